@@ -3,6 +3,7 @@
  * Every other module receives a Config; none reads process.env.
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { userError } from './errors.ts';
@@ -11,10 +12,16 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export const ConfigSchema = z.object({
   workspace: z.string().describe('Folder that plans, data and file paths are confined to'),
-  stateDir: z.string().describe('Where run records, checkpoints and artifacts live (default <workspace>/.pipewright)'),
+  stateDir: z
+    .string()
+    .describe('Where run records, checkpoints and artifacts live (default <workspace>/.pipewright)'),
   python: z.string().describe('Python interpreter for python.script and the Python training runners'),
   envAllowlist: z.array(z.string()).describe('Environment variables passed through to commands a plan runs'),
   logLevel: z.enum(LOG_LEVELS),
+  user: z
+    .string()
+    .min(1)
+    .describe('Identity recorded on runs, approvals and audit entries from this machine'),
   databaseUrl: z.string().optional().describe('postgres://... to share state across machines (scale-out)'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -26,6 +33,7 @@ export const ENV_VARS = {
   python: 'PIPEWRIGHT_PYTHON',
   envAllowlist: 'PIPEWRIGHT_ENV_ALLOWLIST',
   logLevel: 'PIPEWRIGHT_LOG_LEVEL',
+  user: 'PIPEWRIGHT_USER',
   databaseUrl: 'PIPEWRIGHT_DATABASE_URL',
 } as const satisfies Record<keyof Config, string>;
 
@@ -48,8 +56,10 @@ export function loadConfig(
     workspace,
     stateDir,
     python: overrides.python ?? pick('python') ?? defaultPython(),
-    envAllowlist: overrides.envAllowlist ?? (envList ? envList.split(',').map((s) => s.trim()) : DEFAULT_ENV_ALLOWLIST),
+    envAllowlist:
+      overrides.envAllowlist ?? (envList ? envList.split(',').map((s) => s.trim()) : DEFAULT_ENV_ALLOWLIST),
     logLevel: overrides.logLevel ?? pick('logLevel') ?? 'info',
+    user: overrides.user ?? pick('user') ?? env.USER ?? safeUsername(),
     databaseUrl: overrides.databaseUrl ?? pick('databaseUrl'),
   };
   const parsed = ConfigSchema.safeParse(raw);
@@ -60,10 +70,20 @@ export function loadConfig(
       'CONFIG_INVALID',
       `Configuration setting "${key}" is invalid`,
       issue?.message,
-      ENV_VARS[key] ? `Set ${ENV_VARS[key]} to a valid value, or pass the matching command-line option.` : undefined,
+      ENV_VARS[key]
+        ? `Set ${ENV_VARS[key]} to a valid value, or pass the matching command-line option.`
+        : undefined,
     );
   }
   return parsed.data;
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Debian's scientific Python packages live under /usr/bin/python3; prefer it when present. */

@@ -55,7 +55,9 @@ export interface SerializedError {
 }
 
 export function isPipewrightError(e: unknown): e is PipewrightError {
-  return typeof e === 'object' && e !== null && (e as { isPipewrightError?: unknown }).isPipewrightError === true;
+  return (
+    typeof e === 'object' && e !== null && (e as { isPipewrightError?: unknown }).isPipewrightError === true
+  );
 }
 
 export function userError(code: string, what: string, why?: string, fix?: string, details?: unknown) {

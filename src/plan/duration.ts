@@ -1,6 +1,13 @@
 /** Durations as people write them in plans: "500ms", "30s", "5m", "24h", "2d", "1h30m", or milliseconds. */
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 
 export function parseDuration(input: string | number): number | undefined {

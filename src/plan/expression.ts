@@ -25,7 +25,12 @@ export class ExpressionError extends Error {
   }
 }
 
-type Token = { kind: 'num' | 'str' | 'id' | 'op' | 'end'; text: string; pos: number; value?: string | number };
+type Token = {
+  kind: 'num' | 'str' | 'id' | 'op' | 'end';
+  text: string;
+  pos: number;
+  value?: string | number;
+};
 
 const OPS = ['&&', '||', '==', '!=', '<=', '>=', '<', '>', '!', '(', ')', '+', '-', '*', '/', '.', '[', ']'];
 const WORD_OPS: Record<string, string> = { and: '&&', or: '||', not: '!' };
@@ -98,7 +103,8 @@ export function parseExpression(src: string): Expr {
   const next = () => tokens[pos++] as Token;
   const expect = (text: string) => {
     const t = next();
-    if (t.text !== text) throw new ExpressionError(`expected "${text}" but found "${t.text || 'end'}"`, t.pos);
+    if (t.text !== text)
+      throw new ExpressionError(`expected "${text}" but found "${t.text || 'end'}"`, t.pos);
   };
 
   const primary = (): Expr => {
@@ -109,7 +115,8 @@ export function parseExpression(src: string): Expr {
       expect(')');
       return e;
     }
-    if (t.kind === 'op' && (t.text === '!' || t.text === '-')) return { type: 'unary', op: t.text, arg: primary() };
+    if (t.kind === 'op' && (t.text === '!' || t.text === '-'))
+      return { type: 'unary', op: t.text, arg: primary() };
     if (t.kind === 'id') {
       if (t.text === 'true' || t.text === 'false') return { type: 'lit', value: t.text === 'true' };
       if (t.text === 'null') return { type: 'lit', value: null };

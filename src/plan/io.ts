@@ -16,11 +16,21 @@ export function parsePlanText(text: string, source = 'plan'): unknown {
       `Cannot read ${source}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}`,
       first?.message.split('\n')[0],
       'Fix the YAML/JSON syntax at that position; `pipewright validate <plan>` checks a file without running it.',
-      { problems: doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '', message: e.message.split('\n')[0] })) },
+      {
+        problems: doc.errors.map((e) => ({
+          path: e.linePos ? `line ${e.linePos[0].line}` : '',
+          message: e.message.split('\n')[0],
+        })),
+      },
     );
   }
   if (!isMap(doc.contents) && !isSeq(doc.contents) && doc.contents !== null) {
-    throw userError('PLAN_PARSE', `${source} is not a plan`, 'a plan is a mapping with name and steps', 'See examples/ for plan files.');
+    throw userError(
+      'PLAN_PARSE',
+      `${source} is not a plan`,
+      'a plan is a mapping with name and steps',
+      'See examples/ for plan files.',
+    );
   }
   return doc.toJS();
 }
@@ -36,7 +46,9 @@ export async function readPlanFile(file: string): Promise<unknown> {
       code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
       `Cannot read plan file ${file}`,
       code === 'ENOENT' ? 'the file does not exist' : (e as Error).message,
-      code === 'ENOENT' ? 'Check the path; it is resolved from the current directory.' : 'Check the file permissions.',
+      code === 'ENOENT'
+        ? 'Check the path; it is resolved from the current directory.'
+        : 'Check the file permissions.',
     );
   }
   return parsePlanText(text, file);

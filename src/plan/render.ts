@@ -10,7 +10,11 @@ export function renderPlanTable(plan: Plan): string {
   ]);
   const head = ['step', 'task', 'after', 'condition / note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -33,7 +37,9 @@ export function renderPlanDag(plan: Plan): string {
     const joined = also.length ? `  <- also after ${also.join(', ')}` : '';
     lines.push(`${depth === 0 ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${label}${joined}`);
     const kids = children.get(id) ?? [];
-    kids.forEach((k, i) => walk(k, depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, depth + 1));
+    for (const [i, k] of kids.entries()) {
+      walk(k, depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, depth + 1);
+    }
   };
   for (const r of roots) walk(r, '', true, 0);
   return lines.join('\n');

@@ -23,16 +23,27 @@ const StepId = z
 export const RetryPolicy = z
   .strictObject({
     attempts: z.number().int().min(1).max(50).default(1).describe('Total attempts, including the first'),
-    backoff: z.enum(['exponential', 'fixed']).default('exponential').describe('How the wait grows between attempts'),
+    backoff: z
+      .enum(['exponential', 'fixed'])
+      .default('exponential')
+      .describe('How the wait grows between attempts'),
     delay: Duration.default('1s').describe('Wait before the second attempt'),
     maxDelay: Duration.default('5m').describe('Upper bound on the wait between attempts'),
-    jitter: z.number().min(0).max(1).default(0.2).describe('Random share (0..1) added to or taken from each wait'),
+    jitter: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('Random share (0..1) added to or taken from each wait'),
   })
   .describe('Retry policy; validation errors are never retried');
 
 export const CachePolicy = z
   .strictObject({
-    enabled: z.boolean().optional().describe('Reuse outputs of an identical earlier step (default: the task decides)'),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('Reuse outputs of an identical earlier step (default: the task decides)'),
     ttl: Duration.optional().describe('How long a cached result stays valid'),
   })
   .describe('Step cache keyed by task, canonical input and upstream outputs');
@@ -61,14 +72,19 @@ const common = {
   when: z
     .string()
     .optional()
-    .describe('Condition over upstream outputs, e.g. "steps.evaluate.outputs.accuracy >= 0.9"; false skips the step'),
+    .describe(
+      'Condition over upstream outputs, e.g. "steps.evaluate.outputs.accuracy >= 0.9"; false skips the step',
+    ),
 };
 
 export const TaskStep = z
   .strictObject({
     ...common,
     kind: z.literal('task').default('task'),
-    task: z.string().regex(TASK_ID, 'task ids look like "stage.name", e.g. "ingest.file"').describe('Catalog task id'),
+    task: z
+      .string()
+      .regex(TASK_ID, 'task ids look like "stage.name", e.g. "ingest.file"')
+      .describe('Catalog task id'),
     with: z
       .record(z.string(), z.unknown())
       .default({})
@@ -85,9 +101,15 @@ export const ApprovalStep = z
     ...common,
     kind: z.literal('approval'),
     message: z.string().min(1).describe('What the approver is asked'),
-    approvers: z.array(z.string()).default([]).describe('Who may decide (empty: anyone with the approver role)'),
+    approvers: z
+      .array(z.string())
+      .default([])
+      .describe('Who may decide (empty: anyone with the approver role)'),
     timeout: Duration.default('24h').describe('How long to wait for a decision'),
-    onTimeout: z.enum(['reject', 'approve']).default('reject').describe('Decision applied when the timeout passes'),
+    onTimeout: z
+      .enum(['reject', 'approve'])
+      .default('reject')
+      .describe('Decision applied when the timeout passes'),
   })
   .describe('A human checkpoint: the run waits here for a decision');
 
@@ -100,7 +122,10 @@ export const Trigger = z
   .strictObject({
     schedule: z.string().optional().describe('Cron expression, e.g. "0 2 * * *"'),
     timezone: z.string().optional().describe('IANA time zone of the schedule'),
-    event: z.string().optional().describe('Event name that starts the plan, e.g. "drift.alert" or "file.arrived"'),
+    event: z
+      .string()
+      .optional()
+      .describe('Event name that starts the plan, e.g. "drift.alert" or "file.arrived"'),
   })
   .describe('When the plan starts by itself');
 
@@ -120,11 +145,16 @@ export const Plan = z
     description: z.string().optional(),
     goal: z.string().optional().describe('The goal the plan came from'),
     trigger: Trigger.optional(),
-    inputs: z.record(z.string(), PlanInput).default({}).describe('Run parameters, read as ${{ inputs.<name> }}'),
+    inputs: z
+      .record(z.string(), PlanInput)
+      .default({})
+      .describe('Run parameters, read as ${{ inputs.<name> }}'),
     allowUnapproved: z
       .union([z.boolean(), z.array(z.string())])
       .default(false)
-      .describe('Let command/deploy tasks (all: true, or the listed task ids) run without an approval upstream'),
+      .describe(
+        'Let command/deploy tasks (all: true, or the listed task ids) run without an approval upstream',
+      ),
     metadata: z.record(z.string(), z.unknown()).default({}).describe('Who or what produced the plan'),
     steps: z.array(Step).min(1, 'a plan needs at least one step'),
   })

@@ -56,7 +56,11 @@ function levenshtein(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = tmp;
     }
   }
@@ -68,7 +72,14 @@ const hint = (word: string, candidates: Iterable<string>) => {
   return c ? ` (did you mean "${c}"?)` : '';
 };
 
-type RawStep = { id?: unknown; dependsOn?: unknown; task?: unknown; kind?: unknown; with?: unknown; when?: unknown };
+type RawStep = {
+  id?: unknown;
+  dependsOn?: unknown;
+  task?: unknown;
+  kind?: unknown;
+  with?: unknown;
+  when?: unknown;
+};
 
 export function validatePlan(raw: unknown, tasks?: TaskLookup): ValidationResult {
   const problems: Problem[] = [];
@@ -85,11 +96,14 @@ export function validatePlan(raw: unknown, tasks?: TaskLookup): ValidationResult
   const steps: RawStep[] = plan ? plan.steps : rawSteps;
   checkGraph(steps, problems);
   if (plan) checkSemantics(plan, tasks, problems);
-  return problems.length === 0 && plan ? { ok: true, plan, problems: [] } : { ok: false, problems: dedupe(problems) };
+  return problems.length === 0 && plan
+    ? { ok: true, plan, problems: [] }
+    : { ok: false, problems: dedupe(problems) };
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue) return 'kind must be "task" or "approval"';
   return issue.message;
 }
@@ -109,7 +123,10 @@ function checkGraph(steps: RawStep[], problems: Problem[]): void {
   steps.forEach((s, i) => {
     if (typeof s.id !== 'string') return;
     if (index.has(s.id)) {
-      problems.push({ path: `steps[${i}].id`, message: `duplicate step id "${s.id}" (first used by steps[${index.get(s.id)}])` });
+      problems.push({
+        path: `steps[${i}].id`,
+        message: `duplicate step id "${s.id}" (first used by steps[${index.get(s.id)}])`,
+      });
     } else index.set(s.id, i);
   });
   const deps = new Map<string, string[]>();
@@ -118,9 +135,13 @@ function checkGraph(steps: RawStep[], problems: Problem[]): void {
     const list: string[] = [];
     s.dependsOn.forEach((d, j) => {
       if (typeof d !== 'string') return;
-      if (d === s.id) problems.push({ path: `steps[${i}].dependsOn[${j}]`, message: `step "${s.id}" depends on itself` });
+      if (d === s.id)
+        problems.push({ path: `steps[${i}].dependsOn[${j}]`, message: `step "${s.id}" depends on itself` });
       else if (!index.has(d))
-        problems.push({ path: `steps[${i}].dependsOn[${j}]`, message: `unknown step "${d}"${hint(d, index.keys())}` });
+        problems.push({
+          path: `steps[${i}].dependsOn[${j}]`,
+          message: `unknown step "${d}"${hint(d, index.keys())}`,
+        });
       else list.push(d);
     });
     deps.set(s.id, list);
@@ -194,11 +215,17 @@ function checkSemantics(plan: Plan, tasks: TaskLookup | undefined, problems: Pro
       const [root, id, section, field] = ref;
       if (root === 'inputs') {
         if (!id || !(id in plan.inputs))
-          problems.push({ path, message: `unknown plan input "${id ?? ''}"${hint(id ?? '', Object.keys(plan.inputs))}; declare it under inputs` });
+          problems.push({
+            path,
+            message: `unknown plan input "${id ?? ''}"${hint(id ?? '', Object.keys(plan.inputs))}; declare it under inputs`,
+          });
         return;
       }
       if (root !== 'steps' || !id) {
-        problems.push({ path, message: `"${ref.join('.')}" must start with steps.<id>.outputs or inputs.<name>` });
+        problems.push({
+          path,
+          message: `"${ref.join('.')}" must start with steps.<id>.outputs or inputs.<name>`,
+        });
         return;
       }
       const target = byId.get(id);
@@ -207,17 +234,26 @@ function checkSemantics(plan: Plan, tasks: TaskLookup | undefined, problems: Pro
         return;
       }
       if (!up.get(step.id)?.has(id)) {
-        problems.push({ path, message: `step "${step.id}" reads "${id}" but does not depend on it; add "${id}" to dependsOn` });
+        problems.push({
+          path,
+          message: `step "${step.id}" reads "${id}" but does not depend on it; add "${id}" to dependsOn`,
+        });
       }
       if (section === 'status') return;
       if (section !== 'outputs') {
-        problems.push({ path, message: `"${ref.join('.')}": expected steps.${id}.outputs.<field> or steps.${id}.status` });
+        problems.push({
+          path,
+          message: `"${ref.join('.')}": expected steps.${id}.outputs.<field> or steps.${id}.status`,
+        });
         return;
       }
       if (!field) return;
       const fields = outputFields(target, tasks);
       if (fields && !fields.includes(field)) {
-        problems.push({ path, message: `step "${id}" has no output "${field}"${hint(field, fields)}; it has: ${fields.join(', ')}` });
+        problems.push({
+          path,
+          message: `step "${id}" has no output "${field}"${hint(field, fields)}; it has: ${fields.join(', ')}`,
+        });
       }
     };
 
@@ -232,7 +268,10 @@ function checkSemantics(plan: Plan, tasks: TaskLookup | undefined, problems: Pro
     });
     const task = tasks?.get(step.task);
     if (tasks && !task) {
-      problems.push({ path: `${at}.task`, message: `unknown task "${step.task}"${hint(step.task, tasks.ids())}` });
+      problems.push({
+        path: `${at}.task`,
+        message: `unknown task "${step.task}"${hint(step.task, tasks.ids())}`,
+      });
       return;
     }
     if (!task) return;
@@ -257,7 +296,10 @@ function checkSemantics(plan: Plan, tasks: TaskLookup | undefined, problems: Pro
 }
 
 function allowed(plan: Plan, task: string): boolean {
-  return plan.allowUnapproved === true || (Array.isArray(plan.allowUnapproved) && plan.allowUnapproved.includes(task));
+  return (
+    plan.allowUnapproved === true ||
+    (Array.isArray(plan.allowUnapproved) && plan.allowUnapproved.includes(task))
+  );
 }
 
 function outputFields(step: Plan['steps'][number], tasks: TaskLookup | undefined): string[] | undefined {
@@ -267,10 +309,15 @@ function outputFields(step: Plan['steps'][number], tasks: TaskLookup | undefined
   return shape ? Object.keys(shape) : undefined;
 }
 
-function walkStrings(value: unknown, path: (string | number)[], fn: (v: string, p: (string | number)[]) => void) {
+function walkStrings(
+  value: unknown,
+  path: (string | number)[],
+  fn: (v: string, p: (string | number)[]) => void,
+) {
   if (typeof value === 'string') fn(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], fn));
-  else if (value && typeof value === 'object')
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) walkStrings(v, [...path, i], fn);
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
 }
 

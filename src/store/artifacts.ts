@@ -39,7 +39,11 @@ export class DiskArtifactStore implements ArtifactStore {
       await writeFile(tmp, bytes);
       await this.commit(tmp, dest);
     }
-    return { hash, path: dest, size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength };
+    return {
+      hash,
+      path: dest,
+      size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength,
+    };
   }
 
   private async commit(tmp: string, dest: string): Promise<void> {

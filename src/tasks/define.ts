@@ -71,7 +71,9 @@ type DefineTaskInit<I extends z.ZodType, O extends z.ZodType> = Omit<
 > &
   Partial<Pick<TaskDefinition<I, O>, 'version' | 'needsApproval' | 'cacheable'>>;
 
-export function defineTask<I extends z.ZodType, O extends z.ZodType>(init: DefineTaskInit<I, O>): TaskDefinition<I, O> {
+export function defineTask<I extends z.ZodType, O extends z.ZodType>(
+  init: DefineTaskInit<I, O>,
+): TaskDefinition<I, O> {
   if (!/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/.test(init.id)) {
     throw new Error(`task id "${init.id}" must look like "stage.name"`);
   }

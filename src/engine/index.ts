@@ -1,0 +1,3 @@
+export * from './compile.ts';
+export * from './engine.ts';
+export * from './step-runner.ts';

@@ -1,0 +1,115 @@
+/** SQLite schema, applied in order; PRAGMA user_version records how far a database has come. */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    plan_name TEXT NOT NULL,
+    plan_json TEXT NOT NULL,
+    plan_hash TEXT NOT NULL,
+    inputs_json TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    error_json TEXT,
+    created_by TEXT NOT NULL,
+    trigger TEXT NOT NULL DEFAULT 'manual',
+    owner_pid INTEGER,
+    heartbeat_at TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX runs_by_created ON runs(created_at);
+  CREATE INDEX runs_by_plan ON runs(plan_name, created_at);
+
+  CREATE TABLE steps (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    step_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    task TEXT,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT,
+    finished_at TEXT,
+    input_json TEXT,
+    output_json TEXT,
+    error_json TEXT,
+    cached INTEGER NOT NULL DEFAULT 0,
+    cache_key TEXT,
+    reason TEXT,
+    PRIMARY KEY (run_id, step_id)
+  );
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    step_id TEXT,
+    type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    data_json TEXT NOT NULL
+  );
+  CREATE INDEX events_by_run ON events(run_id, seq);
+
+  CREATE TABLE approvals (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    step_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    approvers_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    on_timeout TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    comment TEXT,
+    via TEXT,
+    PRIMARY KEY (run_id, step_id)
+  );
+  CREATE INDEX approvals_pending ON approvals(status, expires_at);
+
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    details_json TEXT NOT NULL
+  );
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+
+  CREATE TABLE artifacts (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    media_type TEXT,
+    created_at TEXT NOT NULL,
+    run_id TEXT,
+    step_id TEXT
+  );
+
+  CREATE TABLE step_cache (
+    key TEXT PRIMARY KEY,
+    task TEXT NOT NULL,
+    output_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    step_id TEXT NOT NULL
+  );
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the state database is at schema version ${current}, newer than this pipewright (${MIGRATIONS.length}); upgrade pipewright`,
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,611 @@
+/**
+ * The run store: runs, steps, events, approvals, audit, artifacts and the step cache in one SQLite file.
+ * Every state change that belongs together is written in one transaction, with its event, so a crash
+ * never leaves a half-recorded step or a decision without its audit entry.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { type SerializedError, serializeError, userError } from '../errors.ts';
+import type { Plan } from '../plan/index.ts';
+import { migrate } from './migrations.ts';
+import type {
+  ApprovalRecord,
+  AuditRecord,
+  NewEvent,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  StepStatus,
+} from './types.ts';
+
+type Row = Record<string, unknown>;
+export type Clock = () => Date;
+
+export interface StepPatch {
+  kind?: 'task' | 'approval';
+  task?: string;
+  status?: StepStatus;
+  attempt?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: SerializedError | null;
+  cached?: boolean;
+  cacheKey?: string;
+  reason?: string;
+}
+
+export interface DecisionInput {
+  runId: string;
+  stepId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+  via: string;
+}
+
+export type DecisionResult =
+  | { outcome: 'decided'; approval: ApprovalRecord }
+  | { outcome: 'expired'; approval: ApprovalRecord };
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const j = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
+const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
+
+export class RunStore {
+  readonly db: Database.Database;
+  private readonly listeners = new Set<(e: RunEvent) => void>();
+
+  constructor(
+    readonly file: string,
+    private readonly clock: Clock = () => new Date(),
+  ) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Live subscribers (CLI progress, SSE, Slack) get every event this process appends. */
+  subscribe(fn: (e: RunEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------
+
+  createRun(input: {
+    plan: Plan;
+    createdBy: string;
+    trigger?: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+  }): RunRecord {
+    const id = input.id ?? newRunId(this.clock());
+    const planJson = JSON.stringify(input.plan);
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        )
+        .run(
+          id,
+          input.plan.name,
+          planJson,
+          sha256(planJson),
+          JSON.stringify(input.inputs ?? {}),
+          at,
+          input.createdBy,
+          input.trigger ?? 'manual',
+        );
+      const insert = this.db.prepare(
+        `INSERT INTO steps (run_id, step_id, kind, task, status) VALUES (?, ?, ?, ?, 'pending')`,
+      );
+      for (const s of input.plan.steps) insert.run(id, s.id, s.kind, s.kind === 'task' ? s.task : null);
+      this.insertEvent({
+        runId: id,
+        type: 'run.created',
+        data: { plan: input.plan.name, by: input.createdBy },
+      });
+      this.insertAudit(input.createdBy, 'run.create', id, {
+        plan: input.plan.name,
+        trigger: input.trigger ?? 'manual',
+      });
+    })();
+    return this.requireRun(id);
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Accepts a full id or a unique prefix; unknown ids get a clear error. */
+  requireRun(idOrPrefix: string): RunRecord {
+    const exact = this.getRun(idOrPrefix);
+    if (exact) return exact;
+    const rows = this.db
+      .prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2")
+      .all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
+    if (rows.length === 1) return toRun(rows[0] as Row);
+    throw userError(
+      rows.length > 1 ? 'RUN_AMBIGUOUS' : 'RUN_NOT_FOUND',
+      rows.length > 1 ? `More than one run starts with "${idOrPrefix}"` : `No run "${idOrPrefix}"`,
+      rows.length > 1 ? 'the prefix matches several runs' : `the state directory has no run with that id`,
+      'Run `pipewright runs` to list runs and copy the id.',
+    );
+  }
+
+  listRuns(opts: { limit?: number; status?: RunStatus; plan?: string } = {}): RunRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.status) {
+      where.push('status = ?');
+      args.push(opts.status);
+    }
+    if (opts.plan) {
+      where.push('plan_name = ?');
+      args.push(opts.plan);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, opts.limit ?? 50) as Row[]).map(toRun);
+  }
+
+  /**
+   * Takes ownership of a run for this process. Refused while another live process owns it, so two
+   * `resume`s never execute the same run at once.
+   */
+  claimRun(id: string, pid: number, isAlive: (pid: number) => boolean, resumed: boolean): RunRecord {
+    return this.db.transaction(() => {
+      const run = this.requireRun(id);
+      if (run.ownerPid && run.ownerPid !== pid && run.status === 'running' && isAlive(run.ownerPid)) {
+        throw userError(
+          'RUN_BUSY',
+          `Run ${run.id} is being executed by process ${run.ownerPid}`,
+          'only one process may execute a run at a time',
+          `Wait for it to finish, or stop that process (kill ${run.ownerPid}) and resume again.`,
+        );
+      }
+      const at = this.now();
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+           WHERE id = ?`,
+        )
+        .run(pid, at, at, run.id);
+      this.insertEvent({ runId: run.id, type: resumed ? 'run.resumed' : 'run.started', data: { pid } });
+      return this.requireRun(run.id);
+    })();
+  }
+
+  heartbeat(id: string, pid: number): { cancelRequested: boolean } {
+    this.db
+      .prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?')
+      .run(this.now(), id, pid);
+    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return { cancelRequested: row?.cancel_requested === 1 };
+  }
+
+  /** Sets the run's status with its event; terminal statuses also release ownership. */
+  setRunStatus(id: string, status: RunStatus, data: Record<string, unknown> = {}, error?: unknown): void {
+    this.db.transaction(() => {
+      const terminal = status === 'succeeded' || status === 'failed' || status === 'cancelled';
+      const released = terminal || status === 'waiting';
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+             error_json = COALESCE(?, error_json), owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END WHERE id = ?`,
+        )
+        .run(
+          status,
+          terminal ? 1 : 0,
+          this.now(),
+          error ? j(serializeError(error)) : null,
+          released ? 1 : 0,
+          id,
+        );
+      const type = status === 'running' || status === 'queued' ? undefined : (`run.${status}` as const);
+      if (type)
+        this.insertEvent({ runId: id, type, data: error ? { ...data, error: serializeError(error) } : data });
+    })();
+  }
+
+  requestCancel(id: string, by: string): RunRecord {
+    return this.db.transaction(() => {
+      const run = this.requireRun(id);
+      this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(run.id);
+      this.insertAudit(by, 'run.cancel', run.id, { status: run.status });
+      return this.requireRun(run.id);
+    })();
+  }
+
+  // ---- steps ------------------------------------------------------------------------------------
+
+  /** Updates a step and appends its event in one transaction. */
+  recordStep(
+    runId: string,
+    stepId: string,
+    patch: StepPatch,
+    event?: Omit<NewEvent, 'runId' | 'stepId'>,
+  ): void {
+    this.db.transaction(() => {
+      const cols: string[] = [];
+      const args: unknown[] = [];
+      const set = (col: string, v: unknown) => {
+        cols.push(`${col} = ?`);
+        args.push(v);
+      };
+      if (patch.kind !== undefined) set('kind', patch.kind);
+      if (patch.task !== undefined) set('task', patch.task);
+      if (patch.status !== undefined) set('status', patch.status);
+      if (patch.attempt !== undefined) set('attempt', patch.attempt);
+      if (patch.startedAt !== undefined) set('started_at', patch.startedAt);
+      if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt);
+      if (patch.input !== undefined) set('input_json', j(patch.input));
+      if (patch.output !== undefined) set('output_json', j(patch.output));
+      if (patch.error !== undefined) set('error_json', patch.error === null ? null : j(patch.error));
+      if (patch.cached !== undefined) set('cached', patch.cached ? 1 : 0);
+      if (patch.cacheKey !== undefined) set('cache_key', patch.cacheKey);
+      if (patch.reason !== undefined) set('reason', patch.reason);
+      if (cols.length) {
+        const r = this.db
+          .prepare(`UPDATE steps SET ${cols.join(', ')} WHERE run_id = ? AND step_id = ?`)
+          .run(...args, runId, stepId);
+        if (r.changes === 0) throw new Error(`step ${stepId} of run ${runId} does not exist`);
+      }
+      if (event) this.insertEvent({ ...event, runId, stepId });
+    })();
+  }
+
+  getStep(runId: string, stepId: string): StepRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+      | Row
+      | undefined;
+    return row ? toStep(row) : undefined;
+  }
+
+  getSteps(runId: string): StepRecord[] {
+    return (this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(
+      toStep,
+    );
+  }
+
+  // ---- events -----------------------------------------------------------------------------------
+
+  appendEvent(event: NewEvent): RunEvent {
+    return this.insertEvent(event);
+  }
+
+  events(
+    runId: string,
+    opts: { afterSeq?: number; stepId?: string; types?: string[]; limit?: number } = {},
+  ): RunEvent[] {
+    const where = ['run_id = ?', 'seq > ?'];
+    const args: unknown[] = [runId, opts.afterSeq ?? 0];
+    if (opts.stepId) {
+      where.push('step_id = ?');
+      args.push(opts.stepId);
+    }
+    if (opts.types?.length) {
+      where.push(`type IN (${opts.types.map(() => '?').join(',')})`);
+      args.push(...opts.types);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...args, opts.limit ?? 100_000) as Row[];
+    return rows.map(toEvent);
+  }
+
+  private insertEvent(event: NewEvent): RunEvent {
+    const at = event.at ?? this.now();
+    const r = this.db
+      .prepare('INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)')
+      .run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
+    const full: RunEvent = { ...event, at, seq: Number(r.lastInsertRowid) };
+    for (const fn of this.listeners) {
+      try {
+        fn(full);
+      } catch {
+        // A broken subscriber must not break the run.
+      }
+    }
+    return full;
+  }
+
+  // ---- approvals --------------------------------------------------------------------------------
+
+  /** Idempotent: asking twice for the same step keeps the first request and any decision. */
+  requestApproval(a: Omit<ApprovalRecord, 'status' | 'requestedAt'>): ApprovalRecord {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      )
+      .run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
+    return this.getApproval(a.runId, a.stepId) as ApprovalRecord;
+  }
+
+  getApproval(runId: string, stepId: string): ApprovalRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM approvals WHERE run_id = ? AND step_id = ?')
+      .get(runId, stepId) as Row | undefined;
+    return row ? toApproval(row) : undefined;
+  }
+
+  listApprovals(opts: { status?: string; runId?: string } = {}): ApprovalRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.status) {
+      where.push('status = ?');
+      args.push(opts.status);
+    }
+    if (opts.runId) {
+      where.push('run_id = ?');
+      args.push(opts.runId);
+    }
+    const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY requested_at`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toApproval);
+  }
+
+  /**
+   * Single-use decision. The pending → decided change is a conditional UPDATE inside a transaction, so a
+   * double click, a retry or a late timer finds nothing pending and is refused without changing anything.
+   * A decision arriving after the timeout applies the plan's onTimeout policy instead.
+   */
+  decideApproval(d: DecisionInput): DecisionResult {
+    return this.db.transaction((): DecisionResult => {
+      const existing = this.getApproval(d.runId, d.stepId);
+      if (!existing) {
+        throw userError(
+          'APPROVAL_NOT_FOUND',
+          `Run ${d.runId} has no approval waiting at step "${d.stepId}"`,
+          'the run has not reached that approval step, or the step is not an approval',
+          `Run \`pipewright show ${d.runId}\` to see which approvals are pending.`,
+        );
+      }
+      if (existing.status !== 'pending') {
+        throw userError(
+          'APPROVAL_ALREADY_DECIDED',
+          `The approval "${d.stepId}" of run ${d.runId} was already ${existing.status}`,
+          `${existing.decidedBy ?? 'someone'} decided at ${existing.decidedAt ?? '?'}${existing.via ? ` via ${existing.via}` : ''}; a decision is single-use`,
+          'Nothing was changed. Start a new run if a different decision is needed.',
+          { approval: existing },
+        );
+      }
+      if (existing.approvers.length > 0 && !existing.approvers.includes(d.by) && d.via !== 'timeout') {
+        throw userError(
+          'APPROVAL_FORBIDDEN',
+          `${d.by} may not decide approval "${d.stepId}"`,
+          `only ${existing.approvers.join(', ')} may decide it`,
+          'Ask one of the listed approvers, or pass --as with your identity if you are one of them.',
+        );
+      }
+      const expired = this.clock().getTime() > Date.parse(existing.expiresAt) && d.via !== 'timeout';
+      const decision = expired
+        ? {
+            approved: existing.onTimeout === 'approve',
+            by: 'system:timeout',
+            comment: `timed out at ${existing.expiresAt}`,
+            via: 'timeout',
+          }
+        : d;
+      const at = this.now();
+      const r = this.db
+        .prepare(
+          `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, via = ?
+           WHERE run_id = ? AND step_id = ? AND status = 'pending'`,
+        )
+        .run(
+          decision.approved ? 'approved' : 'rejected',
+          decision.by,
+          at,
+          decision.comment ?? null,
+          decision.via,
+          d.runId,
+          d.stepId,
+        );
+      if (r.changes !== 1) throw new Error('approval changed concurrently');
+      this.insertEvent({
+        runId: d.runId,
+        stepId: d.stepId,
+        type: 'approval.decided',
+        data: { approved: decision.approved, by: decision.by, comment: decision.comment, via: decision.via },
+      });
+      this.insertAudit(
+        decision.by,
+        decision.approved ? 'approval.approve' : 'approval.reject',
+        `${d.runId}/${d.stepId}`,
+        {
+          comment: decision.comment ?? null,
+          via: decision.via,
+          ...(expired ? { attemptedBy: d.by } : {}),
+        },
+      );
+      const approval = this.getApproval(d.runId, d.stepId) as ApprovalRecord;
+      return { outcome: expired ? 'expired' : 'decided', approval };
+    })();
+  }
+
+  /** Applies onTimeout to every pending approval past its deadline; returns those it decided. */
+  expireApprovals(): ApprovalRecord[] {
+    const due = this.db
+      .prepare(
+        "SELECT run_id, step_id, on_timeout, expires_at FROM approvals WHERE status = 'pending' AND expires_at < ?",
+      )
+      .all(this.now()) as Row[];
+    const out: ApprovalRecord[] = [];
+    for (const row of due) {
+      try {
+        const r = this.decideApproval({
+          runId: String(row.run_id),
+          stepId: String(row.step_id),
+          approved: row.on_timeout === 'approve',
+          by: 'system:timeout',
+          comment: `timed out at ${String(row.expires_at)}`,
+          via: 'timeout',
+        });
+        out.push(r.approval);
+      } catch {
+        // Decided by someone else in between: nothing to do.
+      }
+    }
+    return out;
+  }
+
+  // ---- audit ------------------------------------------------------------------------------------
+
+  audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}): void {
+    this.insertAudit(actor, action, target, details);
+  }
+
+  listAudit(opts: { target?: string; limit?: number } = {}): AuditRecord[] {
+    const rows = (
+      opts.target
+        ? this.db
+            .prepare('SELECT * FROM audit WHERE target LIKE ? ORDER BY seq DESC LIMIT ?')
+            .all(`${opts.target}%`, opts.limit ?? 100)
+        : this.db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(opts.limit ?? 100)
+    ) as Row[];
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: String(r.at),
+      actor: String(r.actor),
+      action: String(r.action),
+      target: String(r.target),
+      details: parse<Record<string, unknown>>(r.details_json) ?? {},
+    }));
+  }
+
+  private insertAudit(actor: string, action: string, target: string, details: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)')
+      .run(this.now(), actor, action, target, JSON.stringify(details));
+  }
+
+  // ---- step cache and artifacts -----------------------------------------------------------------
+
+  cacheGet(key: string, ttlMs?: number): { output: unknown; runId: string; stepId: string } | undefined {
+    const row = this.db.prepare('SELECT * FROM step_cache WHERE key = ?').get(key) as Row | undefined;
+    if (!row) return undefined;
+    if (ttlMs !== undefined && this.clock().getTime() - Date.parse(String(row.created_at)) > ttlMs)
+      return undefined;
+    return { output: parse(row.output_json), runId: String(row.run_id), stepId: String(row.step_id) };
+  }
+
+  cachePut(key: string, entry: { task: string; output: unknown; runId: string; stepId: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO step_cache (key, task, output_json, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET output_json = excluded.output_json, created_at = excluded.created_at,
+           run_id = excluded.run_id, step_id = excluded.step_id`,
+      )
+      .run(key, entry.task, JSON.stringify(entry.output), this.now(), entry.runId, entry.stepId);
+  }
+
+  recordArtifact(a: {
+    hash: string;
+    size: number;
+    mediaType?: string;
+    runId?: string;
+    stepId?: string;
+  }): void {
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO artifacts (hash, size, media_type, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(a.hash, a.size, a.mediaType ?? null, this.now(), a.runId ?? null, a.stepId ?? null);
+  }
+}
+
+function toRun(r: Row): RunRecord {
+  return {
+    id: String(r.id),
+    planName: String(r.plan_name),
+    plan: parse<Plan>(r.plan_json) as Plan,
+    planHash: String(r.plan_hash),
+    inputs: parse<Record<string, unknown>>(r.inputs_json) ?? {},
+    status: r.status as RunStatus,
+    createdAt: String(r.created_at),
+    startedAt: opt(r.started_at),
+    finishedAt: opt(r.finished_at),
+    error: parse(r.error_json),
+    createdBy: String(r.created_by),
+    trigger: String(r.trigger),
+    ownerPid: opt(r.owner_pid),
+    heartbeatAt: opt(r.heartbeat_at),
+    cancelRequested: r.cancel_requested === 1,
+  };
+}
+
+function toStep(r: Row): StepRecord {
+  return {
+    runId: String(r.run_id),
+    stepId: String(r.step_id),
+    kind: r.kind as 'task' | 'approval',
+    task: opt(r.task),
+    status: r.status as StepStatus,
+    attempt: Number(r.attempt),
+    startedAt: opt(r.started_at),
+    finishedAt: opt(r.finished_at),
+    input: parse(r.input_json),
+    output: parse(r.output_json),
+    error: parse(r.error_json),
+    cached: r.cached === 1,
+    cacheKey: opt(r.cache_key),
+    reason: opt(r.reason),
+  };
+}
+
+function toEvent(r: Row): RunEvent {
+  return {
+    seq: Number(r.seq),
+    runId: String(r.run_id),
+    stepId: opt(r.step_id),
+    type: r.type as RunEvent['type'],
+    at: String(r.at),
+    data: parse<Record<string, unknown>>(r.data_json) ?? {},
+  };
+}
+
+function toApproval(r: Row): ApprovalRecord {
+  return {
+    runId: String(r.run_id),
+    stepId: String(r.step_id),
+    message: String(r.message),
+    approvers: parse<string[]>(r.approvers_json) ?? [],
+    status: r.status as ApprovalRecord['status'],
+    requestedAt: String(r.requested_at),
+    expiresAt: String(r.expires_at),
+    onTimeout: r.on_timeout as 'approve' | 'reject',
+    decidedBy: opt(r.decided_by),
+    decidedAt: opt(r.decided_at),
+    comment: opt(r.comment),
+    via: opt(r.via),
+  };
+}

@@ -1,0 +1,103 @@
+/** Record types of the run store. */
+import type { SerializedError } from '../errors.ts';
+import type { Plan } from '../plan/index.ts';
+
+export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface RunRecord {
+  id: string;
+  planName: string;
+  plan: Plan;
+  planHash: string;
+  inputs: Record<string, unknown>;
+  status: RunStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: SerializedError;
+  createdBy: string;
+  trigger: string;
+  ownerPid?: number;
+  heartbeatAt?: string;
+  cancelRequested: boolean;
+}
+
+export interface StepRecord {
+  runId: string;
+  stepId: string;
+  kind: 'task' | 'approval';
+  task?: string;
+  status: StepStatus;
+  attempt: number;
+  startedAt?: string;
+  finishedAt?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: SerializedError;
+  cached: boolean;
+  cacheKey?: string;
+  reason?: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+export interface ApprovalRecord {
+  runId: string;
+  stepId: string;
+  message: string;
+  approvers: string[];
+  status: ApprovalStatus;
+  requestedAt: string;
+  expiresAt: string;
+  onTimeout: 'approve' | 'reject';
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+  /** Where the decision came from: cli, api, web, slack, timeout. */
+  via?: string;
+}
+
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export const EVENT_TYPES = [
+  'run.created',
+  'run.started',
+  'run.resumed',
+  'run.waiting',
+  'run.succeeded',
+  'run.failed',
+  'run.cancelled',
+  'step.started',
+  'step.progress',
+  'step.log',
+  'step.retry',
+  'step.waiting',
+  'step.succeeded',
+  'step.failed',
+  'step.skipped',
+  'approval.decided',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One entry of the typed event stream that the CLI, the server and Slack all consume. */
+export interface RunEvent {
+  seq: number;
+  runId: string;
+  stepId?: string;
+  type: EventType;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type NewEvent = Omit<RunEvent, 'seq' | 'at'> & { at?: string };

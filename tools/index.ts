@@ -1,0 +1,12 @@
+/** Every built-in task, as registered by the CLI and the server. */
+
+import type { AnyTask } from '../src/tasks/index.ts';
+import { TaskRegistry } from '../src/tasks/index.ts';
+import { pythonScript } from './general/python-script.ts';
+import { shellExec } from './general/shell-exec.ts';
+
+export const builtinTasks: AnyTask[] = [shellExec, pythonScript];
+
+export function builtinRegistry(): TaskRegistry {
+  return new TaskRegistry(builtinTasks);
+}

@@ -2,10 +2,11 @@
 
 import type { AnyTask } from '../src/tasks/index.ts';
 import { TaskRegistry } from '../src/tasks/index.ts';
+import { dataTasks } from './data/index.ts';
 import { pythonScript } from './general/python-script.ts';
 import { shellExec } from './general/shell-exec.ts';
 
-export const builtinTasks: AnyTask[] = [shellExec, pythonScript];
+export const builtinTasks: AnyTask[] = [shellExec, pythonScript, ...dataTasks];
 
 export function builtinRegistry(): TaskRegistry {
   return new TaskRegistry(builtinTasks);

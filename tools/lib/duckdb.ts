@@ -1,7 +1,9 @@
 /** A thin DuckDB helper for tasks: one in-memory database per call site, closed when done. */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 export async function withDuckDB<T>(fn: (db: DuckDB) => Promise<T>): Promise<T> {
+  // Loaded on first use: the native module costs start-up time for commands that never touch data.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {

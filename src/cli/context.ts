@@ -1,8 +1,11 @@
-/** Opens what a command needs: config, store, task registry, engine. */
+/**
+ * Opens what a command needs. Read-only commands get the store alone; commands that execute runs load
+ * the engine (and LangGraph) on demand, which keeps `runs`, `show` and `logs` quick to start.
+ */
 import path from 'node:path';
 import { builtinRegistry } from '../../tools/index.ts';
 import { type Config, type ConfigOverrides, loadConfig } from '../config.ts';
-import { Engine } from '../engine/index.ts';
+import type { Engine } from '../engine/index.ts';
 import { RunStore } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 
@@ -13,12 +16,15 @@ export interface GlobalOptions {
   as?: string;
 }
 
-export interface CliContext {
+export interface StoreContext {
   config: Config;
   store: RunStore;
+  close(): void;
+}
+
+export interface CliContext extends StoreContext {
   registry: TaskRegistry;
   engine: Engine;
-  close(): void;
 }
 
 export function configFrom(opts: GlobalOptions): Config {
@@ -29,10 +35,16 @@ export function configFrom(opts: GlobalOptions): Config {
   return loadConfig(overrides);
 }
 
-export function openContext(opts: GlobalOptions): CliContext {
+export function openStore(opts: GlobalOptions): StoreContext {
   const config = configFrom(opts);
   const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  return { config, store, close: () => store.close() };
+}
+
+export async function openContext(opts: GlobalOptions): Promise<CliContext> {
+  const { Engine } = await import('../engine/index.ts');
+  const base = openStore(opts);
   const registry = builtinRegistry();
-  const engine = new Engine({ store, registry, config });
-  return { config, store, registry, engine, close: () => store.close() };
+  const engine = new Engine({ store: base.store, registry, config: base.config });
+  return { ...base, registry, engine };
 }

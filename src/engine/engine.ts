@@ -2,6 +2,7 @@
  * The engine: starts, resumes and cancels runs. A run executes in one process at a time (claimed in the
  * store), checkpoints after every superstep, pauses at approvals and picks up where it stopped.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { Command } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
@@ -119,6 +120,8 @@ export class Engine {
     const run = this.store.claimRun(existing.id, process.pid, isAlive, resumed);
     const plan = run.plan;
     const controller = new AbortController();
+    // Every running step listens on the run's signal; wide fan-outs have many at once.
+    setMaxListeners(0, controller.signal);
     this.active.set(run.id, controller);
     const timer = setInterval(() => {
       try {

@@ -213,14 +213,19 @@ async function attemptOnce(
     if (controller.signal.aborted) rejectWith();
     else controller.signal.addEventListener('abort', rejectWith, { once: true });
   });
-  const scratchDir = path.join(env.config.stateDir, 'scratch', env.runId, `${step.id}-${attempt}`);
-  mkdirSync(scratchDir, { recursive: true });
+  const scratchPath = path.join(env.config.stateDir, 'scratch', env.runId, `${step.id}-${attempt}`);
+  let scratchMade = false;
   const ctx: TaskContext = {
     runId: env.runId,
     stepId: step.id,
     attempt,
     workspace: env.config.workspace,
-    scratchDir,
+    // Created on first use: most steps never need one.
+    get scratchDir() {
+      if (!scratchMade) mkdirSync(scratchPath, { recursive: true });
+      scratchMade = true;
+      return scratchPath;
+    },
     log: stepLogger(env, step.id),
     progress: progressReporter(env, step.id),
     signal: controller.signal,
@@ -234,7 +239,7 @@ async function attemptOnce(
   } finally {
     clearTimeout(timer);
     env.signal.removeEventListener('abort', onAbort);
-    await rm(scratchDir, { recursive: true, force: true }).catch(() => {});
+    if (scratchMade) await rm(scratchPath, { recursive: true, force: true }).catch(() => {});
   }
 }
 

@@ -68,7 +68,7 @@ function tokenize(src: string): Token[] {
     if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i));
       const text = m?.[0] ?? c;
-      const op = WORD_OPS[text];
+      const op = Object.hasOwn(WORD_OPS, text) ? WORD_OPS[text] : undefined;
       out.push(op ? { kind: 'op', text: op, pos: start } : { kind: 'id', text, pos: start });
       i += text.length;
       continue;

@@ -67,6 +67,7 @@ const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? u
 
 export class RunStore {
   readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly listeners = new Set<(e: RunEvent) => void>();
 
   constructor(
@@ -80,6 +81,16 @@ export class RunStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+  }
+
+  /** Prepared once, reused: preparing is a measurable share of per-step engine overhead. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
   }
 
   close(): void {
@@ -109,22 +120,20 @@ export class RunStore {
     const planJson = JSON.stringify(input.plan);
     const at = this.now();
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
+      this.sql(
+        `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-        )
-        .run(
-          id,
-          input.plan.name,
-          planJson,
-          sha256(planJson),
-          JSON.stringify(input.inputs ?? {}),
-          at,
-          input.createdBy,
-          input.trigger ?? 'manual',
-        );
-      const insert = this.db.prepare(
+      ).run(
+        id,
+        input.plan.name,
+        planJson,
+        sha256(planJson),
+        JSON.stringify(input.inputs ?? {}),
+        at,
+        input.createdBy,
+        input.trigger ?? 'manual',
+      );
+      const insert = this.sql(
         `INSERT INTO steps (run_id, step_id, kind, task, status) VALUES (?, ?, ?, ?, 'pending')`,
       );
       for (const s of input.plan.steps) insert.run(id, s.id, s.kind, s.kind === 'task' ? s.task : null);
@@ -142,7 +151,7 @@ export class RunStore {
   }
 
   getRun(id: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
   }
 
@@ -150,9 +159,9 @@ export class RunStore {
   requireRun(idOrPrefix: string): RunRecord {
     const exact = this.getRun(idOrPrefix);
     if (exact) return exact;
-    const rows = this.db
-      .prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2")
-      .all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
+    const rows = this.sql(
+      "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2",
+    ).all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
     if (rows.length === 1) return toRun(rows[0] as Row);
     throw userError(
       rows.length > 1 ? 'RUN_AMBIGUOUS' : 'RUN_NOT_FOUND',
@@ -174,7 +183,7 @@ export class RunStore {
       args.push(opts.plan);
     }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, opts.limit ?? 50) as Row[]).map(toRun);
+    return (this.sql(sql).all(...args, opts.limit ?? 50) as Row[]).map(toRun);
   }
 
   /**
@@ -193,22 +202,18 @@ export class RunStore {
         );
       }
       const at = this.now();
-      this.db
-        .prepare(
-          `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+      this.sql(
+        `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
            WHERE id = ?`,
-        )
-        .run(pid, at, at, run.id);
+      ).run(pid, at, at, run.id);
       this.insertEvent({ runId: run.id, type: resumed ? 'run.resumed' : 'run.started', data: { pid } });
       return this.requireRun(run.id);
     })();
   }
 
   heartbeat(id: string, pid: number): { cancelRequested: boolean } {
-    this.db
-      .prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?')
-      .run(this.now(), id, pid);
-    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
+    this.sql('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?').run(this.now(), id, pid);
+    const row = this.sql('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
     return { cancelRequested: row?.cancel_requested === 1 };
   }
 
@@ -217,19 +222,17 @@ export class RunStore {
     this.db.transaction(() => {
       const terminal = status === 'succeeded' || status === 'failed' || status === 'cancelled';
       const released = terminal || status === 'waiting';
-      this.db
-        .prepare(
-          `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+      this.sql(
+        `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
              error_json = COALESCE(?, error_json), owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END WHERE id = ?`,
-        )
-        .run(
-          status,
-          terminal ? 1 : 0,
-          this.now(),
-          error ? j(serializeError(error)) : null,
-          released ? 1 : 0,
-          id,
-        );
+      ).run(
+        status,
+        terminal ? 1 : 0,
+        this.now(),
+        error ? j(serializeError(error)) : null,
+        released ? 1 : 0,
+        id,
+      );
       const type = status === 'running' || status === 'queued' ? undefined : (`run.${status}` as const);
       if (type)
         this.insertEvent({ runId: id, type, data: error ? { ...data, error: serializeError(error) } : data });
@@ -239,7 +242,7 @@ export class RunStore {
   requestCancel(id: string, by: string): RunRecord {
     return this.db.transaction(() => {
       const run = this.requireRun(id);
-      this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(run.id);
+      this.sql('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(run.id);
       this.insertAudit(by, 'run.cancel', run.id, { status: run.status });
       return this.requireRun(run.id);
     })();
@@ -284,16 +287,14 @@ export class RunStore {
   }
 
   getStep(runId: string, stepId: string): StepRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+    const row = this.sql('SELECT * FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
       | Row
       | undefined;
     return row ? toStep(row) : undefined;
   }
 
   getSteps(runId: string): StepRecord[] {
-    return (this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(
-      toStep,
-    );
+    return (this.sql('SELECT * FROM steps WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(toStep);
   }
 
   // ---- events -----------------------------------------------------------------------------------
@@ -316,17 +317,18 @@ export class RunStore {
       where.push(`type IN (${opts.types.map(() => '?').join(',')})`);
       args.push(...opts.types);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-      .all(...args, opts.limit ?? 100_000) as Row[];
+    const rows = this.sql(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(
+      ...args,
+      opts.limit ?? 100_000,
+    ) as Row[];
     return rows.map(toEvent);
   }
 
   private insertEvent(event: NewEvent): RunEvent {
     const at = event.at ?? this.now();
-    const r = this.db
-      .prepare('INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)')
-      .run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
+    const r = this.sql(
+      'INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)',
+    ).run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
     const full: RunEvent = { ...event, at, seq: Number(r.lastInsertRowid) };
     for (const fn of this.listeners) {
       try {
@@ -342,19 +344,17 @@ export class RunStore {
 
   /** Idempotent: asking twice for the same step keeps the first request and any decision. */
   requestApproval(a: Omit<ApprovalRecord, 'status' | 'requestedAt'>): ApprovalRecord {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
+    this.sql(
+      `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
          VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
-      )
-      .run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
+    ).run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
     return this.getApproval(a.runId, a.stepId) as ApprovalRecord;
   }
 
   getApproval(runId: string, stepId: string): ApprovalRecord | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM approvals WHERE run_id = ? AND step_id = ?')
-      .get(runId, stepId) as Row | undefined;
+    const row = this.sql('SELECT * FROM approvals WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+      | Row
+      | undefined;
     return row ? toApproval(row) : undefined;
   }
 
@@ -370,7 +370,7 @@ export class RunStore {
       args.push(opts.runId);
     }
     const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY requested_at`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toApproval);
+    return (this.sql(sql).all(...args) as Row[]).map(toApproval);
   }
 
   /**
@@ -416,20 +416,18 @@ export class RunStore {
           }
         : d;
       const at = this.now();
-      const r = this.db
-        .prepare(
-          `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, via = ?
+      const r = this.sql(
+        `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, via = ?
            WHERE run_id = ? AND step_id = ? AND status = 'pending'`,
-        )
-        .run(
-          decision.approved ? 'approved' : 'rejected',
-          decision.by,
-          at,
-          decision.comment ?? null,
-          decision.via,
-          d.runId,
-          d.stepId,
-        );
+      ).run(
+        decision.approved ? 'approved' : 'rejected',
+        decision.by,
+        at,
+        decision.comment ?? null,
+        decision.via,
+        d.runId,
+        d.stepId,
+      );
       if (r.changes !== 1) throw new Error('approval changed concurrently');
       this.insertEvent({
         runId: d.runId,
@@ -454,11 +452,9 @@ export class RunStore {
 
   /** Applies onTimeout to every pending approval past its deadline; returns those it decided. */
   expireApprovals(): ApprovalRecord[] {
-    const due = this.db
-      .prepare(
-        "SELECT run_id, step_id, on_timeout, expires_at FROM approvals WHERE status = 'pending' AND expires_at < ?",
-      )
-      .all(this.now()) as Row[];
+    const due = this.sql(
+      "SELECT run_id, step_id, on_timeout, expires_at FROM approvals WHERE status = 'pending' AND expires_at < ?",
+    ).all(this.now()) as Row[];
     const out: ApprovalRecord[] = [];
     for (const row of due) {
       try {
@@ -490,7 +486,7 @@ export class RunStore {
         ? this.db
             .prepare('SELECT * FROM audit WHERE target LIKE ? ORDER BY seq DESC LIMIT ?')
             .all(`${opts.target}%`, opts.limit ?? 100)
-        : this.db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(opts.limit ?? 100)
+        : this.sql('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(opts.limit ?? 100)
     ) as Row[];
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -503,15 +499,19 @@ export class RunStore {
   }
 
   private insertAudit(actor: string, action: string, target: string, details: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)')
-      .run(this.now(), actor, action, target, JSON.stringify(details));
+    this.sql('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)').run(
+      this.now(),
+      actor,
+      action,
+      target,
+      JSON.stringify(details),
+    );
   }
 
   // ---- step cache and artifacts -----------------------------------------------------------------
 
   cacheGet(key: string, ttlMs?: number): { output: unknown; runId: string; stepId: string } | undefined {
-    const row = this.db.prepare('SELECT * FROM step_cache WHERE key = ?').get(key) as Row | undefined;
+    const row = this.sql('SELECT * FROM step_cache WHERE key = ?').get(key) as Row | undefined;
     if (!row) return undefined;
     if (ttlMs !== undefined && this.clock().getTime() - Date.parse(String(row.created_at)) > ttlMs)
       return undefined;
@@ -519,13 +519,11 @@ export class RunStore {
   }
 
   cachePut(key: string, entry: { task: string; output: unknown; runId: string; stepId: string }): void {
-    this.db
-      .prepare(
-        `INSERT INTO step_cache (key, task, output_json, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO step_cache (key, task, output_json, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET output_json = excluded.output_json, created_at = excluded.created_at,
            run_id = excluded.run_id, step_id = excluded.step_id`,
-      )
-      .run(key, entry.task, JSON.stringify(entry.output), this.now(), entry.runId, entry.stepId);
+    ).run(key, entry.task, JSON.stringify(entry.output), this.now(), entry.runId, entry.stepId);
   }
 
   recordArtifact(a: {
@@ -535,11 +533,9 @@ export class RunStore {
     runId?: string;
     stepId?: string;
   }): void {
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO artifacts (hash, size, media_type, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(a.hash, a.size, a.mediaType ?? null, this.now(), a.runId ?? null, a.stepId ?? null);
+    this.sql(
+      'INSERT OR IGNORE INTO artifacts (hash, size, media_type, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(a.hash, a.size, a.mediaType ?? null, this.now(), a.runId ?? null, a.stepId ?? null);
   }
 }
 

@@ -78,3 +78,208 @@ describe('engine', () => {
     });
   });
 });
+
+describe('engine: failure, retries, timeouts, cache, gates', () => {
+  it('retries with backoff and records each attempt', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      { name: 'flaky', steps: [{ id: 'f', task: 'test.flaky', with: { failTimes: 2 }, retry: { attempts: 3, delay: '10ms', jitter: 0 } }] },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('succeeded');
+    expect(out.results.f?.output).toEqual({ calls: 3 });
+    const retries = store.events(out.runId, { types: ['step.retry'] });
+    expect(retries.map((e) => e.data.delayMs)).toEqual([10, 20]);
+    expect(store.getStep(out.runId, 'f')?.attempt).toBe(3);
+  });
+
+  it('never retries a validation error', async () => {
+    const { engine, store, workspace } = setup();
+    const out = await engine.run(
+      { name: 'bad', steps: [{ id: 'f', task: 'test.flaky', with: { failTimes: 0, userMistake: true }, retry: { attempts: 5, delay: '1ms' } }] },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(readMarks(workspace, 'flaky.txt')).toEqual(['x']);
+    expect(store.getStep(out.runId, 'f')?.error).toMatchObject({ code: 'BAD', category: 'user' });
+    expect(store.requireRun(out.runId).error?.what).toMatch(/Step "f" failed/);
+  });
+
+  it('keeps independent branches going when one fails, and skips what depends on it', async () => {
+    const { engine } = setup();
+    const out = await engine.run(
+      {
+        name: 'partial',
+        steps: [
+          { id: 'bad', task: 'test.flaky', with: { failTimes: 9 } },
+          { id: 'after-bad', task: 'test.echo', dependsOn: ['bad'], with: { value: 1 } },
+          { id: 'good', task: 'test.echo', with: { value: 2 } },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(out.results).toMatchObject({
+      bad: { status: 'failed' },
+      'after-bad': { status: 'skipped', reason: 'upstream step "bad" failed' },
+      good: { status: 'succeeded' },
+    });
+  });
+
+  it('times a step out and kills its process', async () => {
+    const { engine, store, workspace } = setup();
+    const out = await engine.run(
+      {
+        name: 'slow',
+        allowUnapproved: true,
+        steps: [{ id: 's', task: 'shell.exec', timeout: '400ms', with: { command: ['sh', '-c', 'echo $$ > pid.txt; exec sleep 30'] } }],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 's')?.error?.code).toBe('STEP_TIMEOUT');
+    const pid = Number((await import('node:fs')).readFileSync(path.join(workspace, 'pid.txt'), 'utf8'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('abandons a task that ignores its signal at the timeout', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run({ name: 'hang', steps: [{ id: 'h', task: 'test.hang', timeout: '100ms' }] }, { createdBy: 't' });
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 'h')?.error?.code).toBe('STEP_TIMEOUT');
+  });
+
+  it('reuses outputs of identical steps from the cache on a second run', async () => {
+    const { engine, store, workspace } = setup();
+    const plan = {
+      name: 'cached',
+      steps: [
+        { id: 'a', task: 'test.mark', with: { label: 'a', score: 1 } },
+        { id: 'b', task: 'test.mark', dependsOn: ['a'], with: { label: 'b', score: '${{ steps.a.outputs.score }}' } },
+        { id: 'c', task: 'test.mark', with: { label: 'c' }, cache: { enabled: false } },
+      ],
+    };
+    await engine.run(plan, { createdBy: 't' });
+    const second = await engine.run(plan, { createdBy: 't' });
+    expect(second.status).toBe('succeeded');
+    expect(readMarks(workspace).sort()).toEqual(['a', 'b', 'c', 'c']);
+    expect(store.getSteps(second.runId).map((s) => [s.stepId, s.cached])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ]);
+  });
+
+  it('skips a step whose condition is false, and everything after it', async () => {
+    const { engine, workspace } = setup();
+    const out = await engine.run(
+      {
+        name: 'gate',
+        steps: [
+          { id: 'eval', task: 'test.mark', with: { label: 'eval', score: 0.7 } },
+          { id: 'deploy', task: 'test.mark', dependsOn: ['eval'], when: 'steps.eval.outputs.score >= 0.9', with: { label: 'deploy' } },
+          { id: 'notify', task: 'test.mark', dependsOn: ['deploy'], with: { label: 'notify' } },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('succeeded');
+    expect(readMarks(workspace)).toEqual(['eval']);
+    expect(out.results.deploy).toMatchObject({ status: 'skipped', reason: 'condition is false: steps.eval.outputs.score >= 0.9' });
+    expect(out.results.notify?.status).toBe('skipped');
+  });
+
+  it('stops what follows a rejected approval', async () => {
+    const { engine, workspace } = setup();
+    const first = await engine.run(
+      {
+        name: 'reject',
+        steps: [
+          { id: 'ok', kind: 'approval', message: 'go?' },
+          { id: 'deploy', task: 'test.mark', dependsOn: ['ok'], with: { label: 'deploy' } },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    engine.decide({ runId: first.runId, stepId: 'ok', approved: false, by: 'bob', comment: 'metrics look off', via: 'test' });
+    const out = await engine.execute(first.runId);
+    expect(readMarks(workspace)).toEqual([]);
+    expect(out.results.deploy?.reason).toBe('approval "ok" was rejected (by bob: metrics look off)');
+  });
+
+  // LangGraph runs in supersteps: an approval still pending in a superstep holds back the next one, so
+  // work after a decided approval starts once its sibling approvals are decided too (docs/engine.md).
+  it('waits on two parallel approvals and continues once both are decided', async () => {
+    const { engine, workspace } = setup();
+    const plan = {
+      name: 'two',
+      steps: [
+        { id: 'a', kind: 'approval', message: 'A?' },
+        { id: 'b', kind: 'approval', message: 'B?' },
+        { id: 'after-a', task: 'test.mark', dependsOn: ['a'], with: { label: 'after-a' } },
+        { id: 'after-b', task: 'test.mark', dependsOn: ['b'], with: { label: 'after-b' } },
+      ],
+    };
+    const first = await engine.run(plan, { createdBy: 't' });
+    expect(first.waiting.map((w) => w.stepId).sort()).toEqual(['a', 'b']);
+    engine.decide({ runId: first.runId, stepId: 'b', approved: true, by: 'x', via: 'test' });
+    const second = await engine.execute(first.runId);
+    expect(second.status).toBe('waiting');
+    expect(second.waiting.map((w) => w.stepId)).toEqual(['a']);
+    expect(readMarks(workspace)).toEqual([]);
+    engine.decide({ runId: first.runId, stepId: 'a', approved: true, by: 'x', via: 'test' });
+    const third = await engine.execute(first.runId);
+    expect(third.status).toBe('succeeded');
+    expect(readMarks(workspace).sort()).toEqual(['after-a', 'after-b']);
+  });
+
+  it('applies onTimeout when an approval expires', async () => {
+    const { engine, workspace } = setup();
+    const first = await engine.run(
+      {
+        name: 'expire',
+        steps: [
+          { id: 'ok', kind: 'approval', message: 'go?', timeout: '50ms', onTimeout: 'approve' },
+          { id: 'deploy', task: 'test.mark', dependsOn: ['ok'], with: { label: 'deploy' } },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    await new Promise((r) => setTimeout(r, 80));
+    expect(() => engine.decide({ runId: first.runId, stepId: 'ok', approved: false, by: 'late', via: 'test' })).toThrow(/timed out/);
+    const out = await engine.execute(first.runId);
+    expect(out.status).toBe('succeeded');
+    expect(readMarks(workspace)).toEqual(['deploy']);
+  });
+
+  it('cancels a running run and kills its step', async () => {
+    const { engine, store, workspace } = setup();
+    const running = engine.run(
+      { name: 'cancel', steps: [{ id: 'slow', task: 'test.mark', with: { label: 'slow', delayMs: 10_000 } }, { id: 'next', task: 'test.mark', dependsOn: ['slow'], with: { label: 'next' } }] },
+      { createdBy: 't' },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const runId = store.listRuns({ limit: 1 })[0]?.id as string;
+    engine.cancel(runId, 'tester');
+    const out = await running;
+    expect(out.status).toBe('cancelled');
+    expect(readMarks(workspace)).toEqual(['slow']);
+    expect(store.getStep(runId, 'slow')?.status).toBe('cancelled');
+    expect(store.listAudit({ target: runId }).some((a) => a.action === 'run.cancel' && a.actor === 'tester')).toBe(true);
+  });
+
+  it('refuses inputs that do not fit the task after templates resolve, without retrying', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      {
+        name: 'types',
+        inputs: { label: { type: 'number', default: 5 } },
+        steps: [{ id: 'm', task: 'test.mark', with: { label: '${{ inputs.label }}' }, retry: { attempts: 3, delay: '1ms' } }],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 'm')).toMatchObject({ attempt: 0, error: { code: 'INPUT_INVALID' } });
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { systemError, userError } from '../../src/errors.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
+import { builtinTasks } from '../../tools/index.ts';
 
 export const echo = defineTask({
   id: 'test.echo',
@@ -70,7 +71,7 @@ export const hang = defineTask({
 });
 
 export function testRegistry(): TaskRegistry {
-  return new TaskRegistry([echo, mark, flaky, hang]);
+  return new TaskRegistry([...builtinTasks, echo, mark, flaky, hang]);
 }
 
 export function readMarks(workspace: string, file = 'marks.txt'): string[] {

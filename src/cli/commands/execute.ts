@@ -1,4 +1,5 @@
 /** `run`, `resume`, `cancel`, `approve`, `reject`: commands that change runs. */
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { RunOutcome } from '../../engine/index.ts';
 import { isPipewrightError, userError } from '../../errors.ts';
@@ -25,11 +26,20 @@ function parseInputs(pairs: string[]): Record<string, string> {
   return out;
 }
 
+interface ExecuteOptions {
+  json: boolean;
+  wait: boolean;
+  /** Decide every approval as approved, recorded as such in the audit log (demos, trusted automation). */
+  autoApprove?: boolean;
+  /** Ask at the terminal when the run reaches an approval. */
+  prompt?: boolean;
+}
+
 /** Executes a run with live progress; with `wait`, stays until approvals are decided or time out. */
 async function executeWithProgress(
   ctx: CliContext,
   runId: string,
-  opts: { json: boolean; wait: boolean },
+  opts: ExecuteOptions,
 ): Promise<RunOutcome> {
   const renderer = opts.json ? undefined : new ProgressRenderer(ctx.store, runId).start();
   let interrupted = 0;
@@ -47,8 +57,31 @@ async function executeWithProgress(
   process.on('SIGTERM', onSignal);
   try {
     let outcome = await executeOrFollow(ctx, runId);
-    while (opts.wait && outcome.status === 'waiting') {
-      await waitForDecision(ctx, runId);
+    while (outcome.status === 'waiting') {
+      const before = outcome;
+      if (opts.autoApprove) {
+        for (const a of outcome.waiting) {
+          ctx.engine.decide({
+            runId,
+            stepId: a.stepId,
+            approved: true,
+            by: ctx.config.user,
+            comment: 'auto-approved (--auto-approve)',
+            via: 'auto-approve',
+          });
+        }
+      } else if (opts.prompt && process.stdin.isTTY && !opts.json) {
+        renderer?.stop();
+        try {
+          await promptDecisions(ctx, runId, outcome.waiting);
+        } catch (e) {
+          if (e instanceof PromptDeferred) return before;
+          throw e;
+        }
+        renderer?.start(renderer.latestSeq());
+      } else if (opts.wait) {
+        await waitForDecision(ctx, runId);
+      } else break;
       outcome = await executeOrFollow(ctx, runId);
     }
     return outcome;
@@ -79,6 +112,39 @@ async function executeOrFollow(ctx: CliContext, runId: string): Promise<RunOutco
     }
   }
 }
+
+async function promptDecisions(
+  ctx: CliContext,
+  runId: string,
+  waiting: RunOutcome['waiting'],
+): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    for (const a of waiting) {
+      const answer = (await rl.question(`\n${a.stepId}: ${a.message} [y]es / [n]o / [l]ater: `))
+        .trim()
+        .toLowerCase();
+      if (answer.startsWith('l') || answer === '') continue;
+      const comment = (await rl.question('comment (optional): ')).trim();
+      ctx.engine.decide({
+        runId,
+        stepId: a.stepId,
+        approved: answer.startsWith('y'),
+        by: ctx.config.user,
+        via: 'cli-prompt',
+        ...(comment ? { comment } : {}),
+      });
+    }
+  } finally {
+    rl.close();
+  }
+  if (ctx.store.listApprovals({ runId, status: 'pending' }).length === waiting.length) {
+    throw new PromptDeferred();
+  }
+}
+
+/** The person chose to decide later: stop prompting and report the run as waiting. */
+class PromptDeferred extends Error {}
 
 async function waitForDecision(ctx: CliContext, runId: string): Promise<void> {
   for (;;) {
@@ -128,32 +194,41 @@ export function registerExecuteCommands(program: Command): void {
     .argument('<plan>', 'plan file (YAML or JSON), or - for stdin')
     .option('-i, --input <name=value...>', 'plan input values', [])
     .option('--wait', 'stay until approvals are decided (from another terminal) or time out')
+    .option('--auto-approve', 'approve every approval step as you (recorded in the audit log)')
+    .option('--no-prompt', 'do not ask at the terminal when the run reaches an approval')
     .option('--detach', 'record the run and exit without executing it (resume it later)')
-    .action(async (file: string, opts: { input: string[]; wait?: boolean; detach?: boolean }) => {
-      const g = global();
-      const raw = await readPlanArg(file);
-      const ctx = openContext(g);
-      try {
-        const run = ctx.engine.createRun(raw, {
-          createdBy: ctx.config.user,
-          inputs: parseInputs(opts.input),
-        });
-        if (!g.json)
-          process.stderr.write(`Run ${run.id} of plan "${run.planName}" (${run.plan.steps.length} steps)\n`);
-        if (opts.detach) {
-          if (g.json) printJson({ run: { id: run.id, status: run.status } });
-          else process.stderr.write(`Recorded. Start it with: pipewright resume ${run.id}\n`);
-          return;
+    .action(
+      async (
+        file: string,
+        opts: { input: string[]; wait?: boolean; detach?: boolean; autoApprove?: boolean; prompt: boolean },
+      ) => {
+        const g = global();
+        const raw = await readPlanArg(file);
+        const ctx = await openContext(g);
+        try {
+          const run = ctx.engine.createRun(raw, {
+            createdBy: ctx.config.user,
+            inputs: parseInputs(opts.input),
+          });
+          if (!g.json)
+            process.stderr.write(
+              `Run ${run.id} of plan "${run.planName}" (${run.plan.steps.length} steps)\n`,
+            );
+          if (opts.detach) {
+            if (g.json) printJson({ run: { id: run.id, status: run.status } });
+            else process.stderr.write(`Recorded. Start it with: pipewright resume ${run.id}\n`);
+            return;
+          }
+          report(
+            ctx,
+            await executeWithProgress(ctx, run.id, { json: g.json === true, wait: opts.wait === true }),
+            g.json === true,
+          );
+        } finally {
+          ctx.close();
         }
-        report(
-          ctx,
-          await executeWithProgress(ctx, run.id, { json: g.json === true, wait: opts.wait === true }),
-          g.json === true,
-        );
-      } finally {
-        ctx.close();
-      }
-    });
+      },
+    );
 
   program
     .command('resume')
@@ -164,7 +239,7 @@ export function registerExecuteCommands(program: Command): void {
     .option('--wait', 'stay until approvals are decided or time out')
     .action(async (id: string, opts: { wait?: boolean }) => {
       const g = global();
-      const ctx = openContext(g);
+      const ctx = await openContext(g);
       try {
         const run = ctx.store.requireRun(id);
         report(
@@ -183,7 +258,7 @@ export function registerExecuteCommands(program: Command): void {
     .argument('<run>', 'run id (or a unique prefix)')
     .action(async (id: string) => {
       const g = global();
-      const ctx = openContext(g);
+      const ctx = await openContext(g);
       try {
         let run = ctx.engine.cancel(id, ctx.config.user);
         // A live owner stops at its next heartbeat; wait briefly so the answer is final.
@@ -211,7 +286,7 @@ export function registerExecuteCommands(program: Command): void {
       .option('--no-resume', 'only record the decision; do not continue the run here')
       .action(async (id: string, stepId: string, opts: { comment?: string; resume: boolean }) => {
         const g = global();
-        const ctx = openContext(g);
+        const ctx = await openContext(g);
         try {
           const run = ctx.store.requireRun(id);
           const approval = ctx.engine.decide({

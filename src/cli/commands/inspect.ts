@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
 import { RUN_STATUSES, type RunEvent, type RunStatus, TERMINAL_RUN_STATUSES } from '../../store/index.ts';
-import { type GlobalOptions, openContext } from '../context.ts';
+import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, span, table } from '../output.ts';
 
 export function registerInspectCommands(program: Command): void {
@@ -32,7 +32,7 @@ export function registerInspectCommands(program: Command): void {
           undefined,
           'Example: --limit 50',
         );
-      const ctx = openContext(g);
+      const ctx = openStore(g);
       try {
         const runs = ctx.store.listRuns({
           limit,
@@ -62,7 +62,7 @@ export function registerInspectCommands(program: Command): void {
     .argument('<run>', 'run id (or a unique prefix)')
     .action((id: string) => {
       const g = global();
-      const ctx = openContext(g);
+      const ctx = openStore(g);
       try {
         const run = ctx.store.requireRun(id);
         const steps = ctx.store.getSteps(run.id);
@@ -104,7 +104,7 @@ export function registerInspectCommands(program: Command): void {
     .option('-f, --follow', 'keep printing until the run finishes or waits')
     .action(async (id: string, stepId: string | undefined, opts: { follow?: boolean }) => {
       const g = global();
-      const ctx = openContext(g);
+      const ctx = openStore(g);
       try {
         const run = ctx.store.requireRun(id);
         if (stepId && !run.plan.steps.some((s) => s.id === stepId)) {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
+#   npm packages: npm ci (when node_modules is missing or older than the lockfile)
+#   Debian packages: postgresql (Postgres ingest tests), python3-sklearn / python3-xgboost / python3-pandas
+#   (the Python training runners). Where they cannot be installed (no root, no apt), the suites that need
+#   them are left out and named; in CI (CI=true) nothing may be left out, so that is an error.
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else sudo="none"; fi
+  fi
+  if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  still=()
+  for p in "${missing[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || still+=("$p"); done
+  missing=("${still[@]}")
+fi
+
+# Suites left out for what could not be installed (globs for vitest --exclude).
+PIPEWRIGHT_TEST_EXCLUDE=""
+for p in "${missing[@]}"; do
+  case "$p" in
+    postgresql) glob="test/**/*postgres*.int.test.ts" ;;
+    python3-sklearn|python3-xgboost|python3-pandas) glob="test/training/*python*.test.ts" ;;
+    *) glob="" ;;
+  esac
+  [ -n "$glob" ] && PIPEWRIGHT_TEST_EXCLUDE="${PIPEWRIGHT_TEST_EXCLUDE:+$PIPEWRIGHT_TEST_EXCLUDE,}$glob"
+done
+export PIPEWRIGHT_TEST_EXCLUDE
+if ((${#missing[@]})); then
+  echo "setup: could not install ${missing[*]} (needs root or passwordless sudo with apt-get)." >&2
+  echo "setup: these suites will be left out: ${PIPEWRIGHT_TEST_EXCLUDE//,/ }" >&2
+  if [ "${CI:-}" = "true" ]; then
+    echo "setup: in CI nothing may be left out; failing." >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund >&2 || exit 1
+fi

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePlan } from '../../src/plan/index.ts';
+import { MIGRATIONS, RunStore } from '../../src/store/index.ts';
+import { makeWorkspace } from '../helpers/task-context.ts';
+
+const plan = parsePlan({
+  name: 'p',
+  steps: [
+    { id: 'a', task: 'x.y' },
+    { id: 'ok', kind: 'approval', dependsOn: ['a'], message: 'go?', approvers: ['alice', 'bob'] },
+  ],
+});
+
+function open(clock?: () => Date) {
+  const file = path.join(makeWorkspace(), 'state.db');
+  return { file, store: new RunStore(file, clock) };
+}
+
+describe('RunStore', () => {
+  it('records a run with a pending row per step and finds it by prefix', () => {
+    const { store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    expect(store.getSteps(run.id).map((s) => [s.stepId, s.status])).toEqual([
+      ['a', 'pending'],
+      ['ok', 'pending'],
+    ]);
+    expect(store.requireRun(run.id.slice(0, 22)).id).toBe(run.id);
+    expect(() => store.requireRun('run-nope')).toThrow(/No run "run-nope"/);
+  });
+
+  it('keeps decisions single-use: a second decision is refused and changes nothing', () => {
+    const { store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: ['alice', 'bob'], expiresAt: new Date(Date.now() + 60_000).toISOString(), onTimeout: 'reject' });
+    const first = store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'alice', via: 'cli' });
+    expect(first.approval.status).toBe('approved');
+    expect(() => store.decideApproval({ runId: run.id, stepId: 'ok', approved: false, by: 'bob', via: 'slack' })).toThrow(/already approved/);
+    expect(store.getApproval(run.id, 'ok')).toMatchObject({ status: 'approved', decidedBy: 'alice', via: 'cli' });
+    expect(store.listAudit({ target: run.id }).filter((a) => a.action.startsWith('approval.'))).toHaveLength(1);
+  });
+
+  it('only lets listed approvers decide', () => {
+    const { store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: ['alice'], expiresAt: new Date(Date.now() + 60_000).toISOString(), onTimeout: 'reject' });
+    expect(() => store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'mallory', via: 'cli' })).toThrow(/mallory may not decide/);
+    expect(store.getApproval(run.id, 'ok')?.status).toBe('pending');
+  });
+
+  it('applies onTimeout to a late decision and to expired approvals', () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const { store } = open(() => now);
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: [], expiresAt: '2026-01-01T01:00:00.000Z', onTimeout: 'reject' });
+    now = new Date('2026-01-01T02:00:00Z');
+    const late = store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'alice', via: 'cli' });
+    expect(late.outcome).toBe('expired');
+    expect(late.approval).toMatchObject({ status: 'rejected', decidedBy: 'system:timeout', via: 'timeout' });
+    expect(store.expireApprovals()).toEqual([]);
+  });
+
+  it('keeps the audit log append-only', () => {
+    const { store } = open();
+    store.audit('alice', 'test.action', 'target-1');
+    expect(() => store.db.prepare("UPDATE audit SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    expect(store.listAudit()[0]).toMatchObject({ actor: 'alice', action: 'test.action' });
+  });
+
+  it('refuses a second live owner but lets a dead owner be replaced', () => {
+    const { store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.claimRun(run.id, 111, () => true, false);
+    expect(() => store.claimRun(run.id, 222, () => true, true)).toThrow(/being executed by process 111/);
+    expect(store.claimRun(run.id, 222, (pid) => pid !== 111, true).ownerPid).toBe(222);
+  });
+
+  it('reopens an existing database without re-running migrations', () => {
+    const { file, store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.close();
+    const again = new RunStore(file);
+    expect(again.requireRun(run.id).planName).toBe('p');
+    expect(again.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+});

@@ -5,8 +5,9 @@ import { TaskRegistry } from '../src/tasks/index.ts';
 import { dataTasks } from './data/index.ts';
 import { pythonScript } from './general/python-script.ts';
 import { shellExec } from './general/shell-exec.ts';
+import { trainingTasks } from './training/index.ts';
 
-export const builtinTasks: AnyTask[] = [shellExec, pythonScript, ...dataTasks];
+export const builtinTasks: AnyTask[] = [shellExec, pythonScript, ...dataTasks, ...trainingTasks];
 
 export function builtinRegistry(): TaskRegistry {
   return new TaskRegistry(builtinTasks);

@@ -104,7 +104,12 @@ export function validatePlan(raw: unknown, tasks?: TaskLookup): ValidationResult
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys')
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue) return 'kind must be "task" or "approval"';
+  if (issue.code === 'invalid_union' && 'discriminator' in issue) {
+    const field = String(issue.discriminator);
+    return field === 'kind'
+      ? 'kind must be "task" or "approval"'
+      : `"${field}" is missing or not one of the allowed values (see \`pipewright tasks --json\`)`;
+  }
   return issue.message;
 }
 

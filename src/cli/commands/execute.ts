@@ -219,11 +219,13 @@ export function registerExecuteCommands(program: Command): void {
             else process.stderr.write(`Recorded. Start it with: pipewright resume ${run.id}\n`);
             return;
           }
-          report(
-            ctx,
-            await executeWithProgress(ctx, run.id, { json: g.json === true, wait: opts.wait === true }),
-            g.json === true,
-          );
+          const outcome = await executeWithProgress(ctx, run.id, {
+            json: g.json === true,
+            wait: opts.wait === true,
+            autoApprove: opts.autoApprove === true,
+            prompt: opts.prompt,
+          });
+          report(ctx, outcome, g.json === true);
         } finally {
           ctx.close();
         }

@@ -149,11 +149,10 @@ async function runNode(step: Step, state: RunStateValue, deps: CompileDeps): Pro
     return done({ status: 'failed', reason: `unknown task ${step.task}` });
   }
   const upstream: Record<string, unknown> = {};
+  for (const [id, r] of Object.entries(state.results)) upstream[id] = r.output;
+  // Only direct dependencies feed the cache key; hashing every upstream output would cost O(steps²).
   const upstreamHashes: Record<string, string> = {};
-  for (const [id, r] of Object.entries(state.results)) {
-    upstream[id] = r.output;
-    upstreamHashes[id] = hashValue(r.output ?? null);
-  }
+  for (const d of step.dependsOn) upstreamHashes[d] = hashValue(state.results[d]?.output ?? null);
   return done(await runTaskStep(step, task, { ...deps.base, runId, scope, upstream, upstreamHashes }));
 }
 

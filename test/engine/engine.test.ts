@@ -83,7 +83,17 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
   it('retries with backoff and records each attempt', async () => {
     const { engine, store } = setup();
     const out = await engine.run(
-      { name: 'flaky', steps: [{ id: 'f', task: 'test.flaky', with: { failTimes: 2 }, retry: { attempts: 3, delay: '10ms', jitter: 0 } }] },
+      {
+        name: 'flaky',
+        steps: [
+          {
+            id: 'f',
+            task: 'test.flaky',
+            with: { failTimes: 2 },
+            retry: { attempts: 3, delay: '10ms', jitter: 0 },
+          },
+        ],
+      },
       { createdBy: 't' },
     );
     expect(out.status).toBe('succeeded');
@@ -96,7 +106,17 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
   it('never retries a validation error', async () => {
     const { engine, store, workspace } = setup();
     const out = await engine.run(
-      { name: 'bad', steps: [{ id: 'f', task: 'test.flaky', with: { failTimes: 0, userMistake: true }, retry: { attempts: 5, delay: '1ms' } }] },
+      {
+        name: 'bad',
+        steps: [
+          {
+            id: 'f',
+            task: 'test.flaky',
+            with: { failTimes: 0, userMistake: true },
+            retry: { attempts: 5, delay: '1ms' },
+          },
+        ],
+      },
       { createdBy: 't' },
     );
     expect(out.status).toBe('failed');
@@ -132,7 +152,14 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       {
         name: 'slow',
         allowUnapproved: true,
-        steps: [{ id: 's', task: 'shell.exec', timeout: '400ms', with: { command: ['sh', '-c', 'echo $$ > pid.txt; exec sleep 30'] } }],
+        steps: [
+          {
+            id: 's',
+            task: 'shell.exec',
+            timeout: '400ms',
+            with: { command: ['sh', '-c', 'echo $$ > pid.txt; exec sleep 30'] },
+          },
+        ],
       },
       { createdBy: 't' },
     );
@@ -145,7 +172,10 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
 
   it('abandons a task that ignores its signal at the timeout', async () => {
     const { engine, store } = setup();
-    const out = await engine.run({ name: 'hang', steps: [{ id: 'h', task: 'test.hang', timeout: '100ms' }] }, { createdBy: 't' });
+    const out = await engine.run(
+      { name: 'hang', steps: [{ id: 'h', task: 'test.hang', timeout: '100ms' }] },
+      { createdBy: 't' },
+    );
     expect(out.status).toBe('failed');
     expect(store.getStep(out.runId, 'h')?.error?.code).toBe('STEP_TIMEOUT');
   });
@@ -156,7 +186,12 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       name: 'cached',
       steps: [
         { id: 'a', task: 'test.mark', with: { label: 'a', score: 1 } },
-        { id: 'b', task: 'test.mark', dependsOn: ['a'], with: { label: 'b', score: '${{ steps.a.outputs.score }}' } },
+        {
+          id: 'b',
+          task: 'test.mark',
+          dependsOn: ['a'],
+          with: { label: 'b', score: '${{ steps.a.outputs.score }}' },
+        },
         { id: 'c', task: 'test.mark', with: { label: 'c' }, cache: { enabled: false } },
       ],
     };
@@ -178,7 +213,13 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
         name: 'gate',
         steps: [
           { id: 'eval', task: 'test.mark', with: { label: 'eval', score: 0.7 } },
-          { id: 'deploy', task: 'test.mark', dependsOn: ['eval'], when: 'steps.eval.outputs.score >= 0.9', with: { label: 'deploy' } },
+          {
+            id: 'deploy',
+            task: 'test.mark',
+            dependsOn: ['eval'],
+            when: 'steps.eval.outputs.score >= 0.9',
+            with: { label: 'deploy' },
+          },
           { id: 'notify', task: 'test.mark', dependsOn: ['deploy'], with: { label: 'notify' } },
         ],
       },
@@ -186,7 +227,10 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
     );
     expect(out.status).toBe('succeeded');
     expect(readMarks(workspace)).toEqual(['eval']);
-    expect(out.results.deploy).toMatchObject({ status: 'skipped', reason: 'condition is false: steps.eval.outputs.score >= 0.9' });
+    expect(out.results.deploy).toMatchObject({
+      status: 'skipped',
+      reason: 'condition is false: steps.eval.outputs.score >= 0.9',
+    });
     expect(out.results.notify?.status).toBe('skipped');
   });
 
@@ -202,7 +246,14 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       },
       { createdBy: 't' },
     );
-    engine.decide({ runId: first.runId, stepId: 'ok', approved: false, by: 'bob', comment: 'metrics look off', via: 'test' });
+    engine.decide({
+      runId: first.runId,
+      stepId: 'ok',
+      approved: false,
+      by: 'bob',
+      comment: 'metrics look off',
+      via: 'test',
+    });
     const out = await engine.execute(first.runId);
     expect(readMarks(workspace)).toEqual([]);
     expect(out.results.deploy?.reason).toBe('approval "ok" was rejected (by bob: metrics look off)');
@@ -247,7 +298,9 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       { createdBy: 't' },
     );
     await new Promise((r) => setTimeout(r, 80));
-    expect(() => engine.decide({ runId: first.runId, stepId: 'ok', approved: false, by: 'late', via: 'test' })).toThrow(/timed out/);
+    expect(() =>
+      engine.decide({ runId: first.runId, stepId: 'ok', approved: false, by: 'late', via: 'test' }),
+    ).toThrow(/timed out/);
     const out = await engine.execute(first.runId);
     expect(out.status).toBe('succeeded');
     expect(readMarks(workspace)).toEqual(['deploy']);
@@ -256,7 +309,13 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
   it('cancels a running run and kills its step', async () => {
     const { engine, store, workspace } = setup();
     const running = engine.run(
-      { name: 'cancel', steps: [{ id: 'slow', task: 'test.mark', with: { label: 'slow', delayMs: 10_000 } }, { id: 'next', task: 'test.mark', dependsOn: ['slow'], with: { label: 'next' } }] },
+      {
+        name: 'cancel',
+        steps: [
+          { id: 'slow', task: 'test.mark', with: { label: 'slow', delayMs: 10_000 } },
+          { id: 'next', task: 'test.mark', dependsOn: ['slow'], with: { label: 'next' } },
+        ],
+      },
       { createdBy: 't' },
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -266,7 +325,9 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
     expect(out.status).toBe('cancelled');
     expect(readMarks(workspace)).toEqual(['slow']);
     expect(store.getStep(runId, 'slow')?.status).toBe('cancelled');
-    expect(store.listAudit({ target: runId }).some((a) => a.action === 'run.cancel' && a.actor === 'tester')).toBe(true);
+    expect(
+      store.listAudit({ target: runId }).some((a) => a.action === 'run.cancel' && a.actor === 'tester'),
+    ).toBe(true);
   });
 
   it('refuses inputs that do not fit the task after templates resolve, without retrying', async () => {
@@ -275,11 +336,89 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       {
         name: 'types',
         inputs: { label: { type: 'number', default: 5 } },
-        steps: [{ id: 'm', task: 'test.mark', with: { label: '${{ inputs.label }}' }, retry: { attempts: 3, delay: '1ms' } }],
+        steps: [
+          {
+            id: 'm',
+            task: 'test.mark',
+            with: { label: '${{ inputs.label }}' },
+            retry: { attempts: 3, delay: '1ms' },
+          },
+        ],
       },
       { createdBy: 't' },
     );
     expect(out.status).toBe('failed');
     expect(store.getStep(out.runId, 'm')).toMatchObject({ attempt: 0, error: { code: 'INPUT_INVALID' } });
+  });
+});
+
+describe('engine: subprocesses', () => {
+  it('records a step whose process is killed as failed, with the signal, and keeps the records intact', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      {
+        name: 'killed',
+        allowUnapproved: true,
+        steps: [
+          { id: 'ok', task: 'shell.exec', with: { command: ['echo', 'fine'] } },
+          {
+            id: 'dies',
+            task: 'shell.exec',
+            dependsOn: ['ok'],
+            with: { command: ['sh', '-c', 'echo about to die; kill -9 $$'] },
+          },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 'ok')?.status).toBe('succeeded');
+    expect(store.getStep(out.runId, 'dies')?.error).toMatchObject({
+      code: 'COMMAND_KILLED',
+      what: expect.stringContaining('SIGKILL'),
+    });
+    const logs = store.events(out.runId, { stepId: 'dies', types: ['step.log'] }).map((e) => e.data.message);
+    expect(logs).toContain('about to die');
+  });
+
+  it('streams progress and outputs from the line protocol', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      {
+        name: 'protocol',
+        allowUnapproved: true,
+        steps: [
+          {
+            id: 'p',
+            task: 'shell.exec',
+            with: {
+              command: [
+                'sh',
+                '-c',
+                'echo "::progress 0.5 halfway"; echo "::metric auc 0.91"; echo \'::output {"rows": 12}\'',
+              ],
+            },
+          },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.results.p?.output).toMatchObject({ metrics: { auc: 0.91 }, outputs: { rows: 12 } });
+    const progress = store.events(out.runId, { types: ['step.progress'] });
+    expect(progress[0]?.data).toEqual({ fraction: 0.5, message: 'halfway' });
+  });
+
+  it('confines working directories to the workspace', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      {
+        name: 'escape',
+        allowUnapproved: true,
+        steps: [{ id: 'x', task: 'shell.exec', with: { command: ['ls'], cwd: '../..' } }],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 'x')?.error?.code).toBe('PATH_OUTSIDE_WORKSPACE');
   });
 });

@@ -7,7 +7,7 @@
  */
 import { execa } from 'execa';
 import { childEnv } from '../../src/config.ts';
-import { userError } from '../../src/errors.ts';
+import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
 
 export interface ProcessResult {
@@ -73,6 +73,19 @@ export async function runProcess(
   const done = await child;
   result.durationMs = Math.round(performance.now() - t0);
   if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('cancelled');
+  if (done.signal) {
+    throw new PipewrightError({
+      code: 'COMMAND_KILLED',
+      category: 'system',
+      what: `${opts.what ?? `"${file}"`} was killed by ${done.signal}`,
+      why:
+        done.signal === 'SIGKILL'
+          ? 'something outside the step killed it (out of memory, or kill -9)'
+          : 'it received a signal',
+      fix: 'Read the step log; if memory ran out, give the step more memory or less data. The step may be retried.',
+      retryable: true,
+    });
+  }
   if (done.failed && done.exitCode === undefined) {
     const code = (done.cause as NodeJS.ErrnoException | undefined)?.code;
     throw userError(

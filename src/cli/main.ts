@@ -4,6 +4,7 @@ import { formatError, isPipewrightError, serializeError } from '../errors.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerPlanFileCommands(program);
   registerExecuteCommands(program);
   registerInspectCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -97,6 +97,79 @@ export const MIGRATIONS: string[] = [
     step_id TEXT NOT NULL
   );
   `,
+  // Model registry: versions, aliases with their full move history, and HTTP deployments.
+  `
+  CREATE TABLE models (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    epoch INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE model_versions (
+    model TEXT NOT NULL REFERENCES models(name),
+    version INTEGER NOT NULL,
+    ref_json TEXT NOT NULL,
+    model_hash TEXT NOT NULL,
+    metrics_json TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    dataset_json TEXT,
+    dataset_version TEXT,
+    dataset_hash TEXT,
+    run_id TEXT,
+    step_id TEXT,
+    plan_name TEXT,
+    description TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (model, version)
+  );
+
+  CREATE TABLE model_aliases (
+    model TEXT NOT NULL REFERENCES models(name),
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (model, alias),
+    FOREIGN KEY (model, version) REFERENCES model_versions(model, version)
+  );
+
+  CREATE TABLE model_alias_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    model TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_version INTEGER,
+    to_version INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT
+  );
+  CREATE INDEX model_alias_history_by_alias ON model_alias_history(model, alias, seq);
+  CREATE TRIGGER model_alias_history_no_update BEFORE UPDATE ON model_alias_history
+    BEGIN SELECT RAISE(ABORT, 'alias history is append-only'); END;
+  CREATE TRIGGER model_alias_history_no_delete BEFORE DELETE ON model_alias_history
+    BEGIN SELECT RAISE(ABORT, 'alias history is append-only'); END;
+
+  CREATE TABLE model_deployments (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL REFERENCES models(name),
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    canary_version INTEGER,
+    canary_share REAL,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    ended_at TEXT,
+    reason TEXT,
+    run_id TEXT,
+    step_id TEXT
+  );
+  CREATE INDEX model_deployments_by_model ON model_deployments(model, status, created_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

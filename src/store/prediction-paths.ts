@@ -1,0 +1,15 @@
+/** Where the prediction log lives: written by the server, read by drift checks (tools/monitor/traffic.ts). */
+import path from 'node:path';
+
+const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Folder that holds a model's prediction log files. */
+export function predictionLogPath(stateDir: string, model: string): string {
+  if (!SAFE_MODEL.test(model)) throw new Error(`unsafe model name for a path: ${model}`);
+  return path.join(stateDir, 'predictions', model);
+}
+
+/** The glob DuckDB's read_json_auto takes to read every log file of a model. */
+export function predictionLogGlob(stateDir: string, model: string): string {
+  return path.join(predictionLogPath(stateDir, model), '*.jsonl');
+}

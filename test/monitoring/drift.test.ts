@@ -1,0 +1,239 @@
+/**
+ * monitor.drift on real data: Seattle weather 2012–2015 (vega-datasets), written to Parquet with DuckDB in a
+ * temporary workspace. Train on 2012–2013; summer 2015 must drift on temperature, a sample of the training
+ * period must not, and injected faults must show up on the column they were injected into.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isPipewrightError } from '../../src/errors.ts';
+import { withDuckDB } from '../../tools/lib/duckdb.ts';
+import type { DatasetRef } from '../../tools/lib/refs.ts';
+import { type DriftOutput, monitorDrift } from '../../tools/monitor/drift.ts';
+import { DriftAlert } from '../../tools/monitor/drift-alert.ts';
+import { makeTaskContext, makeWorkspace, type TestContext } from '../helpers/task-context.ts';
+
+const CSV = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
+const WEATHER = `read_csv(${sqlString(CSV)})`;
+const TRAIN = `SELECT * FROM ${WEATHER} WHERE year(date) IN (2012, 2013)`;
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+let workspace: string;
+
+/** Writes the rows of `sql` to <workspace>/<name>.parquet and returns its DatasetRef. */
+async function dataset(name: string, sql: string): Promise<DatasetRef> {
+  const file = path.join(workspace, `${name}.parquet`);
+  return withDuckDB(async (db) => {
+    await db.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
+    const rows = await db.all(`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`);
+    const columns = await db.columns(`read_parquet(${sqlString(file)})`);
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    return { path: file, hash, rows: Number(rows[0]?.n), columns, name };
+  });
+}
+
+async function check(
+  reference: DatasetRef,
+  current: DatasetRef,
+  extra: Record<string, unknown> = {},
+): Promise<{ out: DriftOutput; ctx: TestContext }> {
+  const ctx = makeTaskContext({ workspace });
+  const input = monitorDrift.input.parse({ reference, current, ...extra });
+  const out = monitorDrift.output.parse(await monitorDrift.run(input, ctx));
+  return { out, ctx };
+}
+
+const feature = (out: DriftOutput, name: string) => {
+  const f = out.features.find((x) => x.name === name);
+  if (!f) throw new Error(`no feature ${name}`);
+  return f;
+};
+
+let train: DatasetRef;
+
+beforeAll(async () => {
+  workspace = makeWorkspace('pw-drift-');
+  train = await dataset('train', TRAIN);
+});
+
+describe('monitor.drift on Seattle weather', () => {
+  it('detects temperature drift in summer 2015 against 2012–2013 (small reference: KS and chi-square)', async () => {
+    const summer = await dataset(
+      'summer-2015',
+      `SELECT * FROM ${WEATHER} WHERE date BETWEEN DATE '2015-06-01' AND DATE '2015-08-31'`,
+    );
+    const { out, ctx } = await check(train, summer);
+    expect(train.rows).toBe(731);
+    expect(out.features.map((f) => f.name)).toEqual([
+      'precipitation',
+      'temp_max',
+      'temp_min',
+      'wind',
+      'weather',
+    ]);
+    for (const name of ['temp_max', 'temp_min']) {
+      const f = feature(out, name);
+      expect(f.method).toBe('ks');
+      expect(f.drifted).toBe(true);
+      expect(f.pValue).toBeLessThan(1e-6);
+      expect(f.computation).toBe('exact');
+      expect(f.summary?.current.mean).toBeGreaterThan((f.summary?.reference.mean ?? 0) + 5);
+    }
+    expect(feature(out, 'weather').method).toBe('chisquare');
+    expect(out.driftedFeatures).toEqual(expect.arrayContaining(['temp_max', 'temp_min']));
+    expect(out.share).toBe(out.driftedFeatures.length / 5);
+    expect(out.drifted).toBe(out.share >= 0.5);
+    const alert = DriftAlert.parse(out.alert);
+    expect(alert.kind).toBe('drift');
+    expect(alert.features.map((f) => f.name)).toEqual(expect.arrayContaining(['temp_max', 'temp_min']));
+    expect(alert.reference.hash).toBe(train.hash);
+    expect(alert.current.rows).toBe(92);
+    expect(Date.parse(alert.at)).not.toBeNaN();
+    const summaryLog = ctx.logs.find((l) => l.message.startsWith('drift: '));
+    expect(summaryLog?.message).toMatch(/of 5 features drifted .*temp_max ks=/);
+  });
+
+  it('finds no drift in a random sample of the training period', async () => {
+    const sample = await dataset('sample', `SELECT * FROM (${TRAIN}) USING SAMPLE 250 ROWS (reservoir, 7)`);
+    const { out } = await check(train, sample);
+    expect(out.drifted).toBe(false);
+    expect(out.driftedFeatures).toEqual([]);
+    for (const f of out.features) expect(f.pValue).toBeGreaterThan(0.05);
+    expect(out.findings).toEqual([]);
+    expect(out.alert).toBeNull();
+  });
+
+  it('uses Wasserstein and Jensen–Shannon when the reference has more than 1000 rows', async () => {
+    const all = await dataset('all', `SELECT * FROM ${WEATHER}`);
+    const lateSummer = await dataset(
+      'late-summer',
+      `SELECT * FROM ${WEATHER} WHERE month(date) IN (7, 8) AND year(date) >= 2014`,
+    );
+    const { out } = await check(all, lateSummer);
+    expect(feature(out, 'temp_max').method).toBe('wasserstein');
+    expect(feature(out, 'temp_max').statistic).toBe(feature(out, 'temp_max').stats.wassersteinNormalized);
+    expect(feature(out, 'temp_max').drifted).toBe(true);
+    expect(feature(out, 'weather').method).toBe('jensenshannon');
+    expect(feature(out, 'weather').threshold).toBe(0.1);
+  });
+});
+
+describe('monitor.drift on injected faults', () => {
+  const sampleSql = `SELECT * FROM (${TRAIN}) USING SAMPLE 300 ROWS (reservoir, 11)`;
+
+  it('flags a unit change (wind × 10) on wind only', async () => {
+    const cur = await dataset('wind-x10', `SELECT * REPLACE (wind * 10 AS wind) FROM (${sampleSql})`);
+    const { out } = await check(train, cur);
+    expect(out.driftedFeatures).toEqual(['wind']);
+    const wind = feature(out, 'wind');
+    expect(wind.stats.ks).toBeGreaterThan(0.8);
+    expect(wind.stats.wassersteinNormalized).toBeGreaterThan(5);
+    expect(out.alert?.severity).toBe('warning');
+  });
+
+  it('reports missing values appearing in precipitation as a finding on that column', async () => {
+    const cur = await dataset(
+      'precip-nulls',
+      `SELECT * REPLACE (CASE WHEN hash(date) % 10 < 3 THEN NULL ELSE precipitation END AS precipitation)
+       FROM (${sampleSql})`,
+    );
+    const { out } = await check(train, cur);
+    const precipitation = feature(out, 'precipitation');
+    expect(precipitation.nulls.reference).toBe(0);
+    expect(precipitation.nulls.current).toBeGreaterThan(0.15);
+    expect(out.findings).toEqual([
+      expect.objectContaining({ kind: 'null_share_increase', column: 'precipitation', severity: 'warning' }),
+    ]);
+    expect(out.alert?.findings[0]?.column).toBe('precipitation');
+  });
+
+  it('flags a renamed category (sun → sunny) on weather', async () => {
+    const cur = await dataset(
+      'renamed',
+      `SELECT * REPLACE (CASE WHEN weather = 'sun' THEN 'sunny' ELSE weather END AS weather) FROM (${sampleSql})`,
+    );
+    const { out } = await check(train, cur);
+    expect(out.driftedFeatures).toEqual(['weather']);
+    const weather = feature(out, 'weather');
+    expect(weather.method).toBe('chisquare');
+    expect(weather.pValue).toBeLessThan(1e-10);
+    expect(weather.stats.chiSquareDf).toBe(5);
+  });
+
+  it('reports a missing column and a changed type as findings, not a crash', async () => {
+    const cur = await dataset(
+      'schema',
+      `SELECT date, precipitation, temp_max, CAST(temp_min AS VARCHAR) AS temp_min, weather, 1 AS source
+       FROM (${sampleSql})`,
+    );
+    const { out } = await check(train, cur);
+    expect(out.features.map((f) => f.name)).toEqual(['precipitation', 'temp_max', 'weather']);
+    expect(out.findings.map((f) => [f.kind, f.column, f.severity])).toEqual([
+      ['type_changed', 'temp_min', 'critical'],
+      ['missing_in_current', 'wind', 'critical'],
+      ['new_in_current', 'source', 'warning'],
+    ]);
+    expect(out.alert?.severity).toBe('critical');
+  });
+});
+
+describe('monitor.drift settings', () => {
+  it('honours a per-feature method and threshold, and column selection', async () => {
+    const sample = await dataset('settings', `SELECT * FROM (${TRAIN}) USING SAMPLE 250 ROWS (reservoir, 7)`);
+    const { out } = await check(train, sample, {
+      columns: ['temp_max', 'weather'],
+      features: { temp_max: { method: 'psi', threshold: 1e-9 } },
+    });
+    expect(out.features.map((f) => [f.name, f.method])).toEqual([
+      ['temp_max', 'psi'],
+      ['weather', 'chisquare'],
+    ]);
+    expect(feature(out, 'temp_max').threshold).toBe(1e-9);
+    expect(feature(out, 'temp_max').drifted).toBe(true);
+    expect(out.share).toBe(0.5);
+    expect(out.drifted).toBe(true);
+  });
+
+  it('names every bad setting at once', async () => {
+    const err = await check(train, train, {
+      columns: ['temp_max', 'humidity'],
+      features: { weather: { method: 'ks' }, pressure: { method: 'psi' } },
+    }).catch((e: unknown) => e);
+    expect(isPipewrightError(err)).toBe(true);
+    if (!isPipewrightError(err)) return;
+    expect(err.code).toBe('DRIFT_BAD_COLUMNS');
+    expect(err.why).toContain('"humidity"');
+    expect(err.why).toContain('features.weather.method');
+    expect(err.why).toContain('features.pressure');
+  });
+});
+
+describe('drift reports', () => {
+  it('writes a JSON report and a self-contained HTML report with one SVG per feature', async () => {
+    const summer = await dataset(
+      'summer-2015-report',
+      `SELECT * FROM ${WEATHER} WHERE date BETWEEN DATE '2015-06-01' AND DATE '2015-08-31'`,
+    );
+    const { out } = await check(train, summer);
+    const html = readFileSync(out.reportHtml, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.match(/<svg\b/g)?.length).toBe(out.features.length);
+    expect(html).not.toMatch(/<script|<link|@import|url\(/i);
+    for (const f of out.features) {
+      const row = html.match(new RegExp(`<tr data-feature="${f.name}" data-statistic="([^"]*)"[^>]*>`));
+      expect(row?.[1]).toBe(String(f.statistic));
+      expect(row?.[0]).toContain(`data-drifted="${f.drifted}"`);
+    }
+    expect(html).toContain(`data-drifted="${out.drifted}"`);
+    const json = JSON.parse(readFileSync(out.reportJson, 'utf8'));
+    expect(json.features).toHaveLength(out.features.length);
+    const tempMax = json.features.find((f: { name: string }) => f.name === 'temp_max');
+    expect(tempMax.display.reference.reduce((s: number, x: number) => s + x, 0)).toBeCloseTo(1, 9);
+    expect(tempMax.display.edges).toHaveLength(25);
+    expect(out.alert?.report.html).toBe(out.reportHtml);
+  });
+});

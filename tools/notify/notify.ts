@@ -1,0 +1,282 @@
+/**
+ * notify.send: tells people something happened: a drift alert, a finished run. Channels: the run log
+ * (console), a generic webhook (POST JSON) and a Slack incoming webhook (POST { text, blocks }).
+ * HTTP posts time out, retry on 5xx / 429 / network errors with exponential backoff, and never retry a 4xx.
+ * Webhook URLs carry secrets, so logs and outputs show them redacted.
+ */
+import { z } from 'zod';
+import { PipewrightError, userError } from '../../src/errors.ts';
+import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
+import { DriftAlert } from '../monitor/drift-alert.ts';
+
+const Severity = z.enum(['info', 'warning', 'critical']).describe('How urgent the message is');
+type Severity = z.infer<typeof Severity>;
+
+const Input = z
+  .object({
+    channel: z
+      .enum(['console', 'webhook', 'slack'])
+      .describe('console: the run log; webhook: POST JSON to url; slack: a Slack incoming-webhook url'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Webhook URL (required for webhook and slack); treated as a secret and redacted in logs'),
+    title: z.string().optional().describe('Headline (default: from the alert, else "pipewright")'),
+    text: z.string().optional().describe('Message body (default: the alert summary)'),
+    severity: Severity.optional().describe('Default: the alert severity, else info'),
+    alert: DriftAlert.nullable()
+      .optional()
+      .describe('A drift alert from monitor.drift to send; null sends nothing'),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe('Per-attempt HTTP timeout in milliseconds'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('Extra attempts after a 5xx, 429 or network error'),
+    backoffMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(500)
+      .describe('First retry delay; doubles on each retry'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.channel !== 'console' && !v.url) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `url is required for channel "${v.channel}"` });
+    }
+    if (!v.text && !v.alert && v.alert !== null) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'give text, an alert, or both' });
+    }
+  });
+type Input = z.output<typeof Input>;
+
+const Output = z.object({
+  delivered: z.boolean().describe('Whether the message was delivered (false when alert was null)'),
+  channel: z.enum(['console', 'webhook', 'slack']).describe('Channel used'),
+  attempts: z.number().int().nonnegative().describe('HTTP attempts made (0 for console or nothing to send)'),
+  status: z.number().int().optional().describe('HTTP status of the last attempt'),
+  target: z.string().optional().describe('Redacted URL the message went to'),
+});
+
+export const notifySend = defineTask({
+  id: 'notify.send',
+  description:
+    'Sends a message or a drift alert to people: the run log, a webhook (JSON POST) or a Slack incoming ' +
+    'webhook. Retries on server errors with backoff; an alert of null (nothing drifted) sends nothing.',
+  cacheable: false,
+  input: Input,
+  output: Output,
+  async run(input, ctx) {
+    if (input.alert === null && !input.text) {
+      ctx.log.info('notify: nothing to send (alert is null)');
+      return { delivered: false, channel: input.channel, attempts: 0 };
+    }
+    const message = composeMessage(input);
+    if (input.channel === 'console') {
+      const level =
+        message.severity === 'critical' ? 'error' : message.severity === 'warning' ? 'warn' : 'info';
+      ctx.log[level](
+        `${message.title}: ${message.text}`,
+        message.alert ? { alert: message.alert } : undefined,
+      );
+      return { delivered: true, channel: input.channel, attempts: 0 };
+    }
+    const url = input.url as string;
+    const body = input.channel === 'slack' ? slackPayload(message) : webhookPayload(message);
+    const result = await postJson(url, body, input, ctx);
+    return {
+      delivered: true,
+      channel: input.channel,
+      attempts: result.attempts,
+      status: result.status,
+      target: redactUrl(url),
+    };
+  },
+});
+
+interface Message {
+  title: string;
+  text: string;
+  severity: Severity;
+  alert?: DriftAlert;
+}
+
+function composeMessage(input: Input): Message {
+  const alert = input.alert ?? undefined;
+  return {
+    title: input.title ?? (alert ? `Data drift (${alert.severity})` : 'pipewright'),
+    text: input.text ?? alert?.summary ?? '',
+    severity: input.severity ?? alert?.severity ?? 'info',
+    ...(alert ? { alert } : {}),
+  };
+}
+
+export function webhookPayload(m: Message): Record<string, unknown> {
+  return {
+    source: 'pipewright',
+    title: m.title,
+    text: m.text,
+    severity: m.severity,
+    ...(m.alert ? { alert: m.alert } : {}),
+    sentAt: new Date().toISOString(),
+  };
+}
+
+const SEVERITY_EMOJI: Record<Severity, string> = {
+  info: ':information_source:',
+  warning: ':warning:',
+  critical: ':rotating_light:',
+};
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** Slack Block Kit message: header, summary, drifted features, findings, report location. */
+export function slackPayload(m: Message): { text: string; blocks: Record<string, unknown>[] } {
+  const text = `${SEVERITY_EMOJI[m.severity]} ${m.title}: ${m.text}`;
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(m.title, 150), emoji: true } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`${SEVERITY_EMOJI[m.severity]} ${m.text}`, 3000) },
+    },
+  ];
+  const a = m.alert;
+  if (a) {
+    if (a.features.length > 0) {
+      const lines = a.features
+        .slice(0, 15)
+        .map(
+          (f) =>
+            `• \`${f.name}\` ${f.method} = ${f.statistic === null ? 'n/a' : Number(f.statistic.toPrecision(3))} (threshold ${f.threshold})`,
+        );
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(`*Drifted features*\n${lines.join('\n')}`, 3000) },
+      });
+    }
+    if (a.findings.length > 0) {
+      const lines = a.findings.slice(0, 10).map((f) => `• \`${f.column}\` ${f.message}`);
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(`*Data quality*\n${lines.join('\n')}`, 3000) },
+      });
+    }
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(
+            `reference ${a.reference.name ?? a.reference.hash.slice(0, 12)} (${a.reference.rows} rows) → ` +
+              `current ${a.current.name ?? a.current.hash.slice(0, 12)} (${a.current.rows} rows) · ${a.at} · ` +
+              `report: ${a.report.html}`,
+            3000,
+          ),
+        },
+      ],
+    });
+  }
+  return { text, blocks };
+}
+
+/**
+ * A URL safe to log: scheme, host and first path segment kept; credentials, the rest of the path (where
+ * Slack and most webhook services keep the token) and query values replaced by ***.
+ */
+export function redactUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return '***';
+  }
+  const segments = u.pathname.split('/').filter(Boolean);
+  const path = segments.length === 0 ? '' : `/${segments[0]}${segments.length > 1 ? '/***' : ''}`;
+  const query = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=***`).join('&');
+  const auth = u.username || u.password ? '***@' : '';
+  return `${u.protocol}//${auth}${u.host}${path}${query ? `?${query}` : ''}`;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+async function postJson(
+  url: string,
+  body: unknown,
+  opts: Pick<Input, 'timeoutMs' | 'retries' | 'backoffMs'>,
+  ctx: TaskContext,
+): Promise<{ status: number; attempts: number }> {
+  const target = redactUrl(url);
+  const payload = JSON.stringify(body);
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= opts.retries + 1; attempt++) {
+    ctx.signal.throwIfAborted();
+    let retryAfterMs = 0;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.timeoutMs)]),
+      });
+      const text = await res.text().catch(() => '');
+      if (res.ok) {
+        ctx.log.info(`notify: delivered to ${target} (HTTP ${res.status}, attempt ${attempt})`);
+        return { status: res.status, attempts: attempt };
+      }
+      if (res.status !== 429 && res.status < 500) {
+        throw userError(
+          'NOTIFY_REJECTED',
+          `${target} rejected the notification with HTTP ${res.status}`,
+          clip(text || res.statusText, 300),
+          'Check the webhook URL (a revoked Slack webhook answers 403/404 "no_service") and the payload format.',
+          { status: res.status, target },
+        );
+      }
+      lastProblem = `HTTP ${res.status}${text ? ` ${clip(text, 200)}` : ''}`;
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, 30_000);
+    } catch (e) {
+      if (e instanceof PipewrightError || ctx.signal.aborted) throw e;
+      const name = (e as { name?: string }).name;
+      lastProblem =
+        name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((e as Error).message ?? e);
+    }
+    if (attempt <= opts.retries) {
+      const delay = Math.max(retryAfterMs, opts.backoffMs * 2 ** (attempt - 1));
+      ctx.log.warn(
+        `notify: ${target} failed (${lastProblem}); retry ${attempt} of ${opts.retries} in ${delay} ms`,
+      );
+      await sleep(delay, ctx.signal);
+    }
+  }
+  throw new PipewrightError({
+    code: 'NOTIFY_FAILED',
+    category: 'third-party',
+    what: `Could not deliver the notification to ${target}`,
+    why: `${opts.retries + 1} attempt(s) failed; last: ${lastProblem}`,
+    fix: 'Check that the service is up and reachable from this machine, then rerun the step.',
+    retryable: true,
+    details: { target },
+  });
+}

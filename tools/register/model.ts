@@ -1,0 +1,71 @@
+/**
+ * model.register: adds a trained model to the registry as the next version of a named model, with the run,
+ * step and dataset it came from, and optionally points an alias (e.g. staging) at it.
+ */
+import { z } from 'zod';
+import { openModelRegistry } from '../../src/store/model-registry.ts';
+import { defineTask } from '../../src/tasks/index.ts';
+import { DatasetRef, ModelRef } from '../lib/refs.ts';
+
+export const RegisterModelInput = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+    .describe('Registered model name, used in URLs: letters, digits, ".", "_", "-" (e.g. "churn")'),
+  model: ModelRef.describe('The trained model to register, usually a training step output'),
+  dataset: DatasetRef.optional().describe('The dataset the model was trained on, recorded for lineage'),
+  alias: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/)
+    .optional()
+    .describe('Alias to point at the new version, e.g. "staging" (production is moved by deploy.http)'),
+  description: z.string().optional().describe('A note kept with the version, e.g. what changed'),
+});
+
+export const RegisterModelOutput = z.object({
+  name: z.string().describe('Registered model name'),
+  version: z.number().int().positive().describe('Version number given to this model (1, 2, 3, ... per name)'),
+  ref: ModelRef.describe('The registered model'),
+});
+
+export const registerModel = defineTask({
+  id: 'model.register',
+  description:
+    'Register a trained model as the next version of a named model (with run, step and dataset lineage); optionally set an alias such as staging.',
+  input: RegisterModelInput,
+  output: RegisterModelOutput,
+  cacheable: false,
+  async run(input, ctx) {
+    const registry = openModelRegistry(ctx.config);
+    try {
+      const record = registry.db.transaction(() => {
+        const v = registry.registerVersion({
+          name: input.name,
+          ref: input.model,
+          ...(input.dataset ? { dataset: input.dataset } : {}),
+          runId: ctx.runId,
+          stepId: ctx.stepId,
+          ...(input.description ? { description: input.description } : {}),
+          createdBy: ctx.config.user,
+        });
+        if (input.alias) {
+          registry.setAlias(
+            input.name,
+            input.alias,
+            v.version,
+            ctx.config.user,
+            `registered by ${ctx.runId}`,
+          );
+        }
+        return v;
+      })();
+      ctx.log.info(`registered ${input.name} version ${record.version}`, {
+        hash: input.model.hash,
+        ...(input.alias ? { alias: input.alias } : {}),
+      });
+      return { name: input.name, version: record.version, ref: input.model };
+    } finally {
+      registry.close();
+    }
+  },
+});

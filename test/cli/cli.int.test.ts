@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { pw, pwBackground } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
-const marks = (ws: string) => (existsSync(path.join(ws, 'marks.txt')) ? readFileSync(path.join(ws, 'marks.txt'), 'utf8').trim().split('\n') : []);
+const marks = (ws: string) =>
+  existsSync(path.join(ws, 'marks.txt'))
+    ? readFileSync(path.join(ws, 'marks.txt'), 'utf8').trim().split('\n')
+    : [];
 
 async function waitFor(cond: () => boolean, ms = 20_000) {
   const end = Date.now() + ms;
@@ -90,7 +93,11 @@ describe('pipewright CLI (real processes)', () => {
 
   it('reads a plan from stdin and prints the catalog as JSON Schema', async () => {
     const ws = makeWorkspace();
-    const plan = JSON.stringify({ name: 'stdin', allowUnapproved: true, steps: [{ id: 'e', task: 'shell.exec', with: { command: ['echo', 'hi'] } }] });
+    const plan = JSON.stringify({
+      name: 'stdin',
+      allowUnapproved: true,
+      steps: [{ id: 'e', task: 'shell.exec', with: { command: ['echo', 'hi'] } }],
+    });
     const r = await pw(ws, ['run', '-', '--json'], { input: plan });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).steps[0].output.stdoutTail).toEqual(['hi']);

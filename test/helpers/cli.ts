@@ -19,5 +19,10 @@ export function pw(workspace: string, args: string[], opts: { input?: string } =
 }
 
 export function pwBackground(workspace: string, args: string[]): ResultPromise {
-  return execa('node', [BIN, ...args], { cwd: workspace, env: cliEnv(workspace), extendEnv: false, reject: false });
+  return execa('node', [BIN, ...args], {
+    cwd: workspace,
+    env: cliEnv(workspace),
+    extendEnv: false,
+    reject: false,
+  });
 }

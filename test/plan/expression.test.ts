@@ -1,20 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { collectRefs, evaluate, parseExpression, renderTemplates } from '../../src/plan/index.ts';
-import { parseDuration } from '../../src/plan/index.ts';
+import {
+  collectRefs,
+  evaluate,
+  parseDuration,
+  parseExpression,
+  renderTemplates,
+} from '../../src/plan/index.ts';
 
-const scope = { steps: { eval: { outputs: { metrics: { accuracy: 0.93, f1: 0.8 }, improved: true }, status: 'succeeded' } }, inputs: { min: 0.9 } };
+const scope = {
+  steps: { eval: { outputs: { metrics: { accuracy: 0.93, f1: 0.8 }, improved: true }, status: 'succeeded' } },
+  inputs: { min: 0.9 },
+};
 
 describe('expressions', () => {
   it('evaluates comparisons, logic and arithmetic with the usual precedence', () => {
-    expect(evaluate(parseExpression('steps.eval.outputs.metrics.accuracy >= inputs.min && steps.eval.outputs.improved'), scope)).toBe(true);
-    expect(evaluate(parseExpression('steps.eval.outputs.metrics.f1 > 0.9 or not steps.eval.outputs.improved'), scope)).toBe(false);
+    expect(
+      evaluate(
+        parseExpression('steps.eval.outputs.metrics.accuracy >= inputs.min && steps.eval.outputs.improved'),
+        scope,
+      ),
+    ).toBe(true);
+    expect(
+      evaluate(
+        parseExpression('steps.eval.outputs.metrics.f1 > 0.9 or not steps.eval.outputs.improved'),
+        scope,
+      ),
+    ).toBe(false);
     expect(evaluate(parseExpression('1 + 2 * 3 == 7'), scope)).toBe(true);
     expect(evaluate(parseExpression('(1 + 2) * 3'), scope)).toBe(9);
     expect(evaluate(parseExpression("steps.eval.status == 'succeeded'"), scope)).toBe(true);
   });
 
   it('lists references for static checks', () => {
-    expect(collectRefs(parseExpression('a.b >= 1 && !c["d"].e'))).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(collectRefs(parseExpression('a.b >= 1 && !c["d"].e'))).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
   });
 
   it('never reaches the prototype chain', () => {
@@ -28,7 +49,14 @@ describe('expressions', () => {
   });
 
   it('renders templates: whole templates keep their type, embedded ones interpolate', () => {
-    const out = renderTemplates({ n: '${{ steps.eval.outputs.metrics.accuracy }}', s: 'acc=${{ steps.eval.outputs.metrics.accuracy }}', list: ['${{ inputs.min }}'] }, scope);
+    const out = renderTemplates(
+      {
+        n: '${{ steps.eval.outputs.metrics.accuracy }}',
+        s: 'acc=${{ steps.eval.outputs.metrics.accuracy }}',
+        list: ['${{ inputs.min }}'],
+      },
+      scope,
+    );
     expect(out).toEqual({ n: 0.93, s: 'acc=0.93', list: [0.9] });
   });
 

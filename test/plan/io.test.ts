@@ -15,7 +15,9 @@ describe('plan files', () => {
   });
 
   it('reports malformed YAML with its line', () => {
-    expect(() => parsePlanText('name: x\nsteps:\n  - id: a\n   task: b\n', 'p.yaml')).toThrow(/Cannot read p\.yaml \(line \d+, column \d+\)/);
+    expect(() => parsePlanText('name: x\nsteps:\n  - id: a\n   task: b\n', 'p.yaml')).toThrow(
+      /Cannot read p\.yaml \(line \d+, column \d+\)/,
+    );
   });
 
   it('refuses duplicate keys', () => {

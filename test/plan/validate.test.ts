@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { parsePlan, validatePlan } from '../../src/plan/index.ts';
+import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 
 const registry = new TaskRegistry([
@@ -35,7 +35,14 @@ describe('validatePlan', () => {
         goal: 'predict species from penguins, deploy if accuracy >= 0.9',
         steps: [
           { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' } },
-          { id: 'check', kind: 'approval', dependsOn: ['load'], message: 'Deploy?', timeout: '24h', onTimeout: 'reject' },
+          {
+            id: 'check',
+            kind: 'approval',
+            dependsOn: ['load'],
+            message: 'Deploy?',
+            timeout: '24h',
+            onTimeout: 'reject',
+          },
         ],
       },
       registry,
@@ -73,7 +80,9 @@ describe('validatePlan', () => {
         { id: 'c', task: 'ingest.file', dependsOn: ['b'], with: { path: 'x' } },
       ],
     });
-    expect(problems.some((p) => /dependency cycle: a -> c -> b -> a|a -> .* -> a/.test(p.message))).toBe(true);
+    expect(problems.some((p) => /dependency cycle: a -> c -> b -> a|a -> .* -> a/.test(p.message))).toBe(
+      true,
+    );
   });
 
   it('checks references to upstream outputs, and skips type checks for templated values', () => {
@@ -81,8 +90,19 @@ describe('validatePlan', () => {
       name: 'refs',
       steps: [
         { id: 'load', task: 'ingest.file', with: { path: 'a.csv' } },
-        { id: 'train', task: 'train.model', dependsOn: ['load'], with: { rows: '${{ steps.load.outputs.rows }}', target: 'y' } },
-        { id: 'gate', kind: 'approval', dependsOn: ['train'], message: 'ok?', when: 'steps.train.outputs.accuracy >= 0.9' },
+        {
+          id: 'train',
+          task: 'train.model',
+          dependsOn: ['load'],
+          with: { rows: '${{ steps.load.outputs.rows }}', target: 'y' },
+        },
+        {
+          id: 'gate',
+          kind: 'approval',
+          dependsOn: ['train'],
+          message: 'ok?',
+          when: 'steps.train.outputs.accuracy >= 0.9',
+        },
       ],
     });
     expect(ok).toEqual([]);
@@ -91,8 +111,19 @@ describe('validatePlan', () => {
       steps: [
         { id: 'load', task: 'ingest.file', with: { path: 'a.csv' } },
         { id: 'other', task: 'ingest.file', with: { path: 'b.csv' } },
-        { id: 'train', task: 'train.model', dependsOn: ['load'], with: { rows: '${{ steps.load.outputs.row }}', target: '${{ steps.other.outputs.path }}' } },
-        { id: 'gate', kind: 'approval', dependsOn: ['train'], message: 'ok?', when: 'steps.train.outputs.acc >= (0.9' },
+        {
+          id: 'train',
+          task: 'train.model',
+          dependsOn: ['load'],
+          with: { rows: '${{ steps.load.outputs.row }}', target: '${{ steps.other.outputs.path }}' },
+        },
+        {
+          id: 'gate',
+          kind: 'approval',
+          dependsOn: ['train'],
+          message: 'ok?',
+          when: 'steps.train.outputs.acc >= (0.9',
+        },
       ],
     });
     const text = bad.map((p) => `${p.path}: ${p.message}`).join('\n');
@@ -102,7 +133,10 @@ describe('validatePlan', () => {
   });
 
   it('requires an approval upstream of commands unless the plan allows it', () => {
-    const plan = { name: 'cmd', steps: [{ id: 'run', task: 'shell.exec', with: { command: ['echo', 'hi'] } }] };
+    const plan = {
+      name: 'cmd',
+      steps: [{ id: 'run', task: 'shell.exec', with: { command: ['echo', 'hi'] } }],
+    };
     expect(problemsOf(plan)).toEqual([
       { path: 'steps[0]', message: expect.stringContaining('needs an approval step upstream') },
     ]);

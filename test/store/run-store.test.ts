@@ -32,19 +32,49 @@ describe('RunStore', () => {
   it('keeps decisions single-use: a second decision is refused and changes nothing', () => {
     const { store } = open();
     const run = store.createRun({ plan, createdBy: 'alice' });
-    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: ['alice', 'bob'], expiresAt: new Date(Date.now() + 60_000).toISOString(), onTimeout: 'reject' });
-    const first = store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'alice', via: 'cli' });
+    store.requestApproval({
+      runId: run.id,
+      stepId: 'ok',
+      message: 'go?',
+      approvers: ['alice', 'bob'],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      onTimeout: 'reject',
+    });
+    const first = store.decideApproval({
+      runId: run.id,
+      stepId: 'ok',
+      approved: true,
+      by: 'alice',
+      via: 'cli',
+    });
     expect(first.approval.status).toBe('approved');
-    expect(() => store.decideApproval({ runId: run.id, stepId: 'ok', approved: false, by: 'bob', via: 'slack' })).toThrow(/already approved/);
-    expect(store.getApproval(run.id, 'ok')).toMatchObject({ status: 'approved', decidedBy: 'alice', via: 'cli' });
-    expect(store.listAudit({ target: run.id }).filter((a) => a.action.startsWith('approval.'))).toHaveLength(1);
+    expect(() =>
+      store.decideApproval({ runId: run.id, stepId: 'ok', approved: false, by: 'bob', via: 'slack' }),
+    ).toThrow(/already approved/);
+    expect(store.getApproval(run.id, 'ok')).toMatchObject({
+      status: 'approved',
+      decidedBy: 'alice',
+      via: 'cli',
+    });
+    expect(store.listAudit({ target: run.id }).filter((a) => a.action.startsWith('approval.'))).toHaveLength(
+      1,
+    );
   });
 
   it('only lets listed approvers decide', () => {
     const { store } = open();
     const run = store.createRun({ plan, createdBy: 'alice' });
-    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: ['alice'], expiresAt: new Date(Date.now() + 60_000).toISOString(), onTimeout: 'reject' });
-    expect(() => store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'mallory', via: 'cli' })).toThrow(/mallory may not decide/);
+    store.requestApproval({
+      runId: run.id,
+      stepId: 'ok',
+      message: 'go?',
+      approvers: ['alice'],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      onTimeout: 'reject',
+    });
+    expect(() =>
+      store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'mallory', via: 'cli' }),
+    ).toThrow(/mallory may not decide/);
     expect(store.getApproval(run.id, 'ok')?.status).toBe('pending');
   });
 
@@ -52,9 +82,22 @@ describe('RunStore', () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const { store } = open(() => now);
     const run = store.createRun({ plan, createdBy: 'alice' });
-    store.requestApproval({ runId: run.id, stepId: 'ok', message: 'go?', approvers: [], expiresAt: '2026-01-01T01:00:00.000Z', onTimeout: 'reject' });
+    store.requestApproval({
+      runId: run.id,
+      stepId: 'ok',
+      message: 'go?',
+      approvers: [],
+      expiresAt: '2026-01-01T01:00:00.000Z',
+      onTimeout: 'reject',
+    });
     now = new Date('2026-01-01T02:00:00Z');
-    const late = store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'alice', via: 'cli' });
+    const late = store.decideApproval({
+      runId: run.id,
+      stepId: 'ok',
+      approved: true,
+      by: 'alice',
+      via: 'cli',
+    });
     expect(late.outcome).toBe('expired');
     expect(late.approval).toMatchObject({ status: 'rejected', decidedBy: 'system:timeout', via: 'timeout' });
     expect(store.expireApprovals()).toEqual([]);

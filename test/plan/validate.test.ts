@@ -5,7 +5,9 @@ import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 
 const registry = new TaskRegistry([
-  ...builtinRegistry().all(),
+  ...builtinRegistry()
+    .all()
+    .filter((t) => t.id !== 'ingest.file'),
   defineTask({
     id: 'ingest.file',
     description: 'test stand-in with the real input shape',

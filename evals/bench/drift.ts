@@ -14,13 +14,7 @@ import { makeTaskContext, makeWorkspace } from '../../test/helpers/task-context.
 import { withDuckDB } from '../../tools/lib/duckdb.ts';
 import type { DatasetRef } from '../../tools/lib/refs.ts';
 import { monitorDrift } from '../../tools/monitor/drift.ts';
-
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchResult } from './types.ts';
 
 const ROWS = 1_000_000;
 const FEATURES = 20;

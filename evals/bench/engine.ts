@@ -10,11 +10,11 @@ import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/lang
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { builtinTasks } from '../../tools/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { RunStore } from '../../src/store/index.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
+import { builtinTasks } from '../../tools/index.ts';
 import type { BenchResult } from './types.ts';
 
 type Shape = 'chain' | 'fanout';
@@ -66,7 +66,11 @@ async function viaEngine(shape: Shape, n: number): Promise<{ wallMs: number; tim
   return { wallMs, timings };
 }
 
-async function viaLangGraph(shape: Shape, n: number, saver: 'memory' | 'sqlite'): Promise<{ wallMs: number; timings: Timing[] }> {
+async function viaLangGraph(
+  shape: Shape,
+  n: number,
+  saver: 'memory' | 'sqlite',
+): Promise<{ wallMs: number; timings: Timing[] }> {
   const State = Annotation.Root({
     results: Annotation<Record<string, number>>({ reducer: (a, b) => ({ ...a, ...b }), default: () => ({}) }),
   });
@@ -89,10 +93,14 @@ async function viaLangGraph(shape: Shape, n: number, saver: 'memory' | 'sqlite')
     if (shape === 'chain' ? i === n - 1 : i > 0 || n === 1) g.addEdge(`s${i}`, END);
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-bench-lg-'));
-  const checkpointer = saver === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(path.join(dir, 'cp.db'));
+  const checkpointer =
+    saver === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(path.join(dir, 'cp.db'));
   const graph = g.compile({ checkpointer });
   const t0 = performance.now();
-  await graph.invoke({ results: {} }, { configurable: { thread_id: 't' }, recursionLimit: n + 10, durability: 'sync' });
+  await graph.invoke(
+    { results: {} },
+    { configurable: { thread_id: 't' }, recursionLimit: n + 10, durability: 'sync' },
+  );
   return { wallMs: performance.now() - t0, timings };
 }
 
@@ -138,7 +146,12 @@ async function pythonChain(): Promise<BenchResult[]> {
   return [
     { name: '40 × ~10 ms Python chain: bare execa loop', value: bare / 1000, unit: 's' },
     { name: '40 × ~10 ms Python chain: pipewright', value: ours / 1000, unit: 's' },
-    { name: '40 × ~10 ms Python chain: ratio pipewright / bare', value: ours / bare, unit: '×', note: 'target ≤ 1.15' },
+    {
+      name: '40 × ~10 ms Python chain: ratio pipewright / bare',
+      value: ours / bare,
+      unit: '×',
+      note: 'target ≤ 1.15',
+    },
   ];
 }
 
@@ -155,7 +168,11 @@ export async function benchEngine(n = 1000): Promise<BenchResult[]> {
       { name: `${n}-step ${shape}: LangGraph (memory saver), per step`, value: perStep(lgMem), unit: 'µs' },
       { name: `${n}-step ${shape}: LangGraph (SQLite saver), per step`, value: perStep(lgSql), unit: 'µs' },
       { name: `${n}-step ${shape}: pipewright, per step`, value: perStep(ours), unit: 'µs' },
-      { name: `${n}-step ${shape}: ratio pipewright / LangGraph (SQLite saver)`, value: ours.wallMs / lgSql.wallMs, unit: '×' },
+      {
+        name: `${n}-step ${shape}: ratio pipewright / LangGraph (SQLite saver)`,
+        value: ours.wallMs / lgSql.wallMs,
+        unit: '×',
+      },
     );
     if (shape === 'chain') {
       const gaps = chainGaps(ours.timings);
@@ -163,8 +180,16 @@ export async function benchEngine(n = 1000): Promise<BenchResult[]> {
       out.push(
         { name: 'chain: pipewright step-to-step overhead p50', value: quantile(gaps, 0.5), unit: 'ms' },
         { name: 'chain: pipewright step-to-step overhead p99', value: quantile(gaps, 0.99), unit: 'ms' },
-        { name: 'chain: LangGraph (SQLite saver) step-to-step p50', value: quantile(lgGaps, 0.5), unit: 'ms' },
-        { name: 'chain: LangGraph (SQLite saver) step-to-step p99', value: quantile(lgGaps, 0.99), unit: 'ms' },
+        {
+          name: 'chain: LangGraph (SQLite saver) step-to-step p50',
+          value: quantile(lgGaps, 0.5),
+          unit: 'ms',
+        },
+        {
+          name: 'chain: LangGraph (SQLite saver) step-to-step p99',
+          value: quantile(lgGaps, 0.99),
+          unit: 'ms',
+        },
         {
           name: 'SQLite checkpoint cost per step (LangGraph SQLite − memory saver)',
           value: ((lgSql.wallMs - lgMem.wallMs) / n) * 1000,

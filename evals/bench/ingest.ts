@@ -9,17 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { makeTaskContext } from '../../test/helpers/task-context.ts';
 import { ingestFile } from '../../tools/ingest/file.ts';
 import { literal, withDuckDB } from '../../tools/lib/duckdb.ts';
+import type { BenchResult } from './types.ts';
 
 const SOURCE = fileURLToPath(
   new URL('../../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url),
 );
-
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t = performance.now();

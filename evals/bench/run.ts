@@ -2,22 +2,34 @@
  * `npm run bench`: runs every benchmark and prints one markdown table. Compare ratios measured in the
  * same run; absolute figures move with the machine's load. Pass names to run a subset: `npm run bench -- engine`.
  */
+import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
+import { benchIngest } from './ingest.ts';
+import { benchServing } from './serving.ts';
+import { benchTrain } from './train.ts';
 import type { BenchResult } from './types.ts';
 
 type Suite = { name: string; run: () => Promise<BenchResult[]> };
 
-const suites: Suite[] = [{ name: 'engine', run: () => benchEngine() }];
+const suites: Suite[] = [
+  { name: 'engine', run: () => benchEngine() },
+  { name: 'ingest', run: benchIngest },
+  { name: 'train', run: benchTrain },
+  { name: 'drift', run: benchDrift },
+  { name: 'serving', run: benchServing },
+];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+const fmt = (v: number) =>
+  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3);
 
 const lines = ['| suite | measurement | value | unit | note |', '|---|---|---:|---|---|'];
 for (const s of suites) {
   if (wanted.length && !wanted.includes(s.name)) continue;
   process.stderr.write(`running ${s.name}...\n`);
   try {
-    for (const r of await s.run()) lines.push(`| ${s.name} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.note ?? ''} |`);
+    for (const r of await s.run())
+      lines.push(`| ${s.name} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.note ?? ''} |`);
   } catch (e) {
     lines.push(`| ${s.name} | FAILED: ${(e as Error).message.replaceAll('|', '/')} | | | |`);
     process.exitCode = 1;

@@ -4,8 +4,9 @@ import { makeTaskContext } from '../../test/helpers/task-context.ts';
 import { penguins } from '../../test/training/helpers.ts';
 import { loadModel } from '../../tools/lib/model.ts';
 import { trainTabular } from '../../tools/train/tabular.ts';
+import type { BenchResult } from './types.ts';
 
-export async function benchTrain(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
+export async function benchTrain(): Promise<BenchResult[]> {
   const ctx = makeTaskContext();
   try {
     const dataset = await penguins(ctx.workspace);

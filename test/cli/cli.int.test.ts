@@ -107,3 +107,31 @@ describe('pipewright CLI (real processes)', () => {
     expect(shell.input.properties.command.type).toBe('array');
   }, 60_000);
 });
+
+describe('pipewright cancel (across processes)', () => {
+  it('stops a run executing in another process and kills its step', async () => {
+    const ws = makeWorkspace();
+    writeFileSync(
+      path.join(ws, 'plan.yaml'),
+      'name: long\nallowUnapproved: true\nsteps:\n  - id: wait\n    task: shell.exec\n    with: { command: [sh, -c, "echo $$ > pid.txt; echo started >> marks.txt; exec sleep 60"] }\n  - id: after\n    task: shell.exec\n    dependsOn: [wait]\n    with: { command: [sh, -c, "echo after >> marks.txt"] }\n',
+    );
+    const child = pwBackground(ws, ['run', 'plan.yaml']);
+    await waitFor(() => marks(ws).includes('started') && existsSync(path.join(ws, 'pid.txt')));
+    const runs = JSON.parse((await pw(ws, ['runs', '--json'])).stdout) as { id: string }[];
+    const cancel = await pw(ws, ['cancel', runs[0]?.id as string]);
+    expect(cancel.exitCode).toBe(0);
+    expect(cancel.stderr).toContain('cancelled');
+    const done = await child;
+    expect(done.exitCode).toBe(5);
+    const pid = Number(readFileSync(path.join(ws, 'pid.txt'), 'utf8'));
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 5000);
+    expect(marks(ws)).toEqual(['started']);
+  }, 60_000);
+});

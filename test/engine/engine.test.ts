@@ -422,3 +422,49 @@ describe('engine: subprocesses', () => {
     expect(store.getStep(out.runId, 'x')?.error?.code).toBe('PATH_OUTSIDE_WORKSPACE');
   });
 });
+
+describe('engine: python.script', () => {
+  it('runs a workspace script with the configured interpreter and reads its outputs', async () => {
+    const { engine, store, workspace } = setup();
+    (await import('node:fs')).writeFileSync(
+      path.join(workspace, 'score.py'),
+      'import json, sys\nprint("::progress 0.5 scoring")\nprint("::metric rmse", float(sys.argv[1]) / 2)\nprint("::output " + json.dumps({"args": sys.argv[1:]}))\n',
+    );
+    const out = await engine.run(
+      {
+        name: 'py',
+        allowUnapproved: ['python.script'],
+        steps: [{ id: 's', task: 'python.script', with: { script: 'score.py', args: ['3'] } }],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('succeeded');
+    expect(out.results.s?.output).toMatchObject({
+      exitCode: 0,
+      metrics: { rmse: 1.5 },
+      outputs: { args: ['3'] },
+    });
+    expect(store.events(out.runId, { types: ['step.progress'] })[0]?.data.message).toBe('scoring');
+  });
+
+  it('names a missing script, and a script outside the workspace', async () => {
+    const { engine, store } = setup();
+    const out = await engine.run(
+      {
+        name: 'py-missing',
+        allowUnapproved: true,
+        steps: [
+          { id: 'missing', task: 'python.script', with: { script: 'nope.py' } },
+          { id: 'outside', task: 'python.script', with: { script: '/etc/passwd' } },
+        ],
+      },
+      { createdBy: 't' },
+    );
+    expect(out.status).toBe('failed');
+    expect(store.getStep(out.runId, 'missing')?.error).toMatchObject({
+      code: 'SCRIPT_NOT_FOUND',
+      what: expect.stringContaining('nope.py'),
+    });
+    expect(store.getStep(out.runId, 'outside')?.error?.code).toBe('PATH_OUTSIDE_WORKSPACE');
+  });
+});

@@ -17,6 +17,7 @@ import { BUILTIN_ALGORITHMS, type FittedBuiltin } from './builtin-models.ts';
 import { assertRows, encodeRows, normaliseRow, Preprocessing } from './features.ts';
 import { missingModuleError, PYTHON_DIR, pythonMissingError } from './python-process.ts';
 import { Column, ModelRef } from './refs.ts';
+import { applyTransform, TransformSpec } from './transforms.ts';
 
 export const MODEL_FORMAT = 'pipewright-model/1';
 
@@ -42,6 +43,9 @@ export const ModelFile = z.object({
       z.object({ kind: z.literal('none'), note: z.string() }),
     ])
     .describe('Fitted preprocessing (builtin), or where it lives (inside the Python pipeline)'),
+  inputTransform: TransformSpec.optional().describe(
+    'Fitted prep transform replayed on raw rows before the model sees them (from prep.transform)',
+  ),
   pythonFeatures: z.array(PythonFeature).optional().describe('Feature kinds for the Python serving process'),
   labels: z.enum(['index', 'raw']).default('index').describe('How a Python model encodes predicted classes'),
   params: z.record(z.string(), z.unknown()),
@@ -147,7 +151,29 @@ export interface LoadOptions {
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
   const file = await readModelFile(dir);
   const ref = toRef(dir, await hashDir(dir), file);
-  if (file.framework === 'builtin') return loadBuiltin(ref, file, dir);
+  const inner =
+    file.framework === 'builtin' ? await loadBuiltin(ref, file, dir) : await loadPython(ref, file, dir, opts);
+  return file.inputTransform ? withInputTransform(inner, file.inputTransform) : inner;
+}
+
+/** Replays the prep transform the model was trained after, so callers send raw rows. */
+function withInputTransform(model: LoadedModel, spec: TransformSpec): LoadedModel {
+  const proba = model.predictProba;
+  return {
+    ...model,
+    predict: (rows) => model.predict(applyTransform(spec, rows)),
+    ...(proba
+      ? { predictProba: (rows: Record<string, unknown>[]) => proba(applyTransform(spec, rows)) }
+      : {}),
+  };
+}
+
+async function loadPython(
+  ref: ModelRef,
+  file: ModelFile,
+  dir: string,
+  opts: LoadOptions,
+): Promise<LoadedModel> {
   if (!existsSync(path.join(dir, PYTHON_FILE))) {
     throw userError(
       'MODEL_NOT_SERVABLE',

@@ -147,6 +147,7 @@ export const trainCommand = defineTask({
         params: bestParams,
         metrics: chosen.metrics,
         files,
+        ...(input.transform ? { inputTransform: input.transform.spec } : {}),
       };
       const model = await commitModelDir(chosen.dir, ctx.config.stateDir, modelFile);
       ctx.progress(1, 'model saved');

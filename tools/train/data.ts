@@ -13,6 +13,7 @@ import { featureKind, isNumericType, normaliseRow, toNumber } from '../lib/featu
 import { higherIsBetter } from '../lib/metrics.ts';
 import { holdoutSplit, kFoldAssignment, SearchSpec, searchCandidates } from '../lib/model-selection.ts';
 import { DatasetRef } from '../lib/refs.ts';
+import { TransformSpec } from '../lib/transforms.ts';
 
 export const MAX_CLASSES = 100;
 export const CLASSIFICATION_SCORING = [
@@ -32,6 +33,12 @@ export const CommonTrainInput = {
     'Rows for the final metrics; when absent, holdoutFraction of the training rows is held out (stratified)',
   ),
   target: z.string().min(1).describe('Column to predict'),
+  transform: z
+    .object({ spec: TransformSpec.describe('The fitted transform') })
+    .optional()
+    .describe(
+      'The fitted transform of the prep.transform step that produced the data (its `transform` output): saved with the model and replayed on raw rows at serving time',
+    ),
   features: z
     .array(z.string())
     .optional()

@@ -240,6 +240,7 @@ async function trainBuiltin(
     params: bestParams,
     metrics: { ...metrics, ...prefixed(cvMetrics) },
     files: [BUILTIN_FILE],
+    ...(input.transform ? { inputTransform: input.transform.spec } : {}),
     sample: { rows: prep.holdout.slice(0, SAMPLE_ROWS), predictions: pred.slice(0, SAMPLE_ROWS) },
   };
   const model = await commitModelDir(staging, ctx.config.stateDir, file);
@@ -359,6 +360,7 @@ async function trainPython(
     params: bestParams,
     metrics: { ...metrics, ...prefixed(cvMetrics) },
     files: [PYTHON_FILE],
+    ...(input.transform ? { inputTransform: input.transform.spec } : {}),
     sample: { rows: prep.holdout.slice(0, SAMPLE_ROWS), predictions: pred.slice(0, SAMPLE_ROWS) },
   };
   const model = await commitModelDir(staging, ctx.config.stateDir, file);

@@ -180,7 +180,7 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
     const expiresAt = new Date(
       Date.parse(store.now()) + (parseDuration(step.timeout) ?? 86_400_000),
     ).toISOString();
-    store.db.transaction(() => {
+    store.atomically(() => {
       approval = store.requestApproval({
         runId,
         stepId: step.id,
@@ -198,7 +198,7 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
           data: { message: step.message, expiresAt, approvers: step.approvers, onTimeout: step.onTimeout },
         },
       );
-    })();
+    });
   }
   const current = approval as NonNullable<typeof approval>;
   // Decided already (e.g. a resume after the decision was recorded): no need to pause again.

@@ -152,7 +152,7 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
         });
       }
       const durationMs = Math.round(performance.now() - t0);
-      store.db.transaction(() => {
+      store.atomically(() => {
         store.recordStep(
           runId,
           step.id,
@@ -161,7 +161,7 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
         );
         if (cacheEnabled)
           store.cachePut(cacheKey, { task: task.id, output: out.data, runId, stepId: step.id });
-      })();
+      });
       return { status: 'succeeded', output: out.data };
     } catch (e) {
       if (env.signal.aborted && !isTimeout(e)) return cancelled(env, step, attempt);

@@ -1,0 +1,56 @@
+/** `pipewright plan "<goal>"`: a goal → a validated plan (table + DAG, YAML with --out, JSON with --json). */
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { planGoal, workspaceDeps } from '../../../agents/planner/index.ts';
+import { builtinRegistry } from '../../../tools/index.ts';
+import { userError } from '../../errors.ts';
+import { planToYaml, renderPlanDag, renderPlanTable } from '../../plan/index.ts';
+import { configFrom, type GlobalOptions } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { printJson } from '../output.ts';
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description('turn a goal in plain words into a validated pipeline plan (offline planner)')
+    .argument(
+      '<goal...>',
+      'the goal, e.g. "predict species from data/penguins.json, deploy if accuracy >= 0.9"',
+    )
+    .option('-o, --out <file>', 'also write the plan as YAML to this file')
+    .option(
+      '-y, --yes',
+      'accept the plan without review (review in the terminal comes with `pipewright chat`)',
+    )
+    .action(async (words: string[], opts: { out?: string; yes?: boolean }) => {
+      const globals = program.opts() as GlobalOptions;
+      const json = globals.json === true;
+      const goal = words.join(' ');
+      if (!goal.trim()) {
+        throw userError(
+          'GOAL_EMPTY',
+          'The goal is empty',
+          undefined,
+          'Describe the pipeline, e.g. `pipewright plan "predict species from data/penguins.json"`.',
+        );
+      }
+      const config = configFrom(globals);
+      const result = await planGoal(goal, {
+        registry: builtinRegistry(),
+        ...workspaceDeps(config.workspace),
+      });
+      if (result.kind !== 'plan') {
+        const message = result.kind === 'clarify' ? result.question : result.reason;
+        if (json) printJson(result.kind === 'clarify' ? { clarify: message } : { refused: message });
+        else process.stderr.write(`${result.kind === 'clarify' ? '? ' : '✗ refused: '}${message}\n`);
+        process.exitCode = EXIT.user;
+        return;
+      }
+      if (opts.out) await writeFile(opts.out, planToYaml(result.plan));
+      if (json) return printJson(result.plan);
+      process.stdout.write(`plan "${result.plan.name}" (${result.plan.steps.length} steps)\n\n`);
+      process.stdout.write(`${renderPlanTable(result.plan)}\n\n${renderPlanDag(result.plan)}\n`);
+      for (const n of result.notes) process.stdout.write(`  note: ${n}\n`);
+      if (opts.out) process.stdout.write(`\nwrote ${opts.out}; run it with \`pipewright run ${opts.out}\`\n`);
+    });
+}

@@ -1,0 +1,2 @@
+export * from './chat-model.ts';
+export * from './prompts.ts';

@@ -2,12 +2,16 @@
  * `npm run bench`: runs every benchmark and prints one markdown table. Compare ratios measured in the
  * same run; absolute figures move with the machine's load. Pass names to run a subset: `npm run bench -- engine`.
  */
+import { setMaxListeners } from 'node:events';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
 import { benchServing } from './serving.ts';
 import { benchTrain } from './train.ts';
 import type { BenchResult } from './types.ts';
+
+// Raw LangGraph fan-outs attach one abort listener per parallel node; that is expected here.
+setMaxListeners(0);
 
 type Suite = { name: string; run: () => Promise<BenchResult[]> };
 

@@ -3,13 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { formatError, isPipewrightError, serializeError } from '../errors.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
+import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pipewright')
-    .description('Typed ML pipelines from plans (and soon goals), run durably with human approvals.')
+    .description('Typed ML pipelines from goals and plans, run durably with human approvals.')
     .version('0.1.0')
     .option('--json', 'machine-readable output on stdout')
     .option('-w, --workspace <dir>', 'workspace folder (default: current directory, or PIPEWRIGHT_WORKSPACE)')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .option('--as <user>', 'identity recorded on runs and decisions (default: PIPEWRIGHT_USER or $USER)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerPlanCommand(program);
   registerPlanFileCommands(program);
   registerExecuteCommands(program);
   registerInspectCommands(program);

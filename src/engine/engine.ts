@@ -254,7 +254,7 @@ export class Engine {
   decide(d: DecideInput): ApprovalRecord {
     const run = this.store.requireRun(d.runId);
     const step = run.plan.steps.find((s) => s.id === d.stepId);
-    if (!step || step.kind !== 'approval') {
+    if (step?.kind !== 'approval') {
       throw userError(
         'APPROVAL_NOT_FOUND',
         `Run ${run.id} has no approval step "${d.stepId}"`,

@@ -1,0 +1,338 @@
+/**
+ * The planner graph:
+ *
+ *   understand → gather → draft → validate ─ok→ review ─approve/edit→ END
+ *       │                   ↑        │           │
+ *       └→ END (clarify,    └─repair─┘ (≤ maxAttempts drafts, then a clear error; never a half-made plan)
+ *          refuse)          └────────── reject with feedback ──┘
+ *
+ * Drafting is the offline planner when no chat model is given, else the model with structured output against
+ * the plan envelope. Review is a LangGraph interrupt(); the caller's checkpointer keeps the state, so a review
+ * can wait for days and survive restarts. interrupt() is never wrapped in try/catch.
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import {
+  Annotation,
+  type BaseCheckpointSaver,
+  Command,
+  END,
+  interrupt,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
+import { z } from 'zod';
+import { PipewrightError } from '../../src/errors.ts';
+import type { Prompt } from '../../src/llm/index.ts';
+import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
+import type { CatalogEntry } from '../../src/tasks/index.ts';
+import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
+import { buildPlan } from './offline/build.ts';
+import { checkSources, guessFile, screenGoal } from './offline/index.ts';
+import { type GoalSpec, parseGoal } from './offline/parse.ts';
+import type { DraftOutcome } from './types.ts';
+
+export type PlannerResult =
+  | { kind: 'plan'; plan: Plan; notes: string[] }
+  | { kind: 'clarify'; question: string }
+  | { kind: 'refuse'; reason: string };
+
+export const ReviewDecision = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('approve'), by: z.string().optional() }),
+  z.object({
+    action: z.literal('edit'),
+    plan: z.unknown().describe('The replacement plan'),
+    by: z.string().optional(),
+  }),
+  z.object({
+    action: z.literal('reject'),
+    feedback: z.string().min(1).describe('What to change'),
+    by: z.string().optional(),
+  }),
+]);
+export type ReviewDecision = z.infer<typeof ReviewDecision>;
+
+/** What the review interrupt shows the person. */
+export interface ReviewRequest {
+  kind: 'plan_review';
+  plan: Plan;
+  notes: string[];
+  /** Problems of a rejected edit, when the last edit was invalid. */
+  problems: Problem[];
+}
+
+export interface PlannerDeps {
+  registry: TaskLookup & { catalog(): CatalogEntry[] };
+  describe: DescribeDataset;
+  exists: (file: string) => boolean;
+  dataFiles?: () => string[];
+  /** A chat model drafts the plan; without one the offline planner does. */
+  model?: BaseChatModel;
+  /** Provider and model name, recorded in plan metadata (never the API key). */
+  modelInfo?: { provider: string; model?: string };
+  /** The draft prompt (prompts/planner/draft.md), required with a model. */
+  prompt?: Prompt;
+  /** Ask a person to approve, edit or reject the plan (default true). */
+  review?: boolean;
+  /** Drafts before giving up (the first plus repairs; default 3). */
+  maxAttempts?: number;
+}
+
+const State = Annotation.Root({
+  goal: Annotation<string>,
+  feedback: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  spec: Annotation<GoalSpec | undefined>,
+  data: Annotation<DatasetDescription | undefined>,
+  second: Annotation<DatasetDescription | undefined>,
+  candidate: Annotation<unknown>,
+  notes: Annotation<string[]>,
+  problems: Annotation<Problem[]>,
+  attempts: Annotation<number>,
+  plan: Annotation<Plan | undefined>,
+  reviewProblems: Annotation<Problem[]>,
+  result: Annotation<PlannerResult | undefined>,
+});
+type S = typeof State.State;
+
+/** What an LLM answers: a plan, one question, or a refusal. */
+export const DraftEnvelope = z
+  .object({
+    plan: z.record(z.string(), z.unknown()).optional().describe('The pipeline plan'),
+    clarify: z.string().optional().describe('One question, when a required piece is missing'),
+    refuse: z.string().optional().describe('Why the goal is unsafe'),
+  })
+  .describe('The planner answer');
+
+function envelopeSchema(): Record<string, unknown> {
+  const plan = z.toJSONSchema(Plan, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete plan.$schema;
+  return {
+    type: 'object',
+    properties: {
+      plan,
+      clarify: { type: 'string', description: 'One question, when a required piece is missing' },
+      refuse: { type: 'string', description: 'Why the goal is unsafe' },
+    },
+  };
+}
+
+/** Data checks beside the plan validator: the target exists, the task type fits it. */
+export function dataProblems(plan: Plan, data: DatasetDescription | undefined): Problem[] {
+  if (!data) return [];
+  const out: Problem[] = [];
+  plan.steps.forEach((s, i) => {
+    if (s.kind !== 'task' || !s.task.startsWith('train.')) return;
+    const target = s.with.target;
+    if (typeof target !== 'string' || target.includes('${{')) return;
+    const col = data.columns.find((c) => c.name === target);
+    if (!col) {
+      out.push({
+        path: `steps[${i}].with.target`,
+        message: `"${target}" is not a column of ${data.path}; columns: ${data.columns.map((c) => c.name).join(', ')}`,
+      });
+    } else if (s.with.taskType === 'regression' && TEXT_TYPES.test(col.type)) {
+      out.push({
+        path: `steps[${i}].with.taskType`,
+        message: `"${target}" is ${col.type}, so the task is classification, not regression`,
+      });
+    }
+  });
+  return out;
+}
+
+function toResult(outcome: DraftOutcome): PlannerResult | undefined {
+  if (outcome.kind === 'clarify') return { kind: 'clarify', question: outcome.question };
+  if (outcome.kind === 'refuse') return { kind: 'refuse', reason: outcome.reason };
+  return undefined;
+}
+
+export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: BaseCheckpointSaver } = {}) {
+  const maxAttempts = deps.maxAttempts ?? 3;
+  if (deps.model && !deps.prompt)
+    throw new Error('a chat model needs the draft prompt (prompts/planner/draft.md)');
+
+  const understand = (s: S): Partial<S> => {
+    const screened = screenGoal(s.goal);
+    if (screened) return { result: toResult(screened) };
+    const spec = parseGoal(s.goal);
+    if (spec.sources.length === 0 && deps.dataFiles) {
+      const guessed = guessFile(s.goal, deps.dataFiles());
+      if (guessed) spec.sources.push({ kind: 'file', path: guessed });
+    }
+    const problem = checkSources(spec, deps);
+    if (problem) return { result: toResult(problem) };
+    if (!deps.model && spec.sources.length === 0) {
+      return { result: toResult(buildPlan({ spec })) };
+    }
+    return { spec, attempts: 0, problems: [], reviewProblems: [] };
+  };
+
+  const gather = async (s: S): Promise<Partial<S>> => {
+    const [first, next] = s.spec?.sources ?? [];
+    const data = first?.kind === 'file' ? await deps.describe(first.path) : undefined;
+    const second = next?.kind === 'file' ? await deps.describe(next.path) : undefined;
+    return { data, second };
+  };
+
+  const draft = async (s: S): Promise<Partial<S>> => {
+    const attempts = s.attempts + 1;
+    if (!deps.model) {
+      const base = s.spec ?? parseGoal(s.goal);
+      const spec = s.feedback.length
+        ? { ...parseGoal([s.goal, ...s.feedback].join('. ')), sources: base.sources }
+        : base;
+      const out = buildPlan({ spec, data: s.data, second: s.second });
+      if (out.kind !== 'plan') return { result: toResult(out), attempts };
+      return { candidate: out.plan, notes: out.notes, attempts };
+    }
+    const prompt = deps.prompt as Prompt;
+    const feedback = [
+      ...s.feedback.map((f) => `Reviewer feedback on an earlier plan: ${f}`),
+      ...(s.problems.length
+        ? [
+            'Your previous answer had these problems; fix every one:',
+            ...s.problems.map((p) => `- ${p.path || '(plan)'}: ${p.message}`),
+          ]
+        : []),
+    ].join('\n');
+    const text = prompt.render({
+      goal: s.goal,
+      catalog: JSON.stringify(
+        deps.registry.catalog().map((c) => ({
+          id: c.id,
+          description: c.description,
+          needsApproval: c.needsApproval,
+          input: c.input,
+        })),
+      ),
+      dataset: s.data
+        ? JSON.stringify({
+            path: s.data.path,
+            rows: s.data.rows,
+            columns: s.data.columns,
+            sample: s.data.sample,
+          })
+        : 'none described',
+      feedback,
+    });
+    let answer: z.infer<typeof DraftEnvelope>;
+    try {
+      const raw = await deps.model
+        .withStructuredOutput(envelopeSchema(), { name: 'plan_draft' })
+        .invoke(text);
+      const parsed = DraftEnvelope.safeParse(raw);
+      if (!parsed.success)
+        throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      answer = parsed.data;
+    } catch (e) {
+      const message = `the model's answer was not a plan envelope: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`;
+      return { candidate: undefined, problems: [{ path: '', message }], attempts };
+    }
+    if (answer.refuse) return { result: { kind: 'refuse', reason: answer.refuse }, attempts };
+    if (answer.clarify && !answer.plan)
+      return { result: { kind: 'clarify', question: answer.clarify }, attempts };
+    if (!answer.plan)
+      return {
+        candidate: undefined,
+        problems: [{ path: '', message: 'the answer held neither a plan, a question nor a refusal' }],
+        attempts,
+      };
+    const metadata = {
+      ...((answer.plan.metadata as Record<string, unknown> | undefined) ?? {}),
+      planner: 'llm',
+      provider: deps.modelInfo?.provider ?? 'unknown',
+      ...(deps.modelInfo?.model ? { model: deps.modelInfo.model } : {}),
+      prompt: { id: prompt.id, version: prompt.version },
+      attempts,
+    };
+    return { candidate: { ...answer.plan, goal: s.goal, metadata }, notes: [], attempts };
+  };
+
+  const validate = (s: S): Partial<S> => {
+    let problems: Problem[];
+    let plan: Plan | undefined;
+    if (s.candidate === undefined) problems = s.problems;
+    else {
+      const r = validatePlan(s.candidate, deps.registry);
+      problems = r.ok ? dataProblems(r.plan, s.data) : r.problems;
+      plan = r.ok && problems.length === 0 ? r.plan : undefined;
+    }
+    if (plan) return { plan, problems: [] };
+    if (s.attempts >= maxAttempts) {
+      throw new PipewrightError({
+        code: 'PLANNER_NO_VALID_PLAN',
+        category: deps.model ? 'third-party' : 'system',
+        what: `The planner could not produce a valid plan in ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}`,
+        why: problems
+          .slice(0, 5)
+          .map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`)
+          .join('; '),
+        fix: deps.model
+          ? 'Rephrase the goal more concretely, try a stronger model, or use the offline planner (provider "offline").'
+          : 'Rephrase the goal, or write the plan by hand and check it with `pipewright validate`.',
+        retryable: false,
+        details: { problems },
+      });
+    }
+    return { plan: undefined, problems };
+  };
+
+  const review = (s: S) => {
+    const plan = s.plan as Plan;
+    const finish = (result: PlannerResult) => new Command({ goto: END, update: { result } });
+    if (deps.review === false) return finish({ kind: 'plan', plan, notes: s.notes ?? [] });
+    const request: ReviewRequest = {
+      kind: 'plan_review',
+      plan,
+      notes: s.notes ?? [],
+      problems: s.reviewProblems ?? [],
+    };
+    const decision = ReviewDecision.parse(interrupt(request));
+    if (decision.action === 'approve') {
+      const approved = {
+        ...plan,
+        metadata: {
+          ...plan.metadata,
+          review: { decision: 'approved', ...(decision.by ? { by: decision.by } : {}) },
+        },
+      };
+      return finish({ kind: 'plan', plan: approved, notes: s.notes ?? [] });
+    }
+    if (decision.action === 'edit') {
+      const r = validatePlan(decision.plan, deps.registry);
+      if (!r.ok) return new Command({ goto: 'review', update: { reviewProblems: r.problems } });
+      const edited = {
+        ...r.plan,
+        metadata: {
+          ...r.plan.metadata,
+          review: { decision: 'edited', ...(decision.by ? { by: decision.by } : {}) },
+        },
+      };
+      return finish({ kind: 'plan', plan: edited, notes: s.notes ?? [] });
+    }
+    return new Command({
+      goto: 'draft',
+      update: {
+        feedback: [decision.feedback],
+        attempts: 0,
+        problems: [],
+        reviewProblems: [],
+        plan: undefined,
+      },
+    });
+  };
+
+  const graph = new StateGraph(State)
+    .addNode('understand', understand)
+    .addNode('gather', gather)
+    .addNode('draft', draft)
+    .addNode('validate', validate)
+    .addNode('review', review, { ends: ['draft', 'review', END] })
+    .addEdge(START, 'understand')
+    .addConditionalEdges('understand', (s: S) => (s.result ? END : 'gather'), ['gather', END])
+    .addEdge('gather', 'draft')
+    .addConditionalEdges('draft', (s: S) => (s.result ? END : 'validate'), ['validate', END])
+    .addConditionalEdges('validate', (s: S) => (s.plan ? 'review' : 'draft'), ['review', 'draft']);
+  return graph.compile(opts.checkpointer ? { checkpointer: opts.checkpointer } : {});
+}
+
+export type PlannerGraph = ReturnType<typeof createPlannerGraph>;

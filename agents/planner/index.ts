@@ -1,0 +1,53 @@
+/** The planner agent: goal → validated plan, through one graph for every provider. */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MemorySaver } from '@langchain/langgraph';
+import { loadPrompt, type Prompt } from '../../src/llm/index.ts';
+import { createDescribeDataset } from './describe-dataset.ts';
+import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './graph.ts';
+
+export * from './describe-dataset.ts';
+export * from './graph.ts';
+export { planOffline, screenGoal } from './offline/index.ts';
+export * from './types.ts';
+
+const PROMPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prompts/planner');
+
+export function loadDraftPrompt(): Prompt {
+  return loadPrompt(path.join(PROMPTS, 'draft.md'));
+}
+
+const DATA_EXT = /\.(csv|tsv|json|ndjson|jsonl|parquet|arrow)$/i;
+
+/** Workspace helpers for the planner: file existence (confined to the workspace) and a shallow data listing. */
+export function workspaceDeps(workspace: string): Pick<PlannerDeps, 'describe' | 'exists' | 'dataFiles'> {
+  const root = path.resolve(workspace);
+  return {
+    describe: createDescribeDataset(root),
+    exists: (file) => {
+      const abs = path.resolve(root, file);
+      return !path.relative(root, abs).startsWith('..') && existsSync(abs);
+    },
+    dataFiles: () => {
+      const out: string[] = [];
+      for (const dir of ['.', 'data']) {
+        try {
+          for (const f of readdirSync(path.join(root, dir)))
+            if (DATA_EXT.test(f)) out.push(dir === '.' ? f : `${dir}/${f}`);
+        } catch {
+          // No such folder: nothing to list.
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Runs the graph once without a person in the loop (review off): the CLI with --yes, evals, scripts. */
+export async function planGoal(goal: string, deps: Omit<PlannerDeps, 'review'>): Promise<PlannerResult> {
+  const graph = createPlannerGraph({ ...deps, review: false }, { checkpointer: new MemorySaver() });
+  const out = await graph.invoke({ goal }, { configurable: { thread_id: 'plan' } });
+  if (!out.result) throw new Error('the planner graph ended without a result');
+  return out.result;
+}

@@ -1,0 +1,110 @@
+/**
+ * The offline planner: the embedded default, no model. Rules read the goal (parse.ts), the data is described
+ * for real (describe_dataset), and build.ts assembles the plan. Deterministic: the same goal and data give the
+ * same plan.
+ */
+import type { DatasetDescription, DescribeDataset } from '../describe-dataset.ts';
+import type { DraftOutcome } from '../types.ts';
+import { buildPlan } from './build.ts';
+import { type GoalSpec, parseGoal } from './parse.ts';
+import { unsafeReason } from './safety.ts';
+
+export { buildPlan } from './build.ts';
+export { matchColumn } from './columns.ts';
+export { type GoalSpec, parseGoal } from './parse.ts';
+export { unsafeReason } from './safety.ts';
+export { parseSchedule } from './schedule.ts';
+
+export const MAX_GOAL_CHARS = 4000;
+
+export interface OfflineContext {
+  describe: DescribeDataset;
+  /** Whether a workspace-relative file exists. */
+  exists: (file: string) => boolean;
+  /** Data files in the workspace, for goals that name a dataset without its extension ("the penguins data"). */
+  dataFiles?: () => string[];
+}
+
+/** Checks every goal gets, whoever drafts the plan: empty, too long, unsafe. */
+export function screenGoal(goal: string): DraftOutcome | undefined {
+  const text = goal.trim();
+  if (!text)
+    return {
+      kind: 'clarify',
+      question:
+        'What should the pipeline do? Describe the goal, e.g. "predict Species from data/penguins.json".',
+    };
+  if (text.length > MAX_GOAL_CHARS) {
+    return {
+      kind: 'refuse',
+      reason: `the goal is ${text.length} characters long; goals are limited to ${MAX_GOAL_CHARS}. Describe the pipeline in a few sentences and put data in files.`,
+    };
+  }
+  const unsafe = unsafeReason(text);
+  if (unsafe)
+    return {
+      kind: 'refuse',
+      reason: `${unsafe}; pipewright plans only catalog tasks and never runs text from a goal as a command.`,
+    };
+  return undefined;
+}
+
+export function guessFile(goal: string, files: string[]): string | undefined {
+  const lower = goal.toLowerCase();
+  const hits = files.filter((f) => {
+    const base = (f.split('/').pop() ?? f).replace(/\.[^.]+$/, '').toLowerCase();
+    return (
+      base.length >= 3 && new RegExp(String.raw`\b${base.replace(/[^a-z0-9]+/g, '[ _-]?')}\b`).test(lower)
+    );
+  });
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+/** A clarifying question when a named source cannot be read: unsupported store, missing file. */
+export function checkSources(spec: GoalSpec, ctx: Pick<OfflineContext, 'exists'>): DraftOutcome | undefined {
+  const unsupported = spec.sources.find((s) => s.kind === 'unsupported');
+  if (unsupported && unsupported.kind === 'unsupported') {
+    return {
+      kind: 'clarify',
+      question: `${unsupported.location}: ${unsupported.why}. Could you copy the data into the workspace (e.g. data/${unsupported.location
+        .split('/')
+        .pop()
+        ?.replace(
+          /\.(xlsx|xls|avro|orc|feather|txt)$/i,
+          '.csv',
+        )}) or give an http(s) URL or a postgres:// connection instead?`,
+    };
+  }
+  for (const s of spec.sources) {
+    if (s.kind === 'file' && !ctx.exists(s.path)) {
+      return {
+        kind: 'clarify',
+        question: `The file "${s.path}" does not exist in the workspace. Which file should the pipeline read? (Paths are relative to the workspace.)`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export async function planOffline(
+  goal: string,
+  ctx: OfflineContext,
+  feedback: string[] = [],
+): Promise<DraftOutcome> {
+  const screened = screenGoal(goal);
+  if (screened) return screened;
+  // Review feedback is read as more goal text; later mentions win.
+  const spec = parseGoal([goal, ...feedback].join('. '));
+  if (spec.sources.length === 0 && ctx.dataFiles) {
+    const guessed = guessFile(goal, ctx.dataFiles());
+    if (guessed) spec.sources.push({ kind: 'file', path: guessed });
+  }
+  const problem = checkSources(spec, ctx);
+  if (problem) return problem;
+  let data: DatasetDescription | undefined;
+  let second: DatasetDescription | undefined;
+  const [first, next] = spec.sources;
+  if (first?.kind === 'file') data = await ctx.describe(first.path);
+  if (next?.kind === 'file') second = await ctx.describe(next.path);
+  return buildPlan({ spec, data, second });
+}

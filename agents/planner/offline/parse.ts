@@ -1,0 +1,714 @@
+/**
+ * The offline planner's reading of a goal: rules over the ways people phrase pipeline goals, producing a
+ * GoalSpec (what to build) that build.ts turns into a plan once the data has been described. Nothing here
+ * knows the eval sentences; each rule is a small grammar over one kind of phrase.
+ *
+ * When a property is stated twice (a goal plus review feedback such as "use 10 folds instead"), the last
+ * mention wins.
+ */
+import { parseSchedule, type Schedule } from './schedule.ts';
+import { NUMBER, toNumber } from './words.ts';
+
+export type SourceSpec =
+  | { kind: 'file'; path: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'postgres'; connection: string; table?: string }
+  | { kind: 'unsupported'; location: string; why: string };
+
+export type Framework = 'builtin' | 'sklearn' | 'xgboost' | 'torch';
+export interface ModelChoice {
+  framework: Framework;
+  algorithm: string;
+}
+
+export type Comparator = '>=' | '>' | '<=' | '<';
+export type Gate =
+  | { kind: 'threshold'; metric: string; op: Comparator; value: number }
+  | { kind: 'improve'; metric?: string; minDelta?: number };
+
+export type PrepIntent =
+  | { op: 'dedupe' }
+  | { op: 'drop'; list: string }
+  | { op: 'dropna' }
+  | { op: 'impute'; strategy: 'mean' | 'median' | 'mode' | 'constant'; value?: number }
+  | { op: 'scale'; method: 'zscore' | 'minmax' }
+  | { op: 'onehot'; list?: string }
+  | { op: 'clip' };
+
+export interface GoalSpec {
+  goal: string;
+  sources: SourceSpec[];
+  /** Candidate phrases for the target column, best first. */
+  targetPhrases: string[];
+  taskType?: 'classification' | 'regression';
+  wants: {
+    train: boolean;
+    register: boolean;
+    deploy: boolean;
+    predict: boolean;
+    monitor: boolean;
+    notify: boolean;
+    split: boolean;
+    version: boolean;
+    /** A data-only verb (load, clean, version, split, ...). */
+    data: boolean;
+  };
+  models: ModelChoice[];
+  compare: boolean;
+  folds?: number;
+  testShare?: number;
+  split?: { method: 'random' | 'stratified' | 'time'; column?: string; cutoff?: string };
+  seed?: number;
+  metric?: string;
+  gate?: Gate;
+  schedule?: Schedule;
+  event?: string;
+  resources: { gpu?: number; gpuMemory?: string; cpu?: number; memory?: string };
+  approval: boolean;
+  approvers: string[];
+  approvalTimeout?: string;
+  drift: {
+    datasetShare?: number;
+    psi?: number;
+    pValue?: number;
+    wasserstein?: number;
+    jensenShannon?: number;
+  };
+  notify?: { channel: 'slack' | 'webhook' | 'console'; asked: string };
+  prep: PrepIntent[];
+  params: { nEstimators?: number; maxDepth?: number; k?: number };
+  tune: boolean;
+  modelName?: string;
+  canary?: number;
+}
+
+// ---------------------------------------------------------------- sources
+
+const EXT = 'csv|tsv|json|ndjson|jsonl|parquet|arrow|feather|xlsx|xls|txt|csv\\.gz|avro|orc';
+const FILE = new RegExp(
+  String.raw`(?:^|[\s"'\x60(\[])((?:\.{0,2}/)?[\w][\w./-]*\.(?:${EXT}))(?=$|[\s"'\x60),;:!?\]]|\.(?:\s|$))`,
+  'gi',
+);
+const URL = /\b(https?:\/\/[^\s'"`<>]+)/gi;
+const PG = /\b(postgres(?:ql)?:\/\/[^\s'"`<>]+)/gi;
+const OTHER_STORE =
+  /\b((s3|s3a|gs|gcs|az|abfss?|hdfs|wasbs?|ftp|sftp|mysql|mongodb(?:\+srv)?|snowflake|bigquery):\/\/[^\s'"`<>]+)/gi;
+
+function trimUrl(u: string): string {
+  return u.replace(/[.,;:!?)\]]+$/, '');
+}
+
+function parseSources(goal: string): SourceSpec[] {
+  const found: { at: number; src: SourceSpec }[] = [];
+  let rest = goal;
+  for (const m of goal.matchAll(OTHER_STORE)) {
+    const location = trimUrl(m[1] as string);
+    const scheme = (m[2] as string).toLowerCase();
+    const why = scheme.startsWith('s3')
+      ? 'reading from S3 is not supported yet'
+      : `reading from ${scheme}:// is not supported yet`;
+    found.push({ at: m.index ?? 0, src: { kind: 'unsupported', location, why } });
+    rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
+  }
+  for (const m of goal.matchAll(PG)) {
+    const connection = trimUrl(m[1] as string);
+    const table =
+      /\b(?:table|from)\s+["'`]?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)["'`]?(?!\.\w)/.exec(
+        goal.slice((m.index ?? 0) + m[0].length),
+      ) ??
+      /\bthe\s+["'`]?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)["'`]?\s+table\b/i.exec(goal) ??
+      /\btable\s+["'`]?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)/i.exec(goal);
+    found.push({
+      at: m.index ?? 0,
+      src: { kind: 'postgres', connection, ...(table?.[1] ? { table: table[1] } : {}) },
+    });
+    rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
+  }
+  for (const m of rest.matchAll(URL)) {
+    found.push({ at: m.index ?? 0, src: { kind: 'url', url: trimUrl(m[1] as string) } });
+    rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
+  }
+  for (const m of rest.matchAll(FILE)) {
+    const file = m[1] as string;
+    const at = (m.index ?? 0) + m[0].indexOf(file);
+    if (/\.(xlsx|xls|avro|orc|feather|txt)$/i.test(file)) {
+      found.push({
+        at,
+        src: {
+          kind: 'unsupported',
+          location: file,
+          why: `the ${file.split('.').pop()} format cannot be read yet`,
+        },
+      });
+    } else found.push({ at, src: { kind: 'file', path: file.replace(/^\.\//, '') } });
+  }
+  // "score new.csv with a model trained on old.csv": the training data comes first.
+  const trainedOn = found.find((f) =>
+    /\b(?:train(?:ed|ing)?|fit(?:ted)?|learn(?:ed|t|s)?|built)\s+(?:\w+\s+){0,2}?(?:on|from|with|using)\s+$/i.test(
+      goal.slice(Math.max(0, f.at - 40), f.at),
+    ),
+  );
+  if (trainedOn) trainedOn.at = -1;
+  // "check new.csv for drift against old.csv": the reference comes first.
+  const against = found.find((f) =>
+    /\b(?:against|relative to|compared (?:to|with)|versus|vs\.?|baseline)\s+(?:the\s+)?(?:reference\s+)?(?:data\s+)?(?:in\s+|of\s+)?$/i.test(
+      goal.slice(Math.max(0, f.at - 40), f.at),
+    ),
+  );
+  if (against && !trainedOn) against.at = -1;
+  const seen = new Set<string>();
+  return found
+    .sort((a, b) => a.at - b.at)
+    .map((f) => f.src)
+    .filter((s) => {
+      const key = JSON.stringify(s);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+// ---------------------------------------------------------------- target
+
+const STOP =
+  'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
+const TARGET_VERBS =
+  'predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?';
+
+function targetPhrases(goal: string): string[] {
+  const out: string[] = [];
+  const push = (p: string | undefined) => {
+    const t = p?.trim().replace(/^["'`]|["'`]$/g, '');
+    const verbish = /^(?:trained|built|fitted|fit|that|which|to|it|them|this)\b/i;
+    if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
+      out.push(t);
+  };
+  // Quoted: predict "Body Mass (g)".
+  for (const m of goal.matchAll(
+    new RegExp(String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+)?["'\x60]([^"'\x60]+)["'\x60]`, 'gi'),
+  ))
+    push(m[1]);
+  // "X as the target", "target column X", "label: X".
+  for (const m of goal.matchAll(
+    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+)?(?:target|label|outcome)\b/gi,
+  ))
+    push(m[1]);
+  for (const m of goal.matchAll(
+    /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+  ))
+    push(m[1]);
+  // "classify penguins by species", "classify flights into delay".
+  for (const m of goal.matchAll(
+    /\bclassify(?:ing)?\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
+  ))
+    push(m[1]);
+  // "predict whether a flight will be delayed" → "delayed".
+  for (const m of goal.matchAll(
+    /\b(?:predict|forecast|estimate)\w*\s+(?:whether|if)\s+(?:an?\s+|the\s+)?\w+\s+(?:is|will be|gets|has|was)\s+([\w-]+)/gi,
+  ))
+    push(m[1]);
+  // "predict (the) X (from|using|...)".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "retrain the delay model" → "delay".
+  for (const m of goal.matchAll(
+    /\b(?:the|a|an|my|our|new)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:model|classifier|regressor|predictor|forecaster)\b/gi,
+  ))
+    push(m[1]);
+  return out;
+}
+
+// ---------------------------------------------------------------- models
+
+const MODEL_RULES: [RegExp, ModelChoice][] = [
+  [/\bxgboost\b|\bxgb\b/i, { framework: 'xgboost', algorithm: 'gradient_boosting' }],
+  [
+    /\blight ?gbm\b|\bgradient[- ]?boost(?:ed|ing)?\b|\bgbm\b|\bgbdt\b|\bboosted trees\b/i,
+    { framework: 'sklearn', algorithm: 'gradient_boosting' },
+  ],
+  [/\brandom[- ]?forests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
+  [/\blogistic[- ]regression\b|\blogit\b/i, { framework: 'builtin', algorithm: 'logistic_regression' }],
+  [
+    /\blinear[- ]regression\b|\bols\b|\bleast squares\b/i,
+    { framework: 'builtin', algorithm: 'linear_regression' },
+  ],
+  [/\bdecision[- ]trees?\b|\bcart\b/i, { framework: 'builtin', algorithm: 'decision_tree' }],
+  [/\bk-?nn\b|\bk[- ]nearest\b|\bnearest[- ]neighbou?rs?\b/i, { framework: 'builtin', algorithm: 'knn' }],
+  [/\bnaive[- ]bayes\b/i, { framework: 'builtin', algorithm: 'naive_bayes' }],
+  [
+    /\bextra[- ]trees\b|\bextremely randomi[sz]ed trees\b/i,
+    { framework: 'sklearn', algorithm: 'extra_trees' },
+  ],
+  [/\bsvms?\b|\bsupport[- ]vector/i, { framework: 'sklearn', algorithm: 'svm' }],
+  [/\bridge\b/i, { framework: 'sklearn', algorithm: 'ridge' }],
+  [/\blasso\b/i, { framework: 'sklearn', algorithm: 'lasso' }],
+  [
+    /\bneural[- ]net(?:work)?s?\b|\bmlp\b|\bpytorch\b|\btorch\b|\bdeep learning\b|\bperceptron\b/i,
+    { framework: 'torch', algorithm: 'mlp' },
+  ],
+];
+
+function parseModels(goal: string): ModelChoice[] {
+  const hits: { at: number; m: ModelChoice }[] = [];
+  for (const [re, m] of MODEL_RULES) {
+    const found = re.exec(goal);
+    if (found) hits.push({ at: found.index, m });
+  }
+  const sklearn = /\b(scikit[- ]?learn|sklearn)\b/i.test(goal);
+  return hits
+    .sort((a, b) => a.at - b.at)
+    .map(({ m }) => (sklearn && m.framework === 'builtin' ? { ...m, framework: 'sklearn' as const } : m));
+}
+
+// ---------------------------------------------------------------- metrics and gates
+
+const METRICS: [RegExp, string][] = [
+  [/\baccuracy\b|\bacc\b/i, 'accuracy'],
+  [/\bf1(?:[- ]?score)?\b|\bf-score\b|\bf-measure\b/i, 'f1_macro'],
+  [/\bprecision\b/i, 'precision_macro'],
+  [/\brecall\b/i, 'recall_macro'],
+  [/\b(?:roc[- ]?)?auc\b|\broc\b|\barea under the curve\b/i, 'roc_auc'],
+  [/\blog[- ]?loss\b|\bcross[- ]entropy\b/i, 'log_loss'],
+  [/\brmse\b|\broot[- ]mean[- ]squared?[- ]error\b|\bmse\b|\bmean squared error\b/i, 'rmse'],
+  [/\bmae\b|\bmean[- ]absolute[- ]error\b/i, 'mae'],
+  [/\br2\b|r²|\br-squared\b|\br squared\b|\bcoefficient of determination\b/i, 'r2'],
+];
+export const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'log_loss']);
+const SHARE_METRICS = new Set(['accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'roc_auc', 'r2']);
+
+const CMP: [RegExp, Comparator | 'eq'][] = [
+  [/^(?:>=|≥|=>|at least|no less than|not (?:less|lower) than|minimum(?: of)?|min\.?)$/i, '>='],
+  [/^(?:>|above|over|greater than|more than|higher than|exceeds?|exceeding|beats?|better than|past)$/i, '>'],
+  [/^(?:<=|≤|=<|at most|no more than|not (?:more|higher|above) than|maximum(?: of)?|max\.?|within)$/i, '<='],
+  [/^(?:<|below|under|less than|lower than|smaller than|beneath)$/i, '<'],
+  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at)$/i, 'eq'],
+];
+const CMP_WORDS =
+  '>=|≥|=>|<=|≤|=<|>|<|==|=|:|at least|no less than|not (?:less|lower) than|minimum(?: of)?|above|over|greater than|more than|higher than|exceeds?|exceeding|beats?|better than|past|at most|no more than|not (?:more|higher|above) than|maximum(?: of)?|within|below|under|less than|lower than|smaller than|beneath|is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of';
+
+function comparator(word: string): Comparator | 'eq' | undefined {
+  const w = word.trim().replace(/\s+/g, ' ');
+  for (const [re, c] of CMP) if (re.test(w)) return c;
+  return undefined;
+}
+
+interface MetricMention {
+  metric: string;
+  at: number;
+  end: number;
+}
+
+function metricMentions(goal: string): MetricMention[] {
+  const out: MetricMention[] = [];
+  for (const [re, metric] of METRICS) {
+    for (const m of goal.matchAll(new RegExp(re.source, 'gi'))) {
+      out.push({ metric, at: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function thresholdValue(metric: string, raw: string, percent: boolean): number {
+  const n = Number(raw);
+  if (SHARE_METRICS.has(metric) && (percent || n > 1)) return n / 100;
+  return n;
+}
+
+function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
+  let gate: Gate | undefined;
+  for (const mention of mentions) {
+    const after = goal.slice(mention.end, mention.end + 50);
+    const m = new RegExp(
+      String.raw`^\s*(?:score\s+|value\s+|of the model\s+)?(?:is\s+|must be\s+|should be\s+|stays\s+|reaches\s+|goes\s+|gets\s+|was\s+|comes in\s+)?(${CMP_WORDS})\s*(?:of\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?(\s*or\s+(?:more|higher|better|above|greater|less|lower|below|fewer))?`,
+      'i',
+    ).exec(after);
+    const before = goal.slice(Math.max(0, mention.at - 30), mention.at);
+    const pre =
+      /(?:^|\s)(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?\s+(?:or\s+(?:more|higher|better|less|lower)\s+)?$/i.exec(
+        before,
+      );
+    if (m) {
+      let op = comparator(m[1] as string);
+      const tail = (m[4] ?? '').toLowerCase();
+      if (/more|higher|better|above|greater/.test(tail)) op = '>=';
+      else if (/less|lower|below|fewer/.test(tail)) op = '<=';
+      if (op === 'eq' || op === undefined) op = LOWER_IS_BETTER.has(mention.metric) ? '<=' : '>=';
+      gate = {
+        kind: 'threshold',
+        metric: mention.metric,
+        op,
+        value: thresholdValue(mention.metric, m[2] as string, !!m[3]),
+      };
+      continue;
+    }
+    if (pre) {
+      const orTail = /or\s+(less|lower)/i.test(before) ? '<=' : '>=';
+      const op: Comparator =
+        LOWER_IS_BETTER.has(mention.metric) && !/or\s+(more|higher|better)/i.test(before) ? '<=' : orTail;
+      gate = {
+        kind: 'threshold',
+        metric: mention.metric,
+        op,
+        value: thresholdValue(mention.metric, pre[1] as string, !!pre[2]),
+      };
+    }
+  }
+  const improve =
+    /\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?)\b/i.exec(
+      goal,
+    );
+  if (improve && (!gate || (improve.index ?? 0) > goal.search(/\d/))) {
+    const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - (improve.index ?? 0)) < 40);
+    const by = /\bby\s+(?:at\s+least\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+      goal.slice(improve.index ?? 0, (improve.index ?? 0) + 40),
+    );
+    const metric = near?.metric;
+    const minDelta = by ? thresholdValue(metric ?? 'accuracy', by[1] as string, !!by[2]) : undefined;
+    if (!gate || near)
+      gate = {
+        kind: 'improve',
+        ...(metric ? { metric } : {}),
+        ...(minDelta !== undefined ? { minDelta } : {}),
+      };
+  }
+  return gate;
+}
+
+// ---------------------------------------------------------------- resources, approvals, drift, notify
+
+function parseResources(goal: string): GoalSpec['resources'] {
+  const out: GoalSpec['resources'] = {};
+  const count = new RegExp(
+    String.raw`\b${NUMBER}\s+(?:[\w-]+\s+){0,2}?(?:gpus?|graphics cards?)\b`,
+    'i',
+  ).exec(goal);
+  if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
+  else if (/\bgpus?\b|\bcuda\b|\b(?:a100|h100|h200|v100|t4|l4|rtx\s?\d+)\b|\bgraphics card\b/i.test(goal))
+    out.gpu = 1;
+  const gb = /(\d+(?:\.\d+)?)\s*(gb|gib|g|tb)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
+  for (const m of goal.matchAll(gb)) {
+    const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
+    const size = `${m[1]}${unit}`;
+    const what = (m[3] ?? '').toLowerCase();
+    const near = goal.slice(Math.max(0, (m.index ?? 0) - 25), (m.index ?? 0) + m[0].length + 15);
+    if (what === 'ram' || (what === 'memory' && !/gpu|vram/i.test(near))) out.memory = size;
+    else if (out.gpu !== undefined && (what !== '' || /gpu|vram|cuda|a100|h100/i.test(near)))
+      out.gpuMemory = size;
+    else if (what === '' && /\b(ram|memory)\b/i.test(near)) out.memory = size;
+  }
+  const cpu = new RegExp(String.raw`\b${NUMBER}\s+(?:cpus?|cores|vcpus?|cpu cores)\b`, 'i').exec(goal);
+  if (cpu) out.cpu = toNumber(cpu[1]) ?? 1;
+  return out;
+}
+
+const APPROVAL =
+  /\bask(?:ing)? me\b|\bwith my (?:approval|ok|okay|sign[- ]?off|consent|go[- ]ahead)\b|\bapprov(?:al|e|es|ed)\b|\bsign[- ]?off\b|\b(?:confirm|check) with me\b|\bhuman[- ]in[- ]the[- ]loop\b|\bmanual(?:ly)? (?:review|approv\w*|check|gate)\b|\bafter i (?:approve|review|confirm|say so)\b|\bwait for (?:me|my)\b|\blet me (?:review|approve|check|confirm|decide)\b|\bonce i(?:'ve| have)? (?:approved|reviewed|confirmed)\b|\bneeds? my (?:ok|okay|approval)\b/i;
+
+function parseApprovers(goal: string): string[] {
+  const out: string[] = [];
+  const by = /\bapprov\w*\s+(?:from|by)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)/i.exec(goal);
+  if (by) {
+    for (const n of (by[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
+      const name = n.replace(/^@/, '').replace(/[.]$/, '');
+      if (name && !/^(me|myself|us|the|a|an|someone|anyone|team)$/i.test(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+function parseDuration(text: string): string | undefined {
+  const m =
+    /\b(?:wait|time ?out|expires?|give (?:me|us))\s+(?:up to\s+|for\s+|after\s+|at most\s+)?(\d+)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/i.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const unit = (m[2] as string).toLowerCase();
+  return `${m[1]}${unit.startsWith('d') ? 'd' : unit.startsWith('h') ? 'h' : 'm'}`;
+}
+
+function shareOf(raw: string, pct: string | undefined): number {
+  const n = Number(raw);
+  return pct || n > 1 ? n / 100 : n;
+}
+
+function parseDrift(goal: string): GoalSpec['drift'] {
+  const out: GoalSpec['drift'] = {};
+  const num = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
+  const cmp = String.raw`(?:is\s+)?(?:above|over|exceeds?|greater than|more than|>=?|≥|of|at|reaches|hits|beyond)?\s*`;
+  const share =
+    new RegExp(String.raw`\bdrift(?:ed)?\s+share\s+${cmp}${num}`, 'i').exec(goal) ??
+    new RegExp(String.raw`\b(?:share of (?:drifted|drifting) (?:features|columns))\s+${cmp}${num}`, 'i').exec(
+      goal,
+    ) ??
+    new RegExp(
+      String.raw`\b(?:more than |over |at least )?${num}\s+of\s+(?:the\s+)?(?:features|columns)\s+(?:drift|have drifted|drifted|shift)`,
+      'i',
+    ).exec(goal);
+  if (share) out.datasetShare = shareOf(share[1] as string, share[2]);
+  const psi = new RegExp(String.raw`\bpsi\s+${cmp}${num}`, 'i').exec(goal);
+  if (psi) out.psi = Number(psi[1]);
+  const p = /\bp[- ]?values?\s+(?:is\s+)?(?:below|under|less than|<=?|of)\s*(\d*\.\d+)/i.exec(goal);
+  if (p) out.pValue = Number(p[1]);
+  const w = new RegExp(String.raw`\bwasserstein(?: distance)?\s+${cmp}${num}`, 'i').exec(goal);
+  if (w) out.wasserstein = Number(w[1]);
+  const js = new RegExp(String.raw`\bjensen[- ]shannon(?: distance)?\s+${cmp}${num}`, 'i').exec(goal);
+  if (js) out.jensenShannon = Number(js[1]);
+  return out;
+}
+
+function parseNotify(goal: string): GoalSpec['notify'] {
+  const slack = /\bslack\b/i.exec(goal);
+  if (slack) return { channel: 'slack', asked: 'slack' };
+  const hook = /\bwebhook\b|\bms teams\b|\bmicrosoft teams\b|\bdiscord\b|\bpagerduty\b|\bopsgenie\b/i.exec(
+    goal,
+  );
+  if (hook) return { channel: 'webhook', asked: hook[0].toLowerCase() };
+  const mail = /\be-?mail\b|\bmail me\b/i.exec(goal);
+  if (mail) return { channel: 'console', asked: 'email' };
+  if (
+    /\b(notify|alert|tell|ping|message|inform|warn)\s+(?:me|us|the team|someone|ops)\b|\blet (?:me|us) know\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
+      goal,
+    )
+  ) {
+    return { channel: 'console', asked: 'notification' };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- prep
+
+const NOT_COLUMNS =
+  /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
+
+function parsePrep(goal: string): PrepIntent[] {
+  const out: { at: number; p: PrepIntent }[] = [];
+  const add = (m: RegExpExecArray | null, p: PrepIntent) => {
+    if (m) out.push({ at: m.index ?? 0, p });
+  };
+  add(
+    /\b(de-?dup(?:e|licate)?[sd]?|de-?duplicat\w*|(?:remove|drop|delete|eliminate|get rid of)\s+(?:the\s+|any\s+|all\s+)?duplicat\w*|duplicate rows removed)\b/i.exec(
+      goal,
+    ),
+    { op: 'dedupe' },
+  );
+  for (const m of goal.matchAll(
+    /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
+  )) {
+    const list = (m[1] as string).trim();
+    if (NOT_COLUMNS.test(list) || /^(rows|any rows|records)\b/i.test(list)) continue;
+    out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
+  }
+  add(
+    /\b(?:drop|remove|filter out|skip|exclude|discard|delete)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|null|nan|na|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b/i.exec(
+      goal,
+    ),
+    { op: 'dropna' },
+  );
+  const impute =
+    /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
+      goal,
+    ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
+  if (impute) {
+    const w = (impute[1] as string).toLowerCase();
+    const strategy =
+      w === 'average'
+        ? 'mean'
+        : w.startsWith('most')
+          ? 'mode'
+          : w.startsWith('zero') || w === '0'
+            ? 'constant'
+            : (w as 'mean' | 'median' | 'mode');
+    out.push({
+      at: impute.index ?? 0,
+      p: strategy === 'constant' ? { op: 'impute', strategy, value: 0 } : { op: 'impute', strategy },
+    });
+  } else
+    add(/\b(?:impute|fill (?:in )?(?:the )?(?:missing|nulls?|gaps|nas?))\b/i.exec(goal), {
+      op: 'impute',
+      strategy: 'median',
+    });
+  const scale = /\b(scale|scaling|standardi[sz]\w*|normali[sz]\w*|z-?score\w*|min-?max)\b/i.exec(goal);
+  if (scale) {
+    const minmax = /min-?max|normali[sz]\w*\s+(?:to|into|between)\s+\[?0/i.test(goal);
+    out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
+  }
+  const onehot =
+    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|,\s*(?:then|and then|train)|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+      goal,
+    );
+  if (onehot) {
+    const list = (onehot[1] ?? '')
+      .replace(/\b(?:categorical|categories|category|text|string)\b.*$/i, '')
+      .trim();
+    out.push({ at: onehot.index ?? 0, p: list ? { op: 'onehot', list } : { op: 'onehot' } });
+  }
+  add(
+    /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
+    { op: 'clip' },
+  );
+  return out.sort((a, b) => a.at - b.at).map((o) => o.p);
+}
+
+// ---------------------------------------------------------------- the goal as a whole
+
+function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)))
+    last = m as RegExpExecArray;
+  return last;
+}
+
+export function parseGoal(goal: string): GoalSpec {
+  const text = goal.replace(/\s+/g, ' ').trim();
+  // Model names ("logistic regression") must not read as task types or targets.
+  const noModels = MODEL_RULES.reduce((t, [re]) => t.replace(new RegExp(re.source, 'gi'), ' '), text);
+
+  const trainWords =
+    /\b(train|retrain|re-train|predict(?!ions)|forecast|classif\w*|regress\w*|fit|model(?:s|ing|ling)?\b|estimat\w*|learn|build an? \w*\s*(?:model|classifier|regressor))/i;
+  const models = parseModels(text);
+  const mentions = metricMentions(text);
+  const deploy =
+    /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ping)? (?:it|the model)|promot\w+|roll(?:s|ing)?[- ]?out|put (?:it |the model )?(?:in|into|to) production|go(?:es)? live|to production|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i.test(
+      text,
+    );
+  const predict =
+    /\b(batch[- ]?(?:predict|scor)\w*|(?:score|scores|scoring)\s+(?:the\s+|all\s+|every\s+|new\s+|each\s+)?\S*|(?:write|generate|make|produce|output|save|export)\s+(?:the\s+)?(?:batch\s+)?predictions|predictions (?:for|on|to)\b|predict on\b)/i.test(
+      text,
+    );
+  const monitor = /\bdrift\w*|\bmonitor\w*\b|\bdata shift\b|\bdistribution shift\b/i.test(text);
+  const register =
+    /\bregist(?:er|ry|ered|ering)\b|\bsave the model\b|\bpublish\w*\b|\bversion the model\b|\bmodel store\b/i.test(
+      text,
+    );
+  const notify = parseNotify(text);
+  const train = trainWords.test(noModels) || models.length > 0 || deploy || register || predict;
+
+  let taskType: GoalSpec['taskType'];
+  if (/\bclassif\w*|\bwhether\b|\bbinary\b|\bcategori[sz]e\b|\bwhich (?:class|category)\b/i.test(noModels))
+    taskType = 'classification';
+  if (/\bregression\b|\bregressor\b|\bhow (?:much|many)\b/i.test(noModels)) taskType = 'regression';
+
+  const foldM =
+    lastMatch(new RegExp(String.raw`\b${NUMBER}[- ]?folds?\b`, 'i'), text) ??
+    lastMatch(/\bk\s*=\s*(\d+)\s*(?:-?fold|cross|cv)/i, text) ??
+    lastMatch(/\bcv\s*=\s*(\d+)/i, text) ??
+    lastMatch(/\bcross[- ]?validat\w*\s+(?:with\s+)?(\d+)\b/i, text);
+  let folds = foldM ? toNumber(foldM[1]) : undefined;
+  if (folds === undefined && /\bcross[- ]?validat\w*|\bk[- ]fold\b|\bcv\b/i.test(text)) folds = 5;
+  if (/\b(?:no|without|skip) cross[- ]?validation\b/i.test(text)) folds = 0;
+
+  const holdout =
+    lastMatch(/\bhold(?:ing)?[- ]?(?:out|back)\s+(?:of\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i, text) ??
+    lastMatch(
+      /\b(\d+(?:\.\d+)?)\s*(%|percent)\s+(?:of (?:the )?(?:rows|data)\s+)?(?:as\s+(?:a\s+)?|for\s+(?:the\s+)?)?(?:hold[- ]?out|test(?:ing)?|validation)\b/i,
+      text,
+    ) ??
+    lastMatch(
+      /\btest\s+(?:share|size|split|set|fraction|ratio)\s+(?:of\s+|=\s*|is\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i,
+      text,
+    ) ??
+    lastMatch(
+      /\bhold[- ]?out\s+(?:share|fraction|set|of)?\s*(?:of\s+|=\s*)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i,
+      text,
+    );
+  let testShare = holdout ? shareOf(holdout[1] as string, holdout[2]) : undefined;
+  const ratio = lastMatch(/\b(\d{2})\s*[/:-]\s*(\d{2})\s+(?:train[/ -]?test\s+)?split\b/i, text);
+  if (ratio && Number(ratio[1]) + Number(ratio[2]) === 100) testShare = Number(ratio[2]) / 100;
+
+  let split: GoalSpec['split'];
+  const timeSplit =
+    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+)?split\b|\bsplit\s+(?:by|on)\s+(?:the\s+)?(date|time|year)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.exec(
+      text,
+    );
+  const cutoff =
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
+  if (timeSplit) split = { method: 'time', ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  const strat = /\bstratif\w*(?:\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+[\w()-]+)?))?/i.exec(text);
+  if (strat) split = { method: 'stratified', ...(strat[1] ? { column: strat[1] } : {}) };
+  if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text)) split = { method: 'random' };
+  const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);
+
+  const trees = new RegExp(String.raw`\b${NUMBER}\s+trees\b|\bn_?estimators\s*[=:]?\s*(\d+)`, 'i').exec(text);
+  const depth = /\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*)?(\d+)\b/i.exec(text);
+  const kNeighbours = /\bk\s*=\s*(\d+)\b(?!\s*(?:-?fold|cross|cv))/i.exec(text);
+  const params: GoalSpec['params'] = {};
+  const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
+  if (treeCount) params.nEstimators = treeCount;
+  if (depth) params.maxDepth = Number(depth[1]);
+  if (kNeighbours && models.some((m) => m.algorithm === 'knn')) params.k = Number(kNeighbours[1]);
+
+  const nameM =
+    /\b(?:register|save|publish|store)\w*\s+(?:it|the model|the best model|the winner)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+["'`]?([A-Za-z0-9][\w.-]*[A-Za-z0-9])/i.exec(
+      text,
+    ) ?? /\bmodel\s+(?:named|called)\s+["'`]?([A-Za-z0-9][\w.-]*[A-Za-z0-9])/i.exec(text);
+  const canaryM =
+    /\bcanary\b[^.;]{0,40}?(\d+(?:\.\d+)?)\s*(%|percent)|(\d+(?:\.\d+)?)\s*(%|percent)\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b/i.exec(
+      text,
+    );
+  const canaryRaw = canaryM?.[1] ?? canaryM?.[3];
+
+  const event =
+    /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i.test(
+      text,
+    )
+      ? 'file.arrived'
+      : undefined;
+  const schedule = parseSchedule(text);
+
+  return {
+    goal: text,
+    sources: parseSources(text),
+    targetPhrases: targetPhrases(noModels),
+    ...(taskType ? { taskType } : {}),
+    wants: {
+      train,
+      register: register || deploy,
+      deploy,
+      predict,
+      monitor,
+      notify: notify !== undefined,
+      split: /\bsplit\b|\bhold[- ]?out\b|\btrain\/test\b|\btest set\b/i.test(text) || train,
+      version: /\bversion\w*\b|\bsnapshot\w*\b/i.test(text) || train,
+      data: /\b(load|ingest|import|pull|read|fetch|clean|prepare|preprocess|version|snapshot|split|profile|copy)\w*\b/i.test(
+        text,
+      ),
+    },
+    models,
+    compare:
+      /\bcompar\w*\b|\bversus\b|\bvs\.?\s|\b(?:two|three|several|a few|multiple|different) (?:models|algorithms|approaches)\b|\bbake[- ]?off\b|\bpick the best\b|\bbest (?:of|model)\b/i.test(
+        text,
+      ) || models.length > 1,
+    ...(folds !== undefined ? { folds } : {}),
+    ...(testShare !== undefined && testShare > 0 && testShare < 1 ? { testShare } : {}),
+    ...(split ? { split } : {}),
+    ...(seedM ? { seed: Number(seedM[1]) } : {}),
+    ...(mentions[0] ? { metric: mentions[0].metric } : {}),
+    ...((): { gate?: Gate } => {
+      const g = parseGate(text, mentions);
+      return g ? { gate: g } : {};
+    })(),
+    ...(schedule ? { schedule } : {}),
+    ...(event ? { event } : {}),
+    resources: parseResources(text),
+    approval: APPROVAL.test(text),
+    approvers: parseApprovers(text),
+    ...((): { approvalTimeout?: string } => {
+      const d = parseDuration(text);
+      return d ? { approvalTimeout: d } : {};
+    })(),
+    drift: parseDrift(text),
+    ...(notify ? { notify } : {}),
+    prep: parsePrep(text),
+    params,
+    tune: /\b(?:tune|tuning|tuned|hyper-?parameter (?:search|tuning|optimi[sz]ation)|grid search|random search|optimi[sz]e (?:the )?hyper-?parameters|sweep)\b/i.test(
+      text,
+    ),
+    ...(nameM?.[1] ? { modelName: nameM[1] } : {}),
+    ...(canaryRaw ? { canary: shareOf(canaryRaw, '%') } : {}),
+  };
+}

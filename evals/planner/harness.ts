@@ -1,0 +1,376 @@
+/**
+ * Planner evals: each goal in goals.jsonl (tuned against) and heldout.jsonl (not tuned against) lists the
+ * properties its plan must have. The harness copies real vega-datasets files into a temporary workspace, runs
+ * the planner graph (review off) and scores every case: valid-plan rate, stage F1, property accuracy,
+ * clarify/refuse correctness, latency.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadDraftPrompt, type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { createChatModel, type LlmSettingsInput } from '../../src/llm/index.ts';
+import { type Plan, validatePlan } from '../../src/plan/index.ts';
+import type { TaskRegistry } from '../../src/tasks/index.ts';
+import { builtinRegistry } from '../../tools/index.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const DATA_FILES = [
+  'penguins.json',
+  'cars.json',
+  'seattle-weather.csv',
+  'flights-3m.parquet',
+  'flights-5k.json',
+  'weather.csv',
+  'movies.json',
+  'gapminder.json',
+  'iowa-electricity.csv',
+  'barley.json',
+];
+
+const Threshold = z.union([
+  z.literal('improve'),
+  z.object({ metric: z.string(), op: z.enum(['>=', '>', '<=', '<']), value: z.number() }),
+]);
+export const EvalCase = z.object({
+  id: z.string(),
+  goal: z.string(),
+  expect: z
+    .object({
+      kind: z.enum(['plan', 'clarify', 'refuse']),
+      stages: z.array(z.string()).optional(),
+      absent: z.array(z.string()).optional(),
+      target: z.string().optional(),
+      taskType: z.enum(['classification', 'regression']).optional(),
+      source: z.string().optional(),
+      metric: z.string().optional(),
+      threshold: Threshold.optional(),
+      schedule: z.string().optional(),
+      timezone: z.string().optional(),
+      gpu: z.number().optional(),
+      gpuMemory: z.string().optional(),
+      approval: z.boolean().optional(),
+      folds: z.number().optional(),
+      testShare: z.number().optional(),
+      algorithms: z.array(z.string()).optional(),
+      split: z.string().optional(),
+      drift: z.record(z.string(), z.number()).optional(),
+      notify: z.string().optional(),
+      prep: z.array(z.string()).optional(),
+      modelName: z.string().optional(),
+      clarifyMentions: z.string().optional(),
+    })
+    .strict(),
+});
+export type EvalCase = z.infer<typeof EvalCase>;
+
+export interface CaseRow {
+  id: string;
+  kind: PlannerResult['kind'] | 'error';
+  kindOk: boolean;
+  valid: boolean | undefined;
+  validFull: boolean | undefined;
+  stageF1: number | undefined;
+  passed: number;
+  total: number;
+  failures: string[];
+  ms: number;
+}
+
+export interface EvalSummary {
+  cases: number;
+  validPlanRate: number;
+  stageF1: number;
+  propertyAccuracy: number;
+  clarifyRefuseCorrect: number;
+  clarifyRefuseCases: number;
+  latencyP50Ms: number;
+}
+
+export function loadCases(file: string): EvalCase[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      const r = EvalCase.safeParse(JSON.parse(l));
+      if (!r.success) throw new Error(`${file}:${i + 1}: ${r.error.message}`);
+      return r.data;
+    });
+}
+
+/** The catalog plans are validated against: every built-in task. */
+export async function fullRegistry(): Promise<TaskRegistry> {
+  return builtinRegistry();
+}
+
+export function makeWorkspace(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-planner-eval-'));
+  const data = fileURLToPath(new URL('../../node_modules/vega-datasets/data', import.meta.url));
+  mkdirSync(path.join(dir, 'data'));
+  for (const f of DATA_FILES) copyFileSync(path.join(data, f), path.join(dir, 'data', f));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const STAGE_OF: [RegExp, string][] = [
+  [/^ingest\./, 'ingest'],
+  [/^prep\./, 'prep'],
+  [/^dataset\.version$/, 'version'],
+  [/^dataset\.split$/, 'split'],
+  [/^train\./, 'train'],
+  [/^evaluate\./, 'evaluate'],
+  [/^model\.register$/, 'register'],
+  [/^deploy\./, 'deploy'],
+  [/^predict\./, 'predict'],
+  [/^monitor\./, 'monitor'],
+  [/^notify\./, 'notify'],
+];
+
+export function stagesOf(plan: Plan): Set<string> {
+  const out = new Set<string>();
+  for (const s of plan.steps) {
+    if (s.kind === 'approval') out.add('approval');
+    else for (const [re, st] of STAGE_OF) if (re.test(s.task)) out.add(st);
+  }
+  return out;
+}
+
+const OPTIONAL_STAGES = new Set(['prep', 'version', 'split']);
+
+function f1(expected: Set<string>, actual: Set<string>): number {
+  // prep / version / split count only when the case names them: the planner may add them as good practice.
+  const act = new Set([...actual].filter((s) => expected.has(s) || !OPTIONAL_STAGES.has(s)));
+  const tp = [...expected].filter((s) => act.has(s)).length;
+  if (expected.size === 0 && act.size === 0) return 1;
+  const p = act.size ? tp / act.size : 0;
+  const r = expected.size ? tp / expected.size : 0;
+  return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+}
+
+type TaskStepT = Extract<Plan['steps'][number], { kind: 'task' }>;
+const tasksOf = (plan: Plan, prefix: string) =>
+  plan.steps.filter((s): s is TaskStepT => s.kind === 'task' && s.task.startsWith(prefix));
+
+/** Checks each expected property; returns the failures. */
+export function checkProperties(c: EvalCase, plan: Plan): { total: number; failures: string[] } {
+  const e = c.expect;
+  const failures: string[] = [];
+  let total = 0;
+  const check = (name: string, ok: boolean, got: unknown) => {
+    total++;
+    if (!ok) failures.push(`${name}: got ${JSON.stringify(got)}`);
+  };
+  const stages = stagesOf(plan);
+  const train = tasksOf(plan, 'train.');
+  const first = train[0];
+  if (e.stages) for (const s of e.stages) check(`stage ${s}`, stages.has(s), [...stages]);
+  if (e.absent) for (const s of e.absent) check(`no ${s}`, !stages.has(s), [...stages]);
+  if (e.target !== undefined) check('target', first?.with.target === e.target, first?.with.target);
+  if (e.taskType) check('taskType', first?.with.taskType === e.taskType, first?.with.taskType);
+  if (e.source)
+    check('source', plan.steps[0]?.kind === 'task' && plan.steps[0].task === e.source, plan.steps[0]);
+  if (e.metric) {
+    const ev = tasksOf(plan, 'evaluate.')[0];
+    check('metric', ev?.with.primaryMetric === e.metric, ev?.with.primaryMetric);
+  }
+  if (e.threshold) {
+    const whens = plan.steps.map((s) => s.when).filter((w): w is string => typeof w === 'string');
+    if (e.threshold === 'improve')
+      check(
+        'threshold',
+        whens.some((w) => /\.improved\b/.test(w)),
+        whens,
+      );
+    else {
+      const t = e.threshold;
+      const ok = whens.some((w) => {
+        const m = /metrics\.(\w+)\s*(>=|>|<=|<)\s*([\d.]+)/.exec(w);
+        return m && m[1] === t.metric && m[2] === t.op && Math.abs(Number(m[3]) - t.value) < 1e-9;
+      });
+      check('threshold', ok, whens);
+    }
+  }
+  if (e.schedule) check('schedule', plan.trigger?.schedule === e.schedule, plan.trigger?.schedule);
+  if (e.timezone) check('timezone', plan.trigger?.timezone === e.timezone, plan.trigger?.timezone);
+  if (e.gpu !== undefined) check('gpu', first?.resources?.gpu === e.gpu, first?.resources);
+  if (e.gpuMemory) check('gpuMemory', first?.resources?.gpuMemory === e.gpuMemory, first?.resources);
+  if (e.approval !== undefined) check('approval', stages.has('approval') === e.approval, [...stages]);
+  if (e.folds !== undefined) check('folds', first?.with.folds === e.folds, first?.with.folds);
+  if (e.testShare !== undefined) {
+    const split = tasksOf(plan, 'dataset.split')[0];
+    check('testShare', split?.with.testShare === e.testShare, split?.with.testShare);
+  }
+  if (e.algorithms) {
+    const algos = train.map((t) => t.with.algorithm);
+    check(
+      'algorithms',
+      e.algorithms.length === algos.length && e.algorithms.every((a) => algos.includes(a)),
+      algos,
+    );
+  }
+  if (e.split) {
+    const split = tasksOf(plan, 'dataset.split')[0];
+    check('split', (split?.with.by as { method?: string } | undefined)?.method === e.split, split?.with.by);
+  }
+  if (e.drift) {
+    const d = tasksOf(plan, 'monitor.')[0];
+    const th = (d?.with.thresholds ?? {}) as Record<string, number>;
+    check(
+      'drift',
+      Object.entries(e.drift).every(([k, v]) => th[k] === v),
+      th,
+    );
+  }
+  if (e.notify) {
+    const n = tasksOf(plan, 'notify.')[0];
+    check('notify', n?.with.channel === e.notify, n?.with.channel);
+  }
+  if (e.prep) {
+    const ops = tasksOf(plan, 'prep.').flatMap((s) =>
+      ((s.with.ops as { op: string }[]) ?? []).map((o) => o.op),
+    );
+    check(
+      'prep',
+      e.prep.every((p) => ops.includes(p)),
+      ops,
+    );
+  }
+  if (e.modelName) {
+    const reg = tasksOf(plan, 'model.register')[0];
+    check('modelName', reg?.with.name === e.modelName, reg?.with.name);
+  }
+  return { total, failures };
+}
+
+export interface EvalOptions {
+  provider?: LlmSettingsInput['provider'];
+  llm?: Omit<LlmSettingsInput, 'provider'>;
+  file?: 'goals' | 'heldout' | string;
+}
+
+export async function runPlannerEval(
+  opts: EvalOptions = {},
+): Promise<{ rows: CaseRow[]; summary: EvalSummary }> {
+  const file =
+    !opts.file || opts.file === 'goals'
+      ? path.join(HERE, 'goals.jsonl')
+      : opts.file === 'heldout'
+        ? path.join(HERE, 'heldout.jsonl')
+        : opts.file;
+  const cases = loadCases(file);
+  const registry = builtinRegistry();
+  const full = await fullRegistry();
+  const model = await createChatModel({ provider: opts.provider ?? 'offline', ...(opts.llm ?? {}) });
+  const ws = makeWorkspace();
+  const rows: CaseRow[] = [];
+  try {
+    const deps = {
+      registry: full,
+      ...workspaceDeps(ws.dir),
+      ...(model
+        ? {
+            model,
+            prompt: loadDraftPrompt(),
+            modelInfo: {
+              provider: opts.provider ?? 'offline',
+              ...(opts.llm?.model ? { model: opts.llm.model } : {}),
+            },
+          }
+        : {}),
+    };
+    for (const c of cases) {
+      const t0 = performance.now();
+      let result: PlannerResult | undefined;
+      let error: string | undefined;
+      try {
+        result = await planGoal(c.goal, deps);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      const ms = performance.now() - t0;
+      const kind = result?.kind ?? 'error';
+      const row: CaseRow = {
+        id: c.id,
+        kind,
+        kindOk: kind === c.expect.kind,
+        valid: undefined,
+        validFull: undefined,
+        stageF1: undefined,
+        passed: 0,
+        total: 1,
+        failures: [],
+        ms,
+      };
+      if (!row.kindOk)
+        row.failures.push(
+          `kind: got ${kind}${error ? ` (${error})` : ''}${result?.kind === 'clarify' ? ` (${result.question})` : result?.kind === 'refuse' ? ` (${result.reason})` : ''}`,
+        );
+      if (result?.kind === 'plan') {
+        row.validFull = validatePlan(result.plan, full).ok;
+        // Against the registered built-in catalog: only meaningful when every task of the plan is registered there.
+        const known = result.plan.steps.every((s) => s.kind === 'approval' || registry.get(s.task));
+        row.valid = known ? validatePlan(result.plan, registry).ok : row.validFull;
+      }
+      if (result?.kind === 'plan' && c.expect.kind === 'plan') {
+        const { total, failures } = checkProperties(c, result.plan);
+        row.total += total;
+        row.failures.push(...failures);
+        if (c.expect.stages) row.stageF1 = f1(new Set(c.expect.stages), stagesOf(result.plan));
+      } else if (c.expect.kind === 'plan') {
+        const { total, failures } = checkProperties(c, { steps: [], metadata: {} } as unknown as Plan);
+        row.total += total;
+        row.failures.push(...failures);
+      }
+      if (result?.kind === 'clarify' && c.expect.clarifyMentions) {
+        row.total++;
+        if (!result.question.toLowerCase().includes(c.expect.clarifyMentions.toLowerCase()))
+          row.failures.push(`clarify should mention "${c.expect.clarifyMentions}": ${result.question}`);
+      }
+      row.passed = row.total - row.failures.length;
+      rows.push(row);
+    }
+  } finally {
+    ws.cleanup();
+  }
+  return { rows, summary: summarize(rows, cases) };
+}
+
+function summarize(rows: CaseRow[], cases: EvalCase[]): EvalSummary {
+  const planRows = rows.filter((_, i) => cases[i]?.expect.kind === 'plan');
+  const f1s = rows.map((r) => r.stageF1).filter((v): v is number => v !== undefined);
+  const cr = rows.filter((_, i) => cases[i]?.expect.kind !== 'plan');
+  const lat = rows.map((r) => r.ms).sort((a, b) => a - b);
+  return {
+    cases: rows.length,
+    validPlanRate: planRows.length
+      ? planRows.filter((r) => r.valid && r.validFull).length / planRows.length
+      : 1,
+    stageF1: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 1,
+    propertyAccuracy:
+      rows.reduce((a, r) => a + r.passed, 0) /
+      Math.max(
+        1,
+        rows.reduce((a, r) => a + r.total, 0),
+      ),
+    clarifyRefuseCorrect: cr.filter((r) => r.kindOk).length,
+    clarifyRefuseCases: cr.length,
+    latencyP50Ms: lat[Math.floor((lat.length - 1) / 2)] ?? 0,
+  };
+}
+
+export function formatEval(title: string, rows: CaseRow[], s: EvalSummary): string {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const lines = [
+    `### ${title}`,
+    '',
+    '| case | result | valid | stage F1 | properties | ms | failures |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | ${r.kind} | ${r.valid === undefined ? '–' : r.valid && r.validFull ? 'yes' : 'NO'} | ${r.stageF1 === undefined ? '–' : r.stageF1.toFixed(2)} | ${r.passed}/${r.total} | ${Math.round(r.ms)} | ${r.failures.join('; ').replaceAll('|', '\\|').slice(0, 160)} |`,
+    ),
+    '',
+    `**Summary** — cases ${s.cases}; valid-plan rate ${pct(s.validPlanRate)}; stage F1 ${s.stageF1.toFixed(3)}; property accuracy ${pct(s.propertyAccuracy)}; clarify/refuse correct ${s.clarifyRefuseCorrect}/${s.clarifyRefuseCases}; latency p50 ${Math.round(s.latencyP50Ms)} ms`,
+  ];
+  return lines.join('\n');
+}

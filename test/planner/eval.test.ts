@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { runPlannerEval } from '../../evals/planner/harness.ts';
+
+describe('offline planner evals', () => {
+  it('meets the bar on the main set: 100% valid plans, ≥ 90% property accuracy', async () => {
+    const { summary, rows } = await runPlannerEval({ provider: 'offline', file: 'goals' });
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    expect(summary.validPlanRate).toBe(1);
+    expect(summary.propertyAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(summary.clarifyRefuseCorrect).toBe(summary.clarifyRefuseCases);
+  }, 60_000);
+
+  it('runs the held-out set and never emits an invalid plan there', async () => {
+    const { rows } = await runPlannerEval({ provider: 'offline', file: 'heldout' });
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
+  }, 60_000);
+});

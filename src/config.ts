@@ -23,6 +23,24 @@ export const ConfigSchema = z.object({
     .min(1)
     .describe('Identity recorded on runs, approvals and audit entries from this machine'),
   databaseUrl: z.string().optional().describe('postgres://... to share state across machines (scale-out)'),
+  llmProvider: z
+    .enum(['offline', 'openai', 'ollama', 'llamacpp'])
+    .describe('Who drafts plans and explanations'),
+  llmModel: z.string().optional().describe('Model name (openai, ollama) or GGUF file path (llamacpp)'),
+  llmBaseUrl: z.string().url().optional().describe('OpenAI-compatible or Ollama server URL'),
+  llmApiKey: z
+    .string()
+    .optional()
+    .describe('API key for the LLM server (a secret: never logged or prompted)'),
+  llmTimeoutMs: z.number().int().positive().describe('Per-request LLM timeout'),
+  embeddings: z
+    .enum(['lexical', 'openai', 'ollama'])
+    .describe('Embeddings for memory search (lexical: no model)'),
+  embeddingModel: z.string().optional().describe('Embedding model name for openai/ollama embeddings'),
+  memoryDir: z.string().describe('LanceDB folder of the run memory (default <stateDir>/memory)'),
+  slackSigningSecret: z.string().optional().describe('Verifies Slack requests (a secret)'),
+  slackBotToken: z.string().optional().describe('Posts to Slack (a secret)'),
+  slackApiUrl: z.string().url().optional().describe('Slack Web API base URL (tests point it at a stand-in)'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -35,6 +53,17 @@ export const ENV_VARS = {
   logLevel: 'PIPEWRIGHT_LOG_LEVEL',
   user: 'PIPEWRIGHT_USER',
   databaseUrl: 'PIPEWRIGHT_DATABASE_URL',
+  llmProvider: 'PIPEWRIGHT_LLM_PROVIDER',
+  llmModel: 'PIPEWRIGHT_LLM_MODEL',
+  llmBaseUrl: 'PIPEWRIGHT_LLM_BASE_URL',
+  llmApiKey: 'PIPEWRIGHT_LLM_API_KEY',
+  llmTimeoutMs: 'PIPEWRIGHT_LLM_TIMEOUT_MS',
+  embeddings: 'PIPEWRIGHT_EMBEDDINGS',
+  embeddingModel: 'PIPEWRIGHT_EMBEDDING_MODEL',
+  memoryDir: 'PIPEWRIGHT_MEMORY_DIR',
+  slackSigningSecret: 'PIPEWRIGHT_SLACK_SIGNING_SECRET',
+  slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
+  slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -61,6 +90,17 @@ export function loadConfig(
     logLevel: overrides.logLevel ?? pick('logLevel') ?? 'info',
     user: overrides.user ?? pick('user') ?? env.USER ?? safeUsername(),
     databaseUrl: overrides.databaseUrl ?? pick('databaseUrl'),
+    llmProvider: overrides.llmProvider ?? pick('llmProvider') ?? 'offline',
+    llmModel: overrides.llmModel ?? pick('llmModel'),
+    llmBaseUrl: overrides.llmBaseUrl ?? pick('llmBaseUrl'),
+    llmApiKey: overrides.llmApiKey ?? pick('llmApiKey'),
+    llmTimeoutMs: overrides.llmTimeoutMs ?? numberOr(pick('llmTimeoutMs'), 60_000),
+    embeddings: overrides.embeddings ?? pick('embeddings') ?? 'lexical',
+    embeddingModel: overrides.embeddingModel ?? pick('embeddingModel'),
+    memoryDir: path.resolve(stateDir, overrides.memoryDir ?? pick('memoryDir') ?? 'memory'),
+    slackSigningSecret: overrides.slackSigningSecret ?? pick('slackSigningSecret'),
+    slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
+    slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -76,6 +116,19 @@ export function loadConfig(
     );
   }
   return parsed.data;
+}
+
+function numberOr(v: string | undefined, fallback: number): number {
+  return v === undefined ? fallback : Number(v);
+}
+
+const SECRET_KEYS: (keyof Config)[] = ['llmApiKey', 'slackSigningSecret', 'slackBotToken', 'databaseUrl'];
+
+/** The config as it may be shown or logged: secrets replaced by a marker. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[set, redacted]';
+  return out;
 }
 
 function safeUsername(): string {

@@ -1,7 +1,8 @@
 /**
- * The main demo, on embedded defaults: penguins → clean → version → split → train two models → evaluate →
- * gate → approval (auto-approved here; a real prompt when you run the plan yourself) → register → deploy →
- * a real prediction over HTTP → a drifted batch of traffic → drift report → alert.
+ * The main demo, on embedded defaults: a goal sentence → the offline planner's plan → penguins → clean →
+ * version → split → train → evaluate → gate → approval (auto-approved here; a real prompt when you run the
+ * plan yourself) → register → deploy → a real prediction over HTTP → a drifted batch of traffic → drift
+ * report → alert.
  * Everything goes through the real `pipewright` command and server, in a fresh workspace under .demo/.
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -34,15 +35,18 @@ const penguins = JSON.parse(readFileSync(path.join(ws, 'data/penguins.json'), 'u
   unknown
 >[];
 
-stage(1, 'Plan: examples/penguins.yaml (validated as a whole before anything runs)');
-if ((await pw(['validate', path.join(root, 'examples/penguins.yaml')])).exitCode !== 0)
-  fail('the plan is invalid');
+const GOAL =
+  'predict species from data/penguins.json with a random forest, deploy if accuracy >= 0.9, ask me first';
+const planFile = path.join(ws, 'penguins-plan.yaml');
+
+stage(1, `A goal, planned offline (no model needed): "${GOAL}"`);
+if ((await pw(['plan', GOAL, '--out', planFile])).exitCode !== 0) fail('the planner could not plan the goal');
 
 stage(
   2,
-  'Run it: ingest → clean → version → split → train ×2 → evaluate → gate → approval → register → deploy',
+  'Run the plan: ingest → clean → version → split → train → evaluate → gate → approval → register → deploy',
 );
-const run = await pw(['run', path.join(root, 'examples/penguins.yaml'), '--auto-approve']);
+const run = await pw(['run', planFile, '--auto-approve']);
 if (run.exitCode !== 0) fail(`the training run ended with exit code ${run.exitCode}`);
 
 stage(3, 'Serve the deployed model: pipewright serve');
@@ -57,13 +61,13 @@ const url = await new Promise<string>((resolve, reject) => {
 process.stdout.write(`server at ${url}\n`);
 
 try {
-  stage(4, 'A real prediction over HTTP: POST /models/penguins/predict');
+  stage(4, 'A real prediction over HTTP: POST /models/penguins-species/predict');
   const features = (row: Record<string, unknown>) => {
     const { Species: _species, ...rest } = row;
     return rest;
   };
   const sample = [penguins[0], penguins[160], penguins[300]].filter((r): r is Record<string, unknown> => !!r);
-  const res = await fetch(`${url}/models/penguins/predict`, {
+  const res = await fetch(`${url}/models/penguins-species/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ instances: sample.map(features) }),
@@ -89,7 +93,7 @@ try {
       'Body Mass (g)': Number(r['Body Mass (g)']) + 1800,
       'Flipper Length (mm)': Number(r['Flipper Length (mm)']) + 25,
     }));
-  const batch = await fetch(`${url}/models/penguins/predict`, {
+  const batch = await fetch(`${url}/models/penguins-species/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ instances: drifted }),

@@ -56,7 +56,7 @@ export async function readPlanFile(file: string): Promise<unknown> {
 
 /** Plans written back out drop defaults that only add noise, so a round trip stays readable. */
 export function planToYaml(plan: Plan): string {
-  return stringify(compactPlan(plan), { lineWidth: 110 });
+  return stringify(compactPlan(plan), { lineWidth: 110, flowCollectionPadding: false });
 }
 
 export function planToJson(plan: Plan): string {
@@ -71,11 +71,14 @@ export function compactPlan(plan: Plan): Record<string, unknown> {
   if (Object.keys(metadata).length) out.metadata = metadata;
   out.steps = steps.map((s) => {
     const { kind, dependsOn, ...restStep } = s;
+    // People read a step as: what it is, what it waits for, whether it runs, then its details.
     const step: Record<string, unknown> = { id: s.id };
     if (kind === 'approval') step.kind = kind;
+    else step.task = s.task;
     if (dependsOn.length) step.dependsOn = dependsOn;
+    if (s.when !== undefined) step.when = s.when;
     for (const [k, v] of Object.entries(restStep)) {
-      if (k === 'id' || v === undefined) continue;
+      if (k === 'id' || k === 'task' || k === 'when' || v === undefined) continue;
       if (k === 'with' && v && typeof v === 'object' && Object.keys(v).length === 0) continue;
       if (k === 'approvers' && Array.isArray(v) && v.length === 0) continue;
       step[k] = v;

@@ -41,6 +41,10 @@ export const ConfigSchema = z.object({
   slackSigningSecret: z.string().optional().describe('Verifies Slack requests (a secret)'),
   slackBotToken: z.string().optional().describe('Posts to Slack (a secret)'),
   slackApiUrl: z.string().url().optional().describe('Slack Web API base URL (tests point it at a stand-in)'),
+  slackChannel: z
+    .string()
+    .optional()
+    .describe('Slack channel for runs not started from Slack, e.g. C0123 or #ml'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -64,6 +68,7 @@ export const ENV_VARS = {
   slackSigningSecret: 'PIPEWRIGHT_SLACK_SIGNING_SECRET',
   slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
   slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
+  slackChannel: 'PIPEWRIGHT_SLACK_CHANNEL',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -101,6 +106,7 @@ export function loadConfig(
     slackSigningSecret: overrides.slackSigningSecret ?? pick('slackSigningSecret'),
     slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
     slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
+    slackChannel: overrides.slackChannel ?? pick('slackChannel'),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -71,6 +71,8 @@ export interface PlannerDeps {
   modelInfo?: { provider: string; model?: string };
   /** The draft prompt (prompts/planner/draft.md), required with a model. */
   prompt?: Prompt;
+  /** How structured output is asked of the model (default: the client's choice, json_schema for OpenAI). */
+  structuredOutput?: 'jsonSchema' | 'functionCalling' | 'jsonMode';
   /** Ask a person to approve, edit or reject the plan (default true). */
   review?: boolean;
   /** Drafts before giving up (the first plus repairs; default 3). */
@@ -137,6 +139,55 @@ export function dataProblems(plan: Plan, data: DatasetDescription | undefined): 
     }
   });
   return out;
+}
+
+/**
+ * A failed request (timeout, refused connection, HTTP error) as a clear error, or undefined when the error is
+ * about the answer itself (unparseable output), which the repair loop handles. Messages never hold the key.
+ */
+export function transportError(e: unknown, info: PlannerDeps['modelInfo']): PipewrightError | undefined {
+  const err = e as {
+    name?: string;
+    message?: string;
+    status?: unknown;
+    status_code?: unknown;
+    code?: unknown;
+    cause?: unknown;
+  };
+  const text = `${err?.name ?? ''} ${err?.message ?? ''}`;
+  const causeCode = (err?.cause as { code?: string } | undefined)?.code;
+  const who = `${info?.provider ?? 'LLM'}${info?.model ? ` model "${info.model}"` : ''}`;
+  const why = (err?.message ?? String(e)).replace(/\b(sk|key)-[\w-]+/gi, '[redacted]').slice(0, 300);
+  if (/TimeoutError|timed? ?out/i.test(text)) {
+    return new PipewrightError({
+      code: 'LLM_TIMEOUT',
+      category: 'third-party',
+      what: `The ${who} did not answer in time, even after retries`,
+      why,
+      fix: 'Check that the server is up and the model loaded, raise PIPEWRIGHT_LLM_TIMEOUT_MS, or use --provider offline.',
+      retryable: true,
+    });
+  }
+  const rawStatus = err?.status ?? err?.status_code;
+  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
+  if (
+    status !== undefined ||
+    /APIConnectionError|ECONNREFUSED|ENOTFOUND|ECONNRESET|fetch failed|socket hang up/i.test(text) ||
+    /ECONNREFUSED|ENOTFOUND|ECONNRESET/.test(String(causeCode ?? err?.code ?? ''))
+  ) {
+    return new PipewrightError({
+      code: 'LLM_REQUEST_FAILED',
+      category: 'third-party',
+      what: `The request to the ${who} failed${status ? ` with HTTP ${status}` : ''}`,
+      why,
+      fix:
+        status === 401 || status === 403
+          ? 'Check PIPEWRIGHT_LLM_API_KEY.'
+          : 'Check PIPEWRIGHT_LLM_BASE_URL / --base-url and that the server is running, or use --provider offline.',
+      retryable: status === undefined || status >= 500 || status === 429,
+    });
+  }
+  return undefined;
 }
 
 function toResult(outcome: DraftOutcome): PlannerResult | undefined {
@@ -217,13 +268,19 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     let answer: z.infer<typeof DraftEnvelope>;
     try {
       const raw = await deps.model
-        .withStructuredOutput(envelopeSchema(), { name: 'plan_draft' })
+        .withStructuredOutput(envelopeSchema(), {
+          name: 'plan_draft',
+          ...(deps.structuredOutput ? { method: deps.structuredOutput } : {}),
+        })
         .invoke(text);
       const parsed = DraftEnvelope.safeParse(raw);
       if (!parsed.success)
         throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       answer = parsed.data;
     } catch (e) {
+      // The server could not be reached or did not answer (after the client's own retries): no repair helps.
+      const transport = transportError(e, deps.modelInfo);
+      if (transport) throw transport;
       const message = `the model's answer was not a plan envelope: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`;
       return { candidate: undefined, problems: [{ path: '', message }], attempts };
     }

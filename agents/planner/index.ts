@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemorySaver } from '@langchain/langgraph';
-import { loadPrompt, type Prompt } from '../../src/llm/index.ts';
+import { createChatModel, type LlmSettings, loadPrompt, type Prompt } from '../../src/llm/index.ts';
 import { createDescribeDataset } from './describe-dataset.ts';
 import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './graph.ts';
 
@@ -16,6 +16,23 @@ const PROMPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 
 export function loadDraftPrompt(): Prompt {
   return loadPrompt(path.join(PROMPTS, 'draft.md'));
+}
+
+/**
+ * The model side of PlannerDeps for LLM settings: the chat model, the draft prompt and what to record in plan
+ * metadata (provider and model, never the key). Empty for the offline planner.
+ */
+export async function plannerModelDeps(
+  settings: LlmSettings,
+): Promise<Pick<PlannerDeps, 'model' | 'prompt' | 'modelInfo' | 'structuredOutput'>> {
+  const model = await createChatModel(settings);
+  if (!model) return {};
+  return {
+    model,
+    prompt: loadDraftPrompt(),
+    modelInfo: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}) },
+    ...(settings.structuredOutput ? { structuredOutput: settings.structuredOutput } : {}),
+  };
 }
 
 const DATA_EXT = /\.(csv|tsv|json|ndjson|jsonl|parquet|arrow)$/i;

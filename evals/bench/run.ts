@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
+import { benchMemory } from './memory.ts';
 import { benchServing } from './serving.ts';
 import { benchTrain } from './train.ts';
 import type { BenchResult } from './types.ts';
@@ -21,6 +22,7 @@ const suites: Suite[] = [
   { name: 'train', run: benchTrain },
   { name: 'drift', run: benchDrift },
   { name: 'serving', run: benchServing },
+  { name: 'memory', run: () => benchMemory() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

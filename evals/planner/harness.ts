@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadDraftPrompt, type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
-import { createChatModel, type LlmSettingsInput } from '../../src/llm/index.ts';
+import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
+import { LlmSettings, type LlmSettingsInput } from '../../src/llm/index.ts';
 import { type Plan, validatePlan } from '../../src/plan/index.ts';
 import type { TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
@@ -245,38 +245,40 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
 export interface EvalOptions {
   provider?: LlmSettingsInput['provider'];
   llm?: Omit<LlmSettingsInput, 'provider'>;
-  file?: 'goals' | 'heldout' | string;
+  /** A set name (main or goals, heldout, heldout2) or a JSONL file path. */
+  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | string;
+}
+
+/** The eval sets: main (goals.jsonl, tuned against), heldout and heldout2 (never tuned against). */
+export const EVAL_SETS = {
+  main: 'goals.jsonl',
+  heldout: 'heldout.jsonl',
+  heldout2: 'heldout2.jsonl',
+} as const;
+
+export function evalSetFile(set: string | undefined): string {
+  if (!set || set === 'main' || set === 'goals') return path.join(HERE, EVAL_SETS.main);
+  if (set in EVAL_SETS) return path.join(HERE, EVAL_SETS[set as keyof typeof EVAL_SETS]);
+  return set;
 }
 
 export async function runPlannerEval(
   opts: EvalOptions = {},
 ): Promise<{ rows: CaseRow[]; summary: EvalSummary }> {
-  const file =
-    !opts.file || opts.file === 'goals'
-      ? path.join(HERE, 'goals.jsonl')
-      : opts.file === 'heldout'
-        ? path.join(HERE, 'heldout.jsonl')
-        : opts.file;
+  const file = evalSetFile(opts.file);
   const cases = loadCases(file);
   const registry = builtinRegistry();
   const full = await fullRegistry();
-  const model = await createChatModel({ provider: opts.provider ?? 'offline', ...(opts.llm ?? {}) });
+  const modelDeps = await plannerModelDeps(
+    LlmSettings.parse({ provider: opts.provider ?? 'offline', ...(opts.llm ?? {}) }),
+  );
   const ws = makeWorkspace();
   const rows: CaseRow[] = [];
   try {
     const deps = {
       registry: full,
       ...workspaceDeps(ws.dir),
-      ...(model
-        ? {
-            model,
-            prompt: loadDraftPrompt(),
-            modelInfo: {
-              provider: opts.provider ?? 'offline',
-              ...(opts.llm?.model ? { model: opts.llm.model } : {}),
-            },
-          }
-        : {}),
+      ...modelDeps,
     };
     for (const c of cases) {
       const t0 = performance.now();

@@ -1,26 +1,44 @@
-/** `tsx evals/planner/run.ts [--provider offline|openai|ollama|llamacpp] [--model M] [--base-url U] [--set goals|heldout|all]` */
+/**
+ * `npm run eval -- [--provider offline|openai|ollama|llamacpp] [--model M] [--base-url U]
+ *                  [--set main|heldout|heldout2|all] [--file cases.jsonl]`
+ *
+ * Prints a table per case and a summary per set. For openai / ollama the planner talks to the server the
+ * configuration names (PIPEWRIGHT_LLM_BASE_URL, PIPEWRIGHT_LLM_MODEL, PIPEWRIGHT_LLM_API_KEY), with --model and
+ * --base-url on top: figures for real models need a reachable model server.
+ */
 import { parseArgs } from 'node:util';
-import { LlmProvider } from '../../src/llm/index.ts';
-import { formatEval, runPlannerEval } from './harness.ts';
+import { loadConfig } from '../../src/config.ts';
+import { formatError } from '../../src/errors.ts';
+import { llmSettingsFrom } from '../../src/llm/index.ts';
+import { EVAL_SETS, formatEval, runPlannerEval } from './harness.ts';
 
 const { values } = parseArgs({
   options: {
-    provider: { type: 'string', default: 'offline' },
+    provider: { type: 'string' },
     model: { type: 'string' },
     'base-url': { type: 'string' },
     set: { type: 'string', default: 'all' },
+    file: { type: 'string' },
   },
 });
-const provider = LlmProvider.parse(values.provider);
-const sets = values.set === 'all' ? ['goals', 'heldout'] : [values.set ?? 'goals'];
-for (const set of sets) {
-  const { rows, summary } = await runPlannerEval({
-    provider,
-    file: set,
-    llm: {
-      ...(values.model ? { model: values.model } : {}),
-      ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
-    },
+
+try {
+  const settings = llmSettingsFrom(loadConfig(), {
+    provider: values.provider ?? 'offline',
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
   });
-  process.stdout.write(`${formatEval(`${set} (${provider})`, rows, summary)}\n\n`);
+  const names = Object.keys(EVAL_SETS);
+  const sets = values.file ? [values.file] : values.set === 'all' ? names : [values.set ?? 'main'];
+  for (const set of sets) {
+    if (!values.file && !names.includes(set))
+      throw new Error(`unknown set "${set}"; sets: ${names.join(', ')}, all`);
+    const { provider, ...llm } = settings;
+    const { rows, summary } = await runPlannerEval({ provider, llm, file: set });
+    const label = `${set} (${provider}${settings.model ? ` ${settings.model}` : ''})`;
+    process.stdout.write(`${formatEval(label, rows, summary)}\n\n`);
+  }
+} catch (e) {
+  process.stderr.write(`${formatError(e)}\n`);
+  process.exitCode = 1;
 }

@@ -22,9 +22,13 @@ export interface StoreContext {
   close(): void;
 }
 
-export interface CliContext extends StoreContext {
+export interface CliContext {
+  config: Config;
+  store: RunStore;
   registry: TaskRegistry;
   engine: Engine;
+  /** Waits for lineage and memory writes, then closes the store. */
+  close(): Promise<void>;
 }
 
 export function configFrom(opts: GlobalOptions): Config {
@@ -42,9 +46,24 @@ export function openStore(opts: GlobalOptions): StoreContext {
 }
 
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {
-  const { Engine } = await import('../engine/index.ts');
-  const base = openStore(opts);
+  const [{ Engine }, { attachRecorders }] = await Promise.all([
+    import('../engine/index.ts'),
+    import('../lineage/index.ts'),
+  ]);
+  const { config, store } = openStore(opts);
   const registry = builtinRegistry();
-  const engine = new Engine({ store: base.store, registry, config: base.config });
-  return { ...base, registry, engine };
+  const engine = new Engine({ store, registry, config });
+  // Runs executed here are recorded in the lineage graph and the searchable memory as they happen.
+  const recorders = attachRecorders(store, config);
+  return {
+    config,
+    store,
+    registry,
+    engine,
+    close: async () => {
+      await recorders.flush();
+      recorders.detach();
+      store.close();
+    },
+  };
 }

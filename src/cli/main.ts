@@ -1,11 +1,14 @@
 /** The `pipewright` command. User mistakes print what/why/fix and exit 2; never a stack trace. */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPipewrightError, serializeError } from '../errors.ts';
+import { registerChatCommand } from './commands/chat.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
+import { registerLineageCommands } from './commands/lineage.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerTokenCommands } from './commands/tokens.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function buildProgram(): Command {
@@ -19,10 +22,13 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerPlanCommand(program);
+  registerChatCommand(program);
   registerPlanFileCommands(program);
   registerExecuteCommands(program);
   registerInspectCommands(program);
+  registerLineageCommands(program);
   registerServeCommand(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import { PipewrightError, userError } from '../errors.ts';
 
 export const LlmProvider = z.enum(['offline', 'openai', 'ollama', 'llamacpp']).describe('Who drafts plans');
@@ -24,10 +25,62 @@ export const LlmSettings = z
     temperature: z.number().min(0).max(2).default(0).describe('Sampling temperature'),
     timeoutMs: z.number().int().positive().default(60_000).describe('Per-request timeout'),
     maxRetries: z.number().int().min(0).max(10).default(2).describe('Retries of failed requests'),
+    streaming: z.boolean().default(false).describe('Stream answers (SSE for openai; ollama always streams)'),
+    structuredOutput: z
+      .enum(['jsonSchema', 'functionCalling', 'jsonMode'])
+      .optional()
+      .describe('How the plan is asked for: response_format json_schema, a tool call, or JSON mode'),
   })
   .describe('Chat model settings');
 export type LlmSettings = z.infer<typeof LlmSettings>;
 export type LlmSettingsInput = z.input<typeof LlmSettings>;
+
+/** Command-line overrides of the configured LLM settings (`--provider`, `--model`, `--base-url`). */
+export interface LlmOverrides {
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+}
+
+/**
+ * Config (environment, defaults) → chat model settings, with command-line overrides on top. A different
+ * provider on the command line drops the configured model and URL, which belong to the configured provider.
+ */
+export function llmSettingsFrom(
+  config: Pick<Config, 'llmProvider' | 'llmModel' | 'llmBaseUrl' | 'llmApiKey' | 'llmTimeoutMs'>,
+  overrides: LlmOverrides = {},
+): LlmSettings {
+  const provider = overrides.provider ?? config.llmProvider;
+  const parsedProvider = LlmProvider.safeParse(provider);
+  if (!parsedProvider.success) {
+    throw userError(
+      'LLM_CONFIG',
+      `Unknown LLM provider "${provider}"`,
+      `providers: ${LlmProvider.options.join(', ')}`,
+      'Pass --provider offline|openai|ollama|llamacpp, or set PIPEWRIGHT_LLM_PROVIDER.',
+    );
+  }
+  const same = parsedProvider.data === config.llmProvider;
+  const model = overrides.model ?? (same ? config.llmModel : undefined);
+  const baseUrl = overrides.baseUrl ?? (same ? config.llmBaseUrl : undefined);
+  const parsed = LlmSettings.safeParse({
+    provider: parsedProvider.data,
+    ...(model ? { model } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(config.llmApiKey ? { apiKey: config.llmApiKey } : {}),
+    timeoutMs: config.llmTimeoutMs,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw userError(
+      'LLM_CONFIG',
+      `LLM setting "${issue?.path.join('.') ?? ''}" is invalid`,
+      issue?.message,
+      'Fix --model / --base-url or the PIPEWRIGHT_LLM_* settings.',
+    );
+  }
+  return parsed.data;
+}
 
 /** Settings with the API key masked, for logs and plan metadata. */
 export function describeSettings(s: LlmSettings): {
@@ -93,32 +146,95 @@ export async function createChatModel(input: LlmSettingsInput): Promise<BaseChat
   }
   const s = parsed.data;
   if (s.provider === 'offline') return undefined;
+  if (s.provider === 'llamacpp') throw llamacppUnavailable();
   const mod = await importOptional(PACKAGES[s.provider], s.provider);
   if (s.provider === 'openai') {
-    const ChatOpenAI = mod.ChatOpenAI as new (o: Record<string, unknown>) => BaseChatModel;
-    return new ChatOpenAI({
+    type Ctor = new (o: Record<string, unknown>) => BaseChatModel;
+    const fields: Record<string, unknown> = {
       model: need(s.model, 'a model name', 'openai'),
       temperature: s.temperature,
       timeout: s.timeoutMs,
       maxRetries: s.maxRetries,
       // OpenAI-compatible local servers accept any key.
       apiKey: s.apiKey ?? (s.baseUrl ? 'not-needed' : need(s.apiKey, 'an API key', 'openai')),
+      streaming: s.streaming,
       ...(s.baseUrl ? { configuration: { baseURL: s.baseUrl } } : {}),
-    });
+    };
+    // ChatOpenAI delegates to these two and rebuilds itself from its fields on withConfig(): passing them in
+    // keeps the local token counts on every copy.
+    const completions = localTokenCounts(new (mod.ChatOpenAICompletions as Ctor)(fields));
+    const responses = localTokenCounts(new (mod.ChatOpenAIResponses as Ctor)(fields));
+    return localTokenCounts(new (mod.ChatOpenAI as Ctor)({ ...fields, completions, responses }));
   }
   if (s.provider === 'ollama') {
     const ChatOllama = mod.ChatOllama as new (o: Record<string, unknown>) => BaseChatModel;
     return new ChatOllama({
       model: need(s.model, 'a model name', 'ollama'),
       temperature: s.temperature,
+      // ChatOllama has no timeout or retries of its own (it streams outside the retrying caller): they are
+      // in its fetch. The deadline covers the whole NDJSON stream.
+      fetch: timedFetch(s.timeoutMs, 'Ollama', s.maxRetries),
       ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
     });
   }
-  throw new PipewrightError({
+  throw llamacppUnavailable();
+}
+
+/**
+ * ChatOpenAI estimates token counts after every streamed answer with tiktoken, which downloads its encoding
+ * from the internet: on an air-gapped machine (or one that may only talk to its own model server) that
+ * download hangs. Counts here are a local estimate (about 4 characters a token); nothing but the configured
+ * server is contacted.
+ */
+function localTokenCounts(model: BaseChatModel): BaseChatModel {
+  const estimate = async (content: unknown) => {
+    const text = typeof content === 'string' ? content : JSON.stringify(content);
+    return Math.ceil(text.length / 4);
+  };
+  model.getNumTokens = estimate;
+  return model;
+}
+
+/**
+ * fetch with a per-request deadline and retries of requests that time out or cannot connect (ChatOllama has
+ * neither of its own). After the last try the error is a TimeoutError naming the server.
+ */
+export function timedFetch(timeoutMs: number, server: string, retries = 0): typeof fetch {
+  return async (input, init) => {
+    for (let attempt = 0; ; attempt++) {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+      try {
+        return await fetch(input, { ...init, signal });
+      } catch (e) {
+        if (init?.signal?.aborted) throw e;
+        if (attempt >= retries) {
+          if (!deadline.aborted) throw e;
+          const err = new Error(
+            `${server} did not answer within ${timeoutMs} ms (request timed out, ${attempt + 1} tries)`,
+          );
+          err.name = 'TimeoutError';
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  };
+}
+
+/** The install command for the optional local-GGUF provider (exact version known to work on Node 20). */
+export const NODE_LLAMA_CPP_INSTALL = 'npm i -E node-llama-cpp@3.21.1';
+
+/**
+ * node-llama-cpp (732 MB with its CUDA/Vulkan builds) is not a dependency of this build. The error says how
+ * to install it, and the lighter alternative: llama.cpp's own server behind the openai provider.
+ */
+export function llamacppUnavailable(): PipewrightError {
+  return new PipewrightError({
     code: 'LLM_PROVIDER_UNSUPPORTED',
     category: 'user',
-    what: 'The llamacpp provider is not wired up yet',
-    why: 'node-llama-cpp is installed, but its JSON-schema-constrained chat adapter is not part of this build',
-    fix: 'Serve the GGUF file with llama.cpp server (llama-server -m model.gguf) and use provider "openai" with its base URL.',
+    what: 'The llamacpp provider (a local GGUF file through node-llama-cpp) is not available in this install',
+    why: 'node-llama-cpp is an optional dependency of about 732 MB that is not installed, and its GGUF chat adapter is not wired up in this build',
+    fix: `Install it with \`${NODE_LLAMA_CPP_INSTALL}\`, or serve the GGUF file with llama.cpp's server (\`llama-server -m model.gguf --port 8080\`) and use \`--provider openai --base-url http://127.0.0.1:8080/v1 --model local\`; or use the offline planner (\`--provider offline\`).`,
   });
 }

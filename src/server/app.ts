@@ -1,12 +1,31 @@
 /**
- * The pipewright HTTP server (hono): health and model serving for now; the API, chat page and Slack
- * endpoints join it on the same port.
+ * The pipewright HTTP server (hono), everything on one port: health and metrics (open), the REST API with
+ * SSE under /api (bearer tokens with roles), model serving under /models, and the Slack endpoints under
+ * /slack (signed requests). Runs started or resumed here execute in this process, in the background.
  */
+import path from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
+import { builtinRegistry } from '../../tools/index.ts';
 import type { Config } from '../config.ts';
-import { formatError, isPipewrightError, serializeError } from '../errors.ts';
-import type { ModelRegistry } from '../store/index.ts';
+import { Engine } from '../engine/index.ts';
+import { formatError, isPipewrightError, userError } from '../errors.ts';
+import { attachRecorders } from '../lineage/index.ts';
+import { llmSettingsFrom } from '../llm/index.ts';
+import { AuthStore, type ModelRegistry, RunStore } from '../store/index.ts';
+import type { TaskRegistry } from '../tasks/index.ts';
+import { apiRoutes } from './api.ts';
+import { RunExecutor } from './executor.ts';
+import { errorResponse } from './http-errors.ts';
+import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
+import { SlackNotifier } from './slack/notifier.ts';
+import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
+
+export const VERSION = '0.1.0';
 
 export interface AppOptions {
   config: Config;
@@ -14,26 +33,147 @@ export interface AppOptions {
   loadModel?: (dir: string) => Promise<Predictor>;
   /** Share of prediction requests logged for drift checks (default 1). */
   predictionSampleRate?: number;
+  /** The run store (default: <stateDir>/state.db, opened and closed here). */
+  store?: RunStore;
+  /** The engine (default: one over the store and the task catalog). */
+  engine?: Engine;
+  /** Task catalog (default: the built-in tasks). */
+  tasks?: TaskRegistry;
+  /** Goal → plan (default: the planner agent over the workspace, review off). */
+  planner?: (goal: string) => Promise<PlannerResult>;
+  /** Slack Web API client (default: one from slackBotToken/slackApiUrl when a bot token is set). */
+  slackClient?: WebClient;
+  /** Slack channel for runs not started from Slack (default: none, such runs are not posted). */
+  slackChannel?: string;
+  /** Largest request body on /api and /slack (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** How often approval timeouts are applied and their runs resumed (default 5 s; 0 turns it off). */
+  approvalSweepMs?: number;
+  /** SSE tuning (tests). */
+  sse?: { pollMs?: number; keepAliveMs?: number };
+  /** Clock for the Slack staleness check (tests). */
+  slackNowMs?: () => number;
 }
 
 export interface PipewrightApp {
   app: Hono;
+  store: RunStore;
+  engine: Engine;
+  executor: RunExecutor;
+  auth: AuthStore;
+  metrics: Metrics;
+  slack: SlackRoutesApp;
+  notifier: SlackNotifier | undefined;
+  /** Resolves when background runs, Slack work and Slack posts are done (tests). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createApp(opts: AppOptions): PipewrightApp {
+  const { config } = opts;
   const app = new Hono();
   const started = Date.now();
-  const predictionLog = defaultPredictionLog(opts.config.stateDir, opts.predictionSampleRate ?? 1);
+  const ownStore = !opts.store && !opts.engine;
+  const store = opts.engine?.store ?? opts.store ?? new RunStore(path.join(config.stateDir, 'state.db'));
+  const tasks = opts.tasks ?? (opts.engine?.registry as TaskRegistry | undefined) ?? builtinRegistry();
+  const engine = opts.engine ?? new Engine({ store, registry: tasks, config });
+  // A server that owns its engine records lineage and memory for the runs it executes.
+  const recorders = opts.engine ? undefined : attachRecorders(store, config);
+  const executor = new RunExecutor(engine);
+  const auth = new AuthStore(store);
+  const metrics = new Metrics();
+  const unobserve = store.subscribe((e) => metrics.observe(e));
+  // The configured LLM (or the offline planner), set up on the first goal, not at start-up.
+  let modelDeps: ReturnType<typeof plannerModelDeps> | undefined;
+  const planner =
+    opts.planner ??
+    (async (goal: string) => {
+      modelDeps ??= plannerModelDeps(llmSettingsFrom(config)).catch((e: unknown) => {
+        modelDeps = undefined;
+        throw e;
+      });
+      return planGoal(goal, { registry: tasks, ...workspaceDeps(config.workspace), ...(await modelDeps) });
+    });
+  const client =
+    opts.slackClient ??
+    (config.slackBotToken
+      ? new WebClient(config.slackBotToken, {
+          ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } : {}),
+        })
+      : undefined);
+  const notifier = client
+    ? new SlackNotifier({
+        store,
+        auth,
+        client,
+        ...(opts.slackChannel ? { channel: opts.slackChannel } : {}),
+      }).start()
+    : undefined;
+  if ((opts.approvalSweepMs ?? 5000) > 0) executor.sweepTimeouts(opts.approvalSweepMs ?? 5000);
+
+  const predictionLog = defaultPredictionLog(config.stateDir, opts.predictionSampleRate ?? 1);
   const models: ModelRoutesApp = modelRoutes({
     registry: opts.registry,
     predictionLog,
-    user: opts.config.user,
+    user: config.user,
     ...(opts.loadModel ? { loadModel: opts.loadModel } : {}),
   });
+  const api = apiRoutes({
+    store,
+    auth,
+    executor,
+    tasks,
+    models: opts.registry,
+    modelRoutes: models,
+    planner,
+    version: VERSION,
+    ...(opts.sse ? { sse: opts.sse } : {}),
+  });
+  const slack = slackRoutes({
+    store,
+    auth,
+    executor,
+    planner,
+    workspace: config.workspace,
+    ...(config.slackSigningSecret ? { signingSecret: config.slackSigningSecret } : {}),
+    ...(client ? { client } : {}),
+    ...(opts.slackNowMs ? { nowMs: opts.slackNowMs } : {}),
+  });
+
+  app.use('*', metrics.middleware());
+  const limit = bodyLimit({
+    maxSize: opts.maxBodyBytes ?? 1024 * 1024,
+    onError: (c) =>
+      errorResponse(
+        c,
+        userError(
+          'BODY_TOO_LARGE',
+          'The request body is too large',
+          `the limit is ${opts.maxBodyBytes ?? 1024 * 1024} bytes`,
+          'Send a smaller body; refer to large data by path instead of inlining it.',
+        ),
+      ),
+  });
+  app.use('/api/*', limit);
+  app.use('/slack/*', limit);
   app.get('/health', (c) =>
     c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
   );
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }),
+  );
+  // A rollback is a deployment change: the open path goes through the API's token check and audit.
+  app.post('/models/:name/rollback', async (c) =>
+    api.fetch(
+      new Request(new URL(`/api${c.req.path}`, c.req.url), {
+        method: 'POST',
+        headers: c.req.raw.headers,
+        body: await c.req.arrayBuffer(),
+      }),
+    ),
+  );
+  app.route('/', api);
+  app.route('/', slack);
   app.route('/', models);
   app.notFound((c) =>
     c.json(
@@ -41,25 +181,44 @@ export function createApp(opts: AppOptions): PipewrightApp {
         error: {
           code: 'NOT_FOUND',
           what: `No route ${c.req.method} ${c.req.path}`,
-          fix: 'See docs/serving.md for the API.',
+          fix: 'See docs/api.md and GET /api/openapi.json for the API, docs/serving.md for models.',
         },
       },
       404,
     ),
   );
   app.onError((e, c) => {
-    if (isPipewrightError(e) && e.category === 'user') return c.json({ error: serializeError(e) }, 400);
-    process.stderr.write(`${formatError(e, { stack: true })}\n`);
-    return c.json(
-      { error: { code: 'INTERNAL', what: 'The server failed to answer', fix: 'See the server log.' } },
-      500,
-    );
+    if (!(e instanceof HTTPException) && !(isPipewrightError(e) && e.category === 'user'))
+      process.stderr.write(`${formatError(e, { stack: true })}\n`);
+    return errorResponse(c, e);
   });
+
+  const idle = async () => {
+    await slack.idle();
+    await executor.idle();
+    await notifier?.idle();
+  };
   return {
     app,
+    store,
+    engine,
+    executor,
+    auth,
+    metrics,
+    slack,
+    notifier,
+    idle,
     close: async () => {
+      notifier?.stop();
+      await slack.idle();
+      await executor.close();
+      await notifier?.idle();
+      unobserve();
       await models.closeModels();
       await predictionLog.close();
+      await recorders?.flush();
+      recorders?.detach();
+      if (ownStore) store.close();
     },
   };
 }

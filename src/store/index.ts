@@ -1,4 +1,6 @@
 export * from './artifacts.ts';
+export * from './auth-store.ts';
+export * from './lineage-store.ts';
 export * from './migrations.ts';
 export * from './model-registry.ts';
 export * from './prediction-paths.ts';

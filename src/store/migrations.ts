@@ -170,6 +170,64 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX model_deployments_by_model ON model_deployments(model, status, created_at);
   `,
+  // API tokens (only their SHA-256), Slack users linked to identities and roles, Slack threads per run.
+  `
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+  );
+  CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name) WHERE revoked_at IS NULL;
+
+  CREATE TABLE slack_users (
+    slack_user_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+
+  CREATE TABLE slack_threads (
+    run_id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    ts TEXT
+  );
+  `,
+  // Lineage graph: entities (plan revisions, runs, steps, dataset and model versions, deployments, alerts,
+  // approval decisions, prompt versions) and typed edges from a thing to what it came from.
+  `
+  CREATE TABLE lineage_entities (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    attrs_json TEXT NOT NULL DEFAULT '{}',
+    run_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX lineage_entities_by_kind ON lineage_entities(kind, created_at);
+
+  CREATE TABLE lineage_edges (
+    src TEXT NOT NULL,
+    type TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    attrs_json TEXT NOT NULL DEFAULT '{}',
+    run_id TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (src, type, dst)
+  ) WITHOUT ROWID;
+  CREATE INDEX lineage_edges_by_dst ON lineage_edges(dst, type);
+
+  CREATE TABLE lineage_aliases (
+    alias TEXT PRIMARY KEY,
+    entity_id TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

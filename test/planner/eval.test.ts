@@ -10,9 +10,14 @@ describe('offline planner evals', () => {
     expect(summary.clarifyRefuseCorrect).toBe(summary.clarifyRefuseCases);
   }, 60_000);
 
-  it('runs the held-out set and never emits an invalid plan there', async () => {
-    const { rows } = await runPlannerEval({ provider: 'offline', file: 'heldout' });
-    expect(rows).toHaveLength(10);
-    expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
-  }, 60_000);
+  it.each(['heldout', 'heldout2'])(
+    'runs the %s set and never emits an invalid plan there',
+    async (file) => {
+      const { rows } = await runPlannerEval({ provider: 'offline', file });
+      expect(rows).toHaveLength(10);
+      expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
+      expect(rows.some((r) => r.kind === 'error')).toBe(false);
+    },
+    60_000,
+  );
 });

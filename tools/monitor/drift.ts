@@ -200,8 +200,10 @@ export const monitorDrift = defineTask({
     const categoricalPlan = plan.filter((p) => p.type === 'categorical');
 
     // Both sides load at once, each in its own DuckDB, so one side's scan overlaps the other's transfer.
-    const refData = await loadSide(refPath, 'reference', numericPlan, categoricalPlan);
-    const curData = await loadSide(curPath, 'current', numericPlan, categoricalPlan);
+    const [refData, curData] = await Promise.all([
+      loadSide(refPath, 'reference', numericPlan, categoricalPlan),
+      loadSide(curPath, 'current', numericPlan, categoricalPlan),
+    ]);
     const loaded = {
       rows: { reference: refData.rows, current: curData.rows },
       numeric: { reference: refData.numeric, current: curData.numeric },

@@ -173,7 +173,13 @@ function parseSources(goal: string): SourceSpec[] {
 const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 const TARGET_VERBS =
-  'predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?';
+  'predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
+
+/** One to four words of a column phrase ("Seattle weather type", "Body Mass (g)"). */
+const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
+const PARTICIPLES =
+  'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
+const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
 
 function targetPhrases(goal: string): string[] {
   const out: string[] = [];
@@ -215,9 +221,33 @@ function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1]);
-  // "retrain the delay model" → "delay".
+  // Passive: "the weather type classified", "get species predicted", "X to be forecast".
   for (const m of goal.matchAll(
-    /\b(?:the|a|an|my|our|new)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:model|classifier|regressor|predictor|forecaster)\b/gi,
+    new RegExp(
+      String.raw`\b(?:the|an?|my|our|their|its|each|want|get|have|need|see)\s+(${PHRASE})\s+(?:(?:to\s+be|should\s+be|must\s+be|is|are|being)\s+)?(?:${PARTICIPLES})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // Agent nouns: "a classifier for Origin", "a model of fertility", "regressor that predicts X" (handled above).
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${AGENT_NOUNS})\s+(?:for|of|to\s+(?:predict|estimate|forecast|classify)|predicting|estimating|forecasting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "retrain the delay model", "a net generation forecaster" → "delay", "net generation".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|a|an|my|our|new|for|better|good)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // Task nouns: "a species classification", "for delay prediction", "price forecasting".
+  for (const m of goal.matchAll(
+    /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?)\b/gi,
   ))
     push(m[1]);
   return out;

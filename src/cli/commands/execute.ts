@@ -227,7 +227,7 @@ export function registerExecuteCommands(program: Command): void {
           });
           report(ctx, outcome, g.json === true);
         } finally {
-          ctx.close();
+          await ctx.close();
         }
       },
     );
@@ -250,7 +250,7 @@ export function registerExecuteCommands(program: Command): void {
           g.json === true,
         );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -274,7 +274,7 @@ export function registerExecuteCommands(program: Command): void {
             `Run ${run.id}: ${run.status === 'cancelled' ? 'cancelled' : `cancel requested (now ${run.status})`}\n`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -312,7 +312,7 @@ export function registerExecuteCommands(program: Command): void {
           else report(ctx, outcome, false);
           process.exitCode = exitCodeForStatus(outcome.status);
         } finally {
-          ctx.close();
+          await ctx.close();
         }
       });
   }

@@ -1,9 +1,10 @@
 /** `pipewright plan "<goal>"`: a goal → a validated plan (table + DAG, YAML with --out, JSON with --json). */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { planGoal, workspaceDeps } from '../../../agents/planner/index.ts';
+import { planGoal, plannerModelDeps, workspaceDeps } from '../../../agents/planner/index.ts';
 import { builtinRegistry } from '../../../tools/index.ts';
 import { userError } from '../../errors.ts';
+import { type LlmOverrides, llmSettingsFrom } from '../../llm/index.ts';
 import { planToYaml, renderPlanDag, renderPlanTable } from '../../plan/index.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -12,7 +13,7 @@ import { printJson } from '../output.ts';
 export function registerPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description('turn a goal in plain words into a validated pipeline plan (offline planner)')
+    .description('turn a goal in plain words into a validated pipeline plan')
     .argument(
       '<goal...>',
       'the goal, e.g. "predict species from data/penguins.json, deploy if accuracy >= 0.9"',
@@ -22,7 +23,13 @@ export function registerPlanCommand(program: Command): void {
       '-y, --yes',
       'accept the plan without review (review in the terminal comes with `pipewright chat`)',
     )
-    .action(async (words: string[], opts: { out?: string; yes?: boolean }) => {
+    .option(
+      '--provider <provider>',
+      'who drafts the plan: offline | openai | ollama | llamacpp (default: PIPEWRIGHT_LLM_PROVIDER or offline)',
+    )
+    .option('--model <name>', 'model name (openai, ollama) or GGUF path (llamacpp)')
+    .option('--base-url <url>', 'OpenAI-compatible or Ollama server URL')
+    .action(async (words: string[], opts: { out?: string; yes?: boolean } & LlmOverrides) => {
       const globals = program.opts() as GlobalOptions;
       const json = globals.json === true;
       const goal = words.join(' ');
@@ -35,9 +42,11 @@ export function registerPlanCommand(program: Command): void {
         );
       }
       const config = configFrom(globals);
+      const settings = llmSettingsFrom(config, opts);
       const result = await planGoal(goal, {
         registry: builtinRegistry(),
         ...workspaceDeps(config.workspace),
+        ...(await plannerModelDeps(settings)),
       });
       if (result.kind !== 'plan') {
         const message = result.kind === 'clarify' ? result.question : result.reason;

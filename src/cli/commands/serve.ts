@@ -1,4 +1,4 @@
-/** `pipewright serve`: the HTTP server on one port (model serving now; API, chat and Slack to come). */
+/** `pipewright serve`: the HTTP server on one port: the API, model serving, Slack endpoints, metrics. */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
 import { openModelRegistry } from '../../store/index.ts';
@@ -7,7 +7,9 @@ import { configFrom, type GlobalOptions } from '../context.ts';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('start the HTTP server: deployed models at /models/<name>/predict, health at /health')
+    .description(
+      'start the HTTP server: API at /api, models at /models/<name>/predict, Slack at /slack, /metrics',
+    )
     .option('-p, --port <port>', 'port to listen on', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--sample-rate <share>', 'share of prediction requests logged for drift checks', '1')
@@ -38,7 +40,12 @@ export function registerServeCommand(program: Command): void {
       ]);
       const config = configFrom(g);
       const registry = openModelRegistry(config);
-      const { app, close } = createApp({ config, registry, predictionSampleRate: sampleRate });
+      const { app, close } = createApp({
+        config,
+        registry,
+        predictionSampleRate: sampleRate,
+        ...(config.slackChannel ? { slackChannel: config.slackChannel } : {}),
+      });
       const server = serve({ fetch: app.fetch, port, hostname: opts.host }, (info) => {
         const url = `http://${opts.host}:${info.port}`;
         if (g.json) process.stdout.write(`${JSON.stringify({ url, port: info.port })}\n`);

@@ -1,0 +1,340 @@
+/**
+ * The REST API under /api: goals → plans, plan validation, runs, logs, events (SSE), approvals, models and
+ * tokens. Each route is declared once in ROUTES (method, path, role, schemas): the role check, the body
+ * and query parsing and the OpenAPI document all come from that table.
+ */
+import { zValidator } from '@hono/zod-validator';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
+import type { PlannerResult } from '../../agents/planner/index.ts';
+import { parsePlanText, type TaskLookup, validatePlan } from '../plan/index.ts';
+import type { AuthStore, ModelRegistry, RunRecord, RunStore } from '../store/index.ts';
+import { type AuthEnv, authenticate, identityOf, requireRole } from './auth.ts';
+import type { RunExecutor } from './executor.ts';
+import { errorResponse, invalid } from './http-errors.ts';
+import { openApiDocument, type RouteSpec } from './openapi.ts';
+import {
+  ApprovalsQuery,
+  DecisionBody,
+  LogsQuery,
+  PlanGoalBody,
+  RunsQuery,
+  SCHEMAS,
+  StartRunBody,
+  ValidatePlanBody,
+} from './schemas.ts';
+import { streamRunEvents } from './sse.ts';
+
+export const ROUTES: RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/api/plans',
+    summary: 'Turn a goal into a plan (or a question, or a refusal)',
+    role: 'viewer',
+    tag: 'plans',
+    body: 'PlanGoalBody',
+    response: 'PlanGoalResult',
+  },
+  {
+    method: 'post',
+    path: '/api/plans/validate',
+    summary: 'Validate a plan: every problem with its path',
+    role: 'viewer',
+    tag: 'plans',
+    body: 'ValidatePlanBody',
+    response: 'ValidationReport',
+  },
+  {
+    method: 'post',
+    path: '/api/runs',
+    summary: 'Start a run; it executes in the background',
+    role: 'operator',
+    tag: 'runs',
+    body: 'StartRunBody',
+    response: 'RunStarted',
+    status: 202,
+  },
+  {
+    method: 'get',
+    path: '/api/runs',
+    summary: 'List runs, newest first',
+    role: 'viewer',
+    tag: 'runs',
+    query: 'RunsQuery',
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id',
+    summary: 'A run with its steps and approvals',
+    role: 'viewer',
+    tag: 'runs',
+    response: 'RunDetail',
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id/logs',
+    summary: "A run's events and log lines",
+    role: 'viewer',
+    tag: 'runs',
+    query: 'LogsQuery',
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id/events',
+    summary: 'Live events (SSE); resume with Last-Event-ID; ends when the run finishes or waits',
+    role: 'viewer',
+    tag: 'runs',
+    produces: 'text/event-stream',
+    response: 'EventView',
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/runs/:id/cancel',
+    summary: 'Ask a run to stop',
+    role: 'operator',
+    tag: 'runs',
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/approvals',
+    summary: 'Approvals, e.g. ?status=pending across runs',
+    role: 'viewer',
+    tag: 'approvals',
+    query: 'ApprovalsQuery',
+  },
+  {
+    method: 'post',
+    path: '/api/runs/:id/approvals/:step',
+    summary: 'Approve or reject a waiting step (single-use); the run resumes',
+    role: 'approver',
+    tag: 'approvals',
+    body: 'DecisionBody',
+    response: 'ApprovalView',
+    errors: [404, 409],
+  },
+  { method: 'get', path: '/api/models', summary: 'Registered models', role: 'viewer', tag: 'models' },
+  {
+    method: 'get',
+    path: '/api/models/:name',
+    summary: 'A model: versions, aliases, deployment',
+    role: 'viewer',
+    tag: 'models',
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/models/:name/predict',
+    summary: 'Score rows with the deployed version',
+    role: 'operator',
+    tag: 'models',
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/models/:name/rollback',
+    summary: 'Roll the deployment back (audited as the caller)',
+    role: 'operator',
+    tag: 'models',
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/tokens',
+    summary: 'API tokens (never their secret)',
+    role: 'admin',
+    tag: 'tokens',
+  },
+  {
+    method: 'post',
+    path: '/api/tokens',
+    summary: 'Create a token; its secret is shown once',
+    role: 'admin',
+    tag: 'tokens',
+    body: 'CreateTokenBody',
+    status: 201,
+    errors: [409],
+  },
+  {
+    method: 'post',
+    path: '/api/tokens/:id/revoke',
+    summary: 'Revoke a token',
+    role: 'admin',
+    tag: 'tokens',
+    errors: [404],
+  },
+];
+
+export interface ApiOptions {
+  store: RunStore;
+  auth: AuthStore;
+  executor: RunExecutor;
+  tasks: TaskLookup;
+  models: ModelRegistry;
+  /** The model routes (GET /models, predict, ...) to serve under /api too. */
+  modelRoutes: Hono;
+  planner: (goal: string) => Promise<PlannerResult>;
+  version: string;
+  sse?: { pollMs?: number; keepAliveMs?: number };
+}
+
+/** Parses a body or query with its schema; a failure lists every problem (400). */
+const valid = <T extends z.ZodType>(target: 'json' | 'query', schema: T) =>
+  zValidator(target, schema, (r) => {
+    if (!r.success) {
+      throw invalid(
+        target === 'json' ? 'The request body does not fit its schema' : 'The query parameters are invalid',
+        r.error.issues,
+      );
+    }
+  });
+
+/** A plan given as text (YAML/JSON) or as an object. */
+function planValue(source: string | Record<string, unknown>): unknown {
+  return typeof source === 'string' ? parsePlanText(source, 'the request body') : source;
+}
+
+/** A run as listed: the record without its (large) plan. */
+function summary(run: RunRecord): Omit<RunRecord, 'plan'> & { steps: number } {
+  const { plan, ...rest } = run;
+  return { ...rest, steps: plan.steps.length };
+}
+
+export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
+  const { store, auth, executor } = opts;
+  const engine = executor.engine;
+  const api = new Hono<AuthEnv>();
+  const doc = openApiDocument(ROUTES, opts.version);
+  api.onError((e, c) => errorResponse(c, e));
+
+  api.get('/api/openapi.json', (c) => c.json(doc));
+
+  // EventSource cannot send headers: the events stream also takes ?access_token=.
+  api.use('/api/runs/:id/events', async (c, next) => {
+    const q = c.req.query('access_token');
+    if (q && !c.req.header('authorization')) c.req.raw.headers.set('authorization', `Bearer ${q}`);
+    await next();
+  });
+  api.use('/api/*', authenticate(auth));
+  for (const r of ROUTES) {
+    const check: MiddlewareHandler<AuthEnv> = requireRole(r.role);
+    api.on(r.method.toUpperCase(), r.path, check);
+  }
+
+  api.post('/api/plans', valid('json', PlanGoalBody), async (c) => {
+    const result = await opts.planner(c.req.valid('json').goal);
+    if (result.kind === 'clarify') return c.json({ clarify: result.question });
+    if (result.kind === 'refuse') return c.json({ refused: result.reason });
+    return c.json({ plan: result.plan, notes: result.notes });
+  });
+
+  api.post('/api/plans/validate', valid('json', ValidatePlanBody), (c) => {
+    const r = validatePlan(planValue(c.req.valid('json').plan), opts.tasks);
+    return c.json(r.ok ? { ok: true, problems: [], plan: r.plan } : { ok: false, problems: r.problems });
+  });
+
+  api.post('/api/runs', valid('json', StartRunBody), (c) => {
+    const body = c.req.valid('json');
+    const who = identityOf(c);
+    const run = engine.createRun(planValue(body.plan), {
+      createdBy: who.name,
+      trigger: 'api',
+      inputs: body.inputs,
+    });
+    executor.start(run.id);
+    return c.json({ runId: run.id, status: run.status }, 202);
+  });
+
+  api.get('/api/runs', valid('query', RunsQuery), (c) => {
+    const q = c.req.valid('query');
+    return c.json({
+      runs: store
+        .listRuns({
+          limit: q.limit,
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.plan ? { plan: q.plan } : {}),
+        })
+        .map(summary),
+    });
+  });
+
+  api.get('/api/runs/:id', (c) => {
+    const run = store.requireRun(c.req.param('id'));
+    return c.json({
+      run,
+      steps: store.getSteps(run.id),
+      approvals: store.listApprovals({ runId: run.id }),
+    });
+  });
+
+  api.get('/api/runs/:id/logs', valid('query', LogsQuery), (c) => {
+    const run = store.requireRun(c.req.param('id'));
+    const q = c.req.valid('query');
+    return c.json({
+      runId: run.id,
+      events: store.events(run.id, {
+        afterSeq: q.after,
+        limit: q.limit,
+        ...(q.step ? { stepId: q.step } : {}),
+      }),
+    });
+  });
+
+  api.get('/api/runs/:id/events', (c) => {
+    const run = store.requireRun(c.req.param('id'));
+    return streamRunEvents(c, store, run.id, opts.sse);
+  });
+
+  api.post('/api/runs/:id/cancel', (c) => {
+    const run = engine.cancel(c.req.param('id'), identityOf(c).name);
+    return c.json({ run: summary(run) });
+  });
+
+  api.get('/api/approvals', valid('query', ApprovalsQuery), (c) => {
+    const q = c.req.valid('query');
+    const runId = q.run ? store.requireRun(q.run).id : undefined;
+    return c.json({
+      approvals: store.listApprovals({
+        ...(q.status ? { status: q.status } : {}),
+        ...(runId ? { runId } : {}),
+      }),
+    });
+  });
+
+  api.post('/api/runs/:id/approvals/:step', valid('json', DecisionBody), (c) => {
+    const body = c.req.valid('json');
+    const run = store.requireRun(c.req.param('id'));
+    const approval = executor.decide({
+      runId: run.id,
+      stepId: c.req.param('step'),
+      approved: body.approved,
+      by: identityOf(c).name,
+      ...(body.comment ? { comment: body.comment } : {}),
+      via: 'api',
+    });
+    return c.json(approval);
+  });
+
+  api.post('/api/models/:name/rollback', async (c) => {
+    const name = c.req.param('name');
+    opts.models.requireModel(name);
+    const raw = await c.req.json().catch(() => ({}));
+    const body = SCHEMAS.RollbackBody.safeParse(raw);
+    if (!body.success) throw invalid('The request body does not fit its schema', body.error.issues);
+    const d = opts.models.rollbackDeployment(name, identityOf(c).name, body.data.reason, body.data.alias);
+    return c.json({ model: name, alias: d.alias, version: d.version, deploymentId: d.id });
+  });
+  api.route('/api', opts.modelRoutes);
+
+  api.get('/api/tokens', (c) => c.json({ tokens: auth.listTokens() }));
+  api.post('/api/tokens', valid('json', SCHEMAS.CreateTokenBody), (c) => {
+    const body = c.req.valid('json');
+    const { token, record } = auth.createToken({ ...body, createdBy: identityOf(c).name });
+    return c.json({ token, ...record }, 201);
+  });
+  api.post('/api/tokens/:id/revoke', (c) => c.json(auth.revokeToken(c.req.param('id'), identityOf(c).name)));
+  return api;
+}

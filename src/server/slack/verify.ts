@@ -1,0 +1,54 @@
+/** Slack request signatures: v0 HMAC over `v0:timestamp:rawBody`, stale after 5 minutes (bolt's verifier). */
+import { verifySlackRequest } from '@slack/bolt';
+import { userError } from '../../errors.ts';
+
+/** Throws a 401-mapped error unless the raw body carries a valid, fresh Slack signature. */
+export function verifySlackSignature(opts: {
+  signingSecret: string;
+  rawBody: string;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  nowMs?: number;
+}): void {
+  const ts = Number(opts.timestamp);
+  if (!opts.signature || !opts.timestamp || !Number.isInteger(ts)) {
+    throw userError(
+      'UNAUTHORIZED',
+      'The request is not signed by Slack',
+      'it lacks the x-slack-signature or x-slack-request-timestamp header',
+      'Send Slack requests to this endpoint only; Slack signs every request it makes.',
+    );
+  }
+  try {
+    verifySlackRequest({
+      signingSecret: opts.signingSecret,
+      body: opts.rawBody,
+      headers: { 'x-slack-signature': opts.signature, 'x-slack-request-timestamp': ts },
+      ...(opts.nowMs === undefined ? {} : { nowMilliseconds: opts.nowMs }),
+      logger: silentLogger,
+    });
+  } catch (e) {
+    const stale = /stale/.test((e as Error).message);
+    throw userError(
+      'UNAUTHORIZED',
+      stale ? 'The Slack request is stale' : 'The Slack signature does not match',
+      stale
+        ? 'its timestamp is more than 5 minutes from the server clock (a replay, or a wrong clock)'
+        : 'the body was changed, or the signing secret differs from the Slack app’s',
+      stale
+        ? 'Check the server clock (NTP).'
+        : 'Set PIPEWRIGHT_SLACK_SIGNING_SECRET to the Signing Secret on the Slack app’s Basic Information page.',
+    );
+  }
+}
+
+const noop = () => {};
+const silentLogger = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  setLevel: noop,
+  getLevel: () => 'error' as never,
+  setName: noop,
+};

@@ -135,5 +135,9 @@ if (driftRun) {
     `HTML report:    ${path.join(ws, 'reports', 'drift.html')}\nJSON report:    ${d?.reportJson}\n`,
   );
 }
-process.stdout.write(`workspace:      ${ws}   (try: npx pipewright --workspace .demo runs)\n`);
+
+stage(8, 'Ask the lineage: "which data trained the model in production, and who approved it?"');
+await pw(['ask', 'which data trained the model in production and who approved it?']);
+
+process.stdout.write(`\nworkspace:      ${ws}   (try: npx pipewright --workspace .demo runs)\n`);
 process.stdout.write(`\ndemo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

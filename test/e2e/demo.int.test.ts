@@ -17,6 +17,8 @@ describe('the README demo', () => {
     expect(r.all).toMatch(/→ predicted (Adelie|Chinstrap|Gentoo)/);
     expect(r.all).toContain('drift detected: true');
     expect(r.all).toContain('Body Mass (g)');
+    expect(r.all).toMatch(/In production: model penguins-species v1 .* Trained on penguins-clean-train@/);
+    expect(r.all).toMatch(/Approved by \S+ at /);
     const html = readFileSync(path.join(root, '.demo/reports/drift.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(existsSync(path.join(root, '.demo/.pipewright/state.db'))).toBe(true);

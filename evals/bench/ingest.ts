@@ -42,7 +42,10 @@ export async function benchIngest(): Promise<BenchResult[]> {
       ['csv', 'flights.csv', 'read_csv'],
     ] as const) {
       const ctx = makeTaskContext({ workspace });
-      const task = await timed(() => ingestFile.run({ path: file }, ctx));
+      const task = await timed(() => ingestFile.run({ path: file, profile: true }, ctx));
+      const bare = await timed(() =>
+        ingestFile.run({ path: file, profile: false }, makeTaskContext({ workspace })),
+      );
       const out = path.join(workspace, `direct-${format}.parquet`);
       const direct = await timed(() =>
         withDuckDB((db) =>
@@ -64,6 +67,12 @@ export async function benchIngest(): Promise<BenchResult[]> {
           value: Math.round(rows / (direct.ms / 1000)),
           unit: 'rows/s',
           note: `${(direct.ms / 1000).toFixed(2)}s`,
+        },
+        {
+          name: `ingest.file ${format} overhead without the profile (wrapper cost)`,
+          value: Number((bare.ms / direct.ms).toFixed(2)),
+          unit: 'x',
+          note: 'ingest.file (profile: false) time / bare DuckDB time; target < 1.10',
         },
         {
           name: `ingest.file ${format} overhead`,

@@ -11,6 +11,7 @@ import { userError } from '../errors.ts';
 import { type Plan, parsePlan } from '../plan/index.ts';
 import {
   type ApprovalRecord,
+  type DecisionInput,
   DiskArtifactStore,
   type RunRecord,
   type RunStore,
@@ -39,14 +40,8 @@ export interface EngineOptions {
   maxConcurrency?: number;
 }
 
-export interface DecideInput {
-  runId: string;
-  stepId: string;
-  approved: boolean;
-  by: string;
-  comment?: string;
-  via: string;
-}
+/** A decision on an approval step; the store's single-use decision input. */
+export type DecideInput = DecisionInput;
 
 const isAlive = (pid: number) => {
   try {

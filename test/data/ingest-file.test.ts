@@ -18,7 +18,7 @@ describe('ingest.file', () => {
     expect(out.columns.map((c) => c.name)).toEqual(Object.keys(src[0] as Penguin));
     expect(out.source).toMatchObject({ kind: 'file', format: 'json', location: 'penguins.json' });
 
-    const beak = out.profile.columns.find((c) => c.name === 'Beak Length (mm)');
+    const beak = (out.profile?.columns ?? []).find((c) => c.name === 'Beak Length (mm)');
     const beakValues = src
       .map((r) => r['Beak Length (mm)'])
       .filter((v): v is number => typeof v === 'number');
@@ -29,7 +29,7 @@ describe('ingest.file', () => {
     expect(beak?.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(beakValues.length);
     expect(beak?.histogram?.edges).toHaveLength(11);
 
-    const species = out.profile.columns.find((c) => c.name === 'Species');
+    const species = (out.profile?.columns ?? []).find((c) => c.name === 'Species');
     const adelie = src.filter((r) => r.Species === 'Adelie').length;
     expect(species?.distinct).toBe(new Set(src.map((r) => r.Species)).size);
     expect(species?.top?.[0]).toEqual({ value: 'Adelie', count: adelie });
@@ -52,7 +52,7 @@ describe('ingest.file', () => {
     );
     expect(semi.rows).toBe(3);
     expect(semi.columns).toHaveLength(2);
-    expect(semi.profile.columns[1]?.nulls).toBe(1);
+    expect((semi.profile?.columns ?? [])[1]?.nulls).toBe(1);
   });
 
   it('reads Parquet and Arrow; the Arrow decoder agrees with the JSON copy of the same flights', async () => {

@@ -63,7 +63,7 @@ describe('ingest.postgres', () => {
       adult: 'BOOLEAN',
       weight: 'DOUBLE',
     });
-    const beak = out.profile.columns.find((c) => c.name === 'beak_length');
+    const beak = (out.profile?.columns ?? []).find((c) => c.name === 'beak_length');
     expect(beak?.nulls).toBe(penguins.filter((p) => p['Beak Length (mm)'] === null).length);
     const sums = await withDuckDB((d) =>
       d.all(

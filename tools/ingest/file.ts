@@ -41,7 +41,7 @@ export const IngestOutput = z.object({
   rows: z.number().int().describe('Row count'),
   columns: z.array(Column).describe('Schema of the dataset'),
   hash: z.string().describe('sha256 of the Parquet file'),
-  profile: DatasetProfile,
+  profile: DatasetProfile.nullable().describe('Column profile; null when the step asked for none'),
 });
 export type IngestOutput = z.infer<typeof IngestOutput>;
 
@@ -115,6 +115,8 @@ export interface ReadFileInit {
   format?: FileFormat | undefined;
   options?: ReadOptions | undefined;
   name?: string | undefined;
+  /** Profile every column (default true); one more pass over the data. */
+  profile?: boolean | undefined;
   source: { kind: 'file' | 'url' | 'postgres'; location: string };
 }
 
@@ -155,7 +157,7 @@ export async function ingestLocalFile(
       );
     }
     ctx.progress(0.7, 'written');
-    const profile = await profileParquet(db, dataset.path);
+    const profile = init.profile === false ? null : await profileParquet(db, dataset.path);
     ctx.progress(1, `${dataset.rows} rows`);
     return {
       dataset,
@@ -177,6 +179,12 @@ export const ingestFile = defineTask({
     format: FileFormat.optional().describe('File format; inferred from the extension when omitted'),
     options: ReadOptions.optional(),
     name: z.string().optional().describe('Name to attach to the dataset, e.g. "penguins-raw"'),
+    profile: z
+      .boolean()
+      .optional()
+      .describe(
+        'Profile every column (nulls, distinct, min/max/mean, histogram); default true, false skips that pass',
+      ),
   }),
   output: IngestOutput,
   async run(input, ctx) {
@@ -193,6 +201,7 @@ export const ingestFile = defineTask({
       format: input.format,
       options: input.options,
       name: input.name,
+      profile: input.profile,
       source: { kind: 'file', location: input.path },
     });
   },

@@ -1,4 +1,5 @@
 /** Small text helpers shared by the offline parser: number words, normalisation, fuzzy word matching. */
+import { levenshtein } from '../../../src/plan/index.ts';
 
 const NUMBER_WORDS: Record<string, number> = {
   a: 1,
@@ -41,24 +42,6 @@ export function words(text: string): string[] {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-}
-
-export function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min(
-        (row[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
 }
 
 /** Whether two words name the same thing: equal, a plural, a shared stem, or a small typo. */

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
-#   Debian packages: postgresql (Postgres ingest tests), python3-sklearn / python3-xgboost / python3-pandas
+#   Debian packages: postgresql (Postgres ingest tests), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas chromium)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -30,7 +30,7 @@ PIPEWRIGHT_TEST_EXCLUDE=""
 for p in "${missing[@]}"; do
   case "$p" in
     postgresql) glob="test/**/*postgres*.int.test.ts" ;;
-    python3-sklearn|python3-xgboost|python3-pandas) glob="test/training/train.test.ts" ;;
+    python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
     *) glob="" ;;
   esac

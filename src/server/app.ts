@@ -24,6 +24,7 @@ import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
 import { SlackNotifier } from './slack/notifier.ts';
 import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
+import { webRoutes } from './web/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -175,6 +176,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   app.route('/', api);
   app.route('/', slack);
   app.route('/', models);
+  app.route('/', webRoutes({ store, auth, artifactsDir: path.join(config.stateDir, 'artifacts') }));
   app.notFound((c) =>
     c.json(
       {

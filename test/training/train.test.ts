@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -237,12 +237,42 @@ describe('bad input', () => {
     expect(staging()).toEqual([]);
   }, 60_000);
 
-  test('torch without PyTorch installed fails with TRAIN_FRAMEWORK_MISSING', async (t) => {
-    const { execa } = await import('execa');
-    const probe = await execa(ctx.config.python, ['-c', 'import torch'], { reject: false });
-    if (probe.exitCode === 0) t.skip();
+  test('trains a PyTorch MLP (on CPU here; CUDA on GPU workers) behind the same preprocessing', async () => {
+    const out = await train({
+      dataset: peng,
+      target: 'Species',
+      framework: 'torch',
+      algorithm: 'mlp',
+      params: { epochs: 60 },
+      folds: 2,
+    });
+    expect(out.model.framework).toBe('torch');
+    expect(out.metrics.accuracy).toBeGreaterThan(0.8);
+    const model = await loadModel(out.model.dir, { config: ctx.config });
+    try {
+      const rows = (model.file.sample?.rows ?? []).slice(0, 5);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(
+        (await model.predict(rows)).every((p) => ['Adelie', 'Chinstrap', 'Gentoo'].includes(String(p))),
+      ).toBe(true);
+    } finally {
+      await model.close();
+    }
+  }, 120_000);
+
+  test('an interpreter without PyTorch fails with TRAIN_FRAMEWORK_MISSING and says how to install it', async () => {
+    // An interpreter whose `import torch` fails, whatever is installed on this machine.
+    const fake = path.join(ctx.workspace, 'no-torch');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(
+      path.join(fake, 'torch.py'),
+      "raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n",
+    );
+    const python = path.join(fake, 'python3');
+    writeFileSync(python, `#!/bin/sh\nPYTHONPATH=${fake} exec ${ctx.config.python} "$@"\n`, { mode: 0o755 });
+    const c = makeTaskContext({ workspace: ctx.workspace, config: { ...ctx.config, python } });
     const err = await errorOf(
-      train({ dataset: peng, target: 'Species', framework: 'torch', algorithm: 'mlp', folds: 2 }),
+      train({ dataset: peng, target: 'Species', framework: 'torch', algorithm: 'mlp', folds: 2 }, c),
     );
     expect(err.code).toBe('TRAIN_FRAMEWORK_MISSING');
     expect(err.fix).toContain('torch');

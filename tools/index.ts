@@ -8,6 +8,7 @@ import { pythonScript } from './general/python-script.ts';
 import { shellExec } from './general/shell-exec.ts';
 import { monitoringTasks } from './monitoring/index.ts';
 import { trainingTasks } from './training/index.ts';
+import { triageTasks } from './triage/index.ts';
 
 export const builtinTasks: AnyTask[] = [
   shellExec,
@@ -16,6 +17,7 @@ export const builtinTasks: AnyTask[] = [
   ...trainingTasks,
   ...monitoringTasks,
   ...deploymentTasks,
+  ...triageTasks,
 ];
 
 export function builtinRegistry(): TaskRegistry {

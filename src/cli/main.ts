@@ -7,8 +7,10 @@ import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
+import { registerTriageCommands } from './commands/triage.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerInspectCommands(program);
   registerLineageCommands(program);
   registerServeCommand(program);
+  registerSchedulerCommand(program);
+  registerTriageCommands(program);
   registerTokenCommands(program);
   return program;
 }

@@ -140,12 +140,17 @@ export function whatIsInProduction(store: RunStore): ProductionEntry[] {
     if (modelEntity) {
       const training = L.edges({ from: modelEntity.id, type: 'trained_on' }).map((e) => e.dst);
       entry.trainingData = training.map((id) => L.getEntity(id)).filter((e) => e !== undefined);
+      // Only derivations count as sources of the training data: following every edge type would pull in
+      // the runs and alerts that triggered a retrain, and the traffic they looked at.
       const seen = new Set(training);
-      for (const t of training) {
-        for (const n of L.walk(t, 'up').nodes) {
-          if (n.kind !== 'dataset' || seen.has(n.id)) continue;
-          seen.add(n.id);
-          entry.derivedFrom.push(n);
+      const queue = [...training];
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        for (const edge of L.edges({ from: id, type: 'derived_from' })) {
+          if (seen.has(edge.dst)) continue;
+          seen.add(edge.dst);
+          queue.push(edge.dst);
+          const n = L.getEntity(edge.dst);
+          if (n?.kind === 'dataset') entry.derivedFrom.push(n);
         }
       }
       for (const n of L.walk(modelEntity.id, 'up', 3).nodes)

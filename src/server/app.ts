@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
+import { createAlertHandler } from '../../agents/triage/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/index.ts';
@@ -17,6 +18,7 @@ import { attachRecorders } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
 import { AuthStore, type ModelRegistry, RunStore } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
+import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
 import { apiRoutes } from './api.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
@@ -80,6 +82,8 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const engine = opts.engine ?? new Engine({ store, registry: tasks, config });
   // A server that owns its engine records lineage and memory for the runs it executes.
   const recorders = opts.engine ? undefined : attachRecorders(store, config);
+  // ...and runs the triggers (cron, watched folders, webhooks, drift alerts → triage).
+  const scheduler = opts.engine ? undefined : startScheduler(engine, config);
   const executor = new RunExecutor(engine);
   const auth = new AuthStore(store);
   const metrics = new Metrics();
@@ -177,6 +181,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   app.route('/', slack);
   app.route('/', models);
   app.route('/', webRoutes({ store, auth, artifactsDir: path.join(config.stateDir, 'artifacts') }));
+  if (scheduler) app.route('/', triggerRoutes(scheduler));
   app.notFound((c) =>
     c.json(
       {
@@ -211,6 +216,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     notifier,
     idle,
     close: async () => {
+      await scheduler?.stop();
       notifier?.stop();
       await slack.idle();
       await executor.close();
@@ -223,4 +229,19 @@ export function createApp(opts: AppOptions): PipewrightApp {
       if (ownStore) store.close();
     },
   };
+}
+
+function startScheduler(engine: Engine, config: Config): Scheduler {
+  const log = (line: string) => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // The triage model (if any) is set up on the first alert, not at start-up.
+  let handler: Promise<AlertHandler> | undefined;
+  const scheduler = new Scheduler({
+    engine,
+    log,
+    onAlert: async (e) => {
+      handler ??= createAlertHandler(engine, config, log);
+      return (await handler)(e);
+    },
+  });
+  return scheduler.start();
 }

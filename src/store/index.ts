@@ -5,4 +5,5 @@ export * from './migrations.ts';
 export * from './model-registry.ts';
 export * from './prediction-paths.ts';
 export * from './run-store.ts';
+export * from './trigger-store.ts';
 export * from './types.ts';

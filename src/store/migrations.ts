@@ -227,6 +227,56 @@ export const MIGRATIONS: string[] = [
     alias TEXT PRIMARY KEY,
     entity_id TEXT NOT NULL
   );
+  `, // Triggers (cron, file, webhook, drift) with the last tick they handled; one lock row per trigger and tick,
+  // claimed in a transaction so two schedulers on one database fire once; drift triages, one per alert window.
+  `
+  CREATE TABLE triggers (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    plan_json TEXT NOT NULL,
+    plan_path TEXT,
+    plan_name TEXT NOT NULL,
+    catch_up TEXT NOT NULL DEFAULT 'one',
+    max_concurrent INTEGER NOT NULL DEFAULT 1,
+    on_limit TEXT NOT NULL DEFAULT 'skip',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    last_tick TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE trigger_fires (
+    trigger TEXT NOT NULL,
+    tick TEXT NOT NULL,
+    status TEXT NOT NULL,
+    run_id TEXT,
+    reason TEXT,
+    inputs_json TEXT NOT NULL DEFAULT '{}',
+    claimed_by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (trigger, tick)
+  );
+  CREATE INDEX trigger_fires_by_status ON trigger_fires(status, at);
+
+  CREATE TABLE triages (
+    id TEXT PRIMARY KEY,
+    alert_key TEXT NOT NULL UNIQUE,
+    alert_ref TEXT NOT NULL,
+    model TEXT,
+    classification TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    triage_json TEXT NOT NULL,
+    run_id TEXT,
+    outcome_json TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX triages_by_model ON triages(model, created_at);
   `,
 ];
 

@@ -1,0 +1,42 @@
+/**
+ * `tsx evals/triage/run.ts [--provider offline|openai|ollama] [--model M] [--base-url U]`
+ * (the lead wires it as `npm run eval -- --suite triage`)
+ *
+ * Builds every scenario from real data, runs monitor.drift and the triage agent, and prints a table and the
+ * accuracy. Offline (the default) the rules classify and propose; with a provider the model writes the
+ * explanation and may refine the action (validated).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config.ts';
+import { formatError } from '../../src/errors.ts';
+import { createChatModel, llmSettingsFrom } from '../../src/llm/index.ts';
+import { formatTriageEval, runTriageEval } from './harness.ts';
+import { HELDOUT, SCENARIOS } from './scenarios.ts';
+
+const { values } = parseArgs({
+  options: {
+    provider: { type: 'string' },
+    model: { type: 'string' },
+    'base-url': { type: 'string' },
+  },
+});
+
+try {
+  const settings = llmSettingsFrom(loadConfig(), {
+    provider: values.provider ?? 'offline',
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+  });
+  const model = await createChatModel(settings);
+  const who = `${settings.provider}${settings.model ? ` ${settings.model}` : ''}`;
+  for (const [set, scenarios] of [
+    ['main', SCENARIOS],
+    ['heldout', HELDOUT],
+  ] as const) {
+    const { rows, summary } = await runTriageEval({ scenarios, ...(model ? { model } : {}) });
+    process.stdout.write(`${formatTriageEval(`triage ${set} (${who})`, rows, summary)}\n\n`);
+  }
+} catch (e) {
+  process.stderr.write(`${formatError(e)}\n`);
+  process.exitCode = 1;
+}

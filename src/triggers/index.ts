@@ -1,0 +1,3 @@
+export * from './routes.ts';
+export * from './scheduler.ts';
+export * from './schema.ts';

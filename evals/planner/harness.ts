@@ -1,5 +1,5 @@
 /**
- * Planner evals: each goal in goals.jsonl (tuned against) and heldout.jsonl (not tuned against) lists the
+ * Planner evals: each goal in goals.jsonl (tuned against) and the heldout*.jsonl sets lists the
  * properties its plan must have. The harness copies real vega-datasets files into a temporary workspace, runs
  * the planner graph (review off) and scores every case: valid-plan rate, stage F1, property accuracy,
  * clarify/refuse correctness, latency.
@@ -245,15 +245,19 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
 export interface EvalOptions {
   provider?: LlmSettingsInput['provider'];
   llm?: Omit<LlmSettingsInput, 'provider'>;
-  /** A set name (main or goals, heldout, heldout2) or a JSONL file path. */
-  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | string;
+  /** A set name (main or goals, heldout, heldout2, heldout3) or a JSONL file path. */
+  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | string;
 }
 
-/** The eval sets: main (goals.jsonl, tuned against), heldout and heldout2 (never tuned against). */
+/**
+ * The eval sets: main (goals.jsonl, tuned against); heldout and heldout2 (written up front, later generalised
+ * against); heldout3 (written before running, never tuned against).
+ */
 export const EVAL_SETS = {
   main: 'goals.jsonl',
   heldout: 'heldout.jsonl',
   heldout2: 'heldout2.jsonl',
+  heldout3: 'heldout3.jsonl',
 } as const;
 
 export function evalSetFile(set: string | undefined): string {

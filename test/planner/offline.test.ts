@@ -5,7 +5,7 @@ import { planOffline } from '../../agents/planner/offline/index.ts';
 import { parseGoal } from '../../agents/planner/offline/parse.ts';
 import { unsafeReason } from '../../agents/planner/offline/safety.ts';
 import { parseSchedule } from '../../agents/planner/offline/schedule.ts';
-import { fullRegistry, makeWorkspace } from '../../evals/planner/harness.ts';
+import { fullRegistry, makeWorkspace, runPlannerEval } from '../../evals/planner/harness.ts';
 import { validatePlan } from '../../src/plan/index.ts';
 
 describe('schedules in words → cron', () => {
@@ -68,6 +68,54 @@ describe('gates, folds, holdout and resources', () => {
     expect(
       parseGoal('compare a random forest and logistic regression').models.map((m) => m.algorithm),
     ).toEqual(['random_forest', 'logistic_regression']);
+  });
+
+  it.each([
+    ['deploy once RMSE falls below 6', { kind: 'threshold', metric: 'rmse', op: '<', value: 6 }],
+    ['register when the MAE dips under 2.5', { kind: 'threshold', metric: 'mae', op: '<', value: 2.5 }],
+    ['ship if recall climbs above 70%', { kind: 'threshold', metric: 'recall_macro', op: '>', value: 0.7 }],
+    ['promote when AUC exceeds 0.9', { kind: 'threshold', metric: 'roc_auc', op: '>', value: 0.9 }],
+    ['keep it if R2 is no worse than 0.5', { kind: 'threshold', metric: 'r2', op: '>=', value: 0.5 }],
+    ['keep it if MAE is no worse than 3', { kind: 'threshold', metric: 'mae', op: '<=', value: 3 }],
+    ['deploy if RMSE is better than 10', { kind: 'threshold', metric: 'rmse', op: '<', value: 10 }],
+    ['deploy unless log loss exceeds 0.4', { kind: 'threshold', metric: 'log_loss', op: '<=', value: 0.4 }],
+    [
+      "don't deploy if precision is below 0.6",
+      { kind: 'threshold', metric: 'precision_macro', op: '>=', value: 0.6 },
+    ],
+    ['deploy with at least 90% accuracy', { kind: 'threshold', metric: 'accuracy', op: '>=', value: 0.9 }],
+    ['if MAE does not exceed 7', { kind: 'threshold', metric: 'mae', op: '<=', value: 7 }],
+  ])('comparison wording: %s', (text, gate) => {
+    expect(parseGoal(text).gate).toEqual(gate);
+  });
+
+  it.each([
+    ['a k-nearest neighbours classifier', 'knn'],
+    ['a nearest-neighbor model', 'knn'],
+    ['gradient-boosted trees', 'gradient_boosting'],
+    ['a support vector regressor', 'svm'],
+    ['a multi-layer perceptron', 'mlp'],
+    ['a naïve Bayes classifier', 'naive_bayes'],
+    ['a regression tree', 'decision_tree'],
+    ['extremely randomised trees', 'extra_trees'],
+    ['ridge regression', 'ridge'],
+  ])('model family: %s → %s', (text, algorithm) => {
+    expect(parseGoal(text).models.map((m) => m.algorithm)).toEqual([algorithm]);
+  });
+
+  it('reads the target around the data source and model names', () => {
+    const first = (g: string) => parseGoal(g).targetPhrases[0];
+    expect(first('fit a random forest regressor on data/cars.json for acceleration')).toBe('acceleration');
+    expect(first('a k-nearest neighbours classifier over data/x.csv for the island column')).toBe(
+      'island column',
+    );
+    expect(first('train a model from data/x.csv that predicts the year')).toBe('year');
+    expect(first('fit on data/cars.json; horsepower is the target')).toBe('horsepower');
+    // "of species": "of" is filler to the column matcher, so this still resolves to Species.
+    expect(
+      matchColumn(first('a logistic model of species using data/p.json') ?? '', ['Species'])?.column,
+    ).toBe('Species');
+    expect(parseGoal('check data/new.csv for drift against the training data').wants.train).toBe(false);
   });
 
   it('lets the last mention win, so review feedback can override the goal', () => {
@@ -162,8 +210,37 @@ describe('planOffline on real data', () => {
     expect(out.kind).toBe('refuse');
   });
 
+  it('monitors a single file against the training data, given as a run input', async () => {
+    const full = await fullRegistry();
+    for (const [goal, input, refStep] of [
+      ['watch data/weather.csv for drift every day', 'reference_data', 'load_other'],
+      ['check new batches for drift against the training data data/cars.json', 'current_data', 'load'],
+    ] as const) {
+      const out = await planOffline(goal, workspaceDeps(ws.dir));
+      expect(out.kind).toBe('plan');
+      if (out.kind !== 'plan') continue;
+      const r = validatePlan(out.plan, full);
+      expect(r.ok ? [] : r.problems).toEqual([]);
+      expect(Object.keys(out.plan.inputs ?? {})).toContain(input);
+      const steps = out.plan.steps as { id: string; task?: string; with?: Record<string, unknown> }[];
+      expect(steps.some((s) => s.task?.startsWith('train.'))).toBe(false);
+      expect(steps.find((s) => s.task === 'monitor.drift')?.with?.reference).toBe(
+        `\${{ steps.${refStep}.outputs.dataset }}`,
+      );
+    }
+  });
+
   it('refuses a 100 kB goal and clarifies an empty one', async () => {
     expect((await planOffline('x'.repeat(100_000), workspaceDeps(ws.dir))).kind).toBe('refuse');
     expect((await planOffline('   ', workspaceDeps(ws.dir))).kind).toBe('clarify');
   });
+});
+
+describe('heldout3 (unseen goals)', () => {
+  it('runs and never emits an invalid plan', async () => {
+    const { rows } = await runPlannerEval({ provider: 'offline', file: 'heldout3' });
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
+    expect(rows.some((r) => r.kind === 'error')).toBe(false);
+  }, 60_000);
 });

@@ -553,6 +553,40 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       currentRef = scoreStep ? ref('load_score', 'dataset') : ref('load', 'dataset');
       deps.push(current, scoreStep ? 'load_score' : 'load');
       if (!src) notes.push('drift compares the freshly loaded rows with the training rows of the same run');
+    } else if (!src && primary.kind !== 'unsupported') {
+      // One source and no model trained here: drift is checked against the training data. When the goal calls
+      // the source the training / reference data, new batches come in as a run input; otherwise the source is
+      // the data being watched and the training data it is compared with is the run input.
+      const at = primary.kind === 'file' ? spec.goal.indexOf(primary.path) : -1;
+      const lead = at > 0 ? spec.goal.slice(Math.max(0, at - 40), at) : '';
+      const isReference =
+        /\b(?:train(?:ed|ing)|fit(?:ted)?|reference|baseline)\b(?:\s+(?:data|set|rows|snapshot|on|from|with|in|is|=|:))*\s*(?:the\s+)?$/i.test(
+          lead,
+        );
+      const watched = isReference ? 'current_data' : 'reference_data';
+      inputs[watched] = {
+        type: 'string',
+        description: isReference
+          ? `Path of the newer batch to compare with the training data ${where}`
+          : `Path of the training (reference) data to compare ${where} with`,
+      };
+      steps.push({
+        id: 'load_other',
+        task: 'ingest.file',
+        with: {
+          path: `\${{ inputs.${watched} }}`,
+          name: isReference ? `${sourceName(primary)}-current` : `${sourceName(primary)}-reference`,
+        },
+      });
+      const other = ref('load_other', 'dataset');
+      reference = isReference ? datasetOut : other;
+      currentRef = isReference ? other : datasetOut;
+      deps.push(current, 'load_other');
+      notes.push(
+        isReference
+          ? `drift compares each new batch (input ${watched}) with the training data ${where}`
+          : `drift compares ${where} with the training data (input ${watched}); pass its path at run time`,
+      );
     } else {
       return {
         kind: 'clarify',

@@ -181,10 +181,33 @@ const PARTICIPLES =
   'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
 const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
 
+/**
+ * The goal with its data sources and the preposition that introduces them taken out, so that what surrounds a
+ * source reads as one phrase: "a regressor on data/x.json for fertility" → "a regressor for fertility",
+ * "predict, from (data/x.csv), the species" → "predict, the species".
+ */
+function withoutSources(goal: string): string {
+  const src = String.raw`(?:\.{0,2}/)?[\w][\w./-]*\.(?:${EXT})|https?://[^\s'"\x60<>]+|postgres(?:ql)?://[^\s'"\x60<>]+`;
+  return goal
+    .replace(
+      new RegExp(
+        String.raw`(?:\b(?:on|from|in|using|with|over|of|at|against|into|inside|within|off|across)\s+)?(?:the\s+)?(?:(?:data|file|dataset|table|csv|rows)\s+(?:in\s+|at\s+)?)?["'\x60]?(?:${src})["'\x60]?(?:\s+(?:file|dataset|data(?:set)?|table))?`,
+        'gi',
+      ),
+      ' ',
+    )
+    .replace(/\(\s*\)/g, ' ')
+    .replace(/\s+([,;:.!?])/g, '$1')
+    .replace(/\s+/g, ' ');
+}
+
 function targetPhrases(goal: string): string[] {
   const out: string[] = [];
   const push = (p: string | undefined) => {
-    const t = p?.trim().replace(/^["'`]|["'`]$/g, '');
+    const t = p
+      ?.trim()
+      .replace(/^(?:(?:of|for)\s+)?(?:the|an?)\s+/i, '')
+      .replace(/^["'`]|["'`]$/g, '');
     const verbish = /^(?:trained|built|fitted|fit|that|which|to|it|them|this)\b/i;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
@@ -216,7 +239,7 @@ function targetPhrases(goal: string): string[] {
   // "predict (the) X (from|using|...)".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:${TARGET_VERBS})\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))
@@ -245,9 +268,21 @@ function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1]);
+  // "<column> is the target", "the sex column" (weakest: only a column word marks it).
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable)\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  for (const m of goal.matchAll(
+    new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
+  ))
+    push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".
   for (const m of goal.matchAll(
-    /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?)\b/gi,
+    /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?|regression|model(?:l)?ing)\b/gi,
   ))
     push(m[1]);
   return out;
@@ -255,30 +290,54 @@ function targetPhrases(goal: string): string[] {
 
 // ---------------------------------------------------------------- models
 
+// Model families, with their usual synonyms, abbreviations and British / hyphenated spellings. Each pattern
+// consumes the whole family name ("k-nearest neighbours", "gradient-boosted trees") so that, once masked, no
+// part of it is left to read as a target phrase.
 const MODEL_RULES: [RegExp, ModelChoice][] = [
-  [/\bxgboost\b|\bxgb\b/i, { framework: 'xgboost', algorithm: 'gradient_boosting' }],
   [
-    /\blight ?gbm\b|\bgradient[- ]?boost(?:ed|ing)?\b|\bgbm\b|\bgbdt\b|\bboosted trees\b/i,
+    /\bxgboost\b|\bxgb(?:oost)?\b|\bextreme gradient boost(?:ing|ed)?\b/i,
+    { framework: 'xgboost', algorithm: 'gradient_boosting' },
+  ],
+  [
+    /\blight ?gbm\b|\bhist(?:ogram)?[- ]?(?:based )?gradient[- ]?boost(?:ed|ing)?(?: trees?| machines?)?\b|\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
     { framework: 'sklearn', algorithm: 'gradient_boosting' },
   ],
   [/\brandom[- ]?forests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
-  [/\blogistic[- ]regression\b|\blogit\b/i, { framework: 'builtin', algorithm: 'logistic_regression' }],
   [
-    /\blinear[- ]regression\b|\bols\b|\bleast squares\b/i,
+    /\blogistic[- ]regressions?\b|\blogit\b|\blogistic (?:model|classifier)s?\b|\bmax(?:imum)?[- ]?ent(?:ropy)? classifier\b/i,
+    { framework: 'builtin', algorithm: 'logistic_regression' },
+  ],
+  [
+    /\b(?:ordinary )?linear[- ]regressions?\b|\bols\b|\b(?:ordinary )?least[- ]squares\b|\blinear (?:model|regressor|fit)s?\b|\bstraight[- ]line fit\b/i,
     { framework: 'builtin', algorithm: 'linear_regression' },
   ],
-  [/\bdecision[- ]trees?\b|\bcart\b/i, { framework: 'builtin', algorithm: 'decision_tree' }],
-  [/\bk-?nn\b|\bk[- ]nearest\b|\bnearest[- ]neighbou?rs?\b/i, { framework: 'builtin', algorithm: 'knn' }],
-  [/\bnaive[- ]bayes\b/i, { framework: 'builtin', algorithm: 'naive_bayes' }],
   [
-    /\bextra[- ]trees\b|\bextremely randomi[sz]ed trees\b/i,
+    /\bdecision[- ]trees?\b|\b(?:regression|classification) trees?\b|\bcart\b|\ba (?:single|simple) tree\b/i,
+    { framework: 'builtin', algorithm: 'decision_tree' },
+  ],
+  [
+    /\bk[- ]?nearest[- ]neighbou?rs?\b|\bk[- ]?nn\b|\bk[- ]?nearest\b|\bnearest[- ]neighbou?rs?\b/i,
+    { framework: 'builtin', algorithm: 'knn' },
+  ],
+  [/\bna[iï]ve[- ]bayes\b/i, { framework: 'builtin', algorithm: 'naive_bayes' }],
+  [
+    /\bextra[- ]trees\b|\bextremely randomi[sz]ed (?:decision )?trees\b/i,
     { framework: 'sklearn', algorithm: 'extra_trees' },
   ],
-  [/\bsvms?\b|\bsupport[- ]vector/i, { framework: 'sklearn', algorithm: 'svm' }],
-  [/\bridge\b/i, { framework: 'sklearn', algorithm: 'ridge' }],
-  [/\blasso\b/i, { framework: 'sklearn', algorithm: 'lasso' }],
   [
-    /\bneural[- ]net(?:work)?s?\b|\bmlp\b|\bpytorch\b|\btorch\b|\bdeep learning\b|\bperceptron\b/i,
+    /\bsvms?\b|\bsv[cr]\b|\bsupport[- ]vector(?: machines?| classifiers?| regressors?| regression)?\b/i,
+    { framework: 'sklearn', algorithm: 'svm' },
+  ],
+  [
+    /\bridge(?:[- ]regression)?\b|\bl2[- ]regulari[sz]ed (?:linear|regression)\b/i,
+    { framework: 'sklearn', algorithm: 'ridge' },
+  ],
+  [
+    /\blasso(?:[- ]regression)?\b|\bl1[- ]regulari[sz]ed (?:linear|regression)\b/i,
+    { framework: 'sklearn', algorithm: 'lasso' },
+  ],
+  [
+    /\bneural[- ]net(?:work)?s?\b|\bmulti-?layer(?:ed)? perceptrons?\b|\bmlp\b|\bpytorch\b|\btorch\b|\bdeep learning\b|\bperceptrons?\b|\bfeed-?forward (?:neural )?net(?:work)?s?\b/i,
     { framework: 'torch', algorithm: 'mlp' },
   ],
 ];
@@ -311,21 +370,59 @@ const METRICS: [RegExp, string][] = [
 export const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'log_loss']);
 const SHARE_METRICS = new Set(['accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'roc_auc', 'r2']);
 
-const CMP: [RegExp, Comparator | 'eq'][] = [
-  [/^(?:>=|≥|=>|at least|no less than|not (?:less|lower) than|minimum(?: of)?|min\.?)$/i, '>='],
-  [/^(?:>|above|over|greater than|more than|higher than|exceeds?|exceeding|beats?|better than|past)$/i, '>'],
-  [/^(?:<=|≤|=<|at most|no more than|not (?:more|higher|above) than|maximum(?: of)?|max\.?|within)$/i, '<='],
-  [/^(?:<|below|under|less than|lower than|smaller than|beneath)$/i, '<'],
-  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at)$/i, 'eq'],
+// Comparison phrases, by what they mean for the number that follows. "better" / "no worse" depend on the metric:
+// for an error metric (RMSE, MAE, log loss) better means lower.
+const CMP: [RegExp, Comparator | 'eq' | 'better' | 'no-worse'][] = [
+  [
+    /^(?:>=|≥|=>|at least|no less than|not (?:less|lower|smaller) than|no (?:lower|smaller) than|minimum(?: of)?|min\.?|at or above|(?:greater|higher|more) than or equal to|not (?:below|under|beneath))$/i,
+    '>=',
+  ],
+  [
+    /^(?:>|above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of)$/i,
+    '>',
+  ],
+  [
+    /^(?:<=|≤|=<|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|max\.?|within|up to|at or below|(?:less|lower|smaller) than or equal to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?)$/i,
+    '<=',
+  ],
+  [/^(?:<|below|under|less than|lower than|smaller than|beneath|south of)$/i, '<'],
+  [/^(?:better than|improves? on|beats?)$/i, 'better'],
+  [/^(?:no worse than|not worse than|at least as good as|as good as|on par with)$/i, 'no-worse'],
+  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at|to|around|about)$/i, 'eq'],
 ];
-const CMP_WORDS =
-  '>=|≥|=>|<=|≤|=<|>|<|==|=|:|at least|no less than|not (?:less|lower) than|minimum(?: of)?|above|over|greater than|more than|higher than|exceeds?|exceeding|beats?|better than|past|at most|no more than|not (?:more|higher|above) than|maximum(?: of)?|within|below|under|less than|lower than|smaller than|beneath|is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of';
+const CMP_WORDS = [
+  '>=|≥|=>|<=|≤|=<|>|<|==|=|:',
+  'at least|no less than|not (?:less|lower|smaller) than|no (?:lower|smaller) than|minimum(?: of)?|at or above|(?:greater|higher|more) than or equal to|not (?:below|under|beneath)',
+  "(?:less|lower|smaller) than or equal to|at or below|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|within|up to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?",
+  'no worse than|not worse than|at least as good as|as good as|on par with|better than|improves? on',
+  'above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of',
+  'below|under|less than|lower than|smaller than|beneath|south of',
+  'is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of|to|around|about',
+].join('|');
+/** Verbs that may come between a metric and its comparison: "RMSE drops below 9", "accuracy climbs above 0.8". */
+const GATE_VERBS =
+  "is|are|was|be|must|should|will|would|still|stays?|remains?|reaches|goes|gets|comes in|drops?|dropped|falls?|fell|dips?|dipped|sinks?|rises?|rose|climbs?|moves?|lands?|ends up|scores?|measures?|comes out|sits?|keeps?|doesn't|does not|do not|don't|never|can|cannot|can't|actually|really";
 
-function comparator(word: string): Comparator | 'eq' | undefined {
+function comparator(word: string, metric: string): Comparator | 'eq' | undefined {
   const w = word.trim().replace(/\s+/g, ' ');
-  for (const [re, c] of CMP) if (re.test(w)) return c;
+  const lower = LOWER_IS_BETTER.has(metric);
+  for (const [re, c] of CMP) {
+    if (!re.test(w)) continue;
+    if (c === 'better') return lower ? '<' : '>';
+    if (c === 'no-worse') return lower ? '<=' : '>=';
+    return c;
+  }
   return undefined;
 }
+
+/** "deploy unless RMSE exceeds 9", "don't ship if accuracy is below 0.8": the condition blocks, so flip it. */
+function negated(before: string): boolean {
+  return /\b(?:unless|except (?:if|when)|(?:don't|do not|never|not|no|won't|shouldn't|should not)\s+(?:\w+\s+){0,3}?(?:if|when|whenever|should|in case))\s+(?:the\s+|its\s+|the model's\s+|our\s+)?(?:\w+\s+)?$/i.test(
+    before,
+  );
+}
+
+const FLIP: Record<Comparator, Comparator> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' };
 
 interface MetricMention {
   metric: string;
@@ -351,40 +448,47 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
 
 function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
+  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   for (const mention of mentions) {
-    const after = goal.slice(mention.end, mention.end + 50);
+    const after = goal.slice(mention.end, mention.end + 60);
     const m = new RegExp(
-      String.raw`^\s*(?:score\s+|value\s+|of the model\s+)?(?:is\s+|must be\s+|should be\s+|stays\s+|reaches\s+|goes\s+|gets\s+|was\s+|comes in\s+)?(${CMP_WORDS})\s*(?:of\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?(\s*or\s+(?:more|higher|better|above|greater|less|lower|below|fewer))?`,
+      String.raw`^\s*(?:score\s+|value\s+|of the model\s+|on (?:the\s+)?(?:test|hold-?out|validation|eval(?:uation)?) (?:set|data|split|rows)\s+)?(?:(?:${GATE_VERBS})\s+){0,3}?(${CMP_WORDS})\s*(?:of\s+|to\s+)?${NUM}(\s*or\s+(?:more|higher|better|above|greater|less|lower|below|fewer|smaller|worse))?`,
       'i',
     ).exec(after);
-    const before = goal.slice(Math.max(0, mention.at - 30), mention.at);
-    const pre =
-      /(?:^|\s)(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?\s+(?:or\s+(?:more|higher|better|less|lower)\s+)?$/i.exec(
-        before,
-      );
+    const before = goal.slice(Math.max(0, mention.at - 40), mention.at);
+    const flip = negated(before);
+    const pre = new RegExp(
+      String.raw`(?:^|\s)(?:(${CMP_WORDS})\s+)?(?:an?\s+)?${NUM}\s+(?:or\s+(more|higher|better|above|greater|less|lower|below|smaller|fewer)\s+)?(?:(?:test|hold-?out|validation|macro|mean|overall)\s+)?$`,
+      'i',
+    ).exec(before);
+    const lower = LOWER_IS_BETTER.has(mention.metric);
     if (m) {
-      let op = comparator(m[1] as string);
+      let op = comparator(m[1] as string, mention.metric);
       const tail = (m[4] ?? '').toLowerCase();
-      if (/more|higher|better|above|greater/.test(tail)) op = '>=';
-      else if (/less|lower|below|fewer/.test(tail)) op = '<=';
-      if (op === 'eq' || op === undefined) op = LOWER_IS_BETTER.has(mention.metric) ? '<=' : '>=';
+      if (/more|higher|above|greater/.test(tail) || (/better/.test(tail) && !lower)) op = '>=';
+      else if (/less|lower|below|fewer|smaller/.test(tail) || (/better/.test(tail) && lower)) op = '<=';
+      if (op === 'eq' || op === undefined) op = lower ? '<=' : '>=';
       gate = {
         kind: 'threshold',
         metric: mention.metric,
-        op,
+        op: flip ? FLIP[op] : op,
         value: thresholdValue(mention.metric, m[2] as string, !!m[3]),
       };
       continue;
     }
     if (pre) {
-      const orTail = /or\s+(less|lower)/i.test(before) ? '<=' : '>=';
-      const op: Comparator =
-        LOWER_IS_BETTER.has(mention.metric) && !/or\s+(more|higher|better)/i.test(before) ? '<=' : orTail;
+      const said = pre[1] ? comparator(pre[1], mention.metric) : undefined;
+      const tail = (pre[4] ?? '').toLowerCase();
+      let op: Comparator;
+      if (said && said !== 'eq') op = said;
+      else if (/more|higher|above|greater/.test(tail) || (/better/.test(tail) && !lower)) op = '>=';
+      else if (/less|lower|below|fewer|smaller/.test(tail) || (/better/.test(tail) && lower)) op = '<=';
+      else op = lower ? '<=' : '>=';
       gate = {
         kind: 'threshold',
         metric: mention.metric,
-        op,
-        value: thresholdValue(mention.metric, pre[1] as string, !!pre[2]),
+        op: flip ? FLIP[op] : op,
+        value: thresholdValue(mention.metric, pre[2] as string, !!pre[3]),
       };
     }
   }
@@ -596,7 +700,15 @@ function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
 export function parseGoal(goal: string): GoalSpec {
   const text = goal.replace(/\s+/g, ' ').trim();
   // Model names ("logistic regression") must not read as task types or targets.
-  const noModels = MODEL_RULES.reduce((t, [re]) => t.replace(new RegExp(re.source, 'gi'), ' '), text);
+  // A trailing agent noun ("logistic model", "support vector regressor") is kept: it still introduces the target.
+  const noModels = MODEL_RULES.reduce(
+    (t, [re]) =>
+      t.replace(
+        new RegExp(re.source, 'gi'),
+        (m) => ` ${/\b(?:models?|classifiers?|regressors?)$/i.exec(m)?.[0] ?? ''} `,
+      ),
+    text,
+  );
 
   const trainWords =
     /\b(train|retrain|re-train|predict(?!ions)|forecast|classif\w*|regress\w*|fit|model(?:s|ing|ling)?\b|estimat\w*|learn|build an? \w*\s*(?:model|classifier|regressor))/i;
@@ -616,7 +728,12 @@ export function parseGoal(goal: string): GoalSpec {
       text,
     );
   const notify = parseNotify(text);
-  const train = trainWords.test(noModels) || models.length > 0 || deploy || register || predict;
+  // "the training data" names data (e.g. a drift reference), not a wish to train.
+  const trainText = noModels.replace(
+    /\btraining (?:data(?:set)?|set|rows|snapshot|distribution|file|sample|split)\b/gi,
+    ' ',
+  );
+  const train = trainWords.test(trainText) || models.length > 0 || deploy || register || predict;
 
   let taskType: GoalSpec['taskType'];
   if (/\bclassif\w*|\bwhether\b|\bbinary\b|\bcategori[sz]e\b|\bwhich (?:class|category)\b/i.test(noModels))
@@ -693,7 +810,7 @@ export function parseGoal(goal: string): GoalSpec {
   return {
     goal: text,
     sources: parseSources(text),
-    targetPhrases: targetPhrases(noModels),
+    targetPhrases: targetPhrases(withoutSources(noModels)),
     ...(taskType ? { taskType } : {}),
     wants: {
       train,

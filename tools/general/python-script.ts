@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { userError } from '../../src/errors.ts';
 import { defineTask, resolveInWorkspace } from '../../src/tasks/index.ts';
-import { runProcess } from '../lib/process.ts';
+import { CommandOutput, commandOutput, runProcess } from '../lib/process.ts';
 
 export const pythonScript = defineTask({
   id: 'python.script',
@@ -16,13 +16,7 @@ export const pythonScript = defineTask({
     env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables'),
     cwd: z.string().default('.').describe('Working directory, relative to the workspace'),
   }),
-  output: z.object({
-    exitCode: z.number().describe('Exit status'),
-    durationMs: z.number().describe('Wall time'),
-    stdoutTail: z.array(z.string()).describe('Last lines printed on stdout'),
-    metrics: z.record(z.string(), z.number()).describe('Values reported with ::metric'),
-    outputs: z.record(z.string(), z.unknown()).describe('Values reported with ::output'),
-  }),
+  output: CommandOutput,
   needsApproval: true,
   cacheable: false,
   run: async (input, ctx) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTask, resolveInWorkspace } from '../../src/tasks/index.ts';
-import { runProcess } from '../lib/process.ts';
+import { CommandOutput, commandOutput, runProcess } from '../lib/process.ts';
 
 export const shellExec = defineTask({
   id: 'shell.exec',
@@ -17,13 +17,7 @@ export const shellExec = defineTask({
     env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for the program'),
     allowFailure: z.boolean().default(false).describe('Succeed even when the program exits non-zero'),
   }),
-  output: z.object({
-    exitCode: z.number().describe('Exit status of the program'),
-    durationMs: z.number().describe('Wall time'),
-    stdoutTail: z.array(z.string()).describe('Last lines printed on stdout'),
-    metrics: z.record(z.string(), z.number()).describe('Values reported with ::metric'),
-    outputs: z.record(z.string(), z.unknown()).describe('Values reported with ::output'),
-  }),
+  output: CommandOutput,
   needsApproval: true,
   cacheable: false,
   run: async (input, ctx) => {

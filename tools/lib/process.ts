@@ -6,9 +6,30 @@
  * training runners).
  */
 import { execa } from 'execa';
+import { z } from 'zod';
 import { childEnv } from '../../src/config.ts';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
+
+/** The output of a task that ran a program: shared by shell.exec and python.script. */
+export const CommandOutput = z.object({
+  exitCode: z.number().describe('Exit status of the program'),
+  durationMs: z.number().describe('Wall time'),
+  stdoutTail: z.array(z.string()).describe('Last lines printed on stdout'),
+  metrics: z.record(z.string(), z.number()).describe('Values reported with ::metric'),
+  outputs: z.record(z.string(), z.unknown()).describe('Values reported with ::output'),
+});
+
+/** The CommandOutput of a finished process. */
+export function commandOutput(r: ProcessResult): z.infer<typeof CommandOutput> {
+  return {
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+    stdoutTail: r.stdoutTail,
+    metrics: r.metrics,
+    outputs: r.outputs,
+  };
+}
 
 export interface ProcessResult {
   exitCode: number;

@@ -35,12 +35,6 @@ export const pythonScript = defineTask({
       env: { ...input.env, PYTHONDONTWRITEBYTECODE: '1' },
       what: `python ${path.basename(script)}`,
     });
-    return {
-      exitCode: r.exitCode,
-      durationMs: r.durationMs,
-      stdoutTail: r.stdoutTail,
-      metrics: r.metrics,
-      outputs: r.outputs,
-    };
+    return commandOutput(r);
   },
 });

@@ -23,12 +23,6 @@ export const shellExec = defineTask({
   run: async (input, ctx) => {
     const cwd = resolveInWorkspace(ctx.workspace, input.cwd, 'working directory');
     const r = await runProcess(ctx, input.command, { cwd, env: input.env, failOnExit: !input.allowFailure });
-    return {
-      exitCode: r.exitCode,
-      durationMs: r.durationMs,
-      stdoutTail: r.stdoutTail,
-      metrics: r.metrics,
-      outputs: r.outputs,
-    };
+    return commandOutput(r);
   },
 });

@@ -60,6 +60,31 @@ beforeAll(async () => {
   train = await dataset('train', TRAIN);
 });
 
+describe('monitor.drift on worker threads', () => {
+  it('gives the same statistics on worker threads as on the main thread (binned path)', async () => {
+    const summer = await dataset(
+      'summer-2015-w',
+      `SELECT * FROM ${WEATHER} WHERE date BETWEEN DATE '2015-06-01' AND DATE '2015-08-31'`,
+    );
+    // exactMaxRows below the row counts forces the binned statistics the workers compute for large data.
+    const opts = { exactMaxRows: 50, bins: 20 };
+    const main = await check(train, summer, { ...opts, parallel: 'never' });
+    const workers = await check(train, summer, { ...opts, parallel: 'always' });
+    const numeric = (o: DriftOutput) => o.features.filter((f) => f.type === 'numeric');
+    expect(numeric(workers.out).length).toBeGreaterThan(1);
+    expect(numeric(workers.out).map((f) => [f.name, f.statistic, f.drifted, f.stats])).toEqual(
+      numeric(main.out).map((f) => [f.name, f.statistic, f.drifted, f.stats]),
+    );
+    expect(workers.out.drifted).toBe(main.out.drifted);
+    expect(workers.ctx.logs.map((l) => l.message)).toContain(
+      'numeric columns loaded and compared on worker threads',
+    );
+    expect(main.ctx.logs.map((l) => l.message)).not.toContain(
+      'numeric columns loaded and compared on worker threads',
+    );
+  }, 60_000);
+});
+
 describe('monitor.drift on Seattle weather', () => {
   it('detects temperature drift in summer 2015 against 2012–2013 (small reference: KS and chi-square)', async () => {
     const summer = await dataset(

@@ -453,7 +453,9 @@ export function dropNaNAndSummarize(values: Float64Array): {
     const x = values[i] as number;
     if (Number.isNaN(x)) continue;
     if (w === 0) shift = x;
-    values[w++] = x;
+    // Until the first NaN every value is already in place: skip the write.
+    if (w !== i) values[w] = x;
+    w++;
     // Sums of x − shift keep the variance accurate when the mean is large relative to the spread.
     const d = x - shift;
     sum += d;

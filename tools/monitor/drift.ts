@@ -5,11 +5,11 @@
  * DuckDB reads the Parquet files; numeric columns come over as Float64Arrays in bulk and category counts
  * as GROUP BY rows, so a million rows per side stays cheap (see tools/lib/drift-stats.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { DuckDBDoubleVector } from '@duckdb/node-api';
 import { z } from 'zod';
-import { systemError, userError } from '../../src/errors.ts';
+import { userError } from '../../src/errors.ts';
 import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
 import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import {
@@ -28,6 +28,8 @@ import {
   DriftFinding as DriftFindingSchema,
   DriftMethod,
 } from './drift-alert.ts';
+import { loadNumeric } from './drift-load.ts';
+import { DriftWorkerPool } from './drift-pool.ts';
 
 const FeatureType = z.enum(['numeric', 'categorical']).describe('How a column is compared');
 type FeatureType = z.infer<typeof FeatureType>;
@@ -96,6 +98,10 @@ const Input = z.object({
     .max(10_000)
     .default(1000)
     .describe('Reference-quantile bins for binned statistics (KS error ≈ 1/bins)'),
+  parallel: z
+    .enum(['auto', 'always', 'never'])
+    .default('auto')
+    .describe('Compare numeric columns on worker threads: auto above 16 MB of Parquet, always, or never'),
   seed: z.number().int().default(42).describe('Seed for the samples behind bin edges and plots'),
   title: z.string().optional().describe('Report title (default "Drift report: <reference> → <current>")'),
 });
@@ -188,37 +194,90 @@ export const monitorDrift = defineTask({
     const refPath = datasetPath(ctx, input.reference, 'reference');
     const curPath = datasetPath(ctx, input.current, 'current');
     const t0 = performance.now();
-    const { plan, findings } = await withDuckDB(async (db) => {
-      const refCols = await db.columns(`read_parquet(${literal(refPath)})`);
-      const curCols = await db.columns(`read_parquet(${literal(curPath)})`);
-      return planColumns(input, refCols, curCols);
-    });
+    // Large files: start the worker threads now, so that their start-up overlaps the planning below.
+    const threads = Math.min(2, availableParallelism());
+    const large = statSync(refPath).size + statSync(curPath).size > POOL_MIN_BYTES;
+    const parallel = input.parallel === 'always' || (input.parallel === 'auto' && large && threads > 1);
+    const pool = parallel ? new DriftWorkerPool(Math.max(threads, 2)) : null;
+    try {
+      return await check(input, ctx, refPath, curPath, t0, pool);
+    } finally {
+      pool?.close();
+    }
+  },
+});
 
-    const features: FeatureResult[] = [];
-    const displays = new Map<string, DisplayHistogram>();
-    const numericPlan = plan.filter((p) => p.type === 'numeric');
-    const categoricalPlan = plan.filter((p) => p.type === 'categorical');
+async function check(
+  input: z.output<typeof Input>,
+  ctx: TaskContext,
+  refPath: string,
+  curPath: string,
+  t0: number,
+  pool: DriftWorkerPool | null,
+): Promise<DriftOutput> {
+  const { plan, findings } = await withDuckDB(async (db) => {
+    const refCols = await db.columns(`read_parquet(${literal(refPath)})`);
+    const curCols = await db.columns(`read_parquet(${literal(curPath)})`);
+    return planColumns(input, refCols, curCols);
+  });
 
-    // Both sides load at once, each in its own DuckDB, so one side's scan overlaps the other's transfer.
-    const [refData, curData] = await Promise.all([
-      loadSide(refPath, 'reference', numericPlan, categoricalPlan),
-      loadSide(curPath, 'current', numericPlan, categoricalPlan),
+  const features: FeatureResult[] = [];
+  const displays = new Map<string, DisplayHistogram>();
+  const numericPlan = plan.filter((p) => p.type === 'numeric');
+  const categoricalPlan = plan.filter((p) => p.type === 'categorical');
+
+  // Large data: worker threads load and compare the numeric columns (each its share, both sides) while
+  // this thread counts categories; small data, or a worker that fails, take the path below.
+  const inWorkers =
+    pool && numericPlan.length > 1 && (await largestSide(refPath, curPath)) > input.exactMaxRows
+      ? pool.compare(
+          {
+            reference: refPath,
+            current: curPath,
+            columns: numericPlan.map((c) => ({
+              name: c.name,
+              expr: c.expr,
+              seed: input.seed + plan.indexOf(c),
+            })),
+            exactMaxRows: input.exactMaxRows,
+            bins: input.bins,
+          },
+          ctx.signal,
+        )
+      : Promise.resolve(null);
+  // Both sides load at once, each in its own DuckDB, so one side's scan overlaps the other's transfer.
+  const [refData, curData, workerResults] = await Promise.all([
+    loadSide(refPath, 'reference', [], categoricalPlan),
+    loadSide(curPath, 'current', [], categoricalPlan),
+    inWorkers,
+  ]);
+  if (workerResults !== null) ctx.log.debug(`numeric columns loaded and compared on worker threads`);
+  else if (pool) ctx.log.debug('worker threads unavailable or not needed: numeric columns compared here');
+  if (workerResults === null && numericPlan.length > 0) {
+    const [refNumeric, curNumeric] = await Promise.all([
+      withDuckDB((db) => loadNumeric(db, refPath, numericPlan, 'reference')),
+      withDuckDB((db) => loadNumeric(db, curPath, numericPlan, 'current')),
     ]);
-    const loaded = {
-      rows: { reference: refData.rows, current: curData.rows },
-      numeric: { reference: refData.numeric, current: curData.numeric },
-      categorical: { reference: refData.categorical, current: curData.categorical },
-    };
-    const loadSeconds = (performance.now() - t0) / 1000;
-    ctx.progress(0.5, 'data loaded');
+    refData.numeric = refNumeric;
+    curData.numeric = curNumeric;
+  }
+  const loaded = {
+    rows: { reference: refData.rows, current: curData.rows },
+    numeric: { reference: refData.numeric, current: curData.numeric },
+    categorical: { reference: refData.categorical, current: curData.categorical },
+  };
+  const loadSeconds = (performance.now() - t0) / 1000;
+  ctx.progress(0.5, 'data loaded');
 
-    const smallReference = loaded.rows.reference <= input.thresholds.smallSampleRows;
-    plan.forEach((col, i) => {
-      ctx.signal.throwIfAborted();
-      const override = input.features[col.name] ?? {};
-      let result: FeatureResult;
-      if (col.type === 'numeric') {
-        const cmp = compareNumeric(
+  const smallReference = loaded.rows.reference <= input.thresholds.smallSampleRows;
+  plan.forEach((col, i) => {
+    ctx.signal.throwIfAborted();
+    const override = input.features[col.name] ?? {};
+    let result: FeatureResult;
+    if (col.type === 'numeric') {
+      const cmp =
+        workerResults?.get(col.name) ??
+        compareNumeric(
           loaded.numeric.reference.get(col.name) as Float64Array,
           loaded.numeric.current.get(col.name) as Float64Array,
           {
@@ -227,93 +286,95 @@ export const monitorDrift = defineTask({
             seed: input.seed + i,
           },
         );
-        displays.set(col.name, cmp.display);
-        const method = override.method ?? (smallReference ? 'ks' : 'wasserstein');
-        result = numericResult(col.name, method, override.threshold, input.thresholds, cmp, {
-          reference: cmp.missing.reference / loaded.rows.reference,
-          current: cmp.missing.current / loaded.rows.current,
-        });
-      } else {
-        const ref = loaded.categorical.reference.get(col.name) ?? { counts: new Map(), missing: 0 };
-        const cur = loaded.categorical.current.get(col.name) ?? { counts: new Map(), missing: 0 };
-        const cmp = compareCategorical(ref.counts, cur.counts);
-        displays.set(col.name, cmp.display);
-        const method = override.method ?? (smallReference ? 'chisquare' : 'jensenshannon');
-        result = categoricalResult(col.name, method, override.threshold, input.thresholds, cmp, {
-          reference: ref.missing / loaded.rows.reference,
-          current: cur.missing / loaded.rows.current,
-        });
-      }
-      features.push(result);
-      findings.push(...valueFindings(result, input.thresholds.nullShareIncrease));
-      ctx.progress(0.5 + (0.4 * (i + 1)) / plan.length, `compared ${col.name}`);
-    });
+      displays.set(col.name, cmp.display);
+      const method = override.method ?? (smallReference ? 'ks' : 'wasserstein');
+      result = numericResult(col.name, method, override.threshold, input.thresholds, cmp, {
+        reference: cmp.missing.reference / loaded.rows.reference,
+        current: cmp.missing.current / loaded.rows.current,
+      });
+    } else {
+      const ref = loaded.categorical.reference.get(col.name) ?? { counts: new Map(), missing: 0 };
+      const cur = loaded.categorical.current.get(col.name) ?? { counts: new Map(), missing: 0 };
+      const cmp = compareCategorical(ref.counts, cur.counts);
+      displays.set(col.name, cmp.display);
+      const method = override.method ?? (smallReference ? 'chisquare' : 'jensenshannon');
+      result = categoricalResult(col.name, method, override.threshold, input.thresholds, cmp, {
+        reference: ref.missing / loaded.rows.reference,
+        current: cur.missing / loaded.rows.current,
+      });
+    }
+    features.push(result);
+    findings.push(...valueFindings(result, input.thresholds.nullShareIncrease));
+    ctx.progress(0.5 + (0.4 * (i + 1)) / plan.length, `compared ${col.name}`);
+  });
 
-    const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.name);
-    const share = features.length ? driftedFeatures.length / features.length : 0;
-    const drifted = features.length > 0 && share >= input.thresholds.datasetShare;
-    const reference = brief(input.reference, loaded.rows.reference);
-    const current = brief(input.current, loaded.rows.current);
-    const at = new Date().toISOString();
-    const title =
-      input.title ??
-      `Drift report: ${input.reference.name ?? path.basename(refPath)} → ${input.current.name ?? path.basename(curPath)}`;
+  const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.name);
+  const share = features.length ? driftedFeatures.length / features.length : 0;
+  const drifted = features.length > 0 && share >= input.thresholds.datasetShare;
+  const reference = brief(input.reference, loaded.rows.reference);
+  const current = brief(input.current, loaded.rows.current);
+  const at = new Date().toISOString();
+  const title =
+    input.title ??
+    `Drift report: ${input.reference.name ?? path.basename(refPath)} → ${input.current.name ?? path.basename(curPath)}`;
 
-    const view: DriftReportView = {
-      title,
-      at,
-      reference,
-      current,
-      drifted,
-      share,
-      datasetShareThreshold: input.thresholds.datasetShare,
-      findings,
-      features: features.map((f) => ({
-        ...f,
-        stats: f.stats,
-        ...(displays.has(f.name) ? { display: displays.get(f.name) } : {}),
-      })),
-    };
-    const jsonRef = await ctx.artifacts.putBytes(
-      JSON.stringify({ ...view, thresholds: input.thresholds, overrides: input.features }, null, 2),
-      { mediaType: 'application/json' },
-    );
-    const htmlRef = await ctx.artifacts.putBytes(renderDriftReportHtml(view), { mediaType: 'text/html' });
+  const view: DriftReportView = {
+    title,
+    at,
+    reference,
+    current,
+    drifted,
+    share,
+    datasetShareThreshold: input.thresholds.datasetShare,
+    findings,
+    features: features.map((f) => ({
+      ...f,
+      stats: f.stats,
+      ...(displays.has(f.name) ? { display: displays.get(f.name) } : {}),
+    })),
+  };
+  const jsonRef = await ctx.artifacts.putBytes(
+    JSON.stringify({ ...view, thresholds: input.thresholds, overrides: input.features }, null, 2),
+    { mediaType: 'application/json' },
+  );
+  const htmlRef = await ctx.artifacts.putBytes(renderDriftReportHtml(view), { mediaType: 'text/html' });
 
-    const summary = summaryLine(features, driftedFeatures, share, drifted, findings);
-    const alert = makeAlert({
-      drifted,
-      features,
-      findings,
-      share,
-      reference,
-      current,
-      at,
-      summary,
-      report: { json: jsonRef.path, html: htmlRef.path },
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const level = alert ? (alert.severity === 'critical' ? 'warn' : 'info') : 'info';
-    ctx.log[level](`drift: ${summary} (${seconds.toFixed(2)} s)`, {
-      reportHtml: htmlRef.path,
-      loadSeconds: round(loadSeconds),
-      seconds: round(seconds),
-    });
-    ctx.progress(1, 'done');
-    return {
-      drifted,
-      share,
-      driftedFeatures,
-      features,
-      findings,
-      reference,
-      current,
-      reportJson: jsonRef.path,
-      reportHtml: htmlRef.path,
-      alert,
-    };
-  },
-});
+  const summary = summaryLine(features, driftedFeatures, share, drifted, findings);
+  const alert = makeAlert({
+    drifted,
+    features,
+    findings,
+    share,
+    reference,
+    current,
+    at,
+    summary,
+    report: { json: jsonRef.path, html: htmlRef.path },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const level = alert ? (alert.severity === 'critical' ? 'warn' : 'info') : 'info';
+  ctx.log[level](`drift: ${summary} (${seconds.toFixed(2)} s)`, {
+    reportHtml: htmlRef.path,
+    loadSeconds: round(loadSeconds),
+    seconds: round(seconds),
+  });
+  ctx.progress(1, 'done');
+  return {
+    drifted,
+    share,
+    driftedFeatures,
+    features,
+    findings,
+    reference,
+    current,
+    reportJson: jsonRef.path,
+    reportHtml: htmlRef.path,
+    alert,
+  };
+}
+
+/** Combined Parquet size from which the numeric columns are loaded and compared on worker threads. */
+const POOL_MIN_BYTES = 16 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -470,61 +531,21 @@ async function loadSide(
   });
 }
 
+/** Row count of the larger dataset (0 when either is empty or unreadable: loadSide reports that). */
+async function largestSide(refPath: string, curPath: string): Promise<number> {
+  return withDuckDB(async (db) => {
+    try {
+      const rows = [await countRows(db, refPath), await countRows(db, curPath)];
+      return Math.min(...rows) > 0 ? Math.max(...rows) : 0;
+    } catch {
+      return 0;
+    }
+  });
+}
+
 async function countRows(db: DuckDB, file: string): Promise<number> {
   const rows = await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`);
   return Number(rows[0]?.n ?? 0);
-}
-
-/**
- * Every numeric column as a Float64Array in one scan; missing values arrive as NaN (SQL coalesce), so every
- * slot of every vector is valid. Chunks are read synchronously from the materialised result.
- */
-async function loadNumeric(
-  db: DuckDB,
-  file: string,
-  plan: PlannedColumn[],
-  side: string,
-): Promise<Map<string, Float64Array>> {
-  const out = new Map<string, Float64Array>();
-  if (plan.length === 0) return out;
-  // Loaded here, not at module load: the CLI starts without the native module.
-  const { DuckDBDoubleVector } = await import('@duckdb/node-api');
-  const result = await db.conn.run(
-    `SELECT ${plan.map((c) => c.expr).join(', ')} FROM read_parquet(${literal(file)})`,
-  );
-  const arrays = plan.map(() => new Float64Array(result.rowCount));
-  let offset = 0;
-  for (let k = 0; k < result.chunkCount; k++) {
-    const chunk = result.getChunk(k);
-    const rows = chunk.rowCount;
-    for (let j = 0; j < arrays.length; j++) {
-      const vector = chunk.getColumnVector(j);
-      if (!(vector instanceof DuckDBDoubleVector)) {
-        throw systemError(
-          'DRIFT_LOAD',
-          `Column "${plan[j]?.name}" of the ${side} data did not load as DOUBLE`,
-        );
-      }
-      const target = arrays[j] as Float64Array;
-      const items = doubleItems(vector);
-      if (items && items.length === rows) target.set(items, offset);
-      else for (let i = 0; i < rows; i++) target[offset + i] = vector.getItem(i) ?? Number.NaN;
-    }
-    offset += rows;
-  }
-  plan.forEach((c, j) => {
-    out.set(c.name, (arrays[j] as Float64Array).subarray(0, offset));
-  });
-  return out;
-}
-
-/**
- * The Float64Array view a DuckDBDoubleVector keeps over DuckDB's buffer (private in the typings). Copying
- * it whole is several times faster than a getItem call per value; callers fall back to getItem without it.
- */
-function doubleItems(vector: DuckDBDoubleVector): Float64Array | undefined {
-  const items: unknown = Reflect.get(vector, 'items');
-  return items instanceof Float64Array ? items : undefined;
 }
 
 /** Category counts per categorical column (missing values counted apart). */

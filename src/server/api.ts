@@ -7,16 +7,22 @@ import { zValidator } from '@hono/zod-validator';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { PlannerResult } from '../../agents/planner/index.ts';
+import type { Config } from '../config.ts';
+import { isPipewrightError } from '../errors.ts';
+import { ask, renderTree, searchMemory, walkLineage, whatIsInProduction } from '../lineage/index.ts';
 import { parsePlanText, type TaskLookup, validatePlan } from '../plan/index.ts';
 import type { AuthStore, ModelRegistry, RunRecord, RunStore } from '../store/index.ts';
 import { type AuthEnv, authenticate, identityOf, requireRole } from './auth.ts';
 import type { RunExecutor } from './executor.ts';
-import { errorResponse, invalid } from './http-errors.ts';
+import { errorJson, errorResponse, invalid } from './http-errors.ts';
 import { openApiDocument, type RouteSpec } from './openapi.ts';
 import {
   ApprovalsQuery,
+  AskBody,
   DecisionBody,
+  LineageQuery,
   LogsQuery,
+  MemorySearchQuery,
   PlanGoalBody,
   RunsQuery,
   SCHEMAS,
@@ -143,6 +149,42 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/api/lineage/:entity',
+    summary: 'Lineage of an entity (run-…, dataset:…, model:…, deployment:…): upstream or downstream',
+    role: 'viewer',
+    tag: 'lineage',
+    query: 'LineageQuery',
+    response: 'LineageWalkView',
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/production',
+    summary: 'What is in production and how it got there (data, runs, approvals)',
+    role: 'viewer',
+    tag: 'lineage',
+    response: 'ProductionView',
+  },
+  {
+    method: 'get',
+    path: '/api/memory/search',
+    summary: 'Search run memory (hybrid); no memory yet gives no hits',
+    role: 'viewer',
+    tag: 'lineage',
+    query: 'MemorySearchQuery',
+    response: 'MemorySearchResult',
+  },
+  {
+    method: 'post',
+    path: '/api/ask',
+    summary: 'Ask a question; the answer cites run, model, dataset, deployment and approval ids',
+    role: 'viewer',
+    tag: 'lineage',
+    body: 'AskBody',
+    response: 'AskResult',
+  },
+  {
+    method: 'get',
     path: '/api/tokens',
     summary: 'API tokens (never their secret)',
     role: 'admin',
@@ -179,6 +221,8 @@ export interface ApiOptions {
   planner: (goal: string) => Promise<PlannerResult>;
   version: string;
   sse?: { pollMs?: number; keepAliveMs?: number };
+  /** Settings for run memory and `ask` (default: the engine's). */
+  config?: Config;
 }
 
 /** Parses a body or query with its schema; a failure lists every problem (400). */
@@ -328,6 +372,35 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
     return c.json({ model: name, alias: d.alias, version: d.version, deploymentId: d.id });
   });
   api.route('/api', opts.modelRoutes);
+
+  const config = opts.config ?? engine.config;
+
+  api.get('/api/lineage/:entity', valid('query', LineageQuery), (c) => {
+    const q = c.req.valid('query');
+    try {
+      const walk = walkLineage(store, c.req.param('entity'), q.direction, q.depth);
+      return c.json({ ...walk, tree: renderTree(walk) });
+    } catch (e) {
+      // An unknown entity is the caller's 404, not a 400.
+      if (isPipewrightError(e) && e.code === 'LINEAGE_NOT_FOUND') return c.json(errorJson(e).body, 404);
+      throw e;
+    }
+  });
+
+  api.get('/api/production', (c) => c.json({ production: whatIsInProduction(store) }));
+
+  api.get('/api/memory/search', valid('query', MemorySearchQuery), async (c) => {
+    const q = c.req.valid('query');
+    const hits = await searchMemory(config, q.q, {
+      limit: q.limit,
+      ...(q.status ? { filter: { status: q.status } } : {}),
+    });
+    return c.json({ query: q.q, hits });
+  });
+
+  api.post('/api/ask', valid('json', AskBody), async (c) =>
+    c.json(await ask(store, config, c.req.valid('json').question)),
+  );
 
   api.get('/api/tokens', (c) => c.json({ tokens: auth.listTokens() }));
   api.post('/api/tokens', valid('json', SCHEMAS.CreateTokenBody), (c) => {

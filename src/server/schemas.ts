@@ -146,6 +146,76 @@ export const CreateTokenBody = z
   })
   .strict();
 
+export const LineageQuery = z
+  .object({
+    direction: z
+      .enum(['up', 'down'])
+      .default('up')
+      .describe('up: what the entity came from; down: what came from it'),
+    depth: z.coerce.number().int().min(1).max(64).default(64).describe('How many hops to walk'),
+  })
+  .strict();
+
+export const LineageWalkView = z
+  .object({
+    root: z.record(z.string(), z.unknown()).describe('The entity the walk started from'),
+    direction: z.enum(['up', 'down']),
+    depth: z.number().int(),
+    nodes: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe('Every entity reached, each with its distance (depth) from the root'),
+    edges: z.array(z.record(z.string(), z.unknown())).describe('Edges between reached entities (src → dst)'),
+    tree: z.string().describe('The walk as an indented text tree'),
+  })
+  .describe('A lineage walk');
+
+export const ProductionView = z.object({
+  production: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe(
+      'Every model with a production alias: version, deployment, training data, what that data came from, runs and approvals',
+    ),
+});
+
+export const MemorySearchQuery = z
+  .object({
+    q: z.string().trim().min(1).max(2000).describe('What to look for, in plain words'),
+    status: z.string().min(1).optional().describe('Only documents of runs with this status, e.g. failed'),
+    limit: z.coerce.number().int().min(1).max(100).default(10).describe('At most this many hits, best first'),
+  })
+  .strict();
+
+export const MemorySearchResult = z.object({
+  query: z.string(),
+  hits: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe(
+      'Run-memory documents (run_id, kind, step, text, status, ...) with their score; empty when no memory yet',
+    ),
+});
+
+export const AskBody = z
+  .object({
+    question: z.string().trim().min(1).max(4000).describe('A question about runs, lineage or production'),
+  })
+  .strict();
+
+export const AskResult = z.object({
+  question: z.string(),
+  source: z.enum(['lineage', 'memory']).describe('Where the answer came from'),
+  answer: z.string().describe('The answer, in plain words'),
+  citations: z
+    .object({
+      runs: z.array(z.string()),
+      models: z.array(z.string()),
+      datasets: z.array(z.string()),
+      deployments: z.array(z.string()),
+      approvals: z.array(z.string()),
+    })
+    .describe('Ids the answer rests on'),
+  evidence: z.array(z.unknown()).describe('The ranked evidence behind the answer'),
+});
+
 /** Every named schema, as it appears under components.schemas. */
 export const SCHEMAS = {
   ErrorBody,
@@ -166,5 +236,12 @@ export const SCHEMAS = {
   EventView,
   RollbackBody,
   CreateTokenBody,
+  LineageQuery,
+  LineageWalkView,
+  ProductionView,
+  MemorySearchQuery,
+  MemorySearchResult,
+  AskBody,
+  AskResult,
 } as const;
 export type SchemaName = keyof typeof SCHEMAS;

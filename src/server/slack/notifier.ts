@@ -2,12 +2,14 @@
  * Posts runs to Slack: one thread per run (a headline, step results, every approval with Approve / Reject
  * buttons, decisions, the outcome). Subscribes to the run store's events; posts through the Web API
  * client, in event order per run. Runs started from Slack go to the channel they came from, others to the
- * default channel (none: not posted).
+ * default channel (none: not posted). A step output carrying a drift alert (monitor.drift's `alert`) gets
+ * its own message with the evidence, in the run's thread and broadcast to the channel, once per alert.
  */
 import type { WebClient } from '@slack/web-api';
 import { formatError } from '../../errors.ts';
 import type { AuthStore, RunEvent, RunStore } from '../../store/index.ts';
 import { approvalDecided, approvalRequest, runHeadline } from './blocks.ts';
+import { driftAlertKey, driftAlertMessage, driftAlertOf } from './drift.ts';
 import type { SlackMessage } from './payloads.ts';
 
 export interface SlackNotifierOptions {
@@ -35,6 +37,8 @@ export class SlackNotifier {
   private readonly chains = new Map<string, Promise<void>>();
   /** Where each approval request was posted, to take its buttons away once decided. */
   private readonly approvalMessages = new Map<string, { channel: string; ts: string }>();
+  /** Drift alerts already posted (by driftAlertKey). */
+  private readonly alertsPosted = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private readonly log: (line: string) => void;
 
@@ -102,13 +106,29 @@ export class SlackNotifier {
         text: m.text,
         ...(m.blocks ? { blocks: m.blocks } : {}),
       });
+    /** A thread reply also shown in the channel. */
+    const broadcast = (m: SlackMessage) =>
+      client.chat.postMessage({
+        channel,
+        thread_ts: ts,
+        reply_broadcast: true,
+        text: m.text,
+        ...(m.blocks ? { blocks: m.blocks } : {}),
+      });
     const step = e.stepId ? `\`${e.stepId}\`` : '';
     switch (e.type) {
       case 'run.started':
         return;
-      case 'step.succeeded':
+      case 'step.succeeded': {
         await reply({ text: `:white_check_mark: ${step} succeeded${e.data.cached ? ' (cached)' : ''}` });
+        const alert = driftAlertOf(e.data.output);
+        if (!alert || this.alertsPosted.has(driftAlertKey(alert))) return;
+        this.alertsPosted.add(driftAlertKey(alert));
+        await broadcast(
+          driftAlertMessage(alert, { runId: run.id, stepId: e.stepId, planName: run.planName }),
+        );
         return;
+      }
       case 'step.failed':
         await reply({ text: `:x: ${step} failed${errorWhat(e.data.error)}` });
         return;

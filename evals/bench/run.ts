@@ -3,6 +3,7 @@
  * same run; absolute figures move with the machine's load. Pass names to run a subset: `npm run bench -- engine`.
  */
 import { setMaxListeners } from 'node:events';
+import { benchApi } from './api.ts';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
@@ -23,6 +24,7 @@ const suites: Suite[] = [
   { name: 'drift', run: benchDrift },
   { name: 'serving', run: benchServing },
   { name: 'memory', run: () => benchMemory() },
+  { name: 'api', run: benchApi },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

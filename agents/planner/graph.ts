@@ -29,7 +29,10 @@ import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './des
 import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
+import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
 import type { DraftOutcome } from './types.ts';
+
+export type { PastRun } from './past-runs.ts';
 
 export type PlannerResult =
   | { kind: 'plan'; plan: Plan; notes: string[] }
@@ -77,6 +80,8 @@ export interface PlannerDeps {
   review?: boolean;
   /** Drafts before giving up (the first plus repairs; default 3). */
   maxAttempts?: number;
+  /** Similar past runs from run memory, shown to the drafter as context. Failures count as none. */
+  pastRuns?: (goal: string) => Promise<PastRun[]>;
 }
 
 const State = Annotation.Root({
@@ -85,6 +90,7 @@ const State = Annotation.Root({
   spec: Annotation<GoalSpec | undefined>,
   data: Annotation<DatasetDescription | undefined>,
   second: Annotation<DatasetDescription | undefined>,
+  pastRuns: Annotation<PastRun[]>,
   candidate: Annotation<unknown>,
   notes: Annotation<string[]>,
   problems: Annotation<Problem[]>,
@@ -221,19 +227,45 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     const [first, next] = s.spec?.sources ?? [];
     const data = first?.kind === 'file' ? await deps.describe(first.path) : undefined;
     const second = next?.kind === 'file' ? await deps.describe(next.path) : undefined;
-    return { data, second };
+    let pastRuns: PastRun[] = [];
+    if (deps.pastRuns) {
+      try {
+        pastRuns = (await deps.pastRuns(s.goal)).slice(0, 3);
+      } catch {
+        pastRuns = []; // memory is context, never a reason to fail planning
+      }
+    }
+    return { data, second, pastRuns };
   };
 
   const draft = async (s: S): Promise<Partial<S>> => {
     const attempts = s.attempts + 1;
     if (!deps.model) {
       const base = s.spec ?? parseGoal(s.goal);
-      const spec = s.feedback.length
+      let spec = s.feedback.length
         ? { ...parseGoal([s.goal, ...s.feedback].join('. ')), sources: base.sources }
         : base;
+      const past = s.pastRuns ?? [];
+      const first = spec.sources[0];
+      const failed = missingValueRun(past, first?.kind === 'file' ? first.path : undefined, s.data);
+      const handled = spec.prep.some((p) => p.op === 'impute' || p.op === 'dropna');
+      const learned: string[] = [];
+      if (failed && !handled && spec.wants.train) {
+        spec = { ...spec, prep: [...spec.prep, { op: 'impute', strategy: 'median' }] };
+        learned.push(
+          `past run ${failed.runId} on the same data failed on missing values, so an impute step (median) was added`,
+        );
+      }
       const out = buildPlan({ spec, data: s.data, second: s.second });
       if (out.kind !== 'plan') return { result: toResult(out), attempts };
-      return { candidate: out.plan, notes: out.notes, attempts };
+      const notes = [...out.notes, ...learned];
+      const plan = past.length
+        ? {
+            ...out.plan,
+            metadata: { ...out.plan.metadata, notes, pastRuns: past.map((r) => r.runId) },
+          }
+        : out.plan;
+      return { candidate: plan, notes, attempts };
     }
     const prompt = deps.prompt as Prompt;
     const feedback = [
@@ -263,6 +295,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
             sample: s.data.sample,
           })
         : 'none described',
+      pastRuns: pastRunsText(s.pastRuns ?? []),
       feedback,
     });
     let answer: z.infer<typeof DraftEnvelope>;
@@ -300,6 +333,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       ...(deps.modelInfo?.model ? { model: deps.modelInfo.model } : {}),
       prompt: { id: prompt.id, version: prompt.version },
       attempts,
+      ...(s.pastRuns?.length ? { pastRuns: s.pastRuns.map((r) => r.runId) } : {}),
     };
     return { candidate: { ...answer.plan, goal: s.goal, metadata }, notes: [], attempts };
   };

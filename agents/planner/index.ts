@@ -3,13 +3,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemorySaver } from '@langchain/langgraph';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { createChatModel, type LlmSettings, loadPrompt, type Prompt } from '../../src/llm/index.ts';
 import { createDescribeDataset } from './describe-dataset.ts';
 import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './graph.ts';
+import { memoryPastRuns } from './past-runs.ts';
 
 export * from './describe-dataset.ts';
 export * from './graph.ts';
 export { planOffline, screenGoal } from './offline/index.ts';
+export { memoryPastRuns, missingValueRun, pastRunsFromHits, pastRunsText } from './past-runs.ts';
 export * from './types.ts';
 
 const PROMPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prompts/planner');
@@ -37,10 +40,17 @@ export async function plannerModelDeps(
 
 const DATA_EXT = /\.(csv|tsv|json|ndjson|jsonl|parquet|arrow)$/i;
 
-/** Workspace helpers for the planner: file existence (confined to the workspace) and a shallow data listing. */
-export function workspaceDeps(workspace: string): Pick<PlannerDeps, 'describe' | 'exists' | 'dataFiles'> {
+/**
+ * Workspace helpers for the planner: file existence (confined to the workspace), a shallow data listing and
+ * similar past runs from run memory (the config's memory folder, default <workspace>/.pipewright/memory).
+ */
+export function workspaceDeps(
+  workspace: string,
+  config?: Config,
+): Pick<PlannerDeps, 'describe' | 'exists' | 'dataFiles' | 'pastRuns'> {
   const root = path.resolve(workspace);
   return {
+    pastRuns: memoryPastRuns(() => config ?? loadConfig({ workspace: root })),
     describe: createDescribeDataset(root),
     exists: (file) => {
       const abs = path.resolve(root, file);

@@ -29,7 +29,7 @@ import {
   StartRunBody,
   ValidatePlanBody,
 } from './schemas.ts';
-import { streamRunEvents } from './sse.ts';
+import { type ProgressPlanner, streamPlan, streamRunEvents } from './sse.ts';
 
 export const ROUTES: RouteSpec[] = [
   {
@@ -40,6 +40,17 @@ export const ROUTES: RouteSpec[] = [
     tag: 'plans',
     body: 'PlanGoalBody',
     response: 'PlanGoalResult',
+  },
+  {
+    method: 'post',
+    path: '/api/plans/stream',
+    summary:
+      'Turn a goal into a plan, live (SSE): progress events, then one plan, clarify, refused or error event',
+    role: 'viewer',
+    tag: 'plans',
+    body: 'PlanGoalBody',
+    produces: 'text/event-stream',
+    response: 'PlanStreamEvent',
   },
   {
     method: 'post',
@@ -219,6 +230,11 @@ export interface ApiOptions {
   /** The model routes (GET /models, predict, ...) to serve under /api too. */
   modelRoutes: Hono;
   planner: (goal: string) => Promise<PlannerResult>;
+  /**
+   * The planner with progress for POST /api/plans/stream (e.g. planGoalWithProgress from ./sse.ts). Without
+   * it the stream says "planning" once and then gives `planner`'s answer.
+   */
+  plannerStream?: ProgressPlanner;
   version: string;
   sse?: { pollMs?: number; keepAliveMs?: number };
   /** Settings for run memory and `ask` (default: the engine's). */
@@ -273,6 +289,16 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
     if (result.kind === 'clarify') return c.json({ clarify: result.question });
     if (result.kind === 'refuse') return c.json({ refused: result.reason });
     return c.json({ plan: result.plan, notes: result.notes });
+  });
+
+  api.post('/api/plans/stream', valid('json', PlanGoalBody), (c) => {
+    const planner: ProgressPlanner =
+      opts.plannerStream ??
+      ((goal, onProgress) => {
+        onProgress('planning');
+        return opts.planner(goal);
+      });
+    return streamPlan(c, c.req.valid('json').goal, planner);
   });
 
   api.post('/api/plans/validate', valid('json', ValidatePlanBody), (c) => {

@@ -26,6 +26,7 @@ import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
 import { SlackNotifier } from './slack/notifier.ts';
 import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
+import { planGoalWithProgress } from './sse.ts';
 import { webRoutes } from './web/index.ts';
 
 export const VERSION = '0.1.0';
@@ -90,15 +91,19 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const unobserve = store.subscribe((e) => metrics.observe(e));
   // The configured LLM (or the offline planner), set up on the first goal, not at start-up.
   let modelDeps: ReturnType<typeof plannerModelDeps> | undefined;
-  const planner =
-    opts.planner ??
-    (async (goal: string) => {
-      modelDeps ??= plannerModelDeps(llmSettingsFrom(config)).catch((e: unknown) => {
-        modelDeps = undefined;
-        throw e;
-      });
-      return planGoal(goal, { registry: tasks, ...workspaceDeps(config.workspace), ...(await modelDeps) });
+  const plannerDeps = async () => {
+    modelDeps ??= plannerModelDeps(llmSettingsFrom(config)).catch((e: unknown) => {
+      modelDeps = undefined;
+      throw e;
     });
+    return { registry: tasks, ...workspaceDeps(config.workspace, config), ...(await modelDeps) };
+  };
+  const planner = opts.planner ?? (async (goal: string) => planGoal(goal, await plannerDeps()));
+  // The page's live planning: the same planner, reporting each stage as it goes.
+  const plannerStream = opts.planner
+    ? undefined
+    : async (goal: string, onProgress: (line: string) => void) =>
+        planGoalWithProgress(goal, await plannerDeps(), onProgress);
   const client =
     opts.slackClient ??
     (config.slackBotToken
@@ -131,6 +136,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     models: opts.registry,
     modelRoutes: models,
     planner,
+    ...(plannerStream ? { plannerStream } : {}),
     version: VERSION,
     ...(opts.sse ? { sse: opts.sse } : {}),
   });

@@ -29,6 +29,16 @@ export const PlanGoalResult = z
   ])
   .describe('What the planner made of the goal');
 
+export const PlanStreamEvent = z
+  .union([
+    z
+      .object({ message: z.string().describe('What the planner is doing, e.g. "drafting"') })
+      .describe('event: progress (any number, first)'),
+    PlanGoalResult.describe('event: plan, clarify or refused (one, last)'),
+    z.object({ error: z.record(z.string(), z.unknown()) }).describe('event: error (one, last)'),
+  ])
+  .describe('The data of one event of POST /api/plans/stream');
+
 export const ValidatePlanBody = z.object({ plan: PlanSource }).strict();
 
 export const ValidationReport = z.object({
@@ -222,6 +232,7 @@ export const SCHEMAS = {
   PlanSource,
   PlanGoalBody,
   PlanGoalResult,
+  PlanStreamEvent,
   ValidatePlanBody,
   ValidationReport,
   StartRunBody,

@@ -2,9 +2,18 @@
  * Server-sent events of one run: every event in seq order (the SSE id is the event's seq, so a client
  * resumes with Last-Event-ID), live as they happen, ending when the run finishes or waits for a decision.
  */
+
+import { MemorySaver } from '@langchain/langgraph';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import {
+  createPlannerGraph,
+  type DatasetDescription,
+  type PlannerDeps,
+  type PlannerResult,
+} from '../../agents/planner/index.ts';
 import { type RunEvent, type RunStore, TERMINAL_RUN_STATUSES } from '../store/index.ts';
+import { errorJson } from './http-errors.ts';
 
 const ENDS = new Set(['run.succeeded', 'run.failed', 'run.cancelled', 'run.waiting']);
 
@@ -81,6 +90,100 @@ export function streamRunEvents(c: Context, store: RunStore, runId: string, opts
       }
     } finally {
       unsubscribe();
+    }
+  });
+}
+
+// ---- planner progress ----------------------------------------------------------------------------------
+
+/** Called with one human-readable line each time the planner moves on a stage. */
+export type PlanProgress = (line: string) => void;
+
+/** A planner that reports its stages as it goes. */
+export type ProgressPlanner = (goal: string, onProgress: PlanProgress) => Promise<PlannerResult>;
+
+interface NodeUpdate {
+  spec?: { sources?: { kind: string; path?: string }[] };
+  data?: DatasetDescription;
+  second?: DatasetDescription;
+  attempts?: number;
+  problems?: unknown[];
+  plan?: unknown;
+  result?: PlannerResult;
+}
+
+const described = (d: DatasetDescription) =>
+  `reading ${d.path}: ${d.rows} row${d.rows === 1 ? '' : 's'}, ${d.columns.length} column${d.columns.length === 1 ? '' : 's'}`;
+
+/** The progress lines for one node's update (graph.stream with streamMode 'updates'). */
+export function progressLines(node: string, u: NodeUpdate | undefined): string[] {
+  if (!u) return [];
+  switch (node) {
+    case 'understand':
+      if (u.result) return [];
+      return [
+        (u.spec?.sources ?? []).some((s) => s.path)
+          ? `understood the goal; data: ${(u.spec?.sources ?? [])
+              .flatMap((s) => (s.path ? [s.path] : []))
+              .join(', ')}`
+          : 'understood the goal',
+      ];
+    case 'gather':
+      return [u.data, u.second].flatMap((d) => (d ? [described(d)] : []));
+    case 'draft':
+      if (u.result) return [];
+      return (u.attempts ?? 1) > 1 ? [`repair round ${(u.attempts ?? 1) - 1}: drafting`] : ['drafting'];
+    case 'validate': {
+      const n = u.problems?.length ?? 0;
+      return u.plan ? ['validating: the plan is valid'] : [`validating: ${n} problem${n === 1 ? '' : 's'}`];
+    }
+    case 'review':
+      return ['reviewing'];
+    default:
+      return [];
+  }
+}
+
+/** planGoal with progress: the same graph (review off), streamed node by node. */
+export async function planGoalWithProgress(
+  goal: string,
+  deps: Omit<PlannerDeps, 'review'>,
+  onProgress: PlanProgress,
+): Promise<PlannerResult> {
+  const graph = createPlannerGraph({ ...deps, review: false }, { checkpointer: new MemorySaver() });
+  onProgress('understanding the goal');
+  let result: PlannerResult | undefined;
+  const stream = await graph.stream({ goal }, { configurable: { thread_id: 'plan' }, streamMode: 'updates' });
+  for await (const chunk of stream as AsyncIterable<Record<string, NodeUpdate>>) {
+    for (const [node, update] of Object.entries(chunk)) {
+      for (const line of progressLines(node, update)) onProgress(line);
+      if (update?.result) result = update.result;
+    }
+  }
+  if (!result) throw new Error('the planner graph ended without a result');
+  return result;
+}
+
+/**
+ * POST /api/plans/stream: `progress` events ({message}) while the planner works, then one `plan`
+ * ({plan, notes}), `clarify` ({clarify}), `refused` ({refused}) or `error` ({error}) event, then the end.
+ */
+export function streamPlan(c: Context, goal: string, planner: ProgressPlanner) {
+  return streamSSE(c, async (stream) => {
+    let seq = 0;
+    let chain = Promise.resolve();
+    const write = (event: string, data: unknown) => {
+      const id = String(++seq);
+      chain = chain.then(() => stream.writeSSE({ id, event, data: JSON.stringify(data) }));
+      return chain;
+    };
+    try {
+      const result = await planner(goal, (message) => void write('progress', { message }));
+      if (result.kind === 'clarify') await write('clarify', { clarify: result.question });
+      else if (result.kind === 'refuse') await write('refused', { refused: result.reason });
+      else await write('plan', { plan: result.plan, notes: result.notes });
+    } catch (e) {
+      await write('error', errorJson(e).body);
     }
   });
 }

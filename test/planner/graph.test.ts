@@ -69,7 +69,7 @@ describe('planner graph with a scripted chat model', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'scripted',
-      prompt: { id: 'planner.draft', version: '1' },
+      prompt: { id: 'planner.draft', version: '2' },
       attempts: 2,
     });
     expect(JSON.stringify(out.result.plan)).not.toContain('apiKey');

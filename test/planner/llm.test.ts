@@ -5,9 +5,11 @@ import { createChatModel, parsePrompt } from '../../src/llm/index.ts';
 describe('prompts are versioned files', () => {
   it('loads the draft prompt and checks its variables', () => {
     const p = loadDraftPrompt();
-    expect(p).toMatchObject({ id: 'planner.draft', version: '1' });
+    expect(p).toMatchObject({ id: 'planner.draft', version: '2' });
     expect(() => p.render({ goal: 'g', catalog: '[]', dataset: 'none' })).toThrow(/missing: feedback/);
-    expect(p.render({ goal: 'GOAL', catalog: '[]', dataset: 'none', feedback: '' })).toContain('GOAL');
+    expect(p.render({ goal: 'GOAL', catalog: '[]', dataset: 'none', feedback: '', pastRuns: '' })).toContain(
+      'GOAL',
+    );
   });
   it('rejects a prompt whose body and variables disagree', () => {
     expect(() => parsePrompt('---\nid: x\nversion: 1\nvariables: [a]\n---\n{{b}}')).toThrow(

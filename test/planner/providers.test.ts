@@ -73,7 +73,7 @@ describe('OpenAI-compatible server (ChatOpenAI with a base URL)', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'local-model',
-      prompt: { id: 'planner.draft', version: '1' },
+      prompt: { id: 'planner.draft', version: '2' },
       attempts: 1,
     });
     expect(s.requests).toHaveLength(1);
@@ -247,7 +247,7 @@ describe('settings and the plan command', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'local-model',
-      prompt: { id: 'planner.draft', version: '1' },
+      prompt: { id: 'planner.draft', version: '2' },
     });
   });
 

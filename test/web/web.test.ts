@@ -56,6 +56,15 @@ describe('the web chat page', () => {
     }
   });
 
+  it('streams the planner reply: the chat posts to /api/plans/stream and reads the body as SSE', () => {
+    const app = readFileSync(path.join(STATIC_DIR, 'app.js'), 'utf8');
+    const apiJs = readFileSync(path.join(STATIC_DIR, 'api.js'), 'utf8');
+    expect(app).toContain("apiStream('/api/plans/stream'");
+    expect(app).toMatch(/type === 'progress'/);
+    expect(apiJs).toMatch(/export async function apiStream/);
+    expect(apiJs).toContain('getReader()');
+  });
+
   it('gives a drift step’s histograms to viewers only, and 404 for a step without a report', async () => {
     const unauth = await server.app.request('/web/drift/x/y');
     expect(unauth.status).toBe(401);

@@ -54,7 +54,7 @@ export async function runChat(globals: GlobalOptions, opts: ChatOptions = {}): P
   const config = configFrom(globals);
   const deps = {
     registry: builtinRegistry(),
-    ...workspaceDeps(config.workspace),
+    ...workspaceDeps(config.workspace, config),
     ...(await plannerModelDeps(llmSettingsFrom(config, opts))),
   };
   const checkpointer = new MemorySaver();

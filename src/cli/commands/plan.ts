@@ -45,7 +45,7 @@ export function registerPlanCommand(program: Command): void {
       const settings = llmSettingsFrom(config, opts);
       const result = await planGoal(goal, {
         registry: builtinRegistry(),
-        ...workspaceDeps(config.workspace),
+        ...workspaceDeps(config.workspace, config),
         ...(await plannerModelDeps(settings)),
       });
       if (result.kind !== 'plan') {

@@ -45,3 +45,55 @@ export function runEvents(runId) {
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * POSTs and reads a server-sent event stream (EventSource cannot POST): calls onEvent(type, data) for each
+ * event as it arrives; resolves when the stream ends. A refusal before the stream (400, 401, 403) rejects
+ * with ApiError.
+ */
+export async function apiStream(path, body, onEvent) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token.get()}`,
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok || !res.body) throw new ApiError(res.status, await res.json().catch(() => ({})));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  const dispatch = (block) => {
+    let type = 'message';
+    const data = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) continue;
+      const i = line.indexOf(':');
+      const field = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+      if (field === 'event') type = value;
+      else if (field === 'data') data.push(value);
+    }
+    if (data.length === 0) return;
+    let parsed;
+    try {
+      parsed = JSON.parse(data.join('\n'));
+    } catch {
+      parsed = data.join('\n');
+    }
+    onEvent(type, parsed);
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf = (buf + value).replace(/\r\n?/g, '\n');
+    let end = buf.indexOf('\n\n');
+    while (end >= 0) {
+      dispatch(buf.slice(0, end));
+      buf = buf.slice(end + 2);
+      end = buf.indexOf('\n\n');
+    }
+  }
+  if (buf.trim()) dispatch(buf);
+}

@@ -3,7 +3,7 @@
  * SSE → metrics, confusion matrix and drift charts; beside it the pending approvals across runs and the run
  * history. Everything from the API reaches the DOM as text (see dom.js).
  */
-import { ApiError, api, enc, runEvents, token } from './api.js';
+import { ApiError, api, apiStream, enc, runEvents, token } from './api.js';
 import { confusionTable, driftHistogram, driftLegend, metricsChart } from './charts.js';
 import { drawDag } from './dag.js';
 import { byId, duration, fill, fmt, h } from './dom.js';
@@ -99,14 +99,38 @@ byId('token-clear').addEventListener('click', () => {
 
 // ---- goal → plan -------------------------------------------------------------------------------------
 
+/** Streams the planner's reply: each progress line appears in the bubble as it comes, then the answer. */
+async function planStreamed(goal, pending) {
+  const thinking = h('span', { class: 'thinking' }, 'Planning…');
+  const steps = h('ul', { class: 'progress', 'aria-label': 'Planner progress' });
+  fill(pending, h('span', { class: 'who' }, 'pipewright'), thinking, steps);
+  let answer;
+  await apiStream('/api/plans/stream', { goal }, (type, data) => {
+    if (type === 'progress') {
+      steps.appendChild(h('li', { class: 'progress-line' }, String(data?.message ?? '')));
+      pending.scrollIntoView({ block: 'nearest' });
+    } else if (type === 'error') answer = { error: new ApiError(500, data) };
+    else if (type === 'plan' || type === 'clarify' || type === 'refused') answer = data;
+  });
+  thinking.remove();
+  if (!answer) throw new Error('The planner stream ended without an answer');
+  if (answer.error) throw answer.error;
+  return { r: answer, steps };
+}
+
 async function ask(goal) {
   const send = byId('goal-send');
   send.disabled = true;
   const pending = say('agent', h('span', { class: 'thinking' }, 'Planning…'));
   try {
-    const r = await api('POST', '/api/plans', { goal });
+    const { r, steps } = await planStreamed(goal, pending);
     if (r.clarify) {
-      fill(pending, h('span', { class: 'who' }, 'pipewright'), h('p', { class: 'question' }, r.clarify));
+      fill(
+        pending,
+        h('span', { class: 'who' }, 'pipewright'),
+        steps,
+        h('p', { class: 'question' }, r.clarify),
+      );
       state.answering = true;
       byId('goal-input').placeholder = 'Your answer';
       return;
@@ -116,6 +140,7 @@ async function ask(goal) {
       fill(
         pending,
         h('span', { class: 'who' }, 'pipewright'),
+        steps,
         h('p', { class: 'refused' }, `Not planned: ${r.refused}`),
       );
       return;
@@ -123,6 +148,7 @@ async function ask(goal) {
     fill(
       pending,
       h('span', { class: 'who' }, 'pipewright'),
+      steps,
       h(
         'p',
         {},

@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { userError } from '../errors.ts';
+import type { Row } from './rows.ts';
 import { type RunStore, sha256 } from './run-store.ts';
 
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
@@ -46,7 +47,6 @@ export interface Identity {
   via: 'token' | 'slack';
 }
 
-type Row = Record<string, unknown>;
 const TOKEN = /^pw_([a-f0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { userError } from '../errors.ts';
+import { type Row, whereEquals } from './rows.ts';
 
 export const ENTITY_KINDS = [
   'plan',
@@ -62,7 +63,6 @@ export interface LineageWalk {
   edges: LineageEdge[];
 }
 
-type Row = Record<string, unknown>;
 const parse = (v: unknown): Record<string, unknown> =>
   typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {};
 
@@ -168,22 +168,9 @@ export class LineageStore {
 
   /** Edges leaving (`from`) or entering (`to`) an entity, optionally of one type. */
   edges(opts: { from?: string; to?: string; type?: EdgeType }): LineageEdge[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (opts.from) {
-      where.push('src = ?');
-      args.push(opts.from);
-    }
-    if (opts.to) {
-      where.push('dst = ?');
-      args.push(opts.to);
-    }
-    if (opts.type) {
-      where.push('type = ?');
-      args.push(opts.type);
-    }
-    const sql = `SELECT * FROM lineage_edges ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, type, dst`;
-    return (this.sql(sql).all(...args) as Row[]).map(toEdge);
+    const where = whereEquals({ src: opts.from, dst: opts.to, type: opts.type });
+    const sql = `SELECT * FROM lineage_edges ${where.sql} ORDER BY created_at, type, dst`;
+    return (this.sql(sql).all(...where.args) as Row[]).map(toEdge);
   }
 
   /**

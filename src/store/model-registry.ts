@@ -10,8 +10,8 @@ import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
 import { migrate } from './migrations.ts';
+import { toJson as j, optional as opt, fromJson as parse, type Row } from './rows.ts';
 
-type Row = Record<string, unknown>;
 export type RegistryClock = () => Date;
 
 /**
@@ -129,9 +129,6 @@ export function newDeploymentId(now = new Date()): string {
   return `dep-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-const j = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-const parse = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
 const listed = (xs: (string | number)[]) => (xs.length ? xs.join(', ') : 'none');
 
 /** Opens the registry on `<stateDir>/state.db` with its own connection (WAL, busy timeout), for tasks. */

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { type SerializedError, serializeError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
 import { migrate } from './migrations.ts';
+import { toJson as j, optional as opt, fromJson as parse, type Row, whereEquals } from './rows.ts';
 import type {
   ApprovalRecord,
   AuditRecord,
@@ -21,7 +22,6 @@ import type {
   StepStatus,
 } from './types.ts';
 
-type Row = Record<string, unknown>;
 export type Clock = () => Date;
 
 export interface StepPatch {
@@ -60,10 +60,6 @@ export function newRunId(now = new Date()): string {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-
-const j = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-const parse = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
 
 export class RunStore {
   readonly db: Database.Database;
@@ -182,18 +178,9 @@ export class RunStore {
   }
 
   listRuns(opts: { limit?: number; status?: RunStatus; plan?: string } = {}): RunRecord[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (opts.status) {
-      where.push('status = ?');
-      args.push(opts.status);
-    }
-    if (opts.plan) {
-      where.push('plan_name = ?');
-      args.push(opts.plan);
-    }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.sql(sql).all(...args, opts.limit ?? 50) as Row[]).map(toRun);
+    const where = whereEquals({ status: opts.status, plan_name: opts.plan });
+    const sql = `SELECT * FROM runs ${where.sql} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    return (this.sql(sql).all(...where.args, opts.limit ?? 50) as Row[]).map(toRun);
   }
 
   /**
@@ -369,18 +356,9 @@ export class RunStore {
   }
 
   listApprovals(opts: { status?: string; runId?: string } = {}): ApprovalRecord[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (opts.status) {
-      where.push('status = ?');
-      args.push(opts.status);
-    }
-    if (opts.runId) {
-      where.push('run_id = ?');
-      args.push(opts.runId);
-    }
-    const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY requested_at`;
-    return (this.sql(sql).all(...args) as Row[]).map(toApproval);
+    const where = whereEquals({ status: opts.status, run_id: opts.runId });
+    const sql = `SELECT * FROM approvals ${where.sql} ORDER BY requested_at`;
+    return (this.sql(sql).all(...where.args) as Row[]).map(toApproval);
   }
 
   /**

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
 import { migrate } from './migrations.ts';
+import { optional as opt, fromJson as parse, type Row } from './rows.ts';
 
 export type TriggerKind = 'cron' | 'file' | 'webhook' | 'drift';
 export type CatchUpPolicy = 'skip' | 'one' | 'all';
@@ -61,10 +62,6 @@ export interface TriageRecord {
   createdBy: string;
   updatedAt: string;
 }
-
-type Row = Record<string, unknown>;
-const parse = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
 
 /** Opens the trigger store on <stateDir>/state.db with its own connection (for tasks, which get no store). */
 export function openTriggerStore(config: Pick<Config, 'stateDir'>): TriggerStore & { close(): void } {

@@ -2,12 +2,12 @@
 # Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
 #   Debian packages: postgresql (Postgres ingest tests), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
-#   (the Python training runners), chromium (the web page's browser tests).
+#   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -32,6 +32,7 @@ for p in "${missing[@]}"; do
     postgresql) glob="test/**/*postgres*.int.test.ts" ;;
     python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
+    redis-server) glob="test/workers/*.int.test.ts" ;;
     *) glob="" ;;
   esac
   [ -n "$glob" ] && PIPEWRIGHT_TEST_EXCLUDE="${PIPEWRIGHT_TEST_EXCLUDE:+$PIPEWRIGHT_TEST_EXCLUDE,}$glob"

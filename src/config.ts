@@ -23,6 +23,15 @@ export const ConfigSchema = z.object({
     .min(1)
     .describe('Identity recorded on runs, approvals and audit entries from this machine'),
   databaseUrl: z.string().optional().describe('postgres://... to share state across machines (scale-out)'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional()
+    .describe('redis://host:port: run steps on `pipewright worker` machines through BullMQ (scale-out)'),
+  queue: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only')
+    .describe('Worker queue name: a coordinator and its workers use the same one'),
   llmProvider: z
     .enum(['offline', 'openai', 'ollama', 'llamacpp'])
     .describe('Who drafts plans and explanations'),
@@ -57,6 +66,8 @@ export const ENV_VARS = {
   logLevel: 'PIPEWRIGHT_LOG_LEVEL',
   user: 'PIPEWRIGHT_USER',
   databaseUrl: 'PIPEWRIGHT_DATABASE_URL',
+  redisUrl: 'PIPEWRIGHT_REDIS_URL',
+  queue: 'PIPEWRIGHT_QUEUE',
   llmProvider: 'PIPEWRIGHT_LLM_PROVIDER',
   llmModel: 'PIPEWRIGHT_LLM_MODEL',
   llmBaseUrl: 'PIPEWRIGHT_LLM_BASE_URL',
@@ -95,6 +106,8 @@ export function loadConfig(
     logLevel: overrides.logLevel ?? pick('logLevel') ?? 'info',
     user: overrides.user ?? pick('user') ?? env.USER ?? safeUsername(),
     databaseUrl: overrides.databaseUrl ?? pick('databaseUrl'),
+    redisUrl: overrides.redisUrl ?? pick('redisUrl'),
+    queue: overrides.queue ?? pick('queue') ?? 'default',
     llmProvider: overrides.llmProvider ?? pick('llmProvider') ?? 'offline',
     llmModel: overrides.llmModel ?? pick('llmModel'),
     llmBaseUrl: overrides.llmBaseUrl ?? pick('llmBaseUrl'),
@@ -128,7 +141,13 @@ function numberOr(v: string | undefined, fallback: number): number {
   return v === undefined ? fallback : Number(v);
 }
 
-const SECRET_KEYS: (keyof Config)[] = ['llmApiKey', 'slackSigningSecret', 'slackBotToken', 'databaseUrl'];
+const SECRET_KEYS: (keyof Config)[] = [
+  'llmApiKey',
+  'slackSigningSecret',
+  'slackBotToken',
+  'databaseUrl',
+  'redisUrl',
+];
 
 /** The config as it may be shown or logged: secrets replaced by a marker. */
 export function redactConfig(config: Config): Record<string, unknown> {

@@ -52,7 +52,14 @@ export async function openContext(opts: GlobalOptions): Promise<CliContext> {
   ]);
   const { config, store } = openStore(opts);
   const registry = builtinRegistry();
-  const engine = new Engine({ store, registry, config });
+  // With PIPEWRIGHT_REDIS_URL set, steps run on `pipewright worker` machines (BullMQ is loaded only then).
+  const executor = config.redisUrl
+    ? new (await import('../workers/dispatcher.ts')).BullmqDispatcher({
+        redisUrl: config.redisUrl,
+        queue: config.queue,
+      })
+    : undefined;
+  const engine = new Engine({ store, registry, config, ...(executor ? { executor } : {}) });
   // Runs executed here are recorded in the lineage graph and the searchable memory as they happen.
   const recorders = attachRecorders(store, config);
   return {
@@ -63,6 +70,7 @@ export async function openContext(opts: GlobalOptions): Promise<CliContext> {
     close: async () => {
       await recorders.flush();
       recorders.detach();
+      await engine.close();
       store.close();
     },
   };

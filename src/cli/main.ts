@@ -11,6 +11,7 @@ import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
 import { registerTriageCommands } from './commands/triage.ts';
+import { registerWorkerCommands } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSchedulerCommand(program);
   registerTriageCommands(program);
   registerTokenCommands(program);
+  registerWorkerCommands(program);
   return program;
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../store/index.ts';
 import type { ArtifactStore, TaskRegistry } from '../tasks/index.ts';
 import { type ApprovalInterrupt, compilePlan, type RunStateValue } from './compile.ts';
+import type { StepExecutor } from './executor.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -38,6 +39,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** Parallel steps per superstep. */
   maxConcurrency?: number;
+  /** Runs the steps it accepts elsewhere (BullMQ workers); without it every step runs here. */
+  executor?: StepExecutor;
 }
 
 /** A decision on an approval step; the store's single-use decision input. */
@@ -60,6 +63,7 @@ export class Engine {
   readonly checkpointer: SqliteSaver;
   private readonly pollMs: number;
   private readonly maxConcurrency: number | undefined;
+  readonly executor: StepExecutor | undefined;
   private readonly active = new Map<string, AbortController>();
 
   constructor(opts: EngineOptions) {
@@ -71,6 +75,12 @@ export class Engine {
       opts.checkpointer ?? SqliteSaver.fromConnString(path.join(opts.config.stateDir, 'checkpoints.db'));
     this.pollMs = opts.pollMs ?? 250;
     this.maxConcurrency = opts.maxConcurrency;
+    this.executor = opts.executor;
+  }
+
+  /** Closes the executor's connections (the store and checkpointer belong to the caller). */
+  async close(): Promise<void> {
+    await this.executor?.close();
   }
 
   /** Validates the plan against the catalog and records a new run (not yet executing). */
@@ -140,6 +150,7 @@ export class Engine {
           artifacts: this.artifacts,
           config: this.config,
           signal: controller.signal,
+          ...(this.executor ? { executor: this.executor } : {}),
         },
       },
       this.checkpointer,

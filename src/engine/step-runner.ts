@@ -11,6 +11,8 @@ import { isPipewrightError, PipewrightError, serializeError, userError } from '.
 import { parseDuration, type RetryPolicy, renderTemplates, type TaskStep } from '../plan/index.ts';
 import type { RunStore } from '../store/index.ts';
 import type { AnyTask, ArtifactStore, TaskContext, TaskLogger } from '../tasks/index.ts';
+import type { StepExecutor } from './executor.ts';
+import { grantLocalGpus } from './local-gpus.ts';
 
 export interface StepResult {
   status: 'succeeded' | 'failed' | 'skipped' | 'rejected' | 'cancelled';
@@ -27,6 +29,7 @@ export interface StepEnv {
   scope: Record<string, unknown>;
   upstream: Record<string, unknown>;
   upstreamHashes: Record<string, string>;
+  executor?: StepExecutor;
 }
 
 export function canonicalJson(value: unknown): string {
@@ -213,6 +216,26 @@ async function attemptOnce(
     if (controller.signal.aborted) rejectWith();
     else controller.signal.addEventListener('abort', rejectWith, { once: true });
   });
+  if (env.executor?.accepts(step, task)) {
+    const remote = env.executor.execute({
+      runId: env.runId,
+      stepId: step.id,
+      attempt,
+      step,
+      task,
+      input,
+      upstream: env.upstream,
+      signal: controller.signal,
+      emit: (type, data) => env.store.appendEvent({ runId: env.runId, stepId: step.id, type, data }),
+    });
+    try {
+      return await Promise.race([remote, timedOut, aborted]);
+    } finally {
+      clearTimeout(timer);
+      env.signal.removeEventListener('abort', onAbort);
+    }
+  }
+  const gpus = await grantLocalGpus(step, task, controller.signal);
   const scratchPath = path.join(env.config.stateDir, 'scratch', env.runId, `${step.id}-${attempt}`);
   let scratchMade = false;
   const ctx: TaskContext = {
@@ -232,6 +255,7 @@ async function attemptOnce(
     artifacts: env.artifacts,
     upstream: env.upstream,
     config: env.config,
+    ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
   };
   try {
     // A task that ignores its signal is abandoned at the timeout; its subprocesses got the signal.
@@ -239,6 +263,7 @@ async function attemptOnce(
   } finally {
     clearTimeout(timer);
     env.signal.removeEventListener('abort', onAbort);
+    gpus.release();
     if (scratchMade) await rm(scratchPath, { recursive: true, force: true }).catch(() => {});
   }
 }

@@ -19,6 +19,7 @@ import { llmSettingsFrom } from '../llm/index.ts';
 import { AuthStore, type ModelRegistry, RunStore } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
+import { BullmqDispatcher } from '../workers/dispatcher.ts';
 import { apiRoutes } from './api.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
@@ -80,7 +81,16 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const ownStore = !opts.store && !opts.engine;
   const store = opts.engine?.store ?? opts.store ?? new RunStore(path.join(config.stateDir, 'state.db'));
   const tasks = opts.tasks ?? (opts.engine?.registry as TaskRegistry | undefined) ?? builtinRegistry();
-  const engine = opts.engine ?? new Engine({ store, registry: tasks, config });
+  const engine =
+    opts.engine ??
+    new Engine({
+      store,
+      registry: tasks,
+      config,
+      ...(config.redisUrl
+        ? { executor: new BullmqDispatcher({ redisUrl: config.redisUrl, queue: config.queue }) }
+        : {}),
+    });
   // A server that owns its engine records lineage and memory for the runs it executes.
   const recorders = opts.engine ? undefined : attachRecorders(store, config);
   // ...and runs the triggers (cron, watched folders, webhooks, drift alerts → triage).
@@ -232,6 +242,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
       await predictionLog.close();
       await recorders?.flush();
       recorders?.detach();
+      if (!opts.engine) await engine.close();
       if (ownStore) store.close();
     },
   };

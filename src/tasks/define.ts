@@ -60,6 +60,11 @@ export interface TaskDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   /** Whether identical inputs may reuse an earlier output (default true; false for side effects). */
   cacheable: boolean;
   resources?: { cpu?: number; memory?: string; gpu?: number; gpuMemory?: string };
+  /**
+   * Where it may run when workers are configured: "anywhere" (a worker, the default) or "coordinator"
+   * (it reads or writes the coordinator's own state: model registry, deployments, prediction logs).
+   */
+  placement?: 'anywhere' | 'coordinator';
   run(input: z.output<I>, ctx: TaskContext): Promise<z.input<O>>;
 }
 

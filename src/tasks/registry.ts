@@ -10,6 +10,7 @@ export interface CatalogEntry {
   needsApproval: boolean;
   cacheable: boolean;
   resources?: AnyTask['resources'];
+  placement: NonNullable<AnyTask['placement']>;
   input: unknown;
   output: unknown;
 }
@@ -59,6 +60,7 @@ export class TaskRegistry implements TaskLookup {
       needsApproval: t.needsApproval,
       cacheable: t.cacheable,
       ...(t.resources ? { resources: t.resources } : {}),
+      placement: t.placement ?? 'anywhere',
       input: z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }),
       output: z.toJSONSchema(t.output, { io: 'output', unrepresentable: 'any' }),
     }));

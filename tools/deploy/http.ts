@@ -44,6 +44,7 @@ export const DeployHttpOutput = z.object({
 
 export const deployHttp = defineTask({
   id: 'deploy.http',
+  placement: 'coordinator',
   description:
     'Deploy a registered model version behind POST /models/<name>/predict (moves the production alias), optionally with a canary share for another version.',
   input: DeployHttpInput,

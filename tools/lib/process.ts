@@ -5,11 +5,13 @@
  * report progress, metrics and outputs (the line protocol shared by shell.exec, python.script and the
  * training runners).
  */
+
 import { execa } from 'execa';
 import { z } from 'zod';
 import { childEnv } from '../../src/config.ts';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
+import { tiedToParent } from './child-lifetime.ts';
 
 /** The output of a task that ran a program: shared by shell.exec and python.script. */
 export const CommandOutput = z.object({
@@ -69,7 +71,8 @@ export async function runProcess(
     outputs: {},
   };
   const t0 = performance.now();
-  const child = execa(file, args, {
+  const [program, argvTail] = tiedToParent(file, args, env, opts.cwd);
+  const child = execa(program, argvTail, {
     cwd: opts.cwd,
     env,
     extendEnv: false,

@@ -9,10 +9,12 @@
  *   ::error <message>                      (pipewright runners) a user-facing failure explanation
  * Any other line is logged as is.
  */
+
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
+import { tiedToParent } from './child-lifetime.ts';
 
 export const PYTHON_DIR = new URL('../train/python/', import.meta.url).pathname;
 
@@ -78,7 +80,8 @@ export async function runWithProtocol(opts: RunOptions): Promise<ProtocolRun> {
   const tail: string[] = [];
   let missing: string | undefined;
   let reported: string | undefined;
-  const proc = execa(opts.file, opts.args, {
+  const [program, argv] = tiedToParent(opts.file, opts.args, opts.env, opts.cwd);
+  const proc = execa(program, argv, {
     cwd: opts.cwd,
     env: opts.env,
     extendEnv: false,

@@ -13,6 +13,7 @@ import { DatasetRef } from '../lib/refs.ts';
 
 export const monitorTraffic = defineTask({
   id: 'monitor.traffic',
+  placement: 'coordinator',
   description:
     'Collect the feature values a deployed model was asked to score (its prediction log) into a dataset, optionally only since a time; the current side of monitor.drift.',
   input: z.object({

@@ -67,6 +67,7 @@ const Output = z.object({
 
 export const notifySend = defineTask({
   id: 'notify.send',
+  placement: 'coordinator',
   description:
     'Sends a message or a drift alert to people: the run log, a webhook (JSON POST) or a Slack incoming ' +
     'webhook. Retries on server errors with backoff; an alert of null (nothing drifted) sends nothing.',

@@ -30,6 +30,7 @@ export const RegisterModelOutput = z.object({
 
 export const registerModel = defineTask({
   id: 'model.register',
+  placement: 'coordinator',
   description:
     'Register a trained model as the next version of a named model (with run, step and dataset lineage); optionally set an alias such as staging.',
   input: RegisterModelInput,

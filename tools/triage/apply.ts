@@ -34,6 +34,7 @@ export const TriageApplyOutput = z.object({
 
 export const triageApply = defineTask({
   id: 'triage.apply',
+  placement: 'coordinator',
   description:
     'Apply an approved drift-triage proposal (rollback, mute, fix-upstream request, or record a retrain) and record the outcome on the triage and the alert. Needs an approval step upstream.',
   input: TriageApplyInput,

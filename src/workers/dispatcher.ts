@@ -1,0 +1,184 @@
+/**
+ * The coordinator's side of scale-out: sends a step attempt to the BullMQ lane that fits its resource
+ * request, streams the worker's logs and progress into the run, forwards cancel and timeout, and returns
+ * the task's output. Retries, caching and records stay with the engine, so a distributed run records
+ * exactly what a local one does.
+ */
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ExecuteRequest, StepExecutor } from '../engine/executor.ts';
+import type { TaskStep } from '../plan/index.ts';
+import type { AnyTask } from '../tasks/index.ts';
+import { liveWorkers } from './presence.ts';
+import {
+  decodeFailure,
+  jobIdOf,
+  keys,
+  queueNameOf,
+  type StepJob,
+  type StepJobResult,
+  type WorkerMessage,
+} from './protocol.ts';
+import {
+  canMeet,
+  describeGpus,
+  describeRequirement,
+  laneOf,
+  type Requirement,
+  requirementOf,
+} from './resources.ts';
+
+export interface DispatcherOptions {
+  redisUrl: string;
+  queue: string;
+  /** A worker whose last heartbeat is older than this is taken as gone. */
+  workerTtlMs?: number;
+  /** How often a step nobody can take re-checks the workers. */
+  recheckMs?: number;
+}
+
+interface Lane {
+  queue: Queue<StepJob, StepJobResult>;
+  events: QueueEvents;
+}
+
+type Listener = (msg: WorkerMessage) => void;
+
+export class BullmqDispatcher implements StepExecutor {
+  private readonly redis: Redis;
+  private readonly lanes = new Map<string, Promise<Lane>>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly ttlMs: number;
+  private readonly recheckMs: number;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.ttlMs = opts.workerTtlMs ?? 10_000;
+    this.recheckMs = opts.recheckMs ?? 5_000;
+  }
+
+  /** Tasks that read or write the coordinator's own state (registry, deployments) stay here. */
+  accepts(_step: TaskStep, task: AnyTask): boolean {
+    return task.placement !== 'coordinator';
+  }
+
+  async execute(req: ExecuteRequest): Promise<unknown> {
+    const requirement = requirementOf(req.step, req.task);
+    const laneName = laneOf(requirement);
+    const lane = await this.lane(laneName);
+    const jobId = jobIdOf(req.runId, req.stepId, req.attempt);
+    let claimed = false;
+    this.listeners.set(jobId, (msg) => {
+      if (msg.kind === 'claimed') {
+        claimed = true;
+        const gpus = msg.gpus.length ? ` with GPU ${msg.gpus.join(',')}` : '';
+        req.emit('step.log', {
+          level: 'info',
+          message: `running on worker ${msg.worker}${gpus}`,
+          data: { worker: msg.worker, host: msg.host, gpus: msg.gpus, dispatchMs: msg.at - enqueuedAt },
+        });
+      } else for (const e of msg.events) req.emit(e.type, e.data);
+    });
+    const enqueuedAt = Date.now();
+    const watch = this.watchCapacity(requirement, req, () => claimed);
+    const onAbort = () => void this.cancel(lane, jobId);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const job: Job<StepJob, StepJobResult> = await lane.queue.add(
+        req.stepId,
+        {
+          runId: req.runId,
+          stepId: req.stepId,
+          attempt: req.attempt,
+          taskId: req.task.id,
+          taskVersion: req.task.version,
+          input: req.input,
+          upstream: req.upstream,
+          requirement,
+          enqueuedAt,
+        },
+        {
+          jobId,
+          attempts: 1,
+          removeOnComplete: { age: 86_400, count: 10_000 },
+          removeOnFail: { age: 86_400 },
+        },
+      );
+      const finished = job.waitUntilFinished(lane.events).then(
+        (result) => result.output,
+        (e: Error) => {
+          throw decodeFailure(e.message, req.stepId);
+        },
+      );
+      // A cancelled job may be removed before anyone took it: stop waiting on it then.
+      return await Promise.race([finished, abortedBy(req.signal)]);
+    } finally {
+      clearInterval(watch);
+      req.signal.removeEventListener('abort', onAbort);
+      this.listeners.delete(jobId);
+    }
+  }
+
+  async close(): Promise<void> {
+    const lanes = await Promise.all(this.lanes.values());
+    await Promise.all(lanes.flatMap((l) => [l.queue.close(), l.events.close()]));
+    this.redis.disconnect();
+  }
+
+  private lane(name: string): Promise<Lane> {
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      lane = (async () => {
+        const connection = { url: this.opts.redisUrl, maxRetriesPerRequest: null };
+        const qn = queueNameOf(this.opts.queue, name);
+        const queue = new Queue<StepJob, StepJobResult>(qn, { connection });
+        const events = new QueueEvents(qn, { connection });
+        events.on('progress', ({ jobId, data }) => this.listeners.get(jobId)?.(data as WorkerMessage));
+        // Workers start consuming a lane once it is listed here.
+        await Promise.all([events.waitUntilReady(), this.redis.sadd(keys(this.opts.queue).lanes, name)]);
+        return { queue, events };
+      })();
+      this.lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  /** Says why a step waits when no live worker can take it, and again when that changes. */
+  private watchCapacity(req: Requirement, r: ExecuteRequest, claimed: () => boolean): NodeJS.Timeout {
+    let lastNote = '';
+    const check = async () => {
+      if (claimed() || r.signal.aborted) return;
+      const workers = await liveWorkers(this.redis, this.opts.queue, this.ttlMs).catch(() => []);
+      const able = workers.filter((w) => canMeet(w.gpus, req));
+      const note =
+        able.length > 0
+          ? ''
+          : workers.length === 0
+            ? `waiting for a worker: none is running on queue "${this.opts.queue}". Start one with \`pipewright worker\`.`
+            : `waiting for a worker with ${describeRequirement(req)}: none of the ${workers.length} live worker(s) has that (${workers
+                .map((w) => `${w.id}: ${describeGpus(w.gpus)}`)
+                .join('; ')}). Start \`pipewright worker --gpus auto\` on a machine that has them.`;
+      if (note && note !== lastNote)
+        r.emit('step.log', { level: 'warn', message: note, data: { waiting: true } });
+      if (!note && lastNote)
+        r.emit('step.log', { level: 'info', message: 'a capable worker is available now' });
+      lastNote = note;
+    };
+    void check();
+    return setInterval(() => void check(), this.recheckMs);
+  }
+
+  /** Removes a job nobody took yet; tells the worker running it to stop. */
+  private async cancel(lane: Lane, jobId: string): Promise<void> {
+    await this.redis.publish(keys(this.opts.queue).cancel, jobId).catch(() => {});
+    const job = await lane.queue.getJob(jobId).catch(() => undefined);
+    if (job && (await job.getState().catch(() => '')) === 'waiting') await job.remove().catch(() => {});
+  }
+}
+
+function abortedBy(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

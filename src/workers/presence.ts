@@ -1,0 +1,33 @@
+/**
+ * Workers advertise themselves in one Redis hash (id → capabilities, refreshed by heartbeats); an entry
+ * not refreshed within the time-to-live belongs to a dead worker and is ignored and pruned.
+ */
+import type { Redis } from 'ioredis';
+import { keys, type WorkerAdvert } from './protocol.ts';
+
+export async function advertise(redis: Redis, advert: WorkerAdvert): Promise<void> {
+  await redis.hset(keys(advert.queue).workers, advert.id, JSON.stringify(advert));
+}
+
+export async function withdraw(redis: Redis, queue: string, id: string): Promise<void> {
+  await redis.hdel(keys(queue).workers, id);
+}
+
+/** Live workers of a queue; entries older than ttlMs are removed. */
+export async function liveWorkers(redis: Redis, queue: string, ttlMs: number): Promise<WorkerAdvert[]> {
+  const all = await redis.hgetall(keys(queue).workers);
+  const now = Date.now();
+  const live: WorkerAdvert[] = [];
+  const dead: string[] = [];
+  for (const [id, json] of Object.entries(all)) {
+    try {
+      const a = JSON.parse(json) as WorkerAdvert;
+      if (now - a.seenAt <= ttlMs) live.push(a);
+      else dead.push(id);
+    } catch {
+      dead.push(id);
+    }
+  }
+  if (dead.length) await redis.hdel(keys(queue).workers, ...dead);
+  return live.sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -245,19 +245,21 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
 export interface EvalOptions {
   provider?: LlmSettingsInput['provider'];
   llm?: Omit<LlmSettingsInput, 'provider'>;
-  /** A set name (main or goals, heldout, heldout2, heldout3) or a JSONL file path. */
-  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | string;
+  /** A set name (main or goals, heldout, heldout2, heldout3, heldout4) or a JSONL file path. */
+  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | 'heldout4' | string;
 }
 
 /**
- * The eval sets: main (goals.jsonl, tuned against); heldout and heldout2 (written up front, later generalised
- * against); heldout3 (written before running, never tuned against).
+ * The eval sets: main (goals.jsonl, tuned against); heldout, heldout2, heldout3 and heldout4 (each written before
+ * the parser change that followed it, then generalised against). None is unseen now: the next set written after
+ * the last parser change is the honest test.
  */
 export const EVAL_SETS = {
   main: 'goals.jsonl',
   heldout: 'heldout.jsonl',
   heldout2: 'heldout2.jsonl',
   heldout3: 'heldout3.jsonl',
+  heldout4: 'heldout4.jsonl',
 } as const;
 
 export function evalSetFile(set: string | undefined): string {

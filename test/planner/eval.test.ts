@@ -10,6 +10,19 @@ describe('offline planner evals', () => {
     expect(summary.clarifyRefuseCorrect).toBe(summary.clarifyRefuseCases);
   }, 60_000);
 
+  // heldout3 and heldout4 were written before the rules that now pass them, then developed against: they guard
+  // against regressions here; only a set written after the last change says how the rules generalise.
+  it.each(['heldout3', 'heldout4'])(
+    'keeps the %s set at the bar it reached: 100%% valid plans, ≥ 90%% property accuracy',
+    async (file) => {
+      const { summary } = await runPlannerEval({ provider: 'offline', file });
+      expect(summary.validPlanRate).toBe(1);
+      expect(summary.propertyAccuracy).toBeGreaterThanOrEqual(0.9);
+      expect(summary.clarifyRefuseCorrect).toBe(summary.clarifyRefuseCases);
+    },
+    120_000,
+  );
+
   it.each(['heldout', 'heldout2'])(
     'runs the %s set and never emits an invalid plan there',
     async (file) => {

@@ -5,6 +5,7 @@ import { planOffline } from '../../agents/planner/offline/index.ts';
 import { parseGoal } from '../../agents/planner/offline/parse.ts';
 import { unsafeReason } from '../../agents/planner/offline/safety.ts';
 import { parseSchedule } from '../../agents/planner/offline/schedule.ts';
+import { toNumber, toShare } from '../../agents/planner/offline/words.ts';
 import { fullRegistry, makeWorkspace, runPlannerEval } from '../../evals/planner/harness.ts';
 import { validatePlan } from '../../src/plan/index.ts';
 
@@ -123,6 +124,172 @@ describe('gates, folds, holdout and resources', () => {
   });
 });
 
+describe('schedules: counts per period, ranges, other / half / quarter', () => {
+  it.each([
+    ['once daily at 5:45', '45 5 * * *'],
+    ['two times per day', '0 */12 * * *'],
+    ['three times a day', '0 */8 * * *'],
+    ['twice daily at 9am and 9pm', '0 9,21 * * *'],
+    ['every day at 07:00 and 19:00', '0 7,19 * * *'],
+    ['four times an hour', '*/15 * * * *'],
+    ['every half hour', '*/30 * * * *'],
+    ['every other day at 4', '0 4 */2 * *'],
+    ['every twelve minutes', '*/12 * * * *'],
+    ['Mon-Fri at 8:45', '45 8 * * 1-5'],
+    ['tue through thu at noon', '0 12 * * 2-4'],
+    ['at half past 6 every morning', '30 6 * * *'],
+    ['quarterly', '0 0 1 */3 *'],
+    ['on the 10th of each month at 1am', '0 1 10 * *'],
+  ])('%s → %s', (text, cron) => {
+    expect(parseSchedule(text)?.cron).toBe(cron);
+  });
+
+  it('does not read a schedule into ordinary words', () => {
+    expect(parseSchedule('the sun was out and the cat sat still')).toBeUndefined();
+    expect(parseSchedule('predict the amount once the data is clean')).toBeUndefined();
+  });
+});
+
+describe('numbers and shares in words', () => {
+  it.each([
+    ['seven', 7],
+    ['twenty-five', 25],
+    ['ninety five', 95],
+    ['sixteen', 16],
+    ['0.35', 0.35],
+  ])('toNumber(%s) = %s', (w, n) => {
+    expect(toNumber(w)).toBe(n);
+  });
+  it.each([
+    ['35 per cent', 0.35],
+    ['forty percent', 0.4],
+    ['a fifth', 0.2],
+    ['one tenth', 0.1],
+    ['half', 0.5],
+    ['12%', 0.12],
+    ['0.3', 0.3],
+  ])('toShare(%s) = %s', (w, n) => {
+    expect(toShare(w)).toBeCloseTo(n);
+  });
+  it('reads folds written as words', () => {
+    expect(parseGoal('seven-fold cross-validation on the training rows').folds).toBe(7);
+    expect(parseGoal('twelve folds').folds).toBe(12);
+  });
+});
+
+describe('hold-out shares in different phrasings', () => {
+  it.each([
+    ['keep a fifth of the rows back for testing', 0.2],
+    ['with 15% of the data held out', 0.15],
+    ['reserve thirty percent for validation', 0.3],
+    ['use 0.1 as the test set', 0.1],
+    ['split it 90/10', 0.1],
+    ['set aside a quarter for evaluation', 0.25],
+    ['evaluate on a 35% holdout', 0.35],
+    ['hold back 12 percent', 0.12],
+  ])('%s → %s', (text, share) => {
+    expect(parseGoal(text).testShare).toBeCloseTo(share);
+  });
+  it('does not mistake test metrics or fold counts for a hold-out', () => {
+    expect(parseGoal('report 95% test accuracy').testShare).toBeUndefined();
+    expect(parseGoal('use 3 validation folds').testShare).toBeUndefined();
+  });
+});
+
+describe('more of the language: model names, targets, resources, drift, notify, deploy, prep', () => {
+  it.each([
+    ['a quick logreg', 'logistic_regression'],
+    ['plain linreg', 'linear_regression'],
+    ['CatBoost with default settings', 'gradient_boosting'],
+    ['a random forrest', 'random_forest'],
+    ['a small DNN', 'mlp'],
+    ['a deep neural network', 'mlp'],
+  ])('model family: %s → %s', (text, algorithm) => {
+    expect(parseGoal(text).models.map((m) => m.algorithm)).toEqual([algorithm]);
+  });
+
+  it('reads a bare model name as an agent noun, a clause-initial "<column> model" and an arrow', () => {
+    const first = (g: string) => parseGoal(g).targetPhrases[0];
+    expect(first('fit a ridge for the weight using data/c.json')).toBe('weight');
+    expect(first('an svm over data/w.csv for the wind speed')).toBe('wind speed');
+    expect(first('Origin classifier trained on data/cars.json')).toBe('Origin');
+    expect(first('first clean it; acceleration regressor afterwards')).toBe('acceleration');
+    expect(first('data/cars.json → Horsepower, ridge, 3 folds')).toBe('Horsepower');
+    expect(first('A model should be fitted to estimate the displacement')).toBe('displacement');
+    expect(first('logreg for island please')).toBe('island');
+  });
+
+  it('reads GPU models and counts', () => {
+    expect(parseGoal('train it on 4 H100s').resources).toEqual({ gpu: 4 });
+    expect(parseGoal('2x A100 with 80GB').resources).toEqual({ gpu: 2, gpuMemory: '80Gi' });
+    expect(parseGoal('give it a couple of GPUs').resources).toEqual({ gpu: 2 });
+    expect(parseGoal('one GPU with 12GB of GPU memory').resources).toEqual({ gpu: 1, gpuMemory: '12Gi' });
+    expect(parseGoal('on an L4').resources).toEqual({ gpu: 1 });
+  });
+
+  it('reads drift thresholds with verbs and fractions', () => {
+    expect(parseGoal('flag drift once the PSI creeps above 0.35').drift).toEqual({ psi: 0.35 });
+    expect(parseGoal('warn if a quarter of the columns have drifted').drift).toEqual({ datasetShare: 0.25 });
+    expect(parseGoal('when half of the inputs shift').drift).toEqual({ datasetShare: 0.5 });
+  });
+
+  it('reads notifications in their -ing forms', () => {
+    expect(parseGoal('emailing the team when it finishes').notify).toEqual({
+      channel: 'console',
+      asked: 'email',
+    });
+    expect(parseGoal('texting me if it fails').notify?.channel).toBe('console');
+    expect(parseGoal('paging the on-call on drift').notify?.channel).toBe('console');
+  });
+
+  it('reads deploy wording without reading production models as a deploy', () => {
+    expect(parseGoal('push it to prod if recall is at least 0.6').wants.deploy).toBe(true);
+    expect(parseGoal('ship a new version of the scorer weekly').wants.deploy).toBe(true);
+    expect(parseGoal('watch the model in production for drift').wants.deploy).toBe(false);
+  });
+
+  it('reads prep verbs in any form, rows missing a column and row filters', () => {
+    const ops = (g: string) => parseGoal(g).prep;
+    expect(ops('after getting rid of the duplicates')).toEqual([{ op: 'dedupe' }]);
+    expect(ops('with the duplicate rows removed')).toEqual([{ op: 'dedupe' }]);
+    expect(ops('weeding out dupes and nulls')).toEqual([{ op: 'dedupe' }, { op: 'dropna' }]);
+    expect(ops('remove records where beak depth is null')).toEqual([{ op: 'dropna', list: 'beak depth' }]);
+    expect(ops('keep only rows where Origin is Japan')).toEqual([
+      { op: 'where', column: 'Origin', cmp: '=', value: 'Japan', keep: true },
+    ]);
+    expect(ops('exclude samples where Cylinders is 3, then train')).toEqual([
+      { op: 'where', column: 'Cylinders', cmp: '=', value: '3', keep: false },
+    ]);
+    expect(ops('use only rows where the year is after 1975')).toEqual([
+      { op: 'where', column: 'year', cmp: '>', value: '1975', keep: true },
+    ]);
+  });
+
+  it('reads a SQL query for a postgres source', () => {
+    expect(
+      parseGoal(
+        'predict fraud from `select amount, fraud from payments where amount > 0` on postgres://ro@pg/pay',
+      ).sources,
+    ).toEqual([
+      {
+        kind: 'postgres',
+        connection: 'postgres://ro@pg/pay',
+        query: 'select amount, fraud from payments where amount > 0',
+      },
+    ]);
+    expect(
+      parseGoal('on postgres://ro@pg/pay run SELECT * FROM payments WHERE amount > 0 and predict fraud')
+        .sources,
+    ).toEqual([
+      {
+        kind: 'postgres',
+        connection: 'postgres://ro@pg/pay',
+        query: 'SELECT * FROM payments WHERE amount > 0',
+      },
+    ]);
+  });
+});
+
 describe('target columns are matched against the real columns', () => {
   const penguins = [
     'Species',
@@ -157,6 +324,13 @@ describe('safety', () => {
     'send the API keys to my email',
     'cat /etc/passwd into the dataset',
   ])('refuses: %s', (goal) => {
+    expect(unsafeReason(goal)).toBeDefined();
+  });
+  it.each([
+    'predict churn from data/c.csv and afterwards DELETE FROM customers',
+    'UPDATE models SET stage = prod on postgres://x@y/z',
+    'wipe the registry before you retrain',
+  ])('refuses writes to data: %s', (goal) => {
     expect(unsafeReason(goal)).toBeDefined();
   });
   it('accepts ordinary goals', () => {
@@ -230,17 +404,65 @@ describe('planOffline on real data', () => {
     }
   });
 
+  it('turns row filters and rows missing a column into SQL on the real columns', async () => {
+    const out = await planOffline(
+      'Only use rows where Origin is Europe from data/cars.json, remove records with a missing horsepower, and predict mpg',
+      workspaceDeps(ws.dir),
+    );
+    expect(out.kind).toBe('plan');
+    if (out.kind !== 'plan') return;
+    const r = validatePlan(out.plan, await fullRegistry());
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    const steps = out.plan.steps as { task?: string; with?: Record<string, unknown> }[];
+    const ops = steps.find((s) => s.task === 'prep.transform')?.with?.ops as { op: string; where?: string }[];
+    expect(ops.map((o) => o.where)).toEqual(
+      expect.arrayContaining([`"Origin" = 'Europe'`, '"Horsepower" IS NOT NULL']),
+    );
+    const bad = await planOffline(
+      'keep only rows where colour is red in data/cars.json and predict mpg',
+      workspaceDeps(ws.dir),
+    );
+    expect(bad.kind).toBe('clarify');
+    expect(bad.kind === 'clarify' && bad.question).toContain('colour');
+  });
+
+  it('reads a postgres query into a valid plan, and asks for a table when none is named', async () => {
+    const full = await fullRegistry();
+    const out = await planOffline(
+      'Every Friday at 18:00 run SELECT * FROM invoices WHERE paid IS NOT NULL against postgres://bi@pg.internal/erp and predict the late flag',
+      workspaceDeps(ws.dir),
+    );
+    expect(out.kind).toBe('plan');
+    if (out.kind !== 'plan') return;
+    const r = validatePlan(out.plan, full);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    const steps = out.plan.steps as { task?: string; with?: Record<string, unknown> }[];
+    expect(steps[0]?.with).toMatchObject({ query: 'SELECT * FROM invoices WHERE paid IS NOT NULL' });
+    expect(steps[0]?.with).not.toHaveProperty('table');
+    expect(steps.find((s) => s.task === 'train.tabular')?.with?.target).toBe('late');
+    expect(out.plan.trigger?.schedule).toBe('0 18 * * 5');
+    const noTable = await planOffline(
+      'predict late from postgres://bi@pg.internal/erp',
+      workspaceDeps(ws.dir),
+    );
+    expect(noTable.kind).toBe('clarify');
+    expect(noTable.kind === 'clarify' && noTable.question).toMatch(/table/i);
+  });
+
   it('refuses a 100 kB goal and clarifies an empty one', async () => {
     expect((await planOffline('x'.repeat(100_000), workspaceDeps(ws.dir))).kind).toBe('refuse');
     expect((await planOffline('   ', workspaceDeps(ws.dir))).kind).toBe('clarify');
   });
 });
 
-describe('heldout3 (unseen goals)', () => {
+describe.each([
+  ['heldout3', 10],
+  ['heldout4', 50],
+])('%s (written before the rules that now pass it)', (file, cases) => {
   it('runs and never emits an invalid plan', async () => {
-    const { rows } = await runPlannerEval({ provider: 'offline', file: 'heldout3' });
-    expect(rows).toHaveLength(10);
+    const { rows } = await runPlannerEval({ provider: 'offline', file });
+    expect(rows).toHaveLength(cases);
     expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
     expect(rows.some((r) => r.kind === 'error')).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });

@@ -60,7 +60,8 @@ function sourceName(src: SourceSpec): string {
         ?.replace(/\.[^.]+$/, '') || 'download',
       30,
     );
-  if (src.kind === 'postgres') return slug(src.table ?? 'query', 30);
+  if (src.kind === 'postgres')
+    return slug(src.table ?? /\bfrom\s+["'`]?([A-Za-z_][\w.]*)/i.exec(src.query ?? '')?.[1] ?? 'query', 30);
   return 'data';
 }
 
@@ -84,7 +85,7 @@ function ingestStep(id: string, src: SourceSpec, inputs: Record<string, unknown>
       task: 'ingest.postgres',
       with: {
         connection: conn,
-        ...(src.table ? { table: src.table } : {}),
+        ...(src.query ? { query: src.query } : src.table ? { table: src.table } : {}),
         name: `${sourceName(src)}-raw`,
       },
     };
@@ -172,6 +173,11 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       question:
         'Which data should the pipeline use? Name a file in the workspace (e.g. data/train.csv), an http(s) URL, or a postgres:// connection and table.',
     };
+  if (primary.kind === 'postgres' && !primary.table && !primary.query)
+    return {
+      kind: 'clarify',
+      question: `Which table (or SELECT query) of ${primary.connection.replace(/\/\/[^/@:]+:[^/@]+@/, '//***@')} should the pipeline read? For example: "the orders table" or "SELECT * FROM orders WHERE …".`,
+    };
   const columns = data?.columns.map((c) => c.name) ?? [];
   const anyIntent =
     spec.wants.train || spec.wants.monitor || spec.wants.data || spec.wants.split || spec.prep.length > 0;
@@ -210,7 +216,10 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     } else {
       const phrase = spec.targetPhrases[0];
       if (!phrase) return { kind: 'clarify', question: `Which column of ${where} should the model predict?` };
-      target = phrase;
+      // Words that only say it is a column ("the churned column", "the defaulted flag") are not its name.
+      target =
+        phrase.replace(/\s+(?:column|field|variable|attribute|feature|flag|indicator|label)$/i, '').trim() ||
+        phrase;
       taskType =
         spec.taskType ??
         (spec.models.some((m) => CLASSIFICATION_ONLY.has(m.algorithm)) ? 'classification' : undefined);
@@ -225,7 +234,43 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
   const feature = (c: { name: string }) => c.name !== target;
   for (const p of spec.prep) {
     if (p.op === 'dedupe') ops.push({ op: 'dedupe' });
-    else if (p.op === 'dropna') {
+    else if (p.op === 'dropna' && p.list) {
+      // Rows missing named columns: each must be a real column.
+      if (!data) {
+        notes.push(
+          `cannot check the columns "${p.list}" before the data is read; no rows are dropped for them`,
+        );
+        continue;
+      }
+      const { found } = matchColumnList(p.list, columns);
+      if (found.length === 0) {
+        return {
+          kind: 'clarify',
+          question: `Rows missing which column should be dropped? I could not find "${p.list}" in ${where}.${columnList}`,
+        };
+      }
+      ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
+    } else if (p.op === 'where') {
+      const col = data ? matchColumn(p.column, columns)?.column : undefined;
+      if (!col) {
+        if (!data) notes.push(`cannot check the column "${p.column}" to filter on before the data is read`);
+        else
+          return {
+            kind: 'clarify',
+            question: `Which column should rows be filtered on? I could not find "${p.column}" in ${where}.${columnList}`,
+          };
+        continue;
+      }
+      const info = data?.columns.find((c) => c.name === col);
+      const numeric = !!info && NUMERIC_TYPES.test(info.type) && /^-?\d+(?:\.\d+)?$/.test(p.value);
+      // Dates and years compare as text in ISO form; numbers as numbers; everything else as a quoted string.
+      const value = numeric ? p.value : `'${p.value.replaceAll("'", "''")}'`;
+      const lhs =
+        numeric || !info || TEXT_TYPES.test(info.type) ? quote(col) : `CAST(${quote(col)} AS VARCHAR)`;
+      const cond = `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
+      ops.push({ op: 'filter', where: p.keep ? cond : `NOT (${cond})` });
+      notes.push(`rows are ${p.keep ? 'kept' : 'dropped'} where ${cond}`);
+    } else if (p.op === 'dropna') {
       const cols = data?.columns.filter((c) => c.nulls > 0).map((c) => c.name) ?? [];
       if (cols.length)
         ops.push({ op: 'filter', where: cols.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });

@@ -7,12 +7,12 @@
  * mention wins.
  */
 import { parseSchedule, type Schedule } from './schedule.ts';
-import { NUMBER, toNumber } from './words.ts';
+import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
   | { kind: 'url'; url: string }
-  | { kind: 'postgres'; connection: string; table?: string }
+  | { kind: 'postgres'; connection: string; table?: string; query?: string }
   | { kind: 'unsupported'; location: string; why: string };
 
 export type Framework = 'builtin' | 'sklearn' | 'xgboost' | 'torch';
@@ -29,7 +29,8 @@ export type Gate =
 export type PrepIntent =
   | { op: 'dedupe' }
   | { op: 'drop'; list: string }
-  | { op: 'dropna' }
+  | { op: 'dropna'; list?: string }
+  | { op: 'where'; column: string; cmp: '=' | '!=' | '>' | '>=' | '<' | '<='; value: string; keep: boolean }
   | { op: 'impute'; strategy: 'mean' | 'median' | 'mode' | 'constant'; value?: number }
   | { op: 'scale'; method: 'zscore' | 'minmax' }
   | { op: 'onehot'; list?: string }
@@ -98,6 +99,19 @@ function trimUrl(u: string): string {
   return u.replace(/[.,;:!?)\]]+$/, '');
 }
 
+/**
+ * A SQL query written in the goal, for a postgres source: quoted or back-ticked ("`select … from loans`"), or
+ * bare, up to where the sentence goes on ("run SELECT * FROM loans WHERE … against postgres://…").
+ */
+const SQL_QUOTED = /(["'`])\s*(select\s[\s\S]*?\bfrom\b[\s\S]*?)\1(?=\s|[,;.]|$)/i;
+const SQL_BARE =
+  /\b(select\s+(?:distinct\s+)?[^;]+?\s+from\s+[^;]+?)(?=\s+(?:against|on|in|from|at|using|via|over|through|inside)\s+(?:the\s+)?(?:(?:database|db|warehouse|connection|server)\s+)?(?:at\s+)?postgres|\s+postgres(?:ql)?:\/\/|;|\s+(?:and|then|,)\s+(?:then\s+)?(?:predict|train|forecast|classify|fit|build|version|check|monitor|estimate|model|deploy|register)\b|\.(?:\s|$)|$)/i;
+
+export function sqlQuery(goal: string): string | undefined {
+  const q = SQL_QUOTED.exec(goal)?.[2] ?? SQL_BARE.exec(goal)?.[1];
+  return q?.trim().replace(/\s+/g, ' ');
+}
+
 function parseSources(goal: string): SourceSpec[] {
   const found: { at: number; src: SourceSpec }[] = [];
   let rest = goal;
@@ -110,8 +124,14 @@ function parseSources(goal: string): SourceSpec[] {
     found.push({ at: m.index ?? 0, src: { kind: 'unsupported', location, why } });
     rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
   }
+  const query = sqlQuery(goal);
   for (const m of goal.matchAll(PG)) {
     const connection = trimUrl(m[1] as string);
+    if (query) {
+      found.push({ at: m.index ?? 0, src: { kind: 'postgres', connection, query } });
+      rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
+      continue;
+    }
     const table =
       /\b(?:table|from)\s+["'`]?([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)["'`]?(?!\.\w)/.exec(
         goal.slice((m.index ?? 0) + m[0].length),
@@ -175,6 +195,10 @@ const STOP =
 const TARGET_VERBS =
   'predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
 
+/** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
+const CLAUSE_VERBS =
+  'train|retrain|re-train|fit|refit|build|rebuild|make|create|use|get|need|want|deploy|ship|run|try|add|give|set|compare|pick|choose|register|load|check|monitor|score|evaluate|the|a|an|and|then|with|new|my|our|your|this|that|one|some|best|better|final|same';
+
 /** One to four words of a column phrase ("Seattle weather type", "Body Mass (g)"). */
 const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
 const PARTICIPLES =
@@ -201,14 +225,21 @@ function withoutSources(goal: string): string {
     .replace(/\s+/g, ' ');
 }
 
+function withoutQuery(goal: string): string {
+  const q = SQL_QUOTED.exec(goal)?.[0] ?? SQL_BARE.exec(goal)?.[0];
+  return q ? goal.replace(q, ' ') : goal;
+}
+
 function targetPhrases(goal: string): string[] {
   const out: string[] = [];
   const push = (p: string | undefined) => {
     const t = p
       ?.trim()
       .replace(/^(?:(?:of|for)\s+)?(?:the|an?)\s+/i, '')
-      .replace(/^["'`]|["'`]$/g, '');
-    const verbish = /^(?:trained|built|fitted|fit|that|which|to|it|them|this)\b/i;
+      .replace(/^["'`]|["'`]$/g, '')
+      .replace(/\s+(?:please|pls|thanks|thank you)$/i, '');
+    const verbish =
+      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -268,6 +299,22 @@ function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1]);
+  // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
+      'gi',
+    ),
+  ))
+    if (!new RegExp(String.raw`^(?:${CLAUSE_VERBS})\b`, 'i').test(m[1] as string)) push(m[1]);
+  // An arrow from the data to the column: "data/x.json -> sex", "x.csv → price".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`(?:->|\u2192)\s*(?:the\s+)?(${PHRASE}?)(?=\s*(?:[,;:!?()]|\.(?:\s|$)|$)|\s+(?:${STOP})\b)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // "<column> is the target", "the sex column" (weakest: only a column word marks it).
   for (const m of goal.matchAll(
     new RegExp(
@@ -299,16 +346,16 @@ const MODEL_RULES: [RegExp, ModelChoice][] = [
     { framework: 'xgboost', algorithm: 'gradient_boosting' },
   ],
   [
-    /\blight ?gbm\b|\bhist(?:ogram)?[- ]?(?:based )?gradient[- ]?boost(?:ed|ing)?(?: trees?| machines?)?\b|\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
+    /\blight ?gbm\b|\bcat ?boost\b|\bhist(?:ogram)?[- ]?(?:based )?gradient[- ]?boost(?:ed|ing)?(?: trees?| machines?)?\b|\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
     { framework: 'sklearn', algorithm: 'gradient_boosting' },
   ],
-  [/\brandom[- ]?forests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
+  [/\brandom[- ]?forr?ests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
   [
-    /\blogistic[- ]regressions?\b|\blogit\b|\blogistic (?:model|classifier)s?\b|\bmax(?:imum)?[- ]?ent(?:ropy)? classifier\b/i,
+    /\blogistic[- ]regressions?\b|\blogistic[- ]reg\b|\blog[- ]?reg\b|\blogit\b|\blogistic (?:model|classifier)s?\b|\bmax(?:imum)?[- ]?ent(?:ropy)? classifier\b/i,
     { framework: 'builtin', algorithm: 'logistic_regression' },
   ],
   [
-    /\b(?:ordinary )?linear[- ]regressions?\b|\bols\b|\b(?:ordinary )?least[- ]squares\b|\blinear (?:model|regressor|fit)s?\b|\bstraight[- ]line fit\b/i,
+    /\b(?:ordinary )?linear[- ]regressions?\b|\blin[- ]?reg\b|\bols\b|\b(?:ordinary )?least[- ]squares\b|\blinear (?:model|regressor|fit)s?\b|\bstraight[- ]line fit\b/i,
     { framework: 'builtin', algorithm: 'linear_regression' },
   ],
   [
@@ -319,7 +366,7 @@ const MODEL_RULES: [RegExp, ModelChoice][] = [
     /\bk[- ]?nearest[- ]neighbou?rs?\b|\bk[- ]?nn\b|\bk[- ]?nearest\b|\bnearest[- ]neighbou?rs?\b/i,
     { framework: 'builtin', algorithm: 'knn' },
   ],
-  [/\bna[iï]ve[- ]bayes\b/i, { framework: 'builtin', algorithm: 'naive_bayes' }],
+  [/\bna[iï]ve[- ]bayes\b|\bgaussian[- ]?nb\b/i, { framework: 'builtin', algorithm: 'naive_bayes' }],
   [
     /\bextra[- ]trees\b|\bextremely randomi[sz]ed (?:decision )?trees\b/i,
     { framework: 'sklearn', algorithm: 'extra_trees' },
@@ -337,7 +384,7 @@ const MODEL_RULES: [RegExp, ModelChoice][] = [
     { framework: 'sklearn', algorithm: 'lasso' },
   ],
   [
-    /\bneural[- ]net(?:work)?s?\b|\bmulti-?layer(?:ed)? perceptrons?\b|\bmlp\b|\bpytorch\b|\btorch\b|\bdeep learning\b|\bperceptrons?\b|\bfeed-?forward (?:neural )?net(?:work)?s?\b/i,
+    /\bneural[- ]net(?:work)?s?\b|\bmulti-?layer(?:ed)? perceptrons?\b|\bmlp\b|\bpytorch\b|\btorch\b|\bdeep learning\b|\bperceptrons?\b|\bfeed-?forward (?:neural )?net(?:work)?s?\b|\bdnn\b|\bdeep (?:neural )?net(?:work)?s?\b/i,
     { framework: 'torch', algorithm: 'mlp' },
   ],
 ];
@@ -517,13 +564,19 @@ function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
 
 function parseResources(goal: string): GoalSpec['resources'] {
   const out: GoalSpec['resources'] = {};
-  const count = new RegExp(
-    String.raw`\b${NUMBER}\s+(?:[\w-]+\s+){0,2}?(?:gpus?|graphics cards?)\b`,
-    'i',
-  ).exec(goal);
+  // "2 GPUs", "4 x A100", "2x H100s", "a couple of GPUs", "on two A100s"; "a GPU" is one.
+  const GPU_NAME = String.raw`(?:gpus?|graphics cards?|(?:a100|h100|h200|v100|a10g?|t4|l4|l40s?|a6000|rtx\s?\d{4}|mi\d{3}x?)s?)`;
+  const counts = [
+    ...goal.matchAll(
+      new RegExp(
+        String.raw`\b${NUMBER}(?:\s+of)?(?:\s*[x×]\s*|\s+)(?:(?!(?:gb|gib|tb|g|of|with|memory|vram)\b)[\w-]+\s+){0,2}?${GPU_NAME}\b`,
+        'gi',
+      ),
+    ),
+  ];
+  const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
-  else if (/\bgpus?\b|\bcuda\b|\b(?:a100|h100|h200|v100|t4|l4|rtx\s?\d+)\b|\bgraphics card\b/i.test(goal))
-    out.gpu = 1;
+  else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
   const gb = /(\d+(?:\.\d+)?)\s*(gb|gib|g|tb)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
@@ -573,20 +626,27 @@ function shareOf(raw: string, pct: string | undefined): number {
 function parseDrift(goal: string): GoalSpec['drift'] {
   const out: GoalSpec['drift'] = {};
   const num = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
-  const cmp = String.raw`(?:is\s+)?(?:above|over|exceeds?|greater than|more than|>=?|≥|of|at|reaches|hits|beyond)?\s*`;
+  // "PSI above 0.2", "PSI goes over 0.25", "the PSI is greater than .1", "PSI of 0.3".
+  const cmp = String.raw`(?:(?:is|goes|gets|rises|climbs|jumps|creeps|moves|comes in|ends up)\s+)?(?:above|over|exceeds?|exceeding|greater than|more than|higher than|bigger than|past|beyond|crosses|>=?|≥|of|at|reaches|hits|at least)?\s*`;
   const share =
-    new RegExp(String.raw`\bdrift(?:ed)?\s+share\s+${cmp}${num}`, 'i').exec(goal) ??
-    new RegExp(String.raw`\b(?:share of (?:drifted|drifting) (?:features|columns))\s+${cmp}${num}`, 'i').exec(
-      goal,
-    ) ??
+    new RegExp(String.raw`\bdrift(?:ed)?\s+share\s+${cmp}${SHARE}`, 'i').exec(goal) ??
     new RegExp(
-      String.raw`\b(?:more than |over |at least )?${num}\s+of\s+(?:the\s+)?(?:features|columns)\s+(?:drift|have drifted|drifted|shift)`,
+      String.raw`\b(?:share|fraction|proportion) of (?:drifted|drifting|shifted) (?:features|columns|variables)\s+${cmp}${SHARE}`,
+      'i',
+    ).exec(goal) ??
+    // "more than 30% of the features drift", "half the columns have drifted", "a third of the inputs shift".
+    new RegExp(
+      String.raw`\b(?:(?:more than|over|at least|above|upwards of)\s+)?${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|our\s+|its\s+)?(?:features|columns|variables|inputs|fields)\s+(?:(?:have|has|are|start(?:s)?|show)\s+)?(?:drift|drifts|drifted|drifting|shift|shifts|shifted|shifting|change|changed)\b`,
       'i',
     ).exec(goal);
-  if (share) out.datasetShare = shareOf(share[1] as string, share[2]);
+  const shareValue = toShare(share?.[1]);
+  if (shareValue !== undefined && shareValue > 0 && shareValue <= 1) out.datasetShare = shareValue;
   const psi = new RegExp(String.raw`\bpsi\s+${cmp}${num}`, 'i').exec(goal);
   if (psi) out.psi = Number(psi[1]);
-  const p = /\bp[- ]?values?\s+(?:is\s+)?(?:below|under|less than|<=?|of)\s*(\d*\.\d+)/i.exec(goal);
+  const p =
+    /\bp[- ]?values?\s+(?:is\s+|goes\s+|drops\s+|falls\s+)?(?:below|under|less than|<=?|of)\s*(\d*\.\d+)/i.exec(
+      goal,
+    );
   if (p) out.pValue = Number(p[1]);
   const w = new RegExp(String.raw`\bwasserstein(?: distance)?\s+${cmp}${num}`, 'i').exec(goal);
   if (w) out.wasserstein = Number(w[1]);
@@ -602,10 +662,10 @@ function parseNotify(goal: string): GoalSpec['notify'] {
     goal,
   );
   if (hook) return { channel: 'webhook', asked: hook[0].toLowerCase() };
-  const mail = /\be-?mail\b|\bmail me\b/i.exec(goal);
+  const mail = /\be-?mail(?:s|ed|ing)?\b|\bmail (?:me|us|the team)\b/i.exec(goal);
   if (mail) return { channel: 'console', asked: 'email' };
   if (
-    /\b(notify|alert|tell|ping|message|inform|warn)\s+(?:me|us|the team|someone|ops)\b|\blet (?:me|us) know\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
+    /\b(notify|notifies|notifying|alert|alerts|alerting|tell|tells|telling|ping|pings|pinging|message|messaging|inform|informing|warn|warns|warning|page|paging|text|texting)\s+(?:me|us|the team|the on-?call|someone|ops|whoever)\b|\blet (?:me|us) know\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
       goal,
     )
   ) {
@@ -616,6 +676,10 @@ function parseNotify(goal: string): GoalSpec['notify'] {
 
 // ---------------------------------------------------------------- prep
 
+/** Verbs for taking something out, in their usual forms. */
+const REMOVE =
+  'remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+
 const NOT_COLUMNS =
   /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
 
@@ -625,22 +689,92 @@ function parsePrep(goal: string): PrepIntent[] {
     if (m) out.push({ at: m.index ?? 0, p });
   };
   add(
-    /\b(de-?dup(?:e|licate)?[sd]?|de-?duplicat\w*|(?:remove|drop|delete|eliminate|get rid of)\s+(?:the\s+|any\s+|all\s+)?duplicat\w*|duplicate rows removed)\b/i.exec(
-      goal,
-    ),
+    new RegExp(
+      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated rows)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
+      'i',
+    ).exec(goal),
     { op: 'dedupe' },
   );
+  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price".
+  const COLUMN = String.raw`((?:[\w()%-]+\s+){0,3}?[\w()%-]+)`;
+  const dropnaCol =
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      'i',
+    ).exec(goal);
+  if (
+    dropnaCol &&
+    !NOT_COLUMNS.test(dropnaCol[1] as string) &&
+    !/^(?:values?|data|any)$/i.test(dropnaCol[1] as string)
+  )
+    out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropnaCol[1] as string } });
+  // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
+  // "exclude rows where origin is HNL".
+  const where = new RegExp(
+    String.raw`\b(?:(keep|keeping|use|using|select|selecting|restrict(?:ing)?\s+(?:it\s+|the data\s+)?to|limit(?:ing)?\s+(?:it\s+|the data\s+)?to|filter(?:ing)?(?:\s+(?:it|the data|the rows))?\s+(?:to|down to|for)|only)|(${REMOVE}|exclude|excluding|skip|skipping|filter(?:ing)? out))\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples|data|\w+s)\s+(?:where|whose|with|in which)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are|was|were)\s+)?(not|at least|at most|above|below|over|under|greater than|less than|more than|after|before|since|from|equal to|isn't|is|are|equals|==|!=|<>|>=|<=|>|<|=)\s+["'\x60]?(-?\d+(?:\.\d+)?|[\w-]+(?:\s(?!(?:${STOP}|or|then|so)\b)[\w-]+)?)["'\x60]?`,
+    'i',
+  ).exec(goal);
+  if (where && !/^(?:missing|null|empty|blank|nan|na|unknown|not)\b/i.test(where[5] as string)) {
+    const said = (where[4] as string).toLowerCase();
+    const cmp: { [k: string]: '=' | '!=' | '>' | '>=' | '<' | '<=' } = {
+      is: '=',
+      are: '=',
+      'equal to': '=',
+      equals: '=',
+      '==': '=',
+      '=': '=',
+      'is not': '!=',
+      "isn't": '!=',
+      not: '!=',
+      '!=': '!=',
+      '<>': '!=',
+      'at least': '>=',
+      '>=': '>=',
+      since: '>=',
+      from: '>=',
+      'at most': '<=',
+      '<=': '<=',
+      above: '>',
+      over: '>',
+      'greater than': '>',
+      'more than': '>',
+      after: '>',
+      '>': '>',
+      below: '<',
+      under: '<',
+      'less than': '<',
+      before: '<',
+      '<': '<',
+    };
+    const op = cmp[said];
+    const value = where[5] as string;
+    if (op)
+      out.push({
+        at: where.index ?? 0,
+        p: { op: 'where', column: where[3] as string, cmp: op, value, keep: !where[2] },
+      });
+  }
   for (const m of goal.matchAll(
     /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
   )) {
     const list = (m[1] as string).trim();
-    if (NOT_COLUMNS.test(list) || /^(rows|any rows|records)\b/i.test(list)) continue;
+    if (
+      NOT_COLUMNS.test(list) ||
+      /^(rows|any rows|records)\b/i.test(list) ||
+      /\b(?:where|whose)\b/i.test(list)
+    )
+      continue;
     out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
   }
   add(
-    /\b(?:drop|remove|filter out|skip|exclude|discard|delete)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|null|nan|na|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b/i.exec(
-      goal,
-    ),
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
+      'i',
+    ).exec(goal),
     { op: 'dropna' },
   );
   const impute =
@@ -688,6 +822,86 @@ function parsePrep(goal: string): PrepIntent[] {
   return out.sort((a, b) => a.at - b.at).map((o) => o.p);
 }
 
+// ---------------------------------------------------------------- validation split
+
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+)?`;
+// "90% test accuracy" is a gate, not a split.
+const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
+const SET_ASIDE =
+  'hold|holds|holding|held|keep|keeps|keeping|kept|set|sets|setting|put|puts|putting|leave|leaves|leaving|left|reserve|reserves|reserving|reserved|carve|carves|carving|carved|save|saves|saving|saved';
+const SET_ASIDE_PARTICIPLE = 'held|kept|set|put|left|reserved|carved|saved|withheld';
+
+/**
+ * The share of rows kept for testing, in the ways people say it: "hold out 20%", "25% held out", "hold back a
+ * quarter of the rows", "reserve fifteen percent for validation", "use 0.1 as the test set", "a 30% test split",
+ * "test size 0.2", "an 80/20 split", "split 70:30". The last mention wins.
+ */
+function parseTestShare(text: string): number | undefined {
+  const hits: { at: number; share: number | undefined }[] = [];
+  const collect = (re: RegExp, read: (m: RegExpMatchArray) => number | undefined) => {
+    for (const m of text.matchAll(re)) hits.push({ at: m.index ?? 0, share: read(m) });
+  };
+  // A bare count ("3 validation folds") is not a share: only percents, fractions and decimals below 1.
+  const strict = (raw: string | undefined) =>
+    raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+      ? toShare(raw)
+      : undefined;
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE})\s+(?:out|back|aside|apart|off)\s+(?:of\s+)?(?:the\s+|another\s+)?${SHARE}`,
+      'gi',
+    ),
+    (m) => toShare(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE}|use|uses|using)\s+(?:(?:out|back|aside|apart)\s+)?(?:the\s+)?${SHARE}\s+${ROWS}(?:(?:out|back|aside|apart)\s+)?(?:as|for)\s+(?:a\s+|the\s+)?${TEST_NOUN}`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE})\s+(?:the\s+)?${SHARE}\s+${ROWS}(?:out|back|aside|apart)\b`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`${SHARE}\s+${ROWS}(?:(?:is|are|being|gets?|to be)\s+)?(?:${SET_ASIDE_PARTICIPLE})\s*(?:out|back|aside|apart)?\b`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(String.raw`${SHARE}\s+${ROWS}(?:(?:as|for)\s+(?:a\s+|the\s+)?)?${TEST_NOUN}\b`, 'gi'),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:test(?:ing)?|hold-?out|validation)\s+(?:share|size|split|set|fraction|ratio|portion|part)?\s*(?:of\s+|=\s*|is\s+|:\s*|at\s+)?${SHARE}`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "80/20 split", "a 75-25 train/test split", "split 70:30".
+  collect(
+    /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s+(?:train[/ -]?test\s+)?split\b|\bsplit\s+(?:it\s+|the (?:data|rows)\s+)?(?:into\s+)?(\d{1,2})\s*[/:-]\s*(\d{1,2})\b/gi,
+    (m) => {
+      const a = Number(m[1] ?? m[3]);
+      const b = Number(m[2] ?? m[4]);
+      return a + b === 100 ? b / 100 : undefined;
+    },
+  );
+  const last = hits
+    .filter((h) => h.share !== undefined)
+    .sort((a, b) => a.at - b.at)
+    .pop();
+  return last?.share;
+}
+
 // ---------------------------------------------------------------- the goal as a whole
 
 function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
@@ -701,12 +915,19 @@ export function parseGoal(goal: string): GoalSpec {
   const text = goal.replace(/\s+/g, ' ').trim();
   // Model names ("logistic regression") must not read as task types or targets.
   // A trailing agent noun ("logistic model", "support vector regressor") is kept: it still introduces the target.
+  // A bare family name becomes the agent noun "model", so "a lasso for net generation" reads like "a model for
+  // net generation"; when an agent noun already follows ("an XGBoost classifier"), the name just goes.
   const noModels = MODEL_RULES.reduce(
     (t, [re]) =>
-      t.replace(
-        new RegExp(re.source, 'gi'),
-        (m) => ` ${/\b(?:models?|classifiers?|regressors?)$/i.exec(m)?.[0] ?? ''} `,
-      ),
+      t.replace(new RegExp(re.source, 'gi'), (m: string, ...rest: unknown[]) => {
+        const kept = /\b(?:models?|classifiers?|regressors?)$/i.exec(m)?.[0];
+        if (kept) return ` ${kept} `;
+        const at = rest.find((r) => typeof r === 'number') as number;
+        const next = t.slice(at + m.length);
+        return /^\s*(?:[\w-]+\s+)?(?:models?|classifiers?|regressors?|estimators?|predictors?)\b/i.test(next)
+          ? ' '
+          : ' model ';
+      }),
     text,
   );
 
@@ -715,7 +936,7 @@ export function parseGoal(goal: string): GoalSpec {
   const models = parseModels(text);
   const mentions = metricMentions(text);
   const deploy =
-    /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ping)? (?:it|the model)|promot\w+|roll(?:s|ing)?[- ]?out|put (?:it |the model )?(?:in|into|to) production|go(?:es)? live|to production|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i.test(
+    /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i.test(
       text,
     );
   const predict =
@@ -749,23 +970,7 @@ export function parseGoal(goal: string): GoalSpec {
   if (folds === undefined && /\bcross[- ]?validat\w*|\bk[- ]fold\b|\bcv\b/i.test(text)) folds = 5;
   if (/\b(?:no|without|skip) cross[- ]?validation\b/i.test(text)) folds = 0;
 
-  const holdout =
-    lastMatch(/\bhold(?:ing)?[- ]?(?:out|back)\s+(?:of\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i, text) ??
-    lastMatch(
-      /\b(\d+(?:\.\d+)?)\s*(%|percent)\s+(?:of (?:the )?(?:rows|data)\s+)?(?:as\s+(?:a\s+)?|for\s+(?:the\s+)?)?(?:hold[- ]?out|test(?:ing)?|validation)\b/i,
-      text,
-    ) ??
-    lastMatch(
-      /\btest\s+(?:share|size|split|set|fraction|ratio)\s+(?:of\s+|=\s*|is\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i,
-      text,
-    ) ??
-    lastMatch(
-      /\bhold[- ]?out\s+(?:share|fraction|set|of)?\s*(?:of\s+|=\s*)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i,
-      text,
-    );
-  let testShare = holdout ? shareOf(holdout[1] as string, holdout[2]) : undefined;
-  const ratio = lastMatch(/\b(\d{2})\s*[/:-]\s*(\d{2})\s+(?:train[/ -]?test\s+)?split\b/i, text);
-  if (ratio && Number(ratio[1]) + Number(ratio[2]) === 100) testShare = Number(ratio[2]) / 100;
+  const testShare = parseTestShare(text);
 
   let split: GoalSpec['split'];
   const timeSplit =
@@ -810,7 +1015,7 @@ export function parseGoal(goal: string): GoalSpec {
   return {
     goal: text,
     sources: parseSources(text),
-    targetPhrases: targetPhrases(withoutSources(noModels)),
+    targetPhrases: targetPhrases(withoutSources(withoutQuery(noModels))),
     ...(taskType ? { taskType } : {}),
     wants: {
       train,

@@ -44,7 +44,7 @@ const RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(drop|truncate)\s+(table|database|schema)\b|\bdelete\s+(all|every)\s+(the\s+)?(files|data|rows|tables|runs|models)\b/i,
+      /\b(drop|truncate)\s+(table|database|schema)\b|\bdelete\s+(all|every)\s+(the\s+)?(files|data|rows|tables|runs|models)\b|\bdelete\s+from\s+\w|\bupdate\s+\w+\s+set\s+\w|\balter\s+table\b|\bwipe\s+(?:the\s+)?(?:database|db|disk|bucket|registry|warehouse)\b/i,
     reason: 'the goal asks to destroy data',
   },
 ];

@@ -1,9 +1,12 @@
 /**
  * Schedules in plain words → cron. A small grammar over the phrases people use:
  *   frequency:  every N minutes | every N hours | hourly | every night | nightly | daily | every day |
- *               weekly | every <weekday>[s] | on <weekday>s | weekdays | weekends | monthly | every N days
- *   time:       at 2am | at 14:30 | at 6 | at noon | at midnight | in the morning | at night
- *   day:        on the 1st | on the 15th (monthly)
+ *               weekly | every <weekday>[s] | on <weekday>s | weekdays | weekends | Mon-Fri | monthly |
+ *               quarterly | every N days | every other day|hour | every half hour | every quarter hour |
+ *               once|twice|N times a|an|per day|hour|week|month (N words or digits)
+ *   time:       at 2am | at 14:30 | at 6 | at noon | at midnight | in the morning | at night |
+ *               half past 7 | quarter past 8 | quarter to 9 | at 8am and 8pm (several times a day)
+ *   day:        on the 1st | on the 15th | the 1st of every month (monthly)
  * A cron expression written in the goal ("cron 0 2 * * *") is taken as is.
  */
 import { NUMBER, toNumber } from './words.ts';
@@ -38,6 +41,14 @@ function timeOfDay(text: string): TimeOfDay | undefined {
   const t = text.toLowerCase();
   if (/\b(at\s+)?noon\b|\bmidday\b/.test(t)) return { hour: 12, minute: 0 };
   if (/\bmidnight\b/.test(t)) return { hour: 0, minute: 0 };
+  const past = /\b(half|quarter)\s+(past|after|to|before)\s+(\d{1,2})\s*(am|pm)?\b/.exec(t);
+  if (past) {
+    let hour = Number(past[3]);
+    if (past[4] === 'pm' && hour < 12) hour += 12;
+    const minute = past[1] === 'half' ? 30 : 15;
+    if (/to|before/.test(past[2] as string)) return { hour: (hour + 23) % 24, minute: 60 - minute };
+    return { hour, minute };
+  }
   const m =
     /\b(?:at|@|around)\s+(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?|h\b|o'?clock)?(?![\d%.])/.exec(t) ??
     /\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?=\W|$)/.exec(t) ??
@@ -53,16 +64,35 @@ function timeOfDay(text: string): TimeOfDay | undefined {
   return { hour, minute };
 }
 
+const DAY_ABBR = '(mon|tue|wed|thu|fri|sat|sun)';
+
 function weekdays(text: string): number[] {
   const t = text.toLowerCase();
-  if (/\bweekdays?\b|\bworking days?\b|\bbusiness days?\b|monday\s*(?:to|through|-)\s*friday/.test(t)) {
-    return [1, 2, 3, 4, 5];
+  if (/\bweekdays?\b|\bworking days?\b|\bbusiness days?\b|\bwork ?days?\b/.test(t)) return [1, 2, 3, 4, 5];
+  // A range of days: "Monday to Friday", "mon-fri", "Tue through Thu".
+  const range = new RegExp(
+    String.raw`\b${DAY_ABBR}[a-z]*\.?\s*(?:-|–|to|through|thru|until)\s*${DAY_ABBR}[a-z]*\b`,
+  ).exec(t);
+  if (range) {
+    const from = DAYS[range[1] as string] as number;
+    const to = DAYS[range[2] as string] as number;
+    const out: number[] = [];
+    for (let d = from; ; d = (d + 1) % 7) {
+      out.push(d);
+      if (d === to || out.length > 7) break;
+    }
+    return out.sort();
   }
   if (/\bweekends?\b/.test(t)) return [0, 6];
   const out = new Set<number>();
   for (const m of t.matchAll(new RegExp(String.raw`\b${DAY_WORD}\b`, 'g'))) {
     const key = (m[1] ?? '').slice(0, 3);
     const d = DAYS[key];
+    if (d !== undefined) out.add(d);
+  }
+  // Short forms that are not also ordinary words ("sat", "sun" are left out): "every Tue and Thu at 9".
+  for (const m of t.matchAll(/\b(mon|tues?|wed|thu|thurs|fri)\b\.?/g)) {
+    const d = DAYS[(m[1] as string).slice(0, 3)];
     if (d !== undefined) out.add(d);
   }
   return [...out].sort();
@@ -79,7 +109,24 @@ function timezone(text: string): string | undefined {
 }
 
 const SCHEDULE_HINT =
-  /\b(every|each|hourly|daily|nightly|weekly|monthly|night|weekdays?|weekends?|cron|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b/i;
+  /\b(every|each|hourly|daily|nightly|weekly|monthly|quarterly|night|weekdays?|weekends?|cron|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|(?:once|twice|thrice|times)\s+(?:a|an|per|each|every)\s+(?:day|hour|week|month)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*(?:-|–|to|through|thru)\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b/i;
+
+const TIMES_PER = new RegExp(
+  String.raw`\b(?:(once|twice|thrice)|${NUMBER}\s+times)\s+(?:(?:a|an|per|each|every)\s+(day|hour|week|month)\b|(dai|hour|week|month)ly\b)`,
+);
+
+/** Several times of day in one phrase: "at 8am and 8pm", "at 6 and 18", "at 06:00, 12:00 and 18:00". */
+function timesOfDay(text: string): TimeOfDay[] {
+  const TIME = String.raw`\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?`;
+  const m = new RegExp(String.raw`\bat\s+(${TIME}(?:\s*(?:,|and|&)\s*${TIME})+)`).exec(text);
+  if (!m) return [];
+  const out: TimeOfDay[] = [];
+  for (const part of (m[1] as string).split(/\s*(?:,|and|&)\s*/)) {
+    const one = timeOfDay(`at ${part}`);
+    if (one) out.push(one);
+  }
+  return out;
+}
 
 /** Reads a schedule from the goal, or undefined when the goal names none. */
 export function parseSchedule(text: string): Schedule | undefined {
@@ -95,10 +142,34 @@ export function parseSchedule(text: string): Schedule | undefined {
   const t = text.toLowerCase();
 
   const every = new RegExp(
-    String.raw`\b(?:every|each)\s+(?:${NUMBER}\s+)?(minute|min|hour|hr|day|week|month)s?\b`,
+    String.raw`\b(?:every|each)\s+(?:(other|half|quarter)[- ]?|${NUMBER}\s+)?(minute|min|hour|hr|day|week|month)s?\b`,
   ).exec(t);
-  const unit = every?.[2];
-  const n = toNumber(every?.[1]) ?? 1;
+  let unit = every?.[3];
+  let n = every?.[1] === 'other' ? 2 : (toNumber(every?.[2]) ?? 1);
+  if (every?.[1] === 'half' || every?.[1] === 'quarter') {
+    // "every half hour" → every 30 minutes; "every quarter hour" → every 15.
+    if (unit === 'hour' || unit === 'hr') {
+      unit = 'minute';
+      n = every[1] === 'half' ? 30 : 15;
+    }
+  }
+  // "twice a day", "3 times an hour", "once a week": a count per period.
+  const per = TIMES_PER.exec(t);
+  if (per && !unit) {
+    const count = per[1] === 'once' ? 1 : per[1] === 'twice' ? 2 : per[1] === 'thrice' ? 3 : toNumber(per[2]);
+    const period = per[3] ?? (per[4] === 'dai' ? 'day' : (per[4] as string));
+    if (count && period === 'hour') {
+      if (count > 1 && 60 % count === 0) return withTz(`*/${60 / count} * * * *`, per[0]);
+      if (count === 1) return withTz('0 * * * *', per[0]);
+    }
+    if (count && period === 'day' && count > 1) {
+      const times = timesOfDay(t);
+      if (times.length > 1 && times.every((x) => x.minute === times[0]?.minute))
+        return withTz(`${times[0]?.minute} ${times.map((x) => x.hour).join(',')} * * *`, per[0]);
+      if (24 % count === 0) return withTz(`0 */${24 / count} * * *`, per[0]);
+    }
+    if (period === 'day' || period === 'week' || period === 'month') unit = period;
+  }
   if (unit === 'minute' || unit === 'min')
     return withTz(n === 1 ? '* * * * *' : `*/${n} * * * *`, every?.[0] ?? '');
   if (unit === 'hour' || unit === 'hr' || /\bhourly\b/.test(t)) {
@@ -107,6 +178,7 @@ export function parseSchedule(text: string): Schedule | undefined {
   }
 
   const time = timeOfDay(t);
+  const several = timesOfDay(t);
   const days = weekdays(t);
   const night = /\b(night|nightly|overnight)\b/.test(t);
   const morning = /\bmornings?\b/.test(t);
@@ -120,8 +192,13 @@ export function parseSchedule(text: string): Schedule | undefined {
         : evening
           ? { hour: 18, minute: 0 }
           : { hour: 0, minute: 0 });
-  const base = `${hm.minute} ${hm.hour}`;
+  const base =
+    several.length > 1 && several.every((x) => x.minute === several[0]?.minute)
+      ? `${several[0]?.minute} ${several.map((x) => x.hour).join(',')}`
+      : `${hm.minute} ${hm.hour}`;
 
+  if (/\bquarterly\b|\bevery (?:quarter|three months|3 months)\b/.test(t))
+    return withTz(`${hm.minute} ${hm.hour} 1 */3 *`, 'quarterly');
   if (
     /\bmonthly\b|\bevery month\b|\beach month\b|\bof (?:every|each|the) month\b/.test(t) ||
     unit === 'month'
@@ -130,12 +207,18 @@ export function parseSchedule(text: string): Schedule | undefined {
       /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/.exec(t) ?? /\b(\d{1,2})(?:st|nd|rd|th)\s+of\b/.exec(t);
     const first = /\bfirst day\b/.test(t) ? 1 : undefined;
     const day = dom ? Number(dom[1]) : (first ?? 1);
-    return withTz(`${base} ${day} * *`, 'monthly');
+    return withTz(`${base} ${day} ${unit === 'month' && n > 1 ? `*/${n}` : '*'} *`, 'monthly');
   }
-  if (days.length > 0 && (/\b(every|each|on|weekly|weekdays?|weekends?)\b/.test(t) || unit === 'week')) {
+  const dayRange = new RegExp(
+    String.raw`\b${DAY_ABBR}[a-z]*\.?\s*(?:-|–|to|through|thru)\s*${DAY_ABBR}`,
+  ).test(t);
+  if (
+    days.length > 0 &&
+    (/\b(every|each|on|weekly|weekdays?|weekends?)\b/.test(t) || unit === 'week' || dayRange)
+  ) {
     return withTz(`${base} * * ${compressDays(days)}`, 'weekly');
   }
-  if (/\bweekly\b|\bonce a week\b/.test(t) || unit === 'week')
+  if (/\bweekly\b|\bonce (?:a|per|each|every) week\b/.test(t) || unit === 'week')
     return withTz(`${base} * * ${n > 1 ? '*' : 0}`, 'weekly');
   if (unit === 'day' && n > 1) return withTz(`${base} */${n} * *`, every?.[0] ?? '');
   if (
@@ -143,7 +226,7 @@ export function parseSchedule(text: string): Schedule | undefined {
     night ||
     morning ||
     evening ||
-    /\b(daily|every\s*day|each\s*day|once a day)\b/.test(t)
+    /\b(daily|every\s*day|each\s*day|once (?:a|per|each|every) day|per day)\b/.test(t)
   ) {
     return withTz(`${base} * * *`, 'daily');
   }

@@ -1,14 +1,9 @@
 /** Small text helpers shared by the offline parser: number words, normalisation, fuzzy word matching. */
 import { levenshtein } from '../../../src/plan/index.ts';
 
-const NUMBER_WORDS: Record<string, number> = {
-  a: 1,
-  an: 1,
+const ONES: Record<string, number> = {
   one: 1,
-  single: 1,
   two: 2,
-  both: 2,
-  pair: 2,
   three: 3,
   four: 4,
   five: 5,
@@ -16,23 +11,90 @@ const NUMBER_WORDS: Record<string, number> = {
   seven: 7,
   eight: 8,
   nine: 9,
+};
+const TEENS: Record<string, number> = {
   ten: 10,
   eleven: 11,
   twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
   fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+};
+const TENS: Record<string, number> = {
   twenty: 20,
   thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  single: 1,
+  both: 2,
+  pair: 2,
+  couple: 2,
+  dozen: 12,
+  hundred: 100,
+  ...ONES,
+  ...TEENS,
+  ...TENS,
 };
 
-export const NUMBER = String.raw`(\d+(?:\.\d+)?|${Object.keys(NUMBER_WORDS).join('|')})`;
+/** A number written in words: "five", "fifteen", "twenty-five", "ninety five". */
+const WORD_NUMBER = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
+  NUMBER_WORDS,
+)
+  .filter((w) => !(w in TENS))
+  .join('|')})`;
 
-/** "5" → 5, "five" → 5, "0.25" → 0.25; undefined when it is not a number. */
+export const NUMBER = String.raw`(\d+(?:\.\d+)?|${WORD_NUMBER})`;
+
+/** "5" → 5, "five" → 5, "twenty-five" → 25, "0.25" → 0.25; undefined when it is not a number. */
 export function toNumber(word: string | undefined): number | undefined {
   if (word === undefined) return undefined;
-  const w = word.toLowerCase();
+  const w = word.toLowerCase().trim();
   if (w in NUMBER_WORDS) return NUMBER_WORDS[w];
+  const compound = /^([a-z]+)[- ]([a-z]+)$/.exec(w);
+  if (compound && (compound[1] as string) in TENS && (compound[2] as string) in ONES)
+    return (TENS[compound[1] as string] as number) + (ONES[compound[2] as string] as number);
   const n = Number(w);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** Fractions people use for shares of rows: "a quarter", "a fifth", "half", "one third". */
+const FRACTIONS: Record<string, number> = {
+  half: 0.5,
+  third: 1 / 3,
+  quarter: 0.25,
+  fourth: 0.25,
+  fifth: 0.2,
+  tenth: 0.1,
+};
+
+/**
+ * A share of something, in any of the ways people write it: "25%", "25 percent", "twenty-five per cent",
+ * "0.25", "a quarter", "one fifth", "half". Capture group 1 holds the whole expression; read it with toShare.
+ */
+export const SHARE = String.raw`((?:\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent\b|per cent\b)?|${WORD_NUMBER}\s*(?:percent\b|per cent\b)|(?:(?:a|an|one)[- ])?(?:${Object.keys(FRACTIONS).join('|')})\b)`;
+
+/** The share a SHARE expression names, as a fraction of 1: "25%" → 0.25, "a fifth" → 0.2, "0.3" → 0.3. */
+export function toShare(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = text.toLowerCase().trim();
+  const frac = /(half|third|quarter|fourth|fifth|tenth)$/.exec(t);
+  if (frac) return FRACTIONS[frac[1] as string];
+  const m = /^(.+?)\s*(%|percent|per cent)?$/.exec(t);
+  const n = toNumber(m?.[1]);
+  if (n === undefined) return undefined;
+  return m?.[2] || n > 1 ? n / 100 : n;
 }
 
 /** Lower-case words of a column name or phrase: "Body Mass (g)" → ["body", "mass", "g"]. */

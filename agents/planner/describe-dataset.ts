@@ -1,6 +1,8 @@
 /**
  * describe_dataset: the real columns, types, distinct counts and a few sample rows of a dataset a goal names,
  * read with DuckDB. The planner checks targets and prep operations against this, never against guesses.
+ * Paths are confined to the workspace; hidden files and folders (.env, .ssh, the .pipewright state) and
+ * secret-looking files are never read, and sample values that look like secrets are redacted.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +38,42 @@ const READERS: Record<string, (f: string) => string> = {
   '.parquet': (f) => `read_parquet(${literal(f)})`,
 };
 
+/** Paths the planner never reads: hidden files and folders, key files, credentials. */
+const SECRET_PATH =
+  /(^|[\\/])\.[^.\\/]|\b(id_rsa|id_ed25519|credentials?|secrets?|passwords?|private[_-]?keys?)\b|\.(pem|key|p12|pfx)$/i;
+/** Columns whose sample values are never shown. */
+const SECRET_COLUMN =
+  /pass(word|wd)|secret|api[_-]?key|private[_-]?key|credential|authorization|(access|auth|refresh|bearer)[_-]?token|^tokens?$|^ssn$/i;
+/** Values that look like keys or tokens, whatever their column. */
+const SECRET_VALUE =
+  /\b(sk-[\w-]{8,}|gh[pousr]_\w{16,}|xox[abpr]-[\w-]{8,}|AKIA[0-9A-Z]{16}|eyJ[\w-]{10,}\.[\w-]{10,})|-----BEGIN [A-Z ]*PRIVATE KEY|\bBearer\s+\S{8,}/;
+
+export const REDACTED = '[redacted]';
+
+/** Throws a user error for a path the planner must not read (a hidden or secret-looking file). */
+export function assertReadablePath(file: string): void {
+  if (SECRET_PATH.test(file.replace(/^\.\//, ''))) {
+    throw userError(
+      'DATA_PATH_FORBIDDEN',
+      `The planner does not read "${file}"`,
+      'hidden files and folders, key files and credentials may hold secrets',
+      'Name a data file (csv, tsv, json, ndjson, parquet) that is not hidden, e.g. data/train.csv.',
+    );
+  }
+}
+
+/** Sample rows without secrets: values of secret-named columns and key-like values become "[redacted]". */
+export function redactSample(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k,
+        SECRET_COLUMN.test(k) || (typeof v === 'string' && SECRET_VALUE.test(v)) ? REDACTED : v,
+      ]),
+    ),
+  );
+}
+
 export const TEXT_TYPES = /^(VARCHAR|BOOLEAN|JSON|ENUM)/;
 export const NUMERIC_TYPES =
   /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER)/;
@@ -50,6 +88,7 @@ export function createDescribeDataset(
 ): DescribeDataset {
   return async (file) => {
     const abs = resolveInWorkspace(workspace, file, 'data file');
+    assertReadablePath(file);
     if (!existsSync(abs)) return undefined;
     const ext = path.extname(abs.toLowerCase().replace(/\.(gz|zst)$/, ''));
     const reader = READERS[ext];
@@ -74,7 +113,7 @@ export function createDescribeDataset(
             distinct: Number(row?.[`d${i}`] ?? 0),
             nulls: Number(row?.[`n${i}`] ?? 0),
           })),
-          sample,
+          sample: redactSample(sample),
         };
       });
     } catch (e) {

@@ -7,10 +7,14 @@
  *          refuse)          └────────── reject with feedback ──┘
  *
  * Drafting is the offline planner when no chat model is given, else the model with structured output against
- * the plan envelope. Review is a LangGraph interrupt(); the caller's checkpointer keeps the state, so a review
- * can wait for days and survive restarts. interrupt() is never wrapped in try/catch.
+ * the plan envelope. With `tools`, the model first gets bounded rounds of tool calls (describe_dataset,
+ * task_catalog) and their ToolMessages; an answer that is already a valid envelope is taken as the draft,
+ * otherwise a structured call with what it looked up makes it. Review is a LangGraph interrupt(); the
+ * caller's checkpointer keeps the state, so a review can wait for days and survive restarts. interrupt() is
+ * never wrapped in try/catch.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { HumanMessage, type MessageContent, SystemMessage } from '@langchain/core/messages';
 import {
   Annotation,
   type BaseCheckpointSaver,
@@ -21,7 +25,7 @@ import {
   StateGraph,
 } from '@langchain/langgraph';
 import { z } from 'zod';
-import { PipewrightError } from '../../src/errors.ts';
+import { isPipewrightError, PipewrightError } from '../../src/errors.ts';
 import type { Prompt } from '../../src/llm/index.ts';
 import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
 import type { CatalogEntry } from '../../src/tasks/index.ts';
@@ -30,6 +34,7 @@ import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
 import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
+import { messageText, plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
 import type { DraftOutcome } from './types.ts';
 
 export type { PastRun } from './past-runs.ts';
@@ -82,6 +87,12 @@ export interface PlannerDeps {
   maxAttempts?: number;
   /** Similar past runs from run memory, shown to the drafter as context. Failures count as none. */
   pastRuns?: (goal: string) => Promise<PastRun[]>;
+  /**
+   * Let the model call describe_dataset and task_catalog before it drafts (models with bindTools only):
+   * the system prompt of the look-up rounds (prompts/planner/tools.md), the prompt that hands the look-ups
+   * to the structured draft (prompts/planner/tool-context.md) and the bound on tool rounds (default 3).
+   */
+  tools?: { prompt: Prompt; context: Prompt; maxRounds?: number };
 }
 
 const State = Annotation.Root({
@@ -109,6 +120,27 @@ export const DraftEnvelope = z
     refuse: z.string().optional().describe('Why the goal is unsafe'),
   })
   .describe('The planner answer');
+
+type Envelope = z.infer<typeof DraftEnvelope>;
+
+/** A free-text answer that is already a complete envelope (JSON, maybe in a code fence), else undefined. */
+export function envelopeFromText(content: MessageContent): Envelope | undefined {
+  const text = messageText(content);
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end <= start) return undefined;
+  try {
+    const parsed = DraftEnvelope.safeParse(JSON.parse(text.slice(start, end + 1)));
+    if (!parsed.success) return undefined;
+    const { plan, clarify, refuse } = parsed.data;
+    return plan || clarify || refuse ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** HTTP statuses with which servers turn down requests that offer tools (no tool support, no --jinja). */
+const TOOLS_REJECTED = new Set([400, 404, 405, 422, 500, 501]);
 
 function envelopeSchema(): Record<string, unknown> {
   const plan = z.toJSONSchema(Plan, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -196,6 +228,20 @@ export function transportError(e: unknown, info: PlannerDeps['modelInfo']): Pipe
   return undefined;
 }
 
+/** The first dataset a describe_dataset call returned, for the data checks. */
+function describedData(lookups: ToolCallRecord[]): DatasetDescription | undefined {
+  for (const l of lookups) {
+    if (l.name !== 'describe_dataset' || !l.ok) continue;
+    try {
+      const d = JSON.parse(l.content) as DatasetDescription;
+      if (Array.isArray(d.columns)) return d;
+    } catch {
+      // Truncated output: no data checks from it.
+    }
+  }
+  return undefined;
+}
+
 function toResult(outcome: DraftOutcome): PlannerResult | undefined {
   if (outcome.kind === 'clarify') return { kind: 'clarify', question: outcome.question };
   if (outcome.kind === 'refuse') return { kind: 'refuse', reason: outcome.reason };
@@ -206,6 +252,68 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
   const maxAttempts = deps.maxAttempts ?? 3;
   if (deps.model && !deps.prompt)
     throw new Error('a chat model needs the draft prompt (prompts/planner/draft.md)');
+  const maxToolRounds = deps.tools?.maxRounds ?? 3;
+  const toolList = plannerTools(deps);
+  // Bound once, so every round of every draft goes through the same bound model.
+  let toolModel =
+    deps.model && deps.tools && typeof deps.model.bindTools === 'function'
+      ? deps.model.bindTools(toolList)
+      : undefined;
+
+  /**
+   * The model's envelope for one draft: bounded tool rounds first (when offered), then, unless the last
+   * answer already is an envelope, a structured-output call with what was looked up. Transport failures
+   * throw clear errors; an answer that is not an envelope throws a plain error (a repair round).
+   */
+  const ask = async (
+    text: string,
+  ): Promise<{ answer: Envelope; lookups: ToolCallRecord[]; toolsOffered: boolean; note?: string }> => {
+    const model = deps.model as BaseChatModel;
+    const lookups: ToolCallRecord[] = [];
+    let toolsOffered = toolModel !== undefined;
+    let note: string | undefined;
+    if (toolModel && deps.tools) {
+      try {
+        const rounds = await runToolRounds(
+          toolModel,
+          [
+            new SystemMessage(deps.tools.prompt.render({ maxRounds: String(maxToolRounds) })),
+            new HumanMessage(text),
+          ],
+          toolList,
+          maxToolRounds,
+        );
+        lookups.push(...rounds.calls);
+        const direct = rounds.final && envelopeFromText(rounds.final.content);
+        if (direct) return { answer: direct, lookups, toolsOffered };
+      } catch (e) {
+        const transport = transportError(e, deps.modelInfo);
+        const status = (e as { status?: unknown })?.status;
+        if (transport && typeof status === 'number' && TOOLS_REJECTED.has(status)) {
+          // The server does not take tools: draft without them from now on.
+          toolModel = undefined;
+          toolsOffered = false;
+          note = `the model server turned down tool calls (HTTP ${status}), so the plan was drafted without describe_dataset / task_catalog`;
+        } else if (transport) throw transport;
+        // Anything else (an unreadable tool call) falls through to the structured draft.
+      }
+    }
+    const context = lookups.length
+      ? `\n\n${deps.tools?.context.render({
+          lookups: lookups.map((l) => `- ${l.name}(${JSON.stringify(l.args)}) → ${l.content}`).join('\n'),
+        })}`
+      : '';
+    const raw = await model
+      .withStructuredOutput(envelopeSchema(), {
+        name: 'plan_draft',
+        ...(deps.structuredOutput ? { method: deps.structuredOutput } : {}),
+      })
+      .invoke(text + context);
+    const parsed = DraftEnvelope.safeParse(raw);
+    if (!parsed.success)
+      throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return { answer: parsed.data, lookups, toolsOffered, ...(note ? { note } : {}) };
+  };
 
   const understand = (s: S): Partial<S> => {
     const screened = screenGoal(s.goal);
@@ -298,20 +406,15 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       pastRuns: pastRunsText(s.pastRuns ?? []),
       feedback,
     });
-    let answer: z.infer<typeof DraftEnvelope>;
+    let answer: Envelope;
+    let lookups: ToolCallRecord[];
+    let toolsOffered: boolean;
+    let note: string | undefined;
     try {
-      const raw = await deps.model
-        .withStructuredOutput(envelopeSchema(), {
-          name: 'plan_draft',
-          ...(deps.structuredOutput ? { method: deps.structuredOutput } : {}),
-        })
-        .invoke(text);
-      const parsed = DraftEnvelope.safeParse(raw);
-      if (!parsed.success)
-        throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      answer = parsed.data;
+      ({ answer, lookups, toolsOffered, note } = await ask(text));
     } catch (e) {
       // The server could not be reached or did not answer (after the client's own retries): no repair helps.
+      if (isPipewrightError(e)) throw e;
       const transport = transportError(e, deps.modelInfo);
       if (transport) throw transport;
       const message = `the model's answer was not a plan envelope: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`;
@@ -334,8 +437,23 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       prompt: { id: prompt.id, version: prompt.version },
       attempts,
       ...(s.pastRuns?.length ? { pastRuns: s.pastRuns.map((r) => r.runId) } : {}),
+      ...(toolsOffered && deps.tools
+        ? {
+            tools: {
+              prompt: { id: deps.tools.prompt.id, version: deps.tools.prompt.version },
+              calls: lookups.map((l) => ({ name: l.name, args: l.args, ok: l.ok })),
+            },
+          }
+        : {}),
     };
-    return { candidate: { ...answer.plan, goal: s.goal, metadata }, notes: [], attempts };
+    // A dataset the model described itself backs the data checks when the goal's own was not found.
+    const described = s.data ?? describedData(lookups);
+    return {
+      candidate: { ...answer.plan, goal: s.goal, metadata },
+      notes: note ? [note] : [],
+      attempts,
+      ...(described && !s.data ? { data: described } : {}),
+    };
   };
 
   const validate = (s: S): Partial<S> => {

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemorySaver } from '@langchain/langgraph';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createChatModel, type LlmSettings, loadPrompt, type Prompt } from '../../src/llm/index.ts';
+import {
+  type CreateChatModelOptions,
+  createChatModel,
+  type LlmSettings,
+  loadPrompt,
+  type Prompt,
+} from '../../src/llm/index.ts';
 import { createDescribeDataset } from './describe-dataset.ts';
 import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './graph.ts';
 import { memoryPastRuns } from './past-runs.ts';
@@ -13,6 +19,7 @@ export * from './describe-dataset.ts';
 export * from './graph.ts';
 export { planOffline, screenGoal } from './offline/index.ts';
 export { memoryPastRuns, missingValueRun, pastRunsFromHits, pastRunsText } from './past-runs.ts';
+export * from './tools/index.ts';
 export * from './types.ts';
 
 const PROMPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prompts/planner');
@@ -21,20 +28,32 @@ export function loadDraftPrompt(): Prompt {
   return loadPrompt(path.join(PROMPTS, 'draft.md'));
 }
 
+/** The prompts of the tool rounds before a draft (prompts/planner/tools.md, tool-context.md). */
+export function loadToolPrompts(): { prompt: Prompt; context: Prompt } {
+  return {
+    prompt: loadPrompt(path.join(PROMPTS, 'tools.md')),
+    context: loadPrompt(path.join(PROMPTS, 'tool-context.md')),
+  };
+}
+
 /**
- * The model side of PlannerDeps for LLM settings: the chat model, the draft prompt and what to record in plan
- * metadata (provider and model, never the key). Empty for the offline planner.
+ * The model side of PlannerDeps for LLM settings: the chat model, the draft prompt, the look-up tools (for
+ * models that take tool calls, unless settings.tools is false) and what to record in plan metadata (provider
+ * and model, never the key). Empty for the offline planner.
  */
 export async function plannerModelDeps(
   settings: LlmSettings,
-): Promise<Pick<PlannerDeps, 'model' | 'prompt' | 'modelInfo' | 'structuredOutput'>> {
-  const model = await createChatModel(settings);
+  opts: CreateChatModelOptions = {},
+): Promise<Pick<PlannerDeps, 'model' | 'prompt' | 'modelInfo' | 'structuredOutput' | 'tools'>> {
+  const model = await createChatModel(settings, opts);
   if (!model) return {};
+  const tools = settings.tools !== false && typeof model.bindTools === 'function';
   return {
     model,
     prompt: loadDraftPrompt(),
     modelInfo: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}) },
     ...(settings.structuredOutput ? { structuredOutput: settings.structuredOutput } : {}),
+    ...(tools ? { tools: loadToolPrompts() } : {}),
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * Chat models from settings: offline (no model: the rule-based planner), openai (any OpenAI-compatible
  * server: OpenAI, vLLM, llama.cpp server, LM Studio), ollama, and llamacpp (a local GGUF file through
- * node-llama-cpp). Provider packages are optional and loaded on demand; a missing one is a clear error
- * naming the package. Settings come in as arguments (src/config.ts reads the environment); the API key is
+ * node-llama-cpp, see llamacpp.ts). Provider packages are optional and loaded on demand; a missing one is a
+ * clear error naming the package. Settings come in as arguments (src/config.ts reads the environment); the API key is
  * never logged and never put in a prompt.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { PipewrightError, userError } from '../errors.ts';
+import { userError } from '../errors.ts';
+import { createLlamaCppModel, type NodeLlamaCppImporter } from './llamacpp.ts';
 
 export const LlmProvider = z.enum(['offline', 'openai', 'ollama', 'llamacpp']).describe('Who drafts plans');
 export type LlmProvider = z.infer<typeof LlmProvider>;
@@ -30,6 +31,12 @@ export const LlmSettings = z
       .enum(['jsonSchema', 'functionCalling', 'jsonMode'])
       .optional()
       .describe('How the plan is asked for: response_format json_schema, a tool call, or JSON mode'),
+    tools: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Let the model call describe_dataset and task_catalog before it drafts (models with tool calls)',
+      ),
   })
   .describe('Chat model settings');
 export type LlmSettings = z.infer<typeof LlmSettings>;
@@ -95,11 +102,15 @@ export function describeSettings(s: LlmSettings): {
   };
 }
 
-const PACKAGES: Record<Exclude<LlmProvider, 'offline'>, string> = {
+const PACKAGES: Record<'openai' | 'ollama', string> = {
   openai: '@langchain/openai',
   ollama: '@langchain/ollama',
-  llamacpp: 'node-llama-cpp',
 };
+
+export interface CreateChatModelOptions {
+  /** How node-llama-cpp is imported for the llamacpp provider (tests pass a stand-in). */
+  nodeLlamaCpp?: NodeLlamaCppImporter;
+}
 
 async function importOptional(pkg: string, provider: string): Promise<Record<string, unknown>> {
   try {
@@ -132,7 +143,10 @@ function need<T>(value: T | undefined, what: string, provider: string): T {
  * The chat model for the settings, or undefined for the offline planner. Errors name the package or setting
  * to fix; nothing here reads the environment.
  */
-export async function createChatModel(input: LlmSettingsInput): Promise<BaseChatModel | undefined> {
+export async function createChatModel(
+  input: LlmSettingsInput,
+  opts: CreateChatModelOptions = {},
+): Promise<BaseChatModel | undefined> {
   const parsed = LlmSettings.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -146,7 +160,17 @@ export async function createChatModel(input: LlmSettingsInput): Promise<BaseChat
   }
   const s = parsed.data;
   if (s.provider === 'offline') return undefined;
-  if (s.provider === 'llamacpp') throw llamacppUnavailable();
+  if (s.provider === 'llamacpp') {
+    return createLlamaCppModel(
+      {
+        model: need(s.model, 'a GGUF model file path (--model path/to/model.gguf)', 'llamacpp'),
+        temperature: s.temperature,
+        timeoutMs: s.timeoutMs,
+        maxRetries: s.maxRetries,
+      },
+      opts.nodeLlamaCpp,
+    );
+  }
   const mod = await importOptional(PACKAGES[s.provider], s.provider);
   if (s.provider === 'openai') {
     type Ctor = new (o: Record<string, unknown>) => BaseChatModel;
@@ -166,18 +190,15 @@ export async function createChatModel(input: LlmSettingsInput): Promise<BaseChat
     const responses = localTokenCounts(new (mod.ChatOpenAIResponses as Ctor)(fields));
     return localTokenCounts(new (mod.ChatOpenAI as Ctor)({ ...fields, completions, responses }));
   }
-  if (s.provider === 'ollama') {
-    const ChatOllama = mod.ChatOllama as new (o: Record<string, unknown>) => BaseChatModel;
-    return new ChatOllama({
-      model: need(s.model, 'a model name', 'ollama'),
-      temperature: s.temperature,
-      // ChatOllama has no timeout or retries of its own (it streams outside the retrying caller): they are
-      // in its fetch. The deadline covers the whole NDJSON stream.
-      fetch: timedFetch(s.timeoutMs, 'Ollama', s.maxRetries),
-      ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
-    });
-  }
-  throw llamacppUnavailable();
+  const ChatOllama = mod.ChatOllama as new (o: Record<string, unknown>) => BaseChatModel;
+  return new ChatOllama({
+    model: need(s.model, 'a model name', 'ollama'),
+    temperature: s.temperature,
+    // ChatOllama has no timeout or retries of its own (it streams outside the retrying caller): they are
+    // in its fetch. The deadline covers the whole NDJSON stream.
+    fetch: timedFetch(s.timeoutMs, 'Ollama', s.maxRetries),
+    ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+  });
 }
 
 /**
@@ -220,21 +241,4 @@ export function timedFetch(timeoutMs: number, server: string, retries = 0): type
       }
     }
   };
-}
-
-/** The install command for the optional local-GGUF provider (exact version known to work on Node 20). */
-export const NODE_LLAMA_CPP_INSTALL = 'npm i -E node-llama-cpp@3.21.1';
-
-/**
- * node-llama-cpp (732 MB with its CUDA/Vulkan builds) is not a dependency of this build. The error says how
- * to install it, and the lighter alternative: llama.cpp's own server behind the openai provider.
- */
-export function llamacppUnavailable(): PipewrightError {
-  return new PipewrightError({
-    code: 'LLM_PROVIDER_UNSUPPORTED',
-    category: 'user',
-    what: 'The llamacpp provider (a local GGUF file through node-llama-cpp) is not available in this install',
-    why: 'node-llama-cpp is an optional dependency of about 732 MB that is not installed, and its GGUF chat adapter is not wired up in this build',
-    fix: `Install it with \`${NODE_LLAMA_CPP_INSTALL}\`, or serve the GGUF file with llama.cpp's server (\`llama-server -m model.gguf --port 8080\`) and use \`--provider openai --base-url http://127.0.0.1:8080/v1 --model local\`; or use the offline planner (\`--provider offline\`).`,
-  });
 }

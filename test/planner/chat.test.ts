@@ -1,10 +1,11 @@
 /** `pipewright chat` driven through a pipe (readline on a stream, no TTY). */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace } from '../../evals/planner/harness.ts';
-import { runChat } from '../../src/cli/commands/chat.ts';
+import { chatCheckpointFile, runChat } from '../../src/cli/commands/chat.ts';
 
 let ws: ReturnType<typeof makeWorkspace>;
 beforeAll(() => {
@@ -27,7 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => ws.cleanup());
 
-async function chat(lines: string[], opts: { run?: boolean } = {}) {
+async function chat(lines: string[], opts: { run?: boolean; resume?: string } = {}) {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';
@@ -83,4 +84,57 @@ describe('pipewright chat', () => {
     expect(text).not.toContain('Run ');
     expect(code).toBe(0);
   });
+});
+
+describe('pipewright chat --resume: a pending review survives the process', () => {
+  const threadIn = (text: string) => /pipewright chat --resume (chat-[0-9a-f]{8})/.exec(text)?.[1];
+
+  it('q leaves the review in the SQLite checkpointer; a new chat with --resume <thread> approves it', async () => {
+    const first = await chat(['predict species from data/penguins.json with 3-fold cv', 'q'], { run: false });
+    expect(first.code).toBe(0);
+    expect(first.text).toContain('plan "penguins-species"');
+    const thread = threadIn(first.text);
+    expect(thread).toBeDefined();
+    expect(existsSync(chatCheckpointFile(path.join(ws.dir, '.pipewright')))).toBe(true);
+
+    // A second runChat opens its own SqliteSaver and graph on the same file.
+    const second = await chat(['r use 5 folds instead', 'a'], { run: false, resume: thread });
+    expect(second.text).toContain(`Resuming the review of chat thread ${thread}`);
+    expect(second.text.match(/\nplan "penguins-species" \(\d+ steps\)/g)?.length).toBe(2);
+    expect(second.text).toContain('✓ plan "penguins-species" approved');
+    expect(second.code).toBe(0);
+
+    // Finished reviews are not kept: resuming again is a clear error.
+    const third = await chat([], { run: false, resume: thread });
+    expect(third.code).toBe(2);
+    expect(third.text).toContain('error[CHAT_REVIEW_NOT_FOUND]');
+  }, 60_000);
+
+  it('an unknown thread names the reviews that wait', async () => {
+    const open = await chat(['predict species from data/penguins.json', 'q'], { run: false });
+    const thread = threadIn(open.text) as string;
+    const wrong = await chat([], { run: false, resume: 'chat-00000000' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.text).toContain('No plan review waits in chat thread "chat-00000000"');
+    expect(wrong.text).toContain(thread);
+  }, 60_000);
+
+  it('across real processes: the CLI exits with the review open, a second CLI process resumes and approves it', () => {
+    const bin = path.resolve('bin/pipewright.mjs');
+    const cli = (args: string[], input: string) =>
+      spawnSync(process.execPath, [bin, '-w', ws.dir, 'chat', '--no-run', ...args], {
+        input,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, PIPEWRIGHT_LLM_PROVIDER: 'offline' },
+      });
+    const first = cli([], 'predict body mass from data/penguins.json\nq\n');
+    expect(first.status).toBe(0);
+    const thread = threadIn(first.stderr);
+    expect(thread).toBeDefined();
+    const second = cli(['--resume', thread as string], 'a\n');
+    expect(second.stderr).toContain(`Resuming the review of chat thread ${thread}`);
+    expect(second.stderr).toMatch(/✓ plan "penguins-\S+" approved/);
+    expect(second.status).toBe(0);
+  }, 120_000);
 });

@@ -1,0 +1,3 @@
+/** Tools the drafting model may call before it answers, and the bounded loop that runs them. */
+export * from './planner-tools.ts';
+export * from './tool-rounds.ts';

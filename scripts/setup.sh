@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
-#   Debian packages: postgresql (Postgres ingest tests), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
+#   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
@@ -29,7 +29,7 @@ fi
 PIPEWRIGHT_TEST_EXCLUDE=""
 for p in "${missing[@]}"; do
   case "$p" in
-    postgresql) glob="test/**/*postgres*.int.test.ts" ;;
+    postgresql) glob="test/**/*postgres*.int.test.ts" ;; # also skips `npm run test:postgres`
     python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
     redis-server) glob="test/workers/*.int.test.ts" ;;

@@ -25,6 +25,7 @@ const suites: Suite[] = [
   { name: 'serving', run: benchServing },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
+  { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

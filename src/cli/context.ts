@@ -1,12 +1,7 @@
-/**
- * Opens what a command needs. Read-only commands get the store alone; commands that execute runs load
- * the engine (and LangGraph) on demand, which keeps `runs`, `show` and `logs` quick to start.
- */
-import path from 'node:path';
 import { builtinRegistry } from '../../tools/index.ts';
 import { type Config, type ConfigOverrides, loadConfig } from '../config.ts';
 import type { Engine } from '../engine/index.ts';
-import { RunStore } from '../store/index.ts';
+import { RunStore, stateTarget } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 
 export interface GlobalOptions {
@@ -41,7 +36,7 @@ export function configFrom(opts: GlobalOptions): Config {
 
 export function openStore(opts: GlobalOptions): StoreContext {
   const config = configFrom(opts);
-  const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  const store = new RunStore(stateTarget(config));
   return { config, store, close: () => store.close() };
 }
 

@@ -4,7 +4,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Command } from '@langchain/langgraph';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
@@ -34,7 +36,7 @@ export interface EngineOptions {
   registry: TaskRegistry;
   config: Config;
   artifacts?: ArtifactStore;
-  checkpointer?: SqliteSaver;
+  checkpointer?: BaseCheckpointSaver;
   /** How often the owning process heartbeats and checks for a cancel request. */
   pollMs?: number;
   /** Parallel steps per superstep. */
@@ -60,7 +62,8 @@ export class Engine {
   readonly registry: TaskRegistry;
   readonly config: Config;
   readonly artifacts: ArtifactStore;
-  readonly checkpointer: SqliteSaver;
+  readonly checkpointer: BaseCheckpointSaver;
+  private checkpointerReady: Promise<void> | undefined;
   private readonly pollMs: number;
   private readonly maxConcurrency: number | undefined;
   readonly executor: StepExecutor | undefined;
@@ -71,16 +74,17 @@ export class Engine {
     this.registry = opts.registry;
     this.config = opts.config;
     this.artifacts = opts.artifacts ?? new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));
-    this.checkpointer =
-      opts.checkpointer ?? SqliteSaver.fromConnString(path.join(opts.config.stateDir, 'checkpoints.db'));
+    // Checkpoints live next to the run records: SQLite in the state folder, or the same Postgres.
+    this.checkpointer = opts.checkpointer ?? defaultCheckpointer(opts.store, opts.config);
     this.pollMs = opts.pollMs ?? 250;
     this.maxConcurrency = opts.maxConcurrency;
     this.executor = opts.executor;
   }
 
-  /** Closes the executor's connections (the store and checkpointer belong to the caller). */
+  /** Closes the executor's and the Postgres checkpointer's connections (the store belongs to the caller). */
   async close(): Promise<void> {
     await this.executor?.close();
+    if (this.checkpointer instanceof PostgresSaver) await this.checkpointer.end();
   }
 
   /** Validates the plan against the catalog and records a new run (not yet executing). */
@@ -120,6 +124,10 @@ export class Engine {
         'a finished run cannot be resumed',
         'Start a new run with `pipewright run <plan>`; steps that succeeded before are reused from the cache.',
       );
+    }
+    if (this.checkpointer instanceof PostgresSaver) {
+      this.checkpointerReady ??= this.checkpointer.setup();
+      await this.checkpointerReady;
     }
     const resumed = existing.status !== 'queued';
     const run = this.store.claimRun(existing.id, process.pid, isAlive, resumed);
@@ -305,6 +313,16 @@ export class Engine {
     }
     return this.store.requireRun(run.id);
   }
+}
+
+function defaultCheckpointer(store: RunStore, config: Config): BaseCheckpointSaver {
+  if (store.db.dialect !== 'postgres') {
+    return SqliteSaver.fromConnString(path.join(config.stateDir, 'checkpoints.db'));
+  }
+  const url = new URL(store.file);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  return PostgresSaver.fromConnString(url.toString(), { schema });
 }
 
 function summarize(results: RunStateValue['results']): Record<string, string> {

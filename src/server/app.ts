@@ -16,7 +16,7 @@ import { Engine } from '../engine/index.ts';
 import { formatError, isPipewrightError, userError } from '../errors.ts';
 import { attachRecorders } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
-import { AuthStore, type ModelRegistry, RunStore } from '../store/index.ts';
+import { AuthStore, type ModelRegistry, RunStore, stateTarget } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
@@ -79,7 +79,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const app = new Hono();
   const started = Date.now();
   const ownStore = !opts.store && !opts.engine;
-  const store = opts.engine?.store ?? opts.store ?? new RunStore(path.join(config.stateDir, 'state.db'));
+  const store = opts.engine?.store ?? opts.store ?? new RunStore(stateTarget(config));
   const tasks = opts.tasks ?? (opts.engine?.registry as TaskRegistry | undefined) ?? builtinRegistry();
   const engine =
     opts.engine ??

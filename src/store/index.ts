@@ -1,5 +1,6 @@
 export * from './artifacts.ts';
 export * from './auth-store.ts';
+export * from './db.ts';
 export * from './lineage-store.ts';
 export * from './migrations.ts';
 export * from './model-registry.ts';

@@ -3,8 +3,9 @@
  * (src/lineage/recorder.ts) and walked with recursive CTEs. An edge points from a thing to what it came
  * from or depends on: `model —trained_on→ dataset`, so "upstream" follows edges forward.
  */
-import type Database from 'better-sqlite3';
+
 import { userError } from '../errors.ts';
+import type { Db, Statement } from './db.ts';
 import { type Row, whereEquals } from './rows.ts';
 
 export const ENTITY_KINDS = [
@@ -67,11 +68,11 @@ const parse = (v: unknown): Record<string, unknown> =>
   typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {};
 
 export class LineageStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: Db) {}
 
-  private sql(text: string): Database.Statement {
+  private sql(text: string): Statement {
     let st = this.statements.get(text);
     if (!st) {
       st = this.db.prepare(text);
@@ -220,12 +221,12 @@ export class LineageStore {
     const [from, to] = direction === 'up' ? ['src', 'dst'] : ['dst', 'src'];
     const reached = this.sql(
       `WITH RECURSIVE walk(id, depth) AS (
-         SELECT ?, 0
+         SELECT CAST(? AS TEXT), 0
          UNION
          SELECT e.${to}, w.depth + 1 FROM lineage_edges e JOIN walk w ON e.${from} = w.id WHERE w.depth < ?
        )
-       SELECT n.*, MIN(w.depth) AS depth FROM walk w JOIN lineage_entities n ON n.id = w.id
-       GROUP BY w.id ORDER BY depth, n.created_at`,
+       SELECT n.*, d.depth FROM (SELECT id, MIN(depth) AS depth FROM walk GROUP BY id) d
+         JOIN lineage_entities n ON n.id = d.id ORDER BY d.depth, n.created_at`,
     ).all(root.id, depth) as Row[];
     const nodes = reached.map((r) => ({ ...toEntity(r), depth: Number(r.depth) }));
     const depthOf = new Map(nodes.map((n) => [n.id, n.depth]));

@@ -1,5 +1,9 @@
-/** SQLite schema, applied in order; PRAGMA user_version records how far a database has come. */
-import type Database from 'better-sqlite3';
+/**
+ * The schema, applied in order. Written in SQLite; Postgres gets the same migrations through
+ * migrationToPostgres. SQLite records its version in PRAGMA user_version, Postgres in pw_schema.
+ */
+import type { Db } from './db.ts';
+import { migrationToPostgres, POSTGRES_PRELUDE } from './sql-dialect.ts';
 
 export const MIGRATIONS: string[] = [
   `
@@ -280,17 +284,37 @@ export const MIGRATIONS: string[] = [
   `,
 ];
 
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `the state database is at schema version ${current}, newer than this pipewright (${MIGRATIONS.length}); upgrade pipewright`,
-    );
+export function migrate(db: Db): void {
+  db.transaction(() => {
+    const current = schemaVersion(db);
+    if (db.dialect === 'postgres') db.exec(POSTGRES_PRELUDE);
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `the state database (${db.location}) is at schema version ${current}, newer than this pipewright (${MIGRATIONS.length}); upgrade pipewright`,
+      );
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      const sql = MIGRATIONS[v] as string;
+      if (db.dialect === 'postgres') {
+        db.exec(migrationToPostgres(sql));
+        db.prepare('UPDATE pw_schema SET version = ?').run(v + 1);
+      } else {
+        db.exec(sql);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+    }
+  })();
+}
+
+export function schemaVersion(db: Db): number {
+  if (db.dialect === 'sqlite') {
+    return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  // One migrator at a time across processes; the lock ends with the transaction.
+  db.exec('SELECT pg_advisory_xact_lock(7283401)');
+  db.exec('CREATE TABLE IF NOT EXISTS pw_schema (version BIGINT NOT NULL)');
+  const row = db.prepare('SELECT version FROM pw_schema').get() as { version: number } | undefined;
+  if (row) return row.version;
+  db.prepare('INSERT INTO pw_schema (version) VALUES (0)').run();
+  return 0;
 }

@@ -4,11 +4,9 @@
  * in one transaction with its history row and its audit entry, and bumps the model's epoch so servers notice.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
+import { type Db, openDb, stateTarget } from './db.ts';
 import { migrate } from './migrations.ts';
 import { toJson as j, optional as opt, fromJson as parse, type Row } from './rows.ts';
 
@@ -131,22 +129,19 @@ export function newDeploymentId(now = new Date()): string {
 
 const listed = (xs: (string | number)[]) => (xs.length ? xs.join(', ') : 'none');
 
-/** Opens the registry on `<stateDir>/state.db` with its own connection (WAL, busy timeout), for tasks. */
-export function openModelRegistry(config: Pick<Config, 'stateDir'>, clock?: RegistryClock): ModelRegistry {
-  const file = path.join(config.stateDir, 'state.db');
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
+/** Opens the registry on the state database (<stateDir>/state.db or Postgres) with its own connection, for tasks. */
+export function openModelRegistry(
+  config: Pick<Config, 'stateDir' | 'databaseUrl'>,
+  clock?: RegistryClock,
+): ModelRegistry {
+  const db = openDb(stateTarget(config));
   migrate(db);
   return new ModelRegistry(db, clock, true);
 }
 
 export class ModelRegistry {
   constructor(
-    readonly db: Database.Database,
+    readonly db: Db,
     private readonly clock: RegistryClock = () => new Date(),
     private readonly ownsDb = false,
   ) {

@@ -4,11 +4,9 @@
  * never leaves a half-recorded step or a decision without its audit entry.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { type SerializedError, serializeError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
+import { type Db, openDb, type Statement } from './db.ts';
 import { migrate } from './migrations.ts';
 import { toJson as j, optional as opt, fromJson as parse, type Row, whereEquals } from './rows.ts';
 import type {
@@ -62,8 +60,8 @@ export function sha256(text: string): string {
 }
 
 export class RunStore {
-  readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly db: Db;
+  private readonly statements = new Map<string, Statement>();
   private readonly tx: (fn: () => unknown) => unknown;
   private readonly listeners = new Set<(e: RunEvent) => void>();
 
@@ -71,12 +69,7 @@ export class RunStore {
     readonly file: string,
     private readonly clock: Clock = () => new Date(),
   ) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
+    this.db = openDb(file);
     migrate(this.db);
     this.tx = this.db.transaction((fn: () => unknown) => fn());
   }
@@ -90,7 +83,7 @@ export class RunStore {
   }
 
   /** Prepared once, reused: preparing is a measurable share of per-step engine overhead. */
-  private sql(text: string): Database.Statement {
+  private sql(text: string): Statement {
     let st = this.statements.get(text);
     if (!st) {
       st = this.db.prepare(text);

@@ -1,13 +1,6 @@
-/**
- * Triggers, their fire records and drift triages, in the run store's SQLite file. A fire record is also the
- * lock that keeps a tick from firing twice: (trigger, tick) is the primary key and is claimed with INSERT OR
- * IGNORE inside the transaction that creates the run, so two schedulers on one database fire once.
- */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
+import { type Db, openDb, stateTarget } from './db.ts';
 import { migrate } from './migrations.ts';
 import { optional as opt, fromJson as parse, type Row } from './rows.ts';
 
@@ -63,13 +56,11 @@ export interface TriageRecord {
   updatedAt: string;
 }
 
-/** Opens the trigger store on <stateDir>/state.db with its own connection (for tasks, which get no store). */
-export function openTriggerStore(config: Pick<Config, 'stateDir'>): TriggerStore & { close(): void } {
-  const file = path.join(config.stateDir, 'state.db');
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+/** Opens the trigger store on the state database with its own connection (for tasks, which get no store). */
+export function openTriggerStore(
+  config: Pick<Config, 'stateDir' | 'databaseUrl'>,
+): TriggerStore & { close(): void } {
+  const db = openDb(stateTarget(config));
   migrate(db);
   const store = new TriggerStore(db) as TriggerStore & { close(): void };
   store.close = () => db.close();
@@ -78,7 +69,7 @@ export function openTriggerStore(config: Pick<Config, 'stateDir'>): TriggerStore
 
 export class TriggerStore {
   constructor(
-    readonly db: Database.Database,
+    readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 

@@ -17,6 +17,7 @@ import {
   queueNameOf,
   type StepJob,
   type StepJobResult,
+  type WorkerAdvert,
   type WorkerMessage,
 } from './protocol.ts';
 import {
@@ -48,6 +49,9 @@ export class BullmqDispatcher implements StepExecutor {
   private readonly redis: Redis;
   private readonly lanes = new Map<string, Promise<Lane>>();
   private readonly listeners = new Map<string, Listener>();
+  /** Called when a job's completed or failed event comes through QueueEvents. */
+  private readonly completions = new Map<string, () => void>();
+  private workerList: { at: number; list: Promise<WorkerAdvert[]> } | undefined;
   private readonly ttlMs: number;
   private readonly recheckMs: number;
 
@@ -75,10 +79,24 @@ export class BullmqDispatcher implements StepExecutor {
         req.emit('step.log', {
           level: 'info',
           message: `running on worker ${msg.worker}${gpus}`,
-          data: { worker: msg.worker, host: msg.host, gpus: msg.gpus, dispatchMs: msg.at - enqueuedAt },
+          data: {
+            worker: msg.worker,
+            host: msg.host,
+            gpus: msg.gpus,
+            claimedAt: msg.at,
+            dispatchMs: msg.at - enqueuedAt,
+          },
         });
       } else for (const e of msg.events) req.emit(e.type, e.data);
     });
+    // Worker messages come through QueueEvents before the job's completion event, but waitUntilFinished
+    // may resolve earlier (its first poll finds a fast job done): keep listening until that event, or
+    // the claim and the last log lines of the step are lost.
+    let drained = () => {};
+    const completionSeen = new Promise<void>((resolve) => {
+      drained = resolve;
+    });
+    this.completions.set(jobId, drained);
     const enqueuedAt = Date.now();
     const watch = this.watchCapacity(requirement, req, () => claimed);
     const onAbort = () => void this.cancel(lane, jobId);
@@ -110,9 +128,15 @@ export class BullmqDispatcher implements StepExecutor {
           throw decodeFailure(e.message, req.stepId);
         },
       );
-      // A cancelled job may be removed before anyone took it: stop waiting on it then.
-      return await Promise.race([finished, abortedBy(req.signal)]);
+      try {
+        // A cancelled job may be removed before anyone took it: stop waiting on it then.
+        return await Promise.race([finished, abortedBy(req.signal)]);
+      } finally {
+        // QueueEvents lags by seconds on a busy coordinator; the bound covers a trimmed event stream.
+        if (!req.signal.aborted) await Promise.race([completionSeen, delay(10_000)]);
+      }
     } finally {
+      this.completions.delete(jobId);
       clearInterval(watch);
       req.signal.removeEventListener('abort', onAbort);
       this.listeners.delete(jobId);
@@ -134,6 +158,10 @@ export class BullmqDispatcher implements StepExecutor {
         const queue = new Queue<StepJob, StepJobResult>(qn, { connection });
         const events = new QueueEvents(qn, { connection });
         events.on('progress', ({ jobId, data }) => this.listeners.get(jobId)?.(data as WorkerMessage));
+        events.on('completed', ({ jobId }) => this.completions.get(jobId)?.());
+        events.on('failed', ({ jobId }) => this.completions.get(jobId)?.());
+        // An attempt re-sent after a coordinator crash joins the job already there: its end may be long past.
+        events.on('duplicated', ({ jobId }) => this.completions.get(jobId)?.());
         // Workers start consuming a lane once it is listed here.
         await Promise.all([events.waitUntilReady(), this.redis.sadd(keys(this.opts.queue).lanes, name)]);
         return { queue, events };
@@ -143,12 +171,24 @@ export class BullmqDispatcher implements StepExecutor {
     return lane;
   }
 
+  /** Live workers, read from Redis at most once a second however many steps are starting. */
+  private workers(): Promise<WorkerAdvert[]> {
+    const now = Date.now();
+    if (!this.workerList || now - this.workerList.at > 1000) {
+      this.workerList = {
+        at: now,
+        list: liveWorkers(this.redis, this.opts.queue, this.ttlMs).catch(() => []),
+      };
+    }
+    return this.workerList.list;
+  }
+
   /** Says why a step waits when no live worker can take it, and again when that changes. */
   private watchCapacity(req: Requirement, r: ExecuteRequest, claimed: () => boolean): NodeJS.Timeout {
     let lastNote = '';
     const check = async () => {
       if (claimed() || r.signal.aborted) return;
-      const workers = await liveWorkers(this.redis, this.opts.queue, this.ttlMs).catch(() => []);
+      const workers = await this.workers();
       const able = workers.filter((w) => canMeet(w.gpus, req));
       const note =
         able.length > 0
@@ -175,6 +215,8 @@ export class BullmqDispatcher implements StepExecutor {
     if (job && (await job.getState().catch(() => '')) === 'waiting') await job.remove().catch(() => {});
   }
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function abortedBy(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

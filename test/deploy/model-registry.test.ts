@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPipewrightError } from '../../src/errors.ts';
 import { ModelRegistry, openModelRegistry, RunStore } from '../../src/store/index.ts';
+import { testConfig, testStateTarget } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const ref = (hash: string, accuracy = 0.9) => ({
@@ -17,7 +17,7 @@ const ref = (hash: string, accuracy = 0.9) => ({
 });
 
 function open() {
-  const store = new RunStore(path.join(makeWorkspace(), 'state.db'));
+  const store = new RunStore(testStateTarget(makeWorkspace()));
   const registry = new ModelRegistry(store.db);
   const register = (name: string, hash: string, extra: { runId?: string } = {}) =>
     registry.registerVersion({ name, ref: ref(hash), createdBy: 'alice', ...extra });
@@ -204,13 +204,13 @@ describe('ModelRegistry', () => {
 
   it('fills the plan name from the run record and shares the database with a second connection', () => {
     const dir = makeWorkspace();
-    const store = new RunStore(path.join(dir, 'state.db'));
+    const store = new RunStore(testStateTarget(dir));
     store.db
       .prepare(
         "INSERT INTO runs (id, plan_name, plan_json, plan_hash, status, created_at, created_by) VALUES ('run-x', 'nightly', '{}', 'h', 'running', 'now', 'alice')",
       )
       .run();
-    const registry = openModelRegistry({ stateDir: dir });
+    const registry = openModelRegistry(testConfig({ workspace: dir, stateDir: dir }));
     try {
       const v = registry.registerVersion({
         name: 'churn',

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { RunStore } from '../../src/store/index.ts';
+import { RunStore, stateTarget } from '../../src/store/index.ts';
+import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 import { readMarks, testRegistry } from '../helpers/tasks.ts';
 
 function setup() {
   const workspace = makeWorkspace();
-  const config = loadConfig({ workspace }, {});
-  const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  const config = testConfig({ workspace });
+  const store = new RunStore(stateTarget(config));
   const engine = new Engine({ store, registry: testRegistry(), config, pollMs: 20 });
   return { workspace, config, store, engine };
 }
@@ -318,8 +318,12 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
       },
       { createdBy: 't' },
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const runId = store.listRuns({ limit: 1 })[0]?.id as string;
+    // Cancel once the slow step is really running (Postgres checkpointer set-up can take a moment).
+    let runId = '';
+    for (let i = 0; i < 200 && !(runId && readMarks(workspace).includes('slow')); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      runId = store.listRuns({ limit: 1 })[0]?.id ?? '';
+    }
     engine.cancel(runId, 'tester');
     const out = await running;
     expect(out.status).toBe('cancelled');

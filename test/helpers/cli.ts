@@ -1,11 +1,19 @@
 /** Runs the real `pipewright` command in a child process. */
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { testDatabaseUrl } from './state.ts';
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/pipewright.mjs');
 
 export function cliEnv(workspace: string): Record<string, string> {
-  return { PIPEWRIGHT_WORKSPACE: workspace, PIPEWRIGHT_USER: 'tester', PATH: process.env.PATH ?? '' };
+  // In the Postgres run of the suite, the CLI uses the same Postgres schema as the test's own store.
+  const databaseUrl = testDatabaseUrl(path.join(workspace, '.pipewright'));
+  return {
+    PIPEWRIGHT_WORKSPACE: workspace,
+    PIPEWRIGHT_USER: 'tester',
+    PATH: process.env.PATH ?? '',
+    ...(databaseUrl ? { PIPEWRIGHT_DATABASE_URL: databaseUrl } : {}),
+  };
 }
 
 export function pw(workspace: string, args: string[], opts: { input?: string } = {}) {

@@ -2,16 +2,17 @@
  * Small real tasks for lineage tests: they write real files and return DatasetRef / ModelRef-shaped values
  * (content hashes of what they wrote), so the engine, the store and the recorder all do their real work.
  */
+
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { userError } from '../../src/errors.ts';
-import { RunStore } from '../../src/store/index.ts';
+import { RunStore, stateTarget } from '../../src/store/index.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinTasks } from '../../tools/index.ts';
+import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const Dataset = z.object({
@@ -172,8 +173,8 @@ export function lineageRegistry(): TaskRegistry {
 
 export function setup(overrides: { memoryDir?: string } = {}) {
   const workspace = makeWorkspace('pw-lineage-');
-  const config = loadConfig({ workspace, user: 'ci-bot', ...overrides }, {});
-  const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  const config = testConfig({ workspace, user: 'ci-bot', ...overrides });
+  const store = new RunStore(stateTarget(config));
   const engine = new Engine({ store, registry: lineageRegistry(), config, pollMs: 20 });
   return { workspace, config, store, engine };
 }

@@ -11,6 +11,7 @@ import {
   walkLineage,
   whatIsInProduction,
 } from '../../src/lineage/index.ts';
+import { testDatabaseUrl } from '../helpers/state.ts';
 import { setup, trainingPlan } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
@@ -213,10 +214,15 @@ async function cli(args: string[]): Promise<string> {
     chunks.push(String(c));
     return true;
   }) as typeof process.stdout.write;
+  // In the Postgres run, the in-process CLI reads the same schema as the test's store.
+  const stateDir = args[args.indexOf('--state-dir') + 1] as string;
+  const databaseUrl = testDatabaseUrl(stateDir);
+  if (databaseUrl) process.env.PIPEWRIGHT_DATABASE_URL = databaseUrl;
   try {
     await program.parseAsync(['node', 'pipewright', ...args]);
   } finally {
     process.stdout.write = write;
+    delete process.env.PIPEWRIGHT_DATABASE_URL;
   }
   return chunks.join('');
 }

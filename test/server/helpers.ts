@@ -1,16 +1,14 @@
-/** A real server over a temporary workspace: RunStore + Engine + SQLite, small real tasks. */
-import path from 'node:path';
-import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { type AppOptions, createApp } from '../../src/server/app.ts';
-import { openModelRegistry, RunStore } from '../../src/store/index.ts';
+import { openModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
+import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 import { testRegistry } from '../helpers/tasks.ts';
 
 export function testServer(extra: Partial<AppOptions> = {}, configOverrides: Record<string, string> = {}) {
   const workspace = makeWorkspace('pw-server-');
-  const config = loadConfig({ workspace, user: 'server', ...configOverrides }, {});
-  const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  const config = testConfig({ workspace, user: 'server', ...configOverrides });
+  const store = new RunStore(stateTarget(config));
   const engine = new Engine({ store, registry: testRegistry(), config, pollMs: 20 });
   const server = createApp({
     config,

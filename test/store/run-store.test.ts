@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/plan/index.ts';
-import { MIGRATIONS, RunStore } from '../../src/store/index.ts';
+import { MIGRATIONS, RunStore, schemaVersion } from '../../src/store/index.ts';
+import { testStateTarget } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const plan = parsePlan({
@@ -13,7 +13,7 @@ const plan = parsePlan({
 });
 
 function open(clock?: () => Date) {
-  const file = path.join(makeWorkspace(), 'state.db');
+  const file = testStateTarget(makeWorkspace());
   return { file, store: new RunStore(file, clock) };
 }
 
@@ -125,6 +125,6 @@ describe('RunStore', () => {
     store.close();
     const again = new RunStore(file);
     expect(again.requireRun(run.id).planName).toBe('p');
-    expect(again.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(schemaVersion(again.db)).toBe(MIGRATIONS.length);
   });
 });

@@ -2,19 +2,21 @@
  * The scheduler with a fake clock: ticks are driven by hand, runs execute through the real engine over a
  * real SQLite file, file triggers watch a real temporary folder.
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { RunStore } from '../../src/store/index.ts';
+import { RunStore, stateTarget } from '../../src/store/index.ts';
 import {
   parseTriggerDef,
   Scheduler,
   type SchedulerOptions,
   triggerRoutes,
 } from '../../src/triggers/index.ts';
+import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 import { readMarks, testRegistry } from '../helpers/tasks.ts';
 
@@ -41,12 +43,12 @@ afterEach(async () => {
 });
 
 function setup(workspace = makeWorkspace('pw-sched-'), clock = new FakeClock(T0)) {
-  const config: Config = loadConfig({ workspace }, {});
+  const config: Config = testConfig({ workspace });
   return { workspace, config, clock, ...scheduler(config, clock) };
 }
 
 function scheduler(config: Config, clock: FakeClock, opts: Partial<SchedulerOptions> = {}) {
-  const store = new RunStore(path.join(config.stateDir, 'state.db'));
+  const store = new RunStore(stateTarget(config));
   const engine = new Engine({ store, registry: testRegistry(), config, pollMs: 20 });
   const s = new Scheduler({ engine, clock: clock.now, log: () => {}, ...opts });
   open.push({ close: () => store.close(), stop: () => s.stop() });
@@ -246,7 +248,7 @@ describe('file triggers', () => {
     expect(readMarks(workspace).sort()).toEqual(['inbox/new.csv', 'inbox/old.csv']);
     await s.stop();
     // A restart sees both files again and fires neither.
-    const again = scheduler(loadConfig({ workspace }, {}), new FakeClock(T0)).scheduler;
+    const again = scheduler(testConfig({ workspace }), new FakeClock(T0)).scheduler;
     again.start({ intervalMs: 60_000 });
     await again.tick();
     await again.watching();

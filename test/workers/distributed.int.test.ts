@@ -2,17 +2,19 @@
  * Scale-out for real: a Redis server, two `pipewright worker` processes (one advertising a simulated
  * 24 GiB GPU) and a coordinator engine in this process, all on loopback, sharing one workspace.
  */
+
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { RunStore } from '../../src/store/index.ts';
+import { RunStore, stateTarget } from '../../src/store/index.ts';
 import { BullmqDispatcher } from '../../src/workers/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import { BIN } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const QUEUE = 'itest';
@@ -121,8 +123,8 @@ beforeAll(async () => {
     path.resolve(import.meta.dirname, '../../node_modules/vega-datasets/data/penguins.json'),
     path.join(ws, 'data/penguins.json'),
   );
-  config = loadConfig({ workspace: ws, user: 'tester', redisUrl: redis.url, queue: QUEUE }, {});
-  store = new RunStore(path.join(config.stateDir, 'state.db'));
+  config = testConfig({ workspace: ws, user: 'tester', redisUrl: redis.url, queue: QUEUE });
+  store = new RunStore(stateTarget(config));
   dispatcher = new BullmqDispatcher({ redisUrl: redis.url, queue: QUEUE, recheckMs: 300, workerTtlMs: 3000 });
   engine = new Engine({ store, registry: builtinRegistry(), config, executor: dispatcher, pollMs: 50 });
   await Promise.all([

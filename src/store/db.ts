@@ -1,0 +1,76 @@
+/**
+ * The one database handle every store uses: SQLite (better-sqlite3, the embedded default) or Postgres
+ * (PIPEWRIGHT_DATABASE_URL, to share state across machines). Both are synchronous, so the stores and the
+ * engine read the same either way; docs/scale-out.md says how Postgres is reached synchronously.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Config } from '../config.ts';
+import { PostgresDb } from './postgres.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+export interface Statement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+export interface Db {
+  readonly dialect: Dialect;
+  /** Where it lives, for messages: a file path, or the Postgres URL without its password. */
+  readonly location: string;
+  prepare(sql: string): Statement;
+  /** Runs one or more statements without parameters (schema changes). */
+  exec(sql: string): void;
+  /** Wraps fn in a transaction (a savepoint when nested), like better-sqlite3's db.transaction. */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  close(): void;
+}
+
+export const isPostgresUrl = (target: string) => /^postgres(ql)?:\/\//.test(target);
+
+/** Where a config keeps its state: the Postgres URL when set, else <stateDir>/state.db. */
+export function stateTarget(config: Pick<Config, 'stateDir' | 'databaseUrl'>): string {
+  return config.databaseUrl ?? path.join(config.stateDir, 'state.db');
+}
+
+/** Opens a SQLite file (WAL, busy timeout, foreign keys) or a Postgres URL. Not migrated yet. */
+export function openDb(target: string): Db {
+  if (isPostgresUrl(target)) {
+    return new PostgresDb(target);
+  }
+  if (target !== ':memory:') mkdirSync(path.dirname(target), { recursive: true });
+  const db = new Database(target);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return new SqliteDb(db, target);
+}
+
+class SqliteDb implements Db {
+  readonly dialect = 'sqlite' as const;
+  constructor(
+    readonly raw: Database.Database,
+    readonly location: string,
+  ) {}
+  prepare(sql: string): Statement {
+    return this.raw.prepare(sql);
+  }
+  exec(sql: string): void {
+    this.raw.exec(sql);
+  }
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
+    return this.raw.transaction(fn) as unknown as (...args: A) => T;
+  }
+  close(): void {
+    this.raw.close();
+  }
+}

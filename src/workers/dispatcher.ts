@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { ExecuteRequest, StepExecutor } from '../engine/executor.ts';
 import type { TaskStep } from '../plan/index.ts';
 import type { AnyTask } from '../tasks/index.ts';
-import { liveWorkers } from './presence.ts';
+import { checkRedis, liveWorkers } from './presence.ts';
 import {
   decodeFailure,
   jobIdOf,
@@ -57,6 +57,8 @@ export class BullmqDispatcher implements StepExecutor {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    // Connection errors surface as REDIS_UNREACHABLE from checkRedis, not as unhandled events.
+    this.redis.on('error', () => {});
     this.ttlMs = opts.workerTtlMs ?? 10_000;
     this.recheckMs = opts.recheckMs ?? 5_000;
   }
@@ -153,6 +155,7 @@ export class BullmqDispatcher implements StepExecutor {
     let lane = this.lanes.get(name);
     if (!lane) {
       lane = (async () => {
+        await checkRedis(this.redis, this.opts.redisUrl);
         const connection = { url: this.opts.redisUrl, maxRetriesPerRequest: null };
         const qn = queueNameOf(this.opts.queue, name);
         const queue = new Queue<StepJob, StepJobResult>(qn, { connection });
@@ -166,6 +169,8 @@ export class BullmqDispatcher implements StepExecutor {
         await Promise.all([events.waitUntilReady(), this.redis.sadd(keys(this.opts.queue).lanes, name)]);
         return { queue, events };
       })();
+      // A lane that could not be set up (Redis down) is tried afresh next time.
+      lane.catch(() => this.lanes.delete(name));
       this.lanes.set(name, lane);
     }
     return lane;

@@ -3,6 +3,7 @@
  * not refreshed within the time-to-live belongs to a dead worker and is ignored and pruned.
  */
 import type { Redis } from 'ioredis';
+import { PipewrightError } from '../errors.ts';
 import { keys, type WorkerAdvert } from './protocol.ts';
 
 export async function advertise(redis: Redis, advert: WorkerAdvert): Promise<void> {
@@ -30,4 +31,32 @@ export async function liveWorkers(redis: Redis, queue: string, ttlMs: number): P
   }
   if (dead.length) await redis.hdel(keys(queue).workers, ...dead);
   return live.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Fails fast, with what/why/fix, when Redis does not answer (ioredis would otherwise retry forever). */
+export async function checkRedis(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    await Promise.race([redis.ping(), timeout]);
+  } catch (e) {
+    let where = 'the configured Redis';
+    try {
+      where = new URL(url).host;
+    } catch {
+      // keep the generic name; never print the URL (it may hold a password)
+    }
+    throw new PipewrightError({
+      code: 'REDIS_UNREACHABLE',
+      category: 'system',
+      retryable: true,
+      what: `Cannot reach Redis at ${where}`,
+      why: (e as Error).message,
+      fix: 'Check that redis-server runs there and that PIPEWRIGHT_REDIS_URL (or --redis) is right.',
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -15,7 +15,7 @@ import { userError } from '../errors.ts';
 import { DiskArtifactStore } from '../store/index.ts';
 import type { TaskContext, TaskLogger, TaskRegistry } from '../tasks/index.ts';
 import { GpuPool } from './gpu-pool.ts';
-import { advertise, withdraw } from './presence.ts';
+import { advertise, checkRedis, withdraw } from './presence.ts';
 import {
   defaultWorkerId,
   encodeFailure,
@@ -60,7 +60,15 @@ export interface RunningWorker {
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const id = opts.id ?? defaultWorkerId();
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => {});
+  try {
+    await checkRedis(redis, opts.redisUrl);
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
   const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  subscriber.on('error', () => {});
   const connection = { url: opts.redisUrl, maxRetriesPerRequest: null };
   const pool = new GpuPool(opts.gpus);
   const artifacts = new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));

@@ -118,3 +118,30 @@ describe('GPU steps without workers', () => {
     expect(err.fix).toMatch(/pipewright worker --gpus auto/);
   });
 });
+
+describe('an unreachable Redis', () => {
+  it('fails a dispatched step fast with REDIS_UNREACHABLE instead of hanging', async () => {
+    const { BullmqDispatcher } = await import('../../src/workers/dispatcher.ts');
+    const d = new BullmqDispatcher({ redisUrl: 'redis://127.0.0.1:1', queue: 'nowhere' });
+    try {
+      const err = (await d
+        .execute({
+          runId: 'r',
+          stepId: 's',
+          attempt: 1,
+          step: step(),
+          task,
+          input: {},
+          upstream: {},
+          signal: new AbortController().signal,
+          emit: () => {},
+        })
+        .catch((e: unknown) => e)) as { code?: string; retryable?: boolean; what?: string };
+      expect(err.code).toBe('REDIS_UNREACHABLE');
+      expect(err.retryable).toBe(true);
+      expect(err.what).toBe('Cannot reach Redis at 127.0.0.1:1');
+    } finally {
+      await d.close();
+    }
+  });
+});

@@ -146,8 +146,11 @@ export class BullmqDispatcher implements StepExecutor {
   }
 
   async close(): Promise<void> {
-    const lanes = await Promise.all(this.lanes.values());
-    await Promise.all(lanes.flatMap((l) => [l.queue.close(), l.events.close()]));
+    // Lanes that never came up (Redis down) have nothing to close.
+    const lanes = (await Promise.allSettled(this.lanes.values())).flatMap((r) =>
+      r.status === 'fulfilled' ? [r.value] : [],
+    );
+    await Promise.allSettled(lanes.flatMap((l) => [l.queue.close(), l.events.close()]));
     this.redis.disconnect();
   }
 

@@ -1,13 +1,20 @@
 /**
  * `pipewright ask`: structural questions ("what is in production", "which data trained it, who approved it")
  * are answered from the lineage graph; fuzzy ones ("why did last night's run fail, has that happened
- * before?") from run memory. Without an LLM the answer is a template over ranked evidence, with cited ids.
+ * before?") from run memory. With a configured chat model the answer is written by the model from the
+ * gathered evidence (redacted first), citing only the evidence's ids; ids it makes up are removed and
+ * flagged. Without a model, or when the model fails, the answer is a template over the same evidence.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from '../config.ts';
+import { createChatModel, describeSettings, llmSettingsFrom, loadPrompt, type Prompt } from '../llm/index.ts';
 import type { RunStore } from '../store/index.ts';
 import { cosine, type Embedder } from './embeddings.ts';
 import { type MemoryHit, searchMemory } from './memory.ts';
 import { lineageOf, type ProductionEntry, whatIsInProduction } from './queries.ts';
+import { configSecrets, redactText } from './redact.ts';
 
 export interface Citations {
   runs: string[];
@@ -23,6 +30,31 @@ export interface AskAnswer {
   answer: string;
   citations: Citations;
   evidence: unknown[];
+  /** Who wrote `answer`: the configured chat model, or the template (no model, or the model failed). */
+  writtenBy: 'model' | 'template';
+  /** The prompt that shaped a model-written answer, as "id@version". */
+  prompt?: string;
+  /** Why the template answered although a model is configured. */
+  note?: string;
+  /** Ids the model cited that are not in the evidence; they were removed from the answer. */
+  unverifiedIds?: string[];
+}
+
+export interface AskOptions {
+  limit?: number;
+  embedder?: Embedder;
+  /**
+   * The chat model that writes the answer. Undefined: the one the config names (none when the provider is
+   * offline); null: none, the template answers.
+   */
+  model?: BaseChatModel | null;
+}
+
+/** An answer before anyone wrote it: the template and the facts a model may use. */
+interface Gathered {
+  answer: Omit<AskAnswer, 'writtenBy'>;
+  /** One line per piece of evidence, with its ids, for the model. */
+  facts: string[];
 }
 
 const STRUCTURAL = /\b(production|prod|deployed|deployment|serving|live)\b/i;
@@ -36,8 +68,18 @@ export async function ask(
   store: RunStore,
   config: Config,
   question: string,
-  opts: { limit?: number; embedder?: Embedder } = {},
+  opts: AskOptions = {},
 ): Promise<AskAnswer> {
+  const gathered = await gather(store, config, question, opts);
+  return writeAnswer(config, question, gathered, opts.model);
+}
+
+async function gather(
+  store: RunStore,
+  config: Config,
+  question: string,
+  opts: AskOptions,
+): Promise<Gathered> {
   if (LINEAGE.test(question)) {
     const token = ENTITY_TOKEN.exec(question)?.[1];
     if (token) return askLineage(store, question, token);
@@ -46,25 +88,125 @@ export async function ask(
   return askMemory(config, question, opts);
 }
 
+// ---- the model writes the answer ------------------------------------------------------------------
+
+const PROMPT_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prompts/ask/answer.md');
+let prompt: Prompt | undefined;
+/** The ask prompt (prompts/ask/answer.md), loaded once. */
+export function askPrompt(): Prompt {
+  prompt ??= loadPrompt(PROMPT_FILE);
+  return prompt;
+}
+
+/** Ids in text: run-…, dep-…, and prefixed entity ids (model:…, dataset:…, approval:…). */
+const ID_PATTERN =
+  /(?<![\w-])(?:(?:run|dep)-[A-Za-z0-9][\w-]*|(?:dataset|model|deployment|plan|run|step|approval|alert|prompt):[\w@./-]*[\w@/])/g;
+const bare = (id: string) => id.replace(/^(?:run|deployment):(?=(?:run|dep)-)/, '');
+
+export function idsIn(text: string): string[] {
+  return [...new Set(text.match(ID_PATTERN) ?? [])];
+}
+
+/**
+ * Removes from a model's answer every id that is not among the allowed ones (an id with or without its
+ * `run:` / `deployment:` prefix counts as the same id) and returns what it removed.
+ */
+export function checkCitedIds(text: string, allowed: Iterable<string>): { text: string; unknown: string[] } {
+  const ok = new Set([...allowed].map(bare));
+  const unknown: string[] = [];
+  const cleaned = text.replace(ID_PATTERN, (id) => {
+    if (ok.has(bare(id))) return id;
+    if (!unknown.includes(id)) unknown.push(id);
+    return '[id not in evidence]';
+  });
+  return { text: cleaned, unknown };
+}
+
+async function writeAnswer(
+  config: Config,
+  question: string,
+  gathered: Gathered,
+  given: BaseChatModel | null | undefined,
+): Promise<AskAnswer> {
+  const template: AskAnswer = { ...gathered.answer, writtenBy: 'template' };
+  if (given === null) return template;
+  const secrets = configSecrets(config);
+  const fallback = (label: string, e: unknown): AskAnswer => {
+    const why = redactText((e as Error)?.message?.split('\n')[0] ?? String(e), secrets).slice(0, 300);
+    const note = `The chat model (${label}) could not write this answer (${why}); this is the templated answer from the same evidence.`;
+    return { ...template, answer: `${template.answer}\n\n(${note})`, note };
+  };
+  let model: BaseChatModel | undefined = given;
+  let label = given ? given.getName() : config.llmProvider;
+  try {
+    if (!model) {
+      const settings = llmSettingsFrom(config);
+      const d = describeSettings(settings);
+      label = `${d.provider}${d.model ? ` ${d.model}` : ''}`;
+      model = await createChatModel(settings);
+    }
+  } catch (e) {
+    return fallback(label, e);
+  }
+  if (!model || gathered.facts.length === 0) return template;
+
+  const p = askPrompt();
+  const ids = [
+    ...new Set([...Object.values(gathered.answer.citations).flat(), ...gathered.facts.flatMap(idsIn)]),
+  ];
+  let text: string;
+  try {
+    const { HumanMessage } = await import('@langchain/core/messages');
+    const content = p.render({
+      question: redactText(question, secrets),
+      ids: ids.length ? ids.map((id) => `- ${id}`).join('\n') : '(none)',
+      evidence: gathered.facts.map((f, i) => `${i + 1}. ${redactText(f, secrets)}`).join('\n'),
+    });
+    const res = await model.invoke([new HumanMessage(content)]);
+    text = (typeof res.content === 'string' ? res.content : res.text).trim();
+    if (!text) throw new Error('the model answered with nothing');
+  } catch (e) {
+    return fallback(label, e);
+  }
+  const checked = checkCitedIds(text, ids);
+  const answer: AskAnswer = {
+    ...gathered.answer,
+    answer: checked.unknown.length
+      ? `${checked.text}\n\n(Removed ids the model cited that are not in the evidence: ${checked.unknown.join(', ')}.)`
+      : checked.text,
+    writtenBy: 'model',
+    prompt: `${p.id}@${p.version}`,
+  };
+  if (checked.unknown.length) answer.unverifiedIds = checked.unknown;
+  return answer;
+}
+
 function emptyCitations(): Citations {
   return { runs: [], models: [], datasets: [], deployments: [], approvals: [] };
 }
 
-function askProduction(store: RunStore, question: string): AskAnswer {
+function askProduction(store: RunStore, question: string): Gathered {
   const entries = whatIsInProduction(store);
   const c = emptyCitations();
   if (entries.length === 0) {
+    const answer =
+      'Nothing is in production: no model has a production alias. Deploy one with a deploy.http step.';
     return {
-      question,
-      source: 'lineage',
-      answer:
-        'Nothing is in production: no model has a production alias. Deploy one with a deploy.http step.',
-      citations: c,
-      evidence: [],
+      answer: { question, source: 'lineage', answer, citations: c, evidence: [] },
+      facts: [answer],
     };
   }
   const parts = entries.map((e) => describeProduction(e, c));
-  return { question, source: 'lineage', answer: parts.join('\n\n'), citations: dedupe(c), evidence: entries };
+  return {
+    answer: {
+      question,
+      source: 'lineage',
+      answer: parts.join('\n\n'),
+      citations: dedupe(c),
+      evidence: entries,
+    },
+    facts: parts,
+  };
 }
 
 function describeProduction(e: ProductionEntry, c: Citations): string {
@@ -104,7 +246,7 @@ function describeProduction(e: ProductionEntry, c: Citations): string {
   return lines.join(' ');
 }
 
-function askLineage(store: RunStore, question: string, token: string): AskAnswer {
+function askLineage(store: RunStore, question: string, token: string): Gathered {
   const L = lineageOf(store);
   const direction = /\bdownstream\b/i.test(question) ? 'down' : 'up';
   const w = L.walk(token, direction);
@@ -117,22 +259,31 @@ function askLineage(store: RunStore, question: string, token: string): AskAnswer
     if (n.kind === 'approval') c.approvals.push(n.id);
   }
   const others = w.nodes.filter((n) => n.id !== w.root.id && n.kind !== 'step');
+  const where = `${direction === 'up' ? 'Upstream' : 'Downstream'} of ${w.root.id} (${w.root.label})`;
   return {
-    question,
-    source: 'lineage',
-    answer: `${direction === 'up' ? 'Upstream' : 'Downstream'} of ${w.root.id} (${w.root.label}): ${
-      others.length ? others.map((n) => `${n.kind} ${n.label} (${n.id})`).join('; ') : 'nothing recorded'
-    }.`,
-    citations: dedupe(c),
-    evidence: w.nodes,
+    answer: {
+      question,
+      source: 'lineage',
+      answer: `${where}: ${
+        others.length ? others.map((n) => `${n.kind} ${n.label} (${n.id})`).join('; ') : 'nothing recorded'
+      }.`,
+      citations: dedupe(c),
+      evidence: w.nodes,
+    },
+    facts: [
+      `${where}, as a list of entities:`,
+      ...(others.length ? others.map((n) => `${n.kind} ${n.label} (${n.id})`) : ['nothing recorded']),
+    ],
   };
 }
 
-async function askMemory(
-  config: Config,
-  question: string,
-  opts: { limit?: number; embedder?: Embedder },
-): Promise<AskAnswer> {
+/** One memory hit as a line of evidence for the model. */
+const hitFact = (h: MemoryHit) =>
+  `${h.run_id} (${h.kind} document; pipeline ${h.pipeline}; ${h.status}; ${h.time}${
+    h.model ? `; model ${h.model}` : ''
+  }${h.dataset ? `; dataset ${h.dataset}` : ''}): ${h.text}`;
+
+async function askMemory(config: Config, question: string, opts: AskOptions): Promise<Gathered> {
   const limit = opts.limit ?? 8;
   const base = { limit, withVectors: true, ...(opts.embedder ? { embedder: opts.embedder } : {}) };
   const c = emptyCitations();
@@ -141,12 +292,15 @@ async function askMemory(
   if (hits.length === 0) hits = await searchMemory(config, question, base);
   if (hits.length === 0) {
     return {
-      question,
-      source: 'memory',
-      answer:
-        'Run memory has nothing on this yet. Runs are remembered when they end; `pipewright memory rebuild` indexes past runs.',
-      citations: c,
-      evidence: [],
+      answer: {
+        question,
+        source: 'memory',
+        answer:
+          'Run memory has nothing on this yet. Runs are remembered when they end; `pipewright memory rebuild` indexes past runs.',
+        citations: c,
+        evidence: [],
+      },
+      facts: [],
     };
   }
   const strip = (h: MemoryHit) => {
@@ -183,11 +337,17 @@ async function askMemory(
         : 'No earlier run in memory failed in a similar way.',
     ].join(' ');
     return {
-      question,
-      source: 'memory',
-      answer,
-      citations: dedupe(c),
-      evidence: [...hits, ...before].map(strip),
+      answer: {
+        question,
+        source: 'memory',
+        answer,
+        citations: dedupe(c),
+        evidence: [...hits, ...before].map(strip),
+      },
+      facts: [
+        `Most recent matching run and cause (rules): ${answer}`,
+        ...[...hits, ...before.filter((b) => !hits.some((h) => h.id === b.id))].map(hitFact),
+      ],
     };
   }
   c.runs.push(...hits.map((h) => h.run_id));
@@ -199,7 +359,10 @@ async function askMemory(
     .slice(0, 5)
     .map((h, i) => `${i + 1}. ${h.run_id} (${h.pipeline}, ${h.status}, ${h.time}): ${h.text.slice(0, 200)}`)
     .join('\n')}`;
-  return { question, source: 'memory', answer, citations: dedupe(c), evidence: hits.map(strip) };
+  return {
+    answer: { question, source: 'memory', answer, citations: dedupe(c), evidence: hits.map(strip) },
+    facts: hits.map(hitFact),
+  };
 }
 
 function dedupe(c: Citations): Citations {

@@ -3,7 +3,7 @@
  * per relevant event, writes a few entities and edges in one small transaction. A lineage failure is logged
  * once and never reaches the run.
  */
-import { LineageStore, type RunEvent, type RunStore } from '../store/index.ts';
+import { type DeploymentRecord, LineageStore, type RunEvent, type RunStore } from '../store/index.ts';
 import {
   approvalId,
   collectRefs,
@@ -54,6 +54,46 @@ export function attachLineage(store: RunStore, opts: AttachLineageOptions = {}):
       }
     }
   });
+}
+
+/**
+ * Records a deployment change made outside a run: a rollback or deploy through `pipewright models
+ * rollback` or the HTTP API. The deployment entity (kind, who, reason), `deployed_as` the model version its
+ * alias now points at, and `replaced` the deployment that served the same model and alias before. Deploy
+ * steps of runs are recorded by attachLineage. Returns the deployment's entity id.
+ */
+export function recordDeploymentChange(store: RunStore, d: DeploymentRecord): string {
+  const L = new LineageStore(store.db);
+  const id = deploymentEntityId(d.id);
+  const at = d.createdAt;
+  store.atomically(() => {
+    const previous = L.listEntities({ kind: 'deployment', limit: 200 }).find(
+      (e) => e.attrs.model === d.model && e.attrs.alias === d.alias && e.id !== id,
+    );
+    L.upsertEntity({
+      id,
+      kind: 'deployment',
+      label: `${d.id} (${d.model} v${d.version} as ${d.alias}${d.kind === 'rollback' ? ', rollback' : ''})`,
+      attrs: {
+        deploymentId: d.id,
+        model: d.model,
+        alias: d.alias,
+        version: d.version,
+        kind: d.kind,
+        by: d.createdBy,
+        ...(d.reason ? { reason: d.reason } : {}),
+        ...(d.canary ? { canary: d.canary } : {}),
+      },
+      ...(d.runId ? { runId: d.runId } : {}),
+      at,
+    });
+    const alias = `model:${d.model}@${d.version}`;
+    const target = L.aliasOf(alias) ?? alias;
+    L.ensureEntity({ id: target, kind: 'model', label: `${d.model} v${d.version}`, at });
+    L.addEdge({ src: id, type: 'deployed_as', dst: target, at });
+    if (previous) L.addEdge({ src: id, type: 'replaced', dst: previous.id, at });
+  });
+  return id;
 }
 
 export class LineageRecorder {

@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import { isPipewrightError } from '../errors.ts';
 import { ask, renderTree, searchMemory, walkLineage, whatIsInProduction } from '../lineage/index.ts';
 import { parsePlanText, type TaskLookup, validatePlan } from '../plan/index.ts';
-import type { AuthStore, ModelRegistry, RunRecord, RunStore } from '../store/index.ts';
+import type { AuthStore, DeploymentRecord, ModelRegistry, RunRecord, RunStore } from '../store/index.ts';
 import { type AuthEnv, authenticate, identityOf, requireRole } from './auth.ts';
 import type { RunExecutor } from './executor.ts';
 import { errorJson, errorResponse, invalid } from './http-errors.ts';
@@ -227,6 +227,8 @@ export interface ApiOptions {
   executor: RunExecutor;
   tasks: TaskLookup;
   models: ModelRegistry;
+  /** Told of every deployment change made here (a rollback), e.g. to record it in the lineage graph. */
+  onDeploymentChange?: (d: DeploymentRecord) => void;
   /** The model routes (GET /models, predict, ...) to serve under /api too. */
   modelRoutes: Hono;
   planner: (goal: string) => Promise<PlannerResult>;
@@ -395,6 +397,7 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
     const body = SCHEMAS.RollbackBody.safeParse(raw);
     if (!body.success) throw invalid('The request body does not fit its schema', body.error.issues);
     const d = opts.models.rollbackDeployment(name, identityOf(c).name, body.data.reason, body.data.alias);
+    opts.onDeploymentChange?.(d);
     return c.json({ model: name, alias: d.alias, version: d.version, deploymentId: d.id });
   });
   api.route('/api', opts.modelRoutes);

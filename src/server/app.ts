@@ -14,9 +14,15 @@ import { builtinRegistry } from '../../tools/index.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/index.ts';
 import { formatError, isPipewrightError, userError } from '../errors.ts';
-import { attachRecorders } from '../lineage/index.ts';
+import { attachRecorders, recordDeploymentChange } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
-import { AuthStore, type ModelRegistry, RunStore, stateTarget } from '../store/index.ts';
+import {
+  AuthStore,
+  type DeploymentRecord,
+  type ModelRegistry,
+  RunStore,
+  stateTarget,
+} from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
@@ -132,10 +138,21 @@ export function createApp(opts: AppOptions): PipewrightApp {
   if ((opts.approvalSweepMs ?? 5000) > 0) executor.sweepTimeouts(opts.approvalSweepMs ?? 5000);
 
   const predictionLog = defaultPredictionLog(config.stateDir, opts.predictionSampleRate ?? 1);
+  // Rollbacks over HTTP land in the lineage graph, as the CLI's do; a failure there never fails the rollback.
+  const onDeploymentChange = (d: DeploymentRecord) => {
+    try {
+      recordDeploymentChange(store, d);
+    } catch (e) {
+      process.stderr.write(
+        `pipewright: rollback not recorded in the lineage graph (${(e as Error).message})\n`,
+      );
+    }
+  };
   const models: ModelRoutesApp = modelRoutes({
     registry: opts.registry,
     predictionLog,
     user: config.user,
+    onDeploymentChange,
     ...(opts.loadModel ? { loadModel: opts.loadModel } : {}),
   });
   const api = apiRoutes({
@@ -144,6 +161,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     executor,
     tasks,
     models: opts.registry,
+    onDeploymentChange,
     modelRoutes: models,
     planner,
     ...(plannerStream ? { plannerStream } : {}),

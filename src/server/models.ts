@@ -17,7 +17,7 @@ import { validateRows } from '../../tools/lib/features.ts';
 import { loadModel as loadModelFromDir } from '../../tools/lib/model.ts';
 import { ModelRef } from '../../tools/lib/refs.ts';
 import { isPipewrightError, PipewrightError, serializeError, userError } from '../errors.ts';
-import type { ModelRegistry, ServingState } from '../store/model-registry.ts';
+import type { DeploymentRecord, ModelRegistry, ServingState } from '../store/model-registry.ts';
 import { PredictionLog, type PredictionLogLine } from './prediction-log.ts';
 
 /** What serving needs from a loaded model (tools/lib/model.ts LoadedModel satisfies it). */
@@ -39,6 +39,8 @@ export interface ModelRoutesOptions {
   maxInstances?: number;
   /** Who rollbacks are recorded as when the body names nobody (default "api"). */
   user?: string;
+  /** Told of every deployment change made here (a rollback), e.g. to record it in the lineage graph. */
+  onDeploymentChange?: (d: DeploymentRecord) => void;
   /** Random source for canary routing of requests without an x-request-id (default Math.random). */
   random?: () => number;
   clock?: () => Date;
@@ -219,6 +221,7 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
     const by = body.data.by ?? opts.user ?? 'api';
     const deployment = registry.rollbackDeployment(name, by, body.data.reason, body.data.alias);
     states.delete(name);
+    opts.onDeploymentChange?.(deployment);
     return c.json({
       model: name,
       alias: deployment.alias,

@@ -3,15 +3,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { syntheticDocs } from '../../evals/bench/memory.ts';
 import {
+  ANN_THRESHOLD,
   ask,
   attachMemory,
   cosine,
   createEmbedder,
+  lexicalEmbedder,
   lexicalEmbedding,
+  MemoryIndex,
+  partitionsFor,
   rebuildMemory,
   searchMemory,
+  VECTOR_SEARCH,
 } from '../../src/lineage/index.ts';
+import { makeWorkspace } from '../helpers/task-context.ts';
 import { failingPlan, setup } from './helpers.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -127,6 +134,94 @@ describe('run memory', () => {
     const hits = await searchMemory(env.config, 'segfault in the tokenizer', { filter: "status = 'failed'" });
     expect(hits[0]?.run_id).toBe(out.runId);
     expect((await memory.flush()).pending).toBe(0);
+  });
+});
+
+describe('run memory at scale', () => {
+  it('search sees runs written after it first opened the table (another handle wrote them)', async () => {
+    const env = memoryEnv();
+    await env.engine.run(okPlan('penguins', 'predict species from penguins'), { createdBy: 'bob' });
+    await env.memory.flush();
+    expect((await searchMemory(env.config, 'species')).length).toBeGreaterThan(0); // opens and keeps the table
+    const later = await env.engine.run(failingPlan('segfault in the tokenizer'), { createdBy: 'cron' });
+    await env.memory.flush();
+    const hits = await searchMemory(env.config, 'segfault in the tokenizer', { filter: "status = 'failed'" });
+    expect(hits[0]?.run_id).toBe(later.runId);
+  });
+
+  it(`from ${ANN_THRESHOLD} rows: an IVF_FLAT index and filter-column indices, replacing an older vector index`, async () => {
+    const dir = path.join(makeWorkspace('pw-memory-scale-'), 'memory');
+    const docs = syntheticDocs(ANN_THRESHOLD + 2_000);
+    const index = new MemoryIndex(dir, lexicalEmbedder());
+    cleanups.push(() => index.close());
+    await index.append(docs.slice(0, ANN_THRESHOLD - 1));
+    expect(await index.hasAnnIndex()).toBe(false);
+    const table = await index.open();
+    if (!table) throw new Error('no table');
+    // A vector index of an older kind (as tables built before IVF_FLAT have) is replaced on the next append.
+    const { Index } = await import('@lancedb/lancedb');
+    await table.createIndex('vector', { config: Index.ivfFlat({ numPartitions: 2 }), name: 'vector_idx' });
+    await index.append(docs.slice(ANN_THRESHOLD - 1, ANN_THRESHOLD + 2_000));
+
+    const indices = await table.listIndices();
+    const vector = indices.filter((i) => i.columns.includes('vector'));
+    expect(vector.map((i) => [i.name, i.indexType])).toEqual([
+      [`vector_ivf_flat_p${partitionsFor(ANN_THRESHOLD + 2_000)}`, VECTOR_SEARCH.index],
+    ]);
+    const indexed = new Map(indices.map((i) => [i.columns.join(','), i.indexType]));
+    for (const c of ['status', 'kind', 'pipeline', 'code', 'step']) expect(indexed.get(c)).toBe('Bitmap');
+    for (const c of ['run_id', 'time', 'model', 'dataset']) expect(indexed.get(c)).toBe('BTree');
+
+    // The index finds what brute force finds, and filtered hybrid search returns whole documents.
+    const [v] = await index.embedder.embed(['fraud-scoring Step train of pipeline fraud-scoring failed']);
+    const ann = await index.nearest(v as number[], { limit: 10 });
+    const exact = await index.nearest(v as number[], { limit: 10, exact: true });
+    expect(ann.map((r) => r.id)).toEqual(exact.map((r) => r.id));
+    const hits = await index.search('CUDA out of memory', { filter: { status: 'failed' }, limit: 5 });
+    expect(hits).toHaveLength(5);
+    for (const h of hits) {
+      expect(h.status).toBe('failed');
+      expect(h.text).toMatch(/^\S/);
+      const doc = docs.find((d) => d.id === h.id);
+      expect(doc).toMatchObject({ text: h.text, run_id: h.run_id, kind: h.kind, pipeline: h.pipeline });
+    }
+    expect(hits[0]?.text).toContain('CUDA out of memory');
+  }, 60_000);
+
+  it('tables written before the packed document column are still searched and appended to', async () => {
+    const dir = path.join(makeWorkspace('pw-memory-legacy-'), 'memory');
+    const [a, b, c] = syntheticDocs(20).filter((d) => d.kind === 'error' || d.kind === 'run');
+    if (!a || !b || !c) throw new Error('need three documents');
+    const lancedb = await import('@lancedb/lancedb');
+    const conn = await lancedb.connect(dir);
+    const legacy = await conn.createTable(
+      'runs',
+      [a, b].map((d) => ({ ...d, vector: Array.from(lexicalEmbedding(d.text)) })),
+    );
+    await legacy.createIndex('text', { config: lancedb.Index.fts() });
+    conn.close();
+
+    const index = new MemoryIndex(dir, lexicalEmbedder());
+    cleanups.push(() => index.close());
+    expect(await index.append([c])).toBe(1);
+    const table = await index.open();
+    expect((await table?.schema())?.fields.map((f) => f.name)).not.toContain('doc');
+    const hits = await index.search(c.text, { withVectors: true });
+    expect(hits.map((h) => h.id).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect(hits[0]).toMatchObject({
+      id: c.id,
+      text: c.text,
+      run_id: c.run_id,
+      status: c.status,
+      code: c.code,
+    });
+    expect(hits[0]?.vector).toHaveLength(384);
+  });
+
+  it('IVF partitions hold about 800 rows each, up to a cap', () => {
+    expect(partitionsFor(ANN_THRESHOLD)).toBe(13);
+    expect(partitionsFor(100_000)).toBe(125);
+    expect(partitionsFor(10_000_000)).toBe(VECTOR_SEARCH.maxPartitions);
   });
 });
 

@@ -264,20 +264,30 @@ class Outbox {
 }
 
 class Semaphore {
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters = new Set<() => void>();
   constructor(private free: number) {}
 
+  /** Waits for a free slot; gives up (throws) when the job is cancelled while waiting. */
   async acquire(signal: AbortSignal): Promise<void> {
     while (this.free === 0) {
       signal.throwIfAborted();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
     }
     this.free--;
   }
 
   release(): void {
     this.free++;
-    this.waiters.shift()?.();
+    const [next] = this.waiters;
+    next?.();
   }
 }
 

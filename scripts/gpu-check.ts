@@ -16,12 +16,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { type BenchRedis, startRedis } from '../evals/bench/dispatch-redis.ts';
 import { loadConfig } from '../src/config.ts';
 import { Engine } from '../src/engine/index.ts';
 import { RunStore } from '../src/store/index.ts';
 import { BullmqDispatcher, describeGpus, liveWorkers } from '../src/workers/index.ts';
 import { builtinRegistry } from '../tools/index.ts';
+import { startRedis, type ThrowawayRedis } from './lib/redis-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUEUE = 'gpu-check';
@@ -55,7 +55,7 @@ const check = (ok: boolean, what: string) => {
 };
 
 let worker: ChildProcess | undefined;
-let redis: BenchRedis | undefined;
+let redis: ThrowawayRedis | undefined;
 let workspace: string | undefined;
 let cleaned = false;
 async function cleanup(): Promise<void> {

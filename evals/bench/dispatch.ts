@@ -13,12 +13,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
+import { startRedis, type ThrowawayRedis } from '../../scripts/lib/redis-server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { RunStore } from '../../src/store/index.ts';
 import { TaskRegistry } from '../../src/tasks/index.ts';
 import { BullmqDispatcher } from '../../src/workers/index.ts';
-import { type BenchRedis, startRedis } from './dispatch-redis.ts';
 import { benchNoop } from './dispatch-task.ts';
 import type { BenchResult } from './types.ts';
 
@@ -110,7 +110,7 @@ interface RawFigures {
   chainLatencies: number[];
 }
 
-async function rawBullmq(redis: BenchRedis, n: number, chainN: number, concurrency: number) {
+async function rawBullmq(redis: ThrowawayRedis, n: number, chainN: number, concurrency: number) {
   const name = 'raw-bench';
   const connection = { url: redis.url, maxRetriesPerRequest: null };
   return withWorkers(
@@ -230,7 +230,7 @@ interface PipewrightFigures {
   localFanoutMs: number;
 }
 
-async function pipewright(redis: BenchRedis, n: number, chainN: number, concurrency: number) {
+async function pipewright(redis: ThrowawayRedis, n: number, chainN: number, concurrency: number) {
   const workspace = mkdtempSync(path.join(tmpdir(), 'pw-bench-dispatch-'));
   const queue = 'bench';
   try {

@@ -6,13 +6,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Command } from 'commander';
 import { z } from 'zod';
+import { registerLineageCommands } from '../../src/cli/commands/lineage.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { userError } from '../../src/errors.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinTasks } from '../../tools/index.ts';
-import { testConfig } from '../helpers/state.ts';
+import { testConfig, testDatabaseUrl } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const Dataset = z.object({
@@ -252,4 +254,32 @@ export function failingPlan(message?: string) {
       { id: 'train', task: 'lt.boom', dependsOn: ['load'], with: message ? { message } : {} },
     ],
   };
+}
+
+/** Runs `pipewright lineage|ask|models …` in this process and returns what it printed on stdout. */
+export async function lineageCli(args: string[]): Promise<string> {
+  const program = new Command('pipewright')
+    .option('--json')
+    .option('-w, --workspace <dir>')
+    .option('--state-dir <dir>')
+    .option('--as <user>')
+    .exitOverride();
+  registerLineageCommands(program);
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((c: string) => {
+    chunks.push(String(c));
+    return true;
+  }) as typeof process.stdout.write;
+  // In the Postgres run, the in-process CLI reads the same schema as the test's store.
+  const stateDir = args[args.indexOf('--state-dir') + 1] as string;
+  const databaseUrl = testDatabaseUrl(stateDir);
+  if (databaseUrl) process.env.PIPEWRIGHT_DATABASE_URL = databaseUrl;
+  try {
+    await program.parseAsync(['node', 'pipewright', ...args]);
+  } finally {
+    process.stdout.write = write;
+    delete process.env.PIPEWRIGHT_DATABASE_URL;
+  }
+  return chunks.join('');
 }

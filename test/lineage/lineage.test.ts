@@ -1,6 +1,4 @@
-import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerLineageCommands } from '../../src/cli/commands/lineage.ts';
 import { isPipewrightError } from '../../src/errors.ts';
 import {
   ask,
@@ -11,8 +9,7 @@ import {
   walkLineage,
   whatIsInProduction,
 } from '../../src/lineage/index.ts';
-import { testDatabaseUrl } from '../helpers/state.ts';
-import { setup, trainingPlan } from './helpers.ts';
+import { lineageCli as cli, setup, trainingPlan } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -200,29 +197,3 @@ describe('lineage graph recorded from real runs', () => {
     expect(json.citations.models).toContain('model:toy@1');
   });
 });
-
-async function cli(args: string[]): Promise<string> {
-  const program = new Command('pipewright')
-    .option('--json')
-    .option('-w, --workspace <dir>')
-    .option('--state-dir <dir>')
-    .exitOverride();
-  registerLineageCommands(program);
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  // In the Postgres run, the in-process CLI reads the same schema as the test's store.
-  const stateDir = args[args.indexOf('--state-dir') + 1] as string;
-  const databaseUrl = testDatabaseUrl(stateDir);
-  if (databaseUrl) process.env.PIPEWRIGHT_DATABASE_URL = databaseUrl;
-  try {
-    await program.parseAsync(['node', 'pipewright', ...args]);
-  } finally {
-    process.stdout.write = write;
-    delete process.env.PIPEWRIGHT_DATABASE_URL;
-  }
-  return chunks.join('');
-}

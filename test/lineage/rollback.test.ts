@@ -1,6 +1,4 @@
-import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerLineageCommands } from '../../src/cli/commands/lineage.ts';
 import {
   attachLineage,
   lineageOf,
@@ -8,8 +6,7 @@ import {
   whatIsInProduction,
 } from '../../src/lineage/index.ts';
 import { ModelRegistry } from '../../src/store/index.ts';
-import { testDatabaseUrl } from '../helpers/state.ts';
-import { setup, trainingPlan } from './helpers.ts';
+import { lineageCli as cli, setup, trainingPlan } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -22,32 +19,6 @@ async function trainAndDeploy(env: ReturnType<typeof setup>, depth: number) {
   const done = await env.engine.execute(run.runId);
   expect(done.status).toBe('succeeded');
   return done;
-}
-
-async function cli(args: string[]): Promise<string> {
-  const program = new Command('pipewright')
-    .option('--json')
-    .option('-w, --workspace <dir>')
-    .option('--state-dir <dir>')
-    .option('--as <user>')
-    .exitOverride();
-  registerLineageCommands(program);
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  const stateDir = args[args.indexOf('--state-dir') + 1] as string;
-  const databaseUrl = testDatabaseUrl(stateDir);
-  if (databaseUrl) process.env.PIPEWRIGHT_DATABASE_URL = databaseUrl;
-  try {
-    await program.parseAsync(['node', 'pipewright', ...args]);
-  } finally {
-    process.stdout.write = write;
-    delete process.env.PIPEWRIGHT_DATABASE_URL;
-  }
-  return chunks.join('');
 }
 
 describe('deployment changes made outside a run', () => {

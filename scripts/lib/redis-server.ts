@@ -1,12 +1,12 @@
 /**
- * A throwaway `redis-server` for the dispatch benchmark (and scripts/gpu-check): a free 127.0.0.1 port,
- * no persistence. Same approach as test/helpers/redis.ts, copied so that evals/ does not import test/.
+ * A throwaway `redis-server` (Debian package) on a free 127.0.0.1 port, without persistence, for the worker
+ * tests, the dispatch benchmark and scripts/gpu-check. A missing binary is an error, not a skip.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 
-export interface BenchRedis {
+export interface ThrowawayRedis {
   url: string;
   port: number;
   pid: number | undefined;
@@ -36,7 +36,7 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<BenchRedis> {
+export async function startRedis(): Promise<ThrowawayRedis> {
   const bin = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((b) => existsSync(b));
   if (!bin) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
   const port = await freePort();

@@ -245,8 +245,8 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
 export interface EvalOptions {
   provider?: LlmSettingsInput['provider'];
   llm?: Omit<LlmSettingsInput, 'provider'>;
-  /** A set name (main or goals, heldout, heldout2, heldout3, heldout4) or a JSONL file path. */
-  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | 'heldout4' | string;
+  /** A set name (main or goals, heldout, heldout2, heldout3, heldout4, heldout5) or a JSONL file path. */
+  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | 'heldout4' | 'heldout5' | string;
 }
 
 /**
@@ -260,6 +260,7 @@ export const EVAL_SETS = {
   heldout2: 'heldout2.jsonl',
   heldout3: 'heldout3.jsonl',
   heldout4: 'heldout4.jsonl',
+  heldout5: 'heldout5.jsonl',
 } as const;
 
 export function evalSetFile(set: string | undefined): string {

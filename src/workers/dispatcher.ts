@@ -162,7 +162,10 @@ export class BullmqDispatcher implements StepExecutor {
         const connection = { url: this.opts.redisUrl, maxRetriesPerRequest: null };
         const qn = queueNameOf(this.opts.queue, name);
         const queue = new Queue<StepJob, StepJobResult>(qn, { connection });
-        const events = new QueueEvents(qn, { connection });
+        // Read the lane's events from where the stream is now, not from "$" at the first blocking read:
+        // a job added and claimed before that read would lose its claim and completion events.
+        const last = await this.redis.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
+        const events = new QueueEvents(qn, { connection, lastEventId: last[0]?.[0] ?? '0-0' });
         events.on('progress', ({ jobId, data }) => this.listeners.get(jobId)?.(data as WorkerMessage));
         events.on('completed', ({ jobId }) => this.completions.get(jobId)?.());
         events.on('failed', ({ jobId }) => this.completions.get(jobId)?.());

@@ -23,15 +23,22 @@ const PATTERNS: RegExp[] = [
 ];
 
 type SecretSource = Partial<
-  Pick<Config, 'llmApiKey' | 'slackSigningSecret' | 'slackBotToken' | 'databaseUrl'>
+  Pick<Config, 'llmApiKey' | 'slackSigningSecret' | 'slackBotToken' | 'databaseUrl' | 'redisUrl'>
 >;
 
-/** The literal secrets of the config (and the password inside the database URL), longest first. */
+/** The literal secrets of the config (and the passwords inside the database and Redis URLs), longest first. */
 export function configSecrets(config: SecretSource): string[] {
-  const out = [config.llmApiKey, config.slackSigningSecret, config.slackBotToken, config.databaseUrl];
-  if (config.databaseUrl) {
+  const out = [
+    config.llmApiKey,
+    config.slackSigningSecret,
+    config.slackBotToken,
+    config.databaseUrl,
+    config.redisUrl,
+  ];
+  for (const url of [config.databaseUrl, config.redisUrl]) {
+    if (!url) continue;
     try {
-      const u = new URL(config.databaseUrl);
+      const u = new URL(url);
       if (u.password) out.push(decodeURIComponent(u.password), u.password);
     } catch {
       // not a URL: the whole value is already on the list

@@ -156,4 +156,10 @@ describe('redaction', () => {
     expect(text).toContain('auth failed for [redacted];');
     expect(text).toContain('column tenure_months missing');
   });
+
+  it('treats the password of the Redis URL as a secret too', () => {
+    const secrets = configSecrets({ redisUrl: 'redis://:queue-pass-9@queue-host:6379' });
+    expect(secrets).toContain('queue-pass-9');
+    expect(redactText('worker lost queue-pass-9', secrets)).toBe('worker lost [redacted]');
+  });
 });

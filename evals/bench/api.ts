@@ -13,7 +13,7 @@ import { Engine } from '../../src/engine/index.ts';
 import { createApp } from '../../src/server/app.ts';
 import { openModelRegistry, RunStore } from '../../src/store/index.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
-import type { BenchResult } from './types.ts';
+import { type BenchResult, quantile } from './types.ts';
 
 const CLIENTS = 50;
 const READS = 2000;
@@ -35,11 +35,6 @@ const sleep = defineTask({
   output: z.object({}),
   run: ({ ms }) => new Promise((resolve) => setTimeout(() => resolve({}), ms)),
 });
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-}
 
 /** Runs `count` requests with `clients` in flight; returns requests/s and per-request latencies. */
 async function load(count: number, clients: number, request: (i: number) => Promise<Response>) {

@@ -20,16 +20,11 @@ import { RunStore } from '../../src/store/index.ts';
 import { TaskRegistry } from '../../src/tasks/index.ts';
 import { BullmqDispatcher } from '../../src/workers/index.ts';
 import { benchNoop } from './dispatch-task.ts';
-import type { BenchResult } from './types.ts';
+import { type BenchResult, quantile } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'dispatch-worker.ts');
 const WORKERS = 2;
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-}
 
 // ---- worker processes ---------------------------------------------------------------------------
 

@@ -15,15 +15,10 @@ import { Engine } from '../../src/engine/index.ts';
 import { RunStore } from '../../src/store/index.ts';
 import { defineTask, TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinTasks } from '../../tools/index.ts';
-import type { BenchResult } from './types.ts';
+import { type BenchResult, quantile } from './types.ts';
 
 type Shape = 'chain' | 'fanout';
 type Timing = { enter: number; exit: number };
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-}
 
 /** Gaps between one step's end and the next step's start along a chain: pure scheduling overhead. */
 function chainGaps(timings: Timing[]): number[] {

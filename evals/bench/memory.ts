@@ -9,7 +9,7 @@ import path from 'node:path';
 import { lexicalEmbedder } from '../../src/lineage/embeddings.ts';
 import { type MemoryDocument, MemoryIndex, partitionsFor, VECTOR_SEARCH } from '../../src/lineage/memory.ts';
 import { LineageStore, RunStore } from '../../src/store/index.ts';
-import type { BenchResult } from './types.ts';
+import { type BenchResult, quantile } from './types.ts';
 
 const PIPELINES = [
   'churn-nightly',
@@ -91,11 +91,6 @@ export function syntheticDocs(n: number): MemoryDocument[] {
   return docs.slice(0, n);
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-};
-
 export async function benchMemory(opts: { docs?: number; entities?: number } = {}): Promise<BenchResult[]> {
   const n = opts.docs ?? 100_000;
   const out: BenchResult[] = [];
@@ -148,10 +143,10 @@ export async function benchMemory(opts: { docs?: number; entities?: number } = {
       });
       lat.push(performance.now() - t);
     }
-    out.push({ name: 'hybrid query p50 (vector + FTS, RRF, where)', value: pct(lat, 50), unit: 'ms' });
+    out.push({ name: 'hybrid query p50 (vector + FTS, RRF, where)', value: quantile(lat, 0.5), unit: 'ms' });
     out.push({
       name: 'hybrid query p95',
-      value: pct(lat, 95),
+      value: quantile(lat, 0.95),
       unit: 'ms',
       note: `target ≤ 20 ms; ${n} docs, 200 queries`,
     });
@@ -224,11 +219,11 @@ function benchLineage(entities: number): BenchResult[] {
     return [
       {
         name: `lineage upstream walk p50 (${count} entities)`,
-        value: pct(lat, 50),
+        value: quantile(lat, 0.5),
         unit: 'ms',
         note: `recursive CTE, ~${Math.round(reached / 50)} entities reached per walk`,
       },
-      { name: 'lineage upstream walk p95', value: pct(lat, 95), unit: 'ms' },
+      { name: 'lineage upstream walk p95', value: quantile(lat, 0.95), unit: 'ms' },
     ];
   } finally {
     store.close();

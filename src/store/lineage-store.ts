@@ -5,7 +5,7 @@
  */
 
 import { userError } from '../errors.ts';
-import type { Db, Statement } from './db.ts';
+import type { Db } from './db.ts';
 import { type Row, whereEquals } from './rows.ts';
 
 export const ENTITY_KINDS = [
@@ -68,18 +68,7 @@ const parse = (v: unknown): Record<string, unknown> =>
   typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {};
 
 export class LineageStore {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(readonly db: Db) {}
-
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
 
   /** Inserts an entity, or merges `attrs` into the existing one (and replaces its label when given). */
   upsertEntity(e: {
@@ -90,13 +79,15 @@ export class LineageStore {
     runId?: string;
     at: string;
   }): void {
-    this.sql(
-      `INSERT INTO lineage_entities (id, kind, label, attrs_json, run_id, created_at, updated_at)
+    this.db
+      .prepare(
+        `INSERT INTO lineage_entities (id, kind, label, attrs_json, run_id, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET label = excluded.label,
            attrs_json = json_patch(lineage_entities.attrs_json, excluded.attrs_json),
            run_id = COALESCE(lineage_entities.run_id, excluded.run_id), updated_at = excluded.updated_at`,
-    ).run(e.id, e.kind, e.label, JSON.stringify(e.attrs ?? {}), e.runId ?? null, e.at, e.at);
+      )
+      .run(e.id, e.kind, e.label, JSON.stringify(e.attrs ?? {}), e.runId ?? null, e.at, e.at);
   }
 
   /** Adds the entity only if it is not there yet (placeholders for things seen before they are recorded). */
@@ -107,10 +98,12 @@ export class LineageStore {
     attrs?: Record<string, unknown>;
     at: string;
   }) {
-    this.sql(
-      `INSERT OR IGNORE INTO lineage_entities (id, kind, label, attrs_json, created_at, updated_at)
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO lineage_entities (id, kind, label, attrs_json, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(e.id, e.kind, e.label, JSON.stringify(e.attrs ?? {}), e.at, e.at);
+      )
+      .run(e.id, e.kind, e.label, JSON.stringify(e.attrs ?? {}), e.at, e.at);
   }
 
   addEdge(e: {
@@ -122,24 +115,28 @@ export class LineageStore {
     at: string;
   }) {
     if (e.src === e.dst) return;
-    this.sql(
-      `INSERT OR IGNORE INTO lineage_edges (src, type, dst, attrs_json, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(e.src, e.type, e.dst, JSON.stringify(e.attrs ?? {}), e.runId ?? null, e.at);
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO lineage_edges (src, type, dst, attrs_json, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(e.src, e.type, e.dst, JSON.stringify(e.attrs ?? {}), e.runId ?? null, e.at);
   }
 
   addAlias(alias: string, entityId: string): void {
-    this.sql(
-      'INSERT INTO lineage_aliases (alias, entity_id) VALUES (?, ?) ON CONFLICT(alias) DO UPDATE SET entity_id = excluded.entity_id',
-    ).run(alias, entityId);
+    this.db
+      .prepare(
+        'INSERT INTO lineage_aliases (alias, entity_id) VALUES (?, ?) ON CONFLICT(alias) DO UPDATE SET entity_id = excluded.entity_id',
+      )
+      .run(alias, entityId);
   }
 
   getEntity(id: string): LineageEntity | undefined {
-    const row = this.sql('SELECT * FROM lineage_entities WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM lineage_entities WHERE id = ?').get(id) as Row | undefined;
     return row ? toEntity(row) : undefined;
   }
 
   aliasOf(alias: string): string | undefined {
-    const row = this.sql('SELECT entity_id FROM lineage_aliases WHERE alias = ?').get(alias) as
+    const row = this.db.prepare('SELECT entity_id FROM lineage_aliases WHERE alias = ?').get(alias) as
       | Row
       | undefined;
     return row ? String(row.entity_id) : undefined;
@@ -147,7 +144,9 @@ export class LineageStore {
 
   aliasesFor(entityId: string): string[] {
     return (
-      this.sql('SELECT alias FROM lineage_aliases WHERE entity_id = ? ORDER BY alias').all(entityId) as Row[]
+      this.db
+        .prepare('SELECT alias FROM lineage_aliases WHERE entity_id = ? ORDER BY alias')
+        .all(entityId) as Row[]
     ).map((r) => String(r.alias));
   }
 
@@ -164,14 +163,14 @@ export class LineageStore {
     }
     const sql = `SELECT * FROM lineage_entities ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id LIMIT ?`;
-    return (this.sql(sql).all(...args, opts.limit ?? 100) as Row[]).map(toEntity);
+    return (this.db.prepare(sql).all(...args, opts.limit ?? 100) as Row[]).map(toEntity);
   }
 
   /** Edges leaving (`from`) or entering (`to`) an entity, optionally of one type. */
   edges(opts: { from?: string; to?: string; type?: EdgeType }): LineageEdge[] {
     const where = whereEquals({ src: opts.from, dst: opts.to, type: opts.type });
     const sql = `SELECT * FROM lineage_edges ${where.sql} ORDER BY created_at, type, dst`;
-    return (this.sql(sql).all(...where.args) as Row[]).map(toEdge);
+    return (this.db.prepare(sql).all(...where.args) as Row[]).map(toEdge);
   }
 
   /**
@@ -186,10 +185,12 @@ export class LineageStore {
       if (e) return e;
     }
     const like = `${name.replace(/[\\%_]/g, '\\$&')}%`;
-    const rows = this.sql(
-      `SELECT * FROM lineage_entities WHERE id LIKE ? ESCAPE '\\' OR substr(id, instr(id, ':') + 1) LIKE ? ESCAPE '\\'
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM lineage_entities WHERE id LIKE ? ESCAPE '\\' OR substr(id, instr(id, ':') + 1) LIKE ? ESCAPE '\\'
          ORDER BY created_at DESC LIMIT 6`,
-    ).all(like, like) as Row[];
+      )
+      .all(like, like) as Row[];
     if (rows.length === 1) return toEntity(rows[0] as Row);
     if (rows.length > 1) {
       throw userError(
@@ -219,23 +220,27 @@ export class LineageStore {
   walk(rootId: string, direction: 'up' | 'down', depth = 64): LineageWalk {
     const root = this.resolve(rootId);
     const [from, to] = direction === 'up' ? ['src', 'dst'] : ['dst', 'src'];
-    const reached = this.sql(
-      `WITH RECURSIVE walk(id, depth) AS (
+    const reached = this.db
+      .prepare(
+        `WITH RECURSIVE walk(id, depth) AS (
          SELECT CAST(? AS TEXT), 0
          UNION
          SELECT e.${to}, w.depth + 1 FROM lineage_edges e JOIN walk w ON e.${from} = w.id WHERE w.depth < ?
        )
        SELECT n.*, d.depth FROM (SELECT id, MIN(depth) AS depth FROM walk GROUP BY id) d
          JOIN lineage_entities n ON n.id = d.id ORDER BY d.depth, n.created_at`,
-    ).all(root.id, depth) as Row[];
+      )
+      .all(root.id, depth) as Row[];
     const nodes = reached.map((r) => ({ ...toEntity(r), depth: Number(r.depth) }));
     const depthOf = new Map(nodes.map((n) => [n.id, n.depth]));
     const ids = JSON.stringify(nodes.map((n) => n.id));
     const edges = (
-      this.sql(
-        `SELECT * FROM lineage_edges WHERE ${from} IN (SELECT value FROM json_each(?))
+      this.db
+        .prepare(
+          `SELECT * FROM lineage_edges WHERE ${from} IN (SELECT value FROM json_each(?))
            AND ${to} IN (SELECT value FROM json_each(?)) ORDER BY type, created_at`,
-      ).all(ids, ids) as Row[]
+        )
+        .all(ids, ids) as Row[]
     )
       .map(toEdge)
       .filter((e) => ((depthOf.get(direction === 'up' ? e.src : e.dst) ?? depth) as number) < depth);

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type SerializedError, serializeError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
-import { type Db, openDb, type Statement } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { migrate } from './migrations.ts';
 import { toJson as j, optional as opt, fromJson as parse, type Row, whereEquals } from './rows.ts';
 import type {
@@ -61,7 +61,6 @@ export function sha256(text: string): string {
 
 export class RunStore {
   readonly db: Db;
-  private readonly statements = new Map<string, Statement>();
   private readonly tx: (fn: () => unknown) => unknown;
   private readonly listeners = new Set<(e: RunEvent) => void>();
 
@@ -80,16 +79,6 @@ export class RunStore {
    */
   atomically<T>(fn: () => T): T {
     return this.tx(fn) as T;
-  }
-
-  /** Prepared once, reused: preparing is a measurable share of per-step engine overhead. */
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
   }
 
   close(): void {
@@ -119,20 +108,22 @@ export class RunStore {
     const planJson = JSON.stringify(input.plan);
     const at = this.now();
     this.atomically(() => {
-      this.sql(
-        `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      ).run(
-        id,
-        input.plan.name,
-        planJson,
-        sha256(planJson),
-        JSON.stringify(input.inputs ?? {}),
-        at,
-        input.createdBy,
-        input.trigger ?? 'manual',
-      );
-      const insert = this.sql(
+        )
+        .run(
+          id,
+          input.plan.name,
+          planJson,
+          sha256(planJson),
+          JSON.stringify(input.inputs ?? {}),
+          at,
+          input.createdBy,
+          input.trigger ?? 'manual',
+        );
+      const insert = this.db.prepare(
         `INSERT INTO steps (run_id, step_id, kind, task, status) VALUES (?, ?, ?, ?, 'pending')`,
       );
       for (const s of input.plan.steps) insert.run(id, s.id, s.kind, s.kind === 'task' ? s.task : null);
@@ -150,7 +141,7 @@ export class RunStore {
   }
 
   getRun(id: string): RunRecord | undefined {
-    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
   }
 
@@ -158,9 +149,9 @@ export class RunStore {
   requireRun(idOrPrefix: string): RunRecord {
     const exact = this.getRun(idOrPrefix);
     if (exact) return exact;
-    const rows = this.sql(
-      "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2",
-    ).all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
+    const rows = this.db
+      .prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2")
+      .all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
     if (rows.length === 1) return toRun(rows[0] as Row);
     throw userError(
       rows.length > 1 ? 'RUN_AMBIGUOUS' : 'RUN_NOT_FOUND',
@@ -173,7 +164,7 @@ export class RunStore {
   listRuns(opts: { limit?: number; status?: RunStatus; plan?: string } = {}): RunRecord[] {
     const where = whereEquals({ status: opts.status, plan_name: opts.plan });
     const sql = `SELECT * FROM runs ${where.sql} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.sql(sql).all(...where.args, opts.limit ?? 50) as Row[]).map(toRun);
+    return (this.db.prepare(sql).all(...where.args, opts.limit ?? 50) as Row[]).map(toRun);
   }
 
   /**
@@ -192,18 +183,22 @@ export class RunStore {
         );
       }
       const at = this.now();
-      this.sql(
-        `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
            WHERE id = ?`,
-      ).run(pid, at, at, run.id);
+        )
+        .run(pid, at, at, run.id);
       this.insertEvent({ runId: run.id, type: resumed ? 'run.resumed' : 'run.started', data: { pid } });
       return this.requireRun(run.id);
     });
   }
 
   heartbeat(id: string, pid: number): { cancelRequested: boolean } {
-    this.sql('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?').run(this.now(), id, pid);
-    const row = this.sql('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
+    this.db
+      .prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?')
+      .run(this.now(), id, pid);
+    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
     return { cancelRequested: row?.cancel_requested === 1 };
   }
 
@@ -212,17 +207,19 @@ export class RunStore {
     this.atomically(() => {
       const terminal = status === 'succeeded' || status === 'failed' || status === 'cancelled';
       const released = terminal || status === 'waiting';
-      this.sql(
-        `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
              error_json = COALESCE(?, error_json), owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END WHERE id = ?`,
-      ).run(
-        status,
-        terminal ? 1 : 0,
-        this.now(),
-        error ? j(serializeError(error)) : null,
-        released ? 1 : 0,
-        id,
-      );
+        )
+        .run(
+          status,
+          terminal ? 1 : 0,
+          this.now(),
+          error ? j(serializeError(error)) : null,
+          released ? 1 : 0,
+          id,
+        );
       const type = status === 'running' || status === 'queued' ? undefined : (`run.${status}` as const);
       if (type)
         this.insertEvent({ runId: id, type, data: error ? { ...data, error: serializeError(error) } : data });
@@ -232,7 +229,7 @@ export class RunStore {
   requestCancel(id: string, by: string): RunRecord {
     return this.atomically(() => {
       const run = this.requireRun(id);
-      this.sql('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(run.id);
+      this.db.prepare('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(run.id);
       this.insertAudit(by, 'run.cancel', run.id, { status: run.status });
       return this.requireRun(run.id);
     });
@@ -277,14 +274,16 @@ export class RunStore {
   }
 
   getStep(runId: string, stepId: string): StepRecord | undefined {
-    const row = this.sql('SELECT * FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
+    const row = this.db.prepare('SELECT * FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
       | Row
       | undefined;
     return row ? toStep(row) : undefined;
   }
 
   getSteps(runId: string): StepRecord[] {
-    return (this.sql('SELECT * FROM steps WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(toStep);
+    return (this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(
+      toStep,
+    );
   }
 
   // ---- events -----------------------------------------------------------------------------------
@@ -307,18 +306,17 @@ export class RunStore {
       where.push(`type IN (${opts.types.map(() => '?').join(',')})`);
       args.push(...opts.types);
     }
-    const rows = this.sql(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(
-      ...args,
-      opts.limit ?? 100_000,
-    ) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...args, opts.limit ?? 100_000) as Row[];
     return rows.map(toEvent);
   }
 
   private insertEvent(event: NewEvent): RunEvent {
     const at = event.at ?? this.now();
-    const r = this.sql(
-      'INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)',
-    ).run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
+    const r = this.db
+      .prepare('INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)')
+      .run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
     const full: RunEvent = { ...event, at, seq: Number(r.lastInsertRowid) };
     for (const fn of this.listeners) {
       try {
@@ -334,24 +332,26 @@ export class RunStore {
 
   /** Idempotent: asking twice for the same step keeps the first request and any decision. */
   requestApproval(a: Omit<ApprovalRecord, 'status' | 'requestedAt'>): ApprovalRecord {
-    this.sql(
-      `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
          VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
-    ).run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
+      )
+      .run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
     return this.getApproval(a.runId, a.stepId) as ApprovalRecord;
   }
 
   getApproval(runId: string, stepId: string): ApprovalRecord | undefined {
-    const row = this.sql('SELECT * FROM approvals WHERE run_id = ? AND step_id = ?').get(runId, stepId) as
-      | Row
-      | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM approvals WHERE run_id = ? AND step_id = ?')
+      .get(runId, stepId) as Row | undefined;
     return row ? toApproval(row) : undefined;
   }
 
   listApprovals(opts: { status?: string; runId?: string } = {}): ApprovalRecord[] {
     const where = whereEquals({ status: opts.status, run_id: opts.runId });
     const sql = `SELECT * FROM approvals ${where.sql} ORDER BY requested_at`;
-    return (this.sql(sql).all(...where.args) as Row[]).map(toApproval);
+    return (this.db.prepare(sql).all(...where.args) as Row[]).map(toApproval);
   }
 
   /**
@@ -397,18 +397,20 @@ export class RunStore {
           }
         : d;
       const at = this.now();
-      const r = this.sql(
-        `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, via = ?
+      const r = this.db
+        .prepare(
+          `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?, via = ?
            WHERE run_id = ? AND step_id = ? AND status = 'pending'`,
-      ).run(
-        decision.approved ? 'approved' : 'rejected',
-        decision.by,
-        at,
-        decision.comment ?? null,
-        decision.via,
-        d.runId,
-        d.stepId,
-      );
+        )
+        .run(
+          decision.approved ? 'approved' : 'rejected',
+          decision.by,
+          at,
+          decision.comment ?? null,
+          decision.via,
+          d.runId,
+          d.stepId,
+        );
       if (r.changes !== 1) throw new Error('approval changed concurrently');
       this.insertEvent({
         runId: d.runId,
@@ -433,9 +435,11 @@ export class RunStore {
 
   /** Applies onTimeout to every pending approval past its deadline; returns those it decided. */
   expireApprovals(): ApprovalRecord[] {
-    const due = this.sql(
-      "SELECT run_id, step_id, on_timeout, expires_at FROM approvals WHERE status = 'pending' AND expires_at < ?",
-    ).all(this.now()) as Row[];
+    const due = this.db
+      .prepare(
+        "SELECT run_id, step_id, on_timeout, expires_at FROM approvals WHERE status = 'pending' AND expires_at < ?",
+      )
+      .all(this.now()) as Row[];
     const out: ApprovalRecord[] = [];
     for (const row of due) {
       try {
@@ -467,7 +471,7 @@ export class RunStore {
         ? this.db
             .prepare('SELECT * FROM audit WHERE target LIKE ? ORDER BY seq DESC LIMIT ?')
             .all(`${opts.target}%`, opts.limit ?? 100)
-        : this.sql('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(opts.limit ?? 100)
+        : this.db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(opts.limit ?? 100)
     ) as Row[];
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -480,19 +484,15 @@ export class RunStore {
   }
 
   private insertAudit(actor: string, action: string, target: string, details: Record<string, unknown>): void {
-    this.sql('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)').run(
-      this.now(),
-      actor,
-      action,
-      target,
-      JSON.stringify(details),
-    );
+    this.db
+      .prepare('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)')
+      .run(this.now(), actor, action, target, JSON.stringify(details));
   }
 
   // ---- step cache and artifacts -----------------------------------------------------------------
 
   cacheGet(key: string, ttlMs?: number): { output: unknown; runId: string; stepId: string } | undefined {
-    const row = this.sql('SELECT * FROM step_cache WHERE key = ?').get(key) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM step_cache WHERE key = ?').get(key) as Row | undefined;
     if (!row) return undefined;
     if (ttlMs !== undefined && this.clock().getTime() - Date.parse(String(row.created_at)) > ttlMs)
       return undefined;
@@ -500,11 +500,13 @@ export class RunStore {
   }
 
   cachePut(key: string, entry: { task: string; output: unknown; runId: string; stepId: string }): void {
-    this.sql(
-      `INSERT INTO step_cache (key, task, output_json, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)
+    this.db
+      .prepare(
+        `INSERT INTO step_cache (key, task, output_json, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET output_json = excluded.output_json, created_at = excluded.created_at,
            run_id = excluded.run_id, step_id = excluded.step_id`,
-    ).run(key, entry.task, JSON.stringify(entry.output), this.now(), entry.runId, entry.stepId);
+      )
+      .run(key, entry.task, JSON.stringify(entry.output), this.now(), entry.runId, entry.stepId);
   }
 
   recordArtifact(a: {
@@ -514,9 +516,11 @@ export class RunStore {
     runId?: string;
     stepId?: string;
   }): void {
-    this.sql(
-      'INSERT OR IGNORE INTO artifacts (hash, size, media_type, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(a.hash, a.size, a.mediaType ?? null, this.now(), a.runId ?? null, a.stepId ?? null);
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO artifacts (hash, size, media_type, created_at, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(a.hash, a.size, a.mediaType ?? null, this.now(), a.runId ?? null, a.stepId ?? null);
   }
 }
 

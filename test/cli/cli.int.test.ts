@@ -3,19 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pw, pwBackground } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
+import { until } from '../helpers/wait.ts';
 
 const marks = (ws: string) =>
   existsSync(path.join(ws, 'marks.txt'))
     ? readFileSync(path.join(ws, 'marks.txt'), 'utf8').trim().split('\n')
     : [];
-
-async function waitFor(cond: () => boolean, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('pipewright CLI (real processes)', () => {
   it('validate lists every problem and exits 2; a valid plan exits 0', async () => {
@@ -47,7 +40,7 @@ describe('pipewright CLI (real processes)', () => {
       `name: crashy\nallowUnapproved: true\nsteps:\n${step('first', 'echo first >> marks.txt')}${step('slow', 'echo slow >> marks.txt; if [ ! -f resumed ]; then sleep 60; fi', ['first'])}${step('last', 'echo last >> marks.txt', ['slow'])}`,
     );
     const child = pwBackground(ws, ['run', 'plan.yaml']);
-    await waitFor(() => marks(ws).includes('slow'));
+    await until(() => marks(ws).includes('slow'), 20_000);
     child.kill('SIGKILL');
     const killed = await child;
     expect(killed.signal).toBe('SIGKILL');
@@ -116,7 +109,7 @@ describe('pipewright cancel (across processes)', () => {
       'name: long\nallowUnapproved: true\nsteps:\n  - id: wait\n    task: shell.exec\n    with: { command: [sh, -c, "echo $$ > pid.txt; echo started >> marks.txt; exec sleep 60"] }\n  - id: after\n    task: shell.exec\n    dependsOn: [wait]\n    with: { command: [sh, -c, "echo after >> marks.txt"] }\n',
     );
     const child = pwBackground(ws, ['run', 'plan.yaml']);
-    await waitFor(() => marks(ws).includes('started') && existsSync(path.join(ws, 'pid.txt')));
+    await until(() => marks(ws).includes('started') && existsSync(path.join(ws, 'pid.txt')), 20_000);
     const runs = JSON.parse((await pw(ws, ['runs', '--json'])).stdout) as { id: string }[];
     const cancel = await pw(ws, ['cancel', runs[0]?.id as string]);
     expect(cancel.exitCode).toBe(0);
@@ -124,7 +117,7 @@ describe('pipewright cancel (across processes)', () => {
     const done = await child;
     expect(done.exitCode).toBe(5);
     const pid = Number(readFileSync(path.join(ws, 'pid.txt'), 'utf8'));
-    await waitFor(() => {
+    await until(() => {
       try {
         process.kill(pid, 0);
         return false;

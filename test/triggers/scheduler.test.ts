@@ -19,6 +19,7 @@ import {
 import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 import { readMarks, testRegistry } from '../helpers/tasks.ts';
+import { until } from '../helpers/wait.ts';
 
 const T0 = new Date('2026-03-01T00:00:30Z');
 const MARK = {
@@ -243,7 +244,7 @@ describe('file triggers', () => {
     await s.watching();
     writeFileSync(path.join(workspace, 'inbox', 'new.csv'), 'a\n2\n');
     writeFileSync(path.join(workspace, 'inbox', 'notes.txt'), 'not a csv');
-    await waitFor(() => store.listRuns({ plan: 'on-file' }).length >= 2);
+    await until(() => store.listRuns({ plan: 'on-file' }).length >= 2);
     await s.idle();
     expect(readMarks(workspace).sort()).toEqual(['inbox/new.csv', 'inbox/old.csv']);
     await s.stop();
@@ -303,11 +304,3 @@ describe('webhook triggers', () => {
     expect(store.listRuns({ plan: 'hooked' })).toHaveLength(1);
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -16,6 +16,7 @@ import { BIN } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
+import { until } from '../helpers/wait.ts';
 
 const QUEUE = 'itest';
 let redis: TestRedis;
@@ -93,16 +94,6 @@ const pyStep = (id: string, script: string, extra: Record<string, unknown> = {})
   with: { script, args: [] as string[] },
   ...extra,
 });
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -270,10 +261,13 @@ describe('steps on worker processes', () => {
       { createdBy: 'tester' },
     );
     const done = engine.execute(run.id);
-    const note = await waitFor('a waiting note', () =>
-      store
-        .events(run.id)
-        .find((e) => e.type === 'step.log' && (e.data.data as { waiting?: boolean })?.waiting),
+    const note = await until(
+      () =>
+        store
+          .events(run.id)
+          .find((e) => e.type === 'step.log' && (e.data.data as { waiting?: boolean })?.waiting),
+      30_000,
+      'a waiting note',
     );
     expect(note.data.message).toMatch(/2 GPUs with at least 80 GiB each/);
     expect(note.data.message).toMatch(/gpu-w: simulated GPU 24 GiB \(simulated\)/);
@@ -295,11 +289,11 @@ describe('steps on worker processes', () => {
     );
     const before = new Set(pids());
     const done = engine.execute(run.id);
-    const pid = await waitFor('the step process', () => pids().find((p) => !before.has(p)));
+    const pid = await until(() => pids().find((p) => !before.has(p)), 30_000, 'the step process');
     expect(alive(pid)).toBe(true);
     engine.cancel(run.id, 'tester');
     expect((await done).status).toBe('cancelled');
-    await waitFor('the step process to be killed', () => !alive(pid), 10_000);
+    await until(() => !alive(pid), 10_000, 'the step process to be killed');
     expect(store.getStep(run.id, 'slow')?.status).toBe('cancelled');
   });
 
@@ -317,7 +311,7 @@ describe('steps on worker processes', () => {
     expect(store.getStep(out.runId, 'slow')?.error?.code).toBe('STEP_TIMEOUT');
     const pid = pids().find((p) => !before.has(p));
     expect(pid).toBeDefined();
-    await waitFor('the step process to be killed', () => !alive(pid as number), 10_000);
+    await until(() => !alive(pid as number), 10_000, 'the step process to be killed');
   });
 
   it('finishes a run whose worker is killed with kill -9 mid-step, with exactly one set of outputs', async () => {
@@ -331,8 +325,8 @@ describe('steps on worker processes', () => {
     );
     const before = new Set(pids());
     const done = engine.execute(run.id);
-    const first = await waitFor('a worker to take the step', () => workerOf(run.id, 'slow')[0]);
-    const pid = await waitFor('the step process', () => pids().find((p) => !before.has(p)));
+    const first = await until(() => workerOf(run.id, 'slow')[0], 30_000, 'a worker to take the step');
+    const pid = await until(() => pids().find((p) => !before.has(p)), 30_000, 'the step process');
     workers.get(first)?.kill('SIGKILL');
     const out = await done;
     expect(out.status).toBe('succeeded');

@@ -60,16 +60,7 @@ async function executeWithProgress(
     while (outcome.status === 'waiting') {
       const before = outcome;
       if (opts.autoApprove) {
-        for (const a of outcome.waiting) {
-          ctx.engine.decide({
-            runId,
-            stepId: a.stepId,
-            approved: true,
-            by: ctx.config.user,
-            comment: 'auto-approved (--auto-approve)',
-            via: 'auto-approve',
-          });
-        }
+        autoApprove(ctx, runId, outcome.waiting);
       } else if (opts.prompt && process.stdin.isTTY && !opts.json) {
         renderer?.stop();
         try {
@@ -89,6 +80,20 @@ async function executeWithProgress(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     renderer?.stop();
+  }
+}
+
+/** --auto-approve: decides every approval the run waits for as this user, recorded as such. */
+export function autoApprove(ctx: CliContext, runId: string, waiting: RunOutcome['waiting']): void {
+  for (const a of waiting) {
+    ctx.engine.decide({
+      runId,
+      stepId: a.stepId,
+      approved: true,
+      by: ctx.config.user,
+      comment: 'auto-approved (--auto-approve)',
+      via: 'auto-approve',
+    });
   }
 }
 

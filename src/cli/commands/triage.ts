@@ -12,6 +12,7 @@ import { TERMINAL_RUN_STATUSES, TriggerStore } from '../../store/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson, shortTime, table } from '../output.ts';
+import { autoApprove } from './execute.ts';
 
 interface TriageOptions {
   model?: string;
@@ -76,15 +77,7 @@ export function registerTriageCommands(program: Command): void {
         if (runId && !TERMINAL_RUN_STATUSES.includes(status)) {
           let outcome = await ctx.engine.execute(runId);
           if (opts.autoApprove && outcome.status === 'waiting') {
-            for (const a of outcome.waiting)
-              ctx.engine.decide({
-                runId,
-                stepId: a.stepId,
-                approved: true,
-                by: ctx.config.user,
-                comment: 'auto-approved (--auto-approve)',
-                via: 'auto-approve',
-              });
+            autoApprove(ctx, runId, outcome.waiting);
             outcome = await ctx.engine.execute(runId);
           }
           status = outcome.status;

@@ -8,6 +8,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { startServe } from './lib/serve.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ws = path.join(root, '.demo');
@@ -50,14 +51,7 @@ const run = await pw(['run', planFile, '--auto-approve']);
 if (run.exitCode !== 0) fail(`the training run ended with exit code ${run.exitCode}`);
 
 stage(3, 'Serve the deployed model: pipewright serve');
-const server = execa('node', [bin, 'serve', '--port', '0', '--json'], { cwd: ws, env, reject: false });
-const url = await new Promise<string>((resolve, reject) => {
-  server.stdout?.on('data', (d: Buffer) => {
-    const m = /"url":"([^"]+)"/.exec(d.toString());
-    if (m?.[1]) resolve(m[1]);
-  });
-  void server.then((r) => reject(new Error(`server exited: ${r.stderr}`)));
-});
+const { server, url } = await startServe(bin, ws, env);
 process.stdout.write(`server at ${url}\n`);
 
 try {

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
+import { startServe } from './lib/serve.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -100,14 +101,7 @@ async function demo(): Promise<void> {
     2,
     `Serve it and replay ${summer.length} days of summer 2014–2015 through POST /models/weather/predict`,
   );
-  const server = execa('node', [bin, 'serve', '--port', '0', '--json'], { cwd: ws, env, reject: false });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stdout?.on('data', (d: Buffer) => {
-      const m = /"url":"([^"]+)"/.exec(d.toString());
-      if (m?.[1]) resolve(m[1]);
-    });
-    void server.then((r) => reject(new Error(`server exited: ${r.stderr}`)));
-  });
+  const { server, url } = await startServe(bin, ws, env);
   try {
     const res = await fetch(`${url}/models/weather/predict`, {
       method: 'POST',

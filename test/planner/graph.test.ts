@@ -1,39 +1,14 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { Command, MemorySaver } from '@langchain/langgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPlannerGraph,
-  loadDraftPrompt,
-  type PlannerDeps,
-  workspaceDeps,
-} from '../../agents/planner/index.ts';
+import { createPlannerGraph, type PlannerDeps, workspaceDeps } from '../../agents/planner/index.ts';
 import { fullRegistry, makeWorkspace } from '../../evals/planner/harness.ts';
 import { isPipewrightError } from '../../src/errors.ts';
+import { PENGUINS_SPLIT_PLAN, scriptedLlm } from './helpers.ts';
 
-const DATA_PLAN = {
-  name: 'penguins-data',
-  steps: [
-    { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' } },
-    {
-      id: 'version',
-      task: 'dataset.version',
-      dependsOn: ['load'],
-      with: { dataset: '${{ steps.load.outputs.dataset }}', name: 'penguins' },
-    },
-    {
-      id: 'split',
-      task: 'dataset.split',
-      dependsOn: ['version'],
-      with: {
-        dataset: '${{ steps.version.outputs.dataset }}',
-        by: { method: 'stratified', column: 'Species' },
-      },
-    },
-  ],
-};
 const TYPO_PLAN = {
-  ...DATA_PLAN,
-  steps: DATA_PLAN.steps.map((s) => (s.id === 'split' ? { ...s, task: 'dataset.splt' } : s)),
+  ...PENGUINS_SPLIT_PLAN,
+  steps: PENGUINS_SPLIT_PLAN.steps.map((s) => (s.id === 'split' ? { ...s, task: 'dataset.splt' } : s)),
 };
 
 let ws: ReturnType<typeof makeWorkspace>;
@@ -45,18 +20,14 @@ beforeAll(async () => {
 afterAll(() => ws.cleanup());
 
 const thread = (id: string) => ({ configurable: { thread_id: id } });
-const llm = (responses: string[]) => ({
-  model: new FakeListChatModel({ responses }),
-  prompt: loadDraftPrompt(),
-  modelInfo: { provider: 'openai', model: 'scripted' },
-});
+const llm = (responses: string[]) => scriptedLlm(new FakeListChatModel({ responses }));
 const goal = 'split data/penguins.json for a species model';
 /** The value of the review interrupt a run stopped at, if any. */
 const pending = (out: unknown) => (out as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value;
 
 describe('planner graph with a scripted chat model', () => {
   it('repairs an invalid first draft with the problems fed back', async () => {
-    const model = llm([JSON.stringify({ plan: TYPO_PLAN }), JSON.stringify({ plan: DATA_PLAN })]);
+    const model = llm([JSON.stringify({ plan: TYPO_PLAN }), JSON.stringify({ plan: PENGUINS_SPLIT_PLAN })]);
     const graph = createPlannerGraph(
       { ...base, ...model, review: false },
       { checkpointer: new MemorySaver() },
@@ -90,7 +61,7 @@ describe('planner graph with a scripted chat model', () => {
     const model = llm([
       JSON.stringify({
         plan: {
-          ...DATA_PLAN,
+          ...PENGUINS_SPLIT_PLAN,
           steps: [{ id: 'x', task: 'shell.exec', with: { command: ['rm', '-rf', '/'] } }],
         },
       }),
@@ -155,7 +126,7 @@ describe('human review (interrupt) with the offline planner', () => {
     const request = pending(again) as { problems: { path: string }[] };
     expect(request.problems.map((p) => p.path)).toContain('steps[2].task');
     const done = await graph.invoke(
-      new Command({ resume: { action: 'edit', plan: DATA_PLAN } }),
+      new Command({ resume: { action: 'edit', plan: PENGUINS_SPLIT_PLAN } }),
       thread('edit'),
     );
     expect(done.result?.kind === 'plan' && done.result.plan.name).toBe('penguins-data');

@@ -11,6 +11,7 @@ import {
 import { fullRegistry, makeWorkspace } from '../../evals/planner/harness.ts';
 import { isPipewrightError } from '../../src/errors.ts';
 import { createChatModel, parsePrompt } from '../../src/llm/index.ts';
+import { PENGUINS_VERSION_PLAN, scriptedLlm } from './helpers.ts';
 
 describe('prompts are versioned files', () => {
   it('loads the draft prompt and checks its variables', () => {
@@ -51,18 +52,6 @@ describe('createChatModel', () => {
 
 describe('bad answers from the LLM: repaired, then a clear error, never a half-made plan', () => {
   const GOAL = 'split data/penguins.json for a species model';
-  const PLAN = {
-    name: 'penguins-data',
-    steps: [
-      { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' } },
-      {
-        id: 'version',
-        task: 'dataset.version',
-        dependsOn: ['load'],
-        with: { dataset: '${{ steps.load.outputs.dataset }}', name: 'penguins' },
-      },
-    ],
-  };
   /** A plan that parses as an envelope but breaks three rules. */
   const BROKEN = {
     name: 'broken',
@@ -79,11 +68,6 @@ describe('bad answers from the LLM: repaired, then a clear error, never a half-m
   });
   afterAll(() => ws.cleanup());
 
-  const scripted = (model: FakeListChatModel) => ({
-    model,
-    prompt: loadDraftPrompt(),
-    modelInfo: { provider: 'openai', model: 'scripted' },
-  });
   /** A model whose every request fails like a client that gave up (after its own retries). */
   class Failing extends FakeListChatModel {
     calls = 0;
@@ -106,8 +90,10 @@ describe('bad answers from the LLM: repaired, then a clear error, never a half-m
     }
     const out = await planGoal(GOAL, {
       ...base,
-      ...scripted(
-        new Recording({ responses: ['Sure! Here is', '{"plan": [1, 2', JSON.stringify({ plan: PLAN })] }),
+      ...scriptedLlm(
+        new Recording({
+          responses: ['Sure! Here is', '{"plan": [1, 2', JSON.stringify({ plan: PENGUINS_VERSION_PLAN })],
+        }),
       ),
     });
     expect(out.kind === 'plan' && out.plan.metadata.attempts).toBe(3);
@@ -119,7 +105,7 @@ describe('bad answers from the LLM: repaired, then a clear error, never a half-m
   it('an invalid plan three times: PLANNER_NO_VALID_PLAN with every problem; no plan in the state, no review waiting', async () => {
     const checkpointer = new MemorySaver();
     const graph = createPlannerGraph(
-      { ...base, ...scripted(new FakeListChatModel({ responses: [JSON.stringify({ plan: BROKEN })] })) },
+      { ...base, ...scriptedLlm(new FakeListChatModel({ responses: [JSON.stringify({ plan: BROKEN })] })) },
       { checkpointer },
     );
     const config = { configurable: { thread_id: 'broken' } };
@@ -139,7 +125,7 @@ describe('bad answers from the LLM: repaired, then a clear error, never a half-m
 
   it('a model that times out is not a repair round: LLM_TIMEOUT after one request (the client retried)', async () => {
     const model = new Failing(() => Object.assign(new Error('Request timed out.'), { name: 'TimeoutError' }));
-    const err = await planGoal(GOAL, { ...base, ...scripted(model) }).catch((e: unknown) => e);
+    const err = await planGoal(GOAL, { ...base, ...scriptedLlm(model) }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LLM_TIMEOUT', category: 'third-party', retryable: true });
     expect(String((err as { fix: string }).fix)).toContain('PIPEWRIGHT_LLM_TIMEOUT_MS');
     expect(model.calls).toBe(1);
@@ -149,7 +135,7 @@ describe('bad answers from the LLM: repaired, then a clear error, never a half-m
     const model = new Failing(() =>
       Object.assign(new Error('fetch failed (key sk-live-123456)'), { cause: { code: 'ECONNREFUSED' } }),
     );
-    const err = await planGoal(GOAL, { ...base, ...scripted(model) }).catch((e: unknown) => e);
+    const err = await planGoal(GOAL, { ...base, ...scriptedLlm(model) }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LLM_REQUEST_FAILED' });
     expect(JSON.stringify(err)).not.toContain('sk-live');
     expect(model.calls).toBe(1);

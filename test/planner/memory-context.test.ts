@@ -3,7 +3,6 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  loadDraftPrompt,
   memoryPastRuns,
   type PastRun,
   type PlannerDeps,
@@ -13,19 +12,7 @@ import {
 import { fullRegistry, makeWorkspace } from '../../evals/planner/harness.ts';
 import { loadConfig } from '../../src/config.ts';
 import { memoryIndex } from '../../src/lineage/memory.ts';
-
-const DATA_PLAN = {
-  name: 'penguins-data',
-  steps: [
-    { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' } },
-    {
-      id: 'version',
-      task: 'dataset.version',
-      dependsOn: ['load'],
-      with: { dataset: '${{ steps.load.outputs.dataset }}', name: 'penguins' },
-    },
-  ],
-};
+import { PENGUINS_VERSION_PLAN, scriptedLlm } from './helpers.ts';
 
 /** A scripted model that keeps every message list it was called with. */
 class RecordingModel extends FakeListChatModel {
@@ -67,20 +54,15 @@ beforeAll(async () => {
 });
 afterAll(() => ws.cleanup());
 
-const llm = (model: FakeListChatModel) => ({
-  model,
-  prompt: loadDraftPrompt(),
-  modelInfo: { provider: 'openai', model: 'scripted' },
-});
 const goal = 'version data/penguins.json for a species model';
 
 describe('planner context from run memory', () => {
   it('shows similar past runs to the model and records their ids', async () => {
-    const model = new RecordingModel({ responses: [JSON.stringify({ plan: DATA_PLAN })] });
+    const model = new RecordingModel({ responses: [JSON.stringify({ plan: PENGUINS_VERSION_PLAN })] });
     let asked = '';
     const out = await planGoal(goal, {
       ...base,
-      ...llm(model),
+      ...scriptedLlm(model),
       pastRuns: async (g) => {
         asked = g;
         return PAST;
@@ -134,8 +116,8 @@ describe('planner context from run memory', () => {
     expect(await memoryPastRuns(config)('anything')).toEqual([]);
     const deps = { registry: base.registry, ...workspaceDeps(ws.dir, config) };
 
-    const model = new RecordingModel({ responses: [JSON.stringify({ plan: DATA_PLAN })] });
-    const out = await planGoal(goal, { ...deps, ...llm(model) });
+    const model = new RecordingModel({ responses: [JSON.stringify({ plan: PENGUINS_VERSION_PLAN })] });
+    const out = await planGoal(goal, { ...deps, ...scriptedLlm(model) });
     expect(out.kind).toBe('plan');
     expect(model.seen[0]).toContain('Similar past runs:\nnone found');
     if (out.kind === 'plan') expect(out.plan.metadata?.pastRuns).toBeUndefined();
@@ -146,7 +128,7 @@ describe('planner context from run memory', () => {
     // A failing memory lookup is no context either.
     const broken = await planGoal(goal, {
       ...base,
-      ...llm(new RecordingModel({ responses: [JSON.stringify({ plan: DATA_PLAN })] })),
+      ...scriptedLlm(new RecordingModel({ responses: [JSON.stringify({ plan: PENGUINS_VERSION_PLAN })] })),
       pastRuns: async () => {
         throw new Error('lance exploded');
       },
@@ -189,11 +171,11 @@ describe('planner context from run memory', () => {
     );
     expect(past?.map((r) => r.runId)).toEqual(['run-mem777']);
 
-    const model = new RecordingModel({ responses: [JSON.stringify({ plan: DATA_PLAN })] });
+    const model = new RecordingModel({ responses: [JSON.stringify({ plan: PENGUINS_VERSION_PLAN })] });
     const out = await planGoal('predict penguin species from data/penguins.json', {
       registry: base.registry,
       ...workspaceDeps(ws.dir, config),
-      ...llm(model),
+      ...scriptedLlm(model),
     });
     expect(out.kind).toBe('plan');
     expect(model.seen[0]).toContain('run-mem777');

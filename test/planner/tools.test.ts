@@ -11,7 +11,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   createDescribeDataset,
   createPlannerGraph,
-  loadDraftPrompt,
   loadToolPrompts,
   type PlannerDeps,
   planGoal,
@@ -19,19 +18,8 @@ import {
   workspaceDeps,
 } from '../../agents/planner/index.ts';
 import { fullRegistry, makeWorkspace } from '../../evals/planner/harness.ts';
+import { PENGUINS_VERSION_PLAN, scriptedLlm } from './helpers.ts';
 
-const PLAN = {
-  name: 'penguins-data',
-  steps: [
-    { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' } },
-    {
-      id: 'version',
-      task: 'dataset.version',
-      dependsOn: ['load'],
-      with: { dataset: '${{ steps.load.outputs.dataset }}', name: 'penguins' },
-    },
-  ],
-};
 const goal = 'version data/penguins.json for a species model';
 
 /** An answer of the scripted model that calls one tool. */
@@ -74,9 +62,7 @@ const withTools = (
   responses: string[],
   maxRounds?: number,
 ): Pick<PlannerDeps, 'model' | 'prompt' | 'modelInfo' | 'tools'> => ({
-  model: new FakeListChatModel({ responses }),
-  prompt: loadDraftPrompt(),
-  modelInfo: { provider: 'openai', model: 'scripted' },
+  ...scriptedLlm(new FakeListChatModel({ responses })),
   tools: { ...loadToolPrompts(), ...(maxRounds ? { maxRounds } : {}) },
 });
 
@@ -87,7 +73,7 @@ describe('describe_dataset as a tool of the LLM planner', () => {
       ...base,
       ...withTools([
         callTool('describe_dataset', { path: 'data/cars.json' }),
-        JSON.stringify({ plan: PLAN }),
+        JSON.stringify({ plan: PENGUINS_VERSION_PLAN }),
       ]),
     });
     expect(out.kind).toBe('plan');
@@ -132,7 +118,7 @@ describe('describe_dataset as a tool of the LLM planner', () => {
           ['describe_dataset', { path: '.env' }, 'c-env'],
           ['drop_tables', { all: true }, 'c-unknown'],
         ),
-        JSON.stringify({ plan: PLAN }),
+        JSON.stringify({ plan: PENGUINS_VERSION_PLAN }),
       ]),
     });
     expect(out.kind).toBe('plan');

@@ -70,20 +70,28 @@ export function llmSettingsFrom(
   const same = parsedProvider.data === config.llmProvider;
   const model = overrides.model ?? (same ? config.llmModel : undefined);
   const baseUrl = overrides.baseUrl ?? (same ? config.llmBaseUrl : undefined);
-  const parsed = LlmSettings.safeParse({
-    provider: parsedProvider.data,
-    ...(model ? { model } : {}),
-    ...(baseUrl ? { baseUrl } : {}),
-    ...(config.llmApiKey ? { apiKey: config.llmApiKey } : {}),
-    timeoutMs: config.llmTimeoutMs,
-  });
+  return parseSettings(
+    {
+      provider: parsedProvider.data,
+      ...(model ? { model } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(config.llmApiKey ? { apiKey: config.llmApiKey } : {}),
+      timeoutMs: config.llmTimeoutMs,
+    },
+    'Fix --model / --base-url or the PIPEWRIGHT_LLM_* settings.',
+  );
+}
+
+/** Validated settings, or LLM_CONFIG naming the setting; never echoes the input (it may hold the API key). */
+function parseSettings(input: unknown, fix: string): LlmSettings {
+  const parsed = LlmSettings.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw userError(
       'LLM_CONFIG',
       `LLM setting "${issue?.path.join('.') ?? ''}" is invalid`,
       issue?.message,
-      'Fix --model / --base-url or the PIPEWRIGHT_LLM_* settings.',
+      fix,
     );
   }
   return parsed.data;
@@ -147,18 +155,7 @@ export async function createChatModel(
   input: LlmSettingsInput,
   opts: CreateChatModelOptions = {},
 ): Promise<BaseChatModel | undefined> {
-  const parsed = LlmSettings.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    // Never echo the input: it may hold the API key.
-    throw userError(
-      'LLM_CONFIG',
-      `LLM setting "${issue?.path.join('.') ?? ''}" is invalid`,
-      issue?.message,
-      'Fix the LLM settings.',
-    );
-  }
-  const s = parsed.data;
+  const s = parseSettings(input, 'Fix the LLM settings.');
   if (s.provider === 'offline') return undefined;
   if (s.provider === 'llamacpp') {
     return createLlamaCppModel(

@@ -216,54 +216,53 @@ async function attemptOnce(
     if (controller.signal.aborted) rejectWith();
     else controller.signal.addEventListener('abort', rejectWith, { once: true });
   });
-  if (env.executor?.accepts(step, task)) {
-    const remote = env.executor.execute({
+  const scratchPath = path.join(env.config.stateDir, 'scratch', env.runId, `${step.id}-${attempt}`);
+  let scratchMade = false;
+  let releaseGpus = () => {};
+  const start = async (): Promise<unknown> => {
+    if (env.executor?.accepts(step, task)) {
+      return env.executor.execute({
+        runId: env.runId,
+        stepId: step.id,
+        attempt,
+        step,
+        task,
+        input,
+        upstream: env.upstream,
+        signal: controller.signal,
+        emit: (type, data) => env.store.appendEvent({ runId: env.runId, stepId: step.id, type, data }),
+      });
+    }
+    const gpus = await grantLocalGpus(step, task, controller.signal);
+    releaseGpus = gpus.release;
+    const ctx: TaskContext = {
       runId: env.runId,
       stepId: step.id,
       attempt,
-      step,
-      task,
-      input,
-      upstream: env.upstream,
+      workspace: env.config.workspace,
+      // Created on first use: most steps never need one.
+      get scratchDir() {
+        if (!scratchMade) mkdirSync(scratchPath, { recursive: true });
+        scratchMade = true;
+        return scratchPath;
+      },
+      log: stepLogger(env, step.id),
+      progress: progressReporter(env, step.id),
       signal: controller.signal,
-      emit: (type, data) => env.store.appendEvent({ runId: env.runId, stepId: step.id, type, data }),
-    });
-    try {
-      return await Promise.race([remote, timedOut, aborted]);
-    } finally {
-      clearTimeout(timer);
-      env.signal.removeEventListener('abort', onAbort);
-    }
-  }
-  const gpus = await grantLocalGpus(step, task, controller.signal);
-  const scratchPath = path.join(env.config.stateDir, 'scratch', env.runId, `${step.id}-${attempt}`);
-  let scratchMade = false;
-  const ctx: TaskContext = {
-    runId: env.runId,
-    stepId: step.id,
-    attempt,
-    workspace: env.config.workspace,
-    // Created on first use: most steps never need one.
-    get scratchDir() {
-      if (!scratchMade) mkdirSync(scratchPath, { recursive: true });
-      scratchMade = true;
-      return scratchPath;
-    },
-    log: stepLogger(env, step.id),
-    progress: progressReporter(env, step.id),
-    signal: controller.signal,
-    artifacts: env.artifacts,
-    upstream: env.upstream,
-    config: env.config,
-    ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
+      artifacts: env.artifacts,
+      upstream: env.upstream,
+      config: env.config,
+      ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
+    };
+    return task.run(input, ctx);
   };
   try {
     // A task that ignores its signal is abandoned at the timeout; its subprocesses got the signal.
-    return await Promise.race([task.run(input, ctx), timedOut, aborted]);
+    return await Promise.race([start(), timedOut, aborted]);
   } finally {
     clearTimeout(timer);
     env.signal.removeEventListener('abort', onAbort);
-    gpus.release();
+    releaseGpus();
     if (scratchMade) await rm(scratchPath, { recursive: true, force: true }).catch(() => {});
   }
 }

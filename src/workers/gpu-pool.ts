@@ -17,6 +17,8 @@ export class GpuPool {
   async acquire(req: Requirement, signal: AbortSignal): Promise<string[]> {
     if (req.gpus === 0) return [];
     for (;;) {
+      // A step cancelled or timed out while it waited takes nothing, even if GPUs just came free.
+      signal.throwIfAborted();
       const picked = this.gpus
         .filter((g) => this.free.has(g.index) && g.memoryMiB >= req.gpuMemoryMiB)
         .slice(0, req.gpus)
@@ -25,7 +27,6 @@ export class GpuPool {
         for (const i of picked) this.free.delete(i);
         return picked;
       }
-      signal.throwIfAborted();
       await new Promise<void>((resolve) => {
         const done = () => {
           signal.removeEventListener('abort', done);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { grantLocalGpus } from '../../src/engine/local-gpus.ts';
@@ -142,6 +143,36 @@ describe('an unreachable Redis', () => {
       expect(err.what).toBe('Cannot reach Redis at 127.0.0.1:1');
     } finally {
       await d.close();
+    }
+  });
+});
+
+describe('a GPU step that cannot get its GPUs, with a timeout', () => {
+  it('fails once with GPU_UNAVAILABLE and leaves no timer behind to fire later', async () => {
+    const { Engine } = await import('../../src/engine/index.ts');
+    const { RunStore } = await import('../../src/store/index.ts');
+    const { TaskRegistry } = await import('../../src/tasks/index.ts');
+    const { testConfig } = await import('../helpers/state.ts');
+    const { makeWorkspace } = await import('../helpers/task-context.ts');
+    const config = testConfig({ workspace: makeWorkspace() });
+    const store = new RunStore(path.join(config.stateDir, 'state.db'));
+    const engine = new Engine({ store, registry: new TaskRegistry([task]), config });
+    try {
+      const out = await engine.run(
+        {
+          name: 'big-gpu',
+          steps: [{ id: 'train', task: 'test.gpu', resources: { gpu: 64 }, timeout: '200ms' }],
+        },
+        { createdBy: 'tester' },
+      );
+      expect(out.status).toBe('failed');
+      expect(store.getStep(out.runId, 'train')?.error?.code).toBe('GPU_UNAVAILABLE');
+      // Past the timeout: a leaked timer would reject its promise now, with nobody listening.
+      await new Promise((r) => setTimeout(r, 400));
+      expect(store.events(out.runId).filter((e) => e.type === 'step.failed')).toHaveLength(1);
+    } finally {
+      await engine.close();
+      store.close();
     }
   });
 });

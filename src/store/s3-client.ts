@@ -3,8 +3,9 @@
  * AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles), read by the SDK
  * itself and never logged; the endpoint, region and addressing style come from src/config.ts.
  * Also: s3:// URL parsing and one mapping of SDK failures to errors a person can act on.
+ * The SDK is loaded on first use (~0.2–0.3 s), so commands that never touch S3 do not pay for it.
  */
-import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
 import { PipewrightError, userError } from '../errors.ts';
 
@@ -33,25 +34,41 @@ export function parseS3Url(url: string, what = 'S3 address'): S3Location {
 
 export const s3Url = (loc: S3Location) => `s3://${loc.bucket}/${loc.key}`;
 
-const clients = new WeakMap<Config, S3Client>();
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<S3Sdk> | undefined;
+
+/** The AWS SDK's S3 module, imported once on first use. */
+export function s3Sdk(): Promise<S3Sdk> {
+  sdk ??= import('@aws-sdk/client-s3');
+  return sdk;
+}
+
+const clients = new WeakMap<Config, Promise<S3Client>>();
 
 /** The S3 client for a configuration (cached per config object; the SDK keeps its own connection pool). */
-export function s3ClientFor(config: Config): S3Client {
+export function s3ClientFor(config: Config): Promise<S3Client> {
   const cached = clients.get(config);
   if (cached) return cached;
-  const client = new S3Client({
-    ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
-    // A custom endpoint rarely cares about the region, but the SDK needs one to sign requests.
-    ...(config.s3Region ? { region: config.s3Region } : config.s3Endpoint ? { region: 'us-east-1' } : {}),
-    forcePathStyle: config.s3ForcePathStyle,
-    // Keep retrying transient failures (throttling, 5xx, resets) a little longer than the default 3.
-    maxAttempts: 5,
-  });
+  const client = s3Sdk().then(
+    ({ S3Client }) =>
+      new S3Client({
+        ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
+        // A custom endpoint rarely cares about the region, but the SDK needs one to sign requests.
+        ...(config.s3Region ? { region: config.s3Region } : config.s3Endpoint ? { region: 'us-east-1' } : {}),
+        forcePathStyle: config.s3ForcePathStyle,
+        // Keep retrying transient failures (throttling, 5xx, resets) a little longer than the default 3.
+        maxAttempts: 5,
+      }),
+  );
   clients.set(config, client);
   return client;
 }
 
-const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+]);
 
 /**
  * Turns an AWS SDK failure into a PipewrightError: a missing bucket or key and refused access are user
@@ -61,7 +78,7 @@ const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'InvalidAccessKey
 export function s3Error(e: unknown, what: string, where: string): PipewrightError {
   if (e instanceof PipewrightError) return e;
   const name = (e as { name?: string } | null)?.name ?? '';
-  const status = e instanceof S3ServiceException ? e.$metadata.httpStatusCode : undefined;
+  const status = (e as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   const message = e instanceof Error ? e.message : String(e);
   if (name === 'NoSuchBucket')
     return userError('S3_NOT_FOUND', what, `the bucket of ${where} does not exist`, 'Check the bucket name.');

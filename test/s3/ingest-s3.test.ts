@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { Engine } from '../../src/engine/index.ts';
+import { attachLineage } from '../../src/lineage/index.ts';
+import { LineageStore, RunStore } from '../../src/store/index.ts';
 import { datasetExport } from '../../tools/dataset/export.ts';
+import { builtinRegistry } from '../../tools/index.ts';
 import { ingestFile } from '../../tools/ingest/file.ts';
 import { ingestS3 } from '../../tools/ingest/s3.ts';
 import { rejectsWith, VEGA_DATA } from '../data/fixtures.ts';
@@ -190,5 +194,41 @@ describe('dataset.export', () => {
       datasetExport.run(datasetExport.input.parse({ dataset: penguins.dataset, url, ifExists: 'fail' }), c),
       'S3_EXISTS',
     );
+  });
+});
+
+describe('ingest.s3 in the lineage', () => {
+  it('keeps the object keys, ETags and hashes read on the dataset entity', async () => {
+    const workspace = makeWorkspace('pw-s3-lineage-');
+    const config = s3.config(workspace);
+    const store = new RunStore(path.join(config.stateDir, 'state.db'));
+    const detach = attachLineage(store, { log: () => {} });
+    const engine = new Engine({ store, registry: builtinRegistry(), config, pollMs: 50 });
+    onTestFinished(async () => {
+      detach();
+      await engine.close();
+      store.close();
+    });
+    const out = await engine.run(
+      {
+        name: 'weather-from-s3',
+        steps: [
+          { id: 'load', task: 'ingest.s3', with: { url: 's3://pw-data/weather/**/*.csv', profile: false } },
+        ],
+      },
+      { createdBy: 'test' },
+    );
+    expect(out.status).toBe('succeeded');
+    const hash = (out.results.load?.output as { hash: string } | undefined)?.hash ?? '';
+    const entity = new LineageStore(store.db).getEntity(`dataset:${hash.slice(0, 12)}`);
+    expect(entity?.attrs.source).toMatchObject({
+      kind: 's3',
+      location: 's3://pw-data/weather/**/*.csv',
+      objectCount: 2,
+      objects: [
+        { key: 'weather/2012/part-a.csv', etag: etags.a, sha256: sha(firstHalf) },
+        { key: 'weather/2013/part-b.csv', etag: etags.b, sha256: sha(secondHalf) },
+      ],
+    });
   });
 });

@@ -79,7 +79,7 @@ export const datasetExport = defineTask({
         ? `${loc.key}${(input.dataset.name ?? input.dataset.hash.slice(0, 16)).replace(/[^\w.-]/g, '_')}.${spec.ext}`
         : loc.key;
     const target = s3Url({ bucket: loc.bucket, key });
-    const client = s3ClientFor(ctx.config);
+    const client = await s3ClientFor(ctx.config);
     const relation = datasetRelation(input.dataset);
     const file = path.join(ctx.scratchDir, `export.${spec.ext}`);
     try {

@@ -54,7 +54,7 @@ export const ingestS3 = defineTask({
   output: IngestOutput,
   async run(input, ctx) {
     const loc = parseS3Url(input.url);
-    const client = s3ClientFor(ctx.config);
+    const client = await s3ClientFor(ctx.config);
     const shown = s3Url(loc);
     const found = await listObjects(client, loc, { maxObjects: input.maxObjects, signal: ctx.signal });
     // A prefix often holds other files too (_SUCCESS markers, notes): it selects the objects whose extension

@@ -8,17 +8,10 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  paginateListObjectsV2,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import picomatch from 'picomatch';
 import { userError } from '../../src/errors.ts';
-import { type S3Location, s3Error, s3Url } from '../../src/store/s3-client.ts';
+import { type S3Location, s3Error, s3Sdk, s3Url } from '../../src/store/s3-client.ts';
 
 export interface S3Object {
   key: string;
@@ -57,6 +50,7 @@ export async function listObjects(
   const match = kind === 'glob' ? picomatch(loc.key, { dot: true }) : undefined;
   const max = opts.maxObjects ?? 10_000;
   const out: S3Object[] = [];
+  const { paginateListObjectsV2 } = await s3Sdk();
   try {
     const pages = paginateListObjectsV2(
       { client, pageSize: 1000 },
@@ -113,6 +107,7 @@ export async function downloadObject(
 ): Promise<Downloaded> {
   const where = `s3://${bucket}/${obj.key}`;
   let res: GetObjectCommandOutput;
+  const { GetObjectCommand } = await s3Sdk();
   try {
     res = await client.send(
       new GetObjectCommand({
@@ -182,6 +177,7 @@ export async function headObject(
   key: string,
   signal?: AbortSignal,
 ): Promise<{ etag: string; size: number; metadata: Record<string, string> } | undefined> {
+  const { HeadObjectCommand } = await s3Sdk();
   try {
     const r = await client.send(
       new HeadObjectCommand({ Bucket: bucket, Key: key }),
@@ -214,6 +210,7 @@ export async function uploadFile(
 ): Promise<{ etag: string; versionId?: string; bytes: number }> {
   const where = `s3://${bucket}/${key}`;
   const bytes = (await stat(file)).size;
+  const { Upload } = await import('@aws-sdk/lib-storage');
   const upload = new Upload({
     client,
     params: {

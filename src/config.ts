@@ -73,6 +73,10 @@ export const ConfigSchema = z.object({
   s3ForcePathStyle: z
     .boolean()
     .describe('Address buckets as <endpoint>/<bucket> (most S3-compatible servers) instead of subdomains'),
+  mcpToken: z
+    .string()
+    .optional()
+    .describe('API token a `pipewright mcp` stdio client acts with (a secret: never logged)'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -104,6 +108,7 @@ export const ENV_VARS = {
   s3Endpoint: 'PIPEWRIGHT_S3_ENDPOINT',
   s3Region: 'PIPEWRIGHT_S3_REGION',
   s3ForcePathStyle: 'PIPEWRIGHT_S3_FORCE_PATH_STYLE',
+  mcpToken: 'PIPEWRIGHT_MCP_TOKEN',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -155,6 +160,7 @@ export function loadConfig(
     s3ForcePathStyle:
       overrides.s3ForcePathStyle ??
       boolOr(pick('s3ForcePathStyle'), (overrides.s3Endpoint ?? pick('s3Endpoint')) !== undefined),
+    mcpToken: overrides.mcpToken ?? pick('mcpToken'),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -189,6 +195,7 @@ const SECRET_KEYS: (keyof Config)[] = [
   'slackBotToken',
   'databaseUrl',
   'redisUrl',
+  'mcpToken',
 ];
 
 /** The config as it may be shown or logged: secrets replaced by a marker. */

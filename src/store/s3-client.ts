@@ -2,10 +2,11 @@
  * One S3 client per configuration, through the official AWS SDK v3. Credentials come from the standard
  * AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles), read by the SDK
  * itself and never logged; the endpoint, region and addressing style come from src/config.ts.
- * Also: s3:// URL parsing and one mapping of SDK failures to errors a person can act on.
+ * Also: s3:// URL parsing, listing a key, a prefix or a glob, and one mapping of SDK failures to errors a person can act on.
  * The SDK is loaded on first use (~0.2–0.3 s), so commands that never touch S3 do not pay for it.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import picomatch from 'picomatch';
 import type { Config } from '../config.ts';
 import { PipewrightError, userError } from '../errors.ts';
 
@@ -115,4 +116,77 @@ export function s3Error(e: unknown, what: string, where: string): PipewrightErro
     retryable: true,
     cause: e,
   });
+}
+
+export interface S3Object {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  versionId?: string;
+}
+
+/** Strips the quotes S3 puts around ETags. */
+export const cleanEtag = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
+
+/** A key with *, ? or [ in it is a glob; one ending in "/" (or empty) is a prefix; anything else a key. */
+export function selectorKind(key: string): 'glob' | 'prefix' | 'key' {
+  if (/[*?[]/.test(key)) return 'glob';
+  return key === '' || key.endsWith('/') ? 'prefix' : 'key';
+}
+
+/** The longest literal prefix of a glob (what ListObjectsV2 can narrow by). */
+export function globPrefix(glob: string): string {
+  const first = glob.search(/[*?[{]/);
+  return first < 0 ? glob : glob.slice(0, first);
+}
+
+/**
+ * Every object under a location, filtered by `pattern` when the key is a glob ("*" stays within one
+ * folder, "**" crosses folders). Stops with a user error past `maxObjects`.
+ */
+export async function listObjects(
+  client: S3Client,
+  loc: S3Location,
+  opts: { maxObjects?: number; signal?: AbortSignal } = {},
+): Promise<S3Object[]> {
+  const kind = selectorKind(loc.key);
+  const prefix = kind === 'glob' ? globPrefix(loc.key) : loc.key;
+  const match = kind === 'glob' ? picomatch(loc.key, { dot: true }) : undefined;
+  const max = opts.maxObjects ?? 10_000;
+  const out: S3Object[] = [];
+  const { paginateListObjectsV2 } = await s3Sdk();
+  try {
+    const pages = paginateListObjectsV2(
+      { client, pageSize: 1000 },
+      { Bucket: loc.bucket, Prefix: prefix },
+      ...(opts.signal ? [{ abortSignal: opts.signal }] : []),
+    );
+    for await (const page of pages) {
+      for (const o of page.Contents ?? []) {
+        if (!o.Key || o.Key.endsWith('/')) continue; // folder markers
+        if (kind === 'key' && o.Key !== loc.key) continue;
+        if (match && !match(o.Key)) continue;
+        out.push({
+          key: o.Key,
+          size: o.Size ?? 0,
+          etag: cleanEtag(o.ETag),
+          lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+        });
+        if (out.length > max) {
+          throw userError(
+            'S3_TOO_MANY_OBJECTS',
+            `More than ${max} objects match ${s3Url(loc)}`,
+            undefined,
+            'Narrow the prefix or glob, or raise maxObjects.',
+            { limit: max },
+          );
+        }
+      }
+      if (kind === 'key' && out.length > 0) break;
+    }
+  } catch (e) {
+    throw s3Error(e, `Could not list ${s3Url(loc)}`, s3Url(loc));
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
 }

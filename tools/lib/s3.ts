@@ -1,6 +1,5 @@
 /**
- * S3 helpers for the data tasks: resolve a key, a prefix or a glob to objects (ListObjectsV2, paginated),
- * stream one object to disk with a byte limit and a sha256, and upload a file (multipart when large,
+ * S3 helpers for the data tasks (listing a key, a prefix or a glob lives in src/store/s3-client.ts): stream one object to disk with a byte limit and a sha256, and upload a file (multipart when large,
  * @aws-sdk/lib-storage). The client comes from src/store/s3-client.ts (config + the AWS credential chain).
  */
 import { createHash } from 'node:crypto';
@@ -9,82 +8,16 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import picomatch from 'picomatch';
 import { userError } from '../../src/errors.ts';
-import { type S3Location, s3Error, s3Sdk, s3Url } from '../../src/store/s3-client.ts';
+import { cleanEtag, type S3Object, s3Error, s3Sdk } from '../../src/store/s3-client.ts';
 
-export interface S3Object {
-  key: string;
-  size: number;
-  etag: string;
-  lastModified: string;
-  versionId?: string;
-}
-
-/** Strips the quotes S3 puts around ETags. */
-export const cleanEtag = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
-
-/** A key with *, ? or [ in it is a glob; one ending in "/" (or empty) is a prefix; anything else a key. */
-export function selectorKind(key: string): 'glob' | 'prefix' | 'key' {
-  if (/[*?[]/.test(key)) return 'glob';
-  return key === '' || key.endsWith('/') ? 'prefix' : 'key';
-}
-
-/** The longest literal prefix of a glob (what ListObjectsV2 can narrow by). */
-export function globPrefix(glob: string): string {
-  const first = glob.search(/[*?[{]/);
-  return first < 0 ? glob : glob.slice(0, first);
-}
-
-/**
- * Every object under a location, filtered by `pattern` when the key is a glob ("*" stays within one
- * folder, "**" crosses folders). Stops with a user error past `maxObjects`.
- */
-export async function listObjects(
-  client: S3Client,
-  loc: S3Location,
-  opts: { maxObjects?: number; signal?: AbortSignal } = {},
-): Promise<S3Object[]> {
-  const kind = selectorKind(loc.key);
-  const prefix = kind === 'glob' ? globPrefix(loc.key) : loc.key;
-  const match = kind === 'glob' ? picomatch(loc.key, { dot: true }) : undefined;
-  const max = opts.maxObjects ?? 10_000;
-  const out: S3Object[] = [];
-  const { paginateListObjectsV2 } = await s3Sdk();
-  try {
-    const pages = paginateListObjectsV2(
-      { client, pageSize: 1000 },
-      { Bucket: loc.bucket, Prefix: prefix },
-      ...(opts.signal ? [{ abortSignal: opts.signal }] : []),
-    );
-    for await (const page of pages) {
-      for (const o of page.Contents ?? []) {
-        if (!o.Key || o.Key.endsWith('/')) continue; // folder markers
-        if (kind === 'key' && o.Key !== loc.key) continue;
-        if (match && !match(o.Key)) continue;
-        out.push({
-          key: o.Key,
-          size: o.Size ?? 0,
-          etag: cleanEtag(o.ETag),
-          lastModified: (o.LastModified ?? new Date(0)).toISOString(),
-        });
-        if (out.length > max) {
-          throw userError(
-            'S3_TOO_MANY_OBJECTS',
-            `More than ${max} objects match ${s3Url(loc)}`,
-            undefined,
-            'Narrow the prefix or glob, or raise maxObjects.',
-            { limit: max },
-          );
-        }
-      }
-      if (kind === 'key' && out.length > 0) break;
-    }
-  } catch (e) {
-    throw s3Error(e, `Could not list ${s3Url(loc)}`, s3Url(loc));
-  }
-  return out.sort((a, b) => a.key.localeCompare(b.key));
-}
+export {
+  cleanEtag,
+  globPrefix,
+  listObjects,
+  type S3Object,
+  selectorKind,
+} from '../../src/store/s3-client.ts';
 
 export interface Downloaded {
   bytes: number;

@@ -15,7 +15,7 @@ const LIST_LIMIT = 50;
 const one = (value: string | string[] | undefined): string =>
   Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 
-export function registerResources(server: McpServer, deps: McpDeps, who: McpIdentity): void {
+export function registerResources(server: McpServer, deps: McpDeps, who: () => McpIdentity): void {
   const { store } = deps;
   const recent = () => store.listRuns({ limit: LIST_LIMIT });
 
@@ -23,7 +23,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
     'run',
     new ResourceTemplate('pipewright://runs/{run}', {
       list: () => {
-        requireRole(who, 'viewer', 'read runs');
+        requireRole(who(), 'viewer', 'read runs');
         return {
           resources: recent().map((r) => ({
             uri: `pipewright://runs/${r.id}`,
@@ -36,7 +36,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
     }),
     { title: 'Runs', description: 'A run with its steps and approvals', mimeType: 'application/json' },
     (uri, vars) => {
-      requireRole(who, 'viewer', 'read runs');
+      requireRole(who(), 'viewer', 'read runs');
       const view = runView(store, store.requireRun(one(vars.run)).id);
       return {
         contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(view, null, 2) }],
@@ -48,7 +48,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
     'plan',
     new ResourceTemplate('pipewright://plans/{run}', {
       list: () => {
-        requireRole(who, 'viewer', 'read plans');
+        requireRole(who(), 'viewer', 'read plans');
         return {
           resources: recent().map((r) => ({
             uri: `pipewright://plans/${r.id}`,
@@ -61,7 +61,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
     }),
     { title: 'Plans', description: 'The plan a run executed, as YAML', mimeType: 'application/yaml' },
     (uri, vars) => {
-      requireRole(who, 'viewer', 'read plans');
+      requireRole(who(), 'viewer', 'read plans');
       const run = store.requireRun(one(vars.run));
       return { contents: [{ uri: uri.href, mimeType: 'application/yaml', text: planToYaml(run.plan) }] };
     },
@@ -71,7 +71,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
     'drift-report',
     new ResourceTemplate('pipewright://drift/{run}/{step}', {
       list: () => {
-        requireRole(who, 'viewer', 'read drift reports');
+        requireRole(who(), 'viewer', 'read drift reports');
         return {
           resources: driftSteps(deps).map((d) => ({
             uri: `pipewright://drift/${d.runId}/${d.stepId}`,
@@ -88,7 +88,7 @@ export function registerResources(server: McpServer, deps: McpDeps, who: McpIden
       mimeType: 'application/json',
     },
     async (uri, vars) => {
-      requireRole(who, 'viewer', 'read drift reports');
+      requireRole(who(), 'viewer', 'read drift reports');
       const run = store.requireRun(one(vars.run));
       const stepId = one(vars.step);
       const step = store.getStep(run.id, stepId);

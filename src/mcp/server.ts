@@ -26,7 +26,8 @@ Typical flow: plan (goal → plan) → validate_plan → run_plan (waitSeconds t
 list_approvals / decide_approval → show_run for outputs and metrics. ask, lineage and search_memory answer
 questions about past runs, models and data; list_models and rollback_model manage deployments.`;
 
-export function createMcpServer(deps: McpDeps, who: McpIdentity): McpServer {
+/** A server for one caller: `who` is asked on every call (stdio re-checks its token, so revoking it takes effect). */
+export function createMcpServer(deps: McpDeps, who: () => McpIdentity): McpServer {
   const server = new McpServer(
     { name: 'pipewright', version: MCP_SERVER_VERSION },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
@@ -43,7 +44,7 @@ export async function serveStdio(
   io: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream } = {},
 ): Promise<{ identity: McpIdentity; closed: Promise<void> }> {
   const identity = identityFromToken(deps.auth, token);
-  const server = createMcpServer(deps, identity);
+  const server = createMcpServer(deps, () => identityFromToken(deps.auth, token));
   const transport = new StdioServerTransport(
     io.stdin as NodeJS.ReadStream | undefined,
     io.stdout as NodeJS.WriteStream | undefined,
@@ -84,7 +85,7 @@ export function mcpHttpApp(deps: McpDeps, opts: McpHttpOptions = {}): Hono {
         { 'www-authenticate': 'Bearer realm="pipewright"' },
       );
     }
-    const server = createMcpServer(deps, who);
+    const server = createMcpServer(deps, () => who);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -52,9 +52,10 @@ const guard =
     }
   };
 
-export function registerTools(server: McpServer, deps: McpDeps, who: McpIdentity): void {
+/** `who` gives the caller's identity at each call (a revoked stdio token stops working at once). */
+export function registerTools(server: McpServer, deps: McpDeps, who: () => McpIdentity): void {
   const { store } = deps;
-  const viewer = (action: string) => requireRole(who, 'viewer', action);
+  const viewer = (action: string) => requireRole(who(), 'viewer', action);
   const executing = (runId: string) => deps.executor.isExecuting(runId);
 
   server.registerTool(
@@ -109,7 +110,7 @@ export function registerTools(server: McpServer, deps: McpDeps, who: McpIdentity
         inputs?: Record<string, unknown>;
         waitSeconds: number;
       }) => {
-        const r = act(deps, who, { kind: 'run', plan: a.plan, ...(a.inputs ? { inputs: a.inputs } : {}) });
+        const r = act(deps, who(), { kind: 'run', plan: a.plan, ...(a.inputs ? { inputs: a.inputs } : {}) });
         if (r.kind !== 'run') throw new Error('unexpected action result');
         if (a.waitSeconds > 0) await waitForRun(store, r.run.id, a.waitSeconds * 1000, executing);
         return runView(store, r.run.id);
@@ -191,7 +192,7 @@ export function registerTools(server: McpServer, deps: McpDeps, who: McpIdentity
     },
     guard(
       async (a: { run: string; step: string; approved: boolean; comment?: string; waitSeconds: number }) => {
-        const r = act(deps, who, {
+        const r = act(deps, who(), {
           kind: 'decide',
           run: a.run,
           step: a.step,
@@ -298,7 +299,7 @@ export function registerTools(server: McpServer, deps: McpDeps, who: McpIdentity
       annotations: { destructiveHint: true },
     },
     guard(({ model, reason, alias }: { model: string; reason: string; alias?: string }) => {
-      const r = act(deps, who, { kind: 'rollback', model, reason, ...(alias ? { alias } : {}) });
+      const r = act(deps, who(), { kind: 'rollback', model, reason, ...(alias ? { alias } : {}) });
       return { ...r };
     }),
   );

@@ -256,3 +256,31 @@ describe('MCP over stdio (the pipewright mcp command)', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('MCP identity checks on every call', () => {
+  it('stops serving a client whose token is revoked mid-session', async () => {
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+    const { createMcpServer, identityFromToken } = await import('../../src/mcp/index.ts');
+    const { AuthStore } = await import('../../src/store/index.ts');
+    const s = mcpSetup();
+    const mcp = assembleMcpDeps(s.engine, { log: () => {} });
+    onTestFinished(async () => {
+      await mcp.close(1000);
+      s.recorders.detach();
+      await s.engine.close();
+      s.store.close();
+    });
+    const token = s.token('short-lived', 'viewer');
+    const server = createMcpServer(mcp.deps, () => identityFromToken(mcp.deps.auth, token));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'revoked', version: '1.0.0' });
+    await client.connect(clientSide);
+    onTestFinished(() => client.close());
+    expect(await call(client, 'list_runs')).toEqual({ runs: [] });
+    const auth = new AuthStore(s.store);
+    const id = auth.listTokens().find((t) => t.name === 'short-lived')?.id;
+    auth.revokeToken(String(id), 'admin');
+    expect(await callError(client, 'list_runs')).toMatch(/token is not valid/);
+  });
+});

@@ -137,6 +137,18 @@ describe('MCP over streamable HTTP', () => {
     expect(listed.resources.map((r) => r.uri)).toContain(`pipewright://runs/${started.run.id}`);
     const models = await call<{ models: { name: string; latestVersion: number }[] }>(client, 'list_models');
     expect(models.models).toEqual([expect.objectContaining({ latestVersion: 1 })]);
+    const answer = await call<{ answer: string; source: string }>(client, 'ask', {
+      question: 'what is in production?',
+    });
+    expect(answer.source).toBe('lineage');
+    expect(answer.answer).toContain(models.models[0]?.name ?? '?');
+    // One version only: nothing to roll back to, said as a user error with a fix.
+    const noPrevious = await callError(client, 'rollback_model', {
+      model: models.models[0]?.name,
+      reason: 'test',
+    });
+    expect(noPrevious).toMatch(/^error\[/);
+    expect(noPrevious).toMatch(/fix: /);
     const lineage = await call<{ tree: string }>(client, 'lineage', {
       entity: `run:${started.run.id}`,
       direction: 'down',

@@ -54,6 +54,29 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('Slack channel for runs not started from Slack, e.g. C0123 or #ml'),
+  artifacts: z
+    .string()
+    .regex(
+      /^(disk|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
+      'must be "disk" or s3://bucket[/prefix]',
+    )
+    .describe('Where artifacts live: "disk" (<stateDir>/artifacts) or s3://bucket/prefix (docs/s3.md)'),
+  artifactCacheDir: z
+    .string()
+    .describe('Local read-through cache of an S3 artifact store (default <stateDir>/artifact-cache)'),
+  s3Endpoint: z
+    .string()
+    .url()
+    .optional()
+    .describe('S3-compatible endpoint (MinIO, R2, a local server); default: AWS for the region'),
+  s3Region: z.string().optional().describe('S3 region; default: the AWS chain (AWS_REGION, profile)'),
+  s3ForcePathStyle: z
+    .boolean()
+    .describe('Address buckets as <endpoint>/<bucket> (most S3-compatible servers) instead of subdomains'),
+  mcpToken: z
+    .string()
+    .optional()
+    .describe('API token a `pipewright mcp` stdio client acts with (a secret: never logged)'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -80,6 +103,12 @@ export const ENV_VARS = {
   slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
   slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
   slackChannel: 'PIPEWRIGHT_SLACK_CHANNEL',
+  artifacts: 'PIPEWRIGHT_ARTIFACTS',
+  artifactCacheDir: 'PIPEWRIGHT_ARTIFACT_CACHE',
+  s3Endpoint: 'PIPEWRIGHT_S3_ENDPOINT',
+  s3Region: 'PIPEWRIGHT_S3_REGION',
+  s3ForcePathStyle: 'PIPEWRIGHT_S3_FORCE_PATH_STYLE',
+  mcpToken: 'PIPEWRIGHT_MCP_TOKEN',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -120,6 +149,18 @@ export function loadConfig(
     slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
     slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
     slackChannel: overrides.slackChannel ?? pick('slackChannel'),
+    artifacts: overrides.artifacts ?? pick('artifacts') ?? 'disk',
+    artifactCacheDir: path.resolve(
+      stateDir,
+      overrides.artifactCacheDir ?? pick('artifactCacheDir') ?? 'artifact-cache',
+    ),
+    s3Endpoint: overrides.s3Endpoint ?? pick('s3Endpoint'),
+    s3Region: overrides.s3Region ?? pick('s3Region'),
+    // Custom endpoints (MinIO, s3rver, Ceph) mostly need path-style addressing; AWS itself does not.
+    s3ForcePathStyle:
+      overrides.s3ForcePathStyle ??
+      boolOr(pick('s3ForcePathStyle'), (overrides.s3Endpoint ?? pick('s3Endpoint')) !== undefined),
+    mcpToken: overrides.mcpToken ?? pick('mcpToken'),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -137,6 +178,13 @@ export function loadConfig(
   return parsed.data;
 }
 
+function boolOr(v: string | undefined, fallback: boolean): boolean | string {
+  if (v === undefined) return fallback;
+  if (/^(1|true|yes)$/i.test(v)) return true;
+  if (/^(0|false|no)$/i.test(v)) return false;
+  return v; // refused by the schema, naming the variable
+}
+
 function numberOr(v: string | undefined, fallback: number): number {
   return v === undefined ? fallback : Number(v);
 }
@@ -147,6 +195,7 @@ const SECRET_KEYS: (keyof Config)[] = [
   'slackBotToken',
   'databaseUrl',
   'redisUrl',
+  'mcpToken',
 ];
 
 /** The config as it may be shown or logged: secrets replaced by a marker. */

@@ -5,6 +5,7 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
 import { registerSchedulerCommand } from './commands/scheduler.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTriageCommands(program);
   registerTokenCommands(program);
   registerWorkerCommands(program);
+  registerMcpCommand(program);
   return program;
 }
 

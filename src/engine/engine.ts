@@ -11,10 +11,10 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
 import { type Plan, parsePlan } from '../plan/index.ts';
+import { openArtifactStore } from '../store/artifact-stores.ts';
 import {
   type ApprovalRecord,
   type DecisionInput,
-  DiskArtifactStore,
   type RunRecord,
   type RunStore,
   TERMINAL_RUN_STATUSES,
@@ -73,7 +73,7 @@ export class Engine {
     this.store = opts.store;
     this.registry = opts.registry;
     this.config = opts.config;
-    this.artifacts = opts.artifacts ?? new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));
+    this.artifacts = opts.artifacts ?? openArtifactStore(opts.config);
     // Checkpoints live next to the run records: SQLite in the state folder, or the same Postgres.
     this.checkpointer = opts.checkpointer ?? defaultCheckpointer(opts.store, opts.config);
     this.pollMs = opts.pollMs ?? 250;

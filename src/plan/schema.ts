@@ -126,6 +126,13 @@ export const Trigger = z
       .string()
       .optional()
       .describe('Event name that starts the plan, e.g. "drift.alert" or "file.arrived"'),
+    bucket: z
+      .string()
+      .regex(/^s3:\/\//, 'must start with s3://')
+      .optional()
+      .describe(
+        'Run once per new object under this S3 prefix or glob (a bucket trigger), e.g. s3://bucket/incoming/',
+      ),
   })
   .describe('When the plan starts by itself');
 

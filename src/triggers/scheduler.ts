@@ -15,6 +15,7 @@ import type { Engine } from '../engine/index.ts';
 import { formatError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
+import { BucketPoller } from './bucket.ts';
 import {
   CronSpec,
   cronOf,
@@ -83,6 +84,7 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<FireResult[]> | undefined;
   private started = false;
+  private readonly buckets: BucketPoller;
 
   constructor(opts: SchedulerOptions) {
     this.engine = opts.engine;
@@ -100,6 +102,7 @@ export class Scheduler {
     this.skipGraceMs = opts.skipGraceMs ?? 60_000;
     this.maxCatchUp = opts.maxCatchUp ?? 100;
     this.fileStableMs = opts.fileStableMs ?? 200;
+    this.buckets = new BucketPoller(this, this.log);
   }
 
   // ---- registration -----------------------------------------------------------------------------------
@@ -253,6 +256,9 @@ export class Scheduler {
     out.push(...this.drainQueue());
     for (const t of this.triggers.listTriggers({ kind: 'drift' })) {
       if (t.enabled) out.push(...(await this.driftPass(t)));
+    }
+    for (const t of this.triggers.listTriggers({ kind: 'bucket' })) {
+      if (t.enabled) out.push(...((await this.buckets.pass(t, now)) as FireResult[]));
     }
     return out;
   }

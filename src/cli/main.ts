@@ -7,6 +7,7 @@ import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerPolicyCommand } from './commands/policy.ts';
 import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTriageCommands(program);
   registerTokenCommands(program);
   registerWorkerCommands(program);
+  registerPolicyCommand(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
+import type { PlanLimits } from '../plan/io.ts';
 import { formatPath } from '../plan/validate.ts';
 import { DEFAULT_POLICY, Policy } from './schema.ts';
 
@@ -78,4 +79,13 @@ function unreadable(file: string, e: unknown) {
     (e as Error).message,
     'Fix its permissions, or point PIPEWRIGHT_POLICY at a readable file.',
   );
+}
+
+/** The plan limits of a policy, in the shape src/plan takes. */
+export function planLimits(policy: Policy): PlanLimits {
+  return {
+    bytes: policy.limits.planBytes,
+    steps: policy.limits.planSteps,
+    aliases: policy.limits.yamlAliases,
+  };
 }

@@ -4,6 +4,7 @@
  * (<stateDir>/policy.yaml or PIPEWRIGHT_POLICY); every field has a default, so no file means the defaults.
  */
 import { z } from 'zod';
+import { PLAN_LIMITS } from '../plan/io.ts';
 import { ROLES } from '../store/auth-store.ts';
 
 const Role = z.enum(ROLES);
@@ -108,14 +109,14 @@ export const LimitsPolicy = z
       .number()
       .int()
       .positive()
-      .default(8 * 1024 * 1024)
+      .default(PLAN_LIMITS.bytes)
       .describe('Largest plan file or API plan, in bytes'),
-    planSteps: z.number().int().positive().default(20_000).describe('Most steps in one plan'),
+    planSteps: z.number().int().positive().default(PLAN_LIMITS.steps).describe('Most steps in one plan'),
     yamlAliases: z
       .number()
       .int()
       .nonnegative()
-      .default(100)
+      .default(PLAN_LIMITS.aliases)
       .describe('Most YAML alias uses in one plan file'),
   })
   .describe('Bounds on what a plan may be');

@@ -108,6 +108,8 @@ export class Scheduler {
   add(def: TriggerDef, plan: unknown, opts: { planPath?: string; by: string }): TriggerRecord {
     // createRun's validation, without creating a run: a broken plan is refused at registration.
     const parsed = parsePlan(plan, this.engine.registry);
+    // ...and the policy's: a plan its triggered runs may not submit is refused now, not at every fire.
+    this.engine.guard.admitRun(parsed, this.engine.guard.systemIdentity('triggers', `trigger:${def.name}`));
     return this.triggers.upsertTrigger({
       name: def.name,
       kind: def.kind,
@@ -170,6 +172,7 @@ export class Scheduler {
         createdBy: `trigger:${t.name}`,
         trigger: `${t.kind}:${t.name}`,
         inputs,
+        submitter: this.engine.guard.systemIdentity('triggers', `trigger:${t.name}`),
       });
       const reason = note ?? (fromQueue ? 'started from the queue' : undefined);
       this.triggers.updateFire(t.name, tick, {

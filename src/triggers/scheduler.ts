@@ -15,6 +15,7 @@ import type { Engine } from '../engine/index.ts';
 import { formatError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
+import { resolveInWorkspace } from '../tasks/index.ts';
 import {
   CronSpec,
   cronOf,
@@ -451,7 +452,7 @@ export class Scheduler {
     const { watch } = await import('chokidar');
     const spec = FileSpec.parse(t.spec);
     const workspace = this.engine.config.workspace;
-    const dir = path.resolve(workspace, spec.path);
+    const dir = resolveInWorkspace(workspace, spec.path, 'watched folder');
     const match = globToRegExp(spec.pattern);
     const w = watch(dir, {
       depth: 0,

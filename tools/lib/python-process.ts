@@ -70,6 +70,8 @@ export interface RunOptions {
   progressRange?: [number, number];
   /** The interpreter, when `file` is one; named in "missing module" errors. */
   python?: string;
+  /** Folders the sealed process may write besides the workspace and scratch dir (its model output). */
+  writable?: string[];
 }
 
 /** Runs a process to completion, applying the line protocol; throws a PipewrightError on failure. */
@@ -84,6 +86,7 @@ export async function runWithProtocol(opts: RunOptions): Promise<ProtocolRun> {
   const { subprocess: proc } = spawnStepProcess(ctx, opts.file, opts.args, {
     cwd: opts.cwd,
     env: opts.env,
+    ...(opts.writable ? { writable: opts.writable } : {}),
     execa: {
       stdin: 'ignore',
       buffer: false,

@@ -5,7 +5,7 @@
  *     environment, memory or open files; --die-with-parent: the whole tree dies with the step's parent,
  *     and with the step when its first process ends; --new-session: no terminal to inject into;
  *   - the system (/usr, /etc, ...) read-only; the workspace and the step's scratch dir writable; the state
- *     folder hidden except the artifacts and models (read-only) and the model staging folder (writable),
+ *     folder hidden except the artifacts and models (read-only) and the step's own model output folder,
  *     so no view of the run records, tokens, checkpoints, policy or prediction logs; /tmp and $HOME empty;
  *   - a clean environment (childEnv's allowlist), plus the secrets the step declared and the policy granted.
  * Where bubblewrap cannot run (not installed, no user namespaces) and PIPEWRIGHT_SANDBOX is not "bwrap",
@@ -14,7 +14,7 @@
  * coordinator's files. PIPEWRIGHT_SANDBOX=off forces that fallback (tests, hosts without namespaces).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type Options, type ResultPromise } from 'execa';
 import type { Config } from '../../src/config.ts';
@@ -207,10 +207,9 @@ export function stepMounts(
   policy: Policy,
   program: string,
   env: Record<string, string>,
+  writable: string[] = [],
 ): Pick<SealOptions, 'writable' | 'readable' | 'hidden'> {
   const { stateDir } = ctx.config;
-  const staging = path.join(stateDir, 'models', '.staging');
-  mkdirSync(staging, { recursive: true });
   const readable = [
     path.join(stateDir, 'artifacts'),
     path.join(stateDir, 'models'),
@@ -221,7 +220,7 @@ export function stepMounts(
     if (p && p !== '/' && !p.startsWith('/usr')) readable.push(p);
   }
   return {
-    writable: [ctx.workspace, ctx.scratchDir, staging, ...policy.sandbox.writable],
+    writable: [ctx.workspace, ctx.scratchDir, ...writable, ...policy.sandbox.writable],
     readable,
     // The state folder (records, tokens, checkpoints, policy, prediction logs) is hidden wherever it is.
     hidden: [stateDir, ...Object.values(policy.secrets).map((s) => path.dirname(s.file))].filter(
@@ -256,6 +255,8 @@ function declaredSecrets(ctx: TaskContext, policy: Policy): Record<string, strin
 export interface SpawnOptions {
   cwd: string;
   env: Record<string, string>;
+  /** Folders it may write besides the workspace and its scratch dir (e.g. its model staging folder). */
+  writable?: string[];
   /** Extra execa options (stdin, timeout, forceKillAfterDelay, ...); cwd/env/detached are set here. */
   execa?: Options;
 }
@@ -284,7 +285,13 @@ export function spawnStepProcess(
     const sealedEnv = { ...env, TMPDIR: '/tmp' };
     program = BWRAP;
     argv = bwrapArgs(
-      { config: ctx.config, policy, cwd: opts.cwd, env: sealedEnv, ...stepMounts(ctx, policy, file, env) },
+      {
+        config: ctx.config,
+        policy,
+        cwd: opts.cwd,
+        env: sealedEnv,
+        ...stepMounts(ctx, policy, file, env, opts.writable ?? []),
+      },
       file,
       args,
     );

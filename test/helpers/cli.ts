@@ -16,10 +16,14 @@ export function cliEnv(workspace: string): Record<string, string> {
   };
 }
 
-export function pw(workspace: string, args: string[], opts: { input?: string } = {}) {
+export function pw(
+  workspace: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+) {
   return execa('node', [BIN, ...args], {
     cwd: workspace,
-    env: cliEnv(workspace),
+    env: { ...cliEnv(workspace), ...opts.env },
     extendEnv: false,
     reject: false,
     ...(opts.input !== undefined ? { input: opts.input } : {}),

@@ -30,10 +30,14 @@ export function pw(
   });
 }
 
-export function pwBackground(workspace: string, args: string[]): ResultPromise {
+export function pwBackground(
+  workspace: string,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): ResultPromise {
   return execa('node', [BIN, ...args], {
     cwd: workspace,
-    env: cliEnv(workspace),
+    env: { ...cliEnv(workspace), ...opts.env },
     extendEnv: false,
     reject: false,
   });

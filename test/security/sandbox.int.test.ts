@@ -3,7 +3,7 @@
  * secrets by declaration and redaction, the loud fallback, and issue 14's process trees: a step's whole
  * tree dies with it, and with a killed coordinator.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pw, pwBackground } from '../helpers/cli.ts';
@@ -13,26 +13,25 @@ import { SECRETS, type SecureServer, startSecureServer } from './helpers.ts';
 
 let s: SecureServer;
 const HF = 'hf_granted_secret_value_9c1d77';
-const hfFile = '';
+let hfFile = '';
 
 beforeAll(async () => {
   s = await startSecureServer({
     before: async (stateDir) => {
       // A named secret the policy grants to shell.exec steps of admins, from a file outside the workspace.
-      const file = path.join(
-        path.dirname(stateDir),
-        '..',
-        `hf-token-${path.basename(path.dirname(stateDir))}`,
-      );
-      writeFileSync(file, `${HF}\n`);
+      hfFile = path.resolve(stateDir, '..', '..', `hf-token-${path.basename(path.dirname(stateDir))}`);
+      writeFileSync(hfFile, `${HF}\n`);
       writeFileSync(
         path.join(stateDir, 'policy.yaml'),
-        `secrets:\n  HF_TOKEN:\n    file: ${path.resolve(file)}\n    tasks: [shell.exec]\n    roles: [admin]\n`,
+        `secrets:\n  HF_TOKEN:\n    file: ${hfFile}\n    tasks: [shell.exec]\n    roles: [admin]\n`,
       );
     },
   });
 });
-afterAll(async () => s.stop());
+afterAll(async () => {
+  await s.stop();
+  rmSync(hfFile, { force: true });
+});
 
 /** Runs one shell step as admin through the API and waits for the run to end. */
 async function runShell(script: string, extra: Record<string, unknown> = {}) {

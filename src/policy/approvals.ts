@@ -102,11 +102,14 @@ export function checkSubmission(
     }
   });
   if (problems.length > 0) {
+    const secretsOnly = problems.every((p) => p.path.endsWith('.secrets'));
     throw userError(
       'POLICY_REFUSED',
       `The server policy refuses this plan for ${who}`,
       problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-      'Put an approval step (onTimeout: reject) before each command or deploy step, or have a submitter the policy allows run it; `pipewright policy show` prints the policy.',
+      secretsOnly
+        ? 'Declare only secrets the policy grants to that task and role (secrets: in the policy file); `pipewright policy show` prints the policy.'
+        : 'Put an approval step (onTimeout: reject) before each command or deploy step, or have a submitter the policy allows run it; `pipewright policy show` prints the policy.',
       { problems },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * What the engine holds: the policy (re-read when its file changes), who the local user is, and the two
  * checks with their audit entries. Every surface passes its principal (token, Slack user, trigger,
- * triage); a caller that names nobody is the local user (see localIdentity).
+ * triage); a caller that names nobody is the local user (see localIdentity): the process that owns the
+ * engine when it is a library (scripts, tests), or the person at the CLI once the CLI says so (actAsCli).
  */
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
@@ -28,16 +29,26 @@ export class PolicyGuard {
     store.setRedactor(secretRedactor(config));
   }
 
+  private cli = false;
+
+  /** The engine serves a person at the command line: callers naming nobody are that person (see localIdentity). */
+  actAsCli(): this {
+    this.cli = true;
+    return this;
+  }
+
   get policy(): Policy {
     return loadPolicy(this.config);
   }
 
   /**
-   * The local user: with PIPEWRIGHT_TOKEN, that token's name and role; otherwise `name` with the policy's
-   * CLI role (auto: admin over an embedded SQLite store, which this user owns and could edit anyway;
-   * operator over a shared Postgres store).
+   * The local user. A library caller (a script, a test) is the owner of the engine: admin. At the CLI:
+   * with PIPEWRIGHT_TOKEN, that token's name and role; otherwise `name` with the policy's CLI role (auto:
+   * admin over an embedded SQLite store, which this user owns and could edit anyway; operator over a
+   * shared Postgres store).
    */
   localIdentity(name: string = this.config.user): Principal {
+    if (!this.cli) return { name, role: 'admin', via: 'library' };
     if (this.config.token) {
       const token = new AuthStore(this.store).verify(this.config.token);
       if (!token) {

@@ -156,8 +156,8 @@ describe("a step's process tree", () => {
     writeFileSync(path.join(ws, 'resumed'), '');
     const resumed = await pw(ws, ['resume', runId], { env });
     expect(resumed.exitCode).toBe(0);
-    expect(resumed.stderr).toContain('SANDBOX UNAVAILABLE (PIPEWRIGHT_SANDBOX=off)');
     expect(await stopsGrowing(ws)).toBe(true);
+    expect(resumed.stderr).toContain('SANDBOX UNAVAILABLE (PIPEWRIGHT_SANDBOX=off)');
     const logs = await pw(ws, ['logs', runId, 'work'], { env });
     expect(logs.stdout).toContain('SANDBOX UNAVAILABLE');
   }, 120_000);

@@ -27,7 +27,7 @@ export function registerPolicyCommand(program: Command): void {
       const ctx = openStore(g);
       try {
         const effective = loadPolicy(ctx.config);
-        const you = new PolicyGuard(ctx.config, ctx.store).localIdentity();
+        const you = new PolicyGuard(ctx.config, ctx.store).actAsCli().localIdentity();
         let sandbox: { mode: string; why?: string };
         try {
           sandbox = sandboxMode(ctx.config);

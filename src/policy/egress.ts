@@ -190,3 +190,32 @@ export async function guardedFetch(
     void dispatcher.close();
   }
 }
+
+/**
+ * The caller's signal plus a deadline, with a timer the caller clears. Unlike
+ * AbortSignal.any([signal, AbortSignal.timeout(ms)]), whose timeout signal Node 20 may garbage-collect
+ * before it fires (the request then waits forever), the timer here is held until cleared.
+ */
+export function withDeadline(
+  signal: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+  }, ms);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    timedOut: () => fired,
+    clear: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}

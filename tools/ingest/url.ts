@@ -11,7 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { parseDuration } from '../../src/plan/index.ts';
-import { guardedFetch, loadPolicy } from '../../src/policy/index.ts';
+import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask } from '../../src/tasks/index.ts';
 import { FileFormat, formatFromName, IngestOutput, ingestLocalFile, ReadOptions } from './file.ts';
 
@@ -113,8 +113,8 @@ export const ingestUrl = defineTask({
         'Write it like "30s", "5m" or "1h".',
       );
     }
-    const timer = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timer]);
+    const deadline = withDeadline(ctx.signal, timeoutMs);
+    const { signal } = deadline;
     const fileName = path.basename(url.pathname) || 'download';
     const file = path.join(ctx.scratchDir, `download-${Date.now()}-${fileName.replace(/[^\w.-]/g, '_')}`);
     ctx.log.info(`downloading ${shown}`, { maxBytes: input.maxBytes, timeoutMs });
@@ -162,7 +162,7 @@ export const ingestUrl = defineTask({
       }
     } catch (e) {
       if (isPipewrightError(e)) throw e;
-      if (timer.aborted && !ctx.signal.aborted) {
+      if (deadline.timedOut() && !ctx.signal.aborted) {
         throw new PipewrightError({
           code: 'DATA_TIMEOUT',
           category: 'third-party',
@@ -184,6 +184,8 @@ export const ingestUrl = defineTask({
         fix: 'Check the address and that the server is reachable from this machine.',
         retryable: true,
       });
+    } finally {
+      deadline.clear();
     }
     if (!format) {
       throw userError(

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
-import { guardedFetch, loadPolicy } from '../../src/policy/index.ts';
+import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
 import { DriftAlert } from '../monitor/drift-alert.ts';
 
@@ -235,6 +235,7 @@ async function postJson(
   for (let attempt = 1; attempt <= opts.retries + 1; attempt++) {
     ctx.signal.throwIfAborted();
     let retryAfterMs = 0;
+    const deadline = withDeadline(ctx.signal, opts.timeoutMs);
     try {
       // Never the host itself or its private network, unless the policy allows the host (src/policy/egress.ts).
       const res = await guardedFetch(
@@ -243,7 +244,7 @@ async function postJson(
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: payload,
-          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.timeoutMs)]),
+          signal: deadline.signal,
         },
         loadPolicy(ctx.config).egress.allowHosts,
         (u) => redactUrl(u.href),
@@ -269,7 +270,11 @@ async function postJson(
       if (isPipewrightError(e) || ctx.signal.aborted) throw e;
       const name = (e as { name?: string }).name;
       lastProblem =
-        name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((e as Error).message ?? e);
+        name === 'TimeoutError' || deadline.timedOut()
+          ? `no answer within ${opts.timeoutMs} ms`
+          : String((e as Error).message ?? e);
+    } finally {
+      deadline.clear();
     }
     if (attempt <= opts.retries) {
       const delay = Math.max(retryAfterMs, opts.backoffMs * 2 ** (attempt - 1));

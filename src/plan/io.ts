@@ -4,7 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import { isPipewrightError, userError } from '../errors.ts';
 import type { Plan } from './schema.ts';
 
-/** Bounds on a plan: its size in bytes, its step count and its YAML alias uses (the server policy may set others). */
+/** Bounds on a plan: its size in bytes, its step count, the values its YAML aliases may expand to (the policy may set others). */
 export interface PlanLimits {
   bytes: number;
   steps: number;

@@ -117,7 +117,7 @@ export const LimitsPolicy = z
       .int()
       .nonnegative()
       .default(PLAN_LIMITS.aliases)
-      .describe('Most YAML alias uses in one plan file'),
+      .describe('Most values a plan file may reach through YAML aliases (an alias bomb expands far beyond)'),
   })
   .describe('Bounds on what a plan may be');
 

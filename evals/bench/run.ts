@@ -26,6 +26,7 @@ const suites: Suite[] = [
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
+  { name: 'sandbox', run: async () => (await import('./sandbox.ts')).benchSandbox() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

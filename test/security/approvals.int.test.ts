@@ -247,4 +247,32 @@ describe('the same policy on the other surfaces', () => {
     expect(r.stderr).toContain('trigger:');
     expect(s.snapshot()).toEqual(before);
   });
+
+  it('pipewright policy show prints the policy in force, who you are under it and the sandbox mode', async () => {
+    policy('waivers:\n  roles: [approver, admin]\n');
+    try {
+      const r = await pw(s.workspace, ['policy', 'show', '--json'], {
+        env: { PIPEWRIGHT_TOKEN: s.tokens.operator },
+      });
+      expect(r.exitCode).toBe(0);
+      const shown = JSON.parse(r.stdout) as {
+        file: { exists: boolean };
+        policy: { waivers: { roles: string[] }; approval: { approverRole: string } };
+        you: { name: string; role: string };
+        sandbox: { mode: string };
+      };
+      expect(shown.file.exists).toBe(true);
+      expect(shown.policy.waivers.roles).toEqual(['approver', 'admin']);
+      expect(shown.policy.approval.approverRole).toBe('approver');
+      expect(shown.you).toMatchObject({ name: 'otto', role: 'operator' });
+      expect(shown.sandbox.mode).toBe('bwrap');
+      policy('waivers:\n  roles: [root]\n');
+      const bad = await pw(s.workspace, ['policy', 'show']);
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).toContain('POLICY_INVALID');
+      expect(bad.stderr).toContain('waivers.roles[0]');
+    } finally {
+      policy(undefined);
+    }
+  });
 });

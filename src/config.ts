@@ -2,7 +2,7 @@
  * The only reader of the environment. Precedence: explicit option > environment variable > default.
  * Every other module receives a Config; none reads process.env.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -77,6 +77,20 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('API token a `pipewright mcp` stdio client acts with (a secret: never logged)'),
+  token: z
+    .string()
+    .optional()
+    .describe('An API token the CLI acts with: its name and role (a secret; PIPEWRIGHT_TOKEN_FILE reads it)'),
+  policyFile: z
+    .string()
+    .describe(
+      'The approval/sandbox/egress policy file (default <stateDir>/policy.yaml; defaults apply when absent)',
+    ),
+  sandbox: z
+    .enum(['auto', 'bwrap', 'off'])
+    .describe(
+      'How step processes are sealed: auto (bubblewrap when it works, else a loud fallback), bwrap (required), off (fallback)',
+    ),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -109,6 +123,9 @@ export const ENV_VARS = {
   s3Region: 'PIPEWRIGHT_S3_REGION',
   s3ForcePathStyle: 'PIPEWRIGHT_S3_FORCE_PATH_STYLE',
   mcpToken: 'PIPEWRIGHT_MCP_TOKEN',
+  token: 'PIPEWRIGHT_TOKEN',
+  policyFile: 'PIPEWRIGHT_POLICY',
+  sandbox: 'PIPEWRIGHT_SANDBOX',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -121,7 +138,8 @@ export function loadConfig(
 ): Config {
   const pick = <K extends keyof Config>(key: K): string | undefined => {
     const v = env[ENV_VARS[key]];
-    return v === undefined || v === '' ? undefined : v;
+    const value = v === undefined || v === '' ? undefined : v;
+    return SECRET_KEYS.includes(key) ? secretValue(key, value, env) : value;
   };
   const workspace = path.resolve(overrides.workspace ?? pick('workspace') ?? process.cwd());
   const stateDir = path.resolve(workspace, overrides.stateDir ?? pick('stateDir') ?? '.pipewright');
@@ -161,6 +179,9 @@ export function loadConfig(
       overrides.s3ForcePathStyle ??
       boolOr(pick('s3ForcePathStyle'), (overrides.s3Endpoint ?? pick('s3Endpoint')) !== undefined),
     mcpToken: overrides.mcpToken ?? pick('mcpToken'),
+    token: overrides.token ?? pick('token'),
+    policyFile: path.resolve(stateDir, overrides.policyFile ?? pick('policyFile') ?? 'policy.yaml'),
+    sandbox: overrides.sandbox ?? pick('sandbox') ?? 'auto',
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -189,14 +210,48 @@ function numberOr(v: string | undefined, fallback: number): number {
   return v === undefined ? fallback : Number(v);
 }
 
-const SECRET_KEYS: (keyof Config)[] = [
+/** Settings that are secrets: never shown, never in a child's environment, readable from `<VAR>_FILE`. */
+export const SECRET_KEYS: readonly (keyof Config)[] = [
   'llmApiKey',
   'slackSigningSecret',
   'slackBotToken',
   'databaseUrl',
   'redisUrl',
   'mcpToken',
+  'token',
 ];
+
+/**
+ * A secret from its variable or from the file its `_FILE` variable names (Docker/Kubernetes secrets):
+ * the file's content without its trailing newline. Both set is a mistake: which one wins would be a guess.
+ */
+function secretValue(
+  key: keyof Config,
+  value: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const fileVar = `${ENV_VARS[key]}_FILE`;
+  const file = env[fileVar];
+  if (!file) return value;
+  if (value !== undefined) {
+    throw userError(
+      'CONFIG_INVALID',
+      `Both ${ENV_VARS[key]} and ${fileVar} are set`,
+      'a secret comes from one place only',
+      `Unset one of them (${fileVar} keeps the secret out of the environment).`,
+    );
+  }
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw userError(
+      'CONFIG_INVALID',
+      `Cannot read the secret file ${file} named by ${fileVar}`,
+      (e as Error).message,
+      `Point ${fileVar} at a readable file holding only the secret.`,
+    );
+  }
+}
 
 /** The config as it may be shown or logged: secrets replaced by a marker. */
 export function redactConfig(config: Config): Record<string, unknown> {
@@ -218,12 +273,37 @@ function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
-/** Builds the environment for a child process: only allowlisted variables, plus explicit extras. */
+/** The literal secret values of a config (for redaction and to keep them out of children). */
+export function secretValues(config: Config): string[] {
+  const out: string[] = [];
+  for (const k of SECRET_KEYS) {
+    const v = config[k];
+    if (typeof v !== 'string' || v === '') continue;
+    out.push(v);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+      try {
+        const u = new URL(v);
+        if (u.password) out.push(u.password, decodeURIComponent(u.password));
+      } catch {
+        // not a URL: the whole value is on the list already
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * Builds the environment for a child process: only allowlisted variables, plus explicit extras. Never a
+ * pipewright setting (PIPEWRIGHT_*) nor any variable whose value is one of the configured secrets, even if
+ * the allowlist names it: a step gets a secret only by declaring it (see src/policy).
+ */
 export function childEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+  const secrets = new Set(secretValues(config));
   const out: Record<string, string> = {};
   for (const name of config.envAllowlist) {
     const v = process.env[name];
-    if (v !== undefined) out[name] = v;
+    if (v === undefined || name.startsWith('PIPEWRIGHT_') || secrets.has(v)) continue;
+    out[name] = v;
   }
   return { ...out, ...extra };
 }

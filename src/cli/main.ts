@@ -8,6 +8,7 @@ import { registerLineageCommands } from './commands/lineage.ts';
 import { registerMcpCommand } from './commands/mcp.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerPolicyCommand } from './commands/policy.ts';
 import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerWorkerCommands(program);
   registerMcpCommand(program);
+  registerPolicyCommand(program);
   return program;
 }
 

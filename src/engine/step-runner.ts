@@ -259,6 +259,7 @@ async function attemptOnce(
       upstream: env.upstream,
       config: env.config,
       ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
+      ...(step.secrets ? { secrets: step.secrets } : {}),
     };
     return runTask(task, input, ctx);
   };

@@ -1,8 +1,8 @@
 /**
  * The one door for everything an MCP client changes: starting a run, deciding an approval, rolling a model
  * back. Each goes through act(): the role check (the same ladder as the HTTP API), then the same store and
- * executor calls the API makes, so decisions are single-use and audited with `via: mcp`. A server-side
- * approval policy hooks in here, once, for every MCP action.
+ * executor calls the API makes, so decisions are single-use and audited with `via: mcp`. The submitter
+ * and decider passed to the engine are the token's identity, so the server's approval policy judges them.
  */
 import { parsePlanText } from '../plan/index.ts';
 import type { ApprovalRecord, RunRecord } from '../store/index.ts';
@@ -26,6 +26,8 @@ export function act(deps: McpDeps, who: McpIdentity, action: McpAction): McpActi
       const run = deps.engine.createRun(plan, {
         createdBy: who.name,
         trigger: 'mcp',
+        // The server's policy judges the token's role, as for the HTTP API (never the local admin).
+        submitter: who,
         ...(action.inputs ? { inputs: action.inputs } : {}),
       });
       deps.executor.start(run.id);
@@ -41,6 +43,7 @@ export function act(deps: McpDeps, who: McpIdentity, action: McpAction): McpActi
         by: who.name,
         ...(action.comment ? { comment: action.comment } : {}),
         via: 'mcp',
+        decider: who,
       });
       return { kind: 'decide', approval };
     }

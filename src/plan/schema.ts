@@ -93,6 +93,12 @@ export const TaskStep = z
     timeout: Duration.optional().describe('Kill the step after this long'),
     cache: CachePolicy.optional(),
     resources: Resources.optional(),
+    secrets: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names are UPPER_CASE'))
+      .optional()
+      .describe(
+        'Named secrets the step needs as environment variables; the server policy must grant each one',
+      ),
   })
   .describe('A step that runs a catalog task');
 

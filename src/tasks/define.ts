@@ -53,6 +53,8 @@ export interface TaskContext {
   config: Config;
   /** Resource grant, e.g. CUDA device ids assigned by a GPU worker. */
   devices?: { gpus: string[] };
+  /** Named secrets the step declared (granted by the policy); its processes get them as variables. */
+  secrets?: readonly string[];
 }
 
 export interface TaskDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

@@ -1,3 +1,4 @@
+export * from './attempt-processes.ts';
 export * from './define.ts';
 export * from './registry.ts';
 export * from './run-task.ts';

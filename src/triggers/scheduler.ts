@@ -16,6 +16,7 @@ import { formatError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
 import { BucketPoller } from './bucket.ts';
+import { resolveInWorkspace } from '../tasks/index.ts';
 import {
   CronSpec,
   cronOf,
@@ -111,6 +112,8 @@ export class Scheduler {
   add(def: TriggerDef, plan: unknown, opts: { planPath?: string; by: string }): TriggerRecord {
     // createRun's validation, without creating a run: a broken plan is refused at registration.
     const parsed = parsePlan(plan, this.engine.registry);
+    // ...and the policy's: a plan its triggered runs may not submit is refused now, not at every fire.
+    this.engine.guard.admitRun(parsed, this.engine.guard.systemIdentity('triggers', `trigger:${def.name}`));
     return this.triggers.upsertTrigger({
       name: def.name,
       kind: def.kind,
@@ -173,6 +176,7 @@ export class Scheduler {
         createdBy: `trigger:${t.name}`,
         trigger: `${t.kind}:${t.name}`,
         inputs,
+        submitter: this.engine.guard.systemIdentity('triggers', `trigger:${t.name}`),
       });
       const reason = note ?? (fromQueue ? 'started from the queue' : undefined);
       this.triggers.updateFire(t.name, tick, {
@@ -454,7 +458,7 @@ export class Scheduler {
     const { watch } = await import('chokidar');
     const spec = FileSpec.parse(t.spec);
     const workspace = this.engine.config.workspace;
-    const dir = path.resolve(workspace, spec.path);
+    const dir = resolveInWorkspace(workspace, spec.path, 'watched folder');
     const match = globToRegExp(spec.pattern);
     const w = watch(dir, {
       depth: 0,

@@ -141,6 +141,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         upstream: job.data.upstream,
         config: opts.config,
         ...(gpus.length ? { devices: { gpus } } : {}),
+        ...(job.data.secrets ? { secrets: job.data.secrets } : {}),
       };
       const output = await Promise.race([runTask(task, job.data.input, ctx), rejectOnAbort(abort)]);
       await outbox.flush();

@@ -101,12 +101,18 @@ describe('MCP over streamable HTTP', () => {
       expect.objectContaining({ runId: started.run.id, stepId: approval?.id }),
     ]);
 
+    // The server's policy, not the client, decides: the submitter may not approve their own deploy.
+    expect(
+      await callError(client, 'decide_approval', { run: started.run.id, step: approval?.id, approved: true }),
+    ).toMatch(/APPROVAL_SELF/);
+    expect(s.store.getApproval(started.run.id, String(approval?.id))?.status).toBe('pending');
+    const reviewer = await s.connect(s.token('reviewer', 'approver'));
     const decided = await call<RunAnswer & { approval: { status: string; decidedBy: string; via: string } }>(
-      client,
+      reviewer,
       'decide_approval',
       { run: started.run.id, step: approval?.id, approved: true, comment: 'looks good', waitSeconds: 120 },
     );
-    expect(decided.approval).toMatchObject({ status: 'approved', decidedBy: 'ide-agent', via: 'mcp' });
+    expect(decided.approval).toMatchObject({ status: 'approved', decidedBy: 'reviewer', via: 'mcp' });
     expect(decided.run.status).toBe('succeeded');
 
     const shown = await call<RunAnswer>(client, 'show_run', { run: started.run.id });
@@ -115,7 +121,7 @@ describe('MCP over streamable HTTP', () => {
     const audit = s.store.listAudit({ target: `${started.run.id}/${approval?.id}` });
     expect(audit).toEqual([
       expect.objectContaining({
-        actor: 'ide-agent',
+        actor: 'reviewer',
         action: 'approval.approve',
         details: expect.objectContaining({ via: 'mcp' }),
       }),
@@ -196,6 +202,27 @@ describe('MCP over streamable HTTP', () => {
     expect(JSON.stringify(await wrong.json())).toContain('not valid');
   });
 
+  it('refuses a plan that waives a deploy approval from a non-admin token, under the server policy', async () => {
+    const s = await httpServer();
+    const operator = await s.connect(s.token('runner', 'operator'));
+    const planned = await call<{ plan: { steps: { id: string; kind?: string; dependsOn?: string[] }[] } }>(
+      operator,
+      'plan',
+      { goal: GOAL },
+    );
+    // The plan's author tries to switch the checkpoint off: drop the approval step and waive deploy.http.
+    const gate = planned.plan.steps.find((st) => st.kind === 'approval');
+    const steps = planned.plan.steps
+      .filter((st) => st !== gate)
+      .map((st) => ({
+        ...st,
+        dependsOn: (st.dependsOn ?? []).flatMap((d) => (d === gate?.id ? (gate?.dependsOn ?? []) : [d])),
+      }));
+    const waived = { ...planned.plan, steps, allowUnapproved: ['deploy.http', 'model.register'] };
+    expect(await callError(operator, 'run_plan', { plan: waived })).toMatch(/POLICY_REFUSED/);
+    expect(s.store.listRuns()).toEqual([]);
+  });
+
   it('answers a bad plan with every problem, not a protocol error', async () => {
     const s = await httpServer();
     const client = await s.connect(s.token('ci', 'operator'));
@@ -220,6 +247,7 @@ describe('MCP over stdio (the pipewright mcp command)', () => {
   it('plans, runs, approves and reads the result as the token given in PIPEWRIGHT_MCP_TOKEN', async () => {
     const s = mcpSetup();
     const token = s.token('chat-agent', 'approver');
+    const reviewer = s.token('reviewer', 'approver');
     // The child process owns the state while it runs: close ours first.
     s.recorders.detach();
     await s.engine.close();
@@ -240,13 +268,26 @@ describe('MCP over stdio (the pipewright mcp command)', () => {
     const started = await call<RunAnswer>(client, 'run_plan', { plan: planned.plan, waitSeconds: 120 });
     expect(started.run).toMatchObject({ status: 'waiting', createdBy: 'chat-agent', trigger: 'mcp' });
     const step = started.pending[0]?.step;
-    const decided = await call<RunAnswer & { approval: { via: string } }>(client, 'decide_approval', {
-      run: started.run.id,
-      step,
-      approved: true,
-      waitSeconds: 120,
+    expect(await callError(client, 'decide_approval', { run: started.run.id, step, approved: true })).toMatch(
+      /APPROVAL_SELF/,
+    );
+    await client.close();
+    // A second client, acting as another approver, decides.
+    const reviewerTransport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, '--workspace', s.workspace, 'mcp'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PIPEWRIGHT_MCP_TOKEN: reviewer },
+      stderr: 'pipe',
     });
-    expect(decided.approval.via).toBe('mcp');
+    const reviewerClient = new Client({ name: 'stdio-reviewer', version: '1.0.0' });
+    await reviewerClient.connect(reviewerTransport);
+    onTestFinished(() => reviewerClient.close());
+    const decided = await call<RunAnswer & { approval: { via: string; decidedBy: string } }>(
+      reviewerClient,
+      'decide_approval',
+      { run: started.run.id, step, approved: true, waitSeconds: 120 },
+    );
+    expect(decided.approval).toMatchObject({ via: 'mcp', decidedBy: 'reviewer' });
     expect(decided.run.status).toBe('succeeded');
     expect(decided.steps.every((st) => st.status === 'succeeded')).toBe(true);
   });

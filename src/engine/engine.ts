@@ -11,8 +11,8 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
 import { type Plan, parsePlan } from '../plan/index.ts';
-import { openArtifactStore } from '../store/artifact-stores.ts';
 import { PolicyGuard, type Principal } from '../policy/index.ts';
+import { openArtifactStore } from '../store/artifact-stores.ts';
 import {
   type ApprovalRecord,
   type DecisionInput,

@@ -15,8 +15,8 @@ import type { Engine } from '../engine/index.ts';
 import { formatError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
-import { BucketPoller } from './bucket.ts';
 import { resolveInWorkspace } from '../tasks/index.ts';
+import { BucketPoller } from './bucket.ts';
 import {
   CronSpec,
   cronOf,

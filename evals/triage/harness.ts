@@ -9,14 +9,23 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { loadExplainPrompt, reportFromOutput, triageAlert } from '../../agents/triage/index.ts';
+import {
+  loadExplainPrompt,
+  type ModelEvidence,
+  reportFromOutput,
+  type TriageDeps,
+  triageAlert,
+} from '../../agents/triage/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { DiskArtifactStore } from '../../src/store/artifacts.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
 import { withDuckDB } from '../../tools/lib/duckdb.ts';
+import { type LoadedModel, loadModel } from '../../tools/lib/model.ts';
 import type { DatasetRef } from '../../tools/lib/refs.ts';
 import { monitorDrift } from '../../tools/monitor/drift.ts';
-import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { trainTabular } from '../../tools/train/tabular.ts';
+import { checkModel } from '../../tools/triage/model-check.ts';
+import { SCENARIOS, type Scenario, type ScenarioModel } from './scenarios.ts';
 
 export interface TriageCaseRow {
   id: string;
@@ -100,7 +109,56 @@ export async function scenarioReport(s: Scenario, workspace: string) {
     current,
     ...(s.columns ? { columns: s.columns } : {}),
   });
-  return monitorDrift.output.parse(await monitorDrift.run(input, context(workspace)));
+  const output = monitorDrift.output.parse(await monitorDrift.run(input, context(workspace)));
+  return Object.assign(output, { referenceDataset: reference });
+}
+
+/**
+ * A model trained on a scenario's reference with the real train.tabular task (builtin random forest, 80/20
+ * holdout: its holdout metric is the quality baseline). Models are shared by scenarios with the same
+ * reference and target.
+ */
+async function scenarioModel(
+  m: ScenarioModel,
+  reference: DatasetRef,
+  workspace: string,
+  cache: Map<string, Promise<LoadedModel>>,
+): Promise<LoadedModel> {
+  const key = `${reference.hash}|${m.target}|${(m.features ?? []).join(',')}`;
+  let model = cache.get(key);
+  if (!model) {
+    model = (async () => {
+      const input = trainTabular.input.parse({
+        dataset: reference,
+        target: m.target,
+        taskType: m.task,
+        ...(m.features ? { features: m.features } : {}),
+        algorithm: 'random_forest',
+        params: { nEstimators: 25, maxDepth: 8 },
+        folds: 0,
+        seed: 7,
+      });
+      const out = await trainTabular.run(input, context(workspace));
+      return loadModel(out.model.dir);
+    })();
+    cache.set(key, model);
+  }
+  return model;
+}
+
+/** The scenario's model as deployment lineage (a rollback candidate when it went live hours ago). */
+function deployedModel(m: ScenarioModel): ModelEvidence | undefined {
+  if (m.deployedHoursAgo === undefined) return undefined;
+  const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+  return {
+    name: 'eval-model',
+    version: 2,
+    trainedAt: at(m.deployedHoursAgo + 1),
+    approvedBy: [],
+    deployedAt: at(m.deployedHoursAgo),
+    deployedBy: 'eval',
+    previousVersions: [{ version: 1, createdAt: at(24 * 30), datasetHash: 'earlier' }],
+  };
 }
 
 export async function runTriageEval(
@@ -108,18 +166,40 @@ export async function runTriageEval(
 ): Promise<{ rows: TriageCaseRow[]; summary: TriageEvalSummary }> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'pw-triage-eval-'));
   const rows: TriageCaseRow[] = [];
+  const models = new Map<string, Promise<LoadedModel>>();
   try {
     for (const s of opts.scenarios ?? SCENARIOS) {
       const t0 = performance.now();
       const output = await scenarioReport(s, workspace);
       const input = reportFromOutput(output);
-      const t = await triageAlert(
-        { ...input, ref: `eval/${s.id}` },
-        opts.model ? { model: opts.model, prompt: loadExplainPrompt() } : {},
+      const deps: TriageDeps = opts.model ? { model: opts.model, prompt: loadExplainPrompt() } : {};
+      if (s.model) {
+        const spec = s.model;
+        const model = await scenarioModel(spec, output.referenceDataset, workspace, models);
+        deps.checkModel = () =>
+          checkModel(model, { reference: output.reference.path, current: output.current.path });
+        const deployed = deployedModel(spec);
+        if (deployed) deps.deployedModel = deployed;
+      }
+      const t = await triageAlert({ ...input, ref: `eval/${s.id}` }, deps);
+      console.error(
+        JSON.stringify(
+          {
+            id: s.id,
+            notes: t.notes,
+            check: t.evidence.modelCheck,
+            season: t.evidence.season,
+            features: t.evidence.features.map((f) => [f.name, f.drifted, f.movement]),
+            findings: t.evidence.findings.map((f) => [f.kind, f.column, f.message]),
+          },
+          null,
+          1,
+        ),
       );
       rows.push(scoreCase(s, t, output.alert !== null, performance.now() - t0));
     }
   } finally {
+    for (const m of models.values()) await (await m).close();
     rmSync(workspace, { recursive: true, force: true });
   }
   return { rows, summary: summarize(rows) };

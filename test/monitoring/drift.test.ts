@@ -150,14 +150,20 @@ describe('monitor.drift on Seattle weather', () => {
 describe('monitor.drift on injected faults', () => {
   const sampleSql = `SELECT * FROM (${TRAIN}) USING SAMPLE 300 ROWS (reservoir, 11)`;
 
-  it('flags a unit change (wind × 10) on wind only', async () => {
+  it('flags a unit change (wind × 10) on wind only, with the factor, the unit and example rows', async () => {
     const cur = await dataset('wind-x10', `SELECT * REPLACE (wind * 10 AS wind) FROM (${sampleSql})`);
     const { out } = await check(train, cur);
     expect(out.driftedFeatures).toEqual(['wind']);
     const wind = feature(out, 'wind');
     expect(wind.stats.ks).toBeGreaterThan(0.8);
     expect(wind.stats.wassersteinNormalized).toBeGreaterThan(5);
-    expect(out.alert?.severity).toBe('warning');
+    expect(out.findings.map((f) => [f.kind, f.column])).toEqual([['scale_change', 'wind']]);
+    const evidence = out.findings[0]?.evidence;
+    expect(evidence?.value).toBeCloseTo(10, 0);
+    expect(evidence?.detail?.unit).toMatch(/cm logged as mm/);
+    expect(evidence?.examples).toHaveLength(3);
+    expect(Number(evidence?.examples[0]?.wind)).toBeGreaterThan(50);
+    expect(out.alert?.severity).toBe('critical');
   });
 
   it('reports missing values appearing in precipitation as a finding on that column', async () => {

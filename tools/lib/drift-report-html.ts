@@ -3,7 +3,7 @@
  * and current overlaid). No scripts, fonts or other external resources, so it opens from disk or mail.
  * Every number in the table also sits in a data-* attribute at full precision, for machines.
  */
-import type { DisplayHistogram } from './drift-stats.ts';
+import type { DisplayHistogram } from './drift-compare.ts';
 
 export interface DriftReportFeature {
   name: string;

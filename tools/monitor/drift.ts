@@ -5,20 +5,20 @@
  * DuckDB reads the Parquet files; numeric columns come over as Float64Arrays in bulk and category counts
  * as GROUP BY rows, so a million rows per side stays cheap (see tools/lib/drift-stats.ts).
  */
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { userError } from '../../src/errors.ts';
 import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
-import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import {
   type CategoricalComparison,
   compareCategorical,
   compareNumeric,
   type DisplayHistogram,
   type NumericComparison,
-} from '../lib/drift-stats.ts';
+} from '../lib/drift-compare.ts';
+import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
 import { DatasetRef } from '../lib/refs.ts';
 import {
@@ -30,6 +30,16 @@ import {
 } from './drift-alert.ts';
 import { loadNumeric } from './drift-load.ts';
 import { DriftWorkerPool } from './drift-pool.ts';
+import {
+  attachExamples,
+  categoricalFindings,
+  duplicateFinding,
+  duplicateShare,
+  nearestCategories,
+  nullSurge,
+  numericFindings,
+} from './drift-quality.ts';
+import { SeasonalBaseline, type SeasonColumn, seasonalBaseline, timeColumn } from './drift-season.ts';
 
 const FeatureType = z.enum(['numeric', 'categorical']).describe('How a column is compared');
 type FeatureType = z.infer<typeof FeatureType>;
@@ -117,6 +127,38 @@ const NumericSummary = z
   })
   .describe('Summary of the non-missing values');
 
+const Fit = {
+  ks: z.number().describe('KS distance left once undone'),
+  pValue: z.number().describe('Its p-value'),
+};
+const NumericShapeSchema = z.object({
+  probs: z.array(z.number()).describe('Quantile probabilities'),
+  quantiles: z
+    .object({ reference: z.array(z.number()), current: z.array(z.number()) })
+    .describe('Matched quantiles of each side'),
+  mode: z
+    .object({
+      value: z.number().describe('Most common current value'),
+      share: z.number().describe('Its share of the current values'),
+      referenceShare: z.number().describe('Its share of the reference values'),
+      referenceTopShare: z.number().describe('Share of the reference’s own most common value'),
+    })
+    .describe('The most common current value'),
+  scale: z
+    .object({ factor: z.number(), ...Fit })
+    .nullable()
+    .describe('current ≈ factor × reference'),
+  offset: z
+    .object({ delta: z.number(), ...Fit })
+    .nullable()
+    .describe('current ≈ reference + delta'),
+  affine: z
+    .object({ a: z.number(), b: z.number(), ...Fit })
+    .nullable()
+    .describe('current ≈ a × reference + b'),
+  sampled: z.boolean().describe('Computed on seeded samples (binned mode)'),
+});
+
 const FeatureResult = z
   .object({
     name: z.string().describe('Column name'),
@@ -138,8 +180,16 @@ const FeatureResult = z
         chiSquareDf: Num.optional().describe('Chi-square degrees of freedom'),
         psi: Num.describe('Population stability index (reference deciles or categories)'),
         jensenShannon: Num.describe('Jensen–Shannon distance, base 2 (reference deciles or categories)'),
+        totalVariation: Num.optional().describe('Total variation distance of category shares (0–1)'),
       })
       .describe('Every statistic computed for this feature'),
+    chance: z
+      .object({
+        pValue: Num.describe('KS (numeric) or chi-square (categorical) p-value'),
+        threshold: z.number().describe('pValue threshold ÷ features checked (Bonferroni)'),
+        passed: z.boolean().describe('Whether the difference is beyond chance over all the features checked'),
+      })
+      .describe('The guard that keeps one of many features from drifting by chance'),
     nulls: z
       .object({
         reference: z.number().describe('Share of missing values in the reference'),
@@ -159,6 +209,9 @@ const FeatureResult = z
       })
       .optional()
       .describe('Numeric summaries'),
+    shape: NumericShapeSchema.optional().describe(
+      'Numeric: matched quantiles, the most common value and fitted unit transforms (data-quality detectors)',
+    ),
   })
   .describe('Drift result for one feature');
 export type FeatureResult = z.infer<typeof FeatureResult>;
@@ -170,11 +223,20 @@ const Output = z.object({
   features: z.array(FeatureResult).describe('Per-feature results, in column order'),
   findings: z
     .array(DriftFindingSchema)
-    .describe('Data-quality findings: schema mismatches, new missing values'),
+    .describe(
+      'Data-quality findings with their evidence: schema, types, null surges, units, offsets, stuck values, categories, duplicates',
+    ),
+  season: SeasonalBaseline.nullable().describe(
+    'The current window against the same months of the reference (null without a shared time column)',
+  ),
   reference: DatasetBrief,
   current: DatasetBrief,
-  reportJson: z.string().describe('Path of the JSON report artifact (results plus plotted histograms)'),
-  reportHtml: z.string().describe('Path of the self-contained HTML report artifact'),
+  reportJson: z
+    .string()
+    .describe('Path of the JSON report (results plus plotted histograms): <state>/reports/drift-<hash>.json'),
+  reportHtml: z
+    .string()
+    .describe('Path of the self-contained HTML report: <state>/reports/drift-<hash>.html'),
   alert: DriftAlert.nullable().describe('Alert to pass to notify.send, or null when nothing drifted'),
 });
 export type DriftOutput = z.infer<typeof Output>;
@@ -215,11 +277,30 @@ async function check(
   t0: number,
   pool: DriftWorkerPool | null,
 ): Promise<DriftOutput> {
-  const { plan, findings } = await withDuckDB(async (db) => {
+  const { plan, findings, refCols, curCols } = await withDuckDB(async (db) => {
     const refCols = await db.columns(`read_parquet(${literal(refPath)})`);
     const curCols = await db.columns(`read_parquet(${literal(curPath)})`);
-    return planColumns(input, refCols, curCols);
+    return { ...planColumns(input, refCols, curCols), refCols, curCols };
   });
+  // Exact duplicate rows on each side, counted while the columns load.
+  const duplicates = Promise.all([
+    withDuckDB(async (db) =>
+      duplicateShare(
+        db,
+        refPath,
+        refCols.map((c) => c.name),
+        await countRows(db, refPath),
+      ),
+    ),
+    withDuckDB(async (db) =>
+      duplicateShare(
+        db,
+        curPath,
+        curCols.map((c) => c.name),
+        await countRows(db, curPath),
+      ),
+    ),
+  ]);
 
   const features: FeatureResult[] = [];
   const displays = new Map<string, DisplayHistogram>();
@@ -270,6 +351,15 @@ async function check(
   ctx.progress(0.5, 'data loaded');
 
   const smallReference = loaded.rows.reference <= input.thresholds.smallSampleRows;
+  // A feature drifts when its test says so and the difference is beyond chance over all features checked.
+  const chanceLevel = input.thresholds.pValue / Math.max(1, plan.length);
+  const numericCmp = new Map<string, NumericComparison>();
+  const categorical: {
+    name: string;
+    ref: Map<string, number>;
+    cur: Map<string, number>;
+    cmp: CategoricalComparison;
+  }[] = [];
   plan.forEach((col, i) => {
     ctx.signal.throwIfAborted();
     const override = input.features[col.name] ?? {};
@@ -287,11 +377,13 @@ async function check(
           },
         );
       displays.set(col.name, cmp.display);
+      numericCmp.set(col.name, cmp);
       const method = override.method ?? (smallReference ? 'ks' : 'wasserstein');
       result = numericResult(col.name, method, override.threshold, input.thresholds, cmp, {
         reference: cmp.missing.reference / loaded.rows.reference,
         current: cmp.missing.current / loaded.rows.current,
       });
+      findings.push(...numericFindings({ name: col.name, cmp }));
     } else {
       const ref = loaded.categorical.reference.get(col.name) ?? { counts: new Map(), missing: 0 };
       const cur = loaded.categorical.current.get(col.name) ?? { counts: new Map(), missing: 0 };
@@ -302,10 +394,38 @@ async function check(
         reference: ref.missing / loaded.rows.reference,
         current: cur.missing / loaded.rows.current,
       });
+      categorical.push({ name: col.name, ref: ref.counts, cur: cur.counts, cmp });
     }
+    guardChance(result, chanceLevel, override.method === undefined && override.threshold === undefined);
     features.push(result);
-    findings.push(...valueFindings(result, input.thresholds.nullShareIncrease));
+    findings.push(...valueFindings(result, loaded.rows, input.thresholds.nullShareIncrease));
     ctx.progress(0.5 + (0.4 * (i + 1)) / plan.length, `compared ${col.name}`);
+  });
+
+  // Category findings: values unseen in the reference are matched to the reference value their rows resemble.
+  await withDuckDB(async (db) => {
+    for (const c of categorical) {
+      const unseen = [...c.cur.keys()].filter((v) => !c.ref.has(v));
+      const nearest = unseen.length
+        ? await nearestCategories(
+            db,
+            refPath,
+            curPath,
+            c.name,
+            numericPlan.map((p) => p.name),
+            unseen.slice(0, 50),
+          )
+        : undefined;
+      findings.push(...categoricalFindings(c.name, c.ref, c.cur, c.cmp, nearest));
+    }
+  });
+  const [refDup, curDup] = await duplicates;
+  const dup = duplicateFinding(refDup, curDup);
+  if (dup) findings.push(dup);
+  const season = await seasonOf(input, refPath, curPath, refCols, curCols, plan, smallReference, chanceLevel);
+  await withDuckDB(async (db) => {
+    await typeEvidence(db, curPath, findings);
+    await attachExamples(db, curPath, findings);
   });
 
   const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.name);
@@ -334,10 +454,13 @@ async function check(
     })),
   };
   const jsonRef = await ctx.artifacts.putBytes(
-    JSON.stringify({ ...view, thresholds: input.thresholds, overrides: input.features }, null, 2),
+    JSON.stringify({ ...view, season, thresholds: input.thresholds, overrides: input.features }, null, 2),
     { mediaType: 'application/json' },
   );
   const htmlRef = await ctx.artifacts.putBytes(renderDriftReportHtml(view), { mediaType: 'text/html' });
+  // Named copies with an extension: a browser opens the .html, `pipewright triage <path>.json` reads the JSON.
+  const reportJson = namedReport(ctx, jsonRef, 'json');
+  const reportHtml = namedReport(ctx, htmlRef, 'html');
 
   const summary = summaryLine(features, driftedFeatures, share, drifted, findings);
   const alert = makeAlert({
@@ -349,12 +472,12 @@ async function check(
     current,
     at,
     summary,
-    report: { json: jsonRef.path, html: htmlRef.path },
+    report: { json: reportJson, html: reportHtml },
   });
   const seconds = (performance.now() - t0) / 1000;
   const level = alert ? (alert.severity === 'critical' ? 'warn' : 'info') : 'info';
   ctx.log[level](`drift: ${summary} (${seconds.toFixed(2)} s)`, {
-    reportHtml: htmlRef.path,
+    reportHtml,
     loadSeconds: round(loadSeconds),
     seconds: round(seconds),
   });
@@ -365,12 +488,129 @@ async function check(
     driftedFeatures,
     features,
     findings,
+    season,
     reference,
     current,
-    reportJson: jsonRef.path,
-    reportHtml: htmlRef.path,
+    reportJson,
+    reportHtml,
     alert,
   };
+}
+
+/**
+ * `<state>/reports/drift-<hash>.<ext>`: the content-addressed artifact under a name with an extension (a hard
+ * link, or a copy where links do not work), so that it opens by type and can be passed around by path.
+ */
+function namedReport(ctx: TaskContext, ref: { hash: string; path: string }, ext: 'json' | 'html'): string {
+  const dir = path.join(ctx.config.stateDir, 'reports');
+  const file = path.join(dir, `drift-${ref.hash.slice(0, 16)}.${ext}`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  try {
+    linkSync(ref.path, file);
+  } catch {
+    copyFileSync(ref.path, file);
+  }
+  return file;
+}
+
+/**
+ * Keeps a drifted feature only when its difference is beyond chance over all the features checked. A feature
+ * whose method or threshold the step set explicitly keeps its own rule (the guard is still reported).
+ */
+function guardChance(f: FeatureResult, level: number, enforce: boolean): void {
+  const p = f.type === 'numeric' ? (f.stats.ksPValue ?? null) : (f.stats.chiSquarePValue ?? null);
+  const passed = p !== null && p < level;
+  f.chance = { pValue: p, threshold: level, passed };
+  // A column whose values all went missing stays drifted: there is nothing to test by chance.
+  if (enforce && f.drifted && !passed && f.values.current > 0 && f.values.reference > 0) f.drifted = false;
+}
+
+/** The seasonal baseline, when both sides share a time column (see drift-season.ts). */
+async function seasonOf(
+  input: z.output<typeof Input>,
+  refPath: string,
+  curPath: string,
+  refCols: { name: string; type: string }[],
+  curCols: { name: string; type: string }[],
+  plan: PlannedColumn[],
+  smallReference: boolean,
+  chanceLevel: number,
+): Promise<SeasonalBaseline | null> {
+  const time = timeColumn(refCols, curCols);
+  if (!time) return null;
+  const columns: SeasonColumn[] = plan.filter((c) => c.name !== time.name);
+  if (columns.length === 0) return null;
+  return seasonalBaseline(refPath, curPath, time, columns, {
+    chanceLevel,
+    compareNumeric: (r, c) =>
+      compareNumeric(r, c, { exactMaxRows: input.exactMaxRows, bins: input.bins, seed: input.seed }),
+    compareCategorical: (r, c) => compareCategorical(r, c),
+    decide(col, cmp, rows) {
+      const override = input.features[col.name] ?? {};
+      const nulls = { reference: 0, current: 0 };
+      const f =
+        'numeric' in cmp
+          ? numericResult(
+              col.name,
+              override.method ?? (smallReference ? 'ks' : 'wasserstein'),
+              override.threshold,
+              input.thresholds,
+              cmp.numeric,
+              nulls,
+            )
+          : categoricalResult(
+              col.name,
+              override.method ?? (smallReference ? 'chisquare' : 'jensenshannon'),
+              override.threshold,
+              input.thresholds,
+              cmp.categorical,
+              nulls,
+            );
+      void rows;
+      return {
+        method: f.method,
+        statistic: f.statistic,
+        drifted: f.drifted,
+        guardP: f.type === 'numeric' ? (f.stats.ksPValue ?? null) : (f.stats.chiSquarePValue ?? null),
+      };
+    },
+  });
+}
+
+/** Evidence for type changes: the share of current values that no longer read as the reference's kind. */
+async function typeEvidence(db: DuckDB, file: string, findings: DriftFinding[]): Promise<void> {
+  for (const f of findings) {
+    if (f.kind === 'missing_in_current') {
+      f.evidence = {
+        statistic: 'column present in the current data',
+        value: 0,
+        threshold: 1,
+        test: 'every reference column the check reads must be in the current data',
+        examples: [],
+      };
+    } else if (f.kind === 'new_in_current') {
+      f.evidence = {
+        statistic: 'column present in the reference',
+        value: 0,
+        threshold: 1,
+        test: 'a current column the reference lacks is a change of the feed’s contract',
+        examples: [],
+      };
+    } else if (f.kind === 'type_changed' && f.severity === 'critical') {
+      const col = ident(f.column);
+      const [r] = await db.all(
+        `SELECT avg(CASE WHEN TRY_CAST(${col} AS DOUBLE) IS NULL THEN 1.0 ELSE 0.0 END) AS bad FROM read_parquet(${literal(file)}) WHERE ${col} IS NOT NULL`,
+      );
+      f.evidence = {
+        statistic: 'share of current values that do not read as numbers',
+        value: Number(r?.bad ?? 0),
+        threshold: 0,
+        test: 'the column’s kind (number, text, time) must match the reference’s',
+        examples: [],
+      };
+    }
+  }
 }
 
 /** Combined Parquet size from which the numeric columns are loaded and compared on worker threads. */
@@ -378,7 +618,7 @@ const POOL_MIN_BYTES = 16 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface PlannedColumn {
+export interface PlannedColumn {
   name: string;
   type: FeatureType;
   /** SQL that yields the column as DOUBLE (numeric) or VARCHAR (categorical). */
@@ -650,6 +890,8 @@ function numericResult(
     nulls,
     values: { reference: cmp.reference.count, current: cmp.current.count },
     summary: { reference: s(cmp.reference), current: s(cmp.current) },
+    ...(cmp.shape ? { shape: cmp.shape } : {}),
+    chance: { pValue: null, threshold: 0, passed: false },
   };
 }
 
@@ -668,6 +910,7 @@ function categoricalResult(
     chiSquareDf: cmp.chiSquare.df,
     psi: num(cmp.psi),
     jensenShannon: num(cmp.jensenShannon),
+    totalVariation: num(cmp.totalVariation),
   };
   const statistic =
     method === 'chisquare' ? stats.chiSquare : method === 'psi' ? stats.psi : stats.jensenShannon;
@@ -686,10 +929,15 @@ function categoricalResult(
     stats,
     nulls,
     values: { reference: refValues, current: curValues },
+    chance: { pValue: null, threshold: 0, passed: false },
   };
 }
 
-function valueFindings(f: FeatureResult, nullShareIncrease: number): DriftFinding[] {
+function valueFindings(
+  f: FeatureResult,
+  rows: { reference: number; current: number },
+  nullShareIncrease: number,
+): DriftFinding[] {
   if (f.values.current === 0 && f.values.reference > 0) {
     return [
       {
@@ -697,23 +945,18 @@ function valueFindings(f: FeatureResult, nullShareIncrease: number): DriftFindin
         column: f.name,
         severity: 'critical',
         message: `Column "${f.name}" has no values in the current data (all missing).`,
+        evidence: {
+          statistic: 'missing share, current',
+          value: 1,
+          threshold: 1,
+          test: 'every current value is missing',
+          examples: [],
+        },
       },
     ];
   }
-  const grew = f.nulls.current - f.nulls.reference;
-  if (grew >= nullShareIncrease) {
-    return [
-      {
-        kind: 'null_share_increase',
-        column: f.name,
-        severity: 'warning',
-        message:
-          `Missing values in "${f.name}" rose from ${(f.nulls.reference * 100).toFixed(1)}% to ` +
-          `${(f.nulls.current * 100).toFixed(1)}%.`,
-      },
-    ];
-  }
-  return [];
+  const surge = nullSurge(f.name, f.nulls, rows, nullShareIncrease);
+  return surge ? [surge] : [];
 }
 
 function brief(ref: DatasetRef, rows: number): z.infer<typeof DatasetBrief> {

@@ -1,0 +1,128 @@
+/**
+ * The shape of a numeric feature on both sides, for data-quality detectors: matched quantiles, the most
+ * common value, and three transforms fitted from the matched quantiles — a scale (current ≈ f·reference), an
+ * offset (current ≈ reference + δ) and an affine map (current ≈ a·reference + b) — each with the two-sample
+ * KS distance that is left after undoing it. A unit change leaves almost nothing once undone (the same values
+ * in other units); a real shift changes the shape, so something is left.
+ *
+ * Works on ascending-sorted samples: the whole data in exact mode, the seeded samples in binned mode.
+ */
+import { countAtMost, ksPValue, ksTestSorted, quantileSorted } from './drift-stats.ts';
+
+/** Quantiles reported for both sides. */
+export const QUANTILE_PROBS = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+/** Quantiles the transforms are fitted on: 5% … 95% in steps of 5%. */
+const FIT_PROBS = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
+
+export interface TransformFit {
+  /** KS distance between the reference and the current data with the transform undone. */
+  ks: number;
+  /** Its asymptotic p-value (sizes of the samples compared). */
+  pValue: number;
+}
+
+export interface NumericShape {
+  probs: number[];
+  quantiles: { reference: number[]; current: number[] };
+  /** The most common current value, its share there and in the reference, and the reference's own top share. */
+  mode: { value: number; share: number; referenceShare: number; referenceTopShare: number };
+  scale: (TransformFit & { factor: number }) | null;
+  offset: (TransformFit & { delta: number }) | null;
+  affine: (TransformFit & { a: number; b: number }) | null;
+  /** Computed on seeded samples (binned mode) rather than every value. */
+  sampled: boolean;
+}
+
+/** Longest run of equal values in a sorted sample: its value and length. */
+function longestRun(sorted: Float64Array): { value: number; count: number } {
+  let best = { value: Number.NaN, count: 0 };
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    if (j - i > best.count) best = { value: sorted[i] as number, count: j - i };
+    i = j;
+  }
+  return best;
+}
+
+/** How many values of a sorted sample equal x. */
+function countEqual(sorted: Float64Array, x: number): number {
+  const atMost = countAtMost(sorted, x);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return atMost - lo;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** KS between the reference and `current` mapped through an increasing function. */
+function residual(ref: Float64Array, cur: Float64Array, undo: (x: number) => number): TransformFit {
+  const mapped = new Float64Array(cur.length);
+  for (let i = 0; i < cur.length; i++) mapped[i] = undo(cur[i] as number);
+  const ks = ksTestSorted(ref, mapped).statistic;
+  return { ks, pValue: ksPValue(ks, ref.length, cur.length) };
+}
+
+/** Matched quantiles, the mode and the fitted transforms of two ascending-sorted, NaN-free samples. */
+export function numericShape(ref: Float64Array, cur: Float64Array, sampled = false): NumericShape {
+  const q = (s: Float64Array, ps: number[]) => ps.map((p) => quantileSorted(s, p));
+  const top = longestRun(cur);
+  const shape: NumericShape = {
+    probs: QUANTILE_PROBS,
+    quantiles: { reference: q(ref, QUANTILE_PROBS), current: q(cur, QUANTILE_PROBS) },
+    mode: {
+      value: top.value,
+      share: cur.length ? top.count / cur.length : 0,
+      referenceShare: ref.length ? countEqual(ref, top.value) / ref.length : 0,
+      referenceTopShare: ref.length ? longestRun(ref).count / ref.length : 0,
+    },
+    scale: null,
+    offset: null,
+    affine: null,
+    sampled,
+  };
+  if (ref.length < 5 || cur.length < 5) return shape;
+  const qr = q(ref, FIT_PROBS);
+  const qc = q(cur, FIT_PROBS);
+
+  // Scale: the median ratio of matched quantiles with the same sign (zeros carry no scale: 0·f = 0).
+  const ratios = qr.flatMap((r, i) => {
+    const c = qc[i] as number;
+    return Math.abs(r) > 1e-12 && Math.abs(c) > 1e-12 && Math.sign(r) === Math.sign(c) ? [c / r] : [];
+  });
+  if (ratios.length >= 5) {
+    const factor = median(ratios);
+    if (factor > 0 && Number.isFinite(factor))
+      shape.scale = { factor, ...residual(ref, cur, (x) => x / factor) };
+  }
+
+  // Offset: the median difference of matched quantiles.
+  const delta = median(qr.map((r, i) => (qc[i] as number) - r));
+  if (Number.isFinite(delta)) shape.offset = { delta, ...residual(ref, cur, (x) => x - delta) };
+
+  // Affine: least squares of current quantiles on reference quantiles (°C → °F is a = 1.8, b = 32).
+  const mr = qr.reduce((s, x) => s + x, 0) / qr.length;
+  const mc = qc.reduce((s, x) => s + x, 0) / qc.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < qr.length; i++) {
+    sxy += ((qr[i] as number) - mr) * ((qc[i] as number) - mc);
+    sxx += ((qr[i] as number) - mr) ** 2;
+  }
+  const a = sxx > 0 ? sxy / sxx : Number.NaN;
+  if (a > 0 && Number.isFinite(a)) {
+    const b = mc - a * mr;
+    shape.affine = { a, b, ...residual(ref, cur, (x) => (x - b) / a) };
+  }
+  return shape;
+}

@@ -20,6 +20,7 @@ import { runTriageEval, scenarioReport, writeDataset } from '../../evals/triage/
 import { SCENARIOS } from '../../evals/triage/scenarios.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
+import { ask } from '../../src/lineage/ask.ts';
 import { lineageOf, searchMemory } from '../../src/lineage/index.ts';
 import { ModelRegistry, RunStore, TriggerStore } from '../../src/store/index.ts';
 import { TaskRegistry } from '../../src/tasks/index.ts';
@@ -316,6 +317,41 @@ describe('posting a triage: approval first, then the action, all recorded', () =
     expect(gone.evidence.modelMissing).toBe('retired');
     expect(gone.proposal.action).toBe('mute');
     expect(gone.proposal.reasons[0]).toMatch(/no longer registered/);
+    store.close();
+  });
+
+  it('stores the verdict and its evidence with the alert; ask answers why the drift was muted from it', async () => {
+    const { engine, store, config } = setup();
+    const detach = attachTriageRecorder(store);
+    const { triage, posted } = await triageAndPost(engine, config, await report('weather-summer'), {
+      by: 'alice',
+      remember: false,
+    });
+    expect(triage.proposal.action).toBe('mute');
+    const alert = lineageOf(store).getEntity('alert:test/weather-summer');
+    expect(alert?.attrs.triage).toMatchObject({
+      classification: 'real_shift',
+      cause: 'seasonal_shift',
+      action: 'mute',
+      expiresAt: triage.proposal.expiresAt,
+      columns: expect.arrayContaining(['temp_max', 'temp_min']),
+      evidence: [expect.objectContaining({ kind: 'season', threshold: 0.5 })],
+    });
+    const runId = posted.runId as string;
+    await engine.execute(runId);
+    engine.decide({ runId, stepId: 'approve', approved: true, by: 'bob', via: 'cli' });
+    expect((await engine.execute(runId)).status).toBe('succeeded');
+
+    const a = await ask(store, config, 'why did we mute the drift on temp_max?', { model: null });
+    expect(a.source).toBe('lineage');
+    expect(a.answer).toMatch(/alert:test\/weather-summer .*temp_max.* real_shift \(seasonal shift/);
+    expect(a.answer).toMatch(/same months of the reference/);
+    expect(a.answer).toMatch(/season.* = 0\.\d+ \(threshold 0\.5\)/);
+    expect(a.answer).toMatch(new RegExp(`until ${triage.proposal.expiresAt}`));
+    expect(a.answer).toMatch(/after bob approved it/);
+    const other = await ask(store, config, 'why did we mute the drift on humidity?', { model: null });
+    expect(other.answer).toMatch(/No triaged drift alert matches/);
+    detach();
     store.close();
   });
 

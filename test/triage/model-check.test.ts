@@ -4,7 +4,6 @@
  * data and drops when the labels no longer follow the inputs. Then the rules that follow from it.
  */
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify, type Evidence, type ModelCheck, propose } from '../../agents/triage/index.ts';
 import { writeDataset } from '../../evals/triage/harness.ts';

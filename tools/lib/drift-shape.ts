@@ -24,8 +24,17 @@ export interface TransformFit {
 export interface NumericShape {
   probs: number[];
   quantiles: { reference: number[]; current: number[] };
-  /** The most common current value, its share there and in the reference, and the reference's own top share. */
-  mode: { value: number; share: number; referenceShare: number; referenceTopShare: number };
+  /**
+   * The most common current value, its share there and in the reference, the share of the second most common
+   * current value, and the reference's own top share.
+   */
+  mode: {
+    value: number;
+    share: number;
+    secondShare: number;
+    referenceShare: number;
+    referenceTopShare: number;
+  };
   scale: (TransformFit & { factor: number }) | null;
   offset: (TransformFit & { delta: number }) | null;
   affine: (TransformFit & { a: number; b: number }) | null;
@@ -33,14 +42,15 @@ export interface NumericShape {
   sampled: boolean;
 }
 
-/** Longest run of equal values in a sorted sample: its value and length. */
-function longestRun(sorted: Float64Array): { value: number; count: number } {
-  let best = { value: Number.NaN, count: 0 };
+/** The two longest runs of equal values in a sorted sample: the longest's value and length, the second's length. */
+function longestRun(sorted: Float64Array): { value: number; count: number; second: number } {
+  let best = { value: Number.NaN, count: 0, second: 0 };
   let i = 0;
   while (i < sorted.length) {
     let j = i + 1;
     while (j < sorted.length && sorted[j] === sorted[i]) j++;
-    if (j - i > best.count) best = { value: sorted[i] as number, count: j - i };
+    if (j - i > best.count) best = { value: sorted[i] as number, count: j - i, second: best.count };
+    else if (j - i > best.second) best.second = j - i;
     i = j;
   }
   return best;
@@ -83,6 +93,7 @@ export function numericShape(ref: Float64Array, cur: Float64Array, sampled = fal
     mode: {
       value: top.value,
       share: cur.length ? top.count / cur.length : 0,
+      secondShare: cur.length ? top.second / cur.length : 0,
       referenceShare: ref.length ? countEqual(ref, top.value) / ref.length : 0,
       referenceTopShare: ref.length ? longestRun(ref).count / ref.length : 0,
     },

@@ -214,8 +214,11 @@ export function numericFindings({ name, cmp }: NumericFeatureView): DriftFinding
   // that share under the value's reference share must be < 1e-6 (a dry fortnight is not a stuck rain gauge).
   const mode = shape.mode;
   const tail = binomialUpperTail(Math.round(mode.share * m), m, Math.max(mode.referenceShare, 0.5 / n));
+  // One value, not a new range of values: it holds at least five times the share of the runner-up (a summer
+  // window has three new months in equal shares; a stuck sensor has one).
+  const single = mode.share >= 5 * mode.secondShare;
   const collapsed = refStd > 0 && m >= 10 && curStd <= 0.1 * refStd && mode.share >= 0.5 && tail < 1e-6;
-  const dominance = m >= 10 && mode.share >= 0.3 && mode.referenceShare <= 0.05 ? tail : 1;
+  const dominance = m >= 10 && single && mode.share >= 0.3 && mode.referenceShare <= 0.05 ? tail : 1;
   if (collapsed || dominance < 1e-6) {
     out.push({
       kind: 'stuck_values',
@@ -238,9 +241,9 @@ export function numericFindings({ name, cmp }: NumericFeatureView): DriftFinding
             statistic: `share of the current rows equal to ${fmt(mode.value)}`,
             value: mode.share,
             threshold: 0.3,
-            test: 'stuck when one value rare in the reference (≤ 5%) holds ≥ 30% of the current rows, binomial tail bound < 1e-6',
+            test: 'stuck when one value rare in the reference (≤ 5%) holds ≥ 30% of the current rows and ≥ 5× the next value’s share, binomial tail bound < 1e-6',
             pValue: dominance,
-            detail: { value: mode.value, referenceShare: mode.referenceShare },
+            detail: { value: mode.value, referenceShare: mode.referenceShare, secondShare: mode.secondShare },
             examples: [],
           },
     });

@@ -134,12 +134,16 @@ const Fit = {
 const NumericShapeSchema = z.object({
   probs: z.array(z.number()).describe('Quantile probabilities'),
   quantiles: z
-    .object({ reference: z.array(z.number()), current: z.array(z.number()) })
+    .object({
+      reference: z.array(z.number()).describe('Reference quantiles at probs'),
+      current: z.array(z.number()).describe('Current quantiles at probs'),
+    })
     .describe('Matched quantiles of each side'),
   mode: z
     .object({
       value: z.number().describe('Most common current value'),
       share: z.number().describe('Its share of the current values'),
+      secondShare: z.number().describe('Share of the second most common current value'),
       referenceShare: z.number().describe('Its share of the reference values'),
       referenceTopShare: z.number().describe('Share of the reference’s own most common value'),
     })
@@ -419,6 +423,7 @@ async function check(
       findings.push(...categoricalFindings(c.name, c.ref, c.cur, c.cmp, nearest));
     }
   });
+  keepUnitFindingsThatMovedAlone(findings, features);
   const [refDup, curDup] = await duplicates;
   const dup = duplicateFinding(refDup, curDup);
   if (dup) findings.push(dup);
@@ -524,6 +529,30 @@ function guardChance(f: FeatureResult, level: number, enforce: boolean): void {
   f.chance = { pValue: p, threshold: level, passed };
   // A column whose values all went missing stays drifted: there is nothing to test by chance.
   if (enforce && f.drifted && !passed && f.values.current > 0 && f.values.reference > 0) f.drifted = false;
+}
+
+/**
+ * A scale or offset that explains one column is a unit or calibration change only when that column moved on
+ * its own (at least twice the KS distance / total variation of every other drifted feature) or the change
+ * cannot be a real one (orders of magnitude, °C ↔ °F, kelvin): when many columns moved together, a summer
+ * that is 15 °C warmer is the same shape shifted, and the world is what moved.
+ */
+function keepUnitFindingsThatMovedAlone(findings: DriftFinding[], features: FeatureResult[]): void {
+  const movement = (f: FeatureResult) => (f.type === 'numeric' ? f.stats.ks : f.stats.totalVariation) ?? 0;
+  for (let i = findings.length - 1; i >= 0; i--) {
+    const f = findings[i] as DriftFinding;
+    if (f.kind !== 'scale_change' && f.kind !== 'offset_change') continue;
+    const detail = f.evidence?.detail ?? {};
+    const factor = typeof detail.factor === 'number' ? detail.factor : 1;
+    const unmistakable =
+      Math.abs(Math.log10(factor)) >= 0.9 ||
+      (typeof detail.unit === 'string' && /°[CF]|kelvin/.test(detail.unit));
+    const own = features.find((x) => x.name === f.column);
+    const others = features.filter((x) => x.drifted && x.name !== f.column).map(movement);
+    const alone = own !== undefined && movement(own) >= 2 * Math.max(0, ...others);
+    if (f.evidence) f.evidence.detail = { ...detail, movedAlone: alone };
+    if (!unmistakable && !alone) findings.splice(i, 1);
+  }
 }
 
 /** The seasonal baseline, when both sides share a time column (see drift-season.ts). */

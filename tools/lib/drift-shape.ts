@@ -5,7 +5,8 @@
  * KS distance that is left after undoing it. A unit change leaves almost nothing once undone (the same values
  * in other units); a real shift changes the shape, so something is left.
  *
- * Works on ascending-sorted samples: the whole data in exact mode, the seeded samples in binned mode.
+ * Works on ascending-sorted samples: the whole data in exact mode, the seeded samples in binned mode; the
+ * residual KS distances on at most 10,000 evenly spaced order statistics per side.
  */
 import { countAtMost, ksPValue, ksTestSorted, quantileSorted } from './drift-stats.ts';
 
@@ -83,8 +84,22 @@ function residual(ref: Float64Array, cur: Float64Array, undo: (x: number) => num
   return { ks, pValue: ksPValue(ks, ref.length, cur.length) };
 }
 
+/** Every k-th value of a sorted sample, at most `max` of them: the same quantile function, sampled evenly. */
+function thin(sorted: Float64Array, max: number): Float64Array {
+  if (sorted.length <= max) return sorted;
+  const out = new Float64Array(max);
+  const step = (sorted.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) out[i] = sorted[Math.round(i * step)] as number;
+  return out;
+}
+
+/** Values the unit fits are checked on per side (evenly thinned order statistics above that). */
+const FIT_MAX = 10_000;
+
 /** Matched quantiles, the mode and the fitted transforms of two ascending-sorted, NaN-free samples. */
-export function numericShape(ref: Float64Array, cur: Float64Array, sampled = false): NumericShape {
+export function numericShape(refAll: Float64Array, curAll: Float64Array, sampled = false): NumericShape {
+  const ref = refAll;
+  const cur = curAll;
   const q = (s: Float64Array, ps: number[]) => ps.map((p) => quantileSorted(s, p));
   const top = longestRun(cur);
   const shape: NumericShape = {
@@ -105,6 +120,8 @@ export function numericShape(ref: Float64Array, cur: Float64Array, sampled = fal
   if (ref.length < 5 || cur.length < 5) return shape;
   const qr = q(ref, FIT_PROBS);
   const qc = q(cur, FIT_PROBS);
+  const fitRef = thin(ref, FIT_MAX);
+  const fitCur = thin(cur, FIT_MAX);
 
   // Scale: the median ratio of matched quantiles with the same sign (zeros carry no scale: 0·f = 0).
   const ratios = qr.flatMap((r, i) => {
@@ -114,12 +131,12 @@ export function numericShape(ref: Float64Array, cur: Float64Array, sampled = fal
   if (ratios.length >= 5) {
     const factor = median(ratios);
     if (factor > 0 && Number.isFinite(factor))
-      shape.scale = { factor, ...residual(ref, cur, (x) => x / factor) };
+      shape.scale = { factor, ...residual(fitRef, fitCur, (x) => x / factor) };
   }
 
   // Offset: the median difference of matched quantiles.
   const delta = median(qr.map((r, i) => (qc[i] as number) - r));
-  if (Number.isFinite(delta)) shape.offset = { delta, ...residual(ref, cur, (x) => x - delta) };
+  if (Number.isFinite(delta)) shape.offset = { delta, ...residual(fitRef, fitCur, (x) => x - delta) };
 
   // Affine: least squares of current quantiles on reference quantiles (°C → °F is a = 1.8, b = 32).
   const mr = qr.reduce((s, x) => s + x, 0) / qr.length;
@@ -133,7 +150,7 @@ export function numericShape(ref: Float64Array, cur: Float64Array, sampled = fal
   const a = sxx > 0 ? sxy / sxx : Number.NaN;
   if (a > 0 && Number.isFinite(a)) {
     const b = mc - a * mr;
-    shape.affine = { a, b, ...residual(ref, cur, (x) => (x - b) / a) };
+    shape.affine = { a, b, ...residual(fitRef, fitCur, (x) => (x - b) / a) };
   }
   return shape;
 }

@@ -68,7 +68,14 @@ export async function benchDrift(): Promise<BenchResult[]> {
     // The parts the data-quality detectors add, timed alone (in the task they overlap the loading).
     const t0 = performance.now();
     for (const d of [reference, current])
-      await withDuckDB((db) => duplicateShare(db, d.path, d.columns.map((c) => c.name), ROWS));
+      await withDuckDB((db) =>
+        duplicateShare(
+          db,
+          d.path,
+          d.columns.map((c) => c.name),
+          ROWS,
+        ),
+      );
     const dupSeconds = (performance.now() - t0) / 1000;
     const r = seededRandom(1);
     const sample = (n: number) => Float64Array.from({ length: n }, () => r()).sort();

@@ -182,20 +182,6 @@ export async function runTriageEval(
         if (deployed) deps.deployedModel = deployed;
       }
       const t = await triageAlert({ ...input, ref: `eval/${s.id}` }, deps);
-      console.error(
-        JSON.stringify(
-          {
-            id: s.id,
-            notes: t.notes,
-            check: t.evidence.modelCheck,
-            season: t.evidence.season,
-            features: t.evidence.features.map((f) => [f.name, f.drifted, f.movement]),
-            findings: t.evidence.findings.map((f) => [f.kind, f.column, f.message]),
-          },
-          null,
-          1,
-        ),
-      );
       rows.push(scoreCase(s, t, output.alert !== null, performance.now() - t0));
     }
   } finally {

@@ -119,8 +119,12 @@ const QUALITY_RULES: QualityRule[] = [
     kinds: ['stuck_values'],
     cause: 'stuck_values',
     severity: 'critical',
+    // A continuous sensor stuck at one value is broken whatever else moved; a category (or a numeric code with
+    // a handful of values) taken over by one value is a sub-population unless nothing else moved.
     applies: (ev, f) =>
-      ev.features.find((x) => x.name === f.column)?.type === 'numeric' || onlyMover(ev, f.column),
+      (ev.features.find((x) => x.name === f.column)?.type === 'numeric' &&
+        f.evidence?.detail?.code !== true) ||
+      onlyMover(ev, f.column),
     why: 'A feature that stopped varying is a stuck sensor or a default filled in upstream, not a changed world.',
   },
   {

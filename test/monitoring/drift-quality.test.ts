@@ -84,6 +84,17 @@ describe('numeric shape and unit findings', () => {
     expect(f[0]?.evidence?.detail?.unit).toMatch(/°C logged as °F/);
   });
 
+  it('finds a factor on data rounded to whole tens (atoms), where undoing it lands a hair off each atom', () => {
+    const tens = (xs: Float64Array) => map(xs, (x) => 10 * Math.round(x * 8 + 4));
+    const [f] = findings(
+      tens(ref),
+      map(tens(fresh), (x) => x * 1.852),
+    );
+    expect(f?.kind).toBe('scale_change');
+    expect(f?.evidence?.value).toBeCloseTo(1.852, 2);
+    expect(f?.evidence?.detail?.ksAfter).toBeLessThan(0.05);
+  });
+
   it('finds an offset (kelvin) with its spread unchanged', () => {
     const [f] = findings(
       ref,
@@ -115,6 +126,14 @@ describe('numeric shape and unit findings', () => {
     // Half the reference is 0 (no rain); twelve dry days in a row are not evidence of a stuck gauge.
     const rain = Float64Array.from({ length: 730 }, (_, i) => (i % 2 ? 0 : (ref[i] as number)));
     expect(findings(rain, new Float64Array(12).fill(0))).toEqual([]);
+  });
+
+  it('marks a numeric code (a handful of values) taken over by one value, for the triage to weigh', () => {
+    const clusters = Float64Array.from({ length: 600 }, (_, i) => i % 6);
+    const [f] = findings(clusters, new Float64Array(100).fill(3));
+    expect(f).toMatchObject({ kind: 'stuck_values', severity: 'warning' });
+    expect(f?.evidence?.detail).toMatchObject({ code: true, referenceDistinct: 6 });
+    expect(findings(ref, new Float64Array(300).fill(0))[0]?.evidence?.detail?.code).toBe(false);
   });
 });
 

@@ -129,6 +129,29 @@ describe('rules that follow the model', () => {
     expect(propose(high, classify(high))).toMatchObject({ action: 'retrain' });
   });
 
+  it('a numeric code taken over by one value is a sub-population when other features moved, a fault when alone', () => {
+    const stuck = {
+      kind: 'stuck_values',
+      column: 'a',
+      severity: 'warning',
+      message: 'a is 3 in 100% of the rows',
+      evidence: { statistic: 's', value: 0, threshold: 0.1, test: 't', detail: { code: true }, examples: [] },
+    };
+    const withOthers = { ...base(check({}), ['a', 'b']), findings: [stuck] };
+    expect(classify(withOthers)).toMatchObject({ classification: 'real_shift', cause: 'covariate_shift' });
+    const alone = { ...base(check({}), ['a']), findings: [stuck] };
+    expect(classify(alone)).toMatchObject({
+      classification: 'data_quality',
+      cause: 'stuck_values',
+      columns: ['a'],
+    });
+    const sensor = {
+      ...base(check({}), ['a', 'b']),
+      findings: [{ ...stuck, evidence: { ...stuck.evidence, detail: {} } }],
+    };
+    expect(classify(sensor).cause).toBe('stuck_values');
+  });
+
   it('labels decide: a quality drop is retrained, held quality is muted', () => {
     const quality = (dropped: boolean) => ({
       metric: 'accuracy',

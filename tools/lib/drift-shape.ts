@@ -8,7 +8,7 @@
  * Works on ascending-sorted samples: the whole data in exact mode, the seeded samples in binned mode; the
  * residual KS distances on at most 10,000 evenly spaced order statistics per side.
  */
-import { countAtMost, ksPValue, ksTestSorted, quantileSorted } from './drift-stats.ts';
+import { countAtMost, ksPValue, quantileSorted } from './drift-stats.ts';
 
 /** Quantiles reported for both sides. */
 export const QUANTILE_PROBS = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
@@ -36,6 +36,8 @@ export interface NumericShape {
     referenceShare: number;
     referenceTopShare: number;
   };
+  /** Distinct values of the reference sample (counted up to 1000): a code column has a handful. */
+  referenceDistinct: number;
   scale: (TransformFit & { factor: number }) | null;
   offset: (TransformFit & { delta: number }) | null;
   affine: (TransformFit & { a: number; b: number }) | null;
@@ -70,18 +72,44 @@ function countEqual(sorted: Float64Array, x: number): number {
   return atMost - lo;
 }
 
+/** Distinct values of a sorted sample, counting up to `cap`. */
+function distinct(sorted: Float64Array, cap: number): number {
+  let k = 0;
+  for (let i = 0; i < sorted.length && k < cap; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) k++;
+  return k;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** KS between the reference and `current` mapped through an increasing function. */
+/** Values may sit this far apart (relative) and still count as the same value once a transform is undone. */
+const TOLERANCE = 0.005;
+
+/**
+ * The KS distance between the reference and `current` mapped back through an increasing function, with each
+ * value allowed to sit within 0.5% of its magnitude (a Lévy-type distance): data rounded to whole units sit
+ * on atoms, and a factor estimated from another sample (or merely the float rounding of ×1.852 ÷ 1.852)
+ * moves every atom a hair off its place, which plain KS counts as the atom's whole mass.
+ */
 function residual(ref: Float64Array, cur: Float64Array, undo: (x: number) => number): TransformFit {
   const mapped = new Float64Array(cur.length);
   for (let i = 0; i < cur.length; i++) mapped[i] = undo(cur[i] as number);
-  const ks = ksTestSorted(ref, mapped).statistic;
-  return { ks, pValue: ksPValue(ks, ref.length, cur.length) };
+  const n = ref.length;
+  const m = mapped.length;
+  const tol = (x: number) => TOLERANCE * Math.abs(x) + 1e-12;
+  let ks = 0;
+  for (let j = 0; j < m; j++) {
+    const x = mapped[j] as number;
+    ks = Math.max(ks, countAtMost(mapped, x) / m - countAtMost(ref, x + tol(x)) / n);
+  }
+  for (let i = 0; i < n; i++) {
+    const x = ref[i] as number;
+    ks = Math.max(ks, countAtMost(ref, x) / n - countAtMost(mapped, x + tol(x)) / m);
+  }
+  return { ks, pValue: ksPValue(ks, n, m) };
 }
 
 /** Every k-th value of a sorted sample, at most `max` of them: the same quantile function, sampled evenly. */
@@ -112,6 +140,7 @@ export function numericShape(refAll: Float64Array, curAll: Float64Array, sampled
       referenceShare: ref.length ? countEqual(ref, top.value) / ref.length : 0,
       referenceTopShare: ref.length ? longestRun(ref).count / ref.length : 0,
     },
+    referenceDistinct: distinct(ref, 1000),
     scale: null,
     offset: null,
     affine: null,

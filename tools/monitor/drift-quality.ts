@@ -220,10 +220,13 @@ export function numericFindings({ name, cmp }: NumericFeatureView): DriftFinding
   const collapsed = refStd > 0 && m >= 10 && curStd <= 0.1 * refStd && mode.share >= 0.5 && tail < 1e-6;
   const dominance = m >= 10 && single && mode.share >= 0.3 && mode.referenceShare <= 0.05 ? tail : 1;
   if (collapsed || dominance < 1e-6) {
+    // A numeric code (a handful of values, e.g. a cluster id) taken over by one value is what a filter on a
+    // sub-population looks like too: the triage weighs it like a category (agents/triage/rules.ts).
+    const code = shape.referenceDistinct <= 20;
     out.push({
       kind: 'stuck_values',
       column: name,
-      severity: 'critical',
+      severity: code ? 'warning' : 'critical',
       message: collapsed
         ? `"${name}" barely varies any more: std ${fmt(curStd)} against ${fmt(refStd)} in the reference (${pct(curStd / refStd)}); ${pct(mode.share)} of the current values are ${fmt(mode.value)}.`
         : `"${name}" is stuck at ${fmt(mode.value)} in ${pct(mode.share)} of the current rows, a value ${pct(mode.referenceShare)} of the reference has.`,
@@ -234,7 +237,13 @@ export function numericFindings({ name, cmp }: NumericFeatureView): DriftFinding
             threshold: 0.1,
             test: 'stuck when the current std is at most 10% of the reference std and one value holds ≥ 50% of the rows (binomial tail bound under its reference share < 1e-6)',
             pValue: tail,
-            detail: { value: mode.value, share: mode.share, referenceShare: mode.referenceShare },
+            detail: {
+              value: mode.value,
+              share: mode.share,
+              referenceShare: mode.referenceShare,
+              code,
+              referenceDistinct: shape.referenceDistinct,
+            },
             examples: [],
           }
         : {
@@ -243,7 +252,13 @@ export function numericFindings({ name, cmp }: NumericFeatureView): DriftFinding
             threshold: 0.3,
             test: 'stuck when one value rare in the reference (≤ 5%) holds ≥ 30% of the current rows and ≥ 5× the next value’s share, binomial tail bound < 1e-6',
             pValue: dominance,
-            detail: { value: mode.value, referenceShare: mode.referenceShare, secondShare: mode.secondShare },
+            detail: {
+              value: mode.value,
+              referenceShare: mode.referenceShare,
+              secondShare: mode.secondShare,
+              code,
+              referenceDistinct: shape.referenceDistinct,
+            },
             examples: [],
           },
     });

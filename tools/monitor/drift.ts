@@ -148,6 +148,7 @@ const NumericShapeSchema = z.object({
       referenceTopShare: z.number().describe('Share of the reference’s own most common value'),
     })
     .describe('The most common current value'),
+  referenceDistinct: z.number().describe('Distinct reference values (counted up to 1000)'),
   scale: z
     .object({ factor: z.number(), ...Fit })
     .nullable()

@@ -164,6 +164,12 @@ describe('monitor.drift on injected faults', () => {
     expect(evidence?.examples).toHaveLength(3);
     expect(Number(evidence?.examples[0]?.wind)).toBeGreaterThan(50);
     expect(out.alert?.severity).toBe('critical');
+    // The HTML report shows the evidence and its example rows.
+    const html = readFileSync(out.reportHtml, 'utf8');
+    expect(html).toMatch(
+      /<li data-kind="scale_change" data-column="wind"[^>]*>.*scale factor .* = (9|10)\.\d* \(threshold 1\.5\)/,
+    );
+    expect(html.match(/<table class="examples">.*?<\/table>/)?.[0].match(/<tr>/g)).toHaveLength(4);
   });
 
   it('reports missing values appearing in precipitation as a finding on that column', async () => {

@@ -3,7 +3,7 @@
  * (exact or binned) or one categorical feature, plus the numeric shape the data-quality detectors read
  * (tools/lib/drift-shape.ts) and the display histograms of the report.
  */
-import { type NumericShape, numericShape } from './drift-shape.ts';
+import { FIT_MIN_KS, type NumericShape, numericShape } from './drift-shape.ts';
 import {
   type BinnedSample,
   binSample,
@@ -237,10 +237,11 @@ export function compareNumeric(
     const rc = countsFromSorted(reference, deciles);
     const cc = countsFromSorted(current, deciles);
     const w = wassersteinSorted(reference, current);
+    const ks = ksTestSorted(reference, current);
     return {
       computation: 'exact',
       missing,
-      ks: ksTestSorted(reference, current),
+      ks,
       wasserstein: w,
       wassersteinNormalized: w / scale,
       psi: populationStabilityIndex(rc, cc),
@@ -248,7 +249,7 @@ export function compareNumeric(
       reference: refSummary,
       current: curSummary,
       display: displayHistogram(reference, current, displayBins),
-      shape: numericShape(reference, current),
+      shape: numericShape(reference, current, false, ks.statistic >= FIT_MIN_KS),
     };
   }
 
@@ -280,10 +281,11 @@ export function compareNumeric(
   const rc = decileCounts(a);
   const cc = decileCounts(b);
   const w = wassersteinBinned(a, b, edges);
+  const ks = ksTestBinned(a, b);
   return {
     computation: 'binned',
     missing,
-    ks: ksTestBinned(a, b),
+    ks,
     wasserstein: w,
     wassersteinNormalized: w / scale,
     psi: populationStabilityIndex(rc, cc),
@@ -291,7 +293,7 @@ export function compareNumeric(
     reference: refSummary,
     current: curSummary,
     display: displayHistogram(refSample, curSample, displayBins),
-    shape: numericShape(refSample, curSample, true),
+    shape: numericShape(refSample, curSample, true, ks.statistic >= FIT_MIN_KS),
   };
 }
 

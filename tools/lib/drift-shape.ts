@@ -6,7 +6,7 @@
  * in other units); a real shift changes the shape, so something is left.
  *
  * Works on ascending-sorted samples: the whole data in exact mode, the seeded samples in binned mode; the
- * residual KS distances on at most 10,000 evenly spaced order statistics per side.
+ * residual KS distances on at most 5,000 evenly spaced order statistics per side.
  */
 import { countAtMost, ksPValue, quantileSorted } from './drift-stats.ts';
 
@@ -122,12 +122,22 @@ function thin(sorted: Float64Array, max: number): Float64Array {
 }
 
 /** Values the unit fits are checked on per side (evenly thinned order statistics above that). */
-const FIT_MAX = 10_000;
+const FIT_MAX = 5_000;
 
-/** Matched quantiles, the mode and the fitted transforms of two ascending-sorted, NaN-free samples. */
-export function numericShape(refAll: Float64Array, curAll: Float64Array, sampled = false): NumericShape {
-  const ref = refAll;
-  const cur = curAll;
+/** Below this raw KS distance no unit change is looked for, so the transforms are not fitted. */
+export const FIT_MIN_KS = 0.2;
+
+/**
+ * Matched quantiles, the mode and (when `fit`) the fitted transforms of two ascending-sorted, NaN-free
+ * samples. The fits cost three residual distances; monitor.drift asks for them only where the raw KS
+ * distance is at least FIT_MIN_KS, the least a unit change could show.
+ */
+export function numericShape(
+  ref: Float64Array,
+  cur: Float64Array,
+  sampled = false,
+  fit = true,
+): NumericShape {
   const q = (s: Float64Array, ps: number[]) => ps.map((p) => quantileSorted(s, p));
   const top = longestRun(cur);
   const shape: NumericShape = {
@@ -146,7 +156,7 @@ export function numericShape(refAll: Float64Array, curAll: Float64Array, sampled
     affine: null,
     sampled,
   };
-  if (ref.length < 5 || cur.length < 5) return shape;
+  if (!fit || ref.length < 5 || cur.length < 5) return shape;
   const qr = q(ref, FIT_PROBS);
   const qc = q(cur, FIT_PROBS);
   const fitRef = thin(ref, FIT_MAX);

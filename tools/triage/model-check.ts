@@ -238,3 +238,26 @@ export async function checkRegisteredModel(
     await loaded.close();
   }
 }
+
+/**
+ * The `checkModel` a composition root hands the triage agent (TriageDeps.checkModel): the alert's model
+ * (the registry's deployed version, or the name the alert carries) checked on the alert's two data files.
+ */
+export function registeredModelChecker(config: Config, store: RunStore) {
+  return async (
+    input: {
+      report: { reference: { path?: string | undefined }; current: { path?: string | undefined } };
+      model?: string | undefined;
+    },
+    model: { name: string; version?: number | undefined } | undefined,
+  ): Promise<ModelCheckResult | undefined> => {
+    const name = model?.name ?? input.model;
+    if (!name) return undefined;
+    return checkRegisteredModel(
+      config,
+      store,
+      { name, version: model?.version },
+      { reference: input.report.reference.path, current: input.report.current.path },
+    );
+  };
+}

@@ -153,26 +153,13 @@ export function registerDriftCommand(program: Command): void {
             '../../../agents/triage/index.ts'
           );
           const { llmSettingsFrom } = await import('../../llm/index.ts');
-          const { checkRegisteredModel } = await import('../../../tools/triage/model-check.ts');
+          const { registeredModelChecker } = await import('../../../tools/triage/model-check.ts');
           const input = alertFromRun(ctx.store, run.id, opts.model);
           triage = await triageAlert(input, {
             ...(await triageModelDeps(llmSettingsFrom(ctx.config))),
             store: ctx.store,
             config: ctx.config,
-            checkModel: async (i, m) => {
-              const name = m?.name ?? i.model;
-              return name
-                ? checkRegisteredModel(
-                    ctx.config,
-                    ctx.store,
-                    { name, version: m?.version },
-                    {
-                      reference: i.report.reference.path,
-                      current: i.report.current.path,
-                    },
-                  )
-                : undefined;
-            },
+            checkModel: registeredModelChecker(ctx.config, ctx.store),
           });
           recordVerdict(ctx.store, triage);
         }

@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { userError } from '../../errors.ts';
-import type { RunStore } from '../../store/index.ts';
 import { TERMINAL_RUN_STATUSES, TriggerStore } from '../../store/index.ts';
 import { resolveInWorkspace } from '../../tasks/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
@@ -55,7 +54,10 @@ export function registerTriageCommands(program: Command): void {
           : alertFromRun(ctx.store, source, opts.model);
         const deps = {
           ...(await triageModelDeps(llmSettingsFrom(ctx.config))),
-          checkModel: modelChecker(ctx.config, ctx.store),
+          checkModel: (await import('../../../tools/triage/model-check.ts')).registeredModelChecker(
+            ctx.config,
+            ctx.store,
+          ),
         };
         const { triageAlert, templateRetrain, recordVerdict } = await import(
           '../../../agents/triage/index.ts'
@@ -180,30 +182,6 @@ export function reportPath(config: Config, source: string): string | undefined {
     `${candidate} does not exist (paths are read relative to the workspace ${config.workspace})`,
     'Pass the reportJson path of a monitor.drift step (or `pipewright drift … --json`), or the id of the run that checked drift.',
   );
-}
-
-/** Asks the deployed model (from the registry) about an alert: importance, label shift, quality. */
-function modelChecker(config: Config, store: RunStore) {
-  return async (
-    input: {
-      report: { reference: { path?: string | undefined }; current: { path?: string | undefined } };
-      model?: string;
-    },
-    model: { name: string; version?: number | undefined } | undefined,
-  ) => {
-    const name = model?.name ?? input.model;
-    if (!name) return undefined;
-    const { checkRegisteredModel } = await import('../../../tools/triage/model-check.ts');
-    return checkRegisteredModel(
-      config,
-      store,
-      { name, version: model?.version },
-      {
-        reference: input.report.reference.path,
-        current: input.report.current.path,
-      },
-    );
-  };
 }
 
 type TriageView = Awaited<ReturnType<typeof import('../../../agents/triage/index.ts').triageAlert>>;

@@ -273,8 +273,8 @@ describe('drift reports', () => {
     expect(tempMax.display.edges).toHaveLength(25);
     expect(out.alert?.report.html).toBe(out.reportHtml);
     // Named copies with an extension in the state folder, so a browser and `triage <path>.json` take them.
-    expect(out.reportHtml).toMatch(/[/\\]reports[/\\]drift-[0-9a-f]{16}\.html$/);
-    expect(out.reportJson).toMatch(/[/\\]reports[/\\]drift-[0-9a-f]{16}\.json$/);
+    expect(out.reportHtml).toMatch(/[/\\]artifacts[/\\]reports[/\\]drift-[0-9a-f]{16}\.html$/);
+    expect(out.reportJson).toMatch(/[/\\]artifacts[/\\]reports[/\\]drift-[0-9a-f]{16}\.json$/);
   });
 });
 

@@ -85,7 +85,7 @@ describe('pipewright drift', () => {
     expect(out.triage.verdict.classification).toBe('no_drift');
     expect(out.triage.proposal.action).toBe('none');
     const rel = path.relative(workspace, out.drift.reportJson);
-    expect(rel).toMatch(/^\.pipewright[/\\]reports[/\\]drift-[0-9a-f]+\.json$/);
+    expect(rel).toMatch(/^\.pipewright[/\\]artifacts[/\\]reports[/\\]drift-[0-9a-f]+\.json$/);
     const text = await cli('triage', rel, '--apply');
     expect(text).toMatch(/^No drift: none of 5 features drifted beyond chance/m);
     expect(text).toMatch(/Nothing to apply\./);

@@ -238,10 +238,12 @@ const Output = z.object({
   current: DatasetBrief,
   reportJson: z
     .string()
-    .describe('Path of the JSON report (results plus plotted histograms): <state>/reports/drift-<hash>.json'),
+    .describe(
+      'Path of the JSON report (results plus plotted histograms): <state>/artifacts/reports/drift-<hash>.json',
+    ),
   reportHtml: z
     .string()
-    .describe('Path of the self-contained HTML report: <state>/reports/drift-<hash>.html'),
+    .describe('Path of the self-contained HTML report: <state>/artifacts/reports/drift-<hash>.html'),
   alert: DriftAlert.nullable().describe('Alert to pass to notify.send, or null when nothing drifted'),
 });
 export type DriftOutput = z.infer<typeof Output>;
@@ -496,11 +498,12 @@ async function check(
 }
 
 /**
- * `<state>/reports/drift-<hash>.<ext>`: the content-addressed artifact under a name with an extension (a hard
- * link, or a copy where links do not work), so that it opens by type and can be passed around by path.
+ * `<state>/artifacts/reports/drift-<hash>.<ext>`: the content-addressed artifact under a name with an
+ * extension (a hard link, or a copy where links do not work), so that it opens by type and can be passed
+ * around by path; inside the artifact folder, where the web page reads reports from.
  */
 function namedReport(ctx: TaskContext, ref: { hash: string; path: string }, ext: 'json' | 'html'): string {
-  const dir = path.join(ctx.config.stateDir, 'reports');
+  const dir = path.join(ctx.config.stateDir, 'artifacts', 'reports');
   const file = path.join(dir, `drift-${ref.hash.slice(0, 16)}.${ext}`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareCategorical, compareNumeric, seededRandom } from '../../tools/lib/drift-compare.ts';
 import { numericShape } from '../../tools/lib/drift-shape.ts';
+import { categoricalFindings } from '../../tools/monitor/drift-categories.ts';
 import {
   binomialUpperTail,
-  categoricalFindings,
   duplicateFinding,
   nullSurge,
   numericFindings,

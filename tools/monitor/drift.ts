@@ -4,11 +4,16 @@
  *
  * DuckDB reads the Parquet files; numeric columns come over as Float64Arrays in bulk and category counts
  * as GROUP BY rows, so a million rows per side stays cheap (see tools/lib/drift-stats.ts).
+ *
+ * The parts: drift-schema.ts (inputs and outputs), drift-plan.ts (which columns, how), drift-results.ts
+ * (verdict per feature, the beyond-chance guard, the alert), drift-quality.ts and drift-categories.ts
+ * (data-quality detectors with evidence), drift-season.ts (the same months of the reference),
+ * drift-pool.ts / drift-worker.ts (worker threads for large data).
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { userError } from '../../src/errors.ts';
 import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
 import {
@@ -20,233 +25,29 @@ import {
 } from '../lib/drift-compare.ts';
 import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
-import { DatasetRef } from '../lib/refs.ts';
-import {
-  DatasetBrief,
-  DriftAlert,
-  type DriftFinding,
-  DriftFinding as DriftFindingSchema,
-  DriftMethod,
-} from './drift-alert.ts';
+import type { DatasetRef } from '../lib/refs.ts';
+import type { DriftFinding } from './drift-alert.ts';
+import { categoricalFindings, nearestCategories } from './drift-categories.ts';
 import { loadNumeric } from './drift-load.ts';
+import { type PlannedColumn, planColumns } from './drift-plan.ts';
 import { DriftWorkerPool } from './drift-pool.ts';
+import { attachExamples, duplicateFinding, duplicateShare, numericFindings } from './drift-quality.ts';
 import {
-  attachExamples,
-  categoricalFindings,
-  duplicateFinding,
-  duplicateShare,
-  nearestCategories,
-  nullSurge,
-  numericFindings,
-} from './drift-quality.ts';
-import { SeasonalBaseline, type SeasonColumn, seasonalBaseline, timeColumn } from './drift-season.ts';
+  brief,
+  categoricalResult,
+  guardChance,
+  keepUnitFindingsThatMovedAlone,
+  makeAlert,
+  numericResult,
+  round,
+  summaryLine,
+  valueFindings,
+} from './drift-results.ts';
+import { type DriftOutput, type FeatureResult, Input, Output } from './drift-schema.ts';
+import type { SeasonalBaseline, SeasonColumn } from './drift-season.ts';
+import { seasonalBaseline, timeColumn } from './drift-season.ts';
 
-const FeatureType = z.enum(['numeric', 'categorical']).describe('How a column is compared');
-type FeatureType = z.infer<typeof FeatureType>;
-
-const Thresholds = z
-  .object({
-    smallSampleRows: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(1000)
-      .describe('Reference row count up to which the default tests are p-value tests (ks, chisquare)'),
-    pValue: z.number().gt(0).lt(1).default(0.05).describe('ks / chisquare: drift when p-value < this'),
-    wasserstein: z
-      .number()
-      .positive()
-      .default(0.1)
-      .describe('wasserstein: drift when Wasserstein-1 / reference std ≥ this'),
-    jensenShannon: z.number().positive().default(0.1).describe('jensenshannon: drift when distance ≥ this'),
-    psi: z.number().positive().default(0.1).describe('psi: drift when PSI ≥ this'),
-    datasetShare: z
-      .number()
-      .gt(0)
-      .max(1)
-      .default(0.5)
-      .describe('Dataset drift when at least this share of checked features drifted'),
-    nullShareIncrease: z
-      .number()
-      .positive()
-      .max(1)
-      .default(0.05)
-      .describe('Data-quality finding when a column’s missing share grows by at least this much'),
-  })
-  .describe('Drift thresholds; defaults follow Evidently');
-
-const FeatureOverride = z
-  .object({
-    method: DriftMethod.optional().describe('Test to decide drift for this feature'),
-    threshold: z.number().positive().optional().describe('Threshold for that test'),
-    type: FeatureType.optional().describe('Compare as numeric or categorical regardless of the column type'),
-  })
-  .describe('Per-feature settings');
-
-const Input = z.object({
-  reference: DatasetRef.describe('Reference data: what the model was trained on'),
-  current: DatasetRef.describe('Current data: logged traffic or a new batch, same columns'),
-  columns: z
-    .array(z.string())
-    .optional()
-    .describe('Columns to check (default: every reference column except dates and times)'),
-  thresholds: Thresholds.prefault({}),
-  features: z
-    .record(z.string(), FeatureOverride)
-    .default({})
-    .describe('Per-feature overrides by column name, e.g. { "age": { "method": "psi", "threshold": 0.2 } }'),
-  exactMaxRows: z
-    .number()
-    .int()
-    .positive()
-    .default(100_000)
-    .describe('Numeric statistics are exact when both sides have at most this many rows, else binned'),
-  bins: z
-    .number()
-    .int()
-    .min(10)
-    .max(10_000)
-    .default(1000)
-    .describe('Reference-quantile bins for binned statistics (KS error ≈ 1/bins)'),
-  parallel: z
-    .enum(['auto', 'always', 'never'])
-    .default('auto')
-    .describe('Compare numeric columns on worker threads: auto above 16 MB of Parquet, always, or never'),
-  seed: z.number().int().default(42).describe('Seed for the samples behind bin edges and plots'),
-  title: z.string().optional().describe('Report title (default "Drift report: <reference> → <current>")'),
-});
-
-const Num = z.number().nullable();
-
-const NumericSummary = z
-  .object({
-    mean: Num.describe('Mean'),
-    std: Num.describe('Population standard deviation'),
-    min: Num.describe('Minimum'),
-    max: Num.describe('Maximum'),
-  })
-  .describe('Summary of the non-missing values');
-
-const Fit = {
-  ks: z.number().describe('KS distance left once undone'),
-  pValue: z.number().describe('Its p-value'),
-};
-const NumericShapeSchema = z.object({
-  probs: z.array(z.number()).describe('Quantile probabilities'),
-  quantiles: z
-    .object({
-      reference: z.array(z.number()).describe('Reference quantiles at probs'),
-      current: z.array(z.number()).describe('Current quantiles at probs'),
-    })
-    .describe('Matched quantiles of each side'),
-  mode: z
-    .object({
-      value: z.number().describe('Most common current value'),
-      share: z.number().describe('Its share of the current values'),
-      secondShare: z.number().describe('Share of the second most common current value'),
-      referenceShare: z.number().describe('Its share of the reference values'),
-      referenceTopShare: z.number().describe('Share of the reference’s own most common value'),
-    })
-    .describe('The most common current value'),
-  referenceDistinct: z.number().describe('Distinct reference values (counted up to 1000)'),
-  scale: z
-    .object({ factor: z.number(), ...Fit })
-    .nullable()
-    .describe('current ≈ factor × reference'),
-  offset: z
-    .object({ delta: z.number(), ...Fit })
-    .nullable()
-    .describe('current ≈ reference + delta'),
-  affine: z
-    .object({ a: z.number(), b: z.number(), ...Fit })
-    .nullable()
-    .describe('current ≈ a × reference + b'),
-  sampled: z.boolean().describe('Computed on seeded samples (binned mode)'),
-});
-
-const FeatureResult = z
-  .object({
-    name: z.string().describe('Column name'),
-    type: FeatureType,
-    method: DriftMethod,
-    statistic: Num.describe('Value of the deciding test statistic (null when the column has no values)'),
-    pValue: Num.optional().describe('p-value, for ks and chisquare'),
-    threshold: z.number().describe('Threshold the statistic was compared with'),
-    drifted: z.boolean().describe('Whether this feature drifted'),
-    computation: z.enum(['exact', 'binned']).describe('Whether numeric statistics were exact or binned'),
-    stats: z
-      .object({
-        ks: Num.optional().describe('KS statistic D'),
-        ksPValue: Num.optional().describe('KS asymptotic p-value'),
-        wasserstein: Num.optional().describe('Wasserstein-1 distance in column units'),
-        wassersteinNormalized: Num.optional().describe('Wasserstein-1 / reference std'),
-        chiSquare: Num.optional().describe('Chi-square statistic (test of homogeneity)'),
-        chiSquarePValue: Num.optional().describe('Chi-square p-value'),
-        chiSquareDf: Num.optional().describe('Chi-square degrees of freedom'),
-        psi: Num.describe('Population stability index (reference deciles or categories)'),
-        jensenShannon: Num.describe('Jensen–Shannon distance, base 2 (reference deciles or categories)'),
-        totalVariation: Num.optional().describe('Total variation distance of category shares (0–1)'),
-      })
-      .describe('Every statistic computed for this feature'),
-    chance: z
-      .object({
-        pValue: Num.describe('KS (numeric) or chi-square (categorical) p-value'),
-        threshold: z.number().describe('pValue threshold ÷ features checked (Bonferroni)'),
-        passed: z.boolean().describe('Whether the difference is beyond chance over all the features checked'),
-      })
-      .describe('The guard that keeps one of many features from drifting by chance'),
-    nulls: z
-      .object({
-        reference: z.number().describe('Share of missing values in the reference'),
-        current: z.number().describe('Share of missing values in the current data'),
-      })
-      .describe('Missing-value shares'),
-    values: z
-      .object({
-        reference: z.number().int().describe('Non-missing values in the reference'),
-        current: z.number().int().describe('Non-missing values in the current data'),
-      })
-      .describe('How many values were compared'),
-    summary: z
-      .object({
-        reference: NumericSummary,
-        current: NumericSummary,
-      })
-      .optional()
-      .describe('Numeric summaries'),
-    shape: NumericShapeSchema.optional().describe(
-      'Numeric: matched quantiles, the most common value and fitted unit transforms (data-quality detectors)',
-    ),
-  })
-  .describe('Drift result for one feature');
-export type FeatureResult = z.infer<typeof FeatureResult>;
-
-const Output = z.object({
-  drifted: z.boolean().describe('Dataset drift: share of drifted features ≥ thresholds.datasetShare'),
-  share: z.number().min(0).max(1).describe('Share of checked features that drifted'),
-  driftedFeatures: z.array(z.string()).describe('Names of drifted features'),
-  features: z.array(FeatureResult).describe('Per-feature results, in column order'),
-  findings: z
-    .array(DriftFindingSchema)
-    .describe(
-      'Data-quality findings with their evidence: schema, types, null surges, units, offsets, stuck values, categories, duplicates',
-    ),
-  season: SeasonalBaseline.nullable().describe(
-    'The current window against the same months of the reference (null without a shared time column)',
-  ),
-  reference: DatasetBrief,
-  current: DatasetBrief,
-  reportJson: z
-    .string()
-    .describe(
-      'Path of the JSON report (results plus plotted histograms): <state>/artifacts/reports/drift-<hash>.json',
-    ),
-  reportHtml: z
-    .string()
-    .describe('Path of the self-contained HTML report: <state>/artifacts/reports/drift-<hash>.html'),
-  alert: DriftAlert.nullable().describe('Alert to pass to notify.send, or null when nothing drifted'),
-});
-export type DriftOutput = z.infer<typeof Output>;
+export type { DriftOutput, FeatureResult } from './drift-schema.ts';
 
 export const monitorDrift = defineTask({
   id: 'monitor.drift',
@@ -515,42 +316,6 @@ function namedReport(ctx: TaskContext, ref: { hash: string; path: string }, ext:
   return file;
 }
 
-/**
- * Keeps a drifted feature only when its difference is beyond chance over all the features checked. A feature
- * whose method or threshold the step set explicitly keeps its own rule (the guard is still reported).
- */
-function guardChance(f: FeatureResult, level: number, enforce: boolean): void {
-  const p = f.type === 'numeric' ? (f.stats.ksPValue ?? null) : (f.stats.chiSquarePValue ?? null);
-  const passed = p !== null && p < level;
-  f.chance = { pValue: p, threshold: level, passed };
-  // A column whose values all went missing stays drifted: there is nothing to test by chance.
-  if (enforce && f.drifted && !passed && f.values.current > 0 && f.values.reference > 0) f.drifted = false;
-}
-
-/**
- * A scale or offset that explains one column is a unit or calibration change only when that column moved on
- * its own (at least twice the KS distance / total variation of every other drifted feature) or the change
- * cannot be a real one (orders of magnitude, °C ↔ °F, kelvin): when many columns moved together, a summer
- * that is 15 °C warmer is the same shape shifted, and the world is what moved.
- */
-function keepUnitFindingsThatMovedAlone(findings: DriftFinding[], features: FeatureResult[]): void {
-  const movement = (f: FeatureResult) => (f.type === 'numeric' ? f.stats.ks : f.stats.totalVariation) ?? 0;
-  for (let i = findings.length - 1; i >= 0; i--) {
-    const f = findings[i] as DriftFinding;
-    if (f.kind !== 'scale_change' && f.kind !== 'offset_change') continue;
-    const detail = f.evidence?.detail ?? {};
-    const factor = typeof detail.factor === 'number' ? detail.factor : 1;
-    const unmistakable =
-      Math.abs(Math.log10(factor)) >= 0.9 ||
-      (typeof detail.unit === 'string' && /°[CF]|kelvin/.test(detail.unit));
-    const own = features.find((x) => x.name === f.column);
-    const others = features.filter((x) => x.drifted && x.name !== f.column).map(movement);
-    const alone = own !== undefined && movement(own) >= 2 * Math.max(0, ...others);
-    if (f.evidence) f.evidence.detail = { ...detail, movedAlone: alone };
-    if (!unmistakable && !alone) findings.splice(i, 1);
-  }
-}
-
 /** The seasonal baseline, when both sides share a time column (see drift-season.ts). */
 async function seasonOf(
   input: z.output<typeof Input>,
@@ -641,121 +406,6 @@ async function typeEvidence(db: DuckDB, file: string, findings: DriftFinding[]):
 /** Combined Parquet size from which the numeric columns are loaded and compared on worker threads. */
 const POOL_MIN_BYTES = 16 * 1024 * 1024;
 
-// ---------------------------------------------------------------------------------------------------------
-
-export interface PlannedColumn {
-  name: string;
-  type: FeatureType;
-  /** SQL that yields the column as DOUBLE (numeric) or VARCHAR (categorical). */
-  expr: string;
-}
-
-type ColumnKind = FeatureType | 'temporal';
-
-const NUMERIC_TYPE =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
-const TEMPORAL_TYPE = /^(DATE|TIME.*|TIMESTAMP.*|INTERVAL)$/;
-
-function kindOf(duckType: string): ColumnKind {
-  if (NUMERIC_TYPE.test(duckType)) return 'numeric';
-  if (TEMPORAL_TYPE.test(duckType)) return 'temporal';
-  return 'categorical';
-}
-
-/** Decides which columns to compare and how; schema differences become findings, not errors. */
-function planColumns(
-  input: z.output<typeof Input>,
-  refCols: { name: string; type: string }[],
-  curCols: { name: string; type: string }[],
-): { plan: PlannedColumn[]; findings: DriftFinding[] } {
-  const refTypes = new Map(refCols.map((c) => [c.name, c.type]));
-  const curTypes = new Map(curCols.map((c) => [c.name, c.type]));
-  const findings: DriftFinding[] = [];
-
-  const problems: string[] = [];
-  for (const name of input.columns ?? []) {
-    if (!refTypes.has(name)) problems.push(`columns: "${name}" is not a reference column`);
-  }
-  for (const [name, o] of Object.entries(input.features)) {
-    if (!refTypes.has(name)) problems.push(`features.${name}: not a reference column`);
-    const type = o.type ?? (refTypes.has(name) ? kindOf(refTypes.get(name) as string) : undefined);
-    if (o.method === 'ks' || o.method === 'wasserstein') {
-      if (type === 'categorical')
-        problems.push(`features.${name}.method: ${o.method} needs a numeric column`);
-    }
-    if (o.method === 'chisquare' && type !== 'categorical') {
-      problems.push(`features.${name}.method: chisquare needs a categorical column`);
-    }
-  }
-  if (problems.length > 0) {
-    throw userError(
-      'DRIFT_BAD_COLUMNS',
-      `monitor.drift settings name ${problems.length} problem(s)`,
-      problems.join('; '),
-      `Reference columns are: ${refCols.map((c) => c.name).join(', ')}.`,
-      { problems: problems.map((p) => ({ path: p.split(':')[0], message: p })) },
-    );
-  }
-
-  const explicit = input.columns !== undefined;
-  const names = input.columns ?? refCols.filter((c) => kindOf(c.type) !== 'temporal').map((c) => c.name);
-  const plan: PlannedColumn[] = [];
-  for (const name of names) {
-    const refType = refTypes.get(name) as string;
-    const curType = curTypes.get(name);
-    if (curType === undefined) {
-      findings.push({
-        kind: 'missing_in_current',
-        column: name,
-        severity: 'critical',
-        message: `Column "${name}" (${refType}) is in the reference but missing from the current data.`,
-      });
-      continue;
-    }
-    const override = input.features[name]?.type;
-    const refKind = kindOf(refType);
-    const curKind = kindOf(curType);
-    if (refKind !== curKind && !override) {
-      findings.push({
-        kind: 'type_changed',
-        column: name,
-        severity: 'critical',
-        message: `Column "${name}" changed type from ${refType} (${refKind}) to ${curType} (${curKind}); not compared.`,
-      });
-      continue;
-    }
-    if (refType !== curType) {
-      findings.push({
-        kind: 'type_changed',
-        column: name,
-        severity: 'warning',
-        message: `Column "${name}" changed type from ${refType} to ${curType}; compared as ${override ?? refKind}.`,
-      });
-    }
-    const type: FeatureType = override ?? (refKind === 'categorical' ? 'categorical' : 'numeric');
-    const col = ident(name);
-    const asNumber = refKind === 'temporal' ? `epoch(${col})` : `CAST(${col} AS DOUBLE)`;
-    plan.push({
-      name,
-      type,
-      expr: type === 'numeric' ? `coalesce(${asNumber}, 'NaN'::DOUBLE)` : `CAST(${col} AS VARCHAR)`,
-    });
-  }
-  if (!explicit) {
-    for (const c of curCols) {
-      if (!refTypes.has(c.name)) {
-        findings.push({
-          kind: 'new_in_current',
-          column: c.name,
-          severity: 'warning',
-          message: `Column "${c.name}" (${c.type}) appears in the current data but not in the reference.`,
-        });
-      }
-    }
-  }
-  return { plan, findings };
-}
-
 function datasetPath(ctx: TaskContext, ref: DatasetRef, label: string): string {
   let p: string;
   const inState = path.relative(ctx.config.stateDir, path.resolve(ref.path));
@@ -833,218 +483,4 @@ async function loadCategories(
     out.set(c.name, { counts, missing });
   }
   return out;
-}
-
-type ThresholdsT = z.output<typeof Thresholds>;
-
-function defaultThreshold(method: DriftMethod, t: ThresholdsT): number {
-  switch (method) {
-    case 'ks':
-    case 'chisquare':
-      return t.pValue;
-    case 'wasserstein':
-      return t.wasserstein;
-    case 'jensenshannon':
-      return t.jensenShannon;
-    case 'psi':
-      return t.psi;
-  }
-}
-
-/** NaN and ±Infinity are not JSON: report them as null. */
-function num(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
-function decide(
-  method: DriftMethod,
-  threshold: number,
-  statistic: number | null,
-  pValue: number | null,
-  anyValues: boolean,
-): boolean {
-  // A column whose values all went missing has drifted as far as a column can.
-  if (!anyValues) return true;
-  if (method === 'ks' || method === 'chisquare') return pValue !== null && pValue < threshold;
-  return statistic !== null && statistic >= threshold;
-}
-
-function numericResult(
-  name: string,
-  method: DriftMethod,
-  thresholdOverride: number | undefined,
-  t: ThresholdsT,
-  cmp: NumericComparison,
-  nulls: { reference: number; current: number },
-): FeatureResult {
-  const threshold = thresholdOverride ?? defaultThreshold(method, t);
-  const stats = {
-    ks: num(cmp.ks.statistic),
-    ksPValue: num(cmp.ks.pValue),
-    wasserstein: num(cmp.wasserstein),
-    wassersteinNormalized: num(cmp.wassersteinNormalized),
-    psi: num(cmp.psi),
-    jensenShannon: num(cmp.jensenShannon),
-  };
-  const statistic =
-    method === 'ks'
-      ? stats.ks
-      : method === 'wasserstein'
-        ? stats.wassersteinNormalized
-        : method === 'psi'
-          ? stats.psi
-          : stats.jensenShannon;
-  const pValue = method === 'ks' ? stats.ksPValue : undefined;
-  const anyValues = cmp.reference.count > 0 && cmp.current.count > 0;
-  const s = (x: NumericComparison['reference']) => ({
-    mean: num(x.mean),
-    std: num(x.std),
-    min: num(x.min),
-    max: num(x.max),
-  });
-  return {
-    name,
-    type: 'numeric',
-    method,
-    statistic,
-    ...(pValue !== undefined ? { pValue } : {}),
-    threshold,
-    drifted: decide(method, threshold, statistic, pValue ?? null, anyValues),
-    computation: cmp.computation,
-    stats,
-    nulls,
-    values: { reference: cmp.reference.count, current: cmp.current.count },
-    summary: { reference: s(cmp.reference), current: s(cmp.current) },
-    ...(cmp.shape ? { shape: cmp.shape } : {}),
-    chance: { pValue: null, threshold: 0, passed: false },
-  };
-}
-
-function categoricalResult(
-  name: string,
-  method: DriftMethod,
-  thresholdOverride: number | undefined,
-  t: ThresholdsT,
-  cmp: CategoricalComparison,
-  nulls: { reference: number; current: number },
-): FeatureResult {
-  const threshold = thresholdOverride ?? defaultThreshold(method, t);
-  const stats = {
-    chiSquare: num(cmp.chiSquare.statistic),
-    chiSquarePValue: num(cmp.chiSquare.pValue),
-    chiSquareDf: cmp.chiSquare.df,
-    psi: num(cmp.psi),
-    jensenShannon: num(cmp.jensenShannon),
-    totalVariation: num(cmp.totalVariation),
-  };
-  const statistic =
-    method === 'chisquare' ? stats.chiSquare : method === 'psi' ? stats.psi : stats.jensenShannon;
-  const pValue = method === 'chisquare' ? stats.chiSquarePValue : undefined;
-  const refValues = cmp.counts.reference;
-  const curValues = cmp.counts.current;
-  return {
-    name,
-    type: 'categorical',
-    method,
-    statistic,
-    ...(pValue !== undefined ? { pValue } : {}),
-    threshold,
-    drifted: decide(method, threshold, statistic, pValue ?? null, refValues > 0 && curValues > 0),
-    computation: 'exact',
-    stats,
-    nulls,
-    values: { reference: refValues, current: curValues },
-    chance: { pValue: null, threshold: 0, passed: false },
-  };
-}
-
-function valueFindings(
-  f: FeatureResult,
-  rows: { reference: number; current: number },
-  nullShareIncrease: number,
-): DriftFinding[] {
-  if (f.values.current === 0 && f.values.reference > 0) {
-    return [
-      {
-        kind: 'no_values',
-        column: f.name,
-        severity: 'critical',
-        message: `Column "${f.name}" has no values in the current data (all missing).`,
-        evidence: {
-          statistic: 'missing share, current',
-          value: 1,
-          threshold: 1,
-          test: 'every current value is missing',
-          examples: [],
-        },
-      },
-    ];
-  }
-  const surge = nullSurge(f.name, f.nulls, rows, nullShareIncrease);
-  return surge ? [surge] : [];
-}
-
-function brief(ref: DatasetRef, rows: number): z.infer<typeof DatasetBrief> {
-  return { ...(ref.name ? { name: ref.name } : {}), hash: ref.hash, path: ref.path, rows };
-}
-
-function summaryLine(
-  features: FeatureResult[],
-  driftedFeatures: string[],
-  share: number,
-  drifted: boolean,
-  findings: DriftFinding[],
-): string {
-  const head = `${driftedFeatures.length} of ${features.length} features drifted (${(share * 100).toFixed(0)}%)`;
-  const verdict = drifted ? 'dataset drift' : 'no dataset drift';
-  const detail = features
-    .filter((f) => f.drifted)
-    .slice(0, 5)
-    .map((f) => `${f.name} ${f.method}=${f.statistic === null ? 'n/a' : Number(f.statistic.toPrecision(3))}`)
-    .join(', ');
-  const more = driftedFeatures.length > 5 ? `, +${driftedFeatures.length - 5} more` : '';
-  const quality = findings.length
-    ? `; ${findings.length} data-quality finding(s): ${findings
-        .slice(0, 3)
-        .map((f) => `${f.column} ${f.kind}`)
-        .join(', ')}`
-    : '';
-  return `${head}${detail ? `: ${detail}${more}` : ''} → ${verdict}${quality}`;
-}
-
-function makeAlert(a: {
-  drifted: boolean;
-  features: FeatureResult[];
-  findings: DriftFinding[];
-  share: number;
-  reference: z.infer<typeof DatasetBrief>;
-  current: z.infer<typeof DatasetBrief>;
-  at: string;
-  summary: string;
-  report: { json: string; html: string };
-}): DriftAlert | null {
-  const driftedFeatures = a.features.filter((f) => f.drifted);
-  if (!a.drifted && driftedFeatures.length === 0 && a.findings.length === 0) return null;
-  const critical = a.drifted || a.findings.some((f) => f.severity === 'critical');
-  return {
-    kind: 'drift',
-    severity: critical ? 'critical' : 'warning',
-    summary: a.summary,
-    features: driftedFeatures.map((f) => ({
-      name: f.name,
-      method: f.method,
-      statistic: f.statistic,
-      threshold: f.threshold,
-    })),
-    findings: a.findings,
-    share: a.share,
-    reference: a.reference,
-    current: a.current,
-    report: a.report,
-    at: a.at,
-  };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

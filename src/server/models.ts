@@ -18,7 +18,7 @@ import { loadModel as loadModelFromDir } from '../../tools/lib/model.ts';
 import { ModelRef } from '../../tools/lib/refs.ts';
 import { isPipewrightError, PipewrightError, serializeError, userError } from '../errors.ts';
 import type { DeploymentRecord, ModelRegistry, ServingState } from '../store/model-registry.ts';
-import { PredictionLog, type PredictionLogLine } from './prediction-log.ts';
+import { type PredictionErrorLine, PredictionLog, type PredictionLogLine } from './prediction-log.ts';
 
 /** What serving needs from a loaded model (tools/lib/model.ts LoadedModel satisfies it). */
 export interface Predictor {
@@ -181,8 +181,26 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
   };
 
   const app = new Hono();
+  // Requests that reached a version: a failure after routing is logged as that version's error.
+  const routed = new WeakMap<
+    Request,
+    Omit<PredictionErrorLine, 'at' | 'status' | 'code' | 'latencyMs'> & { started: number }
+  >();
 
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => {
+    const r = routed.get(c.req.raw);
+    if (r && opts.predictionLog?.sample()) {
+      const { started, ...line } = r;
+      opts.predictionLog.appendError({
+        ...line,
+        at: now().toISOString(),
+        status: errorStatus(err),
+        code: serializeError(err).code,
+        latencyMs: performance.now() - started,
+      });
+    }
+    return errorResponse(c, err);
+  });
 
   app.get('/models', (c) => c.json({ models: registry.listModels() }));
 
@@ -262,6 +280,7 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
       version = state.version;
       route = 'stable';
     }
+    routed.set(c.req.raw, { model: name, version, route, requestId, started });
 
     const raw = await readJson(c, false);
     const body = PredictBody.safeParse(raw);
@@ -411,15 +430,20 @@ const NOT_FOUND = new Set([
   'MODEL_NOT_DEPLOYED',
 ]);
 
-function errorResponse(c: Context, err: unknown) {
-  const s = serializeError(err);
-  const status = NOT_FOUND.has(s.code)
+function errorStatus(err: unknown): 400 | 404 | 409 | 500 {
+  const code = serializeError(err).code;
+  return NOT_FOUND.has(code)
     ? 404
-    : s.code === 'MODEL_ROLLBACK_NOTHING'
+    : code === 'MODEL_ROLLBACK_NOTHING'
       ? 409
       : isPipewrightError(err) && err.category === 'user'
         ? 400
         : 500;
+}
+
+function errorResponse(c: Context, err: unknown) {
+  const s = serializeError(err);
+  const status = errorStatus(err);
   const details = s.details as { problems?: Problem[] } | undefined;
   return c.json(
     {

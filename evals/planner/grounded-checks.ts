@@ -131,9 +131,14 @@ export function checkGrounded(
     } catch {
       expected = undefined;
     }
+    // The reference is the recorded training data itself, or a model.dataset step that reads it at run time.
     const drift = tasksOf(plan, 'monitor.drift')[0];
     const got = JSON.stringify(drift?.with.reference ?? null);
-    check('driftReference', !!expected && got.includes(expected), got.slice(0, 120));
+    const via = /steps\.([\w-]+)\.outputs\.dataset/.exec(got)?.[1];
+    const step = tasksOf(plan, 'model.dataset').find((s) => s.id === via);
+    const named =
+      typeof step?.with.model === 'string' && !!ref && sameRef(step.with.model, e.driftReferenceOf);
+    check('driftReference', !!expected && (got.includes(expected) || named), step?.with ?? got.slice(0, 120));
   }
   if (e.servingWindow !== undefined) {
     const s = tasksOf(plan, 'serving.')[0];
@@ -207,7 +212,13 @@ export function checkGrounded(
     });
   }
   if (e.watch !== undefined) {
-    const nums = tasksOf(plan, 'serving.').flatMap((s) => numbersIn(s.with));
+    // Limits are inputs of serving.watch, or conditions on serving.metrics outputs in a later step's `when`.
+    const whens = plan.steps.flatMap((s) =>
+      typeof s.when === 'string' && /steps\.[\w-]+\.outputs\.(?:latencyMs|errorRate|errors)/.test(s.when)
+        ? (s.when.match(/\d+(?:\.\d+)?/g) ?? []).map(Number)
+        : [],
+    );
+    const nums = [...tasksOf(plan, 'serving.').flatMap((s) => numbersIn(s.with)), ...whens];
     check(
       'watch',
       e.watch.every((n) => nums.some((x) => Math.abs(x - n) < 1e-9)),

@@ -218,7 +218,7 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     if (e.threshold === 'improve')
       check(
         'threshold',
-        whens.some((w) => /\.improved\b/.test(w)),
+        whens.some((w) => /\.(?:improved|better)\b/.test(w)),
         whens,
       );
     else {

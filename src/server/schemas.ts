@@ -1,5 +1,7 @@
 /** Request and response schemas of the API: the handlers parse with them and the OpenAPI document is made from them. */
+
 import { z } from 'zod';
+import { ApprovalEvidence } from '../engine/approval-evidence.ts';
 import { Role, RUN_STATUSES } from '../store/index.ts';
 import { ErrorBody } from './http-errors.ts';
 
@@ -111,6 +113,9 @@ export const ApprovalView = z.object({
   decidedAt: z.string().optional(),
   comment: z.string().optional(),
   via: z.string().optional().describe('Where the decision came from: api, slack, cli, timeout'),
+  evidence: ApprovalEvidence.optional().describe(
+    'What the approver needs to decide: changes, metrics vs production, data version, drift (docs/plans.md)',
+  ),
 });
 
 export const RunView = z

@@ -54,6 +54,9 @@ export const EvaluateModelOutput = z.object({
     'Test metrics of the model, e.g. accuracy, f1_macro, roc_auc, log_loss; rmse, mae, r2',
   ),
   primaryMetric: z.string().describe('The metric compared with the baseline'),
+  higherIsBetter: z
+    .record(z.string(), z.boolean())
+    .describe('Direction of each measured metric: true when a higher value is better (log_loss, rmse: false)'),
   primaryValue: z.number().describe('The model value of the primary metric'),
   rows: z.number().int().describe('Rows scored (rows with a target value)'),
   confusionMatrix: z
@@ -139,6 +142,7 @@ export const evaluateModel = defineTask({
     const out: EvaluateModelOutput = {
       metrics: main.metrics,
       primaryMetric,
+      higherIsBetter: Object.fromEntries(Object.keys(main.metrics).map((k) => [k, higherIsBetter(k)])),
       primaryValue,
       rows: main.rows,
       improved: true,

@@ -56,7 +56,9 @@ export const EvaluateModelOutput = z.object({
   primaryMetric: z.string().describe('The metric compared with the baseline'),
   higherIsBetter: z
     .record(z.string(), z.boolean())
-    .describe('Direction of each measured metric: true when a higher value is better (log_loss, rmse: false)'),
+    .describe(
+      'Direction of each measured metric: true when a higher value is better (log_loss, rmse: false)',
+    ),
   primaryValue: z.number().describe('The model value of the primary metric'),
   rows: z.number().int().describe('Rows scored (rows with a target value)'),
   confusionMatrix: z

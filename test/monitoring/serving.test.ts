@@ -2,14 +2,17 @@
  * serving.metrics, serving.watch, model.rollback and model.dataset against a real model server: registered
  * toy models served by modelRoutes with a real PredictionLog, traffic sent through its predict route.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.ts';
+import { parsePlanText } from '../../src/plan/index.ts';
 import { modelRoutes, type Predictor, routeUnit } from '../../src/server/models.ts';
 import { PredictionLog } from '../../src/server/prediction-log.ts';
 import { ModelRegistry, RunStore } from '../../src/store/index.ts';
 import { modelRollback } from '../../tools/deploy/rollback.ts';
+import { builtinRegistry } from '../../tools/index.ts';
 import { literal, withDuckDB } from '../../tools/lib/duckdb.ts';
 import { loadModel } from '../../tools/lib/model.ts';
 import { modelDataset } from '../../tools/monitor/serving-dataset.ts';
@@ -330,4 +333,79 @@ describe('model.dataset', () => {
       what: 'The training data of toy@production (version 1) is gone',
     });
   });
+});
+
+describe('a canary plan (examples/penguins-canary.yaml, shortened)', () => {
+  /** The example plan for the toy model, with a watch of about a second. */
+  function canaryPlan() {
+    const text = readFileSync(new URL('../../examples/penguins-canary.yaml', import.meta.url), 'utf8')
+      .replaceAll('penguins-species', 'toy')
+      .replace('duration: 2h', 'duration: 1200ms')
+      .replace('pollEvery: 1m', 'pollEvery: 100ms')
+      .replace('minRequests: 50', 'minRequests: 4')
+      // Sub-millisecond latencies jitter by more than 2× on a busy machine: judge errors only here.
+      .replace('maxP95Factor: 2', 'maxP95Ms: 5000');
+    return parsePlanText(text, 'yaml');
+  }
+
+  async function runWithTraffic() {
+    f.registry.setAlias('toy', 'staging', 2, 'alice');
+    // Load both versions first (pinned requests are not judged), so a cold start does not read as latency.
+    for (const v of [1, 2])
+      await f.app.request(`/models/toy/predict?version=${v}`, {
+        method: 'POST',
+        body: JSON.stringify({ instance: ROW }),
+      });
+    const engine = new Engine({
+      store: f.store,
+      registry: builtinRegistry(),
+      config: f.ctx.config,
+      pollMs: 20,
+    });
+    const first = await engine.run(canaryPlan(), { createdBy: 'alice' });
+    expect(first.status).toBe('waiting');
+    engine.decide({ runId: first.runId, stepId: 'approve-canary', approved: true, by: 'bob', via: 'cli' });
+    const running = engine.execute(first.runId);
+    let done = false;
+    void running.finally(() => {
+      done = true;
+    });
+    for (let i = 0; !done && i < 300; i++) {
+      await predict(f, { instance: ROW }, `c-${i}`);
+      if (i % 5 === 0) await f.log.flush();
+      await sleep(5);
+    }
+    return running;
+  }
+
+  it('promotes a healthy canary', async () => {
+    const out = await runWithTraffic();
+    expect(out.status).toBe('succeeded');
+    expect(out.results.watch?.output).toMatchObject({ judged: 'canary', healthy: true });
+    expect(out.results.promote?.status).toBe('succeeded');
+    expect(out.results.rollback).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^condition is false: regressed is false/),
+    });
+    expect(f.registry.servingState('toy')).toMatchObject({ version: 2 });
+    expect(f.registry.servingState('toy').canary).toBeUndefined();
+  }, 60_000);
+
+  it('rolls a failing canary back, and the run says why it did not promote', async () => {
+    f.behaviour[2] = { fail: true };
+    const out = await runWithTraffic();
+    expect(out.status).toBe('succeeded');
+    expect(out.results.watch?.output).toMatchObject({ regressed: true, endedEarly: true });
+    expect(out.results.rollback?.output).toMatchObject({
+      action: 'canary-dropped',
+      fromVersion: 2,
+      toVersion: 1,
+    });
+    expect(out.results.promote).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^condition is false: healthy is false/),
+    });
+    expect(f.registry.servingState('toy')).toMatchObject({ version: 1 });
+    expect(f.registry.servingState('toy').canary).toBeUndefined();
+  }, 60_000);
 });

@@ -393,12 +393,13 @@ export function evidenceLines(e: ApprovalEvidence): string[] {
           ? ' (production: figures recorded at its registration, other data)'
           : '';
     lines.push(`metrics${where}`);
+    const width = Math.max(...e.metrics.map((m) => m.name.length));
     for (const m of e.metrics) {
-      const arrow = m.higherIsBetter ? '↑' : '↓';
+      const name = `${m.name} ${m.higherIsBetter ? '↑' : '↓'}`.padEnd(width + 2);
       lines.push(
         m.production === undefined
-          ? `  ${m.name} ${arrow}  ${fmt(m.challenger)}`
-          : `  ${m.name} ${arrow}  ${fmt(m.challenger)} vs ${fmt(m.production)}  ${signed(m.delta ?? 0)}${m.better ? '  better' : '  worse'}`,
+          ? `  ${name}  ${fmt(m.challenger)}`
+          : `  ${name}  ${fmt(m.challenger)} vs ${fmt(m.production)}  ${signed(m.delta ?? 0)}${m.better ? '  better' : '  worse'}`,
       );
     }
   }

@@ -181,7 +181,7 @@ describe('approval evidence', () => {
     // Where people see it: the CLI prompt / `show`, the Slack message, the API (the record itself).
     const text = approvalEvidenceText(approval ?? {});
     expect(text).toContain('change   deploy penguins-species v2 (new) as production (now v1)');
-    expect(text).toMatch(/ {2}accuracy ↑ {2}[\d.]+ vs [\d.]+ {2}\+[\d.]+ {2}better/);
+    expect(text).toMatch(/ {2}accuracy ↑ +[\d.]+ vs [\d.]+ {2}\+[\d.]+ {2}better/);
     expect(text).toContain(`data     penguins@${version}`);
     const slack = approvalRequest(approval as NonNullable<typeof approval>, {
       id: out.runId,

@@ -84,7 +84,7 @@ export const servingWatch = defineTask({
   id: 'serving.watch',
   placement: 'coordinator',
   description:
-    'Hold a deployment or canary for a duration (e.g. "2h"), measuring error rate and p95 latency from the prediction log, ending early when it regresses; outputs healthy / regressed for promote or rollback steps.',
+    'Hold a canary or deployment for a duration such as "2h", measuring error rate and p95 latency from the prediction log and ending early when it regresses; outputs healthy / regressed for promote or rollback steps.',
   input: ServingWatchInput,
   output: ServingWatchOutput,
   cacheable: false,

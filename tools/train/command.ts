@@ -103,7 +103,7 @@ const Metrics = z.record(z.string(), z.number());
 export const trainCommand = defineTask({
   id: 'train.command',
   description:
-    'Train with your own script (see docs/training-contract.md): pipewright prepares the data split, runs the script once per search candidate and keeps the best output folder as the model.',
+    'Train with your own script or command, with its arguments and the GPUs of the step resources: with a dataset and target pipewright prepares the data and keeps the best output as a servable model; without them the artifact the script writes (such as out/ckpt.pt) becomes a registrable model. See docs/training-contract.md.',
   input: TrainCommandInput,
   output: TrainCommandOutput,
   needsApproval: true,

@@ -8,16 +8,12 @@
  * requests: with a sample rate below 1 they are a sample, and the rates and percentiles estimates.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { userError } from '../../src/errors.ts';
 import { parseDuration } from '../../src/plan/index.ts';
 import { openModelRegistry } from '../../src/store/model-registry.ts';
-import {
-  predictionErrorLogGlob,
-  predictionErrorLogPath,
-  predictionLogGlob,
-  predictionLogPath,
-} from '../../src/store/prediction-paths.ts';
+import { predictionErrorLogPath, predictionLogPath } from '../../src/store/prediction-paths.ts';
 import { defineTask } from '../../src/tasks/index.ts';
 import { literal, withDuckDB } from '../lib/duckdb.ts';
 
@@ -133,7 +129,22 @@ function isoTime(text: string, what: string): string {
 
 const LOG_COLUMNS = `columns = {'at': 'VARCHAR', 'version': 'BIGINT', 'requestId': 'VARCHAR', 'route': 'VARCHAR', 'latencyMs': 'DOUBLE'}`;
 
-const hasLogs = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.jsonl'));
+/**
+ * The daily log files (`YYYY-MM-DD.jsonl`, by UTC date) that can hold lines between two ISO times, as a
+ * DuckDB list literal; undefined when there are none. Other .jsonl files are read too (never skipped).
+ */
+function logFiles(dir: string, from: string, to: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const [first, last] = [from.slice(0, 10), to.slice(0, 10)];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => {
+      const day = /^(\d{4}-\d{2}-\d{2})\.jsonl$/.exec(f)?.[1];
+      return day === undefined || (day >= first && day <= last);
+    })
+    .map((f) => literal(path.join(dir, f)));
+  return files.length ? `[${files.join(', ')}]` : undefined;
+}
 
 /** The serving figures of one model between two ISO times (from inclusive, to exclusive). */
 export async function measureServing(
@@ -149,16 +160,16 @@ export async function measureServing(
     ...(range.route !== undefined ? [`"route" = ${literal(range.route)}`] : []),
   ].join(' AND ');
   const parts: string[] = [];
-  if (hasLogs(predictionLogPath(config.stateDir, model))) {
-    const glob = literal(predictionLogGlob(config.stateDir, model));
+  const lines = logFiles(predictionLogPath(config.stateDir, model), range.from, range.to);
+  if (lines) {
     parts.push(`SELECT "version", "route", max("latencyMs") AS latency, count(*) AS instances, false AS failed
-      FROM read_json(${glob}, ${LOG_COLUMNS}, format = 'newline_delimited')
+      FROM read_json(${lines}, ${LOG_COLUMNS}, format = 'newline_delimited')
       WHERE ${filters} GROUP BY "requestId", "at", "version", "route"`);
   }
-  if (hasLogs(predictionErrorLogPath(config.stateDir, model))) {
-    const glob = literal(predictionErrorLogGlob(config.stateDir, model));
+  const errors = logFiles(predictionErrorLogPath(config.stateDir, model), range.from, range.to);
+  if (errors) {
     parts.push(`SELECT "version", "route", "latencyMs" AS latency, 0 AS instances, true AS failed
-      FROM read_json(${glob}, ${LOG_COLUMNS}, format = 'newline_delimited') WHERE ${filters}`);
+      FROM read_json(${errors}, ${LOG_COLUMNS}, format = 'newline_delimited') WHERE ${filters}`);
   }
   const rows = parts.length
     ? await withDuckDB((db) =>

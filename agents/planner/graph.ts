@@ -29,9 +29,11 @@ import { isPipewrightError, PipewrightError } from '../../src/errors.ts';
 import type { Prompt } from '../../src/llm/index.ts';
 import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
 import type { CatalogEntry } from '../../src/tasks/index.ts';
+import { planFromFrame } from './build/index.ts';
 import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
+import { emptyLookups, type OpenLookups } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
-import { checkSources, guessFile, screenGoal } from './offline/index.ts';
+import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
 import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
 import { messageText, plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
@@ -87,6 +89,11 @@ export interface PlannerDeps {
   maxAttempts?: number;
   /** Similar past runs from run memory, shown to the drafter as context. Failures count as none. */
   pastRuns?: (goal: string) => Promise<PastRun[]>;
+  /**
+   * What exists in the workspace (registered models, runs, dataset versions, triggers), opened for one
+   * planning turn and closed after. Without it nothing is registered and references get questions.
+   */
+  lookups?: () => OpenLookups;
   /**
    * Let the model call describe_dataset and task_catalog before it drafts (models with bindTools only):
    * the system prompt of the look-up rounds (prompts/planner/tools.md), the prompt that hands the look-ups
@@ -318,14 +325,15 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
   const understand = (s: S): Partial<S> => {
     const screened = screenGoal(s.goal);
     if (screened) return { result: toResult(screened) };
-    const spec = parseGoal(s.goal);
-    if (spec.sources.length === 0 && deps.dataFiles) {
+    const spec = locateSources(parseGoal(s.goal), deps.exists);
+    const fromData = spec.operation === 'pipeline' || spec.operation === 'script';
+    if (spec.sources.length === 0 && deps.dataFiles && fromData) {
       const guessed = guessFile(s.goal, deps.dataFiles());
       if (guessed) spec.sources.push({ kind: 'file', path: guessed });
     }
     const problem = checkSources(spec, deps);
     if (problem) return { result: toResult(problem) };
-    if (!deps.model && spec.sources.length === 0) {
+    if (!deps.model && spec.sources.length === 0 && spec.operation === 'pipeline') {
       return { result: toResult(buildPlan({ spec })) };
     }
     return { spec, attempts: 0, problems: [], reviewProblems: [] };
@@ -364,7 +372,19 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
           `past run ${failed.runId} on the same data failed on missing values, so an impute step (median) was added`,
         );
       }
-      const out = buildPlan({ spec, data: s.data, second: s.second });
+      const opened = deps.lookups?.() ?? { look: emptyLookups(''), close: () => {} };
+      let out: DraftOutcome;
+      try {
+        out = await planFromFrame(spec, {
+          look: opened.look,
+          describe: deps.describe,
+          exists: deps.exists,
+          data: s.data,
+          second: s.second,
+        });
+      } finally {
+        opened.close();
+      }
       if (out.kind !== 'plan') return { result: toResult(out), attempts };
       const notes = [...out.notes, ...learned];
       const plan = past.length

@@ -175,7 +175,11 @@ export function checkGrounded(
   if (e.dataVersion !== undefined) {
     const [name] = e.dataVersion.split('@');
     const newest = ctx.facts.datasets[name as string]?.at(-1);
-    const text = JSON.stringify(plan.steps);
+    // The version id in a step (the data it reads) or in what the plan records it is based on.
+    const text = JSON.stringify({
+      steps: plan.steps,
+      basedOn: (plan.metadata as { basedOn?: unknown }).basedOn,
+    });
     check('dataVersion', !!newest && text.includes(newest), newest);
   }
   if (e.champion !== undefined) {
@@ -235,8 +239,10 @@ export function checkGrounded(
     check('rollbackTo', versionOf(got, String(r?.with.model)) === e.rollbackTo, r?.with);
   }
   if (e.command !== undefined) {
-    const cmd = tasksOf(plan, 'train.command')[0]?.with.command;
-    const list = Array.isArray(cmd) ? cmd.map(String) : [];
+    // train.command takes a command list, or a script and its args.
+    const w = tasksOf(plan, 'train.command')[0]?.with ?? {};
+    const cmd = Array.isArray(w.command) ? w.command : [w.script, ...(Array.isArray(w.args) ? w.args : [])];
+    const list = cmd.filter((x) => x !== undefined).map(String);
     let at = 0;
     for (const part of list) if (part === e.command[at]) at++;
     check('command', at === e.command.length, list);

@@ -253,7 +253,7 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     check('split', (split?.with.by as { method?: string } | undefined)?.method === e.split, split?.with.by);
   }
   if (e.drift) {
-    const d = tasksOf(plan, 'monitor.')[0];
+    const d = tasksOf(plan, 'monitor.drift')[0];
     const th = (d?.with.thresholds ?? {}) as Record<string, number>;
     check(
       'drift',
@@ -374,7 +374,11 @@ export async function runPlannerEval(
   try {
     const deps = {
       registry: full,
-      ...workspaceDeps(ws.dir, ws.fixture?.config),
+      ...workspaceDeps(
+        ws.dir,
+        ws.fixture?.config,
+        ws.fixture ? { now: () => ws.fixture?.now ?? new Date() } : {},
+      ),
       ...modelDeps,
     };
     for (const c of cases) {

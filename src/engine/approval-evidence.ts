@@ -15,7 +15,9 @@ import { ModelRegistry } from '../store/model-registry.ts';
 import type { RunStore } from '../store/run-store.ts';
 
 export const EvidenceChange = z.object({
-  kind: z.enum(['deploy', 'canary', 'rollback', 'register']).describe('What the downstream step does'),
+  kind: z
+    .enum(['deploy', 'canary', 'rollback', 'drop-canary', 'register'])
+    .describe('What the downstream step does'),
   step: z.string().describe('The step that will make the change'),
   model: z.string().describe('Registered model name'),
   alias: z.string().nullable().describe('Alias moved (null for a register without alias)'),
@@ -29,6 +31,7 @@ export const EvidenceChange = z.object({
     .boolean()
     .describe('True when toVersion is the version a register step of this run will create'),
   share: z.number().optional().describe('Canary share of traffic'),
+  when: z.string().optional().describe('The condition the step runs under, when it has one'),
 });
 export type EvidenceChange = z.infer<typeof EvidenceChange>;
 
@@ -115,7 +118,9 @@ export function computeApprovalEvidence(input: EvidenceInput): ApprovalEvidence 
   const registry = new ModelRegistry(input.store.db);
   const changes = plan.steps
     .filter((s) => s.kind === 'task' && CHANGING_TASKS.has(s.task) && downstream.has(s.id))
-    .flatMap((s) => changeOf(s, input.scope, registry, plan, downstream));
+    .flatMap((s) =>
+      changeOf(s, input.scope, registry, plan, downstream).map((c) => (s.when ? { ...c, when: s.when } : c)),
+    );
 
   const evaluation = ran('evaluate.model')
     .map((s) => ({ step: s.id, out: EvaluateShape.safeParse(outputs[s.id]) }))
@@ -212,7 +217,19 @@ function renderable(value: unknown, scope: Scope): unknown {
   }
 }
 
-const TEMPLATE_STEP = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.version\s*\}\}$/;
+/** `${{ steps.<id>.outputs.version }}` or `${{ steps.<id>.outputs.canary.version }}`. */
+const TEMPLATE_STEP = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.(version|canary\.version)\s*\}\}$/;
+
+/** The canary a deploy.http step after the approval will start for `model`, if any. */
+function plannedCanary(plan: Plan, downstream: Set<string>, model: string, scope: Scope) {
+  for (const s of plan.steps) {
+    if (s.kind !== 'task' || s.task !== 'deploy.http' || !downstream.has(s.id)) continue;
+    const w = s.with as Record<string, unknown>;
+    const canary = (renderable(w.canary, scope) ?? w.canary) as { version?: unknown } | undefined;
+    if (w.model === model && canary && typeof canary === 'object') return { step: s, canary };
+  }
+  return undefined;
+}
 
 /** What one downstream step will change, as far as it can be known now. */
 function changeOf(
@@ -235,15 +252,23 @@ function changeOf(
   const known = registry.hasModel(model);
   const aliasNow = (alias: string) => (known ? (registry.getAliases(model)[alias] ?? null) : null);
   const latest = known ? (registry.listVersions(model)[0]?.version ?? 0) : 0;
-  const resolve = (v: unknown): { version: number | null; isNew: boolean } => {
+  const resolve = (v: unknown, depth = 0): { version: number | null; isNew: boolean } => {
     if (typeof v === 'number') return { version: v, isNew: false };
     if (typeof v === 'string' && /^\d+$/.test(v)) return { version: Number(v), isNew: false };
     if (typeof v === 'string' && !v.includes('${{')) return { version: aliasNow(v), isNew: false };
-    // ${{ steps.<register>.outputs.version }} of a register step still to run: the next version.
     const m = typeof v === 'string' ? TEMPLATE_STEP.exec(v) : null;
     const source = m ? plan.steps.find((s) => s.id === m[1]) : undefined;
-    if (source?.kind === 'task' && source.task === 'model.register' && downstream.has(source.id))
-      return { version: latest + 1, isNew: true };
+    if (source?.kind !== 'task' || !downstream.has(source.id) || depth > 5)
+      return { version: null, isNew: false };
+    // A register step still to run creates the next version.
+    if (source.task === 'model.register') return { version: latest + 1, isNew: true };
+    // A deploy step still to run: the version (or canary version) it names.
+    if (source.task === 'deploy.http') {
+      const w = source.with as Record<string, unknown>;
+      const next =
+        m?.[2] === 'canary.version' ? (w.canary as { version?: unknown } | undefined)?.version : w.version;
+      return resolve(next, depth + 1);
+    }
     return { version: null, isNew: false };
   };
   const rawValue = (key: string) => {
@@ -301,15 +326,20 @@ function changeOf(
   const alias =
     typeof field('alias') === 'string' ? (field('alias') as string) : (state?.alias ?? 'production');
   const toVersion = rawValue('toVersion');
-  if (state?.canary && toVersion === undefined) {
+  // A canary active now, or started by a step of this run before the rollback: the rollback drops it.
+  const planned = toVersion === undefined ? plannedCanary(plan, downstream, model, scope) : undefined;
+  if ((state?.canary || planned) && toVersion === undefined) {
+    const canaryVersion = planned
+      ? resolve(planned.canary.version).version
+      : (state?.canary?.version ?? null);
     return [
       {
-        kind: 'rollback',
+        kind: 'drop-canary',
         step: step.id,
         model,
         alias,
-        fromVersion: state.canary.version,
-        toVersion: state.version ?? null,
+        fromVersion: canaryVersion,
+        toVersion: planned ? aliasNow(alias) : (state?.version ?? null),
         newVersion: false,
       },
     ];
@@ -349,15 +379,18 @@ function describeChange(c: EvidenceChange): string {
   const to =
     c.toVersion === null ? 'a version chosen later' : `v${c.toVersion}${c.newVersion ? ' (new)' : ''}`;
   const from = c.fromVersion === null ? 'nothing' : `v${c.fromVersion}`;
+  const when = c.when ? ` — if ${c.when}` : '';
   switch (c.kind) {
     case 'deploy':
-      return `deploy ${c.model} ${to} as ${c.alias} (now ${from})`;
+      return `deploy ${c.model} ${to} as ${c.alias} (now ${from})${when}`;
     case 'canary':
-      return `send ${c.share !== undefined ? `${Math.round(c.share * 100)}% of ` : ''}${c.model} traffic to ${to} (${c.alias} stays ${from})`;
+      return `send ${c.share !== undefined ? `${Math.round(c.share * 100)}% of ` : ''}${c.model} traffic to ${to} (${c.alias} stays ${from})${when}`;
     case 'rollback':
-      return `roll ${c.model} ${c.alias} back from ${from} to ${to}`;
-    default:
-      return `register ${c.model} ${to}${c.alias ? ` as ${c.alias}` : ''}`;
+      return `roll ${c.model} ${c.alias} back from ${from} to ${to}${when}`;
+    case 'drop-canary':
+      return `drop the ${from} canary of ${c.model} (${c.alias} stays ${to})${when}`;
+    case 'register':
+      return `register ${c.model} ${to}${c.alias ? ` as ${c.alias}` : ''}${when}`;
   }
 }
 

@@ -2,11 +2,11 @@
  * serving.metrics, serving.watch, model.rollback and model.dataset against a real model server: registered
  * toy models served by modelRoutes with a real PredictionLog, traffic sent through its predict route.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/index.ts';
+import { ApprovalEvidence, Engine } from '../../src/engine/index.ts';
 import { parsePlanText } from '../../src/plan/index.ts';
 import { modelRoutes, type Predictor, routeUnit } from '../../src/server/models.ts';
 import { PredictionLog } from '../../src/server/prediction-log.ts';
@@ -18,6 +18,7 @@ import { loadModel } from '../../tools/lib/model.ts';
 import { modelDataset } from '../../tools/monitor/serving-dataset.ts';
 import { servingMetrics } from '../../tools/monitor/serving-metrics.ts';
 import { breached, servingWatch } from '../../tools/monitor/serving-watch.ts';
+import { monitorTraffic } from '../../tools/monitor/traffic.ts';
 import { toyModel } from '../deploy/helpers.ts';
 import { makeTaskContext, type TestContext } from '../helpers/task-context.ts';
 
@@ -215,8 +216,13 @@ describe('serving.watch', () => {
   });
 
   it('without a canary, compares with the time before the watch and catches a doubled p95', async () => {
+    // Warm the model first (a pinned request is logged but not routed): a cold start is not the baseline.
+    await f.app.request('/models/toy/predict?version=1', {
+      method: 'POST',
+      body: JSON.stringify({ instance: ROW }),
+    });
     await traffic(f, 20, 'before');
-    f.behaviour[1] = { delayMs: 60 };
+    f.behaviour[1] = { delayMs: 150 };
     const watch = servingWatch.run(
       servingWatch.input.parse({
         model: 'toy',
@@ -231,8 +237,8 @@ describe('serving.watch', () => {
     await traffic(f, 8, 'after');
     const out = await watch;
     expect(out).toMatchObject({ judged: 'all', regressed: true, endedEarly: true });
-    expect(out.baseline?.requests).toBe(20);
-    expect(out.reasons.some((r) => /^p95 latency .* > 2×$/.test(r))).toBe(true);
+    expect(out.baseline?.requests).toBe(21); // 20 and the pinned warm-up
+    expect(out.reasons, JSON.stringify(out)).toEqual([expect.stringMatching(/^p95 latency .* > 2×$/)]);
     expect(out.latencyMs.p95).toBeGreaterThan(2 * (out.baseline?.latencyMs.p95 ?? Number.POSITIVE_INFINITY));
   });
 
@@ -270,6 +276,25 @@ describe('serving.watch', () => {
     expect(breached(input, slice(3, 100, 50), slice(1, 100, 40))).toEqual([
       'error rate 3.00% (3/100) > baseline 1.00% + 1.00%',
     ]);
+  });
+});
+
+describe('monitor.traffic with a relative window', () => {
+  it('collects only the traffic of the last period', async () => {
+    await traffic(f, 3, 'now');
+    const dir = path.join(f.ctx.config.stateDir, 'predictions', 'toy');
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    writeFileSync(
+      path.join(dir, `${old.slice(0, 10)}.jsonl`),
+      `${JSON.stringify({ at: old, model: 'toy', version: 1, requestId: 'old', index: 0, route: 'stable', input: ROW, prediction: 'hi', latencyMs: 1 })}\n`,
+    );
+    const all = await monitorTraffic.run(monitorTraffic.input.parse({ model: 'toy' }), f.ctx);
+    expect(all.rows).toBe(4);
+    const day = await monitorTraffic.run(monitorTraffic.input.parse({ model: 'toy', window: '24h' }), f.ctx);
+    expect(day.rows).toBe(3);
+    await expect(
+      monitorTraffic.run(monitorTraffic.input.parse({ model: 'toy', window: 'a day' }), f.ctx),
+    ).rejects.toMatchObject({ code: 'SERVING_BAD_DURATION' });
   });
 });
 
@@ -364,6 +389,11 @@ describe('a canary plan (examples/penguins-canary.yaml, shortened)', () => {
     });
     const first = await engine.run(canaryPlan(), { createdBy: 'alice' });
     expect(first.status).toBe('waiting');
+    // One approval covers the whole procedure; its evidence names every change and its condition.
+    const evidence = ApprovalEvidence.parse(f.store.getApproval(first.runId, 'approve-canary')?.evidence);
+    expect(evidence.summary).toBe(
+      'send 25% of toy traffic to v2 (production stays v1); deploy toy v2 as production (now v1) — if steps.watch.outputs.healthy == true; drop the v2 canary of toy (production stays v1) — if steps.watch.outputs.regressed == true',
+    );
     engine.decide({ runId: first.runId, stepId: 'approve-canary', approved: true, by: 'bob', via: 'cli' });
     const running = engine.execute(first.runId);
     let done = false;

@@ -3,6 +3,8 @@
  * failed runs in a period, why a model was not deployed, what changed between versions, what trained
  * production — each with cited ids; offline (template) and through a chat model from the same evidence.
  */
+
+import { rmSync } from 'node:fs';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
@@ -11,7 +13,10 @@ import { modelsNamedIn, recordsQuestion } from '../../src/lineage/ask-records.ts
 import { ask } from '../../src/lineage/index.ts';
 import { timeWindow } from '../../src/lineage/time-window.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
+import { resolveModel } from '../../tools/lib/model-reference.ts';
+import { modelDataset } from '../../tools/monitor/serving-dataset.ts';
 import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+import { makeTaskContext } from '../helpers/task-context.ts';
 import { setup, trainingPlan } from './helpers.ts';
 
 class RecordingModel extends FakeListChatModel {
@@ -110,6 +115,34 @@ describe('ask from the records, on a populated workspace', () => {
     expect(a.writtenBy).toBe('model');
     expect(a.answer).toContain(run);
     expect(a.unverifiedIds).toEqual(['run-20990101-000000-abcdef']);
+  });
+});
+
+describe('bad references on the populated workspace, failing clearly before anything changes', () => {
+  it('an alias whose training data is gone, a model whose files are gone, names that do not exist', async () => {
+    const ctx = { ...makeTaskContext(), config: w.config };
+    await expect(
+      modelDataset.run(modelDataset.input.parse({ model: 'flights-delay' }), ctx),
+    ).rejects.toMatchObject({
+      code: 'MODEL_DATASET_MISSING',
+      what: 'The training data of flights-delay@production (version 1) is gone',
+    });
+    expect(() => resolveModel('iowa-net@production', w.config)).toThrow(
+      expect.objectContaining({ code: 'MODEL_FILES_MISSING' }),
+    );
+    expect(() => resolveModel('penguins-species@canary', w.config)).toThrow(
+      expect.objectContaining({ code: 'MODEL_ALIAS_NOT_FOUND', why: 'its aliases are: production, staging' }),
+    );
+    expect(() => resolveModel('penguins-species:9', w.config)).toThrow(
+      expect.objectContaining({ code: 'MODEL_VERSION_NOT_FOUND' }),
+    );
+    expect(() => resolveModel('churn', w.config)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_NOT_REGISTERED',
+        why: expect.stringContaining('penguins-species'),
+      }),
+    );
+    rmSync(ctx.workspace, { recursive: true, force: true });
   });
 });
 

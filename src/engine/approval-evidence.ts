@@ -424,7 +424,7 @@ export function evidenceLines(e: ApprovalEvidence): string[] {
         ? ` (production scored on the same test rows in ${e.evaluatedIn})`
         : e.comparedOn === 'registered-metrics'
           ? ' (production: figures recorded at its registration, other data)'
-          : '';
+          : ' (no production figures to compare with)';
     lines.push(`metrics${where}`);
     const width = Math.max(...e.metrics.map((m) => m.name.length));
     for (const m of e.metrics) {

@@ -16,7 +16,9 @@ import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './grap
 import { openLookups } from './lookups.ts';
 import { memoryPastRuns } from './past-runs.ts';
 
+export * from './conversation.ts';
 export * from './describe-dataset.ts';
+export { applyAnswer, applyEdit } from './edits.ts';
 export * from './graph.ts';
 export * from './intent.ts';
 export { emptyLookups, type OpenLookups, openLookups } from './lookups.ts';

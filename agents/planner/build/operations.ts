@@ -13,7 +13,7 @@ import type { DescribeDataset } from '../describe-dataset.ts';
 import type { IntentFrame, ModelReference } from '../intent.ts';
 import { slug } from '../offline/words.ts';
 import { type BoundModel, bindModel, type Lookups } from '../resolve.ts';
-import type { DraftOutcome } from '../types.ts';
+import type { DraftOutcome, MissingPiece } from '../types.ts';
 import { approvalStep, notifyStep, out, planOf, type StepIn } from './steps.ts';
 
 export interface OperationContext {
@@ -22,7 +22,11 @@ export interface OperationContext {
   exists: (file: string) => boolean;
 }
 
-const clarify = (question: string): DraftOutcome => ({ kind: 'clarify', question });
+const clarify = (question: string, about: MissingPiece = 'other'): DraftOutcome => ({
+  kind: 'clarify',
+  question,
+  about,
+});
 
 /** The reference the operation acts on: a subject (or scorer) phrase, the first one otherwise. */
 function subjectOf(frame: IntentFrame, role: ModelReference['role'] = 'subject'): ModelReference | undefined {
@@ -49,7 +53,7 @@ function bound(
       ),
     };
   const b = bindModel(r, ctx.look, fallback);
-  return b.ok ? { ok: true, b: b.value } : { ok: false, outcome: clarify(b.question) };
+  return b.ok ? { ok: true, b: b.value } : { ok: false, outcome: clarify(b.question, 'model') };
 }
 
 const versionText = (b: BoundModel) => `${b.name} v${b.version}${b.alias ? ` (${b.alias})` : ''}`;

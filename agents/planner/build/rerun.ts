@@ -18,7 +18,7 @@ export function buildRerun(frame: IntentFrame, ctx: OperationContext): DraftOutc
       question: 'Which run should be done again? Give its id (pipewright runs lists them).',
     };
   const bound = bindRun(ref, ctx.look);
-  if (!bound.ok) return { kind: 'clarify', question: bound.question };
+  if (!bound.ok) return { kind: 'clarify', question: bound.question, about: 'run' };
   const run = bound.value;
   const base = ctx.look.runPlan(run.id) as Plan | undefined;
   if (!base)

@@ -22,6 +22,7 @@ export async function buildScript(frame: IntentFrame, ctx: OperationContext): Pr
   if (!ctx.exists(s.path))
     return {
       kind: 'clarify',
+      about: 'script',
       question: `The script "${s.path}" does not exist in the workspace. Which script should run? (Paths are relative to the workspace.)`,
     };
   const notes: string[] = [];

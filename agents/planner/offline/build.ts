@@ -182,6 +182,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
   if (!primary)
     return {
       kind: 'clarify',
+      about: 'source',
       question:
         'Which data should the pipeline use? Name a file in the workspace (e.g. data/train.csv), an http(s) URL, or a postgres:// connection and table.',
     };
@@ -212,6 +213,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
         const asked = spec.targetPhrases[0];
         return {
           kind: 'clarify',
+          about: 'target',
           question: asked
             ? `I could not find a column matching "${asked}" in ${where}. Which column should the model predict?${columnList}`
             : `Which column of ${where} should the model predict?${columnList}`,
@@ -227,7 +229,12 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       notes.push(`target "${target}" (${col?.type ?? 'unknown type'}) → ${taskType}`);
     } else {
       const phrase = spec.targetPhrases[0];
-      if (!phrase) return { kind: 'clarify', question: `Which column of ${where} should the model predict?` };
+      if (!phrase)
+        return {
+          kind: 'clarify',
+          about: 'target',
+          question: `Which column of ${where} should the model predict?`,
+        };
       // Words that only say it is a column ("the churned column", "the defaulted flag") are not its name.
       target =
         phrase.replace(/\s+(?:column|field|variable|attribute|feature|flag|indicator|label)$/i, '').trim() ||

@@ -94,6 +94,7 @@ export function checkSources(spec: GoalSpec, ctx: Pick<OfflineContext, 'exists'>
     if (s.kind === 'file' && !ctx.exists(s.path)) {
       return {
         kind: 'clarify',
+        about: 'source',
         question: `The file "${s.path}" does not exist in the workspace. Which file should the pipeline read? (Paths are relative to the workspace.)`,
       };
     }

@@ -38,7 +38,12 @@ export const APPROVAL =
 
 export function parseApprovers(goal: string): string[] {
   const out: string[] = [];
-  const by = /\bapprov\w*\s+(?:from|by)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)/i.exec(goal);
+  // "approval from alice or bob", "ask alice for approval", "have bob sign off".
+  const by =
+    /\bapprov\w*\s+(?:from|by)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)/i.exec(goal) ??
+    /\b(?:ask|get|have|let)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)\s+(?:for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)|to\s+(?:approve|sign\s+off|review))\b/i.exec(
+      goal,
+    );
   if (by) {
     for (const n of (by[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
       const name = n.replace(/^@/, '').replace(/[.]$/, '');

@@ -93,7 +93,13 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   }
 
   // Stages removed: "drop the drift check", "no deployment", "remove the approval".
-  if (removing && !named.length) for (const [re, drop] of STAGES) if (re.test(text)) f = drop(f);
+  let stageRemoved = false;
+  if (removing && !named.length)
+    for (const [re, drop] of STAGES)
+      if (re.test(text)) {
+        f = drop(f);
+        stageRemoved = true;
+      }
 
   // A new threshold for the gate there is.
   const value = newThreshold(text);
@@ -135,7 +141,7 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   if (delta.approvalTimeout) f = { ...f, approvalTimeout: delta.approvalTimeout };
   if (Object.keys(delta.drift).length) f = { ...f, drift: { ...f.drift, ...delta.drift } };
   if (delta.notify && !removing) f = { ...f, notify: delta.notify };
-  if (delta.prep.length && !named.length) f = { ...f, prep: [...f.prep, ...delta.prep] };
+  if (delta.prep.length && !named.length && !stageRemoved) f = { ...f, prep: [...f.prep, ...delta.prep] };
   if (Object.keys(delta.params).length) f = { ...f, params: { ...f.params, ...delta.params } };
   if (delta.tune && !removing) f = { ...f, tune: true };
   if (delta.modelName) f = { ...f, modelName: delta.modelName };

@@ -247,7 +247,7 @@ export function workspaceFacts(
         status: r.status,
         createdAt: r.createdAt,
         trigger: r.trigger,
-        ...(r.error ? { error: r.error.what } : {}),
+
         trains: r.plan.steps.some((s) => s.kind === 'task' && s.task.startsWith('train.')),
         targets: [
           ...new Set(
@@ -263,10 +263,11 @@ export function workspaceFacts(
         registered: [],
         deployed: [],
       };
-      if (!out.error) {
-        const failed = steps.find((s) => s.status === 'failed' && s.error);
-        if (failed?.error) out.error = `${failed.stepId}: ${failed.error.what}`;
-      }
+      // The failing step says why; the run's own error only says which step.
+      const failed = steps.find((s) => s.status === 'failed' && s.error);
+      if (failed?.error)
+        out.error = `${failed.stepId}: ${failed.error.what}${failed.error.why ? ` (${failed.error.why})` : ''}`;
+      else if (r.error) out.error = r.error.what;
       for (const s of steps) {
         const o = s.output;
         if (s.status !== 'succeeded' || !isObject(o)) continue;

@@ -251,7 +251,7 @@ const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|run\s+(?:it\s+|that\s+|this\s+)?again|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
+  /\b(?:re-?run|run\s+(?:it\s+|that\s+|this\s+)?again|run(?=\s+(?:[\w'-]+\s+){1,5}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
 
 function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;

@@ -27,7 +27,7 @@ export function targetPhrases(goal: string): string[] {
       ?.trim()
       .replace(/^(?:(?:of|for)\s+)?(?:the|an?)\s+/i, '')
       .replace(/^["'`]|["'`]$/g, '')
-      .replace(/\s+(?:please|pls|thanks|thank you)$/i, '');
+      .replace(/\s+(?:instead|too|as well|either|now|then|please|pls|thanks|thank you)$/i, '');
     const verbish =
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MemorySaver } from '@langchain/langgraph';
+import { type BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -28,7 +28,7 @@ const deps = () => ({
   registry: builtinRegistry(),
   ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
 });
-const talk = (checkpointer = new MemorySaver()) =>
+const talk = (checkpointer: BaseCheckpointSaver = new MemorySaver()) =>
   new PlanConversation(createPlannerGraph(deps(), { checkpointer }));
 
 function reviewed(turn: ConversationTurn): Plan {
@@ -114,7 +114,9 @@ describe('the conversation is checkpointed', () => {
     expect(first.kind).toBe('review');
     a.db.close();
     const b = SqliteSaver.fromConnString(file);
-    onTestFinished(() => b.db.close());
+    onTestFinished(() => {
+      b.db.close();
+    });
     const again = talk(b);
     expect((await again.pending('t5'))?.kind).toBe('review');
     const slack = reviewed(await again.say('t5', 'and tell me on Slack'));

@@ -126,6 +126,8 @@ const State = Annotation.Root({
   data: Annotation<DatasetDescription | undefined>,
   second: Annotation<DatasetDescription | undefined>,
   pastRuns: Annotation<PastRun[]>,
+  /** What exists in the workspace, as text for a drafting model (registered models, recent runs). */
+  workspace: Annotation<string | undefined>,
   candidate: Annotation<unknown>,
   notes: Annotation<string[]>,
   problems: Annotation<Problem[]>,
@@ -268,6 +270,38 @@ function describedData(lookups: ToolCallRecord[]): DatasetDescription | undefine
     }
   }
   return undefined;
+}
+
+/** Registered models and the latest runs, in a few lines (the model may look up more with find_models / find_runs). */
+function workspaceText(deps: PlannerDeps): string {
+  if (!deps.lookups) return 'not known (no look-ups)';
+  const { look, close } = deps.lookups();
+  try {
+    const models = look.models().map((m) => {
+      const v = m.versions[0];
+      const aliases =
+        Object.entries(m.aliases)
+          .map(([a, n]) => `${a}=v${n}`)
+          .join(', ') || 'no aliases';
+      return `- model ${m.name}: versions ${m.versions
+        .map((x) => x.version)
+        .reverse()
+        .join(
+          ',',
+        )}; ${aliases}; predicts ${v?.target ?? '?'}${v?.sources.length ? ` from ${v.sources.join(', ')}` : ''}`;
+    });
+    const runs = look
+      .runs(5)
+      .map(
+        (r) =>
+          `- run ${r.id} (${r.planName}) ${r.status} at ${r.createdAt}${r.error ? `: ${r.error.slice(0, 120)}` : ''}`,
+      );
+    return [...models, ...runs].join('\n') || 'nothing registered, no past runs';
+  } catch {
+    return 'not known (the look-ups failed)';
+  } finally {
+    close();
+  }
 }
 
 function toResult(outcome: DraftOutcome): PlannerResult | undefined {
@@ -422,7 +456,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
         pastRuns = []; // memory is context, never a reason to fail planning
       }
     }
-    return { data, second, pastRuns };
+    return { data, second, pastRuns, ...(deps.model ? { workspace: workspaceText(deps) } : {}) };
   };
 
   const draft = async (s: S): Promise<Command> => {
@@ -498,6 +532,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
           })
         : 'none described',
       pastRuns: pastRunsText(s.pastRuns ?? []),
+      workspace: s.workspace ?? 'nothing registered, no past runs',
       feedback,
     });
     let answer: Envelope;

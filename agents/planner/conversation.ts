@@ -5,7 +5,7 @@
  * planner through this; the checkpointer (SqliteSaver in the state folder, MemorySaver in tests) keeps each
  * thread across requests and restarts.
  */
-import { Command, isInterrupted } from '@langchain/langgraph';
+import { Command } from '@langchain/langgraph';
 import type { Plan, Problem } from '../../src/plan/index.ts';
 import type { ClarifyRequest, PlannerGraph, PlannerResult, ReviewRequest } from './graph.ts';
 
@@ -19,8 +19,14 @@ export type ConversationTurn =
 
 const config = (thread: string) => ({ configurable: { thread_id: thread } });
 
+/** Told of each graph node's update as the planner works (for live progress). */
+export type OnNode = (node: string, update: Record<string, unknown> | undefined) => void;
+
 export class PlanConversation {
-  constructor(private readonly graph: PlannerGraph) {}
+  constructor(
+    private readonly graph: PlannerGraph,
+    private readonly onNode?: OnNode,
+  ) {}
 
   /** Where a thread stands now, or undefined when nothing waits on it. */
   async pending(thread: string): Promise<ConversationTurn | undefined> {
@@ -37,7 +43,7 @@ export class PlanConversation {
 
   /** Starts a thread with a goal. */
   async start(thread: string, goal: string): Promise<ConversationTurn> {
-    return this.turn(thread, await this.graph.invoke({ goal }, config(thread)));
+    return this.run(thread, { goal });
   }
 
   /**
@@ -51,27 +57,36 @@ export class PlanConversation {
       waiting.kind === 'clarify'
         ? { answer: text, ...(by ? { by } : {}) }
         : { action: 'reject', feedback: text, ...(by ? { by } : {}) };
-    return this.turn(thread, await this.graph.invoke(new Command({ resume }), config(thread)));
+    return this.run(thread, new Command({ resume }));
   }
 
   async approve(thread: string, by?: string): Promise<ConversationTurn> {
     const resume = { action: 'approve', ...(by ? { by } : {}) };
-    return this.turn(thread, await this.graph.invoke(new Command({ resume }), config(thread)));
+    return this.run(thread, new Command({ resume }));
   }
 
   /** Replaces the plan under review with one the person wrote (validated; problems come back with the old one). */
   async edit(thread: string, plan: unknown, by?: string): Promise<ConversationTurn> {
     const resume = { action: 'edit', plan, ...(by ? { by } : {}) };
-    return this.turn(thread, await this.graph.invoke(new Command({ resume }), config(thread)));
+    return this.run(thread, new Command({ resume }));
   }
 
-  private async turn(thread: string, state: Record<string, unknown>): Promise<ConversationTurn> {
-    const result = state.result as PlannerResult | undefined;
+  /** Runs the graph until it ends or waits; node updates go to onNode as they come. */
+  private async run(thread: string, input: { goal: string } | Command): Promise<ConversationTurn> {
+    if (this.onNode) {
+      const stream = await this.graph.stream(input as Parameters<PlannerGraph['stream']>[0], {
+        ...config(thread),
+        streamMode: 'updates',
+      });
+      for await (const chunk of stream as AsyncIterable<Record<string, Record<string, unknown> | undefined>>)
+        for (const [node, update] of Object.entries(chunk))
+          if (node !== '__interrupt__') this.onNode(node, update);
+    } else await this.graph.invoke(input as Parameters<PlannerGraph['invoke']>[0], config(thread));
+    const snapshot = await this.graph.getState(config(thread));
+    const result = (snapshot.values as { result?: PlannerResult }).result;
+    const waiting = await this.pending(thread);
+    if (waiting) return waiting;
     if (result) return { kind: 'done', thread, result };
-    if (isInterrupted(state)) {
-      const waiting = await this.pending(thread);
-      if (waiting) return waiting;
-    }
     throw new Error('the planner stopped without a plan, a question or a refusal');
   }
 }

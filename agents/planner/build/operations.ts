@@ -147,15 +147,18 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
   ];
   if (!b.model.served)
     notes.push(`no request to ${b.name} has been logged yet; the traffic step fails until there is one`);
-  if (frame.trafficSince)
-    notes.push(
-      `the last ${frame.trafficSince} of traffic: monitor.traffic has no relative window yet, so every logged request of v${b.version} is compared`,
-    );
+  // A relative window keeps a scheduled check relative: each run looks at the traffic since the one before.
+  const window = frame.trafficSince ?? scheduleWindow(frame.schedule?.cron);
+  if (window) notes.push(`compares the requests of the last ${window}`);
   const thresholds: Record<string, number> = {};
   for (const [k, v] of Object.entries(frame.drift)) if (typeof v === 'number') thresholds[k] = v;
   const steps: StepIn[] = [
     { id: 'training_data', task: 'model.dataset', with: { model: b.ref } },
-    { id: 'traffic', task: 'monitor.traffic', with: { model: b.name, version: b.version } },
+    {
+      id: 'traffic',
+      task: 'monitor.traffic',
+      with: { model: b.name, version: b.version, ...(window ? { window } : {}) },
+    },
     {
       id: 'drift',
       task: 'monitor.drift',

@@ -8,7 +8,7 @@
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const UNIT = String.raw`(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)`;
+const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)`;
 
 function unitOf(u: string): 'm' | 'h' | 'd' {
   const w = u.toLowerCase();

@@ -63,7 +63,7 @@ const FILLER = new Set([
 const BOUNDARY =
   /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
 
-const NOUN = String.raw`(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?)`;
+const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?)`;
 const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
 
 function refWords(phrase: string): string[] {
@@ -245,7 +245,7 @@ export function parseModelReferences(text: string): ModelReference[] {
 }
 
 const DAY = String.raw`(yesterday|today|tonight|last night|this morning|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
-const STATUS = String.raw`(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
+const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 

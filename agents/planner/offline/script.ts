@@ -8,7 +8,7 @@ import type { ScriptSpec } from '../intent.ts';
 
 const SCRIPT =
   /(?:\b(python3?|bash|sh|Rscript|node|julia)\s+)?((?:\.{0,2}\/)?[\w-][\w./-]*\.(?:py|sh|bash|r|R|jl|js|mjs))\b/;
-const ARTIFACT_EXT = String.raw`(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gguf|json|tar|zip|model)`;
+const ARTIFACT_EXT = `(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gguf|json|tar|zip|model)`;
 
 /** Flags and their values: "--lr 3e-4", "--epochs=3", "-n 5", "--fp16". */
 export function parseArgs(text: string): string[] {

@@ -174,16 +174,14 @@ export function datasetVersionsTool(open: () => OpenLookups) {
     async ({ name }) =>
       withLookups(open, (look) =>
         JSON.stringify({
-          versions: look
-            .datasetVersions(name)
-            .map((d) => ({
-              version: d.version,
-              rows: d.rows,
-              createdAt: d.createdAt,
-              runId: d.runId,
-              source: d.source,
-              exists: d.exists,
-            })),
+          versions: look.datasetVersions(name).map((d) => ({
+            version: d.version,
+            rows: d.rows,
+            createdAt: d.createdAt,
+            runId: d.runId,
+            source: d.source,
+            exists: d.exists,
+          })),
         }),
       ),
     {

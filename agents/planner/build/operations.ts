@@ -282,10 +282,13 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
   const canary = m.activeDeployment?.canary;
   if (target === undefined && !canary)
     return clarify(
-      `${m.name}'s production alias has no earlier version to go back to: it has only ever pointed at ${m.productionHistory.map((v) => `v${v}`).join(', ')}. Name a version to move it to (${m.versions
-        .map((v) => `v${v.version}`)
-        .reverse()
-        .join(', ')}), or deploy another version first.`,
+      `${m.name}'s production alias has no earlier version to go back to: it has only ever pointed at ${m.productionHistory.map((v) => `v${v}`).join(', ')}. Name a version to move it to (${
+        m.versions
+          .filter((v) => v.version !== production)
+          .map((v) => `v${v.version}`)
+          .reverse()
+          .join(', ') || 'it has no other version'
+      }), or deploy another version first.`,
     );
   if (to === undefined && target !== undefined && !m.versions.find((v) => v.version === target)?.filesExist)
     return clarify(

@@ -330,10 +330,11 @@ export const EVAL_SETS = {
   heldout4: 'heldout4.jsonl',
   heldout5: 'heldout5.jsonl',
   grounded: 'grounded.jsonl',
+  'grounded-unseen': 'grounded-unseen.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
-export const POPULATED_SETS = new Set(['grounded']);
+export const POPULATED_SETS = new Set(['grounded', 'grounded-unseen']);
 
 export function evalSetFile(set: string | undefined): string {
   if (!set || set === 'main' || set === 'goals') return path.join(HERE, EVAL_SETS.main);

@@ -410,8 +410,8 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     const screened = screenGoal(s.goal);
     if (screened) return new Command({ goto: END, update: { result: toResult(screened) } });
     const spec = locateSources(s.spec ?? parseGoal(s.goal), deps.exists);
-    const fromData = spec.operation === 'pipeline' || spec.operation === 'script';
-    if (spec.sources.length === 0 && deps.dataFiles && fromData) {
+    // A data file is guessed from words only for pipelines: a script reads its own data.
+    if (spec.sources.length === 0 && deps.dataFiles && spec.operation === 'pipeline') {
       const guessed = guessFile(spec.goal, deps.dataFiles());
       if (guessed) spec.sources.push({ kind: 'file', path: guessed });
     }

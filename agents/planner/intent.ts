@@ -112,6 +112,12 @@ export const ModelReference = z
       .optional()
       .describe('latest: highest version; new: newest version not in production; previous: the one before'),
     run: z.string().optional().describe('"the model that run <id> trained": the run id'),
+    exactOnly: z
+      .boolean()
+      .optional()
+      .describe(
+        'A bare registry-style name ("penguins-species"): a reference only if a model has exactly that name',
+      ),
   })
   .describe('A reference to a registered model');
 export type ModelReference = z.infer<typeof ModelReference>;

@@ -164,10 +164,11 @@ function pickVersion(
  * scoring and monitoring, the newest not in production for a canary or promotion.
  */
 export function bindModel(
-  r: ModelReference,
+  ref0: ModelReference,
   look: Lookups,
   fallback: 'production' | 'latest' | 'new' = 'production',
 ): Bound<BoundModel> {
+  let r = ref0;
   const models = look.models();
   const finish = (m: ModelFacts, picked: { version: number; alias?: string }): Bound<BoundModel> => {
     const facts = m.versions.find((v) => v.version === picked.version) as ModelVersionFacts;
@@ -190,6 +191,12 @@ export function bindModel(
         `Run ${run.id} (${run.planName}, ${run.status}) registered no model${run.trains ? ' (it trained one but did not register it)' : ''}. ${registered(models)} Which model do you mean?`,
       );
     return finish(hit.m, { version: hit.v.version });
+  }
+  if (r.exactOnly) {
+    const exact = models.find((m) => m.name.toLowerCase() === (r.words[0] ?? '').toLowerCase());
+    if (!exact)
+      return ask(`No registered model is named "${r.text}". ${registered(models)} Which one do you mean?`);
+    r = { ...r, name: exact.name, words: [exact.name.toLowerCase()], exactOnly: false };
   }
   const aliasWords = new Set(models.flatMap((m) => Object.keys(m.aliases)));
   const nameWords = r.words.filter((w) => !aliasWords.has(w));

@@ -28,9 +28,24 @@ const clarify = (question: string, about: MissingPiece = 'other'): DraftOutcome 
   about,
 });
 
-/** The reference the operation acts on: a subject (or scorer) phrase, the first one otherwise. */
-function subjectOf(frame: IntentFrame, role: ModelReference['role'] = 'subject'): ModelReference | undefined {
-  return frame.refs.models.find((r) => r.role === role) ?? frame.refs.models[0];
+/**
+ * The reference the operation acts on: a phrase in that role (subject or scorer), else any phrase; bare
+ * registry-style names count when a model has exactly that name.
+ */
+function subjectOf(
+  frame: IntentFrame,
+  look: Lookups,
+  role: ModelReference['role'] = 'subject',
+): ModelReference | undefined {
+  const names = new Set(look.models().map((m) => m.name.toLowerCase()));
+  const usable = (r: ModelReference) => !r.exactOnly || names.has((r.words[0] ?? '').toLowerCase());
+  const refs = frame.refs.models;
+  return (
+    refs.find((r) => r.role === role && !r.exactOnly) ??
+    refs.find((r) => !r.exactOnly) ??
+    refs.find(usable) ??
+    refs[0]
+  );
 }
 
 function bound(
@@ -39,7 +54,7 @@ function bound(
   fallback: 'production' | 'latest' | 'new',
   role: ModelReference['role'] = 'subject',
 ): { ok: true; b: BoundModel } | { ok: false; outcome: DraftOutcome } {
-  const r = subjectOf(frame, role);
+  const r = subjectOf(frame, ctx.look, role);
   if (!r)
     return {
       ok: false,

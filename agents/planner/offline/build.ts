@@ -114,7 +114,17 @@ function taskTypeFor(col: { type: string; distinct: number }, data: DatasetDescr
 }
 
 export function resolveTarget(spec: GoalSpec, data: DatasetDescription): string | undefined {
-  const names = data.columns.map((c) => c.name);
+  // A column the goal calls free text is a feature, never the target.
+  const text = new Set(
+    spec.textColumns.flatMap(
+      (t) =>
+        matchColumn(
+          t,
+          data.columns.map((c) => c.name),
+        )?.column ?? [],
+    ),
+  );
+  const names = data.columns.map((c) => c.name).filter((n) => !text.has(n));
   let best: { column: string; score: number } | undefined;
   for (const [i, phrase] of spec.targetPhrases.entries()) {
     const m = matchColumn(phrase, names);

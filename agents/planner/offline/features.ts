@@ -39,6 +39,13 @@ export function parseTextFeatures(text: string): TextFeatures {
     new RegExp(String.raw`\b(?:free[- ])?text\s+(?:columns?|fields?|features?)\s+${COL}`, 'gi'),
   ))
     push(explicit, m[1]);
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ])?(?:text|prose)(?:\s+(?:field|column))?\b`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);
   return { explicit, maybe: maybe.filter((c) => !explicit.includes(c)) };

@@ -74,7 +74,7 @@ export function parseModels(goal: string): ModelChoice[] {
  * target. A bare family name becomes the agent noun "model", so "a lasso for net generation" reads like "a
  * model for net generation"; when an agent noun already follows ("an XGBoost classifier"), the name just goes.
  */
-export function maskModels(text: string): string {
+export function maskModels(text: string, as = 'model'): string {
   return MODEL_RULES.reduce(
     (t, [re]) =>
       t.replace(new RegExp(re.source, 'gi'), (m: string, ...rest: unknown[]) => {
@@ -86,7 +86,7 @@ export function maskModels(text: string): string {
         const next = t.slice(at + m.length);
         return /^\s*(?:[\w-]+\s+)?(?:models?|classifiers?|regressors?|estimators?|predictors?)\b/i.test(next)
           ? ' '
-          : ' model ';
+          : ` ${as} `;
       }),
     text,
   );

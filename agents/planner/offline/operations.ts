@@ -44,14 +44,18 @@ function spans(text: string, lead: string): { at: number; duration: string }[] {
 export function parseCanaryShare(text: string): number | undefined {
   const m =
     new RegExp(
-      String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:traffic|requests|calls|users)\b`,
+      String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
       'i',
     ).exec(text) ??
     new RegExp(String.raw`\bcanary\b[^.;]{0,60}?\b(?:at|with|to|on|for|of)\s+${SHARE}`, 'i').exec(text) ??
     new RegExp(String.raw`\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b[^.;]{0,60}?\bto\s+${SHARE}`, 'i').exec(
       text,
     );
-  const share = toShare(m?.[1]);
+  // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
+  const raw = m?.[1];
+  if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
+    return undefined;
+  const share = toShare(raw);
   return share !== undefined && share > 0 && share < 1 ? share : undefined;
 }
 
@@ -140,7 +144,7 @@ export function parseOutput(text: string): string | undefined {
 const SERVING_WORDS =
   /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per)\b/i;
 const REPORT =
-  /\b(?:show|report|tell|give|what(?:'s| is| are)|how (?:is|are|many)|list|summari[sz]e|chart|measure)\b/i;
+  /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
 const TRAFFIC =
   /\b(?:served|serving|live|production)\s+(?:traffic|requests|data|inputs)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
 const CANARY =
@@ -148,10 +152,16 @@ const CANARY =
 const PROMOTE =
   /\b(?:promote|deploy|ship|release|push|put)\b|\bmake\s+(?:it|\S+)\s+(?:the\s+)?production\b|\bto\s+production\b/i;
 const SCORE =
-  /\b(?:batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict))\b/i;
+  /\b(?:batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
 
 export interface OperationCues {
   hasSource: boolean;
+  /** A bare registry-style name is written (a model only if one has exactly that name). */
+  hasNamedRef: boolean;
+  /** A model reference introduced by "with" / "using": the model that scores. */
+  hasScorerRef: boolean;
+  /** A share of traffic is named ("20 percent of … traffic"). */
+  trafficShare: boolean;
   trains: boolean;
   /** An explicit training verb: train, retrain, fit, build, learn. */
   retrains: boolean;
@@ -170,14 +180,16 @@ export interface OperationCues {
 export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.hasScript) return 'script';
   if (cues.hasRunRef) return 'rerun';
-  const buildsFromData = cues.hasSource && cues.trains && !cues.hasModelRef;
+  const buildsFromData = cues.hasSource && cues.trains && !cues.hasModelRef && !cues.hasScorerRef;
   if (buildsFromData || cues.retrains) return 'pipeline';
-  if (CANARY.test(text) && cues.hasModelRef) return 'canary';
-  if (cues.rollback && cues.hasModelRef) return 'rollback';
+  // Operations on deployed models also take a registered name written bare.
+  const acted = cues.hasModelRef || cues.hasNamedRef;
+  if ((CANARY.test(text) || cues.trafficShare) && acted) return 'canary';
+  if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
-  if (cues.monitor && cues.hasModelRef && (TRAFFIC.test(text) || !cues.hasSource)) return 'monitor-traffic';
-  if (SERVING_WORDS.test(text) && cues.hasModelRef && (REPORT.test(text) || !cues.hasSource))
-    return 'serving-metrics';
+  if (cues.monitor && acted && (TRAFFIC.test(text) || !cues.hasSource)) return 'monitor-traffic';
+  if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
+  if (cues.hasScorerRef && cues.hasSource) return 'score';
   if (cues.hasModelRef && cues.hasSource && SCORE.test(text)) return 'score';
   if (cues.hasModelRef && PROMOTE.test(text) && !cues.trains) return 'promote';
   if (cues.hasModelRef && cues.hasSource && /\bpredict\w*\s+(?:with|using)\b/i.test(text)) return 'score';

@@ -83,20 +83,25 @@ export function parseGoal(goal: string): GoalSpec {
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);
-  const modelRefs = parseModelReferences(noModels);
+  // A family name ("plain linear regression") is a model to train, never a registered one.
+  const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
   const run = parseRunReference(text);
   const limits = parseWatchLimits(text);
   const rollback = parseRollback(text, limits);
   const monitor = MONITOR.test(text);
+  const strongRefs = modelRefs.filter((r) => !r.exactOnly);
   const operation = detectOperation(text, {
     hasSource: sources.length > 0,
+    hasNamedRef: modelRefs.some((r) => r.exactOnly),
+    hasScorerRef: strongRefs.some((r) => r.role === 'scorer'),
+    trafficShare: parseCanaryShare(text) !== undefined,
     trains,
     // Present forms only: "the data it was trained on" and "the model that run X trained" train nothing.
     retrains:
       /\b(?:re-?train(?:s|ing)?|train(?:s|ing)?|fit(?:s|ting)?|build(?:s|ing)?\s+(?:a|an|the)\b|learn(?:s|ing)?)\b/i.test(
         trainText,
       ),
-    hasModelRef: modelRefs.length > 0,
+    hasModelRef: strongRefs.length > 0,
     hasRunRef: run !== undefined,
     hasScript: script !== undefined,
     monitor,

@@ -35,12 +35,10 @@ export function parsePrep(goal: string): PrepIntent[] {
       String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
-  if (
-    dropnaCol &&
-    !NOT_COLUMNS.test(dropnaCol[1] as string) &&
-    !/^(?:values?|data|any)$/i.test(dropnaCol[1] as string)
-  )
-    out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropnaCol[1] as string } });
+  // "(drop rows with missing values)": punctuation around the words is not part of a column name.
+  const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
+  if (dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList))
+    out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropList } });
   // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
   // "exclude rows where origin is HNL".
   const where = new RegExp(

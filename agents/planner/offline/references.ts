@@ -55,6 +55,10 @@ const FILLER = new Set([
   'resulting',
   'good',
   'whole',
+  'plain',
+  'simple',
+  'basic',
+  'modelfamily',
   'model',
   'models',
   'of',
@@ -126,6 +130,18 @@ export function parseModelReferences(text: string): ModelReference[] {
       run: m[1] as string,
     });
   }
+  // "the model named trucks-v2", "the model called churn".
+  for (const m of text.matchAll(
+    new RegExp(String.raw`\bthe\s+model\s+(?:named|called)\s+["'\x60]?(${NAME})`, 'gi'),
+  )) {
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
+      name: m[1] as string,
+    });
+  }
   // Registry reference strings: "cars-mpg@staging", "cars-mpg:2", "penguins-species@v3".
   for (const m of text.matchAll(
     new RegExp(String.raw`\b(${NAME})(@[A-Za-z][\w.-]*|:\d+|@\d+)(?=[\s,.;!?)]|$)`, 'g'),
@@ -186,13 +202,17 @@ export function parseModelReferences(text: string): ModelReference[] {
         text.slice(at + m[0].length),
       );
     if (toBeTrained || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
-    const phraseAt = at + (m[0].indexOf(ws[0] ?? m[0].trim()) >= 0 ? m[0].indexOf(ws[0] ?? '') : 0);
+    // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
+    const lead0 = m[1] ?? '';
+    const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);
     const c = classify(refWords(ws.join(' ')));
-    const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' '));
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
+    // "version 3": the number after the noun.
+    const numbered = isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : undefined;
+    const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;
-    if (isVersionNoun && !c.words.length && !c.alias) continue;
+    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined) continue;
     const words = c.words.filter((w) => !/^v?\d+$/.test(w));
     const noun = m[0].slice((m[1] ?? '').length).trim();
     add(phraseAt, at + m[0].length, {
@@ -241,7 +261,35 @@ export function parseModelReferences(text: string): ModelReference[] {
     const at = m.index ?? 0;
     add(at, at + name.length, { text: name, role: 'subject', words: [name.toLowerCase()] });
   }
-  return found.sort((a, b) => a.at - b.at).map((f) => f.ref);
+  // Any other registry-style name (penguins-species, churn_v2) may be a model written bare, anywhere: it counts
+  // only if a model has exactly that name ("the traffic hitting penguins-species", "Roll penguins-species back").
+  for (const m of text.matchAll(/(?<![\w./@:-])([a-z0-9]+(?:[-_][a-z0-9]+)+)(?![\w/@:-]|\.[a-z])/gi)) {
+    const name = m[1] as string;
+    const at = m.index ?? 0;
+    if (
+      /^\d+(?:[-_]\d+)+$/.test(name) ||
+      /^(?:one|two|three|four|five|six|seven|eight|nine|ten)-/i.test(name)
+    )
+      continue;
+    add(at, at + name.length, {
+      text: name,
+      role: roleOf(text.slice(0, at)),
+      words: [name.toLowerCase()],
+      exactOnly: true,
+    });
+  }
+  // "penguins-species traffic on version 3": a version alone belongs to the model named before it.
+  const sorted = found.sort((a, b) => a.at - b.at).map((f) => f.ref);
+  const out: ModelReference[] = [];
+  for (const r of sorted) {
+    const prev = out.at(-1);
+    if (prev && !r.words.length && !r.alias && r.version !== undefined && prev.version === undefined) {
+      out[out.length - 1] = { ...prev, version: r.version, exactOnly: false };
+      continue;
+    }
+    out.push(r);
+  }
+  return out;
 }
 
 const DAY = String.raw`(yesterday|today|tonight|last night|this morning|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
@@ -306,12 +354,12 @@ export function parseRunReference(text: string): RunReference | undefined {
   }
   // "the last successful cars-mpg training", "the failed run from yesterday", "the last run".
   const b = new RegExp(
-    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?`,
+    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(failed|broke|crashed|errored|succeeded|passed|worked|ran)\b(?:\s+(?:on\s+)?${DAY})?)?`,
     'i',
   ).exec(text.replace(RERUN, (m) => ' '.repeat(m.length)));
-  if (b && (b[1] || b[2] || b[3]?.trim() || b[4])) {
-    const day = dayOf(b[4]);
-    const status = statusOf(b[2]);
+  if (b && (b[1] || b[2] || b[3]?.trim() || b[4] || b[5])) {
+    const day = dayOf(b[4] ?? b[6]);
+    const status = statusOf(b[2] ?? (b[5] && b[5] !== 'ran' ? b[5] : undefined));
     return {
       text: b[0].trim(),
       ...(day ? { day } : {}),

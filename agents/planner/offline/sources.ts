@@ -71,6 +71,13 @@ export function parseSources(goal: string): SourceSpec[] {
   for (const m of rest.matchAll(FILE)) {
     const file = m[1] as string;
     const at = (m.index ?? 0) + m[0].indexOf(file);
+    // Where results go is not a source: "save the scores as out/x.csv", "write the predictions to y.parquet".
+    if (
+      /\b(?:save|saving|saved|write|writing|store|storing|export|exporting|dump|output)\b[^.;]{0,50}\b(?:as|to|into|under)\s+(?:the\s+)?(?:file\s+|folder\s+)?["'\x60]?$/i.test(
+        goal.slice(Math.max(0, at - 70), at),
+      )
+    )
+      continue;
     if (/\.(xlsx|xls|avro|orc|feather|txt)$/i.test(file)) {
       found.push({
         at,
@@ -118,7 +125,7 @@ export function withoutSources(goal: string): string {
   return goal
     .replace(
       new RegExp(
-        String.raw`(?:\b(?:on|from|in|using|with|over|of|at|against|into|inside|within|off|across)\s+)?(?:the\s+)?(?:(?:data|file|dataset|table|csv|rows)\s+(?:in\s+|at\s+)?)?["'\x60]?(?:${src})["'\x60]?(?:\s+(?:file|dataset|data(?:set)?|table))?`,
+        String.raw`(?:\b(?:on|from|in|using|with|over|of|at|against|into|inside|within|off|across|for)\s+)?(?:the\s+)?(?:(?:data|file|dataset|table|csv|rows)\s+(?:in\s+|at\s+)?)?["'\x60]?(?:${src})["'\x60]?(?:\s+(?:file|dataset|data(?:set)?|table))?`,
         'gi',
       ),
       ' ',

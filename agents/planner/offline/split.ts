@@ -72,6 +72,13 @@ export function parseTestShare(text: string): number | undefined {
       return a + b === 100 ? b / 100 : undefined;
     },
   );
+  // "split it into train and test, 75/25": a ratio that sums to 100, near words of splitting.
+  if (/\b(?:split|train|test|hold|held)\w*\b/i.test(text))
+    collect(/\b(\d{1,2})\s*[/:]\s*(\d{1,2})\b(?!\s*[/:]\s*\d)/g, (m) => {
+      const a = Number(m[1]);
+      const b = Number(m[2]);
+      return a + b === 100 && a > 0 && b > 0 ? b / 100 : undefined;
+    });
   const last = hits
     .filter((h) => h.share !== undefined)
     .sort((a, b) => a.at - b.at)

@@ -20,6 +20,10 @@ describe('sources.ts', () => {
       'select * from loans where x > 1',
     );
     expect(withoutSources('a regressor on data/x.json for fertility')).toBe('a regressor for fertility');
+    // Where results go is not a source.
+    expect(parseSources('score data/new.csv and save the scores as out/scored.csv')).toEqual([
+      { kind: 'file', path: 'data/new.csv' },
+    ]);
   });
 });
 

@@ -8,14 +8,17 @@ import {
 } from '../../../agents/planner/offline/references.ts';
 
 const refs = (text: string) =>
-  parseModelReferences(maskModels(text)).map(({ words, alias, qualifier, version, role, run }) => ({
-    words,
-    ...(alias ? { alias } : {}),
-    ...(qualifier ? { qualifier } : {}),
-    ...(version !== undefined ? { version } : {}),
-    ...(run ? { run } : {}),
-    role,
-  }));
+  parseModelReferences(maskModels(text, 'modelfamily')).map(
+    ({ words, alias, qualifier, version, role, run, exactOnly }) => ({
+      words,
+      ...(alias ? { alias } : {}),
+      ...(qualifier ? { qualifier } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(run ? { run } : {}),
+      ...(exactOnly ? { exactOnly } : {}),
+      role,
+    }),
+  );
 
 describe('model references', () => {
   it.each([
@@ -54,7 +57,16 @@ describe('model references', () => {
     expect(refs('score new.csv with a delay model trained on data/old.parquet')).toEqual([]);
     expect(refs('predict species with a random forest model and deploy it')).toEqual([]);
     expect(refs('train an XGBoost classifier on data/x.csv')).toEqual([]);
-    expect(refs('register it as penguins-rf')).toEqual([]);
+  });
+
+  it('a registry-style name written bare is a candidate that binds only to a model of exactly that name', () => {
+    expect(refs('register it as penguins-rf')).toEqual([
+      { words: ['penguins-rf'], exactOnly: true, role: 'subject' },
+    ]);
+    expect(refs('put 20 percent of penguins-species traffic on version 3')).toEqual([
+      { words: ['penguins-species'], version: 3, role: 'subject' },
+    ]);
+    expect(refs('score data/new-cars.json with it')).toEqual([]);
   });
 
   it('a bare word is a model only when it looks like a registry name', () => {
@@ -79,6 +91,10 @@ describe('run references', () => {
       { status: 'succeeded', words: ['cars-mpg'], training: true, latest: true },
     ],
     ['run the last run again', { words: [], training: false, latest: true }],
+    [
+      'redo the cars-mpg run that failed yesterday',
+      { day: 'yesterday', status: 'failed', words: ['cars-mpg'], training: false, latest: false },
+    ],
   ])('%s', (text, want) => {
     const { text: _t, ...ref } = parseRunReference(text) ?? { text: '' };
     expect(ref).toEqual(want);

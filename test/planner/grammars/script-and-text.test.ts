@@ -34,6 +34,7 @@ describe('text features', () => {
     ['using the body and channel columns, treating body as free text', { explicit: ['body'], maybe: [] }],
     ['predict the genre of movies from their title', { explicit: [], maybe: ['title'] }],
     ['predict species from the penguins data', { explicit: [], maybe: [] }],
+    ['a queue classifier where body is a free-text field', { explicit: ['body'], maybe: [] }],
   ])('%s', (text, want) => {
     expect(parseTextFeatures(text)).toEqual(want);
   });

@@ -29,6 +29,8 @@ describe('splits and names', () => {
       validationShare: 0.1,
     });
     expect(parseThreeWay('80/20 split')).toBeUndefined();
+    expect(parseHoldout('split it into train and test, 75/25').testShare).toBe(0.25);
+    expect(parseHoldout('retrain every day at 14:30').testShare).toBeUndefined();
     expect(parseHoldout('split data/movies.json 70/30 stratified by MPAA Rating')).toMatchObject({
       testShare: 0.3,
       split: { method: 'stratified', column: 'MPAA Rating' },

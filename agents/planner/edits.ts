@@ -160,8 +160,20 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
 function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReference[] {
   const out = [...have];
   for (const r of said) {
-    const i = out.findIndex((x) => x.role === r.role);
-    if (i >= 0) out[i] = r;
+    if (r.exactOnly && have.length) continue;
+    // "use version 2 instead": a version or qualifier alone changes which version of the same model.
+    const only = !r.words.length && !r.name && !r.run;
+    const i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    const prev = out[i];
+    if (prev && only) {
+      const { alias: _a, version: _v, qualifier: _q, ...rest } = prev;
+      out[i] = {
+        ...rest,
+        ...(r.version !== undefined ? { version: r.version } : {}),
+        ...(r.alias ? { alias: r.alias } : {}),
+        ...(r.qualifier ? { qualifier: r.qualifier } : {}),
+      };
+    } else if (prev) out[i] = r;
     else out.push(r);
   }
   return out;

@@ -139,9 +139,12 @@ export const RunReference = z
         'thursday',
         'friday',
         'saturday',
+        'last-week',
       ])
       .optional()
-      .describe('The day the run started (a weekday means the last one before today)'),
+      .describe(
+        'The day the run started (a weekday means the last one before today; last-week the calendar week before this one)',
+      ),
     words: z.array(z.string()).describe('Words that describe the run (plan name, data, target), lower case'),
     training: z.boolean().describe('A training run is meant ("the weather training")'),
     latest: z.boolean().describe('"the last / latest …": the newest match when several match'),

@@ -253,6 +253,13 @@ const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 
 export function dayRange(day: NonNullable<RunReference['day']>, now: Date): [Date, Date] {
   const start = new Date(now);
   start.setHours(0, 0, 0, 0);
+  if (day === 'last-week') {
+    // The calendar week (Monday to Sunday) before the one of now.
+    start.setDate(start.getDate() - ((start.getDay() + 6) % 7) - 7);
+    const end = new Date(start);
+    end.setDate(end.getDate() + 7);
+    return [start, end];
+  }
   if (day === 'yesterday') start.setDate(start.getDate() - 1);
   else if (day !== 'today') {
     const want = DAYS.indexOf(day);

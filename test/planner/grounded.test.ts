@@ -179,3 +179,13 @@ describe('bad input gets a question, not a plan', () => {
     if (r.kind === 'clarify') expect(r.question).toMatch(question);
   });
 });
+
+describe('days', () => {
+  it('"last Tuesday" is the last Tuesday before today; "last week" the calendar week before this one', async () => {
+    const { dayRange } = await import('../../agents/planner/resolve.ts');
+    const wed = new Date(2026, 11, 2, 12); // Wednesday 2 December 2026
+    expect(dayRange('tuesday', wed)[0]).toEqual(new Date(2026, 11, 1));
+    expect(dayRange('wednesday', wed)[0]).toEqual(new Date(2026, 10, 25));
+    expect(dayRange('last-week', wed)).toEqual([new Date(2026, 10, 23), new Date(2026, 10, 30)]);
+  });
+});

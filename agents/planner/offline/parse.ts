@@ -76,6 +76,11 @@ export function parseGoal(goal: string): GoalSpec {
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
+    )
+    // "prepare the data for modelling" names a purpose, not a model to train.
+    .replace(
+      /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
+      ' ',
     );
   const trains = TRAIN_WORDS.test(trainText) || models.length > 0;
   const deploy = DEPLOY.test(text);

@@ -67,7 +67,7 @@ const FILLER = new Set([
 const BOUNDARY =
   /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
 
-const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?)`;
+const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?)`;
 const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
 
 function refWords(phrase: string): string[] {
@@ -96,7 +96,7 @@ function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'w
 
 /** The role a reference plays, from the words before it. */
 function roleOf(before: string): ModelReference['role'] {
-  if (/\b(?:with|using|use|via|through)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
+  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
   if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
   return 'subject';
 }
@@ -206,6 +206,9 @@ export function parseModelReferences(text: string): ModelReference[] {
     const lead0 = m[1] ?? '';
     const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);
     const c = classify(refWords(ws.join(' ')));
+    // "the penguins challenger": the role noun says which version.
+    if (/challengers?\b/i.test(m[0]) && !c.qualifier && !c.alias) c.qualifier = 'new';
+    if (/champions?\b/i.test(m[0]) && !c.alias) c.alias = 'production';
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
     // "version 3": the number after the noun.
     const numbered = isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : undefined;
@@ -292,20 +295,21 @@ export function parseModelReferences(text: string): ModelReference[] {
   return out;
 }
 
-const DAY = String.raw`(yesterday|today|tonight|last night|this morning|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
+const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|run\s+(?:it\s+|that\s+|this\s+)?again|run(?=\s+(?:[\w'-]+\s+){1,5}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
+  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off)(?=\s+(?:[\w'-]+[\s,]+){1,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
 
 function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;
   const w = word.toLowerCase().replace(/^last\s+/, '');
   if (w === 'yesterday' || w === 'last night') return 'yesterday';
   if (w === 'today' || w === 'tonight' || w === 'this morning') return 'today';
+  if (w === 'week') return 'last-week';
   const d = /^(mon|tues|wednes|thurs|fri|satur|sun)day$/.exec(w)?.[1];
   const map: Record<string, RunReference['day']> = {
     mon: 'monday',

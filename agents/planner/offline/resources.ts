@@ -2,14 +2,16 @@
 import type { GoalSpec } from '../intent.ts';
 import { NUMBER, toNumber } from './words.ts';
 
-export function parseResources(goal: string): GoalSpec['resources'] {
+export function parseResources(text: string): GoalSpec['resources'] {
   const out: GoalSpec['resources'] = {};
+  // A script's flags ("--batch-size 32") are not resources.
+  const goal = text.replace(/(?:^|\s)--?[A-Za-z][\w-]*(?:[= ](?!--?[A-Za-z])[^\s,;]+)?/g, ' ');
   // "2 GPUs", "4 x A100", "2x H100s", "a couple of GPUs", "on two A100s"; "a GPU" is one.
   const GPU_NAME = String.raw`(?:gpus?|graphics cards?|(?:a100|h100|h200|v100|a10g?|t4|l4|l40s?|a6000|rtx\s?\d{4}|mi\d{3}x?)s?)`;
   const counts = [
     ...goal.matchAll(
       new RegExp(
-        String.raw`\b${NUMBER}(?:\s+of)?(?:\s*[x×]\s*|\s+)(?:(?!(?:gb|gib|tb|g|of|with|memory|vram)\b)[\w-]+\s+){0,2}?${GPU_NAME}\b`,
+        String.raw`\b${NUMBER}(?:\s+of)?(?:\s*[x×]\s*|\s+)(?:(?!(?:gb|gib|tb|g|of|with|memory|vram|on|in|per|for|and|using|across|over|a|an|one|two|three|four|eight)\b)[\w-]+\s+){0,2}?${GPU_NAME}\b`,
         'gi',
       ),
     ),

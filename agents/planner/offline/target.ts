@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
+  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =

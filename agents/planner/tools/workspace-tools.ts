@@ -33,9 +33,12 @@ export const FindRunsArgs = z.object({
       'thursday',
       'friday',
       'saturday',
+      'last-week',
     ])
     .optional()
-    .describe('Only runs started that day (a weekday: the last one before today)'),
+    .describe(
+      'Only runs started that day (a weekday: the last one before today; last-week: the calendar week before)',
+    ),
   words: z.array(z.string()).optional().describe('Words of the plan name, data or target, e.g. ["weather"]'),
   id: z.string().optional().describe('A run id or its prefix'),
   limit: z.number().int().min(1).max(20).default(8).describe('At most this many, newest first'),

@@ -43,6 +43,8 @@ describe('model references', () => {
     ['show the p95 latency of churn-v2 today', { words: ['churn-v2'], role: 'subject' }],
     ["if cars-mpg's error rate goes above 5%, roll it back", { words: ['cars-mpg'], role: 'subject' }],
     ['deploy churn@champion', { words: ['churn'], alias: 'champion', role: 'subject' }],
+    ['promote the penguins challenger', { words: ['penguins'], qualifier: 'new', role: 'subject' }],
+    ['apply the staging churn model to data/x.csv', { words: ['churn'], alias: 'staging', role: 'scorer' }],
   ])('%s', (text, want) => {
     expect(refs(text)[0]).toEqual(want);
   });

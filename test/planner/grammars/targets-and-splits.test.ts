@@ -1,7 +1,8 @@
 /** target.ts (explicit targets), split.ts (three-way splits), params.ts (names), resources.ts (approvers). */
 import { describe, expect, it } from 'vitest';
 import { parseDatasetName, parseModelName, parseParams } from '../../../agents/planner/offline/params.ts';
-import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseApprovers, parseResources } from '../../../agents/planner/offline/resources.ts';
 import { parseHoldout, parseThreeWay } from '../../../agents/planner/offline/split.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 
@@ -13,6 +14,7 @@ describe('explicit targets', () => {
     ['a knn model with k=5 for island', 'island'],
     ['random forest predicting Sex', 'Sex'],
     ['the target column is price', 'price'],
+    ['learn queue from the body text', 'queue'],
   ])('%s → %s', (text, want) => {
     expect(targetPhrases(text)).toContain(want);
   });
@@ -44,6 +46,11 @@ describe('splits and names', () => {
     expect(parseParams('a knn with 7 neighbours', [{ framework: 'builtin', algorithm: 'knn' }])).toEqual({
       k: 7,
     });
+  });
+
+  it('a script flag is not a GPU count; "for modelling" is a purpose', () => {
+    expect(parseResources('train scripts/x.py with --batch-size 32 on one GPU')).toEqual({ gpu: 1 });
+    expect(parseGoal('prepare data/cars.json for modelling: drop the Name column').wants.train).toBe(false);
   });
 
   it('who approves', () => {

@@ -332,10 +332,16 @@ export const EVAL_SETS = {
   grounded: 'grounded.jsonl',
   'grounded-unseen': 'grounded-unseen.jsonl',
   'grounded-unseen2': 'grounded-unseen2.jsonl',
+  'grounded-unseen3': 'grounded-unseen3.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
-export const POPULATED_SETS = new Set(['grounded', 'grounded-unseen', 'grounded-unseen2']);
+export const POPULATED_SETS = new Set([
+  'grounded',
+  'grounded-unseen',
+  'grounded-unseen2',
+  'grounded-unseen3',
+]);
 
 export function evalSetFile(set: string | undefined): string {
   if (!set || set === 'main' || set === 'goals') return path.join(HERE, EVAL_SETS.main);

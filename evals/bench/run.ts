@@ -9,6 +9,7 @@ import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
 import { benchServing } from './serving.ts';
+import { benchServingMetrics } from './serving-metrics.ts';
 import { benchTrain } from './train.ts';
 import type { BenchResult } from './types.ts';
 
@@ -23,6 +24,7 @@ const suites: Suite[] = [
   { name: 'train', run: benchTrain },
   { name: 'drift', run: benchDrift },
   { name: 'serving', run: benchServing },
+  { name: 'serving-metrics', run: benchServingMetrics },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },

@@ -194,6 +194,7 @@ export class ProgressRenderer {
         break;
       case 'step.waiting':
         this.out.write(`⏸ ${id} ${v?.note} (expires ${String(e.data.expiresAt)})\n`);
+        if (typeof e.data.evidence === 'string') this.out.write(`  ${id} | ${e.data.evidence}\n`);
         break;
       case 'approval.decided':
         this.out.write(`  ${id} ${v?.note}\n`);

@@ -59,6 +59,8 @@ export interface ApprovalRecord {
   comment?: string;
   /** Where the decision came from: cli, api, web, slack, timeout. */
   via?: string;
+  /** What the approver needs to decide (src/engine/approval-evidence.ts ApprovalEvidence), when computed. */
+  evidence?: Record<string, unknown>;
 }
 
 export interface AuditRecord {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
+#   the CLI compiled to dist/ (bin/build.mjs; bin/pipewright.mjs also rebuilds it when a source changed)
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
@@ -51,3 +52,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund >&2 || exit 1
 fi
+
+# The compiled CLI (about a quarter of a second; the CLI would otherwise build it on its first start).
+node bin/build.mjs || exit 1

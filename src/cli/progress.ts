@@ -3,7 +3,7 @@
  * executes the run and for any other process following it). On a terminal: a redrawn block with each
  * step's state, elapsed time, retries and a progress bar. Elsewhere: one line per event.
  */
-import { formatDuration } from '../plan/index.ts';
+import { formatDuration } from '../plan/duration.ts';
 import type { RunEvent, RunStore } from '../store/index.ts';
 
 interface StepView {

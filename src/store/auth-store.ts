@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { userError } from '../errors.ts';
 import type { Row } from './rows.ts';
 import { type RunStore, sha256 } from './run-store.ts';
+import { ROLES } from './types.ts';
 
-export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 export const Role = z
   .enum(ROLES)
   .describe(

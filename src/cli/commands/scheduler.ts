@@ -6,8 +6,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import { parsePlan, readPlanFile } from '../../plan/index.ts';
-import { TriggerStore } from '../../store/index.ts';
 import type { TriggerDefInput } from '../../triggers/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { printJson, shortTime, table } from '../output.ts';
@@ -117,7 +115,8 @@ export function registerSchedulerCommand(program: Command): void {
     .option('--on-limit <policy>', 'at the limit: skip or queue', 'skip')
     .action(async (file: string, opts: AddOptions) => {
       const g = global();
-      const { parseTriggerDef, Scheduler, triggerFromPlan } = await import('../../triggers/index.ts');
+      const [{ parseTriggerDef, Scheduler, triggerFromPlan }, { parsePlan, readPlanFile }] =
+        await Promise.all([import('../../triggers/index.ts'), import('../../plan/index.ts')]);
       const ctx = await openContext(g);
       try {
         const raw = await readPlanFile(file);
@@ -184,9 +183,10 @@ export function registerSchedulerCommand(program: Command): void {
   scheduler
     .command('list')
     .description('list triggers, their last tick and latest fire')
-    .action(() => {
+    .action(async () => {
       const g = global();
-      const ctx = openStore(g);
+      const { TriggerStore } = await import('../../store/index.ts');
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         const list = triggers.listTriggers().map(({ plan: _p, ...t }) => ({
@@ -220,9 +220,10 @@ export function registerSchedulerCommand(program: Command): void {
     .command('remove')
     .description('remove a trigger (its fire records stay)')
     .argument('<name>', 'trigger name')
-    .action((name: string) => {
+    .action(async (name: string) => {
       const g = global();
-      const ctx = openStore(g);
+      const { TriggerStore } = await import('../../store/index.ts');
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         triggers.requireTrigger(name);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import { TERMINAL_RUN_STATUSES, TriggerStore } from '../../store/index.ts';
+import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson, shortTime, table } from '../output.ts';
@@ -42,7 +42,12 @@ export function registerTriageCommands(program: Command): void {
       const [
         { alertFromRun, attachTriageRecorder, readDriftReport, triageAndPost, triageModelDeps },
         { llmSettingsFrom },
-      ] = await Promise.all([import('../../../agents/triage/index.ts'), import('../../llm/index.ts')]);
+        { TriggerStore },
+      ] = await Promise.all([
+        import('../../../agents/triage/index.ts'),
+        import('../../llm/index.ts'),
+        import('../../store/index.ts'),
+      ]);
       const ctx = await openContext(g);
       const detach = attachTriageRecorder(ctx.store);
       try {
@@ -116,8 +121,11 @@ export function registerTriageCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .action(async (opts: { model?: string; limit: string }) => {
       const g = global();
-      const { refreshTriage } = await import('../../../agents/triage/index.ts');
-      const ctx = openStore(g);
+      const [{ refreshTriage }, { TriggerStore }] = await Promise.all([
+        import('../../../agents/triage/index.ts'),
+        import('../../store/index.ts'),
+      ]);
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         const list = triggers

@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { benchApi } from './api.ts';
+import { benchCli } from './cli.ts';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
@@ -25,6 +26,7 @@ const suites: Suite[] = [
   { name: 'serving', run: benchServing },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
+  { name: 'cli', run: benchCli },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
 ];
 

@@ -31,7 +31,8 @@ PIPEWRIGHT_TEST_EXCLUDE=""
 for p in "${missing[@]}"; do
   case "$p" in
     postgresql) glob="test/**/*postgres*.int.test.ts" ;; # also skips `npm run test:postgres`
-    python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
+    python3-sklearn|python3-xgboost|python3-pandas|python3-torch)
+      glob="test/training/train.test.ts,test/training/learners.test.ts,test/training/features.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
     redis-server) glob="test/workers/*.int.test.ts" ;;
     *) glob="" ;;

@@ -238,7 +238,7 @@ export function checkFit(
   return warnings;
 }
 
-/** One line for people: the model, its features, its scores, what was left out. */
+/** One line for people: the scores, the model, its features, what was left out. */
 function summarize(
   input: TrainTabularInput,
   prep: Prepared,
@@ -252,12 +252,14 @@ function summarize(
   const shown = kinds.length > 6 ? [...kinds.slice(0, 6), `${kinds.length - 6} more`] : kinds;
   const cvText =
     cv[prep.scoring] !== undefined
-      ? ` · cv ${prep.scoring} ${cv[prep.scoring]?.toFixed(3)}±${(cv[`${prep.scoring}_std`] ?? 0).toFixed(3)}`
+      ? `cv ${prep.scoring} ${cv[prep.scoring]?.toFixed(3)}±${(cv[`${prep.scoring}_std`] ?? 0).toFixed(3)} · `
       : '';
   const left = prep.notes.filter((n) => n.startsWith('left out ')).map((n) => n.slice(9, n.indexOf(':')));
+  // Scores first: narrow views (pipewright show) cut the line.
   return (
+    `${cvText}holdout ${prep.scoring} ${(metrics[prep.scoring] ?? Number.NaN).toFixed(3)} · ` +
     `${input.algorithm}/${input.framework} on ${prep.features.length} features: ${shown.join(', ')}` +
-    `${left.length ? ` (left out: ${left.join(', ')})` : ''}${cvText} · holdout ${prep.scoring} ${(metrics[prep.scoring] ?? Number.NaN).toFixed(3)}`
+    `${left.length ? ` (left out: ${left.join(', ')})` : ''}`
   );
 }
 

@@ -135,6 +135,9 @@ export function registerInspectCommands(program: Command): void {
 
 function summarizeOutput(output: unknown): string {
   if (output === undefined || output === null) return '';
+  // A task that writes its own one-line summary (train.tabular: model, features, scores) is shown by it.
+  const own = (output as { summary?: unknown }).summary;
+  if (typeof own === 'string') return own;
   const text = JSON.stringify(output);
   return text.length > 70 ? `${text.slice(0, 67)}...` : text;
 }

@@ -34,16 +34,22 @@ export function binMatrix(x: readonly number[][], maxBins = MAX_BINS): Binned {
   const col = new Float64Array(nRows);
   for (let f = 0; f < nFeatures; f++) {
     for (let i = 0; i < nRows; i++) col[i] = (x[i] as number[])[f] as number;
-    const sorted = Float64Array.from(col).sort();
-    const distinct: number[] = [];
-    for (let i = 0; i < nRows; i++) {
-      const v = sorted[i] as number;
-      if (i === 0 || v !== sorted[i - 1]) distinct.push(v);
-    }
-    // Upper edges: the last value of each bin; thresholds are midpoints to the next bin's first value.
+    // Few distinct values (one-hot columns, codes, small data): no need to sort the column.
+    const seen = new Set<number>();
+    for (let i = 0; i < nRows && seen.size <= maxBins; i++) seen.add(col[i] as number);
+    let distinct: number[];
     let upper: number[];
-    if (distinct.length <= maxBins) upper = distinct;
-    else {
+    if (seen.size <= maxBins) {
+      distinct = [...seen].sort((a, b) => a - b);
+      upper = distinct;
+    } else {
+      const sorted = Float64Array.from(col).sort();
+      distinct = [];
+      for (let i = 0; i < nRows; i++) {
+        const v = sorted[i] as number;
+        if (i === 0 || v !== sorted[i - 1]) distinct.push(v);
+      }
+      // Upper edges: the last value of each quantile bin.
       upper = [];
       for (let b = 1; b <= maxBins; b++) {
         const v = sorted[Math.min(nRows - 1, Math.floor((b * nRows) / maxBins) - 1)] as number;
@@ -53,6 +59,7 @@ export function binMatrix(x: readonly number[][], maxBins = MAX_BINS): Binned {
         upper.push(distinct[distinct.length - 1] as number);
       }
     }
+    // Thresholds are midpoints between a bin's last value and the next bin's first.
     const e = new Float64Array(upper.length);
     let d = 0;
     for (let b = 0; b < upper.length; b++) {
@@ -61,23 +68,76 @@ export function binMatrix(x: readonly number[][], maxBins = MAX_BINS): Binned {
         d < distinct.length ? ((upper[b] as number) + (distinct[d] as number)) / 2 : Number.POSITIVE_INFINITY;
     }
     const bf = new Uint8Array(nRows);
-    for (let i = 0; i < nRows; i++) {
-      // First bin whose upper edge is >= the value.
-      const v = col[i] as number;
-      let lo = 0;
-      let hi = upper.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((upper[mid] as number) < v) lo = mid + 1;
-        else hi = mid;
+    if (upper === distinct) {
+      const index = new Map(distinct.map((v, b) => [v, b]));
+      for (let i = 0; i < nRows; i++) bf[i] = index.get(col[i] as number) as number;
+    } else {
+      for (let i = 0; i < nRows; i++) {
+        // First bin whose upper edge is >= the value.
+        const v = col[i] as number;
+        let lo = 0;
+        let hi = upper.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((upper[mid] as number) < v) lo = mid + 1;
+          else hi = mid;
+        }
+        bf[i] = lo;
       }
-      bf[i] = lo;
     }
     bins.push(bf);
     nBins[f] = upper.length;
     edges.push(e);
   }
   return { nRows, nFeatures, bins, nBins, edges };
+}
+
+/**
+ * The binned matrix row by row, keeping only each row's features that are not in their most frequent bin
+ * (one entry per row for a one-hot group, none for an absent word): a histogram pass over a node then costs
+ * the entries of its rows, not rows × features, and the most frequent bin's sums follow from the node's.
+ */
+interface SparseRows {
+  defaultBin: Uint8Array;
+  rowPtr: Int32Array;
+  feature: Int32Array;
+  bin: Uint8Array;
+  /** Where each feature's [grad, hess, count] triples start in a flat histogram; the last is its size. */
+  offset: Int32Array;
+}
+
+function sparseRows(data: Binned): SparseRows {
+  const { nRows, nFeatures } = data;
+  const defaultBin = new Uint8Array(nFeatures);
+  let nnz = 0;
+  for (let f = 0; f < nFeatures; f++) {
+    const counts = new Int32Array(data.nBins[f] as number);
+    const bf = data.bins[f] as Uint8Array;
+    for (let i = 0; i < nRows; i++) counts[bf[i] as number] = (counts[bf[i] as number] as number) + 1;
+    let best = 0;
+    for (let b = 1; b < counts.length; b++) if ((counts[b] as number) > (counts[best] as number)) best = b;
+    defaultBin[f] = best;
+    nnz += nRows - (counts[best] as number);
+  }
+  const rowPtr = new Int32Array(nRows + 1);
+  const feature = new Int32Array(nnz);
+  const bin = new Uint8Array(nnz);
+  let e = 0;
+  for (let i = 0; i < nRows; i++) {
+    rowPtr[i] = e;
+    for (let f = 0; f < nFeatures; f++) {
+      const b = (data.bins[f] as Uint8Array)[i] as number;
+      if (b !== defaultBin[f]) {
+        feature[e] = f;
+        bin[e] = b;
+        e++;
+      }
+    }
+  }
+  rowPtr[nRows] = e;
+  const offset = new Int32Array(nFeatures + 1);
+  for (let f = 0; f < nFeatures; f++) offset[f + 1] = (offset[f] as number) + (data.nBins[f] as number) * 3;
+  return { defaultBin, rowPtr, feature, bin, offset };
 }
 
 /** A fitted tree in flat arrays; a node is a leaf when left[node] === -1. */
@@ -401,6 +461,7 @@ export interface Booster {
  */
 export function fitBoosting(x: readonly number[][], y: ArrayLike<number>, o: BoostOptions): Booster {
   const data = binMatrix(x);
+  const sparse = sparseRows(data);
   const n = data.nRows;
   const outputs = o.task === 'classification' ? (o.nClasses <= 2 ? 1 : o.nClasses) : 1;
   const base = new Array<number>(outputs).fill(0);
@@ -448,30 +509,21 @@ export function fitBoosting(x: readonly number[][], y: ArrayLike<number>, o: Boo
           hess[i] = Math.max(p * (1 - p), 1e-16);
         }
       }
-      const tree = growBoostTree(data, grad, hess, o);
-      // Scale leaves by the learning rate once, then update the raw scores of the training rows.
+      const { tree, rows, leaves } = growBoostTree(data, sparse, grad, hess, o);
+      // Scale leaves by the learning rate once, then update the raw scores of each leaf's training rows.
       for (const v of tree.value) v[0] = (v[0] as number) * o.learningRate;
-      for (let i = 0; i < n; i++) rc[i] = (rc[i] as number) + (leafOfBinned(tree, data, i)[0] as number);
+      for (const leaf of leaves) {
+        const step = (tree.value[leaf.node] as number[])[0] as number;
+        for (let p = leaf.start; p < leaf.end; p++) {
+          const i = rows[p] as number;
+          rc[i] = (rc[i] as number) + step;
+        }
+      }
       round.push(tree);
     }
     trees.push(round);
   }
   return { base, trees };
-}
-
-/** The leaf value of training row i, walking the tree on its bins (thresholds are bin edges). */
-function leafOfBinned(tree: Tree, data: Binned, i: number): number[] {
-  let node = 0;
-  while ((tree.left[node] as number) !== -1) {
-    const f = tree.feature[node] as number;
-    // bin <= b  <=>  value <= edges[b]; compare against the stored threshold through the bin's edge.
-    const b = (data.bins[f] as Uint8Array)[i] as number;
-    node =
-      ((data.edges[f] as Float64Array)[b] as number) <= (tree.threshold[node] as number)
-        ? (tree.left[node] as number)
-        : (tree.right[node] as number);
-  }
-  return tree.value[node] as number[];
 }
 
 interface Leaf {
@@ -481,12 +533,25 @@ interface Leaf {
   depth: number;
   g: number;
   h: number;
-  /** Histograms of this leaf: per feature, [grad, hess, count] per bin. */
-  hist: Float64Array[];
+  /** Histogram of this leaf: [grad, hess, count] per bin, features at SparseRows.offset. */
+  hist: Float64Array;
   split?: { gain: number; feature: number; bin: number; gl: number; hl: number };
 }
 
-function growBoostTree(data: Binned, grad: Float64Array, hess: Float64Array, o: BoostOptions): Tree {
+/** A grown tree, with the training rows of each leaf (rows[start:end)) to update the raw scores. */
+interface Grown {
+  tree: Tree;
+  rows: Int32Array;
+  leaves: { node: number; start: number; end: number }[];
+}
+
+function growBoostTree(
+  data: Binned,
+  sparse: SparseRows,
+  grad: Float64Array,
+  hess: Float64Array,
+  o: BoostOptions,
+): Grown {
   const n = data.nRows;
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
@@ -500,35 +565,57 @@ function growBoostTree(data: Binned, grad: Float64Array, hess: Float64Array, o: 
     tree.value.push([leafValue(g, h)]);
     return tree.feature.length - 1;
   };
-  const histOf = (start: number, end: number): Float64Array[] =>
-    Array.from({ length: data.nFeatures }, (_, f) => {
-      const hf = new Float64Array((data.nBins[f] as number) * 3);
-      const bf = data.bins[f] as Uint8Array;
-      for (let p = start; p < end; p++) {
-        const i = rows[p] as number;
-        const b = (bf[i] as number) * 3;
-        hf[b] = (hf[b] as number) + (grad[i] as number);
-        hf[b + 1] = (hf[b + 1] as number) + (hess[i] as number);
-        hf[b + 2] = (hf[b + 2] as number) + 1;
+  const { rowPtr, feature, bin, offset, defaultBin } = sparse;
+  const size = offset[data.nFeatures] as number;
+  /** Histogram of rows[start:end): their sparse entries, then each feature's most frequent bin by difference. */
+  const histOf = (start: number, end: number, g: number, h: number): Float64Array => {
+    const hist = new Float64Array(size);
+    for (let p = start; p < end; p++) {
+      const i = rows[p] as number;
+      const gi = grad[i] as number;
+      const hi = hess[i] as number;
+      for (let e = rowPtr[i] as number; e < (rowPtr[i + 1] as number); e++) {
+        const at = (offset[feature[e] as number] as number) + (bin[e] as number) * 3;
+        hist[at] = (hist[at] as number) + gi;
+        hist[at + 1] = (hist[at + 1] as number) + hi;
+        hist[at + 2] = (hist[at + 2] as number) + 1;
       }
-      return hf;
-    });
+    }
+    const count = end - start;
+    for (let f = 0; f < data.nFeatures; f++) {
+      let sg = 0;
+      let sh = 0;
+      let sc = 0;
+      for (let at = offset[f] as number; at < (offset[f + 1] as number); at += 3) {
+        sg += hist[at] as number;
+        sh += hist[at + 1] as number;
+        sc += hist[at + 2] as number;
+      }
+      const at = (offset[f] as number) + (defaultBin[f] as number) * 3;
+      hist[at] = g - sg;
+      hist[at + 1] = h - sh;
+      hist[at + 2] = count - sc;
+    }
+    return hist;
+  };
   const score = (g: number, h: number) => (g * g) / (h + o.l2);
   const findSplit = (leaf: Leaf) => {
     const nRows = leaf.end - leaf.start;
     if (leaf.depth >= o.maxDepth || nRows < 2 * o.minSamplesLeaf) return;
     const parent = score(leaf.g, leaf.h);
+    const hist = leaf.hist;
     let best: Leaf['split'];
     for (let f = 0; f < data.nFeatures; f++) {
+      const base = offset[f] as number;
       const nb = data.nBins[f] as number;
-      const hf = leaf.hist[f] as Float64Array;
       let gl = 0;
       let hl = 0;
       let cl = 0;
       for (let b = 0; b < nb - 1; b++) {
-        gl += hf[b * 3] as number;
-        hl += hf[b * 3 + 1] as number;
-        cl += hf[b * 3 + 2] as number;
+        const at = base + b * 3;
+        gl += hist[at] as number;
+        hl += hist[at + 1] as number;
+        cl += hist[at + 2] as number;
         if (cl < o.minSamplesLeaf) continue;
         if (nRows - cl < o.minSamplesLeaf) break;
         const gain = score(gl, hl) + score(leaf.g - gl, leaf.h - hl) - parent;
@@ -543,7 +630,15 @@ function growBoostTree(data: Binned, grad: Float64Array, hess: Float64Array, o: 
     g0 += grad[i] as number;
     h0 += hess[i] as number;
   }
-  const root: Leaf = { node: addNode(g0, h0), start: 0, end: n, depth: 0, g: g0, h: h0, hist: histOf(0, n) };
+  const root: Leaf = {
+    node: addNode(g0, h0),
+    start: 0,
+    end: n,
+    depth: 0,
+    g: g0,
+    h: h0,
+    hist: histOf(0, n, g0, h0),
+  };
   findSplit(root);
   const open: Leaf[] = [root];
   let leaves = 1;
@@ -571,40 +666,32 @@ function growBoostTree(data: Binned, grad: Float64Array, hess: Float64Array, o: 
     }
     tree.feature[leaf.node] = s.feature;
     tree.threshold[leaf.node] = (data.edges[s.feature] as Float64Array)[s.bin] as number;
-    const left: Leaf = {
-      node: addNode(s.gl, s.hl),
-      start: leaf.start,
-      end: i,
+    const child = (start: number, end: number, g: number, h: number): Leaf => ({
+      node: addNode(g, h),
+      start,
+      end,
       depth: leaf.depth + 1,
-      g: s.gl,
-      h: s.hl,
-      hist: [],
-    };
-    const right: Leaf = {
-      node: addNode(leaf.g - s.gl, leaf.h - s.hl),
-      start: i,
-      end: leaf.end,
-      depth: leaf.depth + 1,
-      g: leaf.g - s.gl,
-      h: leaf.h - s.hl,
-      hist: [],
-    };
+      g,
+      h,
+      hist: leaf.hist,
+    });
+    const left = child(leaf.start, i, s.gl, s.hl);
+    const right = child(i, leaf.end, leaf.g - s.gl, leaf.h - s.hl);
     tree.left[leaf.node] = left.node;
     tree.right[leaf.node] = right.node;
-    // Histogram subtraction: build the smaller child's, the larger one is the parent's minus it.
+    // Histogram subtraction: build the smaller child's; the larger one's is the parent's minus it.
     const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-    small.hist = histOf(small.start, small.end);
-    large.hist = leaf.hist.map((hp, f) => {
-      const hs = small.hist[f] as Float64Array;
-      for (let b = 0; b < hp.length; b++) hp[b] = (hp[b] as number) - (hs[b] as number);
-      return hp;
-    });
+    small.hist = histOf(small.start, small.end, small.g, small.h);
+    const hp = leaf.hist;
+    const hs = small.hist;
+    for (let b = 0; b < size; b++) hp[b] = (hp[b] as number) - (hs[b] as number);
+    large.hist = hp;
     leaves++;
     findSplit(left);
     findSplit(right);
     open.push(left, right);
   }
-  return tree;
+  return { tree, rows, leaves: open.map(({ node, start, end }) => ({ node, start, end })) };
 }
 
 /** Raw scores of a booster, one array per output. */

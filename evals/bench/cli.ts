@@ -1,9 +1,10 @@
 /**
- * Benchmark: how long people wait for the `pipewright` command. Each case starts the real CLI (bin/
- * pipewright.mjs, compiled dist/) in a fresh process, each run right after a `node -e 0`, rounds
- * interleaved so load on the machine hits every case alike; the figure is the median over rounds of the
- * case's time divided by its `node -e 0` (the note gives the median seconds). `serve` is measured until it prints its URL. The same commands run from the TypeScript sources
- * through tsx (what the CLI did before it was compiled) are shown for comparison.
+ * Benchmark: how long people wait for the `pipewright` command. Each case starts the real CLI
+ * (bin/pipewright.mjs, compiled dist/) in a fresh process, right after a `node -e 0`, rounds interleaved so
+ * load on the machine hits every case alike; the figure is the median over rounds of the case's time divided
+ * by its `node -e 0`, and the note gives the median seconds and the process's CPU seconds (steadier than wall
+ * time on a shared machine). `serve` is timed until it prints its URL. The same commands run from the
+ * TypeScript sources through tsx (what the CLI did before it was compiled) are shown for comparison.
  *
  *   npm run bench -- cli          (or: npx tsx evals/bench/cli.ts)
  */
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { makeWorkspace } from '../../test/helpers/task-context.ts';
+import { childrenCpuMs } from './cpu.ts';
 import { type BenchResult, quantile } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -31,28 +33,35 @@ interface Case {
   readyOn?: string;
 }
 
+/** CPU seconds of the last process timed (read from /proc once it has exited and been reaped). */
+let lastCpu = 0;
+
+/** Wall seconds of one start: to its exit, or, with `readyOn`, until that text shows on its stdout. */
 async function timed(ws: string, args: string[], readyOn?: string): Promise<number> {
   const env = { PATH: process.env.PATH ?? '', PIPEWRIGHT_WORKSPACE: ws, PIPEWRIGHT_USER: 'bench' };
+  const c0 = childrenCpuMs();
   const t0 = performance.now();
-  if (!readyOn) {
-    const r = await execa('node', args, { cwd: ws, env, extendEnv: false, reject: false });
-    if (r.exitCode !== 0) throw new Error(`${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
-    return (performance.now() - t0) / 1000;
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', args, { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(readyOn)) {
-        resolve((performance.now() - t0) / 1000);
-        child.kill('SIGTERM');
-      }
-    });
-    child.on('exit', (code) => {
-      if (!out.includes(readyOn)) reject(new Error(`${args.join(' ')} exited ${code} before ready`));
-    });
+  let ready: number | undefined;
+  let out = '';
+  const child = spawn('node', args, { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
   });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (readyOn && ready === undefined && out.includes(readyOn)) {
+      ready = performance.now();
+      child.kill('SIGTERM');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const end = performance.now();
+  lastCpu = (childrenCpuMs() - c0) / 1000;
+  if (readyOn ? ready === undefined : code !== 0) {
+    throw new Error(`${args.join(' ')} exited ${code}${readyOn ? ' before it was ready' : ''}: ${err}`);
+  }
+  return ((ready ?? end) - t0) / 1000;
 }
 
 export async function benchCli(): Promise<BenchResult[]> {
@@ -95,6 +104,7 @@ export async function benchCli(): Promise<BenchResult[]> {
     ];
     const ratios = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const seconds = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     for (const c of cases) await timed(ws, c.args, c.readyOn); // warm the file cache
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of cases) {
@@ -102,6 +112,7 @@ export async function benchCli(): Promise<BenchResult[]> {
         const base = await timed(ws, ['-e', '0']);
         const t = await timed(ws, c.args, c.readyOn);
         seconds.get(c.name)?.push(t);
+        cpu.get(c.name)?.push(lastCpu);
         ratios.get(c.name)?.push(t / base);
       }
     }
@@ -117,7 +128,7 @@ export async function benchCli(): Promise<BenchResult[]> {
         name: c.name,
         value: ratio,
         unit: '× node -e 0',
-        note: `median ${m.toFixed(3)} s of ${ROUNDS}${goal}`,
+        note: `median ${m.toFixed(3)} s of ${ROUNDS} (CPU ${quantile(cpu.get(c.name) ?? [], 0.5).toFixed(2)} s)${goal}`,
       };
     });
   } finally {

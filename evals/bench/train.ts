@@ -5,7 +5,8 @@
  * flights (gradient boosting, late > 15 min). Every framework of train.tabular that has the family is timed:
  * the step as it runs in a pipeline (in this process: data read with DuckDB, folds, refit, model saved);
  * the script from its start to its exit (Python start and imports included), with one thread, as the step.
- * Rounds are interleaved; figures are medians. Also: builtin model serving latency and batch throughput.
+ * Rounds are interleaved; figures are medians; the note gives the CPU-time ratio too (this process and its
+ * children), steadier than wall time on a shared machine. Also: builtin model serving latency and throughput.
  *
  *   npm run bench -- train          (or: npx tsx evals/bench/train.ts)
  */
@@ -22,6 +23,7 @@ import { literal, withDuckDB } from '../../tools/lib/duckdb.ts';
 import { loadModel } from '../../tools/lib/model.ts';
 import type { DatasetRef } from '../../tools/lib/refs.ts';
 import { type TrainOutput, trainTabular } from '../../tools/train/tabular.ts';
+import { totalCpuMs } from './cpu.ts';
 import { type BenchResult, quantile } from './types.ts';
 
 const DIRECT = path.join(import.meta.dirname, 'train-direct.py');
@@ -117,13 +119,14 @@ export async function benchTrain(): Promise<BenchResult[]> {
     for (const s of suites) {
       process.stderr.write(`  train: ${s.name}\n`);
       const csv = await csvOf(s.dataset, work);
-      const ours = new Map<string, { ms: number[]; out?: TrainOutput }>(
-        s.frameworks.map((f) => [f.framework, { ms: [] }]),
+      const ours = new Map<string, { ms: number[]; cpu: number[]; out?: TrainOutput }>(
+        s.frameworks.map((f) => [f.framework, { ms: [], cpu: [] }]),
       );
-      const direct: { ms: number[]; cv: number; holdout: number } = { ms: [], cv: Number.NaN, holdout: 0 };
+      const direct = { ms: [] as number[], cpu: [] as number[], cv: Number.NaN, holdout: 0 };
       for (let round = 0; round < s.rounds; round++) {
         for (const f of s.frameworks) {
           const t0 = performance.now();
+          const c0 = totalCpuMs();
           const out = await trainTabular.run(
             trainTabular.input.parse({
               dataset: s.dataset,
@@ -138,6 +141,7 @@ export async function benchTrain(): Promise<BenchResult[]> {
           );
           const entry = ours.get(f.framework);
           entry?.ms.push(performance.now() - t0);
+          entry?.cpu.push(totalCpuMs() - c0);
           if (entry) entry.out = out;
         }
         // The script gets the features train.tabular chose (the same columns, the same kinds).
@@ -160,8 +164,10 @@ export async function benchTrain(): Promise<BenchResult[]> {
           }),
         );
         const t0 = performance.now();
+        const c0 = totalCpuMs();
         const r = await execa(python, [DIRECT, job], { env: { ...process.env, ...oneThread } });
         direct.ms.push(performance.now() - t0);
+        direct.cpu.push(totalCpuMs() - c0);
         const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
           cv: number;
           holdout: number;
@@ -170,17 +176,19 @@ export async function benchTrain(): Promise<BenchResult[]> {
         direct.holdout = parsed.holdout;
       }
       const directMs = quantile(direct.ms, 0.5);
+      const directCpu = quantile(direct.cpu, 0.5);
       results.push({
         name: `train.direct-sklearn.${s.family}.${s.name}`,
         value: directMs / 1000,
         unit: 's',
-        note: `cv ${direct.cv.toFixed(3)}, holdout ${direct.holdout.toFixed(3)} (median of ${s.rounds})`,
+        note: `${(directCpu / 1000).toFixed(2)} s CPU; cv ${direct.cv.toFixed(3)}, holdout ${direct.holdout.toFixed(3)} (median of ${s.rounds})`,
       });
       for (const f of s.frameworks) {
         const entry = ours.get(f.framework);
         const out = entry?.out;
         if (!entry || !out) continue;
         const ms = quantile(entry.ms, 0.5);
+        const cpu = quantile(entry.cpu, 0.5);
         const metric = out.scoring;
         const cv = out.cvMetrics[metric] ?? Number.NaN;
         const ratio = ms / directMs;
@@ -190,7 +198,7 @@ export async function benchTrain(): Promise<BenchResult[]> {
           value: ratio,
           unit: '× direct script',
           note:
-            `${(ms / 1000).toFixed(2)} s vs ${(directMs / 1000).toFixed(2)} s; cv ${metric} ${cv.toFixed(3)} vs ${direct.cv.toFixed(3)}, ` +
+            `${(ms / 1000).toFixed(2)} s vs ${(directMs / 1000).toFixed(2)} s (CPU ${(cpu / directCpu).toFixed(2)} ×); cv ${metric} ${cv.toFixed(3)} vs ${direct.cv.toFixed(3)}, ` +
             `holdout ${(out.metrics[metric] ?? Number.NaN).toFixed(3)} vs ${direct.holdout.toFixed(3)}; goal ≤ ${GOAL_RATIO} × at equal quality ` +
             `(${ratio <= GOAL_RATIO && quality ? 'met' : 'NOT met'})`,
         });

@@ -26,13 +26,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.join(ROOT, 'dist');
 export const ENTRY = path.join(DIST, 'main.js');
 const INFO = path.join(DIST, 'build-info.json');
-const FORMAT = 1;
+const FORMAT = 2;
 const KEEP_OLD_CHUNKS_MS = 24 * 3600_000;
 
 /**
  * Whether dist/ holds a build of the current sources: every input the last build read (its metafile's list,
- * node_modules excluded) is unchanged since. A new source file only matters once an existing one imports
- * it, and that edit shows up here.
+ * node_modules excluded) has the size and modification time it had then. A new source file only matters
+ * once an existing one imports it, and that edit shows up here; a file copied back with an older time does
+ * too (the time differs from the recorded one).
  */
 export function isFresh() {
   let info;
@@ -41,11 +42,11 @@ export function isFresh() {
   } catch {
     return false;
   }
-  if (info.format !== FORMAT || !Array.isArray(info.inputs) || typeof info.startedAt !== 'number')
-    return false;
+  if (info.format !== FORMAT || !Array.isArray(info.inputs)) return false;
   try {
-    for (const rel of info.inputs) {
-      if (statSync(path.join(ROOT, rel)).mtimeMs > info.startedAt) return false;
+    for (const [rel, mtimeMs, size] of info.inputs) {
+      const st = statSync(path.join(ROOT, rel));
+      if (st.mtimeMs !== mtimeMs || st.size !== size) return false;
     }
     return statSync(ENTRY).isFile();
   } catch {
@@ -123,12 +124,16 @@ export async function build({ quiet = false } = {}) {
     writeAtomic(f.path, f.contents);
     written.add(path.basename(f.path));
   }
-  // This file too: a change to how the build is made makes the last build stale.
+  // This file too: a change to how the build is made makes the last build stale. A file changed while the
+  // build ran is recorded with no time, so the next start builds again.
   const inputs = [
     'bin/build.mjs',
     ...Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')),
-  ];
-  writeAtomic(INFO, JSON.stringify({ format: FORMAT, startedAt: started, inputs }, null, 1));
+  ].map((rel) => {
+    const st = statSync(path.join(ROOT, rel));
+    return [rel, st.mtimeMs > started ? -1 : st.mtimeMs, st.size];
+  });
+  writeAtomic(INFO, JSON.stringify({ format: FORMAT, startedAt: started, inputs }));
   written.add(path.basename(INFO));
   pruneOldChunks(written);
   return { ms: Date.now() - started, files: files.length, inputs: inputs.length };

@@ -1,7 +1,7 @@
 /**
  * bin/build.mjs on a small copy of the layout (src/cli/main.ts, a prompt file beside the sources): the
  * compiled entry finds files through import.meta as the sources do, a dynamic import stays its own chunk,
- * a source edit makes the build stale, and ensureBuild() rebuilds it.
+ * a source edit (newer or older time, or a deleted file) makes the build stale, and ensureBuild() rebuilds it.
  */
 import {
   copyFileSync,
@@ -68,6 +68,11 @@ describe('bin/build.mjs', () => {
     expect(await node(root, "console.log((await import('./bin/build.mjs')).isFresh())")).toBe('false');
     await node(root, "await (await import('./bin/build.mjs')).ensureBuild()");
     expect((await run()).word).toBe('second');
+
+    // A file put back with an older time (a copy that keeps times) is a change too.
+    const earlier = new Date(Date.now() - 3600_000);
+    utimesSync(path.join(root, 'src/cli/word.ts'), earlier, earlier);
+    expect(await node(root, "console.log((await import('./bin/build.mjs')).isFresh())")).toBe('false');
   });
 
   it('a deleted source makes the build stale too', async () => {

@@ -3,12 +3,13 @@
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
 #   the CLI compiled to dist/ (bin/build.mjs; bin/pipewright.mjs also rebuilds it when a source changed)
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
-#   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers).
+#   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
+#   bubblewrap (the step sandbox; docs/security.md).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -35,6 +36,7 @@ for p in "${missing[@]}"; do
       glob="test/training/train.test.ts,test/training/learners.test.ts,test/training/features.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
     redis-server) glob="test/workers/*.int.test.ts" ;;
+    bubblewrap) glob="test/security/sandbox.int.test.ts" ;; # steps run in the loud fallback instead
     *) glob="" ;;
   esac
   [ -n "$glob" ] && PIPEWRIGHT_TEST_EXCLUDE="${PIPEWRIGHT_TEST_EXCLUDE:+$PIPEWRIGHT_TEST_EXCLUDE,}$glob"

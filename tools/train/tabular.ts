@@ -523,6 +523,7 @@ async function trainPython(
     }),
     cwd: work,
     ctx,
+    writable: [staging],
     what: `The ${input.framework} training runner`,
     progressRange: [0.05, 0.95],
     ...(input.timeoutSeconds ? { timeoutMs: input.timeoutSeconds * 1000 } : {}),

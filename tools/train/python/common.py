@@ -82,14 +82,21 @@ def frame_for(job, df):
 
 def date_parts(X, hour=False):
     """Calendar parts of date columns, as pipewright's builtin preprocessing makes them: year, month, day,
-    day of week (0 = Monday), and the hour for timestamps; NaN where a value is missing or not a date."""
+    day of week (0 = Monday), and the hour for timestamps; NaN where a value is missing or not a date.
+    Strings are read as written; numbers as epoch milliseconds (UTC)."""
     import numpy as np
     import pandas as pd
+
+    def as_date(v):
+        # JSON numbers are epoch milliseconds (as the builtin preprocessing reads them); strings are parsed.
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return pd.NaT if math.isnan(float(v)) else pd.Timestamp(int(v), unit="ms")
+        return v
 
     cols = []
     for j in range(X.shape[1]):
         raw = pd.Series(np.asarray(X)[:, j] if not hasattr(X, "iloc") else X.iloc[:, j].to_numpy())
-        d = pd.to_datetime(raw.astype(str).where(raw.notna(), None), errors="coerce")
+        d = pd.to_datetime(raw.map(as_date), errors="coerce")
         parts = [d.dt.year, d.dt.month, d.dt.day, d.dt.dayofweek] + ([d.dt.hour] if hour else [])
         cols.extend(p.astype("float64").to_numpy() for p in parts)
     return np.column_stack(cols) if cols else np.empty((len(X), 0))

@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { benchApi } from './api.ts';
+import { benchCli } from './cli.ts';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
@@ -27,6 +28,7 @@ const suites: Suite[] = [
   { name: 'serving-metrics', run: benchServingMetrics },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
+  { name: 'cli', run: benchCli },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },

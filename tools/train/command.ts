@@ -214,7 +214,12 @@ export const trainCommand = defineTask({
         preprocessing: { kind: 'none', note: 'whatever the training command did; see its files' },
         pythonFeatures: prep.features.map((f) => ({
           name: f.name,
-          kind: /CHAR|BOOL|ENUM|UUID/i.test(f.type) ? 'categorical' : 'numeric',
+          kind:
+            prep.kinds[f.name] === 'date'
+              ? 'date'
+              : /CHAR|BOOL|ENUM|UUID/i.test(f.type)
+                ? 'categorical'
+                : 'numeric',
         })),
         labels: 'raw',
         params: bestParams,

@@ -14,7 +14,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import type { Command as Program } from 'commander';
 import {
   type ConversationTurn,
   createPlannerGraph,
@@ -94,7 +93,7 @@ export async function runChat(globals: GlobalOptions, opts: ChatOptions = {}): P
   const io = lineReader(opts.input ?? process.stdin, out);
   let saver: SqliteSaver | undefined;
   try {
-    const config = configFrom(globals);
+    const config = await configFrom(globals);
     const deps = {
       registry: builtinRegistry(),
       ...workspaceDeps(config.workspace, config),
@@ -352,21 +351,4 @@ function brief(output: unknown): string {
     .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`);
   return parts.join(' ').slice(0, 100);
-}
-
-export function registerChatCommand(program: Program): void {
-  program
-    .command('chat')
-    .description('a conversation: goal → plan → approve / edit / reject → run with live progress → results')
-    .option('--provider <provider>', 'who drafts plans: offline | openai | ollama | llamacpp')
-    .option('--model <name>', 'model name (openai, ollama) or GGUF path (llamacpp)')
-    .option('--base-url <url>', 'OpenAI-compatible or Ollama server URL')
-    .option('--no-run', 'stop once the plan is approved')
-    .option(
-      '--resume <thread>',
-      'continue a plan review left open (q) in an earlier chat; the thread id is printed with the plan',
-    )
-    .action(async (opts: LlmOverrides & { run: boolean; resume?: string }) => {
-      process.exitCode = await runChat(program.opts() as GlobalOptions, opts);
-    });
 }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { RunOutcome } from '../../engine/index.ts';
 import { isPipewrightError, userError } from '../../errors.ts';
-import { TERMINAL_RUN_STATUSES } from '../../store/index.ts';
+import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
 import { approvalEvidenceText, gateNotesText } from '../approval-text.ts';
 import { type CliContext, type GlobalOptions, openContext } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';

@@ -27,6 +27,7 @@ import type { TaskRegistry } from '../tasks/index.ts';
 import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
 import { apiRoutes } from './api.ts';
+import { consoleRoutes } from './console-api.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
 import { Metrics } from './metrics.ts';
@@ -210,6 +211,18 @@ export function createApp(opts: AppOptions): PipewrightApp {
         body: await c.req.arrayBuffer(),
       }),
     ),
+  );
+  // The web console's read routes, before the API: its live feed authenticates with ?access_token=.
+  app.route(
+    '/',
+    consoleRoutes({
+      store,
+      auth,
+      registry: opts.registry,
+      config,
+      schedulerRunning: !!scheduler,
+      ...(opts.sse ? { sse: opts.sse } : {}),
+    }),
   );
   app.route('/', api);
   app.route('/', slack);

@@ -31,11 +31,14 @@ const Instant = z.preprocess(
     .optional(),
 );
 
+/** Run statuses the filter accepts: the store's, and `interrupted` (a run whose executing process died). */
+export const CONSOLE_RUN_STATUSES = [...new Set<string>([...RUN_STATUSES, 'interrupted'])] as [string, ...string[]];
+
 export const RunSearchQuery = z
   .object({
     q: optionalText(200).describe('Text in the run id, plan name, creator, trigger or error'),
     status: z
-      .preprocess((v) => (v === '' ? undefined : v), z.enum(RUN_STATUSES).optional())
+      .preprocess((v) => (v === '' ? undefined : v), z.enum(CONSOLE_RUN_STATUSES).optional())
       .describe('Only runs with this status'),
     plan: optionalText(200).describe('Only runs of this plan'),
     who: optionalText(200).describe('Only runs started by this person or service'),

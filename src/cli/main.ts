@@ -13,6 +13,7 @@ import { registerTokenCommands } from './commands/tokens.ts';
 import { registerTriageCommands } from './commands/triage.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
+import { stopQuietlyOnClosedPipe } from './pipes.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pipewright')
@@ -39,6 +40,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyOnClosedPipe(process.stdout);
+  stopQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

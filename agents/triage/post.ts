@@ -48,6 +48,7 @@ export function postTriage(engine: Engine, t: Triage, opts: { by: string }): Pos
     const run = engine.createRun(actionPlan(t), {
       createdBy: opts.by,
       trigger: `alert:${t.evidence.alert.ref}`,
+      submitter: engine.guard.systemIdentity('triage', opts.by),
     });
     triggers.updateTriage(t.id, { runId: run.id });
     return { record: triggers.getTriage(t.id) as TriageRecord, created, runId: run.id };

@@ -5,8 +5,10 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerPolicyCommand } from './commands/policy.ts';
 import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerTriageCommands(program);
   registerTokenCommands(program);
   registerWorkerCommands(program);
+  registerMcpCommand(program);
+  registerPolicyCommand(program);
   return program;
 }
 

@@ -11,15 +11,16 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Config } from '../config.ts';
 import { userError } from '../errors.ts';
 import { type Plan, parsePlan } from '../plan/index.ts';
+import { PolicyGuard, type Principal } from '../policy/index.ts';
+import { openArtifactStore } from '../store/artifact-stores.ts';
 import {
   type ApprovalRecord,
   type DecisionInput,
-  DiskArtifactStore,
   type RunRecord,
   type RunStore,
   TERMINAL_RUN_STATUSES,
 } from '../store/index.ts';
-import type { ArtifactStore, TaskRegistry } from '../tasks/index.ts';
+import { type ArtifactStore, reapStaleAttempts, type TaskRegistry } from '../tasks/index.ts';
 import { type ApprovalInterrupt, compilePlan, type RunStateValue } from './compile.ts';
 import type { StepExecutor } from './executor.ts';
 
@@ -45,8 +46,8 @@ export interface EngineOptions {
   executor?: StepExecutor;
 }
 
-/** A decision on an approval step; the store's single-use decision input. */
-export type DecideInput = DecisionInput;
+/** A decision on an approval step; the store's single-use decision input, and who decides (default: the local user). */
+export type DecideInput = DecisionInput & { decider?: Principal };
 
 const isAlive = (pid: number) => {
   try {
@@ -68,17 +69,20 @@ export class Engine {
   private readonly maxConcurrency: number | undefined;
   readonly executor: StepExecutor | undefined;
   private readonly active = new Map<string, AbortController>();
+  /** The server policy: who may submit what, who may decide (src/policy). */
+  readonly guard: PolicyGuard;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
     this.registry = opts.registry;
     this.config = opts.config;
-    this.artifacts = opts.artifacts ?? new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));
+    this.artifacts = opts.artifacts ?? openArtifactStore(opts.config);
     // Checkpoints live next to the run records: SQLite in the state folder, or the same Postgres.
     this.checkpointer = opts.checkpointer ?? defaultCheckpointer(opts.store, opts.config);
     this.pollMs = opts.pollMs ?? 250;
     this.maxConcurrency = opts.maxConcurrency;
     this.executor = opts.executor;
+    this.guard = new PolicyGuard(opts.config, opts.store, opts.registry);
   }
 
   /** Closes the executor's and the Postgres checkpointer's connections (the store belongs to the caller). */
@@ -90,15 +94,21 @@ export class Engine {
   /** Validates the plan against the catalog and records a new run (not yet executing). */
   createRun(
     rawPlan: unknown,
-    opts: { createdBy: string; trigger?: string; inputs?: Record<string, unknown> },
+    opts: { createdBy: string; trigger?: string; inputs?: Record<string, unknown>; submitter?: Principal },
   ): RunRecord {
     const plan = parsePlan(rawPlan, this.registry);
     const inputs = resolveInputs(plan, opts.inputs ?? {});
-    return this.store.createRun({
-      plan,
-      createdBy: opts.createdBy,
-      trigger: opts.trigger ?? 'manual',
-      inputs,
+    // The policy, not the plan, decides whether its checkpoints may be switched off (POLICY_REFUSED).
+    const admitted = this.guard.admitRun(plan, opts.submitter ?? this.guard.localIdentity(opts.createdBy));
+    return this.store.atomically(() => {
+      const run = this.store.createRun({
+        plan,
+        createdBy: admitted.submitter.name,
+        trigger: opts.trigger ?? 'manual',
+        inputs,
+      });
+      this.guard.audit(run.id, admitted);
+      return run;
     });
   }
 
@@ -130,6 +140,8 @@ export class Engine {
       await this.checkpointerReady;
     }
     const resumed = existing.status !== 'queued';
+    // A resume first makes sure the processes of an earlier attempt (a killed coordinator's) are gone.
+    if (resumed) await reapStaleAttempts(this.config.stateDir, existing.id);
     const run = this.store.claimRun(existing.id, process.pid, isAlive, resumed);
     const plan = run.plan;
     const controller = new AbortController();
@@ -281,7 +293,10 @@ export class Engine {
         }.`,
       );
     }
-    const r = this.store.decideApproval({ ...d, runId: run.id });
+    const { decider: given, ...decision } = d;
+    const admitted = this.guard.admitDecision(run, d, given ?? this.guard.localIdentity(d.by));
+    const r = this.store.decideApproval({ ...decision, by: admitted.submitter.name, runId: run.id });
+    if (r.outcome === 'decided') this.guard.audit(run.id, admitted);
     if (r.outcome === 'expired') {
       throw userError(
         'APPROVAL_EXPIRED',

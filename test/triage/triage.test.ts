@@ -25,6 +25,7 @@ import { ModelRegistry, RunStore, TriggerStore } from '../../src/store/index.ts'
 import { TaskRegistry } from '../../src/tasks/index.ts';
 import { parseTriggerDef, Scheduler } from '../../src/triggers/index.ts';
 import { builtinTasks } from '../../tools/index.ts';
+import { writePolicy } from '../helpers/policy.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
 const scenario = (id: string) => {
@@ -295,6 +296,8 @@ describe('posting a triage: approval first, then the action, all recorded', () =
 
   it('a drift trigger hands each alert of a real monitor.drift run to the triage once', async () => {
     const { engine, store, config, triggers } = setup();
+    // The watched plan waives its approval: the policy must let triggered runs do that.
+    writePolicy(config, 'identities:\n  triggers: admin\n');
     const s = new Scheduler({
       engine,
       log: () => {},

@@ -10,7 +10,13 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { userError } from '../../src/errors.ts';
-import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
+import {
+  defineTask,
+  isWithin,
+  realPathOf,
+  resolveInWorkspace,
+  type TaskContext,
+} from '../../src/tasks/index.ts';
 import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import {
   type CategoricalComparison,
@@ -493,8 +499,9 @@ function planColumns(
 
 function datasetPath(ctx: TaskContext, ref: DatasetRef, label: string): string {
   let p: string;
-  const inState = path.relative(ctx.config.stateDir, path.resolve(ref.path));
-  if (!inState.startsWith('..') && !path.isAbsolute(inState)) p = path.resolve(ref.path);
+  // realpath first: a symlink planted in the state folder (a step's staging dir) must not lead outside it.
+  const real = realPathOf('/', ref.path);
+  if (isWithin(realPathOf('/', ctx.config.stateDir), real)) p = real;
   else p = resolveInWorkspace(ctx.workspace, ref.path, `${label} dataset`);
   if (!existsSync(p)) {
     throw userError(

@@ -7,13 +7,14 @@
  * report, and GET /web/drift/:run/:step/report.html opens the step's HTML report as a page.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { userError } from '../../errors.ts';
 import type { AuthStore, RunStore } from '../../store/index.ts';
+import { isWithin, realPathOf } from '../../tasks/index.ts';
 import { type AuthEnv, authenticate, requireRole } from '../auth.ts';
 import { errorResponse } from '../http-errors.ts';
 
@@ -147,8 +148,9 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
     const stepId = c.req.param('step');
     const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
     const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
+    // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
     const inside =
-      typeof report === 'string' && !path.relative(artifactsDir, path.resolve(report)).startsWith('..');
+      typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
     if (typeof report !== 'string' || !inside) {
       throw userError(
         'STEP_NOT_FOUND',
@@ -178,10 +180,9 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
     const stepId = c.req.param('step');
     const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
     const report = (step?.output as { reportHtml?: unknown } | undefined)?.reportHtml;
-    const real = typeof report === 'string' && existsSync(report) ? realpathSync(report) : undefined;
-    const root = existsSync(artifactsDir) ? realpathSync(artifactsDir) : artifactsDir;
-    const rel = real ? path.relative(root, real) : '..';
-    if (!real || rel.startsWith('..') || path.isAbsolute(rel)) {
+    // Realpath before the check, as for the JSON report: a path through a symlink out is refused.
+    const real = typeof report === 'string' && existsSync(report) ? realPathOf('/', report) : undefined;
+    if (!real || !isWithin(realPathOf('/', artifactsDir), real)) {
       throw userError(
         'STEP_NOT_FOUND',
         `Step "${stepId}" of ${run.id} has no HTML drift report`,

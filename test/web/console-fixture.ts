@@ -132,7 +132,7 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
     );
   });
   const url = `http://127.0.0.1:${port}/`;
-  const call = async (method: string, p: string, body?: unknown, as = token) => {
+  const call = async (method: string, p: string, body?: unknown, as: string = token) => {
     const res = await fetch(new URL(p, url), {
       method,
       headers: {
@@ -145,7 +145,9 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const start = async (plan: unknown, as = token) =>
+  // Otto (an operator) starts runs; Alice (an approver) decides them: the policy lets nobody but an admin
+  // approve a deploy they submitted.
+  const start = async (plan: unknown, as = operator) =>
     String((await call('POST', '/api/runs', { plan }, as)).runId);
   const settle = async (id: string, status: string[]) => {
     await until(() => {

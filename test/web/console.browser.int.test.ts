@@ -461,7 +461,7 @@ describe('the console in Chromium', () => {
             evaluatedIn: 'evaluate',
             dataVersion: 'penguins-clean@e21c4a231b7b',
             drift: { drifted: true, share: 0.33, features: ['Body Mass (g)'], step: 'drift' },
-            requestedBy: 'alice',
+            requestedBy: 'otto',
             expiresAt: a.expiresAt,
           };
         await route.fulfill({ response: res, json: body });

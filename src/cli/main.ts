@@ -6,6 +6,7 @@ import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
 import { registerMcpCommand } from './commands/mcp.ts';
+import { registerModelCommands } from './commands/models.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
 import { registerPolicyCommand } from './commands/policy.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerExecuteCommands(program);
   registerInspectCommands(program);
   registerLineageCommands(program);
+  registerModelCommands(program);
   registerServeCommand(program);
   registerSchedulerCommand(program);
   registerTriageCommands(program);

@@ -4,6 +4,7 @@
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
 #   bubblewrap (the step sandbox; docs/security.md).
+#   example data: data/penguins.json and data/weather.csv, copied from vega-datasets when missing.
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -53,3 +54,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund >&2 || exit 1
 fi
+
+# The example data the README's commands and examples/ name, from vega-datasets (an npm dependency):
+# data/penguins.json and data/weather.csv (Seattle's daily weather). Files already there are kept.
+mkdir -p data
+[ -f data/penguins.json ] || cp node_modules/vega-datasets/data/penguins.json data/penguins.json
+[ -f data/weather.csv ] || cp node_modules/vega-datasets/data/seattle-weather.csv data/weather.csv

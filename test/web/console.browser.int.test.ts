@@ -44,7 +44,7 @@ beforeAll(async () => {
   // Missing Chromium is a failure, not a skip: CI installs it (scripts/setup.sh leaves this file out only
   // where it cannot be installed).
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
-  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(path.join(SHOTS, 'docs'), { recursive: true });
   profile = mkdtempSync(path.join(tmpdir(), 'pw-chromium-'));
   [fx, browser] = await Promise.all([
     consoleFixture(),
@@ -83,6 +83,18 @@ async function open(width: number, height: number, token = fx.token) {
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Views also shot as they first appear (the window, not the whole page) for docs/images and the README. */
+const DOC_SHOTS = new Set([
+  'desktop-overview',
+  'desktop-run',
+  'desktop-model',
+  'desktop-lineage-graph',
+  'phone-runs',
+  'phone-run-waiting',
+]);
+const docShot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SHOTS, 'docs', `${name}.png`), fullPage: false });
 
 /** The page never scrolls sideways: wide tables and graphs scroll inside their own boxes. */
 const overflow = (page: Page) =>
@@ -312,6 +324,7 @@ describe('the console in Chromium', () => {
           );
           expect(await unnamed(page), `${v.name}: controls without a name`).toEqual([]);
           await shot(page, `${size.name}-${v.name}`);
+          if (DOC_SHOTS.has(`${size.name}-${v.name}`)) await docShot(page, `${size.name}-${v.name}`);
         }
         if (size.width < 500) {
           // The navigation folds into a menu button on a phone.
@@ -478,7 +491,9 @@ describe('the console in Chromium', () => {
       expect(await card.locator('tr[data-metric="log_loss"] .delta').textContent()).toContain('▼ worse');
       expect(await card.textContent()).toContain('drifted (33% of features: Body Mass (g))');
       expect(await card.textContent()).toContain('penguins-clean@e21c4a231b7b');
+      await card.scrollIntoViewIfNeeded();
       await shot(page, 'desktop-approval-evidence');
+      await docShot(page, 'desktop-approval-evidence');
       await page.unroute(`**/api/runs/${fx.ids.waiting}`);
 
       await card.getByLabel(/^Comment on/).fill('better on the same rows');

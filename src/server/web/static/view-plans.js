@@ -17,6 +17,7 @@ export function triggerText(t) {
   if (t.kind === 'file') return `new ${t.spec.pattern ?? '*'} in ${t.spec.path}`;
   if (t.kind === 'webhook') return `webhook POST /hooks/${t.name}`;
   if (t.kind === 'drift') return `drift alert${t.spec.model ? ` of ${t.spec.model}` : ''}`;
+  if (t.kind === 'bucket') return `new object at ${t.spec.url}`;
   return t.kind;
 }
 

@@ -283,7 +283,7 @@ export async function render(outlet, ctx) {
       { class: `log log-${level}`, 'data-seq': e.seq },
       h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString('en-GB')),
       h('span', { class: 'level' }, level),
-      h('span', { class: 'msg' }, text),
+      h('span', { class: 'log-msg' }, text),
     );
   };
   const appendLog = (e) => {

@@ -129,7 +129,7 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
     return (
       serve(file, c.req.header('if-none-match')) ??
       c.json(
-        { error: { code: 'NOT_FOUND', what: `No page asset "${file}"`, fix: 'Open / for the chat page.' } },
+        { error: { code: 'NOT_FOUND', what: `No page asset "${file}"`, fix: 'Open / for the web console.' } },
         404,
       )
     );

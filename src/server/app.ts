@@ -30,7 +30,7 @@ import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.t
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
 import { apiRoutes } from './api.ts';
 import { authenticate, requireRole } from './auth.ts';
-import { consoleRoutes } from './console-api.ts';
+import { consoleOpenApiPaths, consoleRoutes } from './console-api.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
 import { Metrics } from './metrics.ts';
@@ -174,6 +174,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     planner,
     ...(plannerStream ? { plannerStream } : {}),
     version: VERSION,
+    openApiPaths: consoleOpenApiPaths(),
     ...(opts.sse ? { sse: opts.sse } : {}),
   });
   const slack = slackRoutes({

@@ -56,15 +56,16 @@ export interface ConsoleOptions {
 
 type Handler = (c: Context<AuthEnv>, input: { query: unknown; body: unknown }) => unknown;
 
-interface ConsoleRoute {
+/** A handler returns a Response as it is, anything else as JSON. */
+export interface ConsoleRoute {
   method: 'get' | 'post';
   path: string;
   summary: string;
   role: Role;
   query?: z.ZodType;
   body?: z.ZodType;
-  /** Returns a Response as it is, anything else as JSON. */
-  handler: Handler;
+  /** Content type of the answer (default application/json). */
+  produces?: string;
 }
 
 const ArtifactQuery = z
@@ -97,6 +98,117 @@ const YamlBody = z
   .describe('A plan to render as YAML');
 
 const NOT_FOUND = new Set(['PLAN_NOT_FOUND', 'ARTIFACT_NOT_FOUND']);
+
+/**
+ * The console's routes: one record each (method, path, role, schemas), registered in one loop with their
+ * role check and parsing, and described in the API's OpenAPI document (consoleOpenApiPaths).
+ */
+export const CONSOLE_ROUTES: ConsoleRoute[] = [
+  {
+    method: 'get',
+    path: '/api/console/events',
+    summary:
+      'Live state changes of every run (SSE; id = event seq, resume with Last-Event-ID; ?access_token= accepted)',
+    role: 'viewer',
+    produces: 'text/event-stream',
+  },
+  {
+    method: 'get',
+    path: '/api/console/me',
+    summary: 'Who the token belongs to and its role (the console shows only what the role may do)',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs',
+    summary: 'Runs, newest first: search (q), filters (status, plan, who, trigger, from, to) and paging',
+    role: 'viewer',
+    query: RunSearchQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs/facets',
+    summary: 'The values the run filters offer: plans, people, triggers',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs/:id/timeline',
+    summary: "A run's timeline: per step its attempts, retry waits, approval wait and time queued",
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs/:id/steps/:step',
+    summary: 'One step: its record (paths relative) and the artifacts its output names',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs/:id/steps/:step/artifact',
+    summary: 'A preview of one artifact: the first rows of a dataset, the text of a text file',
+    role: 'viewer',
+    query: ArtifactQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/console/runs/:id/steps/:step/download',
+    summary: 'One artifact file as it is (attachment)',
+    role: 'viewer',
+    query: ArtifactQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/console/plans',
+    summary: 'Plans known from runs and triggers: run counts by status, last run, triggers',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/plans/:name',
+    summary: 'A plan: its newest definition (JSON and YAML), versions, runs with durations, triggers',
+    role: 'viewer',
+  },
+  {
+    method: 'post',
+    path: '/api/console/plans/yaml',
+    summary: 'A plan rendered as YAML, as the CLI writes it (the plan editor shows this)',
+    role: 'viewer',
+    body: YamlBody,
+  },
+  {
+    method: 'get',
+    path: '/api/console/schedules',
+    summary: 'Triggers: cron with their next fire times and time zone, watched folders, webhooks, drift',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/models',
+    summary: 'Registered models: latest version and its metrics, aliases, active deployment',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/models/:name',
+    summary: 'A model: every version with metrics, aliases and their history, deployments, drift, triages',
+    role: 'viewer',
+  },
+  {
+    method: 'get',
+    path: '/api/console/drift',
+    summary: 'Drift checks (monitor.drift steps), newest first, and triage verdicts, per model',
+    role: 'viewer',
+    query: DriftQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/console/lineage',
+    summary: 'Lineage entities, newest first, to pick one to draw (GET /api/lineage/:entity walks it)',
+    role: 'viewer',
+    query: EntityQuery,
+  },
+];
 
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -149,250 +261,154 @@ export function consoleRoutes(opts: ConsoleOptions): Hono<AuthEnv> {
     return { run, rec };
   };
 
-  const ROUTES: ConsoleRoute[] = [
-    {
-      method: 'get',
-      path: '/api/console/me',
-      summary: 'Who the token belongs to and its role (the console shows only what the role may do)',
-      role: 'viewer',
-      handler: (c) => ({ ...identityOf(c), roles: ROLES }),
+  const handlers: Record<string, Handler> = {
+    'get /api/console/me': (c) => ({ ...identityOf(c), roles: ROLES }),
+    'get /api/console/runs': (_c, { query }) => searchRuns(store, query as RunSearchQuery),
+    'get /api/console/runs/facets': () => runFacets(store),
+    'get /api/console/runs/:id/timeline': (c) => runTimeline(store, c.req.param('id') ?? ''),
+    'get /api/console/runs/:id/steps/:step': (c) => {
+      const { run, rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
+      const dirs = { stateDir: opts.config.stateDir, workspace: opts.config.workspace };
+      return {
+        runId: run.id,
+        step: { ...rec, input: relativePaths(rec.input, dirs), output: relativePaths(rec.output, dirs) },
+        artifacts: rec.output === undefined ? [] : stepArtifacts(rec.output, opts.config.stateDir),
+      };
     },
-    {
-      method: 'get',
-      path: '/api/console/runs',
-      summary: 'Runs, newest first: search (q), filters (status, plan, who, trigger, from, to) and paging',
-      role: 'viewer',
-      query: RunSearchQuery,
-      handler: (_c, { query }) => searchRuns(store, query as RunSearchQuery),
+    'get /api/console/runs/:id/steps/:step/artifact': async (c, { query }) => {
+      const q = query as z.infer<typeof ArtifactQuery>;
+      const { rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
+      const entries = stepArtifacts(rec.output, opts.config.stateDir);
+      const { real } = resolveArtifact(entries, opts.config.stateDir, q.path, q.file);
+      return previewArtifact(real, q.path, q.file);
     },
-    {
-      method: 'get',
-      path: '/api/console/runs/facets',
-      summary: 'The values the run filters offer: plans, people, triggers',
-      role: 'viewer',
-      handler: () => runFacets(store),
+    'get /api/console/runs/:id/steps/:step/download': (c, { query }) => {
+      const q = query as z.infer<typeof ArtifactQuery>;
+      const { rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
+      const entries = stepArtifacts(rec.output, opts.config.stateDir);
+      const { real, entry } = resolveArtifact(entries, opts.config.stateDir, q.path, q.file);
+      if (!q.file && entry.kind === 'dir') {
+        throw userError(
+          'ARTIFACT_IS_FOLDER',
+          `"${q.path}" is a folder`,
+          'folders are downloaded one file at a time',
+          'Pass file=<name> with one of the names the listing gives.',
+        );
+      }
+      const name = (q.file ?? q.path.split('/').at(-1) ?? 'artifact').replace(/[^A-Za-z0-9._-]/g, '_');
+      const ext = !q.file && entry.format !== 'text' && entry.format !== 'binary' ? `.${entry.format}` : '';
+      return new Response(Readable.toWeb(createReadStream(real)) as ReadableStream, {
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="${name}${ext}"`,
+          'x-content-type-options': 'nosniff',
+        },
+      });
     },
-    {
-      method: 'get',
-      path: '/api/console/runs/:id/timeline',
-      summary: "A run's timeline: per step its attempts, retry waits, approval wait and time queued",
-      role: 'viewer',
-      handler: (c) => runTimeline(store, c.req.param('id') ?? ''),
+    'get /api/console/plans': () => {
+      const all = triggers.listTriggers();
+      return {
+        plans: planSummaries(store, triggerList(), (name) => all.find((t) => t.planName === name)?.plan),
+      };
     },
-    {
-      method: 'get',
-      path: '/api/console/runs/:id/steps/:step',
-      summary: 'One step: its record (paths relative) and the artifacts its output names',
-      role: 'viewer',
-      handler: (c) => {
-        const { run, rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
-        const dirs = { stateDir: opts.config.stateDir, workspace: opts.config.workspace };
+    'get /api/console/plans/:name': (c) => {
+      const name = c.req.param('name') ?? '';
+      const detail = planDetail(store, name);
+      const own = triggerList().filter((t) => t.planName === name);
+      if (!detail && !own.length) throw planNotFound(name);
+      const plan =
+        detail?.plan ?? (triggers.listTriggers().find((t) => t.planName === name)?.plan as unknown);
+      return {
+        name,
+        plan,
+        yaml: yamlOf(plan),
+        versions: detail?.versions ?? [],
+        runs: detail?.runs ?? [],
+        triggers: own,
+      };
+    },
+    'post /api/console/plans/yaml': (_c, { body }) => {
+      const r = validatePlan((body as z.infer<typeof YamlBody>).plan);
+      if (!r.ok) throw invalidPlan(r.problems);
+      return { yaml: planToYaml(r.plan) };
+    },
+    'get /api/console/schedules': () => ({
+      scheduler: { running: opts.schedulerRunning, timezone: ZONE },
+      triggers: triggerList(),
+    }),
+    'get /api/console/models': () => ({
+      models: registry.listModels().map((m) => {
+        const latest = m.latestVersion ? registry.getVersion(m.name, m.latestVersion) : undefined;
+        const deployment = registry.activeDeployment(m.name);
         return {
-          runId: run.id,
-          step: { ...rec, input: relativePaths(rec.input, dirs), output: relativePaths(rec.output, dirs) },
-          artifacts: rec.output === undefined ? [] : stepArtifacts(rec.output, opts.config.stateDir),
+          ...m,
+          aliases: registry.getAliases(m.name),
+          ...(latest ? { metrics: latest.metrics, latestAt: latest.createdAt } : {}),
+          deployment: deployment ?? null,
         };
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/runs/:id/steps/:step/artifact',
-      summary: 'A preview of one artifact: the first rows of a dataset, the text of a text file',
-      role: 'viewer',
-      query: ArtifactQuery,
-      handler: async (c, { query }) => {
-        const q = query as z.infer<typeof ArtifactQuery>;
-        const { rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
-        const entries = stepArtifacts(rec.output, opts.config.stateDir);
-        const { real } = resolveArtifact(entries, opts.config.stateDir, q.path, q.file);
-        return previewArtifact(real, q.path, q.file);
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/runs/:id/steps/:step/download',
-      summary: 'One artifact file as it is (attachment)',
-      role: 'viewer',
-      query: ArtifactQuery,
-      handler: (c, { query }) => {
-        const q = query as z.infer<typeof ArtifactQuery>;
-        const { rec } = step(c.req.param('id') ?? '', c.req.param('step') ?? '');
-        const entries = stepArtifacts(rec.output, opts.config.stateDir);
-        const { real, entry } = resolveArtifact(entries, opts.config.stateDir, q.path, q.file);
-        if (!q.file && entry.kind === 'dir') {
-          throw userError(
-            'ARTIFACT_IS_FOLDER',
-            `"${q.path}" is a folder`,
-            'folders are downloaded one file at a time',
-            'Pass file=<name> with one of the names the listing gives.',
-          );
-        }
-        const name = (q.file ?? q.path.split('/').at(-1) ?? 'artifact').replace(/[^A-Za-z0-9._-]/g, '_');
-        const ext = !q.file && entry.format !== 'text' && entry.format !== 'binary' ? `.${entry.format}` : '';
-        return new Response(Readable.toWeb(createReadStream(real)) as ReadableStream, {
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-disposition': `attachment; filename="${name}${ext}"`,
-            'x-content-type-options': 'nosniff',
-          },
-        });
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/plans',
-      summary: 'Plans known from runs and triggers: run counts by status, last run, triggers',
-      role: 'viewer',
-      handler: () => {
-        const all = triggers.listTriggers();
-        return {
-          plans: planSummaries(store, triggerList(), (name) => all.find((t) => t.planName === name)?.plan),
-        };
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/plans/:name',
-      summary: 'A plan: its newest definition (JSON and YAML), versions, runs with durations, triggers',
-      role: 'viewer',
-      handler: (c) => {
-        const name = c.req.param('name') ?? '';
-        const detail = planDetail(store, name);
-        const own = triggerList().filter((t) => t.planName === name);
-        if (!detail && !own.length) throw planNotFound(name);
-        const plan =
-          detail?.plan ?? (triggers.listTriggers().find((t) => t.planName === name)?.plan as unknown);
-        return {
-          name,
-          plan,
-          yaml: yamlOf(plan),
-          versions: detail?.versions ?? [],
-          runs: detail?.runs ?? [],
-          triggers: own,
-        };
-      },
-    },
-    {
-      method: 'post',
-      path: '/api/console/plans/yaml',
-      summary: 'A plan rendered as YAML, as the CLI writes it (the plan editor shows this)',
-      role: 'viewer',
-      body: YamlBody,
-      handler: (_c, { body }) => {
-        const r = validatePlan((body as z.infer<typeof YamlBody>).plan);
-        if (!r.ok) throw invalidPlan(r.problems);
-        return { yaml: planToYaml(r.plan) };
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/schedules',
-      summary: 'Triggers: cron with their next fire times and time zone, watched folders, webhooks, drift',
-      role: 'viewer',
-      handler: () => ({
-        scheduler: { running: opts.schedulerRunning, timezone: ZONE },
-        triggers: triggerList(),
       }),
+    }),
+    'get /api/console/models/:name': (c) => {
+      const name = c.req.param('name') ?? '';
+      const dirs = { stateDir: opts.config.stateDir, workspace: opts.config.workspace };
+      const versions = registry.listVersions(name).map((v) => ({
+        version: v.version,
+        metrics: v.metrics,
+        params: v.params,
+        aliases: v.aliases,
+        createdAt: v.createdAt,
+        createdBy: v.createdBy,
+        ...(v.description ? { description: v.description } : {}),
+        ...(v.runId ? { runId: v.runId, stepId: v.stepId } : {}),
+        ...(v.planName ? { planName: v.planName } : {}),
+        ...(v.datasetVersion ? { datasetVersion: v.datasetVersion } : {}),
+        ...(v.datasetHash ? { datasetHash: v.datasetHash } : {}),
+        hash: v.ref.hash,
+        algorithm: (v.ref as { algorithm?: unknown }).algorithm ?? null,
+        framework: (v.ref as { framework?: unknown }).framework ?? null,
+        dir: relativePaths(v.ref.dir, dirs),
+      }));
+      const serving = registry.servingState(name);
+      return {
+        name,
+        aliases: registry.getAliases(name),
+        versions,
+        aliasHistory: registry.aliasHistory(name),
+        deployments: registry.listDeployments(name, 100),
+        serving: {
+          alias: serving.alias,
+          version: serving.version ?? null,
+          canary: serving.canary ?? null,
+          endpoint: `/models/${name}/predict`,
+        },
+        drift: driftChecks(store, { model: name, limit: 20 }),
+        triages: triages(triggers, name),
+      };
     },
-    {
-      method: 'get',
-      path: '/api/console/models',
-      summary: 'Registered models: latest version and its metrics, aliases, active deployment',
-      role: 'viewer',
-      handler: () => ({
-        models: registry.listModels().map((m) => {
-          const latest = m.latestVersion ? registry.getVersion(m.name, m.latestVersion) : undefined;
-          const deployment = registry.activeDeployment(m.name);
-          return {
-            ...m,
-            aliases: registry.getAliases(m.name),
-            ...(latest ? { metrics: latest.metrics, latestAt: latest.createdAt } : {}),
-            deployment: deployment ?? null,
-          };
-        }),
-      }),
+    'get /api/console/drift': (_c, { query }) => {
+      const q = query as z.infer<typeof DriftQuery>;
+      return {
+        checks: driftChecks(store, { limit: q.limit, ...(q.model ? { model: q.model } : {}) }),
+        triages: triages(triggers, q.model),
+      };
     },
-    {
-      method: 'get',
-      path: '/api/console/models/:name',
-      summary: 'A model: every version with metrics, aliases and their history, deployments, drift, triages',
-      role: 'viewer',
-      handler: (c) => {
-        const name = c.req.param('name') ?? '';
-        const dirs = { stateDir: opts.config.stateDir, workspace: opts.config.workspace };
-        const versions = registry.listVersions(name).map((v) => ({
-          version: v.version,
-          metrics: v.metrics,
-          params: v.params,
-          aliases: v.aliases,
-          createdAt: v.createdAt,
-          createdBy: v.createdBy,
-          ...(v.description ? { description: v.description } : {}),
-          ...(v.runId ? { runId: v.runId, stepId: v.stepId } : {}),
-          ...(v.planName ? { planName: v.planName } : {}),
-          ...(v.datasetVersion ? { datasetVersion: v.datasetVersion } : {}),
-          ...(v.datasetHash ? { datasetHash: v.datasetHash } : {}),
-          hash: v.ref.hash,
-          algorithm: (v.ref as { algorithm?: unknown }).algorithm ?? null,
-          framework: (v.ref as { framework?: unknown }).framework ?? null,
-          dir: relativePaths(v.ref.dir, dirs),
-        }));
-        const serving = registry.servingState(name);
-        return {
-          name,
-          aliases: registry.getAliases(name),
-          versions,
-          aliasHistory: registry.aliasHistory(name),
-          deployments: registry.listDeployments(name, 100),
-          serving: {
-            alias: serving.alias,
-            version: serving.version ?? null,
-            canary: serving.canary ?? null,
-            endpoint: `/models/${name}/predict`,
-          },
-          drift: driftChecks(store, { model: name, limit: 20 }),
-          triages: triages(triggers, name),
-        };
-      },
+    'get /api/console/lineage': (_c, { query }) => {
+      const q = query as z.infer<typeof EntityQuery>;
+      const needle = q.q?.toLowerCase();
+      const all = lineage.listEntities({
+        limit: needle ? 5000 : q.limit,
+        ...(q.kind ? { kind: q.kind } : {}),
+      });
+      const hits = needle
+        ? all.filter((e) => e.id.toLowerCase().includes(needle) || e.label.toLowerCase().includes(needle))
+        : all;
+      return {
+        entities: hits
+          .slice(0, q.limit)
+          .map((e) => ({ id: e.id, kind: e.kind, label: e.label, at: e.createdAt })),
+      };
     },
-    {
-      method: 'get',
-      path: '/api/console/drift',
-      summary: 'Drift checks (monitor.drift steps), newest first, and triage verdicts, per model',
-      role: 'viewer',
-      query: DriftQuery,
-      handler: (_c, { query }) => {
-        const q = query as z.infer<typeof DriftQuery>;
-        return {
-          checks: driftChecks(store, { limit: q.limit, ...(q.model ? { model: q.model } : {}) }),
-          triages: triages(triggers, q.model),
-        };
-      },
-    },
-    {
-      method: 'get',
-      path: '/api/console/lineage',
-      summary: 'Lineage entities, newest first, to pick one to draw (GET /api/lineage/:entity walks it)',
-      role: 'viewer',
-      query: EntityQuery,
-      handler: (_c, { query }) => {
-        const q = query as z.infer<typeof EntityQuery>;
-        const needle = q.q?.toLowerCase();
-        const all = lineage.listEntities({
-          limit: needle ? 5000 : q.limit,
-          ...(q.kind ? { kind: q.kind } : {}),
-        });
-        const hits = needle
-          ? all.filter((e) => e.id.toLowerCase().includes(needle) || e.label.toLowerCase().includes(needle))
-          : all;
-        return {
-          entities: hits
-            .slice(0, q.limit)
-            .map((e) => ({ id: e.id, kind: e.kind, label: e.label, at: e.createdAt })),
-        };
-      },
-    },
-  ];
+  };
 
   // EventSource cannot send headers: the feed also takes ?access_token= (as /api/runs/:id/events does).
   app.use('/api/console/events', async (c, next) => {
@@ -403,7 +419,10 @@ export function consoleRoutes(opts: ConsoleOptions): Hono<AuthEnv> {
   app.use('/api/console/*', authenticate(opts.auth));
   app.get('/api/console/events', requireRole('viewer'), (c) => feed(c, store, opts.sse));
 
-  for (const r of ROUTES) {
+  for (const r of CONSOLE_ROUTES) {
+    if (r.produces === 'text/event-stream') continue; // the feed, registered above
+    const handler = handlers[`${r.method} ${r.path}`];
+    if (!handler) throw new Error(`console route ${r.method} ${r.path} has no handler`);
     app.on(r.method.toUpperCase(), r.path, requireRole(r.role), async (c) => {
       const query = r.query ? parsed(r.query, c.req.query(), 'The query parameters are invalid') : undefined;
       const body = r.body
@@ -413,7 +432,7 @@ export function consoleRoutes(opts: ConsoleOptions): Hono<AuthEnv> {
             'The request body does not fit its schema',
           )
         : undefined;
-      const out = await r.handler(c, { query, body });
+      const out = await handler(c, { query, body });
       return out instanceof Response ? out : c.json(out as object);
     });
   }
@@ -434,6 +453,58 @@ function invalidPlan(problems: Problem[]) {
     'Fix each listed problem (POST /api/plans/validate lists them with the task catalog).',
     { problems },
   );
+}
+
+const json = (schema: z.ZodType): Record<string, unknown> => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+};
+
+/** The console's routes as OpenAPI path items, for the API's document (GET /api/openapi.json). */
+export function consoleOpenApiPaths(): Record<string, Record<string, unknown>> {
+  const error = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of CONSOLE_ROUTES) {
+    const openPath = r.path.replace(/:([A-Za-z_]+)/g, '{$1}');
+    const parameters: Record<string, unknown>[] = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (r.query) {
+      const q = json(r.query) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(q.properties ?? {}))
+        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+    }
+    paths[openPath] ??= {};
+    (paths[openPath] as Record<string, unknown>)[r.method] = {
+      summary: r.summary,
+      tags: ['console'],
+      operationId: `${r.method}${openPath.replace(/[{}]/g, '').replace(/[/_-]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
+      'x-required-role': r.role,
+      security: [{ bearerAuth: [] }],
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body) } } } }
+        : {}),
+      responses: {
+        200: { description: r.summary, content: { [r.produces ?? 'application/json']: { schema: {} } } },
+        ...(r.query || r.body
+          ? { 400: { description: 'Invalid query or body (every problem listed)', ...error } }
+          : {}),
+        401: { description: 'No token, or not a valid one', ...error },
+        403: { description: 'The token’s role may not do this', ...error },
+        ...(r.path.includes(':')
+          ? { 404: { description: 'No such run, step, plan, model or artifact', ...error } }
+          : {}),
+      },
+    };
+  }
+  return paths;
 }
 
 function parsed(schema: z.ZodType, raw: unknown, what: string): unknown {

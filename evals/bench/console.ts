@@ -34,7 +34,12 @@ export async function benchConsole(): Promise<BenchResult[]> {
   const plans = Array.from({ length: PLANS }, (_, i) => chain(`plan-${i}`, 5));
   store.atomically(() => {
     for (let i = 0; i < RUNS; i++)
-      store.createRun({ plan: plans[i % PLANS] as Plan, createdBy: `user-${i % 7}` });
+      // Own ids: newRunId's 6 random hex digits repeat within a second at this rate.
+      store.createRun({
+        plan: plans[i % PLANS] as Plan,
+        createdBy: `user-${i % 7}`,
+        id: `run-bench-${String(i).padStart(5, '0')}`,
+      });
   });
   store.db.prepare("UPDATE runs SET status = 'failed' WHERE rowid % 13 = 0").run();
   store.db.prepare("UPDATE runs SET status = 'succeeded' WHERE status = 'queued'").run();

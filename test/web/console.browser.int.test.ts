@@ -166,6 +166,8 @@ describe('the console in Chromium', () => {
             /^0\.\d+|^1$/,
           );
           expect(await card.textContent()).toContain('Expires');
+          // No evidence recorded and nothing compared in the run: the challenger's figures alone, said so.
+          expect(await card.textContent()).toContain('no production or baseline figures to compare with');
           expect(await page.locator('#run-dag .node.status-waiting').count()).toBe(1);
         },
       },

@@ -91,6 +91,44 @@ function metricsTable(ev) {
   const rows = [...ev.metrics].sort((a, b) =>
     a.name === ev.primaryMetric ? -1 : b.name === ev.primaryMetric ? 1 : 0,
   );
+  // Nothing to compare with (no model in production, no baseline): the challenger's figures alone.
+  const compared = rows.some((m) => m.production !== undefined);
+  if (!compared)
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'grid evidence-metrics', 'aria-label': 'Challenger metrics' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['metric', 'challenger'].map((t) => h('th', { scope: 'col' }, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((m) =>
+            h(
+              'tr',
+              { 'data-metric': m.name, class: m.name === ev.primaryMetric ? 'primary' : null },
+              h(
+                'th',
+                { scope: 'row' },
+                m.name,
+                h('span', { class: 'meta' }, m.higherIsBetter ? ' ↑ better' : ' ↓ better'),
+              ),
+              h('td', { class: 'num' }, fmt(m.challenger)),
+            ),
+          ),
+        ),
+      ),
+      h('p', { class: 'meta' }, 'The evaluation recorded no production or baseline figures to compare with.'),
+    );
   return h(
     'div',
     { class: 'table-wrap' },

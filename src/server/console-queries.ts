@@ -32,7 +32,10 @@ const Instant = z.preprocess(
 );
 
 /** Run statuses the filter accepts: the store's, and `interrupted` (a run whose executing process died). */
-export const CONSOLE_RUN_STATUSES = [...new Set<string>([...RUN_STATUSES, 'interrupted'])] as [string, ...string[]];
+export const CONSOLE_RUN_STATUSES = [...new Set<string>([...RUN_STATUSES, 'interrupted'])] as [
+  string,
+  ...string[],
+];
 
 export const RunSearchQuery = z
   .object({

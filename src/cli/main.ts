@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, isPipewrightError, serializeError } from '../errors.ts';
 import { registerChatCommand } from './commands/chat.ts';
+import { registerDriftCommand } from './commands/drift.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSchedulerCommand(program);
   registerTriageCommands(program);
+  registerDriftCommand(program);
   registerTokenCommands(program);
   registerWorkerCommands(program);
   registerMcpCommand(program);

@@ -306,7 +306,9 @@ function startScheduler(engine: Engine, config: Config): Scheduler {
     engine,
     log,
     onAlert: async (e) => {
-      handler ??= createAlertHandler(engine, config, log);
+      handler ??= import('../../tools/triage/model-check.ts').then(({ registeredModelChecker }) =>
+        createAlertHandler(engine, config, log, { checkModel: registeredModelChecker(config, engine.store) }),
+      );
       return (await handler)(e);
     },
   });

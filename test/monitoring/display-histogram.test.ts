@@ -3,7 +3,7 @@
  * whole-number-wide bars), never equal-width bins that leave most of them empty.
  */
 import { describe, expect, it } from 'vitest';
-import { compareNumeric } from '../../tools/lib/drift-stats.ts';
+import { compareNumeric } from '../../tools/lib/drift-compare.ts';
 
 const ints = (values: number[], times: number) =>
   Float64Array.from(values.flatMap((v) => Array(times).fill(v)));

@@ -216,6 +216,9 @@ export async function ingestLocalFile(
 
 export const ingestFile = defineTask({
   id: 'ingest.file',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Read a CSV/TSV, JSON/NDJSON, Parquet or Arrow file from the workspace into a Parquet dataset, with a profile of every column.',
   input: z.object({

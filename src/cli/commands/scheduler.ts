@@ -55,7 +55,12 @@ export function registerSchedulerCommand(program: Command): void {
       const s = new Scheduler({
         engine: ctx.engine,
         log,
-        onAlert: await triage.createAlertHandler(ctx.engine, ctx.config, log),
+        onAlert: await triage.createAlertHandler(ctx.engine, ctx.config, log, {
+          checkModel: (await import('../../../tools/triage/model-check.ts')).registeredModelChecker(
+            ctx.config,
+            ctx.store,
+          ),
+        }),
       });
       const interval = Number(opts.interval);
       if (!Number.isInteger(interval) || interval < 50)

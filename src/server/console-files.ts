@@ -39,6 +39,8 @@ export interface ArtifactPreview {
 
 const TEXT_PREVIEW_BYTES = 64 * 1024;
 const PREVIEW_ROWS = 50;
+/** CSV and JSON files bigger than this are previewed as text: counting their rows would parse them whole. */
+const TABLE_TEXT_MAX_BYTES = 256 * 1024 * 1024;
 const MAX_ENTRIES = 40;
 const MAX_DIR_FILES = 200;
 
@@ -178,11 +180,9 @@ export async function previewArtifact(real: string, rel: string, file?: string):
   }
   const format = sniff(head, file ?? '');
   const base = { path: rel, ...(file ? { file } : {}), format, bytes: st.size };
-  if (
-    format === 'parquet' ||
-    format === 'csv' ||
-    (format === 'json' && st.size <= 64 * 1024 * 1024 && !file)
-  ) {
+  // Parquet is read from its footer and first row groups; text formats are parsed whole, so only up to a size.
+  const textTable = (format === 'csv' || (format === 'json' && !file)) && st.size <= TABLE_TEXT_MAX_BYTES;
+  if (format === 'parquet' || textTable) {
     const table = await tablePreview(real, format).catch(() => undefined);
     if (table) return { ...base, table };
   }

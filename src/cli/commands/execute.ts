@@ -207,7 +207,10 @@ export function registerExecuteCommands(program: Command): void {
     .option('--wait', 'stay until approvals are decided (from another terminal) or time out')
     .option('--auto-approve', 'approve every approval step as you (recorded in the audit log)')
     .option('--no-prompt', 'do not ask at the terminal when the run reaches an approval')
-    .option('--detach', 'record the run and exit without executing it (resume it later)')
+    .option(
+      '--detach',
+      'run it in the background and return at once (follow with `pipewright logs <run> --follow`)',
+    )
     .action(
       async (
         file: string,
@@ -226,8 +229,13 @@ export function registerExecuteCommands(program: Command): void {
               `Run ${run.id} of plan "${run.planName}" (${run.plan.steps.length} steps)\n`,
             );
           if (opts.detach) {
-            if (g.json) printJson({ run: { id: run.id, status: run.status } });
-            else process.stderr.write(`Recorded. Start it with: pipewright resume ${run.id}\n`);
+            const { startDetached } = await import('../detach.ts');
+            const bg = startDetached(ctx.config, run.id);
+            if (g.json) printJson({ run: { id: run.id, status: run.status }, pid: bg.pid, log: bg.log });
+            else
+              process.stderr.write(
+                `Running in the background (pid ${bg.pid}), output in ${bg.log}\n  follow: pipewright logs ${run.id} --follow   stop: pipewright cancel ${run.id}\n`,
+              );
             return;
           }
           const outcome = await executeWithProgress(ctx, run.id, {

@@ -106,7 +106,9 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command('logs')
-    .description("print a run's log lines and step transitions")
+    .description(
+      "print a run's log lines and step transitions (with --json: one event per line, NDJSON, as GET /api/runs/:id/logs gives them)",
+    )
     .argument('<run>', 'run id (or a unique prefix)')
     .argument('[step]', 'only this step')
     .option('-f, --follow', 'keep printing until the run finishes or waits')

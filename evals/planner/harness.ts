@@ -93,6 +93,9 @@ export const EvalCase = z.object({
       validationShare: z.number().optional(),
       datasetName: z.string().optional(),
       approvers: z.array(z.string()).optional(),
+      trafficWindow: z.string().optional(),
+      scoreOutput: z.string().optional(),
+      registerAlias: z.string().optional(),
       /** The last turn was an edit that made the plan invalid: its problems were reported, the plan kept. */
       editProblems: z.boolean().optional(),
     })
@@ -304,6 +307,9 @@ const GROUNDED_KEYS = [
   'validationShare',
   'datasetName',
   'approvers',
+  'trafficWindow',
+  'scoreOutput',
+  'registerAlias',
 ] as const;
 
 const hasGrounded = (e: EvalCase['expect']) => GROUNDED_KEYS.some((k) => e[k] !== undefined);

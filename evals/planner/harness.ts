@@ -339,6 +339,8 @@ export const EVAL_SETS = {
   'grounded-unseen': 'grounded-unseen.jsonl',
   'grounded-unseen2': 'grounded-unseen2.jsonl',
   'grounded-unseen3': 'grounded-unseen3.jsonl',
+  /** Written independently of the parser for the generalisation work; the improver develops against it. */
+  'grounded-dev': 'grounded-dev.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
@@ -347,6 +349,7 @@ export const POPULATED_SETS = new Set([
   'grounded-unseen',
   'grounded-unseen2',
   'grounded-unseen3',
+  'grounded-dev',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

@@ -7,12 +7,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { userError } from '../../errors.ts';
-import type { AuthStore, RunStore } from '../../store/index.ts';
+import type { RunStore } from '../../store/index.ts';
 import { isWithin, realPathOf } from '../../tasks/index.ts';
-import { type AuthEnv, authenticate, requireRole } from '../auth.ts';
-import { errorResponse } from '../http-errors.ts';
+import { type AnyRoute, defineRoute } from '../route.ts';
+import { named } from '../schema-names.ts';
 
 export const STATIC_DIR = path.join(import.meta.dirname, 'static');
 
@@ -45,7 +45,6 @@ const SECURITY_HEADERS = {
 
 export interface WebOptions {
   store: RunStore;
-  auth: AuthStore;
   /** Where the engine keeps artifacts: drift reports are read from inside this folder only. */
   artifactsDir: string;
   /** Folder of the page's files (default: ./static beside this module). */
@@ -67,11 +66,31 @@ function loadAssets(dir: string): Map<string, Asset> {
   return assets;
 }
 
-export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
+const DriftView = named(
+  'DriftPlotView',
+  z.object({
+    runId: z.string(),
+    stepId: z.string(),
+    features: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string().optional(),
+        method: z.string().optional(),
+        drifted: z.boolean(),
+        display: z.unknown().describe('What the page plots (histograms or bars), null when none'),
+      }),
+    ),
+  }),
+);
+
+const StaticParams = named(
+  'StaticParams',
+  z.object({ file: z.string().describe('A file of the page, e.g. app.js') }),
+);
+
+export function webRecords(opts: WebOptions): AnyRoute[] {
   const assets = loadAssets(opts.staticDir ?? STATIC_DIR);
   const artifactsDir = path.resolve(opts.artifactsDir);
-  const web = new Hono<AuthEnv>();
-  web.onError((e, c) => errorResponse(c, e));
 
   const serve = (name: string) => {
     const asset = assets.get(name);
@@ -80,51 +99,84 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
       headers: { 'content-type': asset.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS },
     });
   };
-
-  web.get('/', () => serve('index.html') ?? new Response('page missing', { status: 500 }));
-  web.get('/static/:file', (c) => {
-    const file = c.req.param('file');
-    return (
-      serve(file) ??
-      c.json(
-        { error: { code: 'NOT_FOUND', what: `No page asset "${file}"`, fix: 'Open / for the chat page.' } },
-        404,
-      )
+  const noAsset = (file: string) =>
+    userError(
+      'NOT_FOUND',
+      `No page asset "${file}"`,
+      'the page has no such file',
+      'Open / for the chat page.',
     );
-  });
 
-  // The histograms a drift step plotted, from its JSON report (viewer role, like the run itself).
-  web.use('/web/*', authenticate(opts.auth), requireRole('viewer'));
-  web.get('/web/drift/:run/:step', async (c) => {
-    const run = opts.store.requireRun(c.req.param('run'));
-    const stepId = c.req.param('step');
-    const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
-    const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
-    // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
-    const inside =
-      typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
-    if (typeof report !== 'string' || !inside) {
-      throw userError(
-        'STEP_NOT_FOUND',
-        `Step "${stepId}" of ${run.id} has no drift report`,
-        'only a finished monitor.drift step has one',
-        'Pick a drift step that succeeded (see GET /api/runs/:id).',
-      );
-    }
-    const view = JSON.parse(await readFile(report, 'utf8')) as {
-      features?: { name: string; type?: string; drifted?: boolean; method?: string; display?: unknown }[];
-    };
-    return c.json({
-      runId: run.id,
-      stepId,
-      features: (view.features ?? []).map((f) => ({
-        name: f.name,
-        type: f.type,
-        method: f.method,
-        drifted: f.drifted === true,
-        display: f.display ?? null,
-      })),
-    });
-  });
-  return web;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/',
+      summary: 'The web chat page',
+      tag: 'web',
+      role: 'open',
+      response: { description: 'The page (strict Content-Security-Policy)', type: 'text/html' },
+      errors: [],
+      handler: () => {
+        const page = serve('index.html');
+        if (!page) throw new Error(`the page is missing from ${opts.staticDir ?? STATIC_DIR}`);
+        return page;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/static/:file',
+      summary: "The page's ES modules, styles and images",
+      tag: 'web',
+      role: 'open',
+      params: StaticParams,
+      response: { description: 'The file, with its content type', type: '*/*' },
+      errors: ['NOT_FOUND'],
+      handler: (_c, { params }) => {
+        const asset = serve(params.file);
+        if (!asset) throw noAsset(params.file);
+        return asset;
+      },
+    }),
+    // The histograms a drift step plotted, from its JSON report (viewer role, like the run itself).
+    defineRoute({
+      method: 'get',
+      path: '/web/drift/:run/:step',
+      summary: 'What a drift step plotted, from its JSON report (for the page)',
+      tag: 'web',
+      role: 'viewer',
+      response: { description: 'Per-feature plots', schema: DriftView },
+      errors: ['RUN_NOT_FOUND', 'STEP_NOT_FOUND'],
+      handler: async (_c, { params }) => {
+        const run = opts.store.requireRun(params.run);
+        const stepId = params.step;
+        const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
+        const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
+        // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
+        const inside =
+          typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
+        if (typeof report !== 'string' || !inside) {
+          throw userError(
+            'STEP_NOT_FOUND',
+            `Step "${stepId}" of ${run.id} has no drift report`,
+            'only a finished monitor.drift step has one',
+            'Pick a drift step that succeeded (see GET /api/runs/:id).',
+          );
+        }
+        const view = JSON.parse(await readFile(report, 'utf8')) as {
+          features?: { name: string; type?: string; drifted?: boolean; method?: string; display?: unknown }[];
+        };
+        return {
+          runId: run.id,
+          stepId,
+          features: (view.features ?? []).map((f) => ({
+            name: f.name,
+            ...(f.type ? { type: f.type } : {}),
+            ...(f.method ? { method: f.method } : {}),
+            drifted: f.drifted === true,
+            display: f.display ?? null,
+          })),
+        };
+      },
+    }),
+  ];
 }

@@ -3,12 +3,12 @@
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
-#   bubblewrap (the step sandbox; docs/security.md).
+#   bubblewrap (the step sandbox; docs/security.md), prometheus (its promtool checks the /metrics text).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap prometheus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -33,7 +33,8 @@ for p in "${missing[@]}"; do
     postgresql) glob="test/**/*postgres*.int.test.ts" ;; # also skips `npm run test:postgres`
     python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
-    redis-server) glob="test/workers/*.int.test.ts" ;;
+    redis-server) glob="test/workers/*.int.test.ts,test/server/metrics.int.test.ts" ;;
+    prometheus) glob="test/server/metrics.int.test.ts" ;; # promtool checks the exposition text
     bubblewrap) glob="test/security/sandbox.int.test.ts" ;; # steps run in the loud fallback instead
     *) glob="" ;;
   esac

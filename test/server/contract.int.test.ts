@@ -13,7 +13,7 @@ import { pw } from '../helpers/cli.ts';
 import { type SlackStandIn, slackHeaders, startSlackStandIn } from '../helpers/slack-standin.ts';
 import { until } from '../helpers/wait.ts';
 import { SECRETS, type SecureServer, startSecureServer } from '../security/helpers.ts';
-import { type Answer, ContractChecker } from './contract.ts';
+import { type Answer, ContractChecker, eventually } from './contract.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely
 type Json = Record<string, any>;
@@ -337,14 +337,14 @@ describe('the contract of a running server', () => {
     const { viewer } = s.tokens;
     const run = s.store.listRuns({ status: 'succeeded', limit: 1 })[0];
     expect(run).toBeDefined();
-    const walk = await until(async () => {
+    const walk = await eventually(async () => {
       const a = await call('GET', '/api/lineage/{entity}', {
         token: viewer,
         params: { entity: run?.id ?? '' },
       });
       return a.status === 200 ? a : undefined;
     }, 20_000);
-    expect(walk?.json.root.id).toBe(`run:${run?.id}`);
+    expect(walk.json.root.id).toBe(`run:${run?.id}`);
     expect(
       code(await call('GET', '/api/lineage/{entity}', { token: viewer, params: { entity: 'dataset:nope' } })),
     ).toBe('LINEAGE_NOT_FOUND');

@@ -150,7 +150,9 @@ export function mountRoutes(app: Hono<AuthEnv>, records: readonly AnyRoute[], gu
     if (guard) app.on(method, r.path, guard);
     app.on(method, r.path, async (c) => {
       const out = await r.handler(c, await parseInput(c, r));
-      if (out instanceof Response) return out;
+      // A Response made outside the context (a stream, the MCP transport's answer, a page file) gets the
+      // headers the middleware prepared (x-request-id) too.
+      if (out instanceof Response) return c.newResponse(out.body, out);
       const first = (Array.isArray(r.response) ? r.response[0] : r.response) as Reply;
       return c.json(out as object, (first.status ?? 200) as ContentfulStatusCode);
     });

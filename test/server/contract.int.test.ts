@@ -105,6 +105,8 @@ async function call(method: string, template: string, o: CallOptions = {}): Prom
     },
     ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : o.raw !== undefined ? { body: o.raw } : {}),
   });
+  // Every answer, whatever made it (a handler, a guard, a stream, the MCP transport), names its request.
+  expect(res.headers.get('x-request-id'), `${method} ${template}`).toBeTruthy();
   const answer = await contract.check(method, template, res);
   await agent?.close();
   return { ...answer, json: (answer.body ?? {}) as Json };

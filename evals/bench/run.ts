@@ -25,6 +25,7 @@ const suites: Suite[] = [
   { name: 'serving', run: benchServing },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
+  { name: 'metrics', run: async () => (await import('./metrics.ts')).benchMetrics() },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },

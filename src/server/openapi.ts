@@ -19,7 +19,10 @@ const COMPONENT = '#/components/schemas/';
 export function errorCodesOf(r: AnyRoute): HttpErrorCode[] {
   const codes = new Set<HttpErrorCode>(r.errors);
   if ((ROLES as readonly string[]).includes(r.role)) {
-    for (const c of ['UNAUTHORIZED', 'NO_TOKENS', 'FORBIDDEN'] as const) codes.add(c);
+    codes.add('UNAUTHORIZED');
+    codes.add('NO_TOKENS');
+    // Every token is at least a viewer: only the higher roles can be refused.
+    if (r.role !== 'viewer') codes.add('FORBIDDEN');
   }
   if (r.role === 'predict') codes.add('UNAUTHORIZED');
   if (r.role === 'slack') {
@@ -27,7 +30,7 @@ export function errorCodesOf(r: AnyRoute): HttpErrorCode[] {
   }
   if (r.body || r.query || r.params) codes.add('REQUEST_INVALID');
   if (r.body && (r.bodyType ?? 'json') === 'json') codes.add('BODY_NOT_JSON');
-  if (r.method !== 'get') codes.add('BODY_TOO_LARGE');
+  if (r.method === 'post') codes.add('BODY_TOO_LARGE');
   return [...codes];
 }
 
@@ -144,7 +147,7 @@ function parametersOf(r: AnyRoute): Json[] {
       });
     }
   }
-  if (r.tokenInQuery) {
+  if (r.tokenInQuery && !out.some((p) => p.name === 'access_token' && p.in === 'query')) {
     out.push({
       name: 'access_token',
       in: 'query',

@@ -83,11 +83,6 @@ const DriftView = named(
   }),
 );
 
-const StaticParams = named(
-  'StaticParams',
-  z.object({ file: z.string().describe('A file of the page, e.g. app.js') }),
-);
-
 export function webRecords(opts: WebOptions): AnyRoute[] {
   const assets = loadAssets(opts.staticDir ?? STATIC_DIR);
   const artifactsDir = path.resolve(opts.artifactsDir);
@@ -128,7 +123,6 @@ export function webRecords(opts: WebOptions): AnyRoute[] {
       summary: "The page's ES modules, styles and images",
       tag: 'web',
       role: 'open',
-      params: StaticParams,
       response: { description: 'The file, with its content type', type: '*/*' },
       errors: ['NOT_FOUND'],
       handler: (_c, { params }) => {

@@ -6,16 +6,19 @@
  *   oldest one's wait, the last drift check of each served model (drifted, share of features, when);
  * - counters and histograms, tallied from the store's event log: runs started / resumed, runs ended by
  *   status, step durations by task, approval decisions and their wait. The tally reads only events it has
- *   not seen (by sequence number, re-reading a short tail so that a Postgres transaction that committed
- *   late is not missed); the first scrape reads the whole history once, so counters carry over restarts.
+ *   not seen (by sequence number; on Postgres it re-reads a tail so that a transaction that committed late
+ *   is not missed); the first scrape reads the whole history once, so counters carry over restarts.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { RUN_STATUSES, type RunStore } from '../store/index.ts';
 
 type Row = Record<string, unknown>;
 
-/** Tail of the event log read again on each scrape (late commits on Postgres). */
-const TAIL = 10_000;
+/**
+ * Tail of the event log read again on each scrape. Postgres hands out sequence numbers before commit, so a
+ * transaction may commit after a later one; SQLite has one writer at a time: commit order is seq order.
+ */
+const TAIL = { postgres: 10_000, sqlite: 0 } as const;
 const PAGE = 5000;
 
 const TALLIED = [
@@ -51,12 +54,16 @@ export class StoreMetrics {
   private readonly approvalWait: Histogram<'decision' | 'via'>;
   private highest = 0;
   private readonly counted = new Set<number>();
+  private readonly tail: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: RunStore,
     registry: Registry,
-    private readonly now: () => number = Date.now,
+    opts: { now?: () => number; tail?: number } = {},
   ) {
+    this.now = opts.now ?? Date.now;
+    this.tail = opts.tail ?? TAIL[store.db.dialect];
     const registers = [registry];
     this.runs = new Gauge({
       name: 'pipewright_runs',
@@ -197,20 +204,20 @@ export class StoreMetrics {
        LEFT JOIN steps s ON e.type IN ('step.succeeded', 'step.failed') AND s.run_id = e.run_id AND s.step_id = e.step_id
        LEFT JOIN approvals a ON e.type = 'approval.decided' AND a.run_id = e.run_id AND a.step_id = e.step_id
       WHERE e.seq > ? AND e.type IN (${types}) ORDER BY e.seq LIMIT ${PAGE}`;
-    let from = Math.max(0, this.highest - TAIL);
+    let from = Math.max(0, this.highest - this.tail);
     for (;;) {
       const rows = this.all(sql, from, ...TALLIED);
       for (const r of rows) {
         const seq = Number(r.seq);
         from = seq;
-        if (this.counted.has(seq) || seq <= this.highest - TAIL) continue;
+        if (this.counted.has(seq) || seq <= this.highest - this.tail) continue;
         this.counted.add(seq);
         this.highest = Math.max(this.highest, seq);
         this.count(r);
       }
       if (rows.length < PAGE) break;
     }
-    for (const seq of this.counted) if (seq <= this.highest - TAIL) this.counted.delete(seq);
+    for (const seq of this.counted) if (seq <= this.highest - this.tail) this.counted.delete(seq);
   }
 
   private count(r: Row): void {

@@ -1,9 +1,11 @@
 /**
  * The pipewright HTTP server (hono), everything on one port: health and metrics (open), the REST API with
  * SSE under /api (bearer tokens with roles), model serving under /models (listing with a viewer token;
- * predict open unless the policy closes it), and the Slack endpoints under /slack (signed requests). Every
- * route has a body limit (413) and a request id; a 500 is logged with it. Runs started or resumed here
- * execute in this process, in the background.
+ * predict open unless the policy closes it), webhooks under /hooks, the Slack endpoints under /slack
+ * (signed requests), MCP at /mcp and the web page. Every route is a record (route.ts) registered in one
+ * loop with its access check and validators; the OpenAPI document is made from the same list. Every route
+ * has a body limit (413) and a request id; a 500 is logged with it. Runs started or resumed here (API, MCP,
+ * Slack, triggers) execute in this process, in the background, on one executor.
  */
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';

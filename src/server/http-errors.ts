@@ -1,8 +1,7 @@
 /**
- * Errors as the server answers them, on every route: `{ error: { code, what, why, fix, problems } }` with a
- * status that follows the error's code (404 unknown, 409 conflict, 403 forbidden, 413 too large, 400 other
- * user mistakes, 500 ours). A 500 is logged on the server with the request id, and the answer names that id
- * (never the internals).
+ * Errors as the server answers them, on every route: `{ error: { code, what, why, fix, problems } }` with the
+ * status the code has in the one table (error-codes.ts; otherwise 400 for user mistakes, 500 for ours). A 500
+ * is logged on the server with the request id, and the answer names that id (never the internals).
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';

@@ -24,6 +24,9 @@ export default defineConfig({
           'test/triage/**/*.test.ts',
           'test/workers/distributed.int.test.ts',
         ],
+    // A real `pipewright serve` child process on SQLite (as test/security): its store metrics are checked on
+    // Postgres by test/server/store-metrics.test.ts instead.
+    exclude: [...(base.test?.exclude ?? []), 'test/server/*.int.test.ts'],
     globalSetup: ['test/helpers/postgres-global.ts'],
   },
 });

@@ -4,13 +4,13 @@
 #   the CLI compiled to dist/ (bin/build.mjs; bin/pipewright.mjs also rebuilds it when a source changed)
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
-#   bubblewrap (the step sandbox; docs/security.md).
+#   bubblewrap (the step sandbox; docs/security.md), prometheus (its promtool checks the /metrics text).
 #   example data: data/penguins.json, data/weather.csv and two weather extracts, from vega-datasets when missing.
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap prometheus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -36,7 +36,8 @@ for p in "${missing[@]}"; do
     python3-sklearn|python3-xgboost|python3-pandas|python3-torch)
       glob="test/training/train.test.ts,test/training/learners.test.ts,test/training/features.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
-    redis-server) glob="test/workers/*.int.test.ts" ;;
+    redis-server) glob="test/workers/*.int.test.ts,test/server/metrics.int.test.ts" ;;
+    prometheus) glob="test/server/metrics.int.test.ts" ;; # promtool checks the exposition text
     bubblewrap) glob="test/security/sandbox.int.test.ts" ;; # steps run in the loud fallback instead
     *) glob="" ;;
   esac

@@ -1,13 +1,15 @@
 /**
  * Assembles McpDeps from an engine: the background executor, token store, model registry (own connection,
- * closed by close()) and the planner over the workspace, as the HTTP server assembles its own.
+ * closed by close()) and the planner over the workspace, as the HTTP server assembles its own. A server
+ * that mounts the MCP endpoint passes its own executor, registry and planner: runs started over MCP then
+ * execute, resume and shut down with the server's, and close() leaves what it was given alone.
  */
 import { planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { recordDeploymentChange } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
 import { RunExecutor } from '../server/executor.ts';
-import { AuthStore, openModelRegistry } from '../store/index.ts';
+import { AuthStore, type ModelRegistry, openModelRegistry } from '../store/index.ts';
 import type { McpDeps } from './deps.ts';
 
 export interface AssembledMcp {
@@ -16,13 +18,21 @@ export interface AssembledMcp {
   close(graceMs?: number): Promise<void>;
 }
 
-export function assembleMcpDeps(
-  engine: Engine,
-  opts: { planner?: McpDeps['planner']; log?: (line: string) => void } = {},
-): AssembledMcp {
+export interface AssembleOptions {
+  planner?: McpDeps['planner'];
+  /** An executor to share (the server's); default: a new one, waited for by close(). */
+  executor?: RunExecutor;
+  /** A model registry to share; default: one opened here, closed by close(). */
+  models?: ModelRegistry;
+  /** Told of every rollback; default: recorded in the lineage graph. */
+  onDeploymentChange?: McpDeps['onDeploymentChange'];
+  log?: (line: string) => void;
+}
+
+export function assembleMcpDeps(engine: Engine, opts: AssembleOptions = {}): AssembledMcp {
   const { config, store } = engine;
-  const executor = new RunExecutor(engine, opts.log);
-  const models = openModelRegistry(config);
+  const executor = opts.executor ?? new RunExecutor(engine, opts.log);
+  const models = opts.models ?? openModelRegistry(config);
   // The configured LLM (or the offline planner), set up on the first goal, not at start-up.
   let modelDeps: ReturnType<typeof plannerModelDeps> | undefined;
   const planner =
@@ -46,19 +56,23 @@ export function assembleMcpDeps(
     auth: new AuthStore(store),
     models,
     planner,
-    onDeploymentChange: (d) => {
-      try {
-        recordDeploymentChange(store, d);
-      } catch (e) {
-        opts.log?.(`pipewright: rollback not recorded in the lineage graph (${(e as Error).message})`);
-      }
-    },
+    onDeploymentChange:
+      opts.onDeploymentChange ??
+      ((d) => {
+        try {
+          recordDeploymentChange(store, d);
+        } catch (e) {
+          opts.log?.(`pipewright: rollback not recorded in the lineage graph (${(e as Error).message})`);
+        }
+      }),
   };
   return {
     deps,
     close: async (graceMs = 30_000) => {
-      await Promise.race([executor.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
-      models.close();
+      if (!opts.executor) {
+        await Promise.race([executor.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      }
+      if (!opts.models) models.close();
     },
   };
 }

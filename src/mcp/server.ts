@@ -4,7 +4,7 @@
  * protocol. Two transports:
  *
  * - stdio: one client per process, acting as the token given with --token or PIPEWRIGHT_MCP_TOKEN;
- * - streamable HTTP (stateless, JSON responses) at POST /mcp: every request carries
+ * - streamable HTTP (stateless, JSON responses) at POST /mcp (http.ts): every request carries
  *   `Authorization: Bearer <token>` and acts as that token.
  *
  * Each connection or request gets its own McpServer bound to its caller's identity: tools and resources
@@ -12,9 +12,6 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { Hono } from 'hono';
-import { isPipewrightError, serializeError } from '../errors.ts';
 import { identityFromToken, type McpDeps, type McpIdentity } from './deps.ts';
 import { registerResources } from './resources.ts';
 import { registerTools } from './tools.ts';
@@ -55,61 +52,4 @@ export async function serveStdio(
   });
   await server.connect(transport);
   return { identity, closed };
-}
-
-export interface McpHttpOptions {
-  /** Largest request body (default 1 MiB); larger ones get 413 from the transport. */
-  maxBodyBytes?: number;
-}
-
-/** The streamable HTTP endpoint (POST /mcp), stateless: a fresh server per request, bound to its bearer token. */
-export function mcpHttpApp(deps: McpDeps, opts: McpHttpOptions = {}): Hono {
-  const app = new Hono();
-  app.post('/mcp', async (c) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    let who: McpIdentity;
-    try {
-      who = identityFromToken(deps.auth, m?.[1]);
-    } catch (e) {
-      return c.json(
-        {
-          jsonrpc: '2.0',
-          error: {
-            code: -32001,
-            message: isPipewrightError(e) ? e.message : 'unauthorized',
-            data: serializeError(e),
-          },
-          id: null,
-        },
-        401,
-        { 'www-authenticate': 'Bearer realm="pipewright"' },
-      );
-    }
-    const server = createMcpServer(deps, () => who);
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-      maxRequestBodySize: opts.maxBodyBytes ?? 1024 * 1024,
-    });
-    try {
-      await server.connect(transport);
-      return await transport.handleRequest(c.req.raw, {
-        authInfo: { token: '[redacted]', clientId: who.name, scopes: [who.role] },
-      });
-    } finally {
-      await server.close();
-    }
-  });
-  const notAllowed = () =>
-    new Response(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        error: { code: -32000, message: 'This server is stateless: send JSON-RPC requests with POST /mcp' },
-        id: null,
-      }),
-      { status: 405, headers: { 'content-type': 'application/json', allow: 'POST' } },
-    );
-  app.get('/mcp', notAllowed);
-  app.delete('/mcp', notAllowed);
-  return app;
 }

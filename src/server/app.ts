@@ -1,23 +1,23 @@
 /**
  * The pipewright HTTP server (hono), everything on one port: health and metrics (open), the REST API with
  * SSE under /api (bearer tokens with roles), model serving under /models (listing with a viewer token;
- * predict open unless the policy closes it), and the Slack endpoints under /slack (signed requests). Every
- * route has a body limit (413) and a request id; a 500 is logged with it. Runs started or resumed here
- * execute in this process, in the background.
+ * predict open unless the policy closes it), webhooks under /hooks, the Slack endpoints under /slack
+ * (signed requests), MCP at /mcp and the web console with its read routes under /api/console. Every route is a record (route.ts) registered in one
+ * loop with its access check and validators; the OpenAPI document is made from the same list. Every route
+ * has a body limit (413) and a request id; a 500 is logged with it. Runs started or resumed here (API, MCP,
+ * Slack, triggers) execute in this process, in the background, on one executor.
  */
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
 import { createAlertHandler } from '../../agents/triage/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/index.ts';
-import { userError } from '../errors.ts';
 import { attachRecorders, recordDeploymentChange } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
+import { assembleMcpDeps, mcpRecords } from '../mcp/index.ts';
 import {
   AuthStore,
   type DeploymentRecord,
@@ -26,21 +26,25 @@ import {
   stateTarget,
 } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
-import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
+import { type AlertHandler, hookRecords, Scheduler } from '../triggers/index.ts';
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
-import { apiRoutes } from './api.ts';
-import { authenticate, requireRole } from './auth.ts';
-import { consoleOpenApiPaths, consoleRoutes } from './console-api.ts';
+import { apiRecords } from './api.ts';
+import { lineageRecords } from './api-lineage.ts';
+import type { AuthEnv } from './auth.ts';
+import { consoleRecords } from './console-api.ts';
 import { RunExecutor } from './executor.ts';
-import { errorResponse } from './http-errors.ts';
+import { applyBasics } from './http-basics.ts';
 import { Metrics } from './metrics.ts';
-import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
+import { defaultPredictionLog, modelServing, type Predictor } from './models.ts';
+import { openApiDocument } from './openapi.ts';
 import { conversationPlanner } from './plan-conversation.ts';
 import { predictAccess } from './predict-access.ts';
+import { type AnyRoute, mountRoutes, tokenGuards } from './route.ts';
 import { SlackNotifier } from './slack/notifier.ts';
-import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
+import { type SlackServing, slackServing } from './slack/routes.ts';
 import { planGoalWithProgress } from './sse.ts';
-import { webRoutes } from './web/index.ts';
+import { systemRecords } from './system-routes.ts';
+import { webRecords } from './web/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -72,16 +76,20 @@ export interface AppOptions {
   sse?: { pollMs?: number; keepAliveMs?: number };
   /** Clock for the Slack staleness check (tests). */
   slackNowMs?: () => number;
+  /** Serve the MCP streamable HTTP endpoint at /mcp (default true). */
+  mcp?: boolean;
 }
 
 export interface PipewrightApp {
-  app: Hono;
+  app: Hono<AuthEnv>;
+  /** Every route the app serves, as declared (route.ts); the OpenAPI document is made from them. */
+  routes: readonly AnyRoute[];
   store: RunStore;
   engine: Engine;
   executor: RunExecutor;
   auth: AuthStore;
   metrics: Metrics;
-  slack: SlackRoutesApp;
+  slack: SlackServing;
   notifier: SlackNotifier | undefined;
   /** Resolves when background runs, Slack work and Slack posts are done (tests). */
   idle(): Promise<void>;
@@ -90,8 +98,7 @@ export interface PipewrightApp {
 
 export function createApp(opts: AppOptions): PipewrightApp {
   const { config } = opts;
-  const app = new Hono();
-  const started = Date.now();
+  const app = new Hono<AuthEnv>();
   const ownStore = !opts.store && !opts.engine;
   const store = opts.engine?.store ?? opts.store ?? new RunStore(stateTarget(config));
   const tasks = opts.tasks ?? (opts.engine?.registry as TaskRegistry | undefined) ?? builtinRegistry();
@@ -111,8 +118,11 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const scheduler = opts.engine ? undefined : startScheduler(engine, config);
   const executor = new RunExecutor(engine);
   const auth = new AuthStore(store);
-  const metrics = new Metrics();
-  const unobserve = store.subscribe((e) => metrics.observe(e));
+  // Runs, steps, approvals and drift from the shared store; lane depths from Redis when it is configured.
+  const metrics = new Metrics({
+    store,
+    ...(config.redisUrl ? { queue: { redisUrl: config.redisUrl, queue: config.queue } } : {}),
+  });
   // The configured LLM (or the offline planner), set up on the first goal, not at start-up.
   let modelDeps: ReturnType<typeof plannerModelDeps> | undefined;
   const plannerDeps = async () => {
@@ -158,7 +168,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
       );
     }
   };
-  const models: ModelRoutesApp = modelRoutes({
+  const models = modelServing({
     registry: opts.registry,
     predictionLog,
     serving: () => engine.guard.policy.serving,
@@ -166,22 +176,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     onDeploymentChange,
     ...(opts.loadModel ? { loadModel: opts.loadModel } : {}),
   });
-  const api = apiRoutes({
-    store,
-    auth,
-    executor,
-    tasks,
-    models: opts.registry,
-    onDeploymentChange,
-    modelRoutes: models,
-    planner,
-    ...(plannerStream ? { plannerStream } : {}),
-    ...(conversation ? { conversation: conversation.say } : {}),
-    version: VERSION,
-    openApiPaths: consoleOpenApiPaths(),
-    ...(opts.sse ? { sse: opts.sse } : {}),
-  });
-  const slack = slackRoutes({
+  const slack = slackServing({
     store,
     auth,
     executor,
@@ -191,84 +186,61 @@ export function createApp(opts: AppOptions): PipewrightApp {
     ...(client ? { client } : {}),
     ...(opts.slackNowMs ? { nowMs: opts.slackNowMs } : {}),
   });
+  // MCP shares this server's executor, registry and planner: its runs execute and resume with the API's.
+  const mcp =
+    opts.mcp === false
+      ? undefined
+      : assembleMcpDeps(engine, { executor, models: opts.registry, planner, onDeploymentChange });
 
-  // Every request has an id (the caller's x-request-id when it sends a sane one): answers carry it, and a
-  // 500 is logged with it.
-  app.use('*', requestId());
-  app.use('*', metrics.middleware());
-  const limited = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: (c) =>
-        errorResponse(
-          c,
-          userError(
-            'BODY_TOO_LARGE',
-            'The request body is too large',
-            `the limit for ${c.req.path} is ${maxSize} bytes`,
-            'Send a smaller body (split a predict batch); refer to large data by path instead of inlining it.',
-          ),
-        ),
-    });
-  const limit = limited(opts.maxBodyBytes ?? 1024 * 1024);
-  const predictLimit = limited(opts.maxPredictBodyBytes ?? 4 * 1024 * 1024);
-  // Every route, open ones first (predict, hooks, Slack): the body is refused before it is read.
-  app.use('*', (c, next) => (c.req.path.endsWith('/predict') ? predictLimit(c, next) : limit(c, next)));
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
-  );
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }),
-  );
-  // A rollback is a deployment change: the open path goes through the API's token check and audit.
-  app.post('/models/:name/rollback', async (c) =>
-    api.fetch(
-      new Request(new URL(`/api${c.req.path}`, c.req.url), {
-        method: 'POST',
-        headers: c.req.raw.headers,
-        body: await c.req.arrayBuffer(),
-      }),
-    ),
-  );
-  // The web console's read routes, before the API: its live feed authenticates with ?access_token=.
-  app.route(
-    '/',
-    consoleRoutes({
+  // Every route, declared once as a record; one loop registers them with their access checks and
+  // validators, and the OpenAPI document is made from the same list.
+  let document: Record<string, unknown> | undefined;
+  const routes: AnyRoute[] = [
+    ...systemRecords({
+      metrics,
+      version: VERSION,
+      document: () => (document ??= openApiDocument(routes, VERSION)),
+    }),
+    ...apiRecords({
       store,
       auth,
+      executor,
+      tasks,
+      planner,
+      ...(plannerStream ? { plannerStream } : {}),
+      ...(conversation ? { conversation: conversation.say } : {}),
+      ...(opts.sse ? { sse: opts.sse } : {}),
+    }),
+    ...lineageRecords({ store, config }),
+    // The web console's read routes (/api/console/*).
+    ...consoleRecords({
+      store,
       registry: opts.registry,
       config,
       schedulerRunning: !!scheduler,
       ...(opts.sse ? { sse: opts.sse } : {}),
     }),
+    ...models.records({ api: true }),
+    ...(scheduler ? hookRecords(scheduler) : []),
+    ...slack.records,
+    ...(mcp ? mcpRecords(mcp.deps) : []),
+    ...webRecords({ store, artifactsDir: path.join(config.stateDir, 'artifacts') }),
+  ];
+  // Request ids, metrics, body limits (413 before the body is read), JSON 404s, one error mapping.
+  applyBasics(app, {
+    observe: metrics.middleware(),
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.maxPredictBodyBytes ? { maxPredictBodyBytes: opts.maxPredictBodyBytes } : {}),
+  });
+  mountRoutes(
+    app,
+    routes,
+    tokenGuards(auth, {
+      // Predict stays open unless the policy closes it (a token, or a per-model key).
+      predict: predictAccess(auth, () => engine.guard.policy.serving),
+      slack: slack.guard,
+    }),
   );
-  app.route('/', api);
-  app.route('/', slack);
-  // Model listing names models, runs and people: a viewer token. Predict stays open unless the policy
-  // closes it (a token, or a per-model key).
-  app.get('/models', authenticate(auth), requireRole('viewer'));
-  app.get('/models/:name', authenticate(auth), requireRole('viewer'));
-  app.post(
-    '/models/:name/predict',
-    predictAccess(auth, () => engine.guard.policy.serving),
-  );
-  app.route('/', models);
-  app.route('/', webRoutes({ store, auth, artifactsDir: path.join(config.stateDir, 'artifacts') }));
-  if (scheduler) app.route('/', triggerRoutes(scheduler));
-  app.notFound((c) =>
-    c.json(
-      {
-        error: {
-          code: 'NOT_FOUND',
-          what: `No route ${c.req.method} ${c.req.path}`,
-          fix: 'See docs/api.md and GET /api/openapi.json for the API, docs/serving.md for models.',
-        },
-      },
-      404,
-    ),
-  );
-  // Logs a 500 with its request id (errorResponse), answers with the id and no internals.
-  app.onError((e, c) => errorResponse(c, e));
 
   const idle = async () => {
     await slack.idle();
@@ -277,6 +249,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   };
   return {
     app,
+    routes,
     store,
     engine,
     executor,
@@ -291,7 +264,8 @@ export function createApp(opts: AppOptions): PipewrightApp {
       await slack.idle();
       await executor.close();
       await notifier?.idle();
-      unobserve();
+      await mcp?.close();
+      await metrics.close();
       await models.closeModels();
       await predictionLog.close();
       conversation?.close();

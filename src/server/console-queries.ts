@@ -653,7 +653,7 @@ export const FEED_TYPES = [
   'step.failed',
   'step.skipped',
   'approval.decided',
-];
+] as const;
 
 export function latestSeq(store: RunStore): number {
   const row = store.db.prepare('SELECT MAX(seq) AS n FROM events').get() as Row | undefined;

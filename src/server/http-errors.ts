@@ -1,8 +1,7 @@
 /**
- * Errors as the server answers them, on every route: `{ error: { code, what, why, fix, problems } }` with a
- * status that follows the error's code (404 unknown, 409 conflict, 403 forbidden, 413 too large, 400 other
- * user mistakes, 500 ours). A 500 is logged on the server with the request id, and the answer names that id
- * (never the internals).
+ * Errors as the server answers them, on every route: `{ error: { code, what, why, fix, problems } }` with the
+ * status the code has in the one table (error-codes.ts; otherwise 400 for user mistakes, 500 for ours). A 500
+ * is logged on the server with the request id, and the answer names that id (never the internals).
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -10,58 +9,35 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { formatError, serializeError, userError } from '../errors.ts';
 import { formatPath } from '../plan/index.ts';
+import { statusOf } from './error-codes.ts';
+import { named } from './schema-names.ts';
 
 export interface Problem {
   path: string;
   message: string;
 }
 
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().describe('Stable error code, e.g. RUN_NOT_FOUND'),
-      what: z.string().describe('What happened'),
-      why: z.string().nullable().describe('Why it happened'),
-      fix: z.string().nullable().describe('How to fix it'),
-      problems: z
-        .array(z.object({ path: z.string(), message: z.string() }))
-        .describe('Every problem found in the request, each with its path'),
-    }),
-  })
-  .describe('An error');
-
-const STATUS: Record<string, ContentfulStatusCode> = {
-  RUN_NOT_FOUND: 404,
-  APPROVAL_NOT_FOUND: 404,
-  STEP_NOT_FOUND: 404,
-  MODEL_NOT_REGISTERED: 404,
-  MODEL_VERSION_NOT_FOUND: 404,
-  MODEL_ALIAS_NOT_FOUND: 404,
-  MODEL_NOT_DEPLOYED: 404,
-  TOKEN_NOT_FOUND: 404,
-  MODEL_ROLLBACK_NOTHING: 409,
-  APPROVAL_ALREADY_DECIDED: 409,
-  APPROVAL_EXPIRED: 409,
-  RUN_FINISHED: 409,
-  RUN_BUSY: 409,
-  TOKEN_NAME_TAKEN: 409,
-  APPROVAL_FORBIDDEN: 403,
-  APPROVAL_SELF: 403,
-  POLICY_REFUSED: 403,
-  FORBIDDEN: 403,
-  HOOK_FORBIDDEN: 403,
-  HOOK_NOT_FOUND: 404,
-  SLACK_REPLAY: 409,
-  UNAUTHORIZED: 401,
-  NO_TOKENS: 401,
-  BODY_TOO_LARGE: 413,
-  PLAN_TOO_LARGE: 413,
-  SLACK_NOT_CONFIGURED: 503,
-};
-
-export function statusOf(code: string, category: string): ContentfulStatusCode {
-  return STATUS[code] ?? (category === 'user' ? 400 : 500);
-}
+export const ErrorBody = named(
+  'ErrorBody',
+  z
+    .object({
+      error: z.object({
+        code: z.string().describe('Stable error code, e.g. RUN_NOT_FOUND (docs/api.md lists them)'),
+        what: z.string().describe('What happened'),
+        why: z.string().nullable().describe('Why it happened'),
+        fix: z.string().nullable().describe('How to fix it'),
+        problems: z
+          .array(z.object({ path: z.string(), message: z.string() }))
+          .describe('Every problem found in the request, each with its path'),
+        approval: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('The approval as decided already (APPROVAL_ALREADY_DECIDED, APPROVAL_EXPIRED)'),
+        requestId: z.string().optional().describe('The request id the server log names (500s)'),
+      }),
+    })
+    .describe('An error: what happened, why, and how to fix it'),
+);
 
 /** The JSON body of an error; decisions already made come back with the approval record. */
 export function errorJson(
@@ -121,9 +97,9 @@ function fromHttpException(e: HTTPException) {
   );
 }
 
-/** A user error listing every zod issue with its path. */
+/** A user error listing every zod issue with its path (400 REQUEST_INVALID). */
 export function invalid(what: string, issues: readonly z.core.$ZodIssue[]) {
-  const problems: Problem[] = issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const problems = flattenIssues(issues);
   return userError(
     'REQUEST_INVALID',
     what,
@@ -133,4 +109,19 @@ export function invalid(what: string, issues: readonly z.core.$ZodIssue[]) {
     'Fix every listed problem; GET /api/openapi.json describes each body.',
     { problems },
   );
+}
+
+/** Zod issues as path/message pairs; a union's failure is the problems of the branch that got furthest. */
+export function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const at = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const branches = issue.errors.map((errs) => flattenIssues(errs, at));
+      out.push(...branches.reduce((a, b) => (b.length < a.length ? b : a)));
+      continue;
+    }
+    out.push({ path: formatPath(at), message: issue.message });
+  }
+  return out;
 }

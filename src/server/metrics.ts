@@ -1,17 +1,28 @@
 /**
- * Prometheus metrics (prom-client, one registry per app): HTTP requests by route and status, runs started
- * and finished, approvals decided, prediction requests.
+ * Prometheus metrics (prom-client, one registry per app). This process's own traffic (HTTP requests by
+ * route and status, prediction requests) is counted as it happens; runs, steps, approvals, drift and the
+ * queues are read from the shared store and Redis when /metrics is scraped (store-metrics.ts,
+ * queue-metrics.ts), so runs started from the CLI or another server are counted too.
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { RunEvent } from '../store/index.ts';
+import type { RunStore } from '../store/index.ts';
+import { QueueMetrics, type QueueMetricsOptions } from './queue-metrics.ts';
+import { StoreMetrics } from './store-metrics.ts';
+
+export interface MetricsOptions {
+  /** The shared store to read runs, steps, approvals and drift from at scrape time. */
+  store?: RunStore;
+  /** The BullMQ queue to read lane depths from (when Redis is configured). */
+  queue?: QueueMetricsOptions;
+}
 
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
     name: 'pipewright_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status',
+    help: 'HTTP requests this process answered, by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
@@ -22,30 +33,19 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly runsStarted = new Counter({
-    name: 'pipewright_runs_started_total',
-    help: 'Runs started or resumed by this server',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly runsFinished = new Counter({
-    name: 'pipewright_runs_finished_total',
-    help: 'Runs that ended (succeeded, failed, cancelled) or paused (waiting), by status',
-    labelNames: ['status'] as const,
-    registers: [this.registry],
-  });
-  readonly approvalsDecided = new Counter({
-    name: 'pipewright_approvals_decided_total',
-    help: 'Approval decisions, by outcome and where they came from (api, slack, cli, timeout)',
-    labelNames: ['decision', 'via'] as const,
-    registers: [this.registry],
-  });
   readonly predictionRequests = new Counter({
     name: 'pipewright_prediction_requests_total',
-    help: 'Prediction requests, by model and status',
+    help: 'Prediction requests this process answered, by model and status',
     labelNames: ['model', 'status'] as const,
     registers: [this.registry],
   });
+  private readonly store: StoreMetrics | undefined;
+  private readonly queue: QueueMetrics | undefined;
+
+  constructor(opts: MetricsOptions = {}) {
+    this.store = opts.store ? new StoreMetrics(opts.store, this.registry) : undefined;
+    this.queue = opts.queue ? new QueueMetrics(opts.queue, this.registry) : undefined;
+  }
 
   /** Counts requests; run it first so it sees every answer, errors included. */
   middleware(): MiddlewareHandler {
@@ -70,30 +70,18 @@ export class Metrics {
     };
   }
 
-  /** Feeds run and approval counters from the run store's events. */
-  observe(e: RunEvent): void {
-    if (e.type === 'run.started' || e.type === 'run.resumed') {
-      this.runsStarted.inc({ kind: e.type === 'run.started' ? 'started' : 'resumed' });
-    } else if (
-      e.type === 'run.succeeded' ||
-      e.type === 'run.failed' ||
-      e.type === 'run.cancelled' ||
-      e.type === 'run.waiting'
-    ) {
-      this.runsFinished.inc({ status: e.type.slice(4) });
-    } else if (e.type === 'approval.decided') {
-      this.approvalsDecided.inc({
-        decision: e.data.approved ? 'approved' : 'rejected',
-        via: String(e.data.via ?? 'unknown'),
-      });
-    }
-  }
-
-  text(): Promise<string> {
+  /** The exposition text: the store and the queues are read now. */
+  async text(): Promise<string> {
+    this.store?.refresh();
+    await this.queue?.refresh();
     return this.registry.metrics();
   }
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  async close(): Promise<void> {
+    await this.queue?.close();
   }
 }

@@ -106,11 +106,11 @@ describe('model serving routes', () => {
     const envelope = await post(f.app, '/models/toy/predict', { instances: [HI, 'row'] });
     expect(envelope.status).toBe(400);
     const e3 = ((await envelope.json()) as { error: { code: string; problems: { path: string }[] } }).error;
-    expect(e3.code).toBe('REQUEST_BODY_INVALID');
+    expect(e3.code).toBe('REQUEST_INVALID');
     expect(e3.problems.map((p) => p.path)).toEqual(['instances[1]']);
 
     const notJson = await post(f.app, '/models/toy/predict', '{"instance": ');
-    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('REQUEST_BODY_NOT_JSON');
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('BODY_NOT_JSON');
     expect(f.loads).toHaveLength(0);
   });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachLineage } from '../../src/lineage/index.ts';
-import { ROUTES } from '../../src/server/api.ts';
 import { testServer, until } from './helpers.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely
@@ -44,8 +43,9 @@ describe('lineage, production, memory and ask routes', () => {
     );
     expect(doc.paths['/api/ask'].post.requestBody).toBeDefined();
     for (const p of ['/api/lineage/:entity', '/api/production', '/api/memory/search', '/api/ask']) {
-      expect(ROUTES.find((r) => r.path === p)?.role).toBe('viewer');
+      expect(s.routes.find((r) => r.path === p)?.role).toBe('viewer');
     }
+    expect(doc.paths['/api/lineage/{entity}'].get['x-required-role']).toBe('viewer');
   });
 
   it('walks the lineage of a run, both directions', async () => {

@@ -1,4 +1,4 @@
-/** `pipewright serve`: the HTTP server on one port: the API, model serving, Slack endpoints, metrics. */
+/** `pipewright serve`: the HTTP server on one port: the API, model serving, Slack endpoints, MCP, metrics. */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
@@ -7,7 +7,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'start the HTTP server: API at /api, models at /models/<name>/predict, Slack at /slack, /metrics',
+      'start the HTTP server: API at /api, models at /models/<name>/predict, Slack at /slack, MCP at /mcp, /metrics',
     )
     .option('-p, --port <port>', 'port to listen on', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')

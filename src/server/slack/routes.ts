@@ -6,9 +6,13 @@
  * than 5 minutes off; 409 for a replay of a request already handled.
  */
 import type { WebClient } from '@slack/web-api';
-import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import { formatError, userError } from '../../errors.ts';
+import type { AuthEnv } from '../auth.ts';
 import { errorResponse } from '../http-errors.ts';
+import { type AnyRoute, defineRoute } from '../route.ts';
+import { named } from '../schema-names.ts';
 import { APPROVE_ACTION, approvalDecided, REJECT_ACTION } from './blocks.ts';
 import {
   decideFromSlack,
@@ -35,19 +39,48 @@ export interface SlackRoutesOptions extends SlackCommandContext {
   log?: (line: string) => void;
 }
 
-interface SlackEnv {
-  Variables: { rawBody: string };
-}
-
-export type SlackRoutesApp = Hono<SlackEnv> & {
+/** The Slack route records, the guard their `slack` access needs, and a way to wait for acknowledged work. */
+export interface SlackServing {
+  records: AnyRoute[];
+  /** Signature and replay check: mount with the records (`tokenGuards(auth, { slack: guard })`). */
+  guard: MiddlewareHandler<AuthEnv>;
   /** Resolves when the work acknowledged so far is done (tests, shutdown). */
   idle(): Promise<void>;
-};
+}
 
 type Payload = Record<string, unknown>;
 
-export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
-  const app = new Hono<SlackEnv>() as SlackRoutesApp;
+named('SlackSlashCommand', SlashCommand);
+
+const InteractionForm = named(
+  'SlackInteraction',
+  z.looseObject({ payload: z.string().describe('The interaction as JSON (block_actions for the buttons)') }),
+);
+
+const EventEnvelope = named(
+  'SlackEventEnvelope',
+  z
+    .looseObject({ type: z.string().describe('url_verification, event_callback, …') })
+    .describe('An Events API request; app_mention events are answered, others acknowledged'),
+);
+
+const CommandAck = named(
+  'SlackCommandAck',
+  z.object({
+    response_type: z.literal('ephemeral'),
+    text: z.string().describe('Shown at once; the answer follows through response_url'),
+  }),
+);
+
+const EventAck = named(
+  'SlackEventAck',
+  z.union([
+    z.object({ challenge: z.string() }).describe('The url_verification challenge, echoed'),
+    z.object({ ok: z.literal(true) }).describe('Acknowledged'),
+  ]),
+);
+
+export function slackServing(opts: SlackRoutesOptions): SlackServing {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pending = new Set<Promise<void>>();
 
@@ -69,10 +102,8 @@ export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
     if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   };
 
-  app.onError((e, c) => errorResponse(c, e));
-
-  /** Signature check on the raw body; the body is returned for parsing. */
-  app.use('/slack/*', async (c, next) => {
+  /** Signature check on the raw body; the body is then parsed by the route's validator. */
+  const guard: MiddlewareHandler<AuthEnv> = async (c, next) => {
     if (!opts.signingSecret) {
       return errorResponse(
         c,
@@ -111,72 +142,111 @@ export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
     }
     c.set('rawBody', raw);
     await next();
-  });
-
-  app.post('/slack/commands', (c) => {
-    const cmd = SlashCommand.parse(Object.fromEntries(new URLSearchParams(c.get('rawBody'))));
-    const line = { text: cmd.text, slackUserId: cmd.user_id, channel: cmd.channel_id };
-    later('command', async () => {
-      const answer = await runSlackCommand(opts, line);
-      await respond(cmd.response_url, { response_type: 'ephemeral', ...answer });
-    });
-    const sub = cmd.text.trim().split(/\s+/)[0] || 'help';
-    return c.json({ response_type: 'ephemeral', text: `Working on \`${sub}\`…` });
-  });
-
-  app.post('/slack/interactions', (c) => {
-    const form = new URLSearchParams(c.get('rawBody'));
-    const payload = BlockActions.safeParse(JSON.parse(form.get('payload') ?? '{}'));
-    // Other interaction types (view submissions, shortcuts) are acknowledged and ignored.
-    if (!payload.success) return c.body(null, 200);
-    const p = payload.data;
-    const action = p.actions.find((a) => a.action_id === APPROVE_ACTION || a.action_id === REJECT_ACTION);
-    if (!action) return c.body(null, 200);
-    later('button', async () => {
-      const answer = clickResult(opts, p.user.id, action.action_id === APPROVE_ACTION, action.value);
-      if (!p.response_url) return;
-      if (answer.replace) await respond(p.response_url, { replace_original: true, ...answer.replace });
-      await respond(p.response_url, {
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...answer.message,
-      });
-    });
-    return c.body(null, 200);
-  });
-
-  app.post('/slack/events', (c) => {
-    const parsed = SlackEvent.safeParse(JSON.parse(c.get('rawBody')));
-    if (!parsed.success) return c.body(null, 200);
-    const body = parsed.data;
-    if (body.type === 'url_verification') return c.json({ challenge: body.challenge });
-    // Slack retries an event it thinks went unanswered, and a replay carries the same id: do each once.
-    if (!opts.auth.claimSlackRequest(`event:${body.event_id}`)) return c.body(null, 200);
-    const e = body.event;
-    if (e.type !== 'app_mention' || e.bot_id || !e.user || !e.channel) return c.body(null, 200);
-    const { user, channel } = e;
-    const threadTs = e.thread_ts ?? e.ts;
-    later('mention', async () => {
-      const text = e.text.replace(/<@[A-Z0-9]+>/g, '').trim();
-      const answer = await runSlackCommand(opts, { text, slackUserId: user, channel });
-      if (!opts.client) {
-        log('slack mention answered nowhere: PIPEWRIGHT_SLACK_BOT_TOKEN is not set');
-        return;
-      }
-      await opts.client.chat.postMessage({
-        channel,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-        text: answer.text,
-        ...(answer.blocks ? { blocks: answer.blocks } : {}),
-      });
-    });
-    return c.body(null, 200);
-  });
-
-  app.idle = async () => {
-    while (pending.size) await Promise.all([...pending]);
   };
-  return app;
+
+  const records: AnyRoute[] = [
+    defineRoute({
+      method: 'post',
+      path: '/slack/commands',
+      summary: 'The /pipewright slash command: acknowledged at once, answered through response_url',
+      tag: 'slack',
+      role: 'slack',
+      body: SlashCommand,
+      bodyType: 'form',
+      response: { description: 'Acknowledged; the answer follows', schema: CommandAck },
+      errors: [],
+      handler: (_c, { body: cmd }) => {
+        const line = { text: cmd.text, slackUserId: cmd.user_id, channel: cmd.channel_id };
+        later('command', async () => {
+          const answer = await runSlackCommand(opts, line);
+          await respond(cmd.response_url, { response_type: 'ephemeral', ...answer });
+        });
+        const sub = cmd.text.trim().split(/\s+/)[0] || 'help';
+        return { response_type: 'ephemeral', text: `Working on \`${sub}\`…` } as const;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/slack/interactions',
+      summary: 'Approve / Reject button clicks (block_actions); other interactions are acknowledged',
+      tag: 'slack',
+      role: 'slack',
+      body: InteractionForm,
+      bodyType: 'form',
+      response: { description: 'Acknowledged (no body); the decision follows through response_url' },
+      errors: [],
+      handler: (c, { body }) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(body.payload);
+        } catch {
+          json = undefined;
+        }
+        const payload = BlockActions.safeParse(json);
+        // Other interaction types (view submissions, shortcuts) are acknowledged and ignored.
+        if (!payload.success) return c.body(null, 200);
+        const p = payload.data;
+        const action = p.actions.find((a) => a.action_id === APPROVE_ACTION || a.action_id === REJECT_ACTION);
+        if (!action) return c.body(null, 200);
+        later('button', async () => {
+          const answer = clickResult(opts, p.user.id, action.action_id === APPROVE_ACTION, action.value);
+          if (!p.response_url) return;
+          if (answer.replace) await respond(p.response_url, { replace_original: true, ...answer.replace });
+          await respond(p.response_url, {
+            response_type: 'ephemeral',
+            replace_original: false,
+            ...answer.message,
+          });
+        });
+        return c.body(null, 200);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/slack/events',
+      summary: 'Events API: url_verification, and app mentions answered in their thread',
+      tag: 'slack',
+      role: 'slack',
+      body: EventEnvelope,
+      response: { description: 'The challenge, or an acknowledgement', schema: EventAck },
+      errors: [],
+      handler: (_c, { body: raw }) => {
+        const parsed = SlackEvent.safeParse(raw);
+        if (!parsed.success) return { ok: true } as const;
+        const body = parsed.data;
+        if (body.type === 'url_verification') return { challenge: body.challenge };
+        // Slack retries an event it thinks went unanswered, and a replay carries the same id: do each once.
+        if (!opts.auth.claimSlackRequest(`event:${body.event_id}`)) return { ok: true } as const;
+        const e = body.event;
+        if (e.type !== 'app_mention' || e.bot_id || !e.user || !e.channel) return { ok: true } as const;
+        const { user, channel } = e;
+        const threadTs = e.thread_ts ?? e.ts;
+        later('mention', async () => {
+          const text = e.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+          const answer = await runSlackCommand(opts, { text, slackUserId: user, channel });
+          if (!opts.client) {
+            log('slack mention answered nowhere: PIPEWRIGHT_SLACK_BOT_TOKEN is not set');
+            return;
+          }
+          await opts.client.chat.postMessage({
+            channel,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            text: answer.text,
+            ...(answer.blocks ? { blocks: answer.blocks } : {}),
+          });
+        });
+        return { ok: true } as const;
+      },
+    }),
+  ];
+
+  return {
+    records,
+    guard,
+    idle: async () => {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
 }
 
 /** A button click: the decision (single-use) and the messages to show. */

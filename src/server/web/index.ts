@@ -1,22 +1,22 @@
 /**
- * The web console: GET / serves the page, GET /static/<file> its ES modules and CSS (plain files, no build
- * step) and the two libraries it uses, served from node_modules as they are (elkjs for graph layout, uPlot
- * for charts), all under a strict Content-Security-Policy (no inline script or style) and with an ETag. The
- * page talks to the REST API (and the console's read routes, ../console-api.ts) with the token the person
- * pastes. Two extra routes: GET /web/drift/:run/:step hands it the plotted histograms of a drift step's JSON
- * report, and GET /web/drift/:run/:step/report.html opens the step's HTML report as a page.
+ * The web console, as route records: GET / serves the page, GET /static/<file> its ES modules and CSS (plain
+ * files, no build step) and the two libraries it uses, served from node_modules as they are (elkjs for graph
+ * layout, uPlot for charts), all under a strict Content-Security-Policy (no inline script or style) and with
+ * an ETag. The page talks to the REST API (and the console's read routes, ../console-api.ts) with the token
+ * the person pastes. Two extra routes: GET /web/drift/:run/:step hands it the plotted histograms of a drift
+ * step's JSON report, and GET /web/drift/:run/:step/report.html opens the step's HTML report as a page.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { userError } from '../../errors.ts';
-import type { AuthStore, RunStore } from '../../store/index.ts';
+import type { RunStore } from '../../store/index.ts';
 import { isWithin, realPathOf } from '../../tasks/index.ts';
-import { type AuthEnv, authenticate, requireRole } from '../auth.ts';
-import { errorResponse } from '../http-errors.ts';
+import { type AnyRoute, defineRoute } from '../route.ts';
+import { named } from '../schema-names.ts';
 
 export const STATIC_DIR = path.join(import.meta.dirname, 'static');
 
@@ -56,7 +56,6 @@ const SECURITY_HEADERS = {
 
 export interface WebOptions {
   store: RunStore;
-  auth: AuthStore;
   /** Where the engine keeps artifacts: drift reports are read from inside this folder only. */
   artifactsDir: string;
   /** Folder of the page's files (default: ./static beside this module). */
@@ -100,11 +99,33 @@ const REPORT_HEADERS = {
   'cache-control': 'private, no-store',
 };
 
-export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
+/** A page file's answers: the file, or 304 when the caller's copy (If-None-Match) is current. */
+const assetReplies = (description: string, type: string) =>
+  [
+    { description, type, headers: { etag: "The file's version; send it back as If-None-Match" } },
+    { status: 304, description: 'Not modified: the copy the caller has (If-None-Match) is current' },
+  ] as const;
+
+const DriftView = named(
+  'DriftPlotView',
+  z.object({
+    runId: z.string(),
+    stepId: z.string(),
+    features: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string().optional(),
+        method: z.string().optional(),
+        drifted: z.boolean(),
+        display: z.unknown().describe('What the page plots (histograms or bars), null when none'),
+      }),
+    ),
+  }),
+);
+
+export function webRecords(opts: WebOptions): AnyRoute[] {
   const assets = loadAssets(opts.staticDir ?? STATIC_DIR);
   const artifactsDir = path.resolve(opts.artifactsDir);
-  const web = new Hono<AuthEnv>();
-  web.onError((e, c) => errorResponse(c, e));
 
   const serve = (name: string, ifNoneMatch?: string) => {
     const a = assets.get(name);
@@ -118,79 +139,112 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
     if (ifNoneMatch === a.etag) return new Response(null, { status: 304, headers });
     return new Response(a.body, { headers });
   };
-
-  web.get(
-    '/',
-    (c) =>
-      serve('index.html', c.req.header('if-none-match')) ?? new Response('page missing', { status: 500 }),
-  );
-  web.get('/static/:file', (c) => {
-    const file = c.req.param('file');
-    return (
-      serve(file, c.req.header('if-none-match')) ??
-      c.json(
-        { error: { code: 'NOT_FOUND', what: `No page asset "${file}"`, fix: 'Open / for the web console.' } },
-        404,
-      )
+  const noAsset = (file: string) =>
+    userError(
+      'NOT_FOUND',
+      `No page asset "${file}"`,
+      'the page has no such file',
+      'Open / for the web console.',
     );
-  });
 
-  // A link cannot send headers: the HTML report also takes ?access_token= (as the event streams do).
-  web.use('/web/drift/:run/:step/report.html', async (c, next) => {
-    const q = c.req.query('access_token');
-    if (q && !c.req.header('authorization')) c.req.raw.headers.set('authorization', `Bearer ${q}`);
-    await next();
-  });
-  // The histograms a drift step plotted, from its JSON report (viewer role, like the run itself).
-  web.use('/web/*', authenticate(opts.auth), requireRole('viewer'));
-  web.get('/web/drift/:run/:step', async (c) => {
-    const run = opts.store.requireRun(c.req.param('run'));
-    const stepId = c.req.param('step');
-    const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
-    const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
-    // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
-    const inside =
-      typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
-    if (typeof report !== 'string' || !inside) {
-      throw userError(
-        'STEP_NOT_FOUND',
-        `Step "${stepId}" of ${run.id} has no drift report`,
-        'only a finished monitor.drift step has one',
-        'Pick a drift step that succeeded (see GET /api/runs/:id).',
-      );
-    }
-    const view = JSON.parse(await readFile(report, 'utf8')) as {
-      features?: { name: string; type?: string; drifted?: boolean; method?: string; display?: unknown }[];
-    };
-    return c.json({
-      runId: run.id,
-      stepId,
-      features: (view.features ?? []).map((f) => ({
-        name: f.name,
-        type: f.type,
-        method: f.method,
-        drifted: f.drifted === true,
-        display: f.display ?? null,
-      })),
-    });
-  });
-  // The step's HTML report, as a page (its artifact file has no extension, so it is served, not linked).
-  web.get('/web/drift/:run/:step/report.html', async (c) => {
-    const run = opts.store.requireRun(c.req.param('run'));
-    const stepId = c.req.param('step');
-    const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
-    const report = (step?.output as { reportHtml?: unknown } | undefined)?.reportHtml;
-    // Realpath before the check, as for the JSON report: a path through a symlink out is refused.
-    const real = typeof report === 'string' && existsSync(report) ? realPathOf('/', report) : undefined;
-    if (!real || !isWithin(realPathOf('/', artifactsDir), real)) {
-      throw userError(
-        'STEP_NOT_FOUND',
-        `Step "${stepId}" of ${run.id} has no HTML drift report`,
-        'only a finished monitor.drift step has one, and it must still be in the artifact store',
-        'Pick a drift step that succeeded (see GET /api/runs/:id).',
-      );
-    }
-    return new Response(await readFile(real), { headers: REPORT_HEADERS });
-  });
-  return web;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/',
+      summary: 'The web console',
+      tag: 'web',
+      role: 'open',
+      response: assetReplies('The page (strict Content-Security-Policy)', 'text/html'),
+      errors: [],
+      handler: (c) => {
+        const page = serve('index.html', c.req.header('if-none-match'));
+        if (!page) throw new Error(`the page is missing from ${opts.staticDir ?? STATIC_DIR}`);
+        return page;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/static/:file',
+      summary: "The page's ES modules, styles and images, and the libraries it uses (elkjs, uPlot)",
+      tag: 'web',
+      role: 'open',
+      response: assetReplies('The file, with its content type', '*/*'),
+      errors: ['NOT_FOUND'],
+      handler: (c, { params }) => {
+        const file = serve(params.file, c.req.header('if-none-match'));
+        if (!file) throw noAsset(params.file);
+        return file;
+      },
+    }),
+    // The histograms a drift step plotted, from its JSON report (viewer role, like the run itself).
+    defineRoute({
+      method: 'get',
+      path: '/web/drift/:run/:step',
+      summary: 'What a drift step plotted, from its JSON report (for the page)',
+      tag: 'web',
+      role: 'viewer',
+      response: { description: 'Per-feature plots', schema: DriftView },
+      errors: ['RUN_NOT_FOUND', 'STEP_NOT_FOUND'],
+      handler: async (_c, { params }) => {
+        const run = opts.store.requireRun(params.run);
+        const stepId = params.step;
+        const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
+        const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
+        // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
+        const inside =
+          typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
+        if (typeof report !== 'string' || !inside) {
+          throw userError(
+            'STEP_NOT_FOUND',
+            `Step "${stepId}" of ${run.id} has no drift report`,
+            'only a finished monitor.drift step has one',
+            'Pick a drift step that succeeded (see GET /api/runs/:id).',
+          );
+        }
+        const view = JSON.parse(await readFile(report, 'utf8')) as {
+          features?: { name: string; type?: string; drifted?: boolean; method?: string; display?: unknown }[];
+        };
+        return {
+          runId: run.id,
+          stepId,
+          features: (view.features ?? []).map((f) => ({
+            name: f.name,
+            ...(f.type ? { type: f.type } : {}),
+            ...(f.method ? { method: f.method } : {}),
+            drifted: f.drifted === true,
+            display: f.display ?? null,
+          })),
+        };
+      },
+    }),
+    // The step's HTML report, as a page (its artifact file has no extension, so it is served, not linked).
+    // A link cannot send headers: it also takes ?access_token=, as the event streams do.
+    defineRoute({
+      method: 'get',
+      path: '/web/drift/:run/:step/report.html',
+      summary: "A drift step's HTML report, as a page (sandboxed, its own inline styles only)",
+      tag: 'web',
+      role: 'viewer',
+      tokenInQuery: true,
+      response: { description: 'The report', type: 'text/html' },
+      errors: ['RUN_NOT_FOUND', 'STEP_NOT_FOUND'],
+      handler: async (_c, { params }) => {
+        const run = opts.store.requireRun(params.run);
+        const stepId = params.step;
+        const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
+        const report = (step?.output as { reportHtml?: unknown } | undefined)?.reportHtml;
+        // Realpath before the check, as for the JSON report: a path through a symlink out is refused.
+        const real = typeof report === 'string' && existsSync(report) ? realPathOf('/', report) : undefined;
+        if (!real || !isWithin(realPathOf('/', artifactsDir), real)) {
+          throw userError(
+            'STEP_NOT_FOUND',
+            `Step "${stepId}" of ${run.id} has no HTML drift report`,
+            'only a finished monitor.drift step has one, and it must still be in the artifact store',
+            'Pick a drift step that succeeded (see GET /api/runs/:id).',
+          );
+        }
+        return new Response(await readFile(real), { headers: REPORT_HEADERS });
+      },
+    }),
+  ];
 }

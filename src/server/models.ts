@@ -135,6 +135,14 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
     const hit = versions.get(key);
     if (hit) return hit;
     const record = registry.getVersion(name, version);
+    if (record.ref.kind === 'index') {
+      throw userError(
+        'MODEL_IS_INDEX',
+        `"${name}" is a search index, not a model`,
+        'indexes answer searches, not predictions',
+        `POST /indexes/${name}/search with {"query": "...", "k": 5}.`,
+      );
+    }
     const parsed = ModelRef.safeParse(record.ref);
     if (!parsed.success) {
       throw new PipewrightError({

@@ -3,9 +3,32 @@ import type { AnyTask } from '../../src/tasks/index.ts';
 import { docsChunk } from './docs-chunk.ts';
 import { docsLoad } from './docs-load.ts';
 import { embedChunks } from './embed.ts';
+import { evaluateLlm } from './evaluate-llm.ts';
+import { evaluateRetrieval } from './evaluate-retrieval.ts';
 import { indexLancedb } from './index-lancedb.ts';
+import { indexRegister } from './index-register.ts';
+import { llmCall } from './llm-call.ts';
 
 export { IndexRef } from './index-ref.ts';
-export { docsChunk, docsLoad, embedChunks, indexLancedb };
+export { isIndexRef, RegisteredIndexRef } from './index-register.ts';
+export {
+  docsChunk,
+  docsLoad,
+  embedChunks,
+  evaluateLlm,
+  evaluateRetrieval,
+  indexLancedb,
+  indexRegister,
+  llmCall,
+};
 
-export const aiTasks: AnyTask[] = [docsLoad, docsChunk, embedChunks, indexLancedb];
+export const aiTasks: AnyTask[] = [
+  docsLoad,
+  docsChunk,
+  embedChunks,
+  indexLancedb,
+  indexRegister,
+  evaluateRetrieval,
+  llmCall,
+  evaluateLlm,
+];

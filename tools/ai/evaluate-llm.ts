@@ -207,7 +207,7 @@ export const evaluateLlm = defineTask({
             };
             return;
           }
-          const v = checkValue(schema.zod, value);
+          const v = checkValue(schema, value);
           (results[i] as (typeof results)[number]).checks[name] = v.valid
             ? { pass: true }
             : { pass: false, detail: v.error ?? 'does not match' };

@@ -1,13 +1,15 @@
 /**
  * One LLM request as the AI tasks make it: the configured chat model (src/llm: OpenAI-compatible, Ollama,
  * llama.cpp) with the step's temperature, max tokens and timeout; the prompt redacted; structured output
- * against a JSON Schema (the provider's structured-output mode, then validated here with zod's JSON Schema
- * reader, so every row gets a precise verdict); token counts from the answer's usage; cost from the price
+ * against a JSON Schema (the provider's structured-output mode, then validated here with ajv, the reference
+ * JSON Schema validator, so every row gets a precise verdict; zod's JSON Schema reader was tried first and let
+ * `required` without `properties` pass); token counts from the answer's usage; cost from the price
  * table. Provider failures become errors that say which setting to fix.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessage } from '@langchain/core/messages';
-import { z } from 'zod';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Config } from '../../src/config.ts';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { createChatModel, type LlmSettings, llmSettingsFrom } from '../../src/llm/index.ts';
@@ -54,17 +56,23 @@ export async function openChat(config: Config, task: string, opts: ChatOptions):
 
 export interface OutputSchema {
   json: Record<string, unknown>;
-  zod: z.ZodType;
+  validate: ValidateFunction;
 }
 
-/** A JSON Schema as a zod schema (zod reads JSON Schema); an unreadable schema is the step's mistake. */
+let ajv: Ajv | undefined;
+
+/** A JSON Schema compiled for validation; an unreadable schema is the step's mistake. */
 export function outputSchema(json: Record<string, unknown>, where: string): OutputSchema {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false });
+    (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
+  }
   try {
-    return { json, zod: z.fromJSONSchema(json as Parameters<typeof z.fromJSONSchema>[0]) };
+    return { json, validate: ajv.compile(json) };
   } catch (e) {
     throw userError(
       'LLM_SCHEMA_INVALID',
-      `${where}: the output schema is not a JSON Schema zod can read`,
+      `${where}: the output schema is not a valid JSON Schema`,
       (e as Error).message,
       'Give a JSON Schema object, e.g. {"type": "object", "properties": {"label": {"type": "string"}}, "required": ["label"]}.',
     );
@@ -90,14 +98,16 @@ function textOf(message: AIMessage): string {
 }
 
 /** Checks a value against the schema: valid, or the first few problems with their paths. */
-export function checkValue(schema: z.ZodType, value: unknown): { valid: boolean; error?: string } {
-  const r = schema.safeParse(value);
-  if (r.success) return { valid: true };
+export function checkValue(schema: OutputSchema, value: unknown): { valid: boolean; error?: string } {
+  if (schema.validate(value)) return { valid: true };
   return {
     valid: false,
-    error: r.error.issues
+    error: (schema.validate.errors ?? [])
       .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(output)'}: ${i.message}`)
+      .map(
+        (e) =>
+          `${e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(output)'}: ${e.message ?? 'invalid'}`,
+      )
       .join('; '),
   };
 }
@@ -126,7 +136,7 @@ export async function ask(chat: ChatSetup, prompt: string, schema?: OutputSchema
       return { output: null, text, valid: false, error: 'the answer is not JSON', ...usage(raw) };
     }
   }
-  return { output: value, text, ...checkValue(schema.zod, value), ...usage(raw) };
+  return { output: value, text, ...checkValue(schema, value), ...usage(raw) };
 }
 
 function usage(msg: AIMessage): { promptTokens: number; completionTokens: number } {

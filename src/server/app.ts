@@ -32,6 +32,7 @@ import { apiRoutes } from './api.ts';
 import { authenticate, requireRole } from './auth.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
+import { mountIndexRoutes } from './indexes.ts';
 import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
 import { predictAccess } from './predict-access.ts';
@@ -235,6 +236,13 @@ export function createApp(opts: AppOptions): PipewrightApp {
     predictAccess(auth, () => engine.guard.policy.serving),
   );
   app.route('/', models);
+  mountIndexRoutes(app, {
+    auth,
+    registry: opts.registry,
+    config,
+    serving: () => engine.guard.policy.serving,
+    queryLog: predictionLog,
+  });
   app.route('/', webRoutes({ store, auth, artifactsDir: path.join(config.stateDir, 'artifacts') }));
   if (scheduler) app.route('/', triggerRoutes(scheduler));
   app.notFound((c) =>

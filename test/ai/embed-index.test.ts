@@ -32,7 +32,7 @@ describe('embed.chunks', () => {
     expect(a.cache).toEqual({ hits: 0, misses: c.chunks, embedded: c.chunks });
     const rows = await readRows(a.dataset);
     expect(rows[0]?.embedder).toBe('lexical-384');
-    expect((rows[0]?.vector as number[]).length).toBe(384);
+    expect(((rows[0] as Record<string, unknown>).vector as number[]).length).toBe(384);
     const b = await embedChunks.run(embedChunks.input.parse({ chunks: c.dataset }), ctx);
     expect(b.cache).toEqual({ hits: c.chunks, misses: 0, embedded: 0 });
     expect(b.dataset.hash).toBe(a.dataset.hash);

@@ -60,6 +60,20 @@ export const CACHE_HTML = `<!doctype html><html><head><title>Caching steps</titl
 <table><tr><th>field</th><th>meaning</th></tr><tr><td>ttl</td><td>how long a hit is valid</td></tr></table>
 </body></html>`;
 
+/** Writes the sample docs/ into a workspace; returns a writer for more files. */
+export function writeDocs(workspace: string): (rel: string, content: string | Buffer) => void {
+  const write = (rel: string, content: string | Buffer) => {
+    const f = path.join(workspace, rel);
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, content);
+  };
+  write('docs/guide.md', GUIDE_MD);
+  write('docs/web/cache.html', CACHE_HTML);
+  write('docs/notes.txt', 'Release notes\n\nDrift checks compare served traffic with the training data.\n');
+  write('docs/manual.pdf', tinyPdf('Workers run steps on GPU machines through BullMQ.', 'Worker manual'));
+  return write;
+}
+
 export interface AiFixture {
   workspace: string;
   ctx: TestContext;
@@ -70,15 +84,7 @@ export interface AiFixture {
 export function aiWorkspace(overrides: Partial<ConfigOverrides> = {}): AiFixture {
   const workspace = makeWorkspace('pw-ai-');
   onTestFinished(() => rmSync(workspace, { recursive: true, force: true }));
-  const write = (rel: string, content: string | Buffer) => {
-    const f = path.join(workspace, rel);
-    mkdirSync(path.dirname(f), { recursive: true });
-    writeFileSync(f, content);
-  };
-  write('docs/guide.md', GUIDE_MD);
-  write('docs/web/cache.html', CACHE_HTML);
-  write('docs/notes.txt', 'Release notes\n\nDrift checks compare served traffic with the training data.\n');
-  write('docs/manual.pdf', tinyPdf('Workers run steps on GPU machines through BullMQ.', 'Worker manual'));
+  const write = writeDocs(workspace);
   const config = testConfig({ workspace, ...overrides });
   const ctx = makeTaskContext({ workspace, config });
   return { workspace, ctx, write };

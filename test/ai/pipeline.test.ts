@@ -93,7 +93,9 @@ describe('a RAG plan through the engine', () => {
     expect(third.status).toBe('succeeded');
     expect(store.getStep(third.runId, 'chunk')?.cached).toBe(true);
     expect(sent).toEqual([]);
-    expect((third.results.index?.output as { index: { version: string } }).index.version).toBe(v2.version);
+    expect((third.results.index as { output: { index: { version: string } } }).output.index.version).toBe(
+      v2.version,
+    );
 
     // Lineage: each index version is a dataset version, produced by its step, derived from the embeddings.
     const L = new LineageStore(store.db);

@@ -8,6 +8,7 @@ import { evaluateRetrieval } from './evaluate-retrieval.ts';
 import { indexLancedb } from './index-lancedb.ts';
 import { indexRegister } from './index-register.ts';
 import { llmCall } from './llm-call.ts';
+import { monitorRetrieval } from './retrieval-drift.ts';
 
 export { IndexRef } from './index-ref.ts';
 export { isIndexRef, RegisteredIndexRef } from './index-register.ts';
@@ -31,4 +32,5 @@ export const aiTasks: AnyTask[] = [
   evaluateRetrieval,
   llmCall,
   evaluateLlm,
+  monitorRetrieval,
 ];

@@ -53,6 +53,16 @@ describe('splitting', () => {
     }
   });
 
+  it('never repeats a span when a piece longer than the overlap follows (a long base64 badge)', () => {
+    const badge = `<img alt="NPM Release" src="data:${'A'.repeat(1500)}"> and then the text goes on here.`;
+    const spans = splitSpans(badge, { size: 200, overlap: 30 });
+    const keys = spans.map((s) => `${s.start}-${s.end}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (let i = 1; i < spans.length; i++)
+      expect((spans[i] as { end: number }).end).toBeGreaterThan((spans[i - 1] as { end: number }).end);
+    expect(spans.at(-1)?.end).toBe(badge.length);
+  });
+
   it('cuts words that are longer than a chunk, and measures in tokens when asked', async () => {
     const long = 'x'.repeat(250);
     expect(splitSpans(long, { size: 100, overlap: 0 }).map((s) => s.end - s.start)).toEqual([100, 100, 50]);

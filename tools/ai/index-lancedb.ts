@@ -127,6 +127,8 @@ export const indexLancedb = defineTask({
       const { embedder: _, ...rest } = r;
       byId.set(str(r.id), rest);
     }
+    if (byId.size < rows.length)
+      ctx.log.warn(`${rows.length - byId.size} chunks repeat an id already seen; each id is indexed once`);
     const conn = await connectIndex(dir);
     let table = (await conn.tableNames()).includes(CHUNKS_TABLE)
       ? await conn.openTable(CHUNKS_TABLE)

@@ -101,6 +101,8 @@ export function splitSpans(
       k--;
       back += lens[k] as number;
     }
+    // The overlap must leave room for the next piece, or the next chunk would repeat this one's tail only.
+    if (back + (lens[j + 1] as number) > opts.size) k = j + 1;
     i = k;
   }
   return out;

@@ -21,6 +21,8 @@ import {
 } from '../plan/index.ts';
 import type { RunStore } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
+import { type ApprovalEvidence, computeApprovalEvidence } from './approval-evidence.ts';
+import { conditionReason } from './condition-explain.ts';
 import { hashValue, runTaskStep, type StepEnv, type StepResult } from './step-runner.ts';
 
 export const RunState = Annotation.Root({
@@ -57,7 +59,7 @@ export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseChe
   const graph = new StateGraph(RunState) as unknown as LooseGraph;
   const hasDependents = new Set(plan.steps.flatMap((s) => s.dependsOn));
   for (const step of plan.steps)
-    graph.addNode(nodeName(step.id), (state: RunStateValue) => runNode(step, state, deps));
+    graph.addNode(nodeName(step.id), (state: RunStateValue) => runNode(step, state, deps, plan));
   for (const step of plan.steps) {
     const name = nodeName(step.id);
     if (step.dependsOn.length === 0) graph.addEdge(START, name);
@@ -83,7 +85,12 @@ export interface CompiledRunGraph {
   }>;
 }
 
-async function runNode(step: Step, state: RunStateValue, deps: CompileDeps): Promise<Partial<RunStateValue>> {
+async function runNode(
+  step: Step,
+  state: RunStateValue,
+  deps: CompileDeps,
+  plan: Plan,
+): Promise<Partial<RunStateValue>> {
   const { store, runId } = deps;
   const done = (r: StepResult) => ({ results: { [step.id]: r } });
 
@@ -114,8 +121,11 @@ async function runNode(step: Step, state: RunStateValue, deps: CompileDeps): Pro
   const scope = buildScope(state);
   if (step.when) {
     let ok: boolean;
+    let reason = `condition is false: ${step.when}`;
     try {
-      ok = Boolean(evaluate(parseExpression(step.when), scope));
+      const expr = parseExpression(step.when);
+      ok = Boolean(evaluate(expr, scope));
+      if (!ok) reason = conditionReason(step.when, expr, scope);
     } catch (e) {
       ok = false;
       store.appendEvent({
@@ -125,10 +135,13 @@ async function runNode(step: Step, state: RunStateValue, deps: CompileDeps): Pro
         data: { level: 'error', message: `condition failed to evaluate: ${(e as Error).message}` },
       });
     }
-    if (!ok) return skip(step, `condition is false: ${step.when}`, deps, 'skipped');
+    if (!ok) return skip(step, reason, deps, 'skipped');
   }
 
-  if (step.kind === 'approval') return done(await approvalNode(step, deps));
+  if (step.kind === 'approval') {
+    const evidence = (expiresAt: string) => evidenceFor(plan, step, state, scope, deps, expiresAt);
+    return done(await approvalNode(step, deps, evidence));
+  }
 
   const task = deps.registry.get(step.task);
   if (!task) {
@@ -173,13 +186,50 @@ function skip(step: Step, reason: string, deps: CompileDeps, status: 'skipped' |
   return { results: { [step.id]: { status, reason } } };
 }
 
-async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<StepResult> {
+/** Approval evidence; a failure to compute it is logged and never holds the approval up. */
+function evidenceFor(
+  plan: Plan,
+  step: ApprovalStep,
+  state: RunStateValue,
+  scope: Record<string, unknown>,
+  deps: CompileDeps,
+  expiresAt: string,
+): ApprovalEvidence | undefined {
+  const outputs: Record<string, unknown> = {};
+  for (const [id, r] of Object.entries(state.results)) outputs[id] = r.output;
+  try {
+    return computeApprovalEvidence({
+      plan,
+      approval: step,
+      outputs,
+      scope,
+      store: deps.store,
+      runId: deps.runId,
+      expiresAt,
+    });
+  } catch (e) {
+    deps.store.appendEvent({
+      runId: deps.runId,
+      stepId: step.id,
+      type: 'step.log',
+      data: { level: 'warn', message: `approval evidence could not be computed: ${(e as Error).message}` },
+    });
+    return undefined;
+  }
+}
+
+async function approvalNode(
+  step: ApprovalStep,
+  deps: CompileDeps,
+  evidenceAt: (expiresAt: string) => ApprovalEvidence | undefined,
+): Promise<StepResult> {
   const { store, runId } = deps;
   let approval = store.getApproval(runId, step.id);
   if (!approval) {
     const expiresAt = new Date(
       Date.parse(store.now()) + (parseDuration(step.timeout) ?? 86_400_000),
     ).toISOString();
+    const evidence = evidenceAt(expiresAt);
     store.atomically(() => {
       approval = store.requestApproval({
         runId,
@@ -188,6 +238,7 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
         approvers: step.approvers,
         expiresAt,
         onTimeout: step.onTimeout,
+        ...(evidence ? { evidence } : {}),
       });
       store.recordStep(
         runId,
@@ -195,7 +246,13 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
         { status: 'waiting', startedAt: store.now() },
         {
           type: 'step.waiting',
-          data: { message: step.message, expiresAt, approvers: step.approvers, onTimeout: step.onTimeout },
+          data: {
+            message: step.message,
+            expiresAt,
+            approvers: step.approvers,
+            onTimeout: step.onTimeout,
+            ...(evidence ? { evidence: evidence.summary } : {}),
+          },
         },
       );
     });

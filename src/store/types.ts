@@ -5,6 +5,8 @@ import type { Plan } from '../plan/index.ts';
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** Roles of API tokens and linked Slack users, weakest first (here, not in auth-store.ts: the CLI's help reads it). */
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
@@ -59,6 +61,8 @@ export interface ApprovalRecord {
   comment?: string;
   /** Where the decision came from: cli, api, web, slack, timeout. */
   via?: string;
+  /** What the approver needs to decide (src/engine/approval-evidence.ts ApprovalEvidence), when computed. */
+  evidence?: Record<string, unknown>;
 }
 
 export interface AuditRecord {

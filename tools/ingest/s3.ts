@@ -24,6 +24,9 @@ const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 
 export const ingestS3 = defineTask({
   id: 'ingest.s3',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Read CSV/TSV, JSON/NDJSON, Parquet or Arrow data from S3 or an S3-compatible store (one key, a prefix or a glob such as s3://bucket/events/2026/*.parquet) into one Parquet dataset, recording the object versions read.',
   input: z.object({

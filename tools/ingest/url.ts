@@ -81,6 +81,9 @@ function tooLarge(shown: string, limit: number, seen: number) {
 
 export const ingestUrl = defineTask({
   id: 'ingest.url',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Download a CSV/TSV, JSON/NDJSON, Parquet or Arrow file over http(s) and read it into a Parquet dataset with a column profile.',
   input: z.object({

@@ -20,15 +20,15 @@ import { embedderById } from '../../tools/ai/embedding.ts';
 import { RegisteredIndexRef } from '../../tools/ai/index-register.ts';
 import { openIndexTable, type SearchHit, searchIndex, sqlString } from '../../tools/ai/lance-index.ts';
 import type { Config } from '../config.ts';
-import { PipewrightError, userError } from '../errors.ts';
+import { PipewrightError, serializeError, userError } from '../errors.ts';
 import type { Embedder } from '../lineage/embeddings.ts';
 import type { Policy } from '../policy/index.ts';
 import type { AuthStore, ModelRegistry, ServingState } from '../store/index.ts';
 import { authenticate, requireRole } from './auth.ts';
-import { errorResponse } from './http-errors.ts';
+import { errorResponse, statusOf } from './http-errors.ts';
 import { PIN_HEADER, REQUEST_ID_HEADER, routeUnit } from './models.ts';
 import { predictAccess } from './predict-access.ts';
-import type { PredictionLog, PredictionLogLine } from './prediction-log.ts';
+import type { PredictionErrorLine, PredictionLog, PredictionLogLine } from './prediction-log.ts';
 
 export const SearchBody = z
   .object({
@@ -119,8 +119,28 @@ export function indexRoutes(opts: IndexRoutesOptions): Hono {
     return entry;
   };
 
+  // Searches that reached a version: a failure after routing is logged as that version's error (serving
+  // metrics count them, as for predictions).
+  const routed = new WeakMap<
+    Request,
+    Omit<PredictionErrorLine, 'at' | 'status' | 'code' | 'latencyMs'> & { started: number }
+  >();
   const app = new HonoApp();
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => {
+    const r = routed.get(c.req.raw);
+    if (r && opts.queryLog?.sample()) {
+      const { started, ...line } = r;
+      const e = serializeError(err);
+      opts.queryLog.appendError({
+        ...line,
+        at: now().toISOString(),
+        status: statusOf(e.code, e.category),
+        code: e.code,
+        latencyMs: performance.now() - started,
+      });
+    }
+    return errorResponse(c, err);
+  });
 
   app.get('/indexes', (c) =>
     c.json({
@@ -188,6 +208,7 @@ export function indexRoutes(opts: IndexRoutesOptions): Hono {
       version = state.version;
       route = 'stable';
     }
+    routed.set(c.req.raw, { model: name, version, route, requestId, started });
     let raw: unknown;
     try {
       raw = await c.req.json();

@@ -145,7 +145,8 @@ describe('serving a search index', () => {
     await f.close();
     const dir = path.join(f.config.stateDir, 'predictions', 'docs');
     expect(existsSync(dir)).toBe(true);
-    const lines = readdirSync(dir).flatMap((file) =>
+    const files = readdirSync(dir).filter((file) => file.endsWith('.jsonl'));
+    const lines = files.flatMap((file) =>
       readFileSync(path.join(dir, file), 'utf8')
         .trim()
         .split('\n')
@@ -154,6 +155,16 @@ describe('serving a search index', () => {
     expect(lines.length).toBeGreaterThanOrEqual(45);
     expect(lines[0]).toMatchObject({ model: 'docs', input: { query: expect.any(String), mode: 'hybrid' } });
     expect(typeof lines[0].prediction.nearest).toBe('number');
+    // The refused search (after routing) is logged as an error of the version that would have answered.
+    const errors = readdirSync(path.join(dir, 'errors')).flatMap((file) =>
+      readFileSync(path.join(dir, 'errors', file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ model: 'docs', status: 400, code: 'REQUEST_BODY_INVALID' }),
+    );
   });
 });
 

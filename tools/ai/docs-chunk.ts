@@ -11,7 +11,7 @@ import { defineTask } from '../../src/tasks/index.ts';
 import { requireColumns } from '../lib/dataset-io.ts';
 import { DatasetRef } from '../lib/refs.ts';
 import { type ColumnTypes, columnNames, readRows, str, writeRows } from './rows.ts';
-import { markdownSections, type Section, splitSpans } from './split.ts';
+import type { Section } from './split.ts';
 import { approxTokens, TOKENIZER, tokenCounter } from './tokens.ts';
 
 export const CHUNK_COLUMNS: ColumnTypes = {
@@ -114,6 +114,7 @@ export const docsChunk = defineTask({
       );
     }
     const len = input.unit === 'tokens' ? await tokenCounter() : undefined;
+    const { markdownSections, splitSpans } = await import('./split.ts');
     const docs = await readRows(input.documents, {
       columns: ['id', 'path', 'title', 'format', 'text', 'hash'].filter((c) =>
         columnNames(input.documents).includes(c),

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { isPipewrightError, userError } from '../../src/errors.ts';
 import { defineTask, isWithin, resolveInWorkspace } from '../../src/tasks/index.ts';
 import { DatasetRef } from '../lib/refs.ts';
-import { type DocFormat, extractText, formatOf } from './extract.ts';
+import { type DocFormat, formatOf } from './formats.ts';
 import { type ColumnTypes, writeRows } from './rows.ts';
 
 export const DOCUMENT_COLUMNS: ColumnTypes = {
@@ -184,6 +184,8 @@ export const docsLoad = defineTask({
   cacheable: false,
   async run(input, ctx) {
     const { found, skipped } = findDocuments(ctx.workspace, input);
+    // The parsers (htmlparser2, pdf.js) load only when documents are read.
+    const { extractText } = await import('./extract.ts');
     const rows: Record<string, unknown>[] = [];
     const formats: Record<string, number> = {};
     let total = 0;

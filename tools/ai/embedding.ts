@@ -13,7 +13,7 @@ import {
   lexicalEmbedder,
 } from '../../src/lineage/embeddings.ts';
 import { EmbeddingCache, textHash } from './embed-cache.ts';
-import { type CallLimits, ProviderCaller } from './provider-calls.ts';
+import type { CallLimits } from './provider-calls.ts';
 
 export const EmbeddingProvider = z
   .enum(['lexical', 'openai', 'ollama'])
@@ -97,7 +97,7 @@ export async function embedTexts(
   const todo = new Map<string, string>();
   for (const [i, h] of hashes.entries()) if (!cached.has(h) && !todo.has(h)) todo.set(h, sent[i] as string);
   const hits = hashes.filter((h) => cached.has(h)).length;
-  const caller = new ProviderCaller(opts.limits, opts.signal);
+  const caller = new (await import('./provider-caller.ts')).ProviderCaller(opts.limits, opts.signal);
   const fresh = new Map<string, number[]>();
   const pending = [...todo.entries()];
   let done = 0;

@@ -14,7 +14,7 @@ import { defineTask, resolveInWorkspace } from '../../src/tasks/index.ts';
 import { requireColumns } from '../lib/dataset-io.ts';
 import { DatasetRef } from '../lib/refs.ts';
 import { ask, checkValue, costOf, openChat, outputSchema, providerError } from './llm-client.ts';
-import { CallLimits, ProviderCaller } from './provider-calls.ts';
+import { CallLimits } from './provider-calls.ts';
 import { providerRedactor } from './redact.ts';
 import { columnNames, readRows, str } from './rows.ts';
 
@@ -194,7 +194,7 @@ export const evaluateLlm = defineTask({
             : { pass, detail: `"${got.slice(0, 80)}" does not match /${c.pattern}/` };
         });
       } else if (c.type === 'json_schema') {
-        const schema = outputSchema(c.schema, `evaluate.llm check ${name}`);
+        const schema = await outputSchema(c.schema, `evaluate.llm check ${name}`);
         rows.forEach((r, i) => {
           const text = str(r[input.column]);
           let value: unknown;
@@ -223,7 +223,7 @@ export const evaluateLlm = defineTask({
           timeoutMs: 60_000,
         });
         judgeInfo = { id: prompt.id, version: prompt.version, model: chat.id };
-        const schema = outputSchema(
+        const schema = await outputSchema(
           {
             type: 'object',
             properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, reason: { type: 'string' } },
@@ -232,7 +232,7 @@ export const evaluateLlm = defineTask({
           'judge',
         );
         const redact = providerRedactor(ctx.config);
-        const caller = new ProviderCaller(input.limits, ctx.signal);
+        const caller = new (await import('./provider-caller.ts')).ProviderCaller(input.limits, ctx.signal);
         const settled = await Promise.allSettled(
           rows.map(async (r, i) => {
             const vars: Record<string, string> = {

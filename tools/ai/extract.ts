@@ -3,29 +3,8 @@
  * forgiving parser: scripts, styles and other non-content elements dropped, entities decoded, block
  * elements on their own lines), PDF through unpdf (pdf.js, pure JavaScript). Each gives a title too.
  */
-import path from 'node:path';
 import { Parser } from 'htmlparser2';
-
-export type DocFormat = 'markdown' | 'text' | 'html' | 'pdf';
-
-const FORMATS: Record<string, DocFormat> = {
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.mdx': 'markdown',
-  '.txt': 'text',
-  '.text': 'text',
-  '.rst': 'text',
-  '.html': 'html',
-  '.htm': 'html',
-  '.xhtml': 'html',
-  '.pdf': 'pdf',
-};
-
-export const DOC_EXTENSIONS = Object.keys(FORMATS);
-
-export function formatOf(file: string): DocFormat | undefined {
-  return FORMATS[path.extname(file).toLowerCase()];
-}
+import type { DocFormat } from './formats.ts';
 
 export interface Extracted {
   text: string;

@@ -12,7 +12,7 @@ import { loadPrompt } from '../../src/llm/index.ts';
 import { defineTask, resolveInWorkspace } from '../../src/tasks/index.ts';
 import { DatasetRef } from '../lib/refs.ts';
 import { type Answer, ask, costOf, openChat, outputSchema, providerError } from './llm-client.ts';
-import { CallLimits, ProviderCaller } from './provider-calls.ts';
+import { CallLimits } from './provider-calls.ts';
 import { providerRedactor } from './redact.ts';
 import { type ColumnTypes, readRows, writeRows } from './rows.ts';
 
@@ -113,7 +113,7 @@ export const llmCall = defineTask({
     const t0 = performance.now();
     const promptFile = resolveInWorkspace(ctx.workspace, input.prompt, 'prompt file');
     const prompt = loadPrompt(promptFile);
-    const schema = input.schema ? outputSchema(input.schema, 'llm.call') : undefined;
+    const schema = input.schema ? await outputSchema(input.schema, 'llm.call') : undefined;
     if (input.rows && input.items) {
       throw userError(
         'LLM_INPUT',
@@ -145,7 +145,7 @@ export const llmCall = defineTask({
     }
     const chat = await openChat(ctx.config, 'llm.call', input);
     const redact = providerRedactor(ctx.config);
-    const caller = new ProviderCaller(input.limits, ctx.signal);
+    const caller = new (await import('./provider-caller.ts')).ProviderCaller(input.limits, ctx.signal);
     let truncated = 0;
     const render = (r: Record<string, unknown>) => {
       const values: Record<string, string> = {};

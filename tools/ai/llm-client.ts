@@ -8,8 +8,7 @@
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessage } from '@langchain/core/messages';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { Config } from '../../src/config.ts';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { createChatModel, type LlmSettings, llmSettingsFrom } from '../../src/llm/index.ts';
@@ -61,11 +60,12 @@ export interface OutputSchema {
 
 let ajv: Ajv | undefined;
 
-/** A JSON Schema compiled for validation; an unreadable schema is the step's mistake. */
-export function outputSchema(json: Record<string, unknown>, where: string): OutputSchema {
+/** A JSON Schema compiled for validation (ajv loads on first use); an unreadable schema is the step's mistake. */
+export async function outputSchema(json: Record<string, unknown>, where: string): Promise<OutputSchema> {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false });
-    (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
+    const [{ Ajv: AjvClass }, formats] = await Promise.all([import('ajv'), import('ajv-formats')]);
+    ajv = new AjvClass({ allErrors: true, strict: false });
+    (formats.default as unknown as (a: Ajv) => Ajv)(ajv);
   }
   try {
     return { json, validate: ajv.compile(json) };

@@ -20,6 +20,7 @@ import { ModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import type { TaskRegistry } from '../../src/tasks/index.ts';
 import { type PopulatedWorkspace, populatedWorkspace } from '../../test/fixtures/populated-workspace.ts';
 import { builtinRegistry } from '../../tools/index.ts';
+import { AiExpect, checkAi, writeAiWorkspace } from './ai-eval.ts';
 import { converse } from './conversation.ts';
 import { checkGrounded, fillFacts, type GroundedContext } from './grounded-checks.ts';
 
@@ -95,6 +96,8 @@ export const EvalCase = z.object({
       approvers: z.array(z.string()).optional(),
       /** The last turn was an edit that made the plan invalid: its problems were reported, the plan kept. */
       editProblems: z.boolean().optional(),
+      /** AI pipelines (evals/planner/ai-eval.ts). */
+      ai: AiExpect.optional(),
     })
     .strict(),
 });
@@ -151,6 +154,12 @@ export function makeWorkspace(): { dir: string; cleanup(): void } {
 
 const STAGE_OF: [RegExp, string][] = [
   [/^ingest\./, 'ingest'],
+  [/^docs\.load$/, 'docs'],
+  [/^docs\.chunk$/, 'chunk'],
+  [/^embed\./, 'embed'],
+  [/^index\.lancedb$/, 'index'],
+  [/^index\.register$/, 'register'],
+  [/^llm\./, 'llm'],
   [/^monitor\.traffic$/, 'traffic'],
   [/^serving\./, 'serving'],
   [/^model\.rollback$/, 'rollback'],
@@ -279,6 +288,11 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     const reg = tasksOf(plan, 'model.register')[0];
     check('modelName', reg?.with.name === e.modelName, reg?.with.name);
   }
+  if (e.ai) {
+    const ai = checkAi(e.ai, plan);
+    total += ai.total;
+    failures.push(...ai.failures);
+  }
   return { total, failures };
 }
 
@@ -333,6 +347,7 @@ export const EVAL_SETS = {
   'grounded-unseen': 'grounded-unseen.jsonl',
   'grounded-unseen2': 'grounded-unseen2.jsonl',
   'grounded-unseen3': 'grounded-unseen3.jsonl',
+  ai: 'ai.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
@@ -367,6 +382,7 @@ export async function runPlannerEval(
         return { dir: fixture.dir, fixture, cleanup: () => {} };
       })()
     : makeWorkspace();
+  if (!populated && /(^|\/)ai\.jsonl$/.test(file)) writeAiWorkspace(ws.dir);
   const facts = ws.fixture?.facts;
   const rows: CaseRow[] = [];
   // Read-only views of the fixture's records, for the checks that compare with what exists.

@@ -44,7 +44,7 @@ function thresholdNear(rest: string): { op: '>=' | '>' | '<=' | '<'; value: numb
     );
   if (!m) return undefined;
   const n = NUMBER.exec(rest.slice(m[0].length, m[0].length + 20));
-  if (!n || n.index !== 0) return undefined;
+  if (n?.index !== 0) return undefined;
   let value = Number(n[1]);
   if (n[2] || value > 1) value /= 100;
   const w = (m[1] as string).toLowerCase();

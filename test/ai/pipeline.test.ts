@@ -104,6 +104,10 @@ describe('a RAG plan through the engine', () => {
     const from = L.edges({ from: entity?.id as string }).map((e) => e.type);
     expect(from).toEqual(expect.arrayContaining(['produced_by', 'derived_from']));
     expect(L.getEntity(`dataset:${v1.hash.slice(0, 12)}`)).toBeDefined();
+    // The registered index (docs version 2) is a model-kind entity trained on that index version.
+    const registered = L.aliasOf('model:docs@2') as string;
+    expect(L.getEntity(registered)).toMatchObject({ kind: 'model', label: 'docs v2' });
+    expect(L.edges({ from: registered, type: 'trained_on' }).map((e) => e.dst)).toEqual([entity?.id]);
     rmSync(path.join(workspace, 'rag.yaml'));
   });
 });

@@ -96,6 +96,8 @@ describe('a RAG plan through the engine', () => {
     expect((third.results.index as { output: { index: { version: string } } }).output.index.version).toBe(
       v2.version,
     );
+    // ...and registering the same table version again adds no registry version.
+    expect(third.results.register?.output).toMatchObject({ version: 2, created: false });
 
     // Lineage: each index version is a dataset version, produced by its step, derived from the embeddings.
     const L = new LineageStore(store.db);

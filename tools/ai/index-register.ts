@@ -2,7 +2,8 @@
  * index.register: registers a search index version in the model registry as the next version of a named
  * entry of kind "index", so that deploy.http serves it (POST /indexes/<name>/search) with the same aliases,
  * canary shares, rollbacks and audit as models. The registered reference pins the LanceDB table version:
- * serving reads exactly that version, and a rollback serves the previous one.
+ * serving reads exactly that version, and a rollback serves the previous one. Registering the table version
+ * the newest registered version already has (a nightly run where nothing changed) adds no version.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -52,6 +53,9 @@ export const IndexRegisterOutput = z.object({
   version: z.number().int().positive().describe('Registered version number'),
   ref: RegisteredIndexRef,
   endpoint: z.string().describe('Where it is served once deployed'),
+  created: z
+    .boolean()
+    .describe('false when the newest registered version already was this table version (nothing added)'),
 });
 
 export const indexRegister = defineTask({
@@ -85,7 +89,27 @@ export const indexRegister = defineTask({
       params: { index: input.index.name, version: input.index.version },
     };
     const registry = openModelRegistry(ctx.config);
+    const endpoint = `/indexes/${encodeURIComponent(name)}/search`;
     try {
+      const latest = registry.hasModel(name) ? registry.listVersions(name)[0] : undefined;
+      const same = latest?.ref as Partial<RegisteredIndexRef> | undefined;
+      if (
+        latest &&
+        same?.kind === 'index' &&
+        same.dir === ref.dir &&
+        same.tableVersion === ref.tableVersion
+      ) {
+        if (input.alias && registry.getAliases(name)[input.alias] !== latest.version)
+          registry.setAlias(name, input.alias, latest.version, ctx.config.user, `registered by ${ctx.runId}`);
+        ctx.log.info(`index ${name} version ${latest.version} already is table ${input.index.version}`);
+        return {
+          name,
+          version: latest.version,
+          ref: RegisteredIndexRef.parse(latest.ref),
+          endpoint,
+          created: false,
+        };
+      }
       const record = registry.db.transaction(() => {
         const v = registry.registerVersion({
           name,
@@ -100,7 +124,7 @@ export const indexRegister = defineTask({
         return v;
       })();
       ctx.log.info(`registered index ${name} version ${record.version} (table ${input.index.version})`);
-      return { name, version: record.version, ref, endpoint: `/indexes/${encodeURIComponent(name)}/search` };
+      return { name, version: record.version, ref, endpoint, created: true };
     } finally {
       registry.close();
     }

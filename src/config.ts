@@ -42,6 +42,17 @@ export const ConfigSchema = z.object({
     .optional()
     .describe('API key for the LLM server (a secret: never logged or prompted)'),
   llmTimeoutMs: z.number().int().positive().describe('Per-request LLM timeout'),
+  llmPrices: z
+    .record(
+      z.string(),
+      z.object({
+        input: z.number().nonnegative().describe('USD per million input (prompt) tokens'),
+        output: z.number().nonnegative().describe('USD per million output (completion) tokens'),
+      }),
+    )
+    .describe(
+      'Prices by model name ("*" for any other), for the cost metrics of llm.call; default none (cost 0)',
+    ),
   embeddings: z
     .enum(['lexical', 'openai', 'ollama'])
     .describe('Embeddings for memory search (lexical: no model)'),
@@ -110,6 +121,7 @@ export const ENV_VARS = {
   llmBaseUrl: 'PIPEWRIGHT_LLM_BASE_URL',
   llmApiKey: 'PIPEWRIGHT_LLM_API_KEY',
   llmTimeoutMs: 'PIPEWRIGHT_LLM_TIMEOUT_MS',
+  llmPrices: 'PIPEWRIGHT_LLM_PRICES',
   embeddings: 'PIPEWRIGHT_EMBEDDINGS',
   embeddingModel: 'PIPEWRIGHT_EMBEDDING_MODEL',
   memoryDir: 'PIPEWRIGHT_MEMORY_DIR',
@@ -160,6 +172,7 @@ export function loadConfig(
     llmBaseUrl: overrides.llmBaseUrl ?? pick('llmBaseUrl'),
     llmApiKey: overrides.llmApiKey ?? pick('llmApiKey'),
     llmTimeoutMs: overrides.llmTimeoutMs ?? numberOr(pick('llmTimeoutMs'), 60_000),
+    llmPrices: overrides.llmPrices ?? jsonOr(pick('llmPrices'), {}),
     embeddings: overrides.embeddings ?? pick('embeddings') ?? 'lexical',
     embeddingModel: overrides.embeddingModel ?? pick('embeddingModel'),
     memoryDir: path.resolve(stateDir, overrides.memoryDir ?? pick('memoryDir') ?? 'memory'),
@@ -204,6 +217,16 @@ function boolOr(v: string | undefined, fallback: boolean): boolean | string {
   if (/^(1|true|yes)$/i.test(v)) return true;
   if (/^(0|false|no)$/i.test(v)) return false;
   return v; // refused by the schema, naming the variable
+}
+
+/** A JSON setting; text that is not JSON is passed on, so the schema refuses it naming the variable. */
+function jsonOr(v: string | undefined, fallback: unknown): unknown {
+  if (v === undefined) return fallback;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
 
 function numberOr(v: string | undefined, fallback: number): number {

@@ -2,6 +2,7 @@
 
 import type { AnyTask } from '../src/tasks/index.ts';
 import { TaskRegistry } from '../src/tasks/index.ts';
+import { aiTasks } from './ai/index.ts';
 import { dataTasks } from './data/index.ts';
 import { deploymentTasks } from './deployment/index.ts';
 import { pythonScript } from './general/python-script.ts';
@@ -18,6 +19,7 @@ export const builtinTasks: AnyTask[] = [
   ...monitoringTasks,
   ...deploymentTasks,
   ...triageTasks,
+  ...aiTasks,
 ];
 
 export function builtinRegistry(): TaskRegistry {

@@ -7,6 +7,7 @@
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
 import type { IntentFrame, ModelReference } from './intent.ts';
+import { answerAi } from './offline/ai.ts';
 import { parseModels } from './offline/models.ts';
 import { parseGoal } from './offline/parse.ts';
 import { parseSources } from './offline/sources.ts';
@@ -203,6 +204,8 @@ export function applyAnswer(
   answer: string,
 ): IntentFrame {
   const text = answer.trim();
+  // An answer about an AI plan (a folder, a question set, a prompt) is read with the goal it answers.
+  if (frame.ai) return { ...frame, ai: answerAi(frame.ai, frame.goal, text) };
   switch (about) {
     case 'target':
       return {

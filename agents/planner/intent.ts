@@ -8,6 +8,7 @@
  * (replace the models, remove a stage, …) and merged into the frame of the current plan (edits.ts).
  */
 import { z } from 'zod';
+import { AiIntent } from './ai-intent.ts';
 
 export const SourceSpec = z
   .discriminatedUnion('kind', [
@@ -192,9 +193,10 @@ export const Operation = z
     'canary',
     'rollback',
     'script',
+    'ai',
   ])
   .describe(
-    'pipeline: build from data; score: batch-score with a registered model; monitor-traffic: drift of served traffic; serving-metrics: latency/error report; rerun: like a past run; promote: deploy a registered version; canary: share traffic, watch, promote or roll back; rollback: move production back; script: run an own training script',
+    'ai: documents, search indexes and LLM calls (see the ai field); pipeline: build from data; score: batch-score with a registered model; monitor-traffic: drift of served traffic; serving-metrics: latency/error report; rerun: like a past run; promote: deploy a registered version; canary: share traffic, watch, promote or roll back; rollback: move production back; script: run an own training script',
   );
 export type Operation = z.infer<typeof Operation>;
 
@@ -304,6 +306,7 @@ export const IntentFrame = z
     trafficSince: z.string().optional().describe('Served traffic of the last …, e.g. "24h"'),
     output: z.string().optional().describe('Where to write scored rows, e.g. "scores/"'),
     script: ScriptSpec.optional(),
+    ai: AiIntent.optional().describe('Documents, search indexes and LLM calls (operation ai)'),
     refs: z
       .object({
         models: z.array(ModelReference).describe('References to registered models'),

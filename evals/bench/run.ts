@@ -35,6 +35,7 @@ const suites: Suite[] = [
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },
   { name: 'sandbox', run: async () => (await import('./sandbox.ts')).benchSandbox() },
+  { name: 'rag', run: async () => (await import('./rag.ts')).benchRag() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -20,6 +20,7 @@ import { ModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import type { TaskRegistry } from '../../src/tasks/index.ts';
 import { type PopulatedWorkspace, populatedWorkspace } from '../../test/fixtures/populated-workspace.ts';
 import { builtinRegistry } from '../../tools/index.ts';
+import { AiExpect, checkAi, writeAiWorkspace } from './ai-eval.ts';
 import { converse } from './conversation.ts';
 import { checkGrounded, fillFacts, type GroundedContext } from './grounded-checks.ts';
 
@@ -98,6 +99,8 @@ export const EvalCase = z.object({
       registerAlias: z.string().optional(),
       /** The last turn was an edit that made the plan invalid: its problems were reported, the plan kept. */
       editProblems: z.boolean().optional(),
+      /** AI pipelines (evals/planner/ai-eval.ts). */
+      ai: AiExpect.optional(),
     })
     .strict(),
 });
@@ -154,6 +157,12 @@ export function makeWorkspace(): { dir: string; cleanup(): void } {
 
 const STAGE_OF: [RegExp, string][] = [
   [/^ingest\./, 'ingest'],
+  [/^docs\.load$/, 'docs'],
+  [/^docs\.chunk$/, 'chunk'],
+  [/^embed\./, 'embed'],
+  [/^index\.lancedb$/, 'index'],
+  [/^index\.register$/, 'register'],
+  [/^llm\./, 'llm'],
   [/^monitor\.traffic$/, 'traffic'],
   [/^serving\./, 'serving'],
   [/^model\.rollback$/, 'rollback'],
@@ -282,6 +291,11 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     const reg = tasksOf(plan, 'model.register')[0];
     check('modelName', reg?.with.name === e.modelName, reg?.with.name);
   }
+  if (e.ai) {
+    const ai = checkAi(e.ai, plan);
+    total += ai.total;
+    failures.push(...ai.failures);
+  }
   return { total, failures };
 }
 
@@ -339,6 +353,7 @@ export const EVAL_SETS = {
   'grounded-unseen': 'grounded-unseen.jsonl',
   'grounded-unseen2': 'grounded-unseen2.jsonl',
   'grounded-unseen3': 'grounded-unseen3.jsonl',
+  ai: 'ai.jsonl',
   /** Written independently of the parser for the generalisation work; the improver develops against it. */
   'grounded-dev': 'grounded-dev.jsonl',
 } as const;
@@ -376,6 +391,7 @@ export async function runPlannerEval(
         return { dir: fixture.dir, fixture, cleanup: () => {} };
       })()
     : makeWorkspace();
+  if (!populated && /(^|\/)ai\.jsonl$/.test(file)) writeAiWorkspace(ws.dir);
   const facts = ws.fixture?.facts;
   const rows: CaseRow[] = [];
   // Read-only views of the fixture's records, for the checks that compare with what exists.

@@ -76,10 +76,18 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
+/** Client settings for remote providers: retries inside the client (default 1) and a per-request deadline. */
+export interface EmbedderOptions {
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
 /** The embedder the config names. Remote providers load their client on first use. */
 export function createEmbedder(
   config: Pick<Config, 'embeddings' | 'embeddingModel' | 'llmBaseUrl' | 'llmApiKey'>,
+  opts: EmbedderOptions = {},
 ): Embedder {
+  const maxRetries = opts.maxRetries ?? 1;
   if (config.embeddings === 'openai') {
     const model = config.embeddingModel ?? 'text-embedding-3-small';
     return remote(`openai:${model}`, async (texts) => {
@@ -87,7 +95,8 @@ export function createEmbedder(
       const client = new OpenAIEmbeddings({
         model,
         apiKey: config.llmApiKey ?? 'not-needed',
-        maxRetries: 1,
+        maxRetries,
+        ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
         ...(config.llmBaseUrl ? { configuration: { baseURL: config.llmBaseUrl } } : {}),
       });
       return client.embedDocuments(texts);
@@ -100,7 +109,7 @@ export function createEmbedder(
       const client = new OllamaEmbeddings({
         model,
         baseUrl: config.llmBaseUrl ?? 'http://127.0.0.1:11434',
-        maxRetries: 1,
+        maxRetries,
       });
       return client.embedDocuments(texts);
     });

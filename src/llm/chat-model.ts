@@ -24,6 +24,12 @@ export const LlmSettings = z
       .describe('Server URL, e.g. http://localhost:8000/v1 or http://localhost:11434'),
     apiKey: z.string().min(1).optional().describe('API key for OpenAI-compatible servers (a secret)'),
     temperature: z.number().min(0).max(2).default(0).describe('Sampling temperature'),
+    maxTokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Most tokens in one answer (openai max_tokens, ollama num_predict); default: the server's"),
     timeoutMs: z.number().int().positive().default(60_000).describe('Per-request timeout'),
     maxRetries: z.number().int().min(0).max(10).default(2).describe('Retries of failed requests'),
     streaming: z.boolean().default(false).describe('Stream answers (SSE for openai; ollama always streams)'),
@@ -176,6 +182,7 @@ export async function createChatModel(
       temperature: s.temperature,
       timeout: s.timeoutMs,
       maxRetries: s.maxRetries,
+      ...(s.maxTokens ? { maxTokens: s.maxTokens } : {}),
       // OpenAI-compatible local servers accept any key.
       apiKey: s.apiKey ?? (s.baseUrl ? 'not-needed' : need(s.apiKey, 'an API key', 'openai')),
       streaming: s.streaming,
@@ -191,6 +198,7 @@ export async function createChatModel(
   return new ChatOllama({
     model: need(s.model, 'a model name', 'ollama'),
     temperature: s.temperature,
+    ...(s.maxTokens ? { numPredict: s.maxTokens } : {}),
     // ChatOllama has no timeout or retries of its own (it streams outside the retrying caller): they are
     // in its fetch. The deadline covers the whole NDJSON stream.
     fetch: timedFetch(s.timeoutMs, 'Ollama', s.maxRetries),

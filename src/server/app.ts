@@ -34,6 +34,7 @@ import type { AuthEnv } from './auth.ts';
 import { consoleRecords } from './console-api.ts';
 import { RunExecutor } from './executor.ts';
 import { applyBasics } from './http-basics.ts';
+import { indexRecords } from './indexes.ts';
 import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, modelServing, type Predictor } from './models.ts';
 import { openApiDocument } from './openapi.ts';
@@ -221,6 +222,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
       ...(opts.sse ? { sse: opts.sse } : {}),
     }),
     ...models.records({ api: true }),
+    ...indexRecords({ registry: opts.registry, config, queryLog: predictionLog }),
     ...(scheduler ? hookRecords(scheduler) : []),
     ...slack.records,
     ...(mcp ? mcpRecords(mcp.deps) : []),

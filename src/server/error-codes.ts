@@ -23,6 +23,8 @@ export const HTTP_ERRORS = {
   PREDICT_UNKNOWN_FIELDS: 400,
   PREDICT_TOO_MANY_INSTANCES: 400,
   MCP_PROTOCOL_VERSION: 400,
+  MODEL_IS_INDEX: 400,
+  INDEX_IS_MODEL: 400,
   ARTIFACT_IS_FOLDER: 400,
   // 401: no usable credentials.
   UNAUTHORIZED: 401,
@@ -66,6 +68,8 @@ export const HTTP_ERRORS = {
   // 500: the server's own failure (the code is the failure's own; INTERNAL when it has none).
   INTERNAL: 500,
   MODEL_REF_INVALID: 500,
+  // 502: a service the server relies on failed (an embedding server).
+  INDEX_EMBEDDINGS_FAILED: 502,
   // 503: a part of the server is not set up.
   SLACK_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
@@ -91,5 +95,6 @@ export const STATUS_TEXT: Record<number, string> = {
   413: 'Too large: the body (1 MiB, 4 MiB for predict) or the plan',
   415: 'The body’s content type is not one this route takes',
   500: 'The server failed; the answer names the request id its log line carries',
+  502: 'A service the server relies on (an embedding server) failed',
   503: 'That part of the server is not configured',
 };

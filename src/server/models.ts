@@ -132,6 +132,14 @@ export function modelServing(opts: ModelRoutesOptions): ModelServing {
     const hit = versions.get(key);
     if (hit) return hit;
     const record = registry.getVersion(name, version);
+    if (record.ref.kind === 'index') {
+      throw userError(
+        'MODEL_IS_INDEX',
+        `"${name}" is a search index, not a model`,
+        'indexes answer searches, not predictions',
+        `POST /indexes/${name}/search with {"query": "...", "k": 5}.`,
+      );
+    }
     const parsed = ModelRef.safeParse(record.ref);
     if (!parsed.success) {
       throw new PipewrightError({
@@ -300,6 +308,7 @@ export function modelServing(opts: ModelRoutesOptions): ModelServing {
       'PREDICT_INVALID_INSTANCES',
       'PREDICT_UNKNOWN_FIELDS',
       'PREDICT_TOO_MANY_INSTANCES',
+      'MODEL_IS_INDEX',
     ],
     handler: async (c, { params, query, body }) => {
       const started = performance.now();

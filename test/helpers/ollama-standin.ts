@@ -1,26 +1,50 @@
 /**
  * A stand-in of Ollama's `POST /api/chat` on 127.0.0.1: NDJSON streamed answers (`stream: true`, which
  * ChatOllama always asks for), a single JSON object otherwise; tool calls when tools are offered, else content
- * (the `format` JSON schema of structured output is recorded, not enforced).
+ * (the `format` JSON schema of structured output is recorded, not enforced); `POST /api/embed` when given
+ * an embedding script.
  */
 import type { ServerResponse } from 'node:http';
 import {
   closeServer,
+  type EmbeddingScript,
   listen,
   type RecordedRequest,
   type Standin,
   type StandinScript,
 } from './openai-standin.ts';
 
-export async function startOllamaStandin(script: StandinScript): Promise<Standin> {
+export async function startOllamaStandin(
+  script: StandinScript,
+  embeddings?: EmbeddingScript,
+): Promise<Standin> {
   const requests: RecordedRequest[] = [];
   let n = 0;
+  let e = 0;
   let hanging = new Set<ServerResponse>();
   const {
     server,
     port,
     hanging: h,
   } = await listen((req, res) => {
+    if (req.path === '/api/embed' && embeddings) {
+      const input = req.body.input;
+      const texts = (Array.isArray(input) ? input : [input]).map(String);
+      const answer = embeddings(texts, req, e++);
+      res.writeHead('status' in answer ? answer.status : 200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          'status' in answer
+            ? answer.body
+            : {
+                model: String(req.body.model ?? 'standin'),
+                embeddings: answer,
+                prompt_eval_count: texts.length,
+              },
+        ),
+      );
+      return;
+    }
     if (req.path !== '/api/chat') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: `no route ${req.path}` }));

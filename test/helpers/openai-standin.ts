@@ -2,7 +2,8 @@
  * A stand-in of the OpenAI chat-completions protocol on 127.0.0.1 (node:http, never the internet):
  * `POST /v1/chat/completions`, non-streamed JSON or SSE (`stream: true`), tool calls (when the request
  * offers tools) and plain content (json_schema / json_object response formats, or text). Each request is
- * recorded with its headers so tests can check what our code sends.
+ * recorded with its headers so tests can check what our code sends. With an embedding script it also
+ * answers `POST /v1/embeddings` (float or base64 vectors, as asked).
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,16 @@ export type StandinAnswer =
   | { hang: true };
 
 export type StandinScript = (req: RecordedRequest, index: number) => StandinAnswer;
+
+/**
+ * Embeddings (`POST /v1/embeddings` here, `/api/embed` in the Ollama stand-in): the vectors for the texts of
+ * one request, or an HTTP error. `index` counts embedding requests.
+ */
+export type EmbeddingScript = (
+  texts: string[],
+  req: RecordedRequest,
+  index: number,
+) => number[][] | { status: number; body: unknown };
 
 export interface Standin {
   url: string;
@@ -62,15 +73,45 @@ export async function closeServer(server: Server, hanging: Set<ServerResponse>):
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-export async function startOpenAIStandin(script: StandinScript): Promise<Standin> {
+export async function startOpenAIStandin(
+  script: StandinScript,
+  embeddings?: EmbeddingScript,
+): Promise<Standin> {
   const requests: RecordedRequest[] = [];
   let n = 0;
+  let e = 0;
   let hanging = new Set<ServerResponse>();
   const {
     server,
     port,
     hanging: h,
   } = await listen((req, res) => {
+    if (req.path === '/v1/embeddings' && embeddings) {
+      const input = req.body.input;
+      const texts = (Array.isArray(input) ? input : [input]).map(String);
+      const answer = embeddings(texts, req, e++);
+      res.writeHead('status' in answer ? answer.status : 200, { 'content-type': 'application/json' });
+      if ('status' in answer) {
+        res.end(JSON.stringify(answer.body));
+        return;
+      }
+      const base64 = req.body.encoding_format === 'base64';
+      const data = answer.map((v, index) => ({
+        object: 'embedding',
+        index,
+        embedding: base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v,
+      }));
+      const tokens = texts.reduce((a, t) => a + Math.ceil(t.length / 4), 0);
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data,
+          model: String(req.body.model ?? 'standin'),
+          usage: { prompt_tokens: tokens, total_tokens: tokens },
+        }),
+      );
+      return;
+    }
     if (req.path !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `no route ${req.path}` } }));

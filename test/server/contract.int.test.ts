@@ -8,9 +8,17 @@ import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/store/index.ts';
+import { docsChunk } from '../../tools/ai/docs-chunk.ts';
+import { docsLoad } from '../../tools/ai/docs-load.ts';
+import { embedChunks } from '../../tools/ai/embed.ts';
+import { indexLancedb } from '../../tools/ai/index-lancedb.ts';
+import { indexRegister } from '../../tools/ai/index-register.ts';
+import { writeDocs } from '../ai/helpers.ts';
 import { toyModel } from '../deploy/helpers.ts';
 import { pw } from '../helpers/cli.ts';
 import { type SlackStandIn, slackHeaders, startSlackStandIn } from '../helpers/slack-standin.ts';
+import { testConfig } from '../helpers/state.ts';
+import { makeTaskContext } from '../helpers/task-context.ts';
 import { until } from '../helpers/wait.ts';
 import { SECRETS, type SecureServer, startSecureServer } from '../security/helpers.ts';
 import { type Answer, ContractChecker, eventually } from './contract.ts';
@@ -45,8 +53,20 @@ beforeAll(async () => {
       });
       registry.deploy({ name: 'toy', version: 1, by: 'setup' });
       registry.deploy({ name: 'toy', version: 2, by: 'setup' });
-      registry.close();
       const ws = path.dirname(stateDir);
+      // A search index over a few documents, registered and deployed like a model (/indexes/docs/search).
+      writeDocs(ws);
+      const ctx = makeTaskContext({ workspace: ws, config: testConfig({ workspace: ws, stateDir }) });
+      const docs = await docsLoad.run(docsLoad.input.parse({ path: 'docs' }), ctx);
+      const chunks = await docsChunk.run(docsChunk.input.parse({ documents: docs.dataset, size: 300 }), ctx);
+      const emb = await embedChunks.run(embedChunks.input.parse({ chunks: chunks.dataset }), ctx);
+      const idx = await indexLancedb.run(
+        indexLancedb.input.parse({ embeddings: emb.dataset, name: 'docs' }),
+        ctx,
+      );
+      await indexRegister.run(indexRegister.input.parse({ index: idx.index }), ctx);
+      registry.deploy({ name: 'docs', version: 1, by: 'setup' });
+      registry.close();
       writeFileSync(
         path.join(ws, 'hooked.yaml'),
         'name: hooked\ninputs:\n  who: { type: string, default: nobody }\nsteps:\n  - id: say\n    task: notify.send\n    with: { channel: console, text: "hi ${{ inputs.who }}" }\n',
@@ -320,7 +340,10 @@ describe('the contract of a running server', () => {
   it('models: listing, description, predict (open, /api for operators), rollback', async () => {
     const { viewer, operator } = s.tokens;
     expect(code(await call('GET', '/models'))).toBe('UNAUTHORIZED');
-    expect((await call('GET', '/models', { token: viewer })).json.models[0].name).toBe('toy');
+    // The docs index is registered too (an index is a model of kind "index").
+    expect((await call('GET', '/models', { token: viewer })).json.models.map((m: Json) => m.name)).toEqual(
+      expect.arrayContaining(['toy', 'docs']),
+    );
     expect(
       (await call('GET', '/models/{name}', { token: viewer, params: { name: 'toy' } })).json.serving.version,
     ).toBe(2);
@@ -394,6 +417,32 @@ describe('the contract of a running server', () => {
       params: { name: 'toy' },
     });
     expect(viaApi.json).toMatchObject({ model: 'toy', version: 1 });
+  });
+
+  it('indexes: listing, description, search (open), and its refusals', async () => {
+    const { viewer } = s.tokens;
+    expect(code(await call('GET', '/indexes'))).toBe('UNAUTHORIZED');
+    expect((await call('GET', '/indexes', { token: viewer })).json.indexes.map((i: Json) => i.name)).toEqual([
+      'docs',
+    ]);
+    const detail = await call('GET', '/indexes/{name}', { token: viewer, params: { name: 'docs' } });
+    expect(detail.json.serving).toMatchObject({ version: 1, endpoint: '/indexes/docs/search' });
+    const found = await call('POST', '/indexes/{name}/search', {
+      params: { name: 'docs' },
+      body: { query: 'how do workers run steps on GPU machines?', k: 2 },
+    });
+    expect(found.status).toBe(200);
+    expect(found.json.results.length).toBeGreaterThan(0);
+    expect(
+      code(await call('POST', '/indexes/{name}/search', { params: { name: 'docs' }, body: { k: 0 } })),
+    ).toBe('REQUEST_INVALID');
+    expect(
+      code(await call('POST', '/indexes/{name}/search', { params: { name: 'ghost' }, body: { query: 'x' } })),
+    ).toBe('MODEL_NOT_REGISTERED');
+    // A model is not an index, and an index is not a model: each says where to go.
+    expect(
+      code(await call('POST', '/indexes/{name}/search', { params: { name: 'toy' }, body: { query: 'x' } })),
+    ).toBe('INDEX_IS_MODEL');
   });
 
   it('lineage, production, memory and ask', async () => {
@@ -666,7 +715,9 @@ describe('the contract of a running server', () => {
     expect(schedules.json.triggers.find((t: Json) => t.name === 'deploy-hook').spec.secret).toBe('set');
     expect(schedules.text).not.toContain(HOOK_SECRET);
 
-    expect((await call('GET', '/api/console/models', { token: viewer })).json.models[0].name).toBe('toy');
+    expect(
+      (await call('GET', '/api/console/models', { token: viewer })).json.models.map((m: Json) => m.name),
+    ).toEqual(expect.arrayContaining(['toy', 'docs']));
     const toy = await call('GET', '/api/console/models/{name}', { token: viewer, params: { name: 'toy' } });
     expect(toy.json.drift.map((d: Json) => d.runId)).toContain(driftRunId);
     expect(

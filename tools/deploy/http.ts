@@ -1,5 +1,6 @@
 /**
- * deploy.http: puts a registered model version behind POST /models/<name>/predict. It records a deployment
+ * deploy.http: puts a registered model version behind POST /models/<name>/predict (a registered search index
+ * behind POST /indexes/<name>/search). It records a deployment
  * and moves the alias serving follows (production by default); running servers pick it up on their next
  * request. An optional canary sends a share of the traffic to another version.
  */
@@ -31,7 +32,9 @@ export const DeployHttpInput = z.object({
 
 export const DeployHttpOutput = z.object({
   deploymentId: z.string().describe('Id of the recorded deployment'),
-  endpoint: z.string().describe('Path that serves predictions, e.g. /models/churn/predict'),
+  endpoint: z
+    .string()
+    .describe('Path that serves it, e.g. /models/churn/predict, or /indexes/docs/search for an index'),
   version: z.number().int().describe('Version the alias now points at'),
   canary: z
     .object({
@@ -68,9 +71,13 @@ export const deployHttp = defineTask({
         deploymentId: d.id,
         ...(d.canary ? { canary: d.canary } : {}),
       });
+      // A registered search index (index.register) is served at /indexes/<name>/search.
+      const isIndex = registry.getVersion(input.model, d.version).ref.kind === 'index';
       return {
         deploymentId: d.id,
-        endpoint: `/models/${encodeURIComponent(input.model)}/predict`,
+        endpoint: isIndex
+          ? `/indexes/${encodeURIComponent(input.model)}/search`
+          : `/models/${encodeURIComponent(input.model)}/predict`,
         version: d.version,
         ...(d.canary ? { canary: d.canary } : {}),
       };

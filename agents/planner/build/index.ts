@@ -10,6 +10,7 @@ import { buildPlan, type Champion, resolveTarget } from '../offline/build.ts';
 import { matchColumn } from '../offline/columns.ts';
 import { tryBindModel } from '../resolve.ts';
 import type { DraftOutcome } from '../types.ts';
+import { buildAi } from './ai.ts';
 import {
   buildCanary,
   buildMonitorTraffic,
@@ -70,6 +71,8 @@ export async function planFromFrame(frame: IntentFrame, ctx: FrameContext): Prom
       return buildRerun(frame, ctx);
     case 'script':
       return buildScript(frame, ctx);
+    case 'ai':
+      return buildAi(frame, ctx);
     default:
       return buildPipeline(frame, ctx);
   }

@@ -8,6 +8,7 @@
  * wins.
  */
 import type { GoalSpec, IntentFrame } from '../intent.ts';
+import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
 import { metricMentions, parseGate } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
@@ -214,7 +215,9 @@ export function parseGoal(goal: string): GoalSpec {
       newestData: NEWEST_DATA.test(text),
     },
   };
-  return frame;
+  // Documents, search indexes and LLM calls: their own grammar and builder (offline/ai.ts, build/ai.ts).
+  const ai = script ? undefined : parseAi(text);
+  return ai ? { ...frame, operation: 'ai', ai, sources: [] } : frame;
 }
 
 export { ROLLBACK };

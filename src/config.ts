@@ -54,6 +54,21 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('Slack channel for runs not started from Slack, e.g. C0123 or #ml'),
+  leaseMs: z
+    .number()
+    .int()
+    .min(1000)
+    .describe(
+      'How long a run stays owned by a process that stopped renewing its lease (then it is interrupted)',
+    ),
+  autoResume: z
+    .boolean()
+    .describe('Whether `serve` and the scheduler resume interrupted runs by themselves (default true)'),
+  faults: z
+    .array(z.string())
+    .describe(
+      'Fault injection for tests (`npm run chaos`): named points where this process kills itself with SIGKILL',
+    ),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -80,6 +95,9 @@ export const ENV_VARS = {
   slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
   slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
   slackChannel: 'PIPEWRIGHT_SLACK_CHANNEL',
+  leaseMs: 'PIPEWRIGHT_LEASE_MS',
+  autoResume: 'PIPEWRIGHT_AUTO_RESUME',
+  faults: 'PIPEWRIGHT_FAULTS',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -120,6 +138,9 @@ export function loadConfig(
     slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
     slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
     slackChannel: overrides.slackChannel ?? pick('slackChannel'),
+    leaseMs: overrides.leaseMs ?? numberOr(pick('leaseMs'), 15_000),
+    autoResume: overrides.autoResume ?? pick('autoResume') !== 'false',
+    faults: overrides.faults ?? (pick('faults') ?? '').split(',').filter(Boolean),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -169,12 +190,18 @@ function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
-/** Builds the environment for a child process: only allowlisted variables, plus explicit extras. */
-export function childEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The config a step's task sees: the process's, plus the variables the engine gives every program the
+ * step starts (PIPEWRIGHT_IDEMPOTENCY_KEY, PIPEWRIGHT_RUN_ID, ...; docs/training-contract.md).
+ */
+export type StepConfig = Config & { stepEnv?: Record<string, string> };
+
+/** Builds the environment for a child process: allowlisted variables, the step's variables, explicit extras. */
+export function childEnv(config: StepConfig, extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of config.envAllowlist) {
     const v = process.env[name];
     if (v !== undefined) out[name] = v;
   }
-  return { ...out, ...extra };
+  return { ...out, ...config.stepEnv, ...extra };
 }

@@ -128,6 +128,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         runId: job.data.runId,
         stepId: job.data.stepId,
         attempt: job.data.attempt,
+        idempotencyKey: `${job.data.runId}/${job.data.stepId}`,
+        // Tasks with side effects run on the coordinator (placement), which records them; here it runs fn.
+        once: (_name, fn) => fn(),
         workspace: opts.config.workspace,
         get scratchDir() {
           if (!scratchMade) mkdirSync(scratchPath, { recursive: true });

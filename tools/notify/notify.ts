@@ -91,7 +91,9 @@ export const notifySend = defineTask({
     }
     const url = input.url as string;
     const body = input.channel === 'slack' ? slackPayload(message) : webhookPayload(message);
-    const result = await postJson(url, body, input, ctx);
+    // Once per step: a re-run after a crash does not post again (and the receiver gets the same
+    // Idempotency-Key if the first attempt died mid-post).
+    const result = await ctx.once('notify.post', () => postJson(url, body, input, ctx));
     return {
       delivered: true,
       channel: input.channel,
@@ -236,7 +238,7 @@ async function postJson(
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },
         body: payload,
         signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.timeoutMs)]),
       });

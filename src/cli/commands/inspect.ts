@@ -51,6 +51,9 @@ export function registerInspectCommands(program: Command): void {
           r.createdBy,
         ]);
         process.stdout.write(`${table(['run', 'plan', 'status', 'created', 'took', 'by'], rows)}\n`);
+        const stopped = runs.filter((r) => r.status === 'interrupted');
+        for (const r of stopped)
+          process.stdout.write(`${r.id} was interrupted; continue it with: ${resumeCommand(g, r.id)}\n`);
       } finally {
         ctx.close();
       }
@@ -76,6 +79,12 @@ export function registerInspectCommands(program: Command): void {
           `status   ${run.status}\ncreated  ${shortTime(run.createdAt)} by ${run.createdBy} (${run.trigger})\n`,
         );
         if (run.startedAt) o.write(`took     ${span(run.startedAt, run.finishedAt)}\n`);
+        if (run.status === 'interrupted') {
+          const why = ctx.store.events(run.id, { types: ['run.interrupted'] }).at(-1)?.data.reason;
+          o.write(
+            `         nobody executes it now${why ? ` (${String(why)})` : ''}; continue it with: ${resumeCommand(g, run.id)}\n`,
+          );
+        }
         if (run.error) o.write(`error    ${run.error.what}${run.error.why ? `: ${run.error.why}` : ''}\n`);
         const rows = steps.map((s) => [
           s.stepId,
@@ -131,6 +140,15 @@ export function registerInspectCommands(program: Command): void {
         ctx.close();
       }
     });
+}
+
+/** The exact command that continues a run, with the workspace options this command was given. */
+function resumeCommand(g: GlobalOptions, runId: string): string {
+  const opts = [
+    ...(g.workspace ? [`--workspace ${JSON.stringify(g.workspace)}`] : []),
+    ...(g.stateDir ? [`--state-dir ${JSON.stringify(g.stateDir)}`] : []),
+  ];
+  return ['pipewright', ...opts, 'resume', runId].join(' ');
 }
 
 function summarizeOutput(output: unknown): string {

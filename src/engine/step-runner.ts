@@ -167,13 +167,14 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
   }
   for (let attempt = (prior?.attempt ?? 0) + 1; ; attempt++) {
     if (env.signal.aborted) return cancelled(env, step, attempt - 1);
-    // Another process took the run over (this one was paused past its lease): stop before doing anything.
-    if (env.lease && !store.holdsLease(runId, env.lease)) throw leaseLost(runId);
-    store.recordStep(
-      runId,
-      step.id,
-      { status: 'running', attempt, startedAt: store.now(), input: parsed.data, error: null },
-      { type: 'step.started', data: { task: task.id, attempt, of: retry.attempts } },
+    // Only while this execution holds the run: one paused past its lease stops before doing anything.
+    fenced(env, () =>
+      store.recordStep(
+        runId,
+        step.id,
+        { status: 'running', attempt, startedAt: store.now(), input: parsed.data, error: null },
+        { type: 'step.started', data: { task: task.id, attempt, of: retry.attempts } },
+      ),
     );
     faultPoint(env.config, `step.start:${step.id}`);
     const t0 = performance.now();
@@ -192,7 +193,7 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
         });
       }
       const durationMs = Math.round(performance.now() - t0);
-      store.atomically(() => {
+      fenced(env, () => {
         store.recordStep(
           runId,
           step.id,
@@ -205,16 +206,19 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
       faultPoint(env.config, `step.done:${step.id}`);
       return { status: 'succeeded', output: out.data };
     } catch (e) {
+      if (isPipewrightError(e) && e.code === 'RUN_LEASE_LOST') throw e;
       if (env.signal.aborted && !isTimeout(e)) return cancelled(env, step, attempt);
       const err = serializeError(e);
       const retryable = err.retryable && attempt - interrupted < retry.attempts;
       if (!retryable) return fail(env, step, attempt, e, undefined);
       const delayMs = backoffDelay(retry, attempt);
-      store.recordStep(
-        runId,
-        step.id,
-        { error: err },
-        { type: 'step.retry', data: { attempt, nextAttempt: attempt + 1, delayMs, error: err } },
+      fenced(env, () =>
+        store.recordStep(
+          runId,
+          step.id,
+          { error: err },
+          { type: 'step.retry', data: { attempt, nextAttempt: attempt + 1, delayMs, error: err } },
+        ),
       );
       const slept = await sleep(delayMs, env.signal);
       if (!slept) return cancelled(env, step, attempt);
@@ -394,23 +398,41 @@ function fail(
   startedAt: string | undefined,
 ): StepResult {
   const error = serializeError(e);
-  env.store.recordStep(
-    env.runId,
-    step.id,
-    { status: 'failed', attempt, finishedAt: env.store.now(), error, ...(startedAt ? { startedAt } : {}) },
-    { type: 'step.failed', data: { attempt, error } },
+  fenced(env, () =>
+    env.store.recordStep(
+      env.runId,
+      step.id,
+      { status: 'failed', attempt, finishedAt: env.store.now(), error, ...(startedAt ? { startedAt } : {}) },
+      { type: 'step.failed', data: { attempt, error } },
+    ),
   );
   return { status: 'failed', reason: error.what };
 }
 
 function cancelled(env: StepEnv, step: TaskStep, attempt: number): StepResult {
-  env.store.recordStep(env.runId, step.id, {
-    status: 'cancelled',
-    attempt,
-    finishedAt: env.store.now(),
-    reason: 'run cancelled',
-  });
+  // Aborted because another process took the run over: that is not a cancel, and the run is not ours.
+  const reason = env.signal.reason;
+  if (isPipewrightError(reason) && reason.code === 'RUN_LEASE_LOST') throw reason;
+  fenced(env, () =>
+    env.store.recordStep(env.runId, step.id, {
+      status: 'cancelled',
+      attempt,
+      finishedAt: env.store.now(),
+      reason: 'run cancelled',
+    }),
+  );
   return { status: 'cancelled', reason: 'run cancelled' };
+}
+
+/**
+ * Writes a step transition in one transaction, only while this execution still holds the run's lease; an
+ * execution that lost it (paused past its lease, taken over) writes nothing and stops.
+ */
+function fenced(env: StepEnv, write: () => void): void {
+  env.store.atomically(() => {
+    if (env.lease && !env.store.holdsLease(env.runId, env.lease)) throw leaseLost(env.runId);
+    write();
+  });
 }
 
 /** Resolves true after ms, or false as soon as the signal aborts. */

@@ -103,7 +103,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const scheduler = opts.engine ? undefined : startScheduler(engine, config);
   const executor = new RunExecutor(engine);
   const auth = new AuthStore(store);
-  const metrics = new Metrics();
+  const metrics = new Metrics(store);
   const unobserve = store.subscribe((e) => metrics.observe(e));
   // The configured LLM (or the offline planner), set up on the first goal, not at start-up.
   let modelDeps: ReturnType<typeof plannerModelDeps> | undefined;

@@ -4,11 +4,28 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { Counter, Histogram, Registry } from 'prom-client';
-import type { RunEvent } from '../store/index.ts';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunEvent, RunStore } from '../store/index.ts';
 
 export class Metrics {
   readonly registry = new Registry();
+  /** Runs by status now, read from the store at each scrape (interrupted ones marked first). */
+  readonly runs: Gauge<'status'> | undefined;
+
+  constructor(store?: RunStore) {
+    if (!store) return;
+    this.runs = new Gauge({
+      name: 'pipewright_runs',
+      help: 'Runs by status now (interrupted: nobody executes them; serve resumes them unless auto-resume is off)',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [status, n] of Object.entries(store.countRuns())) this.set({ status }, n);
+      },
+    });
+  }
+
   readonly httpRequests = new Counter({
     name: 'pipewright_http_requests_total',
     help: 'HTTP requests answered, by method, route and status',
@@ -30,7 +47,7 @@ export class Metrics {
   });
   readonly runsFinished = new Counter({
     name: 'pipewright_runs_finished_total',
-    help: 'Runs that ended (succeeded, failed, cancelled) or paused (waiting), by status',
+    help: 'Runs that ended (succeeded, failed, cancelled), paused (waiting) or lost their executor (interrupted), by status',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -78,7 +95,8 @@ export class Metrics {
       e.type === 'run.succeeded' ||
       e.type === 'run.failed' ||
       e.type === 'run.cancelled' ||
-      e.type === 'run.waiting'
+      e.type === 'run.waiting' ||
+      e.type === 'run.interrupted'
     ) {
       this.runsFinished.inc({ status: e.type.slice(4) });
     } else if (e.type === 'approval.decided') {

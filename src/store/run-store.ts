@@ -183,6 +183,13 @@ export class RunStore {
     );
   }
 
+  /** How many runs have each status (after marking the interrupted ones). */
+  countRuns(): Record<string, number> {
+    this.markInterrupted();
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+  }
+
   /** Recent runs, newest first. Runs whose executor is gone are marked `interrupted` first. */
   listRuns(opts: { limit?: number; status?: RunStatus; plan?: string } = {}): RunRecord[] {
     this.markInterrupted();

@@ -3,7 +3,7 @@
  * holds the run's lease and renews it while it works; a run whose lease lapses is `interrupted` and anyone
  * may resume it. Checkpoints after every superstep, pauses at approvals, picks up where it stopped.
  */
-import { setMaxListeners } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Command } from '@langchain/langgraph';
@@ -86,6 +86,11 @@ export class Engine {
     this.leaseMs = opts.leaseMs ?? opts.config.leaseMs;
     this.maxConcurrency = opts.maxConcurrency;
     this.batch = opts.batch;
+    // LangGraph puts an abort listener per task on signals it creates itself, one superstep at a time:
+    // room for a full batch of steps, so wide fan-outs do not warn about a leak that is not one.
+    const room = 2 * (opts.batch ?? 256) + 16;
+    const current = EventEmitter.defaultMaxListeners;
+    if (current !== 0 && current < room) setMaxListeners(room);
     this.executor = opts.executor;
   }
 
@@ -194,7 +199,10 @@ export class Engine {
       // Its own thread name: checkpoints of the one-node-per-step graphs of earlier versions are not read.
       configurable: { thread_id: `${run.id}#sched` },
       recursionLimit: 2 * plan.steps.length + 10,
-      durability: 'sync' as const,
+      // The run store records every step transition in its own transaction and the scheduler rebuilds
+      // from it, so a checkpoint per superstep would add a write per step and nothing a resume needs: the
+      // graph is saved when it stops (an approval's interrupt, the end, an error). docs/engine.md.
+      durability: 'exit' as const,
       ...(this.maxConcurrency ? { maxConcurrency: this.maxConcurrency } : {}),
     };
     try {

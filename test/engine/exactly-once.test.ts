@@ -127,5 +127,5 @@ describe('exactly-once side effects across kill -9 and resume', () => {
     );
     expect(logs).toContainEqual('notify: notify.post: done by attempt 1 already; reusing its result');
     expect(store.events(runId, { types: ['run.interrupted'] })).toHaveLength(5);
-  }, 180_000);
+  }, 300_000);
 });

@@ -92,15 +92,9 @@ export class RunExecutor {
     this.sweeper.unref();
   }
 
-  /** Runs nobody executes any more (marked here when their lease lapsed), oldest first, not already here. */
+  /** Runs nobody executes that can go on (interrupted, or waiting with every approval decided). */
   private interruptedRuns(): string[] {
-    const store = this.engine.store;
-    store.markInterrupted();
-    return store
-      .listRuns({ status: 'interrupted', limit: 100 })
-      .map((r) => r.id)
-      .filter((id) => !this.executions.has(id))
-      .reverse();
+    return this.engine.store.resumableRuns().filter((id) => !this.executions.has(id));
   }
 
   /** Resolves once no run executes here. */

@@ -183,6 +183,23 @@ export class RunStore {
     );
   }
 
+  /**
+   * Runs that nobody executes but that can go on now, oldest first: interrupted ones, and waiting ones
+   * whose approvals are all decided (the decision was recorded, the process that was to resume it died).
+   */
+  resumableRuns(limit = 100): string[] {
+    this.markInterrupted();
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM runs r WHERE status = 'interrupted'
+           OR (status = 'waiting' AND NOT EXISTS (
+                 SELECT 1 FROM approvals a WHERE a.run_id = r.id AND a.status = 'pending'))
+         ORDER BY created_at LIMIT ?`,
+      )
+      .all(limit) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+
   /** How many runs have each status (after marking the interrupted ones). */
   countRuns(): Record<string, number> {
     this.markInterrupted();

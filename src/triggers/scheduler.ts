@@ -399,24 +399,21 @@ export class Scheduler {
 
   /**
    * Starts runs that triggers fired and no process started (the scheduler died in between), and resumes
-   * interrupted runs (any: their executor's lease lapsed) unless auto-resume is off. Claims are atomic:
+   * interrupted runs (any: their executor's lease lapsed) and waiting runs whose approvals are all decided
+   * (the process that was to resume them died), unless auto-resume is off. Claims are atomic:
    * when another scheduler or server takes a run first, this one leaves it.
    */
   recover(): string[] {
     const store = this.engine.store;
-    store.markInterrupted();
-    const auto = this.engine.config.autoResume;
-    const rows = store.db
-      .prepare(
-        `SELECT id FROM runs WHERE (created_by LIKE 'trigger:%' AND status = 'queued')${auto ? " OR status = 'interrupted'" : ''}
-         ORDER BY created_at`,
-      )
+    const queued = store.db
+      .prepare(`SELECT id FROM runs WHERE created_by LIKE 'trigger:%' AND status = 'queued' ORDER BY created_at`)
       .all() as { id: string }[];
+    const ids = [...queued.map((r) => r.id), ...(this.engine.config.autoResume ? store.resumableRuns() : [])];
     const resumed: string[] = [];
-    for (const r of rows) {
-      if (this.running.has(r.id)) continue;
-      resumed.push(r.id);
-      this.launch(r.id);
+    for (const id of ids) {
+      if (this.running.has(id)) continue;
+      resumed.push(id);
+      this.launch(id);
     }
     return resumed;
   }

@@ -11,15 +11,18 @@
  *   lost        records or effects missing (a step not succeeded, no version, no audit entry, no post)
  *   orphaned    runs left `running` without a live lease, or `interrupted` and never resumed
  *
- * Executors: `coordinator` (the engine in its own process, as `pipewright run`/`resume` runs it) and
- * `server` (`pipewright serve`: killed, restarted, and its auto-resume picks the run up).
+ * Executors: `coordinator` (the engine in its own process, as `pipewright run`/`resume` runs it),
+ * `server` (`pipewright serve`: killed, restarted, and its auto-resume picks the run up) and `worker` (a
+ * `pipewright worker` running a step for the coordinator, killed before and after the step's effect; BullMQ
+ * hands the job to another worker).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { startRedis } from '../../scripts/lib/redis-server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { AuthStore, openModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import { toyModel } from '../deploy/helpers.ts';
@@ -33,7 +36,7 @@ export const ALL_POINTS = [
 ];
 
 export interface ChaosReport {
-  executor: 'coordinator' | 'server';
+  executor: 'coordinator' | 'server' | 'worker';
   injected: number;
   survived: number;
   duplicates: number;
@@ -182,12 +185,17 @@ function check(w: World, runId: string, submitter: string, report: ChaosReport):
   return report.problems.length === before;
 }
 
-/** Runs left behind: `running` with a lapsed lease (listRuns marks them), or interrupted and never resumed. */
+/**
+ * Runs left behind: `running` with a lapsed lease (listRuns marks them interrupted), interrupted and never
+ * resumed, or waiting on approvals that are all decided.
+ */
 function orphans(w: World, report: ChaosReport): void {
   const store = new RunStore(stateTarget(loadConfig({ workspace: w.workspace }, {})));
   try {
     for (const r of store.listRuns({ limit: 10_000 })) {
-      if (r.status === 'interrupted' || r.status === 'running' || r.status === 'queued') {
+      const decided =
+        r.status === 'waiting' && store.listApprovals({ runId: r.id, status: 'pending' }).length === 0;
+      if (r.status === 'interrupted' || r.status === 'running' || r.status === 'queued' || decided) {
         report.orphaned++;
         report.problems.push(`${r.id}: left ${r.status}`);
       }
@@ -288,19 +296,10 @@ async function serve(w: World, faults: string): Promise<{ server: ResultPromise;
   return { server, url };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
 /**
- * The server: the run is started and approved over the API by a token, then the server is killed at each
- * fault point in turn; each restart resumes the interrupted run by itself (auto-resume), until a server
- * without faults finishes it.
+ * The server: the run is started and approved over the API by a token, and the server is killed at each
+ * fault point in turn. Each restarted server resumes the run by itself (auto-resume of interrupted runs,
+ * and of waiting runs whose approval was decided), until a server without faults finishes it.
  */
 export async function chaosServer(points: string[], log = (_: string) => {}): Promise<ChaosReport> {
   const report: ChaosReport = {
@@ -318,33 +317,45 @@ export async function chaosServer(points: string[], log = (_: string) => {}): Pr
   const { token } = new AuthStore(store).createToken({ name: 'ci-bot', role: 'admin', createdBy: 'chaos' });
   const status = (id: string) => store.requireRun(id).status;
   let runId = '';
+  let approved = false;
   let killed = 0;
   try {
-    for (const [i, point] of [...points, ''].entries()) {
+    for (const point of [...points, '']) {
       const { server, url } = await serve(w, point);
+      const call = (p: string, body: unknown) =>
+        fetch(`${url}${p}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.json() as Promise<Record<string, unknown>>);
+      let exited: { signal?: string | undefined } | undefined;
+      void server.then((r) => {
+        exited = r;
+      });
       try {
-        if (i === 0) {
-          const call = (p: string, body: unknown) =>
-            fetch(`${url}${p}`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-              body: JSON.stringify(body),
-            }).then((r) => r.json() as Promise<Record<string, unknown>>);
-          runId = String((await call('/api/runs', { plan: w.plan })).runId);
-          if (!(await until(() => status(runId) === 'waiting', 60_000))) throw new Error('never waited');
-          await call(`/api/runs/${runId}/approvals/ok`, { approved: true });
+        if (!runId) runId = String((await call('/api/runs', { plan: w.plan })).runId);
+        const finished = () => ['succeeded', 'failed', 'cancelled'].includes(status(runId));
+        const end = Date.now() + 120_000;
+        while (!exited && !(finished() && !point) && Date.now() < end) {
+          if (
+            !approved &&
+            status(runId) === 'waiting' &&
+            store.getApproval(runId, 'ok')?.status === 'pending'
+          ) {
+            await call(`/api/runs/${runId}/approvals/ok`, { approved: true });
+            approved = true;
+          }
+          if (point && finished()) break;
+          await new Promise((r) => setTimeout(r, 100));
         }
         if (point) {
-          const r = await Promise.race([
-            server,
-            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 120_000)),
-          ]);
-          if (r?.signal === 'SIGKILL') {
+          if (exited?.signal === 'SIGKILL') {
             killed++;
             report.injected++;
             log(`server killed at ${point}`);
-          } else report.problems.push(`server with fault ${point} did not die there`);
-        } else if (!(await until(() => status(runId) === 'succeeded' || status(runId) === 'failed', 120_000)))
+          } else
+            report.problems.push(`the server with fault ${point} did not die there (run ${status(runId)})`);
+        } else if (!finished())
           report.problems.push(`the last server did not finish the run (${status(runId)})`);
       } finally {
         server.kill('SIGTERM');
@@ -357,6 +368,147 @@ export async function chaosServer(points: string[], log = (_: string) => {}): Pr
     report.problems.push(`server scenario broke: ${(e as Error).message}`);
   } finally {
     store.close();
+    await w.close();
+  }
+  return report;
+}
+
+/** The parent pid of a process (from /proc), or undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Workers: two steps run on `pipewright worker` processes; the worker running the first is killed while
+ * the step sleeps before its effect, the worker running the second right after its effect. BullMQ gives
+ * each job to another worker, the step runs again there under the same idempotency key, and its program's
+ * guard keeps the effect single.
+ */
+export async function chaosWorker(log = (_: string) => {}): Promise<ChaosReport> {
+  const report: ChaosReport = {
+    executor: 'worker',
+    injected: 0,
+    survived: 0,
+    duplicates: 0,
+    lost: 0,
+    orphaned: 0,
+    problems: [],
+  };
+  const redis = await startRedis();
+  const w = await world();
+  const workers = new Map<number, ResultPromise>();
+  const env = { PIPEWRIGHT_REDIS_URL: redis.url, PIPEWRIGHT_QUEUE: 'chaos' };
+  mkdirSync(path.join(w.workspace, 'pids'));
+  const pid = 'echo $$ > "pids/$PIPEWRIGHT_STEP_ID-$$"';
+  const plan = {
+    name: 'chaos-workers',
+    allowUnapproved: true,
+    steps: [
+      {
+        id: 'before',
+        task: 'shell.exec',
+        with: { command: ['sh', '-c', `${pid}; sleep 3; ${GUARDED_APPEND}`] },
+      },
+      {
+        id: 'after',
+        task: 'shell.exec',
+        dependsOn: ['before'],
+        with: { command: ['sh', '-c', `${GUARDED_APPEND}; ${pid}; sleep 3`] },
+      },
+    ],
+  };
+  writeFileSync(path.join(w.workspace, 'workers.json'), JSON.stringify(plan));
+  const startWorker = async () => {
+    const child = execa(
+      process.execPath,
+      [BIN, '--json', 'worker', '--heartbeat', '300', '--lock-duration', '2000', '--gpus', 'none'],
+      { cwd: w.workspace, env: childEnv(w.workspace, env), extendEnv: false, reject: false, stdin: 'ignore' },
+    );
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('"ready"')) resolve();
+      });
+      void child.then((r) =>
+        reject(new Error(`worker exited before it was ready: ${String(r.stderr).slice(-300)}`)),
+      );
+    });
+    if (child.pid) workers.set(child.pid, child);
+  };
+  try {
+    await Promise.all([startWorker(), startWorker(), startWorker()]);
+    const running = runChild(w.workspace, ['run', 'workers.json', 'alice'], env);
+    for (const step of ['before', 'after']) {
+      const end = Date.now() + 60_000;
+      let victim: number | undefined;
+      while (!victim && Date.now() < end) {
+        const file = readdirSync(path.join(w.workspace, 'pids')).find((f) => f.startsWith(`${step}-`));
+        // The step's shell, then up its ancestors to the worker that runs it.
+        for (let p = file ? Number(file.split('-')[1]) : undefined; p && p > 1 && !victim; p = parentOf(p))
+          if (workers.has(p)) victim = p;
+        if (!victim) await new Promise((r) => setTimeout(r, 50));
+      }
+      if (!victim) {
+        report.problems.push(`no worker was seen running step ${step}`);
+        continue;
+      }
+      process.kill(victim, 'SIGKILL');
+      workers.delete(victim);
+      report.injected++;
+      log(`worker killed ${step === 'before' ? 'before' : 'after'} the effect of its step`);
+    }
+    const r = await running;
+    const store = new RunStore(stateTarget(loadConfig({ workspace: w.workspace }, {})));
+    try {
+      const runId = r.runId ?? '';
+      if (r.result?.status !== 'succeeded') {
+        report.lost++;
+        report.problems.push(
+          `the run ended ${r.result?.status ?? r.result?.error}: ${r.result?.message ?? ''}`,
+        );
+      }
+      const lines = readLines(path.join(w.workspace, 'appended.txt'));
+      let ok = true;
+      for (const step of ['before', 'after']) {
+        const n = lines.filter((l) => l.startsWith(`${runId} `)).length;
+        const ran = readdirSync(path.join(w.workspace, 'pids')).filter((f) =>
+          f.startsWith(`${step}-`),
+        ).length;
+        if (ran < 2) {
+          ok = false;
+          report.problems.push(
+            `step ${step} ran ${ran} time(s): its worker's death did not make it run again`,
+          );
+        }
+        if (store.getStep(runId, step)?.status !== 'succeeded') {
+          ok = false;
+          report.lost++;
+          report.problems.push(`step ${step} ${store.getStep(runId, step)?.status}`);
+        }
+        if (step === 'after' && n !== 2) {
+          ok = false;
+          if (n > 2) report.duplicates += n - 2;
+          else report.lost += 2 - n;
+          report.problems.push(`${n} lines appended for 2 steps`);
+        }
+      }
+      if (ok && !report.lost && !report.duplicates) report.survived = report.injected;
+    } finally {
+      store.close();
+    }
+    orphans(w, report);
+  } catch (e) {
+    report.problems.push(`worker scenario broke: ${(e as Error).message}`);
+  } finally {
+    for (const child of workers.values()) child.kill('SIGTERM');
+    await Promise.all([...workers.values()]);
+    await redis.stop();
     await w.close();
   }
   return report;

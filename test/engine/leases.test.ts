@@ -113,6 +113,25 @@ describe('leases', () => {
     expect(store.events(runId, { types: ['run.resumed'] })).toHaveLength(1);
   }, 60_000);
 
+  it('serve resumes a run whose approval was decided by a process that died before resuming it', async () => {
+    const { workspace, store, engine } = setup();
+    const first = await engine.run(
+      {
+        name: 'gated',
+        steps: [{ id: 'ok', kind: 'approval', message: 'go?' }, mark('after', ['ok'])],
+      },
+      { createdBy: 't' },
+    );
+    expect(first.status).toBe('waiting');
+    // Recorded, then nobody resumed it (the API process that took the decision was killed).
+    store.decideApproval({ runId: first.runId, stepId: 'ok', approved: true, by: 'alice', via: 'api' });
+    const executor = new RunExecutor(engine, () => {});
+    onTestFinished(() => executor.close());
+    executor.sweepTimeouts(50);
+    await until(() => store.requireRun(first.runId).status === 'succeeded', 30_000, 'the server to resume it');
+    expect(readMarks(workspace)).toEqual(['after']);
+  }, 60_000);
+
   it('the scheduler resumes interrupted runs, unless auto-resume is off', async () => {
     const off = setup({ autoResume: false });
     const stuck = await interruptedRun(off.workspace);

@@ -19,7 +19,20 @@ import { testRegistry } from './tasks.ts';
 const [cmd, arg, createdBy] = process.argv.slice(2);
 const config = loadConfig();
 const store = new RunStore(stateTarget(config));
-const engine = new Engine({ store, registry: testRegistry(), config, pollMs: 50 });
+// With PIPEWRIGHT_REDIS_URL, steps go to `pipewright worker` processes, as the CLI sends them.
+const executor = config.redisUrl
+  ? new (await import('../../src/workers/dispatcher.ts')).BullmqDispatcher({
+      redisUrl: config.redisUrl,
+      queue: config.queue,
+    })
+  : undefined;
+const engine = new Engine({
+  store,
+  registry: testRegistry(),
+  config,
+  pollMs: 50,
+  ...(executor ? { executor } : {}),
+});
 try {
   let runId = arg as string;
   if (cmd === 'run') {

@@ -28,6 +28,8 @@ interface Measured {
   timings: Timing[];
   /** Bytes of the checkpoint database (and its WAL) after the run. */
   checkpointBytes?: number;
+  /** Bytes of the run store (state.db and its WAL) after the run: where step outputs live now. */
+  storeBytes?: number;
 }
 
 /** Gaps between one step's end and the next step's start along a chain: pure scheduling overhead. */
@@ -78,8 +80,9 @@ async function viaEngine(shape: Shape, n: number): Promise<Measured> {
   await engine.close();
   store.close();
   const checkpointBytes = fileBytes(path.join(config.stateDir, 'checkpoints.db'));
+  const storeBytes = fileBytes(path.join(config.stateDir, 'state.db'));
   rmSync(workspace, { recursive: true, force: true });
-  return { wallMs, timings, checkpointBytes };
+  return { wallMs, timings, checkpointBytes, storeBytes };
 }
 
 /** LangGraph as one would write it by hand: one node per step, an edge per dependency. */
@@ -240,7 +243,13 @@ async function scale(sizes: number[]): Promise<BenchResult[]> {
           name: `scale ${shape} ${n}: checkpoint bytes per step`,
           value: (r.checkpointBytes ?? 0) / n,
           unit: 'B',
-          note: `checkpoints.db ${(((r.checkpointBytes ?? 0) / 1e6) as number).toFixed(1)} MB`,
+          note: `checkpoints.db ${((r.checkpointBytes ?? 0) / 1024).toFixed(0)} KiB in all`,
+        },
+        {
+          name: `scale ${shape} ${n}: run store bytes per step`,
+          value: (r.storeBytes ?? 0) / n,
+          unit: 'B',
+          note: `state.db ${((r.storeBytes ?? 0) / 1024).toFixed(0)} KiB: step rows, events, outputs`,
         },
       );
       // One node per step costs LangGraph O(steps) per superstep: 10,000 would take most of an hour.

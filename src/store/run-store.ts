@@ -470,6 +470,16 @@ export class RunStore {
     return rows.map(toEvent);
   }
 
+  /** When its executor last recorded something for the run (its last sign of life, once it is gone). */
+  lastEventAt(runId: string): string | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT at FROM events WHERE run_id = ? AND type <> 'run.interrupted' ORDER BY seq DESC LIMIT 1",
+      )
+      .get(runId) as Row | undefined;
+    return opt(row?.at);
+  }
+
   private insertEvent(event: NewEvent): RunEvent {
     const at = event.at ?? this.now();
     const r = this.db

@@ -40,10 +40,10 @@ export const RunState = Annotation.Root({
     reducer: (_a, b) => b,
     default: () => ({}),
   }),
-  /** Only on the argument a Send hands to `step`: which step to run. Nothing writes it to the state. */
-  stepId: Annotation<string | undefined>({
+  /** Only on the argument a Send hands to `step`: which steps to run. Nothing writes it to the state. */
+  stepIds: Annotation<string[]>({
     reducer: (_a, b) => b,
-    default: () => undefined,
+    default: () => [],
   }),
 });
 export type RunStateValue = typeof RunState.State;
@@ -68,19 +68,33 @@ export interface CompileDeps {
    * tasks in the superstep, so a 10,000-wide fan-out runs as batches of this many (default 256).
    */
   batch?: number;
+  /**
+   * Task steps run together in one graph task (default 16): LangGraph's fixed cost per task is then shared
+   * by that many steps of a wide fan-out. Each step still records its own outcome; approvals always get a
+   * task of their own (an interrupt pauses exactly one approval).
+   */
+  chunk?: number;
 }
 
 export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseCheckpointSaver) {
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const batch = deps.batch ?? 256;
+  const chunk = Math.max(1, deps.chunk ?? 16);
   return new StateGraph(RunState)
     .addNode(
       'schedule',
       () => {
-        const ready = deps.scheduler.next(batch);
-        return new Command({
-          goto: ready.length ? ready.map((stepId) => new Send('step', { stepId })) : END,
-        });
+        const sends: Send[] = [];
+        let group: string[] = [];
+        for (const id of deps.scheduler.next(batch)) {
+          if (byId.get(id)?.kind === 'approval') sends.push(new Send('step', { stepIds: [id] }));
+          else if (group.push(id) === chunk) {
+            sends.push(new Send('step', { stepIds: group }));
+            group = [];
+          }
+        }
+        if (group.length) sends.push(new Send('step', { stepIds: group }));
+        return new Command({ goto: sends.length ? sends : END });
       },
       { ends: ['step', END] },
     )
@@ -88,10 +102,13 @@ export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseChe
       // Back to the event loop between steps: lease renewals, cancel polls and timers run even when
       // every step is an in-process no-op.
       await new Promise((resolve) => setImmediate(resolve));
-      const step = byId.get(arg.stepId ?? '');
-      if (!step) throw new Error(`the scheduler handed over an unknown step "${arg.stepId}"`);
-      const result = await runStep(step, byId, deps);
-      deps.scheduler.done(step.id, result);
+      await Promise.all(
+        arg.stepIds.map(async (id) => {
+          const step = byId.get(id);
+          if (!step) throw new Error(`the scheduler handed over an unknown step "${id}"`);
+          deps.scheduler.done(step.id, await runStep(step, byId, deps));
+        }),
+      );
       return {};
     })
     .addEdge(START, 'schedule')

@@ -54,6 +54,8 @@ export interface EngineOptions {
   maxConcurrency?: number;
   /** Most steps handed to one superstep (default 256; wider fan-outs run in batches). */
   batch?: number;
+  /** Task steps that share one graph task (default 16; see CompileDeps.chunk). */
+  chunk?: number;
   /** Runs the steps it accepts elsewhere (BullMQ workers); without it every step runs here. */
   executor?: StepExecutor;
 }
@@ -72,6 +74,7 @@ export class Engine {
   readonly leaseMs: number;
   private readonly maxConcurrency: number | undefined;
   private readonly batch: number | undefined;
+  private readonly chunk: number | undefined;
   readonly executor: StepExecutor | undefined;
   private readonly active = new Map<string, AbortController>();
 
@@ -86,6 +89,7 @@ export class Engine {
     this.leaseMs = opts.leaseMs ?? opts.config.leaseMs;
     this.maxConcurrency = opts.maxConcurrency;
     this.batch = opts.batch;
+    this.chunk = opts.chunk;
     // LangGraph puts an abort listener per task on signals it creates itself, one superstep at a time:
     // room for a full batch of steps, so wide fan-outs do not warn about a leak that is not one.
     const room = 2 * (opts.batch ?? 256) + 16;
@@ -183,6 +187,7 @@ export class Engine {
         scheduler,
         inputs: run.inputs,
         ...(this.batch ? { batch: this.batch } : {}),
+        ...(this.chunk ? { chunk: this.chunk } : {}),
         base: {
           store: this.store,
           artifacts: this.artifacts,

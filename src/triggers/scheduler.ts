@@ -406,7 +406,9 @@ export class Scheduler {
   recover(): string[] {
     const store = this.engine.store;
     const queued = store.db
-      .prepare(`SELECT id FROM runs WHERE created_by LIKE 'trigger:%' AND status = 'queued' ORDER BY created_at`)
+      .prepare(
+        `SELECT id FROM runs WHERE created_by LIKE 'trigger:%' AND status = 'queued' ORDER BY created_at`,
+      )
       .all() as { id: string }[];
     const ids = [...queued.map((r) => r.id), ...(this.engine.config.autoResume ? store.resumableRuns() : [])];
     const resumed: string[] = [];

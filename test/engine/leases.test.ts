@@ -128,7 +128,11 @@ describe('leases', () => {
     const executor = new RunExecutor(engine, () => {});
     onTestFinished(() => executor.close());
     executor.sweepTimeouts(50);
-    await until(() => store.requireRun(first.runId).status === 'succeeded', 30_000, 'the server to resume it');
+    await until(
+      () => store.requireRun(first.runId).status === 'succeeded',
+      30_000,
+      'the server to resume it',
+    );
     expect(readMarks(workspace)).toEqual(['after']);
   }, 60_000);
 

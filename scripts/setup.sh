@@ -2,12 +2,13 @@
 # Installs what the demo and the test suites need; safe to run again. Sourced by demo.sh and test.sh.
 #   npm packages: npm ci (when node_modules is missing or older than the lockfile)
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
-#   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers).
+#   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
+#   bubblewrap (the step sandbox; docs/security.md).
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server)
+APT_PACKAGES=(postgresql python3-sklearn python3-xgboost python3-pandas python3-torch chromium redis-server bubblewrap)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -33,6 +34,7 @@ for p in "${missing[@]}"; do
     python3-sklearn|python3-xgboost|python3-pandas|python3-torch) glob="test/training/train.test.ts" ;;
     chromium) glob="test/**/*.browser.int.test.ts" ;;
     redis-server) glob="test/workers/*.int.test.ts" ;;
+    bubblewrap) glob="test/security/sandbox.int.test.ts" ;; # steps run in the loud fallback instead
     *) glob="" ;;
   esac
   [ -n "$glob" ] && PIPEWRIGHT_TEST_EXCLUDE="${PIPEWRIGHT_TEST_EXCLUDE:+$PIPEWRIGHT_TEST_EXCLUDE,}$glob"

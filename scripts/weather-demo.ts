@@ -1,8 +1,9 @@
 /**
  * The real-data triage demo, on embedded defaults (no LLM): Seattle weather (vega-datasets).
  *
- *   train on 2012–2013 → deploy → serve → replay summer 2014–2015 through the endpoint → drift check fires
- *   → the triage agent explains it (seasonal shift in temperature and precipitation) and proposes a retrain
+ *   train on the cool months (October–April) of 2012–2013 → deploy → serve → replay summer 2014–2015 through
+ *   the endpoint → drift check fires → the triage agent explains it (a season the training data never saw:
+ *   its month, temperatures and rain are new to the model) and proposes a retrain on a window with the new data
  *   → approval (auto with --auto-approve; otherwise the demo approves as "reviewer") → retrain on 2012–2015
  *   → promotion of v2 → the lineage of the alert, the decision and the new model.
  *
@@ -83,7 +84,7 @@ async function demo(): Promise<void> {
   const src = `(SELECT CAST(month(date) AS INTEGER) AS month, precipitation, temp_max, temp_min, wind, weather, date FROM read_csv('${csv}'))`;
   const out = (f: string) => `'${path.join(ws, f)}'`;
   await db.run(
-    `COPY (SELECT * EXCLUDE (date) FROM ${src} WHERE year(date) IN (2012, 2013)) TO ${out('data/weather.csv')} (HEADER)`,
+    `COPY (SELECT * EXCLUDE (date) FROM ${src} WHERE year(date) IN (2012, 2013) AND month NOT BETWEEN 5 AND 9) TO ${out('data/weather.csv')} (HEADER)`,
   );
   await db.run(`COPY (SELECT * EXCLUDE (date) FROM ${src}) TO ${out('data/weather-fresh.csv')} (HEADER)`);
   const summer = (
@@ -93,7 +94,10 @@ async function demo(): Promise<void> {
   ).getRowObjectsJson();
   db.closeSync();
 
-  stage(1, 'Train the weather classifier on 2012–2013 and deploy it (examples/weather.yaml)');
+  stage(
+    1,
+    'Train the weather classifier on the cool months (Oct–Apr) of 2012–2013 and deploy it (examples/weather.yaml)',
+  );
   if ((await pw(['run', path.join(root, 'examples/weather.yaml'), '--auto-approve'])).exitCode !== 0)
     fail('the training run failed');
 

@@ -2,7 +2,7 @@
  * The only reader of the environment. Precedence: explicit option > environment variable > default.
  * Every other module receives a Config; none reads process.env.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -54,6 +54,43 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('Slack channel for runs not started from Slack, e.g. C0123 or #ml'),
+  artifacts: z
+    .string()
+    .regex(
+      /^(disk|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
+      'must be "disk" or s3://bucket[/prefix]',
+    )
+    .describe('Where artifacts live: "disk" (<stateDir>/artifacts) or s3://bucket/prefix (docs/s3.md)'),
+  artifactCacheDir: z
+    .string()
+    .describe('Local read-through cache of an S3 artifact store (default <stateDir>/artifact-cache)'),
+  s3Endpoint: z
+    .string()
+    .url()
+    .optional()
+    .describe('S3-compatible endpoint (MinIO, R2, a local server); default: AWS for the region'),
+  s3Region: z.string().optional().describe('S3 region; default: the AWS chain (AWS_REGION, profile)'),
+  s3ForcePathStyle: z
+    .boolean()
+    .describe('Address buckets as <endpoint>/<bucket> (most S3-compatible servers) instead of subdomains'),
+  mcpToken: z
+    .string()
+    .optional()
+    .describe('API token a `pipewright mcp` stdio client acts with (a secret: never logged)'),
+  token: z
+    .string()
+    .optional()
+    .describe('An API token the CLI acts with: its name and role (a secret; PIPEWRIGHT_TOKEN_FILE reads it)'),
+  policyFile: z
+    .string()
+    .describe(
+      'The approval/sandbox/egress policy file (default <stateDir>/policy.yaml; defaults apply when absent)',
+    ),
+  sandbox: z
+    .enum(['auto', 'bwrap', 'off'])
+    .describe(
+      'How step processes are sealed: auto (bubblewrap when it works, else a loud fallback), bwrap (required), off (fallback)',
+    ),
   leaseMs: z
     .number()
     .int()
@@ -95,6 +132,15 @@ export const ENV_VARS = {
   slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
   slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
   slackChannel: 'PIPEWRIGHT_SLACK_CHANNEL',
+  artifacts: 'PIPEWRIGHT_ARTIFACTS',
+  artifactCacheDir: 'PIPEWRIGHT_ARTIFACT_CACHE',
+  s3Endpoint: 'PIPEWRIGHT_S3_ENDPOINT',
+  s3Region: 'PIPEWRIGHT_S3_REGION',
+  s3ForcePathStyle: 'PIPEWRIGHT_S3_FORCE_PATH_STYLE',
+  mcpToken: 'PIPEWRIGHT_MCP_TOKEN',
+  token: 'PIPEWRIGHT_TOKEN',
+  policyFile: 'PIPEWRIGHT_POLICY',
+  sandbox: 'PIPEWRIGHT_SANDBOX',
   leaseMs: 'PIPEWRIGHT_LEASE_MS',
   autoResume: 'PIPEWRIGHT_AUTO_RESUME',
   faults: 'PIPEWRIGHT_FAULTS',
@@ -110,7 +156,8 @@ export function loadConfig(
 ): Config {
   const pick = <K extends keyof Config>(key: K): string | undefined => {
     const v = env[ENV_VARS[key]];
-    return v === undefined || v === '' ? undefined : v;
+    const value = v === undefined || v === '' ? undefined : v;
+    return SECRET_KEYS.includes(key) ? secretValue(key, value, env) : value;
   };
   const workspace = path.resolve(overrides.workspace ?? pick('workspace') ?? process.cwd());
   const stateDir = path.resolve(workspace, overrides.stateDir ?? pick('stateDir') ?? '.pipewright');
@@ -138,8 +185,23 @@ export function loadConfig(
     slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
     slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
     slackChannel: overrides.slackChannel ?? pick('slackChannel'),
+    artifacts: overrides.artifacts ?? pick('artifacts') ?? 'disk',
+    artifactCacheDir: path.resolve(
+      stateDir,
+      overrides.artifactCacheDir ?? pick('artifactCacheDir') ?? 'artifact-cache',
+    ),
+    s3Endpoint: overrides.s3Endpoint ?? pick('s3Endpoint'),
+    s3Region: overrides.s3Region ?? pick('s3Region'),
+    // Custom endpoints (MinIO, s3rver, Ceph) mostly need path-style addressing; AWS itself does not.
+    s3ForcePathStyle:
+      overrides.s3ForcePathStyle ??
+      boolOr(pick('s3ForcePathStyle'), (overrides.s3Endpoint ?? pick('s3Endpoint')) !== undefined),
+    mcpToken: overrides.mcpToken ?? pick('mcpToken'),
+    token: overrides.token ?? pick('token'),
+    policyFile: path.resolve(stateDir, overrides.policyFile ?? pick('policyFile') ?? 'policy.yaml'),
+    sandbox: overrides.sandbox ?? pick('sandbox') ?? 'auto',
     leaseMs: overrides.leaseMs ?? numberOr(pick('leaseMs'), 15_000),
-    autoResume: overrides.autoResume ?? pick('autoResume') !== 'false',
+    autoResume: overrides.autoResume ?? boolOr(pick('autoResume'), true),
     faults: overrides.faults ?? (pick('faults') ?? '').split(',').filter(Boolean),
   };
   const parsed = ConfigSchema.safeParse(raw);
@@ -158,17 +220,59 @@ export function loadConfig(
   return parsed.data;
 }
 
+function boolOr(v: string | undefined, fallback: boolean): boolean | string {
+  if (v === undefined) return fallback;
+  if (/^(1|true|yes)$/i.test(v)) return true;
+  if (/^(0|false|no)$/i.test(v)) return false;
+  return v; // refused by the schema, naming the variable
+}
+
 function numberOr(v: string | undefined, fallback: number): number {
   return v === undefined ? fallback : Number(v);
 }
 
-const SECRET_KEYS: (keyof Config)[] = [
+/** Settings that are secrets: never shown, never in a child's environment, readable from `<VAR>_FILE`. */
+export const SECRET_KEYS: readonly (keyof Config)[] = [
   'llmApiKey',
   'slackSigningSecret',
   'slackBotToken',
   'databaseUrl',
   'redisUrl',
+  'mcpToken',
+  'token',
 ];
+
+/**
+ * A secret from its variable or from the file its `_FILE` variable names (Docker/Kubernetes secrets):
+ * the file's content without its trailing newline. Both set is a mistake: which one wins would be a guess.
+ */
+function secretValue(
+  key: keyof Config,
+  value: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const fileVar = `${ENV_VARS[key]}_FILE`;
+  const file = env[fileVar];
+  if (!file) return value;
+  if (value !== undefined) {
+    throw userError(
+      'CONFIG_INVALID',
+      `Both ${ENV_VARS[key]} and ${fileVar} are set`,
+      'a secret comes from one place only',
+      `Unset one of them (${fileVar} keeps the secret out of the environment).`,
+    );
+  }
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw userError(
+      'CONFIG_INVALID',
+      `Cannot read the secret file ${file} named by ${fileVar}`,
+      (e as Error).message,
+      `Point ${fileVar} at a readable file holding only the secret.`,
+    );
+  }
+}
 
 /** The config as it may be shown or logged: secrets replaced by a marker. */
 export function redactConfig(config: Config): Record<string, unknown> {
@@ -190,18 +294,44 @@ function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
+/** The literal secret values of a config (for redaction and to keep them out of children). */
+export function secretValues(config: Config): string[] {
+  const out: string[] = [];
+  for (const k of SECRET_KEYS) {
+    const v = config[k];
+    if (typeof v !== 'string' || v === '') continue;
+    out.push(v);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+      try {
+        const u = new URL(v);
+        if (u.password) out.push(u.password, decodeURIComponent(u.password));
+      } catch {
+        // not a URL: the whole value is on the list already
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
 /**
  * The config a step's task sees: the process's, plus the variables the engine gives every program the
  * step starts (PIPEWRIGHT_IDEMPOTENCY_KEY, PIPEWRIGHT_RUN_ID, ...; docs/training-contract.md).
  */
 export type StepConfig = Config & { stepEnv?: Record<string, string> };
 
-/** Builds the environment for a child process: allowlisted variables, the step's variables, explicit extras. */
+/**
+ * Builds the environment for a child process: only allowlisted variables, the step's own variables
+ * (StepConfig.stepEnv), plus explicit extras. Never a pipewright setting (PIPEWRIGHT_*) from this process's
+ * environment nor any variable whose value is one of the configured secrets, even if the allowlist names
+ * it: a step gets a secret only by declaring it (see src/policy).
+ */
 export function childEnv(config: StepConfig, extra: Record<string, string> = {}): Record<string, string> {
+  const secrets = new Set(secretValues(config));
   const out: Record<string, string> = {};
   for (const name of config.envAllowlist) {
     const v = process.env[name];
-    if (v !== undefined) out[name] = v;
+    if (v === undefined || name.startsWith('PIPEWRIGHT_') || secrets.has(v)) continue;
+    out[name] = v;
   }
   return { ...out, ...config.stepEnv, ...extra };
 }

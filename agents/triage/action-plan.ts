@@ -72,8 +72,10 @@ export function actionPlan(t: Triage): Record<string, unknown> {
       : p.action === 'rollback'
         ? `roll ${t.model ?? 'the model'} back to v${p.rollbackTo ?? '?'}`
         : p.action === 'mute'
-          ? `mute the alert until ${p.reviewAt ?? 'a review'}`
-          : 'ask for the upstream data to be fixed';
+          ? `mute the alert until ${p.expiresAt ?? 'a review'}`
+          : p.action === 'none'
+            ? 'nothing'
+            : 'ask for the upstream data to be fixed and hold retrains';
   const approve = {
     id: APPROVAL_STEP,
     kind: 'approval',
@@ -98,9 +100,10 @@ export function actionPlan(t: Triage): Record<string, unknown> {
     with: {
       triageId: t.id,
       action: p.action,
+      columns: v.columns,
       ...(t.model ? { model: t.model } : {}),
       reason: `${v.classification}/${v.cause}: ${p.reasons[0] ?? ''}`.slice(0, 500),
-      ...(p.reviewAt ? { reviewAt: p.reviewAt } : {}),
+      ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}),
       ...(p.rollbackTo !== undefined ? { rollbackTo: p.rollbackTo } : {}),
       alert: t.evidence.alert.ref,
     },

@@ -82,6 +82,23 @@ export function reportFromOutput(output: unknown, source = 'the drift output'): 
 
 const round = (x: number, d = 3) => Number(x.toPrecision(d));
 
+/** KS distance (numeric) or total variation of shares (categorical) from the report's statistics. */
+function movementOf(f: DriftReport['features'][number]): number | null {
+  const stats = (f as { stats?: Record<string, unknown> }).stats ?? {};
+  const v = f.type === 'numeric' ? stats.ks : stats.totalVariation;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  // Older reports: the categorical shares of the display histogram.
+  const d = f.display;
+  if (f.type === 'categorical' && d) {
+    let tv = 0;
+    d.reference.forEach((r, i) => {
+      tv += Math.abs(r - (d.current[i] ?? 0));
+    });
+    return tv / 2;
+  }
+  return null;
+}
+
 /** Tool: which features drifted and by how much. */
 export function driftEvidence(report: DriftReport): FeatureEvidence[] {
   return report.features.map((f) => {
@@ -94,6 +111,7 @@ export function driftEvidence(report: DriftReport): FeatureEvidence[] {
       threshold: f.threshold,
       nulls: f.nulls,
       change: '',
+      movement: movementOf(f),
     };
     if (f.summary) e.summary = f.summary;
     const r = f.summary?.reference;

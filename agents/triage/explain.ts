@@ -21,9 +21,12 @@ const LABEL: Record<Verdict['classification'], string> = {
   data_quality: 'a data-quality problem',
   real_shift: 'a real-world shift',
   noise: 'noise',
+  no_drift: 'no drift',
 };
 
 export function rulesExplanation(ev: Evidence, v: Verdict, p: Proposal): string {
+  if (v.classification === 'no_drift')
+    return `${ev.alert.summary}. No drift: ${v.reasoning.join(' ')} Nothing to apply.`;
   const model = ev.model
     ? ` The deployed model is ${ev.model.name} v${ev.model.version ?? '?'}${
         ev.model.trainingData ? `, trained on ${ev.model.trainingData}` : ''
@@ -115,7 +118,7 @@ export async function explainWithModel(
         if (prev) proposal.rollbackTo = prev.version;
       }
       if (a.action === 'mute')
-        proposal.reviewAt = new Date(Date.parse(ev.alert.at) + 7 * 86_400_000).toISOString().slice(0, 10);
+        proposal.expiresAt = new Date(Date.parse(ev.alert.at) + 7 * 86_400_000).toISOString().slice(0, 10);
     }
   } else if (a.reasons && a.action === p.action) {
     proposal = { ...p, reasons: a.reasons };

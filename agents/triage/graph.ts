@@ -25,7 +25,7 @@ import {
 } from './evidence.ts';
 import { explainWithModel, rulesExplanation } from './explain.ts';
 import { classify, propose, type RuleOptions } from './rules.ts';
-import type { Evidence, Proposal, Triage, Verdict } from './types.ts';
+import type { Evidence, ModelCheck, ModelEvidence, Proposal, Triage, Verdict } from './types.ts';
 
 export interface TriageDeps {
   /** The run store: model lineage, upstream datasets, earlier triages (without it, the report alone). */
@@ -41,6 +41,13 @@ export interface TriageDeps {
   readWindow?: boolean;
   /** Drafts the retrain plan for a retrain proposal. */
   draftRetrain?: (ev: Evidence) => Record<string, unknown> | undefined;
+  /**
+   * Asks the deployed model about the alert: importance of its inputs, label shift and, with labels in the
+   * current data, its quality (tools/triage/model-check.ts, wired by the CLI and the evals).
+   */
+  checkModel?: (input: AlertInput, model: ModelEvidence | undefined) => Promise<ModelCheck | undefined>;
+  /** The deployed model's lineage when no store holds it (evals, tests); the store's wins. */
+  deployedModel?: ModelEvidence;
   now?: () => Date;
 }
 
@@ -95,6 +102,7 @@ export function createTriageGraph(deps: TriageDeps) {
       current: pickSide(report.current),
       features,
       findings: report.findings,
+      ...(report.season !== undefined ? { season: report.season } : {}),
       window,
       upstream: [],
       similar: [],
@@ -107,6 +115,17 @@ export function createTriageGraph(deps: TriageDeps) {
       } else {
         ev.model = m;
         ev.upstream = upstreamEvidence(deps.store, m);
+      }
+    }
+    if (!ev.model && deps.deployedModel) ev.model = deps.deployedModel;
+    if (deps.checkModel) {
+      try {
+        const check = await deps.checkModel(s.input, ev.model);
+        if (check) ev.modelCheck = check;
+      } catch (e) {
+        notes.push(
+          `the model could not be asked about the alert (${(e as Error).message.split('\n')[0]}); importance, labels and quality are unknown`,
+        );
       }
     }
     if (deps.store) {
@@ -183,6 +202,8 @@ function pickSide(side: { name?: string | undefined; rows: number; hash: string 
 
 function summaryOf(report: AlertInput['report'], features: Evidence['features']): string {
   const drifted = features.filter((f) => f.drifted).map((f) => f.name);
+  if (drifted.length === 0 && report.findings.length === 0)
+    return `No drift: none of ${features.length} features drifted beyond chance, no data-quality finding`;
   const base = `${drifted.length} of ${features.length} features drifted (${Math.round(report.share * 100)}%)${
     drifted.length ? `: ${drifted.join(', ')}` : ''
   }`;

@@ -78,8 +78,10 @@ export async function createAlertHandler(
   engine: Engine,
   config: Config,
   log: (line: string) => void,
+  /** The deployed model's check (tools/triage/model-check.ts registeredModelChecker), from the composition root. */
+  extra: Pick<TriageDeps, 'checkModel'> = {},
 ): Promise<AlertHandler> {
-  const deps = await triageModelDeps(llmSettingsFrom(config));
+  const deps = { ...(await triageModelDeps(llmSettingsFrom(config))), ...extra };
   return async (e) => {
     const input = alertFromRun(engine.store, e.runId, e.model);
     const { triage: t, posted } = await triageAndPost(engine, config, input, {

@@ -29,6 +29,14 @@ export interface PostedTriage {
 /** Records the triage and creates its action run (queued: execute it to reach the approval). */
 export function postTriage(engine: Engine, t: Triage, opts: { by: string }): PostedTriage {
   const store = engine.store;
+  if (t.proposal.action === 'none') {
+    throw userError(
+      'TRIAGE_NOTHING_TO_APPLY',
+      `Nothing to apply: ${t.evidence.alert.ref} shows no drift`,
+      t.verdict.reasoning[0],
+      'There is no action to approve. Run the drift check again on the next window.',
+    );
+  }
   const triggers = new TriggerStore(store.db);
   return store.atomically(() => {
     const { triage: record, created } = triggers.insertTriage({
@@ -44,21 +52,29 @@ export function postTriage(engine: Engine, t: Triage, opts: { by: string }): Pos
       createdBy: opts.by,
     });
     if (!created) return { record, created, ...(record.runId ? { runId: record.runId } : {}) };
-    recordAlert(store, t);
+    recordVerdict(store, t);
     const run = engine.createRun(actionPlan(t), {
       createdBy: opts.by,
       trigger: `alert:${t.evidence.alert.ref}`,
+      submitter: engine.guard.systemIdentity('triage', opts.by),
     });
     triggers.updateTriage(t.id, { runId: run.id });
     return { record: triggers.getTriage(t.id) as TriageRecord, created, runId: run.id };
   });
 }
 
-/** The alert in the lineage graph: its verdict, proposal and model, and an edge to the data it is about. */
-function recordAlert(store: RunStore, t: Triage): void {
+/**
+ * The alert in the lineage graph with the triage's verdict and its evidence: classification, cause, the
+ * columns, the reasoning, every finding or analysis with its statistic, threshold and example rows, and the
+ * proposal (action, expiry, rollback target); the model as attributes, and an edge to the current data. A
+ * later triage of the same alert replaces the verdict (the outcome of an approved action is added by
+ * triage.apply). This is what `pipewright ask "why did we mute the drift on X?"` reads.
+ */
+export function recordVerdict(store: RunStore, t: Triage): void {
   const L = new LineageStore(store.db);
   const id = `alert:${t.evidence.alert.ref}`;
   const at = t.at;
+  const p = t.proposal;
   L.upsertEntity({
     id,
     kind: 'alert',
@@ -70,13 +86,24 @@ function recordAlert(store: RunStore, t: Triage): void {
       // The model as attributes, not an edge: walking up from the alert must not reach the model's training data.
       ...(t.evidence.model
         ? { model: { name: t.evidence.model.name, version: t.evidence.model.version } }
-        : {}),
+        : t.model
+          ? { model: { name: t.model } }
+          : {}),
       triage: {
         id: t.id,
+        at,
         classification: t.verdict.classification,
         cause: t.verdict.cause,
         severity: t.verdict.severity,
-        action: t.proposal.action,
+        columns: t.verdict.columns,
+        reasoning: t.verdict.reasoning,
+        evidence: t.verdict.evidence.map((e) => ({ ...e, examples: e.examples.slice(0, 3) })),
+        action: p.action,
+        reasons: p.reasons,
+        // null removes what an earlier verdict of the same alert set (the attributes are merged).
+        expiresAt: p.expiresAt ?? null,
+        rollbackTo: p.rollbackTo ?? null,
+        holdRetrain: p.holdRetrain ?? null,
         explanation: t.explanation,
         source: t.source,
       },

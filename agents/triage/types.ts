@@ -2,22 +2,32 @@
 import { z } from 'zod';
 
 export const Classification = z
-  .enum(['data_quality', 'real_shift', 'noise'])
+  .enum(['data_quality', 'real_shift', 'noise', 'no_drift'])
   .describe(
-    'data_quality: the pipe broke (nulls, schema, units, renamed categories); real_shift: the world moved; noise: too little data to tell',
+    'data_quality: the pipe broke (schema, types, nulls, units, offsets, stuck values, categories, duplicates); real_shift: the world moved; noise: too little data to tell; no_drift: nothing drifted beyond chance and nothing broke',
   );
 export type Classification = z.infer<typeof Classification>;
 
 export const Cause = z
   .enum([
     'schema_change',
+    'type_change',
     'nulls',
     'unit_change',
+    'offset_change',
+    'stuck_values',
+    'category_variant',
     'category_renamed',
+    'category_new',
+    'category_vanished',
+    'duplicate_rows',
     'seasonal_shift',
-    'distribution_shift',
+    'label_shift',
+    'quality_drop',
+    'covariate_shift',
     'recent_deployment',
     'small_sample',
+    'none',
   ])
   .describe('The specific cause behind the classification');
 export type Cause = z.infer<typeof Cause>;
@@ -26,9 +36,9 @@ export const Severity = z.enum(['info', 'warning', 'critical']).describe('How ur
 export type Severity = z.infer<typeof Severity>;
 
 export const Action = z
-  .enum(['retrain', 'rollback', 'fix_upstream', 'mute'])
+  .enum(['retrain', 'rollback', 'fix_upstream', 'mute', 'none'])
   .describe(
-    'retrain on fresh data, roll back to the previous model version, fix the upstream data, or mute with a review date',
+    'retrain on a window that includes the new data, roll back to the previous model version, fix the upstream data (and hold any retrain), mute with an expiry, or none (nothing drifted)',
   );
 export type Action = z.infer<typeof Action>;
 
@@ -58,9 +68,54 @@ export const ReportFeature = z
   .loose();
 export type ReportFeature = z.infer<typeof ReportFeature>;
 
-export const ReportFinding = z
-  .object({ kind: z.string(), column: z.string(), severity: z.string(), message: z.string() })
+export const FindingEvidence = z
+  .object({
+    statistic: z.string(),
+    value: z.number(),
+    threshold: z.number(),
+    test: z.string(),
+    pValue: z.number().optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+    examples: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
   .loose();
+
+export const ReportFinding = z
+  .object({
+    kind: z.string(),
+    column: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    evidence: FindingEvidence.optional(),
+  })
+  .loose();
+export type ReportFinding = z.infer<typeof ReportFinding>;
+
+/** monitor.drift's same-months comparison (tools/monitor/drift-season.ts), as read from a report. */
+export const Season = z
+  .object({
+    column: z.string(),
+    currentMonths: z.array(z.number()),
+    referenceMonths: z.array(z.number()),
+    baseline: z
+      .object({
+        rows: z.number(),
+        years: z.array(z.number()),
+        lastYear: z.boolean(),
+        wholeReference: z.boolean(),
+      })
+      .nullable(),
+    features: z
+      .array(
+        z
+          .object({ name: z.string(), movement: z.number().nullable().optional(), drifted: z.boolean() })
+          .loose(),
+      )
+      .default([]),
+    drifted: z.array(z.string()),
+  })
+  .loose();
+export type Season = z.infer<typeof Season>;
 
 const Side = z
   .object({ name: z.string().optional(), rows: z.number(), hash: z.string(), path: z.string().optional() })
@@ -77,6 +132,7 @@ export const DriftReport = z
     share: z.number(),
     features: z.array(ReportFeature),
     findings: z.array(ReportFinding).default([]),
+    season: Season.nullable().optional(),
   })
   .loose();
 export type DriftReport = z.infer<typeof DriftReport>;
@@ -91,6 +147,8 @@ export const FeatureEvidence = z.object({
   nulls: z.object({ reference: z.number(), current: z.number() }),
   /** Numeric: "mean 11.2 → 24.9 (×2.22), std 7.1 → 4.0" */
   change: z.string(),
+  /** How far the distribution moved: KS distance (numeric) or total variation of shares (categorical), 0–1. */
+  movement: z.number().nullable(),
   summary: z.object({ reference: Summary, current: Summary }).optional(),
   /** Categorical: shares per category on each side. */
   categories: z
@@ -115,6 +173,40 @@ export const ModelEvidence = z.object({
 });
 export type ModelEvidence = z.infer<typeof ModelEvidence>;
 
+/** What the deployed model says about the alert (tools/triage/model-check.ts, handed in by the caller). */
+export const ModelCheck = z.object({
+  model: z.string().optional(),
+  target: z.string().describe('The column the model predicts'),
+  task: z.enum(['classification', 'regression']),
+  importance: z
+    .record(z.string(), z.number())
+    .describe('Permutation importance per input, shares summing to 1'),
+  labelled: z.boolean().describe('The current data carries the target: labels have arrived'),
+  quality: z
+    .object({
+      metric: z.string(),
+      higherIsBetter: z.boolean(),
+      baseline: z.number().describe('Holdout value the model was accepted with'),
+      current: z.number().describe('Value on the labelled current rows'),
+      rows: z.number(),
+      dropped: z.boolean(),
+      pValue: z.number(),
+      test: z.string(),
+    })
+    .optional(),
+  labelShift: z
+    .object({
+      statistic: z.string(),
+      value: z.number(),
+      pValue: z.number(),
+      drifted: z.boolean(),
+      test: z.string(),
+    })
+    .optional(),
+  notes: z.array(z.string()),
+});
+export type ModelCheck = z.infer<typeof ModelCheck>;
+
 export const Evidence = z.object({
   alert: z.object({
     ref: z.string().describe('Where the alert came from: <run>/<step> or report-<hash>'),
@@ -130,6 +222,10 @@ export const Evidence = z.object({
   current: z.object({ name: z.string().optional(), rows: z.number(), hash: z.string() }),
   features: z.array(FeatureEvidence),
   findings: z.array(ReportFinding),
+  season: Season.nullable()
+    .optional()
+    .describe('The current window against the same months of the reference'),
+  modelCheck: ModelCheck.optional().describe('Importance, label shift and quality of the deployed model'),
   window: z.object({
     rows: z.number(),
     nullRates: z.record(z.string(), z.number()),
@@ -160,11 +256,31 @@ export type Evidence = z.infer<typeof Evidence>;
 export const Proposal = z.object({
   action: Action,
   reasons: z.array(z.string()).min(1),
-  reviewAt: z.string().optional().describe('mute: when to look again'),
+  expiresAt: z.string().optional().describe('mute: the date the mute ends and the alert is looked at again'),
+  holdRetrain: z
+    .boolean()
+    .optional()
+    .describe('fix_upstream: scheduled retrains wait until the feed is fixed'),
+  window: z
+    .object({ description: z.string(), reference: z.string(), current: z.string() })
+    .optional()
+    .describe('retrain: the data window, which includes the new data'),
   rollbackTo: z.number().int().optional().describe('rollback: the version production returns to'),
   plan: z.record(z.string(), z.unknown()).optional().describe('retrain: the drafted plan'),
 });
 export type Proposal = z.infer<typeof Proposal>;
+
+/** One piece of evidence behind a verdict: a data-quality finding or a real-shift analysis. */
+export const VerdictEvidence = z.object({
+  kind: z.string().describe('Finding kind or analysis (season, label_shift, quality, importance)'),
+  column: z.string().optional(),
+  statistic: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  test: z.string(),
+  examples: z.array(z.record(z.string(), z.unknown())).default([]),
+});
+export type VerdictEvidence = z.infer<typeof VerdictEvidence>;
 
 export const Verdict = z.object({
   classification: Classification,
@@ -173,6 +289,7 @@ export const Verdict = z.object({
   /** Columns the verdict is about. */
   columns: z.array(z.string()),
   reasoning: z.array(z.string()).min(1),
+  evidence: z.array(VerdictEvidence).default([]),
 });
 export type Verdict = z.infer<typeof Verdict>;
 

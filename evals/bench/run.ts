@@ -26,6 +26,9 @@ const suites: Suite[] = [
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
+  { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
+  { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },
+  { name: 'sandbox', run: async () => (await import('./sandbox.ts')).benchSandbox() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,6 +1,6 @@
 /**
- * `tsx evals/triage/run.ts [--provider offline|openai|ollama] [--model M] [--base-url U]`
- * (the lead wires it as `npm run eval -- --suite triage`)
+ * `npm run eval -- --suite triage [--set main|unseen|all] [--provider offline|openai|ollama] [--model M]
+ * [--base-url U]` (or `tsx evals/triage/run.ts …`)
  *
  * Builds every scenario from real data, runs monitor.drift and the triage agent, and prints a table and the
  * accuracy. Offline (the default) the rules classify and propose; with a provider the model writes the
@@ -8,16 +8,17 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
-import { formatError } from '../../src/errors.ts';
+import { formatError, userError } from '../../src/errors.ts';
 import { createChatModel, llmSettingsFrom } from '../../src/llm/index.ts';
 import { formatTriageEval, runTriageEval } from './harness.ts';
-import { HELDOUT, SCENARIOS } from './scenarios.ts';
+import { SCENARIOS, UNSEEN } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
     provider: { type: 'string' },
     model: { type: 'string' },
     'base-url': { type: 'string' },
+    set: { type: 'string', default: 'main' },
   },
 });
 
@@ -29,10 +30,20 @@ try {
   });
   const model = await createChatModel(settings);
   const who = `${settings.provider}${settings.model ? ` ${settings.model}` : ''}`;
-  for (const [set, scenarios] of [
-    ['main', SCENARIOS],
-    ['heldout', HELDOUT],
-  ] as const) {
+  const sets = (
+    [
+      ['main', SCENARIOS],
+      ['unseen', UNSEEN],
+    ] as const
+  ).filter(([name]) => values.set === 'all' || values.set === name);
+  if (sets.length === 0)
+    throw userError(
+      'USAGE',
+      `Unknown triage eval set "${values.set}"`,
+      undefined,
+      'Use --set main, unseen or all.',
+    );
+  for (const [set, scenarios] of sets) {
     const { rows, summary } = await runTriageEval({ scenarios, ...(model ? { model } : {}) });
     process.stdout.write(`${formatTriageEval(`triage ${set} (${who})`, rows, summary)}\n\n`);
   }

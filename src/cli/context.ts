@@ -55,6 +55,8 @@ export async function openContext(opts: GlobalOptions): Promise<CliContext> {
       })
     : undefined;
   const engine = new Engine({ store, registry, config, ...(executor ? { executor } : {}) });
+  // Who the person at this CLI is under the policy (PIPEWRIGHT_TOKEN, or the local user's role).
+  engine.guard.actAsCli();
   // Runs executed here are recorded in the lineage graph and the searchable memory as they happen.
   const recorders = attachRecorders(store, config);
   return {

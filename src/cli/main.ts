@@ -2,11 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { formatError, isPipewrightError, serializeError } from '../errors.ts';
 import { registerChatCommand } from './commands/chat.ts';
+import { registerDriftCommand } from './commands/drift.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
+import { registerPolicyCommand } from './commands/policy.ts';
 import { registerSchedulerCommand } from './commands/scheduler.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
@@ -33,8 +36,11 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSchedulerCommand(program);
   registerTriageCommands(program);
+  registerDriftCommand(program);
   registerTokenCommands(program);
   registerWorkerCommands(program);
+  registerMcpCommand(program);
+  registerPolicyCommand(program);
   return program;
 }
 

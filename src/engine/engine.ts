@@ -13,10 +13,11 @@ import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { isPipewrightError, userError } from '../errors.ts';
 import { type Plan, parsePlan } from '../plan/index.ts';
+import { PolicyGuard, type Principal } from '../policy/index.ts';
+import { openArtifactStore } from '../store/artifact-stores.ts';
 import {
   type ApprovalRecord,
   type DecisionInput,
-  DiskArtifactStore,
   leaseLapse,
   newLeaseOwner,
   type RunRecord,
@@ -24,7 +25,7 @@ import {
   SQLITE_BUSY_TIMEOUT_MS,
   TERMINAL_RUN_STATUSES,
 } from '../store/index.ts';
-import type { ArtifactStore, TaskRegistry } from '../tasks/index.ts';
+import { type ArtifactStore, reapStaleAttempts, type TaskRegistry } from '../tasks/index.ts';
 import { type ApprovalInterrupt, compilePlan, type RunStateValue } from './compile.ts';
 import type { StepExecutor } from './executor.ts';
 import { faultPoint } from './faults.ts';
@@ -60,8 +61,8 @@ export interface EngineOptions {
   executor?: StepExecutor;
 }
 
-/** A decision on an approval step; the store's single-use decision input. */
-export type DecideInput = DecisionInput;
+/** A decision on an approval step; the store's single-use decision input, and who decides (default: the local user). */
+export type DecideInput = DecisionInput & { decider?: Principal };
 
 export class Engine {
   readonly store: RunStore;
@@ -77,12 +78,14 @@ export class Engine {
   private readonly chunk: number | undefined;
   readonly executor: StepExecutor | undefined;
   private readonly active = new Map<string, AbortController>();
+  /** The server policy: who may submit what, who may decide (src/policy). */
+  readonly guard: PolicyGuard;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
     this.registry = opts.registry;
     this.config = opts.config;
-    this.artifacts = opts.artifacts ?? new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));
+    this.artifacts = opts.artifacts ?? openArtifactStore(opts.config);
     // Checkpoints live next to the run records: SQLite in the state folder, or the same Postgres.
     this.checkpointer = opts.checkpointer ?? defaultCheckpointer(opts.store, opts.config);
     this.pollMs = opts.pollMs ?? 250;
@@ -96,6 +99,7 @@ export class Engine {
     const current = EventEmitter.defaultMaxListeners;
     if (current !== 0 && current < room) setMaxListeners(room);
     this.executor = opts.executor;
+    this.guard = new PolicyGuard(opts.config, opts.store, opts.registry);
   }
 
   /** Closes the executor's and the Postgres checkpointer's connections (the store belongs to the caller). */
@@ -108,15 +112,21 @@ export class Engine {
   /** Validates the plan against the catalog and records a new run (not yet executing). */
   createRun(
     rawPlan: unknown,
-    opts: { createdBy: string; trigger?: string; inputs?: Record<string, unknown> },
+    opts: { createdBy: string; trigger?: string; inputs?: Record<string, unknown>; submitter?: Principal },
   ): RunRecord {
     const plan = parsePlan(rawPlan, this.registry);
     const inputs = resolveInputs(plan, opts.inputs ?? {});
-    return this.store.createRun({
-      plan,
-      createdBy: opts.createdBy,
-      trigger: opts.trigger ?? 'manual',
-      inputs,
+    // The policy, not the plan, decides whether its checkpoints may be switched off (POLICY_REFUSED).
+    const admitted = this.guard.admitRun(plan, opts.submitter ?? this.guard.localIdentity(opts.createdBy));
+    return this.store.atomically(() => {
+      const run = this.store.createRun({
+        plan,
+        createdBy: admitted.submitter.name,
+        trigger: opts.trigger ?? 'manual',
+        inputs,
+      });
+      this.guard.audit(run.id, admitted);
+      return run;
     });
   }
 
@@ -272,11 +282,13 @@ export class Engine {
   }
 
   /**
-   * Before a resume runs anything: make sure nothing of an earlier execution of this run is still at work
-   * (a grandchild of a killed coordinator, a sandbox). The process-tree reaper (reapStaleAttempts(stateDir,
-   * runId), tools/lib/process.ts) is called from here.
+   * Before a resume runs anything, and only once this execution holds the run: make sure nothing of an
+   * earlier execution of it is still at work (a grandchild of a killed coordinator, a sandbox), so an old
+   * attempt never runs beside its retry (src/tasks/attempt-processes.ts).
    */
-  private async reapOldAttempts(_run: RunRecord): Promise<void> {}
+  private async reapOldAttempts(run: RunRecord): Promise<void> {
+    await reapStaleAttempts(this.config.stateDir, run.id);
+  }
 
   /** Records the run's new status while this execution still holds it (else another process owns it). */
   private finish(
@@ -367,7 +379,10 @@ export class Engine {
         }.`,
       );
     }
-    const r = this.store.decideApproval({ ...d, runId: run.id });
+    const { decider: given, ...decision } = d;
+    const admitted = this.guard.admitDecision(run, d, given ?? this.guard.localIdentity(d.by));
+    const r = this.store.decideApproval({ ...decision, by: admitted.submitter.name, runId: run.id });
+    if (r.outcome === 'decided') this.guard.audit(run.id, admitted);
     if (r.outcome === 'expired') {
       throw userError(
         'APPROVAL_EXPIRED',

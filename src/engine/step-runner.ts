@@ -10,7 +10,13 @@ import type { Config, StepConfig } from '../config.ts';
 import { isPipewrightError, PipewrightError, serializeError, userError } from '../errors.ts';
 import { parseDuration, type RetryPolicy, renderTemplates, type TaskStep } from '../plan/index.ts';
 import type { RunStore, StepRecord } from '../store/index.ts';
-import type { AnyTask, ArtifactStore, TaskContext, TaskLogger } from '../tasks/index.ts';
+import {
+  type AnyTask,
+  type ArtifactStore,
+  runTask,
+  type TaskContext,
+  type TaskLogger,
+} from '../tasks/index.ts';
 import type { StepExecutor } from './executor.ts';
 import { faultPoint } from './faults.ts';
 import { grantLocalGpus } from './local-gpus.ts';
@@ -310,8 +316,9 @@ async function attemptOnce(
       upstream: env.upstream,
       config,
       ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
+      ...(step.secrets ? { secrets: step.secrets } : {}),
     };
-    return task.run(input, ctx);
+    return runTask(task, input, ctx);
   };
   try {
     // A task that ignores its signal is abandoned at the timeout; its subprocesses got the signal.

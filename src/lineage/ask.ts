@@ -11,6 +11,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { Config } from '../config.ts';
 import { createChatModel, describeSettings, llmSettingsFrom, loadPrompt, type Prompt } from '../llm/index.ts';
 import type { RunStore } from '../store/index.ts';
+import { askDriftVerdict } from './drift-verdicts.ts';
 import { cosine, type Embedder } from './embeddings.ts';
 import { type MemoryHit, searchMemory } from './memory.ts';
 import { lineageOf, type ProductionEntry, whatIsInProduction } from './queries.ts';
@@ -80,6 +81,8 @@ async function gather(
   question: string,
   opts: AskOptions,
 ): Promise<Gathered> {
+  const verdict = askDriftVerdict(store, question);
+  if (verdict) return verdict;
   if (LINEAGE.test(question)) {
     const token = ENTITY_TOKEN.exec(question)?.[1];
     if (token) return askLineage(store, question, token);

@@ -267,9 +267,11 @@ export class LineageRecorder {
     const inHashes = new Set([...ins.datasets, ...ins.models].map((r) => r.hash));
     const inDatasets = ins.datasets.map((d) => this.ensureDataset(d, e.at));
 
+    // Where ingested rows came from (ingest.*: file path, URL, s3:// address and the object versions read).
+    const source = isObject(output) && isObject(output.source) ? sourceAttrs(output.source) : undefined;
     for (const d of outs.datasets) {
       if (inHashes.has(d.hash)) continue; // passed through, not produced here
-      const id = this.ensureDataset(d, e.at, runId);
+      const id = this.ensureDataset(d, e.at, runId, source);
       L.addEdge({ src: id, type: 'produced_by', dst: sid, runId, at: e.at });
       for (const src of inDatasets) L.addEdge({ src: id, type: 'derived_from', dst: src, runId, at: e.at });
     }
@@ -322,10 +324,15 @@ export class LineageRecorder {
     }
   }
 
-  private ensureDataset(d: DatasetLike, at: string, runId?: string): string {
+  private ensureDataset(
+    d: DatasetLike,
+    at: string,
+    runId?: string,
+    source?: Record<string, unknown>,
+  ): string {
     const id = datasetId(d.hash);
     const existing = this.lineage.getEntity(id);
-    if (existing && !(d.name || d.version)) return id;
+    if (existing && !(d.name || d.version || source)) return id;
     this.lineage.upsertEntity({
       id,
       kind: 'dataset',
@@ -337,6 +344,7 @@ export class LineageRecorder {
         columns: d.columns.map((c) => c.name),
         ...(d.name ? { name: d.name } : {}),
         ...(d.version ? { version: d.version } : {}),
+        ...(source ? { source } : {}),
       },
       ...(runId ? { runId } : {}),
       at,
@@ -457,4 +465,28 @@ export class LineageRecorder {
     }
     return out;
   }
+}
+
+const MAX_SOURCE_OBJECTS = 200;
+
+/** The source of ingested rows as kept on the dataset entity: kind, location, format and (S3) objects read. */
+function sourceAttrs(src: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (typeof src.kind !== 'string' || typeof src.location !== 'string') return undefined;
+  const objects = Array.isArray(src.objects) ? src.objects.filter(isObject) : undefined;
+  return {
+    kind: src.kind,
+    location: src.location,
+    ...(typeof src.format === 'string' ? { format: src.format } : {}),
+    ...(objects
+      ? {
+          objects: objects.slice(0, MAX_SOURCE_OBJECTS).map((o) => ({
+            key: o.key,
+            etag: o.etag,
+            ...(o.versionId ? { versionId: o.versionId } : {}),
+            sha256: o.sha256,
+          })),
+          objectCount: objects.length,
+        }
+      : {}),
+  };
 }

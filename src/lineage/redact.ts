@@ -20,6 +20,8 @@ const PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bhf_[A-Za-z0-9]{20,}/g,
+  // pipewright API tokens
+  /\bpw_[a-f0-9]{12}_[A-Za-z0-9_-]{43}\b/g,
 ];
 
 type SecretSource = Partial<

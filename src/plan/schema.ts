@@ -93,6 +93,12 @@ export const TaskStep = z
     timeout: Duration.optional().describe('Kill the step after this long'),
     cache: CachePolicy.optional(),
     resources: Resources.optional(),
+    secrets: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names are UPPER_CASE'))
+      .optional()
+      .describe(
+        'Named secrets the step needs as environment variables; the server policy must grant each one',
+      ),
   })
   .describe('A step that runs a catalog task');
 
@@ -126,6 +132,13 @@ export const Trigger = z
       .string()
       .optional()
       .describe('Event name that starts the plan, e.g. "drift.alert" or "file.arrived"'),
+    bucket: z
+      .string()
+      .regex(/^s3:\/\//, 'must start with s3://')
+      .optional()
+      .describe(
+        'Run once per new object under this S3 prefix or glob (a bucket trigger), e.g. s3://bucket/incoming/',
+      ),
   })
   .describe('When the plan starts by itself');
 

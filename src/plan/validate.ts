@@ -207,6 +207,7 @@ export class Upstream {
   private readonly order: string[];
   private readonly approvalAbove = new Map<string, boolean>();
   private bits: Map<string, Uint32Array> | undefined;
+  private approvals: Map<string, readonly string[]> | undefined;
   private readonly index = new Map<string, number>();
 
   constructor(plan: Pick<Plan, 'steps'>) {
@@ -250,6 +251,33 @@ export class Upstream {
   /** Whether an approval step is upstream of `step`. */
   hasApproval(step: string): boolean {
     return this.approvalAbove.get(step) ?? false;
+  }
+
+  /**
+   * The approval steps upstream of `step`. Built once for all steps in topological order; a step with one
+   * dependency that is not an approval shares that dependency's list, so a long chain under one approval
+   * costs one list, not one per step.
+   */
+  approvalsAbove(step: string): readonly string[] {
+    if (!this.approvals) {
+      const lists = new Map<string, readonly string[]>();
+      for (const id of this.order) {
+        const deps = this.byId.get(id)?.dependsOn ?? [];
+        const only = deps.length === 1 ? (deps[0] as string) : undefined;
+        if (only !== undefined && this.byId.get(only)?.kind !== 'approval') {
+          lists.set(id, lists.get(only) ?? []);
+          continue;
+        }
+        const set = new Set<string>();
+        for (const d of deps) {
+          if (this.byId.get(d)?.kind === 'approval') set.add(d);
+          for (const a of lists.get(d) ?? []) set.add(a);
+        }
+        lists.set(id, [...set]);
+      }
+      this.approvals = lists;
+    }
+    return this.approvals.get(step) ?? [];
   }
 
   private bitsets(): Map<string, Uint32Array> {

@@ -10,7 +10,8 @@ import type { PlannerResult } from '../../agents/planner/index.ts';
 import type { Config } from '../config.ts';
 import { isPipewrightError } from '../errors.ts';
 import { ask, renderTree, searchMemory, walkLineage, whatIsInProduction } from '../lineage/index.ts';
-import { parsePlanText, type TaskLookup, validatePlan } from '../plan/index.ts';
+import { checkPlanSize, parsePlanText, type TaskLookup, validatePlan } from '../plan/index.ts';
+import { type Policy, planLimits } from '../policy/index.ts';
 import type { AuthStore, DeploymentRecord, ModelRegistry, RunRecord, RunStore } from '../store/index.ts';
 import { type AuthEnv, authenticate, identityOf, requireRole } from './auth.ts';
 import type { RunExecutor } from './executor.ts';
@@ -254,9 +255,12 @@ const valid = <T extends z.ZodType>(target: 'json' | 'query', schema: T) =>
     }
   });
 
-/** A plan given as text (YAML/JSON) or as an object. */
-function planValue(source: string | Record<string, unknown>): unknown {
-  return typeof source === 'string' ? parsePlanText(source, 'the request body') : source;
+/** A plan given as text (YAML/JSON) or as an object, within the policy's size, step and alias limits. */
+function planValue(source: string | Record<string, unknown>, policy: Policy): unknown {
+  const limits = planLimits(policy);
+  if (typeof source === 'string') return parsePlanText(source, 'the request body', limits);
+  checkPlanSize(source, 'the request body', limits);
+  return source;
 }
 
 /** A run as listed: the record without its (large) plan. */
@@ -304,17 +308,19 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
   });
 
   api.post('/api/plans/validate', valid('json', ValidatePlanBody), (c) => {
-    const r = validatePlan(planValue(c.req.valid('json').plan), opts.tasks);
+    const r = validatePlan(planValue(c.req.valid('json').plan, engine.guard.policy), opts.tasks);
     return c.json(r.ok ? { ok: true, problems: [], plan: r.plan } : { ok: false, problems: r.problems });
   });
 
   api.post('/api/runs', valid('json', StartRunBody), (c) => {
     const body = c.req.valid('json');
     const who = identityOf(c);
-    const run = engine.createRun(planValue(body.plan), {
+    // The token's role decides what the policy lets this plan waive (POLICY_REFUSED, 403).
+    const run = engine.createRun(planValue(body.plan, engine.guard.policy), {
       createdBy: who.name,
       trigger: 'api',
       inputs: body.inputs,
+      submitter: who,
     });
     executor.start(run.id);
     return c.json({ runId: run.id, status: run.status }, 202);
@@ -386,6 +392,7 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
       by: identityOf(c).name,
       ...(body.comment ? { comment: body.comment } : {}),
       via: 'api',
+      decider: identityOf(c),
     });
     return c.json(approval);
   });

@@ -1,19 +1,21 @@
 /**
  * The pipewright HTTP server (hono), everything on one port: health and metrics (open), the REST API with
- * SSE under /api (bearer tokens with roles), model serving under /models, and the Slack endpoints under
- * /slack (signed requests). Runs started or resumed here execute in this process, in the background.
+ * SSE under /api (bearer tokens with roles), model serving under /models (listing with a viewer token;
+ * predict open unless the policy closes it), and the Slack endpoints under /slack (signed requests). Every
+ * route has a body limit (413) and a request id; a 500 is logged with it. Runs started or resumed here
+ * execute in this process, in the background.
  */
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
 import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
 import { createAlertHandler } from '../../agents/triage/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import type { Config } from '../config.ts';
 import { Engine } from '../engine/index.ts';
-import { formatError, isPipewrightError, userError } from '../errors.ts';
+import { userError } from '../errors.ts';
 import { attachRecorders, recordDeploymentChange } from '../lineage/index.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
 import {
@@ -27,10 +29,12 @@ import type { TaskRegistry } from '../tasks/index.ts';
 import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.ts';
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
 import { apiRoutes } from './api.ts';
+import { authenticate, requireRole } from './auth.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
 import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
+import { predictAccess } from './predict-access.ts';
 import { SlackNotifier } from './slack/notifier.ts';
 import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
 import { planGoalWithProgress } from './sse.ts';
@@ -56,8 +60,10 @@ export interface AppOptions {
   slackClient?: WebClient;
   /** Slack channel for runs not started from Slack (default: none, such runs are not posted). */
   slackChannel?: string;
-  /** Largest request body on /api and /slack (default 1 MiB); larger ones get 413. */
+  /** Largest request body on every route but predict (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Largest body of a predict request (default 4 MiB: a batch of 1,000 wide rows). */
+  maxPredictBodyBytes?: number;
   /** How often approval timeouts are applied and their runs resumed (default 5 s; 0 turns it off). */
   approvalSweepMs?: number;
   /** SSE tuning (tests). */
@@ -151,6 +157,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const models: ModelRoutesApp = modelRoutes({
     registry: opts.registry,
     predictionLog,
+    serving: () => engine.guard.policy.serving,
     user: config.user,
     onDeploymentChange,
     ...(opts.loadModel ? { loadModel: opts.loadModel } : {}),
@@ -179,22 +186,28 @@ export function createApp(opts: AppOptions): PipewrightApp {
     ...(opts.slackNowMs ? { nowMs: opts.slackNowMs } : {}),
   });
 
+  // Every request has an id (the caller's x-request-id when it sends a sane one): answers carry it, and a
+  // 500 is logged with it.
+  app.use('*', requestId());
   app.use('*', metrics.middleware());
-  const limit = bodyLimit({
-    maxSize: opts.maxBodyBytes ?? 1024 * 1024,
-    onError: (c) =>
-      errorResponse(
-        c,
-        userError(
-          'BODY_TOO_LARGE',
-          'The request body is too large',
-          `the limit is ${opts.maxBodyBytes ?? 1024 * 1024} bytes`,
-          'Send a smaller body; refer to large data by path instead of inlining it.',
+  const limited = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        errorResponse(
+          c,
+          userError(
+            'BODY_TOO_LARGE',
+            'The request body is too large',
+            `the limit for ${c.req.path} is ${maxSize} bytes`,
+            'Send a smaller body (split a predict batch); refer to large data by path instead of inlining it.',
+          ),
         ),
-      ),
-  });
-  app.use('/api/*', limit);
-  app.use('/slack/*', limit);
+    });
+  const limit = limited(opts.maxBodyBytes ?? 1024 * 1024);
+  const predictLimit = limited(opts.maxPredictBodyBytes ?? 4 * 1024 * 1024);
+  // Every route, open ones first (predict, hooks, Slack): the body is refused before it is read.
+  app.use('*', (c, next) => (c.req.path.endsWith('/predict') ? predictLimit(c, next) : limit(c, next)));
   app.get('/health', (c) =>
     c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
   );
@@ -213,6 +226,14 @@ export function createApp(opts: AppOptions): PipewrightApp {
   );
   app.route('/', api);
   app.route('/', slack);
+  // Model listing names models, runs and people: a viewer token. Predict stays open unless the policy
+  // closes it (a token, or a per-model key).
+  app.get('/models', authenticate(auth), requireRole('viewer'));
+  app.get('/models/:name', authenticate(auth), requireRole('viewer'));
+  app.post(
+    '/models/:name/predict',
+    predictAccess(auth, () => engine.guard.policy.serving),
+  );
   app.route('/', models);
   app.route('/', webRoutes({ store, auth, artifactsDir: path.join(config.stateDir, 'artifacts') }));
   if (scheduler) app.route('/', triggerRoutes(scheduler));
@@ -228,11 +249,8 @@ export function createApp(opts: AppOptions): PipewrightApp {
       404,
     ),
   );
-  app.onError((e, c) => {
-    if (!(e instanceof HTTPException) && !(isPipewrightError(e) && e.category === 'user'))
-      process.stderr.write(`${formatError(e, { stack: true })}\n`);
-    return errorResponse(c, e);
-  });
+  // Logs a 500 with its request id (errorResponse), answers with the id and no internals.
+  app.onError((e, c) => errorResponse(c, e));
 
   const idle = async () => {
     await slack.idle();
@@ -274,7 +292,9 @@ function startScheduler(engine: Engine, config: Config): Scheduler {
     engine,
     log,
     onAlert: async (e) => {
-      handler ??= createAlertHandler(engine, config, log);
+      handler ??= import('../../tools/triage/model-check.ts').then(({ registeredModelChecker }) =>
+        createAlertHandler(engine, config, log, { checkModel: registeredModelChecker(config, engine.store) }),
+      );
       return (await handler)(e);
     },
   });

@@ -1,12 +1,14 @@
 /**
- * Errors as the API answers them: `{ error: { code, what, why, fix, problems } }` with a status that
- * follows the error's code (404 unknown, 409 conflict, 403 forbidden, 400 other user mistakes, 500 ours).
+ * Errors as the server answers them, on every route: `{ error: { code, what, why, fix, problems } }` with a
+ * status that follows the error's code (404 unknown, 409 conflict, 403 forbidden, 413 too large, 400 other
+ * user mistakes, 500 ours). A 500 is logged on the server with the request id, and the answer names that id
+ * (never the internals).
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { serializeError, userError } from '../errors.ts';
+import { formatError, serializeError, userError } from '../errors.ts';
 import { formatPath } from '../plan/index.ts';
 
 export interface Problem {
@@ -44,10 +46,16 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   RUN_BUSY: 409,
   TOKEN_NAME_TAKEN: 409,
   APPROVAL_FORBIDDEN: 403,
+  APPROVAL_SELF: 403,
+  POLICY_REFUSED: 403,
   FORBIDDEN: 403,
+  HOOK_FORBIDDEN: 403,
+  HOOK_NOT_FOUND: 404,
+  SLACK_REPLAY: 409,
   UNAUTHORIZED: 401,
   NO_TOKENS: 401,
   BODY_TOO_LARGE: 413,
+  PLAN_TOO_LARGE: 413,
   SLACK_NOT_CONFIGURED: 503,
 };
 
@@ -56,26 +64,49 @@ export function statusOf(code: string, category: string): ContentfulStatusCode {
 }
 
 /** The JSON body of an error; decisions already made come back with the approval record. */
-export function errorJson(e: unknown): { status: ContentfulStatusCode; body: Record<string, unknown> } {
+export function errorJson(
+  e: unknown,
+  requestId?: string,
+): { status: ContentfulStatusCode; body: Record<string, unknown>; ours: boolean } {
   const s = serializeError(e instanceof HTTPException ? fromHttpException(e) : e);
   const details = (s.details ?? {}) as { problems?: Problem[]; approval?: unknown };
+  const status = statusOf(s.code, s.category);
+  const ours = s.category !== 'user';
   return {
-    status: statusOf(s.code, s.category),
+    status,
+    ours,
     body: {
       error: {
         code: s.code,
         what: s.category === 'user' ? s.what : 'The server failed to answer',
         why: s.category === 'user' ? (s.why ?? null) : null,
-        fix: s.category === 'user' ? (s.fix ?? null) : 'See the server log.',
+        fix:
+          s.category === 'user'
+            ? (s.fix ?? null)
+            : `See the server log${requestId ? ` for request ${requestId}` : ''}.`,
         problems: details.problems ?? [],
         ...(details.approval ? { approval: details.approval } : {}),
+        ...(ours && requestId ? { requestId } : {}),
       },
     },
   };
 }
 
+/** Where a 500 is written (the server's stderr); tests replace it. */
+export let serverLog: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
+export function setServerLog(fn: (line: string) => void): void {
+  serverLog = fn;
+}
+
+/** The error as the answer; a 500 is logged first, with the request id the answer names. */
 export function errorResponse(c: Context, e: unknown) {
-  const { status, body } = errorJson(e);
+  const requestId = (c.var as { requestId?: string }).requestId;
+  const { status, body, ours } = errorJson(e, requestId);
+  if (ours) {
+    serverLog(
+      `${new Date().toISOString()} request ${requestId ?? '-'} ${c.req.method} ${c.req.path} failed (${status}):\n${formatError(e, { stack: true })}`,
+    );
+  }
   return c.json(body, status);
 }
 

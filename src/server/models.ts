@@ -16,8 +16,10 @@ import { z } from 'zod';
 import { validateRows } from '../../tools/lib/features.ts';
 import { loadModel as loadModelFromDir } from '../../tools/lib/model.ts';
 import { ModelRef } from '../../tools/lib/refs.ts';
-import { isPipewrightError, PipewrightError, serializeError, userError } from '../errors.ts';
+import { PipewrightError, userError } from '../errors.ts';
+import type { Policy } from '../policy/index.ts';
 import type { DeploymentRecord, ModelRegistry, ServingState } from '../store/model-registry.ts';
+import { errorResponse } from './http-errors.ts';
 import { PredictionLog, type PredictionLogLine } from './prediction-log.ts';
 
 /** What serving needs from a loaded model (tools/lib/model.ts LoadedModel satisfies it). */
@@ -41,6 +43,11 @@ export interface ModelRoutesOptions {
   user?: string;
   /** Told of every deployment change made here (a rollback), e.g. to record it in the lineage graph. */
   onDeploymentChange?: (d: DeploymentRecord) => void;
+  /**
+   * The serving policy, read on every request (default: predict open, unknown fields rejected). Unknown
+   * fields are refused (400) or dropped; only the model's features are ever logged.
+   */
+  serving?: () => Pick<Policy['serving'], 'unknownFields'>;
   /** Random source for canary routing of requests without an x-request-id (default Math.random). */
   random?: () => number;
   clock?: () => Date;
@@ -105,6 +112,7 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
   const maxInstances = opts.maxInstances ?? 1000;
   const random = opts.random ?? Math.random;
   const now = opts.clock ?? (() => new Date());
+  const serving = opts.serving ?? (() => ({ unknownFields: 'reject' as const }));
 
   const states = new Map<string, ServingState>();
   const versions = new Map<string, VersionEntry>();
@@ -233,7 +241,8 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
   app.post('/models/:name/predict', async (c) => {
     const started = performance.now();
     const name = c.req.param('name');
-    const requestId = c.req.header(REQUEST_ID_HEADER) ?? randomUUID();
+    const requestId =
+      c.req.header(REQUEST_ID_HEADER) ?? (c.var as { requestId?: string }).requestId ?? randomUUID();
     const state = servingState(name);
 
     const pin = c.req.query('version') ?? c.req.header(PIN_HEADER);
@@ -278,6 +287,33 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
     }
 
     const { ref } = versionEntry(name, version);
+    // Fields that are not features: refused by default; dropped when the policy says so. Either way only
+    // features reach the model and the prediction log (the data drift checks read).
+    const known = new Set(ref.features.map((f) => f.name));
+    const unknown: Problem[] = [];
+    rows.forEach((row, i) => {
+      for (const k of Object.keys(row)) {
+        if (known.has(k)) continue;
+        unknown.push({
+          path: single ? `instance.${k}` : `instances[${i}].${k}`,
+          message: `"${k}" is not a feature of this model`,
+        });
+        if (unknown.length >= 20) return;
+      }
+    });
+    if (unknown.length > 0 && serving().unknownFields === 'reject') {
+      throw userError(
+        'PREDICT_UNKNOWN_FIELDS',
+        `The request sends fields that version ${version} of "${name}" does not use`,
+        `its features are ${ref.features.map((f) => f.name).join(', ')}`,
+        'Send only the features (the policy can set serving.unknownFields: ignore to drop extra fields instead).',
+        { problems: unknown },
+      );
+    }
+    if (unknown.length > 0) {
+      for (const [i, row] of rows.entries())
+        rows[i] = Object.fromEntries(Object.entries(row).filter(([k]) => known.has(k)));
+    }
     const problems = validateRows(ref.features, rows).map((p) => ({
       path: single ? p.path.replace(/^rows\[0\]/, 'instance') : p.path.replace(/^rows/, 'instances'),
       message: p.message,
@@ -401,36 +437,5 @@ function formatPath(p: PropertyKey[]): string {
   return p.reduce<string>(
     (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
     '',
-  );
-}
-
-const NOT_FOUND = new Set([
-  'MODEL_NOT_REGISTERED',
-  'MODEL_VERSION_NOT_FOUND',
-  'MODEL_ALIAS_NOT_FOUND',
-  'MODEL_NOT_DEPLOYED',
-]);
-
-function errorResponse(c: Context, err: unknown) {
-  const s = serializeError(err);
-  const status = NOT_FOUND.has(s.code)
-    ? 404
-    : s.code === 'MODEL_ROLLBACK_NOTHING'
-      ? 409
-      : isPipewrightError(err) && err.category === 'user'
-        ? 400
-        : 500;
-  const details = s.details as { problems?: Problem[] } | undefined;
-  return c.json(
-    {
-      error: {
-        code: s.code,
-        what: s.what,
-        why: s.why ?? null,
-        fix: s.fix ?? null,
-        problems: details?.problems ?? [],
-      },
-    },
-    status,
   );
 }

@@ -223,6 +223,34 @@ export class AuthStore {
     return (this.store.db.prepare('SELECT * FROM slack_users ORDER BY name').all() as Row[]).map(toSlackUser);
   }
 
+  // ---- Slack replays ----------------------------------------------------------------------------
+
+  private replaysReady = false;
+
+  /**
+   * Claims a signed Slack request by its signature, once: false when the same request (same signature,
+   * so same body and timestamp) was seen before. Kept for `windowMs` (the signature window and a margin),
+   * in the shared store, so a replay to a restarted server or to another server is refused too.
+   */
+  claimSlackRequest(signature: string, windowMs = 10 * 60_000): boolean {
+    if (!this.replaysReady) {
+      // Outside the numbered migrations: a small, self-contained table any version may create.
+      this.store.db.exec(
+        'CREATE TABLE IF NOT EXISTS slack_replays (signature TEXT PRIMARY KEY, seen_at TEXT NOT NULL)',
+      );
+      this.replaysReady = true;
+    }
+    const now = this.store.now();
+    const cutoff = new Date(Date.parse(now) - windowMs).toISOString();
+    return this.store.atomically(() => {
+      this.store.db.prepare('DELETE FROM slack_replays WHERE seen_at < ?').run(cutoff);
+      const r = this.store.db
+        .prepare('INSERT OR IGNORE INTO slack_replays (signature, seen_at) VALUES (?, ?)')
+        .run(sha256(signature), now);
+      return r.changes === 1;
+    });
+  }
+
   // ---- Slack threads ----------------------------------------------------------------------------
 
   /** Where a run's Slack thread lives (set once: the first message of the run). */

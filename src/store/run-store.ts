@@ -83,6 +83,8 @@ export class RunStore {
   readonly db: Db;
   private readonly tx: (fn: () => unknown) => unknown;
   private readonly listeners = new Set<(e: RunEvent) => void>();
+  /** Applied to every event, step input/output/error and run error before it is stored or sent. */
+  private redactJson: (json: string) => string = (json) => json;
 
   constructor(
     readonly file: string,
@@ -107,6 +109,11 @@ export class RunStore {
 
   now(): string {
     return this.clock().toISOString();
+  }
+
+  /** Sets the redaction (known secrets → "[redacted]") every record passes through; see src/policy/redaction.ts. */
+  setRedactor(fn: (json: string) => string): void {
+    this.redactJson = fn;
   }
 
   /** Live subscribers (CLI progress, SSE, Slack) get every event this process appends. */
@@ -367,7 +374,7 @@ export class RunStore {
           status,
           terminal ? 1 : 0,
           this.now(),
-          error ? j(serializeError(error)) : null,
+          error ? this.redactJson(j(serializeError(error)) as string) : null,
           released ? 1 : 0,
           released ? 1 : 0,
           released ? 1 : 0,
@@ -414,9 +421,10 @@ export class RunStore {
       if (patch.attempt !== undefined) set('attempt', patch.attempt);
       if (patch.startedAt !== undefined) set('started_at', patch.startedAt);
       if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt);
-      if (patch.input !== undefined) set('input_json', j(patch.input));
-      if (patch.output !== undefined) set('output_json', j(patch.output));
-      if (patch.error !== undefined) set('error_json', patch.error === null ? null : j(patch.error));
+      if (patch.input !== undefined) set('input_json', this.redactJson(j(patch.input) as string));
+      if (patch.output !== undefined) set('output_json', this.redactJson(j(patch.output) as string));
+      if (patch.error !== undefined)
+        set('error_json', patch.error === null ? null : this.redactJson(j(patch.error) as string));
       if (patch.cached !== undefined) set('cached', patch.cached ? 1 : 0);
       if (patch.cacheKey !== undefined) set('cache_key', patch.cacheKey);
       if (patch.reason !== undefined) set('reason', patch.reason);
@@ -482,10 +490,13 @@ export class RunStore {
 
   private insertEvent(event: NewEvent): RunEvent {
     const at = event.at ?? this.now();
+    const raw = JSON.stringify(event.data);
+    const json = this.redactJson(raw);
     const r = this.db
       .prepare('INSERT INTO events (run_id, step_id, type, at, data_json) VALUES (?, ?, ?, ?, ?)')
-      .run(event.runId, event.stepId ?? null, event.type, at, JSON.stringify(event.data));
-    const full: RunEvent = { ...event, at, seq: Number(r.lastInsertRowid) };
+      .run(event.runId, event.stepId ?? null, event.type, at, json);
+    const data = json === raw ? event.data : (JSON.parse(json) as NewEvent['data']);
+    const full: RunEvent = { ...event, data, at, seq: Number(r.lastInsertRowid) };
     for (const fn of this.listeners) {
       try {
         fn(full);

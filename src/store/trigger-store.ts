@@ -4,7 +4,7 @@ import { type Db, openDb, stateTarget } from './db.ts';
 import { migrate } from './migrations.ts';
 import { optional as opt, fromJson as parse, type Row } from './rows.ts';
 
-export type TriggerKind = 'cron' | 'file' | 'webhook' | 'drift';
+export type TriggerKind = 'cron' | 'file' | 'webhook' | 'drift' | 'bucket';
 export type CatchUpPolicy = 'skip' | 'one' | 'all';
 export type LimitPolicy = 'skip' | 'queue';
 export type FireStatus = 'fired' | 'skipped' | 'queued' | 'failed';

@@ -20,6 +20,13 @@ export interface ArtifactStore {
   /** Absolute path of a stored artifact (read-only by convention). */
   pathOf(hash: string): string;
   has(hash: string): boolean;
+  /**
+   * Stores that live off this machine (S3): returns `value` with every artifact path and model folder it
+   * names available here (fetched into the local cache, paths rewritten). Disk stores have none.
+   */
+  localize?<T>(value: T, signal?: AbortSignal): Promise<T>;
+  /** Stores that live off this machine: uploads what a task output names that is only local (model folders). */
+  publish?(value: unknown, signal?: AbortSignal): Promise<void>;
 }
 export interface ArtifactRef {
   hash: string;
@@ -64,6 +71,8 @@ export interface TaskContext {
   config: Config;
   /** Resource grant, e.g. CUDA device ids assigned by a GPU worker. */
   devices?: { gpus: string[] };
+  /** Named secrets the step declared (granted by the policy); its processes get them as variables. */
+  secrets?: readonly string[];
 }
 
 export interface TaskDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

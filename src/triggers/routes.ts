@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { isPipewrightError, serializeError, userError } from '../errors.ts';
+import { userError } from '../errors.ts';
+import { errorResponse } from '../server/http-errors.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export const HookBody = z
@@ -23,11 +24,6 @@ export const HookBody = z
       .describe('Idempotency key (or send the idempotency-key header)'),
   })
   .describe('A webhook call');
-
-const STATUS: Record<string, 400 | 403 | 404> = {
-  HOOK_NOT_FOUND: 404,
-  HOOK_FORBIDDEN: 403,
-};
 
 export function triggerRoutes(scheduler: Scheduler): Hono {
   const app = new Hono();
@@ -65,9 +61,8 @@ export function triggerRoutes(scheduler: Scheduler): Hono {
       });
       return c.json(r, r.status === 'duplicate' ? 200 : 202);
     } catch (e) {
-      const s = serializeError(e);
-      const status = isPipewrightError(e) ? (STATUS[s.code] ?? (s.category === 'user' ? 400 : 500)) : 500;
-      return c.json({ error: { ...s, why: s.why ?? null, fix: s.fix ?? null } }, status);
+      // One error mapping for the server (HOOK_NOT_FOUND 404, HOOK_FORBIDDEN 403); a 500 is logged.
+      return errorResponse(c, e);
     }
   });
   return app;

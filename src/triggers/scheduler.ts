@@ -17,6 +17,8 @@ import type { Engine } from '../engine/index.ts';
 import { formatError, isPipewrightError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
+import { resolveInWorkspace } from '../tasks/index.ts';
+import { BucketPoller } from './bucket.ts';
 import {
   CronSpec,
   cronOf,
@@ -83,6 +85,7 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<FireResult[]> | undefined;
   private started = false;
+  private readonly buckets: BucketPoller;
 
   constructor(opts: SchedulerOptions) {
     this.engine = opts.engine;
@@ -100,6 +103,7 @@ export class Scheduler {
     this.skipGraceMs = opts.skipGraceMs ?? 60_000;
     this.maxCatchUp = opts.maxCatchUp ?? 100;
     this.fileStableMs = opts.fileStableMs ?? 200;
+    this.buckets = new BucketPoller(this, this.log);
   }
 
   // ---- registration -----------------------------------------------------------------------------------
@@ -108,6 +112,8 @@ export class Scheduler {
   add(def: TriggerDef, plan: unknown, opts: { planPath?: string; by: string }): TriggerRecord {
     // createRun's validation, without creating a run: a broken plan is refused at registration.
     const parsed = parsePlan(plan, this.engine.registry);
+    // ...and the policy's: a plan its triggered runs may not submit is refused now, not at every fire.
+    this.engine.guard.admitRun(parsed, this.engine.guard.systemIdentity('triggers', `trigger:${def.name}`));
     return this.triggers.upsertTrigger({
       name: def.name,
       kind: def.kind,
@@ -170,6 +176,7 @@ export class Scheduler {
         createdBy: `trigger:${t.name}`,
         trigger: `${t.kind}:${t.name}`,
         inputs,
+        submitter: this.engine.guard.systemIdentity('triggers', `trigger:${t.name}`),
       });
       const reason = note ?? (fromQueue ? 'started from the queue' : undefined);
       this.triggers.updateFire(t.name, tick, {
@@ -253,6 +260,9 @@ export class Scheduler {
     out.push(...this.drainQueue());
     for (const t of this.triggers.listTriggers({ kind: 'drift' })) {
       if (t.enabled) out.push(...(await this.driftPass(t)));
+    }
+    for (const t of this.triggers.listTriggers({ kind: 'bucket' })) {
+      if (t.enabled) out.push(...((await this.buckets.pass(t, now)) as FireResult[]));
     }
     return out;
   }
@@ -455,7 +465,7 @@ export class Scheduler {
     const { watch } = await import('chokidar');
     const spec = FileSpec.parse(t.spec);
     const workspace = this.engine.config.workspace;
-    const dir = path.resolve(workspace, spec.path);
+    const dir = resolveInWorkspace(workspace, spec.path, 'watched folder');
     const match = globToRegExp(spec.pattern);
     const w = watch(dir, {
       depth: 0,

@@ -39,7 +39,35 @@ export const DriftSpec = z
   })
   .describe('Triage the drift alerts that monitor.drift raises');
 
-export const TriggerKind = z.enum(['cron', 'file', 'webhook', 'drift']);
+export const BucketSpec = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/?/,
+        'must be s3://bucket/prefix/ or s3://bucket/path/*.csv',
+      )
+      .describe(
+        'Where new objects land: s3://bucket/incoming/ (a prefix) or s3://bucket/incoming/*.parquet (a glob)',
+      ),
+    input: z
+      .string()
+      .min(1)
+      .default('url')
+      .describe("Plan input that receives the new object's s3:// address"),
+    every: z
+      .string()
+      .regex(/^\d+(ms|s|m|h)$/, 'a duration like "30s" or "5m"')
+      .default('1m')
+      .describe('How often to list the bucket (ListObjectsV2), e.g. "30s", "5m"'),
+    existing: z
+      .enum(['skip', 'fire'])
+      .default('skip')
+      .describe('Objects already there when the trigger is added: skip them, or fire once for each'),
+  })
+  .describe('Fire once per new object (key + ETag) under an S3 prefix or glob');
+
+export const TriggerKind = z.enum(['cron', 'file', 'webhook', 'drift', 'bucket']);
 export const CatchUp = z
   .enum(['skip', 'one', 'all'])
   .describe('Missed cron ticks: skip them, fire the latest one, or fire every one');
@@ -62,6 +90,7 @@ export const TriggerDef = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('file'), spec: FileSpec }),
   z.strictObject({ ...common, kind: z.literal('webhook'), spec: WebhookSpec }),
   z.strictObject({ ...common, kind: z.literal('drift'), spec: DriftSpec }),
+  z.strictObject({ ...common, kind: z.literal('bucket'), spec: BucketSpec }),
 ]);
 export type TriggerDef = z.infer<typeof TriggerDef>;
 export type TriggerDefInput = z.input<typeof TriggerDef>;
@@ -107,6 +136,7 @@ export function triggerFromPlan(
 ):
   | { kind: 'cron'; spec: z.input<typeof CronSpec> }
   | { kind: 'drift'; spec: z.input<typeof DriftSpec> }
+  | { kind: 'bucket'; spec: z.input<typeof BucketSpec> }
   | undefined {
   if (plan.trigger?.schedule) {
     return {
@@ -118,6 +148,7 @@ export function triggerFromPlan(
     };
   }
   if (plan.trigger?.event === 'drift.alert') return { kind: 'drift', spec: {} };
+  if (plan.trigger?.bucket) return { kind: 'bucket', spec: { url: plan.trigger.bucket } };
   return undefined;
 }
 

@@ -116,6 +116,7 @@ export class BullmqDispatcher implements StepExecutor {
           upstream: req.upstream,
           requirement,
           enqueuedAt,
+          ...(req.step.secrets ? { secrets: req.step.secrets } : {}),
         },
         {
           jobId,

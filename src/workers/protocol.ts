@@ -18,6 +18,8 @@ export interface StepJob {
   requirement: Requirement;
   /** Epoch ms when the coordinator enqueued it: dispatch latency is measured from here. */
   enqueuedAt: number;
+  /** Named secrets the step declared; the worker reads them as its policy grants them. */
+  secrets?: string[];
 }
 
 export interface StepJobResult {

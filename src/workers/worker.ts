@@ -12,8 +12,8 @@ import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config, StepConfig } from '../config.ts';
 import { userError } from '../errors.ts';
-import { DiskArtifactStore } from '../store/index.ts';
-import type { TaskContext, TaskLogger, TaskRegistry } from '../tasks/index.ts';
+import { openArtifactStore } from '../store/artifact-stores.ts';
+import { runTask, type TaskContext, type TaskLogger, type TaskRegistry } from '../tasks/index.ts';
 import { GpuPool } from './gpu-pool.ts';
 import { advertise, checkRedis, withdraw } from './presence.ts';
 import {
@@ -71,7 +71,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   subscriber.on('error', () => {});
   const connection = { url: opts.redisUrl, maxRetriesPerRequest: null };
   const pool = new GpuPool(opts.gpus);
-  const artifacts = new DiskArtifactStore(path.join(opts.config.stateDir, 'artifacts'));
+  const artifacts = openArtifactStore(opts.config);
   const lanes = new Map<string, Worker<StepJob, StepJobResult>>();
   const slots = new Semaphore(opts.concurrency);
   let running = 0;
@@ -154,8 +154,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         upstream: job.data.upstream,
         config: stepConfig,
         ...(gpus.length ? { devices: { gpus } } : {}),
+        ...(job.data.secrets ? { secrets: job.data.secrets } : {}),
       };
-      const output = await Promise.race([task.run(job.data.input, ctx), rejectOnAbort(abort)]);
+      const output = await Promise.race([runTask(task, job.data.input, ctx), rejectOnAbort(abort)]);
       await outbox.flush();
       opts.onJob?.({
         jobId: String(job.id),

@@ -27,6 +27,7 @@ import { loadConfig } from '../../src/config.ts';
 import { AuthStore, openModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import { toyModel } from '../deploy/helpers.ts';
 import { childEnv, runChild } from '../helpers/engine-child-runner.ts';
+import { ALLOW_LOOPBACK, writePolicy } from '../helpers/policy.ts';
 
 export const STEPS = ['register', 'deploy', 'notify', 'append'] as const;
 /** Every fault point of the plan: each step's boundaries and the window after its side effect. */
@@ -64,6 +65,8 @@ async function world(): Promise<World> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'pw-chaos-'));
   const config = loadConfig({ workspace }, {});
   const model = await toyModel(config.stateDir);
+  // The webhook stand-in listens on 127.0.0.1, which the egress guard refuses unless the policy allows it.
+  writePolicy(config, ALLOW_LOOPBACK);
   const posts: World['posts'] = [];
   const webhook = createServer((req, res) => {
     req.resume();

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig, redactConfig } from '../../src/config.ts';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { childEnv, loadConfig, redactConfig } from '../../src/config.ts';
+import { makeWorkspace } from '../helpers/task-context.ts';
 
 describe('config', () => {
   it('prefers options over environment over defaults', () => {
@@ -40,5 +43,34 @@ describe('config', () => {
     expect(shown).not.toContain('sk-secret-123');
     expect(shown).not.toContain('xoxb-1');
     expect(shown).toContain('[set, redacted]');
+  });
+
+  it('reads a secret from the file its _FILE variable names, and refuses both at once', () => {
+    const dir = makeWorkspace();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'bot-token');
+    writeFileSync(file, 'xoxb-from-a-file\n');
+    expect(loadConfig({}, { PIPEWRIGHT_SLACK_BOT_TOKEN_FILE: file }).slackBotToken).toBe('xoxb-from-a-file');
+    expect(() =>
+      loadConfig({}, { PIPEWRIGHT_SLACK_BOT_TOKEN_FILE: file, PIPEWRIGHT_SLACK_BOT_TOKEN: 'xoxb-1' }),
+    ).toThrow(/Both PIPEWRIGHT_SLACK_BOT_TOKEN and PIPEWRIGHT_SLACK_BOT_TOKEN_FILE/);
+    expect(() => loadConfig({}, { PIPEWRIGHT_LLM_API_KEY_FILE: path.join(dir, 'missing') })).toThrow(
+      /Cannot read the secret file/,
+    );
+  });
+
+  it('never passes a pipewright setting or a secret value to a child, even when allowlisted', () => {
+    const saved = { ...process.env };
+    onTestFinished(() => {
+      process.env = saved;
+    });
+    process.env.PIPEWRIGHT_SLACK_BOT_TOKEN = 'xoxb-in-env';
+    process.env.INNOCENT_NAME = 'sk-the-llm-key';
+    process.env.OTHER = 'fine';
+    const config = loadConfig(
+      { llmApiKey: 'sk-the-llm-key', envAllowlist: ['PIPEWRIGHT_SLACK_BOT_TOKEN', 'INNOCENT_NAME', 'OTHER'] },
+      {},
+    );
+    expect(childEnv(config)).toEqual({ OTHER: 'fine' });
   });
 });

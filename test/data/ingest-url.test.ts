@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestUrl } from '../../tools/ingest/url.ts';
+import { ALLOW_LOOPBACK, writePolicy } from '../helpers/policy.ts';
 import { contextWith, rejectsWith, VEGA_DATA } from './fixtures.ts';
 
 const weather = readFileSync(path.join(VEGA_DATA, 'seattle-weather.csv'));
@@ -43,9 +44,25 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** The stand-in listens on 127.0.0.1, which ingest.url refuses unless the policy allows it. */
+function loopbackContext() {
+  const ctx = contextWith();
+  writePolicy(ctx.config, ALLOW_LOOPBACK);
+  return ctx;
+}
+
 describe('ingest.url', () => {
-  it('downloads a CSV and reads it like a local file', async () => {
+  it('refuses the host itself (loopback) unless the policy allows it', async () => {
     const ctx = contextWith();
+    const err = await rejectsWith(
+      ingestUrl.run(ingestUrl.input.parse({ url: `${base}/seattle-weather.csv` }), ctx),
+      'EGRESS_REFUSED',
+    );
+    expect(err.fix).toContain('egress.allowHosts');
+  });
+
+  it('downloads a CSV and reads it like a local file', async () => {
+    const ctx = loopbackContext();
     const out = await ingestUrl.run(ingestUrl.input.parse({ url: `${base}/seattle-weather.csv` }), ctx);
     expect(out.rows).toBe(1461);
     expect(out.source).toMatchObject({ kind: 'url', format: 'csv', bytes: weather.length });
@@ -60,7 +77,7 @@ describe('ingest.url', () => {
   });
 
   it('infers the format from Content-Type and keeps credentials out of logs', async () => {
-    const ctx = contextWith();
+    const ctx = loopbackContext();
     const url = `http://reader:hunter2@${base.slice('http://'.length)}/export`;
     const out = await ingestUrl.run(ingestUrl.input.parse({ url }), ctx);
     expect(out.rows).toBe(1461);
@@ -70,7 +87,7 @@ describe('ingest.url', () => {
   });
 
   it('fails on HTTP 404 with the status', async () => {
-    const ctx = contextWith();
+    const ctx = loopbackContext();
     const err = await rejectsWith(
       ingestUrl.run(ingestUrl.input.parse({ url: `${base}/missing.csv` }), ctx),
       'DATA_HTTP',
@@ -79,7 +96,7 @@ describe('ingest.url', () => {
   });
 
   it('stops a download over the size limit', async () => {
-    const ctx = contextWith();
+    const ctx = loopbackContext();
     const err = await rejectsWith(
       ingestUrl.run(ingestUrl.input.parse({ url: `${base}/big.csv`, maxBytes: 10_000 }), ctx),
       'DATA_TOO_LARGE',
@@ -93,7 +110,7 @@ describe('ingest.url', () => {
   });
 
   it('times out a download that stalls', async () => {
-    const ctx = contextWith();
+    const ctx = loopbackContext();
     const started = Date.now();
     await rejectsWith(
       ingestUrl.run(ingestUrl.input.parse({ url: `${base}/slow.csv`, timeout: '300ms' }), ctx),
@@ -104,7 +121,7 @@ describe('ingest.url', () => {
 
   it('honours cancellation', async () => {
     const controller = new AbortController();
-    const ctx = contextWith();
+    const ctx = loopbackContext();
     const run = ingestUrl.run(ingestUrl.input.parse({ url: `${base}/slow.csv` }), {
       ...ctx,
       signal: controller.signal,

@@ -157,7 +157,10 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
             id: 's',
             task: 'shell.exec',
             timeout: '400ms',
-            with: { command: ['sh', '-c', 'echo $$ > pid.txt; exec sleep 30'] },
+            // A child in the background too: the whole tree must stop writing, not only the first process.
+            with: {
+              command: ['sh', '-c', '(while :; do echo x >> tick.txt; sleep 0.05; done) & exec sleep 30'],
+            },
           },
         ],
       },
@@ -165,9 +168,12 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
     );
     expect(out.status).toBe('failed');
     expect(store.getStep(out.runId, 's')?.error?.code).toBe('STEP_TIMEOUT');
-    const pid = Number((await import('node:fs')).readFileSync(path.join(workspace, 'pid.txt'), 'utf8'));
+    const { statSync } = await import('node:fs');
     await new Promise((r) => setTimeout(r, 300));
-    expect(() => process.kill(pid, 0)).toThrow();
+    const size = statSync(path.join(workspace, 'tick.txt')).size;
+    expect(size).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(statSync(path.join(workspace, 'tick.txt')).size).toBe(size);
   });
 
   it('abandons a task that ignores its signal at the timeout', async () => {

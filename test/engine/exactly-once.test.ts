@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { openModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import { toyModel } from '../deploy/helpers.ts';
 import { runChild } from '../helpers/engine-child-runner.ts';
+import { ALLOW_LOOPBACK, writePolicy } from '../helpers/policy.ts';
 import { testConfig } from '../helpers/state.ts';
 import { makeWorkspace } from '../helpers/task-context.ts';
 
@@ -43,6 +44,8 @@ describe('exactly-once side effects across kill -9 and resume', () => {
     const config = testConfig({ workspace: ws });
     onTestFinished(() => rmSync(ws, { recursive: true, force: true }));
     const model = await toyModel(config.stateDir);
+    // The webhook stand-in listens on 127.0.0.1, which the egress guard refuses unless the policy allows it.
+    writePolicy(config, ALLOW_LOOPBACK);
     // The program's own guard: the idempotency key in its environment names what it already did.
     const guarded =
       'f=".done-$(echo "$PIPEWRIGHT_IDEMPOTENCY_KEY" | tr / _)"; [ -f "$f" ] || { echo "attempt $PIPEWRIGHT_ATTEMPT" >> appended.txt; touch "$f"; }';

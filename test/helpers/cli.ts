@@ -16,20 +16,28 @@ export function cliEnv(workspace: string): Record<string, string> {
   };
 }
 
-export function pw(workspace: string, args: string[], opts: { input?: string } = {}) {
+export function pw(
+  workspace: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+) {
   return execa('node', [BIN, ...args], {
     cwd: workspace,
-    env: cliEnv(workspace),
+    env: { ...cliEnv(workspace), ...opts.env },
     extendEnv: false,
     reject: false,
     ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
 }
 
-export function pwBackground(workspace: string, args: string[]): ResultPromise {
+export function pwBackground(
+  workspace: string,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): ResultPromise {
   return execa('node', [BIN, ...args], {
     cwd: workspace,
-    env: cliEnv(workspace),
+    env: { ...cliEnv(workspace), ...opts.env },
     extendEnv: false,
     reject: false,
   });

@@ -4,12 +4,11 @@
  * stats.chi2_contingency(correction=False)).
  */
 import { describe, expect, it } from 'vitest';
+import { compareCategorical, compareNumeric, seededRandom } from '../../tools/lib/drift-compare.ts';
 import {
   binSample,
   chiSquareSurvival,
   chiSquareTest,
-  compareCategorical,
-  compareNumeric,
   jensenShannonDistance,
   kolmogorovSurvival,
   ksPValue,
@@ -18,7 +17,6 @@ import {
   populationStabilityIndex,
   quantileSorted,
   regularizedGammaQ,
-  seededRandom,
   wassersteinBinned,
   wassersteinSorted,
 } from '../../tools/lib/drift-stats.ts';

@@ -150,14 +150,26 @@ describe('monitor.drift on Seattle weather', () => {
 describe('monitor.drift on injected faults', () => {
   const sampleSql = `SELECT * FROM (${TRAIN}) USING SAMPLE 300 ROWS (reservoir, 11)`;
 
-  it('flags a unit change (wind × 10) on wind only', async () => {
+  it('flags a unit change (wind × 10) on wind only, with the factor, the unit and example rows', async () => {
     const cur = await dataset('wind-x10', `SELECT * REPLACE (wind * 10 AS wind) FROM (${sampleSql})`);
     const { out } = await check(train, cur);
     expect(out.driftedFeatures).toEqual(['wind']);
     const wind = feature(out, 'wind');
     expect(wind.stats.ks).toBeGreaterThan(0.8);
     expect(wind.stats.wassersteinNormalized).toBeGreaterThan(5);
-    expect(out.alert?.severity).toBe('warning');
+    expect(out.findings.map((f) => [f.kind, f.column])).toEqual([['scale_change', 'wind']]);
+    const evidence = out.findings[0]?.evidence;
+    expect(evidence?.value).toBeCloseTo(10, 0);
+    expect(evidence?.detail?.unit).toMatch(/cm logged as mm/);
+    expect(evidence?.examples).toHaveLength(3);
+    expect(Number(evidence?.examples[0]?.wind)).toBeGreaterThan(50);
+    expect(out.alert?.severity).toBe('critical');
+    // The HTML report shows the evidence and its example rows.
+    const html = readFileSync(out.reportHtml, 'utf8');
+    expect(html).toMatch(
+      /<li data-kind="scale_change" data-column="wind"[^>]*>.*scale factor .* = (9|10)\.\d* \(threshold 1\.5\)/,
+    );
+    expect(html.match(/<table class="examples">.*?<\/table>/)?.[0].match(/<tr>/g)).toHaveLength(4);
   });
 
   it('reports missing values appearing in precipitation as a finding on that column', async () => {
@@ -260,5 +272,50 @@ describe('drift reports', () => {
     expect(tempMax.display.reference.reduce((s: number, x: number) => s + x, 0)).toBeCloseTo(1, 9);
     expect(tempMax.display.edges).toHaveLength(25);
     expect(out.alert?.report.html).toBe(out.reportHtml);
+    // Named copies with an extension in the state folder, so a browser and `triage <path>.json` take them.
+    expect(out.reportHtml).toMatch(/[/\\]artifacts[/\\]reports[/\\]drift-[0-9a-f]{16}\.html$/);
+    expect(out.reportJson).toMatch(/[/\\]artifacts[/\\]reports[/\\]drift-[0-9a-f]{16}\.json$/);
+  });
+});
+
+describe('monitor.drift beyond the distribution tests', () => {
+  it('keeps one of many features from drifting by chance (Bonferroni over the features checked)', async () => {
+    const year = await dataset('chance', `SELECT * FROM ${WEATHER} WHERE year(date) = 2015`);
+    const { out } = await check(train, year, { thresholds: { pValue: 0.9 } });
+    // At p < 0.9 every feature "drifts" on its own; beyond chance over five features (p < 0.18) fewer do.
+    for (const f of out.features) {
+      expect(f.chance.threshold).toBeCloseTo(0.9 / out.features.length, 12);
+      expect(f.drifted).toBe(f.chance.passed && (f.pValue ?? 1) < 0.9);
+    }
+    expect(out.features.some((f) => (f.pValue ?? 1) < 0.9 && !f.drifted)).toBe(true);
+  });
+
+  it('counts duplicated rows and compares the window with the same months of the reference', async () => {
+    const summer = `SELECT * FROM ${WEATHER} WHERE date BETWEEN DATE '2014-06-01' AND DATE '2014-08-31'`;
+    const cur = await dataset('dup-summer', `${summer} UNION ALL ${summer} AND dayofmonth(date) <= 15`);
+    const { out } = await check(train, cur);
+    const dup = out.findings.find((f) => f.kind === 'duplicate_rows');
+    expect(dup?.evidence?.value).toBeCloseTo(45 / 137, 2);
+    expect(Number(dup?.evidence?.examples[0]?.['(copies)'])).toBe(2);
+    expect(out.season).toMatchObject({
+      column: 'date',
+      currentMonths: [6, 7, 8],
+      referenceMonths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      // The same months one year before the window: summer 2013.
+      baseline: { rows: 92, years: [2013], lastYear: true, wholeReference: false },
+    });
+    expect(out.driftedFeatures).toEqual(expect.arrayContaining(['temp_max', 'temp_min']));
+    expect(out.season?.drifted).not.toContain('temp_min');
+  });
+
+  it('gives a type change its share of unreadable values and example rows', async () => {
+    const cur = await dataset(
+      'hp-text',
+      `SELECT * REPLACE (CAST(wind AS VARCHAR) || ' m/s' AS wind) FROM (${TRAIN}) LIMIT 100`,
+    );
+    const { out } = await check(train, cur);
+    const f = out.findings.find((x) => x.kind === 'type_changed');
+    expect(f?.evidence).toMatchObject({ value: 1, threshold: 0 });
+    expect(String(f?.evidence?.examples[0]?.wind)).toMatch(/ m\/s$/);
   });
 });

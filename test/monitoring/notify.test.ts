@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPipewrightError } from '../../src/errors.ts';
 import type { DriftAlert } from '../../tools/monitor/drift-alert.ts';
 import { notifySend, redactUrl } from '../../tools/notify/notify.ts';
+import { ALLOW_LOOPBACK, writePolicy } from '../helpers/policy.ts';
 import { makeTaskContext } from '../helpers/task-context.ts';
 
 interface Recorded {
@@ -80,8 +81,9 @@ const alert: DriftAlert = {
   at: '2024-06-11T08:00:00.000Z',
 };
 
-async function send(input: Record<string, unknown>) {
+async function send(input: Record<string, unknown>, policy = ALLOW_LOOPBACK) {
   const ctx = makeTaskContext();
+  writePolicy(ctx.config, policy);
   const parsed = notifySend.input.parse({ backoffMs: 5, ...input });
   const out = await notifySend.run(parsed, ctx).catch((e: unknown) => e);
   return { out, ctx, logText: ctx.logs.map((l) => l.message).join('\n') };
@@ -168,6 +170,12 @@ describe('notify.send', () => {
     expect(ctx.logs).toContainEqual({ level: 'error', message: `Data drift (critical): ${alert.summary}` });
     const none = await send({ channel: 'slack', url: `${server.base}/services/${SECRET}`, alert: null });
     expect(none.out).toMatchObject({ delivered: false, attempts: 0 });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses a loopback target unless the policy allows it, before sending anything', async () => {
+    const { out } = await send({ channel: 'webhook', url: `${server.base}/hook`, text: 'x' }, '');
+    expect(out).toMatchObject({ code: 'EGRESS_REFUSED' });
     expect(server.requests).toHaveLength(0);
   });
 

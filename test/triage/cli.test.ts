@@ -56,7 +56,11 @@ describe('pipewright triage', () => {
     const text = await cli('triage', reportJson);
     expect(text).toMatch(/drifted {2}weather/);
     expect(text).toMatch(/Classification: data_quality \(category_renamed\)/);
-    expect(text).toMatch(/"rain".* vanished while .*"rainy".* appeared with about the same share/);
+    expect(text).toMatch(/"rain".* vanished .* while .*"rainy".* appeared with about the same share/);
+    expect(text).toMatch(
+      /share of current rows with values never seen in the reference = 0\.\d+ \(threshold 0\.01/,
+    );
+    expect(text).toMatch(/e\.g\. \{"date":"2014-\d\d-\d\d".*"weather":"(rainy|sunny)"/);
     expect(text).toMatch(/Proposal: fix_upstream/);
     expect(text).toMatch(/Post it for approval with --apply/);
   });

@@ -89,7 +89,7 @@ describe('the web chat page in Chromium', () => {
       approvalSweepMs: 0,
       sse: { pollMs: 100 },
     });
-    token = server.auth.createToken({ name: 'me', role: 'approver', createdBy: 'test' }).token;
+    token = server.auth.createToken({ name: 'me', role: 'admin', createdBy: 'test' }).token;
     const port = await new Promise<number>((resolve) => {
       http = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
         resolve(info.port),

@@ -3,7 +3,15 @@
  * 24 GiB GPU) and a coordinator engine in this process, all on loopback, sharing one workspace.
  */
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,17 +41,21 @@ print("probe says hi", flush=True)
 print("::progress 0.5 halfway", flush=True)
 print('::output {"cuda": "%s"}' % os.environ.get("CUDA_VISIBLE_DEVICES", ""), flush=True)
 `;
-// Records its pid, works for argv[1] seconds, then appends one line to done.txt.
+// Records an id (its pid lives in the sandbox's own PID namespace, so an id of its own), beats every 0.1 s
+// while it works for argv[1] seconds, then appends its id to done.txt.
 const SLOW = `
-import os, sys, time
+import os, sys, time, uuid
+me = uuid.uuid4().hex
 os.makedirs("pids", exist_ok=True)
-open(os.path.join("pids", str(os.getpid())), "w").close()
+os.makedirs("beats", exist_ok=True)
+open(os.path.join("pids", me), "w").close()
 n = int(float(sys.argv[1]) * 10)
 for i in range(n):
     time.sleep(0.1)
+    with open(os.path.join("beats", me), "a") as f: f.write(".")
     if i % 5 == 0: print("::progress %.2f" % (i / n), flush=True)
-with open("done.txt", "a") as f: f.write("%d\\n" % os.getpid())
-print('::output {"pid": %d}' % os.getpid(), flush=True)
+with open("done.txt", "a") as f: f.write("%s\\n" % me)
+print('::output {"pid": "%s"}' % me, flush=True)
 `;
 
 async function startWorker(id: string, extra: string[]): Promise<void> {
@@ -95,13 +107,24 @@ const pyStep = (id: string, script: string, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether the step process with this id still beats (its file grows within half a second). */
+const alive = async (id: string) => {
+  const beats = () => {
+    try {
+      return statSync(path.join(ws, 'beats', id)).size;
+    } catch {
+      return 0;
+    }
+  };
+  const a = beats();
+  await new Promise((r) => setTimeout(r, 500));
+  return beats() !== a;
+};
+
+/** Waits until the step process with this id stops beating. */
+const dead = async (id: string, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (await alive(id)) if (Date.now() > deadline) throw new Error('the step process kept running');
 };
 
 beforeAll(async () => {
@@ -290,10 +313,10 @@ describe('steps on worker processes', () => {
     const before = new Set(pids());
     const done = engine.execute(run.id);
     const pid = await until(() => pids().find((p) => !before.has(p)), 30_000, 'the step process');
-    expect(alive(pid)).toBe(true);
+    expect(await alive(pid)).toBe(true);
     engine.cancel(run.id, 'tester');
     expect((await done).status).toBe('cancelled');
-    await until(() => !alive(pid), 10_000, 'the step process to be killed');
+    await dead(pid);
     expect(store.getStep(run.id, 'slow')?.status).toBe('cancelled');
   });
 
@@ -311,7 +334,7 @@ describe('steps on worker processes', () => {
     expect(store.getStep(out.runId, 'slow')?.error?.code).toBe('STEP_TIMEOUT');
     const pid = pids().find((p) => !before.has(p));
     expect(pid).toBeDefined();
-    await until(() => !alive(pid as number), 10_000, 'the step process to be killed');
+    await dead(pid as string);
   });
 
   it('finishes a run whose worker is killed with kill -9 mid-step, with exactly one set of outputs', async () => {
@@ -334,9 +357,9 @@ describe('steps on worker processes', () => {
     expect(takers).toHaveLength(2);
     expect(takers[1]).not.toBe(takers[0]);
     // The first worker's process died with it: only the second one finished and wrote its line.
-    expect(alive(pid)).toBe(false);
+    expect(await alive(pid)).toBe(false);
     const lines = readFileSync(path.join(ws, 'done.txt'), 'utf8').trim().split('\n');
-    const mine = lines.filter((l) => !before.has(Number(l)) && Number(l) !== pid);
+    const mine = lines.filter((l) => !before.has(l) && l !== pid);
     expect(mine).toEqual([String(outputOf(out.results.slow).pid)]);
     expect(lines).not.toContain(String(pid));
     const record = store.getStep(run.id, 'slow');
@@ -348,9 +371,9 @@ describe('steps on worker processes', () => {
 const outputOf = (r: { output?: unknown } | undefined) =>
   ((r?.output ?? {}) as { outputs?: Record<string, unknown> }).outputs ?? {};
 
-function pids(): number[] {
+function pids(): string[] {
   const dir = path.join(ws, 'pids');
-  return existsSync(dir) ? readdirSync(dir).map(Number) : [];
+  return existsSync(dir) ? readdirSync(dir) : [];
 }
 
 /** Outputs without timings, which differ between any two runs. */

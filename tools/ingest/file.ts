@@ -28,14 +28,32 @@ export const ReadOptions = z
   .describe('Options for text formats');
 export type ReadOptions = z.infer<typeof ReadOptions>;
 
+export const SourceObject = z
+  .object({
+    key: z.string().describe('Object key'),
+    bytes: z.number().int().describe('Object size in bytes'),
+    etag: z.string().describe('ETag of the version read'),
+    versionId: z.string().optional().describe('Version id, when the bucket is versioned'),
+    lastModified: z.string().describe('When the object was written (ISO 8601)'),
+    sha256: z.string().describe('sha256 of the bytes read'),
+  })
+  .describe('One source object, as read');
+export type SourceObject = z.infer<typeof SourceObject>;
+
 export const IngestOutput = z.object({
   dataset: DatasetRef.describe('The ingested rows as Parquet'),
   source: z
     .object({
-      kind: z.enum(['file', 'url', 'postgres']).describe('Where the rows came from'),
-      location: z.string().describe('File path, URL or redacted connection string with table/query'),
+      kind: z.enum(['file', 'url', 'postgres', 's3']).describe('Where the rows came from'),
+      location: z
+        .string()
+        .describe('File path, URL, s3:// address (key, prefix or glob) or redacted connection string'),
       format: z.string().describe('Format the source was read as'),
-      bytes: z.number().int().optional().describe('Size of the source file in bytes'),
+      bytes: z.number().int().optional().describe('Size of the source file(s) in bytes'),
+      objects: z
+        .array(SourceObject)
+        .optional()
+        .describe('The exact object versions read (S3): lineage records them with the dataset'),
     })
     .describe('What was read'),
   rows: z.number().int().describe('Row count'),
@@ -74,19 +92,29 @@ function unknownFormat(name: string) {
   );
 }
 
-/** DuckDB table function that reads `file` as `format`. */
-export function readerSql(file: string, format: FileFormat, opts: ReadOptions = {}): string {
-  const f = literal(file);
+/**
+ * DuckDB table function that reads `file` as `format`; several files are read as one table, columns
+ * matched by name (a column missing from one file is null there).
+ */
+export function readerSql(
+  file: string | readonly string[],
+  format: FileFormat,
+  opts: ReadOptions = {},
+): string {
+  const many = typeof file !== 'string';
+  const f = many ? `[${file.map(literal).join(', ')}]` : literal(file);
+  const union = many ? ', union_by_name = true' : '';
   switch (format) {
     case 'parquet':
-      return `read_parquet(${f})`;
+      return `read_parquet(${f}${union})`;
     case 'json':
-      return `read_json(${f}, format = 'auto')`;
+      return `read_json(${f}, format = 'auto'${union})`;
     case 'ndjson':
-      return `read_json(${f}, format = 'newline_delimited')`;
+      return `read_json(${f}, format = 'newline_delimited'${union})`;
     case 'csv':
     case 'tsv': {
       const args = [f];
+      if (many) args.push('union_by_name = true');
       const delim = opts.delimiter ?? (format === 'tsv' ? '\t' : undefined);
       if (delim !== undefined) args.push(`delim = ${literal(delim)}`);
       if (opts.header !== undefined) args.push(`header = ${opts.header}`);
@@ -117,23 +145,39 @@ export interface ReadFileInit {
   name?: string | undefined;
   /** Profile every column (default true); one more pass over the data. */
   profile?: boolean | undefined;
-  source: { kind: 'file' | 'url' | 'postgres'; location: string };
+  source: { kind: 'file' | 'url' | 'postgres' | 's3'; location: string; objects?: SourceObject[] };
 }
 
-/** Reads a local file (already confined to the workspace or downloaded to scratch) into a dataset. */
+/**
+ * Reads a local file (already confined to the workspace or downloaded to scratch) into a dataset; a list
+ * of files of one format is read as one table.
+ */
 export async function ingestLocalFile(
   ctx: TaskContext,
-  file: string,
+  fileOrFiles: string | readonly string[],
   init: ReadFileInit,
 ): Promise<IngestOutput> {
+  const files = typeof fileOrFiles === 'string' ? [fileOrFiles] : fileOrFiles;
+  const file = files[0];
+  if (!file) throw userError('DATA_EMPTY', `Nothing to read at ${init.source.location}`);
   const format = init.format ?? formatFromName(file);
   if (!format) throw unknownFormat(init.source.location);
-  const bytes = statSync(file).size;
+  if (format === 'arrow' && files.length > 1)
+    throw userError(
+      'DATA_FORMAT',
+      `Cannot read ${files.length} Arrow files as one table`,
+      'Arrow IPC files are read one at a time',
+      'Select one Arrow file, or convert them to Parquet.',
+    );
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
   ctx.log.info(`reading ${init.source.location} as ${format}`, { bytes });
   return withDuckDB(async (db) => {
     let relation: string;
     try {
-      relation = format === 'arrow' ? await loadArrow(db, file, ctx) : readerSql(file, format, init.options);
+      relation =
+        format === 'arrow'
+          ? await loadArrow(db, file, ctx)
+          : readerSql(files.length === 1 ? file : files, format, init.options);
       await db.columns(relation);
     } catch (e) {
       if (isPipewrightError(e)) throw e;
@@ -172,6 +216,9 @@ export async function ingestLocalFile(
 
 export const ingestFile = defineTask({
   id: 'ingest.file',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Read a CSV/TSV, JSON/NDJSON, Parquet or Arrow file from the workspace into a Parquet dataset, with a profile of every column.',
   input: z.object({

@@ -64,6 +64,9 @@ const BATCH = 5000;
 
 export const ingestPostgres = defineTask({
   id: 'ingest.postgres',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Read a PostgreSQL table, or the rows of a read-only query, into a Parquet dataset with a column profile.',
   input: z

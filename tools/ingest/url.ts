@@ -1,4 +1,8 @@
-/** ingest.url: downloads a data file over http(s), with a size limit and a timeout, then reads it like ingest.file. */
+/**
+ * ingest.url: downloads a data file over http(s), with a size limit and a timeout, then reads it like
+ * ingest.file. Loopback, link-local and private addresses are refused (after DNS, at every redirect) unless
+ * the policy's egress.allowHosts names them.
+ */
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -7,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { parseDuration } from '../../src/plan/index.ts';
+import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask } from '../../src/tasks/index.ts';
 import { FileFormat, formatFromName, IngestOutput, ingestLocalFile, ReadOptions } from './file.ts';
 
@@ -76,6 +81,9 @@ function tooLarge(shown: string, limit: number, seen: number) {
 
 export const ingestUrl = defineTask({
   id: 'ingest.url',
+  // The source can change under the same input (a file rewritten, new rows, a new object): always read it.
+  // Downstream steps still hit the cache when the data is the same, as their key includes its hash.
+  cacheable: false,
   description:
     'Download a CSV/TSV, JSON/NDJSON, Parquet or Arrow file over http(s) and read it into a Parquet dataset with a column profile.',
   input: z.object({
@@ -108,8 +116,8 @@ export const ingestUrl = defineTask({
         'Write it like "30s", "5m" or "1h".',
       );
     }
-    const timer = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timer]);
+    const deadline = withDeadline(ctx.signal, timeoutMs);
+    const { signal } = deadline;
     const fileName = path.basename(url.pathname) || 'download';
     const file = path.join(ctx.scratchDir, `download-${Date.now()}-${fileName.replace(/[^\w.-]/g, '_')}`);
     ctx.log.info(`downloading ${shown}`, { maxBytes: input.maxBytes, timeoutMs });
@@ -127,7 +135,13 @@ export const ingestUrl = defineTask({
         target.username = '';
         target.password = '';
       }
-      const res = await fetch(target, { signal, redirect: 'follow', headers });
+      // Never the host itself or its private network, unless the policy allows the host (src/policy/egress.ts).
+      const res = await guardedFetch(
+        target,
+        { signal, headers },
+        loadPolicy(ctx.config).egress.allowHosts,
+        (u) => redactUrl(u),
+      );
       if (!res.ok) throw httpError(res.status, res.statusText, shown);
       const declared = Number(res.headers.get('content-length') ?? Number.NaN);
       if (declared > input.maxBytes) throw tooLarge(shown, input.maxBytes, declared);
@@ -151,7 +165,7 @@ export const ingestUrl = defineTask({
       }
     } catch (e) {
       if (isPipewrightError(e)) throw e;
-      if (timer.aborted && !ctx.signal.aborted) {
+      if (deadline.timedOut() && !ctx.signal.aborted) {
         throw new PipewrightError({
           code: 'DATA_TIMEOUT',
           category: 'third-party',
@@ -173,6 +187,8 @@ export const ingestUrl = defineTask({
         fix: 'Check the address and that the server is reachable from this machine.',
         retryable: true,
       });
+    } finally {
+      deadline.clear();
     }
     if (!format) {
       throw userError(

@@ -3,7 +3,7 @@
  * and current overlaid). No scripts, fonts or other external resources, so it opens from disk or mail.
  * Every number in the table also sits in a data-* attribute at full precision, for machines.
  */
-import type { DisplayHistogram } from './drift-stats.ts';
+import type { DisplayHistogram } from './drift-compare.ts';
 
 export interface DriftReportFeature {
   name: string;
@@ -28,7 +28,20 @@ export interface DriftReportView {
   share: number;
   datasetShareThreshold: number;
   features: DriftReportFeature[];
-  findings: { kind: string; column: string; severity: string; message: string }[];
+  findings: {
+    kind: string;
+    column: string;
+    severity: string;
+    message: string;
+    evidence?: {
+      statistic: string;
+      value: number;
+      threshold: number;
+      test: string;
+      pValue?: number | undefined;
+      examples: Record<string, unknown>[];
+    };
+  }[];
 }
 
 const REF_COLOR = '#4c78a8';
@@ -41,6 +54,21 @@ export function escapeHtml(s: string): string {
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
+}
+
+/** A finding's evidence: statistic, threshold, the rule, and its example rows as a small table. */
+function evidenceHtml(e: DriftReportView['findings'][number]['evidence']): string {
+  if (!e) return '';
+  const head = `<div class="evidence">${escapeHtml(e.statistic)} = ${formatNumber(e.value)} (threshold ${formatNumber(
+    e.threshold,
+  )}${e.pValue !== undefined ? `, p ${formatNumber(e.pValue)}` : ''}): ${escapeHtml(e.test)}</div>`;
+  const rows = e.examples.slice(0, 3);
+  if (rows.length === 0) return head;
+  const cols = Object.keys(rows[0] ?? {});
+  const cell = (v: unknown) => `<td>${escapeHtml(v === null || v === undefined ? '' : String(v))}</td>`;
+  return `${head}<table class="examples"><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${cols.map((c) => cell(r[c])).join('')}</tr>`)
+    .join('')}</tbody></table>`;
 }
 
 /** A number as the report prints it: 4 significant digits, exponent for tiny or huge values. */
@@ -149,7 +177,7 @@ export function renderDriftReportHtml(r: DriftReportView): string {
           .map(
             (x) =>
               `<li data-kind="${escapeHtml(x.kind)}" data-column="${escapeHtml(x.column)}" class="${x.severity === 'critical' ? 'bad' : 'warn'}">` +
-              `<b>${escapeHtml(x.column)}</b> (${escapeHtml(x.kind)}): ${escapeHtml(x.message)}</li>`,
+              `<b>${escapeHtml(x.column)}</b> (${escapeHtml(x.kind)}): ${escapeHtml(x.message)}${evidenceHtml(x.evidence)}</li>`,
           )
           .join('')}</ul>`;
   const sections = r.features
@@ -173,6 +201,7 @@ table{border-collapse:collapse;margin:12px 0}td,th{border-bottom:1px solid #ddd;
 .num{text-align:right;font-variant-numeric:tabular-nums}.bad{color:#b42318;font-weight:600}.ok{color:#067647}
 .warn{color:#b54708}.verdict{font-size:1.1em}.feature{display:inline-block;vertical-align:top;margin:8px 16px 8px 0}
 .stats{font-size:12px;color:#555;max-width:420px}h3{margin:8px 0 4px}code{font-size:12px}
+.evidence{font-size:12px;color:#555;font-weight:400}.examples{font-size:12px;color:#222;font-weight:400;margin:4px 0 10px}
 </style></head><body>
 <h1>${escapeHtml(r.title)}</h1>
 <p>Checked ${escapeHtml(r.at)}</p>

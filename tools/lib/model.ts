@@ -17,6 +17,7 @@ import { BUILTIN_ALGORITHMS, type FittedBuiltin } from './builtin-models.ts';
 import { assertRows, encodeRows, normaliseRow, Preprocessing } from './features.ts';
 import { missingModuleError, PYTHON_DIR, pythonMissingError } from './python-process.ts';
 import { Column, ModelRef } from './refs.ts';
+import { sealHelper } from './sandbox.ts';
 import { applyTransform, TransformSpec } from './transforms.ts';
 
 export const MODEL_FORMAT = 'pipewright-model/1';
@@ -183,10 +184,15 @@ async function loadPython(
     );
   }
   const config = opts.config ?? loadConfig();
+  // Loading a joblib file runs code from whoever trained it: the server is sealed like a step, reading
+  // only its model folder, with no network and no view of this process.
   const server = await PythonServer.start(
     config.python,
-    dir,
-    childEnv(config, { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' }),
+    sealHelper(config, config.python, [path.join(PYTHON_DIR, 'serve.py'), dir], {
+      cwd: dir,
+      env: childEnv(config, { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' }),
+      readable: [dir],
+    }),
   );
   const decode = (p: unknown): unknown => {
     if (file.taskType === 'regression') return Number(p);
@@ -284,9 +290,13 @@ export class PythonServer {
     return this.proc.pid;
   }
 
-  static async start(python: string, modelDir: string, env: Record<string, string>): Promise<PythonServer> {
-    const proc = execa(python, [path.join(PYTHON_DIR, 'serve.py'), modelDir], {
-      env,
+  static async start(
+    python: string,
+    sealed: { program: string; argv: string[]; env: Record<string, string> },
+  ): Promise<PythonServer> {
+    const modelDir = sealed.argv.at(-1) ?? '';
+    const proc = execa(sealed.program, sealed.argv, {
+      env: sealed.env,
       extendEnv: false,
       stdin: 'pipe',
       buffer: false,

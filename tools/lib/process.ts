@@ -1,17 +1,18 @@
 /**
- * Runs a subprocess for a task: argv only (never a shell string), allowlisted environment, killed on
- * cancel or timeout, output streamed line by line to the step log. Lines of the form
+ * Runs a subprocess for a task: argv only (never a shell string), allowlisted environment, sealed in a
+ * sandbox (tools/lib/sandbox.ts), killed with its whole tree on cancel or timeout, output streamed line by
+ * line to the step log. Lines of the form
  *   ::progress 0.5 optional message      ::metric name 0.93      ::output {"key": "value"}
  * report progress, metrics and outputs (the line protocol shared by shell.exec, python.script and the
  * training runners).
  */
 
-import { execa } from 'execa';
+import { constants } from 'node:os';
 import { z } from 'zod';
 import { childEnv } from '../../src/config.ts';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
-import { tiedToParent } from './child-lifetime.ts';
+import { spawnStepProcess } from './sandbox.ts';
 
 /** The output of a task that ran a program: shared by shell.exec and python.script. */
 export const CommandOutput = z.object({
@@ -71,16 +72,17 @@ export async function runProcess(
     outputs: {},
   };
   const t0 = performance.now();
-  const [program, argvTail] = tiedToParent(file, args, env, opts.cwd);
-  const child = execa(program, argvTail, {
+  // Sealed in a sandbox (or the loud process-group fallback); its whole tree ends with the step.
+  const { subprocess: child, sandboxed } = spawnStepProcess(ctx, file, args, {
     cwd: opts.cwd,
     env,
-    extendEnv: false,
-    cancelSignal: ctx.signal,
-    forceKillAfterDelay: 2000,
-    reject: false,
-    stdin: 'ignore',
-    buffer: false,
+    execa: {
+      cancelSignal: ctx.signal,
+      forceKillAfterDelay: 2000,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+    },
   });
   const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
     const tail = stream === 'stdout' ? result.stdoutTail : result.stderrTail;
@@ -95,15 +97,17 @@ export async function runProcess(
   splitLines(child.stdout, onLine('stdout'));
   splitLines(child.stderr, onLine('stderr'));
   const done = await child;
+  // In the sandbox the program is bubblewrap's child: a signal that killed it comes back as 128 + signal.
+  const signal = done.signal ?? (sandboxed ? signalOf(done.exitCode) : undefined);
   result.durationMs = Math.round(performance.now() - t0);
   if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('cancelled');
-  if (done.signal) {
+  if (signal) {
     throw new PipewrightError({
       code: 'COMMAND_KILLED',
       category: 'system',
-      what: `${opts.what ?? `"${file}"`} was killed by ${done.signal}`,
+      what: `${opts.what ?? `"${file}"`} was killed by ${signal}`,
       why:
-        done.signal === 'SIGKILL'
+        signal === 'SIGKILL'
           ? 'something outside the step killed it (out of memory, or kill -9)'
           : 'it received a signal',
       fix: 'Read the step log; if memory ran out, give the step more memory or less data. The step may be retried.',
@@ -133,6 +137,13 @@ export async function runProcess(
     );
   }
   return result;
+}
+
+/** The signal behind a shell-style exit status 128 + n (bubblewrap reports a killed child that way). */
+export function signalOf(exitCode: number | undefined): NodeJS.Signals | undefined {
+  if (exitCode === undefined || exitCode <= 128 || exitCode > 128 + 64) return undefined;
+  const n = exitCode - 128;
+  return (Object.entries(constants.signals).find(([, v]) => v === n)?.[0] as NodeJS.Signals) ?? undefined;
 }
 
 function splitLines(stream: NodeJS.ReadableStream | null | undefined, fn: (line: string) => void): void {

@@ -1,6 +1,7 @@
 /**
  * Child processes for training and serving: argv arrays only (never a shell string), an allowlisted
- * environment, killed on abort or timeout, output streamed line by line to the task log.
+ * environment, sealed in a sandbox (tools/lib/sandbox.ts), killed with their whole tree on abort or
+ * timeout, output streamed line by line to the task log.
  *
  * Line protocol (training runners and user commands), one instruction per stdout line:
  *   ::progress <fraction 0..1> <message>   progress of this run
@@ -11,10 +12,9 @@
  */
 
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
-import { tiedToParent } from './child-lifetime.ts';
+import { spawnStepProcess } from './sandbox.ts';
 
 export const PYTHON_DIR = new URL('../train/python/', import.meta.url).pathname;
 
@@ -70,6 +70,8 @@ export interface RunOptions {
   progressRange?: [number, number];
   /** The interpreter, when `file` is one; named in "missing module" errors. */
   python?: string;
+  /** Folders the sealed process may write besides the workspace and scratch dir (its model output). */
+  writable?: string[];
 }
 
 /** Runs a process to completion, applying the line protocol; throws a PipewrightError on failure. */
@@ -80,17 +82,19 @@ export async function runWithProtocol(opts: RunOptions): Promise<ProtocolRun> {
   const tail: string[] = [];
   let missing: string | undefined;
   let reported: string | undefined;
-  const [program, argv] = tiedToParent(opts.file, opts.args, opts.env, opts.cwd);
-  const proc = execa(program, argv, {
+  // Sealed in a sandbox (or the loud process-group fallback); its whole tree ends with the step.
+  const { subprocess: proc } = spawnStepProcess(ctx, opts.file, opts.args, {
     cwd: opts.cwd,
     env: opts.env,
-    extendEnv: false,
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    cancelSignal: ctx.signal,
-    forceKillAfterDelay: 3000,
-    ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+    ...(opts.writable ? { writable: opts.writable } : {}),
+    execa: {
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      cancelSignal: ctx.signal,
+      forceKillAfterDelay: 3000,
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+    },
   });
   const remember = (line: string) => {
     tail.push(line);

@@ -10,17 +10,54 @@ export const DriftMethod = z
 export type DriftMethod = z.infer<typeof DriftMethod>;
 
 export const FindingKind = z
-  .enum(['missing_in_current', 'new_in_current', 'type_changed', 'null_share_increase', 'no_values'])
+  .enum([
+    'missing_in_current',
+    'new_in_current',
+    'type_changed',
+    'null_share_increase',
+    'no_values',
+    'scale_change',
+    'offset_change',
+    'stuck_values',
+    'category_variant',
+    'category_new',
+    'category_vanished',
+    'category_renamed',
+    'duplicate_rows',
+  ])
   .describe('What kind of data-quality problem was found');
+
+export const FindingEvidence = z
+  .object({
+    statistic: z
+      .string()
+      .describe('What was measured, e.g. "scale factor (median ratio of matched quantiles)"'),
+    value: z.number().describe('Its value on this data'),
+    threshold: z.number().describe('The threshold it was compared with'),
+    test: z.string().describe('The whole rule, in words'),
+    pValue: z.number().optional().describe('p-value (or bound) of the test behind it, when there is one'),
+    detail: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Supporting numbers (quantiles, values, unit)'),
+    examples: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe('Up to three example rows of the current data'),
+  })
+  .describe('Why a finding was made: statistic, threshold and example rows');
+export type FindingEvidence = z.infer<typeof FindingEvidence>;
 
 export const DriftFinding = z
   .object({
     kind: FindingKind,
-    column: z.string().describe('Column the finding is about'),
+    column: z.string().describe('Column the finding is about ("*" for the whole row)'),
     severity: z.enum(['warning', 'critical']).describe('critical when the current data cannot be used as is'),
     message: z.string().describe('One sentence a person can act on'),
+    evidence: FindingEvidence.optional(),
   })
-  .describe('A data-quality finding beside the distribution tests (schema mismatch, new nulls)');
+  .describe(
+    'A data-quality finding beside the distribution tests: schema, types, nulls, units, offsets, stuck values, categories, duplicates',
+  );
 export type DriftFinding = z.infer<typeof DriftFinding>;
 
 export const DatasetBrief = z

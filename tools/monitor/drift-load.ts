@@ -22,12 +22,14 @@ export async function loadNumeric(
   file: string,
   plan: NumericColumn[],
   side: string,
+  /** SQL condition restricting the rows (e.g. the months of a seasonal baseline). */
+  where?: string,
 ): Promise<Map<string, Float64Array>> {
   const out = new Map<string, Float64Array>();
   if (plan.length === 0) return out;
   // Loaded here, not at module load: the CLI starts without the native module.
   const { DuckDBDoubleVector } = await import('@duckdb/node-api');
-  const source = `read_parquet(${literal(file)})`;
+  const source = `read_parquet(${literal(file)})${where ? ` WHERE ${where}` : ''}`;
   const counted = await db.all(`SELECT count(*) AS n FROM ${source}`);
   let capacity = Number(counted[0]?.n ?? 0);
   let arrays = plan.map(() => new Float64Array(capacity));

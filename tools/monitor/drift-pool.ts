@@ -6,7 +6,7 @@
  * errors.
  */
 import { Worker } from 'node:worker_threads';
-import type { NumericComparison } from '../lib/drift-stats.ts';
+import type { NumericComparison } from '../lib/drift-compare.ts';
 import type { NumericJob, NumericJobReply } from './drift-worker.ts';
 
 const ENTRY = new URL('./drift-worker-entry.mjs', import.meta.url);

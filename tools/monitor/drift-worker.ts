@@ -5,7 +5,7 @@
  * a worker fails.
  */
 import { parentPort } from 'node:worker_threads';
-import { compareNumeric, type NumericComparison } from '../lib/drift-stats.ts';
+import { compareNumeric, type NumericComparison } from '../lib/drift-compare.ts';
 import { withDuckDB } from '../lib/duckdb.ts';
 import { loadNumeric, type NumericColumn } from './drift-load.ts';
 

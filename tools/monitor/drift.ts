@@ -4,180 +4,56 @@
  *
  * DuckDB reads the Parquet files; numeric columns come over as Float64Arrays in bulk and category counts
  * as GROUP BY rows, so a million rows per side stays cheap (see tools/lib/drift-stats.ts).
+ *
+ * The parts: drift-schema.ts (inputs and outputs), drift-plan.ts (which columns, how), drift-results.ts
+ * (verdict per feature, the beyond-chance guard, the alert), drift-quality.ts and drift-categories.ts
+ * (data-quality detectors with evidence), drift-season.ts (the same months of the reference),
+ * drift-pool.ts / drift-worker.ts (worker threads for large data).
  */
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { userError } from '../../src/errors.ts';
-import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
-import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
+import {
+  defineTask,
+  isWithin,
+  realPathOf,
+  resolveInWorkspace,
+  type TaskContext,
+} from '../../src/tasks/index.ts';
 import {
   type CategoricalComparison,
   compareCategorical,
   compareNumeric,
   type DisplayHistogram,
   type NumericComparison,
-} from '../lib/drift-stats.ts';
+} from '../lib/drift-compare.ts';
+import { type DriftReportView, renderDriftReportHtml } from '../lib/drift-report-html.ts';
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
-import { DatasetRef } from '../lib/refs.ts';
-import {
-  DatasetBrief,
-  DriftAlert,
-  type DriftFinding,
-  DriftFinding as DriftFindingSchema,
-  DriftMethod,
-} from './drift-alert.ts';
+import type { DatasetRef } from '../lib/refs.ts';
+import type { DriftFinding } from './drift-alert.ts';
+import { categoricalFindings, nearestCategories } from './drift-categories.ts';
 import { loadNumeric } from './drift-load.ts';
+import { type PlannedColumn, planColumns } from './drift-plan.ts';
 import { DriftWorkerPool } from './drift-pool.ts';
+import { attachExamples, duplicateFinding, duplicateShare, numericFindings } from './drift-quality.ts';
+import {
+  brief,
+  categoricalResult,
+  guardChance,
+  keepUnitFindingsThatMovedAlone,
+  makeAlert,
+  numericResult,
+  round,
+  summaryLine,
+  valueFindings,
+} from './drift-results.ts';
+import { type DriftOutput, type FeatureResult, Input, Output } from './drift-schema.ts';
+import type { SeasonalBaseline, SeasonColumn } from './drift-season.ts';
+import { seasonalBaseline, timeColumn } from './drift-season.ts';
 
-const FeatureType = z.enum(['numeric', 'categorical']).describe('How a column is compared');
-type FeatureType = z.infer<typeof FeatureType>;
-
-const Thresholds = z
-  .object({
-    smallSampleRows: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(1000)
-      .describe('Reference row count up to which the default tests are p-value tests (ks, chisquare)'),
-    pValue: z.number().gt(0).lt(1).default(0.05).describe('ks / chisquare: drift when p-value < this'),
-    wasserstein: z
-      .number()
-      .positive()
-      .default(0.1)
-      .describe('wasserstein: drift when Wasserstein-1 / reference std ≥ this'),
-    jensenShannon: z.number().positive().default(0.1).describe('jensenshannon: drift when distance ≥ this'),
-    psi: z.number().positive().default(0.1).describe('psi: drift when PSI ≥ this'),
-    datasetShare: z
-      .number()
-      .gt(0)
-      .max(1)
-      .default(0.5)
-      .describe('Dataset drift when at least this share of checked features drifted'),
-    nullShareIncrease: z
-      .number()
-      .positive()
-      .max(1)
-      .default(0.05)
-      .describe('Data-quality finding when a column’s missing share grows by at least this much'),
-  })
-  .describe('Drift thresholds; defaults follow Evidently');
-
-const FeatureOverride = z
-  .object({
-    method: DriftMethod.optional().describe('Test to decide drift for this feature'),
-    threshold: z.number().positive().optional().describe('Threshold for that test'),
-    type: FeatureType.optional().describe('Compare as numeric or categorical regardless of the column type'),
-  })
-  .describe('Per-feature settings');
-
-const Input = z.object({
-  reference: DatasetRef.describe('Reference data: what the model was trained on'),
-  current: DatasetRef.describe('Current data: logged traffic or a new batch, same columns'),
-  columns: z
-    .array(z.string())
-    .optional()
-    .describe('Columns to check (default: every reference column except dates and times)'),
-  thresholds: Thresholds.prefault({}),
-  features: z
-    .record(z.string(), FeatureOverride)
-    .default({})
-    .describe('Per-feature overrides by column name, e.g. { "age": { "method": "psi", "threshold": 0.2 } }'),
-  exactMaxRows: z
-    .number()
-    .int()
-    .positive()
-    .default(100_000)
-    .describe('Numeric statistics are exact when both sides have at most this many rows, else binned'),
-  bins: z
-    .number()
-    .int()
-    .min(10)
-    .max(10_000)
-    .default(1000)
-    .describe('Reference-quantile bins for binned statistics (KS error ≈ 1/bins)'),
-  parallel: z
-    .enum(['auto', 'always', 'never'])
-    .default('auto')
-    .describe('Compare numeric columns on worker threads: auto above 16 MB of Parquet, always, or never'),
-  seed: z.number().int().default(42).describe('Seed for the samples behind bin edges and plots'),
-  title: z.string().optional().describe('Report title (default "Drift report: <reference> → <current>")'),
-});
-
-const Num = z.number().nullable();
-
-const NumericSummary = z
-  .object({
-    mean: Num.describe('Mean'),
-    std: Num.describe('Population standard deviation'),
-    min: Num.describe('Minimum'),
-    max: Num.describe('Maximum'),
-  })
-  .describe('Summary of the non-missing values');
-
-const FeatureResult = z
-  .object({
-    name: z.string().describe('Column name'),
-    type: FeatureType,
-    method: DriftMethod,
-    statistic: Num.describe('Value of the deciding test statistic (null when the column has no values)'),
-    pValue: Num.optional().describe('p-value, for ks and chisquare'),
-    threshold: z.number().describe('Threshold the statistic was compared with'),
-    drifted: z.boolean().describe('Whether this feature drifted'),
-    computation: z.enum(['exact', 'binned']).describe('Whether numeric statistics were exact or binned'),
-    stats: z
-      .object({
-        ks: Num.optional().describe('KS statistic D'),
-        ksPValue: Num.optional().describe('KS asymptotic p-value'),
-        wasserstein: Num.optional().describe('Wasserstein-1 distance in column units'),
-        wassersteinNormalized: Num.optional().describe('Wasserstein-1 / reference std'),
-        chiSquare: Num.optional().describe('Chi-square statistic (test of homogeneity)'),
-        chiSquarePValue: Num.optional().describe('Chi-square p-value'),
-        chiSquareDf: Num.optional().describe('Chi-square degrees of freedom'),
-        psi: Num.describe('Population stability index (reference deciles or categories)'),
-        jensenShannon: Num.describe('Jensen–Shannon distance, base 2 (reference deciles or categories)'),
-      })
-      .describe('Every statistic computed for this feature'),
-    nulls: z
-      .object({
-        reference: z.number().describe('Share of missing values in the reference'),
-        current: z.number().describe('Share of missing values in the current data'),
-      })
-      .describe('Missing-value shares'),
-    values: z
-      .object({
-        reference: z.number().int().describe('Non-missing values in the reference'),
-        current: z.number().int().describe('Non-missing values in the current data'),
-      })
-      .describe('How many values were compared'),
-    summary: z
-      .object({
-        reference: NumericSummary,
-        current: NumericSummary,
-      })
-      .optional()
-      .describe('Numeric summaries'),
-  })
-  .describe('Drift result for one feature');
-export type FeatureResult = z.infer<typeof FeatureResult>;
-
-const Output = z.object({
-  drifted: z.boolean().describe('Dataset drift: share of drifted features ≥ thresholds.datasetShare'),
-  share: z.number().min(0).max(1).describe('Share of checked features that drifted'),
-  driftedFeatures: z.array(z.string()).describe('Names of drifted features'),
-  features: z.array(FeatureResult).describe('Per-feature results, in column order'),
-  findings: z
-    .array(DriftFindingSchema)
-    .describe('Data-quality findings: schema mismatches, new missing values'),
-  reference: DatasetBrief,
-  current: DatasetBrief,
-  reportJson: z.string().describe('Path of the JSON report artifact (results plus plotted histograms)'),
-  reportHtml: z.string().describe('Path of the self-contained HTML report artifact'),
-  alert: DriftAlert.nullable().describe('Alert to pass to notify.send, or null when nothing drifted'),
-});
-export type DriftOutput = z.infer<typeof Output>;
+export type { DriftOutput, FeatureResult } from './drift-schema.ts';
 
 export const monitorDrift = defineTask({
   id: 'monitor.drift',
@@ -215,10 +91,21 @@ async function check(
   t0: number,
   pool: DriftWorkerPool | null,
 ): Promise<DriftOutput> {
-  const { plan, findings } = await withDuckDB(async (db) => {
+  const { plan, findings, refCols, curCols } = await withDuckDB(async (db) => {
     const refCols = await db.columns(`read_parquet(${literal(refPath)})`);
     const curCols = await db.columns(`read_parquet(${literal(curPath)})`);
-    return planColumns(input, refCols, curCols);
+    return { ...planColumns(input, refCols, curCols), refCols, curCols };
+  });
+  // Exact duplicate rows, counted while the columns load: the current side first, and the reference only
+  // when the current has enough duplicates for a surge (≥ 2%): a clean batch costs one scan.
+  const duplicates = withDuckDB(async (db) => {
+    const names = (cols: { name: string }[]) => cols.map((c) => c.name);
+    const cur = await duplicateShare(db, curPath, names(curCols), await countRows(db, curPath));
+    const ref =
+      cur.rows > 0 && cur.duplicates / cur.rows >= 0.02
+        ? await duplicateShare(db, refPath, names(refCols), await countRows(db, refPath))
+        : { rows: 0, duplicates: 0, sampled: false };
+    return [ref, cur] as const;
   });
 
   const features: FeatureResult[] = [];
@@ -270,6 +157,15 @@ async function check(
   ctx.progress(0.5, 'data loaded');
 
   const smallReference = loaded.rows.reference <= input.thresholds.smallSampleRows;
+  // A feature drifts when its test says so and the difference is beyond chance over all features checked.
+  const chanceLevel = input.thresholds.pValue / Math.max(1, plan.length);
+  const numericCmp = new Map<string, NumericComparison>();
+  const categorical: {
+    name: string;
+    ref: Map<string, number>;
+    cur: Map<string, number>;
+    cmp: CategoricalComparison;
+  }[] = [];
   plan.forEach((col, i) => {
     ctx.signal.throwIfAborted();
     const override = input.features[col.name] ?? {};
@@ -287,11 +183,13 @@ async function check(
           },
         );
       displays.set(col.name, cmp.display);
+      numericCmp.set(col.name, cmp);
       const method = override.method ?? (smallReference ? 'ks' : 'wasserstein');
       result = numericResult(col.name, method, override.threshold, input.thresholds, cmp, {
         reference: cmp.missing.reference / loaded.rows.reference,
         current: cmp.missing.current / loaded.rows.current,
       });
+      findings.push(...numericFindings({ name: col.name, cmp }));
     } else {
       const ref = loaded.categorical.reference.get(col.name) ?? { counts: new Map(), missing: 0 };
       const cur = loaded.categorical.current.get(col.name) ?? { counts: new Map(), missing: 0 };
@@ -302,10 +200,39 @@ async function check(
         reference: ref.missing / loaded.rows.reference,
         current: cur.missing / loaded.rows.current,
       });
+      categorical.push({ name: col.name, ref: ref.counts, cur: cur.counts, cmp });
     }
+    guardChance(result, chanceLevel, override.method === undefined && override.threshold === undefined);
     features.push(result);
-    findings.push(...valueFindings(result, input.thresholds.nullShareIncrease));
+    findings.push(...valueFindings(result, loaded.rows, input.thresholds.nullShareIncrease));
     ctx.progress(0.5 + (0.4 * (i + 1)) / plan.length, `compared ${col.name}`);
+  });
+
+  // Category findings: values unseen in the reference are matched to the reference value their rows resemble.
+  await withDuckDB(async (db) => {
+    for (const c of categorical) {
+      const unseen = [...c.cur.keys()].filter((v) => !c.ref.has(v));
+      const nearest = unseen.length
+        ? await nearestCategories(
+            db,
+            refPath,
+            curPath,
+            c.name,
+            numericPlan.map((p) => p.name),
+            unseen.slice(0, 50),
+          )
+        : undefined;
+      findings.push(...categoricalFindings(c.name, c.ref, c.cur, c.cmp, nearest));
+    }
+  });
+  keepUnitFindingsThatMovedAlone(findings, features);
+  const [refDup, curDup] = await duplicates;
+  const dup = duplicateFinding(refDup, curDup);
+  if (dup) findings.push(dup);
+  const season = await seasonOf(input, refPath, curPath, refCols, curCols, plan, smallReference, chanceLevel);
+  await withDuckDB(async (db) => {
+    await typeEvidence(db, curPath, findings);
+    await attachExamples(db, curPath, findings);
   });
 
   const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.name);
@@ -334,10 +261,13 @@ async function check(
     })),
   };
   const jsonRef = await ctx.artifacts.putBytes(
-    JSON.stringify({ ...view, thresholds: input.thresholds, overrides: input.features }, null, 2),
+    JSON.stringify({ ...view, season, thresholds: input.thresholds, overrides: input.features }, null, 2),
     { mediaType: 'application/json' },
   );
   const htmlRef = await ctx.artifacts.putBytes(renderDriftReportHtml(view), { mediaType: 'text/html' });
+  // Named copies with an extension: a browser opens the .html, `pipewright triage <path>.json` reads the JSON.
+  const reportJson = namedReport(ctx, jsonRef, 'json');
+  const reportHtml = namedReport(ctx, htmlRef, 'html');
 
   const summary = summaryLine(features, driftedFeatures, share, drifted, findings);
   const alert = makeAlert({
@@ -349,12 +279,12 @@ async function check(
     current,
     at,
     summary,
-    report: { json: jsonRef.path, html: htmlRef.path },
+    report: { json: reportJson, html: reportHtml },
   });
   const seconds = (performance.now() - t0) / 1000;
   const level = alert ? (alert.severity === 'critical' ? 'warn' : 'info') : 'info';
   ctx.log[level](`drift: ${summary} (${seconds.toFixed(2)} s)`, {
-    reportHtml: htmlRef.path,
+    reportHtml,
     loadSeconds: round(loadSeconds),
     seconds: round(seconds),
   });
@@ -365,136 +295,128 @@ async function check(
     driftedFeatures,
     features,
     findings,
+    season,
     reference,
     current,
-    reportJson: jsonRef.path,
-    reportHtml: htmlRef.path,
+    reportJson,
+    reportHtml,
     alert,
   };
+}
+
+/**
+ * `<state>/artifacts/reports/drift-<hash>.<ext>`: the content-addressed artifact under a name with an
+ * extension (a hard link, or a copy where links do not work), so that it opens by type and can be passed
+ * around by path; inside the artifact folder, where the web page reads reports from.
+ */
+function namedReport(ctx: TaskContext, ref: { hash: string; path: string }, ext: 'json' | 'html'): string {
+  const dir = path.join(ctx.config.stateDir, 'artifacts', 'reports');
+  const file = path.join(dir, `drift-${ref.hash.slice(0, 16)}.${ext}`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  try {
+    linkSync(ref.path, file);
+  } catch {
+    copyFileSync(ref.path, file);
+  }
+  return file;
+}
+
+/** The seasonal baseline, when both sides share a time column (see drift-season.ts). */
+async function seasonOf(
+  input: z.output<typeof Input>,
+  refPath: string,
+  curPath: string,
+  refCols: { name: string; type: string }[],
+  curCols: { name: string; type: string }[],
+  plan: PlannedColumn[],
+  smallReference: boolean,
+  chanceLevel: number,
+): Promise<SeasonalBaseline | null> {
+  const time = timeColumn(refCols, curCols);
+  if (!time) return null;
+  const columns: SeasonColumn[] = plan.filter((c) => c.name !== time.name);
+  if (columns.length === 0) return null;
+  return seasonalBaseline(refPath, curPath, time, columns, {
+    chanceLevel,
+    compareNumeric: (r, c) =>
+      compareNumeric(r, c, { exactMaxRows: input.exactMaxRows, bins: input.bins, seed: input.seed }),
+    compareCategorical: (r, c) => compareCategorical(r, c),
+    decide(col, cmp, rows) {
+      const override = input.features[col.name] ?? {};
+      const nulls = { reference: 0, current: 0 };
+      const f =
+        'numeric' in cmp
+          ? numericResult(
+              col.name,
+              override.method ?? (smallReference ? 'ks' : 'wasserstein'),
+              override.threshold,
+              input.thresholds,
+              cmp.numeric,
+              nulls,
+            )
+          : categoricalResult(
+              col.name,
+              override.method ?? (smallReference ? 'chisquare' : 'jensenshannon'),
+              override.threshold,
+              input.thresholds,
+              cmp.categorical,
+              nulls,
+            );
+      void rows;
+      return {
+        method: f.method,
+        statistic: f.statistic,
+        drifted: f.drifted,
+        guardP: f.type === 'numeric' ? (f.stats.ksPValue ?? null) : (f.stats.chiSquarePValue ?? null),
+      };
+    },
+  });
+}
+
+/** Evidence for type changes: the share of current values that no longer read as the reference's kind. */
+async function typeEvidence(db: DuckDB, file: string, findings: DriftFinding[]): Promise<void> {
+  for (const f of findings) {
+    if (f.kind === 'missing_in_current') {
+      f.evidence = {
+        statistic: 'column present in the current data',
+        value: 0,
+        threshold: 1,
+        test: 'every reference column the check reads must be in the current data',
+        examples: [],
+      };
+    } else if (f.kind === 'new_in_current') {
+      f.evidence = {
+        statistic: 'column present in the reference',
+        value: 0,
+        threshold: 1,
+        test: 'a current column the reference lacks is a change of the feed’s contract',
+        examples: [],
+      };
+    } else if (f.kind === 'type_changed' && f.severity === 'critical') {
+      const col = ident(f.column);
+      const [r] = await db.all(
+        `SELECT avg(CASE WHEN TRY_CAST(${col} AS DOUBLE) IS NULL THEN 1.0 ELSE 0.0 END) AS bad FROM read_parquet(${literal(file)}) WHERE ${col} IS NOT NULL`,
+      );
+      f.evidence = {
+        statistic: 'share of current values that do not read as numbers',
+        value: Number(r?.bad ?? 0),
+        threshold: 0,
+        test: 'the column’s kind (number, text, time) must match the reference’s',
+        examples: [],
+      };
+    }
+  }
 }
 
 /** Combined Parquet size from which the numeric columns are loaded and compared on worker threads. */
 const POOL_MIN_BYTES = 16 * 1024 * 1024;
 
-// ---------------------------------------------------------------------------------------------------------
-
-interface PlannedColumn {
-  name: string;
-  type: FeatureType;
-  /** SQL that yields the column as DOUBLE (numeric) or VARCHAR (categorical). */
-  expr: string;
-}
-
-type ColumnKind = FeatureType | 'temporal';
-
-const NUMERIC_TYPE =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
-const TEMPORAL_TYPE = /^(DATE|TIME.*|TIMESTAMP.*|INTERVAL)$/;
-
-function kindOf(duckType: string): ColumnKind {
-  if (NUMERIC_TYPE.test(duckType)) return 'numeric';
-  if (TEMPORAL_TYPE.test(duckType)) return 'temporal';
-  return 'categorical';
-}
-
-/** Decides which columns to compare and how; schema differences become findings, not errors. */
-function planColumns(
-  input: z.output<typeof Input>,
-  refCols: { name: string; type: string }[],
-  curCols: { name: string; type: string }[],
-): { plan: PlannedColumn[]; findings: DriftFinding[] } {
-  const refTypes = new Map(refCols.map((c) => [c.name, c.type]));
-  const curTypes = new Map(curCols.map((c) => [c.name, c.type]));
-  const findings: DriftFinding[] = [];
-
-  const problems: string[] = [];
-  for (const name of input.columns ?? []) {
-    if (!refTypes.has(name)) problems.push(`columns: "${name}" is not a reference column`);
-  }
-  for (const [name, o] of Object.entries(input.features)) {
-    if (!refTypes.has(name)) problems.push(`features.${name}: not a reference column`);
-    const type = o.type ?? (refTypes.has(name) ? kindOf(refTypes.get(name) as string) : undefined);
-    if (o.method === 'ks' || o.method === 'wasserstein') {
-      if (type === 'categorical')
-        problems.push(`features.${name}.method: ${o.method} needs a numeric column`);
-    }
-    if (o.method === 'chisquare' && type !== 'categorical') {
-      problems.push(`features.${name}.method: chisquare needs a categorical column`);
-    }
-  }
-  if (problems.length > 0) {
-    throw userError(
-      'DRIFT_BAD_COLUMNS',
-      `monitor.drift settings name ${problems.length} problem(s)`,
-      problems.join('; '),
-      `Reference columns are: ${refCols.map((c) => c.name).join(', ')}.`,
-      { problems: problems.map((p) => ({ path: p.split(':')[0], message: p })) },
-    );
-  }
-
-  const explicit = input.columns !== undefined;
-  const names = input.columns ?? refCols.filter((c) => kindOf(c.type) !== 'temporal').map((c) => c.name);
-  const plan: PlannedColumn[] = [];
-  for (const name of names) {
-    const refType = refTypes.get(name) as string;
-    const curType = curTypes.get(name);
-    if (curType === undefined) {
-      findings.push({
-        kind: 'missing_in_current',
-        column: name,
-        severity: 'critical',
-        message: `Column "${name}" (${refType}) is in the reference but missing from the current data.`,
-      });
-      continue;
-    }
-    const override = input.features[name]?.type;
-    const refKind = kindOf(refType);
-    const curKind = kindOf(curType);
-    if (refKind !== curKind && !override) {
-      findings.push({
-        kind: 'type_changed',
-        column: name,
-        severity: 'critical',
-        message: `Column "${name}" changed type from ${refType} (${refKind}) to ${curType} (${curKind}); not compared.`,
-      });
-      continue;
-    }
-    if (refType !== curType) {
-      findings.push({
-        kind: 'type_changed',
-        column: name,
-        severity: 'warning',
-        message: `Column "${name}" changed type from ${refType} to ${curType}; compared as ${override ?? refKind}.`,
-      });
-    }
-    const type: FeatureType = override ?? (refKind === 'categorical' ? 'categorical' : 'numeric');
-    const col = ident(name);
-    const asNumber = refKind === 'temporal' ? `epoch(${col})` : `CAST(${col} AS DOUBLE)`;
-    plan.push({
-      name,
-      type,
-      expr: type === 'numeric' ? `coalesce(${asNumber}, 'NaN'::DOUBLE)` : `CAST(${col} AS VARCHAR)`,
-    });
-  }
-  if (!explicit) {
-    for (const c of curCols) {
-      if (!refTypes.has(c.name)) {
-        findings.push({
-          kind: 'new_in_current',
-          column: c.name,
-          severity: 'warning',
-          message: `Column "${c.name}" (${c.type}) appears in the current data but not in the reference.`,
-        });
-      }
-    }
-  }
-  return { plan, findings };
-}
-
 function datasetPath(ctx: TaskContext, ref: DatasetRef, label: string): string {
   let p: string;
-  const inState = path.relative(ctx.config.stateDir, path.resolve(ref.path));
-  if (!inState.startsWith('..') && !path.isAbsolute(inState)) p = path.resolve(ref.path);
+  // realpath first: a symlink planted in the state folder (a step's staging dir) must not lead outside it.
+  const real = realPathOf('/', ref.path);
+  if (isWithin(realPathOf('/', ctx.config.stateDir), real)) p = real;
   else p = resolveInWorkspace(ctx.workspace, ref.path, `${label} dataset`);
   if (!existsSync(p)) {
     throw userError(
@@ -568,215 +490,4 @@ async function loadCategories(
     out.set(c.name, { counts, missing });
   }
   return out;
-}
-
-type ThresholdsT = z.output<typeof Thresholds>;
-
-function defaultThreshold(method: DriftMethod, t: ThresholdsT): number {
-  switch (method) {
-    case 'ks':
-    case 'chisquare':
-      return t.pValue;
-    case 'wasserstein':
-      return t.wasserstein;
-    case 'jensenshannon':
-      return t.jensenShannon;
-    case 'psi':
-      return t.psi;
-  }
-}
-
-/** NaN and ±Infinity are not JSON: report them as null. */
-function num(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
-function decide(
-  method: DriftMethod,
-  threshold: number,
-  statistic: number | null,
-  pValue: number | null,
-  anyValues: boolean,
-): boolean {
-  // A column whose values all went missing has drifted as far as a column can.
-  if (!anyValues) return true;
-  if (method === 'ks' || method === 'chisquare') return pValue !== null && pValue < threshold;
-  return statistic !== null && statistic >= threshold;
-}
-
-function numericResult(
-  name: string,
-  method: DriftMethod,
-  thresholdOverride: number | undefined,
-  t: ThresholdsT,
-  cmp: NumericComparison,
-  nulls: { reference: number; current: number },
-): FeatureResult {
-  const threshold = thresholdOverride ?? defaultThreshold(method, t);
-  const stats = {
-    ks: num(cmp.ks.statistic),
-    ksPValue: num(cmp.ks.pValue),
-    wasserstein: num(cmp.wasserstein),
-    wassersteinNormalized: num(cmp.wassersteinNormalized),
-    psi: num(cmp.psi),
-    jensenShannon: num(cmp.jensenShannon),
-  };
-  const statistic =
-    method === 'ks'
-      ? stats.ks
-      : method === 'wasserstein'
-        ? stats.wassersteinNormalized
-        : method === 'psi'
-          ? stats.psi
-          : stats.jensenShannon;
-  const pValue = method === 'ks' ? stats.ksPValue : undefined;
-  const anyValues = cmp.reference.count > 0 && cmp.current.count > 0;
-  const s = (x: NumericComparison['reference']) => ({
-    mean: num(x.mean),
-    std: num(x.std),
-    min: num(x.min),
-    max: num(x.max),
-  });
-  return {
-    name,
-    type: 'numeric',
-    method,
-    statistic,
-    ...(pValue !== undefined ? { pValue } : {}),
-    threshold,
-    drifted: decide(method, threshold, statistic, pValue ?? null, anyValues),
-    computation: cmp.computation,
-    stats,
-    nulls,
-    values: { reference: cmp.reference.count, current: cmp.current.count },
-    summary: { reference: s(cmp.reference), current: s(cmp.current) },
-  };
-}
-
-function categoricalResult(
-  name: string,
-  method: DriftMethod,
-  thresholdOverride: number | undefined,
-  t: ThresholdsT,
-  cmp: CategoricalComparison,
-  nulls: { reference: number; current: number },
-): FeatureResult {
-  const threshold = thresholdOverride ?? defaultThreshold(method, t);
-  const stats = {
-    chiSquare: num(cmp.chiSquare.statistic),
-    chiSquarePValue: num(cmp.chiSquare.pValue),
-    chiSquareDf: cmp.chiSquare.df,
-    psi: num(cmp.psi),
-    jensenShannon: num(cmp.jensenShannon),
-  };
-  const statistic =
-    method === 'chisquare' ? stats.chiSquare : method === 'psi' ? stats.psi : stats.jensenShannon;
-  const pValue = method === 'chisquare' ? stats.chiSquarePValue : undefined;
-  const refValues = cmp.counts.reference;
-  const curValues = cmp.counts.current;
-  return {
-    name,
-    type: 'categorical',
-    method,
-    statistic,
-    ...(pValue !== undefined ? { pValue } : {}),
-    threshold,
-    drifted: decide(method, threshold, statistic, pValue ?? null, refValues > 0 && curValues > 0),
-    computation: 'exact',
-    stats,
-    nulls,
-    values: { reference: refValues, current: curValues },
-  };
-}
-
-function valueFindings(f: FeatureResult, nullShareIncrease: number): DriftFinding[] {
-  if (f.values.current === 0 && f.values.reference > 0) {
-    return [
-      {
-        kind: 'no_values',
-        column: f.name,
-        severity: 'critical',
-        message: `Column "${f.name}" has no values in the current data (all missing).`,
-      },
-    ];
-  }
-  const grew = f.nulls.current - f.nulls.reference;
-  if (grew >= nullShareIncrease) {
-    return [
-      {
-        kind: 'null_share_increase',
-        column: f.name,
-        severity: 'warning',
-        message:
-          `Missing values in "${f.name}" rose from ${(f.nulls.reference * 100).toFixed(1)}% to ` +
-          `${(f.nulls.current * 100).toFixed(1)}%.`,
-      },
-    ];
-  }
-  return [];
-}
-
-function brief(ref: DatasetRef, rows: number): z.infer<typeof DatasetBrief> {
-  return { ...(ref.name ? { name: ref.name } : {}), hash: ref.hash, path: ref.path, rows };
-}
-
-function summaryLine(
-  features: FeatureResult[],
-  driftedFeatures: string[],
-  share: number,
-  drifted: boolean,
-  findings: DriftFinding[],
-): string {
-  const head = `${driftedFeatures.length} of ${features.length} features drifted (${(share * 100).toFixed(0)}%)`;
-  const verdict = drifted ? 'dataset drift' : 'no dataset drift';
-  const detail = features
-    .filter((f) => f.drifted)
-    .slice(0, 5)
-    .map((f) => `${f.name} ${f.method}=${f.statistic === null ? 'n/a' : Number(f.statistic.toPrecision(3))}`)
-    .join(', ');
-  const more = driftedFeatures.length > 5 ? `, +${driftedFeatures.length - 5} more` : '';
-  const quality = findings.length
-    ? `; ${findings.length} data-quality finding(s): ${findings
-        .slice(0, 3)
-        .map((f) => `${f.column} ${f.kind}`)
-        .join(', ')}`
-    : '';
-  return `${head}${detail ? `: ${detail}${more}` : ''} → ${verdict}${quality}`;
-}
-
-function makeAlert(a: {
-  drifted: boolean;
-  features: FeatureResult[];
-  findings: DriftFinding[];
-  share: number;
-  reference: z.infer<typeof DatasetBrief>;
-  current: z.infer<typeof DatasetBrief>;
-  at: string;
-  summary: string;
-  report: { json: string; html: string };
-}): DriftAlert | null {
-  const driftedFeatures = a.features.filter((f) => f.drifted);
-  if (!a.drifted && driftedFeatures.length === 0 && a.findings.length === 0) return null;
-  const critical = a.drifted || a.findings.some((f) => f.severity === 'critical');
-  return {
-    kind: 'drift',
-    severity: critical ? 'critical' : 'warning',
-    summary: a.summary,
-    features: driftedFeatures.map((f) => ({
-      name: f.name,
-      method: f.method,
-      statistic: f.statistic,
-      threshold: f.threshold,
-    })),
-    findings: a.findings,
-    share: a.share,
-    reference: a.reference,
-    current: a.current,
-    report: a.report,
-    at: a.at,
-  };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -2,10 +2,12 @@
  * notify.send: tells people something happened: a drift alert, a finished run. Channels: the run log
  * (console), a generic webhook (POST JSON) and a Slack incoming webhook (POST { text, blocks }).
  * HTTP posts time out, retry on 5xx / 429 / network errors with exponential backoff, and never retry a 4xx.
- * Webhook URLs carry secrets, so logs and outputs show them redacted.
+ * Webhook URLs carry secrets, so logs and outputs show them redacted. Loopback, link-local and private
+ * targets are refused unless the policy's egress.allowHosts names them.
  */
 import { z } from 'zod';
-import { PipewrightError, userError } from '../../src/errors.ts';
+import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
+import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
 import { DriftAlert } from '../monitor/drift-alert.ts';
 
@@ -235,13 +237,20 @@ async function postJson(
   for (let attempt = 1; attempt <= opts.retries + 1; attempt++) {
     ctx.signal.throwIfAborted();
     let retryAfterMs = 0;
+    const deadline = withDeadline(ctx.signal, opts.timeoutMs);
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },
-        body: payload,
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(opts.timeoutMs)]),
-      });
+      // Never the host itself or its private network, unless the policy allows the host (src/policy/egress.ts).
+      const res = await guardedFetch(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },
+          body: payload,
+          signal: deadline.signal,
+        },
+        loadPolicy(ctx.config).egress.allowHosts,
+        (u) => redactUrl(u.href),
+      );
       const text = await res.text().catch(() => '');
       if (res.ok) {
         ctx.log.info(`notify: delivered to ${target} (HTTP ${res.status}, attempt ${attempt})`);
@@ -260,10 +269,14 @@ async function postJson(
       const retryAfter = Number(res.headers.get('retry-after'));
       if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, 30_000);
     } catch (e) {
-      if (e instanceof PipewrightError || ctx.signal.aborted) throw e;
+      if (isPipewrightError(e) || ctx.signal.aborted) throw e;
       const name = (e as { name?: string }).name;
       lastProblem =
-        name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((e as Error).message ?? e);
+        name === 'TimeoutError' || deadline.timedOut()
+          ? `no answer within ${opts.timeoutMs} ms`
+          : String((e as Error).message ?? e);
+    } finally {
+      deadline.clear();
     }
     if (attempt <= opts.retries) {
       const delay = Math.max(retryAfterMs, opts.backoffMs * 2 ** (attempt - 1));

@@ -98,6 +98,7 @@ export const trainCommand = defineTask({
           env,
           cwd: ctx.workspace,
           ctx,
+          writable: [out],
           what: 'Your training command',
           progressRange: [
             0.05 + (0.9 * i) / prep.candidates.length,

@@ -323,6 +323,7 @@ async function trainPython(
     env: childEnv(ctx.config, { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...gpuEnv(ctx) }),
     cwd: work,
     ctx,
+    writable: [staging],
     what: `The ${input.framework} training runner`,
     progressRange: [0.05, 0.95],
     ...(input.timeoutSeconds ? { timeoutMs: input.timeoutSeconds * 1000 } : {}),

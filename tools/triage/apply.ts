@@ -12,9 +12,10 @@ import { defineTask } from '../../src/tasks/index.ts';
 export const TriageApplyInput = z.object({
   triageId: z.string().min(1).describe('Id of the triage whose proposal this applies'),
   action: z.enum(['retrain', 'rollback', 'fix_upstream', 'mute']).describe('The approved action'),
+  columns: z.array(z.string()).default([]).describe('Features the verdict is about'),
   model: z.string().optional().describe('Registered model the alert is about'),
   reason: z.string().describe('Why, recorded with the outcome'),
-  reviewAt: z.string().optional().describe('mute: the date to look at the alert again'),
+  expiresAt: z.string().optional().describe('mute: the date the mute ends and the alert is looked at again'),
   rollbackTo: z.number().int().optional().describe('rollback: the version production should return to'),
   alert: z.string().optional().describe('Lineage key of the alert (<run>/<step> or report-<hash>)'),
 });
@@ -83,7 +84,7 @@ export const triageApply = defineTask({
         out = {
           action: 'mute',
           applied: true,
-          detail: `alert muted; review on ${input.reviewAt ?? 'a later date'}`,
+          detail: `alert muted until ${input.expiresAt ?? 'a later date'}${input.columns.length ? ` (${input.columns.join(', ')})` : ''}: ${input.reason}`,
         };
       } else if (input.action === 'fix_upstream') {
         out = {
@@ -133,7 +134,15 @@ export const triageApply = defineTask({
           kind: 'alert',
           label: existing?.label ?? id,
           attrs: {
-            outcome: { action: out.action, applied: out.applied, detail: out.detail, run: ctx.runId, at },
+            outcome: {
+              action: out.action,
+              applied: out.applied,
+              detail: out.detail,
+              run: ctx.runId,
+              at,
+              ...(out.approvedBy ? { approvedBy: out.approvedBy } : {}),
+              ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+            },
           },
           at,
         });

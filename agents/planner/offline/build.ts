@@ -10,6 +10,7 @@ import { type DatasetDescription, NUMERIC_TYPES, TEXT_TYPES } from '../describe-
 import { type DraftOutcome, OFFLINE_PLANNER } from '../types.ts';
 import { matchColumn, matchColumnList } from './columns.ts';
 import { type GoalSpec, LOWER_IS_BETTER, type ModelChoice, type SourceSpec } from './parse.ts';
+import { arrivalTrigger, s3IngestStep } from './s3.ts';
 import { slug } from './words.ts';
 
 /** A step as the planner writes it (the plan schema fills defaults when it parses). */
@@ -62,6 +63,7 @@ function sourceName(src: SourceSpec): string {
     );
   if (src.kind === 'postgres')
     return slug(src.table ?? /\bfrom\s+["'`]?([A-Za-z_][\w.]*)/i.exec(src.query ?? '')?.[1] ?? 'query', 30);
+  if (src.kind === 's3') return slug(src.name, 30);
   return 'data';
 }
 
@@ -70,6 +72,7 @@ function ingestStep(id: string, src: SourceSpec, inputs: Record<string, unknown>
     return { id, task: 'ingest.file', with: { path: src.path, name: `${sourceName(src)}-raw` } };
   if (src.kind === 'url')
     return { id, task: 'ingest.url', with: { url: src.url, name: `${sourceName(src)}-raw` } };
+  if (src.kind === 's3') return s3IngestStep(id, src.url, sourceName(src));
   if (src.kind === 'postgres') {
     // A password in the goal stays out of the plan file: it becomes a run input.
     const hasPassword = /\/\/[^/@:]+:[^/@]+@/.test(src.connection);
@@ -188,7 +191,14 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     };
   }
   const columnList = columns.length ? ` Its columns are: ${columns.join(', ')}.` : '';
-  const where = primary.kind === 'file' ? primary.path : primary.kind === 'url' ? primary.url : 'the source';
+  const where =
+    primary.kind === 'file'
+      ? primary.path
+      : primary.kind === 's3' && spec.bucket
+        ? `new objects under ${spec.bucket}`
+        : primary.kind === 'url' || primary.kind === 's3'
+          ? primary.url
+          : 'the source';
 
   // ---- what the model predicts
   let target: string | undefined;
@@ -713,6 +723,11 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     if (spec.schedule.timezone) trigger.timezone = spec.schedule.timezone;
   }
   if (spec.event) trigger.event = spec.event;
+  if (spec.bucket) {
+    const arrival = arrivalTrigger(spec.bucket);
+    Object.assign(trigger, arrival.trigger);
+    Object.assign(inputs, arrival.inputs);
+  }
 
   const name = slug(target ? `${sourceName(primary)}-${target}` : `${sourceName(primary)}-data`, 80);
   const plan: PlanInput = {

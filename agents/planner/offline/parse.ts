@@ -6,6 +6,8 @@
  * When a property is stated twice (a goal plus review feedback such as "use 10 folds instead"), the last
  * mention wins.
  */
+
+import { ARRIVAL_REF, findS3, s3SourceName } from './s3.ts';
 import { parseSchedule, type Schedule } from './schedule.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
@@ -13,6 +15,7 @@ export type SourceSpec =
   | { kind: 'file'; path: string }
   | { kind: 'url'; url: string }
   | { kind: 'postgres'; connection: string; table?: string; query?: string }
+  | { kind: 's3'; url: string; name: string }
   | { kind: 'unsupported'; location: string; why: string };
 
 export type Framework = 'builtin' | 'sklearn' | 'xgboost' | 'torch';
@@ -64,6 +67,8 @@ export interface GoalSpec {
   gate?: Gate;
   schedule?: Schedule;
   event?: string;
+  /** Where new files land, when the goal runs on arrivals in a bucket (a bucket trigger). */
+  bucket?: string;
   resources: { gpu?: number; gpuMemory?: string; cpu?: number; memory?: string };
   approval: boolean;
   approvers: string[];
@@ -115,12 +120,17 @@ export function sqlQuery(goal: string): string | undefined {
 function parseSources(goal: string): SourceSpec[] {
   const found: { at: number; src: SourceSpec }[] = [];
   let rest = goal;
+  // s3:// sources and arrival places: agents/planner/offline/s3.ts.
+  for (const m of findS3(goal)) {
+    const url = m.arrival ? ARRIVAL_REF : m.url;
+    found.push({ at: m.at, src: { kind: 's3', url, name: s3SourceName(m.url) } });
+    rest = rest.replace(m.text, ' '.repeat(m.text.length));
+  }
   for (const m of goal.matchAll(OTHER_STORE)) {
     const location = trimUrl(m[1] as string);
     const scheme = (m[2] as string).toLowerCase();
-    const why = scheme.startsWith('s3')
-      ? 'reading from S3 is not supported yet'
-      : `reading from ${scheme}:// is not supported yet`;
+    if (scheme.startsWith('s3')) continue;
+    const why = `reading from ${scheme}:// is not supported yet`;
     found.push({ at: m.index ?? 0, src: { kind: 'unsupported', location, why } });
     rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
   }
@@ -1011,6 +1021,7 @@ export function parseGoal(goal: string): GoalSpec {
       ? 'file.arrived'
       : undefined;
   const schedule = parseSchedule(text);
+  const bucket = findS3(text).find((m) => m.arrival)?.url;
 
   return {
     goal: text,
@@ -1046,6 +1057,7 @@ export function parseGoal(goal: string): GoalSpec {
     })(),
     ...(schedule ? { schedule } : {}),
     ...(event ? { event } : {}),
+    ...(bucket ? { bucket } : {}),
     resources: parseResources(text),
     approval: APPROVAL.test(text),
     approvers: parseApprovers(text),

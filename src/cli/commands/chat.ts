@@ -26,6 +26,7 @@ import { formatError, userError } from '../../errors.ts';
 import { type LlmOverrides, llmSettingsFrom } from '../../llm/index.ts';
 import { type Plan, parsePlanText, renderPlanDag, renderPlanTable } from '../../plan/index.ts';
 import { TERMINAL_RUN_STATUSES } from '../../store/index.ts';
+import { resolveInWorkspace } from '../../tasks/index.ts';
 import { configFrom, type GlobalOptions, openContext } from '../context.ts';
 import { exitCodeForStatus } from '../exit-codes.ts';
 import { ProgressRenderer } from '../progress.ts';
@@ -249,12 +250,9 @@ async function review(
         );
         continue;
       }
-      const file = path.resolve(workspace, tail);
-      if (path.relative(workspace, file).startsWith('..')) {
-        say(`${tail} is outside the workspace.`);
-        continue;
-      }
       try {
+        // realpath before the check: a symlink in the workspace pointing outside is refused.
+        const file = resolveInWorkspace(workspace, tail, 'plan file');
         return { action: 'edit', plan: parsePlanText(await readFile(file, 'utf8'), tail), by };
       } catch (e) {
         say(formatError(e));

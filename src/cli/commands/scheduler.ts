@@ -1,5 +1,6 @@
 /**
- * `pipewright scheduler`: runs the triggers in the foreground (cron, file arrival, drift alerts → triage);
+ * `pipewright scheduler`: runs the triggers in the foreground (cron, file arrival, new objects in an S3
+ * bucket, drift alerts → triage);
  * `scheduler add <plan.yaml>`, `scheduler list`, `scheduler remove <name>` manage them. Webhook triggers are
  * served by `pipewright serve` at POST /hooks/<name>.
  */
@@ -26,6 +27,9 @@ interface AddOptions {
   catchUp?: string;
   maxConcurrent?: string;
   onLimit?: string;
+  bucket?: string;
+  every?: string;
+  existing?: string;
 }
 
 export function registerSchedulerCommand(program: Command): void {
@@ -51,7 +55,12 @@ export function registerSchedulerCommand(program: Command): void {
       const s = new Scheduler({
         engine: ctx.engine,
         log,
-        onAlert: await triage.createAlertHandler(ctx.engine, ctx.config, log),
+        onAlert: await triage.createAlertHandler(ctx.engine, ctx.config, log, {
+          checkModel: (await import('../../../tools/triage/model-check.ts')).registeredModelChecker(
+            ctx.config,
+            ctx.store,
+          ),
+        }),
       });
       const interval = Number(opts.interval);
       if (!Number.isInteger(interval) || interval < 50)
@@ -107,17 +116,27 @@ export function registerSchedulerCommand(program: Command): void {
     .option('--timezone <tz>', 'IANA time zone of the schedule')
     .option('--watch <dir>', 'fire when a new file lands in this workspace folder')
     .option('--pattern <glob>', 'file name pattern for --watch', '*.csv')
-    .option('--input <name>', 'plan input that receives the new file path (--watch)', 'file')
+    .option(
+      '--input <name>',
+      'plan input that receives the new file path (--watch: file) or s3:// address (--bucket: url)',
+      'file',
+    )
     .option('--webhook', 'fire on POST /hooks/<name>')
     .option('--secret <secret>', 'shared secret webhook callers must send (x-pipewright-hook-secret)')
+    .option('--bucket <s3url>', 'fire once per new object under s3://bucket/prefix/ (or a glob, *.csv)')
+    .option('--every <duration>', 'how often to list the bucket (--bucket)', '1m')
+    .option('--existing <policy>', 'objects already in the bucket (--bucket): skip or fire', 'skip')
     .option('--on-drift', "triage the drift alerts this plan's runs raise")
     .option('--model <name>', 'the model the drift alerts are about (--on-drift)')
     .option('--catch-up <policy>', 'missed cron ticks: skip, one or all', 'one')
     .option('--max-concurrent <n>', 'unfinished runs of the pipeline allowed at once', '1')
     .option('--on-limit <policy>', 'at the limit: skip or queue', 'skip')
-    .action(async (file: string, opts: AddOptions) => {
+    .action(async (file: string, opts: AddOptions, cmd: Command) => {
       const g = global();
-      const { parseTriggerDef, Scheduler, triggerFromPlan } = await import('../../triggers/index.ts');
+      const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
+      const { checkBucketPlan, parseTriggerDef, Scheduler, triggerFromPlan } = await import(
+        '../../triggers/index.ts'
+      );
       const ctx = await openContext(g);
       try {
         const raw = await readPlanFile(file);
@@ -129,7 +148,10 @@ export function registerSchedulerCommand(program: Command): void {
         };
         const defs: TriggerDefInput[] = [];
         const own = triggerFromPlan(plan);
-        if (opts.cron || (own?.kind === 'cron' && !opts.watch && !opts.webhook && !opts.onDrift)) {
+        if (
+          opts.cron ||
+          (own?.kind === 'cron' && !opts.watch && !opts.webhook && !opts.onDrift && !opts.bucket)
+        ) {
           const spec = opts.cron
             ? { schedule: opts.cron, ...(opts.timezone ? { timezone: opts.timezone } : {}) }
             : own?.kind === 'cron'
@@ -143,6 +165,21 @@ export function registerSchedulerCommand(program: Command): void {
             name: opts.name ?? `${plan.name}-file`,
             kind: 'file',
             spec: { path: opts.watch, pattern: opts.pattern, input: opts.input },
+          } as TriggerDefInput);
+        const bucket = opts.bucket ?? (own?.kind === 'bucket' && !defs.length ? own.spec.url : undefined);
+        if (bucket)
+          defs.push({
+            ...common,
+            // A new object must not be dropped at the concurrency limit: bucket fires queue by default.
+            onLimit: given('onLimit') ? opts.onLimit : 'queue',
+            name: opts.name ?? `${plan.name}-bucket`,
+            kind: 'bucket',
+            spec: {
+              url: bucket,
+              input: given('input') ? opts.input : 'url',
+              every: opts.every,
+              existing: opts.existing,
+            },
           } as TriggerDefInput);
         if (opts.webhook)
           defs.push({
@@ -163,13 +200,13 @@ export function registerSchedulerCommand(program: Command): void {
             'TRIGGER_NONE',
             `Plan ${plan.name} declares no trigger and none was given`,
             'the plan has no trigger.schedule',
-            'Pass --cron "<expr>", --watch <dir>, --webhook or --on-drift, or add trigger.schedule to the plan.',
+            'Pass --cron "<expr>", --watch <dir>, --bucket s3://…/, --webhook or --on-drift, or add trigger.schedule or trigger.bucket to the plan.',
           );
         }
         const s = new Scheduler({ engine: ctx.engine, execute: false });
-        const added = defs.map((d) =>
-          s.add(parseTriggerDef(d), raw, { planPath: path.resolve(file), by: ctx.config.user }),
-        );
+        const parsed = defs.map((d) => parseTriggerDef(d));
+        for (const d of parsed) if (d.kind === 'bucket') checkBucketPlan(d, plan);
+        const added = parsed.map((d) => s.add(d, raw, { planPath: path.resolve(file), by: ctx.config.user }));
         if (g.json) return printJson(added.map(({ plan: _p, ...t }) => t));
         for (const t of added)
           process.stdout.write(

@@ -7,8 +7,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../config.ts';
 import { userError } from '../../errors.ts';
 import { TERMINAL_RUN_STATUSES, TriggerStore } from '../../store/index.ts';
+import { resolveInWorkspace } from '../../tasks/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson, shortTime, table } from '../output.ts';
@@ -40,35 +42,48 @@ export function registerTriageCommands(program: Command): void {
       if (opts.autoApprove && !opts.apply)
         throw userError('USAGE', '--auto-approve needs --apply', undefined, 'Add --apply.');
       const [
-        { alertFromRun, attachTriageRecorder, readDriftReport, triageAndPost, triageModelDeps },
+        { alertFromRun, attachTriageRecorder, postTriage, readDriftReport, rememberTriage, triageModelDeps },
         { llmSettingsFrom },
       ] = await Promise.all([import('../../../agents/triage/index.ts'), import('../../llm/index.ts')]);
       const ctx = await openContext(g);
       const detach = attachTriageRecorder(ctx.store);
       try {
-        const file = path.resolve(source);
-        const input =
-          source.endsWith('.json') || existsSync(file)
-            ? { ...readDriftReport(file), ...(opts.model ? { model: opts.model } : {}) }
-            : alertFromRun(ctx.store, source, opts.model);
-        const deps = await triageModelDeps(llmSettingsFrom(ctx.config));
-        if (!opts.apply) {
-          const { triageAlert, templateRetrain } = await import('../../../agents/triage/index.ts');
-          const triage = await triageAlert(input, {
-            ...deps,
-            store: ctx.store,
-            config: ctx.config,
-            draftRetrain: (ev) => templateRetrain(ctx.store, ev, opts.data ? { freshData: opts.data } : {}),
-          });
+        const file = reportPath(ctx.config, source);
+        const input = file
+          ? { ...readDriftReport(file), ...(opts.model ? { model: opts.model } : {}) }
+          : alertFromRun(ctx.store, source, opts.model);
+        const deps = {
+          ...(await triageModelDeps(llmSettingsFrom(ctx.config))),
+          checkModel: (await import('../../../tools/triage/model-check.ts')).registeredModelChecker(
+            ctx.config,
+            ctx.store,
+          ),
+        };
+        const { triageAlert, templateRetrain, recordVerdict } = await import(
+          '../../../agents/triage/index.ts'
+        );
+        const triage = await triageAlert(input, {
+          ...deps,
+          store: ctx.store,
+          config: ctx.config,
+          draftRetrain: (ev) => templateRetrain(ctx.store, ev, opts.data ? { freshData: opts.data } : {}),
+        });
+        if (!opts.apply || triage.proposal.action === 'none') {
+          recordVerdict(ctx.store, triage);
           if (g.json) return printJson({ triage });
-          process.stdout.write(`${renderTriage(triage)}\n\nPost it for approval with --apply.\n`);
+          const next =
+            triage.proposal.action === 'none' ? 'Nothing to apply.' : 'Post it for approval with --apply.';
+          process.stdout.write(`${renderTriage(triage)}\n\n${next}\n`);
           return;
         }
-        const { triage, posted } = await triageAndPost(ctx.engine, ctx.config, input, {
-          ...deps,
-          by: ctx.config.user,
-          ...(opts.data ? { freshData: opts.data } : {}),
-        });
+        const posted = postTriage(ctx.engine, triage, { by: ctx.config.user });
+        if (posted.created) {
+          try {
+            await rememberTriage(ctx.config, triage);
+          } catch {
+            // Memory is never on the critical path; `pipewright memory rebuild` restores the run documents.
+          }
+        }
         const runId = posted.runId;
         let status = runId ? ctx.store.requireRun(runId).status : 'succeeded';
         // A new action run goes to its approval; an earlier one that is not finished continues (a decision
@@ -147,19 +162,85 @@ export function registerTriageCommands(program: Command): void {
     });
 }
 
+/**
+ * A drift report path, resolved against the workspace (realpath, confined to it or to the state folder), or
+ * undefined when `source` names a run. A path that looks like a report but is not there is a user error.
+ */
+export function reportPath(config: Config, source: string): string | undefined {
+  const looksLikeFile = source.endsWith('.json') || source.includes('/') || source.includes(path.sep);
+  const inState = path.resolve(config.workspace, source);
+  const rel = path.relative(config.stateDir, inState);
+  const candidate =
+    !rel.startsWith('..') && !path.isAbsolute(rel) && existsSync(inState)
+      ? inState
+      : resolveInWorkspace(config.workspace, source, 'drift report');
+  if (existsSync(candidate)) return candidate;
+  if (!looksLikeFile) return undefined;
+  throw userError(
+    'TRIAGE_REPORT_NOT_FOUND',
+    `No drift report at ${source}`,
+    `${candidate} does not exist (paths are read relative to the workspace ${config.workspace})`,
+    'Pass the reportJson path of a monitor.drift step (or `pipewright drift … --json`), or the id of the run that checked drift.',
+  );
+}
+
 type TriageView = Awaited<ReturnType<typeof import('../../../agents/triage/index.ts').triageAlert>>;
+
+const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x));
 
 /** The triage for a person: evidence, verdict, reasoning, explanation, proposal. */
 export function renderTriage(t: TriageView): string {
   const ev = t.evidence;
   const out: string[] = [];
+  if (t.verdict.classification === 'no_drift') {
+    out.push(`${ev.alert.summary} (${ev.alert.ref}).`);
+    out.push(...t.verdict.reasoning.map((r) => `  - ${r}`));
+    out.push(`  window   ${ev.window.rows} rows (reference ${ev.reference.rows})`);
+    return out.join('\n');
+  }
   out.push(`Drift alert ${ev.alert.ref}: ${ev.alert.summary}`);
   out.push('', 'Evidence');
   for (const f of ev.features.filter((x) => x.drifted))
     out.push(
       `  drifted  ${f.name.padEnd(22)} ${f.change}  (${f.method} ${f.statistic === null ? 'n/a' : f.statistic.toPrecision(3)} vs ${f.threshold})`,
     );
-  for (const f of ev.findings) out.push(`  finding  ${f.kind} on "${f.column}": ${f.message}`);
+  for (const f of ev.findings) {
+    out.push(`  finding  ${f.kind} on "${f.column}": ${f.message}`);
+    const e = f.evidence;
+    if (e) {
+      out.push(
+        `           ${e.statistic} = ${fmt(e.value)} (threshold ${fmt(e.threshold)}${e.pValue !== undefined ? `, p ${fmt(e.pValue)}` : ''}): ${e.test}`,
+      );
+      for (const r of e.examples.slice(0, 3)) out.push(`           e.g. ${JSON.stringify(r).slice(0, 160)}`);
+    }
+  }
+  if (ev.season && ev.season.currentMonths.length < 12) {
+    const s = ev.season;
+    out.push(
+      `  season   window months ${s.currentMonths.join(',')}, reference months ${s.referenceMonths.join(',')}; ${
+        s.baseline
+          ? `same-months baseline ${s.baseline.rows} rows${s.baseline.lastYear ? ' (one year earlier)' : ''}: ${s.drifted.length ? `still drifting ${s.drifted.join(', ')}` : 'nothing drifts'}`
+          : 'the reference has none of these months'
+      }`,
+    );
+  }
+  const mc = ev.modelCheck;
+  if (mc) {
+    const top = Object.entries(mc.importance)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
+      .join(', ');
+    out.push(`  model    predicts ${mc.target}; importance ${top}`);
+    if (mc.quality)
+      out.push(
+        `  quality  ${mc.quality.metric} ${fmt(mc.quality.current)} on ${mc.quality.rows} labelled rows (holdout ${fmt(mc.quality.baseline)})${mc.quality.dropped ? ': dropped' : ': held'}`,
+      );
+    if (mc.labelShift)
+      out.push(
+        `  labels   ${mc.labelShift.statistic} ${fmt(mc.labelShift.value)}${mc.labelShift.drifted ? ': shifted' : ''}`,
+      );
+  }
   const nulls = Object.entries(ev.window.nullRates).filter(([, v]) => v > 0);
   out.push(
     `  window   ${ev.window.rows} rows (reference ${ev.reference.rows})${
@@ -187,8 +268,12 @@ export function renderTriage(t: TriageView): string {
   out.push('', `Explanation (${t.source}): ${t.explanation}`);
   out.push(
     '',
-    `Proposal: ${t.proposal.action}${t.proposal.rollbackTo ? ` to v${t.proposal.rollbackTo}` : ''}${t.proposal.reviewAt ? ` until ${t.proposal.reviewAt}` : ''}`,
+    `Proposal: ${t.proposal.action}${t.proposal.rollbackTo ? ` to v${t.proposal.rollbackTo}` : ''}${t.proposal.expiresAt ? ` until ${t.proposal.expiresAt}` : ''}${t.proposal.holdRetrain ? ' (retrains on hold)' : ''}`,
   );
+  if (t.proposal.window)
+    out.push(
+      `  window: ${t.proposal.window.description} (${t.proposal.window.reference} + ${t.proposal.window.current})`,
+    );
   out.push(...t.proposal.reasons.map((r) => `  - ${r}`));
   const steps = (t.proposal.plan as { steps?: { id: string; task?: string }[] } | undefined)?.steps;
   if (steps) out.push(`  retrain plan: ${steps.map((s) => s.id).join(' → ')}`);

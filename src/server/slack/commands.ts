@@ -2,10 +2,10 @@
  * What `/pipewright <sub> ...` and app mentions do: plan, run, status, approve, reject, ask, help. Every
  * sub-command checks the Slack user's linked role; decisions go through RunExecutor.decide → engine.decide.
  */
-import path from 'node:path';
 import type { PlannerResult } from '../../../agents/planner/index.ts';
 import { isPipewrightError, serializeError, userError } from '../../errors.ts';
 import { readPlanFile, renderPlanTable } from '../../plan/index.ts';
+import { planLimits } from '../../policy/index.ts';
 import {
   type AuthStore,
   type Identity,
@@ -14,6 +14,7 @@ import {
   type RunStore,
   roleAllows,
 } from '../../store/index.ts';
+import { resolveInWorkspace } from '../../tasks/index.ts';
 import { forbidden } from '../auth.ts';
 import type { RunExecutor } from '../executor.ts';
 import type { SlackMessage } from './payloads.ts';
@@ -88,6 +89,7 @@ export function decideFromSlack(
       by: who.name,
       ...(input.comment ? { comment: input.comment } : {}),
       via: 'slack',
+      decider: who,
     });
     return {
       ok: true,
@@ -174,24 +176,17 @@ async function runCommand(
   if (!arg) return { text: 'Usage: `run <plan.yaml>` (a file in the workspace) or `run <goal>`' };
   let plan: unknown;
   if (/^\S+\.(ya?ml|json)$/i.test(arg)) {
-    const root = path.resolve(ctx.workspace);
-    const file = path.resolve(root, arg);
-    if (path.relative(root, file).startsWith('..')) {
-      throw userError(
-        'PLAN_PATH',
-        `"${arg}" is outside the workspace`,
-        undefined,
-        'Name a plan file in the workspace.',
-      );
-    }
-    plan = await readPlanFile(file);
+    // Resolved with realpath before the check: a symlink in the workspace pointing outside is refused.
+    const file = resolveInWorkspace(ctx.workspace, arg, 'plan file');
+    plan = await readPlanFile(file, planLimits(ctx.executor.engine.guard.policy));
   } else {
     const r = await ctx.planner(arg);
     if (r.kind === 'clarify') return { text: `:question: ${r.question}` };
     if (r.kind === 'refuse') return { text: `:no_entry: Refused: ${r.reason}` };
     plan = r.plan;
   }
-  const run = ctx.executor.engine.createRun(plan, { createdBy: who.name, trigger: 'slack' });
+  // The linked user's role decides what the policy lets this plan waive.
+  const run = ctx.executor.engine.createRun(plan, { createdBy: who.name, trigger: 'slack', submitter: who });
   ctx.auth.setSlackThread(run.id, channel);
   ctx.executor.start(run.id);
   return {

@@ -2,7 +2,8 @@
  * Slack endpoints: POST /slack/commands (slash command), /slack/interactions (Approve / Reject buttons),
  * /slack/events (app mentions, url_verification). Each checks the signature on the raw body, acks at once
  * (Slack wants an answer within 3 s) and does the work after, answering through response_url or
- * chat.postMessage. 503 while no signing secret is configured.
+ * chat.postMessage. 503 while no signing secret is configured; 401 for a bad signature or a timestamp more
+ * than 5 minutes off; 409 for a replay of a request already handled.
  */
 import type { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
@@ -49,7 +50,6 @@ export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
   const app = new Hono<SlackEnv>() as SlackRoutesApp;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pending = new Set<Promise<void>>();
-  const seenEvents: string[] = [];
 
   /** Runs work after the answer has gone out. */
   const later = (what: string, work: () => Promise<void>) => {
@@ -92,6 +92,23 @@ export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
       timestamp: c.req.header('x-slack-request-timestamp'),
       ...(opts.nowMs ? { nowMs: opts.nowMs() } : {}),
     });
+    // A signed command or click is done once: the same signature again (a replay within the 5-minute
+    // window, to this server or another sharing the store) changes nothing and says so. Events are done
+    // once per event id instead (Slack's own retries of an event must still get their 200).
+    if (
+      c.req.path !== '/slack/events' &&
+      !opts.auth.claimSlackRequest(c.req.header('x-slack-signature') as string)
+    ) {
+      return errorResponse(
+        c,
+        userError(
+          'SLACK_REPLAY',
+          'This Slack request was already handled',
+          'the same signed request (signature and timestamp) arrived before: a replay',
+          'Nothing was done. Run the command again from Slack if you meant to repeat it.',
+        ),
+      );
+    }
     c.set('rawBody', raw);
     await next();
   });
@@ -133,10 +150,8 @@ export function slackRoutes(opts: SlackRoutesOptions): SlackRoutesApp {
     if (!parsed.success) return c.body(null, 200);
     const body = parsed.data;
     if (body.type === 'url_verification') return c.json({ challenge: body.challenge });
-    // Slack retries an event it thinks went unanswered: do each event once.
-    if (seenEvents.includes(body.event_id)) return c.body(null, 200);
-    seenEvents.push(body.event_id);
-    if (seenEvents.length > 1000) seenEvents.shift();
+    // Slack retries an event it thinks went unanswered, and a replay carries the same id: do each once.
+    if (!opts.auth.claimSlackRequest(`event:${body.event_id}`)) return c.body(null, 200);
     const e = body.event;
     if (e.type !== 'app_mention' || e.bot_id || !e.user || !e.channel) return c.body(null, 200);
     const { user, channel } = e;

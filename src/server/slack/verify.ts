@@ -1,4 +1,8 @@
-/** Slack request signatures: v0 HMAC over `v0:timestamp:rawBody`, stale after 5 minutes (bolt's verifier). */
+/**
+ * Slack request signatures: v0 HMAC over `v0:timestamp:rawBody` (bolt's verifier), and a timestamp within
+ * 5 minutes of the server clock in either direction (bolt only refuses old ones; a request dated in the
+ * future would otherwise stay replayable for longer). Replays inside the window are refused by the routes.
+ */
 import { verifySlackRequest } from '@slack/bolt';
 import { userError } from '../../errors.ts';
 
@@ -17,6 +21,15 @@ export function verifySlackSignature(opts: {
       'The request is not signed by Slack',
       'it lacks the x-slack-signature or x-slack-request-timestamp header',
       'Send Slack requests to this endpoint only; Slack signs every request it makes.',
+    );
+  }
+  const skewSec = Math.abs((opts.nowMs ?? Date.now()) / 1000 - ts);
+  if (skewSec > MAX_SKEW_SECONDS) {
+    throw userError(
+      'UNAUTHORIZED',
+      'The Slack request is stale',
+      `its timestamp is ${Math.round(skewSec)} s from the server clock, more than ${MAX_SKEW_SECONDS} s (a replay, or a wrong clock)`,
+      'Check the server clock (NTP).',
     );
   }
   try {
@@ -41,6 +54,9 @@ export function verifySlackSignature(opts: {
     );
   }
 }
+
+/** How far a Slack timestamp may be from the server clock, either way. */
+export const MAX_SKEW_SECONDS = 300;
 
 const noop = () => {};
 const silentLogger = {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { userError } from '../../errors.ts';
 import type { AuthStore, RunStore } from '../../store/index.ts';
+import { isWithin, realPathOf } from '../../tasks/index.ts';
 import { type AuthEnv, authenticate, requireRole } from '../auth.ts';
 import { errorResponse } from '../http-errors.ts';
 
@@ -99,8 +100,9 @@ export function webRoutes(opts: WebOptions): Hono<AuthEnv> {
     const stepId = c.req.param('step');
     const step = opts.store.getSteps(run.id).find((s) => s.stepId === stepId);
     const report = (step?.output as { reportJson?: unknown } | undefined)?.reportJson;
+    // Realpath before the check: a report path that is (or passes through) a symlink out is refused.
     const inside =
-      typeof report === 'string' && !path.relative(artifactsDir, path.resolve(report)).startsWith('..');
+      typeof report === 'string' && isWithin(realPathOf('/', artifactsDir), realPathOf('/', report));
     if (typeof report !== 'string' || !inside) {
       throw userError(
         'STEP_NOT_FOUND',

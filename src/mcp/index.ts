@@ -1,0 +1,4 @@
+export * from './assemble.ts';
+export * from './deps.ts';
+export * from './gate.ts';
+export * from './server.ts';

@@ -2,9 +2,11 @@
  * The planner graph:
  *
  *   understand → gather → draft → validate ─ok→ review ─approve/edit→ END
- *       │                   ↑        │           │
- *       └→ END (clarify,    └─repair─┘ (≤ maxAttempts drafts, then a clear error; never a half-made plan)
- *          refuse)          └────────── reject with feedback ──┘
+ *     │  ↑                  ↑  │      │           │
+ *     │  └── clarify ←──────┼──┘      │           │ a follow-up is an edit: the frame changes, understand
+ *     │   (answer fills     └─repair──┘           │ again; an edit that fails brings the plan back with
+ *     │    the missing piece)                     │ its problems
+ *     └→ END (refuse; clarify when review is off) ┘
  *
  * Drafting is the offline planner when no chat model is given, else the model with structured output against
  * the plan envelope. With `tools`, the model first gets bounded rounds of tool calls (describe_dataset,
@@ -29,13 +31,16 @@ import { isPipewrightError, PipewrightError } from '../../src/errors.ts';
 import type { Prompt } from '../../src/llm/index.ts';
 import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
 import type { CatalogEntry } from '../../src/tasks/index.ts';
+import { planFromFrame } from './build/index.ts';
 import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
+import { applyAnswer, applyEdit } from './edits.ts';
+import { emptyLookups, type OpenLookups } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
-import { checkSources, guessFile, screenGoal } from './offline/index.ts';
+import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
 import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
 import { messageText, plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
-import type { DraftOutcome } from './types.ts';
+import type { DraftOutcome, MissingPiece } from './types.ts';
 
 export type { PastRun } from './past-runs.ts';
 
@@ -43,6 +48,20 @@ export type PlannerResult =
   | { kind: 'plan'; plan: Plan; notes: string[] }
   | { kind: 'clarify'; question: string }
   | { kind: 'refuse'; reason: string };
+
+/** The answer to a clarifying question (resumes a `clarify` interrupt). */
+export const ClarifyAnswer = z.object({
+  answer: z.string().min(1).describe('The missing piece, in words: a column, a file, which model or run'),
+  by: z.string().optional(),
+});
+export type ClarifyAnswer = z.infer<typeof ClarifyAnswer>;
+
+/** What the clarify interrupt shows the person. */
+export interface ClarifyRequest {
+  kind: 'clarify';
+  question: string;
+  about?: MissingPiece;
+}
 
 export const ReviewDecision = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve'), by: z.string().optional() }),
@@ -88,6 +107,11 @@ export interface PlannerDeps {
   /** Similar past runs from run memory, shown to the drafter as context. Failures count as none. */
   pastRuns?: (goal: string) => Promise<PastRun[]>;
   /**
+   * What exists in the workspace (registered models, runs, dataset versions, triggers), opened for one
+   * planning turn and closed after. Without it nothing is registered and references get questions.
+   */
+  lookups?: () => OpenLookups;
+  /**
    * Let the model call describe_dataset and task_catalog before it drafts (models with bindTools only):
    * the system prompt of the look-up rounds (prompts/planner/tools.md), the prompt that hands the look-ups
    * to the structured draft (prompts/planner/tool-context.md) and the bound on tool rounds (default 3).
@@ -102,6 +126,8 @@ const State = Annotation.Root({
   data: Annotation<DatasetDescription | undefined>,
   second: Annotation<DatasetDescription | undefined>,
   pastRuns: Annotation<PastRun[]>,
+  /** What exists in the workspace, as text for a drafting model (registered models, recent runs). */
+  workspace: Annotation<string | undefined>,
   candidate: Annotation<unknown>,
   notes: Annotation<string[]>,
   problems: Annotation<Problem[]>,
@@ -109,6 +135,10 @@ const State = Annotation.Root({
   plan: Annotation<Plan | undefined>,
   reviewProblems: Annotation<Problem[]>,
   result: Annotation<PlannerResult | undefined>,
+  /** A question waiting for its answer (review on). */
+  ask: Annotation<{ question: string; about?: MissingPiece } | undefined>,
+  /** The plan a follow-up edits: kept and shown again, with the problems, when the edit does not work. */
+  editBase: Annotation<{ plan: Plan; spec: GoalSpec | undefined; notes: string[] } | undefined>,
 });
 type S = typeof State.State;
 
@@ -242,6 +272,38 @@ function describedData(lookups: ToolCallRecord[]): DatasetDescription | undefine
   return undefined;
 }
 
+/** Registered models and the latest runs, in a few lines (the model may look up more with find_models / find_runs). */
+function workspaceText(deps: PlannerDeps): string {
+  if (!deps.lookups) return 'not known (no look-ups)';
+  const { look, close } = deps.lookups();
+  try {
+    const models = look.models().map((m) => {
+      const v = m.versions[0];
+      const aliases =
+        Object.entries(m.aliases)
+          .map(([a, n]) => `${a}=v${n}`)
+          .join(', ') || 'no aliases';
+      return `- model ${m.name}: versions ${m.versions
+        .map((x) => x.version)
+        .reverse()
+        .join(
+          ',',
+        )}; ${aliases}; predicts ${v?.target ?? '?'}${v?.sources.length ? ` from ${v.sources.join(', ')}` : ''}`;
+    });
+    const runs = look
+      .runs(5)
+      .map(
+        (r) =>
+          `- run ${r.id} (${r.planName}) ${r.status} at ${r.createdAt}${r.error ? `: ${r.error.slice(0, 120)}` : ''}`,
+      );
+    return [...models, ...runs].join('\n') || 'nothing registered, no past runs';
+  } catch {
+    return 'not known (the look-ups failed)';
+  } finally {
+    close();
+  }
+}
+
 function toResult(outcome: DraftOutcome): PlannerResult | undefined {
   if (outcome.kind === 'clarify') return { kind: 'clarify', question: outcome.question };
   if (outcome.kind === 'refuse') return { kind: 'refuse', reason: outcome.reason };
@@ -315,20 +377,71 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     return { answer: parsed.data, lookups, toolsOffered, ...(note ? { note } : {}) };
   };
 
-  const understand = (s: S): Partial<S> => {
+  /**
+   * Where a question goes: during an edit the edited plan comes back with the question as its problem; with a
+   * person in the loop it waits as an interrupt for the answer; otherwise it is the result.
+   */
+  const routeOutcome = (out: DraftOutcome, s: S, extra: Partial<S> = {}): Command => {
+    if (out.kind === 'refuse' && !s.editBase)
+      return new Command({ goto: END, update: { ...extra, result: toResult(out) } });
+    const message =
+      out.kind === 'clarify' ? out.question : out.kind === 'refuse' ? `refused: ${out.reason}` : '';
+    if (s.editBase)
+      return new Command({
+        goto: 'review',
+        update: {
+          ...extra,
+          plan: s.editBase.plan,
+          spec: s.editBase.spec,
+          notes: s.editBase.notes,
+          reviewProblems: [{ path: '(edit)', message: `the change was not made: ${message}` }],
+          editBase: undefined,
+        },
+      });
+    if (out.kind === 'clarify' && deps.review !== false)
+      return new Command({
+        goto: 'clarify',
+        update: { ...extra, ask: { question: out.question, ...(out.about ? { about: out.about } : {}) } },
+      });
+    return new Command({ goto: END, update: { ...extra, result: toResult(out) } });
+  };
+
+  const understand = (s: S) => {
     const screened = screenGoal(s.goal);
-    if (screened) return { result: toResult(screened) };
-    const spec = parseGoal(s.goal);
-    if (spec.sources.length === 0 && deps.dataFiles) {
-      const guessed = guessFile(s.goal, deps.dataFiles());
+    if (screened) return new Command({ goto: END, update: { result: toResult(screened) } });
+    const spec = locateSources(s.spec ?? parseGoal(s.goal), deps.exists);
+    // A data file is guessed from words only for pipelines: a script reads its own data.
+    if (spec.sources.length === 0 && deps.dataFiles && spec.operation === 'pipeline') {
+      const guessed = guessFile(spec.goal, deps.dataFiles());
       if (guessed) spec.sources.push({ kind: 'file', path: guessed });
     }
     const problem = checkSources(spec, deps);
-    if (problem) return { result: toResult(problem) };
-    if (!deps.model && spec.sources.length === 0) {
-      return { result: toResult(buildPlan({ spec })) };
-    }
-    return { spec, attempts: 0, problems: [], reviewProblems: [] };
+    if (problem) return routeOutcome(problem, s, { spec });
+    if (!deps.model && spec.sources.length === 0 && spec.operation === 'pipeline')
+      return routeOutcome(buildPlan({ spec }), s, { spec });
+    return new Command({
+      goto: 'gather',
+      update: { spec, attempts: 0, problems: [], ...(s.editBase ? {} : { reviewProblems: [] }) },
+    });
+  };
+
+  /** Waits for the answer to a question, then plans again with the missing piece filled in. */
+  const clarify = (s: S) => {
+    const ask = s.ask as { question: string; about?: MissingPiece };
+    const request: ClarifyRequest = {
+      kind: 'clarify',
+      question: ask.question,
+      ...(ask.about ? { about: ask.about } : {}),
+    };
+    const { answer } = ClarifyAnswer.parse(interrupt(request));
+    const screened = screenGoal(answer);
+    if (screened?.kind === 'refuse')
+      return new Command({ goto: END, update: { result: toResult(screened) } });
+    const spec = applyAnswer(s.spec ?? parseGoal(s.goal), ask.about, answer);
+    return new Command({
+      goto: 'understand',
+      update: { spec, ask: undefined, feedback: [`Asked: ${ask.question} Answered: ${answer}`] },
+    });
   };
 
   const gather = async (s: S): Promise<Partial<S>> => {
@@ -343,16 +456,14 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
         pastRuns = []; // memory is context, never a reason to fail planning
       }
     }
-    return { data, second, pastRuns };
+    return { data, second, pastRuns, ...(deps.model ? { workspace: workspaceText(deps) } : {}) };
   };
 
-  const draft = async (s: S): Promise<Partial<S>> => {
+  const draft = async (s: S): Promise<Command> => {
     const attempts = s.attempts + 1;
     if (!deps.model) {
-      const base = s.spec ?? parseGoal(s.goal);
-      let spec = s.feedback.length
-        ? { ...parseGoal([s.goal, ...s.feedback].join('. ')), sources: base.sources }
-        : base;
+      // Answers and edits changed the frame itself; nothing is appended to the goal.
+      let spec = s.spec ?? parseGoal(s.goal);
       const past = s.pastRuns ?? [];
       const first = spec.sources[0];
       const failed = missingValueRun(past, first?.kind === 'file' ? first.path : undefined, s.data);
@@ -364,8 +475,20 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
           `past run ${failed.runId} on the same data failed on missing values, so an impute step (median) was added`,
         );
       }
-      const out = buildPlan({ spec, data: s.data, second: s.second });
-      if (out.kind !== 'plan') return { result: toResult(out), attempts };
+      const opened = deps.lookups?.() ?? { look: emptyLookups(''), close: () => {} };
+      let out: DraftOutcome;
+      try {
+        out = await planFromFrame(spec, {
+          look: opened.look,
+          describe: deps.describe,
+          exists: deps.exists,
+          data: s.data,
+          second: s.second,
+        });
+      } finally {
+        opened.close();
+      }
+      if (out.kind !== 'plan') return routeOutcome(out, s, { attempts });
       const notes = [...out.notes, ...learned];
       const plan = past.length
         ? {
@@ -373,10 +496,15 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
             metadata: { ...out.plan.metadata, notes, pastRuns: past.map((r) => r.runId) },
           }
         : out.plan;
-      return { candidate: plan, notes, attempts };
+      return new Command({ goto: 'validate', update: { candidate: plan, notes, attempts } });
     }
     const prompt = deps.prompt as Prompt;
     const feedback = [
+      ...(s.editBase
+        ? [
+            `The current plan, which the reviewer wants changed (keep everything they do not ask to change): ${JSON.stringify(s.editBase.plan)}`,
+          ]
+        : []),
       ...s.feedback.map((f) => `Reviewer feedback on an earlier plan: ${f}`),
       ...(s.problems.length
         ? [
@@ -404,6 +532,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
           })
         : 'none described',
       pastRuns: pastRunsText(s.pastRuns ?? []),
+      workspace: s.workspace ?? 'nothing registered, no past runs',
       feedback,
     });
     let answer: Envelope;
@@ -418,17 +547,23 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       const transport = transportError(e, deps.modelInfo);
       if (transport) throw transport;
       const message = `the model's answer was not a plan envelope: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`;
-      return { candidate: undefined, problems: [{ path: '', message }], attempts };
+      return new Command({
+        goto: 'validate',
+        update: { candidate: undefined, problems: [{ path: '', message }], attempts },
+      });
     }
-    if (answer.refuse) return { result: { kind: 'refuse', reason: answer.refuse }, attempts };
+    if (answer.refuse) return routeOutcome({ kind: 'refuse', reason: answer.refuse }, s, { attempts });
     if (answer.clarify && !answer.plan)
-      return { result: { kind: 'clarify', question: answer.clarify }, attempts };
+      return routeOutcome({ kind: 'clarify', question: answer.clarify, about: 'other' }, s, { attempts });
     if (!answer.plan)
-      return {
-        candidate: undefined,
-        problems: [{ path: '', message: 'the answer held neither a plan, a question nor a refusal' }],
-        attempts,
-      };
+      return new Command({
+        goto: 'validate',
+        update: {
+          candidate: undefined,
+          problems: [{ path: '', message: 'the answer held neither a plan, a question nor a refusal' }],
+          attempts,
+        },
+      });
     const metadata = {
       ...((answer.plan.metadata as Record<string, unknown> | undefined) ?? {}),
       planner: 'llm',
@@ -448,12 +583,15 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     };
     // A dataset the model described itself backs the data checks when the goal's own was not found.
     const described = s.data ?? describedData(lookups);
-    return {
-      candidate: { ...answer.plan, goal: s.goal, metadata },
-      notes: note ? [note] : [],
-      attempts,
-      ...(described && !s.data ? { data: described } : {}),
-    };
+    return new Command({
+      goto: 'validate',
+      update: {
+        candidate: { ...answer.plan, goal: s.goal, metadata },
+        notes: note ? [note] : [],
+        attempts,
+        ...(described && !s.data ? { data: described } : {}),
+      },
+    });
   };
 
   const validate = (s: S): Partial<S> => {
@@ -465,7 +603,18 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       problems = r.ok ? dataProblems(r.plan, s.data) : r.problems;
       plan = r.ok && problems.length === 0 ? r.plan : undefined;
     }
-    if (plan) return { plan, problems: [] };
+    if (plan) return { plan, problems: [], editBase: undefined };
+    if (s.attempts >= maxAttempts && s.editBase) {
+      // An edit that cannot be made valid: the plan before it stays, with the problems listed.
+      return {
+        plan: s.editBase.plan,
+        spec: s.editBase.spec,
+        notes: s.editBase.notes,
+        reviewProblems: problems,
+        editBase: undefined,
+        problems: [],
+      };
+    }
     if (s.attempts >= maxAttempts) {
       throw new PipewrightError({
         code: 'PLANNER_NO_VALID_PLAN',
@@ -518,28 +667,36 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       };
       return finish({ kind: 'plan', plan: edited, notes: s.notes ?? [] });
     }
-    return new Command({
-      goto: 'draft',
-      update: {
-        feedback: [decision.feedback],
-        attempts: 0,
-        problems: [],
-        reviewProblems: [],
-        plan: undefined,
-      },
-    });
+    // A follow-up is an edit of this plan: the offline planner changes its frame and builds it again (files
+    // are checked and described anew); a model gets the current plan with the feedback. Either way an edit
+    // that does not work brings this plan back with its problems.
+    const editBase = { plan, spec: s.spec, notes: s.notes ?? [] };
+    const screened = screenGoal(decision.feedback);
+    if (screened?.kind === 'refuse')
+      return new Command({
+        goto: 'review',
+        update: {
+          reviewProblems: [{ path: '(edit)', message: `the change was not made: ${screened.reason}` }],
+        },
+      });
+    const common = { feedback: [decision.feedback], attempts: 0, problems: [], reviewProblems: [], editBase };
+    if (!deps.model)
+      return new Command({
+        goto: 'understand',
+        update: { ...common, spec: applyEdit(s.spec ?? parseGoal(s.goal), decision.feedback) },
+      });
+    return new Command({ goto: 'draft', update: common });
   };
 
   const graph = new StateGraph(State)
-    .addNode('understand', understand)
+    .addNode('understand', understand, { ends: ['gather', 'clarify', 'review', END] })
+    .addNode('clarify', clarify, { ends: ['understand', END] })
     .addNode('gather', gather)
-    .addNode('draft', draft)
+    .addNode('draft', draft, { ends: ['validate', 'clarify', 'review', END] })
     .addNode('validate', validate)
-    .addNode('review', review, { ends: ['draft', 'review', END] })
+    .addNode('review', review, { ends: ['understand', 'draft', 'review', END] })
     .addEdge(START, 'understand')
-    .addConditionalEdges('understand', (s: S) => (s.result ? END : 'gather'), ['gather', END])
     .addEdge('gather', 'draft')
-    .addConditionalEdges('draft', (s: S) => (s.result ? END : 'validate'), ['validate', END])
     .addConditionalEdges('validate', (s: S) => (s.plan ? 'review' : 'draft'), ['review', 'draft']);
   return graph.compile(opts.checkpointer ? { checkpointer: opts.checkpointer } : {});
 }

@@ -13,12 +13,18 @@ import {
 } from '../../src/llm/index.ts';
 import { createDescribeDataset } from './describe-dataset.ts';
 import { createPlannerGraph, type PlannerDeps, type PlannerResult } from './graph.ts';
+import { openLookups } from './lookups.ts';
 import { memoryPastRuns } from './past-runs.ts';
 
+export * from './conversation.ts';
 export * from './describe-dataset.ts';
+export { applyAnswer, applyEdit } from './edits.ts';
 export * from './graph.ts';
+export * from './intent.ts';
+export { emptyLookups, type OpenLookups, openLookups } from './lookups.ts';
 export { planOffline, screenGoal } from './offline/index.ts';
 export { memoryPastRuns, missingValueRun, pastRunsFromHits, pastRunsText } from './past-runs.ts';
+export { bindModel, bindRun, type Lookups } from './resolve.ts';
 export * from './tools/index.ts';
 export * from './types.ts';
 
@@ -66,10 +72,13 @@ const DATA_EXT = /\.(csv|tsv|json|ndjson|jsonl|parquet|arrow)$/i;
 export function workspaceDeps(
   workspace: string,
   config?: Config,
-): Pick<PlannerDeps, 'describe' | 'exists' | 'dataFiles' | 'pastRuns'> {
+  opts: { now?: () => Date } = {},
+): Pick<PlannerDeps, 'describe' | 'exists' | 'dataFiles' | 'pastRuns' | 'lookups'> {
   const root = path.resolve(workspace);
+  const cfg = () => config ?? loadConfig({ workspace: root });
   return {
-    pastRuns: memoryPastRuns(() => config ?? loadConfig({ workspace: root })),
+    pastRuns: memoryPastRuns(cfg),
+    lookups: () => openLookups(cfg(), opts.now),
     describe: createDescribeDataset(root),
     exists: (file) => {
       const abs = path.resolve(root, file);

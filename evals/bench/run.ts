@@ -4,11 +4,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { benchApi } from './api.ts';
+import { benchCli } from './cli.ts';
 import { benchDrift } from './drift.ts';
 import { benchEngine } from './engine.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMemory } from './memory.ts';
 import { benchServing } from './serving.ts';
+import { benchServingMetrics } from './serving-metrics.ts';
 import { benchTrain } from './train.ts';
 import type { BenchResult } from './types.ts';
 
@@ -23,8 +25,10 @@ const suites: Suite[] = [
   { name: 'train', run: benchTrain },
   { name: 'drift', run: benchDrift },
   { name: 'serving', run: benchServing },
+  { name: 'serving-metrics', run: benchServingMetrics },
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
+  { name: 'cli', run: benchCli },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },

@@ -2,7 +2,11 @@
  * Planner evals: each goal in goals.jsonl (tuned against) and the heldout*.jsonl sets lists the
  * properties its plan must have. The harness copies real vega-datasets files into a temporary workspace, runs
  * the planner graph (review off) and scores every case: valid-plan rate, stage F1, property accuracy,
- * clarify/refuse correctness, latency.
+ * clarify/refuse correctness, cases fully right, latency.
+ *
+ * The grounded sets plan against a workspace with a history (test/fixtures/populated-workspace.ts: registered
+ * models, deployments with traffic, succeeded and failed runs, triggers) and may be conversations: a goal and
+ * follow-ups, scored on the plan the conversation ends with.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +16,12 @@ import { z } from 'zod';
 import { type PlannerResult, planGoal, plannerModelDeps, workspaceDeps } from '../../agents/planner/index.ts';
 import { LlmSettings, type LlmSettingsInput } from '../../src/llm/index.ts';
 import { type Plan, validatePlan } from '../../src/plan/index.ts';
+import { ModelRegistry, RunStore, stateTarget } from '../../src/store/index.ts';
 import type { TaskRegistry } from '../../src/tasks/index.ts';
+import { type PopulatedWorkspace, populatedWorkspace } from '../../test/fixtures/populated-workspace.ts';
 import { builtinRegistry } from '../../tools/index.ts';
+import { converse } from './conversation.ts';
+import { checkGrounded, fillFacts, type GroundedContext } from './grounded-checks.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DATA_FILES = [
@@ -33,9 +41,12 @@ const Threshold = z.union([
   z.literal('improve'),
   z.object({ metric: z.string(), op: z.enum(['>=', '>', '<=', '<']), value: z.number() }),
 ]);
+const Canary = z.object({ share: z.number(), duration: z.string() }).strict();
 export const EvalCase = z.object({
   id: z.string(),
   goal: z.string(),
+  /** Later turns of a conversation: edits of the plan, or answers to the planner's question. */
+  followUps: z.array(z.string()).optional(),
   expect: z
     .object({
       kind: z.enum(['plan', 'clarify', 'refuse']),
@@ -59,7 +70,31 @@ export const EvalCase = z.object({
       notify: z.string().optional(),
       prep: z.array(z.string()).optional(),
       modelName: z.string().optional(),
-      clarifyMentions: z.string().optional(),
+      clarifyMentions: z.union([z.string(), z.array(z.string())]).optional(),
+      // grounded properties (evals/planner/grounded-checks.ts)
+      predictModel: z.string().optional(),
+      servedModel: z.string().optional(),
+      driftReferenceOf: z.string().optional(),
+      servingWindow: z.string().optional(),
+      basedOnRun: z.string().optional(),
+      sameParams: z.boolean().optional(),
+      dataVersion: z.string().optional(),
+      champion: z.union([z.string(), z.literal(false)]).optional(),
+      deployVersion: z.number().optional(),
+      canary: Canary.optional(),
+      watch: z.array(z.number()).optional(),
+      rollbackModel: z.string().optional(),
+      rollbackTo: z.number().optional(),
+      command: z.array(z.string()).optional(),
+      registers: z.string().optional(),
+      memory: z.string().optional(),
+      textColumns: z.array(z.string()).optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+      validationShare: z.number().optional(),
+      datasetName: z.string().optional(),
+      approvers: z.array(z.string()).optional(),
+      /** The last turn was an edit that made the plan invalid: its problems were reported, the plan kept. */
+      editProblems: z.boolean().optional(),
     })
     .strict(),
 });
@@ -85,6 +120,8 @@ export interface EvalSummary {
   propertyAccuracy: number;
   clarifyRefuseCorrect: number;
   clarifyRefuseCases: number;
+  /** Cases with every expected property right (result kind included). */
+  fullyRight: number;
   latencyP50Ms: number;
 }
 
@@ -114,6 +151,9 @@ export function makeWorkspace(): { dir: string; cleanup(): void } {
 
 const STAGE_OF: [RegExp, string][] = [
   [/^ingest\./, 'ingest'],
+  [/^monitor\.traffic$/, 'traffic'],
+  [/^serving\./, 'serving'],
+  [/^model\.rollback$/, 'rollback'],
   [/^prep\./, 'prep'],
   [/^dataset\.version$/, 'version'],
   [/^dataset\.split$/, 'split'],
@@ -122,7 +162,7 @@ const STAGE_OF: [RegExp, string][] = [
   [/^model\.register$/, 'register'],
   [/^deploy\./, 'deploy'],
   [/^predict\./, 'predict'],
-  [/^monitor\./, 'monitor'],
+  [/^monitor\.(?!traffic$)/, 'monitor'],
   [/^notify\./, 'notify'],
 ];
 
@@ -178,7 +218,7 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     if (e.threshold === 'improve')
       check(
         'threshold',
-        whens.some((w) => /\.improved\b/.test(w)),
+        whens.some((w) => /\.(?:improved|better)\b/.test(w)),
         whens,
       );
     else {
@@ -213,7 +253,7 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
     check('split', (split?.with.by as { method?: string } | undefined)?.method === e.split, split?.with.by);
   }
   if (e.drift) {
-    const d = tasksOf(plan, 'monitor.')[0];
+    const d = tasksOf(plan, 'monitor.drift')[0];
     const th = (d?.with.thresholds ?? {}) as Record<string, number>;
     check(
       'drift',
@@ -242,11 +282,39 @@ export function checkProperties(c: EvalCase, plan: Plan): { total: number; failu
   return { total, failures };
 }
 
+const GROUNDED_KEYS = [
+  'predictModel',
+  'servedModel',
+  'driftReferenceOf',
+  'servingWindow',
+  'basedOnRun',
+  'sameParams',
+  'dataVersion',
+  'champion',
+  'deployVersion',
+  'canary',
+  'watch',
+  'rollbackModel',
+  'rollbackTo',
+  'command',
+  'registers',
+  'memory',
+  'textColumns',
+  'params',
+  'validationShare',
+  'datasetName',
+  'approvers',
+] as const;
+
+const hasGrounded = (e: EvalCase['expect']) => GROUNDED_KEYS.some((k) => e[k] !== undefined);
+
 export interface EvalOptions {
   provider?: LlmSettingsInput['provider'];
   llm?: Omit<LlmSettingsInput, 'provider'>;
-  /** A set name (main or goals, heldout, heldout2, heldout3, heldout4, heldout5) or a JSONL file path. */
-  file?: 'main' | 'goals' | 'heldout' | 'heldout2' | 'heldout3' | 'heldout4' | 'heldout5' | string;
+  /** A set name (main or goals, heldout…heldout5, grounded) or a JSONL file path. */
+  file?: string;
+  /** Plan against the populated workspace (default: for the grounded sets and files named grounded*). */
+  populated?: boolean;
 }
 
 /**
@@ -261,7 +329,19 @@ export const EVAL_SETS = {
   heldout3: 'heldout3.jsonl',
   heldout4: 'heldout4.jsonl',
   heldout5: 'heldout5.jsonl',
+  grounded: 'grounded.jsonl',
+  'grounded-unseen': 'grounded-unseen.jsonl',
+  'grounded-unseen2': 'grounded-unseen2.jsonl',
+  'grounded-unseen3': 'grounded-unseen3.jsonl',
 } as const;
+
+/** Sets planned against the populated workspace instead of a folder of data files. */
+export const POPULATED_SETS = new Set([
+  'grounded',
+  'grounded-unseen',
+  'grounded-unseen2',
+  'grounded-unseen3',
+]);
 
 export function evalSetFile(set: string | undefined): string {
   if (!set || set === 'main' || set === 'goals') return path.join(HERE, EVAL_SETS.main);
@@ -279,20 +359,49 @@ export async function runPlannerEval(
   const modelDeps = await plannerModelDeps(
     LlmSettings.parse({ provider: opts.provider ?? 'offline', ...(opts.llm ?? {}) }),
   );
-  const ws = makeWorkspace();
+  const populated =
+    opts.populated ?? (POPULATED_SETS.has(opts.file ?? '') || /(^|\/)grounded[^/]*\.jsonl$/.test(file));
+  const ws: { dir: string; cleanup(): void; fixture?: PopulatedWorkspace } = populated
+    ? await (async () => {
+        const fixture = await populatedWorkspace();
+        return { dir: fixture.dir, fixture, cleanup: () => {} };
+      })()
+    : makeWorkspace();
+  const facts = ws.fixture?.facts;
   const rows: CaseRow[] = [];
+  // Read-only views of the fixture's records, for the checks that compare with what exists.
+  const store = ws.fixture ? new RunStore(stateTarget(ws.fixture.config)) : undefined;
+  const grounded: GroundedContext | undefined =
+    store && facts
+      ? {
+          facts,
+          registry: new ModelRegistry(store.db),
+          runPlan: (id) => store.getRun(id)?.plan,
+        }
+      : undefined;
   try {
     const deps = {
       registry: full,
-      ...workspaceDeps(ws.dir),
+      ...workspaceDeps(
+        ws.dir,
+        ws.fixture?.config,
+        ws.fixture ? { now: () => ws.fixture?.now ?? new Date() } : {},
+      ),
       ...modelDeps,
     };
     for (const c of cases) {
       const t0 = performance.now();
       let result: PlannerResult | undefined;
       let error: string | undefined;
+      let editProblems = false;
+      const goal = fillFacts(c.goal, facts);
+      const followUps = (c.followUps ?? []).map((f) => fillFacts(f, facts));
       try {
-        result = await planGoal(c.goal, deps);
+        if (followUps.length) {
+          const talk = await converse(goal, followUps, deps);
+          result = talk.result;
+          editProblems = talk.editProblems;
+        } else result = await planGoal(goal, deps);
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
@@ -320,25 +429,40 @@ export async function runPlannerEval(
         const known = result.plan.steps.every((s) => s.kind === 'approval' || registry.get(s.task));
         row.valid = known ? validatePlan(result.plan, registry).ok : row.validFull;
       }
-      if (result?.kind === 'plan' && c.expect.kind === 'plan') {
-        const { total, failures } = checkProperties(c, result.plan);
+      const planned = result?.kind === 'plan' && c.expect.kind === 'plan' ? result.plan : undefined;
+      if (c.expect.kind === 'plan') {
+        const plan = planned ?? ({ steps: [], metadata: {} } as unknown as Plan);
+        const { total, failures } = checkProperties(c, plan);
         row.total += total;
         row.failures.push(...failures);
-        if (c.expect.stages) row.stageF1 = f1(new Set(c.expect.stages), stagesOf(result.plan));
-      } else if (c.expect.kind === 'plan') {
-        const { total, failures } = checkProperties(c, { steps: [], metadata: {} } as unknown as Plan);
-        row.total += total;
-        row.failures.push(...failures);
+        if (planned && c.expect.stages) row.stageF1 = f1(new Set(c.expect.stages), stagesOf(planned));
+        if (hasGrounded(c.expect)) {
+          const g = grounded
+            ? checkGrounded(c.expect, plan, grounded)
+            : { total: 1, failures: ['grounded properties need the populated workspace'] };
+          row.total += g.total;
+          row.failures.push(...g.failures);
+        }
+        if (c.expect.editProblems !== undefined) {
+          row.total++;
+          if (editProblems !== c.expect.editProblems)
+            row.failures.push(`editProblems: got ${String(editProblems)}`);
+        }
       }
-      if (result?.kind === 'clarify' && c.expect.clarifyMentions) {
-        row.total++;
-        if (!result.question.toLowerCase().includes(c.expect.clarifyMentions.toLowerCase()))
-          row.failures.push(`clarify should mention "${c.expect.clarifyMentions}": ${result.question}`);
+      if (c.expect.clarifyMentions !== undefined) {
+        const wanted = [c.expect.clarifyMentions].flat().map((m) => fillFacts(m, facts));
+        row.total += wanted.length;
+        for (const m of wanted) {
+          const q = result?.kind === 'clarify' ? result.question : '';
+          if (!q.toLowerCase().includes(m.toLowerCase()))
+            row.failures.push(`clarify should mention "${m}"${q ? `: ${q}` : ''}`);
+        }
       }
       row.passed = row.total - row.failures.length;
       rows.push(row);
     }
   } finally {
+    store?.close();
     ws.cleanup();
   }
   return { rows, summary: summarize(rows, cases) };
@@ -363,6 +487,7 @@ function summarize(rows: CaseRow[], cases: EvalCase[]): EvalSummary {
       ),
     clarifyRefuseCorrect: cr.filter((r) => r.kindOk).length,
     clarifyRefuseCases: cr.length,
+    fullyRight: rows.filter((r) => r.failures.length === 0).length,
     latencyP50Ms: lat[Math.floor((lat.length - 1) / 2)] ?? 0,
   };
 }
@@ -379,7 +504,7 @@ export function formatEval(title: string, rows: CaseRow[], s: EvalSummary): stri
         `| ${r.id} | ${r.kind} | ${r.valid === undefined ? '–' : r.valid && r.validFull ? 'yes' : 'NO'} | ${r.stageF1 === undefined ? '–' : r.stageF1.toFixed(2)} | ${r.passed}/${r.total} | ${Math.round(r.ms)} | ${r.failures.join('; ').replaceAll('|', '\\|').slice(0, 160)} |`,
     ),
     '',
-    `**Summary** — cases ${s.cases}; valid-plan rate ${pct(s.validPlanRate)}; stage F1 ${s.stageF1.toFixed(3)}; property accuracy ${pct(s.propertyAccuracy)}; clarify/refuse correct ${s.clarifyRefuseCorrect}/${s.clarifyRefuseCases}; latency p50 ${Math.round(s.latencyP50Ms)} ms`,
+    `**Summary** — cases ${s.cases}; valid-plan rate ${pct(s.validPlanRate)}; stage F1 ${s.stageF1.toFixed(3)}; property accuracy ${pct(s.propertyAccuracy)}; cases fully right ${s.fullyRight}/${s.cases} (${pct(s.fullyRight / Math.max(1, s.cases))}); clarify/refuse correct ${s.clarifyRefuseCorrect}/${s.clarifyRefuseCases}; latency p50 ${Math.round(s.latencyP50Ms)} ms`,
   ];
   return lines.join('\n');
 }

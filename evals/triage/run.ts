@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- --suite triage [--set main|unseen|all] [--provider offline|openai|ollama] [--model M]
+ * `npm run eval -- --suite triage [--set main|unseen|heldout2|all] [--provider offline|openai|ollama] [--model M]
  * [--base-url U]` (or `tsx evals/triage/run.ts …`)
  *
  * Builds every scenario from real data, runs monitor.drift and the triage agent, and prints a table and the
@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.ts';
 import { formatError, userError } from '../../src/errors.ts';
 import { createChatModel, llmSettingsFrom } from '../../src/llm/index.ts';
 import { formatTriageEval, runTriageEval } from './harness.ts';
+import { HELDOUT2 } from './heldout2.ts';
 import { SCENARIOS, UNSEEN } from './scenarios.ts';
 
 const { values } = parseArgs({
@@ -34,6 +35,7 @@ try {
     [
       ['main', SCENARIOS],
       ['unseen', UNSEEN],
+      ['heldout2', HELDOUT2],
     ] as const
   ).filter(([name]) => values.set === 'all' || values.set === name);
   if (sets.length === 0)
@@ -41,7 +43,7 @@ try {
       'USAGE',
       `Unknown triage eval set "${values.set}"`,
       undefined,
-      'Use --set main, unseen or all.',
+      'Use --set main, unseen, heldout2 or all.',
     );
   for (const [set, scenarios] of sets) {
     const { rows, summary } = await runTriageEval({ scenarios, ...(model ? { model } : {}) });

@@ -1,7 +1,10 @@
-import { builtinRegistry } from '../../tools/index.ts';
-import { type Config, type ConfigOverrides, loadConfig } from '../config.ts';
+/**
+ * What a command opens: the config, the run store, the engine. Everything heavy is imported when a command
+ * opens it, never at start-up, so `pipewright --help` and the read-only commands load only what they use.
+ */
+import type { Config, ConfigOverrides } from '../config.ts';
 import type { Engine } from '../engine/index.ts';
-import { RunStore, stateTarget } from '../store/index.ts';
+import type { RunStore } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 
 export interface GlobalOptions {
@@ -26,7 +29,8 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export function configFrom(opts: GlobalOptions): Config {
+export async function configFrom(opts: GlobalOptions): Promise<Config> {
+  const { loadConfig } = await import('../config.ts');
   const overrides: ConfigOverrides = {};
   if (opts.workspace) overrides.workspace = opts.workspace;
   if (opts.stateDir) overrides.stateDir = opts.stateDir;
@@ -34,18 +38,22 @@ export function configFrom(opts: GlobalOptions): Config {
   return loadConfig(overrides);
 }
 
-export function openStore(opts: GlobalOptions): StoreContext {
-  const config = configFrom(opts);
+export async function openStore(opts: GlobalOptions): Promise<StoreContext> {
+  const [config, { RunStore, stateTarget }] = await Promise.all([
+    configFrom(opts),
+    import('../store/index.ts'),
+  ]);
   const store = new RunStore(stateTarget(config));
   return { config, store, close: () => store.close() };
 }
 
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {
-  const [{ Engine }, { attachRecorders }] = await Promise.all([
+  const [{ Engine }, { attachRecorders }, { builtinRegistry }] = await Promise.all([
     import('../engine/index.ts'),
     import('../lineage/index.ts'),
+    import('../../tools/index.ts'),
   ]);
-  const { config, store } = openStore(opts);
+  const { config, store } = await openStore(opts);
   const registry = builtinRegistry();
   // With PIPEWRIGHT_REDIS_URL set, steps run on `pipewright worker` machines (BullMQ is loaded only then).
   const executor = config.redisUrl

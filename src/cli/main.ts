@@ -1,7 +1,7 @@
 /** The `pipewright` command. User mistakes print what/why/fix and exit 2; never a stack trace. */
 import { Command, CommanderError } from 'commander';
 import { formatError, isPipewrightError, serializeError } from '../errors.ts';
-import { registerChatCommand } from './commands/chat.ts';
+import { registerChatCommand } from './commands/chat-command.ts';
 import { registerDriftCommand } from './commands/drift.ts';
 import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';

@@ -1,5 +1,5 @@
 /** Output helpers shared by commands: JSON on stdout for --json, text for people. */
-import { formatDuration } from '../plan/index.ts';
+import { formatDuration } from '../plan/duration.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

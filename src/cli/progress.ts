@@ -1,9 +1,10 @@
 /**
  * Live progress of a run, read from the event stream in the store (so it works for the process that
  * executes the run and for any other process following it). On a terminal: a redrawn block with each
- * step's state, elapsed time, retries and a progress bar. Elsewhere: one line per event.
+ * step's state, elapsed time, retries and a progress bar. Elsewhere (a pipe, a log file): one line per
+ * event, and one per change of a step's progress message (fold, trial, time left), at most one a second.
  */
-import { formatDuration } from '../plan/index.ts';
+import { formatDuration } from '../plan/duration.ts';
 import type { RunEvent, RunStore } from '../store/index.ts';
 
 interface StepView {
@@ -17,7 +18,13 @@ interface StepView {
   fraction?: number;
   note?: string;
   cached?: boolean;
+  /** Piped output: the last progress message printed for the step, and when (event time). */
+  printedNote?: string;
+  printedAt?: number;
 }
+
+/** Piped output prints a step's progress at most this often (the last one of a step always shows). */
+const PIPED_PROGRESS_MS = 1000;
 
 const ICON: Record<string, string> = {
   pending: '·',
@@ -178,6 +185,17 @@ export class ProgressRenderer {
       case 'step.log':
         this.out.write(`  ${id} | ${String(e.data.message)}\n`);
         break;
+      case 'step.progress': {
+        const message = typeof e.data.message === 'string' ? e.data.message : undefined;
+        const at = Date.parse(e.at);
+        const fraction = Number(e.data.fraction);
+        if (!v || !message || message === v.printedNote) break;
+        if (fraction < 1 && v.printedAt !== undefined && at - v.printedAt < PIPED_PROGRESS_MS) break;
+        v.printedNote = message;
+        v.printedAt = at;
+        this.out.write(`  ${id} ${String(Math.round(fraction * 100)).padStart(3)}% ${message}\n`);
+        break;
+      }
       case 'step.retry':
         this.out.write(`  ${id} ${v?.note}\n`);
         break;
@@ -194,6 +212,7 @@ export class ProgressRenderer {
         break;
       case 'step.waiting':
         this.out.write(`⏸ ${id} ${v?.note} (expires ${String(e.data.expiresAt)})\n`);
+        if (typeof e.data.evidence === 'string') this.out.write(`  ${id} | ${e.data.evidence}\n`);
         break;
       case 'approval.decided':
         this.out.write(`  ${id} ${v?.note}\n`);

@@ -30,9 +30,11 @@ import {
 } from '../plan/index.ts';
 import type { RunStore, StepRecord } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
+import { type ApprovalEvidence, computeApprovalEvidence } from './approval-evidence.ts';
+import { conditionReason } from './condition-explain.ts';
 import { isTerminalStep, type StepScheduler } from './scheduler.ts';
 import { hashValue, runTaskStep, type StepEnv, type StepResult } from './step-runner.ts';
-import { lazyUpstream, stepScope } from './step-scope.ts';
+import { lazyRunScope, lazyUpstream, recordedOutputs, stepScope } from './step-scope.ts';
 
 export const RunState = Annotation.Root({
   /** The run's inputs, for `${{ inputs.<name> }}`; set once when the run starts. */
@@ -106,7 +108,7 @@ export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseChe
         arg.stepIds.map(async (id) => {
           const step = byId.get(id);
           if (!step) throw new Error(`the scheduler handed over an unknown step "${id}"`);
-          deps.scheduler.done(step.id, await runStep(step, byId, deps));
+          deps.scheduler.done(step.id, await runStep(step, byId, deps, plan));
         }),
       );
       return {};
@@ -118,7 +120,12 @@ export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseChe
 
 export type CompiledRunGraph = ReturnType<typeof compilePlan>;
 
-async function runStep(step: Step, byId: Map<string, Step>, deps: CompileDeps): Promise<StepResult> {
+async function runStep(
+  step: Step,
+  byId: Map<string, Step>,
+  deps: CompileDeps,
+  plan: Plan,
+): Promise<StepResult> {
   const { store, runId } = deps;
   // A step recorded as finished is not run again: its record outlived a checkpoint lost in a crash, or
   // LangGraph re-runs the unfinished tasks of a superstep a crash cut short.
@@ -138,8 +145,11 @@ async function runStep(step: Step, byId: Map<string, Step>, deps: CompileDeps): 
   const scope = stepScope(step, deps.inputs, read);
   if (step.when) {
     let ok: boolean;
+    let reason = `condition is false: ${step.when}`;
     try {
-      ok = Boolean(evaluate(parseExpression(step.when), scope));
+      const expr = parseExpression(step.when);
+      ok = Boolean(evaluate(expr, scope));
+      if (!ok) reason = conditionReason(step.when, expr, scope);
     } catch (e) {
       ok = false;
       store.appendEvent({
@@ -150,7 +160,6 @@ async function runStep(step: Step, byId: Map<string, Step>, deps: CompileDeps): 
       });
     }
     if (!ok) {
-      const reason = `condition is false: ${step.when}`;
       store.recordStep(
         runId,
         step.id,
@@ -161,7 +170,10 @@ async function runStep(step: Step, byId: Map<string, Step>, deps: CompileDeps): 
     }
   }
 
-  if (step.kind === 'approval') return approvalNode(step, deps);
+  if (step.kind === 'approval') {
+    const evidence = (expiresAt: string) => evidenceFor(plan, step, deps, expiresAt);
+    return approvalNode(step, deps, evidence);
+  }
 
   const task = deps.registry.get(step.task);
   if (!task) {
@@ -195,13 +207,50 @@ async function runStep(step: Step, byId: Map<string, Step>, deps: CompileDeps): 
   });
 }
 
-async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<StepResult> {
+/**
+ * Approval evidence (src/engine/approval-evidence.ts) over the run store: the outputs of the steps that
+ * finished and a scope that reads them on demand. A failure to compute it is logged and never holds the
+ * approval up.
+ */
+function evidenceFor(
+  plan: Plan,
+  step: ApprovalStep,
+  deps: CompileDeps,
+  expiresAt: string,
+): ApprovalEvidence | undefined {
+  try {
+    return computeApprovalEvidence({
+      plan,
+      approval: step,
+      outputs: recordedOutputs(deps.store, deps.runId),
+      scope: lazyRunScope(deps.store, deps.runId, deps.inputs),
+      store: deps.store,
+      runId: deps.runId,
+      expiresAt,
+    });
+  } catch (e) {
+    deps.store.appendEvent({
+      runId: deps.runId,
+      stepId: step.id,
+      type: 'step.log',
+      data: { level: 'warn', message: `approval evidence could not be computed: ${(e as Error).message}` },
+    });
+    return undefined;
+  }
+}
+
+async function approvalNode(
+  step: ApprovalStep,
+  deps: CompileDeps,
+  evidenceAt: (expiresAt: string) => ApprovalEvidence | undefined,
+): Promise<StepResult> {
   const { store, runId } = deps;
   let approval = store.getApproval(runId, step.id);
   if (!approval) {
     const expiresAt = new Date(
       Date.parse(store.now()) + (parseDuration(step.timeout) ?? 86_400_000),
     ).toISOString();
+    const evidence = evidenceAt(expiresAt);
     store.atomically(() => {
       approval = store.requestApproval({
         runId,
@@ -210,6 +259,7 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
         approvers: step.approvers,
         expiresAt,
         onTimeout: step.onTimeout,
+        ...(evidence ? { evidence } : {}),
       });
       store.recordStep(
         runId,
@@ -217,7 +267,13 @@ async function approvalNode(step: ApprovalStep, deps: CompileDeps): Promise<Step
         { status: 'waiting', startedAt: store.now() },
         {
           type: 'step.waiting',
-          data: { message: step.message, expiresAt, approvers: step.approvers, onTimeout: step.onTimeout },
+          data: {
+            message: step.message,
+            expiresAt,
+            approvers: step.approvers,
+            onTimeout: step.onTimeout,
+            ...(evidence ? { evidence: evidence.summary } : {}),
+          },
         },
       );
     });

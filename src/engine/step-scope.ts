@@ -82,3 +82,62 @@ export function lazyUpstream(
     deleteProperty: () => false,
   });
 }
+
+/**
+ * The outputs of the run's steps that finished, by step id, read from the store when looked up (`id in`
+ * and `[id]`): for readers that take a whole run's outputs, such as approval evidence.
+ */
+export function recordedOutputs(store: RunStore, runId: string): Readonly<Record<string, unknown>> {
+  const cache = new Map<string, StepRecord | undefined>();
+  const read = (id: string) => {
+    if (!cache.has(id)) cache.set(id, store.getStep(runId, id));
+    const r = cache.get(id);
+    return r && r.output !== undefined ? r : undefined;
+  };
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_t, key) => (typeof key === 'string' ? read(key)?.output : undefined),
+    has: (_t, key) => typeof key === 'string' && read(key) !== undefined,
+    getOwnPropertyDescriptor: (_t, key) => {
+      const r = typeof key === 'string' ? read(key) : undefined;
+      return r ? { value: r.output, enumerable: true, configurable: true, writable: false } : undefined;
+    },
+    ownKeys: () =>
+      store
+        .getSteps(runId)
+        .filter((s) => s.output !== undefined)
+        .map((s) => s.stepId),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+}
+
+/** A whole-run expression scope (every recorded step's outputs and status), read on demand. */
+export function lazyRunScope(
+  store: RunStore,
+  runId: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const cache = new Map<string, StepRecord | undefined>();
+  const read = (id: string) => {
+    if (!cache.has(id)) cache.set(id, store.getStep(runId, id));
+    return cache.get(id);
+  };
+  const view = (r: StepRecord) => ({ outputs: r.output ?? {}, status: r.status });
+  const steps = new Proxy({} as Record<string, unknown>, {
+    get: (_t, key) => {
+      const r = typeof key === 'string' ? read(key) : undefined;
+      return r ? view(r) : undefined;
+    },
+    has: (_t, key) => typeof key === 'string' && read(key) !== undefined,
+    getOwnPropertyDescriptor: (_t, key) => {
+      const r = typeof key === 'string' ? read(key) : undefined;
+      return r ? { value: view(r), enumerable: true, configurable: true, writable: false } : undefined;
+    },
+    ownKeys: () => store.getSteps(runId).map((s) => s.stepId),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+  return { steps, inputs };
+}

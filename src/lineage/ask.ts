@@ -1,7 +1,9 @@
 /**
  * `pipewright ask`: structural questions ("what is in production", "which data trained it, who approved it")
- * are answered from the lineage graph; fuzzy ones ("why did last night's run fail, has that happened
- * before?") from run memory. With a configured chat model the answer is written by the model from the
+ * are answered from the lineage graph; questions about runs, deploys and versions ("which runs failed this
+ * week and why", "why was the weather model not deployed", "what changed between the last two versions of
+ * X") from the run records and the registry (ask-records.ts); fuzzy ones ("why did last night's run fail,
+ * has that happened before?") from run memory. With a configured chat model the answer is written by the model from the
  * gathered evidence (redacted first), citing only the evidence's ids; ids it makes up are removed and
  * flagged. Without a model, or when the model fails, the answer is a template over the same evidence.
  */
@@ -10,20 +12,26 @@ import { fileURLToPath } from 'node:url';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from '../config.ts';
 import { createChatModel, describeSettings, llmSettingsFrom, loadPrompt, type Prompt } from '../llm/index.ts';
-import type { RunStore } from '../store/index.ts';
+import { ModelRegistry, type RunStore } from '../store/index.ts';
+import {
+  askFailedRuns,
+  askVersionChanges,
+  askWhyNotShipped,
+  type Citations,
+  dedupe,
+  emptyCitations,
+  modelsNamedIn,
+  type RecordsAnswer,
+  recordsQuestion,
+} from './ask-records.ts';
 import { askDriftVerdict } from './drift-verdicts.ts';
 import { cosine, type Embedder } from './embeddings.ts';
 import { type MemoryHit, searchMemory } from './memory.ts';
 import { lineageOf, type ProductionEntry, whatIsInProduction } from './queries.ts';
 import { configSecrets, redactText } from './redact.ts';
+import { collectRefs } from './refs.ts';
 
-export interface Citations {
-  runs: string[];
-  models: string[];
-  datasets: string[];
-  deployments: string[];
-  approvals: string[];
-}
+export type { Citations };
 
 export interface AskAnswer {
   question: string;
@@ -49,6 +57,8 @@ export interface AskOptions {
    * offline); null: none, the template answers.
    */
   model?: BaseChatModel | null;
+  /** The time "today" and "this week" are relative to (default now). */
+  now?: Date;
 }
 
 /** An answer before anyone wrote it: the template and the facts a model may use. */
@@ -87,6 +97,11 @@ async function gather(
     const token = ENTITY_TOKEN.exec(question)?.[1];
     if (token) return askLineage(store, question, token);
   }
+  const records = recordsQuestion(question);
+  if (records === 'failed-runs')
+    return fromRecords(question, askFailedRuns(store, question, opts.now ?? new Date()));
+  if (records === 'not-shipped') return fromRecords(question, askWhyNotShipped(store, question));
+  if (records === 'version-diff') return fromRecords(question, askVersionChanges(store, question));
   if (STRUCTURAL.test(question)) return askProduction(store, question);
   return askMemory(config, question, opts);
 }
@@ -184,12 +199,21 @@ async function writeAnswer(
   return answer;
 }
 
-function emptyCitations(): Citations {
-  return { runs: [], models: [], datasets: [], deployments: [], approvals: [] };
+function fromRecords(question: string, r: RecordsAnswer): Gathered {
+  return {
+    answer: { question, source: 'lineage', answer: r.answer, citations: r.citations, evidence: r.evidence },
+    facts: r.facts,
+  };
 }
 
 function askProduction(store: RunStore, question: string): Gathered {
-  const entries = whatIsInProduction(store);
+  const all = whatIsInProduction(store);
+  // "what trained the cars model in production?": the models the question names, else all of them.
+  const named = modelsNamedIn(
+    question,
+    all.map((e) => e.model),
+  );
+  const entries = named.length ? all.filter((e) => named.includes(e.model)) : all;
   const c = emptyCitations();
   if (entries.length === 0) {
     const answer =
@@ -199,7 +223,8 @@ function askProduction(store: RunStore, question: string): Gathered {
       facts: [answer],
     };
   }
-  const parts = entries.map((e) => describeProduction(e, c));
+  const registry = new ModelRegistry(store.db);
+  const parts = entries.map((e) => describeProduction(e, c, store, registry));
   return {
     answer: {
       question,
@@ -212,7 +237,39 @@ function askProduction(store: RunStore, question: string): Gathered {
   };
 }
 
-function describeProduction(e: ProductionEntry, c: Citations): string {
+/** "Trained by run R (plan) at step train (train.tabular): builtin random_forest with nEstimators=60, predicting y." */
+function trainedBy(store: RunStore, registry: ModelRegistry, model: string, version: number) {
+  const v = registry.getVersion(model, version);
+  if (!v.runId) return undefined;
+  const hash = v.ref.hash;
+  const step = store
+    .getSteps(v.runId)
+    .find(
+      (s) =>
+        s.status === 'succeeded' &&
+        collectRefs(s.output).models.some((m) => m.hash === hash) &&
+        s.stepId !== v.stepId,
+    );
+  const params = Object.entries(v.params)
+    .map(([k, p]) => `${k}=${typeof p === 'object' ? JSON.stringify(p) : String(p)}`)
+    .join(', ');
+  const algorithm = [v.ref.framework, v.ref.algorithm].filter((x) => typeof x === 'string').join(' ');
+  return {
+    runId: v.runId,
+    text:
+      `Trained by run ${v.runId}${v.planName ? ` (${v.planName})` : ''}` +
+      `${step ? ` at step ${step.stepId}${step.task ? ` (${step.task})` : ''}` : ''}` +
+      `${algorithm ? `: ${algorithm}` : ''}${params ? ` with ${params}` : ''}` +
+      `${typeof v.ref.target === 'string' ? `, predicting ${v.ref.target}` : ''}.`,
+  };
+}
+
+function describeProduction(
+  e: ProductionEntry,
+  c: Citations,
+  store: RunStore,
+  registry: ModelRegistry,
+): string {
   const lines: string[] = [];
   const mv = e.modelVersion;
   if (mv) c.models.push(mv.id);
@@ -225,6 +282,11 @@ function describeProduction(e: ProductionEntry, c: Citations): string {
       '.',
   );
   if (e.deploymentId) c.deployments.push(e.deploymentId);
+  const trained = trainedBy(store, registry, e.model, e.version);
+  if (trained) {
+    lines.push(trained.text);
+    c.runs.push(trained.runId);
+  }
   if (e.trainingData.length) {
     lines.push(`Trained on ${e.trainingData.map((d) => `${d.label} (${d.id})`).join(', ')}.`);
     c.datasets.push(...e.trainingData.map((d) => d.id));
@@ -365,15 +427,5 @@ async function askMemory(config: Config, question: string, opts: AskOptions): Pr
   return {
     answer: { question, source: 'memory', answer, citations: dedupe(c), evidence: hits.map(strip) },
     facts: hits.map(hitFact),
-  };
-}
-
-function dedupe(c: Citations): Citations {
-  return {
-    runs: [...new Set(c.runs)],
-    models: [...new Set(c.models)],
-    datasets: [...new Set(c.datasets)],
-    deployments: [...new Set(c.deployments)],
-    approvals: [...new Set(c.approvals)],
   };
 }

@@ -1,15 +1,27 @@
 /**
- * Questions the lineage graph answers: upstream/downstream trees, "what is in production and how did it get
- * there", and the difference between two runs.
+ * Questions the lineage graph and the run records answer: upstream/downstream trees, "what is in production
+ * and how did it get there", the difference between two runs or two model versions, which runs failed and
+ * why, and what happened to the deploy steps of a model's runs.
  */
+import { userError } from '../errors.ts';
 import {
   type LineageEntity,
   LineageStore,
   type LineageWalk,
+  ModelRegistry,
+  type RunRecord,
   type RunStore,
   type StepRecord,
 } from '../store/index.ts';
-import { collectRefs, datasetId, datasetLabel, isObject, metricsOf, runEntityId } from './refs.ts';
+import {
+  approvalId,
+  collectRefs,
+  datasetId,
+  datasetLabel,
+  isObject,
+  metricsOf,
+  runEntityId,
+} from './refs.ts';
 
 export function lineageOf(store: RunStore): LineageStore {
   return new LineageStore(store.db);
@@ -297,4 +309,292 @@ function metricsIn(output: unknown): Record<string, number> {
 
 export function runEntity(store: RunStore, runId: string): LineageEntity | undefined {
   return lineageOf(store).getEntity(runEntityId(runId));
+}
+
+// ---- runs, deploys and versions, for `ask` ----------------------------------------------------------
+
+export interface FailedRun {
+  runId: string;
+  plan: string;
+  createdAt: string;
+  createdBy: string;
+  trigger: string;
+  /** The step that failed (absent when the run failed outside a step). */
+  step?: string;
+  task?: string;
+  error?: { code: string; what: string; why?: string; fix?: string };
+}
+
+/** Failed runs created in [since, until), newest first, each with the step that failed and its error. */
+export function failedRuns(
+  store: RunStore,
+  range: { since?: string; until?: string; limit?: number } = {},
+): FailedRun[] {
+  const runs = store
+    .listRuns({ status: 'failed', limit: 1000 })
+    .filter(
+      (r) => (!range.since || r.createdAt >= range.since) && (!range.until || r.createdAt < range.until),
+    )
+    .slice(0, range.limit ?? 50);
+  return runs.map((r) => {
+    const failed = store.getSteps(r.id).find((s) => s.status === 'failed');
+    const err = failed?.error ?? r.error;
+    const out: FailedRun = {
+      runId: r.id,
+      plan: r.planName,
+      createdAt: r.createdAt,
+      createdBy: r.createdBy,
+      trigger: r.trigger,
+    };
+    if (failed) {
+      out.step = failed.stepId;
+      if (failed.task) out.task = failed.task;
+    }
+    if (err) {
+      out.error = { code: err.code, what: err.what };
+      if (err.why) out.error.why = err.why;
+      if (err.fix) out.error.fix = err.fix;
+    }
+    return out;
+  });
+}
+
+/** The model names the registry and the plans of past runs know (registered, or named by register/deploy steps). */
+export function knownModelNames(store: RunStore, runLimit = 500): string[] {
+  const names = new Set(new ModelRegistry(store.db).listModels().map((m) => m.name));
+  for (const r of store.listRuns({ limit: runLimit }))
+    for (const s of r.plan.steps) {
+      const name = shippedModel(s);
+      if (name) names.add(name);
+    }
+  return [...names].sort();
+}
+
+const SHIP_TASKS = ['deploy.http', 'model.register', 'model.rollback'];
+
+/** The model a register / deploy / rollback step names, when it is written literally. */
+function shippedModel(s: RunRecord['plan']['steps'][number]): string | undefined {
+  if (s.kind !== 'task' || !SHIP_TASKS.includes(s.task)) return undefined;
+  const w = s.with as Record<string, unknown>;
+  const v = s.task === 'model.register' ? w.name : w.model;
+  return typeof v === 'string' && !v.includes('${{') ? v.split(/[@:]/)[0] : undefined;
+}
+
+export interface ShipAttempt {
+  runId: string;
+  plan: string;
+  createdAt: string;
+  runStatus: string;
+  model: string;
+  /** The deploy step (or the register step, for plans that only register). */
+  step: string;
+  task: string;
+  outcome: 'deployed' | 'registered' | 'gated' | 'rejected' | 'failed' | 'waiting' | 'cancelled' | 'not-run';
+  /** The figures or words that decided it: the gate's values, the rejection comment, the error. */
+  detail: string;
+  /** The step whose outcome decided it (the gate, the approval, the failed step). */
+  decidedAt?: string;
+  approval?: { id: string; by?: string; comment?: string };
+  version?: number;
+}
+
+/**
+ * Every run whose plan registers or deploys one of `models` (or whose plan is named like one), newest first,
+ * with what happened to its deploy step and why: shipped, stopped by a gate (with the values), rejected at
+ * an approval (by whom), failed upstream, or still waiting.
+ */
+export function shipAttempts(store: RunStore, models: readonly string[], limit = 10): ShipAttempt[] {
+  const out: ShipAttempt[] = [];
+  for (const r of store.listRuns({ limit: 500 })) {
+    const ship = r.plan.steps.filter((s) => shippedModel(s) && models.includes(shippedModel(s) as string));
+    const target = ship.find((s) => s.kind === 'task' && s.task === 'deploy.http') ?? ship[0];
+    if (target?.kind !== 'task') continue;
+    const steps = new Map(store.getSteps(r.id).map((s) => [s.stepId, s]));
+    const planSteps = new Map(r.plan.steps.map((s) => [s.id, s]));
+    const attempt: ShipAttempt = {
+      runId: r.id,
+      plan: r.planName,
+      createdAt: r.createdAt,
+      runStatus: r.status,
+      model: shippedModel(target) as string,
+      step: target.id,
+      task: target.task,
+      outcome: 'not-run',
+      detail: `step ${target.id} did not run`,
+    };
+    // Follow "upstream step X skipped" reasons back to the step that decided.
+    let id = target.id;
+    for (let hops = 0; hops < 100; hops++) {
+      const s = steps.get(id);
+      if (!s) {
+        attempt.outcome =
+          r.status === 'waiting' ? 'waiting' : r.status === 'cancelled' ? 'cancelled' : 'not-run';
+        attempt.detail = `step ${id} ${r.status === 'running' ? 'has not run yet' : 'never ran'}`;
+        break;
+      }
+      // A rejected approval (recorded as succeeded with approved: false, or as rejected).
+      const a = planSteps.get(id)?.kind === 'approval' ? store.getApproval(r.id, id) : undefined;
+      if (a?.status === 'rejected') {
+        attempt.outcome = 'rejected';
+        attempt.detail = `approval ${id} was rejected by ${a.decidedBy ?? 'someone'}${a.comment ? `: "${a.comment}"` : ''}`;
+        attempt.decidedAt = id;
+        attempt.approval = {
+          id: approvalId(r.id, id),
+          ...(a.decidedBy ? { by: a.decidedBy } : {}),
+          ...(a.comment ? { comment: a.comment } : {}),
+        };
+        break;
+      }
+      if (s.status === 'succeeded') {
+        attempt.outcome =
+          id === target.id ? (target.task === 'deploy.http' ? 'deployed' : 'registered') : 'not-run';
+        const v = isObject(s.output) && typeof s.output.version === 'number' ? s.output.version : undefined;
+        if (v !== undefined) attempt.version = v;
+        attempt.detail = `${target.task === 'deploy.http' ? 'deployed' : 'registered'}${v !== undefined ? ` as version ${v}` : ''}`;
+        break;
+      }
+      if (s.status === 'failed') {
+        attempt.outcome = 'failed';
+        attempt.detail = `${s.task ?? 'step'} ${id} failed: ${s.error?.what ?? 'unknown error'}${s.error?.why ? ` (${s.error.why})` : ''}`;
+        attempt.decidedAt = id;
+        break;
+      }
+      if (s.status === 'waiting' || s.status === 'running' || s.status === 'pending') {
+        const a = store.getApproval(r.id, id);
+        attempt.outcome = 'waiting';
+        attempt.detail = a
+          ? `approval ${id} is still pending (expires ${a.expiresAt})`
+          : `step ${id} is ${s.status}`;
+        attempt.decidedAt = id;
+        if (a) attempt.approval = { id: approvalId(r.id, id) };
+        break;
+      }
+      const reason = s.reason ?? '';
+      const upstream =
+        /^upstream step "([^"]+)"/.exec(reason) ?? /^approval "([^"]+)" was rejected/.exec(reason);
+      if (upstream?.[1]) {
+        id = upstream[1];
+        continue;
+      }
+      if (reason.startsWith('condition is false: ')) {
+        attempt.outcome = 'gated';
+        attempt.detail = reason.slice('condition is false: '.length);
+        attempt.decidedAt = id;
+        break;
+      }
+      attempt.outcome = s.status === 'cancelled' ? 'cancelled' : 'not-run';
+      attempt.detail = `step ${id} ${s.status}${reason ? `: ${reason}` : ''}`;
+      attempt.decidedAt = id;
+      break;
+    }
+    out.push(attempt);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export interface VersionSide {
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  runId?: string;
+  plan?: string;
+  algorithm?: string;
+  data?: { id: string; label: string; rows?: number };
+  aliases: string[];
+}
+
+export interface VersionDiff {
+  model: string;
+  from: VersionSide;
+  to: VersionSide;
+  /** Fields that differ: algorithm, framework, target, features added/removed. */
+  changes: { field: string; from: unknown; to: unknown }[];
+  params: { name: string; from: unknown; to: unknown }[];
+  /** Metrics recorded at registration (each version's own validation data). */
+  metrics: { metric: string; from?: number; to?: number; delta?: number }[];
+  /** Step-by-step differences of the runs that trained them (plan, parameters, data), when both are known. */
+  runs?: RunDiff;
+}
+
+/** What changed between two versions of a registered model (default: the last two). */
+export function versionDiff(
+  store: RunStore,
+  model: string,
+  fromVersion?: number,
+  toVersion?: number,
+): VersionDiff {
+  const registry = new ModelRegistry(store.db);
+  const versions = registry.listVersions(model);
+  const to = toVersion !== undefined ? registry.getVersion(model, toVersion) : versions[0];
+  const from =
+    fromVersion !== undefined
+      ? registry.getVersion(model, fromVersion)
+      : versions.find((v) => to && v.version < to.version);
+  if (!to || !from) {
+    throw userError(
+      'ASK_ONE_VERSION',
+      `Model "${model}" has ${versions.length} version${versions.length === 1 ? '' : 's'}`,
+      'a comparison needs two',
+      'Ask about the changes once another version is registered.',
+    );
+  }
+  const side = (v: typeof to): VersionSide => {
+    const s: VersionSide = {
+      version: v.version,
+      createdAt: v.createdAt,
+      createdBy: v.createdBy,
+      aliases: v.aliases,
+    };
+    if (v.runId) s.runId = v.runId;
+    if (v.planName) s.plan = v.planName;
+    if (typeof v.ref.algorithm === 'string') s.algorithm = v.ref.algorithm;
+    if (v.dataset?.hash) {
+      s.data = {
+        id: datasetId(v.dataset.hash),
+        label: datasetLabel({ ...v.dataset, hash: v.dataset.hash }),
+        ...(typeof v.dataset.rows === 'number' ? { rows: v.dataset.rows } : {}),
+      };
+    }
+    return s;
+  };
+  const diff: VersionDiff = { model, from: side(from), to: side(to), changes: [], params: [], metrics: [] };
+  for (const field of ['framework', 'algorithm', 'taskType', 'target']) {
+    const a = from.ref[field];
+    const b = to.ref[field];
+    if (JSON.stringify(a) !== JSON.stringify(b)) diff.changes.push({ field, from: a, to: b });
+  }
+  const names = (v: typeof to) =>
+    Array.isArray(v.ref.features) ? (v.ref.features as { name?: unknown }[]).map((f) => String(f.name)) : [];
+  const fa = names(from);
+  const fb = names(to);
+  const added = fb.filter((f) => !fa.includes(f));
+  const removed = fa.filter((f) => !fb.includes(f));
+  if (added.length) diff.changes.push({ field: 'features added', from: null, to: added });
+  if (removed.length) diff.changes.push({ field: 'features removed', from: removed, to: null });
+  if (diff.from.data?.id !== diff.to.data?.id)
+    diff.changes.push({
+      field: 'training data',
+      from: diff.from.data?.label ?? null,
+      to: diff.to.data?.label ?? null,
+    });
+  for (const name of new Set([...Object.keys(from.params), ...Object.keys(to.params)])) {
+    const a = from.params[name];
+    const b = to.params[name];
+    if (JSON.stringify(a) !== JSON.stringify(b)) diff.params.push({ name, from: a, to: b });
+  }
+  for (const metric of new Set([...Object.keys(from.metrics), ...Object.keys(to.metrics)])) {
+    const a = from.metrics[metric];
+    const b = to.metrics[metric];
+    if (a === b) continue;
+    diff.metrics.push({
+      metric,
+      ...(a !== undefined ? { from: a } : {}),
+      ...(b !== undefined ? { to: b } : {}),
+      ...(a !== undefined && b !== undefined ? { delta: b - a } : {}),
+    });
+  }
+  if (from.runId && to.runId && from.runId !== to.runId && store.getRun(from.runId) && store.getRun(to.runId))
+    diff.runs = diffRuns(store, from.runId, to.runId);
+  return diff;
 }

@@ -17,6 +17,7 @@ import { type AuthEnv, authenticate, identityOf, requireRole } from './auth.ts';
 import type { RunExecutor } from './executor.ts';
 import { errorJson, errorResponse, invalid } from './http-errors.ts';
 import { openApiDocument, type RouteSpec } from './openapi.ts';
+import { type ConversationPlanner, streamConversation } from './plan-conversation.ts';
 import {
   ApprovalsQuery,
   AskBody,
@@ -238,6 +239,8 @@ export interface ApiOptions {
    * it the stream says "planning" once and then gives `planner`'s answer.
    */
   plannerStream?: ProgressPlanner;
+  /** Planning conversations for POST /api/plans/stream (follow-ups on a `thread` edit the plan or answer). */
+  conversation?: ConversationPlanner;
   version: string;
   sse?: { pollMs?: number; keepAliveMs?: number };
   /** Settings for run memory and `ask` (default: the engine's). */
@@ -298,6 +301,8 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
   });
 
   api.post('/api/plans/stream', valid('json', PlanGoalBody), (c) => {
+    const body = c.req.valid('json');
+    if (opts.conversation) return streamConversation(c, body.goal, body.thread, opts.conversation);
     const planner: ProgressPlanner =
       opts.plannerStream ??
       ((goal, onProgress) => {

@@ -34,6 +34,7 @@ import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
 import { Metrics } from './metrics.ts';
 import { defaultPredictionLog, type ModelRoutesApp, modelRoutes, type Predictor } from './models.ts';
+import { conversationPlanner } from './plan-conversation.ts';
 import { predictAccess } from './predict-access.ts';
 import { SlackNotifier } from './slack/notifier.ts';
 import { type SlackRoutesApp, slackRoutes } from './slack/routes.ts';
@@ -121,6 +122,8 @@ export function createApp(opts: AppOptions): PipewrightApp {
     return { registry: tasks, ...workspaceDeps(config.workspace, config), ...(await modelDeps) };
   };
   const planner = opts.planner ?? (async (goal: string) => planGoal(goal, await plannerDeps()));
+  // The page's conversations: follow-ups on a thread edit the plan or answer the planner's question.
+  const conversation = opts.planner ? undefined : conversationPlanner(plannerDeps, config.stateDir);
   // The page's live planning: the same planner, reporting each stage as it goes.
   const plannerStream = opts.planner
     ? undefined
@@ -172,6 +175,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     modelRoutes: models,
     planner,
     ...(plannerStream ? { plannerStream } : {}),
+    ...(conversation ? { conversation: conversation.say } : {}),
     version: VERSION,
     ...(opts.sse ? { sse: opts.sse } : {}),
   });
@@ -276,6 +280,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
       unobserve();
       await models.closeModels();
       await predictionLog.close();
+      conversation?.close();
       await recorders?.flush();
       recorders?.detach();
       if (!opts.engine) await engine.close();

@@ -16,11 +16,11 @@ import { z } from 'zod';
 import { validateRows } from '../../tools/lib/features.ts';
 import { loadModel as loadModelFromDir } from '../../tools/lib/model.ts';
 import { ModelRef } from '../../tools/lib/refs.ts';
-import { PipewrightError, userError } from '../errors.ts';
+import { PipewrightError, serializeError, userError } from '../errors.ts';
 import type { Policy } from '../policy/index.ts';
 import type { DeploymentRecord, ModelRegistry, ServingState } from '../store/model-registry.ts';
-import { errorResponse } from './http-errors.ts';
-import { PredictionLog, type PredictionLogLine } from './prediction-log.ts';
+import { errorResponse, statusOf } from './http-errors.ts';
+import { type PredictionErrorLine, PredictionLog, type PredictionLogLine } from './prediction-log.ts';
 
 /** What serving needs from a loaded model (tools/lib/model.ts LoadedModel satisfies it). */
 export interface Predictor {
@@ -189,8 +189,26 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
   };
 
   const app = new Hono();
+  // Requests that reached a version: a failure after routing is logged as that version's error.
+  const routed = new WeakMap<
+    Request,
+    Omit<PredictionErrorLine, 'at' | 'status' | 'code' | 'latencyMs'> & { started: number }
+  >();
 
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => {
+    const r = routed.get(c.req.raw);
+    if (r && opts.predictionLog?.sample()) {
+      const { started, ...line } = r;
+      opts.predictionLog.appendError({
+        ...line,
+        at: now().toISOString(),
+        status: statusOf(serializeError(err).code, serializeError(err).category),
+        code: serializeError(err).code,
+        latencyMs: performance.now() - started,
+      });
+    }
+    return errorResponse(c, err);
+  });
 
   app.get('/models', (c) => c.json({ models: registry.listModels() }));
 
@@ -271,6 +289,7 @@ export function modelRoutes(opts: ModelRoutesOptions): ModelRoutesApp {
       version = state.version;
       route = 'stable';
     }
+    routed.set(c.req.raw, { model: name, version, route, requestId, started });
 
     const raw = await readJson(c, false);
     const body = PredictBody.safeParse(raw);

@@ -9,7 +9,7 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { predictionLogGlob, predictionLogPath } from '../store/prediction-paths.ts';
+import { predictionErrorLogPath, predictionLogGlob, predictionLogPath } from '../store/prediction-paths.ts';
 
 /** One logged prediction. `input` holds the feature values exactly as the client sent them. */
 export interface PredictionLogLine {
@@ -27,6 +27,19 @@ export interface PredictionLogLine {
   latencyMs: number;
 }
 
+/** One failed predict request (after routing), in `errors/<YYYY-MM-DD>.jsonl`: what serving metrics count. */
+export interface PredictionErrorLine {
+  at: string;
+  model: string;
+  version: number;
+  requestId: string;
+  route: PredictionLogLine['route'];
+  /** HTTP status answered, and the error code. */
+  status: number;
+  code: string;
+  latencyMs: number;
+}
+
 export interface PredictionLogOptions {
   stateDir: string;
   /** Fraction of requests logged, 0..1 (default 1: every request). Sampling is per request, not per row. */
@@ -38,7 +51,7 @@ export interface PredictionLogOptions {
   onError?: (e: unknown) => void;
 }
 
-export { predictionLogGlob, predictionLogPath };
+export { predictionErrorLogPath, predictionLogGlob, predictionLogPath };
 
 export class PredictionLog {
   readonly sampleRate: number;
@@ -80,6 +93,24 @@ export class PredictionLog {
     }
     if (this.pendingCount >= this.batchLines) void this.flush();
     else if (!this.timer && this.pendingCount > 0) {
+      this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Logs a failed request beside the instances (same sampling decision as the request's lines would have had). */
+  appendError(line: PredictionErrorLine): void {
+    const file = path.join(
+      predictionErrorLogPath(this.opts.stateDir, line.model),
+      `${line.at.slice(0, 10)}.jsonl`,
+    );
+    const text = JSON.stringify(line);
+    const queue = this.pending.get(file);
+    if (queue) queue.push(text);
+    else this.pending.set(file, [text]);
+    this.pendingCount++;
+    if (this.pendingCount >= this.batchLines) void this.flush();
+    else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
       this.timer.unref();
     }

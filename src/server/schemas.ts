@@ -1,5 +1,7 @@
 /** Request and response schemas of the API: the handlers parse with them and the OpenAPI document is made from them. */
+
 import { z } from 'zod';
+import { ApprovalEvidence } from '../engine/approval-evidence.ts';
 import { Role, RUN_STATUSES } from '../store/index.ts';
 import { ErrorBody } from './http-errors.ts';
 
@@ -13,6 +15,13 @@ export const PlanSource = z
 export const PlanGoalBody = z
   .object({
     goal: z.string().trim().min(1).max(4000).describe('What the pipeline should do, in plain words'),
+    thread: z
+      .string()
+      .regex(/^[\w-]{1,64}$/)
+      .optional()
+      .describe(
+        'POST /api/plans/stream: the conversation this continues (from an earlier answer); the text then answers the question or changes the plan',
+      ),
   })
   .strict();
 
@@ -22,10 +31,22 @@ export const PlanGoalResult = z
       .object({
         plan: z.record(z.string(), z.unknown()).describe('The validated plan'),
         notes: z.array(z.string()).describe("The planner's notes on choices it made"),
+        problems: z
+          .array(z.object({ path: z.string(), message: z.string() }))
+          .optional()
+          .describe('Why the last change was not made (the plan is the one before it)'),
+        thread: z.string().optional().describe('The conversation, to send follow-ups on'),
       })
       .describe('A plan'),
-    z.object({ clarify: z.string().describe('One question to answer first') }).describe('A question'),
-    z.object({ refused: z.string().describe('Why the goal is not planned') }).describe('A refusal'),
+    z
+      .object({
+        clarify: z.string().describe('One question to answer first'),
+        thread: z.string().optional().describe('The conversation: send the answer on it'),
+      })
+      .describe('A question'),
+    z
+      .object({ refused: z.string().describe('Why the goal is not planned'), thread: z.string().optional() })
+      .describe('A refusal'),
   ])
   .describe('What the planner made of the goal');
 
@@ -111,6 +132,9 @@ export const ApprovalView = z.object({
   decidedAt: z.string().optional(),
   comment: z.string().optional(),
   via: z.string().optional().describe('Where the decision came from: api, slack, cli, timeout'),
+  evidence: ApprovalEvidence.optional().describe(
+    'What the approver needs to decide: changes, metrics vs production, data version, drift (docs/plans.md)',
+  ),
 });
 
 export const RunView = z

@@ -8,8 +8,11 @@ import { z } from 'zod';
 import { userError } from '../errors.ts';
 import type { Row } from './rows.ts';
 import { type RunStore, sha256 } from './run-store.ts';
+import { ROLES } from './types.ts';
 
-export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+// Defined in types.ts (the CLI's help reads it without loading the store); still exported from here.
+export { ROLES };
+
 export const Role = z
   .enum(ROLES)
   .describe(

@@ -281,6 +281,9 @@ export const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   CREATE INDEX triages_by_model ON triages(model, created_at);
+  `, // Approval evidence (src/engine/approval-evidence.ts): what changes, metrics vs production, data, drift.
+  `
+  ALTER TABLE approvals ADD COLUMN evidence_json TEXT;
   `,
   // Exactly-once and leases: the process executing a run holds a lease it renews (an expired one makes the
   // run `interrupted`); steps count attempts cut short by a dead process; registry writes and other side

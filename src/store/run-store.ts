@@ -513,10 +513,19 @@ export class RunStore {
   requestApproval(a: Omit<ApprovalRecord, 'status' | 'requestedAt'>): ApprovalRecord {
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        `INSERT OR IGNORE INTO approvals (run_id, step_id, message, approvers_json, status, requested_at, expires_at, on_timeout, evidence_json)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
       )
-      .run(a.runId, a.stepId, a.message, JSON.stringify(a.approvers), this.now(), a.expiresAt, a.onTimeout);
+      .run(
+        a.runId,
+        a.stepId,
+        a.message,
+        JSON.stringify(a.approvers),
+        this.now(),
+        a.expiresAt,
+        a.onTimeout,
+        a.evidence ? JSON.stringify(a.evidence) : null,
+      );
     return this.getApproval(a.runId, a.stepId) as ApprovalRecord;
   }
 
@@ -807,6 +816,7 @@ function toApproval(r: Row): ApprovalRecord {
     decidedAt: opt(r.decided_at),
     comment: opt(r.comment),
     via: opt(r.via),
+    evidence: parse<Record<string, unknown>>(r.evidence_json),
   };
 }
 

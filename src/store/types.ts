@@ -17,6 +17,8 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** Roles of API tokens and linked Slack users, weakest first (here, not in auth-store.ts: the CLI's help reads it). */
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
 /** `rejected`: an approval step whose decision was no (what depends on it is skipped, saying why). */
 export type StepStatus =
@@ -86,6 +88,8 @@ export interface ApprovalRecord {
   comment?: string;
   /** Where the decision came from: cli, api, web, slack, timeout. */
   via?: string;
+  /** What the approver needs to decide (src/engine/approval-evidence.ts ApprovalEvidence), when computed. */
+  evidence?: Record<string, unknown>;
 }
 
 export interface AuditRecord {

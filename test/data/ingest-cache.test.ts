@@ -38,7 +38,7 @@ describe('ingest and the step cache', () => {
 
     const first = await engine.run(PLAN, { createdBy: 'tester' });
     expect(first.status).toBe('succeeded');
-    expect((first.results.load?.output as { rows: number } | undefined)?.rows).toBe(10);
+    expect(first.results.load?.output).toMatchObject({ rows: 10 });
 
     // Same bytes: the file is read again, its output hash is the same, so prep comes from the cache.
     const second = await engine.run(PLAN, { createdBy: 'tester' });
@@ -50,8 +50,8 @@ describe('ingest and the step cache', () => {
     // New rows under the same path: the run sees them (the old cache keyed ingest by its path only).
     writeFileSync(file, JSON.stringify(rows(25)));
     const third = await engine.run(PLAN, { createdBy: 'tester' });
-    expect((third.results.load?.output as { rows: number } | undefined)?.rows).toBe(25);
-    expect((third.results.prep?.output as { profile: { rows: number } } | undefined)?.profile.rows).toBe(25);
+    expect(third.results.load?.output).toMatchObject({ rows: 25 });
+    expect(third.results.prep?.output).toMatchObject({ profile: { rows: 25 } });
     expect(store.getSteps(third.runId).find((s) => s.stepId === 'prep')?.cached).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { toyModel } from './helpers.ts';
 
 describe('model.register and deploy.http', () => {
   it('are catalogued with approval and caching set for side effects', () => {
-    expect(deploymentTasks.map((t) => t.id)).toEqual(['model.register', 'deploy.http']);
+    expect(deploymentTasks.map((t) => t.id)).toEqual(['model.register', 'deploy.http', 'model.rollback']);
     expect(deployHttp).toMatchObject({ needsApproval: true, cacheable: false });
     expect(registerModel).toMatchObject({ needsApproval: false, cacheable: false });
   });

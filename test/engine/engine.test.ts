@@ -235,7 +235,7 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
     expect(readMarks(workspace)).toEqual(['eval']);
     expect(out.results.deploy).toMatchObject({
       status: 'skipped',
-      reason: 'condition is false: steps.eval.outputs.score >= 0.9',
+      reason: 'condition is false: score 0.7 < 0.9 (when: steps.eval.outputs.score >= 0.9)',
     });
     expect(out.results.notify?.status).toBe('skipped');
   });

@@ -79,7 +79,7 @@ describe('pipewright chat', () => {
     const { code, text } = await chat(['predict species from data/penguins.json', 'e bad.yaml', 'a'], {
       run: false,
     });
-    expect(text).toContain('Your edit was not used');
+    expect(text).toContain('Your change was not made');
     expect(text).toContain('✓ plan "penguins-species" approved');
     expect(text).not.toContain('Run ');
     expect(code).toBe(0);

@@ -40,7 +40,7 @@ describe('planner graph with a scripted chat model', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'scripted',
-      prompt: { id: 'planner.draft', version: '2' },
+      prompt: { id: 'planner.draft', version: '3' },
       attempts: 2,
     });
     expect(JSON.stringify(out.result.plan)).not.toContain('apiKey');

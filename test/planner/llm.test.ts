@@ -16,11 +16,11 @@ import { PENGUINS_VERSION_PLAN, scriptedLlm } from './helpers.ts';
 describe('prompts are versioned files', () => {
   it('loads the draft prompt and checks its variables', () => {
     const p = loadDraftPrompt();
-    expect(p).toMatchObject({ id: 'planner.draft', version: '2' });
+    expect(p).toMatchObject({ id: 'planner.draft', version: '3' });
     expect(() => p.render({ goal: 'g', catalog: '[]', dataset: 'none' })).toThrow(/missing: feedback/);
-    expect(p.render({ goal: 'GOAL', catalog: '[]', dataset: 'none', feedback: '', pastRuns: '' })).toContain(
-      'GOAL',
-    );
+    expect(
+      p.render({ goal: 'GOAL', catalog: '[]', dataset: 'none', feedback: '', pastRuns: '', workspace: 'W' }),
+    ).toContain('GOAL');
   });
   it('rejects a prompt whose body and variables disagree', () => {
     expect(() => parsePrompt('---\nid: x\nversion: 1\nvariables: [a]\n---\n{{b}}')).toThrow(

@@ -82,7 +82,7 @@ describe('planner context from run memory', () => {
     expect(sent).toContain('rmse=312.5');
     expect(out.plan.metadata).toMatchObject({
       planner: 'llm',
-      prompt: { id: 'planner.draft', version: '2' },
+      prompt: { id: 'planner.draft', version: '3' },
       pastRuns: ['run-aaa111', 'run-bbb222'],
     });
   });

@@ -98,13 +98,19 @@ describe('OpenAI-compatible server (ChatOpenAI with a base URL)', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'local-model',
-      prompt: { id: 'planner.draft', version: '2' },
+      prompt: { id: 'planner.draft', version: '3' },
       attempts: 1,
-      tools: { prompt: { id: 'planner.tools', version: '1' }, calls: [] },
+      tools: { prompt: { id: 'planner.tools', version: '2' }, calls: [] },
     });
     expect(s.requests).toHaveLength(2);
     const [lookups, req] = s.requests;
-    expect(toolNames(lookups?.body ?? {})).toEqual(['describe_dataset', 'task_catalog']);
+    expect(toolNames(lookups?.body ?? {})).toEqual([
+      'describe_dataset',
+      'task_catalog',
+      'find_models',
+      'find_runs',
+      'dataset_versions',
+    ]);
     expect(req?.body.response_format).toMatchObject({ type: 'json_schema' });
     expect(req?.body.tools).toBeUndefined();
     expect(req?.body.stream).toBeFalsy();
@@ -232,7 +238,13 @@ describe('Ollama server (ChatOllama, /api/chat NDJSON)', () => {
     expect(result.kind).toBe('plan');
     if (result.kind === 'plan')
       expect(result.plan.metadata).toMatchObject({ planner: 'llm', provider: 'ollama', model: 'llama3.1' });
-    expect(toolNames(s.requests[0]?.body ?? {})).toEqual(['describe_dataset', 'task_catalog']);
+    expect(toolNames(s.requests[0]?.body ?? {})).toEqual([
+      'describe_dataset',
+      'task_catalog',
+      'find_models',
+      'find_runs',
+      'dataset_versions',
+    ]);
     const body = s.requests[1]?.body ?? {};
     expect(body.stream).toBe(true);
     expect(typeof body.format).toBe('object');
@@ -323,7 +335,7 @@ describe('settings and the plan command', () => {
       planner: 'llm',
       provider: 'openai',
       model: 'local-model',
-      prompt: { id: 'planner.draft', version: '2' },
+      prompt: { id: 'planner.draft', version: '3' },
     });
   });
 

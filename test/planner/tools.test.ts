@@ -100,7 +100,7 @@ describe('describe_dataset as a tool of the LLM planner', () => {
       planner: 'llm',
       attempts: 1,
       tools: {
-        prompt: { id: 'planner.tools', version: '1' },
+        prompt: { id: 'planner.tools', version: '2' },
         calls: [{ name: 'describe_dataset', args: { path: 'data/cars.json' }, ok: true }],
       },
     });

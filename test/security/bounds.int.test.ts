@@ -3,7 +3,8 @@
  * over the limit get 413 before they are read, predict takes only the model's features, plans have size,
  * step and alias limits with user errors, and a 500 is logged with the request id its answer names.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/store/index.ts';
@@ -37,7 +38,18 @@ const rssKb = () => {
   return Number(m?.[1] ?? 0);
 };
 
-const predictions = () => folderBytes(path.join(s.stateDir, 'predictions'));
+/** Bytes of the prediction (feature) logs that drift checks read; failed requests are counted apart, in errors/. */
+const predictions = () =>
+  folderBytes(path.join(s.stateDir, 'predictions'), (f) => !f.split(path.sep).includes('errors'));
+/** The failed-request log: status and code per request, never the payload. */
+const errorLog = () => {
+  const dir = path.join(s.stateDir, 'predictions', 'toy', 'errors');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+        .join('')
+    : '';
+};
 const MB = 1024 * 1024;
 
 describe('request bodies', () => {
@@ -77,6 +89,10 @@ describe('predict', () => {
     expect(JSON.stringify(bad.body)).toContain('instance.notes');
     await new Promise((r) => setTimeout(r, 1200));
     expect(predictions()).toBe(before);
+    // The refusal is counted for error rates, without any of the request's fields.
+    expect(errorLog()).toContain('PREDICT_UNKNOWN_FIELDS');
+    expect(errorLog()).not.toContain('notes');
+    expect(errorLog()).not.toContain('xxxxxxxx');
     const ok = await s.call('POST', '/models/toy/predict', { body: { instance: { x: 0.9, color: 'red' } } });
     expect(ok.status).toBe(200);
     await until(() => predictions() > before, 5000, 'the prediction log');

@@ -55,11 +55,12 @@ const TABLES = [
 ];
 
 /** Bytes under a folder (0 when absent). */
-export function folderBytes(dir: string): number {
+export function folderBytes(dir: string, keep: (file: string) => boolean = () => true): number {
   let n = 0;
   try {
     for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
-      if (e.isFile()) n += statSync(path.join(e.parentPath, e.name)).size;
+      if (e.isFile() && keep(path.join(e.parentPath, e.name)))
+        n += statSync(path.join(e.parentPath, e.name)).size;
   } catch {
     return 0;
   }

@@ -1,10 +1,13 @@
 /**
- * evaluate.model: scores a ModelRef on a test dataset, and optionally a baseline (the production model) on the
- * same rows: champion/challenger with a primary metric, per-metric deltas and a flat `improved` flag that
- * plan conditions can read (steps.evaluate.outputs.metrics.accuracy >= 0.9, steps.evaluate.outputs.improved).
+ * evaluate.model: scores a ModelRef on a test dataset, and optionally a baseline on the same rows in the same
+ * step: champion/challenger. The baseline is a ModelRef or a registry reference ("churn" = what production
+ * serves now, "churn@staging", "churn:3") resolved when the step runs, so the comparison is always against
+ * the live production model on the challenger's held-out data. Outputs both metric sets, per-metric deltas
+ * with their direction, and a flat `better` flag plan conditions read (steps.evaluate.outputs.better == true,
+ * steps.evaluate.outputs.metrics.accuracy >= 0.9).
  */
 import { z } from 'zod';
-import { userError } from '../../src/errors.ts';
+import { isPipewrightError, userError } from '../../src/errors.ts';
 import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
 import { toNumber } from '../lib/features.ts';
 import {
@@ -15,6 +18,7 @@ import {
   regressionMetrics,
 } from '../lib/metrics.ts';
 import { loadModel } from '../lib/model.ts';
+import { ModelInput, type RegistryIdentity, resolveModel } from '../lib/model-reference.ts';
 import { DatasetRef, ModelRef } from '../lib/refs.ts';
 import { readScoringRows } from '../lib/scoring-data.ts';
 import { resolveDataPath } from '../train/data.ts';
@@ -25,7 +29,15 @@ const BATCH = 5000;
 export const EvaluateModelInput = z.object({
   model: ModelRef.describe('The model to evaluate (the challenger)'),
   dataset: DatasetRef.describe('Test rows with the target column'),
-  baseline: ModelRef.optional().describe('The current production model (champion), scored on the same rows'),
+  baseline: ModelInput.optional().describe(
+    'The champion scored on the same rows: a ModelRef, or a registered model by reference, e.g. "churn" (what production serves), "churn@staging", "churn:3"',
+  ),
+  requireBaseline: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Fail when the baseline reference names no model or alias yet (default: the challenger wins when there is nothing to compare with, e.g. a first deploy)',
+    ),
   primaryMetric: z
     .string()
     .optional()
@@ -42,6 +54,11 @@ export const EvaluateModelOutput = z.object({
     'Test metrics of the model, e.g. accuracy, f1_macro, roc_auc, log_loss; rmse, mae, r2',
   ),
   primaryMetric: z.string().describe('The metric compared with the baseline'),
+  higherIsBetter: z
+    .record(z.string(), z.boolean())
+    .describe(
+      'Direction of each measured metric: true when a higher value is better (log_loss, rmse: false)',
+    ),
   primaryValue: z.number().describe('The model value of the primary metric'),
   rows: z.number().int().describe('Rows scored (rows with a target value)'),
   confusionMatrix: z
@@ -65,6 +82,31 @@ export const EvaluateModelOutput = z.object({
     .describe(
       'True when the primary metric beats the baseline by more than minDelta (true without a baseline)',
     ),
+  better: z
+    .boolean()
+    .describe(
+      'Same as improved: the challenger beats the baseline (gate with steps.<id>.outputs.better == true)',
+    ),
+  production: z
+    .object({
+      name: z.string().describe('Registered model name'),
+      version: z.number().int().describe('The registered version scored as the baseline'),
+      alias: z.string().optional().describe('The alias the reference named, e.g. production'),
+    })
+    .nullable()
+    .describe('The registered baseline that was compared (null: none, or a ModelRef baseline)'),
+  comparison: z
+    .array(
+      z.object({
+        metric: z.string().describe('Metric name'),
+        challenger: z.number().describe('The evaluated model value'),
+        production: z.number().describe('The baseline value on the same rows'),
+        delta: z.number().describe('challenger minus production'),
+        higherIsBetter: z.boolean().describe('Direction of the metric'),
+        better: z.boolean().describe('Whether the challenger value is the better one'),
+      }),
+    )
+    .describe('Per metric, challenger next to baseline (empty without a baseline)'),
 });
 export type EvaluateModelOutput = z.infer<typeof EvaluateModelOutput>;
 
@@ -74,13 +116,15 @@ export const evaluateModel = defineTask({
     'Measure a trained model on a test dataset (accuracy/F1/AUC/log loss or RMSE/MAE/R², confusion matrix) and compare it with a baseline model.',
   input: EvaluateModelInput,
   output: EvaluateModelOutput,
+  version: 2,
   async run(input, ctx) {
     const file = resolveDataPath(ctx, input.dataset.path, 'test dataset');
     const taskType = input.model.taskType;
-    if (input.baseline && input.baseline.taskType !== taskType) {
+    const baseline = resolveBaseline(input, ctx);
+    if (baseline && baseline.ref.taskType !== taskType) {
       throw userError(
         'EVALUATE_TASK_MISMATCH',
-        `The baseline is a ${input.baseline.taskType} model but the model is ${taskType}`,
+        `The baseline is a ${baseline.ref.taskType} model but the model is ${taskType}`,
         undefined,
         'Compare models that predict the same target the same way.',
       );
@@ -100,14 +144,26 @@ export const evaluateModel = defineTask({
     const out: EvaluateModelOutput = {
       metrics: main.metrics,
       primaryMetric,
+      higherIsBetter: Object.fromEntries(Object.keys(main.metrics).map((k) => [k, higherIsBetter(k)])),
       primaryValue,
       rows: main.rows,
       improved: true,
+      better: true,
+      production: null,
+      comparison: [],
       ...(main.confusion ? { confusionMatrix: main.confusion, perClass: main.perClass } : {}),
     };
-    if (input.baseline) {
+    if (baseline) {
+      if (baseline.ref.target !== input.model.target) {
+        throw userError(
+          'EVALUATE_TARGET_MISMATCH',
+          `The baseline predicts "${baseline.ref.target}" but the model predicts "${input.model.target}"`,
+          'a comparison needs both models scored against the same column',
+          'Compare with a version of the same model, or drop the baseline.',
+        );
+      }
       ctx.progress(0.5, 'scoring the baseline');
-      const base = await score(input.baseline, file, ctx);
+      const base = await score(baseline.ref, file, ctx);
       const delta: Record<string, number> = {};
       for (const [k, v] of Object.entries(main.metrics)) {
         const b = base.metrics[k];
@@ -117,6 +173,22 @@ export const evaluateModel = defineTask({
       out.baselineMetrics = base.metrics;
       out.delta = delta;
       out.improved = higherIsBetter(primaryMetric) ? d > input.minDelta : -d > input.minDelta;
+      out.better = out.improved;
+      out.production = baseline.registered
+        ? {
+            name: baseline.registered.name,
+            version: baseline.registered.version,
+            ...(baseline.registered.alias ? { alias: baseline.registered.alias } : {}),
+          }
+        : null;
+      out.comparison = Object.entries(delta).map(([metric, dm]) => ({
+        metric,
+        challenger: main.metrics[metric] as number,
+        production: base.metrics[metric] as number,
+        delta: dm,
+        higherIsBetter: higherIsBetter(metric),
+        better: higherIsBetter(metric) ? dm > 0 : dm < 0,
+      }));
       ctx.log.info(
         `${primaryMetric}: model ${primaryValue.toFixed(4)} vs baseline ${(base.metrics[primaryMetric] ?? Number.NaN).toFixed(4)} → ${out.improved ? 'improved' : 'not improved'}`,
       );
@@ -125,6 +197,25 @@ export const evaluateModel = defineTask({
     return out;
   },
 });
+
+/** The baseline to compare with; undefined when there is none (or a reference with nothing registered yet). */
+function resolveBaseline(
+  input: z.output<typeof EvaluateModelInput>,
+  ctx: TaskContext,
+): { ref: ModelRef; registered?: RegistryIdentity } | undefined {
+  if (input.baseline === undefined) return undefined;
+  try {
+    return resolveModel(input.baseline, ctx.config, 'baseline');
+  } catch (e) {
+    const nothingYet =
+      isPipewrightError(e) && (e.code === 'MODEL_NOT_REGISTERED' || e.code === 'MODEL_ALIAS_NOT_FOUND');
+    if (!nothingYet || input.requireBaseline) throw e;
+    ctx.log.warn(
+      `no baseline to compare with: ${e.what}; the model is evaluated alone and counts as better (set requireBaseline to fail instead)`,
+    );
+    return undefined;
+  }
+}
 
 async function score(ref: ModelRef, file: string, ctx: TaskContext) {
   const model = await loadModel(ref.dir, { config: ctx.config });

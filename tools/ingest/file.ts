@@ -4,7 +4,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPipewrightError, userError } from '../../src/errors.ts';
 import { defineTask, resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
-import { readArrowIpc } from '../lib/arrow-ipc.ts';
 import { duckMessage, materialize } from '../lib/dataset-io.ts';
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
 import { DatasetProfile, profileParquet } from '../lib/profile.ts';
@@ -130,6 +129,8 @@ export function readerSql(
 /** Decodes an Arrow IPC file into a DuckDB table and returns the table name. */
 async function loadArrow(db: DuckDB, file: string, ctx: Pick<TaskContext, 'scratchDir'>): Promise<string> {
   const ndjson = path.join(ctx.scratchDir, `${path.basename(file)}.ndjson`);
+  // apache-arrow loads only for Arrow files (not when the catalog is listed or a plan validated).
+  const { readArrowIpc } = await import('../lib/arrow-ipc.ts');
   const columns = await readArrowIpc(file, ndjson);
   const spec = columns.map((c) => `${literal(c.name)}: ${literal(c.type)}`).join(', ');
   const select = columns.map((c) => ident(c.name)).join(', ');

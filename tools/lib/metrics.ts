@@ -5,10 +5,17 @@
 import { mean, wilcoxonRankSum } from 'simple-statistics';
 
 /** Metrics where a lower value is better; every other metric is higher-is-better. */
-const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'log_loss', 'mse']);
+export const LOWER_IS_BETTER = ['rmse', 'mae', 'mse', 'log_loss', 'mape'] as const;
+const LOWER = new Set<string>(LOWER_IS_BETTER);
+/** Names people's own scripts report (val_loss, test_error, eval_rmse, p95_latency_ms): lower is better too. */
+const LOWER_SUFFIX = /(?:^|[_-])(?:loss|error|err|rmse|mae|mse|mape|latency|latency_ms|perplexity)$/i;
 
+/**
+ * Whether a larger value of the metric is better. The one place that says so: training search, evaluation
+ * deltas, gates and approval evidence all ask here.
+ */
 export function higherIsBetter(metric: string): boolean {
-  return !LOWER_IS_BETTER.has(metric);
+  return !(LOWER.has(metric) || LOWER_SUFFIX.test(metric));
 }
 
 /** True when `a` is a better value than `b` for the metric. */

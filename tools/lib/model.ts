@@ -22,7 +22,11 @@ import { applyTransform, TransformSpec } from './transforms.ts';
 
 export const MODEL_FORMAT = 'pipewright-model/1';
 
-const PythonFeature = z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']) });
+const PythonFeature = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical', 'date', 'text']),
+  hour: z.boolean().optional().describe('Date features: whether the hour is one of the parts (timestamps)'),
+});
 
 export const ModelFile = z.object({
   format: z.literal(MODEL_FORMAT).describe('Model folder format version'),
@@ -31,6 +35,12 @@ export const ModelFile = z.object({
   taskType: ModelRef.shape.taskType,
   target: z.string().describe('Predicted column'),
   features: z.array(Column).describe('Input columns, before preprocessing'),
+  featureKinds: z
+    .array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical', 'date', 'text']) }))
+    .optional()
+    .describe('How each input column is used: standardised, one-hot, calendar parts, TF-IDF'),
+  featureNotes: z.array(z.string()).optional().describe('Columns left out or read a particular way, and why'),
+  warnings: z.array(z.string()).optional().describe('Signs of a degenerate fit found at training time'),
   classes: z.array(z.string()).optional().describe('Class labels; builtin/Python models predict their index'),
   preprocessing: z
     .union([
@@ -39,6 +49,8 @@ export const ModelFile = z.object({
         kind: z.literal('sklearn-pipeline'),
         numeric: z.array(z.string()),
         categorical: z.array(z.string()),
+        date: z.array(z.string()).optional(),
+        text: z.array(z.string()).optional(),
         note: z.string(),
       }),
       z.object({ kind: z.literal('none'), note: z.string() }),

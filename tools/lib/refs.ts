@@ -36,3 +36,22 @@ export const ModelRef = z
   })
   .describe('A trained model stored on disk');
 export type ModelRef = z.infer<typeof ModelRef>;
+
+/**
+ * A model folder kept from a person's own script in train.command's script mode (no dataset, no target):
+ * registrable and traceable like any model, but not loadable for scoring (it has no model.json).
+ */
+export const ArtifactModelRef = z
+  .object({
+    dir: z.string().describe('Absolute path of the model folder (artifact.json plus the files)'),
+    hash: z.string().describe('sha256 over the folder content'),
+    framework: z.literal('command').describe('Trained by train.command'),
+    kind: z.literal('artifact').describe('An opaque artifact, not a servable tabular model'),
+    algorithm: z.string().describe('Model family name given in the step'),
+    artifact: z.string().describe('Path of the artifact inside the folder ("." for the whole folder)'),
+    files: z.array(z.string()).describe('Files in the folder'),
+    params: z.record(z.string(), z.unknown()).describe('Parameters passed to the script'),
+    metrics: z.record(z.string(), z.number()).describe('Metrics the script reported'),
+  })
+  .describe("A model artifact from a person's own script");
+export type ArtifactModelRef = z.infer<typeof ArtifactModelRef>;

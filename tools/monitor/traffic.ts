@@ -10,6 +10,9 @@ import { defineTask } from '../../src/tasks/index.ts';
 import { materialize } from '../lib/dataset-io.ts';
 import { literal, withDuckDB } from '../lib/duckdb.ts';
 import { DatasetRef } from '../lib/refs.ts';
+import { windowMs } from './serving-metrics.ts';
+
+const sinceWindow = (window: string) => new Date(Date.now() - windowMs(window)).toISOString();
 
 export const monitorTraffic = defineTask({
   id: 'monitor.traffic',
@@ -22,6 +25,12 @@ export const monitorTraffic = defineTask({
       .string()
       .optional()
       .describe('Only requests at or after this ISO time, e.g. "2026-11-01T00:00:00Z"'),
+    window: z
+      .string()
+      .optional()
+      .describe(
+        'Only requests of the last period, e.g. "24h", "7d" (a scheduled check stays relative); since wins',
+      ),
     version: z.number().int().optional().describe('Only requests answered by this model version'),
     minRows: z.number().int().min(1).default(1).describe('Fail when fewer logged rows than this are found'),
   }),
@@ -43,8 +52,9 @@ export const monitorTraffic = defineTask({
         'Deploy the model (deploy.http), send it prediction requests through `pipewright serve`, then run this again.',
       );
     }
+    const since = input.since ?? (input.window ? sinceWindow(input.window) : undefined);
     const where = [
-      ...(input.since ? [`"at" >= ${literal(input.since)}`] : []),
+      ...(since ? [`"at" >= ${literal(since)}`] : []),
       ...(input.version !== undefined ? [`"version" = ${input.version}`] : []),
     ];
     const source = `(SELECT * FROM read_json_auto(${literal(predictionLogGlob(ctx.config.stateDir, input.model))}, union_by_name = true)${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`;

@@ -9,14 +9,16 @@
 import { z } from 'zod';
 import { openModelRegistry } from '../../src/store/model-registry.ts';
 import { defineTask } from '../../src/tasks/index.ts';
-import { DatasetRef, ModelRef } from '../lib/refs.ts';
+import { ArtifactModelRef, DatasetRef, ModelRef } from '../lib/refs.ts';
 
 export const RegisterModelInput = z.object({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
     .describe('Registered model name, used in URLs: letters, digits, ".", "_", "-" (e.g. "churn")'),
-  model: ModelRef.describe('The trained model to register, usually a training step output'),
+  model: z
+    .union([ModelRef, ArtifactModelRef])
+    .describe('The trained model to register, usually a training step output (train.command artifacts too)'),
   dataset: DatasetRef.optional().describe('The dataset the model was trained on, recorded for lineage'),
   alias: z
     .string()
@@ -29,7 +31,7 @@ export const RegisterModelInput = z.object({
 export const RegisterModelOutput = z.object({
   name: z.string().describe('Registered model name'),
   version: z.number().int().positive().describe('Version number given to this model (1, 2, 3, ... per name)'),
-  ref: ModelRef.describe('The registered model'),
+  ref: z.union([ModelRef, ArtifactModelRef]).describe('The registered model'),
 });
 
 export const registerModel = defineTask({

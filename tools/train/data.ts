@@ -9,7 +9,15 @@ import { z } from 'zod';
 import { PipewrightError, userError } from '../../src/errors.ts';
 import { resolveInWorkspace, type TaskContext } from '../../src/tasks/index.ts';
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
-import { featureKind, isNumericType, normaliseRow, toNumber } from '../lib/features.ts';
+import {
+  datePartsFor,
+  type FeatureKind,
+  featureKind,
+  isNumericType,
+  isTextType,
+  normaliseRow,
+  toNumber,
+} from '../lib/features.ts';
 import { higherIsBetter } from '../lib/metrics.ts';
 import { holdoutSplit, kFoldAssignment, SearchSpec, searchCandidates } from '../lib/model-selection.ts';
 import { DatasetRef } from '../lib/refs.ts';
@@ -83,6 +91,10 @@ export const CommonTrainInput = {
 export interface Prepared {
   taskType: 'classification' | 'regression';
   features: { name: string; type: string }[];
+  /** How each feature is used (numeric, categorical, date parts, text). */
+  kinds: Record<string, FeatureKind>;
+  /** Why columns were left out or read a certain way, for the log and the run summary. */
+  notes: string[];
   classes: string[] | undefined;
   /** Training rows (normalised features + target), with their Parquet row numbers. */
   train: Record<string, unknown>[];
@@ -135,10 +147,18 @@ async function columnsOf(db: DuckDB, file: string, what: string) {
   }
 }
 
+export interface PrepareOptions {
+  folds: number;
+  /** Columns read as free text (TF-IDF); others that look like long free text are detected. */
+  textColumns?: string[] | undefined;
+  /** One-hot categories per column; a text column with more distinct values, most of them unique, is ID-like. */
+  maxCategories?: number | undefined;
+}
+
 export async function prepareTraining(
   input: CommonInput,
   ctx: TaskContext,
-  opts: { folds: number },
+  opts: PrepareOptions,
 ): Promise<Prepared> {
   const trainPath = resolveDataPath(ctx, input.dataset.path, 'training dataset');
   const validPath = input.validation
@@ -165,7 +185,8 @@ export async function prepareTraining(
         'Use taskType: classification for labels, or cast the column to a number in a prep step.',
       );
     }
-    const features = pickFeatures(input, columns, ctx);
+    const { features, kinds, notes } = await pickFeatures(input, columns, db, trainPath, opts);
+    for (const n of notes) ctx.log.info(n);
     const scoring = input.scoring ?? (taskType === 'classification' ? 'accuracy' : 'r2');
     const allowed = taskType === 'classification' ? CLASSIFICATION_SCORING : REGRESSION_SCORING;
     if (!allowed.includes(scoring)) {
@@ -268,6 +289,8 @@ export async function prepareTraining(
     return {
       taskType,
       features,
+      kinds,
+      notes,
       classes,
       train,
       trainRowNumbers: trainIdx.map((i) => all.rowNumbers[i] as number),
@@ -284,52 +307,143 @@ export async function prepareTraining(
   });
 }
 
-function pickFeatures(
+/** Shares of rows above which a text column is an identifier (with more values than maxCategories). */
+const ID_DISTINCT_SHARE = 0.5;
+/** Words per value, on average, from which a text column is free text rather than a category. */
+const TEXT_MIN_WORDS = 5;
+const TEXT_MIN_DISTINCT_SHARE = 0.2;
+
+interface TextStats {
+  n: number;
+  distinct: number;
+  words: number;
+}
+
+/** Non-null count, distinct values and mean words per value of each VARCHAR column, in one scan. */
+async function textStats(db: DuckDB, file: string, names: string[]): Promise<Map<string, TextStats>> {
+  const out = new Map<string, TextStats>();
+  if (names.length === 0) return out;
+  const parts = names.flatMap((c, i) => [
+    `count(${ident(c)}) AS "n${i}"`,
+    `count(DISTINCT ${ident(c)}) AS "d${i}"`,
+    `avg(len(string_split_regex(trim(${ident(c)}), '\\s+'))) AS "w${i}"`,
+  ]);
+  const [row] = await db.all(`SELECT ${parts.join(', ')} FROM read_parquet(${literal(file)})`);
+  names.forEach((c, i) => {
+    out.set(c, {
+      n: Number(row?.[`n${i}`] ?? 0),
+      distinct: Number(row?.[`d${i}`] ?? 0),
+      words: Number(row?.[`w${i}`] ?? 0),
+    });
+  });
+  return out;
+}
+
+/**
+ * The feature columns and how each is used. By default every numeric, text, boolean and date column except
+ * the target, with two exceptions that each get a note: a near-unique text column (more distinct values
+ * than maxCategories, in at least half the rows: a name or an id) is left out, and a column of long free
+ * text (5+ words per value on average) is read as words (TF-IDF) instead of as categories. `textColumns`
+ * are always read as words; an explicit `features` list is kept as given.
+ */
+async function pickFeatures(
   input: CommonInput,
   columns: { name: string; type: string }[],
-  ctx: TaskContext,
-): { name: string; type: string }[] {
+  db: DuckDB,
+  file: string,
+  opts: PrepareOptions,
+): Promise<{
+  features: { name: string; type: string }[];
+  kinds: Record<string, FeatureKind>;
+  notes: string[];
+}> {
+  const maxCategories = opts.maxCategories ?? 50;
+  const textColumns = opts.textColumns ?? [];
+  const problems: string[] = [];
+  for (const name of textColumns) {
+    const col = columns.find((c) => c.name === name);
+    if (!col) problems.push(`text column "${name}" is not a column`);
+    else if (name === input.target) problems.push(`text column "${name}" is the target`);
+    else if (!isTextType(col.type)) problems.push(`text column "${name}" has type ${col.type}, not VARCHAR`);
+  }
+  let chosen: { name: string; type: string }[];
+  const explicit = input.features !== undefined;
   if (input.features) {
-    const problems: string[] = [];
-    const out: { name: string; type: string }[] = [];
+    chosen = [];
     for (const name of input.features) {
       const col = columns.find((c) => c.name === name);
       if (!col) problems.push(`"${name}" is not a column`);
       else if (name === input.target) problems.push(`"${name}" is the target`);
       else if (!featureKind(col.type))
         problems.push(`"${name}" has type ${col.type}, which cannot be a feature`);
-      else out.push(col);
+      else chosen.push(col);
     }
-    if (problems.length) {
-      throw userError(
-        'TRAIN_BAD_FEATURES',
-        `${problems.length} problem${problems.length === 1 ? '' : 's'} with the feature list`,
-        problems.join('; '),
-        `Usable columns: ${columns
-          .filter((c) => featureKind(c.type) && c.name !== input.target)
-          .map((c) => c.name)
-          .join(', ')}. Dates and nested types need a prep step first.`,
-        { problems },
-      );
+    for (const name of textColumns) {
+      const col = columns.find((c) => c.name === name);
+      if (col && !chosen.includes(col) && name !== input.target) chosen.push(col);
     }
-    return out;
+  } else {
+    chosen = columns.filter((c) => c.name !== input.target && featureKind(c.type));
   }
-  const out = columns.filter((c) => c.name !== input.target && featureKind(c.type));
-  const skipped = columns.filter((c) => c.name !== input.target && !featureKind(c.type));
-  if (skipped.length) {
-    ctx.log.info(
-      `not used as features (type not supported): ${skipped.map((c) => `${c.name} ${c.type}`).join(', ')}`,
+  if (problems.length) {
+    throw userError(
+      'TRAIN_BAD_FEATURES',
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} with the feature list`,
+      problems.join('; '),
+      `Usable columns: ${columns
+        .filter((c) => featureKind(c.type) && c.name !== input.target)
+        .map((c) => c.name)
+        .join(', ')}. Text columns must be VARCHAR; nested types need a prep step first.`,
+      { problems },
     );
   }
-  if (out.length === 0) {
+  const notes: string[] = [];
+  const skipped = explicit ? [] : columns.filter((c) => c.name !== input.target && !featureKind(c.type));
+  if (skipped.length) {
+    notes.push(`not used (type not supported): ${skipped.map((c) => `${c.name} ${c.type}`).join(', ')}`);
+  }
+  const kinds: Record<string, FeatureKind> = {};
+  const stats = await textStats(
+    db,
+    file,
+    chosen.filter((c) => isTextType(c.type) && !textColumns.includes(c.name)).map((c) => c.name),
+  );
+  const features: { name: string; type: string }[] = [];
+  for (const c of chosen) {
+    const kind = featureKind(c.type) as Exclude<FeatureKind, 'text'>;
+    const st = stats.get(c.name);
+    if (textColumns.includes(c.name)) {
+      kinds[c.name] = 'text';
+    } else if (
+      st &&
+      st.n > 0 &&
+      st.words >= TEXT_MIN_WORDS &&
+      st.distinct >= TEXT_MIN_DISTINCT_SHARE * st.n
+    ) {
+      kinds[c.name] = 'text';
+      notes.push(
+        `${c.name}: read as text (TF-IDF of its words): free text, ${st.words.toFixed(1)} words per value on average; list it in textColumns to say so, or cast it in a prep step to use it as a category`,
+      );
+    } else if (!explicit && st && st.distinct > maxCategories && st.distinct >= ID_DISTINCT_SHARE * st.n) {
+      notes.push(
+        `left out ${c.name}: near-unique (${st.distinct} distinct values in ${st.n} rows), an identifier rather than a feature; list it in features to use it anyway`,
+      );
+      continue;
+    } else {
+      kinds[c.name] = kind;
+      if (kind === 'date') notes.push(`${c.name} (${c.type}) becomes ${datePartsFor(c.type).join(', ')}`);
+    }
+    features.push(c);
+  }
+  if (features.length === 0) {
     throw userError(
       'TRAIN_NO_FEATURES',
       'The training dataset has no usable feature columns',
-      `columns: ${columns.map((c) => `${c.name} ${c.type}`).join(', ')}`,
-      'Add numeric, text or boolean columns, or convert dates in a prep step.',
+      `columns: ${columns.map((c) => `${c.name} ${c.type}`).join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      'Add numeric, text, boolean or date columns, or list the columns to use in features.',
     );
   }
-  return out;
+  return { features, kinds, notes };
 }
 
 function checkTarget(

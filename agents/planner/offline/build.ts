@@ -11,6 +11,8 @@ import { type DraftOutcome, OFFLINE_PLANNER } from '../types.ts';
 import { matchColumn, matchColumnList } from './columns.ts';
 import { type GoalSpec, LOWER_IS_BETTER, type ModelChoice, type SourceSpec } from './parse.ts';
 import { arrivalTrigger, s3IngestStep } from './s3.ts';
+import type { TextFeatureCandidates } from './text-columns.ts';
+import { pickTextColumns } from './text-columns.ts';
 import { slug } from './words.ts';
 
 /** A step as the planner writes it (the plan schema fills defaults when it parses). */
@@ -36,15 +38,25 @@ const CLASSIFICATION_ONLY = new Set(['logistic_regression', 'naive_bayes']);
 const REGRESSION_ONLY = new Set(['linear_regression', 'ridge', 'lasso']);
 const LIKELY_TARGETS = /^(target|label|class|y|outcome|churn(ed)?|default(ed)?|fraud|is_fraud|survived)$/i;
 
+/** The registered model a plan deploys over: its new version is compared with production in the same run. */
+export interface Champion {
+  name: string;
+  production: number;
+}
+
 export interface BuildInput {
   spec: GoalSpec;
+  /** The registered model the plan trains a new version of (from the goal, or found by target and data). */
+  registeredAs?: string | undefined;
+  /** Compare with this production model on the same held-out rows (and gate a deploy on it). */
+  champion?: Champion | undefined;
   /** Description of the first (training) source, when it could be read. */
   data?: DatasetDescription | undefined;
   /** Description of a second source (rows to score, current batch for drift), when one was named. */
   second?: DatasetDescription | undefined;
 }
 
-function sourceName(src: SourceSpec): string {
+export function sourceName(src: SourceSpec): string {
   if (src.kind === 'file')
     return slug(
       src.path
@@ -61,9 +73,9 @@ function sourceName(src: SourceSpec): string {
         ?.replace(/\.[^.]+$/, '') || 'download',
       30,
     );
+  if (src.kind === 's3') return slug(src.name, 30);
   if (src.kind === 'postgres')
     return slug(src.table ?? /\bfrom\s+["'`]?([A-Za-z_][\w.]*)/i.exec(src.query ?? '')?.[1] ?? 'query', 30);
-  if (src.kind === 's3') return slug(src.name, 30);
   return 'data';
 }
 
@@ -104,8 +116,18 @@ function taskTypeFor(col: { type: string; distinct: number }, data: DatasetDescr
   return 'regression';
 }
 
-function resolveTarget(spec: GoalSpec, data: DatasetDescription): string | undefined {
-  const names = data.columns.map((c) => c.name);
+export function resolveTarget(spec: GoalSpec, data: DatasetDescription): string | undefined {
+  // A column the goal calls free text is a feature, never the target.
+  const text = new Set(
+    spec.textColumns.flatMap(
+      (t) =>
+        matchColumn(
+          t,
+          data.columns.map((c) => c.name),
+        )?.column ?? [],
+    ),
+  );
+  const names = data.columns.map((c) => c.name).filter((n) => !text.has(n));
   let best: { column: string; score: number } | undefined;
   for (const [i, phrase] of spec.targetPhrases.entries()) {
     const m = matchColumn(phrase, names);
@@ -165,7 +187,7 @@ function metricFits(metric: string, t: TaskType): boolean {
 }
 
 /** Builds the plan, or the one question that blocks it. */
-export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
+export function buildPlan({ spec, data, second, registeredAs, champion }: BuildInput): DraftOutcome {
   const notes: string[] = [];
   const steps: StepIn[] = [];
   const inputs: Record<string, unknown> = {};
@@ -173,6 +195,7 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
   if (!primary)
     return {
       kind: 'clarify',
+      about: 'source',
       question:
         'Which data should the pipeline use? Name a file in the workspace (e.g. data/train.csv), an http(s) URL, or a postgres:// connection and table.',
     };
@@ -210,6 +233,7 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
         const asked = spec.targetPhrases[0];
         return {
           kind: 'clarify',
+          about: 'target',
           question: asked
             ? `I could not find a column matching "${asked}" in ${where}. Which column should the model predict?${columnList}`
             : `Which column of ${where} should the model predict?${columnList}`,
@@ -225,7 +249,12 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       notes.push(`target "${target}" (${col?.type ?? 'unknown type'}) → ${taskType}`);
     } else {
       const phrase = spec.targetPhrases[0];
-      if (!phrase) return { kind: 'clarify', question: `Which column of ${where} should the model predict?` };
+      if (!phrase)
+        return {
+          kind: 'clarify',
+          about: 'target',
+          question: `Which column of ${where} should the model predict?`,
+        };
       // Words that only say it is a column ("the churned column", "the defaulted flag") are not its name.
       target =
         phrase.replace(/\s+(?:column|field|variable|attribute|feature|flag|indicator|label)$/i, '').trim() ||
@@ -353,7 +382,10 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     });
     current = 'clean';
   }
-  const dataName = slug(`${sourceName(primary)}${current === 'clean' ? '-clean' : ''}`, 60);
+  const dataName = slug(
+    spec.datasetName ?? `${sourceName(primary)}${current === 'clean' ? '-clean' : ''}`,
+    60,
+  );
   if (spec.wants.version) {
     steps.push({
       id: 'version',
@@ -393,7 +425,13 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       id: 'split',
       task: 'dataset.split',
       dependsOn: [current],
-      with: { dataset: datasetOut, by, testShare: spec.testShare ?? 0.2, seed: spec.seed ?? 42 },
+      with: {
+        dataset: datasetOut,
+        by,
+        testShare: spec.testShare ?? 0.2,
+        ...(spec.validationShare ? { validationShare: spec.validationShare } : {}),
+        seed: spec.seed ?? 42,
+      },
     });
     trainRef = ref('split', 'train');
     testRef = ref('split', 'test');
@@ -425,6 +463,11 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       metric = defaultMetric(taskType);
     }
     const resources = Object.keys(spec.resources).length ? spec.resources : undefined;
+    const text: TextFeatureCandidates = { explicit: spec.textColumns, maybe: spec.textColumnHints };
+    const picked = pickTextColumns(text, data, target);
+    if ('question' in picked) return { kind: 'clarify', question: picked.question };
+    const textColumns = picked.columns;
+    notes.push(...picked.notes);
     const seen = new Set<string>();
     for (const m of models) {
       if (seen.has(`${m.framework}:${m.algorithm}`)) continue;
@@ -459,6 +502,7 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
           ...(metric ? { scoring: metric } : {}),
           ...(spec.folds !== undefined ? { folds: spec.folds } : {}),
           ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+          ...(textColumns.length ? { textColumns } : {}),
         },
         ...(resources ? { resources } : {}),
       });
@@ -469,6 +513,7 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
         with: {
           model: ref(trainId, 'model'),
           dataset: testRef,
+          ...(champion ? { baseline: `${champion.name}@production` } : {}),
           ...(metric ? { primaryMetric: metric } : {}),
           ...(spec.gate?.kind === 'improve' && spec.gate.minDelta !== undefined
             ? { minDelta: spec.gate.minDelta }
@@ -488,9 +533,20 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     if (spec.gate.kind === 'threshold') {
       const m = metric ?? spec.gate.metric;
       gateWhen = `steps.${best.evaluate}.outputs.metrics.${m} ${spec.gate.op} ${spec.gate.value}`;
-    } else gateWhen = `steps.${best.evaluate}.outputs.improved`;
+    } else gateWhen = `steps.${best.evaluate}.outputs.${champion ? 'better == true' : 'improved'}`;
   }
-  const modelName = slug(spec.modelName ?? `${sourceName(primary)}-${target ?? 'model'}`, 60);
+  // Champion/challenger: deploying over a production model gates on beating it on the same held-out rows.
+  if (best && champion && spec.wants.deploy) {
+    const better = `steps.${best.evaluate}.outputs.better == true`;
+    if (!gateWhen?.includes(better)) gateWhen = gateWhen ? `${gateWhen} && ${better}` : better;
+    notes.push(
+      `champion/challenger: ${champion.name} production (v${champion.production}) is evaluated on the same held-out rows in ${best.evaluate}; the new version is deployed only if it is better`,
+    );
+  } else if (best && champion)
+    notes.push(
+      `${best.evaluate} also evaluates ${champion.name} production (v${champion.production}) on the same held-out rows`,
+    );
+  const modelName = slug(spec.modelName ?? registeredAs ?? `${sourceName(primary)}-${target ?? 'model'}`, 60);
   const wantsRegister = spec.wants.register || (gateWhen !== undefined && !spec.wants.predict);
   let lastModelStep = best?.evaluate;
   let approvalPlaced = false;
@@ -529,17 +585,19 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
       ? spec.gate.kind === 'threshold'
         ? ` (${spec.gate.metric} ${spec.gate.op} ${spec.gate.value})`
         : ' (it improved on the current model)'
-      : '';
+      : champion
+        ? ` (only if it beats production v${champion.production})`
+        : '';
     steps.push(approval(['register'], `Deploy the new "${modelName}" model to production${gateText}?`));
     steps.push({
       id: 'deploy',
       task: 'deploy.http',
       dependsOn: ['approve'],
-      with: spec.canary
+      with: spec.canary?.share
         ? {
             model: modelName,
             version: 'production',
-            canary: { version: ref('register', 'version'), share: spec.canary },
+            canary: { version: ref('register', 'version'), share: spec.canary.share },
             reason: 'canary of a newly trained model',
           }
         : {
@@ -729,7 +787,14 @@ export function buildPlan({ spec, data, second }: BuildInput): DraftOutcome {
     Object.assign(inputs, arrival.inputs);
   }
 
-  const name = slug(target ? `${sourceName(primary)}-${target}` : `${sourceName(primary)}-data`, 80);
+  const name = slug(
+    target
+      ? registeredAs && spec.wants.register
+        ? registeredAs
+        : `${sourceName(primary)}-${target}`
+      : `${spec.datasetName ?? sourceName(primary)}-${spec.prep.length ? 'prep' : 'data'}`,
+    80,
+  );
   const plan: PlanInput = {
     apiVersion: 'pipewright/v1',
     name,

@@ -3,9 +3,11 @@
  * for real (describe_dataset), and build.ts assembles the plan. Deterministic: the same goal and data give the
  * same plan.
  */
+import { planFromFrame } from '../build/index.ts';
 import type { DatasetDescription, DescribeDataset } from '../describe-dataset.ts';
+import { emptyLookups } from '../lookups.ts';
+import type { Lookups } from '../resolve.ts';
 import type { DraftOutcome } from '../types.ts';
-import { buildPlan } from './build.ts';
 import { type GoalSpec, parseGoal } from './parse.ts';
 import { unsafeReason } from './safety.ts';
 
@@ -23,6 +25,8 @@ export interface OfflineContext {
   exists: (file: string) => boolean;
   /** Data files in the workspace, for goals that name a dataset without its extension ("the penguins data"). */
   dataFiles?: () => string[];
+  /** What exists in the workspace (registered models, runs, datasets); none when left out. */
+  look?: Lookups;
 }
 
 /** Checks every goal gets, whoever drafts the plan: empty, too long, unsafe. */
@@ -60,6 +64,17 @@ export function guessFile(goal: string, files: string[]): string | undefined {
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/**
+ * A bare file name that is not in the workspace root but is in data/ ("k-NN on penguins.json") means the
+ * data/ one: people name files by their name, not their folder.
+ */
+export function locateSources(spec: GoalSpec, exists: (file: string) => boolean): GoalSpec {
+  for (const s of spec.sources)
+    if (s.kind === 'file' && !s.path.includes('/') && !exists(s.path) && exists(`data/${s.path}`))
+      s.path = `data/${s.path}`;
+  return spec;
+}
+
 /** A clarifying question when a named source cannot be read: unsupported store, missing file. */
 export function checkSources(spec: GoalSpec, ctx: Pick<OfflineContext, 'exists'>): DraftOutcome | undefined {
   const unsupported = spec.sources.find((s) => s.kind === 'unsupported');
@@ -79,6 +94,7 @@ export function checkSources(spec: GoalSpec, ctx: Pick<OfflineContext, 'exists'>
     if (s.kind === 'file' && !ctx.exists(s.path)) {
       return {
         kind: 'clarify',
+        about: 'source',
         question: `The file "${s.path}" does not exist in the workspace. Which file should the pipeline read? (Paths are relative to the workspace.)`,
       };
     }
@@ -94,8 +110,8 @@ export async function planOffline(
   const screened = screenGoal(goal);
   if (screened) return screened;
   // Review feedback is read as more goal text; later mentions win.
-  const spec = parseGoal([goal, ...feedback].join('. '));
-  if (spec.sources.length === 0 && ctx.dataFiles) {
+  const spec = locateSources(parseGoal([goal, ...feedback].join('. ')), ctx.exists);
+  if (spec.sources.length === 0 && ctx.dataFiles && spec.operation === 'pipeline') {
     const guessed = guessFile(goal, ctx.dataFiles());
     if (guessed) spec.sources.push({ kind: 'file', path: guessed });
   }
@@ -106,5 +122,11 @@ export async function planOffline(
   const [first, next] = spec.sources;
   if (first?.kind === 'file') data = await ctx.describe(first.path);
   if (next?.kind === 'file') second = await ctx.describe(next.path);
-  return buildPlan({ spec, data, second });
+  return planFromFrame(spec, {
+    look: ctx.look ?? emptyLookups(''),
+    describe: ctx.describe,
+    exists: ctx.exists,
+    data,
+    second,
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * The planner's tools, offered to a chat model before it drafts (bindTools): describe_dataset reads the real
- * columns of a workspace data file, task_catalog gives the full input and output schemas of tasks. The model
+ * columns of a workspace data file, task_catalog gives the full input and output schemas of tasks, and the
+ * workspace look-ups (workspace-tools.ts) say which models, runs and dataset versions exist. The model
  * sees JSON Schemas and data descriptions, never task implementations; paths stay inside the workspace and
  * secrets are never read (see describe-dataset.ts).
  */
@@ -9,6 +10,8 @@ import { z } from 'zod';
 import { userError } from '../../../src/errors.ts';
 import type { CatalogEntry } from '../../../src/tasks/index.ts';
 import type { DescribeDataset } from '../describe-dataset.ts';
+import type { OpenLookups } from '../lookups.ts';
+import { workspaceTools } from './workspace-tools.ts';
 
 export const DESCRIBE_DATASET = 'describe_dataset';
 export const TASK_CATALOG = 'task_catalog';
@@ -16,6 +19,8 @@ export const TASK_CATALOG = 'task_catalog';
 export interface PlannerToolDeps {
   describe: DescribeDataset;
   registry: { catalog(): CatalogEntry[] };
+  /** What exists in the workspace: registered models, runs, dataset versions (find_models, find_runs, …). */
+  lookups?: () => OpenLookups;
 }
 
 export const DescribeDatasetArgs = z.object({
@@ -100,7 +105,11 @@ export function taskCatalogTool(registry: PlannerToolDeps['registry']) {
   );
 }
 
-/** The tools a drafting model may call, describe_dataset first. */
+/** The tools a drafting model may call, describe_dataset first, then the workspace look-ups when there are any. */
 export function plannerTools(deps: PlannerToolDeps) {
-  return [describeDatasetTool(deps.describe), taskCatalogTool(deps.registry)];
+  return [
+    describeDatasetTool(deps.describe),
+    taskCatalogTool(deps.registry),
+    ...(deps.lookups ? workspaceTools(deps.lookups) : []),
+  ];
 }

@@ -1,9 +1,11 @@
 /**
  * `pipewright chat`: a conversation in the terminal. Goal → the plan (table + DAG) → approve / edit (a YAML
- * or JSON file of the plan) / reject with feedback (replan) → on approval the run, with live progress and the
- * run's own approvals asked here → results. Works on a pipe as well as a TTY (lines are read in order).
- * A pending review is kept in <stateDir>/chat-reviews.db (SqliteSaver), so `pipewright chat --resume
- * <thread>` continues it after the process has exited.
+ * or JSON file of the plan) / say what to change (an edit of this plan: "use gradient boosting instead", "drop
+ * the drift check", "make the threshold 0.8") → on approval the run, with live progress and the run's own
+ * approvals asked here → results. A clarifying question is answered inline and the answer fills the missing
+ * piece. Works on a pipe as well as a TTY (lines are read in order). The conversation is kept in
+ * <stateDir>/chat-reviews.db (SqliteSaver), so `pipewright chat --resume <thread>` continues it after the
+ * process has exited.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -11,12 +13,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { Command, isInterrupted } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import type { Command as Program } from 'commander';
 import {
+  type ConversationTurn,
   createPlannerGraph,
-  type PlannerResult,
+  PlanConversation,
   plannerModelDeps,
   type ReviewRequest,
   workspaceDeps,
@@ -61,28 +62,27 @@ function lineReader(input: Readable, output: Writable) {
 
 type Graph = ReturnType<typeof createPlannerGraph>;
 type Say = (s: string) => void;
-const threadConfig = (thread: string) => ({ configurable: { thread_id: thread } });
 
-/** The plan review a chat thread waits at, if any. */
+/** The plan review or question a chat thread waits at, if any. */
 export async function pendingReview(graph: Graph, thread: string): Promise<ReviewRequest | undefined> {
-  const snapshot = await graph.getState(threadConfig(thread));
-  for (const task of snapshot.tasks ?? [])
-    for (const i of task.interrupts ?? [])
-      if ((i.value as ReviewRequest | undefined)?.kind === 'plan_review') return i.value as ReviewRequest;
-  return undefined;
+  const turn = await new PlanConversation(graph).pending(thread);
+  return turn?.kind === 'review'
+    ? { kind: 'plan_review', plan: turn.plan, notes: turn.notes, problems: turn.problems }
+    : undefined;
 }
 
-/** Chat threads with a review waiting, newest first (for the error of a wrong --resume). */
+/** Chat threads with a review or a question waiting, newest first (for the error of a wrong --resume). */
 async function pendingThreads(graph: Graph, saver: SqliteSaver, limit = 5): Promise<string[]> {
   const seen = new Set<string>();
   for await (const t of saver.list({}, { limit: 500 })) {
     const id = t.config.configurable?.thread_id;
     if (typeof id === 'string') seen.add(id);
   }
+  const talk = new PlanConversation(graph);
   const out: string[] = [];
   for (const id of seen) {
     if (out.length >= limit) break;
-    if (await pendingReview(graph, id)) out.push(id);
+    if (await talk.pending(id)) out.push(id);
   }
   return out;
 }
@@ -93,7 +93,7 @@ export async function runChat(globals: GlobalOptions, opts: ChatOptions = {}): P
   const io = lineReader(opts.input ?? process.stdin, out);
   let saver: SqliteSaver | undefined;
   try {
-    const config = configFrom(globals);
+    const config = await configFrom(globals);
     const deps = {
       registry: builtinRegistry(),
       ...workspaceDeps(config.workspace, config),
@@ -102,23 +102,30 @@ export async function runChat(globals: GlobalOptions, opts: ChatOptions = {}): P
     mkdirSync(config.stateDir, { recursive: true });
     saver = SqliteSaver.fromConnString(chatCheckpointFile(config.stateDir));
     const graph = createPlannerGraph(deps, { checkpointer: saver });
-    const ctx = { graph, saver, io, say, workspace: config.workspace, user: config.user };
+    const ctx = {
+      talk: new PlanConversation(graph),
+      saver,
+      io,
+      say,
+      workspace: config.workspace,
+      user: config.user,
+    };
     let plan: Plan | undefined;
     if (opts.resume) {
-      const request = await pendingReview(graph, opts.resume);
-      if (!request) {
-        const waiting = await pendingThreads(graph, saver);
+      const waiting = await ctx.talk.pending(opts.resume);
+      if (!waiting) {
+        const threads = await pendingThreads(graph, saver);
         throw userError(
           'CHAT_REVIEW_NOT_FOUND',
           `No plan review waits in chat thread "${opts.resume}"`,
-          waiting.length
-            ? `reviews waiting: ${waiting.join(', ')}`
+          threads.length
+            ? `reviews waiting: ${threads.join(', ')}`
             : `no review waits in ${chatCheckpointFile(config.stateDir)} (finished reviews are not kept)`,
           'Use the thread id `pipewright chat` printed when it left the review open, with the same workspace and state folder.',
         );
       }
       say(`Resuming the review of chat thread ${opts.resume}.`);
-      const outcome = await converse(ctx, { thread: opts.resume, request });
+      const outcome = await converse(ctx, { turn: waiting });
       if (outcome.kind !== 'plan') return 0;
       plan = outcome.plan;
     } else {
@@ -144,7 +151,7 @@ export async function runChat(globals: GlobalOptions, opts: ChatOptions = {}): P
 }
 
 interface ChatContext {
-  graph: Graph;
+  talk: PlanConversation;
   saver: SqliteSaver;
   io: ReturnType<typeof lineReader>;
   say: Say;
@@ -155,54 +162,60 @@ interface ChatContext {
 type Outcome = { kind: 'plan'; plan: Plan } | { kind: 'next' } | { kind: 'quit' };
 
 /**
- * One goal (or one resumed review) until a plan is approved, a question goes unanswered, the goal is refused
- * or the person quits. The review is an interrupt on a thread of the SQLite checkpointer: quitting leaves it
- * there for `pipewright chat --resume <thread>`; finished threads are deleted.
+ * One goal (or one resumed thread) until a plan is approved, the goal is refused or the person quits. Questions
+ * and reviews are interrupts on a thread of the SQLite checkpointer: an answer fills the missing piece, what is
+ * said at a review changes the plan shown; quitting leaves the thread for `pipewright chat --resume <thread>`;
+ * finished threads are deleted.
  */
 async function converse(
   ctx: ChatContext,
-  start: { goal: string } | { thread: string; request: ReviewRequest },
+  start: { goal: string } | { turn: ConversationTurn },
 ): Promise<Outcome> {
-  const { graph, io, say } = ctx;
-  const newThread = () => `chat-${randomUUID().slice(0, 8)}`;
-  let thread = 'thread' in start ? start.thread : newThread();
-  let request = 'request' in start ? start.request : undefined;
-  let state = 'goal' in start ? await graph.invoke({ goal: start.goal }, threadConfig(thread)) : undefined;
-  let announced = 'thread' in start;
+  const { talk, io, say } = ctx;
+  let turn = 'turn' in start ? start.turn : await talk.start(`chat-${randomUUID().slice(0, 8)}`, start.goal);
+  const thread = turn.thread;
+  let announced = 'turn' in start;
+  const announce = () => {
+    if (announced) return;
+    say(`  (chat thread ${thread}: \`q\` leaves it open for \`pipewright chat --resume ${thread}\`)`);
+    announced = true;
+  };
+  const leave = (): Outcome => {
+    say(
+      `\nThe conversation waits in chat thread ${thread}; continue it with \`pipewright chat --resume ${thread}\`.`,
+    );
+    return { kind: 'quit' };
+  };
   for (;;) {
-    if (state) {
-      const result = state.result as PlannerResult | undefined;
-      if (result) await ctx.saver.deleteThread(thread);
-      if (result?.kind === 'clarify') {
-        say(`? ${result.question}`);
-        const answer = await io.ask('answer> ');
-        if (!answer) return { kind: 'next' };
-        thread = newThread();
-        announced = false;
-        state = await graph.invoke({ goal: `${String(state.goal)}. ${answer}` }, threadConfig(thread));
-        continue;
-      }
-      if (result?.kind === 'refuse') {
-        say(`✗ refused: ${result.reason}`);
+    if (turn.kind === 'done') {
+      await ctx.saver.deleteThread(thread);
+      const result = turn.result;
+      if (result.kind === 'plan') return { kind: 'plan', plan: result.plan };
+      if (result.kind === 'refuse') say(`✗ refused: ${result.reason}`);
+      else say(`? ${result.question}`);
+      return { kind: 'next' };
+    }
+    if (turn.kind === 'clarify') {
+      say(`? ${turn.question}`);
+      announce();
+      const answer = await io.ask('answer> ');
+      if (answer === undefined || ['q', 'quit', 'exit'].includes(answer.toLowerCase())) return leave();
+      if (!answer) {
+        say(
+          `  (the question stays open in chat thread ${thread}; \`pipewright chat --resume ${thread}\` answers it)`,
+        );
         return { kind: 'next' };
       }
-      if (result?.kind === 'plan') return { kind: 'plan', plan: result.plan };
-      if (!isInterrupted(state)) throw new Error('the planner stopped without a plan or a question');
-      request = state.__interrupt__[0]?.value as ReviewRequest;
+      turn = await talk.say(thread, answer, ctx.user);
+      continue;
     }
-    showPlan(say, request as ReviewRequest);
-    if (!announced) {
-      say(`  (review thread ${thread}: \`q\` leaves it open for \`pipewright chat --resume ${thread}\`)`);
-      announced = true;
-    }
+    showPlan(say, { kind: 'plan_review', plan: turn.plan, notes: turn.notes, problems: turn.problems });
+    announce();
     const decision = await review(io, say, ctx.workspace, ctx.user);
-    if (!decision) {
-      say(
-        `\nThe review waits in chat thread ${thread}; continue it with \`pipewright chat --resume ${thread}\`.`,
-      );
-      return { kind: 'quit' };
-    }
-    state = await graph.invoke(new Command({ resume: decision }), threadConfig(thread));
+    if (!decision) return leave();
+    if (decision.action === 'approve') turn = await talk.approve(thread, decision.by);
+    else if (decision.action === 'edit') turn = await talk.edit(thread, decision.plan, decision.by);
+    else turn = await talk.say(thread, decision.feedback, decision.by);
   }
 }
 
@@ -213,7 +226,7 @@ function showPlan(say: Say, r: ReviewRequest): void {
   say(renderPlanDag(r.plan));
   for (const n of r.notes) say(`  note: ${n}`);
   if (r.problems.length) {
-    say('\nYour edit was not used; it has these problems:');
+    say('\nYour change was not made; the plan above is the one before it. Problems:');
     for (const p of r.problems) say(`  - ${p.path || '(plan)'}: ${p.message}`);
   }
 }
@@ -235,7 +248,7 @@ async function review(
 ): Promise<Decision | undefined> {
   for (;;) {
     const answer = await io.ask(
-      '\n[a]pprove · [e]dit <plan.yaml> · [r]eject <what to change> (or just say it) · [q]uit\nreview> ',
+      '\n[a]pprove · [e]dit <plan.yaml> · say what to change ("use gradient boosting instead") · [q]uit\nreview> ',
     );
     if (answer === undefined) return undefined;
     const [word = '', ...rest] = answer.split(/\s+/);
@@ -338,21 +351,4 @@ function brief(output: unknown): string {
     .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`);
   return parts.join(' ').slice(0, 100);
-}
-
-export function registerChatCommand(program: Program): void {
-  program
-    .command('chat')
-    .description('a conversation: goal → plan → approve / edit / reject → run with live progress → results')
-    .option('--provider <provider>', 'who drafts plans: offline | openai | ollama | llamacpp')
-    .option('--model <name>', 'model name (openai, ollama) or GGUF path (llamacpp)')
-    .option('--base-url <url>', 'OpenAI-compatible or Ollama server URL')
-    .option('--no-run', 'stop once the plan is approved')
-    .option(
-      '--resume <thread>',
-      'continue a plan review left open (q) in an earlier chat; the thread id is printed with the plan',
-    )
-    .action(async (opts: LlmOverrides & { run: boolean; resume?: string }) => {
-      process.exitCode = await runChat(program.opts() as GlobalOptions, opts);
-    });
 }

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { RunOutcome } from '../../engine/index.ts';
 import { isPipewrightError, userError } from '../../errors.ts';
-import { TERMINAL_RUN_STATUSES } from '../../store/index.ts';
+import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
+import { approvalEvidenceText, gateNotesText } from '../approval-text.ts';
 import { type CliContext, type GlobalOptions, openContext } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
@@ -128,7 +129,8 @@ async function promptDecisions(
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     for (const a of waiting) {
-      const answer = (await rl.question(`\n${a.stepId}: ${a.message} [y]es / [n]o / [l]ater: `))
+      process.stderr.write(`\n${a.stepId}: ${a.message}\n${approvalEvidenceText(a)}`);
+      const answer = (await rl.question(`approve ${a.stepId}? [y]es / [n]o / [l]ater: `))
         .trim()
         .toLowerCase();
       if (answer.startsWith('l') || answer === '') continue;
@@ -181,6 +183,7 @@ function report(ctx: CliContext, outcome: RunOutcome, json: boolean): void {
     w.write(`\nRun ${run.id} is waiting for approval:\n`);
     for (const a of outcome.waiting) {
       w.write(`  ${a.stepId}: ${a.message} (expires ${a.expiresAt}, then ${a.onTimeout})\n`);
+      w.write(approvalEvidenceText(a, '    '));
       w.write(
         `    pipewright approve ${run.id} ${a.stepId}   |   pipewright reject ${run.id} ${a.stepId} --comment "why"\n`,
       );
@@ -189,7 +192,8 @@ function report(ctx: CliContext, outcome: RunOutcome, json: boolean): void {
   }
   w.write(`\nRun ${run.id} ${outcome.status}.`);
   if (run.error) w.write(` ${run.error.what}${run.error.why ? `: ${run.error.why}` : ''}`);
-  w.write(`\n  details: pipewright show ${run.id}   logs: pipewright logs ${run.id}\n`);
+  w.write(`\n${gateNotesText(run, ctx.store.getSteps(run.id))}`);
+  w.write(`  details: pipewright show ${run.id}   logs: pipewright logs ${run.id}\n`);
 }
 
 export function registerExecuteCommands(program: Command): void {

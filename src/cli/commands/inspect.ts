@@ -1,14 +1,15 @@
 /** `runs`, `show`, `logs`: read-only views of the records. */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import {
   RUN_STATUSES,
   type RunEvent,
   type RunRecord,
   type RunStatus,
-  type RunStore,
   TERMINAL_RUN_STATUSES,
-} from '../../store/index.ts';
+} from '../../store/types.ts';
+import { approvalEvidenceText, gateNotesText } from '../approval-text.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, span, table } from '../output.ts';
 
@@ -21,7 +22,7 @@ export function registerInspectCommands(program: Command): void {
     .option('-s, --status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`)
     .option('-p, --plan <name>', 'only runs of this plan')
     .option('-n, --limit <n>', 'how many', '20')
-    .action((opts: { status?: string; plan?: string; limit: string }) => {
+    .action(async (opts: { status?: string; plan?: string; limit: string }) => {
       const g = global();
       if (opts.status && !RUN_STATUSES.includes(opts.status as RunStatus)) {
         throw userError(
@@ -39,7 +40,7 @@ export function registerInspectCommands(program: Command): void {
           undefined,
           'Example: --limit 50',
         );
-      const ctx = openStore(g);
+      const ctx = await openStore(g);
       try {
         const runs = ctx.store.listRuns({
           limit,
@@ -70,9 +71,9 @@ export function registerInspectCommands(program: Command): void {
     .command('show')
     .description('show a run: its steps, outputs, approvals and errors')
     .argument('<run>', 'run id (or a unique prefix)')
-    .action((id: string) => {
+    .action(async (id: string) => {
       const g = global();
-      const ctx = openStore(g);
+      const ctx = await openStore(g);
       try {
         const run = ctx.store.requireRun(id);
         const steps = ctx.store.getSteps(run.id);
@@ -104,10 +105,13 @@ export function registerInspectCommands(program: Command): void {
           (s.error ? s.error.what : (s.reason ?? summarizeOutput(s.output))).slice(0, 70),
         ]);
         o.write(`\n${table(['step', 'task', 'status', 'tries', 'took', 'note'], rows)}\n`);
+        const gates = gateNotesText(run, steps);
+        if (gates) o.write(`\n${gates}`);
         for (const a of approvals) {
           o.write(
             `\napproval ${a.stepId}: ${a.message}\n  ${a.status}${a.decidedBy ? ` by ${a.decidedBy} at ${shortTime(a.decidedAt)} via ${a.via}` : `, expires ${shortTime(a.expiresAt)} (then ${a.onTimeout})`}${a.comment ? ` — "${a.comment}"` : ''}\n`,
           );
+          o.write(approvalEvidenceText(a));
         }
       } finally {
         ctx.close();
@@ -122,7 +126,7 @@ export function registerInspectCommands(program: Command): void {
     .option('-f, --follow', 'keep printing until the run finishes or waits')
     .action(async (id: string, stepId: string | undefined, opts: { follow?: boolean }) => {
       const g = global();
-      const ctx = openStore(g);
+      const ctx = await openStore(g);
       try {
         const run = ctx.store.requireRun(id);
         if (stepId && !run.plan.steps.some((s) => s.id === stepId)) {
@@ -167,6 +171,9 @@ function resumeCommand(g: GlobalOptions, runId: string): string {
 
 function summarizeOutput(output: unknown): string {
   if (output === undefined || output === null) return '';
+  // A task that writes its own one-line summary (train.tabular: model, features, scores) is shown by it.
+  const own = (output as { summary?: unknown }).summary;
+  if (typeof own === 'string') return own;
   const text = JSON.stringify(output);
   return text.length > 70 ? `${text.slice(0, 67)}...` : text;
 }

@@ -4,16 +4,6 @@
  */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import {
-  ask,
-  diffRuns,
-  lineageOf,
-  rebuildMemory,
-  recordDeploymentChange,
-  renderTree,
-  searchMemory,
-} from '../../lineage/index.ts';
-import { ModelRegistry } from '../../store/index.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, table } from '../output.ts';
 
@@ -44,9 +34,13 @@ export function registerLineageCommands(program: Command): void {
     .option('--depth <n>', 'how many edges to follow', '64')
     .option('--diff <run>', 'compare the run given as <entity> with this run: plan, data, params, metrics')
     .action(
-      (entity: string | undefined, opts: { up?: boolean; down?: boolean; depth: string; diff?: string }) => {
+      async (
+        entity: string | undefined,
+        opts: { up?: boolean; down?: boolean; depth: string; diff?: string },
+      ) => {
         const g = global();
-        const ctx = openStore(g);
+        const { diffRuns, lineageOf, renderTree } = await import('../../lineage/index.ts');
+        const ctx = await openStore(g);
         try {
           const o = process.stdout;
           if (opts.diff) {
@@ -128,7 +122,8 @@ export function registerLineageCommands(program: Command): void {
     .option('-n, --limit <n>', 'how much evidence to gather', '8')
     .action(async (question: string, opts: { limit: string }) => {
       const g = global();
-      const ctx = openStore(g);
+      const { ask } = await import('../../lineage/index.ts');
+      const ctx = await openStore(g);
       try {
         const a = await ask(ctx.store, ctx.config, question, { limit: positiveInt('--limit', opts.limit) });
         if (g.json) return printJson(a);
@@ -154,9 +149,13 @@ export function registerLineageCommands(program: Command): void {
     .argument('<name>', 'model name')
     .option('--alias <alias>', "alias to roll back (default: the active deployment's, else production)")
     .option('--reason <text>', 'why, kept with the deployment')
-    .action((name: string, opts: { alias?: string; reason?: string }) => {
+    .action(async (name: string, opts: { alias?: string; reason?: string }) => {
       const g = global();
-      const ctx = openStore(g);
+      const [{ recordDeploymentChange }, { ModelRegistry }] = await Promise.all([
+        import('../../lineage/index.ts'),
+        import('../../store/index.ts'),
+      ]);
+      const ctx = await openStore(g);
       try {
         const registry = new ModelRegistry(ctx.store.db);
         const d = registry.rollbackDeployment(name, ctx.config.user, opts.reason, opts.alias);
@@ -185,7 +184,8 @@ export function registerLineageCommands(program: Command): void {
     .description('recreate the memory table from every finished run in the run store')
     .action(async () => {
       const g = global();
-      const ctx = openStore(g);
+      const { rebuildMemory } = await import('../../lineage/index.ts');
+      const ctx = await openStore(g);
       try {
         const r = await rebuildMemory(ctx.store, ctx.config);
         if (g.json) return printJson(r);
@@ -205,7 +205,8 @@ export function registerLineageCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many hits', '10')
     .action(async (text: string, opts: { where?: string; limit: string }) => {
       const g = global();
-      const ctx = openStore(g);
+      const { searchMemory } = await import('../../lineage/index.ts');
+      const ctx = await openStore(g);
       try {
         const hits = await searchMemory(ctx.config, text, {
           limit: positiveInt('--limit', opts.limit),

@@ -1,18 +1,11 @@
 /** `validate` and `tasks`: plan files and the catalog, nothing executed. */
 import type { Command } from 'commander';
-import { builtinRegistry } from '../../../tools/index.ts';
 import { userError } from '../../errors.ts';
-import {
-  parsePlanText,
-  readPlanFile,
-  renderPlanDag,
-  renderPlanTable,
-  validatePlan,
-} from '../../plan/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 
 export async function readPlanArg(arg: string): Promise<unknown> {
+  const { parsePlanText, readPlanFile } = await import('../../plan/index.ts');
   if (arg !== '-') return readPlanFile(arg);
   if (process.stdin.isTTY) {
     throw userError(
@@ -34,6 +27,10 @@ export function registerPlanFileCommands(program: Command): void {
     .argument('<plan>', 'plan file (YAML or JSON), or - for stdin')
     .action(async (file: string) => {
       const json = program.opts().json === true;
+      const [{ builtinRegistry }, { renderPlanDag, renderPlanTable, validatePlan }] = await Promise.all([
+        import('../../../tools/index.ts'),
+        import('../../plan/index.ts'),
+      ]);
       const raw = await readPlanArg(file);
       const result = validatePlan(raw, builtinRegistry());
       if (json)
@@ -60,7 +57,8 @@ export function registerPlanFileCommands(program: Command): void {
   program
     .command('tasks')
     .description('list the task catalog (with --json: JSON Schema of every input and output)')
-    .action(() => {
+    .action(async () => {
+      const { builtinRegistry } = await import('../../../tools/index.ts');
       const registry = builtinRegistry();
       if (program.opts().json) return printJson(registry.catalog());
       const rows = registry

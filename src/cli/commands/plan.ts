@@ -1,11 +1,8 @@
 /** `pipewright plan "<goal>"`: a goal → a validated plan (table + DAG, YAML with --out, JSON with --json). */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { planGoal, plannerModelDeps, workspaceDeps } from '../../../agents/planner/index.ts';
-import { builtinRegistry } from '../../../tools/index.ts';
 import { userError } from '../../errors.ts';
-import { type LlmOverrides, llmSettingsFrom } from '../../llm/index.ts';
-import { planToYaml, renderPlanDag, renderPlanTable } from '../../plan/index.ts';
+import type { LlmOverrides } from '../../llm/index.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
@@ -41,7 +38,19 @@ export function registerPlanCommand(program: Command): void {
           'Describe the pipeline, e.g. `pipewright plan "predict species from data/penguins.json"`.',
         );
       }
-      const config = configFrom(globals);
+      // The planner, the catalog and the model provider load only when this command runs.
+      const [
+        { planGoal, plannerModelDeps, workspaceDeps },
+        { builtinRegistry },
+        { llmSettingsFrom },
+        { planToYaml, renderPlanDag, renderPlanTable },
+      ] = await Promise.all([
+        import('../../../agents/planner/index.ts'),
+        import('../../../tools/index.ts'),
+        import('../../llm/index.ts'),
+        import('../../plan/index.ts'),
+      ]);
+      const config = await configFrom(globals);
       const settings = llmSettingsFrom(config, opts);
       const result = await planGoal(goal, {
         registry: builtinRegistry(),

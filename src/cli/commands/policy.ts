@@ -5,8 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { AuthStore } from '../../store/index.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson } from '../output.ts';
 
@@ -20,11 +18,13 @@ export function registerPolicyCommand(program: Command): void {
     .description('print the policy in force, its file, your identity under it and the sandbox state')
     .action(async () => {
       const g = program.opts() as GlobalOptions;
-      const [{ loadPolicy, PolicyGuard }, { sandboxMode }] = await Promise.all([
+      const [{ loadPolicy, PolicyGuard }, { sandboxMode }, { AuthStore }, { stringify }] = await Promise.all([
         import('../../policy/index.ts'),
         import('../../../tools/lib/sandbox.ts'),
+        import('../../store/index.ts'),
+        import('yaml'),
       ]);
-      const ctx = openStore(g);
+      const ctx = await openStore(g);
       try {
         const effective = loadPolicy(ctx.config);
         const you = new PolicyGuard(ctx.config, ctx.store).actAsCli().localIdentity();

@@ -7,8 +7,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import { parsePlan, readPlanFile } from '../../plan/index.ts';
-import { TriggerStore } from '../../store/index.ts';
 import type { TriggerDefInput } from '../../triggers/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { printJson, shortTime, table } from '../output.ts';
@@ -134,9 +132,8 @@ export function registerSchedulerCommand(program: Command): void {
     .action(async (file: string, opts: AddOptions, cmd: Command) => {
       const g = global();
       const given = (option: string) => cmd.getOptionValueSource(option) === 'cli';
-      const { checkBucketPlan, parseTriggerDef, Scheduler, triggerFromPlan } = await import(
-        '../../triggers/index.ts'
-      );
+      const [{ checkBucketPlan, parseTriggerDef, Scheduler, triggerFromPlan }, { parsePlan, readPlanFile }] =
+        await Promise.all([import('../../triggers/index.ts'), import('../../plan/index.ts')]);
       const ctx = await openContext(g);
       try {
         const raw = await readPlanFile(file);
@@ -221,9 +218,10 @@ export function registerSchedulerCommand(program: Command): void {
   scheduler
     .command('list')
     .description('list triggers, their last tick and latest fire')
-    .action(() => {
+    .action(async () => {
       const g = global();
-      const ctx = openStore(g);
+      const { TriggerStore } = await import('../../store/index.ts');
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         const list = triggers.listTriggers().map(({ plan: _p, ...t }) => ({
@@ -257,9 +255,10 @@ export function registerSchedulerCommand(program: Command): void {
     .command('remove')
     .description('remove a trigger (its fire records stay)')
     .argument('<name>', 'trigger name')
-    .action((name: string) => {
+    .action(async (name: string) => {
       const g = global();
-      const ctx = openStore(g);
+      const { TriggerStore } = await import('../../store/index.ts');
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         triggers.requireTrigger(name);

@@ -1,7 +1,6 @@
 /** `pipewright serve`: the HTTP server on one port: the API, model serving, Slack endpoints, metrics. */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import { openModelRegistry } from '../../store/index.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -34,11 +33,12 @@ export function registerServeCommand(program: Command): void {
         );
       }
       // The server's modules load only for this command, keeping other commands quick to start.
-      const [{ serve }, { createApp }] = await Promise.all([
+      const [{ serve }, { createApp }, { openModelRegistry }] = await Promise.all([
         import('@hono/node-server'),
         import('../../server/app.ts'),
+        import('../../store/index.ts'),
       ]);
-      const config = configFrom(g);
+      const config = await configFrom(g);
       const registry = openModelRegistry(config);
       const { app, close } = createApp({
         config,

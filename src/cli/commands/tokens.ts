@@ -3,7 +3,8 @@
  * `pipewright token slack-link|slack-unlink|slack-users` (Slack user id → identity and role).
  */
 import type { Command } from 'commander';
-import { AuthStore, ROLES } from '../../store/index.ts';
+import type { AuthStore } from '../../store/index.ts';
+import { ROLES } from '../../store/types.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, table } from '../output.ts';
 
@@ -12,9 +13,10 @@ export function registerTokenCommands(program: Command): void {
     .command('token')
     .description(`API tokens and Slack users, with roles (${ROLES.join(' < ')})`);
 
-  const withAuth = <T>(fn: (auth: AuthStore, user: string, json: boolean) => T): T => {
+  const withAuth = async <T>(fn: (auth: AuthStore, user: string, json: boolean) => T): Promise<T> => {
     const g = program.opts() as GlobalOptions;
-    const ctx = openStore(g);
+    const { AuthStore } = await import('../../store/index.ts');
+    const ctx = await openStore(g);
     try {
       return fn(new AuthStore(ctx.store), ctx.config.user, g.json === true);
     } finally {

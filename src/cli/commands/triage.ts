@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { userError } from '../../errors.ts';
-import { TERMINAL_RUN_STATUSES, TriggerStore } from '../../store/index.ts';
+import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
 import { resolveInWorkspace } from '../../tasks/index.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
@@ -44,7 +44,12 @@ export function registerTriageCommands(program: Command): void {
       const [
         { alertFromRun, attachTriageRecorder, postTriage, readDriftReport, rememberTriage, triageModelDeps },
         { llmSettingsFrom },
-      ] = await Promise.all([import('../../../agents/triage/index.ts'), import('../../llm/index.ts')]);
+        { TriggerStore },
+      ] = await Promise.all([
+        import('../../../agents/triage/index.ts'),
+        import('../../llm/index.ts'),
+        import('../../store/index.ts'),
+      ]);
       const ctx = await openContext(g);
       const detach = attachTriageRecorder(ctx.store);
       try {
@@ -131,8 +136,11 @@ export function registerTriageCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .action(async (opts: { model?: string; limit: string }) => {
       const g = global();
-      const { refreshTriage } = await import('../../../agents/triage/index.ts');
-      const ctx = openStore(g);
+      const [{ refreshTriage }, { TriggerStore }] = await Promise.all([
+        import('../../../agents/triage/index.ts'),
+        import('../../store/index.ts'),
+      ]);
+      const ctx = await openStore(g);
       try {
         const triggers = new TriggerStore(ctx.store.db);
         const list = triggers

@@ -3,7 +3,6 @@
  * `pipewright workers`: list the live workers of a queue and what they offer.
  */
 import type { Command } from 'commander';
-import { builtinRegistry } from '../../../tools/index.ts';
 import type { Config } from '../../config.ts';
 import { userError } from '../../errors.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
@@ -71,15 +70,14 @@ export function registerWorkerCommands(program: Command): void {
     .option('--lock-duration <ms>', 'a job whose worker is silent this long goes to another worker', '30000')
     .action(async (opts: WorkerCliOptions) => {
       const g = program.opts() as GlobalOptions;
-      const config = configFrom(g);
+      const config = await configFrom(g);
       const redisUrl = requireRedis(config, opts.redis);
       const queue = opts.queue ?? config.queue;
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       const heartbeatMs = positiveInt('--heartbeat', opts.heartbeat);
       const lockDurationMs = positiveInt('--lock-duration', opts.lockDuration);
-      const { detectGpus, parseSimulatedGpus, selectGpus, startWorker, describeGpus } = await import(
-        '../../workers/index.ts'
-      );
+      const [{ detectGpus, parseSimulatedGpus, selectGpus, startWorker, describeGpus }, { builtinRegistry }] =
+        await Promise.all([import('../../workers/index.ts'), import('../../../tools/index.ts')]);
       let gpus: Awaited<ReturnType<typeof detectGpus>>['gpus'];
       let note: string | undefined;
       if (opts.simulateGpus) gpus = parseSimulatedGpus(opts.simulateGpus);
@@ -134,7 +132,7 @@ export function registerWorkerCommands(program: Command): void {
     .option('--redis <url>', 'Redis URL (default: PIPEWRIGHT_REDIS_URL)')
     .action(async (opts: { queue?: string; redis?: string }) => {
       const g = program.opts() as GlobalOptions;
-      const config = configFrom(g);
+      const config = await configFrom(g);
       const redisUrl = requireRedis(config, opts.redis);
       const [{ Redis }, { liveWorkers, describeGpus }] = await Promise.all([
         import('ioredis'),

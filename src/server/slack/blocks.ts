@@ -1,4 +1,5 @@
 /** Block Kit messages: approval requests with Approve / Reject buttons, decisions and run progress. */
+import { ApprovalEvidence, evidenceLines } from '../../engine/approval-evidence.ts';
 import type { ApprovalRecord, RunRecord } from '../../store/index.ts';
 import type { SlackMessage } from './payloads.ts';
 
@@ -9,7 +10,10 @@ const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', te
 
 export function approvalRequest(a: ApprovalRecord, run: Pick<RunRecord, 'id' | 'planName'>): SlackMessage {
   const value = JSON.stringify({ runId: a.runId, stepId: a.stepId });
-  const text = `Approval needed for run ${a.runId} (${run.planName}), step "${a.stepId}": ${a.message}`;
+  const evidence = ApprovalEvidence.safeParse(a.evidence);
+  const text =
+    `Approval needed for run ${a.runId} (${run.planName}), step "${a.stepId}": ${a.message}` +
+    (evidence.success ? ` — ${evidence.data.summary}` : '');
   return {
     text,
     blocks: [
@@ -18,6 +22,7 @@ export function approvalRequest(a: ApprovalRecord, run: Pick<RunRecord, 'id' | '
           `Decide before ${a.expiresAt} (then it is ${a.onTimeout === 'approve' ? 'approved' : 'rejected'} automatically)` +
           `${a.approvers.length ? `; approvers: ${a.approvers.join(', ')}` : ''}.`,
       ),
+      ...(evidence.success ? [evidenceSection(evidence.data)] : []),
       {
         type: 'actions',
         block_id: 'pipewright_approval',
@@ -40,6 +45,13 @@ export function approvalRequest(a: ApprovalRecord, run: Pick<RunRecord, 'id' | '
       },
     ],
   };
+}
+
+/** The evidence as a fenced block: what changes, metrics vs production with deltas, data, drift, who asked. */
+function evidenceSection(e: ApprovalEvidence) {
+  const warn = e.better === false ? ':warning: *The new model is not better than production.*\n' : '';
+  const lines = evidenceLines(e).map((l) => l.replaceAll('`', "'"));
+  return section(`${warn}\`\`\`\n${lines.join('\n').slice(0, 2800)}\n\`\`\``);
 }
 
 /** The approval message once decided: no buttons, who decided and how. */

@@ -3,8 +3,16 @@
  * 5 minutes of the server clock in either direction (bolt only refuses old ones; a request dated in the
  * future would otherwise stay replayable for longer). Replays inside the window are refused by the routes.
  */
-import { verifySlackRequest } from '@slack/bolt';
+import { createRequire } from 'node:module';
 import { userError } from '../../errors.ts';
+
+// Bolt (~0.2 s to load) is required on the first Slack request, not when the server starts.
+type Bolt = typeof import('@slack/bolt');
+let bolt: Bolt | undefined;
+const verifySlackRequest: Bolt['verifySlackRequest'] = (opts) => {
+  bolt ??= createRequire(import.meta.url)('@slack/bolt') as Bolt;
+  return bolt.verifySlackRequest(opts);
+};
 
 /** Throws a 401-mapped error unless the raw body carries a valid, fresh Slack signature. */
 export function verifySlackSignature(opts: {

@@ -7,6 +7,7 @@ Line protocol on stdout: `::progress <0..1> <message>`, `::metric <name> <value>
 import json
 import math
 import sys
+import time
 
 PROTOCOL = sys.stdout
 
@@ -33,6 +34,16 @@ def fail(message):
     sys.exit(2)
 
 
+def format_eta(seconds):
+    s = round(seconds)
+    if s < 60:
+        return f"~{max(1, s)} s left"
+    m = s // 60
+    if m < 60:
+        return f"~{m} min {s % 60:02d} s left"
+    return f"~{m // 60} h {m % 60:02d} min left"
+
+
 def load_job(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -50,7 +61,9 @@ def read_frame(job, path):
 
 
 def frame_for(job, df):
-    """Keeps the feature columns in model order, with the types the preprocessing expects."""
+    """Keeps the feature columns in model order, with the types the preprocessing expects: floats for numeric
+    columns, strings (NaN when missing) for categorical ones, strings ("" when missing) for text, and the
+    date values as given (parsed by date_parts)."""
     import numpy as np
 
     out = df.reindex(columns=[f["name"] for f in job["features"]])
@@ -58,9 +71,35 @@ def frame_for(job, df):
         col = out[f["name"]]
         if f["kind"] == "numeric":
             out[f["name"]] = col.astype("float64")
+        elif f["kind"] == "text":
+            out[f["name"]] = col.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)).astype(object)
+        elif f["kind"] == "date":
+            out[f["name"]] = col.astype(object)
         else:
             out[f["name"]] = col.map(lambda v: np.nan if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)).astype(object)
     return out
+
+
+def date_parts(X, hour=False):
+    """Calendar parts of date columns, as pipewright's builtin preprocessing makes them: year, month, day,
+    day of week (0 = Monday), and the hour for timestamps; NaN where a value is missing or not a date.
+    Strings are read as written; numbers as epoch milliseconds (UTC)."""
+    import numpy as np
+    import pandas as pd
+
+    def as_date(v):
+        # JSON numbers are epoch milliseconds (as the builtin preprocessing reads them); strings are parsed.
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return pd.NaT if math.isnan(float(v)) else pd.Timestamp(int(v), unit="ms")
+        return v
+
+    cols = []
+    for j in range(X.shape[1]):
+        raw = pd.Series(np.asarray(X)[:, j] if not hasattr(X, "iloc") else X.iloc[:, j].to_numpy())
+        d = pd.to_datetime(raw.map(as_date), errors="coerce")
+        parts = [d.dt.year, d.dt.month, d.dt.day, d.dt.dayofweek] + ([d.dt.hour] if hour else [])
+        cols.extend(p.astype("float64").to_numpy() for p in parts)
+    return np.column_stack(cols) if cols else np.empty((len(X), 0))
 
 
 def target_of(job, path_or_df):
@@ -77,11 +116,14 @@ def target_of(job, path_or_df):
 
 
 def preprocessor(job, scale=True):
-    """sklearn ColumnTransformer: numeric → mean imputation (+ standardisation), categorical → mode + one-hot."""
+    """sklearn ColumnTransformer: numeric → mean imputation (+ standardisation), categorical → mode + one-hot,
+    date → calendar parts + mean imputation (+ standardisation), text → TF-IDF of its words (one vectoriser
+    per column, the most frequent job.textMaxFeatures terms)."""
     from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
     numeric = [f["name"] for f in job["features"] if f["kind"] == "numeric"]
     categorical = [f["name"] for f in job["features"] if f["kind"] == "categorical"]
@@ -89,16 +131,39 @@ def preprocessor(job, scale=True):
         onehot = OneHotEncoder(handle_unknown="ignore", max_categories=job.get("maxCategories", 50), sparse_output=False)
     except TypeError:  # scikit-learn < 1.2
         onehot = OneHotEncoder(handle_unknown="ignore", sparse=False)
-    num_steps = [("impute", SimpleImputer(strategy="mean"))]
-    if scale:
-        num_steps.append(("scale", StandardScaler()))
+
+    def scaled(first):
+        steps = [first, ("impute", SimpleImputer(strategy="mean"))]
+        if scale:
+            steps.append(("scale", StandardScaler()))
+        return Pipeline(steps)
+
     transformers = []
     if numeric:
-        transformers.append(("numeric", Pipeline(num_steps), numeric))
+        transformers.append(("numeric", scaled(("identity", "passthrough")), numeric))
     if categorical:
         cat = Pipeline([("impute", SimpleImputer(strategy="most_frequent")), ("onehot", onehot)])
         transformers.append(("categorical", cat, categorical))
-    return ColumnTransformer(transformers, remainder="drop")
+    for f in job["features"]:
+        if f["kind"] == "date":
+            parts = FunctionTransformer(date_parts, kw_args={"hour": bool(f.get("hour"))})
+            transformers.append((f"date:{f['name']}", scaled(("parts", parts)), [f["name"]]))
+        elif f["kind"] == "text":
+            tfidf = TfidfVectorizer(max_features=job.get("textMaxFeatures", 200))
+            transformers.append((f"text:{f['name']}", tfidf, f["name"]))
+    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0)
+
+
+def design_rank(job, train):
+    """For an unregularised linear model: the rank of [1 | preprocessed features] and the rank it should
+    have (one less per one-hot group, whose columns always sum to the intercept's, and per constant column)."""
+    import numpy as np
+
+    X = preprocessor(job).fit_transform(train)
+    A = np.hstack([np.ones((X.shape[0], 1)), X])
+    groups = sum(1 for f in job["features"] if f["kind"] == "categorical")
+    constant = int(np.sum(np.all(X == X[0:1, :], axis=0))) if X.shape[0] else 0
+    return {"rank": int(np.linalg.matrix_rank(A)), "expected": int(A.shape[1] - groups - constant), "columns": int(A.shape[1])}
 
 
 def full_proba(job, model, X):
@@ -163,6 +228,19 @@ def run_search(job, make_model):
     n_folds = int(folds.max()) + 1 if folds is not None else 1
     total = len(candidates) * n_folds + 1
     done = 0
+    started = time.monotonic()
+    last_sent = [-math.inf]
+
+    def progress(label):
+        """At most every half second (and always the last unit), with the time left at the mean pace so far."""
+        now = time.monotonic()
+        if done < total - 1 and now - last_sent[0] < 0.5:
+            return
+        last_sent[0] = now
+        left = total - 1 - done
+        eta = f", {format_eta((now - started) / done * left)}" if left > 0 and done else ""
+        emit("progress", round(done / total, 4), f"{label}{eta}")
+
     trials = []
     for t, params in enumerate(candidates):
         try:
@@ -178,14 +256,14 @@ def run_search(job, make_model):
                 Xv = train[~fit_mask]
                 fold_scores.append(score(metric, job, y[~fit_mask], model.predict(Xv), full_proba(job, model, Xv)))
                 done += 1
-                emit("progress", round(done / total, 4), f"trial {t + 1}/{len(candidates)} fold {f + 1}/{n_folds}")
+                progress(f"trial {t + 1}/{len(candidates)} fold {f + 1}/{n_folds}")
             value = float(np.mean(fold_scores))
         else:
             model = clone(template)
             model.fit(train, y)
             value = score(metric, job, y_hold, model.predict(holdout), full_proba(job, model, holdout))
             done += 1
-            emit("progress", round(done / total, 4), f"trial {t + 1}/{len(candidates)}")
+            progress(f"trial {t + 1}/{len(candidates)}")
         trials.append({"params": params, "score": value, "foldScores": fold_scores})
         emit("metric", f"trial_{t}_{metric}", value)
     scores = [tr["score"] if not math.isnan(tr["score"]) else (-math.inf if higher else math.inf) for tr in trials]
@@ -195,6 +273,8 @@ def run_search(job, make_model):
     emit("progress", 1.0, "refit best candidate")
     joblib.dump(model, job["outputDir"] + "/model.joblib")
     result = {"trials": trials, "best": best, "holdout": None}
+    if job["algorithm"] == "linear_regression" and job["framework"] == "sklearn":
+        result["design"] = design_rank(job, train)
     if holdout is not None:
         pred = model.predict(holdout)
         proba = full_proba(job, model, holdout)

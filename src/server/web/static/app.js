@@ -29,8 +29,10 @@ const EVENT_TYPES = [
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 const state = {
-  /** The goal as stated so far: answers to questions and rejection feedback are added to it. */
+  /** The goal that started the conversation. */
   goal: '',
+  /** The planning conversation: answers and changes are sent on it and edit the plan, not the goal. */
+  thread: undefined,
   /** Whether the next message answers the planner's question. */
   answering: false,
   plan: undefined,
@@ -105,7 +107,9 @@ async function planStreamed(goal, pending) {
   const steps = h('ul', { class: 'progress', 'aria-label': 'Planner progress' });
   fill(pending, h('span', { class: 'who' }, 'pipewright'), thinking, steps);
   let answer;
-  await apiStream('/api/plans/stream', { goal }, (type, data) => {
+  // On a conversation's thread the text answers the planner's question or changes the plan shown.
+  const body = { goal, ...(state.thread ? { thread: state.thread } : {}) };
+  await apiStream('/api/plans/stream', body, (type, data) => {
     if (type === 'progress') {
       steps.appendChild(h('li', { class: 'progress-line' }, String(data?.message ?? '')));
       pending.scrollIntoView({ block: 'nearest' });
@@ -115,6 +119,7 @@ async function planStreamed(goal, pending) {
   thinking.remove();
   if (!answer) throw new Error('The planner stream ended without an answer');
   if (answer.error) throw answer.error;
+  state.thread = answer.refused ? undefined : answer.thread;
   return { r: answer, steps };
 }
 
@@ -152,7 +157,9 @@ async function ask(goal) {
       h(
         'p',
         {},
-        `Here is a plan, "${r.plan.name}", with ${r.plan.steps.length} steps. Approve it to run it.`,
+        r.problems?.length
+          ? `That change was not made (${r.problems.map((p) => p.message).join('; ')}); the plan is still "${r.plan.name}".`
+          : `Here is a plan, "${r.plan.name}", with ${r.plan.steps.length} steps. Approve it to run it, or say what to change.`,
       ),
       r.notes?.length
         ? h(
@@ -177,11 +184,15 @@ byId('goal-form').addEventListener('submit', (ev) => {
   if (!text) return;
   input.value = '';
   say('you', h('p', {}, text));
-  // An answer to a question extends the goal; the planner lets the last mention win.
-  state.goal = state.answering && state.goal ? `${state.goal}. ${text}` : text;
+  // An answer to the planner's question goes on its conversation and fills the missing piece; anything else
+  // starts a new conversation.
+  if (!state.answering) {
+    state.thread = undefined;
+    state.goal = text;
+  }
   state.answering = false;
   input.placeholder = 'Another goal';
-  void ask(state.goal);
+  void ask(text);
 });
 byId('goal-input').addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && !ev.shiftKey) {
@@ -238,6 +249,7 @@ byId('plan-approve').addEventListener('click', async () => {
   byId('plan-approve').disabled = true;
   try {
     const r = await api('POST', '/api/runs', { plan: state.plan });
+    state.thread = undefined;
     say('agent', h('p', {}, `Started run ${r.runId}.`));
     byId('plan-panel').hidden = true;
     await openRun(r.runId);
@@ -292,9 +304,9 @@ byId('reject-form').addEventListener('submit', (ev) => {
   if (!feedback) return;
   byId('reject-text').value = '';
   byId('plan-panel').hidden = true;
-  say('you', h('p', {}, `Rejected the plan: ${feedback}`));
-  state.goal = `${state.goal}. ${feedback}`;
-  void ask(state.goal);
+  say('you', h('p', {}, `Change: ${feedback}`));
+  // On the plan's conversation, the feedback edits this plan ("use gradient boosting instead").
+  void ask(feedback);
 });
 
 // ---- a run: live progress and results ----------------------------------------------------------------

@@ -1,0 +1,254 @@
+/**
+ * Edits are edits: a follow-up in a conversation changes the frame of the current plan instead of being
+ * appended to the goal. The follow-up is read as a partial frame (what it states overrides what was there)
+ * plus a few edit operations that a partial frame cannot say: replace the models ("use gradient boosting
+ * instead"), remove a model or a stage ("drop the random forest", "no drift check"), change a threshold
+ * without naming the metric again ("make the threshold 0.8"). An answer to a clarifying question fills the
+ * piece that was missing (the target, the data, which model or run was meant), nothing else.
+ */
+import type { IntentFrame, ModelReference } from './intent.ts';
+import { parseModels } from './offline/models.ts';
+import { parseGoal } from './offline/parse.ts';
+import { parseSources } from './offline/sources.ts';
+import { NUMBER, toNumber, words } from './offline/words.ts';
+import type { MissingPiece } from './types.ts';
+
+const REMOVE =
+  /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;
+const ALSO = /\b(?:also|too|as well|in addition|additionally|plus|add|and compare|compare (?:it )?with)\b/i;
+const INSTEAD =
+  /\b(?:instead|rather|switch(?:ing)? to|replace|swap|change (?:it |the model )?to|use only|only use)\b/i;
+
+/** Stages a follow-up can remove, by the words people use for them. */
+const STAGES: [RegExp, (f: IntentFrame) => IntentFrame][] = [
+  [
+    /\bdrift(?: check| monitor(?:ing)?)?\b|\bmonitor(?:ing)?\b/i,
+    (f) => ({ ...f, wants: { ...f.wants, monitor: false } }),
+  ],
+  [
+    /\bdeploy(?:ment)?\b|\bserv(?:e|ing)\b|\bcanary\b/i,
+    (f) => {
+      const { canary: _c, ...rest } = f;
+      return { ...rest, wants: { ...f.wants, deploy: false } };
+    },
+  ],
+  [
+    /\bregist(?:er|ration|ering)\b/i,
+    (f) => ({ ...f, wants: { ...f.wants, register: false, deploy: false } }),
+  ],
+  [/\bapprovals?(?: step)?\b|\bsign[- ]?off\b/i, (f) => ({ ...f, approval: false, approvers: [] })],
+  [
+    /\b(?:notifications?|slack|webhook|message|alerts?)\b/i,
+    (f) => {
+      const { notify: _n, ...rest } = f;
+      return { ...rest, wants: { ...f.wants, notify: false } };
+    },
+  ],
+  [/\bcross[- ]?validation\b|\bfolds?\b|\bcv\b/i, (f) => ({ ...f, folds: 0 })],
+  [
+    /\bschedule\b|\bcron\b|\btrigger\b/i,
+    (f) => {
+      const { schedule: _s, event: _e, ...rest } = f;
+      return rest;
+    },
+  ],
+  [/\btuning\b|\bsearch\b/i, (f) => ({ ...f, tune: false })],
+  [/\b(?:prep(?:aration)?|cleaning|clean(?:up)? step)\b/i, (f) => ({ ...f, prep: [] })],
+  [/\bpredictions?\b|\bscoring\b|\bbatch scor\w*/i, (f) => ({ ...f, wants: { ...f.wants, predict: false } })],
+];
+
+/** A frame field the follow-up states (not a default of parsing a short sentence). */
+function stated<T>(v: T | undefined, empty: (v: T) => boolean = () => false): v is T {
+  return v !== undefined && !empty(v);
+}
+
+/** "make the threshold 0.8", "raise the bar to 85%", "threshold of .9": a new value for the gate there is. */
+function newThreshold(text: string): number | undefined {
+  const m =
+    /\b(?:threshold|bar|cut-?off|gate|minimum|limit)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] || n > 1 ? n / 100 : n;
+}
+
+/** Applies a follow-up to the frame of the current plan. */
+export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
+  const delta = parseGoal(text);
+  let f: IntentFrame = { ...frame, goal: `${frame.goal} (then: ${delta.goal})` };
+  const removing = REMOVE.test(text) && !/\bdrop\s+(?:rows|duplicates|the\s+column|columns?)\b/i.test(text);
+  const named = parseModels(text);
+
+  // Models: replaced, added to, or removed from.
+  if (named.length && removing && !INSTEAD.test(text)) {
+    const gone = new Set(named.map((m) => m.algorithm));
+    const current = f.models.length ? f.models : [];
+    f = { ...f, models: current.filter((m) => !gone.has(m.algorithm)), compare: false };
+  } else if (named.length && ALSO.test(text) && !INSTEAD.test(text)) {
+    const have = new Set(f.models.map((m) => m.algorithm));
+    f = { ...f, models: [...f.models, ...named.filter((m) => !have.has(m.algorithm))], compare: true };
+  } else if (named.length) {
+    f = { ...f, models: named, compare: named.length > 1 };
+  }
+
+  // Stages removed: "drop the drift check", "no deployment", "remove the approval".
+  let stageRemoved = false;
+  if (removing && !named.length)
+    for (const [re, drop] of STAGES)
+      if (re.test(text)) {
+        f = drop(f);
+        stageRemoved = true;
+      }
+
+  // A new threshold for the gate there is.
+  const value = newThreshold(text);
+  if (delta.gate) f = { ...f, gate: delta.gate };
+  else if (value !== undefined && f.gate?.kind === 'threshold') f = { ...f, gate: { ...f.gate, value } };
+
+  // Everything else the follow-up states overrides the frame; stages it asks for are added.
+  if (!removing) {
+    const w = delta.wants;
+    f = {
+      ...f,
+      wants: {
+        ...f.wants,
+        deploy: f.wants.deploy || w.deploy,
+        register: f.wants.register || w.register || w.deploy,
+        monitor: f.wants.monitor || w.monitor,
+        notify: f.wants.notify || w.notify,
+        predict: f.wants.predict || w.predict,
+      },
+    };
+  }
+  if (delta.sources.length) f = { ...f, sources: delta.sources };
+  const explicitTarget =
+    /\b(?:predict\w*|forecast\w*|estimat\w*|target|label|classify\w*)\b/i.test(text) &&
+    delta.targetPhrases.length;
+  if (explicitTarget) f = { ...f, targetPhrases: delta.targetPhrases };
+  if (delta.taskType) f = { ...f, taskType: delta.taskType };
+  if (stated(delta.folds)) f = { ...f, folds: delta.folds };
+  if (stated(delta.testShare)) f = { ...f, testShare: delta.testShare };
+  if (stated(delta.validationShare)) f = { ...f, validationShare: delta.validationShare };
+  if (delta.split) f = { ...f, split: delta.split };
+  if (stated(delta.seed)) f = { ...f, seed: delta.seed };
+  if (delta.metric && !delta.gate) f = { ...f, metric: delta.metric };
+  if (delta.schedule) f = { ...f, schedule: delta.schedule };
+  if (delta.event) f = { ...f, event: delta.event };
+  if (Object.keys(delta.resources).length) f = { ...f, resources: { ...f.resources, ...delta.resources } };
+  if (delta.approval && !removing) f = { ...f, approval: true };
+  if (delta.approvers.length) f = { ...f, approval: true, approvers: delta.approvers };
+  if (delta.approvalTimeout) f = { ...f, approvalTimeout: delta.approvalTimeout };
+  if (Object.keys(delta.drift).length) f = { ...f, drift: { ...f.drift, ...delta.drift } };
+  if (delta.notify && !removing) f = { ...f, notify: delta.notify };
+  if (delta.prep.length && !named.length && !stageRemoved) f = { ...f, prep: [...f.prep, ...delta.prep] };
+  if (Object.keys(delta.params).length) f = { ...f, params: { ...f.params, ...delta.params } };
+  if (delta.tune && !removing) f = { ...f, tune: true };
+  if (delta.modelName) f = { ...f, modelName: delta.modelName };
+  if (delta.datasetName) f = { ...f, datasetName: delta.datasetName };
+  if (delta.textColumns.length) f = { ...f, textColumns: delta.textColumns };
+  if (delta.compareWithProduction !== undefined)
+    f = { ...f, compareWithProduction: delta.compareWithProduction };
+  if (delta.canary) f = { ...f, canary: { ...f.canary, ...delta.canary } };
+  if (delta.watch) f = { ...f, watch: { ...f.watch, ...delta.watch } };
+  if (delta.output) f = { ...f, output: delta.output };
+  if (delta.refs.models.length)
+    f = { ...f, refs: { ...f.refs, models: mergeRefs(f.refs.models, delta.refs.models) } };
+  return f;
+}
+
+function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReference[] {
+  const out = [...have];
+  for (const r of said) {
+    if (r.exactOnly && have.length) continue;
+    // "use version 2 instead": a version or qualifier alone changes which version of the same model.
+    const only = !r.words.length && !r.name && !r.run;
+    const i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    const prev = out[i];
+    if (prev && only) {
+      const { alias: _a, version: _v, qualifier: _q, ...rest } = prev;
+      out[i] = {
+        ...rest,
+        ...(r.version !== undefined ? { version: r.version } : {}),
+        ...(r.alias ? { alias: r.alias } : {}),
+        ...(r.qualifier ? { qualifier: r.qualifier } : {}),
+      };
+    } else if (prev) out[i] = r;
+    else out.push(r);
+  }
+  return out;
+}
+
+const FILLER = new Set([
+  'the',
+  'a',
+  'an',
+  'one',
+  'model',
+  'please',
+  'i',
+  'mean',
+  'meant',
+  'use',
+  'that',
+  'it',
+  'is',
+  'its',
+]);
+
+/** Fills the piece a clarifying question asked for with the answer. */
+export function applyAnswer(
+  frame: IntentFrame,
+  about: MissingPiece | undefined,
+  answer: string,
+): IntentFrame {
+  const text = answer.trim();
+  switch (about) {
+    case 'target':
+      return {
+        ...frame,
+        targetPhrases: [text.replace(/^(?:the\s+|predict\s+|column\s+)+/i, ''), ...frame.targetPhrases],
+      };
+    case 'source': {
+      const sources = parseSources(text);
+      if (sources.length) return { ...frame, sources };
+      return { ...frame, sources: [{ kind: 'file', path: text.replace(/^["'`]|["'`]$/g, '') }] };
+    }
+    case 'script':
+      return frame.script
+        ? { ...frame, script: { ...frame.script, path: text.split(/\s+/)[0] as string } }
+        : frame;
+    case 'model': {
+      const i = frame.refs.models.findIndex((r) => r.role !== 'baseline');
+      const r = frame.refs.models[i];
+      if (!r) return applyEdit(frame, text);
+      const version = new RegExp(String.raw`\b(?:v|version\s+)${NUMBER}\b`, 'i').exec(text);
+      const ws = words(text).filter((w) => !FILLER.has(w) && !/^v?\d+$/.test(w));
+      const named = text.match(/\b[a-z0-9][\w.]*(?:-[\w.]+)+\b/i)?.[0];
+      const next: ModelReference = {
+        ...r,
+        ...(ws.length || named ? { words: named ? [named.toLowerCase()] : ws } : {}),
+        ...(version ? { version: toNumber(version[1]) as number } : {}),
+      };
+      const models = [...frame.refs.models];
+      models[i] = next;
+      return { ...frame, refs: { ...frame.refs, models } };
+    }
+    case 'run': {
+      const run = frame.refs.run;
+      const id = /\brun-[\w-]+/i.exec(text)?.[0];
+      if (!run) return frame;
+      return {
+        ...frame,
+        refs: {
+          ...frame.refs,
+          run: id
+            ? { ...run, id }
+            : { ...run, words: words(text).filter((w) => !FILLER.has(w)), latest: true },
+        },
+      };
+    }
+    default:
+      return applyEdit(frame, text);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The workspace's look-ups for one planning turn: a read of the run store (registry, runs, lineage, triggers)
+ * opened on demand and closed after. A workspace without a state database yet has nothing to look up: the
+ * look-ups are empty and nothing is created.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../src/config.ts';
+import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.ts';
+import { RunStore, stateTarget } from '../../src/store/index.ts';
+import type { Lookups } from './resolve.ts';
+
+export interface OpenLookups {
+  look: Lookups;
+  close(): void;
+}
+
+/** Results are kept for the life of one opening: a planning turn sees one consistent state. */
+function memo(facts: WorkspaceFacts, now: () => Date): Lookups {
+  const cache = new Map<string, unknown>();
+  const once = <T>(key: string, fn: () => T): T => {
+    if (!cache.has(key)) cache.set(key, fn());
+    return cache.get(key) as T;
+  };
+  return {
+    workspace: facts.workspace,
+    now,
+    models: () => once('models', () => facts.models()),
+    runs: (limit?: number) => once(`runs:${limit ?? ''}`, () => facts.runs(limit)),
+    datasetVersions: (name?: string) => once(`ds:${name ?? ''}`, () => facts.datasetVersions(name)),
+    triggers: () => once('triggers', () => facts.triggers()),
+    runPlan: (id: string) => facts.runPlan(id),
+  };
+}
+
+export function emptyLookups(workspace: string, now: () => Date = () => new Date()): Lookups {
+  return {
+    workspace,
+    now,
+    models: () => [],
+    runs: () => [],
+    datasetVersions: () => [],
+    triggers: () => [],
+    runPlan: () => undefined,
+  };
+}
+
+export function openLookups(
+  config: Pick<Config, 'workspace' | 'stateDir' | 'databaseUrl'>,
+  now: () => Date = () => new Date(),
+): OpenLookups {
+  if (!config.databaseUrl && !existsSync(path.join(config.stateDir, 'state.db')))
+    return { look: emptyLookups(config.workspace, now), close: () => {} };
+  const store = new RunStore(stateTarget(config));
+  const facts = workspaceFacts(store, { workspace: config.workspace, stateDir: config.stateDir });
+  return { look: memo(facts, now), close: () => store.close() };
+}

@@ -1,0 +1,163 @@
+/**
+ * Metrics and gates: "deploy if accuracy >= 0.9", "AUC above 0.8", "unless RMSE exceeds 9", "only if MAE
+ * improves", "if it beats the current model". Comparison words depend on the metric: for an error metric
+ * better means lower.
+ */
+import type { Comparator, Gate } from '../intent.ts';
+
+export const METRICS: [RegExp, string][] = [
+  [/\baccuracy\b|\bacc\b/i, 'accuracy'],
+  [/\bf1(?:[- ]?score)?\b|\bf-score\b|\bf-measure\b/i, 'f1_macro'],
+  [/\bprecision\b/i, 'precision_macro'],
+  [/\brecall\b/i, 'recall_macro'],
+  [/\b(?:roc[- ]?)?auc\b|\broc\b|\barea under the curve\b/i, 'roc_auc'],
+  [/\blog[- ]?loss\b|\bcross[- ]entropy\b/i, 'log_loss'],
+  [/\brmse\b|\broot[- ]mean[- ]squared?[- ]error\b|\bmse\b|\bmean squared error\b/i, 'rmse'],
+  [/\bmae\b|\bmean[- ]absolute[- ]error\b/i, 'mae'],
+  [/\br2\b|r²|\br-squared\b|\br squared\b|\bcoefficient of determination\b/i, 'r2'],
+];
+export const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'log_loss']);
+const SHARE_METRICS = new Set(['accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'roc_auc', 'r2']);
+
+// Comparison phrases, by what they mean for the number that follows. "better" / "no worse" depend on the metric:
+// for an error metric (RMSE, MAE, log loss) better means lower.
+const CMP: [RegExp, Comparator | 'eq' | 'better' | 'no-worse'][] = [
+  [
+    /^(?:>=|≥|=>|at least|no less than|not (?:less|lower|smaller) than|no (?:lower|smaller) than|minimum(?: of)?|min\.?|at or above|(?:greater|higher|more) than or equal to|not (?:below|under|beneath))$/i,
+    '>=',
+  ],
+  [
+    /^(?:>|above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of)$/i,
+    '>',
+  ],
+  [
+    /^(?:<=|≤|=<|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|max\.?|within|up to|at or below|(?:less|lower|smaller) than or equal to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?)$/i,
+    '<=',
+  ],
+  [/^(?:<|below|under|less than|lower than|smaller than|beneath|south of)$/i, '<'],
+  [/^(?:better than|improves? on|beats?)$/i, 'better'],
+  [/^(?:no worse than|not worse than|at least as good as|as good as|on par with)$/i, 'no-worse'],
+  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at|to|around|about)$/i, 'eq'],
+];
+const CMP_WORDS = [
+  '>=|≥|=>|<=|≤|=<|>|<|==|=|:',
+  'at least|no less than|not (?:less|lower|smaller) than|no (?:lower|smaller) than|minimum(?: of)?|at or above|(?:greater|higher|more) than or equal to|not (?:below|under|beneath)',
+  "(?:less|lower|smaller) than or equal to|at or below|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|within|up to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?",
+  'no worse than|not worse than|at least as good as|as good as|on par with|better than|improves? on',
+  'above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of',
+  'below|under|less than|lower than|smaller than|beneath|south of',
+  'is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of|to|around|about',
+].join('|');
+/** Verbs that may come between a metric and its comparison: "RMSE drops below 9", "accuracy climbs above 0.8". */
+const GATE_VERBS =
+  "is|are|was|be|must|should|will|would|still|stays?|remains?|reaches|goes|gets|comes in|drops?|dropped|falls?|fell|dips?|dipped|sinks?|rises?|rose|climbs?|moves?|lands?|ends up|scores?|measures?|comes out|sits?|keeps?|doesn't|does not|do not|don't|never|can|cannot|can't|actually|really";
+
+function comparator(word: string, metric: string): Comparator | 'eq' | undefined {
+  const w = word.trim().replace(/\s+/g, ' ');
+  const lower = LOWER_IS_BETTER.has(metric);
+  for (const [re, c] of CMP) {
+    if (!re.test(w)) continue;
+    if (c === 'better') return lower ? '<' : '>';
+    if (c === 'no-worse') return lower ? '<=' : '>=';
+    return c;
+  }
+  return undefined;
+}
+
+/** "deploy unless RMSE exceeds 9", "don't ship if accuracy is below 0.8": the condition blocks, so flip it. */
+function negated(before: string): boolean {
+  return /\b(?:unless|except (?:if|when)|(?:don't|do not|never|not|no|won't|shouldn't|should not)\s+(?:\w+\s+){0,3}?(?:if|when|whenever|should|in case))\s+(?:the\s+|its\s+|the model's\s+|our\s+)?(?:\w+\s+)?$/i.test(
+    before,
+  );
+}
+
+const FLIP: Record<Comparator, Comparator> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' };
+
+interface MetricMention {
+  metric: string;
+  at: number;
+  end: number;
+}
+
+export function metricMentions(goal: string): MetricMention[] {
+  const out: MetricMention[] = [];
+  for (const [re, metric] of METRICS) {
+    for (const m of goal.matchAll(new RegExp(re.source, 'gi'))) {
+      out.push({ metric, at: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function thresholdValue(metric: string, raw: string, percent: boolean): number {
+  const n = Number(raw);
+  if (SHARE_METRICS.has(metric) && (percent || n > 1)) return n / 100;
+  return n;
+}
+
+export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
+  let gate: Gate | undefined;
+  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
+  for (const mention of mentions) {
+    const after = goal.slice(mention.end, mention.end + 60);
+    const m = new RegExp(
+      String.raw`^\s*(?:score\s+|value\s+|of the model\s+|on (?:the\s+)?(?:test|hold-?out|validation|eval(?:uation)?) (?:set|data|split|rows)\s+)?(?:(?:${GATE_VERBS})\s+){0,3}?(${CMP_WORDS})\s*(?:of\s+|to\s+)?${NUM}(\s*or\s+(?:more|higher|better|above|greater|less|lower|below|fewer|smaller|worse))?`,
+      'i',
+    ).exec(after);
+    const before = goal.slice(Math.max(0, mention.at - 40), mention.at);
+    const flip = negated(before);
+    const pre = new RegExp(
+      String.raw`(?:^|\s)(?:(${CMP_WORDS})\s+)?(?:an?\s+)?${NUM}\s+(?:or\s+(more|higher|better|above|greater|less|lower|below|smaller|fewer)\s+)?(?:(?:test|hold-?out|validation|macro|mean|overall)\s+)?$`,
+      'i',
+    ).exec(before);
+    const lower = LOWER_IS_BETTER.has(mention.metric);
+    if (m) {
+      let op = comparator(m[1] as string, mention.metric);
+      const tail = (m[4] ?? '').toLowerCase();
+      if (/more|higher|above|greater/.test(tail) || (/better/.test(tail) && !lower)) op = '>=';
+      else if (/less|lower|below|fewer|smaller/.test(tail) || (/better/.test(tail) && lower)) op = '<=';
+      if (op === 'eq' || op === undefined) op = lower ? '<=' : '>=';
+      gate = {
+        kind: 'threshold',
+        metric: mention.metric,
+        op: flip ? FLIP[op] : op,
+        value: thresholdValue(mention.metric, m[2] as string, !!m[3]),
+      };
+      continue;
+    }
+    if (pre) {
+      const said = pre[1] ? comparator(pre[1], mention.metric) : undefined;
+      const tail = (pre[4] ?? '').toLowerCase();
+      let op: Comparator;
+      if (said && said !== 'eq') op = said;
+      else if (/more|higher|above|greater/.test(tail) || (/better/.test(tail) && !lower)) op = '>=';
+      else if (/less|lower|below|fewer|smaller/.test(tail) || (/better/.test(tail) && lower)) op = '<=';
+      else op = lower ? '<=' : '>=';
+      gate = {
+        kind: 'threshold',
+        metric: mention.metric,
+        op: flip ? FLIP[op] : op,
+        value: thresholdValue(mention.metric, pre[2] as string, !!pre[3]),
+      };
+    }
+  }
+  const improve =
+    /\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?)\b/i.exec(
+      goal,
+    );
+  if (improve && (!gate || (improve.index ?? 0) > goal.search(/\d/))) {
+    const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - (improve.index ?? 0)) < 40);
+    const by = /\bby\s+(?:at\s+least\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+      goal.slice(improve.index ?? 0, (improve.index ?? 0) + 40),
+    );
+    const metric = near?.metric;
+    const minDelta = by ? thresholdValue(metric ?? 'accuracy', by[1] as string, !!by[2]) : undefined;
+    if (!gate || near)
+      gate = {
+        kind: 'improve',
+        ...(metric ? { metric } : {}),
+        ...(minDelta !== undefined ? { minDelta } : {}),
+      };
+  }
+  return gate;
+}

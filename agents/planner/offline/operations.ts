@@ -1,0 +1,198 @@
+/**
+ * Operations on deployed models, as a goal words them: canaries ("send a quarter of the traffic to … for two
+ * hours", "canary … at 10% for 30 minutes"), serving limits ("unless errors rise", "if p95 latency doubles",
+ * "error rate above 2%", "p99 above 500 ms"), rollbacks ("roll back to version 1", "take … back to its previous
+ * version"), serving reports ("error rate and p95 latency over the last 2 hours"), where scored rows go, and
+ * which operation the goal is about.
+ */
+import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
+
+const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)`;
+
+function unitOf(u: string): 'm' | 'h' | 'd' {
+  const w = u.toLowerCase();
+  if (w.startsWith('d')) return 'd';
+  if (w.startsWith('h')) return 'h';
+  if (w.startsWith('w')) return 'd';
+  return 'm';
+}
+
+/** "two hours" → "2h", "30 minutes" → "30m", "a day" → "1d", "an hour" → "1h", "a week" → "7d". */
+export function durationOf(count: string | undefined, unit: string): string | undefined {
+  const n = count === undefined ? 1 : toNumber(count);
+  if (n === undefined || !(n > 0)) return undefined;
+  const week = /^w/i.test(unit);
+  return `${week ? n * 7 : n}${unitOf(unit)}`;
+}
+
+/** A span of time after a preposition: "for two hours", "in the next hour", "over the last 2 hours". */
+function spans(text: string, lead: string): { at: number; duration: string }[] {
+  const re = new RegExp(
+    String.raw`\b(?:${lead})\s+(?:(?:the\s+)?(?:next|last|past|coming|first)\s+)?(?:${NUMBER}\s*)?${UNIT}\b`,
+    'gi',
+  );
+  const out: { at: number; duration: string }[] = [];
+  for (const m of text.matchAll(re)) {
+    const d = durationOf(m[1], m[2] as string);
+    if (d) out.push({ at: m.index ?? 0, duration: d });
+  }
+  return out;
+}
+
+/** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
+export function parseCanaryShare(text: string): number | undefined {
+  const m =
+    new RegExp(
+      String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
+      'i',
+    ).exec(text) ??
+    new RegExp(String.raw`\bcanary\b[^.;]{0,60}?\b(?:at|with|to|on|for|of)\s+${SHARE}`, 'i').exec(text) ??
+    new RegExp(String.raw`\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b[^.;]{0,60}?\bto\s+${SHARE}`, 'i').exec(
+      text,
+    );
+  // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
+  const raw = m?.[1];
+  if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
+    return undefined;
+  const share = toShare(raw);
+  return share !== undefined && share > 0 && share < 1 ? share : undefined;
+}
+
+/** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
+export function parseHoldFor(text: string): string | undefined {
+  return spans(text, 'for|during|in|within|over')[0]?.duration;
+}
+
+/** The window of a serving report or traffic check: "over the last 2 hours", "the last 24 hours of requests". */
+export function parseWindow(text: string): string | undefined {
+  const m = new RegExp(
+    String.raw`\b(?:over|in|for|during|from|of|within)\s+the\s+(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
+    'i',
+  ).exec(text);
+  if (!m) return undefined;
+  return m[2] ? durationOf(m[1], m[2]) : durationOf(m[3], m[4] as string);
+}
+
+const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
+const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|>=?)`;
+
+/** Serving limits written in the goal. */
+export function parseWatchLimits(text: string): WatchLimits {
+  const out: WatchLimits = {};
+  const err = new RegExp(String.raw`\berror[- ]?rates?\s+${ABOVE}\s*${PCT}`, 'i').exec(text);
+  if (err) {
+    const n = Number(err[1]);
+    out.maxErrorRate = err[2] || n > 1 ? n / 100 : n;
+  } else if (
+    /\b(?:errors?|error[- ]?rates?|failures?)\s+(?:go(?:es)?\s+up|rises?|rising|increases?|grows?|spikes?|climbs?|get(?:s)?\s+worse)\b|\bmore errors\b|\bif it (?:errors|fails) more\b/i.test(
+      text,
+    )
+  )
+    out.maxErrorRateIncrease = 0.01;
+  const factorWords: Record<string, number> = {
+    doubles: 2,
+    double: 2,
+    doubled: 2,
+    triples: 3,
+    triple: 3,
+    tripled: 3,
+  };
+  const lat = /\b(p95|p99|p50|latency|response time)\b/i.exec(text);
+  if (lat) {
+    const near = text.slice(lat.index ?? 0, (lat.index ?? 0) + 80);
+    const which = /p99/i.test(near.slice(0, 8)) || /\bp99\b/i.test(text) ? 'p99' : 'p95';
+    const factor =
+      /\b(doubles?|doubled|triples?|tripled)\b/i.exec(near) ??
+      /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
+    const ms = /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?)\b/i.exec(near);
+    if (factor) {
+      const f = factorWords[(factor[1] as string).toLowerCase()] ?? Number(factor[1]);
+      if (f > 1) out.maxP95Factor = f;
+    } else if (ms) {
+      const v = Number(ms[1]) * (/^s/i.test(ms[2] as string) ? 1000 : 1);
+      if (which === 'p99') out.maxP99Ms = v;
+      else out.maxP95Ms = v;
+    }
+  }
+  return out;
+}
+
+export const ROLLBACK =
+  /\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
+
+/** A rollback: to which version, and whether only on a breach of serving limits. */
+export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
+  if (!ROLLBACK.test(text)) return undefined;
+  const to = /\b(?:back\s+)?to\s+(?:version\s+|v)(\d+)\b/i.exec(text);
+  const conditional =
+    Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
+  return { ...(to ? { toVersion: Number(to[1]) } : {}), onBreach: conditional };
+}
+
+/** Where scored rows go: "write the predictions to scores/", "save the scores as out/cars.csv". */
+export function parseOutput(text: string): string | undefined {
+  const m =
+    /\b(?:write|save|store|put|export|dump)\s+(?:the\s+|all\s+)?(?:scored\s+rows|scores|predictions|results|output)\s+(?:to|into|in|as|under)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+)?["'`]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'`]?/i.exec(
+      text,
+    ) ?? /\b(?:predictions|scores)\s+(?:go|end up)\s+(?:to|in|into)\s+["'`]?((?:\.?\/)?[\w./-]+)/i.exec(text);
+  const out = m?.[1];
+  if (!out || !/[/.]/.test(out)) return undefined;
+  return out.replace(/^\.\//, '');
+}
+
+const SERVING_WORDS =
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per)\b/i;
+const REPORT =
+  /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
+const TRAFFIC =
+  /\b(?:served|serving|live|production)\s+(?:traffic|requests|data|inputs)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
+const CANARY =
+  /\bcanary\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
+const PROMOTE =
+  /\b(?:promote|deploy|ship|release|push|put)\b|\bmake\s+(?:it|\S+)\s+(?:the\s+)?production\b|\bto\s+production\b/i;
+const SCORE =
+  /\b(?:batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
+
+export interface OperationCues {
+  hasSource: boolean;
+  /** A bare registry-style name is written (a model only if one has exactly that name). */
+  hasNamedRef: boolean;
+  /** A model reference introduced by "with" / "using": the model that scores. */
+  hasScorerRef: boolean;
+  /** A share of traffic is named ("20 percent of … traffic"). */
+  trafficShare: boolean;
+  trains: boolean;
+  /** An explicit training verb: train, retrain, fit, build, learn. */
+  retrains: boolean;
+  hasModelRef: boolean;
+  hasRunRef: boolean;
+  hasScript: boolean;
+  monitor: boolean;
+  rollback: boolean;
+  limits: WatchLimits;
+}
+
+/**
+ * Which operation the goal is about. Goals that train from data stay pipelines (a canary share or a drift
+ * check is then part of the pipeline); the others act on what exists.
+ */
+export function detectOperation(text: string, cues: OperationCues): Operation {
+  if (cues.hasScript) return 'script';
+  if (cues.hasRunRef) return 'rerun';
+  const buildsFromData = cues.hasSource && cues.trains && !cues.hasModelRef && !cues.hasScorerRef;
+  if (buildsFromData || cues.retrains) return 'pipeline';
+  // Operations on deployed models also take a registered name written bare.
+  const acted = cues.hasModelRef || cues.hasNamedRef;
+  if ((CANARY.test(text) || cues.trafficShare) && acted) return 'canary';
+  if (cues.rollback && acted) return 'rollback';
+  if (cues.rollback && !cues.hasSource) return 'rollback';
+  if (cues.monitor && acted && (TRAFFIC.test(text) || !cues.hasSource)) return 'monitor-traffic';
+  if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
+  if (cues.hasScorerRef && cues.hasSource) return 'score';
+  if (cues.hasModelRef && cues.hasSource && SCORE.test(text)) return 'score';
+  if (cues.hasModelRef && PROMOTE.test(text) && !cues.trains) return 'promote';
+  if (cues.hasModelRef && cues.hasSource && /\bpredict\w*\s+(?:with|using)\b/i.test(text)) return 'score';
+  if (cues.hasModelRef && !cues.hasSource && PROMOTE.test(text)) return 'promote';
+  return 'pipeline';
+}

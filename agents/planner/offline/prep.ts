@@ -1,0 +1,150 @@
+/**
+ * Data preparation in a goal: dedupe, drop columns, drop rows with missing values (all, or of named columns),
+ * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
+ */
+import type { PrepIntent } from '../intent.ts';
+import { STOP } from './target.ts';
+
+/** Verbs for taking something out, in their usual forms. */
+export const REMOVE =
+  'remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+
+const NOT_COLUMNS =
+  /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
+
+export function parsePrep(goal: string): PrepIntent[] {
+  const out: { at: number; p: PrepIntent }[] = [];
+  const add = (m: RegExpExecArray | null, p: PrepIntent) => {
+    if (m) out.push({ at: m.index ?? 0, p });
+  };
+  add(
+    new RegExp(
+      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated rows)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
+      'i',
+    ).exec(goal),
+    { op: 'dedupe' },
+  );
+  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price".
+  const COLUMN = String.raw`((?:[\w()%-]+\s+){0,3}?[\w()%-]+)`;
+  const dropnaCol =
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      'i',
+    ).exec(goal);
+  // "(drop rows with missing values)": punctuation around the words is not part of a column name.
+  const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
+  if (dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList))
+    out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropList } });
+  // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
+  // "exclude rows where origin is HNL".
+  const where = new RegExp(
+    String.raw`\b(?:(keep|keeping|use|using|select|selecting|restrict(?:ing)?\s+(?:it\s+|the data\s+)?to|limit(?:ing)?\s+(?:it\s+|the data\s+)?to|filter(?:ing)?(?:\s+(?:it|the data|the rows))?\s+(?:to|down to|for)|only)|(${REMOVE}|exclude|excluding|skip|skipping|filter(?:ing)? out))\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples|data|\w+s)\s+(?:where|whose|with|in which)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are|was|were)\s+)?(not|at least|at most|above|below|over|under|greater than|less than|more than|after|before|since|from|equal to|isn't|is|are|equals|==|!=|<>|>=|<=|>|<|=)\s+["'\x60]?(-?\d+(?:\.\d+)?|[\w-]+(?:\s(?!(?:${STOP}|or|then|so)\b)[\w-]+)?)["'\x60]?`,
+    'i',
+  ).exec(goal);
+  if (where && !/^(?:missing|null|empty|blank|nan|na|unknown|not)\b/i.test(where[5] as string)) {
+    const said = (where[4] as string).toLowerCase();
+    const cmp: { [k: string]: '=' | '!=' | '>' | '>=' | '<' | '<=' } = {
+      is: '=',
+      are: '=',
+      'equal to': '=',
+      equals: '=',
+      '==': '=',
+      '=': '=',
+      'is not': '!=',
+      "isn't": '!=',
+      not: '!=',
+      '!=': '!=',
+      '<>': '!=',
+      'at least': '>=',
+      '>=': '>=',
+      since: '>=',
+      from: '>=',
+      'at most': '<=',
+      '<=': '<=',
+      above: '>',
+      over: '>',
+      'greater than': '>',
+      'more than': '>',
+      after: '>',
+      '>': '>',
+      below: '<',
+      under: '<',
+      'less than': '<',
+      before: '<',
+      '<': '<',
+    };
+    const op = cmp[said];
+    const value = where[5] as string;
+    if (op)
+      out.push({
+        at: where.index ?? 0,
+        p: { op: 'where', column: where[3] as string, cmp: op, value, keep: !where[2] },
+      });
+  }
+  for (const m of goal.matchAll(
+    /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
+  )) {
+    const list = (m[1] as string).trim();
+    if (
+      NOT_COLUMNS.test(list) ||
+      /^(rows|any rows|records)\b/i.test(list) ||
+      /\b(?:where|whose)\b/i.test(list)
+    )
+      continue;
+    out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
+  }
+  add(
+    new RegExp(
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
+      'i',
+    ).exec(goal),
+    { op: 'dropna' },
+  );
+  const impute =
+    /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
+      goal,
+    ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
+  if (impute) {
+    const w = (impute[1] as string).toLowerCase();
+    const strategy =
+      w === 'average'
+        ? 'mean'
+        : w.startsWith('most')
+          ? 'mode'
+          : w.startsWith('zero') || w === '0'
+            ? 'constant'
+            : (w as 'mean' | 'median' | 'mode');
+    out.push({
+      at: impute.index ?? 0,
+      p: strategy === 'constant' ? { op: 'impute', strategy, value: 0 } : { op: 'impute', strategy },
+    });
+  } else
+    add(/\b(?:impute|fill (?:in )?(?:the )?(?:missing|nulls?|gaps|nas?))\b/i.exec(goal), {
+      op: 'impute',
+      strategy: 'median',
+    });
+  const scale = /\b(scale|scaling|standardi[sz]\w*|normali[sz]\w*|z-?score\w*|min-?max)\b/i.exec(goal);
+  if (scale) {
+    const minmax = /min-?max|normali[sz]\w*\s+(?:to|into|between)\s+\[?0/i.test(goal);
+    out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
+  }
+  const onehot =
+    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|,\s*(?:then|and then|train)|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+      goal,
+    );
+  if (onehot) {
+    const list = (onehot[1] ?? '')
+      .replace(/\b(?:categorical|categories|category|text|string)\b.*$/i, '')
+      .trim();
+    out.push({ at: onehot.index ?? 0, p: list ? { op: 'onehot', list } : { op: 'onehot' } });
+  }
+  add(
+    /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
+    { op: 'clip' },
+  );
+  return out.sort((a, b) => a.at - b.at).map((o) => o.p);
+}

@@ -1,0 +1,381 @@
+/**
+ * References to what already exists, as phrases: registered models ("the production cars model",
+ * "penguins-species v2", "cars-mpg@staging", "the latest cars-mpg version", "the model that run-… trained",
+ * "the new penguins model"), past runs ("the last run", "yesterday's failed run", "last Tuesday's weather
+ * training", "run run-20261201-…") and "the newest data". Nothing here knows what exists: the resolver
+ * (resolve.ts) binds the phrases to registry entries, runs and dataset versions, or asks.
+ *
+ * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
+ */
+import type { ModelReference, RunReference } from '../intent.ts';
+
+/** Words that say which version of a model, not which model. */
+const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
+  latest: 'latest',
+  newest: 'latest',
+  last: 'latest',
+  new: 'new',
+  newer: 'new',
+  fresh: 'new',
+  candidate: 'new',
+  challenger: 'new',
+  previous: 'previous',
+  prior: 'previous',
+  old: 'previous',
+  older: 'previous',
+  current: 'current',
+  deployed: 'current',
+  live: 'current',
+  serving: 'current',
+};
+/** Alias words people use; any other alias is recognised by the resolver, which knows the real ones. */
+const ALIASES: Record<string, string> = { production: 'production', prod: 'production', staging: 'staging' };
+const FILLER = new Set([
+  'the',
+  'a',
+  'an',
+  'its',
+  'their',
+  'our',
+  'my',
+  'this',
+  'that',
+  'these',
+  'same',
+  'one',
+  'ml',
+  'registered',
+  'trained',
+  'version',
+  'best',
+  'better',
+  'final',
+  'winning',
+  'winner',
+  'resulting',
+  'good',
+  'whole',
+  'plain',
+  'simple',
+  'basic',
+  'modelfamily',
+  'model',
+  'models',
+  'of',
+]);
+/** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
+const BOUNDARY =
+  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
+
+const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?)`;
+const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
+
+function refWords(phrase: string): string[] {
+  return phrase
+    .toLowerCase()
+    .replace(/'s\b/g, '')
+    .split(/[\s,]+/)
+    .map((w) => w.replace(/^[("'`]+|[)"'`.:;!?]+$/g, ''))
+    .filter((w) => w && !FILLER.has(w));
+}
+
+/** Splits words into qualifier, alias and the rest (the words that may name the model). */
+function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'words'> {
+  const out: Pick<ModelReference, 'qualifier' | 'alias' | 'words'> = { words: [] };
+  for (const w of ws) {
+    if (QUALIFIERS[w] && !out.qualifier) out.qualifier = QUALIFIERS[w];
+    else if (ALIASES[w]) out.alias = ALIASES[w];
+    else out.words.push(w);
+  }
+  if (out.qualifier === 'current' && !out.alias) {
+    out.alias = 'production';
+    delete out.qualifier;
+  }
+  return out;
+}
+
+/** The role a reference plays, from the words before it. */
+function roleOf(before: string): ModelReference['role'] {
+  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
+  if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
+  return 'subject';
+}
+
+function versionIn(text: string): number | undefined {
+  const m = /(?:^|\s|@|:)v(?:ersion)?\s*(\d+)\b|(?::|@)(\d+)\b|\bversion\s+(\d+)\b|\bv(\d+)\b/i.exec(text);
+  const n = m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4];
+  return n ? Number(n) : undefined;
+}
+
+/** Model references, in goal order; the same model named twice counts once. */
+export function parseModelReferences(text: string): ModelReference[] {
+  const found: { at: number; ref: ModelReference }[] = [];
+  const taken: [number, number][] = [];
+  const free = (a: number, b: number) => taken.every(([x, y]) => b <= x || a >= y);
+  const add = (at: number, end: number, ref: ModelReference) => {
+    if (!free(at, end)) return;
+    taken.push([at, end]);
+    found.push({ at, ref });
+  };
+
+  // "the model (that) run run-… trained", "the model from run run-…".
+  for (const m of text.matchAll(
+    /\b(?:the\s+)?model\s+(?:that|which|trained by|from|of|registered by|made by)\s+(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built))?/gi,
+  )) {
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [],
+      run: m[1] as string,
+    });
+  }
+  // "the model named trucks-v2", "the model called churn".
+  for (const m of text.matchAll(
+    new RegExp(String.raw`\bthe\s+model\s+(?:named|called)\s+["'\x60]?(${NAME})`, 'gi'),
+  )) {
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
+      name: m[1] as string,
+    });
+  }
+  // Registry reference strings: "cars-mpg@staging", "cars-mpg:2", "penguins-species@v3".
+  for (const m of text.matchAll(
+    new RegExp(String.raw`\b(${NAME})(@[A-Za-z][\w.-]*|:\d+|@\d+)(?=[\s,.;!?)]|$)`, 'g'),
+  )) {
+    const at = m.index ?? 0;
+    const tail = m[2] as string;
+    const version = /^[:@]v?(\d+)$/.exec(tail)?.[1];
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
+      name: m[1] as string,
+      ...(version ? { version: Number(version) } : { alias: tail.slice(1) }),
+    });
+  }
+  // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+)\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
+      'gi',
+    ),
+  )) {
+    const name = (m[1] ?? m[6]) as string;
+    if (BOUNDARY.test(name) || FILLER.has(name.toLowerCase()) || QUALIFIERS[name.toLowerCase()]) continue;
+    const word = m[4]?.toLowerCase();
+    // "<name> <word> version" only for registry-style names or alias words: "cars-mpg staging version".
+    if (word && (BOUNDARY.test(word) || FILLER.has(word) || (!/[-_\d]/.test(name) && !ALIASES[word])))
+      continue;
+    const at = m.index ?? 0;
+    const version = m[2] ?? m[3] ?? m[5];
+    const c = classify(word ? [word] : []);
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [name.toLowerCase(), ...c.words],
+      ...(version ? { version: Number(version) } : {}),
+      ...(c.alias ? { alias: c.alias } : {}),
+      ...(c.qualifier ? { qualifier: c.qualifier } : {}),
+    });
+  }
+  // Noun phrases: "the production cars model", "the new penguins-species model", "the staging model",
+  // "the latest cars-mpg version", "the production penguins model's traffic".
+  for (const m of text.matchAll(
+    new RegExp(String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b)?`, 'gi'),
+  )) {
+    const at = m.index ?? 0;
+    const lead = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+    // Keep the words after the last verb or preposition: they are the model's description.
+    let start = 0;
+    lead.forEach((w, i) => {
+      if (BOUNDARY.test(w)) start = i + 1;
+    });
+    const ws = lead.slice(start);
+    // "a delay model trained on x.parquet", "an XGBoost model": a model to be made, not one that exists.
+    const indefinite = /^(?:a|an|some|any|another)$/i.test(ws[0] ?? '');
+    const toBeTrained =
+      /^\s*(?:that\s+(?:is|was|you|we)\s+)?(?:trained|fitted|fit|built|learned|learnt)\b/i.test(
+        text.slice(at + m[0].length),
+      );
+    if (toBeTrained || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
+    // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
+    const lead0 = m[1] ?? '';
+    const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);
+    const c = classify(refWords(ws.join(' ')));
+    // "the penguins challenger": the role noun says which version.
+    if (/challengers?\b/i.test(m[0]) && !c.qualifier && !c.alias) c.qualifier = 'new';
+    if (/champions?\b/i.test(m[0]) && !c.alias) c.alias = 'production';
+    const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
+    // "version 3": the number after the noun.
+    const numbered = isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : undefined;
+    const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered;
+    // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
+    if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;
+    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined) continue;
+    const words = c.words.filter((w) => !/^v?\d+$/.test(w));
+    const noun = m[0].slice((m[1] ?? '').length).trim();
+    add(phraseAt, at + m[0].length, {
+      text: [...ws, noun].join(' ').trim(),
+      role: roleOf(text.slice(0, phraseAt)),
+      words,
+      ...(version !== undefined ? { version } : {}),
+      ...(c.alias ? { alias: c.alias } : {}),
+      ...(c.qualifier ? { qualifier: c.qualifier } : {}),
+    });
+  }
+  // A bare name after a verb that acts on deployed models: "roll back cars-mpg", "canary cars-mpg at 10%",
+  // "promote penguins-species", "traffic of cars-mpg", "latency of penguins-species".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:roll(?:ing)?\s+back|rollback|revert|canary|promote|monitor|watch|(?:traffic|latency|error rate|errors|requests|p9[59]|p50)\s+(?:of|for))\s+(?:the\s+)?(${NAME})(?:'s)?\b`,
+      'gi',
+    ),
+  )) {
+    const name = m[1] as string;
+    // A bare word is a model only when it looks like a registry name (cars-mpg, churn_v2, model7).
+    if (!/[-_\d]/.test(name) || BOUNDARY.test(name) || FILLER.has(name.toLowerCase())) continue;
+    const at = (m.index ?? 0) + m[0].lastIndexOf(name);
+    add(at, at + name.length, { text: name, role: 'subject', words: [name.toLowerCase()] });
+  }
+  // "check penguins-species latency": a registry-style (hyphenated) name right before a serving measure.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(${NAME}-${NAME})\s+(?:served\s+)?(?:traffic|latency|error rate|errors|p9[59]|requests)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const name = m[1] as string;
+    add(at, at + name.length, { text: name, role: 'subject', words: [name.toLowerCase()] });
+  }
+  // "<name>'s traffic / error rate / latency": a possessive names the model.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(${NAME})'s\s+(?:served\s+)?(?:traffic|error rate|errors|latency|p9[59]|requests)`,
+      'gi',
+    ),
+  )) {
+    const name = m[1] as string;
+    if (!/[-_\d]/.test(name) || BOUNDARY.test(name) || FILLER.has(name.toLowerCase())) continue;
+    const at = m.index ?? 0;
+    add(at, at + name.length, { text: name, role: 'subject', words: [name.toLowerCase()] });
+  }
+  // Any other registry-style name (penguins-species, churn_v2) may be a model written bare, anywhere: it counts
+  // only if a model has exactly that name ("the traffic hitting penguins-species", "Roll penguins-species back").
+  for (const m of text.matchAll(/(?<![\w./@:-])([a-z0-9]+(?:[-_][a-z0-9]+)+)(?![\w/@:-]|\.[a-z])/gi)) {
+    const name = m[1] as string;
+    const at = m.index ?? 0;
+    if (
+      /^\d+(?:[-_]\d+)+$/.test(name) ||
+      /^(?:one|two|three|four|five|six|seven|eight|nine|ten)-/i.test(name)
+    )
+      continue;
+    add(at, at + name.length, {
+      text: name,
+      role: roleOf(text.slice(0, at)),
+      words: [name.toLowerCase()],
+      exactOnly: true,
+    });
+  }
+  // "penguins-species traffic on version 3": a version alone belongs to the model named before it.
+  const sorted = found.sort((a, b) => a.at - b.at).map((f) => f.ref);
+  const out: ModelReference[] = [];
+  for (const r of sorted) {
+    const prev = out.at(-1);
+    if (prev && !r.words.length && !r.alias && r.version !== undefined && prev.version === undefined) {
+      out[out.length - 1] = { ...prev, version: r.version, exactOnly: false };
+      continue;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
+const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
+const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
+const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
+
+/** Verbs that ask to do a past run again. */
+export const RERUN =
+  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off)(?=\s+(?:[\w'-]+[\s,]+){1,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
+
+function dayOf(word: string | undefined): RunReference['day'] | undefined {
+  if (!word) return undefined;
+  const w = word.toLowerCase().replace(/^last\s+/, '');
+  if (w === 'yesterday' || w === 'last night') return 'yesterday';
+  if (w === 'today' || w === 'tonight' || w === 'this morning') return 'today';
+  if (w === 'week') return 'last-week';
+  const d = /^(mon|tues|wednes|thurs|fri|satur|sun)day$/.exec(w)?.[1];
+  const map: Record<string, RunReference['day']> = {
+    mon: 'monday',
+    tues: 'tuesday',
+    wednes: 'wednesday',
+    thurs: 'thursday',
+    fri: 'friday',
+    satur: 'saturday',
+    sun: 'sunday',
+  };
+  return d ? map[d] : undefined;
+}
+
+function statusOf(word: string | undefined): RunReference['status'] | undefined {
+  if (!word) return undefined;
+  return /^(?:failed|failing|broken|crashed|red)$/i.test(word) ? 'failed' : 'succeeded';
+}
+
+/** A past run the goal names: by id, or by day, status, plan words and order. */
+export function parseRunReference(text: string): RunReference | undefined {
+  const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,8}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
+  if (
+    id &&
+    !/\bmodel\s+(?:that|which|trained by|from|of|registered by|made by)\s+(?:run\s+)?$/i.test(
+      text.slice(0, id.index),
+    )
+  )
+    return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };
+  if (!RERUN.test(text)) return undefined;
+  // "yesterday's failed run", "last Tuesday's weather training".
+  const a = new RegExp(
+    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b`,
+    'i',
+  ).exec(text);
+  if (a) {
+    const day = dayOf(a[1]);
+    const status = statusOf(a[2]);
+    return {
+      text: a[0],
+      ...(day ? { day } : {}),
+      ...(status ? { status } : {}),
+      words: refWords(a[3] ?? ''),
+      training: /train/i.test(a[0]),
+      latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
+    };
+  }
+  // "the last successful cars-mpg training", "the failed run from yesterday", "the last run".
+  const b = new RegExp(
+    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(failed|broke|crashed|errored|succeeded|passed|worked|ran)\b(?:\s+(?:on\s+)?${DAY})?)?`,
+    'i',
+  ).exec(text.replace(RERUN, (m) => ' '.repeat(m.length)));
+  if (b && (b[1] || b[2] || b[3]?.trim() || b[4] || b[5])) {
+    const day = dayOf(b[4] ?? b[6]);
+    const status = statusOf(b[2] ?? (b[5] && b[5] !== 'ran' ? b[5] : undefined));
+    return {
+      text: b[0].trim(),
+      ...(day ? { day } : {}),
+      ...(status ? { status } : {}),
+      words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
+      training: /train/i.test(b[0]),
+      latest: b[1] !== undefined && !/^first$/i.test(b[1]),
+    };
+  }
+  return undefined;
+}
+
+/** "with the newest data", "on the newest version of its dataset", "on the latest data version". */
+export const NEWEST_DATA =
+  /\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:training\s+)?(?:data(?:set)?)|(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;

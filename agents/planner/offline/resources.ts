@@ -1,0 +1,66 @@
+/** Resources (GPUs, memory, cores), approvals and who gives them, and how long an approval waits. */
+import type { GoalSpec } from '../intent.ts';
+import { NUMBER, toNumber } from './words.ts';
+
+export function parseResources(text: string): GoalSpec['resources'] {
+  const out: GoalSpec['resources'] = {};
+  // A script's flags ("--batch-size 32") are not resources.
+  const goal = text.replace(/(?:^|\s)--?[A-Za-z][\w-]*(?:[= ](?!--?[A-Za-z])[^\s,;]+)?/g, ' ');
+  // "2 GPUs", "4 x A100", "2x H100s", "a couple of GPUs", "on two A100s"; "a GPU" is one.
+  const GPU_NAME = String.raw`(?:gpus?|graphics cards?|(?:a100|h100|h200|v100|a10g?|t4|l4|l40s?|a6000|rtx\s?\d{4}|mi\d{3}x?)s?)`;
+  const counts = [
+    ...goal.matchAll(
+      new RegExp(
+        String.raw`\b${NUMBER}(?:\s+of)?(?:\s*[x×]\s*|\s+)(?:(?!(?:gb|gib|tb|g|of|with|memory|vram|on|in|per|for|and|using|across|over|a|an|one|two|three|four|eight)\b)[\w-]+\s+){0,2}?${GPU_NAME}\b`,
+        'gi',
+      ),
+    ),
+  ];
+  const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
+  if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
+  else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
+  const gb = /(\d+(?:\.\d+)?)\s*(gb|gib|g|tb)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
+  for (const m of goal.matchAll(gb)) {
+    const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
+    const size = `${m[1]}${unit}`;
+    const what = (m[3] ?? '').toLowerCase();
+    const near = goal.slice(Math.max(0, (m.index ?? 0) - 25), (m.index ?? 0) + m[0].length + 15);
+    if (what === 'ram' || (what === 'memory' && !/gpu|vram/i.test(near))) out.memory = size;
+    else if (out.gpu !== undefined && (what !== '' || /gpu|vram|cuda|a100|h100/i.test(near)))
+      out.gpuMemory = size;
+    else if (what === '' && /\b(ram|memory)\b/i.test(near)) out.memory = size;
+  }
+  const cpu = new RegExp(String.raw`\b${NUMBER}\s+(?:cpus?|cores|vcpus?|cpu cores)\b`, 'i').exec(goal);
+  if (cpu) out.cpu = toNumber(cpu[1]) ?? 1;
+  return out;
+}
+
+export const APPROVAL =
+  /\bask(?:ing)? me\b|\bwith my (?:approval|ok|okay|sign[- ]?off|consent|go[- ]ahead)\b|\bapprov(?:al|e|es|ed)\b|\bsign[- ]?off\b|\b(?:confirm|check) with me\b|\bhuman[- ]in[- ]the[- ]loop\b|\bmanual(?:ly)? (?:review|approv\w*|check|gate)\b|\bafter i (?:approve|review|confirm|say so)\b|\bwait for (?:me|my)\b|\blet me (?:review|approve|check|confirm|decide)\b|\bonce i(?:'ve| have)? (?:approved|reviewed|confirmed)\b|\bneeds? my (?:ok|okay|approval)\b/i;
+
+export function parseApprovers(goal: string): string[] {
+  const out: string[] = [];
+  // "approval from alice or bob", "ask alice for approval", "have bob sign off".
+  const by =
+    /\bapprov\w*\s+(?:from|by)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)/i.exec(goal) ??
+    /\b(?:ask|get|have|let)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)\s+(?:for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)|to\s+(?:approve|sign\s+off|review))\b/i.exec(
+      goal,
+    );
+  if (by) {
+    for (const n of (by[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
+      const name = n.replace(/^@/, '').replace(/[.]$/, '');
+      if (name && !/^(me|myself|us|the|a|an|someone|anyone|team)$/i.test(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+export function parseDuration(text: string): string | undefined {
+  const m =
+    /\b(?:wait|time ?out|expires?|give (?:me|us))\s+(?:up to\s+|for\s+|after\s+|at most\s+)?(\d+)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/i.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const unit = (m[2] as string).toLowerCase();
+  return `${m[1]}${unit.startsWith('d') ? 'd' : unit.startsWith('h') ? 'h' : 'm'}`;
+}

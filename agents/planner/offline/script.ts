@@ -1,0 +1,45 @@
+/**
+ * A person's own training script: "run scripts/finetune.py on two GPUs with --lr 3e-4, register out/ckpt.pt",
+ * "train with my script scripts/train.sh --epochs 3", "python3 scripts/finetune.py --lr 1e-4". The script
+ * path, an interpreter named before it, every --flag (with its value) written anywhere in the goal, and the
+ * file or folder to register.
+ */
+import type { ScriptSpec } from '../intent.ts';
+
+const SCRIPT =
+  /(?:\b(python3?|bash|sh|Rscript|node|julia)\s+)?((?:\.{0,2}\/)?[\w-][\w./-]*\.(?:py|sh|bash|r|R|jl|js|mjs))\b/;
+const ARTIFACT_EXT = `(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gguf|json|tar|zip|model)`;
+
+/** Flags and their values: "--lr 3e-4", "--epochs=3", "-n 5", "--fp16". */
+export function parseArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|\s)(--?[A-Za-z][\w-]*)(?:[= ](?!--?[A-Za-z])([^\s,;]+))?/g)) {
+    const flag = m[1] as string;
+    const value = m[2]?.replace(/[.)]+$/, '');
+    // "-" starts ordinary words too ("state-of-the-art" never gets here: flags follow whitespace).
+    out.push(flag);
+    if (value && !/^(?:and|on|with|then|register|to|for|using)$/i.test(value)) out.push(value);
+  }
+  return out;
+}
+
+export function parseScript(text: string): ScriptSpec | undefined {
+  const m = SCRIPT.exec(text);
+  if (!m) return undefined;
+  const path = (m[2] as string).replace(/^\.\//, '');
+  const artifact =
+    new RegExp(
+      String.raw`\bregister\w*\s+(?:the\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
+      'i',
+    ).exec(text)?.[1] ??
+    new RegExp(
+      String.raw`\b(?:writes?|saves?|produces?)\s+["'\x60]?([\w.-]+(?:\/[\w.-]+)+\.${ARTIFACT_EXT})`,
+      'i',
+    ).exec(text)?.[1];
+  return {
+    path,
+    args: parseArgs(text.replace(m[0], ' ')),
+    ...(m[1] ? { interpreter: m[1] } : {}),
+    ...(artifact ? { artifact: artifact.replace(/^\.\//, '') } : {}),
+  };
+}

@@ -1,0 +1,152 @@
+/** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
+import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
+
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+)?`;
+// "90% test accuracy" is a gate, not a split.
+const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
+const SET_ASIDE =
+  'hold|holds|holding|held|keep|keeps|keeping|kept|set|sets|setting|put|puts|putting|leave|leaves|leaving|left|reserve|reserves|reserving|reserved|carve|carves|carving|carved|save|saves|saving|saved';
+const SET_ASIDE_PARTICIPLE = 'held|kept|set|put|left|reserved|carved|saved|withheld';
+
+/**
+ * The share of rows kept for testing, in the ways people say it: "hold out 20%", "25% held out", "hold back a
+ * quarter of the rows", "reserve fifteen percent for validation", "use 0.1 as the test set", "a 30% test split",
+ * "test size 0.2", "an 80/20 split", "split 70:30". The last mention wins.
+ */
+export function parseTestShare(text: string): number | undefined {
+  const hits: { at: number; share: number | undefined }[] = [];
+  const collect = (re: RegExp, read: (m: RegExpMatchArray) => number | undefined) => {
+    for (const m of text.matchAll(re)) hits.push({ at: m.index ?? 0, share: read(m) });
+  };
+  // A bare count ("3 validation folds") is not a share: only percents, fractions and decimals below 1.
+  const strict = (raw: string | undefined) =>
+    raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+      ? toShare(raw)
+      : undefined;
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE})\s+(?:out|back|aside|apart|off)\s+(?:of\s+)?(?:the\s+|another\s+)?${SHARE}`,
+      'gi',
+    ),
+    (m) => toShare(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE}|use|uses|using)\s+(?:(?:out|back|aside|apart)\s+)?(?:the\s+)?${SHARE}\s+${ROWS}(?:(?:out|back|aside|apart)\s+)?(?:as|for)\s+(?:a\s+|the\s+)?${TEST_NOUN}`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:${SET_ASIDE})\s+(?:the\s+)?${SHARE}\s+${ROWS}(?:out|back|aside|apart)\b`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`${SHARE}\s+${ROWS}(?:(?:is|are|being|gets?|to be)\s+)?(?:${SET_ASIDE_PARTICIPLE})\s*(?:out|back|aside|apart)?\b`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(String.raw`${SHARE}\s+${ROWS}(?:(?:as|for)\s+(?:a\s+|the\s+)?)?${TEST_NOUN}\b`, 'gi'),
+    (m) => strict(m[1]),
+  );
+  collect(
+    new RegExp(
+      String.raw`\b(?:test(?:ing)?|hold-?out|validation)\s+(?:share|size|split|set|fraction|ratio|portion|part)?\s*(?:of\s+|=\s*|is\s+|:\s*|at\s+)?${SHARE}`,
+      'gi',
+    ),
+    (m) => strict(m[1]),
+  );
+  collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "80/20 split", "a 75-25 train/test split", "split 70:30".
+  collect(
+    /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s+(?:train[/ -]?test\s+)?split\b|\bsplit\s+(?:it\s+|the (?:data|rows)\s+|\S+\.(?:csv|tsv|json|ndjson|jsonl|parquet)\s+)?(?:into\s+)?(\d{1,2})\s*[/:-]\s*(\d{1,2})\b(?!\s*[/:-]\s*\d)/gi,
+    (m) => {
+      const a = Number(m[1] ?? m[3]);
+      const b = Number(m[2] ?? m[4]);
+      return a + b === 100 ? b / 100 : undefined;
+    },
+  );
+  // "split it into train and test, 75/25": a ratio that sums to 100, near words of splitting.
+  if (/\b(?:split|train|test|hold|held)\w*\b/i.test(text))
+    collect(/\b(\d{1,2})\s*[/:]\s*(\d{1,2})\b(?!\s*[/:]\s*\d)/g, (m) => {
+      const a = Number(m[1]);
+      const b = Number(m[2]);
+      return a + b === 100 && a > 0 && b > 0 ? b / 100 : undefined;
+    });
+  const last = hits
+    .filter((h) => h.share !== undefined)
+    .sort((a, b) => a.at - b.at)
+    .pop();
+  return last?.share;
+}
+
+/** A three-way split: "80/10/10 into train, validation and test", "70-15-15 split". Shares of validation and test. */
+export function parseThreeWay(text: string): { validationShare: number; testShare: number } | undefined {
+  const m = /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s*[/:-]\s*(\d{1,2})\b/.exec(text);
+  if (!m) return undefined;
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (a + b + c !== 100) return undefined;
+  // The order is the one written, train first; "… into train, test and validation" swaps the last two.
+  const testFirst = /\btrain\w*\s*,\s*test\w*\s*,?\s*(?:and\s+)?validat/i.test(text);
+  return testFirst
+    ? { testShare: b / 100, validationShare: c / 100 }
+    : { validationShare: b / 100, testShare: c / 100 };
+}
+
+function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)))
+    last = m as RegExpExecArray;
+  return last;
+}
+
+export interface Holdout {
+  folds?: number;
+  testShare?: number;
+  validationShare?: number;
+  split?: { method: 'random' | 'stratified' | 'time'; column?: string; cutoff?: string };
+  seed?: number;
+}
+
+/** Folds, held-out shares, the split method and the seed, as a goal states them (the last mention wins). */
+export function parseHoldout(text: string): Holdout {
+  const out: Holdout = {};
+  const foldM =
+    lastMatch(new RegExp(String.raw`\b${NUMBER}[- ]?folds?\b`, 'i'), text) ??
+    lastMatch(/\bk\s*=\s*(\d+)\s*(?:-?fold|cross|cv)/i, text) ??
+    lastMatch(/\bcv\s*=\s*(\d+)/i, text) ??
+    lastMatch(/\bcross[- ]?validat\w*\s+(?:with\s+)?(\d+)\b/i, text);
+  let folds = foldM ? toNumber(foldM[1]) : undefined;
+  if (folds === undefined && /\bcross[- ]?validat\w*|\bk[- ]fold\b|\bcv\b/i.test(text)) folds = 5;
+  if (/\b(?:no|without|skip) cross[- ]?validation\b/i.test(text)) folds = 0;
+  if (folds !== undefined) out.folds = folds;
+
+  const three = parseThreeWay(text);
+  const testShare = three?.testShare ?? parseTestShare(text);
+  if (testShare !== undefined && testShare > 0 && testShare < 1) out.testShare = testShare;
+  if (three) out.validationShare = three.validationShare;
+
+  const timeSplit =
+    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+)?split\b|\bsplit\s+(?:by|on)\s+(?:the\s+)?(date|time|year)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.exec(
+      text,
+    );
+  const cutoff =
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
+  if (timeSplit) out.split = { method: 'time', ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  const strat =
+    /\bstratif\w*(?:\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
+      text,
+    );
+  if (strat) out.split = { method: 'stratified', ...(strat[1] ? { column: strat[1] } : {}) };
+  if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text))
+    out.split = { method: 'random' };
+  const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);
+  if (seedM) out.seed = Number(seedM[1]);
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * The column a goal wants predicted, as candidate phrases (best first): "predict X", "X as the target",
+ * "label X", "for X", "predicting X", "classify … by X", "the X model", passives ("X classified"), agent and
+ * task nouns ("a classifier for X", "X prediction"), arrows ("data/x.json -> X"). The planner matches the
+ * phrases to real columns later (columns.ts); here nothing knows the data.
+ */
+
+export const STOP =
+  'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
+export const TARGET_VERBS =
+  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
+
+/** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
+const CLAUSE_VERBS =
+  'train|retrain|re-train|fit|refit|build|rebuild|make|create|use|get|need|want|deploy|ship|run|try|add|give|set|compare|pick|choose|register|load|check|monitor|score|evaluate|the|a|an|and|then|with|new|my|our|your|this|that|one|some|best|better|final|same';
+
+/** One to four words of a column phrase ("Seattle weather type", "Body Mass (g)"). */
+const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
+const PARTICIPLES =
+  'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
+export const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
+
+export function targetPhrases(goal: string): string[] {
+  const out: string[] = [];
+  const push = (p: string | undefined) => {
+    const t = p
+      ?.trim()
+      .replace(/^(?:(?:of|for)\s+)?(?:the|an?)\s+/i, '')
+      .replace(/^["'`]|["'`]$/g, '')
+      .replace(/\s+(?:instead|too|as well|either|now|then|please|pls|thanks|thank you)$/i, '');
+    const verbish =
+      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
+    if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
+      out.push(t);
+  };
+  // Quoted: predict "Body Mass (g)".
+  for (const m of goal.matchAll(
+    new RegExp(String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+)?["'\x60]([^"'\x60]+)["'\x60]`, 'gi'),
+  ))
+    push(m[1]);
+  // "X as the target", "target column X", "label: X".
+  for (const m of goal.matchAll(
+    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+)?(?:target|label|outcome)\b/gi,
+  ))
+    push(m[1]);
+  for (const m of goal.matchAll(
+    /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+  ))
+    push(m[1]);
+  // Explicit: "label Horsepower", "with label net_generation", "target column price", "into 'queue'" after a
+  // routing verb, "predicting X" (a participle after the data: "random forest on x.json predicting Sex").
+  for (const m of goal.matchAll(
+    /\b(?:with\s+(?:the\s+)?)?(?:label|target)(?:\s+(?:column|variable|field))?\s+["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,2}?)["'`]?(?=\s*(?:[,;:!?]|\.(?:\s|$)|$)|\s+(?:and|then|with|using|on|from|in|for)\b)/gi,
+  ))
+    if (!/^(?:column|variable|field|is|as|of|should)$/i.test(m[1] as string)) push(m[1]);
+  for (const m of goal.matchAll(
+    /\b(?:route|routes|routing|sort|sorts|sorting|triage|assign|assigns|file|files|bucket|put)\b[^.;]{0,80}?\binto\s+(?:the\s+|their\s+|a\s+)?["'`]?([\w()%-]+(?:\s+[\w()%-]+)?)["'`]?/gi,
+  ))
+    push(m[1]);
+  // "classify penguins by species", "classify flights into delay".
+  for (const m of goal.matchAll(
+    /\bclassify(?:ing)?\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
+  ))
+    push(m[1]);
+  // "predict whether a flight will be delayed" → "delayed".
+  for (const m of goal.matchAll(
+    /\b(?:predict|forecast|estimate)\w*\s+(?:whether|if)\s+(?:an?\s+|the\s+)?\w+\s+(?:is|will be|gets|has|was)\s+([\w-]+)/gi,
+  ))
+    push(m[1]);
+  // "predict (the) X (from|using|...)".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${TARGET_VERBS})\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // Passive: "the weather type classified", "get species predicted", "X to be forecast".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|an?|my|our|their|its|each|want|get|have|need|see)\s+(${PHRASE})\s+(?:(?:to\s+be|should\s+be|must\s+be|is|are|being)\s+)?(?:${PARTICIPLES})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // Agent nouns: "a classifier for Origin", "a model of fertility", "regressor that predicts X" (handled above).
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${AGENT_NOUNS})\s+(?:for|of|to\s+(?:predict|estimate|forecast|classify)|predicting|estimating|forecasting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "retrain the delay model", "a net generation forecaster" → "delay", "net generation".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|a|an|my|our|new|for|better|good)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
+      'gi',
+    ),
+  ))
+    if (!new RegExp(String.raw`^(?:${CLAUSE_VERBS})\b`, 'i').test(m[1] as string)) push(m[1]);
+  // An arrow from the data to the column: "data/x.json -> sex", "x.csv → price".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`(?:->|\u2192)\s*(?:the\s+)?(${PHRASE}?)(?=\s*(?:[,;:!?()]|\.(?:\s|$)|$)|\s+(?:${STOP})\b)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "<column> is the target", "the sex column" (weakest: only a column word marks it).
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable)\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  for (const m of goal.matchAll(
+    new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
+  ))
+    push(m[1]);
+  // Weakest: a trailing "for X" that ends the clause ("… model with k=5 on penguins.json for island").
+  for (const m of goal.matchAll(
+    /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
+  ))
+    push(m[1]);
+  // Task nouns: "a species classification", "for delay prediction", "price forecasting".
+  for (const m of goal.matchAll(
+    /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?|regression|model(?:l)?ing)\b/gi,
+  ))
+    push(m[1]);
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Which named columns hold free text to vectorise (TF-IDF / hashing in train.tabular's textColumns): the ones
+ * the goal says are text ("by their body text") must be real text columns; the ones it only names as what the
+ * prediction is made from ("from their title") count when the data shows free text (mostly distinct strings).
+ */
+import { type DatasetDescription, TEXT_TYPES } from '../describe-dataset.ts';
+import { matchColumn } from './columns.ts';
+
+export interface TextFeatureCandidates {
+  explicit: string[];
+  maybe: string[];
+}
+
+/** Free text: a string column whose values are mostly distinct (not a category). */
+export function looksLikeFreeText(col: { type: string; distinct: number }, rows: number): boolean {
+  return TEXT_TYPES.test(col.type) && col.distinct > Math.max(20, rows * 0.3);
+}
+
+export function pickTextColumns(
+  text: TextFeatureCandidates,
+  data: DatasetDescription | undefined,
+  target: string | undefined,
+): { columns: string[]; notes: string[] } | { question: string } {
+  const columns: string[] = [];
+  const notes: string[] = [];
+  if (!data) {
+    for (const c of text.explicit) columns.push(c);
+    if (columns.length)
+      notes.push(
+        `text columns ${columns.join(', ')} are unchecked: the data could not be read before the run`,
+      );
+    return { columns, notes };
+  }
+  const names = data.columns.map((c) => c.name);
+  for (const phrase of text.explicit) {
+    const m = matchColumn(phrase, names);
+    if (!m)
+      return {
+        question: `I could not find a text column matching "${phrase}" in ${data.path}. Which column holds the text? Its columns are: ${names.join(', ')}.`,
+      };
+    const col = data.columns.find((c) => c.name === m.column);
+    if (col && !TEXT_TYPES.test(col.type))
+      return {
+        question: `"${m.column}" holds ${col.type} values, not text. Which column holds the text to learn from?`,
+      };
+    if (m.column !== target && !columns.includes(m.column)) columns.push(m.column);
+  }
+  for (const phrase of text.maybe) {
+    const m = matchColumn(phrase, names);
+    const col = m ? data.columns.find((c) => c.name === m.column) : undefined;
+    if (col && col.name !== target && looksLikeFreeText(col, data.rows) && !columns.includes(col.name))
+      columns.push(col.name);
+  }
+  if (columns.length)
+    notes.push(
+      `${columns.join(', ')} ${columns.length > 1 ? 'are' : 'is'} vectorised as free text (textColumns of train.tabular)`,
+    );
+  return { columns, notes };
+}

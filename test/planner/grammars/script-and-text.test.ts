@@ -1,0 +1,41 @@
+/** script.ts and features.ts: people's own scripts, and free-text columns. */
+import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
+import { parseArgs, parseScript } from '../../../agents/planner/offline/script.ts';
+
+describe('own scripts', () => {
+  it('reads the script, every flag with its value, an interpreter and the artifact to register', () => {
+    expect(parseScript('run scripts/finetune.py on two GPUs with --lr 3e-4, register out/ckpt.pt')).toEqual({
+      path: 'scripts/finetune.py',
+      args: ['--lr', '3e-4'],
+      artifact: 'out/ckpt.pt',
+    });
+    expect(
+      parseScript('python3 ./train.py --epochs=3 --fp16 and register the checkpoint runs/best/'),
+    ).toEqual({
+      path: 'train.py',
+      args: ['--epochs', '3', '--fp16'],
+      interpreter: 'python3',
+      artifact: 'runs/best/',
+    });
+    expect(parseScript('predict species from data/penguins.json')).toBeUndefined();
+  });
+
+  it('flags: a value is taken unless it is a word of the sentence', () => {
+    expect(parseArgs('with --lr 3e-4 and --epochs 2')).toEqual(['--lr', '3e-4', '--epochs', '2']);
+    expect(parseArgs('--dry-run and register it')).toEqual(['--dry-run']);
+  });
+});
+
+describe('text features', () => {
+  it.each([
+    ["route tickets by their 'body' text into 'queue'", { explicit: ['body'], maybe: [] }],
+    ['classify the queue from the body text', { explicit: ['body'], maybe: [] }],
+    ['using the body and channel columns, treating body as free text', { explicit: ['body'], maybe: [] }],
+    ['predict the genre of movies from their title', { explicit: [], maybe: ['title'] }],
+    ['predict species from the penguins data', { explicit: [], maybe: [] }],
+    ['a queue classifier where body is a free-text field', { explicit: ['body'], maybe: [] }],
+  ])('%s', (text, want) => {
+    expect(parseTextFeatures(text)).toEqual(want);
+  });
+});

@@ -1,0 +1,61 @@
+/** target.ts (explicit targets), split.ts (three-way splits), params.ts (names), resources.ts (approvers). */
+import { describe, expect, it } from 'vitest';
+import { parseDatasetName, parseModelName, parseParams } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseApprovers, parseResources } from '../../../agents/planner/offline/resources.ts';
+import { parseHoldout, parseThreeWay } from '../../../agents/planner/offline/split.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
+
+describe('explicit targets', () => {
+  it.each([
+    ['train on the cars with label Horsepower', 'Horsepower'],
+    ['the iowa data, label net_generation, gradient boosting', 'net_generation'],
+    ["route support tickets by their body text into 'queue'", 'queue'],
+    ['a knn model with k=5 for island', 'island'],
+    ['random forest predicting Sex', 'Sex'],
+    ['the target column is price', 'price'],
+    ['learn queue from the body text', 'queue'],
+  ])('%s → %s', (text, want) => {
+    expect(targetPhrases(text)).toContain(want);
+  });
+});
+
+describe('splits and names', () => {
+  it('three-way splits in the order written', () => {
+    expect(parseThreeWay('split it 80/10/10 into train, validation and test')).toEqual({
+      validationShare: 0.1,
+      testShare: 0.1,
+    });
+    expect(parseThreeWay('a 70-20-10 split into train, test and validation')).toEqual({
+      testShare: 0.2,
+      validationShare: 0.1,
+    });
+    expect(parseThreeWay('80/20 split')).toBeUndefined();
+    expect(parseHoldout('split it into train and test, 75/25').testShare).toBe(0.25);
+    expect(parseHoldout('retrain every day at 14:30').testShare).toBeUndefined();
+    expect(parseHoldout('split data/movies.json 70/30 stratified by MPAA Rating')).toMatchObject({
+      testShare: 0.3,
+      split: { method: 'stratified', column: 'MPAA Rating' },
+    });
+  });
+
+  it('model and dataset names', () => {
+    expect(parseModelName('register the checkpoint out/ckpt.pt as ticket-router')).toBe('ticket-router');
+    expect(parseModelName('and deploy it as iowa-net')).toBeUndefined();
+    expect(parseDatasetName('remove duplicates and version it as cars-clean')).toBe('cars-clean');
+    expect(parseParams('a knn with 7 neighbours', [{ framework: 'builtin', algorithm: 'knn' }])).toEqual({
+      k: 7,
+    });
+  });
+
+  it('a script flag is not a GPU count; "for modelling" is a purpose', () => {
+    expect(parseResources('train scripts/x.py with --batch-size 32 on one GPU')).toEqual({ gpu: 1 });
+    expect(parseGoal('prepare data/cars.json for modelling: drop the Name column').wants.train).toBe(false);
+  });
+
+  it('who approves', () => {
+    expect(parseApprovers('ask alice for approval before registering')).toEqual(['alice']);
+    expect(parseApprovers('needs approval from bob or carol')).toEqual(['bob', 'carol']);
+    expect(parseApprovers('ask me first')).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ export default defineConfig({
           'test/engine/**/*.test.ts',
           'test/deploy/**/*.test.ts',
           'test/server/**/*.test.ts',
+          'test/web/console-api.test.ts',
           'test/lineage/**/*.test.ts',
           'test/triggers/**/*.test.ts',
           'test/triage/**/*.test.ts',

@@ -5,6 +5,7 @@
 #   Debian packages: postgresql (Postgres ingest tests and `npm run test:postgres`, the store/engine suites on Postgres), python3-sklearn / python3-xgboost / python3-pandas / python3-torch
 #   (the Python training runners), chromium (the web page's browser tests), redis-server (BullMQ workers),
 #   bubblewrap (the step sandbox; docs/security.md).
+#   example data: data/penguins.json, data/weather.csv and two weather extracts, from vega-datasets when missing.
 # Where they cannot be installed (no root, no apt), the suites that need them are left out and named;
 # in CI (CI=true) nothing may be left out, so that is an error.
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -58,3 +59,13 @@ fi
 
 # The compiled CLI (about a quarter of a second; the CLI would otherwise build it on its first start).
 node bin/build.mjs || exit 1
+# The example data the README's commands and examples/ name, from vega-datasets (an npm dependency):
+# data/penguins.json, data/weather.csv (Seattle's daily weather) and two extracts of it. Files already there
+# are kept.
+mkdir -p data
+[ -f data/penguins.json ] || cp node_modules/vega-datasets/data/penguins.json data/penguins.json
+[ -f data/weather.csv ] || cp node_modules/vega-datasets/data/seattle-weather.csv data/weather.csv
+# Two extracts to compare with `pipewright drift`: all of 2012, and the summer of 2015.
+weather=node_modules/vega-datasets/data/seattle-weather.csv
+[ -f data/weather-2012.csv ] || awk -F, 'NR == 1 || $1 ~ /^2012-/' "$weather" >data/weather-2012.csv
+[ -f data/weather-2015-summer.csv ] || awk -F, 'NR == 1 || $1 ~ /^2015-0[6-8]-/' "$weather" >data/weather-2015-summer.csv

@@ -29,6 +29,7 @@ const suites: Suite[] = [
   { name: 'memory', run: () => benchMemory() },
   { name: 'api', run: benchApi },
   { name: 'cli', run: benchCli },
+  { name: 'console', run: async () => (await import('./console.ts')).benchConsole() },
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },

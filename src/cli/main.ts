@@ -7,6 +7,7 @@ import { registerExecuteCommands } from './commands/execute.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerLineageCommands } from './commands/lineage.ts';
 import { registerMcpCommand } from './commands/mcp.ts';
+import { registerModelCommands } from './commands/models.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlanFileCommands } from './commands/plan-files.ts';
 import { registerPolicyCommand } from './commands/policy.ts';
@@ -16,6 +17,7 @@ import { registerTokenCommands } from './commands/tokens.ts';
 import { registerTriageCommands } from './commands/triage.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
+import { stopQuietlyOnClosedPipe } from './pipes.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pipewright')
@@ -33,6 +35,7 @@ export function buildProgram(): Command {
   registerExecuteCommands(program);
   registerInspectCommands(program);
   registerLineageCommands(program);
+  registerModelCommands(program);
   registerServeCommand(program);
   registerSchedulerCommand(program);
   registerTriageCommands(program);
@@ -45,6 +48,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyOnClosedPipe(process.stdout);
+  stopQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { userError } from '../errors.ts';
 import { collectRefs, ExpressionError, parseExpression, templateExpressions } from './expression.ts';
-import { Plan } from './schema.ts';
+import { Plan, Step } from './schema.ts';
 
 export interface Problem {
   path: string;
@@ -96,6 +96,11 @@ export function validatePlan(raw: unknown, tasks?: TaskLookup): ValidationResult
   const steps: RawStep[] = plan ? plan.steps : rawSteps;
   checkGraph(steps, problems);
   if (plan) checkSemantics(plan, tasks, problems);
+  else {
+    // The steps that parse are checked all the same: one pass reports every problem.
+    const partial = partialPlan(raw);
+    if (partial) checkSemantics(partial.plan, tasks, problems, partial.stubs);
+  }
   return problems.length === 0 && plan
     ? { ok: true, plan, problems: [] }
     : { ok: false, problems: dedupe(problems) };
@@ -325,10 +330,16 @@ function topologicalOrder(steps: Plan['steps']): string[] {
   return out;
 }
 
-function checkSemantics(plan: Plan, tasks: TaskLookup | undefined, problems: Problem[]): void {
+function checkSemantics(
+  plan: Plan,
+  tasks: TaskLookup | undefined,
+  problems: Problem[],
+  stubs?: ReadonlySet<number>,
+): void {
   const up = new Upstream(plan);
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   plan.steps.forEach((step, i) => {
+    if (stubs?.has(i)) return;
     const at = `steps[${i}]`;
     const checkExpr = (src: string, path: string) => {
       let refs: string[][];
@@ -448,6 +459,52 @@ function walkStrings(
     for (const [i, v] of value.entries()) walkStrings(v, [...path, i], fn);
   } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
+}
+
+/**
+ * A plan that does not parse as a whole, made checkable: the plan-level fields that parse, every step that
+ * parses, and a stub (its id, kind and dependencies) in place of each step that does not — so that the
+ * steps checked see their neighbours, and a stub is never reported twice. Undefined without a steps list.
+ */
+function partialPlan(raw: unknown): { plan: Plan; stubs: Set<number> } | undefined {
+  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as { steps?: unknown }).steps)) return undefined;
+  const r = raw as { steps: unknown[]; inputs?: unknown; allowUnapproved?: unknown };
+  const stubs = new Set<number>();
+  const steps: Step[] = r.steps.map((s, i) => {
+    const p = Step.safeParse(s);
+    if (p.success) return p.data;
+    stubs.add(i);
+    const x = (s && typeof s === 'object' ? s : {}) as RawStep;
+    const id = typeof x.id === 'string' ? x.id : `#${i}`;
+    const dependsOn = Array.isArray(x.dependsOn)
+      ? x.dependsOn.filter((d): d is string => typeof d === 'string')
+      : [];
+    return x.kind === 'approval'
+      ? { id, kind: 'approval', dependsOn, message: '', approvers: [], timeout: '24h', onTimeout: 'reject' }
+      : { id, kind: 'task', task: typeof x.task === 'string' ? x.task : '', dependsOn, with: {} };
+  });
+  const inputs = Plan.shape.inputs.safeParse(r.inputs);
+  const allow = Plan.shape.allowUnapproved.safeParse(r.allowUnapproved);
+  return {
+    plan: {
+      apiVersion: 'pipewright/v1',
+      name: 'plan',
+      // Inputs that do not parse still name the inputs there are.
+      inputs: inputs.success
+        ? inputs.data
+        : Object.fromEntries(
+            Object.keys(r.inputs && typeof r.inputs === 'object' ? r.inputs : {}).map((k) => [
+              k,
+              { type: 'string' as const },
+            ]),
+          ),
+      // A broken allowUnapproved was reported already: approvals are not second-guessed on top of it.
+      allowUnapproved: allow.success ? allow.data : true,
+      metadata: {},
+      steps,
+    },
+    stubs,
+  };
 }
 
 /** Throwing variant for callers that want a PipewrightError with every problem in details. */

@@ -243,6 +243,8 @@ export interface ApiOptions {
   conversation?: ConversationPlanner;
   version: string;
   sse?: { pollMs?: number; keepAliveMs?: number };
+  /** OpenAPI path items of routes other sub-apps serve under /api (the web console's read routes). */
+  openApiPaths?: Record<string, Record<string, unknown>>;
   /** Settings for run memory and `ask` (default: the engine's). */
   config?: Config;
 }
@@ -277,6 +279,8 @@ export function apiRoutes(opts: ApiOptions): Hono<AuthEnv> {
   const engine = executor.engine;
   const api = new Hono<AuthEnv>();
   const doc = openApiDocument(ROUTES, opts.version);
+  // Routes other sub-apps serve under /api (the console's) are described in the same document.
+  Object.assign(doc.paths as Record<string, unknown>, opts.openApiPaths ?? {});
   api.onError((e, c) => errorResponse(c, e));
 
   api.get('/api/openapi.json', (c) => c.json(doc));

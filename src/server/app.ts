@@ -30,6 +30,7 @@ import { type AlertHandler, Scheduler, triggerRoutes } from '../triggers/index.t
 import { BullmqDispatcher } from '../workers/dispatcher.ts';
 import { apiRoutes } from './api.ts';
 import { authenticate, requireRole } from './auth.ts';
+import { consoleOpenApiPaths, consoleRoutes } from './console-api.ts';
 import { RunExecutor } from './executor.ts';
 import { errorResponse } from './http-errors.ts';
 import { Metrics } from './metrics.ts';
@@ -177,6 +178,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
     ...(plannerStream ? { plannerStream } : {}),
     ...(conversation ? { conversation: conversation.say } : {}),
     version: VERSION,
+    openApiPaths: consoleOpenApiPaths(),
     ...(opts.sse ? { sse: opts.sse } : {}),
   });
   const slack = slackRoutes({
@@ -227,6 +229,18 @@ export function createApp(opts: AppOptions): PipewrightApp {
         body: await c.req.arrayBuffer(),
       }),
     ),
+  );
+  // The web console's read routes, before the API: its live feed authenticates with ?access_token=.
+  app.route(
+    '/',
+    consoleRoutes({
+      store,
+      auth,
+      registry: opts.registry,
+      config,
+      schedulerRunning: !!scheduler,
+      ...(opts.sse ? { sse: opts.sse } : {}),
+    }),
   );
   app.route('/', api);
   app.route('/', slack);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { registerLineageCommands } from '../../src/cli/commands/lineage.ts';
+import { registerModelCommands } from '../../src/cli/commands/models.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { userError } from '../../src/errors.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
@@ -265,6 +266,7 @@ export async function lineageCli(args: string[]): Promise<string> {
     .option('--as <user>')
     .exitOverride();
   registerLineageCommands(program);
+  registerModelCommands(program);
   const chunks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((c: string) => {

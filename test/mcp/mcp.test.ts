@@ -236,7 +236,12 @@ describe('MCP over streamable HTTP', () => {
       },
     });
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => p.path)).toEqual(['steps[1].task', 'steps[1].dependsOn[0]']);
+    // Every problem in one pass: the step that parses is checked too (its misspelt task).
+    expect(report.problems.map((p) => p.path)).toEqual([
+      'steps[1].task',
+      'steps[1].dependsOn[0]',
+      'steps[0].task',
+    ]);
     const text = await callError(client, 'run_plan', { plan: 'name: x\nsteps: [' });
     expect(text).toMatch(/^error\[/);
     expect(text).not.toMatch(/\n\s+at /); // no stack trace

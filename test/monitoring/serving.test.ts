@@ -361,11 +361,11 @@ describe('model.dataset', () => {
 });
 
 describe('a canary plan (examples/penguins-canary.yaml, shortened)', () => {
-  /** The example plan for the toy model, with a watch of about a second. */
+  /** The example plan for the toy model, with a watch of three seconds (long enough for canary traffic on a busy machine). */
   function canaryPlan() {
     const text = readFileSync(new URL('../../examples/penguins-canary.yaml', import.meta.url), 'utf8')
       .replaceAll('penguins-species', 'toy')
-      .replace('duration: 2h', 'duration: 1200ms')
+      .replace('duration: 2h', 'duration: 3s')
       .replace('pollEvery: 1m', 'pollEvery: 100ms')
       .replace('minRequests: 50', 'minRequests: 4')
       // Sub-millisecond latencies jitter by more than 2× on a busy machine: judge errors only here.

@@ -56,6 +56,49 @@ describe('validatePlan', () => {
     }
   });
 
+  it('checks the steps that parse even when the plan as a whole does not: one pass, every problem', () => {
+    // Before: the schema problems (name, an unknown field, a missing message) hid the unknown task, the
+    // misspelt output and the read of an undeclared input until they were fixed: three rounds.
+    const r = validatePlan(
+      {
+        name: 'Bad Name',
+        steps: [
+          { id: 'load', task: 'ingest.file', with: { path: 'data/penguins.json' }, retries: 3 },
+          {
+            id: 'train',
+            task: 'train.tabularr',
+            dependsOn: ['load'],
+            with: { dataset: '${{ steps.load.outputs.datset }}' },
+          },
+          { id: 'ok', kind: 'approval', dependsOn: ['train'] },
+          {
+            id: 'deploy',
+            task: 'deploy.http',
+            dependsOn: ['ok'],
+            with: { model: 'm', version: '${{ inputs.version }}', reason: '${{ steps.ok.outputs.comment }}' },
+          },
+        ],
+      },
+      registry,
+    );
+    expect(r.ok).toBe(false);
+    const paths = r.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^name: /),
+        'steps[0]: unknown field "retries"',
+        expect.stringMatching(/^steps\[2\]\.message: /),
+        'steps[1].task: unknown task "train.tabularr" (did you mean "train.tabular"?)',
+        expect.stringMatching(/^steps\[1\]\.with\.dataset: step "load" has no output "datset"/),
+        expect.stringMatching(/^steps\[3\]\.with\.version: unknown plan input "version"/),
+      ]),
+    );
+    expect(r.problems).toHaveLength(6);
+    // The approval that does not parse still stands before deploy: no "needs an approval" and no "unknown
+    // step ok" on top of its own problem.
+    expect(paths.join('\n')).not.toMatch(/needs an approval|unknown step "ok"/);
+  });
+
   it('reports every problem at once, each with its path', () => {
     const problems = problemsOf({
       name: 'broken',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../src/server/api.ts';
+import { CONSOLE_ROUTES } from '../../src/server/console-api.ts';
 import { readMarks } from '../helpers/tasks.ts';
 import { gatedPlan, testServer, until } from './helpers.ts';
 
@@ -345,7 +346,7 @@ describe('OpenAPI and metrics', () => {
       ),
     );
     expect([...served].filter((r) => !documented.has(r))).toEqual([]);
-    expect(documented.size).toBe(ROUTES.length);
+    expect(documented.size).toBe(ROUTES.length + CONSOLE_ROUTES.length);
   });
 
   it('exposes Prometheus metrics, open, with request, run and approval counters', async () => {

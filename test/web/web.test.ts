@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STATIC_DIR } from '../../src/server/web/index.ts';
 import { gatedPlan, testServer, until } from '../server/helpers.ts';
 
-describe('the web chat page', () => {
+describe('the web console page', () => {
   const server = testServer();
   afterAll(() => server.close());
 
@@ -21,7 +21,20 @@ describe('the web chat page', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await res.text();
     expect(html).toContain('<script type="module" src="/static/app.js"></script>');
-    expect(html).toContain('pipewright token create --role approver --name me');
+    // One layout: a skip link, the navigation (every view has a URL), the view.
+    expect(html).toContain('<a class="skip" href="#view">Skip to content</a>');
+    for (const view of [
+      '#/runs',
+      '#/plans',
+      '#/approvals',
+      '#/models',
+      '#/lineage',
+      '#/schedules',
+      '#/drift',
+      '#/ask',
+      '#/new',
+    ])
+      expect(html, view).toContain(`href="${view}"`);
     // No inline script, no inline handler, no style attribute: the CSP would block them.
     expect(html.match(/<script\b[^>]*>/g)?.every((tag) => tag.includes(' src='))).toBe(true);
     expect(html).not.toMatch(/\son[a-z]+=/i);
@@ -31,7 +44,7 @@ describe('the web chat page', () => {
   it('serves every static asset with its content type, and 404 for unknown ones', async () => {
     const types: Record<string, string> = {
       'app.js': 'text/javascript; charset=utf-8',
-      'dag.js': 'text/javascript; charset=utf-8',
+      'graph.js': 'text/javascript; charset=utf-8',
       'style.css': 'text/css; charset=utf-8',
     };
     for (const [file, type] of Object.entries(types)) {
@@ -57,7 +70,7 @@ describe('the web chat page', () => {
   });
 
   it('streams the planner reply: the chat posts to /api/plans/stream and reads the body as SSE', () => {
-    const app = readFileSync(path.join(STATIC_DIR, 'app.js'), 'utf8');
+    const app = readFileSync(path.join(STATIC_DIR, 'view-chat.js'), 'utf8');
     const apiJs = readFileSync(path.join(STATIC_DIR, 'api.js'), 'utf8');
     expect(app).toContain("apiStream('/api/plans/stream'");
     expect(app).toMatch(/type === 'progress'/);
@@ -80,40 +93,78 @@ describe('the web chat page', () => {
   });
 });
 
-describe('the DAG layout the page draws', async () => {
-  type Layout = {
-    layers: string[][];
-    pos: Map<string, { x: number; y: number }>;
-    width: number;
-    height: number;
+describe('what the page computes (its modules, imported as they are)', async () => {
+  const charts = (await import(pathToFileURL(path.join(STATIC_DIR, 'charts.js')).href)) as {
+    metricFamilies: (
+      names: string[],
+      values: (n: string) => unknown[],
+    ) => { scores: string[]; others: string[] };
+    binLabels: (d: { edges?: number[]; categories?: string[] }) => string[];
+    niceMax: (x: number) => number;
+    higherIsBetter: (name: string, directions?: Record<string, boolean>) => boolean;
   };
-  const { layoutDag } = (await import(pathToFileURL(path.join(STATIC_DIR, 'dag.js')).href)) as {
-    layoutDag: (steps: { id: string; dependsOn?: string[] }[]) => Layout;
+  const dom = (await import(pathToFileURL(path.join(STATIC_DIR, 'dom.js')).href)) as {
+    fmt: (x: number) => string;
   };
 
-  it('puts every step below its dependencies and parallel steps side by side', () => {
-    const l = layoutDag([
-      { id: 'load' },
-      { id: 'a', dependsOn: ['load'] },
-      { id: 'b', dependsOn: ['load'] },
-      { id: 'drift', dependsOn: ['a', 'b'] },
-      { id: 'late', dependsOn: ['load', 'drift'] },
-    ]);
-    expect(l.layers).toEqual([['load'], ['a', 'b'], ['drift'], ['late']]);
-    const y = (id: string) => l.pos.get(id)?.y ?? Number.NaN;
-    expect(y('load')).toBeLessThan(y('a'));
-    expect(y('a')).toBe(y('b'));
-    expect(l.pos.get('a')?.x).toBeLessThan(l.pos.get('b')?.x ?? 0);
-    expect(y('drift')).toBeLessThan(y('late'));
-    expect(l.width).toBeGreaterThan(2 * 150);
+  it('writes numbers plainly, never in scientific notation', () => {
+    expect(dom.fmt(4250)).toBe('4,250');
+    expect(dom.fmt(0.0814770792564618)).toBe('0.08148');
+    expect(dom.fmt(1)).toBe('1');
+    expect(dom.fmt(123456.789)).toBe('123,500');
+    expect(dom.fmt(0.00001234)).not.toMatch(/e/);
+    expect(dom.fmt(-0.5)).toBe('-0.5');
   });
 
-  it('draws a broken edit (a cycle, an unknown dependency) instead of hanging', () => {
-    const l = layoutDag([
-      { id: 'x', dependsOn: ['y'] },
-      { id: 'y', dependsOn: ['x', 'ghost'] },
-    ]);
-    expect([...l.pos.keys()].sort()).toEqual(['x', 'y']);
-    expect(Number.isFinite(l.height)).toBe(true);
+  it('never puts a score and an unbounded metric on one axis', () => {
+    const values: Record<string, number> = {
+      accuracy: 0.97,
+      f1_macro: 0.95,
+      log_loss: 0.08,
+      rmse: 3.2,
+      cv_folds: 3,
+      r2: -0.4,
+    };
+    const f = charts.metricFamilies(Object.keys(values), (n) => [values[n]]);
+    expect(f.scores).toEqual(['accuracy', 'f1_macro']);
+    // r2 below zero leaves the 0–1 family; folds are a setting, not a metric.
+    expect(f.others).toEqual(['log_loss', 'rmse', 'r2']);
+    expect(charts.higherIsBetter('log_loss')).toBe(false);
+    expect(charts.higherIsBetter('accuracy')).toBe(true);
+    expect(charts.higherIsBetter('custom', { custom: false })).toBe(false);
+    expect(charts.niceMax(0.083)).toBe(0.1);
+    expect(charts.niceMax(3.2)).toBe(5);
+  });
+
+  it('labels whole-number bins with their numbers and other bins with plain ranges', () => {
+    expect(charts.binLabels({ edges: [0.5, 1.5, 2.5, 3.5] })).toEqual(['1', '2', '3']);
+    expect(charts.binLabels({ edges: [2899.5, 3001.5, 3103.5] })).toEqual(['2,900–3,001', '3,002–3,103']);
+    expect(charts.binLabels({ edges: [0, 0.25, 0.5] })).toEqual(['0–0.25', '0.25–0.5']);
+    expect(charts.binLabels({ categories: ['FEMALE', 'MALE'] })).toEqual(['FEMALE', 'MALE']);
+  });
+});
+
+describe('the libraries the page loads', () => {
+  const server = testServer();
+  afterAll(() => server.close());
+
+  it('serves elkjs and uPlot from node_modules, with ETags that answer 304 when nothing changed', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    for (const [file, from, type] of [
+      ['elk.js', 'node_modules/elkjs/lib/elk.bundled.js', 'text/javascript; charset=utf-8'],
+      ['uplot.js', 'node_modules/uplot/dist/uPlot.esm.js', 'text/javascript; charset=utf-8'],
+      ['uplot.css', 'node_modules/uplot/dist/uPlot.min.css', 'text/css; charset=utf-8'],
+    ] as const) {
+      const res = await server.app.request(`/static/${file}`);
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get('content-type')).toBe(type);
+      expect(await res.text()).toBe(readFileSync(path.join(root, from), 'utf8'));
+      const etag = res.headers.get('etag') as string;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      const again = await server.app.request(`/static/${file}`, { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+    }
+    const page = await (await server.app.request('/')).text();
+    expect(page).toContain('<link rel="stylesheet" href="/static/uplot.css" />');
   });
 });

@@ -168,7 +168,11 @@ function countsFromSorted(sorted: Float64Array, cuts: Float64Array): number[] {
   return out;
 }
 
-/** Equal-width display bins over the central 98% of both samples (outliers land in the end bins). */
+/**
+ * Equal-width display bins over the central 98% of both samples (outliers land in the end bins). When every
+ * value is a whole number, bins are whole numbers wide and centred on them (edges at k ± ½): a column with
+ * five distinct counts gets five bars, never 24 bins of which most are empty.
+ */
 function displayHistogram(ref: Float64Array, cur: Float64Array, bins: number): DisplayHistogram {
   const pool = [ref, cur].filter((s) => s.length > 0);
   let lo = Math.min(...pool.map((s) => quantileSorted(s, 0.01)));
@@ -177,16 +181,29 @@ function displayHistogram(ref: Float64Array, cur: Float64Array, bins: number): D
     lo = Math.min(...pool.map((s) => s[0] as number));
     hi = Math.max(...pool.map((s) => s[s.length - 1] as number));
   }
-  if (!(hi > lo)) {
-    lo -= 0.5;
-    hi += 0.5;
+  let edges: number[];
+  if (pool.length && pool.every(allIntegers)) {
+    const first = Math.floor(lo);
+    const width = Math.max(1, Math.ceil((Math.ceil(hi) - first + 1) / bins));
+    const n = Math.max(1, Math.ceil((Math.ceil(hi) - first + 1) / width));
+    edges = Array.from({ length: n + 1 }, (_, i) => first - 0.5 + i * width);
+  } else {
+    if (!(hi > lo)) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
   }
-  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
   const shares = (s: Float64Array): number[] => {
     const counts = countsFromSorted(s, Float64Array.from(edges.slice(1, -1)));
     return counts.map((c) => (s.length ? c / s.length : 0));
   };
   return { edges, reference: shares(ref), current: shares(cur) };
+}
+
+function allIntegers(values: Float64Array): boolean {
+  for (const v of values) if (!Number.isInteger(v)) return false;
+  return true;
 }
 
 /**

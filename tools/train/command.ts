@@ -301,6 +301,8 @@ async function runScript(input: TrainCommandInput, ctx: TaskContext): Promise<Tr
       ctx,
       what: 'Your training script',
       progressRange: [0.02, 0.95],
+      // The sealed step may write its own model folder (and the workspace), nothing else of the state folder.
+      writable: [out],
       ...(input.timeoutSeconds ? { timeoutMs: input.timeoutSeconds * 1000 } : {}),
     });
     const metrics = { ...run.metrics, ...(await readMetrics(out)) };

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PipewrightError, type SerializedError, userError } from '../../errors.ts';
-import { resolveInWorkspace } from '../../tasks/index.ts';
+import { resolveInWorkspace } from '../../tasks/workspace.ts';
 import { type GlobalOptions, openContext } from '../context.ts';
 import { printJson, table } from '../output.ts';
 

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { RunOutcome } from '../../engine/index.ts';
 import { isPipewrightError, userError } from '../../errors.ts';
 import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
-import { approvalEvidenceText, gateNotesText } from '../approval-text.ts';
 import { type CliContext, type GlobalOptions, openContext } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
@@ -126,6 +125,7 @@ async function promptDecisions(
   runId: string,
   waiting: RunOutcome['waiting'],
 ): Promise<void> {
+  const { approvalEvidenceText } = await import('../approval-text.ts');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     for (const a of waiting) {
@@ -167,7 +167,7 @@ async function waitForDecision(ctx: CliContext, runId: string): Promise<void> {
   }
 }
 
-function report(ctx: CliContext, outcome: RunOutcome, json: boolean): void {
+async function report(ctx: CliContext, outcome: RunOutcome, json: boolean): Promise<void> {
   const run = ctx.store.requireRun(outcome.runId);
   process.exitCode = exitCodeForStatus(outcome.status);
   if (json) {
@@ -179,6 +179,8 @@ function report(ctx: CliContext, outcome: RunOutcome, json: boolean): void {
     return;
   }
   const w = process.stderr;
+  // Loaded here, not at start-up: it reads the engine's evidence and condition modules.
+  const { approvalEvidenceText, gateNotesText } = await import('../approval-text.ts');
   if (outcome.status === 'waiting') {
     w.write(`\nRun ${run.id} is waiting for approval:\n`);
     for (const a of outcome.waiting) {
@@ -207,7 +209,10 @@ export function registerExecuteCommands(program: Command): void {
     .option('--wait', 'stay until approvals are decided (from another terminal) or time out')
     .option('--auto-approve', 'approve every approval step as you (recorded in the audit log)')
     .option('--no-prompt', 'do not ask at the terminal when the run reaches an approval')
-    .option('--detach', 'record the run and exit without executing it (resume it later)')
+    .option(
+      '--detach',
+      'run it in the background and return at once (follow with `pipewright logs <run> --follow`)',
+    )
     .action(
       async (
         file: string,
@@ -226,8 +231,13 @@ export function registerExecuteCommands(program: Command): void {
               `Run ${run.id} of plan "${run.planName}" (${run.plan.steps.length} steps)\n`,
             );
           if (opts.detach) {
-            if (g.json) printJson({ run: { id: run.id, status: run.status } });
-            else process.stderr.write(`Recorded. Start it with: pipewright resume ${run.id}\n`);
+            const { startDetached } = await import('../detach.ts');
+            const bg = startDetached(ctx.config, run.id);
+            if (g.json) printJson({ run: { id: run.id, status: run.status }, pid: bg.pid, log: bg.log });
+            else
+              process.stderr.write(
+                `Running in the background (pid ${bg.pid}), output in ${bg.log}\n  follow: pipewright logs ${run.id} --follow   stop: pipewright cancel ${run.id}\n`,
+              );
             return;
           }
           const outcome = await executeWithProgress(ctx, run.id, {
@@ -236,7 +246,7 @@ export function registerExecuteCommands(program: Command): void {
             autoApprove: opts.autoApprove === true,
             prompt: opts.prompt,
           });
-          report(ctx, outcome, g.json === true);
+          await report(ctx, outcome, g.json === true);
         } finally {
           await ctx.close();
         }
@@ -255,7 +265,7 @@ export function registerExecuteCommands(program: Command): void {
       const ctx = await openContext(g);
       try {
         const run = ctx.store.requireRun(id);
-        report(
+        await report(
           ctx,
           await executeWithProgress(ctx, run.id, { json: g.json === true, wait: opts.wait === true }),
           g.json === true,
@@ -320,7 +330,7 @@ export function registerExecuteCommands(program: Command): void {
           }
           const outcome = await executeWithProgress(ctx, run.id, { json: g.json === true, wait: false });
           if (g.json) printJson({ approval, run: { id: run.id, status: outcome.status } });
-          else report(ctx, outcome, false);
+          else await report(ctx, outcome, false);
           process.exitCode = exitCodeForStatus(outcome.status);
         } finally {
           await ctx.close();

@@ -9,7 +9,6 @@ import {
   type RunStatus,
   TERMINAL_RUN_STATUSES,
 } from '../../store/types.ts';
-import { approvalEvidenceText, gateNotesText } from '../approval-text.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, span, table } from '../output.ts';
 
@@ -105,13 +104,18 @@ export function registerInspectCommands(program: Command): void {
           (s.error ? s.error.what : (s.reason ?? summarizeOutput(s.output))).slice(0, 70),
         ]);
         o.write(`\n${table(['step', 'task', 'status', 'tries', 'took', 'note'], rows)}\n`);
-        const gates = gateNotesText(run, steps);
+        // Evidence and gate notes need the plan and engine modules: loaded only when there is something to show.
+        const explain =
+          approvals.length || steps.some((s) => s.status === 'skipped')
+            ? await import('../approval-text.ts')
+            : undefined;
+        const gates = explain?.gateNotesText(run, steps);
         if (gates) o.write(`\n${gates}`);
         for (const a of approvals) {
           o.write(
             `\napproval ${a.stepId}: ${a.message}\n  ${a.status}${a.decidedBy ? ` by ${a.decidedBy} at ${shortTime(a.decidedAt)} via ${a.via}` : `, expires ${shortTime(a.expiresAt)} (then ${a.onTimeout})`}${a.comment ? ` — "${a.comment}"` : ''}\n`,
           );
-          o.write(approvalEvidenceText(a));
+          o.write(explain?.approvalEvidenceText(a) ?? '');
         }
       } finally {
         ctx.close();
@@ -120,7 +124,9 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command('logs')
-    .description("print a run's log lines and step transitions")
+    .description(
+      "print a run's log lines and step transitions (with --json: one event per line, NDJSON, as GET /api/runs/:id/logs gives them)",
+    )
     .argument('<run>', 'run id (or a unique prefix)')
     .argument('[step]', 'only this step')
     .option('-f, --follow', 'keep printing until the run finishes or waits')

@@ -1,6 +1,6 @@
 /**
- * `lineage`, `ask`, `memory rebuild`, `memory search`: the history of runs, data, models and decisions; and
- * `models rollback`, a deployment change made outside any run, recorded in the lineage graph.
+ * `lineage`, `ask`, `memory rebuild`, `memory search`: the history of runs, data, models and decisions.
+ * (`models rollback` lives with the other model commands in ./models.ts.)
  */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
@@ -134,45 +134,6 @@ export function registerLineageCommands(program: Command): void {
           o.write('\nsources:\n');
           for (const [kind, ids] of cited) o.write(`  ${kind}: ${ids.join(', ')}\n`);
         }
-      } finally {
-        ctx.close();
-      }
-    });
-
-  program
-    .command('models')
-    .description('the model registry: roll a deployment back')
-    .command('rollback')
-    .description(
-      'move the deployed alias back to its previous version (audited, and recorded in the lineage graph)',
-    )
-    .argument('<name>', 'model name')
-    .option('--alias <alias>', "alias to roll back (default: the active deployment's, else production)")
-    .option('--reason <text>', 'why, kept with the deployment')
-    .action(async (name: string, opts: { alias?: string; reason?: string }) => {
-      const g = global();
-      const [{ recordDeploymentChange }, { ModelRegistry }] = await Promise.all([
-        import('../../lineage/index.ts'),
-        import('../../store/index.ts'),
-      ]);
-      const ctx = await openStore(g);
-      try {
-        const registry = new ModelRegistry(ctx.store.db);
-        const d = registry.rollbackDeployment(name, ctx.config.user, opts.reason, opts.alias);
-        let entity: string | undefined;
-        try {
-          entity = recordDeploymentChange(ctx.store, d);
-        } catch (e) {
-          process.stderr.write(
-            `pipewright: rollback done, but not recorded in the lineage graph (${(e as Error).message})\n`,
-          );
-        }
-        if (g.json) return printJson({ deployment: d, ...(entity ? { lineage: entity } : {}) });
-        process.stdout.write(
-          `Rolled back ${name}: ${d.alias} now serves v${d.version} (deployment ${d.id}).${
-            entity ? ` Lineage: pipewright lineage ${entity}` : ''
-          }\n`,
-        );
       } finally {
         ctx.close();
       }

@@ -1,10 +1,10 @@
 /** `pipewright plan "<goal>"`: a goal → a validated plan (table + DAG, YAML with --out, JSON with --json). */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
 import type { LlmOverrides } from '../../llm/index.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOutputFile } from '../files.ts';
 import { printJson } from '../output.ts';
 
 export function registerPlanCommand(program: Command): void {
@@ -64,7 +64,7 @@ export function registerPlanCommand(program: Command): void {
         process.exitCode = EXIT.user;
         return;
       }
-      if (opts.out) await writeFile(opts.out, planToYaml(result.plan));
+      if (opts.out) await writeOutputFile(opts.out, planToYaml(result.plan), 'the plan');
       if (json) return printJson(result.plan);
       process.stdout.write(`plan "${result.plan.name}" (${result.plan.steps.length} steps)\n\n`);
       process.stdout.write(`${renderPlanTable(result.plan)}\n\n${renderPlanDag(result.plan)}\n`);

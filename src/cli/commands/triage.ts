@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { userError } from '../../errors.ts';
 import { TERMINAL_RUN_STATUSES } from '../../store/types.ts';
-import { resolveInWorkspace } from '../../tasks/index.ts';
+import { resolveInWorkspace } from '../../tasks/workspace.ts';
 import { type GlobalOptions, openContext, openStore } from '../context.ts';
 import { EXIT, exitCodeForStatus } from '../exit-codes.ts';
 import { printJson, shortTime, table } from '../output.ts';

@@ -44,6 +44,42 @@ export function runEvents(runId) {
   return new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?${q}`);
 }
 
+/** The console's live feed of state changes across runs (same token-in-query rule). */
+export function feedEvents() {
+  const q = new URLSearchParams({ access_token: token.get() });
+  return new EventSource(`/api/console/events?${q}`);
+}
+
+/** A page that opens in a new tab (the HTML drift report): links cannot send headers either. */
+export function withToken(path) {
+  const q = new URLSearchParams({ access_token: token.get() });
+  return `${path}${path.includes('?') ? '&' : '?'}${q}`;
+}
+
+/** Fetches a file with the token and saves it under the server's name for it (else `name`). */
+export async function download(path, name) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token.get()}` } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
+  const given = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = given ?? name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A query string from an object, leaving out empty values. */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 export const enc = encodeURIComponent;
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Property checks for plans made against a workspace with a history (the grounded set): which registered
  * model a step scores with or watches, which run a plan is based on, which dataset version it reads, the
- * champion it is compared with, canary and watch settings, own scripts, text features. Expected values that
+ * champion it is compared with, canary and watch settings, own scripts, text features, the traffic window of a
+ * drift check, where scores are written, the alias a version is registered under. Expected values that
  * depend on the fixture (run ids, dataset versions) are looked up in its facts and registry, never written in
  * the eval file.
  */
@@ -37,6 +38,12 @@ export interface GroundedExpect {
   validationShare?: number | undefined;
   datasetName?: string | undefined;
   approvers?: string[] | undefined;
+  /** The period of served traffic a drift check reads (monitor.traffic `window`), e.g. "24h". */
+  trafficWindow?: string | undefined;
+  /** Where batch scores are written (predict.batch `output`), e.g. "scores/". */
+  scoreOutput?: string | undefined;
+  /** The alias a new version is registered under (model.register `alias`), e.g. "staging". */
+  registerAlias?: string | undefined;
 }
 
 export interface GroundedContext {
@@ -285,6 +292,19 @@ export function checkGrounded(
       (e.approvers ?? []).every((a) => got.includes(a)),
       got,
     );
+  }
+  if (e.trafficWindow !== undefined) {
+    const t = tasksOf(plan, 'monitor.traffic')[0];
+    check('trafficWindow', durationSeconds(t?.with.window) === durationSeconds(e.trafficWindow), t?.with);
+  }
+  if (e.scoreOutput !== undefined) {
+    const got = tasksOf(plan, 'predict.')[0]?.with.output;
+    const norm = (v: unknown) => (typeof v === 'string' ? v.replace(/^\.\//, '') : v);
+    check('scoreOutput', norm(got) === norm(e.scoreOutput), got);
+  }
+  if (e.registerAlias !== undefined) {
+    const reg = tasksOf(plan, 'model.register')[0];
+    check('registerAlias', reg?.with.alias === e.registerAlias, reg?.with.alias);
   }
   return { total, failures };
 }

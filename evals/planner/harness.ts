@@ -93,6 +93,9 @@ export const EvalCase = z.object({
       validationShare: z.number().optional(),
       datasetName: z.string().optional(),
       approvers: z.array(z.string()).optional(),
+      trafficWindow: z.string().optional(),
+      scoreOutput: z.string().optional(),
+      registerAlias: z.string().optional(),
       /** The last turn was an edit that made the plan invalid: its problems were reported, the plan kept. */
       editProblems: z.boolean().optional(),
     })
@@ -304,6 +307,9 @@ const GROUNDED_KEYS = [
   'validationShare',
   'datasetName',
   'approvers',
+  'trafficWindow',
+  'scoreOutput',
+  'registerAlias',
 ] as const;
 
 const hasGrounded = (e: EvalCase['expect']) => GROUNDED_KEYS.some((k) => e[k] !== undefined);
@@ -333,6 +339,8 @@ export const EVAL_SETS = {
   'grounded-unseen': 'grounded-unseen.jsonl',
   'grounded-unseen2': 'grounded-unseen2.jsonl',
   'grounded-unseen3': 'grounded-unseen3.jsonl',
+  /** Written independently of the parser for the generalisation work; the improver develops against it. */
+  'grounded-dev': 'grounded-dev.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
@@ -341,6 +349,7 @@ export const POPULATED_SETS = new Set([
   'grounded-unseen',
   'grounded-unseen2',
   'grounded-unseen3',
+  'grounded-dev',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

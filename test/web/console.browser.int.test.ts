@@ -166,8 +166,13 @@ describe('the console in Chromium', () => {
             /^0\.\d+|^1$/,
           );
           expect(await card.textContent()).toContain('Expires');
-          // No evidence recorded and nothing compared in the run: the challenger's figures alone, said so.
-          expect(await card.textContent()).toContain('no production or baseline figures to compare with');
+          // The evidence the engine recorded: what changes, and the challenger beside production with deltas.
+          const text = await card.textContent();
+          expect(text).toContain('What approving changes');
+          expect(text).toMatch(/Deploy penguins-species production: v1 → v\d+/);
+          expect(await card.locator('tr[data-metric="accuracy"] td').nth(1).textContent()).toMatch(
+            /^0\.\d+|^1$/,
+          );
           expect(await page.locator('#run-dag .node.status-waiting').count()).toBe(1);
         },
       },
@@ -432,13 +437,13 @@ describe('the console in Chromium', () => {
   it('shows an approval with its evidence next to the run, decides it in place, and rolls the model back', async () => {
     const { page, problems, close } = await open(1280, 900);
     try {
-      // The engine's evidence on the approval (what will change, production beside the challenger), as the
-      // API returns it: rendered as given.
+      // Evidence with every part filled (a better challenger, drift upstream), in the shape the engine records
+      // (the run's own evidence is checked in the view test above): rendered as given.
       await page.route(`**/api/runs/${fx.ids.waiting}`, async (route) => {
         const res = await route.fetch();
         const body = (await res.json()) as { approvals: Record<string, unknown>[] };
         for (const a of body.approvals)
-          a.evidence ??= {
+          a.evidence = {
             summary:
               'Deploy penguins-species: production v1 → the version this run registers; accuracy 0.97 vs 0.96',
             changes: [
@@ -553,7 +558,7 @@ describe('the console in Chromium', () => {
     }
   }, 60_000);
 
-  it('plans a goal, shows the plan as YAML to edit, lists every problem, and runs the plan', async () => {
+  it('plans a goal, shows the plan as YAML to edit, lists every problem, runs it, and says why it was not deployed', async () => {
     const { page, problems, close } = await open(1280, 900);
     try {
       await page.goto(`${fx.url}#/new`);
@@ -582,8 +587,11 @@ describe('the console in Chromium', () => {
       await page.getByRole('button', { name: 'Cancel' }).first().click();
       await page.getByRole('button', { name: 'Approve and run' }).click();
       await page.waitForURL(/#\/runs\/run-/);
-      await page.locator('#run-panel[data-status="waiting"]').waitFor({ timeout: 60_000 });
-      expect(await page.locator('#run-approvals .approval-card').count()).toBe(1);
+      // penguins-species already serves a perfect v1: the new tree is compared with it on the same rows, is
+      // not better, and the run says why nothing was deployed (no approval asked for).
+      await page.locator('#run-panel[data-status="succeeded"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#not-deployed').textContent()).toMatch(/better is false/);
+      expect(await page.locator('#run-approvals .approval-card').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {
       await close();

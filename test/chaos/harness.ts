@@ -376,16 +376,6 @@ export async function chaosServer(points: string[], log = (_: string) => {}): Pr
   return report;
 }
 
-/** The parent pid of a process (from /proc), or undefined once it is gone. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Workers: two steps run on `pipewright worker` processes; the worker running the first is killed while
  * the step sleeps before its effect, the worker running the second right after its effect. BullMQ gives
@@ -404,10 +394,11 @@ export async function chaosWorker(log = (_: string) => {}): Promise<ChaosReport>
   };
   const redis = await startRedis();
   const w = await world();
-  const workers = new Map<number, ResultPromise>();
+  const workers = new Map<string, ResultPromise>();
   const env = { PIPEWRIGHT_REDIS_URL: redis.url, PIPEWRIGHT_QUEUE: 'chaos' };
   mkdirSync(path.join(w.workspace, 'pids'));
-  const pid = 'echo $$ > "pids/$PIPEWRIGHT_STEP_ID-$$"';
+  // One file per execution of the program (in a sandbox its pid can repeat across attempts).
+  const pid = 'echo $$ > "pids/$PIPEWRIGHT_STEP_ID-$$-$(date +%s%N)"';
   const plan = {
     name: 'chaos-workers',
     allowUnapproved: true,
@@ -426,10 +417,22 @@ export async function chaosWorker(log = (_: string) => {}): Promise<ChaosReport>
     ],
   };
   writeFileSync(path.join(w.workspace, 'workers.json'), JSON.stringify(plan));
-  const startWorker = async () => {
+  const startWorker = async (id: string) => {
     const child = execa(
       process.execPath,
-      [BIN, '--json', 'worker', '--heartbeat', '300', '--lock-duration', '2000', '--gpus', 'none'],
+      [
+        BIN,
+        '--json',
+        'worker',
+        '--id',
+        id,
+        '--heartbeat',
+        '300',
+        '--lock-duration',
+        '2000',
+        '--gpus',
+        'none',
+      ],
       { cwd: w.workspace, env: childEnv(w.workspace, env), extendEnv: false, reject: false, stdin: 'ignore' },
     );
     await new Promise<void>((resolve, reject) => {
@@ -442,26 +445,34 @@ export async function chaosWorker(log = (_: string) => {}): Promise<ChaosReport>
         reject(new Error(`worker exited before it was ready: ${String(r.stderr).slice(-300)}`)),
       );
     });
-    if (child.pid) workers.set(child.pid, child);
+    workers.set(id, child);
   };
+  const watch = new RunStore(stateTarget(loadConfig({ workspace: w.workspace }, {})));
   try {
-    await Promise.all([startWorker(), startWorker(), startWorker()]);
+    await Promise.all([startWorker('chaos-w1'), startWorker('chaos-w2'), startWorker('chaos-w3')]);
     const running = runChild(w.workspace, ['run', 'workers.json', 'alice'], env);
     for (const step of ['before', 'after']) {
       const end = Date.now() + 60_000;
-      let victim: number | undefined;
+      let victim: string | undefined;
       while (!victim && Date.now() < end) {
-        const file = readdirSync(path.join(w.workspace, 'pids')).find((f) => f.startsWith(`${step}-`));
-        // The step's shell, then up its ancestors to the worker that runs it.
-        for (let p = file ? Number(file.split('-')[1]) : undefined; p && p > 1 && !victim; p = parentOf(p))
-          if (workers.has(p)) victim = p;
+        // Its program is running (it wrote its pid file, sandboxed or not), and the worker that claimed it
+        // said so in the step's log.
+        const started = readdirSync(path.join(w.workspace, 'pids')).some((f) => f.startsWith(`${step}-`));
+        const runId = watch.listRuns({ plan: 'chaos-workers', limit: 1 })[0]?.id;
+        if (started && runId) {
+          victim = watch
+            .events(runId, { stepId: step, types: ['step.log'] })
+            .map((e) => (e.data.data as { worker?: unknown } | undefined)?.worker)
+            .filter((id): id is string => typeof id === 'string' && workers.has(id))
+            .at(-1);
+        }
         if (!victim) await new Promise((r) => setTimeout(r, 50));
       }
       if (!victim) {
         report.problems.push(`no worker was seen running step ${step}`);
         continue;
       }
-      process.kill(victim, 'SIGKILL');
+      workers.get(victim)?.kill('SIGKILL');
       workers.delete(victim);
       report.injected++;
       log(`worker killed ${step === 'before' ? 'before' : 'after'} the effect of its step`);
@@ -511,6 +522,7 @@ export async function chaosWorker(log = (_: string) => {}): Promise<ChaosReport>
   } finally {
     for (const child of workers.values()) child.kill('SIGTERM');
     await Promise.all([...workers.values()]);
+    watch.close();
     await redis.stop();
     await w.close();
   }

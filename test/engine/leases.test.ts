@@ -64,15 +64,16 @@ describe('leases', () => {
       path.join(workspace, 'plan.json'),
       JSON.stringify({
         name: 'stall',
-        steps: [mark('a'), mark('slow', ['a'], 1500), mark('after', ['slow'])],
+        steps: [mark('a'), mark('slow', ['a'], 3000), mark('after', ['slow'])],
       }),
     );
-    const a = startChild(workspace, ['run', 'plan.json'], { PIPEWRIGHT_LEASE_MS: '1000' });
-    await until(() => readMarks(workspace).includes('slow'), 30_000, 'the slow step to start');
+    const a = startChild(workspace, ['run', 'plan.json'], { PIPEWRIGHT_LEASE_MS: '2000' });
+    // A child process starts slowly on a loaded machine.
+    await until(() => readMarks(workspace).includes('slow'), 90_000, 'the slow step to start');
     a.kill('SIGSTOP');
     const runId = store.listRuns({ limit: 1 })[0]?.id as string;
     // Stopped, not dead: only the lapse of its lease frees the run.
-    await until(() => store.requireRun(runId).status === 'interrupted', 10_000, 'the lease to lapse');
+    await until(() => store.requireRun(runId).status === 'interrupted', 20_000, 'the lease to lapse');
     const resumed = engine.execute(runId);
     await until(() => readMarks(workspace).filter((m) => m === 'slow').length === 2, 10_000, 'the resume');
     a.kill('SIGCONT');
@@ -86,7 +87,7 @@ describe('leases', () => {
     expect(store.events(runId, { types: ['run.interrupted'] })[0]?.data.reason).toMatch(
       /stopped renewing its lease/,
     );
-  }, 120_000);
+  }, 180_000);
 
   it('two resumers at once: one executes the run, the other is refused', async () => {
     const { workspace, store } = setup();

@@ -102,6 +102,21 @@ export const ConfigSchema = z.object({
     .describe(
       'How step processes are sealed: auto (bubblewrap when it works, else a loud fallback), bwrap (required), off (fallback)',
     ),
+  leaseMs: z
+    .number()
+    .int()
+    .min(1000)
+    .describe(
+      'How long a run stays owned by a process that stopped renewing its lease (then it is interrupted)',
+    ),
+  autoResume: z
+    .boolean()
+    .describe('Whether `serve` and the scheduler resume interrupted runs by themselves (default true)'),
+  faults: z
+    .array(z.string())
+    .describe(
+      'Fault injection for tests (`npm run chaos`): named points where this process kills itself with SIGKILL',
+    ),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -138,6 +153,9 @@ export const ENV_VARS = {
   token: 'PIPEWRIGHT_TOKEN',
   policyFile: 'PIPEWRIGHT_POLICY',
   sandbox: 'PIPEWRIGHT_SANDBOX',
+  leaseMs: 'PIPEWRIGHT_LEASE_MS',
+  autoResume: 'PIPEWRIGHT_AUTO_RESUME',
+  faults: 'PIPEWRIGHT_FAULTS',
 } as const satisfies Record<keyof Config, string>;
 
 const DEFAULT_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH'];
@@ -195,6 +213,9 @@ export function loadConfig(
     token: overrides.token ?? pick('token'),
     policyFile: path.resolve(stateDir, overrides.policyFile ?? pick('policyFile') ?? 'policy.yaml'),
     sandbox: overrides.sandbox ?? pick('sandbox') ?? 'auto',
+    leaseMs: overrides.leaseMs ?? numberOr(pick('leaseMs'), 15_000),
+    autoResume: overrides.autoResume ?? boolOr(pick('autoResume'), true),
+    faults: overrides.faults ?? (pick('faults') ?? '').split(',').filter(Boolean),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -316,11 +337,18 @@ export function secretValues(config: Config): string[] {
 }
 
 /**
- * Builds the environment for a child process: only allowlisted variables, plus explicit extras. Never a
- * pipewright setting (PIPEWRIGHT_*) nor any variable whose value is one of the configured secrets, even if
- * the allowlist names it: a step gets a secret only by declaring it (see src/policy).
+ * The config a step's task sees: the process's, plus the variables the engine gives every program the
+ * step starts (PIPEWRIGHT_IDEMPOTENCY_KEY, PIPEWRIGHT_RUN_ID, ...; docs/training-contract.md).
  */
-export function childEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+export type StepConfig = Config & { stepEnv?: Record<string, string> };
+
+/**
+ * Builds the environment for a child process: only allowlisted variables, the step's own variables
+ * (StepConfig.stepEnv), plus explicit extras. Never a pipewright setting (PIPEWRIGHT_*) from this process's
+ * environment nor any variable whose value is one of the configured secrets, even if the allowlist names
+ * it: a step gets a secret only by declaring it (see src/policy).
+ */
+export function childEnv(config: StepConfig, extra: Record<string, string> = {}): Record<string, string> {
   const secrets = new Set(secretValues(config));
   const out: Record<string, string> = {};
   for (const name of config.envAllowlist) {
@@ -328,5 +356,5 @@ export function childEnv(config: Config, extra: Record<string, string> = {}): Re
     if (v === undefined || name.startsWith('PIPEWRIGHT_') || secrets.has(v)) continue;
     out[name] = v;
   }
-  return { ...out, ...extra };
+  return { ...out, ...config.stepEnv, ...extra };
 }

@@ -1,12 +1,16 @@
 /**
  * Engine overhead: the same no-op DAGs through pipewright's engine (SQLite store + checkpointer), through
- * LangGraph directly, and through a bare async loop; plus the 40-step chain of ~10 ms Python tasks against
- * a bare execa loop, and the SQLite checkpoint cost per step.
+ * LangGraph directly (one node per step, the natural way to write it), through LangGraph with the graph
+ * pipewright builds (a scheduler node and Send, without pipewright's records), and through a bare async
+ * loop; the 40-step chain of ~10 ms Python tasks against a bare execa loop; and how time and checkpoint
+ * bytes per step move with the plan's size (100, 1,000, 10,000 steps).
+ *
+ * `npm run bench -- engine`; BENCH_ENGINE_SCALE=100,1000 limits the scale sizes (default 100,1000,10000).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
+import { Annotation, Command, END, MemorySaver, Send, START, StateGraph } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { execa } from 'execa';
 import { z } from 'zod';
@@ -19,11 +23,21 @@ import { type BenchResult, quantile } from './types.ts';
 
 type Shape = 'chain' | 'fanout';
 type Timing = { enter: number; exit: number };
+interface Measured {
+  wallMs: number;
+  timings: Timing[];
+  /** Bytes of the checkpoint database (and its WAL) after the run. */
+  checkpointBytes?: number;
+  /** Bytes of the run store (state.db and its WAL) after the run: where step outputs live now. */
+  storeBytes?: number;
+}
 
 /** Gaps between one step's end and the next step's start along a chain: pure scheduling overhead. */
 function chainGaps(timings: Timing[]): number[] {
   return timings.slice(1).map((t, i) => t.enter - (timings[i] as Timing).exit);
 }
+
+const deps = (shape: Shape, i: number) => (i === 0 ? [] : shape === 'chain' ? [`s${i - 1}`] : ['s0']);
 
 function planFor(shape: Shape, n: number) {
   const steps = Array.from({ length: n }, (_, i) => ({
@@ -31,12 +45,18 @@ function planFor(shape: Shape, n: number) {
     task: 'bench.noop',
     with: { i },
     cache: { enabled: false },
-    dependsOn: shape === 'chain' ? (i === 0 ? [] : [`s${i - 1}`]) : i === 0 ? [] : ['s0'],
+    dependsOn: deps(shape, i),
   }));
   return { name: `bench-${shape}`, steps };
 }
 
-async function viaEngine(shape: Shape, n: number): Promise<{ wallMs: number; timings: Timing[] }> {
+function fileBytes(file: string): number {
+  let n = 0;
+  for (const f of [file, `${file}-wal`]) n += statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+  return n;
+}
+
+async function viaEngine(shape: Shape, n: number): Promise<Measured> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'pw-bench-'));
   const config = loadConfig({ workspace }, {});
   const timings: Timing[] = [];
@@ -57,15 +77,16 @@ async function viaEngine(shape: Shape, n: number): Promise<{ wallMs: number; tim
   const out = await engine.run(planFor(shape, n), { createdBy: 'bench' });
   const wallMs = performance.now() - t0;
   if (out.status !== 'succeeded') throw new Error(`bench run ${out.status}`);
+  await engine.close();
   store.close();
-  return { wallMs, timings };
+  const checkpointBytes = fileBytes(path.join(config.stateDir, 'checkpoints.db'));
+  const storeBytes = fileBytes(path.join(config.stateDir, 'state.db'));
+  rmSync(workspace, { recursive: true, force: true });
+  return { wallMs, timings, checkpointBytes, storeBytes };
 }
 
-async function viaLangGraph(
-  shape: Shape,
-  n: number,
-  saver: 'memory' | 'sqlite',
-): Promise<{ wallMs: number; timings: Timing[] }> {
+/** LangGraph as one would write it by hand: one node per step, an edge per dependency. */
+async function viaLangGraph(shape: Shape, n: number, saver: 'memory' | 'sqlite'): Promise<Measured> {
   const State = Annotation.Root({
     results: Annotation<Record<string, number>>({ reducer: (a, b) => ({ ...a, ...b }), default: () => ({}) }),
   });
@@ -88,18 +109,77 @@ async function viaLangGraph(
     if (shape === 'chain' ? i === n - 1 : i > 0 || n === 1) g.addEdge(`s${i}`, END);
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-bench-lg-'));
-  const checkpointer =
-    saver === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(path.join(dir, 'cp.db'));
+  const file = path.join(dir, 'cp.db');
+  const checkpointer = saver === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(file);
   const graph = g.compile({ checkpointer });
   const t0 = performance.now();
   await graph.invoke(
     { results: {} },
     { configurable: { thread_id: 't' }, recursionLimit: n + 10, durability: 'sync' },
   );
-  return { wallMs: performance.now() - t0, timings };
+  const wallMs = performance.now() - t0;
+  const checkpointBytes = saver === 'sqlite' ? fileBytes(file) : undefined;
+  rmSync(dir, { recursive: true, force: true });
+  return { wallMs, timings, ...(checkpointBytes !== undefined ? { checkpointBytes } : {}) };
 }
 
-async function viaLoop(shape: Shape, n: number): Promise<{ wallMs: number; timings: Timing[] }> {
+/**
+ * LangGraph with pipewright's graph shape and nothing else: a scheduler node that Sends every ready step
+ * (at most 256 per superstep) to one step node, readiness kept in memory. The difference to viaEngine is
+ * pipewright's own work per step (records, leases, cache key, input parsing, events).
+ */
+async function viaSchedulerGraph(shape: Shape, n: number): Promise<Measured> {
+  const timings: Timing[] = [];
+  const dependents = new Map<number, number[]>();
+  const remaining = new Map<number, number>();
+  for (let i = 1; i < n; i++) {
+    const d = shape === 'chain' ? i - 1 : 0;
+    remaining.set(i, 1);
+    dependents.set(d, [...(dependents.get(d) ?? []), i]);
+  }
+  const ready: number[] = [0];
+  let head = 0;
+  const State = Annotation.Root({
+    stepId: Annotation<number | undefined>({ reducer: (_a, b) => b, default: () => undefined }),
+  });
+  const graph = new StateGraph(State)
+    .addNode(
+      'schedule',
+      () => {
+        const batch = ready.slice(head, head + 256);
+        head += batch.length;
+        return new Command({ goto: batch.length ? batch.map((i) => new Send('step', { stepId: i })) : END });
+      },
+      { ends: ['step', END] },
+    )
+    .addNode('step', async (s: typeof State.State) => {
+      const i = s.stepId as number;
+      const t = performance.now();
+      timings[i] = { enter: t, exit: t };
+      for (const k of dependents.get(i) ?? []) {
+        const left = (remaining.get(k) ?? 1) - 1;
+        remaining.set(k, left);
+        if (left === 0) ready.push(k);
+      }
+      return {};
+    })
+    .addEdge(START, 'schedule')
+    .addEdge('step', 'schedule');
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-bench-lgs-'));
+  const file = path.join(dir, 'cp.db');
+  const compiled = graph.compile({ checkpointer: SqliteSaver.fromConnString(file) });
+  const t0 = performance.now();
+  await compiled.invoke(
+    {},
+    { configurable: { thread_id: 't' }, recursionLimit: 2 * n + 10, durability: 'sync' },
+  );
+  const wallMs = performance.now() - t0;
+  const checkpointBytes = fileBytes(file);
+  rmSync(dir, { recursive: true, force: true });
+  return { wallMs, timings, checkpointBytes };
+}
+
+async function viaLoop(shape: Shape, n: number): Promise<Measured> {
   const timings: Timing[] = [];
   const step = async (i: number) => {
     const t = performance.now();
@@ -137,6 +217,7 @@ async function pythonChain(): Promise<BenchResult[]> {
   const out = await engine.run({ name: 'py40', allowUnapproved: true, steps }, { createdBy: 'bench' });
   const ours = performance.now() - t1;
   if (out.status !== 'succeeded') throw new Error(`python chain ${out.status}`);
+  await engine.close();
   store.close();
   return [
     { name: '40 × ~10 ms Python chain: bare execa loop', value: bare / 1000, unit: 's' },
@@ -150,23 +231,77 @@ async function pythonChain(): Promise<BenchResult[]> {
   ];
 }
 
+/** Time and checkpoint bytes per step as plans grow: both should stay flat. */
+async function scale(sizes: number[]): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const shape of ['chain', 'fanout'] as const) {
+    for (const n of sizes) {
+      const r = await viaEngine(shape, n);
+      out.push(
+        { name: `scale ${shape} ${n}: pipewright time per step`, value: (r.wallMs / n) * 1000, unit: 'µs' },
+        {
+          name: `scale ${shape} ${n}: checkpoint bytes per step`,
+          value: (r.checkpointBytes ?? 0) / n,
+          unit: 'B',
+          note: `checkpoints.db ${((r.checkpointBytes ?? 0) / 1024).toFixed(0)} KiB in all`,
+        },
+        {
+          name: `scale ${shape} ${n}: run store bytes per step`,
+          value: (r.storeBytes ?? 0) / n,
+          unit: 'B',
+          note: `state.db ${((r.storeBytes ?? 0) / 1024).toFixed(0)} KiB: step rows, events, outputs`,
+        },
+      );
+      // One node per step costs LangGraph O(steps) per superstep: 10,000 would take most of an hour.
+      if (n <= 1000) {
+        const lg = await viaLangGraph(shape, n, 'sqlite');
+        out.push(
+          {
+            name: `scale ${shape} ${n}: LangGraph one node per step, time per step`,
+            value: (lg.wallMs / n) * 1000,
+            unit: 'µs',
+          },
+          {
+            name: `scale ${shape} ${n}: LangGraph one node per step, checkpoint bytes per step`,
+            value: (lg.checkpointBytes ?? 0) / n,
+            unit: 'B',
+          },
+        );
+      }
+    }
+  }
+  return out;
+}
+
 export async function benchEngine(n = 1000): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const shape of ['chain', 'fanout'] as const) {
     const loop = await viaLoop(shape, n);
     const lgMem = await viaLangGraph(shape, n, 'memory');
     const lgSql = await viaLangGraph(shape, n, 'sqlite');
+    const lgSched = await viaSchedulerGraph(shape, n);
     const ours = await viaEngine(shape, n);
     const perStep = (r: { wallMs: number }) => (r.wallMs / n) * 1000;
     out.push(
       { name: `${n}-step ${shape}: bare async loop, per step`, value: perStep(loop), unit: 'µs' },
       { name: `${n}-step ${shape}: LangGraph (memory saver), per step`, value: perStep(lgMem), unit: 'µs' },
       { name: `${n}-step ${shape}: LangGraph (SQLite saver), per step`, value: perStep(lgSql), unit: 'µs' },
+      {
+        name: `${n}-step ${shape}: LangGraph scheduler + Send graph (SQLite saver), per step`,
+        value: perStep(lgSched),
+        unit: 'µs',
+      },
       { name: `${n}-step ${shape}: pipewright, per step`, value: perStep(ours), unit: 'µs' },
       {
         name: `${n}-step ${shape}: ratio pipewright / LangGraph (SQLite saver)`,
         value: ours.wallMs / lgSql.wallMs,
         unit: '×',
+      },
+      {
+        name: `${n}-step ${shape}: ratio pipewright / LangGraph scheduler + Send graph`,
+        value: ours.wallMs / lgSched.wallMs,
+        unit: '×',
+        note: "pipewright's own cost per step: records, lease, inputs, cache key",
       },
     );
     if (shape === 'chain') {
@@ -194,5 +329,7 @@ export async function benchEngine(n = 1000): Promise<BenchResult[]> {
     }
   }
   out.push(...(await pythonChain()));
+  const sizes = (process.env.BENCH_ENGINE_SCALE ?? '100,1000,10000').split(',').map(Number);
+  out.push(...(await scale(sizes)));
   return out;
 }

@@ -25,6 +25,8 @@ function context(workspace: string, sandbox: 'auto' | 'off'): TaskContext {
     runId: 'bench',
     stepId: 'p',
     attempt: 1,
+    idempotencyKey: 'bench/p',
+    once: (_name, fn) => fn(),
     workspace,
     scratchDir: workspace,
     log: { debug: noop, info: noop, warn: noop, error: noop },

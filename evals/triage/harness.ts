@@ -87,6 +87,8 @@ function context(workspace: string): TaskContext {
     runId: 'eval',
     stepId: 'drift',
     attempt: 1,
+    idempotencyKey: 'eval/drift',
+    once: (_name, fn) => fn(),
     workspace,
     scratchDir: path.join(config.stateDir, 'scratch'),
     log: { debug: noop, info: noop, warn: noop, error: noop },

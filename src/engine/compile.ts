@@ -1,12 +1,21 @@
 /**
- * A plan compiled to a LangGraph StateGraph: one node per step, edges from dependsOn (a join waits for
- * all its dependencies), approvals as interrupt(), step results in checkpointed graph state.
+ * A plan compiled to a LangGraph StateGraph of two nodes: `schedule` picks the steps whose dependencies
+ * have finished and hands each to `step` with a Send; every step's `step` task runs in parallel in one
+ * superstep, then `schedule` looks again. Approvals pause the graph with interrupt().
+ *
+ * Outcomes and outputs live in the run store (written in the step's own transaction), not in graph state:
+ * a checkpoint holds the run inputs and the superstep's pending Sends, so its size does not grow with the
+ * number of steps that ran, and a graph of 10,000 steps costs LangGraph what a graph of two does. The
+ * ordering is the same as one node per step with an edge per dependency (a join waits for all of its
+ * dependencies, supersteps as before); docs/engine.md has the reasons.
  */
 import {
   Annotation,
   type BaseCheckpointSaver,
+  Command,
   END,
   interrupt,
+  Send,
   START,
   StateGraph,
 } from '@langchain/langgraph';
@@ -19,20 +28,24 @@ import {
   parseExpression,
   type Step,
 } from '../plan/index.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, StepRecord } from '../store/index.ts';
 import type { TaskRegistry } from '../tasks/index.ts';
 import { type ApprovalEvidence, computeApprovalEvidence } from './approval-evidence.ts';
 import { conditionReason } from './condition-explain.ts';
+import { isTerminalStep, type StepScheduler } from './scheduler.ts';
 import { hashValue, runTaskStep, type StepEnv, type StepResult } from './step-runner.ts';
+import { lazyRunScope, lazyUpstream, recordedOutputs, stepScope } from './step-scope.ts';
 
 export const RunState = Annotation.Root({
-  results: Annotation<Record<string, StepResult>>({
-    reducer: (a, b) => ({ ...a, ...b }),
-    default: () => ({}),
-  }),
+  /** The run's inputs, for `${{ inputs.<name> }}`; set once when the run starts. */
   inputs: Annotation<Record<string, unknown>>({
     reducer: (_a, b) => b,
     default: () => ({}),
+  }),
+  /** Only on the argument a Send hands to `step`: which steps to run. Nothing writes it to the state. */
+  stepIds: Annotation<string[]>({
+    reducer: (_a, b) => b,
+    default: () => [],
   }),
 });
 export type RunStateValue = typeof RunState.State;
@@ -49,76 +62,87 @@ export interface CompileDeps {
   runId: string;
   store: RunStore;
   registry: TaskRegistry;
-  base: Omit<StepEnv, 'scope' | 'upstream' | 'upstreamHashes' | 'runId'>;
+  scheduler: StepScheduler;
+  inputs: Record<string, unknown>;
+  base: Omit<StepEnv, 'scope' | 'upstream' | 'upstreamHashes' | 'runId' | 'prior'>;
+  /**
+   * Most steps handed to one superstep. LangGraph's cost per finished task grows with the number of
+   * tasks in the superstep, so a 10,000-wide fan-out runs as batches of this many (default 256).
+   */
+  batch?: number;
+  /**
+   * Task steps run together in one graph task (default 16): LangGraph's fixed cost per task is then shared
+   * by that many steps of a wide fan-out. Each step still records its own outcome; approvals always get a
+   * task of their own (an interrupt pauses exactly one approval).
+   */
+  chunk?: number;
 }
-
-export const nodeName = (stepId: string) => `step__${stepId}`;
 
 export function compilePlan(plan: Plan, deps: CompileDeps, checkpointer: BaseCheckpointSaver) {
-  // Node names are only known at run time, so the builder is typed loosely here and nowhere else.
-  const graph = new StateGraph(RunState) as unknown as LooseGraph;
-  const hasDependents = new Set(plan.steps.flatMap((s) => s.dependsOn));
-  for (const step of plan.steps)
-    graph.addNode(nodeName(step.id), (state: RunStateValue) => runNode(step, state, deps, plan));
-  for (const step of plan.steps) {
-    const name = nodeName(step.id);
-    if (step.dependsOn.length === 0) graph.addEdge(START, name);
-    else if (step.dependsOn.length === 1) graph.addEdge(nodeName(step.dependsOn[0] as string), name);
-    else graph.addEdge(step.dependsOn.map(nodeName), name);
-    if (!hasDependents.has(step.id)) graph.addEdge(name, END);
-  }
-  return graph.compile({ checkpointer }) as unknown as CompiledRunGraph;
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const batch = deps.batch ?? 256;
+  const chunk = Math.max(1, deps.chunk ?? 16);
+  return new StateGraph(RunState)
+    .addNode(
+      'schedule',
+      () => {
+        const sends: Send[] = [];
+        let group: string[] = [];
+        for (const id of deps.scheduler.next(batch)) {
+          if (byId.get(id)?.kind === 'approval') sends.push(new Send('step', { stepIds: [id] }));
+          else if (group.push(id) === chunk) {
+            sends.push(new Send('step', { stepIds: group }));
+            group = [];
+          }
+        }
+        if (group.length) sends.push(new Send('step', { stepIds: group }));
+        return new Command({ goto: sends.length ? sends : END });
+      },
+      { ends: ['step', END] },
+    )
+    .addNode('step', async (arg: RunStateValue) => {
+      // Back to the event loop between steps: lease renewals, cancel polls and timers run even when
+      // every step is an in-process no-op.
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.all(
+        arg.stepIds.map(async (id) => {
+          const step = byId.get(id);
+          if (!step) throw new Error(`the scheduler handed over an unknown step "${id}"`);
+          deps.scheduler.done(step.id, await runStep(step, byId, deps, plan));
+        }),
+      );
+      return {};
+    })
+    .addEdge(START, 'schedule')
+    .addEdge('step', 'schedule')
+    .compile({ checkpointer });
 }
 
-interface LooseGraph {
-  addNode(name: string, fn: (state: RunStateValue) => Promise<Partial<RunStateValue>>): LooseGraph;
-  addEdge(from: string | string[], to: string): LooseGraph;
-  compile(opts: { checkpointer: BaseCheckpointSaver }): unknown;
-}
+export type CompiledRunGraph = ReturnType<typeof compilePlan>;
 
-export interface CompiledRunGraph {
-  stream(input: unknown, config: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
-  getState(config: Record<string, unknown>): Promise<{
-    values: RunStateValue;
-    next: string[];
-    tasks: { name: string; interrupts: { id?: string; value?: unknown }[] }[];
-  }>;
-}
-
-async function runNode(
+async function runStep(
   step: Step,
-  state: RunStateValue,
+  byId: Map<string, Step>,
   deps: CompileDeps,
   plan: Plan,
-): Promise<Partial<RunStateValue>> {
+): Promise<StepResult> {
   const { store, runId } = deps;
-  const done = (r: StepResult) => ({ results: { [step.id]: r } });
-
-  // Recovery: the step finished and was recorded, but the process died before LangGraph checkpointed it.
+  // A step recorded as finished is not run again: its record outlived a checkpoint lost in a crash, or
+  // LangGraph re-runs the unfinished tasks of a superstep a crash cut short.
   const recorded = store.getStep(runId, step.id);
-  if (
-    recorded &&
-    (recorded.status === 'succeeded' || recorded.status === 'skipped') &&
-    step.kind === 'task'
-  ) {
-    return done({
-      status: recorded.status,
-      output: recorded.output,
+  if (recorded && isTerminalStep(recorded.status) && recorded.status !== 'cancelled') {
+    return {
+      status: recorded.status as StepResult['status'],
+      ...(recorded.output !== undefined ? { output: recorded.output } : {}),
       ...(recorded.reason ? { reason: recorded.reason } : {}),
-    });
+    };
   }
-
-  for (const d of step.dependsOn) {
-    const r = state.results[d];
-    if (r?.status !== 'succeeded') {
-      const reason =
-        r?.status === 'rejected'
-          ? `approval "${d}" was rejected${r.reason ? ` (${r.reason})` : ''}`
-          : `upstream step "${d}" ${r?.status ?? 'did not run'}`;
-      return skip(step, reason, deps, r?.status === 'cancelled' ? 'cancelled' : 'skipped');
-    }
-  }
-  const scope = buildScope(state);
+  const reads = new Map<string, StepRecord | undefined>();
+  const read = (id: string) => {
+    if (!reads.has(id)) reads.set(id, store.getStep(runId, id));
+    return reads.get(id);
+  };
+  const scope = stepScope(step, deps.inputs, read);
   if (step.when) {
     let ok: boolean;
     let reason = `condition is false: ${step.when}`;
@@ -135,12 +159,20 @@ async function runNode(
         data: { level: 'error', message: `condition failed to evaluate: ${(e as Error).message}` },
       });
     }
-    if (!ok) return skip(step, reason, deps, 'skipped');
+    if (!ok) {
+      store.recordStep(
+        runId,
+        step.id,
+        { status: 'skipped', reason, finishedAt: store.now() },
+        { type: 'step.skipped', data: { reason } },
+      );
+      return { status: 'skipped', reason };
+    }
   }
 
   if (step.kind === 'approval') {
-    const evidence = (expiresAt: string) => evidenceFor(plan, step, state, scope, deps, expiresAt);
-    return done(await approvalNode(step, deps, evidence));
+    const evidence = (expiresAt: string) => evidenceFor(plan, step, deps, expiresAt);
+    return approvalNode(step, deps, evidence);
   }
 
   const task = deps.registry.get(step.task);
@@ -159,50 +191,39 @@ async function runNode(
       },
       { type: 'step.failed', data: {} },
     );
-    return done({ status: 'failed', reason: `unknown task ${step.task}` });
+    return { status: 'failed', reason: `unknown task ${step.task}` };
   }
-  const upstream: Record<string, unknown> = {};
-  for (const [id, r] of Object.entries(state.results)) upstream[id] = r.output;
   // Only direct dependencies feed the cache key; hashing every upstream output would cost O(steps²).
   const upstreamHashes: Record<string, string> = {};
-  for (const d of step.dependsOn) upstreamHashes[d] = hashValue(state.results[d]?.output ?? null);
-  return done(await runTaskStep(step, task, { ...deps.base, runId, scope, upstream, upstreamHashes }));
+  for (const d of step.dependsOn) upstreamHashes[d] = hashValue(read(d)?.output ?? null);
+  const upstream = lazyUpstream(step.id, (id) => byId.get(id)?.dependsOn ?? [], store, runId);
+  return runTaskStep(step, task, {
+    ...deps.base,
+    runId,
+    scope,
+    upstream,
+    upstreamHashes,
+    ...(recorded ? { prior: recorded } : {}),
+  });
 }
 
-function buildScope(state: RunStateValue): Record<string, unknown> {
-  const steps: Record<string, unknown> = {};
-  for (const [id, r] of Object.entries(state.results))
-    steps[id] = { outputs: r.output ?? {}, status: r.status };
-  return { steps, inputs: state.inputs };
-}
-
-function skip(step: Step, reason: string, deps: CompileDeps, status: 'skipped' | 'cancelled') {
-  deps.store.recordStep(
-    deps.runId,
-    step.id,
-    { status, reason, finishedAt: deps.store.now() },
-    status === 'skipped' ? { type: 'step.skipped', data: { reason } } : undefined,
-  );
-  return { results: { [step.id]: { status, reason } } };
-}
-
-/** Approval evidence; a failure to compute it is logged and never holds the approval up. */
+/**
+ * Approval evidence (src/engine/approval-evidence.ts) over the run store: the outputs of the steps that
+ * finished and a scope that reads them on demand. A failure to compute it is logged and never holds the
+ * approval up.
+ */
 function evidenceFor(
   plan: Plan,
   step: ApprovalStep,
-  state: RunStateValue,
-  scope: Record<string, unknown>,
   deps: CompileDeps,
   expiresAt: string,
 ): ApprovalEvidence | undefined {
-  const outputs: Record<string, unknown> = {};
-  for (const [id, r] of Object.entries(state.results)) outputs[id] = r.output;
   try {
     return computeApprovalEvidence({
       plan,
       approval: step,
-      outputs,
-      scope,
+      outputs: recordedOutputs(deps.store, deps.runId),
+      scope: lazyRunScope(deps.store, deps.runId, deps.inputs),
       store: deps.store,
       runId: deps.runId,
       expiresAt,
@@ -273,12 +294,17 @@ async function approvalNode(
           comment: current.comment,
         };
   const decision = ApprovalDecision.parse(raw);
-  store.recordStep(runId, step.id, { status: 'succeeded', finishedAt: store.now(), output: decision });
+  const reason = decision.approved
+    ? undefined
+    : `by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`;
+  // A rejection is recorded as such: what depends on it is skipped, and says why.
+  store.recordStep(runId, step.id, {
+    status: decision.approved ? 'succeeded' : 'rejected',
+    finishedAt: store.now(),
+    output: decision,
+    ...(reason ? { reason } : {}),
+  });
   return decision.approved
     ? { status: 'succeeded', output: decision }
-    : {
-        status: 'rejected',
-        output: decision,
-        reason: `by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`,
-      };
+    : { status: 'rejected', output: decision, reason: reason as string };
 }

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config, StepConfig } from '../config.ts';
 import { isPipewrightError, PipewrightError, serializeError, userError } from '../errors.ts';
 import { parseDuration, type RetryPolicy, renderTemplates, type TaskStep } from '../plan/index.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, StepRecord } from '../store/index.ts';
 import {
   type AnyTask,
   type ArtifactStore,
@@ -18,6 +18,7 @@ import {
   type TaskLogger,
 } from '../tasks/index.ts';
 import type { StepExecutor } from './executor.ts';
+import { faultPoint } from './faults.ts';
 import { grantLocalGpus } from './local-gpus.ts';
 
 export interface StepResult {
@@ -36,7 +37,16 @@ export interface StepEnv {
   upstream: Record<string, unknown>;
   upstreamHashes: Record<string, string>;
   executor?: StepExecutor;
+  /** Who is behind the run (its submitter): tasks record it on what they change. */
+  actor: string;
+  /** This execution's lease on the run: an attempt starts only while it still holds it. */
+  lease?: string;
+  /** The step's record before this execution reached it (a resume finds the earlier attempts there). */
+  prior?: StepRecord;
 }
+
+/** An attempt cut short by its process dying this many times fails the step instead of running again. */
+export const MAX_INTERRUPTED_ATTEMPTS = 3;
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -138,17 +148,45 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
 
   const retry = step.retry ?? DEFAULT_RETRY;
   const timeoutMs = step.timeout !== undefined ? parseDuration(step.timeout) : undefined;
-  for (let attempt = 1; ; attempt++) {
+  // Attempts count across resumes. One that was running when its process died is an interrupted attempt:
+  // it does not use up the retry budget, but a step that keeps killing its process stops being retried.
+  const prior = env.prior;
+  const interrupted = (prior?.interrupted ?? 0) + (prior?.status === 'running' ? 1 : 0);
+  if (interrupted > 0 && interrupted !== prior?.interrupted) {
+    store.recordStep(runId, step.id, { interrupted });
+    if (interrupted >= MAX_INTERRUPTED_ATTEMPTS) {
+      return fail(
+        env,
+        step,
+        prior?.attempt ?? 0,
+        new PipewrightError({
+          code: 'STEP_INTERRUPTED',
+          category: 'system',
+          retryable: false,
+          what: `Step "${step.id}" was cut short ${interrupted} times by its process dying`,
+          why: 'the process executing it was killed during each attempt (out of memory, a crash, or kill -9)',
+          fix: 'Read the step log and the machine log (dmesg for the OOM killer); give the step more memory or less data, then start a new run.',
+        }),
+        undefined,
+      );
+    }
+  }
+  for (let attempt = (prior?.attempt ?? 0) + 1; ; attempt++) {
     if (env.signal.aborted) return cancelled(env, step, attempt - 1);
-    store.recordStep(
-      runId,
-      step.id,
-      { status: 'running', attempt, startedAt: store.now(), input: parsed.data, error: null },
-      { type: 'step.started', data: { task: task.id, attempt, of: retry.attempts } },
+    // Only while this execution holds the run: one paused past its lease stops before doing anything.
+    fenced(env, () =>
+      store.recordStep(
+        runId,
+        step.id,
+        { status: 'running', attempt, startedAt: store.now(), input: parsed.data, error: null },
+        { type: 'step.started', data: { task: task.id, attempt, of: retry.attempts } },
+      ),
     );
+    faultPoint(env.config, `step.start:${step.id}`);
     const t0 = performance.now();
     try {
       const raw = await attemptOnce(step, task, parsed.data, attempt, timeoutMs, env);
+      faultPoint(env.config, `step.effect:${step.id}`);
       const out = task.output.safeParse(raw);
       if (!out.success) {
         throw new PipewrightError({
@@ -161,7 +199,7 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
         });
       }
       const durationMs = Math.round(performance.now() - t0);
-      store.atomically(() => {
+      fenced(env, () => {
         store.recordStep(
           runId,
           step.id,
@@ -171,18 +209,22 @@ export async function runTaskStep(step: TaskStep, task: AnyTask, env: StepEnv): 
         if (cacheEnabled)
           store.cachePut(cacheKey, { task: task.id, output: out.data, runId, stepId: step.id });
       });
+      faultPoint(env.config, `step.done:${step.id}`);
       return { status: 'succeeded', output: out.data };
     } catch (e) {
+      if (isPipewrightError(e) && e.code === 'RUN_LEASE_LOST') throw e;
       if (env.signal.aborted && !isTimeout(e)) return cancelled(env, step, attempt);
       const err = serializeError(e);
-      const retryable = err.retryable && attempt < retry.attempts;
+      const retryable = err.retryable && attempt - interrupted < retry.attempts;
       if (!retryable) return fail(env, step, attempt, e, undefined);
       const delayMs = backoffDelay(retry, attempt);
-      store.recordStep(
-        runId,
-        step.id,
-        { error: err },
-        { type: 'step.retry', data: { attempt, nextAttempt: attempt + 1, delayMs, error: err } },
+      fenced(env, () =>
+        store.recordStep(
+          runId,
+          step.id,
+          { error: err },
+          { type: 'step.retry', data: { attempt, nextAttempt: attempt + 1, delayMs, error: err } },
+        ),
       );
       const slept = await sleep(delayMs, env.signal);
       if (!slept) return cancelled(env, step, attempt);
@@ -241,10 +283,25 @@ async function attemptOnce(
     }
     const gpus = await grantLocalGpus(step, task, controller.signal);
     releaseGpus = gpus.release;
+    const idempotencyKey = `${env.runId}/${step.id}`;
+    // Programs the task starts (shell.exec, python.script, train.command) get these through childEnv.
+    const config: StepConfig = {
+      ...env.config,
+      stepEnv: {
+        PIPEWRIGHT_IDEMPOTENCY_KEY: idempotencyKey,
+        PIPEWRIGHT_RUN_ID: env.runId,
+        PIPEWRIGHT_STEP_ID: step.id,
+        PIPEWRIGHT_ATTEMPT: String(attempt),
+      },
+    };
+    const log = stepLogger(env, step.id);
     const ctx: TaskContext = {
       runId: env.runId,
       stepId: step.id,
       attempt,
+      idempotencyKey,
+      once: (name, fn) => once(env.store, idempotencyKey, attempt, name, fn, log),
+      actor: env.actor,
       workspace: env.config.workspace,
       // Created on first use: most steps never need one.
       get scratchDir() {
@@ -252,12 +309,12 @@ async function attemptOnce(
         scratchMade = true;
         return scratchPath;
       },
-      log: stepLogger(env, step.id),
+      log,
       progress: progressReporter(env, step.id),
       signal: controller.signal,
       artifacts: env.artifacts,
       upstream: env.upstream,
-      config: env.config,
+      config,
       ...(gpus.granted.length ? { devices: { gpus: gpus.granted } } : {}),
       ...(step.secrets ? { secrets: step.secrets } : {}),
     };
@@ -272,6 +329,39 @@ async function attemptOnce(
     releaseGpus();
     if (scratchMade) await rm(scratchPath, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** TaskContext.once: the side effect's result is recorded under the step's key; a later attempt reuses it. */
+async function once<T>(
+  store: RunStore,
+  key: string,
+  attempt: number,
+  name: string,
+  fn: () => Promise<T>,
+  log: TaskLogger,
+): Promise<T> {
+  const earlier = store.getSideEffect(key, name);
+  if (earlier?.status === 'done') {
+    log.info(`${name}: done by attempt ${earlier.attempt} already; reusing its result`);
+    return earlier.result as T;
+  }
+  if (earlier) log.warn(`${name}: attempt ${earlier.attempt} started it and did not finish; doing it again`);
+  store.startSideEffect(key, name, attempt);
+  const result = await fn();
+  store.finishSideEffect(key, name, result);
+  return result;
+}
+
+/** This execution no longer holds the run: another process claimed it after this one's lease ran out. */
+export function leaseLost(runId: string): PipewrightError {
+  return new PipewrightError({
+    code: 'RUN_LEASE_LOST',
+    category: 'system',
+    retryable: false,
+    what: `This process stopped executing run ${runId}: another process took it over`,
+    why: 'this process did not renew its lease in time (it was paused, or too busy), so the run was interrupted and resumed elsewhere',
+    fix: `Nothing to do: the other process continues the run (\`pipewright show ${runId}\`).`,
+  });
 }
 
 function isTimeout(e: unknown): boolean {
@@ -315,23 +405,41 @@ function fail(
   startedAt: string | undefined,
 ): StepResult {
   const error = serializeError(e);
-  env.store.recordStep(
-    env.runId,
-    step.id,
-    { status: 'failed', attempt, finishedAt: env.store.now(), error, ...(startedAt ? { startedAt } : {}) },
-    { type: 'step.failed', data: { attempt, error } },
+  fenced(env, () =>
+    env.store.recordStep(
+      env.runId,
+      step.id,
+      { status: 'failed', attempt, finishedAt: env.store.now(), error, ...(startedAt ? { startedAt } : {}) },
+      { type: 'step.failed', data: { attempt, error } },
+    ),
   );
   return { status: 'failed', reason: error.what };
 }
 
 function cancelled(env: StepEnv, step: TaskStep, attempt: number): StepResult {
-  env.store.recordStep(env.runId, step.id, {
-    status: 'cancelled',
-    attempt,
-    finishedAt: env.store.now(),
-    reason: 'run cancelled',
-  });
+  // Aborted because another process took the run over: that is not a cancel, and the run is not ours.
+  const reason = env.signal.reason;
+  if (isPipewrightError(reason) && reason.code === 'RUN_LEASE_LOST') throw reason;
+  fenced(env, () =>
+    env.store.recordStep(env.runId, step.id, {
+      status: 'cancelled',
+      attempt,
+      finishedAt: env.store.now(),
+      reason: 'run cancelled',
+    }),
+  );
   return { status: 'cancelled', reason: 'run cancelled' };
+}
+
+/**
+ * Writes a step transition in one transaction, only while this execution still holds the run's lease; an
+ * execution that lost it (paused past its lease, taken over) writes nothing and stops.
+ */
+function fenced(env: StepEnv, write: () => void): void {
+  env.store.atomically(() => {
+    if (env.lease && !env.store.holdsLease(env.runId, env.lease)) throw leaseLost(env.runId);
+    write();
+  });
 }
 
 /** Resolves true after ms, or false as soon as the signal aborts. */

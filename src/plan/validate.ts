@@ -165,44 +165,169 @@ function checkGraph(steps: RawStep[], problems: Problem[]): void {
   }
 }
 
-/** Each elementary cycle reported once, found by depth-first search. */
+/**
+ * Cycles found by depth-first search (iterative: a 10,000-step chain is 10,000 levels deep); each cycle
+ * is reported once, from the step where the search entered it.
+ */
 function findCycles(deps: Map<string, string[]>): string[][] {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
   const cycles: string[][] = [];
-  const visit = (id: string) => {
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const d of deps.get(id) ?? []) {
-      if (state.get(d) === 'visiting') cycles.push(stack.slice(stack.indexOf(d)));
-      else if (!state.has(d)) visit(d);
+  for (const root of deps.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [];
+    const frames: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    state.set(root, 'visiting');
+    path.push(root);
+    while (frames.length) {
+      const top = frames[frames.length - 1] as { id: string; next: number };
+      const list = deps.get(top.id) ?? [];
+      if (top.next < list.length) {
+        const d = list[top.next++] as string;
+        if (state.get(d) === 'visiting') cycles.push(path.slice(path.indexOf(d)));
+        else if (!state.has(d)) {
+          state.set(d, 'visiting');
+          path.push(d);
+          frames.push({ id: d, next: 0 });
+        }
+      } else {
+        state.set(top.id, 'done');
+        path.pop();
+        frames.pop();
+      }
     }
-    stack.pop();
-    state.set(id, 'done');
-  };
-  for (const id of deps.keys()) if (!state.has(id)) visit(id);
+  }
   return cycles;
 }
 
-/** Transitive upstream of every step (assumes no cycles were found; guards anyway). */
-export function ancestors(plan: Pick<Plan, 'steps'>): Map<string, Set<string>> {
-  const byId = new Map(plan.steps.map((s) => [s.id, s]));
-  const memo = new Map<string, Set<string>>();
-  const walk = (id: string, seen: Set<string>): Set<string> => {
-    const cached = memo.get(id);
-    if (cached) return cached;
-    const out = new Set<string>();
-    if (seen.has(id)) return out;
-    seen.add(id);
-    for (const d of byId.get(id)?.dependsOn ?? []) {
-      out.add(d);
-      for (const a of walk(d, seen)) out.add(a);
+/** Plans larger than this answer "is A upstream of B" by searching instead of with bit sets (memory). */
+const BITSET_LIMIT = 20_000;
+
+/**
+ * Reachability over dependsOn, for the semantic checks: whether one step is upstream of another, and
+ * whether an approval is. Linear to set up (one topological pass); bit sets of every step's ancestors are
+ * built only when a check needs more than a direct dependency.
+ */
+export class Upstream {
+  private readonly byId: Map<string, Plan['steps'][number]>;
+  private readonly order: string[];
+  private readonly approvalAbove = new Map<string, boolean>();
+  private bits: Map<string, Uint32Array> | undefined;
+  private approvals: Map<string, readonly string[]> | undefined;
+  private readonly index = new Map<string, number>();
+
+  constructor(plan: Pick<Plan, 'steps'>) {
+    this.byId = new Map(plan.steps.map((s) => [s.id, s]));
+    plan.steps.forEach((s, i) => {
+      this.index.set(s.id, i);
+    });
+    this.order = topologicalOrder(plan.steps);
+    for (const id of this.order) {
+      const s = this.byId.get(id);
+      this.approvalAbove.set(
+        id,
+        (s?.dependsOn ?? []).some((d) => this.byId.get(d)?.kind === 'approval' || this.approvalAbove.get(d)),
+      );
     }
-    memo.set(id, out);
-    return out;
-  };
-  for (const s of plan.steps) walk(s.id, new Set());
-  return memo;
+  }
+
+  /** Whether `ancestor` is upstream of `step` (through any chain of dependsOn). */
+  has(step: string, ancestor: string): boolean {
+    const s = this.byId.get(step);
+    if (!s) return false;
+    if (s.dependsOn.includes(ancestor)) return true;
+    const i = this.index.get(ancestor);
+    if (i === undefined) return false;
+    if (this.byId.size <= BITSET_LIMIT) {
+      const bits = this.bitsets().get(step);
+      return bits ? ((bits[i >>> 5] as number) & (1 << (i & 31))) !== 0 : false;
+    }
+    const seen = new Set<string>();
+    const stack = [...s.dependsOn];
+    while (stack.length) {
+      const id = stack.pop() as string;
+      if (id === ancestor) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(this.byId.get(id)?.dependsOn ?? []));
+    }
+    return false;
+  }
+
+  /** Whether an approval step is upstream of `step`. */
+  hasApproval(step: string): boolean {
+    return this.approvalAbove.get(step) ?? false;
+  }
+
+  /**
+   * The approval steps upstream of `step`. Built once for all steps in topological order; a step with one
+   * dependency that is not an approval shares that dependency's list, so a long chain under one approval
+   * costs one list, not one per step.
+   */
+  approvalsAbove(step: string): readonly string[] {
+    if (!this.approvals) {
+      const lists = new Map<string, readonly string[]>();
+      for (const id of this.order) {
+        const deps = this.byId.get(id)?.dependsOn ?? [];
+        const only = deps.length === 1 ? (deps[0] as string) : undefined;
+        if (only !== undefined && this.byId.get(only)?.kind !== 'approval') {
+          lists.set(id, lists.get(only) ?? []);
+          continue;
+        }
+        const set = new Set<string>();
+        for (const d of deps) {
+          if (this.byId.get(d)?.kind === 'approval') set.add(d);
+          for (const a of lists.get(d) ?? []) set.add(a);
+        }
+        lists.set(id, [...set]);
+      }
+      this.approvals = lists;
+    }
+    return this.approvals.get(step) ?? [];
+  }
+
+  private bitsets(): Map<string, Uint32Array> {
+    if (this.bits) return this.bits;
+    const words = (this.byId.size + 31) >>> 5;
+    const bits = new Map<string, Uint32Array>();
+    for (const id of this.order) {
+      const own = new Uint32Array(words);
+      for (const d of this.byId.get(id)?.dependsOn ?? []) {
+        const i = this.index.get(d);
+        if (i === undefined) continue;
+        own[i >>> 5] = (own[i >>> 5] as number) | (1 << (i & 31));
+        const up = bits.get(d);
+        if (up) for (let w = 0; w < words; w++) own[w] = (own[w] as number) | (up[w] as number);
+      }
+      bits.set(id, own);
+    }
+    this.bits = bits;
+    return bits;
+  }
+}
+
+/** Steps in an order where every step comes after its dependencies (steps in a cycle are left out). */
+function topologicalOrder(steps: Plan['steps']): string[] {
+  const ids = new Set(steps.map((s) => s.id));
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const s of steps) {
+    const deps = s.dependsOn.filter((d) => ids.has(d) && d !== s.id);
+    waiting.set(s.id, deps.length);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(s.id);
+      else dependents.set(d, [s.id]);
+    }
+  }
+  const out = steps.filter((s) => waiting.get(s.id) === 0).map((s) => s.id);
+  for (let i = 0; i < out.length; i++) {
+    for (const k of dependents.get(out[i] as string) ?? []) {
+      const left = (waiting.get(k) ?? 1) - 1;
+      waiting.set(k, left);
+      if (left === 0) out.push(k);
+    }
+  }
+  return out;
 }
 
 function checkSemantics(
@@ -211,7 +336,7 @@ function checkSemantics(
   problems: Problem[],
   stubs?: ReadonlySet<number>,
 ): void {
-  const up = ancestors(plan);
+  const up = new Upstream(plan);
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   plan.steps.forEach((step, i) => {
     if (stubs?.has(i)) return;
@@ -249,7 +374,7 @@ function checkSemantics(
         problems.push({ path, message: `reference to unknown step "${id}"${hint(id, byId.keys())}` });
         return;
       }
-      if (!up.get(step.id)?.has(id)) {
+      if (!up.has(step.id, id)) {
         problems.push({
           path,
           message: `step "${step.id}" reads "${id}" but does not depend on it; add "${id}" to dependsOn`,
@@ -300,8 +425,7 @@ function checkSemantics(
       }
     }
     if (task.needsApproval && !allowed(plan, step.task)) {
-      const hasApproval = [...(up.get(step.id) ?? [])].some((a) => byId.get(a)?.kind === 'approval');
-      if (!hasApproval) {
+      if (!up.hasApproval(step.id)) {
         problems.push({
           path: `${at}`,
           message: `task "${step.task}" runs commands or deploys, so it needs an approval step upstream (or list it in allowUnapproved)`,

@@ -5,7 +5,7 @@
  * the policy lets through that switches a checkpoint off comes back as waivers, for the audit log.
  */
 import { userError } from '../errors.ts';
-import { ancestors, type Plan, type TaskLookup } from '../plan/index.ts';
+import { type Plan, type TaskLookup, Upstream } from '../plan/index.ts';
 import { roleAllows } from '../store/auth-store.ts';
 import type { Policy, Principal } from './schema.ts';
 
@@ -44,7 +44,7 @@ export function checkSubmission(
   submitter: Principal,
   tasks?: TaskLookup,
 ): { waivers: Waiver[] } {
-  const up = ancestors(plan);
+  const up = new Upstream(plan);
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const mayWaive = policy.waivers.roles.includes(submitter.role);
   const who = `${submitter.name} (${submitter.role})`;
@@ -73,7 +73,7 @@ export function checkSubmission(
       } else waivers.push({ kind: 'secret', step: step.id, subject: name });
     }
     if (!isGatedTask(policy, tasks, step.task)) return;
-    const approvals = [...(up.get(step.id) ?? [])].filter((a) => byId.get(a)?.kind === 'approval');
+    const approvals = up.approvalsAbove(step.id);
     if (approvals.length === 0) {
       if (!waived(plan, step.task)) {
         problems.push({
@@ -123,10 +123,14 @@ export function guardedBy(
   approvalId: string,
   tasks?: TaskLookup,
 ): { id: string; task: string }[] {
-  const up = ancestors(plan);
+  const up = new Upstream(plan);
   const out: { id: string; task: string }[] = [];
   for (const s of plan.steps) {
-    if (s.kind === 'task' && up.get(s.id)?.has(approvalId) && isGatedTask(policy, tasks, s.task))
+    if (
+      s.kind === 'task' &&
+      up.approvalsAbove(s.id).includes(approvalId) &&
+      isGatedTask(policy, tasks, s.task)
+    )
       out.push({ id: s.id, task: s.task });
   }
   return out;

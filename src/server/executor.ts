@@ -1,7 +1,8 @@
 /**
  * Executes runs in the background of the server process, one execution per run at a time; a run goes on
  * when the client that started it disconnects. Decisions from every surface (API, Slack) pass through
- * decide(): engine.decide (single-use, audited), then the run resumes here.
+ * decide(): engine.decide (single-use, audited), then the run resumes here. The sweeper also resumes
+ * interrupted runs (their executor died: a killed CLI, another server) unless PIPEWRIGHT_AUTO_RESUME=false.
  */
 import type { DecideInput, Engine } from '../engine/index.ts';
 import { formatError, isPipewrightError } from '../errors.ts';
@@ -67,16 +68,33 @@ export class RunExecutor {
     return this.executions.has(runId);
   }
 
-  /** Applies approval timeouts every `everyMs` and resumes the runs they decided. */
+  /**
+   * Every `everyMs`: applies approval timeouts and resumes the runs they decided, and resumes interrupted
+   * runs (auto-resume; the claim is atomic, so a run another process takes first is left to it).
+   */
   sweepTimeouts(everyMs: number): void {
-    this.sweeper = setInterval(() => {
+    const sweep = () => {
       try {
         for (const a of this.engine.store.expireApprovals()) this.start(a.runId);
       } catch (e) {
         this.log(`approval timeout sweep failed: ${formatError(e)}`);
       }
-    }, everyMs);
+      if (this.engine.config.autoResume) {
+        try {
+          for (const id of this.interruptedRuns()) this.start(id);
+        } catch (e) {
+          this.log(`resuming interrupted runs failed: ${formatError(e)}`);
+        }
+      }
+    };
+    sweep();
+    this.sweeper = setInterval(sweep, everyMs);
     this.sweeper.unref();
+  }
+
+  /** Runs nobody executes that can go on (interrupted, or waiting with every approval decided). */
+  private interruptedRuns(): string[] {
+    return this.engine.store.resumableRuns().filter((id) => !this.executions.has(id));
   }
 
   /** Resolves once no run executes here. */

@@ -28,6 +28,7 @@ const TALLIED = [
   'run.failed',
   'run.cancelled',
   'run.waiting',
+  'run.interrupted',
   'step.succeeded',
   'step.failed',
   'approval.decided',
@@ -113,7 +114,7 @@ export class StoreMetrics {
     });
     this.runsEnded = new Counter({
       name: 'pipewright_runs_finished_total',
-      help: 'Runs that ended (succeeded, failed, cancelled) or paused (waiting), by status',
+      help: 'Runs that ended (succeeded, failed, cancelled), paused (waiting) or lost their executor (interrupted), by status',
       labelNames: ['status'],
       registers,
     });
@@ -151,6 +152,8 @@ export class StoreMetrics {
   }
 
   private gauges(): void {
+    // Runs whose executor's lease ran out count as interrupted, not running.
+    this.store.markInterrupted();
     this.runs.reset();
     for (const s of RUN_STATUSES) this.runs.set({ status: s }, 0);
     for (const r of this.all('SELECT status, COUNT(*) AS n FROM runs GROUP BY status')) {

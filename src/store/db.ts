@@ -30,8 +30,13 @@ export interface Db {
   prepare(sql: string): Statement;
   /** Runs one or more statements without parameters (schema changes). */
   exec(sql: string): void;
-  /** Wraps fn in a transaction (a savepoint when nested), like better-sqlite3's db.transaction. */
-  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  /**
+   * Wraps fn in a transaction (a savepoint when nested), like better-sqlite3's db.transaction. A write
+   * transaction (the default) takes the write lock up front (SQLite `BEGIN IMMEDIATE`), so a transaction
+   * that reads and then writes never fails half-way with SQLITE_BUSY; it waits (busy timeout) instead.
+   * `read` is for consistent reads that write nothing (they never block writers).
+   */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T, mode?: 'write' | 'read'): (...args: A) => T;
   close(): void;
 }
 
@@ -42,6 +47,13 @@ export function stateTarget(config: Pick<Config, 'stateDir' | 'databaseUrl'>): s
   return config.databaseUrl ?? path.join(config.stateDir, 'state.db');
 }
 
+/**
+ * How long a SQLite writer waits for another process's write lock before giving up with SQLITE_BUSY. Every
+ * write transaction is short (one step transition, one decision), so a long wait only happens when many
+ * processes share one workspace; 50 concurrent runs stay well below it.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
 /** Opens a SQLite file (WAL, busy timeout, foreign keys) or a Postgres URL. Not migrated yet. */
 export function openDb(target: string): Db {
   if (isPostgresUrl(target)) {
@@ -49,9 +61,10 @@ export function openDb(target: string): Db {
   }
   if (target !== ':memory:') mkdirSync(path.dirname(target), { recursive: true });
   const db = new Database(target);
+  // The busy timeout first: switching a fresh file to WAL takes a lock that a concurrent opener may hold.
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return new SqliteDb(db, target);
 }
@@ -75,8 +88,13 @@ class SqliteDb implements Db {
   exec(sql: string): void {
     this.raw.exec(sql);
   }
-  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
-    return this.raw.transaction(fn) as unknown as (...args: A) => T;
+  transaction<A extends unknown[], T>(
+    fn: (...args: A) => T,
+    mode: 'write' | 'read' = 'write',
+  ): (...args: A) => T {
+    const tx = this.raw.transaction(fn);
+    // Nested calls become savepoints whichever variant is used.
+    return (mode === 'write' ? tx.immediate : tx.deferred) as unknown as (...args: A) => T;
   }
   close(): void {
     this.raw.close();

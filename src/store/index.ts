@@ -1,6 +1,7 @@
 export * from './artifacts.ts';
 export * from './auth-store.ts';
 export * from './db.ts';
+export * from './leases.ts';
 export * from './lineage-store.ts';
 export * from './migrations.ts';
 export * from './model-registry.ts';

@@ -285,9 +285,38 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE approvals ADD COLUMN evidence_json TEXT;
   `,
+  // Exactly-once and leases: the process executing a run holds a lease it renews (an expired one makes the
+  // run `interrupted`); steps count attempts cut short by a dead process; registry writes and other side
+  // effects remember the step attempt (idempotency key) that made them, so a re-run finds and reuses them.
+  `
+  ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+  ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
+  CREATE INDEX runs_by_status ON runs(status);
+  ALTER TABLE steps ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE model_versions ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX model_versions_by_key ON model_versions(idempotency_key);
+  ALTER TABLE model_deployments ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX model_deployments_by_key ON model_deployments(idempotency_key);
+
+  CREATE TABLE side_effects (
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    result_json TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    PRIMARY KEY (key, name)
+  );
+  `,
 ];
 
 export function migrate(db: Db): void {
+  // Up to date (the common case): no write lock. Every store opens through here, so taking the lock each
+  // time would serialise every process that opens the workspace.
+  if (db.dialect === 'sqlite' && schemaVersion(db) === MIGRATIONS.length) return;
+  // The version is read again under the write lock (BEGIN IMMEDIATE): two processes opening a fresh
+  // workspace at once migrate it once.
   db.transaction(() => {
     const current = schemaVersion(db);
     if (db.dialect === 'postgres') db.exec(POSTGRES_PRELUDE);

@@ -50,6 +50,10 @@ export interface ModelVersionRecord {
   createdAt: string;
   /** Aliases pointing at this version now. */
   aliases: string[];
+  /** The step attempt that registered it (run/step), when a task did. */
+  idempotencyKey?: string;
+  /** Set when registerVersion found this version already made under the same idempotency key. */
+  reused?: boolean;
 }
 
 export interface AliasMove {
@@ -81,6 +85,10 @@ export interface DeploymentRecord {
   reason?: string;
   runId?: string;
   stepId?: string;
+  /** The step attempt that made it (run/step), when a task did. */
+  idempotencyKey?: string;
+  /** Set when deploy/rollbackDeployment found this deployment already made under the same key. */
+  reused?: boolean;
 }
 
 /** What a server needs to route one request, plus the epoch that tells it when to look again. */
@@ -104,6 +112,11 @@ export interface RegisterVersionInput {
   planName?: string;
   description?: string;
   createdBy: string;
+  /**
+   * The step attempt's idempotency key (TaskContext.idempotencyKey). A second call with the same key
+   * returns the version the first one made, alias moves included, instead of making another.
+   */
+  idempotencyKey?: string;
 }
 
 export interface DeployInput {
@@ -117,6 +130,8 @@ export interface DeployInput {
   reason?: string;
   runId?: string;
   stepId?: string;
+  /** As RegisterVersionInput.idempotencyKey: a repeat returns the first deployment. */
+  idempotencyKey?: string;
 }
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -170,10 +185,17 @@ export class ModelRegistry {
       );
     }
     return this.db.transaction(() => {
+      if (input.idempotencyKey) {
+        const made = this.byKey('model_versions', input.idempotencyKey);
+        if (made) return { ...this.getVersion(String(made.model), Number(made.version)), reused: true };
+      }
       const at = this.now();
       this.db
         .prepare('INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (?, ?, ?)')
         .run(input.name, at, input.createdBy);
+      // Locks the model's row until commit (a no-op on SQLite, whose BEGIN IMMEDIATE already serialises
+      // writers): two registrations on Postgres never read the same max(version).
+      this.db.prepare('UPDATE models SET epoch = epoch WHERE name = ?').run(input.name);
       const next =
         ((
           this.db
@@ -192,8 +214,9 @@ export class ModelRegistry {
       this.db
         .prepare(
           `INSERT INTO model_versions (model, version, ref_json, model_hash, metrics_json, params_json, dataset_json,
-             dataset_version, dataset_hash, run_id, step_id, plan_name, description, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             dataset_version, dataset_hash, run_id, step_id, plan_name, description, created_by, created_at,
+             idempotency_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.name,
@@ -211,6 +234,7 @@ export class ModelRegistry {
           input.description ?? null,
           input.createdBy,
           at,
+          input.idempotencyKey ?? null,
         );
       this.insertAudit(input.createdBy, 'model.register', `${input.name}@${version}`, {
         hash: input.ref.hash,
@@ -358,6 +382,10 @@ export class ModelRegistry {
       );
     }
     return this.db.transaction(() => {
+      if (input.idempotencyKey) {
+        const made = this.byKey('model_deployments', input.idempotencyKey);
+        if (made) return { ...this.requireDeployment(String(made.id)), reused: true };
+      }
       this.requireModel(input.name);
       const version = this.resolveVersion(input.name, input.version);
       const canary = input.canary
@@ -386,6 +414,7 @@ export class ModelRegistry {
         reason: input.reason,
         runId: input.runId,
         stepId: input.stepId,
+        idempotencyKey: input.idempotencyKey,
       });
       return this.requireDeployment(id);
     })();
@@ -395,8 +424,18 @@ export class ModelRegistry {
    * Rolls the active deployment back: its alias returns to the previous version, the canary is dropped,
    * and a new deployment row records it. Without a deployment, rolls back the `production` alias.
    */
-  rollbackDeployment(name: string, by: string, reason?: string, alias?: string): DeploymentRecord {
+  rollbackDeployment(
+    name: string,
+    by: string,
+    reason?: string,
+    alias?: string,
+    step?: { runId: string; stepId: string; idempotencyKey: string },
+  ): DeploymentRecord {
     return this.db.transaction(() => {
+      if (step) {
+        const made = this.byKey('model_deployments', step.idempotencyKey);
+        if (made) return { ...this.requireDeployment(String(made.id)), reused: true };
+      }
       this.requireModel(name);
       const active = this.activeDeployment(name);
       const target = alias ?? active?.alias ?? 'production';
@@ -409,6 +448,7 @@ export class ModelRegistry {
         by,
         at: move.at,
         reason,
+        ...(step ?? {}),
       });
       if (active) {
         this.db.prepare("UPDATE model_deployments SET status = 'rolled_back' WHERE id = ?").run(active.id);
@@ -458,7 +498,7 @@ export class ModelRegistry {
       if (version !== undefined) state.version = version;
       if (deployment?.canary) state.canary = deployment.canary;
       return state;
-    })();
+    }, 'read')();
   }
 
   /** Unknown model names get an error listing the registered ones. */
@@ -475,6 +515,13 @@ export class ModelRegistry {
   }
 
   // ---- internals --------------------------------------------------------------------------------
+
+  private byKey(table: 'model_versions' | 'model_deployments', key: string): Row | undefined {
+    const cols = table === 'model_versions' ? 'model, version' : 'id';
+    return this.db.prepare(`SELECT ${cols} FROM ${table} WHERE idempotency_key = ?`).get(key) as
+      | Row
+      | undefined;
+  }
 
   private checkAlias(alias: string): void {
     if (!ALIAS_NAME.test(alias) || /^\d+$/.test(alias)) {
@@ -564,6 +611,7 @@ export class ModelRegistry {
     reason?: string | undefined;
     runId?: string | undefined;
     stepId?: string | undefined;
+    idempotencyKey?: string | undefined;
   }): string {
     const id = newDeploymentId(this.clock());
     this.db
@@ -574,7 +622,8 @@ export class ModelRegistry {
     this.db
       .prepare(
         `INSERT INTO model_deployments (id, model, alias, version, canary_version, canary_share, status, kind,
-           created_by, created_at, reason, run_id, step_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)`,
+           created_by, created_at, reason, run_id, step_id, idempotency_key)
+         VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -589,6 +638,7 @@ export class ModelRegistry {
         d.reason ?? null,
         d.runId ?? null,
         d.stepId ?? null,
+        d.idempotencyKey ?? null,
       );
     this.bumpEpoch(d.model);
     this.insertAudit(d.by, d.kind === 'deploy' ? 'model.deploy' : 'model.deploy.rollback', d.model, {
@@ -662,6 +712,7 @@ function toVersion(r: Row, aliases: string[]): ModelVersionRecord {
   if (typeof r.step_id === 'string') out.stepId = r.step_id;
   if (typeof r.plan_name === 'string') out.planName = r.plan_name;
   if (typeof r.description === 'string') out.description = r.description;
+  if (typeof r.idempotency_key === 'string') out.idempotencyKey = r.idempotency_key;
   return out;
 }
 
@@ -698,5 +749,6 @@ function toDeployment(r: Row): DeploymentRecord {
   if (typeof r.reason === 'string') d.reason = r.reason;
   if (typeof r.run_id === 'string') d.runId = r.run_id;
   if (typeof r.step_id === 'string') d.stepId = r.step_id;
+  if (typeof r.idempotency_key === 'string') d.idempotencyKey = r.idempotency_key;
   return d;
 }

@@ -87,7 +87,12 @@ export class PostgresDb implements Db {
     this.send({ op: 'exec', id: this.id, sql }, 'exec');
   }
 
-  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
+  /**
+   * Postgres transactions run at READ COMMITTED: the stores' read-then-write paths are correct there
+   * because their writes are conditional (compare-and-set UPDATEs, row locks, unique keys), not because
+   * of the isolation level.
+   */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T, _mode?: 'write' | 'read'): (...args: A) => T {
     return (...args: A) => {
       const savepoint = `sp${this.depth}`;
       this.exec(this.depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);

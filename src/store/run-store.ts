@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type SerializedError, serializeError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Db, openDb } from './db.ts';
+import { leaseLapse, parseLeaseOwner } from './leases.ts';
 import { migrate } from './migrations.ts';
 import { toJson as j, optional as opt, fromJson as parse, type Row, whereEquals } from './rows.ts';
 import type {
@@ -35,6 +36,25 @@ export interface StepPatch {
   cached?: boolean;
   cacheKey?: string;
   reason?: string;
+  interrupted?: number;
+}
+
+/** One side effect of a step attempt, remembered under its idempotency key (see TaskContext.once). */
+export interface SideEffectRecord {
+  key: string;
+  name: string;
+  status: 'started' | 'done';
+  attempt: number;
+  result?: unknown;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface ClaimOptions {
+  /** The lease owner id of this execution (newLeaseOwner()). */
+  owner: string;
+  leaseMs: number;
+  resumed: boolean;
 }
 
 export interface DecisionInput {
@@ -152,9 +172,11 @@ export class RunStore {
     return row ? toRun(row) : undefined;
   }
 
-  /** Accepts a full id or a unique prefix; unknown ids get a clear error. */
+  /** Accepts a full id or a unique prefix; unknown ids get a clear error. Marks it interrupted if it is. */
   requireRun(idOrPrefix: string): RunRecord {
     const exact = this.getRun(idOrPrefix);
+    if (exact?.status === 'running' && this.markInterrupted([exact]).length > 0)
+      return this.getRun(exact.id) as RunRecord;
     if (exact) return exact;
     const rows = this.db
       .prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2")
@@ -168,56 +190,185 @@ export class RunStore {
     );
   }
 
+  /**
+   * Runs that nobody executes but that can go on now, oldest first: interrupted ones, and waiting ones
+   * whose approvals are all decided (the decision was recorded, the process that was to resume it died).
+   */
+  resumableRuns(limit = 100): string[] {
+    this.markInterrupted();
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM runs r WHERE status = 'interrupted'
+           OR (status = 'waiting' AND NOT EXISTS (
+                 SELECT 1 FROM approvals a WHERE a.run_id = r.id AND a.status = 'pending'))
+         ORDER BY created_at LIMIT ?`,
+      )
+      .all(limit) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+
+  /** How many runs have each status (after marking the interrupted ones). */
+  countRuns(): Record<string, number> {
+    this.markInterrupted();
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+  }
+
+  /** Recent runs, newest first. Runs whose executor is gone are marked `interrupted` first. */
   listRuns(opts: { limit?: number; status?: RunStatus; plan?: string } = {}): RunRecord[] {
+    this.markInterrupted();
     const where = whereEquals({ status: opts.status, plan_name: opts.plan });
     const sql = `SELECT * FROM runs ${where.sql} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...where.args, opts.limit ?? 50) as Row[]).map(toRun);
   }
 
   /**
-   * Takes ownership of a run for this process. Refused while another live process owns it, so two
-   * `resume`s never execute the same run at once.
+   * Takes the run's lease for this execution. Refused while another execution holds a live lease (two
+   * `resume`s never execute the same run at once); allowed once that lease expired or its process died.
+   * The change is compare-and-set on the owner seen, so of two concurrent claimers exactly one wins.
    */
-  claimRun(id: string, pid: number, isAlive: (pid: number) => boolean, resumed: boolean): RunRecord {
+  claimRun(id: string, opts: ClaimOptions): RunRecord {
     return this.atomically(() => {
       const run = this.requireRun(id);
-      if (run.ownerPid && run.ownerPid !== pid && run.status === 'running' && isAlive(run.ownerPid)) {
-        throw userError(
-          'RUN_BUSY',
-          `Run ${run.id} is being executed by process ${run.ownerPid}`,
-          'only one process may execute a run at a time',
-          `Wait for it to finish, or stop that process (kill ${run.ownerPid}) and resume again.`,
-        );
-      }
+      const now = this.clock().getTime();
+      if (run.status === 'running' && run.leaseOwner !== opts.owner && !leaseLapse(run, now))
+        throw runBusy(run);
       const at = this.now();
-      this.db
+      const r = this.db
         .prepare(
-          `UPDATE runs SET status = 'running', owner_pid = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
-           WHERE id = ?`,
+          `UPDATE runs SET status = 'running', lease_owner = ?, lease_expires_at = ?, owner_pid = ?, heartbeat_at = ?,
+             started_at = COALESCE(started_at, ?)
+           WHERE id = ? AND status = ? AND COALESCE(lease_owner, '') = ?`,
         )
-        .run(pid, at, at, run.id);
-      this.insertEvent({ runId: run.id, type: resumed ? 'run.resumed' : 'run.started', data: { pid } });
+        .run(
+          opts.owner,
+          new Date(now + opts.leaseMs).toISOString(),
+          process.pid,
+          at,
+          at,
+          run.id,
+          run.status,
+          run.leaseOwner ?? '',
+        );
+      if (r.changes !== 1) throw runBusy(this.requireRun(run.id));
+      this.insertEvent({
+        runId: run.id,
+        type: opts.resumed ? 'run.resumed' : 'run.started',
+        data: {
+          pid: process.pid,
+          owner: opts.owner,
+          ...(run.status === 'interrupted' || run.status === 'running' ? { after: run.status } : {}),
+        },
+      });
       return this.requireRun(run.id);
     });
   }
 
-  heartbeat(id: string, pid: number): { cancelRequested: boolean } {
-    this.db
-      .prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?')
-      .run(this.now(), id, pid);
+  /**
+   * Renews this execution's lease. `held: false` means another execution claimed the run meanwhile (this
+   * one was paused past its lease): it must stop at once and leave the run to the new owner.
+   */
+  renewLease(id: string, owner: string, leaseMs: number): { held: boolean; cancelRequested: boolean } {
+    const now = this.clock().getTime();
+    const r = this.db
+      .prepare(
+        `UPDATE runs SET lease_expires_at = ?, heartbeat_at = ?, status = 'running'
+         WHERE id = ? AND lease_owner = ? AND status IN ('running', 'interrupted')`,
+      )
+      .run(new Date(now + leaseMs).toISOString(), new Date(now).toISOString(), id, owner);
     const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
-    return { cancelRequested: row?.cancel_requested === 1 };
+    return { held: r.changes === 1, cancelRequested: row?.cancel_requested === 1 };
   }
 
-  /** Sets the run's status with its event; terminal statuses also release ownership. */
-  setRunStatus(id: string, status: RunStatus, data: Record<string, unknown> = {}, error?: unknown): void {
-    this.atomically(() => {
-      const terminal = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-      const released = terminal || status === 'waiting';
+  /** Whether this execution still holds the run (checked before each step attempt starts). */
+  holdsLease(id: string, owner: string): boolean {
+    return (
       this.db
         .prepare(
+          "SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status IN ('running', 'interrupted')",
+        )
+        .get(id, owner) !== undefined
+    );
+  }
+
+  /** Reads the cancel flag (polled by the executing process between lease renewals). */
+  cancelRequested(id: string): boolean {
+    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row?.cancel_requested === 1;
+  }
+
+  /**
+   * Marks `running` runs whose executor is gone (lease expired, or a dead process on this machine) as
+   * `interrupted`, each with a `run.interrupted` event; returns them. Compare-and-set on the lease seen,
+   * so a renewal in between wins. Called by every listing, by `serve` and by the scheduler; cheap when
+   * nothing is running (an index lookup).
+   */
+  markInterrupted(candidates?: RunRecord[]): RunRecord[] {
+    const now = this.clock().getTime();
+    const running =
+      candidates ??
+      (
+        this.db
+          .prepare(
+            "SELECT id, status, lease_owner, lease_expires_at, owner_pid FROM runs WHERE status = 'running'",
+          )
+          .all() as Row[]
+      ).map((r) => ({
+        id: String(r.id),
+        status: String(r.status),
+        leaseOwner: opt<string>(r.lease_owner),
+        leaseExpiresAt: opt<string>(r.lease_expires_at),
+        ownerPid: opt<number>(r.owner_pid),
+      }));
+    const out: RunRecord[] = [];
+    for (const run of running) {
+      const why = leaseLapse(run, now);
+      if (!why) continue;
+      try {
+        const marked = this.atomically(() => {
+          const r = this.db
+            .prepare(
+              `UPDATE runs SET status = 'interrupted', owner_pid = NULL
+               WHERE id = ? AND status = 'running' AND COALESCE(lease_owner, '') = ? AND COALESCE(lease_expires_at, '') = ?`,
+            )
+            .run(run.id, run.leaseOwner ?? '', run.leaseExpiresAt ?? '');
+          if (r.changes !== 1) return false;
+          this.insertEvent({
+            runId: run.id,
+            type: 'run.interrupted',
+            data: { reason: why, ...(run.leaseOwner ? { owner: run.leaseOwner } : {}) },
+          });
+          return true;
+        });
+        if (marked) out.push(this.getRun(run.id) as RunRecord);
+      } catch {
+        // The database is busy: a later listing or sweep marks it.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sets the run's status with its event; terminal statuses and `waiting` also release the lease. With
+   * `lease`, only while that execution still holds the run: returns false (and changes nothing) otherwise.
+   */
+  setRunStatus(
+    id: string,
+    status: RunStatus,
+    data: Record<string, unknown> = {},
+    error?: unknown,
+    lease?: string,
+  ): boolean {
+    return this.atomically(() => {
+      const terminal = status === 'succeeded' || status === 'failed' || status === 'cancelled';
+      const released = terminal || status === 'waiting';
+      const r = this.db
+        .prepare(
           `UPDATE runs SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-             error_json = COALESCE(?, error_json), owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END WHERE id = ?`,
+             error_json = COALESCE(?, error_json), owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END,
+             lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
+             lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END
+           WHERE id = ? AND (? = '' OR lease_owner = ?)`,
         )
         .run(
           status,
@@ -225,11 +376,17 @@ export class RunStore {
           this.now(),
           error ? this.redactJson(j(serializeError(error)) as string) : null,
           released ? 1 : 0,
+          released ? 1 : 0,
+          released ? 1 : 0,
           id,
+          lease ?? '',
+          lease ?? '',
         );
+      if (r.changes === 0) return false;
       const type = status === 'running' || status === 'queued' ? undefined : (`run.${status}` as const);
       if (type)
         this.insertEvent({ runId: id, type, data: error ? { ...data, error: serializeError(error) } : data });
+      return true;
     });
   }
 
@@ -271,6 +428,7 @@ export class RunStore {
       if (patch.cached !== undefined) set('cached', patch.cached ? 1 : 0);
       if (patch.cacheKey !== undefined) set('cache_key', patch.cacheKey);
       if (patch.reason !== undefined) set('reason', patch.reason);
+      if (patch.interrupted !== undefined) set('interrupted', patch.interrupted);
       if (cols.length) {
         const r = this.db
           .prepare(`UPDATE steps SET ${cols.join(', ')} WHERE run_id = ? AND step_id = ?`)
@@ -318,6 +476,16 @@ export class RunStore {
       .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
       .all(...args, opts.limit ?? 100_000) as Row[];
     return rows.map(toEvent);
+  }
+
+  /** When its executor last recorded something for the run (its last sign of life, once it is gone). */
+  lastEventAt(runId: string): string | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT at FROM events WHERE run_id = ? AND type <> 'run.interrupted' ORDER BY seq DESC LIMIT 1",
+      )
+      .get(runId) as Row | undefined;
+    return opt(row?.at);
   }
 
   private insertEvent(event: NewEvent): RunEvent {
@@ -479,6 +647,43 @@ export class RunStore {
     return out;
   }
 
+  // ---- side effects of step attempts -----------------------------------------------------------
+
+  getSideEffect(key: string, name: string): SideEffectRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM side_effects WHERE key = ? AND name = ?').get(key, name) as
+      | Row
+      | undefined;
+    if (!r) return undefined;
+    return {
+      key: String(r.key),
+      name: String(r.name),
+      status: r.status === 'done' ? 'done' : 'started',
+      attempt: Number(r.attempt),
+      result: parse(r.result_json),
+      startedAt: String(r.started_at),
+      finishedAt: opt(r.finished_at),
+    };
+  }
+
+  /** Records that an attempt is about to perform the effect (replacing an unfinished earlier start). */
+  startSideEffect(key: string, name: string, attempt: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO side_effects (key, name, status, attempt, started_at) VALUES (?, ?, 'started', ?, ?)
+         ON CONFLICT (key, name) DO UPDATE SET attempt = excluded.attempt, started_at = excluded.started_at
+           WHERE side_effects.status = 'started'`,
+      )
+      .run(key, name, attempt, this.now());
+  }
+
+  finishSideEffect(key: string, name: string, result: unknown): void {
+    this.db
+      .prepare(
+        "UPDATE side_effects SET status = 'done', result_json = ?, finished_at = ? WHERE key = ? AND name = ?",
+      )
+      .run(j(result) ?? 'null', this.now(), key, name);
+  }
+
   // ---- audit ------------------------------------------------------------------------------------
 
   audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}): void {
@@ -560,6 +765,8 @@ function toRun(r: Row): RunRecord {
     trigger: String(r.trigger),
     ownerPid: opt(r.owner_pid),
     heartbeatAt: opt(r.heartbeat_at),
+    leaseOwner: opt(r.lease_owner),
+    leaseExpiresAt: opt(r.lease_expires_at),
     cancelRequested: r.cancel_requested === 1,
   };
 }
@@ -580,6 +787,7 @@ function toStep(r: Row): StepRecord {
     cached: r.cached === 1,
     cacheKey: opt(r.cache_key),
     reason: opt(r.reason),
+    interrupted: Number(r.interrupted ?? 0),
   };
 }
 
@@ -610,4 +818,15 @@ function toApproval(r: Row): ApprovalRecord {
     via: opt(r.via),
     evidence: parse<Record<string, unknown>>(r.evidence_json),
   };
+}
+
+function runBusy(run: RunRecord) {
+  const owner = run.leaseOwner ? parseLeaseOwner(run.leaseOwner) : undefined;
+  const pid = owner?.pid ?? run.ownerPid;
+  return userError(
+    'RUN_BUSY',
+    `Run ${run.id} is being executed by process ${pid ?? '?'}${owner ? ` on ${owner.host}` : ''}`,
+    `only one process may execute a run at a time; its lease runs until ${run.leaseExpiresAt ?? '?'} and is renewed while it works`,
+    `Wait for it to finish, or stop that process${pid ? ` (kill ${pid})` : ''}; the run becomes interrupted and \`pipewright resume ${run.id}\` continues it.`,
+  );
 }

@@ -223,11 +223,11 @@ export class TriggerStore {
     return rows.map(toFire);
   }
 
-  /** Runs of a pipeline that are not finished yet (queued, running or waiting for approval). */
+  /** Runs of a pipeline that are not finished yet (queued, running, interrupted or waiting for approval). */
   activeRuns(planName: string): number {
     const row = this.db
       .prepare(
-        "SELECT count(*) AS n FROM runs WHERE plan_name = ? AND status IN ('queued', 'running', 'waiting')",
+        "SELECT count(*) AS n FROM runs WHERE plan_name = ? AND status IN ('queued', 'running', 'interrupted', 'waiting')",
       )
       .get(planName) as Row;
     return Number(row.n);

@@ -2,13 +2,34 @@
 import type { SerializedError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
 
-export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+/**
+ * `interrupted`: the process executing the run stopped renewing its lease (killed, or its machine went
+ * away); nobody executes it now. `pipewright resume`, `serve` or the scheduler continue it.
+ */
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'waiting',
+  'interrupted',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 /** Roles of API tokens and linked Slack users, weakest first (here, not in auth-store.ts: the CLI's help reads it). */
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** `rejected`: an approval step whose decision was no (what depends on it is skipped, saying why). */
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'rejected'
+  | 'cancelled';
 
 export interface RunRecord {
   id: string;
@@ -25,6 +46,10 @@ export interface RunRecord {
   trigger: string;
   ownerPid?: number;
   heartbeatAt?: string;
+  /** Who executes the run now (host/pid/token), while it holds a lease. */
+  leaseOwner?: string;
+  /** When that lease runs out unless renewed; past it, the run is `interrupted`. */
+  leaseExpiresAt?: string;
   cancelRequested: boolean;
 }
 
@@ -43,6 +68,8 @@ export interface StepRecord {
   cached: boolean;
   cacheKey?: string;
   reason?: string;
+  /** Attempts cut short because the process running them died (counted across resumes). */
+  interrupted: number;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
@@ -79,6 +106,7 @@ export const EVENT_TYPES = [
   'run.started',
   'run.resumed',
   'run.waiting',
+  'run.interrupted',
   'run.succeeded',
   'run.failed',
   'run.cancelled',

@@ -37,7 +37,25 @@ export interface ArtifactRef {
 export interface TaskContext {
   runId: string;
   stepId: string;
+  /** This attempt's number, counted across retries and resumes (1, 2, ...). */
   attempt: number;
+  /**
+   * The step's idempotency key (`<run>/<step>`): the same for every attempt of this step, in this
+   * process or after a crash and resume. A task that writes outside its outputs (a registry, a deployment,
+   * a message) records its effect under this key and, when the key is already there, reuses what an
+   * earlier attempt did instead of doing it again. Programs the step starts get it as
+   * PIPEWRIGHT_IDEMPOTENCY_KEY (docs/training-contract.md).
+   */
+  idempotencyKey: string;
+  /**
+   * Runs a side effect at most once per step and name: the first attempt runs `fn` and its result is
+   * recorded under idempotencyKey; a later attempt gets that result back without calling `fn`. An attempt
+   * that died during `fn` leaves it unfinished, and the next attempt calls `fn` again (pass the key on,
+   * e.g. as an Idempotency-Key header, so the receiver can drop the repeat).
+   */
+  once<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Who is behind the run (the person or token that started it): recorded on what the task changes. */
+  actor?: string;
   /** The workspace root: plan file paths are confined to it (see resolveInWorkspace). */
   workspace: string;
   /** A fresh directory for this step attempt's temporary files. */

@@ -2,8 +2,10 @@
  * The scheduler: fires runs of registered plans on cron ticks, new files in watched folders, webhooks, and
  * hands drift alerts to a triage handler. Every fire claims a lock row (trigger, tick) in the same transaction
  * that creates the run, so a tick fires once however many schedulers share the database, and a restart
- * neither replays a tick nor loses one (catch-up policy). Runs a trigger started and a dead process left
- * behind are resumed on start.
+ * neither replays a tick nor loses one (catch-up policy). Runs a trigger fired that no process started are
+ * started, and interrupted runs (whoever started them: their executor's lease lapsed) are resumed, on
+ * start and then on every interval, unless PIPEWRIGHT_AUTO_RESUME=false. A run another process claims
+ * first is left to it.
  *
  * Time comes from an injectable clock and tick() can be driven by hand: tests move a fake clock and call it.
  */
@@ -12,7 +14,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import type { Engine } from '../engine/index.ts';
-import { formatError, userError } from '../errors.ts';
+import { formatError, isPipewrightError, userError } from '../errors.ts';
 import { parsePlan } from '../plan/index.ts';
 import { type FireStatus, type TriggerRecord, TriggerStore } from '../store/index.ts';
 import { resolveInWorkspace } from '../tasks/index.ts';
@@ -65,8 +67,6 @@ export interface SchedulerOptions {
   /** chokidar: how long a new file must stay unchanged before it counts as landed (default 200 ms). */
   fileStableMs?: number;
 }
-
-const ACTIVE = "('queued', 'running')";
 
 export class Scheduler {
   readonly engine: Engine;
@@ -391,7 +391,9 @@ export class Scheduler {
       try {
         await exec(runId);
       } catch (e) {
-        this.log(`run ${runId} stopped with an error (recorded on the run):\n${formatError(e)}`);
+        // Another process (a second scheduler, the server) took it first, or it ended: nothing to do here.
+        if (!(isPipewrightError(e) && (e.code === 'RUN_BUSY' || e.code === 'RUN_FINISHED')))
+          this.log(`run ${runId} stopped with an error (recorded on the run):\n${formatError(e)}`);
       } finally {
         this.running.delete(runId);
       }
@@ -405,20 +407,25 @@ export class Scheduler {
     this.running.set(runId, done);
   }
 
-  /** Resumes runs that triggers started and that no live process executes (the scheduler was killed). */
+  /**
+   * Starts runs that triggers fired and no process started (the scheduler died in between), and resumes
+   * interrupted runs (any: their executor's lease lapsed) and waiting runs whose approvals are all decided
+   * (the process that was to resume them died), unless auto-resume is off. Claims are atomic:
+   * when another scheduler or server takes a run first, this one leaves it.
+   */
   recover(): string[] {
-    const rows = this.engine.store.db
+    const store = this.engine.store;
+    const queued = store.db
       .prepare(
-        `SELECT id, status, owner_pid FROM runs WHERE created_by LIKE 'trigger:%' AND status IN ${ACTIVE}`,
+        `SELECT id FROM runs WHERE created_by LIKE 'trigger:%' AND status = 'queued' ORDER BY created_at`,
       )
-      .all() as { id: string; status: string; owner_pid: number | null }[];
+      .all() as { id: string }[];
+    const ids = [...queued.map((r) => r.id), ...(this.engine.config.autoResume ? store.resumableRuns() : [])];
     const resumed: string[] = [];
-    for (const r of rows) {
-      if (r.status === 'running' && r.owner_pid && r.owner_pid !== process.pid && isAlive(r.owner_pid))
-        continue;
-      if (this.running.has(r.id)) continue;
-      resumed.push(r.id);
-      this.launch(r.id);
+    for (const id of ids) {
+      if (this.running.has(id)) continue;
+      resumed.push(id);
+      this.launch(id);
     }
     return resumed;
   }
@@ -497,6 +504,11 @@ export class Scheduler {
     const every = opts.intervalMs ?? 1000;
     this.timer = setInterval(() => {
       this.tick().catch((e: unknown) => this.log(`scheduler tick failed: ${formatError(e)}`));
+      try {
+        this.recover();
+      } catch (e) {
+        this.log(`resuming interrupted runs failed: ${formatError(e)}`);
+      }
     }, every);
     return this;
   }
@@ -521,15 +533,6 @@ function modelOfRun(s: Scheduler, runId: string): string | undefined {
     if (step.task === 'monitor.traffic' && typeof input?.model === 'string') return input.model;
   }
   return undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
+import type { Config, StepConfig } from '../config.ts';
 import { userError } from '../errors.ts';
 import { openArtifactStore } from '../store/artifact-stores.ts';
 import { runTask, type TaskContext, type TaskLogger, type TaskRegistry } from '../tasks/index.ts';
@@ -124,10 +124,23 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         gpus,
         at: Date.now(),
       } as WorkerMessage);
+      // The programs the step starts get the step's identity, as on the coordinator (childEnv).
+      const stepConfig: StepConfig = {
+        ...opts.config,
+        stepEnv: {
+          PIPEWRIGHT_IDEMPOTENCY_KEY: `${job.data.runId}/${job.data.stepId}`,
+          PIPEWRIGHT_RUN_ID: job.data.runId,
+          PIPEWRIGHT_STEP_ID: job.data.stepId,
+          PIPEWRIGHT_ATTEMPT: String(job.data.attempt),
+        },
+      };
       const ctx: TaskContext = {
         runId: job.data.runId,
         stepId: job.data.stepId,
         attempt: job.data.attempt,
+        idempotencyKey: `${job.data.runId}/${job.data.stepId}`,
+        // Tasks with side effects run on the coordinator (placement), which records them; here it runs fn.
+        once: (_name, fn) => fn(),
         workspace: opts.config.workspace,
         get scratchDir() {
           if (!scratchMade) mkdirSync(scratchPath, { recursive: true });
@@ -139,7 +152,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         signal: abort,
         artifacts,
         upstream: job.data.upstream,
-        config: opts.config,
+        config: stepConfig,
         ...(gpus.length ? { devices: { gpus } } : {}),
         ...(job.data.secrets ? { secrets: job.data.secrets } : {}),
       };

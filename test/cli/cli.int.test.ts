@@ -47,9 +47,11 @@ describe('pipewright CLI (real processes)', () => {
     const runId = /Run (run-\S+)/.exec(String(killed.stderr))?.[1] as string;
     expect(runId).toBeTruthy();
 
+    // Its process is gone: the run says so, and how to continue it.
     const shown = JSON.parse((await pw(ws, ['show', runId, '--json'])).stdout);
-    expect(shown.run.status).toBe('running');
+    expect(shown.run.status).toBe('interrupted');
     expect(shown.steps.find((s: { stepId: string }) => s.stepId === 'first').status).toBe('succeeded');
+    expect((await pw(ws, ['show', runId])).stdout).toContain(`continue it with: pipewright resume ${runId}`);
 
     writeFileSync(path.join(ws, 'resumed'), '');
     const resumed = await pw(ws, ['resume', runId]);

@@ -14,6 +14,8 @@ describe('model.register and deploy.http', () => {
 
   it('register versions, deploy with a canary, and a running server follows without a restart', async () => {
     const ctx = makeTaskContext();
+    // Each call is another step of the run: its own idempotency key.
+    const step = (id: string) => ({ ...ctx, stepId: id, idempotencyKey: `run-test/${id}` });
     const stateDir = ctx.config.stateDir;
     const v1 = await toyModel(stateDir);
     const v2 = await toyModel(stateDir, { inverted: true });
@@ -23,9 +25,15 @@ describe('model.register and deploy.http', () => {
     expect(r1).toEqual({ name: 'toy', version: 1, ref: v1 });
     const r2 = await registerModel.run(
       registerModel.input.parse({ name: 'toy', model: v2, alias: 'staging' }),
-      { ...ctx, stepId: 'register-2' },
+      step('register-2'),
     );
     expect(r2.version).toBe(2);
+    // The same step again (a retry, or a resume after a crash) gets its version back, not a third one.
+    const again = await registerModel.run(
+      registerModel.input.parse({ name: 'toy', model: v2, alias: 'staging' }),
+      step('register-2'),
+    );
+    expect(again.version).toBe(2);
 
     const server = openModelRegistry(ctx.config);
     try {
@@ -45,14 +53,14 @@ describe('model.register and deploy.http', () => {
         ).json()) as { version?: number; error?: { code: string } };
       expect((await ask()).error?.code).toBe('MODEL_NOT_DEPLOYED');
 
-      const d1 = await deployHttp.run(deployHttp.input.parse({ model: 'toy', version: 1 }), ctx);
+      const d1 = await deployHttp.run(deployHttp.input.parse({ model: 'toy', version: 1 }), step('deploy-1'));
       expect(d1).toMatchObject({ endpoint: '/models/toy/predict', version: 1 });
       expect(d1.deploymentId).toMatch(/^dep-/);
       expect(await ask()).toMatchObject({ version: 1 });
 
       const d2 = await deployHttp.run(
         deployHttp.input.parse({ model: 'toy', version: 'staging', canary: { version: 1, share: 0.1 } }),
-        ctx,
+        step('deploy-2'),
       );
       expect(d2).toMatchObject({ version: 2, canary: { version: 1, share: 0.1 } });
       expect(server.servingState('toy')).toMatchObject({ version: 2, canary: { version: 1, share: 0.1 } });
@@ -68,7 +76,7 @@ describe('model.register and deploy.http', () => {
     }
 
     await expect(
-      deployHttp.run(deployHttp.input.parse({ model: 'toy', version: 5 }), ctx),
+      deployHttp.run(deployHttp.input.parse({ model: 'toy', version: 5 }), step('deploy-3')),
     ).rejects.toMatchObject({ code: 'MODEL_VERSION_NOT_FOUND', why: 'its versions are: 1, 2' });
     expect(
       deployHttp.input.safeParse({ model: 'toy', version: 1, canary: { version: 2, share: 1.5 } }).success,

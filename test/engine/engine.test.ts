@@ -241,7 +241,7 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
   });
 
   it('stops what follows a rejected approval', async () => {
-    const { engine, workspace } = setup();
+    const { engine, store, workspace } = setup();
     const first = await engine.run(
       {
         name: 'reject',
@@ -263,6 +263,17 @@ describe('engine: failure, retries, timeouts, cache, gates', () => {
     const out = await engine.execute(first.runId);
     expect(readMarks(workspace)).toEqual([]);
     expect(out.results.deploy?.reason).toBe('approval "ok" was rejected (by bob: metrics look off)');
+    // Recorded as what happened: the approval step was rejected, not "succeeded"; nothing failed.
+    expect(store.getStep(first.runId, 'ok')).toMatchObject({
+      status: 'rejected',
+      reason: 'by bob: metrics look off',
+      output: { approved: false, by: 'bob' },
+    });
+    expect(store.getStep(first.runId, 'deploy')).toMatchObject({
+      status: 'skipped',
+      reason: 'approval "ok" was rejected (by bob: metrics look off)',
+    });
+    expect(out.status).toBe('succeeded');
   });
 
   // LangGraph runs in supersteps: an approval still pending in a superstep holds back the next one, so

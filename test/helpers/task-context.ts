@@ -25,10 +25,17 @@ export function makeTaskContext(opts: Partial<TaskContext> & { workspace?: strin
   const logAt = (level: string) => (message: string) => {
     logs.push({ level, message });
   };
+  // Side effects remembered in memory, per context: enough to test a task's use of once().
+  const effects = new Map<string, unknown>();
   return {
     runId: 'run-test',
     stepId: 'step-test',
     attempt: 1,
+    idempotencyKey: `${opts.runId ?? 'run-test'}/${opts.stepId ?? 'step-test'}`,
+    once: async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      if (!effects.has(name)) effects.set(name, await fn());
+      return effects.get(name) as T;
+    },
     workspace,
     scratchDir,
     signal: new AbortController().signal,

@@ -62,6 +62,26 @@ export const flaky = defineTask({
   },
 });
 
+/**
+ * Appends a line to a workspace file as a side effect run through ctx.once: however often the step is
+ * attempted, the line is written once per run and step.
+ */
+export const publish = defineTask({
+  id: 'test.publish',
+  description: 'Publishes a line to a file in the workspace, once per step',
+  input: z.object({
+    line: z.string().describe('Line to append'),
+    file: z.string().default('published.txt').describe('File in the workspace'),
+  }),
+  output: z.object({ attempt: z.number().describe('Attempt that published it') }),
+  cacheable: false,
+  run: async (input, ctx) =>
+    ctx.once('publish', async () => {
+      appendFileSync(path.join(ctx.workspace, input.file), `${input.line} ${ctx.idempotencyKey}\n`);
+      return { attempt: ctx.attempt };
+    }),
+});
+
 export const hang = defineTask({
   id: 'test.hang',
   description: 'Never finishes by itself (ignores its signal)',
@@ -71,7 +91,7 @@ export const hang = defineTask({
 });
 
 export function testRegistry(): TaskRegistry {
-  return new TaskRegistry([...builtinTasks, echo, mark, flaky, hang]);
+  return new TaskRegistry([...builtinTasks, echo, mark, flaky, hang, publish]);
 }
 
 export function readMarks(workspace: string, file = 'marks.txt'): string[] {

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/plan/index.ts';
 import { MIGRATIONS, RunStore, schemaVersion } from '../../src/store/index.ts';
@@ -11,6 +13,12 @@ const plan = parsePlan({
     { id: 'ok', kind: 'approval', dependsOn: ['a'], message: 'go?', approvers: ['alice', 'bob'] },
   ],
 });
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
+}
 
 function open(clock?: () => Date) {
   const file = testStateTarget(makeWorkspace());
@@ -111,12 +119,61 @@ describe('RunStore', () => {
     expect(store.listAudit()[0]).toMatchObject({ actor: 'alice', action: 'test.action' });
   });
 
-  it('refuses a second live owner but lets a dead owner be replaced', () => {
+  it('leases a run to one executor; an expired lease makes it interrupted and claimable', () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { store } = open(() => new Date(now));
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    // Owners on another machine: only their lease says whether they are alive.
+    const a = 'host-a/111/aaaa';
+    const b = 'host-b/222/bbbb';
+    store.claimRun(run.id, { owner: a, leaseMs: 10_000, resumed: false });
+    expect(() => store.claimRun(run.id, { owner: b, leaseMs: 10_000, resumed: true })).toThrow(
+      /being executed by process 111 on host-a/,
+    );
+    now += 8_000;
+    expect(store.renewLease(run.id, a, 10_000).held).toBe(true);
+    now += 8_000;
+    expect(store.listRuns()[0]?.status).toBe('running');
+    now += 3_000;
+    expect(store.listRuns()[0]?.status).toBe('interrupted');
+    expect(store.events(run.id, { types: ['run.interrupted'] })[0]?.data).toMatchObject({
+      owner: a,
+      reason: expect.stringContaining('stopped renewing its lease'),
+    });
+    const claimed = store.claimRun(run.id, { owner: b, leaseMs: 10_000, resumed: true });
+    expect(claimed).toMatchObject({ status: 'running', leaseOwner: b });
+    // The old executor wakes up: it no longer holds the run, and cannot write its outcome.
+    expect(store.renewLease(run.id, a, 10_000).held).toBe(false);
+    expect(store.holdsLease(run.id, a)).toBe(false);
+    expect(store.setRunStatus(run.id, 'succeeded', {}, undefined, a)).toBe(false);
+    expect(store.requireRun(run.id).status).toBe('running');
+    expect(store.setRunStatus(run.id, 'succeeded', {}, undefined, b)).toBe(true);
+    expect(store.requireRun(run.id)).toMatchObject({ status: 'succeeded', leaseOwner: undefined });
+  });
+
+  it('interrupts a run at once when its executor on this machine is a dead process', () => {
     const { store } = open();
     const run = store.createRun({ plan, createdBy: 'alice' });
-    store.claimRun(run.id, 111, () => true, false);
-    expect(() => store.claimRun(run.id, 222, () => true, true)).toThrow(/being executed by process 111/);
-    expect(store.claimRun(run.id, 222, (pid) => pid !== 111, true).ownerPid).toBe(222);
+    const dead = `${hostname()}/${deadPid()}/cccc`;
+    store.claimRun(run.id, { owner: dead, leaseMs: 60_000, resumed: false });
+    expect(store.requireRun(run.id).status).toBe('interrupted');
+    const again = store.claimRun(run.id, {
+      owner: `${hostname()}/${process.pid}/dddd`,
+      leaseMs: 60_000,
+      resumed: true,
+    });
+    expect(again.status).toBe('running');
+  });
+
+  it('lets an interrupted executor take its run back while nobody else has', () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { store } = open(() => new Date(now));
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.claimRun(run.id, { owner: 'host-a/1/aaaa', leaseMs: 1_000, resumed: false });
+    now += 5_000;
+    expect(store.listRuns()[0]?.status).toBe('interrupted');
+    expect(store.renewLease(run.id, 'host-a/1/aaaa', 1_000).held).toBe(true);
+    expect(store.requireRun(run.id).status).toBe('running');
   });
 
   it('reopens an existing database without re-running migrations', () => {

@@ -114,7 +114,8 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
     path.join(root, 'node_modules/vega-datasets/data/penguins.json'),
     path.join(workspace, 'data/penguins.json'),
   );
-  const config = loadConfig({ workspace, user: 'server' }, {});
+  // The interrupted run below must stay interrupted: the server's scheduler would resume it otherwise.
+  const config = loadConfig({ workspace, user: 'server', autoResume: false }, {});
   const server = createApp({
     config,
     registry: openModelRegistry(config),

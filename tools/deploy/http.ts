@@ -3,6 +3,9 @@
  * behind POST /indexes/<name>/search). It records a deployment
  * and moves the alias serving follows (production by default); running servers pick it up on their next
  * request. An optional canary sends a share of the traffic to another version.
+ *
+ * Exactly once per step: the deployment carries the step's idempotency key, written in one transaction
+ * with the alias move and the audit entry; a later attempt of the step finds it and returns it.
  */
 import { z } from 'zod';
 import { openModelRegistry } from '../../src/store/model-registry.ts';
@@ -62,15 +65,21 @@ export const deployHttp = defineTask({
         version: input.version,
         alias: input.alias,
         ...(input.canary ? { canary: input.canary } : {}),
-        by: ctx.config.user,
+        by: ctx.actor ?? ctx.config.user,
         ...(input.reason ? { reason: input.reason } : {}),
         runId: ctx.runId,
         stepId: ctx.stepId,
+        idempotencyKey: ctx.idempotencyKey,
       });
-      ctx.log.info(`deployed ${input.model} version ${d.version} as ${d.alias}`, {
-        deploymentId: d.id,
-        ...(d.canary ? { canary: d.canary } : {}),
-      });
+      ctx.log.info(
+        d.reused
+          ? `deployment ${d.id} of ${input.model} version ${d.version} was made by an earlier attempt of this step; reusing it`
+          : `deployed ${input.model} version ${d.version} as ${d.alias}`,
+        {
+          deploymentId: d.id,
+          ...(d.canary ? { canary: d.canary } : {}),
+        },
+      );
       // A registered search index (index.register) is served at /indexes/<name>/search.
       const isIndex = registry.getVersion(input.model, d.version).ref.kind === 'index';
       return {

@@ -93,7 +93,9 @@ export const notifySend = defineTask({
     }
     const url = input.url as string;
     const body = input.channel === 'slack' ? slackPayload(message) : webhookPayload(message);
-    const result = await postJson(url, body, input, ctx);
+    // Once per step: a re-run after a crash does not post again (and the receiver gets the same
+    // Idempotency-Key if the first attempt died mid-post).
+    const result = await ctx.once('notify.post', () => postJson(url, body, input, ctx));
     return {
       delivered: true,
       channel: input.channel,
@@ -242,7 +244,7 @@ async function postJson(
         url,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },
           body: payload,
           signal: deadline.signal,
         },

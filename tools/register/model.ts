@@ -1,6 +1,10 @@
 /**
  * model.register: adds a trained model to the registry as the next version of a named model, with the run,
  * step and dataset it came from, and optionally points an alias (e.g. staging) at it.
+ *
+ * Exactly once per step: the version is written with the step's idempotency key, in the same transaction
+ * as the alias move and the audit entry. An attempt after a crash (or a retry) finds that version and
+ * returns it instead of registering a second one.
  */
 import { z } from 'zod';
 import { openModelRegistry } from '../../src/store/model-registry.ts';
@@ -40,6 +44,7 @@ export const registerModel = defineTask({
   cacheable: false,
   async run(input, ctx) {
     const registry = openModelRegistry(ctx.config);
+    const by = ctx.actor ?? ctx.config.user;
     try {
       const record = registry.db.transaction(() => {
         const v = registry.registerVersion({
@@ -49,23 +54,24 @@ export const registerModel = defineTask({
           runId: ctx.runId,
           stepId: ctx.stepId,
           ...(input.description ? { description: input.description } : {}),
-          createdBy: ctx.config.user,
+          createdBy: by,
+          idempotencyKey: ctx.idempotencyKey,
         });
-        if (input.alias) {
-          registry.setAlias(
-            input.name,
-            input.alias,
-            v.version,
-            ctx.config.user,
-            `registered by ${ctx.runId}`,
-          );
+        // A reused version had its alias moved in the transaction that made it.
+        if (input.alias && !v.reused) {
+          registry.setAlias(input.name, input.alias, v.version, by, `registered by ${ctx.runId}`);
         }
         return v;
       })();
-      ctx.log.info(`registered ${input.name} version ${record.version}`, {
-        hash: input.model.hash,
-        ...(input.alias ? { alias: input.alias } : {}),
-      });
+      ctx.log.info(
+        record.reused
+          ? `${input.name} version ${record.version} was registered by an earlier attempt of this step; reusing it`
+          : `registered ${input.name} version ${record.version}`,
+        {
+          hash: input.model.hash,
+          ...(input.alias ? { alias: input.alias } : {}),
+        },
+      );
       return { name: input.name, version: record.version, ref: input.model };
     } finally {
       registry.close();

@@ -62,10 +62,13 @@ export const triageApply = defineTask({
           );
         const registry = openModelRegistry(ctx.config);
         try {
+          // Keyed by the step: a re-run after a crash finds this rollback instead of rolling back twice.
           const d = registry.rollbackDeployment(
             input.model,
-            approvedBy ?? ctx.config.user,
+            approvedBy ?? ctx.actor ?? ctx.config.user,
             `triage ${input.triageId}: ${input.reason}`,
+            undefined,
+            { runId: ctx.runId, stepId: ctx.stepId, idempotencyKey: ctx.idempotencyKey },
           );
           out = {
             action: 'rollback',

@@ -105,6 +105,8 @@ async function executeOrFollow(ctx: CliContext, runId: string): Promise<RunOutco
     if (!isPipewrightError(e) || e.code !== 'RUN_BUSY') throw e;
     for (;;) {
       const run = ctx.store.requireRun(runId);
+      // The process we were following died: continue the run here (or follow whoever claims it first).
+      if (run.status === 'interrupted') return executeOrFollow(ctx, runId);
       if (TERMINAL_RUN_STATUSES.includes(run.status) || run.status === 'waiting') {
         return {
           runId,

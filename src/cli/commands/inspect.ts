@@ -1,7 +1,14 @@
 /** `runs`, `show`, `logs`: read-only views of the records. */
 import type { Command } from 'commander';
 import { userError } from '../../errors.ts';
-import { RUN_STATUSES, type RunEvent, type RunStatus, TERMINAL_RUN_STATUSES } from '../../store/types.ts';
+import type { RunStore } from '../../store/run-store.ts';
+import {
+  RUN_STATUSES,
+  type RunEvent,
+  type RunRecord,
+  type RunStatus,
+  TERMINAL_RUN_STATUSES,
+} from '../../store/types.ts';
 import { type GlobalOptions, openStore } from '../context.ts';
 import { printJson, shortTime, span, table } from '../output.ts';
 
@@ -47,10 +54,13 @@ export function registerInspectCommands(program: Command): void {
           r.planName,
           r.status,
           shortTime(r.createdAt),
-          span(r.startedAt, r.finishedAt),
+          span(r.startedAt, endOf(ctx.store, r)),
           r.createdBy,
         ]);
         process.stdout.write(`${table(['run', 'plan', 'status', 'created', 'took', 'by'], rows)}\n`);
+        const stopped = runs.filter((r) => r.status === 'interrupted');
+        for (const r of stopped)
+          process.stdout.write(`${r.id} was interrupted; continue it with: ${resumeCommand(g, r.id)}\n`);
       } finally {
         ctx.close();
       }
@@ -75,14 +85,22 @@ export function registerInspectCommands(program: Command): void {
         o.write(
           `status   ${run.status}\ncreated  ${shortTime(run.createdAt)} by ${run.createdBy} (${run.trigger})\n`,
         );
-        if (run.startedAt) o.write(`took     ${span(run.startedAt, run.finishedAt)}\n`);
+        const end = endOf(ctx.store, run);
+        if (run.startedAt) o.write(`took     ${span(run.startedAt, end)}\n`);
+        if (run.status === 'interrupted') {
+          const why = ctx.store.events(run.id, { types: ['run.interrupted'] }).at(-1)?.data.reason;
+          o.write(
+            `         nobody executes it now${why ? ` (${String(why)})` : ''}; continue it with: ${resumeCommand(g, run.id)}\n`,
+          );
+        }
         if (run.error) o.write(`error    ${run.error.what}${run.error.why ? `: ${run.error.why}` : ''}\n`);
         const rows = steps.map((s) => [
           s.stepId,
           s.task ?? 'approval',
-          s.status,
+          // A step that was running when its process died is not running now.
+          s.status === 'running' && run.status === 'interrupted' ? 'interrupted' : s.status,
           s.attempt > 1 ? String(s.attempt) : '',
-          s.cached ? 'cache' : span(s.startedAt, s.finishedAt),
+          s.cached ? 'cache' : span(s.startedAt, s.finishedAt ?? end),
           (s.error ? s.error.what : (s.reason ?? summarizeOutput(s.output))).slice(0, 70),
         ]);
         o.write(`\n${table(['step', 'task', 'status', 'tries', 'took', 'note'], rows)}\n`);
@@ -141,6 +159,20 @@ export function registerInspectCommands(program: Command): void {
         ctx.close();
       }
     });
+}
+
+/** When a run stopped: its end, or for an interrupted run the last thing its executor recorded. */
+function endOf(store: RunStore, run: RunRecord): string | undefined {
+  return run.finishedAt ?? (run.status === 'interrupted' ? store.lastEventAt(run.id) : undefined);
+}
+
+/** The exact command that continues a run, with the workspace options this command was given. */
+function resumeCommand(g: GlobalOptions, runId: string): string {
+  const opts = [
+    ...(g.workspace ? [`--workspace ${JSON.stringify(g.workspace)}`] : []),
+    ...(g.stateDir ? [`--state-dir ${JSON.stringify(g.stateDir)}`] : []),
+  ];
+  return ['pipewright', ...opts, 'resume', runId].join(' ');
 }
 
 function summarizeOutput(output: unknown): string {

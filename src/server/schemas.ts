@@ -226,6 +226,11 @@ const runFields = {
   trigger: z.string().describe('What started it: api, cli, slack, mcp, cron:<name>, webhook:<name>, …'),
   ownerPid: z.number().int().optional().describe('The process executing it'),
   heartbeatAt: z.string().optional(),
+  leaseOwner: z.string().optional().describe('Who executes it now (host/pid/token), while it holds a lease'),
+  leaseExpiresAt: z
+    .string()
+    .optional()
+    .describe('When that lease runs out unless renewed; past it the run is interrupted'),
   cancelRequested: z.boolean(),
 };
 
@@ -265,6 +270,7 @@ export const StepView = named(
       cached: z.boolean().describe('Whether the output came from the step cache'),
       cacheKey: z.string().optional(),
       reason: z.string().optional().describe('Why it was skipped or cancelled'),
+      interrupted: z.number().int().describe('How many attempts of it were cut short by a process that died'),
     })
     .describe('A step of a run'),
 );

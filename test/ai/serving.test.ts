@@ -53,6 +53,8 @@ function server() {
 describe('serving a search index', () => {
   it('deploys, searches, canaries, pins and rolls back, logging every search', async () => {
     const f = server();
+    // Each deployment is its own step: a step deploys once (its idempotency key), however often it runs.
+    const step = (id: string) => ({ ...f.ctx, stepId: id, idempotencyKey: `run-test/${id}` });
     const { idx: v1, reg: r1 } = await f.indexAndRegister();
     expect(r1).toMatchObject({ name: 'docs', version: 1, endpoint: '/indexes/docs/search' });
 
@@ -60,7 +62,10 @@ describe('serving a search index', () => {
     expect(notYet.status).toBe(404);
     expect((await json(notYet)).error.code).toBe('MODEL_NOT_DEPLOYED');
 
-    const dep = await deployHttp.run(deployHttp.input.parse({ model: 'docs', version: 1 }), f.ctx);
+    const dep = await deployHttp.run(
+      deployHttp.input.parse({ model: 'docs', version: 1 }),
+      step('deploy-v1'),
+    );
     expect(dep.endpoint).toBe('/indexes/docs/search');
     const res = await f.search({ query: 'how long until an approval times out', k: 2 });
     expect(res.status).toBe(200);
@@ -87,7 +92,7 @@ describe('serving a search index', () => {
     expect(v2.index.tableVersion).toBeGreaterThan(v1.index.tableVersion);
     await deployHttp.run(
       deployHttp.input.parse({ model: 'docs', version: 1, canary: { version: 2, share: 0.5 } }),
-      f.ctx,
+      step('deploy-canary'),
     );
     const routes = new Map<string, number>();
     for (let i = 0; i < 40; i++) {
@@ -109,7 +114,7 @@ describe('serving a search index', () => {
     expect(pinned).toMatchObject({ version: 2, route: 'pinned', tableVersion: v2.index.tableVersion });
 
     // Promote version 2, then roll back over the API: the very next search is served by version 1 again.
-    await deployHttp.run(deployHttp.input.parse({ model: 'docs', version: 2 }), f.ctx);
+    await deployHttp.run(deployHttp.input.parse({ model: 'docs', version: 2 }), step('deploy-v2'));
     expect((await json(await f.search({ query: 'canary', k: 1 }))).version).toBe(2);
     const rb = await f.call('POST', '/models/docs/rollback', {
       token: f.tokens.operator,

@@ -9,7 +9,9 @@
  */
 import type { GoalSpec, IntentFrame } from '../intent.ts';
 import { parseAi } from './ai.ts';
+import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
 import { parseTextFeatures } from './features.ts';
+import { mendTypos } from './typos.ts';
 import { metricMentions, parseGate } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
@@ -23,7 +25,7 @@ import {
   parseWindow,
   ROLLBACK,
 } from './operations.ts';
-import { parseDatasetName, parseModelName, parseParams, TUNE } from './params.ts';
+import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
 import { NEWEST_DATA, parseModelReferences, parseRunReference } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
@@ -66,7 +68,11 @@ const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
 
 export function parseGoal(goal: string): GoalSpec {
-  const text = goal.replace(/\s+/g, ' ').trim();
+  const written = goal.replace(/\s+/g, ' ').trim();
+  const said = mendTypos(written);
+  // "no model yet", "just the split": nothing is trained, and the phrase names no model or target.
+  const noTraining = saysNoTraining(said);
+  const text = noTraining ? withoutNoTraining(said) : said;
   const noModels = maskModels(text);
   const models = parseModels(text);
   const mentions = metricMentions(text);
@@ -84,8 +90,8 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
       ' ',
     );
-  const trains = TRAIN_WORDS.test(trainText) || models.length > 0;
-  const deploy = DEPLOY.test(text);
+  const trains = !noTraining && (TRAIN_WORDS.test(trainText) || models.length > 0);
+  const deploy = DEPLOY.test(text) && !saysNoDeploy(text);
   const predict = PREDICT.test(text);
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
@@ -132,7 +138,8 @@ export function parseGoal(goal: string): GoalSpec {
   const bucket = findS3(text).find((m) => m.arrival)?.url;
   const approvalTimeout = parseDuration(text);
   const modelName = parseModelName(text);
-  const datasetName = parseDatasetName(text);
+  const registerAlias = parseRegisterAlias(text);
+  const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
@@ -142,7 +149,7 @@ export function parseGoal(goal: string): GoalSpec {
   const noChampion = NO_CHAMPION.test(text);
 
   const frame: IntentFrame = {
-    goal: text,
+    goal: written,
     operation,
     sources,
     targetPhrases: targetPhrases(withoutSources(withoutQuery(noModels))),
@@ -154,8 +161,12 @@ export function parseGoal(goal: string): GoalSpec {
       predict,
       monitor,
       notify: notify !== undefined,
-      split: /\bsplit\b|\bhold[- ]?out\b|\btrain\/test\b|\btest set\b/i.test(text) || train,
-      version: /\bversion\w*\b|\bsnapshot\w*\b/i.test(text) || train,
+      split:
+        /\bsplit\b|\bhold[- ]?out\b|\btrain\/test\b|\btest set\b/i.test(text) ||
+        train ||
+        holdout.testShare !== undefined ||
+        holdout.split !== undefined,
+      version: /\bversion\w*\b|\bsnapshot\w*\b/i.test(text) || train || datasetName !== undefined,
       data: /\b(load|ingest|import|pull|read|fetch|clean|prepare|preprocess|version|snapshot|split|profile|copy|standardi[sz]e|normali[sz]e|impute|one-hot)\w*\b/i.test(
         text,
       ),
@@ -185,6 +196,7 @@ export function parseGoal(goal: string): GoalSpec {
     params: parseParams(text, models),
     tune: TUNE.test(text),
     ...(modelName ? { modelName } : {}),
+    ...(registerAlias ? { registerAlias } : {}),
     ...(datasetName ? { datasetName } : {}),
     textColumns: text$.explicit,
     textColumnHints: text$.maybe,

@@ -57,6 +57,14 @@ export function targetPhrases(goal: string): string[] {
     /\b(?:route|routes|routing|sort|sorts|sorting|triage|assign|assigns|file|files|bucket|put)\b[^.;]{0,80}?\binto\s+(?:the\s+|their\s+|a\s+)?["'`]?([\w()%-]+(?:\s+[\w()%-]+)?)["'`]?/gi,
   ))
     push(m[1]);
+  // "route the tickets to a queue", "triage each message to the right team".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:route|routes|routing|routed|triage|triages|triaging|dispatch|dispatches|dispatching|assign|assigns|assigning)\b[^.;]{0,80}?\bto\s+(?:the\s+(?:right|correct|proper)\s+|one\s+of\s+(?:the\s+)?|the\s+|their\s+|its\s+|an?\s+)?([\w()%-]+(?:\s+(?!(?:${STOP})\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // "classify penguins by species", "classify flights into delay".
   for (const m of goal.matchAll(
     /\bclassify(?:ing)?\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
@@ -127,9 +135,10 @@ export function targetPhrases(goal: string): string[] {
     new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
   ))
     push(m[1]);
-  // Weakest: a trailing "for X" that ends the clause ("… model with k=5 on penguins.json for island").
+  // Weakest: a trailing "for X" that ends the clause ("… model with k=5 on penguins.json for island", "retrain
+  // nightly for Species, then …").
   for (const m of goal.matchAll(
-    /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
+    /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn|(?:re-?)?train(?:s|ing)?|(?:re)?fit(?:s|ting)?)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".

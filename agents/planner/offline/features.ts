@@ -53,7 +53,10 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   // "the Title as a text feature", "use body as free text", "description as the text input".
   for (const m of text.matchAll(
-    new RegExp(String.raw`\b${ONE}\s+(?:column\s+|field\s+)?as\s+(?:a\s+|an\s+|the\s+|our\s+)?${TEXT_ROLE}\b`, 'gi'),
+    new RegExp(
+      String.raw`\b${ONE}\s+(?:column\s+|field\s+)?as\s+(?:a\s+|an\s+|the\s+|our\s+)?${TEXT_ROLE}\b`,
+      'gi',
+    ),
   ))
     push(explicit, m[1]);
   // "the free-text body plus the channel", "its unstructured notes": a text adjective before one word.

@@ -60,7 +60,8 @@ export function parseRegisterAlias(text: string): string | undefined {
   return alias === 'stage' ? 'staging' : alias;
 }
 
-const SAVE = 'save|saves|saved|saving|store|stores|stored|storing|keep|keeps|kept|write|writes|written|persist|persists|export|exports|publish|publishes|register|registers|materiali[sz]e|materiali[sz]es';
+const SAVE =
+  'save|saves|saved|saving|store|stores|stored|storing|keep|keeps|kept|write|writes|written|persist|persists|export|exports|publish|publishes|register|registers|materiali[sz]e|materiali[sz]es';
 const DATA_OBJECT = String.raw`(?:it|this|that|them|the (?:\w+\s+)?(?:data(?:set)?|result|results|output|table|rows|file|frame|copy|version))`;
 const AS = String.raw`(?:as|under(?: the name)?|named|called|to|into)`;
 const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data set|data-set)(?:\s+version)?(?:\s+(?:named|called))?`;

@@ -9,12 +9,11 @@
  */
 import type { GoalSpec, IntentFrame } from '../intent.ts';
 import { parseAi } from './ai.ts';
-import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
 import { parseTextFeatures } from './features.ts';
-import { mendTypos } from './typos.ts';
 import { metricMentions, parseGate } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
+import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
 import {
   detectOperation,
   parseCanaryShare,
@@ -35,6 +34,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
+import { mendTypos } from './typos.ts';
 
 export type {
   Comparator,
@@ -137,6 +137,7 @@ export function parseGoal(goal: string): GoalSpec {
   const schedule = parseSchedule(text);
   const bucket = findS3(text).find((m) => m.arrival)?.url;
   const approvalTimeout = parseDuration(text);
+  const approvers = parseApprovers(text);
   const modelName = parseModelName(text);
   const registerAlias = parseRegisterAlias(text);
   const datasetName = parseDatasetName(text, !trains);
@@ -187,8 +188,8 @@ export function parseGoal(goal: string): GoalSpec {
     ...(schedule ? { schedule } : {}),
     ...(bucket ? { bucket } : EVENT.test(text) ? { event: 'file.arrived' } : {}),
     resources: parseResources(text),
-    approval: APPROVAL.test(text),
-    approvers: parseApprovers(text),
+    approval: APPROVAL.test(text) || approvers.length > 0,
+    approvers,
     ...(approvalTimeout ? { approvalTimeout } : {}),
     drift: parseDrift(text),
     ...(notify ? { notify } : {}),

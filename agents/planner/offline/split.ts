@@ -117,7 +117,10 @@ export function parseNamedShares(text: string): { validationShare: number; testS
   if (both !== undefined && both > 0 && both < 0.5) return { validationShare: both, testShare: both };
   const found: { validation?: number; test?: number } = {};
   const take = (noun: string, raw: string | undefined) => {
-    const share = raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1) ? toShare(raw) : undefined;
+    const share =
+      raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+        ? toShare(raw)
+        : undefined;
     if (share === undefined || share <= 0 || share >= 1) return;
     const kind = new RegExp(String.raw`^${VALIDATION_NOUN}$`, 'i').test(noun) ? 'validation' : 'test';
     found[kind] ??= share;

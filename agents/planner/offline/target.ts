@@ -47,6 +47,11 @@ export function targetPhrases(goal: string): string[] {
     /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1]);
+  // A change of target: "change the target to price", "switch the label over to Sex", "make the outcome 'yield'".
+  for (const m of goal.matchAll(
+    /\b(?:change|changing|set|setting|switch|switching|make|swap|move|update)\s+(?:the\s+|our\s+|its\s+)?(?:target|label|outcome|prediction target)(?:\s+(?:column|variable|field))?\s+(?:(?:over\s+)?to|into|as|with)?\s*["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'`]?(?=\s+(?:instead|then|and|please|now)\b|\s*[,;:!?]|\.(?:\s|$)|$)/gi,
+  ))
+    push(m[1]);
   // Explicit: "label Horsepower", "with label net_generation", "target column price", "into 'queue'" after a
   // routing verb, "predicting X" (a participle after the data: "random forest on x.json predicting Sex").
   for (const m of goal.matchAll(

@@ -9,8 +9,8 @@
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { answerAi } from './offline/ai.ts';
 import { parseModels } from './offline/models.ts';
-import { saysNoTraining } from './offline/negations.ts';
-import { parseHoldFor, parseWindow } from './offline/operations.ts';
+import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
+import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { retime } from './offline/schedule.ts';
 import { parseSources } from './offline/sources.ts';
@@ -66,10 +66,14 @@ function stated<T>(v: T | undefined, empty: (v: T) => boolean = () => false): v 
   return v !== undefined && !empty(v);
 }
 
-/** "make the threshold 0.8", "raise the bar to 85%", "threshold of .9": a new value for the gate there is. */
+/** "make the threshold 0.8", "raise the bar to 85%", "lower it to 0.7": a new value for the gate there is. */
 function newThreshold(text: string): number | undefined {
   const m =
-    /\b(?:threshold|bar|cut-?off|gate|minimum|limit)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+    /\b(?:threshold|bar|cut-?off|gate|minimum|limit|requirement)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+      text,
+    ) ??
+    // "raise it to 0.9", "lower that to 80%", "bump it up to .95".
+    /\b(?:raise|lower|increase|decrease|bump|reduce|tighten|loosen|relax)\s+(?:it|that|this)?\s*(?:up|down)?\s*to\s+(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
       text,
     );
   if (!m) return undefined;
@@ -109,7 +113,11 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
     out = { ...out, canary: { ...out.canary, duration: holdFor } };
   else if (f.watch && holdFor && f.operation !== 'canary' && !parseWindow(text))
     out = { ...out, watch: { ...f.watch, duration: holdFor } };
-  const window = parseWindow(text) ?? (/\b(?:last|past|previous)\b/i.test(text) ? holdFor : undefined);
+  const last = new RegExp(
+    String.raw`\b(?:last|past|previous)\s+(?:${NUMBER}\s*)?(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\b`,
+    'i',
+  ).exec(text);
+  const window = parseWindow(text) ?? (last ? durationOf(last[1], last[2] as string) : undefined);
   if (window && (f.servingWindow !== undefined || f.operation === 'serving-metrics'))
     out = { ...out, servingWindow: window };
   else if (window && (f.trafficSince !== undefined || f.operation === 'monitor-traffic'))
@@ -125,7 +133,9 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
 export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   const delta = parseGoal(text);
   let f: IntentFrame = { ...frame, goal: `${frame.goal} (then: ${delta.goal})` };
-  const removing = REMOVE.test(text) && !/\bdrop\s+(?:rows|duplicates|the\s+column|columns?)\b/i.test(text);
+  // "no model yet, just the prep" removes the training, not the prep (handled below).
+  const said = withoutNoTraining(text);
+  const removing = REMOVE.test(said) && !/\bdrop\s+(?:rows|duplicates|the\s+column|columns?)\b/i.test(said);
   const named = parseModels(text);
 
   // Models: replaced, added to, or removed from.
@@ -144,7 +154,7 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   let stageRemoved = false;
   if (removing && !named.length)
     for (const [re, drop] of STAGES)
-      if (re.test(text)) {
+      if (re.test(said)) {
         f = drop(f);
         stageRemoved = true;
       }

@@ -13,7 +13,7 @@ export interface TextFeatures {
 }
 
 /** A column phrase of one or two words; never a determiner ("from the free-text body": the column is "body"). */
-const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+[\w()%-]+)?)["'\x60]?`;
+const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|of|for|is|are|to)\b)[\w()%-]+)?)["'\x60]?`;
 const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus)\b)([\w()%-]+)["'\x60]?`;
 /** Words that call a column free text. */
 const TEXTY = String.raw`(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw text|text)`;
@@ -24,6 +24,8 @@ export function parseTextFeatures(text: string): TextFeatures {
   const maybe: string[] = [];
   const push = (list: string[], v: string | undefined) => {
     const t = v?.trim().replace(/^(?:the|their|its)\s+/i, '');
+    // "its unstructured description": the adjective is not the column.
+    if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
     if (t && !list.includes(t)) list.push(t);
   };
   for (const m of text.matchAll(
@@ -83,6 +85,21 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1] ?? m[2]);
+  // Lists: "treat subject and body as free text", "title, plot and tagline are text", "text fields: a, b".
+  const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus)\b)[\w()%-]+["'\x60]?`;
+  const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
+  for (const m of text.matchAll(
+    new RegExp(
+      [
+        String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\bplus\b)\s*/))
+      push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);
   return { explicit, maybe: maybe.filter((c) => !explicit.includes(c)) };

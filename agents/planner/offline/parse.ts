@@ -92,7 +92,8 @@ export function parseGoal(goal: string): GoalSpec {
     );
   const trains = !noTraining && (TRAIN_WORDS.test(trainText) || models.length > 0);
   const deploy = DEPLOY.test(text) && !saysNoDeploy(text);
-  const predict = PREDICT.test(text);
+  // "z-score the columns" scales them; it scores nothing.
+  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);

@@ -24,11 +24,12 @@ export function parsePrep(goal: string): PrepIntent[] {
     ).exec(goal),
     { op: 'dedupe' },
   );
-  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price".
+  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price",
+  // "drop duplicates and rows where the price is empty".
   const COLUMN = String.raw`((?:[\w()%-]+\s+){0,3}?[\w()%-]+)`;
   const dropnaCol =
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&|as well as)\s+(?:the\s+|any\s+|all\s+)?)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
       'i',
     ).exec(goal) ??
     new RegExp(

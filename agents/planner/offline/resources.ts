@@ -70,7 +70,7 @@ export function parseApprovers(goal: string): string[] {
       const name = n.replace(/^@/, '').replace(/[.]$/, '');
       if (
         name &&
-        !/^(?:me|myself|us|we|i|you|it|they|he|she|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so)$/i.test(
+        !/^(?:me|myself|us|we|i|you|it|they|he|she|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so|oh|hey|well|actually|now|please|yes|right|first)$/i.test(
           name,
         )
       )

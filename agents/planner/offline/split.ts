@@ -203,11 +203,19 @@ export function parseHoldout(text: string): Holdout {
     /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
   if (timeSplit)
     out.split = { method: 'time', ...timeSplit, ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  // "stratified on Species", "a stratified 90/10 split of x.json by species".
   const strat =
-    /\bstratif\w*(?:\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
+    /\bstratif\w*(?:(?:\s+(?!(?:by|on)\b)[^\s,;.]+(?:\.\w+)?){0,5}?\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
       text,
     );
   if (strat) out.split = { method: 'stratified', ...(strat[1] ? { column: strat[1] } : {}) };
+  // "keep the class balance in both parts", "preserve the label proportions", "a balanced split".
+  else if (
+    /\b(?:keep(?:ing)?|preserv\w*|maintain\w*|respect\w*)\s+(?:the\s+)?(?:class|label|target|category)\s+(?:balance|ratios?|proportions?|distribution|mix)\b|\b(?:class|label)[- ]balanced split\b|\bbalanced split\b/i.test(
+      text,
+    )
+  )
+    out.split = { method: 'stratified' };
   if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text))
     out.split = { method: 'random' };
   const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);

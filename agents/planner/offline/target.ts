@@ -47,6 +47,22 @@ export function targetPhrases(goal: string): string[] {
     /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1]);
+  // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+)(?:${TARGET_VERBS})\s+is\s+["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+(?:${TARGET_VERBS})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
+  // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:what|which\s+(?:\w+\s+)?(?:factors?|features?|columns?|variables?|things?))\s+(?:drives?|determines?|affects?|influences?|explains?|predicts?|impacts?)\s+(?:the\s+|a\s+)?["'\x60]?(${PHRASE}?)["'\x60]?(?=\s*[?,;:!]|\.(?:\s|$)|$|\s+(?:${STOP})\b)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // A change of target: "change the target to price", "switch the label over to Sex", "make the outcome 'yield'".
   for (const m of goal.matchAll(
     /\b(?:change|changing|set|setting|switch|switching|make|swap|move|update)\s+(?:the\s+|our\s+|its\s+)?(?:target|label|outcome|prediction target)(?:\s+(?:column|variable|field))?\s+(?:(?:over\s+)?to|into|as|with)?\s*["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'`]?(?=\s+(?:instead|then|and|please|now)\b|\s*[,;:!?]|\.(?:\s|$)|$)/gi,

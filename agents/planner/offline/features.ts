@@ -23,7 +23,10 @@ export function parseTextFeatures(text: string): TextFeatures {
   const explicit: string[] = [];
   const maybe: string[] = [];
   const push = (list: string[], v: string | undefined) => {
-    const t = v?.trim().replace(/^(?:the|their|its)\s+/i, '');
+    const t = v
+      ?.trim()
+      .replace(/^(?:the|their|its)\s+/i, '')
+      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '');
     // "its unstructured description": the adjective is not the column.
     if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
     if (t && !list.includes(t)) list.push(t);
@@ -52,6 +55,9 @@ export function parseTextFeatures(text: string): TextFeatures {
       'gi',
     ),
   ))
+    push(explicit, m[1]);
+  // "body (free text)", "notes [text]".
+  for (const m of text.matchAll(new RegExp(String.raw`\b${ONE}\s*[([]\s*(?:free[- ]?)?text\s*[)\]]`, 'gi')))
     push(explicit, m[1]);
   // "the Title as a text feature", "use body as free text", "description as the text input".
   for (const m of text.matchAll(

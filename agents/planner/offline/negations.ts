@@ -2,7 +2,8 @@
  * Stages a goal says it does not want. No model (yet): "no model yet", "no training", "don't train anything", "without
  * fitting a model", "skip the modelling", "just the split", "only prep it", "data prep only", "we'll train
  * later" (the phrase is masked out, so that its "model" names neither a model nor a target). No deployment:
- * "don't deploy", "no deployment", "without deploying it", "skip the deploy" (but not "don't deploy until …").
+ * "don't deploy", "no deployment", "without deploying it", "skip the deploy", "instead of deploying" (but not
+ * "don't deploy until …").
  */
 
 const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
@@ -19,6 +20,8 @@ const NO_TRAINING = new RegExp(
     String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|a\s+model|models?|it|one))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "we're not modelling yet", "not training anything".
+    String.raw`\bnot\s+(?:training|modell?ing|fitting)${NOT_PART}(?:\s+(?:anything|a model|models?))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
     // "without training", "without a model", "without fitting anything".
     String.raw`\bwithout\s+(?:any\s+|a\s+)?(?:${MODEL_NOUN}${NOT_PART}|${TRAIN_VERB}\w*(?:\s+(?:anything|a model|models?))?)\b`,
     // "skip the training", "leave out the model", "hold off on modelling".
@@ -45,7 +48,7 @@ export function withoutNoTraining(text: string): string {
 }
 
 const NO_DEPLOY =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
 
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {

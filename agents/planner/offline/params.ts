@@ -46,8 +46,12 @@ export function parseModelName(text: string): string | undefined {
     new RegExp(
       String.raw`\b(?:register|save|publish|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors))|(?:the\s+)?checkpoint\s+\S+)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
-    ).exec(text) ?? new RegExp(String.raw`\bmodel\s+(?:named|called)\s+${NAME}`, 'i').exec(text);
-  return m?.[1];
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}`,
+      'i',
+    ).exec(text);
+  return m?.[1] ?? m?.[2] ?? m?.[3];
 }
 
 /** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */
@@ -87,7 +91,10 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
   if (explicit || !trainsNothing) return explicit;
   const FORMAT = String.raw`(?!["'\x60]?(?:csv|tsv|parquet|json|jsonl|ndjson|excel|xlsx|arrow|feather)\b)`;
   return new RegExp(
-    String.raw`\b(?:${SAVE})\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}`,
+    String.raw`\b(?:${SAVE})\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}|\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
     'i',
-  ).exec(text)?.[1];
+  )
+    .exec(text)
+    ?.slice(1)
+    .find(Boolean);
 }

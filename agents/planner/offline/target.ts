@@ -44,7 +44,7 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".

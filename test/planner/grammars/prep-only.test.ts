@@ -21,6 +21,7 @@ describe('no training', () => {
     'just the cleaning.',
     'one-hot the colour field and only split it, thanks',
     'no ML at this stage',
+    'only the cleaning, we are not modelling yet',
   ])('"%s" trains nothing', (text) => {
     expect(saysNoTraining(text)).toBe(true);
   });
@@ -53,6 +54,7 @@ describe('no deployment', () => {
     expect(saysNoDeploy('register the winner but do not deploy it')).toBe(true);
     expect(saysNoDeploy('no deployment please')).toBe(true);
     expect(saysNoDeploy('skip the rollout')).toBe(true);
+    expect(saysNoDeploy('register it as a candidate rather than deploying it')).toBe(true);
     expect(saysNoDeploy("don't deploy until Carla approves")).toBe(false);
     expect(saysNoDeploy('deploy it if the f1 is above 0.8')).toBe(false);
     const f = parseGoal(
@@ -69,6 +71,7 @@ describe('dataset names', () => {
     expect(parseDatasetName('keep the result as dataset orders-v2')).toBe('orders-v2');
     expect(parseDatasetName('write it into a dataset named clicks-dedup')).toBe('clicks-dedup');
     expect(parseDatasetName('persist it as sales-clean', true)).toBe('sales-clean');
+    expect(parseDatasetName('dedupe it and call it orders-clean', true)).toBe('orders-clean');
     // In a goal that trains, "save it as x" names the model; a file format is no name.
     expect(parseDatasetName('persist it as sales-clean')).toBeUndefined();
     expect(parseDatasetName('save it as parquet', true)).toBeUndefined();

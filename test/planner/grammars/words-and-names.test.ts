@@ -51,6 +51,7 @@ describe('names, aliases and hyperparameters', () => {
     expect(parseModelName('deploy it as a canary')).toBeUndefined();
     expect(parseModelName('register it as staging')).toBeUndefined();
     expect(parseModelName('save it as dataset loans-2')).toBeUndefined();
+    expect(parseModelName('and call the model fraud-lite')).toBe('fraud-lite');
   });
 
   it('reads the alias a new version gets', () => {
@@ -82,6 +83,7 @@ describe('targets', () => {
     expect(targetPhrases('the field to estimate is Rent.')).toContain('Rent');
     expect(targetPhrases('tenure is what we want to predict')).toContain('tenure');
     expect(targetPhrases('what determines rent? fit a regressor for it')).toContain('rent');
+    expect(targetPhrases('data/x.csv, y = churned, a forest')).toContain('churned');
   });
 });
 
@@ -95,6 +97,7 @@ describe('free-text columns', () => {
     ['tf-idf on email subjects', ['email subjects']],
     ['treat headline and lede as free text', ['headline', 'lede']],
     ['predict votes; summary, pros and cons are text', ['summary', 'pros', 'cons']],
+    ['predict the team from notes (free text) and region', ['notes']],
   ])('%s → %j', (text, want) => {
     expect(parseTextFeatures(text).explicit.sort()).toEqual(want.sort());
   });

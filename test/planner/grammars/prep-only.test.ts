@@ -30,6 +30,7 @@ describe('no training', () => {
     'train a gradient boosted model and note there is no model registry here',
     'fit a regressor on the price, just the split of 2020 rows and then train',
     'skip the training data rows that are empty',
+    "train a forest and don't fit the scaler on the test rows",
     'predict the price from data/x.csv',
   ])('"%s" still trains (or says nothing against it)', (text) => {
     expect(saysNoTraining(text)).toBe(false);

@@ -9,9 +9,12 @@
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { answerAi } from './offline/ai.ts';
 import { parseModels } from './offline/models.ts';
+import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
+import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
+import { retime } from './offline/schedule.ts';
 import { parseSources } from './offline/sources.ts';
-import { NUMBER, toNumber, words } from './offline/words.ts';
+import { NUMBER, SHARE, toNumber, toShare, words } from './offline/words.ts';
 import type { MissingPiece } from './types.ts';
 
 const REMOVE =
@@ -63,10 +66,14 @@ function stated<T>(v: T | undefined, empty: (v: T) => boolean = () => false): v 
   return v !== undefined && !empty(v);
 }
 
-/** "make the threshold 0.8", "raise the bar to 85%", "threshold of .9": a new value for the gate there is. */
+/** "make the threshold 0.8", "raise the bar to 85%", "lower it to 0.7": a new value for the gate there is. */
 function newThreshold(text: string): number | undefined {
   const m =
-    /\b(?:threshold|bar|cut-?off|gate|minimum|limit)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+    /\b(?:threshold|bar|cut-?off|gate|minimum|limit|requirement)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
+      text,
+    ) ??
+    // "raise it to 0.9", "lower that to 80%", "bump it up to .95".
+    /\b(?:raise|lower|increase|decrease|bump|reduce|tighten|loosen|relax)\s+(?:it|that|this)?\s*(?:up|down)?\s*to\s+(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
       text,
     );
   if (!m) return undefined;
@@ -74,11 +81,61 @@ function newThreshold(text: string): number | undefined {
   return m[2] || n > 1 ? n / 100 : n;
 }
 
+/** A share said on its own ("make it 10 percent", "a quarter of the traffic"): percents and fractions only. */
+function newShare(text: string): number | undefined {
+  for (const m of text.matchAll(new RegExp(SHARE, 'gi'))) {
+    const raw = m[1] as string;
+    if (!/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw)) continue;
+    const share = toShare(raw);
+    if (share !== undefined && share > 0 && share < 1) return share;
+  }
+  return undefined;
+}
+
+/**
+ * Changes that only make sense against what the plan already has: a new share or duration for its canary, a
+ * new window for its serving report or traffic check, a new time of day for its schedule.
+ */
+function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
+  let out = f;
+  // A percent that is a threshold, a hold-out or a drift limit is not the canary's share.
+  const otherShare =
+    delta.gate !== undefined ||
+    newThreshold(text) !== undefined ||
+    delta.testShare !== undefined ||
+    Object.keys(delta.drift).length > 0;
+  if (f.canary && !delta.canary?.share && !otherShare) {
+    const share = newShare(text);
+    if (share !== undefined) out = { ...out, canary: { ...out.canary, share } };
+  }
+  const holdFor = parseHoldFor(text);
+  if (f.canary && holdFor && !parseWindow(text))
+    out = { ...out, canary: { ...out.canary, duration: holdFor } };
+  else if (f.watch && holdFor && f.operation !== 'canary' && !parseWindow(text))
+    out = { ...out, watch: { ...f.watch, duration: holdFor } };
+  const last = new RegExp(
+    String.raw`\b(?:last|past|previous)\s+(?:${NUMBER}\s*)?(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w)\b`,
+    'i',
+  ).exec(text);
+  const window = parseWindow(text) ?? (last ? durationOf(last[1], last[2] as string) : undefined);
+  if (window && (f.servingWindow !== undefined || f.operation === 'serving-metrics'))
+    out = { ...out, servingWindow: window };
+  else if (window && (f.trafficSince !== undefined || f.operation === 'monitor-traffic'))
+    out = { ...out, trafficSince: window };
+  if (f.schedule && !delta.schedule) {
+    const cron = retime(f.schedule.cron, text);
+    if (cron) out = { ...out, schedule: { ...f.schedule, cron, phrase: text } };
+  }
+  return out;
+}
+
 /** Applies a follow-up to the frame of the current plan. */
 export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   const delta = parseGoal(text);
   let f: IntentFrame = { ...frame, goal: `${frame.goal} (then: ${delta.goal})` };
-  const removing = REMOVE.test(text) && !/\bdrop\s+(?:rows|duplicates|the\s+column|columns?)\b/i.test(text);
+  // "no model yet, just the prep" removes the training, not the prep (handled below).
+  const said = withoutNoTraining(text);
+  const removing = REMOVE.test(said) && !/\bdrop\s+(?:rows|duplicates|the\s+column|columns?)\b/i.test(said);
   const named = parseModels(text);
 
   // Models: replaced, added to, or removed from.
@@ -97,7 +154,7 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   let stageRemoved = false;
   if (removing && !named.length)
     for (const [re, drop] of STAGES)
-      if (re.test(text)) {
+      if (re.test(said)) {
         f = drop(f);
         stageRemoved = true;
       }
@@ -122,6 +179,16 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
       },
     };
   }
+  // "no model after all": the plan stops at the data.
+  if (saysNoTraining(text)) {
+    const { gate: _g, canary: _c, ...rest } = f;
+    f = {
+      ...rest,
+      models: [],
+      wants: { ...f.wants, train: false, register: false, deploy: false, predict: false },
+    };
+  }
+  f = retune(f, delta, text);
   if (delta.sources.length) f = { ...f, sources: delta.sources };
   const explicitTarget =
     /\b(?:predict\w*|forecast\w*|estimat\w*|target|label|classify\w*)\b/i.test(text) &&
@@ -153,6 +220,8 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   if (delta.canary) f = { ...f, canary: { ...f.canary, ...delta.canary } };
   if (delta.watch) f = { ...f, watch: { ...f.watch, ...delta.watch } };
   if (delta.output) f = { ...f, output: delta.output };
+  if (delta.refs.newestData) f = { ...f, refs: { ...f.refs, newestData: true } };
+  if (delta.registerAlias) f = { ...f, registerAlias: delta.registerAlias };
   if (delta.refs.models.length)
     f = { ...f, refs: { ...f.refs, models: mergeRefs(f.refs.models, delta.refs.models) } };
   return f;

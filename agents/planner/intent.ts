@@ -278,11 +278,16 @@ export const IntentFrame = z
         nEstimators: z.number().optional(),
         maxDepth: z.number().optional(),
         k: z.number().optional(),
+        learningRate: z.number().optional().describe('Shrinkage of gradient boosting, e.g. 0.05'),
       })
       .describe('Hyperparameters named in the goal'),
     tune: z.boolean().describe('Search hyperparameters'),
     modelName: z.string().optional().describe('Name to register the model under'),
     datasetName: z.string().optional().describe('Name to version the dataset under'),
+    registerAlias: z
+      .string()
+      .optional()
+      .describe('Alias the newly registered version gets, e.g. "staging" (production is moved by a deploy)'),
     textColumns: z.array(z.string()).describe('Columns of free text to vectorise (as written)'),
     textColumnHints: z
       .array(z.string())

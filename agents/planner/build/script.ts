@@ -107,6 +107,7 @@ export async function buildScript(frame: IntentFrame, ctx: OperationContext): Pr
       with: {
         name,
         model: out('train', 'model'),
+        ...(frame.registerAlias ? { alias: frame.registerAlias } : {}),
         description: `${s.path} ${s.args.join(' ')}${s.artifact ? ` → ${s.artifact}` : ''}`.slice(0, 200),
       },
     });

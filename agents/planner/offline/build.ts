@@ -161,6 +161,8 @@ function modelParams(m: ModelChoice, spec: GoalSpec): Record<string, unknown> {
   if (spec.params.maxDepth && (trees || m.algorithm === 'decision_tree'))
     p[py ? 'max_depth' : 'maxDepth'] = spec.params.maxDepth;
   if (spec.params.k && m.algorithm === 'knn') p[py ? 'n_neighbors' : 'k'] = spec.params.k;
+  if (spec.params.learningRate && m.algorithm === 'gradient_boosting')
+    p[py ? 'learning_rate' : 'learningRate'] = spec.params.learningRate;
   return p;
 }
 
@@ -574,6 +576,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
         name: modelName,
         model: ref(best.train, 'model'),
         dataset: trainRef,
+        ...(spec.registerAlias ? { alias: spec.registerAlias } : {}),
         description: `trained by the plan for: ${spec.goal.slice(0, 200)}`,
       },
       ...(gateWhen ? { when: gateWhen } : {}),

@@ -12,18 +12,28 @@ export interface TextFeatures {
   maybe: string[];
 }
 
-const COL = String.raw`["'\x60]?([\w()%-]+(?:\s+[\w()%-]+)?)["'\x60]?`;
+/** A column phrase of one or two words; never a determiner ("from the free-text body": the column is "body"). */
+const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|of|for|is|are|to)\b)[\w()%-]+)?)["'\x60]?`;
+const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus)\b)([\w()%-]+)["'\x60]?`;
+/** Words that call a column free text. */
+const TEXTY = String.raw`(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw text|text)`;
+const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|inputs?|columns?|fields?|data|signals?))?`;
 
 export function parseTextFeatures(text: string): TextFeatures {
   const explicit: string[] = [];
   const maybe: string[] = [];
   const push = (list: string[], v: string | undefined) => {
-    const t = v?.trim().replace(/^(?:the|their|its)\s+/i, '');
+    const t = v
+      ?.trim()
+      .replace(/^(?:the|their|its)\s+/i, '')
+      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '');
+    // "its unstructured description": the adjective is not the column.
+    if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
     if (t && !list.includes(t)) list.push(t);
   };
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:by|from|on|using|with|of)\s+(?:their|its|the|each\s+\w+'s)?\s*${COL}\s+(?:free[- ])?(?:texts?|descriptions?|wording|words|prose)\b`,
+      String.raw`\b(?:by|from|on|using|with|of)\s+(?:(?:their|its|the|each\s+\w+'s)\s+)?${COL}\s+(?:free[- ])?(?:texts?|descriptions?|wording|words|prose)\b`,
       'gi',
     ),
   ))
@@ -46,6 +56,56 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
+  // "body (free text)", "notes [text]".
+  for (const m of text.matchAll(new RegExp(String.raw`\b${ONE}\s*[([]\s*(?:free[- ]?)?text\s*[)\]]`, 'gi')))
+    push(explicit, m[1]);
+  // "the Title as a text feature", "use body as free text", "description as the text input".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b${ONE}\s+(?:column\s+|field\s+)?as\s+(?:a\s+|an\s+|the\s+|our\s+)?${TEXT_ROLE}\b`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
+  // "the free-text body plus the channel", "its unstructured notes": a text adjective before one word.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|their|its|a|an|from|on|using|with|of|by|plus|and)\s+${TEXTY}\s+${ONE}(?=\s+(?:column|field)\b|\s*[,;.!?]|\s+(?:plus|and|or|with|to|for|from|in|into|on|as|then)\b|$)`,
+      'gi',
+    ),
+  ))
+    if (!/^(?:columns?|fields?|features?|data|inputs?)$/i.test(m[1] as string)) push(explicit, m[1]);
+  // "what the customer wrote in body", "whatever was typed into the notes field".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|write|typed|types|type|said|says|entered|enters|submitted|put|puts|described|describes|reported|reports)\s+(?:was\s+|is\s+)?(?:in|into|under|as)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
+  // Vectorisers: "tf-idf on ticket bodies", "bag of words over the description", "embed the notes".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:tf-?idf|bag[- ]of[- ]words|bow|n-?grams?|word counts|text (?:vectori[sz]\w*|features?))\s+(?:on|of|from|over|for)\s+(?:the\s+|their\s+|its\s+)?${COL}|\b(?:vectori[sz]e|tokeni[sz]e|embed)\s+(?:the\s+|their\s+|its\s+)?${COL}`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1] ?? m[2]);
+  // Lists: "treat subject and body as free text", "title, plot and tagline are text", "text fields: a, b".
+  const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus)\b)[\w()%-]+["'\x60]?`;
+  const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
+  for (const m of text.matchAll(
+    new RegExp(
+      [
+        String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\bplus\b)\s*/))
+      push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);
   return { explicit, maybe: maybe.filter((c) => !explicit.includes(c)) };

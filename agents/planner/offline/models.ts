@@ -13,8 +13,13 @@ export const MODEL_RULES: [RegExp, ModelChoice][] = [
     { framework: 'xgboost', algorithm: 'gradient_boosting' },
   ],
   [
-    /\blight ?gbm\b|\bcat ?boost\b|\bhist(?:ogram)?[- ]?(?:based )?gradient[- ]?boost(?:ed|ing)?(?: trees?| machines?)?\b|\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
+    /\blight ?gbm\b|\bcat ?boost\b|\bhist(?:ogram)?[- ]?(?:based )?gradient[- ]?boost(?:ed|ing)?(?: trees?| machines?)?\b/i,
     { framework: 'sklearn', algorithm: 'gradient_boosting' },
+  ],
+  // Plain gradient boosting runs in the builtin framework (histogram trees, no Python needed).
+  [
+    /\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
+    { framework: 'builtin', algorithm: 'gradient_boosting' },
   ],
   [/\brandom[- ]?forr?ests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
   [
@@ -57,10 +62,14 @@ export const MODEL_RULES: [RegExp, ModelChoice][] = [
 ];
 
 export function parseModels(goal: string): ModelChoice[] {
-  const hits: { at: number; m: ModelChoice }[] = [];
+  const hits: { at: number; end: number; m: ModelChoice }[] = [];
   for (const [re, m] of MODEL_RULES) {
-    const found = re.exec(goal);
-    if (found) hits.push({ at: found.index, m });
+    // A name inside one an earlier rule took ("extreme gradient boosting", "histogram gradient boosting") is
+    // that family, not a second one.
+    const found = [...goal.matchAll(new RegExp(re.source, 'gi'))].find(
+      (f) => !hits.some((h) => f.index < h.end && f.index + f[0].length > h.at),
+    );
+    if (found) hits.push({ at: found.index, end: found.index + found[0].length, m });
   }
   const sklearn = /\b(scikit[- ]?learn|sklearn)\b/i.test(goal);
   return hits

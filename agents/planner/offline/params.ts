@@ -1,12 +1,19 @@
 /**
- * Hyperparameters and names in a goal: "200 trees", "n_estimators=50", "max depth 6", "k=5" (k-NN only),
+ * Hyperparameters and names in a goal: "200 trees", "300 estimators", "learning rate 0.05", "n_estimators=50", "max depth 6", "k=5" (k-NN only),
  * "tune the hyperparameters"; "register it as churn-v2", "a model called x"; "version it as cars-clean".
  */
 import type { GoalSpec, ModelChoice } from '../intent.ts';
 import { NUMBER, toNumber } from './words.ts';
 
 export function parseParams(text: string, models: ModelChoice[]): GoalSpec['params'] {
-  const trees = new RegExp(String.raw`\b${NUMBER}\s+trees\b|\bn_?estimators\s*[=:]?\s*(\d+)`, 'i').exec(text);
+  const trees = new RegExp(
+    String.raw`\b${NUMBER}\s+(?:trees|estimators|boosting (?:rounds|iterations|stages)|rounds of boosting)\b|\bn_?estimators\s*[=:]?\s*(\d+)`,
+    'i',
+  ).exec(text);
+  const rate =
+    /(?<!-)\b(?:learning[ _-]?rate|lr|eta|shrinkage)\s*(?:of\s+|=\s*|:\s*|is\s+|at\s+|to\s+)?(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\b/i.exec(
+      text,
+    );
   const depth = /\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*)?(\d+)\b/i.exec(text);
   const kNeighbours =
     /\bk\s*=\s*(\d+)\b(?!\s*(?:-?fold|cross|cv))/i.exec(text) ??
@@ -15,6 +22,8 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
   const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
   if (treeCount) params.nEstimators = treeCount;
   if (depth) params.maxDepth = Number(depth[1]);
+  const learningRate = Number(rate?.[1]);
+  if (rate && learningRate > 0 && learningRate <= 1) params.learningRate = learningRate;
   const k = toNumber(kNeighbours?.[1]);
   if (k && models.some((m) => m.algorithm === 'knn')) params.k = k;
   return params;
@@ -23,22 +32,66 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
 export const TUNE =
   /\b(?:tune|tuning|tuned|hyper-?parameter (?:search|tuning|optimi[sz]ation)|grid search|random search|optimi[sz]e (?:the )?hyper-?parameters|sweep)\b/i;
 
-const NAME = String.raw`["'\x60]?([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+/** Aliases a new version can get when it is registered (production is moved by a deploy, not here). */
+const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|qa|preprod|pre-prod|pre-production)`;
+/** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
+const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
-/** The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x" after register. */
+/**
+ * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
+ * after register, "deploy it as x" (the name it is served under). An alias ("register it as staging") is no name.
+ */
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|store)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors))|(?:the\s+)?checkpoint\s+\S+)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:register|save|publish|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors))|(?:the\s+)?checkpoint\s+\S+)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
-    ).exec(text) ?? new RegExp(String.raw`\bmodel\s+(?:named|called)\s+${NAME}`, 'i').exec(text);
-  return m?.[1];
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}`,
+      'i',
+    ).exec(text);
+  return m?.[1] ?? m?.[2] ?? m?.[3];
 }
 
-/** The name to version a dataset under: "version it as cars-clean", "save a versioned copy called x". */
-export function parseDatasetName(text: string): string | undefined {
+/** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */
+export function parseRegisterAlias(text: string): string | undefined {
+  const m = new RegExp(
+    String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})\b`,
+    'i',
+  ).exec(text);
+  const alias = m?.[1]?.toLowerCase();
+  return alias === 'stage' ? 'staging' : alias;
+}
+
+const SAVE =
+  'save|saves|saved|saving|store|stores|stored|storing|keep|keeps|kept|write|writes|written|persist|persists|export|exports|publish|publishes|register|registers|materiali[sz]e|materiali[sz]es';
+const DATA_OBJECT = String.raw`(?:it|this|that|them|the (?:\w+\s+)?(?:data(?:set)?|result|results|output|table|rows|file|frame|copy|version))`;
+const AS = String.raw`(?:as|under(?: the name)?|named|called|to|into)`;
+const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data set|data-set)(?:\s+version)?(?:\s+(?:named|called))?`;
+
+/**
+ * The name to version a dataset under: "version it as cars-clean", "snapshot the result as x", "save a versioned
+ * copy called x", "save it as dataset x", "store the output as a new dataset called x", "a dataset named x". In a
+ * goal that trains nothing, "save / store / keep it as x" names the dataset too (in one that trains, the model).
+ */
+export function parseDatasetName(text: string, trainsNothing = false): string | undefined {
+  const explicit = new RegExp(
+    [
+      String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
+      String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
+      String.raw`\b(?:a|an|the|new)\s+(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
+    ].join('|'),
+    'i',
+  )
+    .exec(text)
+    ?.slice(1)
+    .find(Boolean);
+  if (explicit || !trainsNothing) return explicit;
+  const FORMAT = String.raw`(?!["'\x60]?(?:csv|tsv|parquet|json|jsonl|ndjson|excel|xlsx|arrow|feather)\b)`;
   return new RegExp(
-    String.raw`\b(?:version|snapshot)\w*\s+(?:it|the (?:data(?:set)?|result|table|rows))\s+(?:as|under(?: the name)?|named|called)\s+${NAME}|\bversioned copy\s+(?:named|called)\s+${NAME}`,
+    String.raw`\b(?:${SAVE})\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}|\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
     'i',
   )
     .exec(text)

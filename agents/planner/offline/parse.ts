@@ -13,6 +13,7 @@ import { parseTextFeatures } from './features.ts';
 import { metricMentions, parseGate } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
+import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
 import {
   detectOperation,
   parseCanaryShare,
@@ -23,7 +24,7 @@ import {
   parseWindow,
   ROLLBACK,
 } from './operations.ts';
-import { parseDatasetName, parseModelName, parseParams, TUNE } from './params.ts';
+import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
 import { NEWEST_DATA, parseModelReferences, parseRunReference } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
@@ -33,6 +34,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
+import { mendTypos } from './typos.ts';
 
 export type {
   Comparator,
@@ -66,7 +68,11 @@ const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
 
 export function parseGoal(goal: string): GoalSpec {
-  const text = goal.replace(/\s+/g, ' ').trim();
+  const written = goal.replace(/\s+/g, ' ').trim();
+  const said = mendTypos(written);
+  // "no model yet", "just the split": nothing is trained, and the phrase names no model or target.
+  const noTraining = saysNoTraining(said);
+  const text = noTraining ? withoutNoTraining(said) : said;
   const noModels = maskModels(text);
   const models = parseModels(text);
   const mentions = metricMentions(text);
@@ -84,9 +90,10 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
       ' ',
     );
-  const trains = TRAIN_WORDS.test(trainText) || models.length > 0;
-  const deploy = DEPLOY.test(text);
-  const predict = PREDICT.test(text);
+  const trains = !noTraining && (TRAIN_WORDS.test(trainText) || models.length > 0);
+  const deploy = DEPLOY.test(text) && !saysNoDeploy(text);
+  // "z-score the columns" scales them; it scores nothing.
+  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);
@@ -131,8 +138,10 @@ export function parseGoal(goal: string): GoalSpec {
   const schedule = parseSchedule(text);
   const bucket = findS3(text).find((m) => m.arrival)?.url;
   const approvalTimeout = parseDuration(text);
+  const approvers = parseApprovers(text);
   const modelName = parseModelName(text);
-  const datasetName = parseDatasetName(text);
+  const registerAlias = parseRegisterAlias(text);
+  const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
@@ -142,7 +151,7 @@ export function parseGoal(goal: string): GoalSpec {
   const noChampion = NO_CHAMPION.test(text);
 
   const frame: IntentFrame = {
-    goal: text,
+    goal: written,
     operation,
     sources,
     targetPhrases: targetPhrases(withoutSources(withoutQuery(noModels))),
@@ -154,8 +163,12 @@ export function parseGoal(goal: string): GoalSpec {
       predict,
       monitor,
       notify: notify !== undefined,
-      split: /\bsplit\b|\bhold[- ]?out\b|\btrain\/test\b|\btest set\b/i.test(text) || train,
-      version: /\bversion\w*\b|\bsnapshot\w*\b/i.test(text) || train,
+      split:
+        /\bsplit\b|\bhold[- ]?out\b|\btrain\/test\b|\btest set\b/i.test(text) ||
+        train ||
+        holdout.testShare !== undefined ||
+        holdout.split !== undefined,
+      version: /\bversion\w*\b|\bsnapshot\w*\b/i.test(text) || train || datasetName !== undefined,
       data: /\b(load|ingest|import|pull|read|fetch|clean|prepare|preprocess|version|snapshot|split|profile|copy|standardi[sz]e|normali[sz]e|impute|one-hot)\w*\b/i.test(
         text,
       ),
@@ -176,8 +189,8 @@ export function parseGoal(goal: string): GoalSpec {
     ...(schedule ? { schedule } : {}),
     ...(bucket ? { bucket } : EVENT.test(text) ? { event: 'file.arrived' } : {}),
     resources: parseResources(text),
-    approval: APPROVAL.test(text),
-    approvers: parseApprovers(text),
+    approval: APPROVAL.test(text) || approvers.length > 0,
+    approvers,
     ...(approvalTimeout ? { approvalTimeout } : {}),
     drift: parseDrift(text),
     ...(notify ? { notify } : {}),
@@ -185,6 +198,7 @@ export function parseGoal(goal: string): GoalSpec {
     params: parseParams(text, models),
     tune: TUNE.test(text),
     ...(modelName ? { modelName } : {}),
+    ...(registerAlias ? { registerAlias } : {}),
     ...(datasetName ? { datasetName } : {}),
     textColumns: text$.explicit,
     textColumnHints: text$.maybe,

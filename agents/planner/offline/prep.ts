@@ -24,15 +24,16 @@ export function parsePrep(goal: string): PrepIntent[] {
     ).exec(goal),
     { op: 'dedupe' },
   );
-  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price".
+  // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price",
+  // "drop duplicates and rows where the price is empty".
   const COLUMN = String.raw`((?:[\w()%-]+\s+){0,3}?[\w()%-]+)`;
   const dropnaCol =
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&|as well as)\s+(?:the\s+|any\s+|all\s+)?)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
       'i',
     ).exec(goal) ??
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
@@ -42,7 +43,7 @@ export function parsePrep(goal: string): PrepIntent[] {
   // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
   // "exclude rows where origin is HNL".
   const where = new RegExp(
-    String.raw`\b(?:(keep|keeping|use|using|select|selecting|restrict(?:ing)?\s+(?:it\s+|the data\s+)?to|limit(?:ing)?\s+(?:it\s+|the data\s+)?to|filter(?:ing)?(?:\s+(?:it|the data|the rows))?\s+(?:to|down to|for)|only)|(${REMOVE}|exclude|excluding|skip|skipping|filter(?:ing)? out))\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples|data|\w+s)\s+(?:where|whose|with|in which)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are|was|were)\s+)?(not|at least|at most|above|below|over|under|greater than|less than|more than|after|before|since|from|equal to|isn't|is|are|equals|==|!=|<>|>=|<=|>|<|=)\s+["'\x60]?(-?\d+(?:\.\d+)?|[\w-]+(?:\s(?!(?:${STOP}|or|then|so)\b)[\w-]+)?)["'\x60]?`,
+    String.raw`\b(?:(keep|keeping|use|using|select|selecting|restrict(?:ing)?\s+(?:it\s+|the data\s+)?to|limit(?:ing)?\s+(?:it\s+|the data\s+)?to|filter(?:ing)?(?:\s+(?:it|the data|the rows))?\s+(?:to|down to|for)|only)|(${REMOVE}|exclude|excluding|skip|skipping|filter(?:ing)? out))\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples|data|\w+s)\s+(?:where|whose|with|in which)\s+(?:the\s+)?(?!(?:missing|null|empty|blank|nan|no|any)\b)${COLUMN}\s+(?:(?:is|are|was|were)\s+)?(not|at least|at most|above|below|over|under|greater than|less than|more than|after|before|since|from|equal to|isn't|is|are|equals|==|!=|<>|>=|<=|>|<|=)\s+["'\x60]?(-?\d+(?:\.\d+)?|[\w-]+(?:\s(?!(?:${STOP}|or|then|so)\b)[\w-]+)?)["'\x60]?`,
     'i',
   ).exec(goal);
   if (where && !/^(?:missing|null|empty|blank|nan|na|unknown|not)\b/i.test(where[5] as string)) {

@@ -46,10 +46,35 @@ export function parseApprovers(goal: string): string[] {
     /\b(?:ask|get|have|let)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)\s+(?:for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)|to\s+(?:approve|sign\s+off|review))\b/i.exec(
       goal,
     );
-  if (by) {
-    for (const n of (by[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
+  // "dave has to sign off on it", "alice must approve", "bob signs off", "sign-off from carol", "erin's approval".
+  const NAMES = String.raw`(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)`;
+  // A person, not "the model" or "our team".
+  const SUBJECT = String.raw`(?<!\b(?:the|a|an|this|that|my|our|your|their|its|his|her)\s)\b`;
+  const said =
+    by ??
+    new RegExp(
+      String.raw`\b(?:sign[- ]?off|approval|go[- ]ahead|ok|okay)\s+(?:from|by)\s+${NAMES}`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(
+      String.raw`${SUBJECT}${NAMES}\s+(?:has to|have to|must|needs? to|should|will|shall|is to|are to|gets? to|wants? to|(?:is|are) going to)\s+(?:\w+\s+)?(?:approve|sign[- ]?off|sign it off|ok|okay|review|green[- ]?light)\b`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(String.raw`${SUBJECT}${NAMES}\s+(?:approves|signs[- ]off|oks|okays)\b`, 'i').exec(goal) ??
+    new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i').exec(
+      goal,
+    ) ??
+    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal);
+  if (said) {
+    for (const n of (said[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
       const name = n.replace(/^@/, '').replace(/[.]$/, '');
-      if (name && !/^(me|myself|us|the|a|an|someone|anyone|team)$/i.test(name)) out.push(name);
+      if (
+        name &&
+        !/^(?:me|myself|us|we|i|you|it|they|he|she|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so|oh|hey|well|actually|now|please|yes|right|first)$/i.test(
+          name,
+        )
+      )
+        out.push(name);
     }
   }
   return out;

@@ -214,7 +214,11 @@ export function parseSchedule(text: string): Schedule | undefined {
   ).test(t);
   if (
     days.length > 0 &&
-    (/\b(every|each|on|weekly|weekdays?|weekends?)\b/.test(t) || unit === 'week' || dayRange)
+    (/\b(every|each|on|weekly|weekdays?|weekends?)\b/.test(t) ||
+      // A plural day name recurs by itself: "Mondays at 6am".
+      new RegExp(String.raw`\b${DAY_WORD.replace('days?', 'days')}\b`).test(t) ||
+      unit === 'week' ||
+      dayRange)
   ) {
     return withTz(`${base} * * ${compressDays(days)}`, 'weekly');
   }
@@ -231,6 +235,17 @@ export function parseSchedule(text: string): Schedule | undefined {
     return withTz(`${base} * * *`, 'daily');
   }
   return undefined;
+}
+
+/**
+ * A new time of day for a schedule there is ("make it 5am", "move it to 14:30", "run at noon instead"): the
+ * cron with its minute and hour replaced, or undefined when the text names no time or the cron has no fixed hour.
+ */
+export function retime(cron: string, text: string): string | undefined {
+  const fields = cron.split(' ');
+  const time = timeOfDay(text.toLowerCase());
+  if (!time || fields.length !== 5 || !/^\d+$/.test(fields[1] as string)) return undefined;
+  return [String(time.minute), String(time.hour), ...fields.slice(2)].join(' ');
 }
 
 function compressDays(days: number[]): string {

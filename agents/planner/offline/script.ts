@@ -33,7 +33,16 @@ export function parseScript(text: string): ScriptSpec | undefined {
       'i',
     ).exec(text)?.[1] ??
     new RegExp(
-      String.raw`\b(?:writes?|saves?|produces?)\s+["'\x60]?([\w.-]+(?:\/[\w.-]+)+\.${ARTIFACT_EXT})`,
+      String.raw`\b(?:writes?|saves?|produces?|outputs?|emits?|dumps?)\s+(?:(?:its|the|a)\s+(?:\w+\s+)?(?:to|in|into|at)\s+)?["'\x60]?([\w.-]+(?:\/[\w.-]+)+\.${ARTIFACT_EXT})`,
+      'i',
+    ).exec(text)?.[1] ??
+    // "the checkpoint ends up in out/ckpt.pt", "weights land in out/", "put out/ckpt.pt in the model registry".
+    new RegExp(
+      String.raw`\b(?:ends? up|lands?|goes|go|is written|are written|is saved|are saved|gets? (?:written|saved)|appears?)\s+(?:in|into|at|to|under)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
+      'i',
+    ).exec(text)?.[1] ??
+    new RegExp(
+      String.raw`\b(?:put|puts|add|adds|store|stores|place|push)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\b`,
       'i',
     ).exec(text)?.[1];
   return {

@@ -99,6 +99,72 @@ export function parseThreeWay(text: string): { validationShare: number; testShar
     : { validationShare: b / 100, testShare: c / 100 };
 }
 
+const VALIDATION_NOUN = String.raw`(?:validation|validating|val|dev|development)`;
+const TEST_ONLY_NOUN = String.raw`(?:test(?:ing)?|hold-?out|held-?out)`;
+const PART = String.raw`(?:\s+(?:set|split|part|portion|share|data|rows))?`;
+
+/**
+ * Validation and test shares named one by one: "carve out 10% validation and 10% test", "15% for validation,
+ * 15% for testing", "validation 0.1, test 0.2", "a tenth each for validation and test". Only when both are
+ * named; a lone "20% for validation" stays the held-out share (parseTestShare).
+ */
+export function parseNamedShares(text: string): { validationShare: number; testShare: number } | undefined {
+  const each = new RegExp(
+    String.raw`${SHARE}\s+${ROWS}(?:each|apiece)\s+(?:for|as|to)\s+(?:the\s+)?(?:${VALIDATION_NOUN}|${TEST_ONLY_NOUN})${PART}\s+(?:and|&|\+|plus)\s+(?:the\s+)?(?:${VALIDATION_NOUN}|${TEST_ONLY_NOUN})\b`,
+    'i',
+  ).exec(text);
+  const both = toShare(each?.[1]);
+  if (both !== undefined && both > 0 && both < 0.5) return { validationShare: both, testShare: both };
+  const found: { validation?: number; test?: number } = {};
+  const take = (noun: string, raw: string | undefined) => {
+    const share =
+      raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+        ? toShare(raw)
+        : undefined;
+    if (share === undefined || share <= 0 || share >= 1) return;
+    const kind = new RegExp(String.raw`^${VALIDATION_NOUN}$`, 'i').test(noun) ? 'validation' : 'test';
+    found[kind] ??= share;
+  };
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`${SHARE}\s+${ROWS}(?:(?:as|for|to)\s+(?:a\s+|the\s+)?)?(${VALIDATION_NOUN}|${TEST_ONLY_NOUN})\b(?!\s+(?:accuracy|f1|precision|recall|auc|rmse|mae|r2|error|score|loss)s?\b)`,
+      'gi',
+    ),
+  ))
+    take(m[2] as string, m[1]);
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(${VALIDATION_NOUN}|${TEST_ONLY_NOUN})(?:\s+(?:share|size|set|split|fraction|ratio|portion|part))?\s*(?:of\s+|=\s*|is\s+|:\s*|at\s+)?${SHARE}`,
+      'gi',
+    ),
+  ))
+    take(m[1] as string, m[2]);
+  return found.validation !== undefined && found.test !== undefined
+    ? { validationShare: found.validation, testShare: found.test }
+    : undefined;
+}
+
+const TIME_COLUMN = String.raw`(?:[\w-]+\s+)?(?:date|dates|time|timestamp|datetime|year|month|week|day)|created(?:_at| at| date)?|timestamp`;
+
+/** A split in time: "a time-based split", "split x.csv by date", "split on the order date", "before 2015 for training". */
+export function parseTimeSplit(text: string): { column?: string } | undefined {
+  const generic =
+    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+|ordered\s+|wise\s+)?split\b|\bsplit\w*\s+(?:\S+\s+){0,4}?(?:chronologically|in time order|by time|over time)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.test(
+      text,
+    );
+  const by = new RegExp(
+    String.raw`\bsplit\w*\s+(?:\S+\s+){0,4}?(?:by|on|along|at|using)\s+(?:the\s+|its\s+|their\s+)?["'\x60]?(${TIME_COLUMN})\b`,
+    'i',
+  ).exec(text);
+  const cut =
+    /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
+      text,
+    );
+  if (!generic && !by && !cut) return undefined;
+  const column = by?.[1]?.trim();
+  return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
+}
+
 function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
   let last: RegExpExecArray | undefined;
   for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)))
@@ -127,23 +193,29 @@ export function parseHoldout(text: string): Holdout {
   if (/\b(?:no|without|skip) cross[- ]?validation\b/i.test(text)) folds = 0;
   if (folds !== undefined) out.folds = folds;
 
-  const three = parseThreeWay(text);
+  const three = parseThreeWay(text) ?? parseNamedShares(text);
   const testShare = three?.testShare ?? parseTestShare(text);
   if (testShare !== undefined && testShare > 0 && testShare < 1) out.testShare = testShare;
   if (three) out.validationShare = three.validationShare;
 
-  const timeSplit =
-    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+)?split\b|\bsplit\s+(?:by|on)\s+(?:the\s+)?(date|time|year)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.exec(
-      text,
-    );
+  const timeSplit = parseTimeSplit(text);
   const cutoff =
     /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
-  if (timeSplit) out.split = { method: 'time', ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  if (timeSplit)
+    out.split = { method: 'time', ...timeSplit, ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  // "stratified on Species", "a stratified 90/10 split of x.json by species".
   const strat =
-    /\bstratif\w*(?:\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
+    /\bstratif\w*(?:(?:\s+(?!(?:by|on)\b)[^\s,;.]+(?:\.\w+)?){0,5}?\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
       text,
     );
   if (strat) out.split = { method: 'stratified', ...(strat[1] ? { column: strat[1] } : {}) };
+  // "keep the class balance in both parts", "preserve the label proportions", "a balanced split".
+  else if (
+    /\b(?:keep(?:ing)?|preserv\w*|maintain\w*|respect\w*)\s+(?:the\s+)?(?:class|label|target|category)\s+(?:balance|ratios?|proportions?|distribution|mix)\b|\b(?:class|label)[- ]balanced split\b|\bbalanced split\b/i.test(
+      text,
+    )
+  )
+    out.split = { method: 'stratified' };
   if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text))
     out.split = { method: 'random' };
   const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);

@@ -44,7 +44,28 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+  ))
+    push(m[1]);
+  // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+)(?:${TARGET_VERBS})\s+is\s+["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+(?:${TARGET_VERBS})\b`,
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
+  // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:what|which\s+(?:\w+\s+)?(?:factors?|features?|columns?|variables?|things?))\s+(?:drives?|determines?|affects?|influences?|explains?|predicts?|impacts?)\s+(?:the\s+|a\s+)?["'\x60]?(${PHRASE}?)["'\x60]?(?=\s*[?,;:!]|\.(?:\s|$)|$|\s+(?:${STOP})\b)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // A change of target: "change the target to price", "switch the label over to Sex", "make the outcome 'yield'".
+  for (const m of goal.matchAll(
+    /\b(?:change|changing|set|setting|switch|switching|make|swap|move|update)\s+(?:the\s+|our\s+|its\s+)?(?:target|label|outcome|prediction target)(?:\s+(?:column|variable|field))?\s+(?:(?:over\s+)?to|into|as|with)?\s*["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'`]?(?=\s+(?:instead|then|and|please|now)\b|\s*[,;:!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
   // Explicit: "label Horsepower", "with label net_generation", "target column price", "into 'queue'" after a
@@ -55,6 +76,14 @@ export function targetPhrases(goal: string): string[] {
     if (!/^(?:column|variable|field|is|as|of|should)$/i.test(m[1] as string)) push(m[1]);
   for (const m of goal.matchAll(
     /\b(?:route|routes|routing|sort|sorts|sorting|triage|assign|assigns|file|files|bucket|put)\b[^.;]{0,80}?\binto\s+(?:the\s+|their\s+|a\s+)?["'`]?([\w()%-]+(?:\s+[\w()%-]+)?)["'`]?/gi,
+  ))
+    push(m[1]);
+  // "route the tickets to a queue", "triage each message to the right team".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:route|routes|routing|routed|triage|triages|triaging|dispatch|dispatches|dispatching|assign|assigns|assigning)\b[^.;]{0,80}?\bto\s+(?:the\s+(?:right|correct|proper)\s+|one\s+of\s+(?:the\s+)?|the\s+|their\s+|its\s+|an?\s+)?([\w()%-]+(?:\s+(?!(?:${STOP})\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
   ))
     push(m[1]);
   // "classify penguins by species", "classify flights into delay".
@@ -127,9 +156,10 @@ export function targetPhrases(goal: string): string[] {
     new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
   ))
     push(m[1]);
-  // Weakest: a trailing "for X" that ends the clause ("… model with k=5 on penguins.json for island").
+  // Weakest: a trailing "for X" that ends the clause ("… model with k=5 on penguins.json for island", "retrain
+  // nightly for Species, then …").
   for (const m of goal.matchAll(
-    /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
+    /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn|(?:re-?)?train(?:s|ing)?|(?:re)?fit(?:s|ting)?)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".

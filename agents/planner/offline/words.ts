@@ -109,7 +109,8 @@ export function words(text: string): string[] {
 /** Whether two words name the same thing: equal, a plural, a shared stem, or a small typo. */
 export function sameWord(a: string, b: string): boolean {
   if (a === b) return true;
-  const stem = (w: string) => w.replace(/(ies|es|s)$/, '');
+  // "bodies" → "body", "classes" → "class", "rows" → "row".
+  const stem = (w: string) => w.replace(/ies$/, 'y').replace(/(es|s)$/, '');
   if (stem(a) === stem(b)) return true;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length >= 4 && long.startsWith(short)) return true;

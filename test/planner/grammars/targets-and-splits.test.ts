@@ -41,7 +41,8 @@ describe('splits and names', () => {
 
   it('model and dataset names', () => {
     expect(parseModelName('register the checkpoint out/ckpt.pt as ticket-router')).toBe('ticket-router');
-    expect(parseModelName('and deploy it as iowa-net')).toBeUndefined();
+    // The name it is served under is the name it is registered under.
+    expect(parseModelName('and deploy it as iowa-net')).toBe('iowa-net');
     expect(parseDatasetName('remove duplicates and version it as cars-clean')).toBe('cars-clean');
     expect(parseParams('a knn with 7 neighbours', [{ framework: 'builtin', algorithm: 'knn' }])).toEqual({
       k: 7,

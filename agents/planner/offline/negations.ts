@@ -1,0 +1,57 @@
+/**
+ * Stages a goal says it does not want. No model (yet): "no model yet", "no training", "don't train anything", "without
+ * fitting a model", "skip the modelling", "just the split", "only prep it", "data prep only", "we'll train
+ * later" (the phrase is masked out, so that its "model" names neither a model nor a target). No deployment:
+ * "don't deploy", "no deployment", "without deploying it", "skip the deploy", "instead of deploying" (but not
+ * "don't deploy until …").
+ */
+
+const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
+const TRAIN_VERB = String.raw`(?:train|fit|model|learn)`;
+const DATA_NOUN = String.raw`(?:split(?:ting)?|prep(?:aration|ping)?|pre-?processing|clean(?:ing|up)?|data (?:work|prep(?:aration)?)|transform(?:ation)?s?|encoding|versioning)`;
+/** "no model registry", "skip the training data": the noun is part of another thing. */
+const NOT_PART = String.raw`(?!\s+(?:data|set|rows|file|registry|registration|deploy\w*|serving|versions?|names?|cards?|drift|metrics?)\b)`;
+/** "just the split." but not "just the split of 2020 rows, then train". */
+const ENDS = String.raw`(?=\s*(?:[,.;:!?)]|$|please\b|pls\b|thanks\b|for now\b|nothing else\b|no more\b))`;
+
+const NO_TRAINING = new RegExp(
+  [
+    // "no model yet", "no training for now", "no ML", "no modelling step".
+    String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "don't train anything", "do not fit a model", "no need to train it yet".
+    // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
+    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)]|$|please\b|thanks\b|and\b|but\b|just\b|only\b))`,
+    // "we're not modelling yet", "not training anything".
+    String.raw`\bnot\s+(?:training|modell?ing|fitting)${NOT_PART}(?:\s+(?:anything|a model|models?))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "without training", "without a model", "without fitting anything".
+    String.raw`\bwithout\s+(?:any\s+|a\s+)?(?:${MODEL_NOUN}${NOT_PART}|${TRAIN_VERB}\w*(?:\s+(?:anything|a model|models?))?)\b`,
+    // "skip the training", "leave out the model", "hold off on modelling".
+    String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
+    // "we'll train later", "modelling comes later", "the model comes later".
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately)\b`,
+    String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
+    // "just the split", "only the prep", "data prep only", "prep-only", "just split it".
+    String.raw`\b(?:just|only)\s+(?:the\s+|do\s+the\s+)?${DATA_NOUN}\b${ENDS}`,
+    String.raw`\b${DATA_NOUN}[- ]only\b`,
+    String.raw`\b(?:just|only)\s+(?:split|prep|prepare|clean|version|encode|transform)\s+(?:it|the data|them)\b${ENDS}`,
+  ].join('|'),
+  'gi',
+);
+
+/** Whether the goal says that no model is to be trained. */
+export function saysNoTraining(text: string): boolean {
+  return new RegExp(NO_TRAINING.source, 'i').test(text);
+}
+
+/** The goal without its "no model" phrases (so that they name neither a model nor a target). */
+export function withoutNoTraining(text: string): string {
+  return text.replace(NO_TRAINING, ' ').replace(/\s+/g, ' ').trim();
+}
+
+const NO_DEPLOY =
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
+
+/** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
+export function saysNoDeploy(text: string): boolean {
+  return NO_DEPLOY.test(text);
+}

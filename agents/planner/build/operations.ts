@@ -283,7 +283,10 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
         .map((x) => x.name)
         .join(', ')})`,
     );
-  const to = frame.rollback?.toVersion;
+  // "go back to the penguins model that run-… trained", "back to penguins-species v1": the version the phrase names.
+  const subject = subjectOf(frame, ctx.look);
+  const named = subject && (subject.run || subject.version !== undefined) && b.version !== production;
+  const to = frame.rollback?.toVersion ?? (named ? b.version : undefined);
   if (to !== undefined && !m.versions.some((v) => v.version === to))
     return clarify(
       `${m.name} has no version ${to}; its versions are ${m.versions
@@ -352,6 +355,16 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       ...(when ? { when } : {}),
     },
   );
+  const inputs: Record<string, unknown> = {};
+  // After the check when there is one, so the message goes out whether or not the rollback ran.
+  const n = notifyStep(frame, inputs, after[0] ?? 'rollback', {
+    title: `pipewright: ${m.name} rollback check`,
+    text:
+      after[0] === 'watch'
+        ? `regressed: ${out('watch', 'regressed')}; ${out('watch', 'reasons')}`
+        : `rollback of ${m.name} planned`,
+  });
+  if (n) steps.push(n);
   return {
     kind: 'plan',
     plan: planOf(
@@ -359,7 +372,7 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       slug(`${m.name}-rollback${when ? '-on-breach' : ''}`, 80),
       `Rollback of ${m.name} production${target !== undefined ? ` to v${target}` : ''}`,
       steps,
-      {},
+      inputs,
       notes,
       { model: { name: m.name, from: production, ...(target !== undefined ? { to: target } : {}) } },
     ),

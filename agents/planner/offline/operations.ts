@@ -135,7 +135,7 @@ export function parseWatchLimits(text: string): WatchLimits {
 }
 
 export const ROLLBACK =
-  /\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|v(?:ersion)?\s*\d|[\w-]+\s+(?:to\s+)?(?:v|version\s*)\d)|\b(?:put|bring|set|move|switch)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:on|to)\s+(?:the\s+)?(?:v(?:ersion)?\s*\d|previous|prior|last|old|earlier)|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:v(?:ersion)?\s*\d+|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
+  /\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|v(?:ersion)?\s*\d|[\w-]+\s+(?:to\s+)?(?:v|version\s*)\d)|\b(?:put|bring|set|move|switch)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:on|to)\s+(?:the\s+)?(?:v(?:ersion)?\s*\d|previous|prior|last|old|earlier)|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:v(?:ersion)?\s*\d+|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
 
 /** A rollback: to which version, and whether only on a breach of serving limits. */
 export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
@@ -160,7 +160,7 @@ const SCORED = String.raw`(?:scored\s+rows|scores|predictions|results|outputs?|p
 export function parseOutput(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop)\s+(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text) ??
     new RegExp(
@@ -177,18 +177,18 @@ const SERVING_WORDS =
 const REPORT =
   /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
 const TRAFFIC =
-  /\b(?:served|serving|live|production|logged|incoming)\s+(?:\w+\s+)?(?:traffic|requests|data|inputs|rows)\b|\b(?:has|have)\s+been\s+(?:asked|sent|given|fed)\s+(?:to\s+(?:score|predict)|\w+)\b|\b(?:was|were|is|are)\s+(?:asked|sent)\s+to\s+(?:score|predict)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
+  /\b(?:data|requests|inputs|traffic|rows)\s+(?:hitting|reaching|sent\s+to|coming\s+in(?:to)?|arriving\s+at|going\s+to)\b|\b(?:served|serving|live|production|logged|incoming)\s+(?:\w+\s+)?(?:traffic|requests|data|inputs|rows)\b|\b(?:has|have)\s+been\s+(?:asked|sent|given|fed)\s+(?:to\s+(?:score|predict)|\w+)\b|\b(?:was|were|is|are)\s+(?:asked|sent)\s+to\s+(?:score|predict)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
 const CANARY =
-  /\bcanary\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
+  /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
-  /\b(?:promote|deploy|ship|release|push|put|move|replace)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
+  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
 /** Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one". */
 export const DEPLOY_SYNONYMS =
   /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
 
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on)\b/i;
+  /\b(?:against|with|to|versus|vs\.?|like|as|from)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on)\b/i;
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
 

@@ -98,7 +98,8 @@ const COUNT: Record<string, number> = {
   tenth: 10,
 };
 const COUNT_WORD = Object.keys(COUNT).join('|');
-const countOf = (w: string) => (/^\d+$/.test(w) ? Number(w) : COUNT[w.toLowerCase()]);
+const countOf = (w: string) =>
+  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
 
 /**
  * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
@@ -185,7 +186,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "version 1 of the penguins species model", "v3 of penguins-species", "the third version of cars-mpg".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:the\s+)?(${COUNT_WORD})\s+version|v(\d+)|version\s+(\d+|${COUNT_WORD}))\s+of\s+(?:the\s+)?((?:(?!${NOUN}\b)[\w-]+\s+){0,3}?)(?:${NOUN}\b|(${NAME}-${NAME})\b)`,
+      String.raw`\b(?:(?:the\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+version|v(\d+)|version\s+(\d+|${COUNT_WORD}))\s+of\s+(?:the\s+)?((?:(?!${NOUN}\b)[\w-]+\s+){0,3}?)(?:${NOUN}\b|(${NAME}-${NAME})\b)`,
       'gi',
     ),
   )) {

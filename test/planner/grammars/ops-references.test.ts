@@ -34,10 +34,7 @@ const refs = (text: string) =>
 
 describe('model phrases by word class', () => {
   it.each([
-    [
-      'score x.csv with the incumbent fraud model',
-      { words: ['fraud'], alias: 'production', role: 'scorer' },
-    ],
+    ['score x.csv with the incumbent fraud model', { words: ['fraud'], alias: 'production', role: 'scorer' }],
     [
       'use the champion churn-risk model on x.csv',
       { words: ['churn-risk'], alias: 'production', role: 'scorer' },
@@ -138,6 +135,18 @@ describe('operations by word class', () => {
     expect(parseGoal('should more than 3% of churn-risk calls fail, put it back to v2').operation).toBe(
       'rollback',
     );
+  });
+
+  it('more verbs of the same classes: downgrade, graduate, gradual rollout, output, data hitting a model', () => {
+    expect(parseGoal('downgrade churn-risk to version 2').operation).toBe('rollback');
+    expect(parseGoal('graduate the staging fraud model to production').operation).toBe('promote');
+    expect(parseGoal('gradual rollout of the new fraud model to 5% of users').operation).toBe('canary');
+    expect(parseOutput('score it and output to exports/today.csv')).toBe('exports/today.csv');
+    expect(parseGoal('is the data hitting churn-risk still like its training data?').operation).toBe(
+      'monitor-traffic',
+    );
+    expect(CHAMPION_OPT_OUT.test('ship it, a comparison is not needed')).toBe(true);
+    expect(refs('score x.csv with the 2nd version of churn-risk')[0]).toMatchObject({ version: 2 });
   });
 
   it('a canary share after a colon', () => {

@@ -284,9 +284,11 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
         .join(', ')})`,
     );
   // "go back to the penguins model that run-… trained", "back to penguins-species v1": the version the phrase names.
-  const subject = subjectOf(frame, ctx.look);
-  const named = subject && (subject.run || subject.version !== undefined) && b.version !== production;
-  const to = frame.rollback?.toVersion ?? (named ? b.version : undefined);
+  const pinned = frame.refs.models.find((r) => r.run || r.version !== undefined);
+  const pb = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
+  const named =
+    pb?.ok && pb.value.name === m.name && pb.value.version !== production ? pb.value.version : undefined;
+  const to = frame.rollback?.toVersion ?? named;
   if (to !== undefined && !m.versions.some((v) => v.version === to))
     return clarify(
       `${m.name} has no version ${to}; its versions are ${m.versions

@@ -106,13 +106,16 @@ const countOf = (w: string) =>
  * model trained by run-…", "the model from run-…": a model named by the run that made it.
  */
 const RUN_MODEL =
-  /\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?model\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|from|of)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?/gi;
+  /\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?(?:model|version)\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?/gi;
 /** The run-made model phrases of a text (a run id inside one names the model, not a run to redo). */
 export function runModelPhrases(text: string): { at: number; end: number; run: string }[] {
   const out: { at: number; end: number; run: string }[] = [];
   for (const m of text.matchAll(RUN_MODEL)) {
     // The id must be tied to the model by a verb or preposition, before or after it.
     if (!/\b(?:trained|produced|registered|made|built|created|from|of)\b/i.test(m[0])) continue;
+    // "version" alone is a model only when a verb ties the run to it: "the version run-… registered".
+    if (!/\bmodel\b/i.test(m[0]) && !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0]))
+      continue;
     // Verbs and prepositions before the phrase are not part of it: "with the model trained by run-…".
     let at = m.index ?? 0;
     let rest = m[0];
@@ -233,7 +236,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+)\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
+      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+|${COUNT_WORD})\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
       'gi',
     ),
   )) {
@@ -244,13 +247,14 @@ export function parseModelReferences(text: string): ModelReference[] {
     if (word && (BOUNDARY.test(word) || FILLER.has(word) || (!/[-_\d]/.test(name) && !ALIASES[word])))
       continue;
     const at = m.index ?? 0;
-    const version = m[2] ?? m[3] ?? m[5];
+    const n = m[2] ?? m[3] ?? m[5];
+    const version = n === undefined ? undefined : countOf(n);
     const c = classify(word ? [word] : []);
     add(at, at + m[0].length, {
       text: m[0],
       role: roleOf(text.slice(0, at)),
       words: [name.toLowerCase(), ...c.words],
-      ...(version ? { version: Number(version) } : {}),
+      ...(version !== undefined ? { version } : {}),
       ...(c.alias ? { alias: c.alias } : {}),
       ...(c.qualifier ? { qualifier: c.qualifier } : {}),
     });

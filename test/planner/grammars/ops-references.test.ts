@@ -53,6 +53,7 @@ describe('model phrases by word class', () => {
       { words: ['churn-risk'], version: 3, role: 'scorer' },
     ],
     ['score x.csv with version two of the fraud model', { words: ['fraud'], version: 2, role: 'scorer' }],
+    ['label x.csv using churn-risk version four', { words: ['churn-risk'], version: 4, role: 'scorer' }],
   ])('%s', (text, want) => {
     expect(refs(text)[0]).toEqual(want);
   });
@@ -63,8 +64,10 @@ describe('model phrases by word class', () => {
       `label x.csv with whatever model ${id} produced`,
       `label x.csv with the model built in ${id}`,
       `revert to the fraud model that ${id} trained`,
+      `label x.csv with the model that came out of ${id}`,
+      `roll churn-risk back to the version ${id} registered`,
     ])
-      expect(refs(text)[0]).toMatchObject({ words: [], run: id });
+      expect(refs(text).find((r) => r.run)).toMatchObject({ words: [], run: id });
     // The id names the model, not a run to redo.
     expect(parseGoal(`label data/x.csv with whatever model ${id} produced`).refs.run).toBeUndefined();
   });

@@ -154,6 +154,22 @@ export const RunReference = z
     words: z.array(z.string()).describe('Words that describe the run (plan name, data, target), lower case'),
     training: z.boolean().describe('A training run is meant ("the weather training")'),
     latest: z.boolean().describe('"the last / latest …": the newest match when several match'),
+    ofModel: z
+      .boolean()
+      .optional()
+      .describe(
+        'The run that trained the model the goal names ("the training that produced the production penguins model", "take penguins-species v3 and train it again")',
+      ),
+    trigger: z
+      .string()
+      .optional()
+      .describe('A trigger by name whose plan runs now ("run the cars-mpg-nightly job now")'),
+    dataset: z
+      .string()
+      .optional()
+      .describe(
+        'A dataset named for the newest version to train on ("the newest version of the trucks dataset")',
+      ),
   })
   .describe('A reference to a past run');
 export type RunReference = z.infer<typeof RunReference>;

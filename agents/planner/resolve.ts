@@ -66,7 +66,10 @@ function modelScore(m: ModelFacts, ws: string[]): number {
     if (w === m.name.toLowerCase()) score += 10;
     else {
       const parts = words(w);
+      const known = (p: string) => [...d.name, ...d.other].some((n) => sameWord(p, n));
       if (parts.length > 1 && parts.every((p) => d.name.includes(p))) score += 6;
+      // "penguins-sex" is another (unregistered) name, not penguins-species: every part must describe the model.
+      else if (parts.length > 1 && /[-_]/.test(w) && !parts.every(known)) return 0;
       else if (parts.some((p) => d.name.some((n) => sameWord(p, n)))) score += 3;
       else if (parts.some((p) => d.other.some((n) => sameWord(p, n)))) score += 2;
       else return 0; // a word that describes none of it: another model was meant
@@ -194,8 +197,12 @@ export function bindModel(
   }
   if (r.exactOnly) {
     const exact = models.find((m) => m.name.toLowerCase() === (r.words[0] ?? '').toLowerCase());
-    if (!exact)
-      return ask(`No registered model is named "${r.text}". ${registered(models)} Which one do you mean?`);
+    if (!exact) {
+      const near = closest(models, r.words);
+      return ask(
+        `No registered model is named "${r.text}".${near.length ? ` Did you mean ${listOr(near.map(modelSummary))}?` : ''} ${registered(models)} Which one do you mean?`,
+      );
+    }
     r = { ...r, name: exact.name, words: [exact.name.toLowerCase()], exactOnly: false };
   }
   const aliasWords = new Set(models.flatMap((m) => Object.keys(m.aliases)));
@@ -209,8 +216,9 @@ export function bindModel(
     const best = Math.max(0, ...scored.map((x) => x.s));
     candidates = scored.filter((x) => x.s === best).map((x) => x.m);
     if (candidates.length === 0) {
+      const near = closest(models, nameWords);
       return ask(
-        `No registered model matches "${r.text}"${nameWords.length ? ` ("${nameWords.join(' ')}" names none of them)` : ''}. ${registered(models)} Which one do you mean?`,
+        `No registered model matches "${r.text}"${nameWords.length ? ` ("${nameWords.join(' ')}" names none of them)` : ''}.${near.length ? ` Did you mean ${listOr(near.map(modelSummary))}?` : ''} ${registered(models)} Which one do you mean?`,
       );
     }
   } else candidates = models;
@@ -237,6 +245,15 @@ export function bindModel(
   const m = candidates[0] as ModelFacts;
   const picked = pickVersion(m, ref, fallback);
   return picked.ok ? finish(m, picked.value) : ask(picked.question);
+}
+
+/** Models sharing a word with the phrase ("penguins-sex" → penguins-species), for a question's suggestion. */
+function closest(models: ModelFacts[], ws: string[]): ModelFacts[] {
+  const parts = ws.flatMap(words);
+  return models.filter((m) => {
+    const d = describeModel(m);
+    return parts.some((p) => [...d.name, ...d.other].some((n) => sameWord(p, n)));
+  });
 }
 
 /** Optional binding: a model phrase in a goal that builds from data ("retrain the delay model"). */

@@ -109,6 +109,8 @@ export interface TriggerFacts {
   planName: string;
   schedule?: string;
   enabled: boolean;
+  /** The plan the trigger starts (as stored), for "run the … job now". */
+  plan?: unknown;
 }
 
 /** The look-ups, over one store. Cheap enough to call per goal; nothing is cached across calls. */
@@ -318,6 +320,7 @@ export function workspaceFacts(
       planName: t.planName,
       ...(typeof t.spec.schedule === 'string' ? { schedule: t.spec.schedule } : {}),
       enabled: t.enabled,
+      ...(t.plan ? { plan: t.plan } : {}),
     }));
 
   const runPlan = (runId: string): unknown => store.getRun(runId)?.plan;

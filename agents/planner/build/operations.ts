@@ -283,7 +283,12 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
         .map((x) => x.name)
         .join(', ')})`,
     );
-  const to = frame.rollback?.toVersion;
+  // "go back to the penguins model that run-… trained", "back to penguins-species v1": the version the phrase names.
+  const pinned = frame.refs.models.find((r) => r.run || r.version !== undefined);
+  const pb = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
+  const named =
+    pb?.ok && pb.value.name === m.name && pb.value.version !== production ? pb.value.version : undefined;
+  const to = frame.rollback?.toVersion ?? named;
   if (to !== undefined && !m.versions.some((v) => v.version === to))
     return clarify(
       `${m.name} has no version ${to}; its versions are ${m.versions
@@ -352,6 +357,16 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       ...(when ? { when } : {}),
     },
   );
+  const inputs: Record<string, unknown> = {};
+  // After the check when there is one, so the message goes out whether or not the rollback ran.
+  const n = notifyStep(frame, inputs, after[0] ?? 'rollback', {
+    title: `pipewright: ${m.name} rollback check`,
+    text:
+      after[0] === 'watch'
+        ? `regressed: ${out('watch', 'regressed')}; ${out('watch', 'reasons')}`
+        : `rollback of ${m.name} planned`,
+  });
+  if (n) steps.push(n);
   return {
     kind: 'plan',
     plan: planOf(
@@ -359,7 +374,7 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       slug(`${m.name}-rollback${when ? '-on-breach' : ''}`, 80),
       `Rollback of ${m.name} production${target !== undefined ? ` to v${target}` : ''}`,
       steps,
-      {},
+      inputs,
       notes,
       { model: { name: m.name, from: production, ...(target !== undefined ? { to: target } : {}) } },
     ),

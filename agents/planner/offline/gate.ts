@@ -161,3 +161,19 @@ export function parseGate(goal: string, mentions: MetricMention[]): Gate | undef
   }
   return gate;
 }
+
+const PROD_WORDS = '(?:production|prod|current|deployed|live|champion|incumbent|serving)';
+/**
+ * Opting out of champion/challenger: "no need to benchmark it against the current one", "skip the
+ * head-to-head", "don't benchmark it against prod", "without a bake-off", "no A/B against the incumbent".
+ */
+export const CHAMPION_OPT_OUT = new RegExp(
+  String.raw`\b(?:no\s+need\s+(?:to|for)|don'?t|do\s+not|without|skip(?:ping)?|never|no|forget|leave\s+out|drop)\s+(?:\w+\s+){0,2}?(?:benchmark\w*|head[- ]to[- ]head|bake[- ]?off|shoot[- ]?out|a/?b\b|side[- ]by[- ]side|champion[/ -]challenger|comparing|comparison|compare\s+(?:it|them)|test(?:ing)?\s+(?:it\s+)?against|measur\w+\s+(?:it\s+)?against)|\b(?:regardless\s+of|ignore|ignoring)\s+(?:how\s+)?(?:the\s+)?${PROD_WORDS}\b|\b(?:benchmark(?:ing)?|comparison|head[- ]to[- ]head|bake[- ]?off)\s+(?:is\s+|are\s+)?(?:not\s+|n'?t\s+)(?:needed|necessary|required|wanted)\b|\b(?:benchmark(?:ing)?|comparison|head[- ]to[- ]head)\s+(?:is\s+)?unnecessary\b`,
+  'i',
+);
+
+/** "compare against the production penguins model": a comparison with production, not between new models. */
+export const VS_PRODUCTION_MODEL = new RegExp(
+  String.raw`\b(?:compar\w*|benchmark\w*)\s+(?:\S+\s+){0,4}?(?:against|with|to)\s+(?:the\s+|our\s+)?${PROD_WORDS}\b`,
+  'i',
+);

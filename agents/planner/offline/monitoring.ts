@@ -6,7 +6,7 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
   const out: GoalSpec['drift'] = {};
   const num = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   // "PSI above 0.2", "PSI goes over 0.25", "the PSI is greater than .1", "PSI of 0.3".
-  const cmp = String.raw`(?:(?:is|goes|gets|rises|climbs|jumps|creeps|moves|comes in|ends up)\s+)?(?:above|over|exceeds?|exceeding|greater than|more than|higher than|bigger than|past|beyond|crosses|>=?|≥|of|at|reaches|hits|at least)?\s*`;
+  const cmp = String.raw`(?:(?:threshold|limit|cut-?off|alert level)\s+(?:of\s+|at\s+|=\s*|:\s*)?)?(?:(?:is|goes|gets|rises|climbs|jumps|creeps|moves|comes in|ends up)\s+)?(?:above|over|exceeds?|exceeding|greater than|more than|higher than|bigger than|past|beyond|crosses|>=?|≥|of|at|reaches|hits|at least)?\s*`;
   const share =
     new RegExp(String.raw`\bdrift(?:ed)?\s+share\s+${cmp}${SHARE}`, 'i').exec(goal) ??
     new RegExp(
@@ -15,7 +15,7 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
     ).exec(goal) ??
     // "more than 30% of the features drift", "half the columns have drifted", "a third of the inputs shift".
     new RegExp(
-      String.raw`\b(?:(?:more than|over|at least|above|upwards of)\s+)?${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|our\s+|its\s+)?(?:features|columns|variables|inputs|fields)\s+(?:(?:have|has|are|start(?:s)?|show)\s+)?(?:drift|drifts|drifted|drifting|shift|shifts|shifted|shifting|change|changed)\b`,
+      String.raw`\b(?:(?:more than|over|at least|above|upwards of)\s+)?${SHARE}\s+(?:or\s+(?:more|over|above)\s+)?(?:of\s+)?(?:the\s+|all\s+|our\s+|its\s+)?(?:features|columns|variables|inputs|fields)\s+(?:(?:have|has|are|start(?:s)?|show)\s+)?(?:drift|drifts|drifted|drifting|shift|shifts|shifted|shifting|change|changed)\b`,
       'i',
     ).exec(goal);
   const shareValue = toShare(share?.[1]);
@@ -44,7 +44,7 @@ export function parseNotify(goal: string): GoalSpec['notify'] {
   const mail = /\be-?mail(?:s|ed|ing)?\b|\bmail (?:me|us|the team)\b/i.exec(goal);
   if (mail) return { channel: 'console', asked: 'email' };
   if (
-    /\b(notify|notifies|notifying|alert|alerts|alerting|tell|tells|telling|ping|pings|pinging|message|messaging|inform|informing|warn|warns|warning|page|paging|text|texting)\s+(?:me|us|the team|the on-?call|someone|ops|whoever)\b|\blet (?:me|us) know\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
+    /\b(notify|notifies|notifying|alert|alerts|alerting|tell|tells|telling|ping|pings|pinging|message|messaging|inform|informing|warn|warns|warning|page|paging|text|texting)\s+(?:me|us|the team|the on-?call|someone|ops|whoever)\b|\blet (?:me|us) know\b|\b(?:alert|notify|warn|page)\s+(?:if|when|whenever|once|on|as soon as)\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
       goal,
     )
   ) {

@@ -40,6 +40,9 @@ function spans(text: string, lead: string): { at: number; duration: string }[] {
   return out;
 }
 
+const ERROR_SHARE =
+  /^[^.;]{0,40}?\b(?:traffic|requests|calls|users)\s+(?:error|errors|fail|fails|failing|time\s+out|timing\s+out|return\s+errors|come\s+back\s+with\s+errors)\b/i;
+
 /** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
 export function parseCanaryShare(text: string): number | undefined {
   const m =
@@ -47,12 +50,16 @@ export function parseCanaryShare(text: string): number | undefined {
       String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
       'i',
     ).exec(text) ??
-    new RegExp(String.raw`\bcanary\b[^.;]{0,60}?\b(?:at|with|to|on|for|of)\s+${SHARE}`, 'i').exec(text) ??
+    new RegExp(String.raw`\bcanary\b[^.;]{0,60}?(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`, 'i').exec(
+      text,
+    ) ??
     new RegExp(String.raw`\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b[^.;]{0,60}?\bto\s+${SHARE}`, 'i').exec(
       text,
     );
   // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
   const raw = m?.[1];
+  // "if more than 5% of requests error out": a serving limit, not a share of traffic.
+  if (m && ERROR_SHARE.test(text.slice(m.index ?? 0))) return undefined;
   if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
     return undefined;
   const share = toShare(raw);
@@ -61,13 +68,17 @@ export function parseCanaryShare(text: string): number | undefined {
 
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
 export function parseHoldFor(text: string): string | undefined {
-  return spans(text, 'for|during|in|within|over')[0]?.duration;
+  const d = spans(text, 'for|during|in|within|over')[0]?.duration;
+  if (d) return d;
+  // A terse list: "canary: churn v3, 15%, 90 minutes".
+  const m = new RegExp(String.raw`[,:;]\s*(?:${NUMBER}\s*)${UNIT}\b(?!\s+(?:of|ago|old))`, 'i').exec(text);
+  return m ? durationOf(m[1], m[2] as string) : undefined;
 }
 
 /** The window of a serving report or traffic check: "over the last 2 hours", "the last 24 hours of requests". */
 export function parseWindow(text: string): string | undefined {
   const m = new RegExp(
-    String.raw`\b(?:over|in|for|during|from|of|within)\s+the\s+(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
+    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+the\s+(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
     'i',
   ).exec(text);
   if (!m) return undefined;
@@ -81,9 +92,14 @@ const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|st
 export function parseWatchLimits(text: string): WatchLimits {
   const out: WatchLimits = {};
   const err = new RegExp(String.raw`\berror[- ]?rates?\s+${ABOVE}\s*${PCT}`, 'i').exec(text);
-  if (err) {
-    const n = Number(err[1]);
-    out.maxErrorRate = err[2] || n > 1 ? n / 100 : n;
+  const failShare = new RegExp(
+    String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
+    'i',
+  ).exec(text);
+  const errAt = err ?? failShare;
+  if (errAt) {
+    const n = Number(errAt[1]);
+    out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
   } else if (
     /\b(?:errors?|error[- ]?rates?|failures?)\s+(?:go(?:es)?\s+up|rises?|rising|increases?|grows?|spikes?|climbs?|get(?:s)?\s+worse)\b|\bmore errors\b|\bif it (?:errors|fails) more\b/i.test(
       text,
@@ -119,40 +135,62 @@ export function parseWatchLimits(text: string): WatchLimits {
 }
 
 export const ROLLBACK =
-  /\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
+  /\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|v(?:ersion)?\s*\d|[\w-]+\s+(?:to\s+)?(?:v|version\s*)\d)|\b(?:put|bring|set|move|switch)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:on|to)\s+(?:the\s+)?(?:v(?:ersion)?\s*\d|previous|prior|last|old|earlier)|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:v(?:ersion)?\s*\d+|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
 
 /** A rollback: to which version, and whether only on a breach of serving limits. */
 export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
   if (!ROLLBACK.test(text)) return undefined;
-  const to = /\b(?:back\s+)?to\s+(?:version\s+|v)(\d+)\b/i.exec(text);
+  const to =
+    /\b(?:back\s+)?(?:to|on)\s+(?:version\s+|v)(\d+)\b|\brestor\w*\s+(?:\S+\s+)?(?:version\s+|v)(\d+)\b/i.exec(
+      text,
+    );
   const conditional =
     Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
-  return { ...(to ? { toVersion: Number(to[1]) } : {}), onBreach: conditional };
+  const version = to?.[1] ?? to?.[2];
+  return { ...(version ? { toVersion: Number(version) } : {}), onBreach: conditional };
 }
 
-/** Where scored rows go: "write the predictions to scores/", "save the scores as out/cars.csv". */
+const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
+const SCORED = String.raw`(?:scored\s+rows|scores|predictions|results|outputs?|preds|it|them)`;
+
+/**
+ * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
+ * "write the predictions as scores/x.parquet", "results into scores/ folder", "predictions go to out/".
+ */
 export function parseOutput(text: string): string | undefined {
   const m =
-    /\b(?:write|save|store|put|export|dump)\s+(?:the\s+|all\s+)?(?:scored\s+rows|scores|predictions|results|output)\s+(?:to|into|in|as|under)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+)?["'`]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'`]?/i.exec(
-      text,
-    ) ?? /\b(?:predictions|scores)\s+(?:go|end up)\s+(?:to|in|into)\s+["'`]?((?:\.?\/)?[\w./-]+)/i.exec(text);
+    new RegExp(
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      'i',
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\b(?:predictions|scores|results|outputs?|preds)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      'i',
+    ).exec(text);
   const out = m?.[1];
-  if (!out || !/[/.]/.test(out)) return undefined;
+  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out)) return undefined;
   return out.replace(/^\.\//, '');
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per)\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 const REPORT =
   /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
 const TRAFFIC =
-  /\b(?:served|serving|live|production)\s+(?:traffic|requests|data|inputs)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
+  /\b(?:data|requests|inputs|traffic|rows)\s+(?:hitting|reaching|sent\s+to|coming\s+in(?:to)?|arriving\s+at|going\s+to)\b|\b(?:served|serving|live|production|logged|incoming)\s+(?:\w+\s+)?(?:traffic|requests|data|inputs|rows)\b|\b(?:has|have)\s+been\s+(?:asked|sent|given|fed)\s+(?:to\s+(?:score|predict)|\w+)\b|\b(?:was|were|is|are)\s+(?:asked|sent)\s+to\s+(?:score|predict)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
 const CANARY =
-  /\bcanary\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
+  /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
-  /\b(?:promote|deploy|ship|release|push|put)\b|\bmake\s+(?:it|\S+)\s+(?:the\s+)?production\b|\bto\s+production\b/i;
+  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
+/** Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one". */
+export const DEPLOY_SYNONYMS =
+  /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
+
+/** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
+const VS_TRAINING =
+  /\b(?:against|with|to|versus|vs\.?|like|as|from)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on)\b/i;
 const SCORE =
-  /\b(?:batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
+  /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
 
 export interface OperationCues {
   hasSource: boolean;
@@ -171,6 +209,8 @@ export interface OperationCues {
   monitor: boolean;
   rollback: boolean;
   limits: WatchLimits;
+  /** Drift thresholds are written ("PSI above 0.25"). */
+  driftThresholds?: boolean;
 }
 
 /**
@@ -188,8 +228,13 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (TRAFFIC.test(text) || !cues.hasSource)) return 'monitor-traffic';
+  // "compare cars-mpg v1's logged inputs with the data v1 was trained on": a drift check without the word.
+  if (acted && TRAFFIC.test(text) && (VS_TRAINING.test(text) || cues.driftThresholds) && !cues.hasSource)
+    return 'monitor-traffic';
   if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
+  // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
+  if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';
   if (cues.hasModelRef && cues.hasSource && SCORE.test(text)) return 'score';
   if (cues.hasModelRef && PROMOTE.test(text) && !cues.trains) return 'promote';
   if (cues.hasModelRef && cues.hasSource && /\bpredict\w*\s+(?:with|using)\b/i.test(text)) return 'score';

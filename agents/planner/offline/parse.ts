@@ -10,11 +10,12 @@
 import type { GoalSpec, IntentFrame } from '../intent.ts';
 import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
-import { metricMentions, parseGate } from './gate.ts';
+import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
 import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
 import {
+  DEPLOY_SYNONYMS,
   detectOperation,
   parseCanaryShare,
   parseHoldFor,
@@ -26,7 +27,7 @@ import {
 } from './operations.ts';
 import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
-import { NEWEST_DATA, parseModelReferences, parseRunReference } from './references.ts';
+import { NEWEST_DATA, parseModelReferences, parseRerunReference } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
@@ -91,7 +92,7 @@ export function parseGoal(goal: string): GoalSpec {
       ' ',
     );
   const trains = !noTraining && (TRAIN_WORDS.test(trainText) || models.length > 0);
-  const deploy = DEPLOY.test(text) && !saysNoDeploy(text);
+  const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
   const register = REGISTER.test(text);
@@ -99,7 +100,7 @@ export function parseGoal(goal: string): GoalSpec {
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
-  const run = parseRunReference(text);
+  const run = parseRerunReference(text, modelRefs, sources.length > 0);
   const limits = parseWatchLimits(text);
   const rollback = parseRollback(text, limits);
   const monitor = MONITOR.test(text);
@@ -121,6 +122,7 @@ export function parseGoal(goal: string): GoalSpec {
     monitor,
     rollback: rollback !== undefined,
     limits,
+    driftThresholds: Object.keys(parseDrift(text)).length > 0,
   });
   const train = trains || deploy || register || predict;
 
@@ -148,7 +150,7 @@ export function parseGoal(goal: string): GoalSpec {
   const window = parseWindow(text);
   const output = parseOutput(text);
   const watching = operation === 'canary' || rollback?.onBreach === true || Object.keys(limits).length > 0;
-  const noChampion = NO_CHAMPION.test(text);
+  const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
 
   const frame: IntentFrame = {
     goal: written,
@@ -175,7 +177,9 @@ export function parseGoal(goal: string): GoalSpec {
     },
     models,
     compare:
-      COMPARE.test(text) && !/\bcompar\w*\s+(?:\S+\s+){0,4}?against\s+production\b/i.test(text)
+      COMPARE.test(text) &&
+      !/\bcompar\w*\s+(?:\S+\s+){0,4}?against\s+production\b/i.test(text) &&
+      !VS_PRODUCTION_MODEL.test(text)
         ? true
         : models.length > 1,
     ...holdout,

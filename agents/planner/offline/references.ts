@@ -29,7 +29,13 @@ const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
   serving: 'current',
 };
 /** Alias words people use; any other alias is recognised by the resolver, which knows the real ones. */
-const ALIASES: Record<string, string> = { production: 'production', prod: 'production', staging: 'staging' };
+const ALIASES: Record<string, string> = {
+  production: 'production',
+  prod: 'production',
+  incumbent: 'production',
+  champion: 'production',
+  staging: 'staging',
+};
 const FILLER = new Set([
   'the',
   'a',
@@ -67,7 +73,60 @@ const FILLER = new Set([
 const BOUNDARY =
   /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
 
-const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?)`;
+const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
+/** Version numbers written as words: "version three", "the third version". */
+const COUNT: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+};
+const COUNT_WORD = Object.keys(COUNT).join('|');
+const countOf = (w: string) =>
+  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
+
+/**
+ * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
+ * model trained by run-…", "the model from run-…": a model named by the run that made it.
+ */
+const RUN_MODEL =
+  /\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?(?:model|version)\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?/gi;
+/** The run-made model phrases of a text (a run id inside one names the model, not a run to redo). */
+export function runModelPhrases(text: string): { at: number; end: number; run: string }[] {
+  const out: { at: number; end: number; run: string }[] = [];
+  for (const m of text.matchAll(RUN_MODEL)) {
+    // The id must be tied to the model by a verb or preposition, before or after it.
+    if (!/\b(?:trained|produced|registered|made|built|created|from|of)\b/i.test(m[0])) continue;
+    // "version" alone is a model only when a verb ties the run to it: "the version run-… registered".
+    if (!/\bmodel\b/i.test(m[0]) && !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0]))
+      continue;
+    // Verbs and prepositions before the phrase are not part of it: "with the model trained by run-…".
+    let at = m.index ?? 0;
+    let rest = m[0];
+    for (let w = /^(\S+)\s+/.exec(rest); w && BOUNDARY.test(w[1] as string); w = /^(\S+)\s+/.exec(rest)) {
+      at += w[0].length;
+      rest = rest.slice(w[0].length);
+    }
+    out.push({ at, end: (m.index ?? 0) + m[0].length, run: m[1] as string });
+  }
+  return out;
+}
 const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
 
 function refWords(phrase: string): string[] {
@@ -109,25 +168,42 @@ function versionIn(text: string): number | undefined {
 
 /** Model references, in goal order; the same model named twice counts once. */
 export function parseModelReferences(text: string): ModelReference[] {
-  const found: { at: number; ref: ModelReference }[] = [];
+  const found: { at: number; end: number; ref: ModelReference }[] = [];
   const taken: [number, number][] = [];
   const free = (a: number, b: number) => taken.every(([x, y]) => b <= x || a >= y);
   const add = (at: number, end: number, ref: ModelReference) => {
     if (!free(at, end)) return;
     taken.push([at, end]);
-    found.push({ at, ref });
+    found.push({ at, end, ref });
   };
 
-  // "the model (that) run run-… trained", "the model from run run-…".
+  // "the model (that) run run-… trained", "whatever model run-… produced", "the model trained by run-…".
+  for (const p of runModelPhrases(text)) {
+    add(p.at, p.end, {
+      text: text.slice(p.at, p.end),
+      role: roleOf(text.slice(0, p.at)),
+      words: [],
+      run: p.run,
+    });
+  }
+  // "version 1 of the penguins species model", "v3 of penguins-species", "the third version of cars-mpg".
   for (const m of text.matchAll(
-    /\b(?:the\s+)?model\s+(?:that|which|trained by|from|of|registered by|made by)\s+(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built))?/gi,
+    new RegExp(
+      String.raw`\b(?:(?:the\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+version|v(\d+)|version\s+(\d+|${COUNT_WORD}))\s+of\s+(?:the\s+)?((?:(?!${NOUN}\b)[\w-]+\s+){0,3}?)(?:${NOUN}\b|(${NAME}-${NAME})\b)`,
+      'gi',
+    ),
   )) {
+    const version = countOf((m[1] ?? m[2] ?? m[3]) as string);
+    const c = classify(refWords(`${m[4] ?? ''} ${m[5] ?? ''}`));
+    if (version === undefined || (!c.words.length && !c.alias)) continue;
     const at = m.index ?? 0;
     add(at, at + m[0].length, {
       text: m[0],
       role: roleOf(text.slice(0, at)),
-      words: [],
-      run: m[1] as string,
+      words: c.words,
+      ...(m[5] ? { name: m[5] } : {}),
+      version,
+      ...(c.alias ? { alias: c.alias } : {}),
     });
   }
   // "the model named trucks-v2", "the model called churn".
@@ -160,7 +236,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+)\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
+      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+|${COUNT_WORD})\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
       'gi',
     ),
   )) {
@@ -171,13 +247,14 @@ export function parseModelReferences(text: string): ModelReference[] {
     if (word && (BOUNDARY.test(word) || FILLER.has(word) || (!/[-_\d]/.test(name) && !ALIASES[word])))
       continue;
     const at = m.index ?? 0;
-    const version = m[2] ?? m[3] ?? m[5];
+    const n = m[2] ?? m[3] ?? m[5];
+    const version = n === undefined ? undefined : countOf(n);
     const c = classify(word ? [word] : []);
     add(at, at + m[0].length, {
       text: m[0],
       role: roleOf(text.slice(0, at)),
       words: [name.toLowerCase(), ...c.words],
-      ...(version ? { version: Number(version) } : {}),
+      ...(version !== undefined ? { version } : {}),
       ...(c.alias ? { alias: c.alias } : {}),
       ...(c.qualifier ? { qualifier: c.qualifier } : {}),
     });
@@ -208,7 +285,7 @@ export function parseModelReferences(text: string): ModelReference[] {
     const c = classify(refWords(ws.join(' ')));
     // "the penguins challenger": the role noun says which version.
     if (/challengers?\b/i.test(m[0]) && !c.qualifier && !c.alias) c.qualifier = 'new';
-    if (/champions?\b/i.test(m[0]) && !c.alias) c.alias = 'production';
+    if (/(?:champion|incumbent)s?\b/i.test(m[0]) && !c.alias) c.alias = 'production';
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
     // "version 3": the number after the noun.
     const numbered = isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : undefined;
@@ -264,13 +341,26 @@ export function parseModelReferences(text: string): ModelReference[] {
     const at = m.index ?? 0;
     add(at, at + name.length, { text: name, role: 'subject', words: [name.toLowerCase()] });
   }
+  // "penguins serving health", "the cars serving report", "the served penguin traffic": a word that may name a
+  // model, beside a serving measure.
+  for (const m of text.matchAll(
+    /\b([\w-]+)\s+(?:serving|served)\s+(?:health|report|metrics|stats|statistics|numbers|summary|traffic|requests)\b|\bserved\s+([\w-]+)\s+(?:traffic|requests|inputs)\b/gi,
+  )) {
+    const name = (m[1] ?? m[2]) as string;
+    const w = name.toLowerCase();
+    if (BOUNDARY.test(w) || FILLER.has(w) || QUALIFIERS[w] || ALIASES[w] || /^(?:its|their|model)$/.test(w))
+      continue;
+    const at = (m.index ?? 0) + m[0].indexOf(name);
+    add(at, at + name.length, { text: name, role: 'subject', words: [w] });
+  }
   // Any other registry-style name (penguins-species, churn_v2) may be a model written bare, anywhere: it counts
   // only if a model has exactly that name ("the traffic hitting penguins-species", "Roll penguins-species back").
-  for (const m of text.matchAll(/(?<![\w./@:-])([a-z0-9]+(?:[-_][a-z0-9]+)+)(?![\w/@:-]|\.[a-z])/gi)) {
+  for (const m of text.matchAll(/(?<![\w./@:-])([a-z0-9]+(?:[-_][a-z0-9]+)+)(?![\w/@-]|:[^\s]|\.[a-z])/gi)) {
     const name = m[1] as string;
     const at = m.index ?? 0;
     if (
       /^\d+(?:[-_]\d+)+$/.test(name) ||
+      /^re-(?:run|try|train|do|start|launch|execute|deploy|register)$/i.test(name) ||
       /^(?:one|two|three|four|five|six|seven|eight|nine|ten)-/i.test(name)
     )
       continue;
@@ -282,10 +372,25 @@ export function parseModelReferences(text: string): ModelReference[] {
     });
   }
   // "penguins-species traffic on version 3": a version alone belongs to the model named before it.
-  const sorted = found.sort((a, b) => a.at - b.at).map((f) => f.ref);
+  const sorted = found.sort((a, b) => a.at - b.at);
   const out: ModelReference[] = [];
-  for (const r of sorted) {
+  let prevEnd = -1;
+  for (const { at, end, ref: r } of sorted) {
     const prev = out.at(-1);
+    const adjacent = prev !== undefined && /^\s*$/.test(text.slice(prevEnd, at));
+    prevEnd = end;
+    // "the champion" + "cars-mpg model": a role word right before a named model says which version.
+    if (prev && adjacent && !prev.words.length && !prev.run && prev.version === undefined && r.words.length) {
+      out[out.length - 1] = {
+        ...r,
+        text: `${prev.text} ${r.text}`,
+        role: prev.role,
+        ...(r.alias || !prev.alias ? {} : { alias: prev.alias }),
+        ...(r.qualifier || !prev.qualifier ? {} : { qualifier: prev.qualifier }),
+        exactOnly: false,
+      };
+      continue;
+    }
     if (prev && !r.words.length && !r.alias && r.version !== undefined && prev.version === undefined) {
       out[out.length - 1] = { ...prev, version: r.version, exactOnly: false };
       continue;
@@ -302,7 +407,58 @@ const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off)(?=\s+(?:[\w'-]+[\s,]+){1,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|re-?(?:execute|launch|start))\b/i;
+  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
+
+/** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
+const LAST_RAN =
+  /\b(?:whatever|what|whichever\s+\w+|the\s+(?:last|latest)\s+(?:thing|pipeline|plan)\s+(?:that|which))\s+(?:ran|was\s+run|has\s+run|executed)(?:\s+(?:last|latest|most\s+recently))?\b/i;
+
+/** "the training that produced the production penguins model", "the run behind cars-mpg v2". */
+const OF_MODEL =
+  /\b(?:the\s+)?(?:training\s+run|training|run|job|pipeline)\s+(?:that|which)\s+(?:produced|trained|made|built|created|registered)\s+(?!run-)|\b(?:the\s+)?(?:training\s+run|training|run|job)\s+behind\s+/i;
+
+/** "run the cars-mpg-nightly job now", "trigger the penguins-nightly schedule": a trigger by name, run now. */
+const TRIGGER_NOW = new RegExp(
+  String.raw`(?<![\w-])(?:run|trigger|fire|kick\s+off|start|launch|execute)\s+(?:the\s+)?["'\x60]?(${NAME}-${NAME})["'\x60]?\s+(?:job|trigger|schedule|cron|pipeline)\b`,
+  'i',
+);
+
+/**
+ * The run a goal asks to do again: a run phrase (parseRunReference), a trigger by name, the run that trained a
+ * model the goal names ("train penguins-species v3 again"), or "whatever ran last".
+ */
+export function parseRerunReference(
+  text: string,
+  models: ModelReference[],
+  hasSource = false,
+): RunReference | undefined {
+  const ref = findRerun(text, models, hasSource);
+  const dataset = ref && NEWEST_DATA.test(text) ? newestDataName(text) : undefined;
+  return ref && dataset ? { ...ref, dataset } : ref;
+}
+
+function findRerun(text: string, models: ModelReference[], hasSource: boolean): RunReference | undefined {
+  const trigger = TRIGGER_NOW.exec(text);
+  if (trigger)
+    return {
+      text: trigger[0],
+      trigger: trigger[1] as string,
+      words: [trigger[1] as string],
+      training: false,
+      latest: true,
+    };
+  if (RERUN.test(text) && LAST_RAN.test(text))
+    return { text: (LAST_RAN.exec(text) as RegExpExecArray)[0], words: [], training: false, latest: true };
+  const of = OF_MODEL.exec(text);
+  if (of && models.length && (RERUN.test(text) || /\bagain\b/i.test(text)))
+    return { text: of[0].trim(), words: [], training: true, latest: true, ofModel: true };
+  const run = parseRunReference(text);
+  if (run) return run;
+  // "train it again", "retrain cars-mpg on the newest version of its data": the run that made the named model.
+  const again = RERUN.test(text) || (/\bre-?train/i.test(text) && NEWEST_DATA.test(text) && !hasSource);
+  if (again && models.length) return { text: '', words: [], training: true, latest: true, ofModel: true };
+  return undefined;
+}
 
 function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;
@@ -331,17 +487,13 @@ function statusOf(word: string | undefined): RunReference['status'] | undefined 
 /** A past run the goal names: by id, or by day, status, plan words and order. */
 export function parseRunReference(text: string): RunReference | undefined {
   const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,8}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
-  if (
-    id &&
-    !/\bmodel\s+(?:that|which|trained by|from|of|registered by|made by)\s+(?:run\s+)?$/i.test(
-      text.slice(0, id.index),
-    )
-  )
+  const inModel = (at: number) => runModelPhrases(text).some((p) => at >= p.at && at < p.end);
+  if (id && !inModel(id.index))
     return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };
   if (!RERUN.test(text)) return undefined;
   // "yesterday's failed run", "last Tuesday's weather training".
   const a = new RegExp(
-    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b`,
+    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
     'i',
   ).exec(text);
   if (a) {
@@ -352,7 +504,7 @@ export function parseRunReference(text: string): RunReference | undefined {
       ...(day ? { day } : {}),
       ...(status ? { status } : {}),
       words: refWords(a[3] ?? ''),
-      training: /train/i.test(a[0]),
+      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]),
       latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
     };
   }
@@ -378,4 +530,16 @@ export function parseRunReference(text: string): RunReference | undefined {
 
 /** "with the newest data", "on the newest version of its dataset", "on the latest data version". */
 export const NEWEST_DATA =
-  /\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:training\s+)?(?:data(?:set)?)|(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
+  /\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
+
+/** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
+export function newestDataName(text: string): string | undefined {
+  const m =
+    /\b(?:newest|latest|most recent|freshest|current)\s+(?:version\s+of\s+(?:the\s+)?)?([\w-]+)\s+(?:training\s+)?data(?:set)?\b/i.exec(
+      text,
+    );
+  const name = m?.[1]?.toLowerCase();
+  return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh)$/.test(name)
+    ? name
+    : undefined;
+}

@@ -215,7 +215,9 @@ export function checkGrounded(
   if (e.canary !== undefined) {
     const dep = tasksOf(plan, 'deploy.').find((s) => s.with.canary);
     const share = (dep?.with.canary as { share?: number } | undefined)?.share;
-    const watch = tasksOf(plan, 'serving.').find((s) => s.with.duration !== undefined || s.with.window);
+    // The canary's period is the watch that decides it; a serving report before it has a window of its own.
+    const timed = tasksOf(plan, 'serving.').filter((s) => s.with.duration !== undefined || s.with.window);
+    const watch = timed.find((s) => s.task === 'serving.watch') ?? timed[0];
     const dur = durationSeconds(watch?.with.duration ?? watch?.with.window);
     check('canary', share === e.canary.share && dur === durationSeconds(e.canary.duration), {
       share,

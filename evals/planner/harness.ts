@@ -356,6 +356,8 @@ export const EVAL_SETS = {
   ai: 'ai.jsonl',
   /** Written independently of the parser for the generalisation work; the improver develops against it. */
   'grounded-dev': 'grounded-dev.jsonl',
+  /** Held out from the generalisation work (issue 12): written without seeing the planner, run once at the end. */
+  'grounded-holdout': 'grounded-holdout.jsonl',
 } as const;
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
@@ -365,6 +367,7 @@ export const POPULATED_SETS = new Set([
   'grounded-unseen2',
   'grounded-unseen3',
   'grounded-dev',
+  'grounded-holdout',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

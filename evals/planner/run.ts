@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- [--provider offline|openai|ollama|llamacpp] [--model M] [--base-url U]
- *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|all] [--file cases.jsonl]`
+ *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|grounded-holdout|all] [--file cases.jsonl]`
  *
  * Prints a table per case and a summary per set. For openai / ollama the planner talks to the server the
  * configuration names (PIPEWRIGHT_LLM_BASE_URL, PIPEWRIGHT_LLM_MODEL, PIPEWRIGHT_LLM_API_KEY), with --model and

@@ -117,13 +117,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         );
       }
       gpus = await pool.acquire(job.data.requirement, abort);
-      await job.updateProgress({
-        kind: 'claimed',
-        worker: id,
-        host: hostname(),
-        gpus,
-        at: Date.now(),
-      } as WorkerMessage);
+      // Sent while the task starts (not awaited): the step's messages and its end follow it in order.
+      outbox.send({ kind: 'claimed', worker: id, host: hostname(), gpus, at: Date.now() });
       // The programs the step starts get the step's identity, as on the coordinator (childEnv).
       const stepConfig: StepConfig = {
         ...opts.config,
@@ -260,11 +255,13 @@ class Outbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
-    if (events.length) {
-      const msg: WorkerMessage = { kind: 'events', events };
-      this.sending = this.sending.then(() => this.job.updateProgress(msg)).catch(() => {});
-    }
+    if (events.length) this.send({ kind: 'events', events });
     return this.sending;
+  }
+
+  /** Sends a message now, after those sent before it. */
+  send(msg: WorkerMessage): void {
+    this.sending = this.sending.then(() => this.job.updateProgress(msg)).catch(() => {});
   }
 
   stop(): void {

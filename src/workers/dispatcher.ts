@@ -172,9 +172,12 @@ export class BullmqDispatcher implements StepExecutor {
         const last = await this.redis.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
         const events = new QueueEvents(qn, { connection, lastEventId: last[0]?.[0] ?? '0-0' });
         events.on('progress', ({ jobId, data }) => this.listeners.get(jobId)?.(data as WorkerMessage));
-        events.on('completed', ({ jobId, returnvalue }) =>
-          this.waiting.get(jobId)?.resolve(returnvalue as unknown as StepJobResult),
-        );
+        events.on('completed', ({ jobId, returnvalue }) => {
+          const result = returnvalue as unknown as StepJobResult;
+          // A fast step's claim rides on its result: record it before the step's end.
+          if (result?.claim) this.listeners.get(jobId)?.(result.claim);
+          this.waiting.get(jobId)?.resolve(result);
+        });
         events.on('failed', ({ jobId, failedReason }) => {
           const w = this.waiting.get(jobId);
           w?.reject(decodeFailure(failedReason, w.stepId));
@@ -220,8 +223,10 @@ export class BullmqDispatcher implements StepExecutor {
     const job = await w.lane.queue.getJob(jobId).catch(() => undefined);
     const state = await job?.getState().catch(() => undefined);
     if (!job || !this.waiting.has(jobId)) return;
-    if (state === 'completed') w.resolve(job.returnvalue);
-    else if (state === 'failed') w.reject(decodeFailure(job.failedReason, w.stepId));
+    if (state === 'completed') {
+      if (job.returnvalue?.claim) this.listeners.get(jobId)?.(job.returnvalue.claim);
+      w.resolve(job.returnvalue);
+    } else if (state === 'failed') w.reject(decodeFailure(job.failedReason, w.stepId));
   }
 
   private settleStale(): void {

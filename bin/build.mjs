@@ -11,6 +11,7 @@
  * chunk late still finds the one it was built with.
  */
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -28,6 +29,8 @@ export const ENTRY = path.join(DIST, 'main.js');
 const INFO = path.join(DIST, 'build-info.json');
 const FORMAT = 2;
 const KEEP_OLD_CHUNKS_MS = 24 * 3600_000;
+/** Worker-thread entries compiled beside the CLI (dist/<name>.js), so a worker need not load tsx. */
+const WORKERS = { 'drift-worker': 'tools/monitor/drift-worker.ts' };
 
 /**
  * Whether dist/ holds a build of the current sources: every input the last build read (its metafile's list,
@@ -99,7 +102,10 @@ export async function build({ quiet = false } = {}) {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: 'src/cli/main.ts' },
+    entryPoints: {
+      main: 'src/cli/main.ts',
+      ...Object.fromEntries(Object.entries(WORKERS).filter(([, src]) => existsSync(path.join(ROOT, src)))),
+    },
     outdir: DIST,
     bundle: true,
     splitting: true,

@@ -34,6 +34,7 @@ const suites: Suite[] = [
   { name: 'dispatch', run: async () => (await import('./dispatch.ts')).benchDispatch() },
   { name: 's3', run: async () => (await import('./reach.ts')).benchS3() },
   { name: 'mcp', run: async () => (await import('./reach.ts')).benchMcp() },
+  { name: 'python-chain', run: async () => (await import('./python-chain.ts')).benchPythonChain() },
   { name: 'sandbox', run: async () => (await import('./sandbox.ts')).benchSandbox() },
   { name: 'rag', run: async () => (await import('./rag.ts')).benchRag() },
 ];

@@ -4,7 +4,7 @@
  * the task's output. Retries, caching and records stay with the engine, so a distributed run records
  * exactly what a local one does.
  */
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ExecuteRequest, StepExecutor } from '../engine/executor.ts';
 import type { TaskStep } from '../plan/index.ts';
@@ -41,6 +41,18 @@ export interface DispatcherOptions {
 interface Lane {
   queue: Queue<StepJob, StepJobResult>;
   events: QueueEvents;
+  /** Jobs waiting to be added with the next addBulk. */
+  outbox: { job: BulkJob; added: () => void; failed: (e: unknown) => void }[];
+}
+
+type BulkJob = Parameters<Queue<StepJob, StepJobResult>['addBulk']>[0][number];
+
+interface Waiter {
+  lane: Lane;
+  stepId: string;
+  since: number;
+  resolve: (result: StepJobResult) => void;
+  reject: (e: unknown) => void;
 }
 
 type Listener = (msg: WorkerMessage) => void;
@@ -49,8 +61,10 @@ export class BullmqDispatcher implements StepExecutor {
   private readonly redis: Redis;
   private readonly lanes = new Map<string, Promise<Lane>>();
   private readonly listeners = new Map<string, Listener>();
-  /** Called when a job's completed or failed event comes through QueueEvents. */
-  private readonly completions = new Map<string, () => void>();
+  /** Jobs sent and not finished, by job id: settled by their completed or failed event. */
+  private readonly waiting = new Map<string, Waiter>();
+  /** Settles, from Redis, jobs whose end event has not come for a while (a trimmed event stream). */
+  private readonly sweep: NodeJS.Timeout;
   private workerList: { at: number; list: Promise<WorkerAdvert[]> } | undefined;
   private readonly ttlMs: number;
   private readonly recheckMs: number;
@@ -61,6 +75,8 @@ export class BullmqDispatcher implements StepExecutor {
     this.redis.on('error', () => {});
     this.ttlMs = opts.workerTtlMs ?? 10_000;
     this.recheckMs = opts.recheckMs ?? 5_000;
+    this.sweep = setInterval(() => this.settleStale(), SWEEP_MS);
+    this.sweep.unref();
   }
 
   /** Tasks that read or write the coordinator's own state (registry, deployments) stay here. */
@@ -91,22 +107,20 @@ export class BullmqDispatcher implements StepExecutor {
         });
       } else for (const e of msg.events) req.emit(e.type, e.data);
     });
-    // Worker messages come through QueueEvents before the job's completion event, but waitUntilFinished
-    // may resolve earlier (its first poll finds a fast job done): keep listening until that event, or
-    // the claim and the last log lines of the step are lost.
-    let drained = () => {};
-    const completionSeen = new Promise<void>((resolve) => {
-      drained = resolve;
+    // The job's end comes as its completed or failed event, after every message the worker sent for it.
+    const finished = new Promise<StepJobResult>((resolve, reject) => {
+      this.waiting.set(jobId, { lane, stepId: req.stepId, since: Date.now(), resolve, reject });
     });
-    this.completions.set(jobId, drained);
+    // Awaited below; a failure that comes while the add is still being acknowledged is not unhandled.
+    finished.catch(() => {});
     const enqueuedAt = Date.now();
     const watch = this.watchCapacity(requirement, req, () => claimed);
     const onAbort = () => void this.cancel(lane, jobId);
     req.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const job: Job<StepJob, StepJobResult> = await lane.queue.add(
-        req.stepId,
-        {
+      await this.submit(lane, {
+        name: req.stepId,
+        data: {
           runId: req.runId,
           stepId: req.stepId,
           attempt: req.attempt,
@@ -118,28 +132,17 @@ export class BullmqDispatcher implements StepExecutor {
           enqueuedAt,
           ...(req.step.secrets ? { secrets: req.step.secrets } : {}),
         },
-        {
+        opts: {
           jobId,
           attempts: 1,
           removeOnComplete: { age: 86_400, count: 10_000 },
           removeOnFail: { age: 86_400 },
         },
-      );
-      const finished = job.waitUntilFinished(lane.events).then(
-        (result) => result.output,
-        (e: Error) => {
-          throw decodeFailure(e.message, req.stepId);
-        },
-      );
-      try {
-        // A cancelled job may be removed before anyone took it: stop waiting on it then.
-        return await Promise.race([finished, abortedBy(req.signal)]);
-      } finally {
-        // QueueEvents lags by seconds on a busy coordinator; the bound covers a trimmed event stream.
-        if (!req.signal.aborted) await Promise.race([completionSeen, delay(10_000)]);
-      }
+      });
+      // A cancelled job may be removed before anyone took it: stop waiting on it then.
+      return (await Promise.race([finished, abortedBy(req.signal)])).output;
     } finally {
-      this.completions.delete(jobId);
+      this.waiting.delete(jobId);
       clearInterval(watch);
       req.signal.removeEventListener('abort', onAbort);
       this.listeners.delete(jobId);
@@ -147,6 +150,7 @@ export class BullmqDispatcher implements StepExecutor {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweep);
     // Lanes that never came up (Redis down) have nothing to close.
     const lanes = (await Promise.allSettled(this.lanes.values())).flatMap((r) =>
       r.status === 'fulfilled' ? [r.value] : [],
@@ -168,19 +172,66 @@ export class BullmqDispatcher implements StepExecutor {
         const last = await this.redis.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
         const events = new QueueEvents(qn, { connection, lastEventId: last[0]?.[0] ?? '0-0' });
         events.on('progress', ({ jobId, data }) => this.listeners.get(jobId)?.(data as WorkerMessage));
-        events.on('completed', ({ jobId }) => this.completions.get(jobId)?.());
-        events.on('failed', ({ jobId }) => this.completions.get(jobId)?.());
+        events.on('completed', ({ jobId, returnvalue }) => {
+          const result = returnvalue as unknown as StepJobResult;
+          // A fast step's claim rides on its result: record it before the step's end.
+          if (result?.claim) this.listeners.get(jobId)?.(result.claim);
+          this.waiting.get(jobId)?.resolve(result);
+        });
+        events.on('failed', ({ jobId, failedReason }) => {
+          const w = this.waiting.get(jobId);
+          w?.reject(decodeFailure(failedReason, w.stepId));
+        });
         // An attempt re-sent after a coordinator crash joins the job already there: its end may be long past.
-        events.on('duplicated', ({ jobId }) => this.completions.get(jobId)?.());
+        events.on('duplicated', ({ jobId }) => void this.settleFromStore(jobId));
         // Workers start consuming a lane once it is listed here.
         await Promise.all([events.waitUntilReady(), this.redis.sadd(keys(this.opts.queue).lanes, name)]);
-        return { queue, events };
+        return { queue, events, outbox: [] };
       })();
       // A lane that could not be set up (Redis down) is tried afresh next time.
       lane.catch(() => this.lanes.delete(name));
       this.lanes.set(name, lane);
     }
     return lane;
+  }
+
+  /**
+   * Adds a job with the others sent in the same turn of the event loop: one addBulk (one Redis round
+   * trip) for all the steps a superstep makes ready. Resolves once the job is in the queue.
+   */
+  private submit(lane: Lane, job: BulkJob): Promise<void> {
+    return new Promise((added, failed) => {
+      lane.outbox.push({ job, added, failed });
+      if (lane.outbox.length === 1) setImmediate(() => void this.flush(lane));
+    });
+  }
+
+  private async flush(lane: Lane): Promise<void> {
+    const batch = lane.outbox.splice(0);
+    try {
+      await lane.queue.addBulk(batch.map((b) => b.job));
+      for (const b of batch) b.added();
+    } catch (e) {
+      for (const b of batch) b.failed(e);
+    }
+  }
+
+  /** Settles a job from its record in Redis when it has finished (its end event may be long past). */
+  private async settleFromStore(jobId: string): Promise<void> {
+    const w = this.waiting.get(jobId);
+    if (!w) return;
+    const job = await w.lane.queue.getJob(jobId).catch(() => undefined);
+    const state = await job?.getState().catch(() => undefined);
+    if (!job || !this.waiting.has(jobId)) return;
+    if (state === 'completed') {
+      if (job.returnvalue?.claim) this.listeners.get(jobId)?.(job.returnvalue.claim);
+      w.resolve(job.returnvalue);
+    } else if (state === 'failed') w.reject(decodeFailure(job.failedReason, w.stepId));
+  }
+
+  private settleStale(): void {
+    const before = Date.now() - SWEEP_MS;
+    for (const [jobId, w] of this.waiting) if (w.since < before) void this.settleFromStore(jobId);
   }
 
   /** Live workers, read from Redis at most once a second however many steps are starting. */
@@ -228,7 +279,8 @@ export class BullmqDispatcher implements StepExecutor {
   }
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** How long a job may go without its end event before Redis is asked whether it finished. */
+const SWEEP_MS = 5_000;
 
 function abortedBy(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {

@@ -25,13 +25,17 @@ export interface StepJob {
 export interface StepJobResult {
   output: unknown;
   worker: string;
+  /** The claim, when the step ended before the worker sent it on its own (a fast step saves a round trip). */
+  claim?: ClaimMessage;
 }
+
+export type ClaimMessage = { kind: 'claimed'; worker: string; host: string; gpus: string[]; at: number };
 
 export type StepEventType = 'step.log' | 'step.progress';
 
 /** Sent with job.updateProgress; the coordinator turns them into run events. */
 export type WorkerMessage =
-  | { kind: 'claimed'; worker: string; host: string; gpus: string[]; at: number }
+  | ClaimMessage
   | { kind: 'events'; events: { type: StepEventType; data: Record<string, unknown> }[] };
 
 export interface WorkerAdvert {

@@ -17,6 +17,7 @@ import { runTask, type TaskContext, type TaskLogger, type TaskRegistry } from '.
 import { GpuPool } from './gpu-pool.ts';
 import { advertise, checkRedis, withdraw } from './presence.ts';
 import {
+  type ClaimMessage,
   defaultWorkerId,
   encodeFailure,
   keys,
@@ -117,13 +118,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         );
       }
       gpus = await pool.acquire(job.data.requirement, abort);
-      await job.updateProgress({
-        kind: 'claimed',
-        worker: id,
-        host: hostname(),
-        gpus,
-        at: Date.now(),
-      } as WorkerMessage);
+      outbox.claim({ kind: 'claimed', worker: id, host: hostname(), gpus, at: Date.now() });
       // The programs the step starts get the step's identity, as on the coordinator (childEnv).
       const stepConfig: StepConfig = {
         ...opts.config,
@@ -157,6 +152,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         ...(job.data.secrets ? { secrets: job.data.secrets } : {}),
       };
       const output = await Promise.race([runTask(task, job.data.input, ctx), rejectOnAbort(abort)]);
+      const claim = outbox.unsentClaim();
       await outbox.flush();
       opts.onJob?.({
         jobId: String(job.id),
@@ -164,7 +160,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         status: 'succeeded',
         ms: performance.now() - t0,
       });
-      return { output, worker: id };
+      return { output, worker: id, ...(claim ? { claim } : {}) };
     } catch (e) {
       await outbox.flush().catch(() => {});
       opts.onJob?.({
@@ -231,10 +227,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   };
 }
 
+/** How long a step runs before its claim is sent on its own; a step done sooner returns it in its result. */
+const CLAIM_DELAY_MS = 25;
+
 /** Batches a job's log lines and progress into job.updateProgress calls, ten a second at most. */
 class Outbox {
   private pending: { type: StepEventType; data: Record<string, unknown> }[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private heldClaim: ClaimMessage | undefined;
+  private claimTimer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private lastProgress = 0;
 
@@ -256,23 +257,53 @@ class Outbox {
     };
   }
 
+  /**
+   * Holds the claim for a moment: sent on its own when the step runs on (or sends anything), returned by
+   * unsentClaim() when the step ended silently first. Messages keep their order either way.
+   */
+  claim(msg: ClaimMessage): void {
+    this.heldClaim = msg;
+    this.claimTimer = setTimeout(() => this.releaseClaim(), CLAIM_DELAY_MS);
+  }
+
+  /** The claim when it was never sent and nothing else is waiting to go (it then rides on the result). */
+  unsentClaim(): ClaimMessage | undefined {
+    if (!this.heldClaim || this.pending.length) return undefined;
+    clearTimeout(this.claimTimer);
+    const msg = this.heldClaim;
+    this.heldClaim = undefined;
+    return msg;
+  }
+
+  private releaseClaim(): void {
+    clearTimeout(this.claimTimer);
+    const msg = this.heldClaim;
+    this.heldClaim = undefined;
+    if (msg) this.send(msg);
+  }
+
   flush(): Promise<void> {
+    this.releaseClaim();
     clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
-    if (events.length) {
-      const msg: WorkerMessage = { kind: 'events', events };
-      this.sending = this.sending.then(() => this.job.updateProgress(msg)).catch(() => {});
-    }
+    if (events.length) this.send({ kind: 'events', events });
     return this.sending;
+  }
+
+  /** Sends a message now, after those sent before it. */
+  send(msg: WorkerMessage): void {
+    this.sending = this.sending.then(() => this.job.updateProgress(msg)).catch(() => {});
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.claimTimer);
   }
 
   private push(type: StepEventType, data: Record<string, unknown>): void {
     this.pending.push({ type, data });
+    if (this.heldClaim) this.releaseClaim();
     this.timer ??= setTimeout(() => void this.flush(), 100);
   }
 }

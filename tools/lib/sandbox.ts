@@ -105,14 +105,28 @@ const within = (root: string, p: string) => {
 
 const real = (p: string) => {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return path.resolve(p);
   }
 };
 
+/** How long the system's mounts and interpreter prefixes are reused before they are read again. */
+const REUSE_MS = 10_000;
+const prefixes = new Map<string, { at: number; prefix: string | undefined }>();
+
 /** The install prefix of an interpreter (…/bin/python3 → …), so a virtualenv or pyenv Python works inside. */
 function prefixOf(program: string, pathVar: string | undefined): string | undefined {
+  const key = `${program}\0${pathVar ?? ''}`;
+  const now = Date.now();
+  const hit = prefixes.get(key);
+  if (hit && now - hit.at < REUSE_MS) return hit.prefix;
+  const prefix = readPrefix(program, pathVar);
+  prefixes.set(key, { at: now, prefix });
+  return prefix;
+}
+
+function readPrefix(program: string, pathVar: string | undefined): string | undefined {
   const found = program.includes('/')
     ? program
     : (pathVar ?? '')
@@ -138,8 +152,12 @@ export interface SealOptions {
 
 type Mount = { op: string; src?: string; dest: string };
 
-/** The bubblewrap arguments for a command; the command follows `--`. */
-export function bwrapArgs(o: SealOptions, file: string, args: string[]): string[] {
+let system: { at: number; mounts: Mount[] } | undefined;
+
+/** The system folders, /proc, /dev (with the GPUs' device nodes) and /tmp: read again every 10 s. */
+function systemMounts(): Mount[] {
+  const now = Date.now();
+  if (system && now - system.at < REUSE_MS) return system.mounts;
   const mounts: Mount[] = [];
   for (const dir of SYSTEM) {
     let st: ReturnType<typeof lstatSync>;
@@ -165,6 +183,13 @@ export function bwrapArgs(o: SealOptions, file: string, args: string[]): string[
   } catch {
     // no /dev listing: no GPUs to pass
   }
+  system = { at: now, mounts };
+  return mounts;
+}
+
+/** The bubblewrap arguments for a command; the command follows `--`. */
+export function bwrapArgs(o: SealOptions, file: string, args: string[]): string[] {
+  const mounts: Mount[] = [...systemMounts()];
   const home = o.env.HOME;
   if (home && home !== '/' && !o.writable.some((w) => within(w, home)))
     mounts.push({ op: '--tmpfs', dest: home });
@@ -175,8 +200,9 @@ export function bwrapArgs(o: SealOptions, file: string, args: string[]): string[
   };
   for (const p of o.readable) if (existsSync(p)) bind('--ro-bind', p);
   for (const p of o.hidden) {
-    mounts.push({ op: '--tmpfs', dest: real(p) });
-    if (real(p) !== path.resolve(p)) mounts.push({ op: '--tmpfs', dest: path.resolve(p) });
+    const r = real(p);
+    mounts.push({ op: '--tmpfs', dest: r });
+    if (r !== path.resolve(p)) mounts.push({ op: '--tmpfs', dest: path.resolve(p) });
   }
   for (const p of o.writable) if (existsSync(p)) bind('--bind', p);
   // Parents before children, so a later mount lands inside an earlier one (a tmpfs over the state folder

@@ -5,8 +5,7 @@
  * what they name (the sandbox, or the whole process group in the fallback) and waits until it is gone, so
  * an old attempt never runs beside its retry.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -30,40 +29,30 @@ interface Recorded extends AttemptProcess {
 
 const dirOf = (stateDir: string, runId: string) => path.join(stateDir, 'processes', runId);
 
-const HOST = hostname();
-
-/** The start time in /proc/<pid>/stat's text, or null for a zombie. */
-function ticksOf(stat: string): string | null {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return null;
-  return fields[19] ?? null;
-}
-
 /** Start time of a live process, or null (gone, or not Linux). Zombies count as gone. */
 function startTicks(pid: number): string | null {
   try {
-    return ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    return fields[19] ?? null;
   } catch {
     return null;
   }
 }
 
-/**
- * Records a started process; returns the function that forgets it (call it when the process ended). The
- * file is written and removed off the main thread (the step does not wait for the disk), in that order.
- */
+/** Records a started process; returns the function that forgets it (call it when the process ended). */
 export function recordAttemptProcess(stateDir: string, p: AttemptProcess): () => void {
   const dir = dirOf(stateDir, p.runId);
   const file = path.join(dir, `${p.stepId}-${p.attempt}-${p.pid}.json`);
-  const written = (async () => {
-    const started = await readFile(`/proc/${p.pid}/stat`, 'utf8').then(ticksOf, () => null);
-    const record: Recorded = { ...p, host: HOST, owner: process.pid, started };
-    await mkdir(dir, { recursive: true });
-    await writeFile(file, JSON.stringify(record));
-  })().catch(() => {
+  const record: Recorded = { ...p, host: hostname(), owner: process.pid, started: startTicks(p.pid) };
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(record));
+  } catch {
     // Without a record a resume cannot reap this process; the sandbox still ties it to its parent.
-  });
-  return () => void written.then(() => rm(file, { force: true })).catch(() => {});
+  }
+  return () => rmSync(file, { force: true });
 }
 
 function alive(pid: number): boolean {

@@ -78,7 +78,7 @@ export function parseHoldFor(text: string): string | undefined {
 /** The window of a serving report or traffic check: "over the last 2 hours", "the last 24 hours of requests". */
 export function parseWindow(text: string): string | undefined {
   const m = new RegExp(
-    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+the\s+(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
+    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+(?:the\s+)?(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
     'i',
   ).exec(text);
   if (!m) return undefined;
@@ -91,7 +91,10 @@ const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|st
 /** Serving limits written in the goal. */
 export function parseWatchLimits(text: string): WatchLimits {
   const out: WatchLimits = {};
-  const err = new RegExp(String.raw`\berror[- ]?rates?\s+${ABOVE}\s*${PCT}`, 'i').exec(text);
+  const err = new RegExp(
+    String.raw`\berror[- ]?rates?\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${ABOVE}\s*${PCT}`,
+    'i',
+  ).exec(text);
   const failShare = new RegExp(
     String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
     'i',
@@ -113,13 +116,15 @@ export function parseWatchLimits(text: string): WatchLimits {
     triples: 3,
     triple: 3,
     tripled: 3,
+    twice: 2,
+    thrice: 3,
   };
   const lat = /\b(p95|p99|p50|latency|response time)\b/i.exec(text);
   if (lat) {
     const near = text.slice(lat.index ?? 0, (lat.index ?? 0) + 80);
     const which = /p99/i.test(near.slice(0, 8)) || /\bp99\b/i.test(text) ? 'p99' : 'p95';
     const factor =
-      /\b(doubles?|doubled|triples?|tripled)\b/i.exec(near) ??
+      /\b(doubles?|doubled|triples?|tripled|twice|thrice)\b/i.exec(near) ??
       /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
     const ms = /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?)\b/i.exec(near);
     if (factor) {

@@ -218,6 +218,22 @@ export function parseModelReferences(text: string): ModelReference[] {
       ...(c.alias ? { alias: c.alias } : {}),
     });
   }
+  // "the model that's in staging", "whichever model is currently in production": a model by its alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const c = classify(refWords(m[1] ?? ''));
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+    });
+  }
   // "the model named trucks-v2", "the model called churn".
   for (const m of text.matchAll(
     new RegExp(String.raw`\bthe\s+model\s+(?:named|called)\s+["'\x60]?(${NAME})`, 'gi'),

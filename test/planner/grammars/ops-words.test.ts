@@ -4,7 +4,12 @@
  * any eval goal.
  */
 import { describe, expect, it } from 'vitest';
-import { parseWatchLimits, parseWindow } from '../../../agents/planner/offline/operations.ts';
+import {
+  detectOperation,
+  parseOutput,
+  parseWatchLimits,
+  parseWindow,
+} from '../../../agents/planner/offline/operations.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 
 describe('words that are no model', () => {
@@ -38,5 +43,43 @@ describe('windows and limits', () => {
   });
   it('reads "twice" as a latency factor', () => {
     expect(parseWatchLimits('back out if p95 latency becomes twice the baseline').maxP95Factor).toBe(2);
+  });
+});
+
+describe('a model by the alias it sits at', () => {
+  it('reads "the model that is in staging" and "whichever regressor is now in production"', () => {
+    expect(parseModelReferences('ramp up the model which is in staging slowly')[0]).toMatchObject({
+      words: [],
+      alias: 'staging',
+    });
+    expect(parseModelReferences('score q.csv via whichever regressor is now in production')[0]).toMatchObject(
+      { alias: 'production', role: 'scorer' },
+    );
+  });
+});
+
+describe('score outputs and scoring verbs', () => {
+  it('reads participle wordings of where scores go', () => {
+    expect(parseOutput('score q.csv and have the results saved under exports/')).toBe('exports/');
+    expect(parseOutput('keep the predictions in tmp/preds.csv')).toBe('tmp/preds.csv');
+  });
+  it('reads "compute price estimates" as scoring when a model and a file are named', () => {
+    const cues = {
+      hasSource: true,
+      hasNamedRef: false,
+      hasScorerRef: false,
+      trafficShare: false,
+      trains: true,
+      retrains: false,
+      hasModelRef: true,
+      hasRunRef: false,
+      hasScript: false,
+      monitor: false,
+      rollback: false,
+      limits: {},
+    };
+    expect(
+      detectOperation('compute price estimates for rows of q.csv from the model run-x built', cues),
+    ).toBe('score');
   });
 });

@@ -58,6 +58,9 @@ function describeModel(m: ModelFacts): { name: string[]; other: string[] } {
   return { name: words(m.name), other: [...other] };
 }
 
+const GENERIC_NOUN =
+  /^(?:models?|classifiers?|regressors?|predictors?|estimators?|forecasters?|scorers?|versions?|ones?)$/i;
+
 function modelScore(m: ModelFacts, ws: string[]): number {
   if (ws.length === 0) return 0;
   const d = describeModel(m);
@@ -72,6 +75,8 @@ function modelScore(m: ModelFacts, ws: string[]): number {
       else if (parts.length > 1 && /[-_]/.test(w) && !parts.every(known)) return 0;
       else if (parts.some((p) => d.name.some((n) => sameWord(p, n)))) score += 3;
       else if (parts.some((p) => d.other.some((n) => sameWord(p, n)))) score += 2;
+      // "classifier", "regressor": a kind of model, not a name; it neither picks nor rules out a model.
+      else if (GENERIC_NOUN.test(w)) continue;
       else return 0; // a word that describes none of it: another model was meant
     }
   }

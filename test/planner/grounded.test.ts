@@ -100,6 +100,17 @@ describe('binding references', () => {
     expect(v7.ok).toBe(false);
   });
 
+  it('a kind noun (classifier, regressor) neither picks nor rules out a model', () => {
+    const got = bindModel(ref('the penguin classifier', { words: ['penguin', 'classifier'] }), look);
+    expect(got.ok && got.value.name).toBe('penguins-species');
+  });
+
+  it('a role word alone takes the one model the goal names elsewhere', async () => {
+    const r = await plan('canary the staging model on 10% of traffic for an hour, that is cars-mpg');
+    expect(r.kind).toBe('plan');
+    if (r.kind === 'plan') expect(JSON.stringify(r.plan)).toContain('"version":2');
+  });
+
   it('runs by day and status, ambiguity and unknown ids', () => {
     const r = (x: Record<string, unknown>) =>
       bindRun({ text: 't', words: [], training: false, latest: false, ...x }, look);

@@ -40,12 +40,28 @@ function subjectOf(
   const names = new Set(look.models().map((m) => m.name.toLowerCase()));
   const usable = (r: ModelReference) => !r.exactOnly || names.has((r.words[0] ?? '').toLowerCase());
   const refs = frame.refs.models;
-  return (
+  const r =
     refs.find((r) => r.role === role && !r.exactOnly) ??
     refs.find((r) => !r.exactOnly) ??
     refs.find(usable) ??
-    refs[0]
-  );
+    refs[0];
+  return r && withNamedModel(r, refs, names);
+}
+
+/**
+ * "the staging model … penguins-species": a role word alone (an alias or qualifier, no name) takes the one
+ * registered model the goal names elsewhere, so two models at that alias are not ambiguous.
+ */
+function withNamedModel(r: ModelReference, refs: ModelReference[], names: Set<string>): ModelReference {
+  if (r.words.length || r.name || r.run || r.version !== undefined) return r;
+  const named = [
+    ...new Set(
+      refs
+        .filter((x) => x !== r && x.words.length === 1 && names.has((x.words[0] as string).toLowerCase()))
+        .map((x) => (x.words[0] as string).toLowerCase()),
+    ),
+  ];
+  return named.length === 1 ? { ...r, words: named, exactOnly: false } : r;
 }
 
 function bound(

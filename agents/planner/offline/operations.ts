@@ -78,7 +78,7 @@ export function parseHoldFor(text: string): string | undefined {
 /** The window of a serving report or traffic check: "over the last 2 hours", "the last 24 hours of requests". */
 export function parseWindow(text: string): string | undefined {
   const m = new RegExp(
-    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+the\s+(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
+    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+(?:the\s+)?(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
     'i',
   ).exec(text);
   if (!m) return undefined;
@@ -91,7 +91,10 @@ const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|st
 /** Serving limits written in the goal. */
 export function parseWatchLimits(text: string): WatchLimits {
   const out: WatchLimits = {};
-  const err = new RegExp(String.raw`\berror[- ]?rates?\s+${ABOVE}\s*${PCT}`, 'i').exec(text);
+  const err = new RegExp(
+    String.raw`\berror[- ]?rates?\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${ABOVE}\s*${PCT}`,
+    'i',
+  ).exec(text);
   const failShare = new RegExp(
     String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
     'i',
@@ -113,13 +116,15 @@ export function parseWatchLimits(text: string): WatchLimits {
     triples: 3,
     triple: 3,
     tripled: 3,
+    twice: 2,
+    thrice: 3,
   };
   const lat = /\b(p95|p99|p50|latency|response time)\b/i.exec(text);
   if (lat) {
     const near = text.slice(lat.index ?? 0, (lat.index ?? 0) + 80);
     const which = /p99/i.test(near.slice(0, 8)) || /\bp99\b/i.test(text) ? 'p99' : 'p95';
     const factor =
-      /\b(doubles?|doubled|triples?|tripled)\b/i.exec(near) ??
+      /\b(doubles?|doubled|triples?|tripled|twice|thrice)\b/i.exec(near) ??
       /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
     const ms = /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?)\b/i.exec(near);
     if (factor) {
@@ -151,7 +156,8 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
 }
 
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
-const SCORED = String.raw`(?:scored\s+rows|scores|predictions|results|outputs?|preds|it|them)`;
+const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them)`;
+const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
 
 /**
  * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
@@ -160,11 +166,16 @@ const SCORED = String.raw`(?:scored\s+rows|scores|predictions|results|outputs?|p
 export function parseOutput(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text) ??
     new RegExp(
       String.raw`\b(?:predictions|scores|results|outputs?|preds)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      'i',
+    ).exec(text) ??
+    // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".
+    new RegExp(
+      String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text);
   const out = m?.[1];
@@ -190,7 +201,7 @@ export const DEPLOY_SYNONYMS =
 const VS_TRAINING =
   /\b(?:against|with|to|versus|vs\.?|like|as|from)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on)\b/i;
 const SCORE =
-  /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create)\s+(?:the\s+|some\s+)?(?:batch\s+)?predictions)\b/i;
+  /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
 
 export interface OperationCues {
   hasSource: boolean;

@@ -129,6 +129,18 @@ export function runModelPhrases(text: string): { at: number; end: number; run: s
 }
 const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
 
+/** Words that never name a model: function words, numbers, durations and amounts ("about", "30", "minutes"). */
+const NOT_A_NAME =
+  /^(?:about|around|roughly|approximately|over|under|last|past|next|every|each|per|all|any|some|few|several|hours?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|h|m|s|d|percent|pct|stats?|statistics|report|\d+(?:[.,]\d+)*(?:%|h|m|s|d|ms|st|nd|rd|th)?)$/i;
+/** True when a reference's words are all words that cannot name a model. */
+const namesNothing = (r: ModelReference) =>
+  r.words.length > 0 &&
+  r.words.every((w) => NOT_A_NAME.test(w)) &&
+  !r.alias &&
+  !r.qualifier &&
+  r.version === undefined &&
+  !r.run;
+
 function refWords(phrase: string): string[] {
   return phrase
     .toLowerCase()
@@ -204,6 +216,22 @@ export function parseModelReferences(text: string): ModelReference[] {
       ...(m[5] ? { name: m[5] } : {}),
       version,
       ...(c.alias ? { alias: c.alias } : {}),
+    });
+  }
+  // "the model that's in staging", "whichever model is currently in production": a model by its alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const c = classify(refWords(m[1] ?? ''));
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
   // "the model named trucks-v2", "the model called churn".
@@ -375,9 +403,17 @@ export function parseModelReferences(text: string): ModelReference[] {
   const sorted = found.sort((a, b) => a.at - b.at);
   const out: ModelReference[] = [];
   let prevEnd = -1;
-  for (const { at, end, ref: r } of sorted) {
+  for (const { at, end, ref: found } of sorted) {
+    if (namesNothing(found)) continue;
+    let r = found;
+    // "the staging penguins-species": an alias word right before a bare name says which version.
+    const aliasBefore =
+      ALIASES[/\b(\w+)\s+$/.exec(text.slice(Math.max(0, at - 20), at))?.[1]?.toLowerCase() ?? ''];
+    if (r.exactOnly && aliasBefore && !r.alias && r.version === undefined)
+      r = { ...r, alias: aliasBefore, text: text.slice(at - aliasBefore.length - 1, end) };
     const prev = out.at(-1);
-    const adjacent = prev !== undefined && /^\s*$/.test(text.slice(prevEnd, at));
+    // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
+    const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));
     prevEnd = end;
     // "the champion" + "cars-mpg model": a role word right before a named model says which version.
     if (prev && adjacent && !prev.words.length && !prev.run && prev.version === undefined && r.words.length) {

@@ -112,6 +112,11 @@ export const ConfigSchema = z.object({
   autoResume: z
     .boolean()
     .describe('Whether `serve` and the scheduler resume interrupted runs by themselves (default true)'),
+  metricsAccess: z
+    .enum(['open', 'token'])
+    .describe(
+      'Who may read GET /metrics: anyone (open, the default, as Prometheus expects) or a viewer token (token)',
+    ),
   faults: z
     .array(z.string())
     .describe(
@@ -155,6 +160,7 @@ export const ENV_VARS = {
   sandbox: 'PIPEWRIGHT_SANDBOX',
   leaseMs: 'PIPEWRIGHT_LEASE_MS',
   autoResume: 'PIPEWRIGHT_AUTO_RESUME',
+  metricsAccess: 'PIPEWRIGHT_METRICS_ACCESS',
   faults: 'PIPEWRIGHT_FAULTS',
 } as const satisfies Record<keyof Config, string>;
 
@@ -215,6 +221,7 @@ export function loadConfig(
     sandbox: overrides.sandbox ?? pick('sandbox') ?? 'auto',
     leaseMs: overrides.leaseMs ?? numberOr(pick('leaseMs'), 15_000),
     autoResume: overrides.autoResume ?? boolOr(pick('autoResume'), true),
+    metricsAccess: overrides.metricsAccess ?? pick('metricsAccess') ?? 'open',
     faults: overrides.faults ?? (pick('faults') ?? '').split(',').filter(Boolean),
   };
   const parsed = ConfigSchema.safeParse(raw);

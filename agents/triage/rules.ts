@@ -293,10 +293,16 @@ function realShift(ev: Evidence, drifted: FeatureEvidence[], opts: RuleOptions):
   let seasonal: 'seen' | 'unseen' | undefined;
   if (s && s.currentMonths.length < 12 && covariates.length) {
     const baselineDrift = s.drifted.filter((c) => c !== target && covariates.some((f) => f.name === c));
-    const moved = (fs: { name: string; movement?: number | null }[]) =>
-      covariates.reduce((sum, c) => sum + (fs.find((f) => f.name === c.name)?.movement ?? 0), 0);
-    const whole = moved(covariates);
-    const left = s.baseline ? moved(s.features) : whole;
+    // Movement beyond chance: two samples of one distribution still differ by a KS distance of about
+    // 0.87·√(1/n + 1/m) (the mean of Kolmogorov's law), a large share of what remains against ~90 rows.
+    const chance = (n: number) => 0.8687 * Math.sqrt(1 / Math.max(n, 1) + 1 / Math.max(ev.current.rows, 1));
+    const moved = (fs: { name: string; movement?: number | null }[], rows: number) =>
+      covariates.reduce((sum, c) => {
+        const m = fs.find((f) => f.name === c.name)?.movement ?? 0;
+        return sum + Math.max(0, m - (c.type === 'numeric' ? chance(rows) : 0));
+      }, 0);
+    const whole = moved(covariates, ev.reference.rows);
+    const left = s.baseline ? moved(s.features, s.baseline.rows) : whole;
     const remaining = whole > 0 ? left / whole : 1;
     if (!s.baseline) {
       seasonal = 'unseen';
@@ -314,7 +320,7 @@ function realShift(ev: Evidence, drifted: FeatureEvidence[], opts: RuleOptions):
       if (remaining <= 0.5) {
         seasonal = 'seen';
         reasoning.push(
-          `Against ${where} ${pct(1 - remaining)} of the movement disappears${
+          `Against ${where} ${pct(1 - remaining)} of the movement beyond chance disappears${
             baselineDrift.length
               ? ` (${baselineDrift.join(', ')} still drift a little: this season differs somewhat from earlier ones)`
               : ''
@@ -322,16 +328,16 @@ function realShift(ev: Evidence, drifted: FeatureEvidence[], opts: RuleOptions):
         );
       } else {
         reasoning.push(
-          `Against ${where} ${pct(remaining)} of the movement remains: this is not the season alone.`,
+          `Against ${where} ${pct(remaining)} of the movement beyond chance remains: this is not the season alone.`,
         );
       }
       evidence.push({
         kind: 'season',
         statistic:
-          'share of the drifted inputs’ movement (KS / total variation) left against the same months of the reference',
+          'share of the drifted inputs’ movement beyond chance (KS less its chance level for the rows compared / total variation) left against the same months of the reference',
         value: remaining,
         threshold: 0.5,
-        test: 'seasonal when at most half of the movement remains against the same months, or when the months are new to the reference',
+        test: 'seasonal when at most half of the movement beyond chance remains against the same months, or when the months are new to the reference',
         examples: [],
       });
     }

@@ -199,6 +199,7 @@ export function createApp(opts: AppOptions): PipewrightApp {
   const routes: AnyRoute[] = [
     ...systemRecords({
       metrics,
+      metricsAccess: config.metricsAccess,
       version: VERSION,
       document: () => (document ??= openApiDocument(routes, VERSION)),
     }),

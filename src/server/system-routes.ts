@@ -1,5 +1,9 @@
-/** The server's open routes about itself: /health, /metrics (Prometheus) and the OpenAPI document. */
+/**
+ * The server's routes about itself: /health, /metrics (Prometheus; open unless `metricsAccess: token` asks for
+ * a viewer token, since it names models) and the OpenAPI document.
+ */
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import type { Metrics } from './metrics.ts';
 import { type AnyRoute, defineRoute } from './route.ts';
 import { named } from './schema-names.ts';
@@ -27,6 +31,8 @@ const OpenApiDocument = named(
 
 export function systemRecords(opts: {
   metrics: Metrics;
+  /** Who may read /metrics (Config.metricsAccess); default open. */
+  metricsAccess?: Config['metricsAccess'];
   version: string;
   /** The document, generated once every record is known. */
   document: () => Record<string, unknown>;
@@ -52,8 +58,10 @@ export function systemRecords(opts: {
       path: '/metrics',
       summary:
         'Prometheus metrics: runs, steps, approvals, drift and queues from the shared store; HTTP traffic',
+      description:
+        'Open by default (Prometheus scrapes without credentials); PIPEWRIGHT_METRICS_ACCESS=token requires a viewer token.',
       tag: 'system',
-      role: 'open',
+      role: opts.metricsAccess === 'token' ? 'viewer' : 'open',
       response: { description: 'Prometheus text exposition format 0.0.4', type: 'text/plain' },
       errors: [],
       handler: async (c) =>

@@ -4,7 +4,7 @@
  * never leaves a half-recorded step or a decision without its audit entry.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type SerializedError, serializeError, userError } from '../errors.ts';
+import { type SerializedError, serializeError, systemError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Db, openDb } from './db.ts';
 import { leaseLapse, parseLeaseOwner } from './leases.ts';
@@ -70,9 +70,21 @@ export type DecisionResult =
   | { outcome: 'decided'; approval: ApprovalRecord }
   | { outcome: 'expired'; approval: ApprovalRecord };
 
-export function newRunId(now = new Date()): string {
+/** The random part of the last id and its second: ids made in one second by one process count up from it. */
+let lastId: { stamp: string; suffix: bigint } | undefined;
+
+/**
+ * A run id, `run-YYYYMMDD-HHMMSS-<12 hex digits>`. Like a monotonic ULID: the first id of a second starts at
+ * 47 random bits, the next ones in that second count up from it, so one process never repeats an id and
+ * its ids sort in creation order. Ids of different processes collide only by chance; `fresh` (createRun's
+ * retry after a collision) draws a new random start instead of counting on.
+ */
+export function newRunId(now = new Date(), fresh = false): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+  const suffix =
+    lastId?.stamp === stamp && !fresh ? lastId.suffix + 1n : BigInt(randomBytes(6).readUIntBE(0, 6)) >> 1n;
+  lastId = { stamp, suffix };
+  return `run-${stamp}-${suffix.toString(16).padStart(12, '0')}`;
 }
 
 export function sha256(text: string): string {
@@ -89,6 +101,7 @@ export class RunStore {
   constructor(
     readonly file: string,
     private readonly clock: Clock = () => new Date(),
+    private readonly newId: (now: Date, fresh: boolean) => string = newRunId,
   ) {
     this.db = openDb(file);
     migrate(this.db);
@@ -131,25 +144,27 @@ export class RunStore {
     id?: string;
     inputs?: Record<string, unknown>;
   }): RunRecord {
-    const id = input.id ?? newRunId(this.clock());
     const planJson = JSON.stringify(input.plan);
     const at = this.now();
+    let id = '';
     this.atomically(() => {
-      this.db
-        .prepare(
-          `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-        )
-        .run(
-          id,
-          input.plan.name,
-          planJson,
-          sha256(planJson),
-          JSON.stringify(input.inputs ?? {}),
-          at,
-          input.createdBy,
-          input.trigger ?? 'manual',
-        );
+      if (input.id) {
+        if (!this.insertRun(input.id, input, planJson, at))
+          throw userError(
+            'RUN_EXISTS',
+            `There is already a run "${input.id}"`,
+            'run ids are unique',
+            'Choose another id, or leave it out to get a new one.',
+          );
+        id = input.id;
+      }
+      // A generated id taken by another process: draw a fresh one rather than fail the run.
+      for (let attempt = 0; !id; attempt++) {
+        const candidate = this.newId(this.clock(), attempt > 0);
+        if (this.insertRun(candidate, input, planJson, at)) id = candidate;
+        else if (attempt >= 4)
+          throw systemError('RUN_ID_TAKEN', `Five new run ids in a row were taken (last "${candidate}")`);
+      }
       const insert = this.db.prepare(
         `INSERT INTO steps (run_id, step_id, kind, task, status) VALUES (?, ?, ?, ?, 'pending')`,
       );
@@ -165,6 +180,31 @@ export class RunStore {
       });
     });
     return this.requireRun(id);
+  }
+
+  /** Inserts the run row; false when the id is taken (ON CONFLICT, not an error: Postgres would abort the transaction). */
+  private insertRun(
+    id: string,
+    input: { plan: Plan; createdBy: string; trigger?: string; inputs?: Record<string, unknown> },
+    planJson: string,
+    at: string,
+  ): boolean {
+    const inserted = this.db
+      .prepare(
+        `INSERT INTO runs (id, plan_name, plan_json, plan_hash, inputs_json, status, created_at, created_by, trigger)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(
+        id,
+        input.plan.name,
+        planJson,
+        sha256(planJson),
+        JSON.stringify(input.inputs ?? {}),
+        at,
+        input.createdBy,
+        input.trigger ?? 'manual',
+      );
+    return inserted.changes === 1;
   }
 
   getRun(id: string): RunRecord | undefined {

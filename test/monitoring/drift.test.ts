@@ -301,11 +301,30 @@ describe('monitor.drift beyond the distribution tests', () => {
       column: 'date',
       currentMonths: [6, 7, 8],
       referenceMonths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-      // The same months one year before the window: summer 2013.
-      baseline: { rows: 92, years: [2013], lastYear: true, wholeReference: false },
+      // The same dates in every earlier year: the summers of 2012 and 2013, not the last one alone.
+      baseline: { rows: 184, years: [2012, 2013], lastYear: false, wholeReference: false },
     });
     expect(out.driftedFeatures).toEqual(expect.arrayContaining(['temp_max', 'temp_min']));
     expect(out.season?.drifted).not.toContain('temp_min');
+  });
+
+  it('compares a window with the year before when the reference has one earlier year', async () => {
+    const y2013 = await dataset('season-2013', `SELECT * FROM ${WEATHER} WHERE year(date) = 2013`);
+    const summerOf = (year: number) =>
+      dataset(
+        `season-${year}-summer`,
+        `SELECT * FROM ${WEATHER} WHERE month(date) IN (6, 7, 8) AND year(date) = ${year}`,
+      );
+    const { out } = await check(y2013, await summerOf(2014));
+    expect(out.season?.baseline).toEqual({ rows: 92, years: [2013], lastYear: true, wholeReference: false });
+    // No earlier summer at all: the same months of the reference, whatever year they are in.
+    const { out: inside } = await check(y2013, await summerOf(2013));
+    expect(inside.season?.baseline).toEqual({
+      rows: 92,
+      years: [2013],
+      lastYear: false,
+      wholeReference: false,
+    });
   });
 
   it('gives a type change its share of unreadable values and example rows', async () => {

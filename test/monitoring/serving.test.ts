@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalEvidence, Engine } from '../../src/engine/index.ts';
 import { parsePlanText } from '../../src/plan/index.ts';
+import { serverLog, setServerLog } from '../../src/server/http-errors.ts';
 import { modelRoutes, type Predictor, routeUnit } from '../../src/server/models.ts';
 import { PredictionLog } from '../../src/server/prediction-log.ts';
 import { ModelRegistry, RunStore } from '../../src/store/index.ts';
@@ -33,7 +34,11 @@ interface Fixture {
   /** Behaviour per version: extra latency and whether it throws. */
   behaviour: Record<number, { delayMs?: number; fail?: boolean }>;
   dirs: Record<number, string>;
+  /** What the server logged: a version set to fail answers 500, and each 500 is logged here. */
+  serverLog: string[];
 }
+
+const stderrLog = serverLog;
 
 /** toy v1 and v2 registered, v1 deployed to production; predictors wrapped so a test can slow or break one. */
 async function setup(): Promise<Fixture> {
@@ -62,6 +67,8 @@ async function setup(): Promise<Fixture> {
   registry.deploy({ name: 'toy', version: 1, by: 'alice' });
   const behaviour: Fixture['behaviour'] = {};
   const dirs = { 1: v1.dir, 2: v2.dir };
+  const logged: string[] = [];
+  setServerLog((line) => logged.push(line));
   const log = new PredictionLog({ stateDir, flushIntervalMs: 20 });
   const app = modelRoutes({
     registry,
@@ -80,7 +87,7 @@ async function setup(): Promise<Fixture> {
       };
     },
   });
-  return { ctx, store, registry, log, app, behaviour, dirs };
+  return { ctx, store, registry, log, app, behaviour, dirs, serverLog: logged };
 }
 
 const predict = (f: Fixture, body: unknown, requestId?: string) =>
@@ -103,6 +110,7 @@ beforeEach(async () => {
   f = await setup();
 });
 afterEach(async () => {
+  setServerLog(stderrLog);
   await f.log.close();
   await f.app.closeModels();
   f.store.close();
@@ -135,6 +143,10 @@ describe('serving.metrics', () => {
     expect(stable?.latencyMs.p99).toBeGreaterThanOrEqual(stable?.latencyMs.p50 ?? Number.NaN);
     expect(Object.keys(m.byVersion).sort()).toEqual(['1', '2']);
     expect(m.byVersion['2']?.requests).toBe(canary + badToCanary);
+    // Each canary crash is a 500 the server logs (the 400s are not): expected here, so captured, not printed.
+    expect(f.serverLog).toHaveLength(canary);
+    expect(f.serverLog.every((l) => / POST \/models\/toy\/predict failed \(500\)/.test(l))).toBe(true);
+    expect(f.serverLog[0]).toContain('version 2 crashed');
     expect(m.serving).toEqual({ alias: 'production', version: 1, canary: { version: 2, share: 0.5 } });
     // The instance log that drift checks read holds no error lines.
     const logged = await withDuckDB((db) =>

@@ -1,11 +1,11 @@
 /**
  * The seasonal baseline of monitor.drift: when both sides carry a time column (a DATE / TIMESTAMP, or an
  * integer `month` column), the current window is also compared with the reference rows of the same months —
- * the same months of the year before the window when the reference has them, else the same months of every
- * reference year. Whatever the window's length: a summer window is compared with earlier summers, a six-month
- * window with the same six months. A shift that disappears against that baseline is the calendar, not the
- * world; one that stays is not seasonal; months the reference never saw cannot be told apart (the triage agent
- * reads all three, agents/triage/rules.ts).
+ * the same dates in every earlier year of the reference when they hold enough rows (a summer against all
+ * earlier summers), else the same months of every reference year. Whatever the window's length: a summer
+ * window is compared with earlier summers, a six-month window with the same six months. A shift that
+ * disappears against that baseline is the calendar, not the world; one that stays is not seasonal; months the
+ * reference never saw cannot be told apart (the triage agent reads all three, agents/triage/rules.ts).
  */
 import { z } from 'zod';
 import type { CategoricalComparison, NumericComparison } from '../lib/drift-compare.ts';
@@ -21,7 +21,11 @@ export const SeasonalBaseline = z
       .object({
         rows: z.number().int().describe('Reference rows in the same months'),
         years: z.array(z.number().int()).describe('Years they come from (empty for a month column)'),
-        lastYear: z.boolean().describe('Whether they are the same months of the year before the window'),
+        lastYear: z
+          .boolean()
+          .describe(
+            'Whether they all come from the year before the window (the only earlier year with these dates)',
+          ),
         wholeReference: z.boolean().describe('The same months are the whole reference: nothing to narrow'),
       })
       .nullable()
@@ -104,6 +108,38 @@ async function categories(
   return out;
 }
 
+/**
+ * For a window shorter than a year: the same dates in every earlier year of the reference (a summer against
+ * all earlier summers, not one that may have been unusual), when they hold at least 30 rows. `lastYear`
+ * when they all come from the year before the window (a reference with one earlier year).
+ */
+async function earlierYears(
+  db: DuckDB,
+  refPath: string,
+  curPath: string,
+  t: string,
+): Promise<{ where: string; lastYear: boolean } | undefined> {
+  const [span] = await db.all(
+    `SELECT min(${t})::VARCHAR AS lo, max(${t})::VARCHAR AS hi, CAST(max(${t}) AS TIMESTAMP) - CAST(min(${t}) AS TIMESTAMP) < INTERVAL 360 DAY AS short FROM read_parquet(${literal(curPath)})`,
+  );
+  if (!span?.short) return undefined;
+  const lo = `CAST(${literal(String(span.lo))} AS TIMESTAMP)`;
+  const hi = `CAST(${literal(String(span.hi))} AS TIMESTAMP)`;
+  const [first] = await db.all(
+    `SELECT year(${lo}) - year(min(${t})) AS back FROM read_parquet(${literal(refPath)})`,
+  );
+  // One year further back than the reference starts: a window across new year reaches into it.
+  const back = Math.min(Number(first?.back ?? 0) + 1, 100);
+  if (back < 1) return undefined;
+  const yearsBack = (k: number) => `${t} BETWEEN ${lo} - INTERVAL ${k} YEAR AND ${hi} - INTERVAL ${k} YEAR`;
+  const where = `(${Array.from({ length: back }, (_, i) => yearsBack(i + 1)).join(' OR ')})`;
+  const [n] = await db.all(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE ${yearsBack(1)}) AS prior FROM read_parquet(${literal(refPath)}) WHERE ${where}`,
+  );
+  if (Number(n?.n ?? 0) < 30) return undefined;
+  return { where, lastYear: Number(n?.prior) === Number(n?.n) };
+}
+
 /** The current window against the same months of the reference (null without a shared time column). */
 export async function seasonalBaseline(
   refPath: string,
@@ -127,20 +163,8 @@ export async function seasonalBaseline(
     let lastYear = false;
     let years: number[] = [];
     if (time.temporal) {
-      const [span] = await db.all(
-        `SELECT min(${t})::VARCHAR AS lo, max(${t})::VARCHAR AS hi, CAST(max(${t}) AS TIMESTAMP) - CAST(min(${t}) AS TIMESTAMP) < INTERVAL 360 DAY AS short FROM read_parquet(${literal(curPath)})`,
-      );
-      const lo = literal(String(span?.lo));
-      const hi = literal(String(span?.hi));
-      const prior = `${t} BETWEEN CAST(${lo} AS TIMESTAMP) - INTERVAL 1 YEAR AND CAST(${hi} AS TIMESTAMP) - INTERVAL 1 YEAR`;
-      // The year before the window is a baseline only for windows shorter than a year.
-      const [n] = span?.short
-        ? await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(refPath)}) WHERE ${prior}`)
-        : [{ n: 0 }];
-      if (Number(n?.n ?? 0) >= 30) {
-        where = prior;
-        lastYear = true;
-      }
+      const earlier = await earlierYears(db, refPath, curPath, t);
+      if (earlier) ({ where, lastYear } = earlier);
       years = (
         await db.all(
           `SELECT DISTINCT year(${t}) AS y FROM read_parquet(${literal(refPath)}) WHERE ${where} ORDER BY y`,

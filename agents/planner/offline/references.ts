@@ -522,7 +522,7 @@ function statusOf(word: string | undefined): RunReference['status'] | undefined 
 
 /** A past run the goal names: by id, or by day, status, plan words and order. */
 export function parseRunReference(text: string): RunReference | undefined {
-  const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,8}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
+  const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,12}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
   const inModel = (at: number) => runModelPhrases(text).some((p) => at >= p.at && at < p.end);
   if (id && !inModel(id.index))
     return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };

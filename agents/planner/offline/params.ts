@@ -35,7 +35,7 @@ export const TUNE =
 /** Aliases a new version can get when it is registered (production is moved by a deploy, not here). */
 const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|qa|preprod|pre-prod|pre-production)`;
 /** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
-const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s|the\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
@@ -48,7 +48,7 @@ export function parseModelName(text: string): string | undefined {
       'i',
     ).exec(text) ??
     new RegExp(
-      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}`,
+      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
   return m?.[1] ?? m?.[2] ?? m?.[3];
@@ -81,7 +81,7 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
       String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
-      String.raw`\b(?:a|an|the|new)\s+(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
+      String.raw`\b(?:a|an|the|new)\s+(?:(?:new|versioned|clean|cleaned|fresh|prepared)\s+){0,2}(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
     ].join('|'),
     'i',
   )

@@ -245,7 +245,9 @@ function swapped(text: string): { out: string[]; in: ReturnType<typeof parseMode
     /\b(?:swap|swaps|swapping|replace|replaces|replacing|switch|exchange|trade|substitute)\s+(?:out\s+)?(.+?)\s+(?:for|with|by|to|into)\s+(.+)/i.exec(
       text,
     );
-  const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(text);
+  const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(
+    text,
+  );
   const [gone, come] = m ? [m[1], m[2]] : n ? [n[2], n[1]] : [];
   if (gone === undefined || come === undefined) return undefined;
   const out = parseModels(gone).map((x) => x.algorithm);

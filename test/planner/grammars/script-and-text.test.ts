@@ -39,3 +39,23 @@ describe('text features', () => {
     expect(parseTextFeatures(text)).toEqual(want);
   });
 });
+
+describe('round 2: artifacts and text columns in other wordings', () => {
+  it('the file a script writes, named after "register the checkpoint"', () => {
+    expect(
+      parseScript('use tools/fit.py and register the weights it saves to build/model.safetensors')?.artifact,
+    ).toBe('build/model.safetensors');
+    expect(parseScript('launch tools/fit.py, which writes to runs/last.ckpt')?.artifact).toBe(
+      'runs/last.ckpt',
+    );
+  });
+
+  it('the text, then the column that holds it in brackets', () => {
+    expect(
+      parseTextFeatures("sort emails by team from each message's wording (the content column)").explicit,
+    ).toEqual(['content']);
+    expect(
+      parseTextFeatures('guess the rating from the review text (summary) and the price').explicit,
+    ).toContain('summary');
+  });
+});

@@ -44,7 +44,7 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors))|(?:the\s+)?checkpoint\s+\S+)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(

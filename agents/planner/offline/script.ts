@@ -29,7 +29,7 @@ export function parseScript(text: string): ScriptSpec | undefined {
   const path = (m[2] as string).replace(/^\.\//, '');
   const artifact =
     new RegExp(
-      String.raw`\bregister\w*\s+(?:the\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*(?:(?:that\s+|which\s+)?(?:it|the script|training)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves)\s+(?:to|in|into|at|under)\s+)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
+      String.raw`\b(?:register|publish|upload)\w*\s+(?:the\s+|its\s+)?(?:(?:resulting|final|trained|best|saved)\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*(?:(?:at|in|from|under)\s+|\(\s*)?(?:(?:that\s+|which\s+)?(?:it|the script|training)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves)\s+(?:to|in|into|at|under)\s+)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
       'i',
     ).exec(text)?.[1] ??
     new RegExp(

@@ -81,6 +81,9 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
       String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
+      String.raw`\b(?:dataset|data set)(?:\s+version)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}`,
+      String.raw`\b(?:dataset|data set)(?:'s)?\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}`,
+      String.raw`\b${NAME}\s+as\s+(?:the|its)\s+(?:dataset|data set)(?:'s)?\s+name\b`,
       String.raw`\b(?:a|an|the|new)\s+(?:(?:new|versioned|clean|cleaned|fresh|prepared)\s+){0,2}(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
     ].join('|'),
     'i',
@@ -91,7 +94,13 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
   if (explicit || !trainsNothing) return explicit;
   const FORMAT = String.raw`(?!["'\x60]?(?:csv|tsv|parquet|json|jsonl|ndjson|excel|xlsx|arrow|feather)\b)`;
   return new RegExp(
-    String.raw`\b(?:${SAVE})\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}|\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
+    [
+      String.raw`\b(?:${SAVE})\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}`,
+      String.raw`\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
+      // "keep a version named x", "store a snapshot called x", "a clean copy named x".
+      String.raw`\b(?:a|an|the)\s+(?:[\w-]+\s+)?(?:version|snapshot|copy)\s+(?:named|called)\s+${FORMAT}${NAME}`,
+      String.raw`\b(?:output|result|version|snapshot|copy)\s+(?:should|will|must)\s+be\s+(?:called|named)\s+${FORMAT}${NAME}`,
+    ].join('|'),
     'i',
   )
     .exec(text)

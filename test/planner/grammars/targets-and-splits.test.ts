@@ -99,3 +99,19 @@ describe('memory in Gi and Ti (round 2)', () => {
     expect(parseResources('a box with 1Ti memory')).toEqual({ memory: '1Ti' });
   });
 });
+
+describe('dataset names in other wordings (round 2)', () => {
+  it.each([
+    ['the resulting dataset should be named shops-q1', false],
+    ['with shops-q1 as the dataset name', false],
+    ['dataset name: shops-q1', false],
+    ['just store a snapshot called shops-q1', true],
+    ['write as shops-q1', true],
+  ])('%s', (text, trainsNothing) => {
+    expect(parseDatasetName(text, trainsNothing)).toBe('shops-q1');
+  });
+
+  it('a file format is not a name', () => {
+    expect(parseDatasetName('store as parquet', true)).toBeUndefined();
+  });
+});

@@ -139,7 +139,10 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   const named = parseModels(text);
 
   // Models: replaced, added to, or removed from.
-  const swap = swapped(text);
+  const swap = swapped(
+    text,
+    f.models.map((m) => m.algorithm),
+  );
   if (swap) {
     const gone = new Set(swap.out);
     const kept = f.models.filter((m) => !gone.has(m.algorithm));
@@ -240,7 +243,10 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
  * "swap the logistic regression for a decision tree", "replace the forest with boosting", "use knn instead of
  * the tree": the models before the connective go out, those after it come in ("instead of" the other way).
  */
-function swapped(text: string): { out: string[]; in: ReturnType<typeof parseModels> } | undefined {
+function swapped(
+  text: string,
+  have: string[],
+): { out: string[]; in: ReturnType<typeof parseModels> } | undefined {
   const m =
     /\b(?:swap|swaps|swapping|replace|replaces|replacing|switch|exchange|trade|substitute)\s+(?:out\s+)?(.+?)\s+(?:for|with|by|to|into)\s+(.+)/i.exec(
       text,
@@ -248,9 +254,16 @@ function swapped(text: string): { out: string[]; in: ReturnType<typeof parseMode
   const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(
     text,
   );
-  const [gone, come] = m ? [m[1], m[2]] : n ? [n[2], n[1]] : [];
+  // "swap in B for A": the one after "in" comes in.
+  const swapIn = m && /^in\s/i.test(m[1] as string);
+  const [gone, come] = m ? (swapIn ? [m[2], m[1]] : [m[1], m[2]]) : n ? [n[2], n[1]] : [];
   if (gone === undefined || come === undefined) return undefined;
+  // "the forest", "the boosting": a word of a model the plan has.
   const out = parseModels(gone).map((x) => x.algorithm);
+  if (!out.length)
+    for (const h of have)
+      if (h.split('_').some((w) => w.length >= 4 && new RegExp(String.raw`\b${w}`, 'i').test(gone)))
+        out.push(h);
   const incoming = parseModels(come);
   if (!out.length || !incoming.length) return undefined;
   return { out, in: incoming };

@@ -90,3 +90,17 @@ describe('round 2: swaps and versions said alone', () => {
     });
   });
 });
+
+describe('round 2: swaps in other orders', () => {
+  it('"swap in B for A" and a model named by one word of the plan', () => {
+    const f = parseGoal('compare knn and a random forest for churn on data/shops.csv');
+    expect(applyEdit(f, 'swap in naive bayes for knn').models.map((m) => m.algorithm)).toEqual([
+      'random_forest',
+      'naive_bayes',
+    ]);
+    expect(applyEdit(f, 'replace the forest with an svm').models.map((m) => m.algorithm)).toEqual([
+      'knn',
+      'svm',
+    ]);
+  });
+});

@@ -139,7 +139,17 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   const named = parseModels(text);
 
   // Models: replaced, added to, or removed from.
-  if (named.length && removing && !INSTEAD.test(text)) {
+  const swap = swapped(
+    text,
+    f.models.map((m) => m.algorithm),
+  );
+  if (swap) {
+    const gone = new Set(swap.out);
+    const kept = f.models.filter((m) => !gone.has(m.algorithm));
+    const have = new Set(kept.map((m) => m.algorithm));
+    const models = [...kept, ...swap.in.filter((m) => !have.has(m.algorithm))];
+    f = { ...f, models, compare: models.length > 1 };
+  } else if (named.length && removing && !INSTEAD.test(text)) {
     const gone = new Set(named.map((m) => m.algorithm));
     const current = f.models.length ? f.models : [];
     f = { ...f, models: current.filter((m) => !gone.has(m.algorithm)), compare: false };
@@ -222,9 +232,48 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   if (delta.output) f = { ...f, output: delta.output };
   if (delta.refs.newestData) f = { ...f, refs: { ...f.refs, newestData: true } };
   if (delta.registerAlias) f = { ...f, registerAlias: delta.registerAlias };
-  if (delta.refs.models.length)
-    f = { ...f, refs: { ...f.refs, models: mergeRefs(f.refs.models, delta.refs.models) } };
+  const refs = delta.refs.models.length ? delta.refs.models : loneVersion(text);
+  if (refs.length && f.refs.models.length)
+    f = { ...f, refs: { ...f.refs, models: mergeRefs(f.refs.models, refs) } };
+  else if (refs.length) f = { ...f, refs: { ...f.refs, models: refs } };
   return f;
+}
+
+/**
+ * "swap the logistic regression for a decision tree", "replace the forest with boosting", "use knn instead of
+ * the tree": the models before the connective go out, those after it come in ("instead of" the other way).
+ */
+function swapped(
+  text: string,
+  have: string[],
+): { out: string[]; in: ReturnType<typeof parseModels> } | undefined {
+  const m =
+    /\b(?:swap|swaps|swapping|replace|replaces|replacing|switch|exchange|trade|substitute)\s+(?:out\s+)?(.+?)\s+(?:for|with|by|to|into)\s+(.+)/i.exec(
+      text,
+    );
+  const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(
+    text,
+  );
+  // "swap in B for A": the one after "in" comes in.
+  const swapIn = m && /^in\s/i.test(m[1] as string);
+  const [gone, come] = m ? (swapIn ? [m[2], m[1]] : [m[1], m[2]]) : n ? [n[2], n[1]] : [];
+  if (gone === undefined || come === undefined) return undefined;
+  // "the forest", "the boosting": a word of a model the plan has.
+  const out = parseModels(gone).map((x) => x.algorithm);
+  if (!out.length)
+    for (const h of have)
+      if (h.split('_').some((w) => w.length >= 4 && new RegExp(String.raw`\b${w}`, 'i').test(gone)))
+        out.push(h);
+  const incoming = parseModels(come);
+  if (!out.length || !incoming.length) return undefined;
+  return { out, in: incoming };
+}
+
+/** "switch to v9", "go back to version 2": a version alone, for the model the plan already names. */
+function loneVersion(text: string): ModelReference[] {
+  const m = /(?:^|\s)(?:v|version\s+)(\d+)\b/i.exec(text);
+  if (!m) return [];
+  return [{ text: m[0].trim(), role: 'subject', words: [], version: Number(m[1]) }];
 }
 
 function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReference[] {

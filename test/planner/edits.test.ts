@@ -71,3 +71,36 @@ describe('follow-ups that add or take away', () => {
     expect(applyEdit(f, 'and register it as candidate').registerAlias).toBe('candidate');
   });
 });
+
+describe('round 2: swaps and versions said alone', () => {
+  it('"swap A for B" keeps the other models; a later drop removes the one named', () => {
+    const f = parseGoal('compare knn and a gradient boosting model for churn on data/shops.csv');
+    const swapped = applyEdit(f, 'replace gradient boosting with an svm');
+    expect(swapped.models.map((m) => m.algorithm)).toEqual(['knn', 'svm']);
+    expect(applyEdit(swapped, 'now remove knn').models.map((m) => m.algorithm)).toEqual(['svm']);
+    const instead = applyEdit(f, 'try a random forest in place of knn');
+    expect(instead.models.map((m) => m.algorithm)).toEqual(['gradient_boosting', 'random_forest']);
+  });
+
+  it('a version alone moves the model the plan already names', () => {
+    const f = parseGoal('score data/shops.csv with shops-footfall version 2');
+    expect(applyEdit(f, 'go with v4').refs.models[0]).toMatchObject({
+      words: ['shops-footfall'],
+      version: 4,
+    });
+  });
+});
+
+describe('round 2: swaps in other orders', () => {
+  it('"swap in B for A" and a model named by one word of the plan', () => {
+    const f = parseGoal('compare knn and a random forest for churn on data/shops.csv');
+    expect(applyEdit(f, 'swap in naive bayes for knn').models.map((m) => m.algorithm)).toEqual([
+      'random_forest',
+      'naive_bayes',
+    ]);
+    expect(applyEdit(f, 'replace the forest with an svm').models.map((m) => m.algorithm)).toEqual([
+      'knn',
+      'svm',
+    ]);
+  });
+});

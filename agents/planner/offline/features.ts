@@ -75,6 +75,14 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     if (!/^(?:columns?|fields?|features?|data|inputs?)$/i.test(m[1] as string)) push(explicit, m[1]);
+  // "the ticket's text (the body column)", "its wording, in the notes field": the text, then where it lives.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|their|its|each|[\w-]+'s?)\s+(?:\w+\s+)?(?:${TEXTY}|wording|prose|description)\s*(?:[([]\s*|,?\s*(?:in|from|i\.e\.|namely)\s+)(?:the\s+|its\s+|their\s+)?${ONE}(?:\s+(?:column|field))?\s*(?=[)\]]|\s+(?:column|field)\b)`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
   // "what the customer wrote in body", "whatever was typed into the notes field".
   for (const m of text.matchAll(
     new RegExp(

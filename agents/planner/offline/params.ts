@@ -35,7 +35,7 @@ export const TUNE =
 /** Aliases a new version can get when it is registered (production is moved by a deploy, not here). */
 const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|qa|preprod|pre-prod|pre-production)`;
 /** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
-const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s|the\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
@@ -44,11 +44,11 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors))|(?:the\s+)?checkpoint\s+\S+)?\s*(?:in the registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|the model|the best model|the winner|the checkpoint|the artifact|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(
-      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}`,
+      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
   return m?.[1] ?? m?.[2] ?? m?.[3];
@@ -81,7 +81,10 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
       String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
-      String.raw`\b(?:a|an|the|new)\s+(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
+      String.raw`\b(?:dataset|data set)(?:\s+version)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}`,
+      String.raw`\b(?:dataset|data set)(?:'s)?\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}`,
+      String.raw`\b${NAME}\s+as\s+(?:the|its)\s+(?:dataset|data set)(?:'s)?\s+name\b`,
+      String.raw`\b(?:a|an|the|new)\s+(?:(?:new|versioned|clean|cleaned|fresh|prepared)\s+){0,2}(?:dataset|data set)(?:\s+version)?\s+(?:named|called)\s+${NAME}`,
     ].join('|'),
     'i',
   )
@@ -91,7 +94,13 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
   if (explicit || !trainsNothing) return explicit;
   const FORMAT = String.raw`(?!["'\x60]?(?:csv|tsv|parquet|json|jsonl|ndjson|excel|xlsx|arrow|feather)\b)`;
   return new RegExp(
-    String.raw`\b(?:${SAVE})\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}|\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
+    [
+      String.raw`\b(?:${SAVE})\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}`,
+      String.raw`\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
+      // "keep a version named x", "store a snapshot called x", "a clean copy named x".
+      String.raw`\b(?:a|an|the)\s+(?:[\w-]+\s+)?(?:version|snapshot|copy)\s+(?:named|called)\s+${FORMAT}${NAME}`,
+      String.raw`\b(?:output|result|version|snapshot|copy)\s+(?:should|will|must)\s+be\s+(?:called|named)\s+${FORMAT}${NAME}`,
+    ].join('|'),
     'i',
   )
     .exec(text)

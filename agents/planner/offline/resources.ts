@@ -16,10 +16,17 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ),
     ),
   ];
+  // "two 48 GB GPUs": the size between the count and the cards.
+  counts.push(
+    ...goal.matchAll(
+      new RegExp(String.raw`\b${NUMBER}\s+\d+(?:\.\d+)?\s*(?:gb|gib|gi|g)\s+${GPU_NAME}\b`, 'gi'),
+    ),
+  );
   const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
   else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
-  const gb = /(\d+(?:\.\d+)?)\s*(gb|gib|g|tb)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
+  const gb =
+    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
     const size = `${m[1]}${unit}`;

@@ -29,11 +29,11 @@ export function parseScript(text: string): ScriptSpec | undefined {
   const path = (m[2] as string).replace(/^\.\//, '');
   const artifact =
     new RegExp(
-      String.raw`\bregister\w*\s+(?:the\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
+      String.raw`\b(?:register|publish|upload)\w*\s+(?:the\s+|its\s+)?(?:(?:resulting|final|trained|best|saved)\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*(?:(?:at|in|from|under)\s+|\(\s*)?(?:(?:that\s+|which\s+)?(?:it|the script|training)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves)\s+(?:to|in|into|at|under)\s+)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
       'i',
     ).exec(text)?.[1] ??
     new RegExp(
-      String.raw`\b(?:writes?|saves?|produces?|outputs?|emits?|dumps?)\s+(?:(?:its|the|a)\s+(?:\w+\s+)?(?:to|in|into|at)\s+)?["'\x60]?([\w.-]+(?:\/[\w.-]+)+\.${ARTIFACT_EXT})`,
+      String.raw`\b(?:writes?|saves?|produces?|outputs?|emits?|dumps?)\s+(?:(?:(?:its|the|a)\s+(?:\w+\s+)?)?(?:to|in|into|at)\s+)?["'\x60]?([\w.-]+(?:\/[\w.-]+)+\.${ARTIFACT_EXT})`,
       'i',
     ).exec(text)?.[1] ??
     // "the checkpoint ends up in out/ckpt.pt", "weights land in out/", "put out/ckpt.pt in the model registry".

@@ -20,6 +20,15 @@ const PARTICIPLES =
   'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
 export const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
 
+/** The words after the last preposition, verb or agent noun: "a classifier with weather" → "weather". */
+function afterLastBreak(phrase: string): string | undefined {
+  const at = new RegExp(
+    String.raw`\b(?:${STOP}|${CLAUSE_VERBS}|fit|where|whose|which|${AGENT_NOUNS})\b`,
+    'i',
+  );
+  return phrase.split(at).pop();
+}
+
 export function targetPhrases(goal: string): string[] {
   const out: string[] = [];
   const push = (p: string | undefined) => {
@@ -30,6 +39,7 @@ export function targetPhrases(goal: string): string[] {
       .replace(/\s+(?:instead|too|as well|either|now|then|please|pls|thanks|thank you)$/i, '');
     const verbish =
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
+    if (t && !/[a-z0-9]/i.test(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -39,10 +49,11 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // "X as the target", "target column X", "label: X".
+  // Only the words after the last preposition or verb: "fit a classifier with weather as the outcome" → "weather".
   for (const m of goal.matchAll(
-    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+)?(?:target|label|outcome)\b/gi,
+    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent)\b/gi,
   ))
-    push(m[1]);
+    push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
     /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
@@ -50,11 +61,11 @@ export function targetPhrases(goal: string): string[] {
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+)(?:${TARGET_VERBS})\s+is\s+["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+(?:${TARGET_VERBS})\b`,
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+)(?:${TARGET_VERBS})\s+is\s+["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
       'gi',
     ),
   ))
-    push(m[1] ?? m[2]);
+    push(m[1] ?? afterLastBreak(m[2] as string));
   // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
   for (const m of goal.matchAll(
     new RegExp(

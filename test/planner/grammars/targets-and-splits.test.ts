@@ -60,3 +60,58 @@ describe('splits and names', () => {
     expect(parseApprovers('ask me first')).toEqual([]);
   });
 });
+
+describe('targets said as what is being predicted or as the outcome (round 2)', () => {
+  it.each([
+    ['build a regressor from the housing table where sale_price is what they are estimating', 'sale_price'],
+    ["a model on shops.csv, and footfall is what I'm forecasting", 'footfall'],
+    ['learn a tree using churned as the response variable', 'churned'],
+    ['fit something with default_flag as our outcome', 'default_flag'],
+  ])('%s → %s', (text, want) => {
+    expect(targetPhrases(text)[0]).toBe(want);
+  });
+
+  it('punctuation alone is never a target', () => {
+    for (const p of targetPhrases('a fresh loans version (gradient boosting) — keep it quiet')) {
+      expect(p).toMatch(/[a-z0-9]/i);
+    }
+  });
+});
+
+describe('names written around the registry and versioned datasets (round 2)', () => {
+  it('"put <file> in the registry as <name>" names the model', () => {
+    expect(parseModelName('then upload weights/final.bin to the model registry as churn-net')).toBe(
+      'churn-net',
+    );
+    expect(parseModelName('store it under the staging alias')).toBeUndefined();
+  });
+
+  it('"a versioned dataset called x" names the dataset', () => {
+    expect(parseDatasetName('then keep a cleaned dataset named shops-2024')).toBe('shops-2024');
+    expect(parseDatasetName('write a new versioned data set called loans-q3')).toBe('loans-q3');
+  });
+});
+
+describe('memory in Gi and Ti (round 2)', () => {
+  it('per-GPU memory and host memory in Kubernetes units', () => {
+    expect(parseResources('train on 8 A100s with 40Gi each')).toEqual({ gpu: 8, gpuMemory: '40Gi' });
+    expect(parseResources('two gpus and 64Gi of ram')).toEqual({ gpu: 2, memory: '64Gi' });
+    expect(parseResources('a box with 1Ti memory')).toEqual({ memory: '1Ti' });
+  });
+});
+
+describe('dataset names in other wordings (round 2)', () => {
+  it.each([
+    ['the resulting dataset should be named shops-q1', false],
+    ['with shops-q1 as the dataset name', false],
+    ['dataset name: shops-q1', false],
+    ['just store a snapshot called shops-q1', true],
+    ['write as shops-q1', true],
+  ])('%s', (text, trainsNothing) => {
+    expect(parseDatasetName(text, trainsNothing)).toBe('shops-q1');
+  });
+
+  it('a file format is not a name', () => {
+    expect(parseDatasetName('store as parquet', true)).toBeUndefined();
+  });
+});

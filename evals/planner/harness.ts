@@ -358,7 +358,12 @@ export const EVAL_SETS = {
   'grounded-dev': 'grounded-dev.jsonl',
   /** Held out from the generalisation work (issue 12): written without seeing the planner, run once at the end. */
   'grounded-holdout': 'grounded-holdout.jsonl',
+  /** The second held-out set (issue 12, round 2): run once, by name only — never by `--set all`. */
+  'grounded-holdout2': 'grounded-holdout2.jsonl',
 } as const;
+
+/** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
+export const RUN_ONCE_SETS = new Set(['grounded-holdout2']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -368,6 +373,7 @@ export const POPULATED_SETS = new Set([
   'grounded-unseen3',
   'grounded-dev',
   'grounded-holdout',
+  'grounded-holdout2',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- [--provider offline|openai|ollama|llamacpp] [--model M] [--base-url U]
- *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|grounded-holdout|all] [--file cases.jsonl]`
+ *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|grounded-holdout|grounded-holdout2|all] [--file cases.jsonl]`
  *
  * Prints a table per case and a summary per set. For openai / ollama the planner talks to the server the
  * configuration names (PIPEWRIGHT_LLM_BASE_URL, PIPEWRIGHT_LLM_MODEL, PIPEWRIGHT_LLM_API_KEY), with --model and
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { formatError } from '../../src/errors.ts';
 import { llmSettingsFrom } from '../../src/llm/index.ts';
-import { EVAL_SETS, formatEval, runPlannerEval } from './harness.ts';
+import { EVAL_SETS, formatEval, RUN_ONCE_SETS, runPlannerEval } from './harness.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +29,11 @@ try {
     ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
   });
   const names = Object.keys(EVAL_SETS);
-  const sets = values.file ? [values.file] : values.set === 'all' ? names : [values.set ?? 'main'];
+  const sets = values.file
+    ? [values.file]
+    : values.set === 'all'
+      ? names.filter((n) => !RUN_ONCE_SETS.has(n))
+      : [values.set ?? 'main'];
   for (const set of sets) {
     if (!values.file && !names.includes(set))
       throw new Error(`unknown set "${set}"; sets: ${names.join(', ')}, all`);

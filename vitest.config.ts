@@ -8,7 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...leftOut],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Hooks start real servers and child processes; under load a start can take over a minute.
+    hookTimeout: 120_000,
     // Two cores here: keep heavy suites (Python, DuckDB, child processes) from starving each other.
     maxWorkers: 2,
   },

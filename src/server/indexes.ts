@@ -20,13 +20,12 @@ import { embedderById } from '../../tools/ai/embedding.ts';
 import { RegisteredIndexRef } from '../../tools/ai/index-register.ts';
 import { openIndexTable, type SearchHit, searchIndex, sqlString } from '../../tools/ai/lance-index.ts';
 import type { Config } from '../config.ts';
-import { PipewrightError, serializeError, userError } from '../errors.ts';
+import { PipewrightError, userError } from '../errors.ts';
 import type { Embedder } from '../lineage/embeddings.ts';
 import type { ModelRegistry, ServingState } from '../store/index.ts';
 import type { AuthEnv } from './auth.ts';
-import { statusOf } from './error-codes.ts';
 import { errorResponse } from './http-errors.ts';
-import { PIN_HEADER, REQUEST_ID_HEADER, routeUnit } from './models.ts';
+import { logFailedRequest, PIN_HEADER, REQUEST_ID_HEADER, routeUnit } from './models.ts';
 import type { PredictionErrorLine, PredictionLog, PredictionLogLine } from './prediction-log.ts';
 import { type AnyRoute, defineRoute, mountRoutes, UNGUARDED } from './route.ts';
 import { named } from './schema-names.ts';
@@ -200,17 +199,7 @@ export function indexRecords(opts: IndexRoutesOptions): AnyRoute[] {
     line: Pick<PredictionErrorLine, 'model' | 'version' | 'route' | 'requestId'>,
     started: number,
     e: unknown,
-  ) => {
-    if (!opts.queryLog?.sample()) return;
-    const { code, category } = serializeError(e);
-    opts.queryLog.appendError({
-      ...line,
-      at: now().toISOString(),
-      status: statusOf(code, category),
-      code,
-      latencyMs: performance.now() - started,
-    });
-  };
+  ) => logFailedRequest(opts.queryLog, now(), line, started, e);
 
   const list = defineRoute({
     method: 'get',

@@ -98,6 +98,28 @@ export interface ModelServing {
 export type ModelRoutesApp = Hono<AuthEnv> & { closeModels(): Promise<void> };
 
 /** A uniform number in [0, 1) from a request id: the same id always takes the same route. */
+/**
+ * A failed request that had been routed to a version, in the failed-request log (same sampling as the
+ * log's successes), so it counts in that version's error rate. Shared by /models and /indexes.
+ */
+export function logFailedRequest(
+  log: PredictionLog | undefined,
+  at: Date,
+  line: Pick<PredictionErrorLine, 'model' | 'version' | 'route' | 'requestId'>,
+  started: number,
+  e: unknown,
+): void {
+  if (!log?.sample()) return;
+  const { code, category } = serializeError(e);
+  log.appendError({
+    ...line,
+    at: at.toISOString(),
+    status: statusOf(code, category),
+    code,
+    latencyMs: performance.now() - started,
+  });
+}
+
 export function routeUnit(requestId: string): number {
   return createHash('sha256').update(requestId).digest().readUIntBE(0, 6) / 2 ** 48;
 }
@@ -193,22 +215,11 @@ export function modelServing(opts: ModelRoutesOptions): ModelServing {
     }
   };
 
-  /** A failed request that had been routed to a version, in the failed-request log (same sampling). */
   const logFailure = (
     line: Pick<PredictionErrorLine, 'model' | 'version' | 'route' | 'requestId'>,
     started: number,
     e: unknown,
-  ) => {
-    if (!opts.predictionLog?.sample()) return;
-    const { code, category } = serializeError(e);
-    opts.predictionLog.appendError({
-      ...line,
-      at: now().toISOString(),
-      status: statusOf(code, category),
-      code,
-      latencyMs: performance.now() - started,
-    });
-  };
+  ) => logFailedRequest(opts.predictionLog, now(), line, started, e);
 
   const list = defineRoute({
     method: 'get',

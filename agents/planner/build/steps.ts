@@ -42,6 +42,28 @@ export function approvalStep(
   };
 }
 
+/**
+ * The `url` of a notify.send step for a channel: a Slack or webhook URL is a run input (a secret, never in
+ * the plan), declared in `inputs` here.
+ */
+export function notifyUrl(channel: string, inputs: Record<string, unknown>): { url?: string } {
+  if (channel === 'slack') {
+    inputs.slack_webhook = {
+      type: 'string',
+      description: 'Slack incoming-webhook URL (a secret: pass it at run time)',
+    };
+    return { url: '${{ inputs.slack_webhook }}' };
+  }
+  if (channel === 'webhook') {
+    inputs.webhook_url = {
+      type: 'string',
+      description: 'Webhook URL to POST to (a secret: pass it at run time)',
+    };
+    return { url: '${{ inputs.webhook_url }}' };
+  }
+  return {};
+}
+
 /** Where notifications go, with the webhook URL as a run input (a secret, never in the plan). */
 export function notifyStep(
   frame: IntentFrame,
@@ -51,22 +73,7 @@ export function notifyStep(
 ): StepIn | undefined {
   if (!frame.notify) return undefined;
   const channel = frame.notify.channel;
-  if (channel === 'slack')
-    inputs.slack_webhook = {
-      type: 'string',
-      description: 'Slack incoming-webhook URL (a secret: pass it at run time)',
-    };
-  if (channel === 'webhook')
-    inputs.webhook_url = {
-      type: 'string',
-      description: 'Webhook URL to POST to (a secret: pass it at run time)',
-    };
-  const url =
-    channel === 'slack'
-      ? { url: '${{ inputs.slack_webhook }}' }
-      : channel === 'webhook'
-        ? { url: '${{ inputs.webhook_url }}' }
-        : {};
+  const url = notifyUrl(channel, inputs);
   return { id: 'notify', task: 'notify.send', dependsOn: [after], with: { channel, ...url, ...body } };
 }
 

@@ -6,6 +6,7 @@
  * becomes one clarifying question instead of a guess.
  */
 import type { PlanInput } from '../../../src/plan/index.ts';
+import { notifyUrl } from '../build/steps.ts';
 import { type DatasetDescription, NUMERIC_TYPES, TEXT_TYPES } from '../describe-dataset.ts';
 import { type DraftOutcome, OFFLINE_PLANNER } from '../types.ts';
 import { matchColumn, matchColumnList } from './columns.ts';
@@ -744,22 +745,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const channel = spec.notify.channel;
     if (spec.notify.asked === 'email')
       notes.push('email is not a notify channel yet; the message goes to the run log');
-    if (channel === 'slack')
-      inputs.slack_webhook = {
-        type: 'string',
-        description: 'Slack incoming-webhook URL (a secret: pass it at run time)',
-      };
-    if (channel === 'webhook')
-      inputs.webhook_url = {
-        type: 'string',
-        description: 'Webhook URL to POST to (a secret: pass it at run time)',
-      };
-    const url =
-      channel === 'slack'
-        ? { url: '${{ inputs.slack_webhook }}' }
-        : channel === 'webhook'
-          ? { url: '${{ inputs.webhook_url }}' }
-          : {};
+    const url = notifyUrl(channel, inputs);
     const after = driftStep ?? lastModelStep ?? scoreStep ?? steps[steps.length - 1]?.id ?? 'load';
     steps.push({
       id: 'notify',

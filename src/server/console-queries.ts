@@ -389,7 +389,11 @@ export interface RunTimeline {
 /** Shorter waits for a worker, a GPU or a free slot are not drawn. */
 const QUEUED_MIN_MS = 100;
 
-const TIMELINE_TYPES = [
+/**
+ * Event types of state changes, never log or progress lines: what a run's timeline is drawn from and what
+ * the console's global feed carries.
+ */
+export const FEED_TYPES = [
   'run.created',
   'run.started',
   'run.resumed',
@@ -405,7 +409,7 @@ const TIMELINE_TYPES = [
   'step.failed',
   'step.skipped',
   'approval.decided',
-];
+] as const;
 
 /**
  * Attempts, retry waits, approval waits and the time each step waited for its dependencies, from the run's
@@ -415,7 +419,7 @@ export function runTimeline(store: RunStore, runId: string): RunTimeline {
   const run = store.requireRun(runId);
   const events: RunEvent[] = [];
   for (let after = 0; ; ) {
-    const page = store.events(run.id, { afterSeq: after, types: TIMELINE_TYPES, limit: 5000 });
+    const page = store.events(run.id, { afterSeq: after, types: [...FEED_TYPES], limit: 5000 });
     events.push(...page);
     if (page.length < 5000) break;
     after = (page.at(-1) as RunEvent).seq;
@@ -635,25 +639,6 @@ export function driftChecks(store: RunStore, opts: { model?: string; limit?: num
 }
 
 // ---- the event feed ------------------------------------------------------------------------------------
-
-/** Event types the console's global feed carries: state changes, never log or progress lines. */
-export const FEED_TYPES = [
-  'run.created',
-  'run.started',
-  'run.resumed',
-  'run.waiting',
-  'run.interrupted',
-  'run.succeeded',
-  'run.failed',
-  'run.cancelled',
-  'step.started',
-  'step.retry',
-  'step.waiting',
-  'step.succeeded',
-  'step.failed',
-  'step.skipped',
-  'approval.decided',
-] as const;
 
 export function latestSeq(store: RunStore): number {
   const row = store.db.prepare('SELECT MAX(seq) AS n FROM events').get() as Row | undefined;

@@ -50,7 +50,10 @@ const mark = (id: string, deps: string[] = [], delayMs = 0) => ({
 async function interruptedRun(workspace: string, slowMs = 300): Promise<string> {
   writeFileSync(
     path.join(workspace, 'plan.json'),
-    JSON.stringify({ name: 'leased', steps: [mark('a'), mark('slow', ['a'], slowMs), mark('after', ['slow'])] }),
+    JSON.stringify({
+      name: 'leased',
+      steps: [mark('a'), mark('slow', ['a'], slowMs), mark('after', ['slow'])],
+    }),
   );
   const killed = await runChild(workspace, ['run', 'plan.json'], { PIPEWRIGHT_FAULTS: 'step.start:slow' });
   expect(killed.signal).toBe('SIGKILL');

@@ -360,10 +360,12 @@ export const EVAL_SETS = {
   'grounded-holdout': 'grounded-holdout.jsonl',
   /** The second held-out set (issue 12, round 2): run once, by name only — never by `--set all`. */
   'grounded-holdout2': 'grounded-holdout2.jsonl',
+  /** The third held-out set (issue 12, the unseen figure): written blind, run once, by name only. */
+  'grounded-holdout3': 'grounded-holdout3.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set(['grounded-holdout2']);
+export const RUN_ONCE_SETS = new Set(['grounded-holdout2', 'grounded-holdout3']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -374,6 +376,7 @@ export const POPULATED_SETS = new Set([
   'grounded-dev',
   'grounded-holdout',
   'grounded-holdout2',
+  'grounded-holdout3',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

@@ -199,7 +199,10 @@ export function checkGrounded(
       check(
         'champion',
         baselines.some((b) =>
-          stringsIn(b).some((s) => s.includes(name) && (/production/.test(s) || /\$\{\{/.test(s))),
+          // A bare model name is what production serves (evaluate.model's baseline reference).
+          stringsIn(b).some(
+            (s) => s === name || (s.includes(name) && (/production/.test(s) || /\$\{\{/.test(s))),
+          ),
         ),
         baselines,
       );

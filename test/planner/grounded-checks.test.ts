@@ -72,4 +72,14 @@ describe('grounded checks of the development set', () => {
     );
     expect(checkGrounded({ registerAlias: 'staging' }, registered(), ctx).failures).toHaveLength(1);
   });
+  it('champion accepts the bare model name or its production alias as the baseline, not another alias or model', () => {
+    const judged = (baseline: string) =>
+      plan([
+        { id: 'judge', task: 'evaluate.model', with: { model: 'x.joblib', baseline, primaryMetric: 'rmse' } },
+      ]);
+    for (const b of ['cars-mpg', 'cars-mpg@production'])
+      expect(checkGrounded({ champion: 'cars-mpg' }, judged(b), ctx).failures, b).toEqual([]);
+    for (const b of ['cars-mpg@staging', 'penguins-species'])
+      expect(checkGrounded({ champion: 'cars-mpg' }, judged(b), ctx).failures, b).toHaveLength(1);
+  });
 });

@@ -19,7 +19,7 @@ import {
 import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
 
 interface HeldOutSet {
-  name: string;
+  name: keyof typeof EVAL_SETS;
   cases: number;
   conversations: number;
   /** Undefined where the set does not fix it. */

@@ -13,13 +13,11 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { loadConfig } from '../../src/config.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { DiskArtifactStore } from '../../src/store/artifacts.ts';
 import { RunStore } from '../../src/store/index.ts';
-import type { TaskContext } from '../../src/tasks/index.ts';
 import { TaskRegistry } from '../../src/tasks/index.ts';
 import { builtinTasks } from '../../tools/index.ts';
 import { sandboxAvailable, spawnStepProcess } from '../../tools/lib/sandbox.ts';
-import { type BenchResult, quantile } from './types.ts';
+import { type BenchResult, benchTaskContext, quantile } from './types.ts';
 
 const N = 40;
 
@@ -35,25 +33,6 @@ function cpuMs(): { self: number; children: number } {
     // not Linux
   }
   return { self: (self.user + self.system) / 1000, children };
-}
-
-function sealedContext(workspace: string, config: ReturnType<typeof loadConfig>): TaskContext {
-  const noop = () => {};
-  return {
-    runId: 'bench',
-    stepId: 'p',
-    attempt: 1,
-    idempotencyKey: 'bench/p',
-    once: (_name, fn) => fn(),
-    workspace,
-    scratchDir: workspace,
-    log: { debug: noop, info: noop, warn: noop, error: noop },
-    progress: noop,
-    signal: new AbortController().signal,
-    artifacts: new DiskArtifactStore(path.join(config.stateDir, 'artifacts')),
-    upstream: {},
-    config,
-  };
 }
 
 export async function benchPythonChain(): Promise<BenchResult[]> {
@@ -75,7 +54,7 @@ export async function benchPythonChain(): Promise<BenchResult[]> {
       dependsOn: i === 0 ? [] : [`p${i - 1}`],
     })),
   });
-  const ctx = sealedContext(workspace, config);
+  const ctx = benchTaskContext(workspace, config);
   const env = { PATH: '/usr/bin:/bin' };
   const ways = {
     bare: async () => {

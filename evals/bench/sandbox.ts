@@ -10,32 +10,15 @@ import { execa } from 'execa';
 import { loadConfig } from '../../src/config.ts';
 import { isPipewrightError } from '../../src/errors.ts';
 import { parsePlanText, validatePlan } from '../../src/plan/index.ts';
-import { DiskArtifactStore } from '../../src/store/artifacts.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import { sandboxAvailable, spawnStepProcess } from '../../tools/lib/sandbox.ts';
-import { type BenchResult, quantile } from './types.ts';
+import { type BenchResult, benchTaskContext, quantile } from './types.ts';
 
 const N = 40;
 
 function context(workspace: string, sandbox: 'auto' | 'off'): TaskContext {
-  const config = loadConfig({ workspace, sandbox }, {});
-  const noop = () => {};
-  return {
-    runId: 'bench',
-    stepId: 'p',
-    attempt: 1,
-    idempotencyKey: 'bench/p',
-    once: (_name, fn) => fn(),
-    workspace,
-    scratchDir: workspace,
-    log: { debug: noop, info: noop, warn: noop, error: noop },
-    progress: noop,
-    signal: new AbortController().signal,
-    artifacts: new DiskArtifactStore(path.join(config.stateDir, 'artifacts')),
-    upstream: {},
-    config,
-  };
+  return benchTaskContext(workspace, loadConfig({ workspace, sandbox }, {}));
 }
 
 /** The three ways, interleaved (bare, sealed, fallback, bare, ...) so load changes hit all three alike. */

@@ -181,6 +181,8 @@ export const WatchLimits = z
     maxErrorRate: z.number().optional().describe('Absolute error rate limit, e.g. 0.02'),
     maxErrorRateIncrease: z.number().optional().describe('Allowed error-rate rise over the baseline'),
     maxP95Factor: z.number().optional().describe('Allowed p95 latency ratio to the baseline, e.g. 2'),
+    maxP50Ms: z.number().optional().describe('Absolute median (p50) latency limit in milliseconds'),
+    maxP90Ms: z.number().optional().describe('Absolute p90 latency limit in milliseconds'),
     maxP95Ms: z.number().optional().describe('Absolute p95 limit in milliseconds'),
     maxP99Ms: z.number().optional().describe('Absolute p99 limit in milliseconds'),
   })

@@ -97,8 +97,8 @@ const COUNT: Record<string, number> = {
   ninth: 9,
   tenth: 10,
 };
-const COUNT_WORD = Object.keys(COUNT).join('|');
-const countOf = (w: string) =>
+export const COUNT_WORD = Object.keys(COUNT).join('|');
+export const countOf = (w: string): number | undefined =>
   /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
 
 /**

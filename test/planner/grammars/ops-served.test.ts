@@ -18,18 +18,18 @@ describe('scoring with a model named by its run, or run over a file', () => {
     `put data/new.csv through the model from ${RUN}`,
     `feed data/new.csv to the model that ${RUN} trained`,
     `run whatever model ${RUN} built against data/new.csv`,
-    'run fraud-gbm v2 over data/new.csv',
-    'need predictions for data/new.csv from the staging fraud-gbm model',
+    'run fraud-risk v2 over data/new.csv',
+    'need predictions for data/new.csv from the staging fraud-risk model',
     'I want estimates on data/new.csv from the production fraud model',
-    'get scores for data/new.csv out of the staging fraud-gbm',
-    'predictions for data/new.csv by fraud-gbm v3 please, into out/p.csv',
+    'get scores for data/new.csv out of the staging fraud-risk',
+    'predictions for data/new.csv by fraud-risk v3 please, into out/p.csv',
     'label data/new.csv with the model trained by ' + RUN,
   ])('%s', (goal) => {
     expect(op(goal)).toBe('score');
   });
   it('keeps the alias of "the staging <name> model" and reads no target from it', () => {
-    const f = parseGoal('need predictions for data/new.csv from the staging fraud-gbm model, save to out/x.csv');
-    expect(f.refs.models[0]).toMatchObject({ words: ['fraud-gbm'], alias: 'staging' });
+    const f = parseGoal('need predictions for data/new.csv from the staging fraud-risk model, save to out/x.csv');
+    expect(f.refs.models[0]).toMatchObject({ words: ['fraud-risk'], alias: 'staging' });
     expect(f.output).toBe('out/x.csv');
   });
   it('still trains when the goal trains', () => {
@@ -41,14 +41,14 @@ describe('drift of served traffic, said without "drift"', () => {
   it.each([
     'is the live fraud model getting inputs that look different from what it was trained on?',
     'pls check whether the data going into the prod fraud model is shifted compared to its training data',
-    'Kindly to check fraud-gbm in production, the data it is receiving is changed vs its training set?',
+    'Kindly to check fraud-risk in production, the data it is receiving is changed vs its training set?',
     'are the requests the production churn model got different than the rows it learned from',
-    'what hit the fraud-gbm endpoint over the past fortnight - does it still look like its training set?',
-    'compare served requests of fraud-gbm from the past week to its training rows',
+    'what hit the fraud-risk endpoint over the past fortnight - does it still look like its training set?',
+    'compare served requests of fraud-risk from the past week to its training rows',
     'is the traffic to the live churn model drifting',
     'the inputs churn-risk received in the last 48 hours: do they differ from its training data?',
     'check the last 24h of what churn-risk was asked against what it was trained on',
-    'has the data sent to fraud-gbm moved away from its training distribution',
+    'has the data sent to fraud-risk moved away from its training distribution',
   ])('%s', (goal) => {
     expect(op(goal)).toBe('monitor-traffic');
   });
@@ -57,9 +57,9 @@ describe('drift of served traffic, said without "drift"', () => {
       '24h',
     );
     expect(parseWindow('what hit the endpoint over the past fortnight')).toBe('14d');
-    expect(parseWindow('the past week of requests to fraud-gbm')).toBe('7d');
+    expect(parseWindow('the past week of requests to fraud-risk')).toBe('7d');
     expect(parseWindow('inputs it got in the last 36 hrs')).toBe('36h');
-    expect(parseWindow('compare the last 3 days of what fraud-gbm served')).toBe('3d');
+    expect(parseWindow('compare the last 3 days of what fraud-risk served')).toBe('3d');
   });
   it('is no promotion when "to production" names where the data goes', () => {
     expect(op('verify if data coming to the production fraud model has shifted from its training set')).toBe(
@@ -71,24 +71,24 @@ describe('drift of served traffic, said without "drift"', () => {
 describe('rollbacks', () => {
   it.each([
     ['fraud model in prod is acting up, put it back to version one now', 1],
-    ['bring fraud-gbm back to version two right away', 2],
-    ['go back to v2 for fraud-gbm', 2],
+    ['bring fraud-risk back to version two right away', 2],
+    ['go back to v2 for fraud-risk', 2],
     ['switch the production churn model back to version 3 immediately', 3],
-    ['revert fraud-gbm to version four', 4],
-    ['take fraud-gbm back to the second version now', 2],
+    ['revert fraud-risk to version four', 4],
+    ['take fraud-risk back to the second version now', 2],
   ])('%s', (goal, version) => {
     const f = parseGoal(goal);
     expect(f.operation).toBe('rollback');
     expect(f.rollback?.toVersion).toBe(version);
   });
   it.each([
-    'revert fraud-gbm now',
-    'undo the last deploy of fraud-gbm',
+    'revert fraud-risk now',
+    'undo the last deploy of fraud-risk',
     'roll the prod churn model back to whatever it was before',
     'Roll back the production fraud model to whatever was live before it.',
-    'switch fraud-gbm back to what was serving before',
+    'switch fraud-risk back to what was serving before',
     'put the live churn model back the way it was',
-    'fraud-gbm is broken in prod, roll it back now',
+    'fraud-risk is broken in prod, roll it back now',
   ])('%s', (goal) => {
     const f = parseGoal(goal);
     expect(f.operation).toBe('rollback');
@@ -122,18 +122,18 @@ describe('serving limits: any latency percentile, error-rate wordings', () => {
   });
   it('carries a canary limit and a watch window into the frame', () => {
     const f = parseGoal(
-      'canary fraud-gbm v3 with half the traffic for 30 mins, roll back if p90 latency is above 400 ms',
+      'canary fraud-risk v3 with half the traffic for 30 mins, roll back if p90 latency is above 400 ms',
     );
     expect(f.operation).toBe('canary');
     expect(f.canary).toEqual({ share: 0.5, duration: '30m' });
     expect(f.watch).toMatchObject({ maxP90Ms: 400 });
-    const g = parseGoal('watch fraud-gbm for 2 hours and if p99 latency goes over 800 ms, revert to the previous version');
+    const g = parseGoal('watch fraud-risk for 2 hours and if p99 latency goes over 800 ms, revert to the previous version');
     expect(g.operation).toBe('rollback');
     expect(g.watch).toMatchObject({ duration: '2h', maxP99Ms: 800 });
     expect(g.rollback?.onBreach).toBe(true);
   });
   it('reads "10 percent" and "half the traffic" as canary shares', () => {
-    expect(parseGoal('canary fraud-gbm v2 on 10 percent of requests for an hour').canary).toEqual({
+    expect(parseGoal('canary fraud-risk v2 on 10 percent of requests for an hour').canary).toEqual({
       share: 0.1,
       duration: '1h',
     });

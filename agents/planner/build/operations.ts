@@ -263,13 +263,18 @@ function scheduleWindow(cron: string | undefined): string | undefined {
   return undefined;
 }
 
+/** The serving limit of each latency percentile. */
+const LATENCY_LIMIT = { p50: 'maxP50Ms', p90: 'maxP90Ms', p95: 'maxP95Ms', p99: 'maxP99Ms' } as const;
+
 /** Conditions on serving.metrics outputs for absolute limits; undefined when a baseline ratio is asked. */
 function metricConditions(frame: IntentFrame, step: string): string | undefined {
   const w = frame.watch ?? {};
   if (w.maxP95Factor !== undefined || w.maxErrorRateIncrease !== undefined) return undefined;
   const parts: string[] = [];
-  if (w.maxP99Ms !== undefined) parts.push(`steps.${step}.outputs.latencyMs.p99 > ${w.maxP99Ms}`);
-  if (w.maxP95Ms !== undefined) parts.push(`steps.${step}.outputs.latencyMs.p95 > ${w.maxP95Ms}`);
+  for (const p of ['p50', 'p90', 'p95', 'p99'] as const) {
+    const max = w[LATENCY_LIMIT[p]];
+    if (max !== undefined) parts.push(`steps.${step}.outputs.latencyMs.${p} > ${max}`);
+  }
   if (w.maxErrorRate !== undefined) parts.push(`steps.${step}.outputs.errorRate > ${w.maxErrorRate}`);
   return parts.length ? parts.join(' || ') : undefined;
 }
@@ -282,7 +287,9 @@ function watchInput(frame: IntentFrame, model: string, duration: string): Record
     ...(w.maxErrorRate !== undefined ? { maxErrorRate: w.maxErrorRate } : {}),
     ...(w.maxErrorRateIncrease !== undefined ? { maxErrorRateIncrease: w.maxErrorRateIncrease } : {}),
     ...(w.maxP95Factor !== undefined ? { maxP95Factor: w.maxP95Factor } : {}),
-    ...(w.maxP95Ms !== undefined ? { maxP95Ms: w.maxP95Ms } : {}),
+    ...Object.fromEntries(
+      Object.values(LATENCY_LIMIT).flatMap((k) => (w[k] !== undefined ? [[k, w[k]]] : [])),
+    ),
   };
 }
 
@@ -357,6 +364,9 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
     }
   }
   const reason = `planned: ${frame.goal.slice(0, 160)}`;
+  // "the previous version", "whatever was live before": the version it goes back to is written in the plan; a
+  // scheduled check keeps the run-time default, since production may move between runs.
+  const toVersion = to ?? (canary || frame.schedule ? undefined : target);
   steps.push(
     approvalStep(
       frame,
@@ -369,7 +379,7 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       id: 'rollback',
       task: 'model.rollback',
       dependsOn: ['approve'],
-      with: { model: m.name, ...(to !== undefined ? { toVersion: to } : {}), reason },
+      with: { model: m.name, ...(toVersion !== undefined ? { toVersion } : {}), reason },
       ...(when ? { when } : {}),
     },
   );

@@ -124,7 +124,8 @@ function latencyLimits(text: string, out: WatchLimits): void {
     // "p99 latency above 800 ms": the word after a percentile belongs to it.
     if (m[4] && i > 0 && at - ((hits[i - 1]?.index ?? 0) + (hits[i - 1]?.[0].length ?? 0)) <= 1) return;
     let end = Math.min(text.length, at + 80);
-    if (next && !(next[4] && (next.index ?? 0) - (at + m[0].length) <= 1)) end = Math.min(end, next.index ?? end);
+    if (next && !(next[4] && (next.index ?? 0) - (at + m[0].length) <= 1))
+      end = Math.min(end, next.index ?? end);
     const near = text.slice(at, end);
     const key = PERCENTILE[(m[1] ?? m[2] ?? m[3] ?? '').toLowerCase()] ?? 'maxP95Ms';
     const factor =
@@ -296,7 +297,8 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';
-  if (cues.hasModelRef && cues.hasSource && (SCORE.test(text) || SCORE_WITHOUT_VERB.test(text))) return 'score';
+  if (cues.hasModelRef && cues.hasSource && (SCORE.test(text) || SCORE_WITHOUT_VERB.test(text)))
+    return 'score';
   if (cues.hasModelRef && PROMOTE.test(text) && !cues.trains) return 'promote';
   if (cues.hasModelRef && cues.hasSource && /\bpredict\w*\s+(?:with|using)\b/i.test(text)) return 'score';
   if (cues.hasModelRef && !cues.hasSource && PROMOTE.test(text)) return 'promote';

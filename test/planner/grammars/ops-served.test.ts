@@ -28,12 +28,16 @@ describe('scoring with a model named by its run, or run over a file', () => {
     expect(op(goal)).toBe('score');
   });
   it('keeps the alias of "the staging <name> model" and reads no target from it', () => {
-    const f = parseGoal('need predictions for data/new.csv from the staging fraud-risk model, save to out/x.csv');
+    const f = parseGoal(
+      'need predictions for data/new.csv from the staging fraud-risk model, save to out/x.csv',
+    );
     expect(f.refs.models[0]).toMatchObject({ words: ['fraud-risk'], alias: 'staging' });
     expect(f.output).toBe('out/x.csv');
   });
   it('still trains when the goal trains', () => {
-    expect(op('train a model on data/new.csv to predict fraud and score data/later.csv with it')).toBe('pipeline');
+    expect(op('train a model on data/new.csv to predict fraud and score data/later.csv with it')).toBe(
+      'pipeline',
+    );
   });
 });
 
@@ -53,9 +57,9 @@ describe('drift of served traffic, said without "drift"', () => {
     expect(op(goal)).toBe('monitor-traffic');
   });
   it('reads the window of served traffic in other words', () => {
-    expect(parseGoal('check the last 24h of what churn-risk was asked against its training data').trafficSince).toBe(
-      '24h',
-    );
+    expect(
+      parseGoal('check the last 24h of what churn-risk was asked against its training data').trafficSince,
+    ).toBe('24h');
     expect(parseWindow('what hit the endpoint over the past fortnight')).toBe('14d');
     expect(parseWindow('the past week of requests to fraud-risk')).toBe('7d');
     expect(parseWindow('inputs it got in the last 36 hrs')).toBe('36h');
@@ -127,7 +131,9 @@ describe('serving limits: any latency percentile, error-rate wordings', () => {
     expect(f.operation).toBe('canary');
     expect(f.canary).toEqual({ share: 0.5, duration: '30m' });
     expect(f.watch).toMatchObject({ maxP90Ms: 400 });
-    const g = parseGoal('watch fraud-risk for 2 hours and if p99 latency goes over 800 ms, revert to the previous version');
+    const g = parseGoal(
+      'watch fraud-risk for 2 hours and if p99 latency goes over 800 ms, revert to the previous version',
+    );
     expect(g.operation).toBe('rollback');
     expect(g.watch).toMatchObject({ duration: '2h', maxP99Ms: 800 });
     expect(g.rollback?.onBreach).toBe(true);

@@ -327,6 +327,9 @@ export const IntentFrame = z
       .describe('A rollback'),
     servingWindow: z.string().optional().describe('Time window of a serving report, e.g. "2h"'),
     trafficSince: z.string().optional().describe('Served traffic of the last …, e.g. "24h"'),
+    sinceDay: RunReference.shape.day.describe(
+      'Served traffic or a serving report since the start of this day ("since Monday", "since yesterday")',
+    ),
     output: z.string().optional().describe('Where to write scored rows, e.g. "scores/"'),
     script: ScriptSpec.optional(),
     ai: AiIntent.optional().describe('Documents, search indexes and LLM calls (operation ai)'),

@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { COUNT_WORD, countOf } from './references.ts';
+import { COUNT_WORD, countOf, dayOf } from './references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
@@ -84,6 +84,15 @@ export function parseWindow(text: string): string | undefined {
   ).exec(text);
   if (!m) return undefined;
   return m[2] ? durationOf(m[1], m[2]) : durationOf(m[3], m[4] as string);
+}
+
+/** "since Monday", "since yesterday", "since this morning": the day served traffic is read from. */
+export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
+  const m =
+    /\bsince\s+(?:last\s+)?(yesterday|today|this\s+morning|last\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i.exec(
+      text,
+    );
+  return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
 }
 
 const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
@@ -218,7 +227,10 @@ export function parseOutput(text: string): string | undefined {
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+/** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
+const HOW_SERVING =
+  /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;
 const REPORT =
   /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
 const TRAFFIC =
@@ -250,7 +262,7 @@ const SCORE =
  */
 const FILE = String.raw`(?:the\s+)?(?:rows\s+(?:of|in)\s+)?["'\x60]?[\w.-]*[./][\w./-]+`;
 const SCORE_WITHOUT_VERB = new RegExp(
-  String.raw`\b(?:predictions|estimates|forecasts|preds|labels|outputs)\s+(?:for|on|of|over)\b|\b(?:run|apply|put|feed|pass|push|send|throw)\b[^.;?]{0,80}?\b(?:over|on|against|across|through|to|into)\s+${FILE}|\b(?:put|feed|pass|push|send|throw|run)\s+${FILE}\s+(?:through|to|into|past)\b`,
+  String.raw`\b(?:predictions|estimates|forecasts|preds|labels|outputs)\s+(?:for|on|of|over)\b|\b(?:predict|predicts|say|says|make\s+of)\s+(?:for|on|about|of)?\s*${FILE}|\b(?:run|apply|put|feed|pass|push|send|throw)\b[^.;?]{0,80}?\b(?:over|on|against|across|through|to|into)\s+${FILE}|\b(?:put|feed|pass|push|send|throw|run)\s+${FILE}\s+(?:through|to|into|past)\b`,
   'i',
 );
 
@@ -294,6 +306,7 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (acted && servedTraffic(text) && (VS_TRAINING.test(text) || cues.driftThresholds) && !cues.hasSource)
     return 'monitor-traffic';
   if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
+  if (HOW_SERVING.test(text) && acted && !cues.hasSource) return 'serving-metrics';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';

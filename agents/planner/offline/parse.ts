@@ -21,6 +21,7 @@ import {
   parseHoldFor,
   parseOutput,
   parseRollback,
+  parseSinceDay,
   parseWatchLimits,
   parseWindow,
   ROLLBACK,
@@ -148,6 +149,7 @@ export function parseGoal(goal: string): GoalSpec {
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
   const window = parseWindow(text);
+  const sinceDay = window ? undefined : parseSinceDay(text);
   const output = parseOutput(text);
   const watching = operation === 'canary' || rollback?.onBreach === true || Object.keys(limits).length > 0;
   const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
@@ -225,6 +227,7 @@ export function parseGoal(goal: string): GoalSpec {
     ...(rollback ? { rollback } : {}),
     ...(window && operation === 'serving-metrics' ? { servingWindow: window } : {}),
     ...(window && operation !== 'serving-metrics' ? { trafficSince: window } : {}),
+    ...(sinceDay ? { sinceDay } : {}),
     ...(output ? { output } : {}),
     ...(script ? { script } : {}),
     refs: {

@@ -496,7 +496,7 @@ function findRerun(text: string, models: ModelReference[], hasSource: boolean): 
   return undefined;
 }
 
-function dayOf(word: string | undefined): RunReference['day'] | undefined {
+export function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;
   const w = word.toLowerCase().replace(/^last\s+/, '');
   if (w === 'yesterday' || w === 'last night') return 'yesterday';

@@ -23,7 +23,9 @@ describe('scoring with a model named by its run, or run over a file', () => {
     'I want estimates on data/new.csv from the production fraud model',
     'get scores for data/new.csv out of the staging fraud-risk',
     'predictions for data/new.csv by fraud-risk v3 please, into out/p.csv',
-    'label data/new.csv with the model trained by ' + RUN,
+    `label data/new.csv with the model trained by ${RUN}`,
+    'what would the staging fraud model predict for data/new.csv',
+    'run data/new.csv through fraud-risk v2 and save to out/x.csv',
   ])('%s', (goal) => {
     expect(op(goal)).toBe('score');
   });
@@ -64,6 +66,21 @@ describe('drift of served traffic, said without "drift"', () => {
     expect(parseWindow('the past week of requests to fraud-risk')).toBe('7d');
     expect(parseWindow('inputs it got in the last 36 hrs')).toBe('36h');
     expect(parseWindow('compare the last 3 days of what fraud-risk served')).toBe('3d');
+  });
+  it('reads "since Monday" as the day served traffic is read from', () => {
+    expect(parseGoal('has the data hitting fraud-risk since Monday drifted?')).toMatchObject({
+      operation: 'monitor-traffic',
+      sinceDay: 'monday',
+    });
+    expect(parseGoal('how has fraud-risk been serving since yesterday')).toMatchObject({
+      operation: 'serving-metrics',
+      sinceDay: 'yesterday',
+    });
+    expect(parseGoal('error rate of fraud-risk since the last 3 hours').sinceDay).toBeUndefined();
+  });
+  it('reads "how is <model> doing" as a serving report only when no file is named', () => {
+    expect(op("how's the prod fraud model doing")).toBe('serving-metrics');
+    expect(op('how is the fraud-risk model doing on data/new.csv')).not.toBe('serving-metrics');
   });
   it('is no promotion when "to production" names where the data goes', () => {
     expect(op('verify if data coming to the production fraud model has shifted from its training set')).toBe(

@@ -82,6 +82,11 @@ export function parseWindow(text: string): string | undefined {
     String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+(?:the\s+)?(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}(?:\s+of\b|'s\s)`,
     'i',
   ).exec(text);
+  // "served requests past 3 days": a counted span after last/past, with no preposition before it.
+  const bare = m
+    ? undefined
+    : new RegExp(String.raw`\b(?:last|past|previous)\s+${NUMBER}\s*${UNIT}\b`, 'i').exec(text);
+  if (bare) return durationOf(bare[1], bare[2] as string);
   if (!m) return undefined;
   return m[2] ? durationOf(m[1], m[2]) : durationOf(m[3], m[4] as string);
 }
@@ -240,7 +245,7 @@ const TRAFFIC =
  * "what <model> was asked", "what hit the endpoint", "the data it is receiving".
  */
 const SERVED =
-  /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b|\b(?:getting|receiving|seeing|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,3}?(?:was|were|has\s+been|is\s+being|got|gets)\s+(?:asked|sent|fed|given)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
+  /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|getting|receiving|scoring|serving|served|saw|got|received)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
 /** The served traffic of a deployed model, in any of the wordings above. */
 const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
 const CANARY =
@@ -253,7 +258,7 @@ export const DEPLOY_SYNONYMS =
 
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?|like|as|from|than|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
+  /\b(?:against|with|to|versus|vs\.?|like|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
 /**

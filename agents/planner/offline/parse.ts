@@ -83,6 +83,11 @@ export function parseGoal(goal: string): GoalSpec {
   // "into train, validation and test" names parts of a split, not a wish to train.
   const trainText = noModels
     .replace(/\btraining (?:data(?:set)?|set|rows|snapshot|distribution|file|sample|split)\b/gi, ' ')
+    // "different than training", "changed since the training": the time of training, not a wish to train.
+    .replace(
+      /\b(?:than|from|since|vs\.?|versus|like)\s+(?:the\s+|its\s+)?training\b(?=\s*(?:[?.!,;]|$))/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',

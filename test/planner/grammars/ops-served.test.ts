@@ -55,6 +55,11 @@ describe('drift of served traffic, said without "drift"', () => {
     'the inputs churn-risk received in the last 48 hours: do they differ from its training data?',
     'check the last 24h of what churn-risk was asked against what it was trained on',
     'has the data sent to fraud-risk moved away from its training distribution',
+    'is production fraud model receive different data than training?',
+    'check if the input distribution of the live churn model changed since the training',
+    'the prod fraud model - are its inputs still like the training data?',
+    'compare what the prod churn model has been seeing lately to its training data',
+    'are fraud-risk requests in the last 90 minutes different from training',
   ])('%s', (goal) => {
     expect(op(goal)).toBe('monitor-traffic');
   });
@@ -66,6 +71,7 @@ describe('drift of served traffic, said without "drift"', () => {
     expect(parseWindow('the past week of requests to fraud-risk')).toBe('7d');
     expect(parseWindow('inputs it got in the last 36 hrs')).toBe('36h');
     expect(parseWindow('compare the last 3 days of what fraud-risk served')).toBe('3d');
+    expect(parseWindow('drift check of fraud-risk served requests past 3 days')).toBe('3d');
   });
   it('reads "since Monday" as the day served traffic is read from', () => {
     expect(parseGoal('has the data hitting fraud-risk since Monday drifted?')).toMatchObject({

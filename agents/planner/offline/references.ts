@@ -234,6 +234,13 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
+  // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
+  for (const m of text.matchAll(/\bthe\s+(\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
+    const c = classify([(m[1] as string).toLowerCase()]);
+    if (c.words.length || (!c.alias && !c.qualifier)) continue;
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
+  }
   // "the model named trucks-v2", "the model called churn".
   for (const m of text.matchAll(
     new RegExp(String.raw`\bthe\s+model\s+(?:named|called)\s+["'\x60]?(${NAME})`, 'gi'),

@@ -95,6 +95,22 @@ describe('drift of served traffic, said without "drift"', () => {
   });
 });
 
+describe('a role word with "one" takes the model named elsewhere', () => {
+  it.each([
+    ['swap production fraud-risk for the staging one', 'staging'],
+    ['replace the live churn-risk with the staging one', 'staging'],
+  ])('%s', (goal, alias) => {
+    const f = parseGoal(goal);
+    expect(f.operation).toBe('promote');
+    expect(f.refs.models.some((r) => r.alias === alias && r.words.length === 0)).toBe(true);
+  });
+  it('leaves "the first one of the hours" alone', () => {
+    expect(parseGoal('score data/new.csv with fraud-risk v2 in the next one hour').refs.models).toHaveLength(
+      1,
+    );
+  });
+});
+
 describe('rollbacks', () => {
   it.each([
     ['fraud model in prod is acting up, put it back to version one now', 1],

@@ -45,25 +45,39 @@ const ERROR_SHARE =
 
 /** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
 export function parseCanaryShare(text: string): number | undefined {
-  const m =
-    new RegExp(
-      String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
-      'i',
-    ).exec(text) ??
-    new RegExp(String.raw`\bcanary\b[^.;]{0,60}?(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`, 'i').exec(
-      text,
-    ) ??
-    new RegExp(String.raw`\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b[^.;]{0,60}?\bto\s+${SHARE}`, 'i').exec(
-      text,
-    );
-  // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
-  const raw = m?.[1];
-  // "if more than 5% of requests error out": a serving limit, not a share of traffic.
-  if (m && ERROR_SHARE.test(text.slice(m.index ?? 0))) return undefined;
-  if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
-    return undefined;
-  const share = toShare(raw);
-  return share !== undefined && share > 0 && share < 1 ? share : undefined;
+  const candidates = [
+    ...text.matchAll(
+      new RegExp(
+        String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
+        'gi',
+      ),
+    ),
+    // "canary … for 30 mins at 10 percent": each preposition after the verb, until one is followed by a share.
+    ...afterVerb(text, /\bcanary\b/i, String.raw`(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`),
+    ...afterVerb(text, /\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b/i, String.raw`\bto\s+${SHARE}`),
+  ];
+  for (const m of candidates) {
+    // "if more than 5% of requests error out": a serving limit, not a share of traffic.
+    if (ERROR_SHARE.test(text.slice(m.index ?? 0))) return undefined;
+    // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
+    const raw = m[1];
+    if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
+      continue;
+    const share = toShare(raw);
+    if (share !== undefined && share > 0 && share < 1) return share;
+  }
+  return undefined;
+}
+
+/** Matches of `tail` within 60 characters after `verb` (in the same sentence), with indexes in `text`. */
+function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[] {
+  const v = verb.exec(text);
+  if (!v) return [];
+  const from = (v.index ?? 0) + v[0].length;
+  const window = text.slice(from, from + 70).split(/[.;]/)[0] ?? '';
+  return [...window.matchAll(new RegExp(tail, 'gi'))].map((m) =>
+    Object.assign(m, { index: from + (m.index ?? 0) }),
+  );
 }
 
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
@@ -145,7 +159,12 @@ function latencyLimits(text: string, out: WatchLimits): void {
     const factor =
       /\b(doubles?|doubled|triples?|tripled|twice|thrice)\b/i.exec(near) ??
       /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
-    const ms = /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\b/i.exec(near);
+    // "slower than 500 ms at p99": the amount may come right before the percentile.
+    const ms =
+      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\b/i.exec(near) ??
+      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\s+(?:at|for|on|in)\s+(?:the\s+)?$/i.exec(
+        text.slice(Math.max(0, at - 40), at),
+      );
     if (factor) {
       const f = FACTOR_WORDS[(factor[1] as string).toLowerCase()] ?? Number(factor[1]);
       if (f > 1 && out.maxP95Factor === undefined) out.maxP95Factor = f;

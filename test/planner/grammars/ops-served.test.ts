@@ -157,6 +157,11 @@ describe('serving limits: any latency percentile, error-rate wordings', () => {
   ])('%s', (text, want) => {
     expect(parseWatchLimits(text)).toEqual(want);
   });
+  it('reads an amount written before the percentile', () => {
+    expect(parseWatchLimits('if it gets slower than 500 ms at p99, roll back')).toEqual({ maxP99Ms: 500 });
+    expect(parseWatchLimits('if latency p99 exceeds 1s')).toEqual({ maxP99Ms: 1000 });
+    expect(parseWatchLimits('kill it if 5xx > 1%')).toEqual({ maxErrorRate: 0.01 });
+  });
   it('reads two limits at once', () => {
     expect(parseWatchLimits('roll back if p99 tops 900 ms or the error rate is over 1%')).toEqual({
       maxP99Ms: 900,
@@ -176,6 +181,14 @@ describe('serving limits: any latency percentile, error-rate wordings', () => {
     expect(g.operation).toBe('rollback');
     expect(g.watch).toMatchObject({ duration: '2h', maxP99Ms: 800 });
     expect(g.rollback?.onBreach).toBe(true);
+  });
+  it('reads the share after a duration: "canary … for 30 mins at 10 percent"', () => {
+    expect(
+      parseGoal('canary fraud-risk v2 for 30 mins at 10 percent, pull it if errors exceed 2%'),
+    ).toMatchObject({
+      canary: { share: 0.1, duration: '30m' },
+      watch: { maxErrorRate: 0.02 },
+    });
   });
   it('reads "10 percent" and "half the traffic" as canary shares', () => {
     expect(parseGoal('canary fraud-risk v2 on 10 percent of requests for an hour').canary).toEqual({

@@ -25,6 +25,11 @@ describe('scoring with a model named by its run, or run over a file', () => {
     'predictions for data/new.csv by fraud-risk v3 please, into out/p.csv',
     `label data/new.csv with the model trained by ${RUN}`,
     'what would the staging fraud model predict for data/new.csv',
+    `use whatever ${RUN} produced to score data/new.csv`,
+    `batch predict data/new.csv using the forest from ${RUN}`,
+    `label data/new.csv using ${RUN}'s model`,
+    `run ${RUN}'s model on data/new.csv`,
+    `score data/new.csv with the tree ${RUN} made`,
     'run data/new.csv through fraud-risk v2 and save to out/x.csv',
   ])('%s', (goal) => {
     expect(op(goal)).toBe('score');
@@ -35,6 +40,12 @@ describe('scoring with a model named by its run, or run over a file', () => {
     );
     expect(f.refs.models[0]).toMatchObject({ words: ['fraud-risk'], alias: 'staging' });
     expect(f.output).toBe('out/x.csv');
+  });
+  it('binds the run id to the model, not to a run to redo', () => {
+    const f = parseGoal(`batch predict data/new.csv using the forest from ${RUN}`);
+    expect(f.refs.run).toBeUndefined();
+    expect(f.refs.models[0]?.run).toBe(RUN);
+    expect(parseGoal(`rerun ${RUN} exactly as it was`).operation).toBe('rerun');
   });
   it('still trains when the goal trains', () => {
     expect(op('train a model on data/new.csv to predict fraud and score data/later.csv with it')).toBe(

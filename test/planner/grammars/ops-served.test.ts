@@ -5,6 +5,7 @@
  * error-rate wording as a serving limit, and windows of served traffic. Other words than any eval goal.
  */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
 import { parseWatchLimits, parseWindow } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 
@@ -206,5 +207,20 @@ describe('serving limits: any latency percentile, error-rate wordings', () => {
       share: 0.1,
       duration: '1h',
     });
+  });
+});
+
+describe('follow-ups of operations', () => {
+  it('moves a serving report or traffic check to "since <day>" and back to a window', () => {
+    const f = parseGoal('error rate and latency of fraud-risk over the last 2 hours');
+    const g = applyEdit(f, 'make that since monday');
+    expect(g.sinceDay).toBe('monday');
+    expect(g.servingWindow).toBeUndefined();
+    expect(applyEdit(g, 'the last 6 hours instead')).toMatchObject({ servingWindow: '6h' });
+    expect(applyEdit(g, 'the last 6 hours instead').sinceDay).toBeUndefined();
+  });
+  it('adds a percentile limit to a watch', () => {
+    const f = parseGoal('canary fraud-risk v3 at 10% for an hour');
+    expect(applyEdit(f, 'and drop it if p99 goes over 700 ms').watch).toMatchObject({ maxP99Ms: 700 });
   });
 });

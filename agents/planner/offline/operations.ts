@@ -251,7 +251,7 @@ export function parseOutput(text: string): string | undefined {
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
 const HOW_SERVING =
   /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;

@@ -96,6 +96,13 @@ describe('drift of served traffic, said without "drift"', () => {
     });
     expect(parseGoal('error rate of fraud-risk since the last 3 hours').sinceDay).toBeUndefined();
   });
+  it('reads request counts as a serving report', () => {
+    expect(parseGoal('how many requests did fraud-risk serve in the past week')).toMatchObject({
+      operation: 'serving-metrics',
+      servingWindow: '7d',
+    });
+    expect(op('request count of the prod fraud model since monday')).toBe('serving-metrics');
+  });
   it('reads "how is <model> doing" as a serving report only when no file is named', () => {
     expect(op("how's the prod fraud model doing")).toBe('serving-metrics');
     expect(op('how is the fraud-risk model doing on data/new.csv')).not.toBe('serving-metrics');

@@ -85,6 +85,11 @@ describe('drift of served traffic, said without "drift"', () => {
     expect(parseWindow('compare the last 3 days of what fraud-risk served')).toBe('3d');
     expect(parseWindow('drift check of fraud-risk served requests past 3 days')).toBe('3d');
   });
+  it('is no served traffic when the model saw the data during training', () => {
+    expect(
+      op('check drift of data/new.csv against the data the fraud-risk model saw during training'),
+    ).not.toBe('monitor-traffic');
+  });
   it('reads "since Monday" as the day served traffic is read from', () => {
     expect(parseGoal('has the data hitting fraud-risk since Monday drifted?')).toMatchObject({
       operation: 'monitor-traffic',

@@ -205,7 +205,7 @@ const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+the\s+(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
+  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+the\s+(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
   'i',
 );
 
@@ -213,7 +213,8 @@ export const ROLLBACK = new RegExp(
 export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
   if (!ROLLBACK.test(text)) return undefined;
   const to =
-    new RegExp(String.raw`\b(?:back\s+)?(?:to|on)\s+${VERSION_NO}`, 'i').exec(text) ??
+    new RegExp(String.raw`\b(?:back\s+)?(?:to|on)\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
+    new RegExp(String.raw`\bback\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
     new RegExp(String.raw`\brestor\w*\s+(?:\S+\s+)?${VERSION_NO}`, 'i').exec(text);
   const conditional =
     Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
@@ -264,7 +265,7 @@ const TRAFFIC =
  * "what <model> was asked", "what hit the endpoint", "the data it is receiving".
  */
 const SERVED =
-  /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b(?!\s+(?:during|in|at|while|when|for)\s+(?:its\s+|the\s+)?(?:training|fitting|it\s+was\s+trained))|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|getting|receiving|scoring|serving|served|saw|got|received)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
+  /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b(?!\s+(?:during|in|at|while|when|for)\s+(?:its\s+|the\s+)?(?:training|fitting|it\s+was\s+trained))|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|seen|getting|gotten|receiving|scoring|serving|served|saw|got|received)\b|\b(?:inputs?|requests|data|traffic|queries|calls)\s+(?:to|into|for|of|at|hitting)\s+(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:endpoint|service|api|server|deployment)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
 /** The served traffic of a deployed model, in any of the wordings above. */
 const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
 const CANARY =
@@ -275,6 +276,7 @@ const PROMOTE =
 export const DEPLOY_SYNONYMS =
   /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
 
+const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
   /\b(?:against|with|to|versus|vs\.?|like|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
@@ -326,6 +328,8 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';
+  // "check if inputs to the live penguins endpoint changed": served traffic that changed is a drift check.
+  if (acted && servedTraffic(text) && CHANGED.test(text) && !cues.hasSource) return 'monitor-traffic';
   // "compare cars-mpg v1's logged inputs with the data v1 was trained on": a drift check without the word.
   if (acted && servedTraffic(text) && (VS_TRAINING.test(text) || cues.driftThresholds) && !cues.hasSource)
     return 'monitor-traffic';

@@ -239,11 +239,19 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "the model that's in staging", "whichever model is currently in production": a model by its alias.
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+)?(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
       'gi',
     ),
   )) {
     const at = m.index ?? 0;
+    // "put the model in production": where a model goes, not a model that is there.
+    if (
+      !/\b(?:is|sits|lives|'s)\s+(?:currently\s+|now\s+)?(?:in|on|at)\b/i.test(m[0]) &&
+      /\b(?:put|puts|deploy|deploys|push|pushes|ship|ships|move|moves|release|promote|place|get|keep|land|serve)\s+$/i.test(
+        text.slice(0, at),
+      )
+    )
+      continue;
     const c = classify(refWords(m[1] ?? ''));
     add(at, at + m[0].length, {
       text: m[0],
@@ -251,6 +259,15 @@ export function parseModelReferences(text: string): ModelReference[] {
       words: c.words,
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
+  }
+  // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
+  for (const m of text.matchAll(
+    /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
+  )) {
+    const c = classify(refWords(m[1] as string));
+    if (!c.words.length) continue;
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }
   // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
   for (const m of text.matchAll(/\bthe\s+(\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {

@@ -72,6 +72,8 @@ describe('drift of served traffic, said without "drift"', () => {
     'the prod fraud model - are its inputs still like the training data?',
     'compare what the prod churn model has been seeing lately to its training data',
     'are fraud-risk requests in the last 90 minutes different from training',
+    'compare what fraud-risk has seen the past 7 days with the data it learned on',
+    'check if inputs to the live fraud endpoint changed over the past 2 weeks',
   ])('%s', (goal) => {
     expect(op(goal)).toBe('monitor-traffic');
   });
@@ -128,6 +130,22 @@ describe('a role word with "one" takes the model named elsewhere', () => {
     expect(f.operation).toBe('promote');
     expect(f.refs.models.some((r) => r.alias === alias && r.words.length === 0)).toBe(true);
   });
+  it('reads "the model in staging" as a model at an alias, but not "put the model in production"', () => {
+    expect(parseGoal('use the model in staging to predict data/new.csv').refs.models[0]).toMatchObject({
+      alias: 'staging',
+      role: 'scorer',
+    });
+    expect(
+      parseGoal('train a classifier on data/new.csv to predict fraud and put the model in production').refs
+        .models,
+    ).toEqual([]);
+  });
+  it('reads "the live <word> endpoint" as the model it serves', () => {
+    expect(parseGoal('latency of the live fraud endpoint today').refs.models[0]).toMatchObject({
+      words: ['fraud'],
+      alias: 'production',
+    });
+  });
   it('leaves "the first one of the hours" alone', () => {
     expect(parseGoal('score data/new.csv with fraud-risk v2 in the next one hour').refs.models).toHaveLength(
       1,
@@ -143,6 +161,8 @@ describe('rollbacks', () => {
     ['switch the production churn model back to version 3 immediately', 3],
     ['revert fraud-risk to version four', 4],
     ['take fraud-risk back to the second version now', 2],
+    ['put back version 1 of fraud-risk in production', 1],
+    ['fraud-risk v2 is bad, go back to the v1', 1],
   ])('%s', (goal, version) => {
     const f = parseGoal(goal);
     expect(f.operation).toBe('rollback');

@@ -118,6 +118,15 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
     'i',
   ).exec(text);
   const window = parseWindow(text) ?? (last ? durationOf(last[1], last[2] as string) : undefined);
+  const reads = f.operation === 'serving-metrics' || f.operation === 'monitor-traffic';
+  // "make that since Monday": a day replaces the window, a window replaces the day.
+  if (!window && delta.sinceDay && reads) {
+    const { servingWindow: _s, trafficSince: _t, ...rest } = out;
+    out = { ...rest, sinceDay: delta.sinceDay };
+  } else if (window && out.sinceDay) {
+    const { sinceDay: _d, ...rest } = out;
+    out = rest;
+  }
   if (window && (f.servingWindow !== undefined || f.operation === 'serving-metrics'))
     out = { ...out, servingWindow: window };
   else if (window && (f.trafficSince !== undefined || f.operation === 'monitor-traffic'))

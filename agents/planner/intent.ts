@@ -181,6 +181,8 @@ export const WatchLimits = z
     maxErrorRate: z.number().optional().describe('Absolute error rate limit, e.g. 0.02'),
     maxErrorRateIncrease: z.number().optional().describe('Allowed error-rate rise over the baseline'),
     maxP95Factor: z.number().optional().describe('Allowed p95 latency ratio to the baseline, e.g. 2'),
+    maxP50Ms: z.number().optional().describe('Absolute median (p50) latency limit in milliseconds'),
+    maxP90Ms: z.number().optional().describe('Absolute p90 latency limit in milliseconds'),
     maxP95Ms: z.number().optional().describe('Absolute p95 limit in milliseconds'),
     maxP99Ms: z.number().optional().describe('Absolute p99 limit in milliseconds'),
   })
@@ -325,6 +327,9 @@ export const IntentFrame = z
       .describe('A rollback'),
     servingWindow: z.string().optional().describe('Time window of a serving report, e.g. "2h"'),
     trafficSince: z.string().optional().describe('Served traffic of the last …, e.g. "24h"'),
+    sinceDay: RunReference.shape.day.describe(
+      'Served traffic or a serving report since the start of this day ("since Monday", "since yesterday")',
+    ),
     output: z.string().optional().describe('Where to write scored rows, e.g. "scores/"'),
     script: ScriptSpec.optional(),
     ai: AiIntent.optional().describe('Documents, search indexes and LLM calls (operation ai)'),

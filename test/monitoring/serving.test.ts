@@ -272,7 +272,7 @@ describe('serving.watch', () => {
       instances: requests,
       errors,
       errorRate: errors / requests,
-      latencyMs: { p50: p95, p95, p99: p95, mean: p95, max: p95 },
+      latencyMs: { p50: p95, p90: p95, p95, p99: p95, mean: p95, max: p95 },
     });
     const input = servingWatch.input.parse({
       model: 'toy',

@@ -20,6 +20,7 @@ import { literal, withDuckDB } from '../lib/duckdb.ts';
 export const Latency = z
   .object({
     p50: z.number().nullable().describe('Median latency in ms (null without successful requests)'),
+    p90: z.number().nullable().describe('90th percentile latency in ms'),
     p95: z.number().nullable().describe('95th percentile latency in ms'),
     p99: z.number().nullable().describe('99th percentile latency in ms'),
     mean: z.number().nullable().describe('Mean latency in ms'),
@@ -83,7 +84,7 @@ export const servingMetrics = defineTask({
   id: 'serving.metrics',
   placement: 'coordinator',
   description:
-    'Measure how a deployed model serves from its prediction log: requests, error rate, latency p50/p95/p99, per version and per route (stable vs canary), over a window such as "2h".',
+    'Measure how a deployed model serves from its prediction log: requests, error rate, latency p50/p90/p95/p99, per version and per route (stable vs canary), over a window such as "2h".',
   input: ServingMetricsInput,
   output: ServingMetricsOutput,
   // The log grows between runs: never reuse an earlier measurement.
@@ -177,6 +178,7 @@ export async function measureServing(
           SELECT grouping("version") AS gv, grouping("route") AS gr, "version", "route",
             count(*) AS requests, sum(instances) AS instances, count(*) FILTER (WHERE failed) AS errors,
             quantile_cont(latency, 0.5) FILTER (WHERE NOT failed) AS p50,
+            quantile_cont(latency, 0.9) FILTER (WHERE NOT failed) AS p90,
             quantile_cont(latency, 0.95) FILTER (WHERE NOT failed) AS p95,
             quantile_cont(latency, 0.99) FILTER (WHERE NOT failed) AS p99,
             avg(latency) FILTER (WHERE NOT failed) AS mean,
@@ -229,7 +231,14 @@ function toSlice(r: Record<string, unknown>): ServingSlice {
     instances: Number(r.instances ?? 0),
     errors,
     errorRate: requests ? errors / requests : 0,
-    latencyMs: { p50: num(r.p50), p95: num(r.p95), p99: num(r.p99), mean: num(r.mean), max: num(r.max) },
+    latencyMs: {
+      p50: num(r.p50),
+      p90: num(r.p90),
+      p95: num(r.p95),
+      p99: num(r.p99),
+      mean: num(r.mean),
+      max: num(r.max),
+    },
   };
 }
 
@@ -239,6 +248,6 @@ export function emptySlice(): ServingSlice {
     instances: 0,
     errors: 0,
     errorRate: 0,
-    latencyMs: { p50: null, p95: null, p99: null, mean: null, max: null },
+    latencyMs: { p50: null, p90: null, p95: null, p99: null, mean: null, max: null },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * serving.watch: holds a deployment (usually a canary) for a duration, measuring it from the prediction log
  * every `pollEvery`, and ends early when it regresses: error rate above the baseline's by more than
- * `maxErrorRateIncrease`, above `maxErrorRate`, or p95 latency above `maxP95Factor` × the baseline's (or
- * above `maxP95Ms`).
+ * `maxErrorRateIncrease`, above `maxErrorRate`, or p95 latency above `maxP95Factor` × the baseline's (or a
+ * latency percentile above `maxP50Ms` / `maxP90Ms` / `maxP95Ms` / `maxP99Ms`).
  *
  * What is judged against what: with a canary active, the canary route against the stable route over the
  * same period (both since the watch began); without one, all traffic since the watch began against the
@@ -56,6 +56,21 @@ export const ServingWatchInput = z.object({
     .gt(0)
     .optional()
     .describe('Regressed when the judged p95 latency exceeds this many ms'),
+  maxP50Ms: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe('Regressed when the judged median latency exceeds this many ms'),
+  maxP90Ms: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe('Regressed when the judged p90 latency exceeds this many ms'),
+  maxP99Ms: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe('Regressed when the judged p99 latency exceeds this many ms'),
   baselineWindow: z
     .string()
     .default('1h')
@@ -184,8 +199,15 @@ export function breached(input: ServingWatchInput, current: ServingSlice, baseli
       );
     }
   }
-  if (input.maxP95Ms !== undefined && p95 !== null && p95 > input.maxP95Ms) {
-    out.push(`p95 latency ${p95.toFixed(1)} ms > ${input.maxP95Ms} ms`);
+  const limits = [
+    ['p50', input.maxP50Ms],
+    ['p90', input.maxP90Ms],
+    ['p95', input.maxP95Ms],
+    ['p99', input.maxP99Ms],
+  ] as const;
+  for (const [p, max] of limits) {
+    const v = current.latencyMs[p];
+    if (max !== undefined && v !== null && v > max) out.push(`${p} latency ${v.toFixed(1)} ms > ${max} ms`);
   }
   return out;
 }

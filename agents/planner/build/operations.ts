@@ -12,7 +12,7 @@
 import type { DescribeDataset } from '../describe-dataset.ts';
 import type { IntentFrame, ModelReference } from '../intent.ts';
 import { slug } from '../offline/words.ts';
-import { type BoundModel, bindModel, type Lookups } from '../resolve.ts';
+import { type BoundModel, bindModel, dayRange, type Lookups } from '../resolve.ts';
 import type { DraftOutcome, MissingPiece } from '../types.ts';
 import { approvalStep, notifyStep, out, planOf, type StepIn } from './steps.ts';
 
@@ -158,6 +158,12 @@ export async function buildScore(frame: IntentFrame, ctx: OperationContext): Pro
   };
 }
 
+/** "since Monday": the start of that day, as an ISO time (a scheduled check keeps its relative window). */
+function sinceOf(frame: IntentFrame, look: Lookups): string | undefined {
+  if (!frame.sinceDay || frame.schedule) return undefined;
+  return dayRange(frame.sinceDay, look.now())[0].toISOString();
+}
+
 // ---- served traffic --------------------------------------------------------------------------------------
 
 export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {
@@ -180,7 +186,9 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
     notes.push(`no request to ${b.name} has been logged yet; the traffic step fails until there is one`);
   // A relative window keeps a scheduled check relative: each run looks at the traffic since the one before.
   const window = frame.trafficSince ?? scheduleWindow(frame.schedule?.cron);
+  const since = window ? undefined : sinceOf(frame, ctx.look);
   if (window) notes.push(`compares the requests of the last ${window}`);
+  if (since) notes.push(`compares the requests since ${since} (${frame.sinceDay})`);
   const thresholds: Record<string, number> = {};
   for (const [k, v] of Object.entries(frame.drift)) if (typeof v === 'number') thresholds[k] = v;
   const steps: StepIn[] = [
@@ -188,7 +196,7 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
     {
       id: 'traffic',
       task: 'monitor.traffic',
-      with: { model: b.name, version: b.version, ...(window ? { window } : {}) },
+      with: { model: b.name, version: b.version, ...(window ? { window } : since ? { since } : {}) },
     },
     {
       id: 'drift',
@@ -223,11 +231,14 @@ export function buildServingMetrics(frame: IntentFrame, ctx: OperationContext): 
   const got = bound(frame, ctx, 'production');
   if (!got.ok) return got.outcome;
   const b = got.b;
+  const since = (frame.servingWindow ?? frame.trafficSince) ? undefined : sinceOf(frame, ctx.look);
   const window = frame.servingWindow ?? frame.trafficSince ?? '1h';
   const notes = [
-    `requests, error rate and latency percentiles of ${b.name} over the last ${window}, from its prediction log`,
+    `requests, error rate and latency percentiles of ${b.name} ${since ? `since ${since} (${frame.sinceDay})` : `over the last ${window}`}, from its prediction log`,
   ];
-  const steps: StepIn[] = [{ id: 'metrics', task: 'serving.metrics', with: { model: b.name, window } }];
+  const steps: StepIn[] = [
+    { id: 'metrics', task: 'serving.metrics', with: { model: b.name, ...(since ? { since } : { window }) } },
+  ];
   const inputs: Record<string, unknown> = {};
   const n = notifyStep(frame, inputs, 'metrics', {
     title: `pipewright: ${b.name} over the last ${window}`,
@@ -263,13 +274,18 @@ function scheduleWindow(cron: string | undefined): string | undefined {
   return undefined;
 }
 
+/** The serving limit of each latency percentile. */
+const LATENCY_LIMIT = { p50: 'maxP50Ms', p90: 'maxP90Ms', p95: 'maxP95Ms', p99: 'maxP99Ms' } as const;
+
 /** Conditions on serving.metrics outputs for absolute limits; undefined when a baseline ratio is asked. */
 function metricConditions(frame: IntentFrame, step: string): string | undefined {
   const w = frame.watch ?? {};
   if (w.maxP95Factor !== undefined || w.maxErrorRateIncrease !== undefined) return undefined;
   const parts: string[] = [];
-  if (w.maxP99Ms !== undefined) parts.push(`steps.${step}.outputs.latencyMs.p99 > ${w.maxP99Ms}`);
-  if (w.maxP95Ms !== undefined) parts.push(`steps.${step}.outputs.latencyMs.p95 > ${w.maxP95Ms}`);
+  for (const p of ['p50', 'p90', 'p95', 'p99'] as const) {
+    const max = w[LATENCY_LIMIT[p]];
+    if (max !== undefined) parts.push(`steps.${step}.outputs.latencyMs.${p} > ${max}`);
+  }
   if (w.maxErrorRate !== undefined) parts.push(`steps.${step}.outputs.errorRate > ${w.maxErrorRate}`);
   return parts.length ? parts.join(' || ') : undefined;
 }
@@ -282,7 +298,9 @@ function watchInput(frame: IntentFrame, model: string, duration: string): Record
     ...(w.maxErrorRate !== undefined ? { maxErrorRate: w.maxErrorRate } : {}),
     ...(w.maxErrorRateIncrease !== undefined ? { maxErrorRateIncrease: w.maxErrorRateIncrease } : {}),
     ...(w.maxP95Factor !== undefined ? { maxP95Factor: w.maxP95Factor } : {}),
-    ...(w.maxP95Ms !== undefined ? { maxP95Ms: w.maxP95Ms } : {}),
+    ...Object.fromEntries(
+      Object.values(LATENCY_LIMIT).flatMap((k) => (w[k] !== undefined ? [[k, w[k]]] : [])),
+    ),
   };
 }
 
@@ -357,6 +375,9 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
     }
   }
   const reason = `planned: ${frame.goal.slice(0, 160)}`;
+  // "the previous version", "whatever was live before": the version it goes back to is written in the plan; a
+  // scheduled check keeps the run-time default, since production may move between runs.
+  const toVersion = to ?? (canary || frame.schedule ? undefined : target);
   steps.push(
     approvalStep(
       frame,
@@ -369,7 +390,7 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
       id: 'rollback',
       task: 'model.rollback',
       dependsOn: ['approve'],
-      with: { model: m.name, ...(to !== undefined ? { toVersion: to } : {}), reason },
+      with: { model: m.name, ...(toVersion !== undefined ? { toVersion } : {}), reason },
       ...(when ? { when } : {}),
     },
   );

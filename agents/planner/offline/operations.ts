@@ -6,24 +6,24 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { COUNT_WORD, countOf, dayOf } from './references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)`;
+const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 
 function unitOf(u: string): 'm' | 'h' | 'd' {
   const w = u.toLowerCase();
-  if (w.startsWith('d')) return 'd';
+  if (w.startsWith('d') || w.startsWith('w') || w.startsWith('f')) return 'd';
   if (w.startsWith('h')) return 'h';
-  if (w.startsWith('w')) return 'd';
   return 'm';
 }
 
-/** "two hours" → "2h", "30 minutes" → "30m", "a day" → "1d", "an hour" → "1h", "a week" → "7d". */
+/** "two hours" → "2h", "30 minutes" → "30m", "a day" → "1d", "a week" → "7d", "a fortnight" → "14d". */
 export function durationOf(count: string | undefined, unit: string): string | undefined {
   const n = count === undefined ? 1 : toNumber(count);
   if (n === undefined || !(n > 0)) return undefined;
-  const week = /^w/i.test(unit);
-  return `${week ? n * 7 : n}${unitOf(unit)}`;
+  const days = /^w/i.test(unit) ? 7 : /^f/i.test(unit) ? 14 : 1;
+  return `${n * days}${unitOf(unit)}`;
 }
 
 /** A span of time after a preposition: "for two hours", "in the next hour", "over the last 2 hours". */
@@ -45,25 +45,39 @@ const ERROR_SHARE =
 
 /** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
 export function parseCanaryShare(text: string): number | undefined {
-  const m =
-    new RegExp(
-      String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
-      'i',
-    ).exec(text) ??
-    new RegExp(String.raw`\bcanary\b[^.;]{0,60}?(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`, 'i').exec(
-      text,
-    ) ??
-    new RegExp(String.raw`\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b[^.;]{0,60}?\bto\s+${SHARE}`, 'i').exec(
-      text,
-    );
-  // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
-  const raw = m?.[1];
-  // "if more than 5% of requests error out": a serving limit, not a share of traffic.
-  if (m && ERROR_SHARE.test(text.slice(m.index ?? 0))) return undefined;
-  if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
-    return undefined;
-  const share = toShare(raw);
-  return share !== undefined && share > 0 && share < 1 ? share : undefined;
+  const candidates = [
+    ...text.matchAll(
+      new RegExp(
+        String.raw`${SHARE}\s+(?:of\s+)?(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:traffic|requests|calls|users)\b`,
+        'gi',
+      ),
+    ),
+    // "canary … for 30 mins at 10 percent": each preposition after the verb, until one is followed by a share.
+    ...afterVerb(text, /\bcanary\b/i, String.raw`(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`),
+    ...afterVerb(text, /\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b/i, String.raw`\bto\s+${SHARE}`),
+  ];
+  for (const m of candidates) {
+    // "if more than 5% of requests error out": a serving limit, not a share of traffic.
+    if (ERROR_SHARE.test(text.slice(m.index ?? 0))) return undefined;
+    // A share is a percent, a fraction word or a decimal below 1: "24 hours of requests" is no share.
+    const raw = m[1];
+    if (!raw || !(/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1))
+      continue;
+    const share = toShare(raw);
+    if (share !== undefined && share > 0 && share < 1) return share;
+  }
+  return undefined;
+}
+
+/** Matches of `tail` within 60 characters after `verb` (in the same sentence), with indexes in `text`. */
+function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[] {
+  const v = verb.exec(text);
+  if (!v) return [];
+  const from = (v.index ?? 0) + v[0].length;
+  const window = text.slice(from, from + 70).split(/[.;]/)[0] ?? '';
+  return [...window.matchAll(new RegExp(tail, 'gi'))].map((m) =>
+    Object.assign(m, { index: from + (m.index ?? 0) }),
+  );
 }
 
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
@@ -77,29 +91,101 @@ export function parseHoldFor(text: string): string | undefined {
 
 /** The window of a serving report or traffic check: "over the last 2 hours", "the last 24 hours of requests". */
 export function parseWindow(text: string): string | undefined {
+  // "over the last 2 hours", "the last 24h of requests", "the last 3 days of what … was asked", "the past week's".
   const m = new RegExp(
-    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+(?:the\s+)?(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past)\s+(?:${NUMBER}\s*)?${UNIT}\s+of\s+(?:traffic|requests|predictions|calls)`,
+    String.raw`\b(?:over|in|for|during|from|of|within|covering|across|since)\s+(?:the\s+)?(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}\b|\b(?:last|past|previous)\s+(?:${NUMBER}\s*)?${UNIT}(?:\s+of\b|'s\s)`,
     'i',
   ).exec(text);
+  // "served requests past 3 days": a counted span after last/past, with no preposition before it.
+  const bare = m
+    ? undefined
+    : new RegExp(String.raw`\b(?:last|past|previous)\s+${NUMBER}\s*${UNIT}\b`, 'i').exec(text);
+  if (bare) return durationOf(bare[1], bare[2] as string);
   if (!m) return undefined;
   return m[2] ? durationOf(m[1], m[2]) : durationOf(m[3], m[4] as string);
 }
 
-const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
-const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|>=?)`;
+/** "since Monday", "since yesterday", "since this morning": the day served traffic is read from. */
+export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
+  const m =
+    /\bsince\s+(?:last\s+)?(yesterday|today|this\s+morning|last\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i.exec(
+      text,
+    );
+  return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
+}
+
+const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
+const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)`;
+/** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
+const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
+/** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
+const ERROR_SHARE_LIMIT = String.raw`\b(?:5xx|5\d\d|http\s+5xx|server)?\s*(?:errors|failures|5xxs?)\s+${ABOVE}\s*(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)`;
+
+type LatencyKey = 'maxP50Ms' | 'maxP90Ms' | 'maxP95Ms' | 'maxP99Ms';
+/** A latency measure: "p99", "the 99th percentile", "median latency", "latency" (p95), "response time". */
+const LATENCY =
+  /\b(?:p(50|90|95|99)|(50|90|95|99)(?:th)?[- ]?(?:percentile|pctl|%ile)|(median)|(latency|latencies|response\s+times?))\b/gi;
+const PERCENTILE: Record<string, LatencyKey> = {
+  '50': 'maxP50Ms',
+  median: 'maxP50Ms',
+  '90': 'maxP90Ms',
+  '95': 'maxP95Ms',
+  '99': 'maxP99Ms',
+};
+const FACTOR_WORDS: Record<string, number> = {
+  doubles: 2,
+  double: 2,
+  doubled: 2,
+  triples: 3,
+  triple: 3,
+  tripled: 3,
+  twice: 2,
+  thrice: 3,
+};
+
+/** Latency limits: each percentile named with the milliseconds (or factor) after it. */
+function latencyLimits(text: string, out: WatchLimits): void {
+  const hits = [...text.matchAll(LATENCY)];
+  hits.forEach((m, i) => {
+    const at = m.index ?? 0;
+    const next = hits[i + 1];
+    // "p99 latency above 800 ms": the word after a percentile belongs to it.
+    if (m[4] && i > 0 && at - ((hits[i - 1]?.index ?? 0) + (hits[i - 1]?.[0].length ?? 0)) <= 1) return;
+    let end = Math.min(text.length, at + 80);
+    if (next && !(next[4] && (next.index ?? 0) - (at + m[0].length) <= 1))
+      end = Math.min(end, next.index ?? end);
+    const near = text.slice(at, end);
+    const key = PERCENTILE[(m[1] ?? m[2] ?? m[3] ?? '').toLowerCase()] ?? 'maxP95Ms';
+    const factor =
+      /\b(doubles?|doubled|triples?|tripled|twice|thrice)\b/i.exec(near) ??
+      /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
+    // "slower than 500 ms at p99": the amount may come right before the percentile.
+    const ms =
+      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\b/i.exec(near) ??
+      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\s+(?:at|for|on|in)\s+(?:the\s+)?$/i.exec(
+        text.slice(Math.max(0, at - 40), at),
+      );
+    if (factor) {
+      const f = FACTOR_WORDS[(factor[1] as string).toLowerCase()] ?? Number(factor[1]);
+      if (f > 1 && out.maxP95Factor === undefined) out.maxP95Factor = f;
+    } else if (ms && out[key] === undefined) {
+      out[key] = Number(ms[1]) * (/^(?:ms|milli|msec)/i.test(ms[2] as string) ? 1 : 1000);
+    }
+  });
+}
 
 /** Serving limits written in the goal. */
 export function parseWatchLimits(text: string): WatchLimits {
   const out: WatchLimits = {};
   const err = new RegExp(
-    String.raw`\berror[- ]?rates?\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${ABOVE}\s*${PCT}`,
+    String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${ABOVE}\s*${PCT}`,
     'i',
   ).exec(text);
   const failShare = new RegExp(
     String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
     'i',
   ).exec(text);
-  const errAt = err ?? failShare;
+  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text);
   if (errAt) {
     const n = Number(errAt[1]);
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
@@ -109,50 +195,32 @@ export function parseWatchLimits(text: string): WatchLimits {
     )
   )
     out.maxErrorRateIncrease = 0.01;
-  const factorWords: Record<string, number> = {
-    doubles: 2,
-    double: 2,
-    doubled: 2,
-    triples: 3,
-    triple: 3,
-    tripled: 3,
-    twice: 2,
-    thrice: 3,
-  };
-  const lat = /\b(p95|p99|p50|latency|response time)\b/i.exec(text);
-  if (lat) {
-    const near = text.slice(lat.index ?? 0, (lat.index ?? 0) + 80);
-    const which = /p99/i.test(near.slice(0, 8)) || /\bp99\b/i.test(text) ? 'p99' : 'p95';
-    const factor =
-      /\b(doubles?|doubled|triples?|tripled|twice|thrice)\b/i.exec(near) ??
-      /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
-    const ms = /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?)\b/i.exec(near);
-    if (factor) {
-      const f = factorWords[(factor[1] as string).toLowerCase()] ?? Number(factor[1]);
-      if (f > 1) out.maxP95Factor = f;
-    } else if (ms) {
-      const v = Number(ms[1]) * (/^s/i.test(ms[2] as string) ? 1000 : 1);
-      if (which === 'p99') out.maxP99Ms = v;
-      else out.maxP95Ms = v;
-    }
-  }
+  latencyLimits(text, out);
   return out;
 }
 
-export const ROLLBACK =
-  /\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|v(?:ersion)?\s*\d|[\w-]+\s+(?:to\s+)?(?:v|version\s*)\d)|\b(?:put|bring|set|move|switch)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:on|to)\s+(?:the\s+)?(?:v(?:ersion)?\s*\d|previous|prior|last|old|earlier)|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:v(?:ersion)?\s*\d+|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old)\b|\bundo\s+the\s+(?:last\s+)?deploy\w*\b/i;
+/** A version by number, word or ordinal: "v2", "version 2", "version two", "the second version". */
+const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+(?:version|one))\b`;
+/** What was live before, in words: "whatever was live before it", "what was serving before", "the way it was". */
+const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
+
+export const ROLLBACK = new RegExp(
+  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+the\s+(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
+  'i',
+);
 
 /** A rollback: to which version, and whether only on a breach of serving limits. */
 export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
   if (!ROLLBACK.test(text)) return undefined;
   const to =
-    /\b(?:back\s+)?(?:to|on)\s+(?:version\s+|v)(\d+)\b|\brestor\w*\s+(?:\S+\s+)?(?:version\s+|v)(\d+)\b/i.exec(
-      text,
-    );
+    new RegExp(String.raw`\b(?:back\s+)?(?:to|on)\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
+    new RegExp(String.raw`\bback\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
+    new RegExp(String.raw`\brestor\w*\s+(?:\S+\s+)?${VERSION_NO}`, 'i').exec(text);
   const conditional =
     Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
-  const version = to?.[1] ?? to?.[2];
-  return { ...(version ? { toVersion: Number(version) } : {}), onBreach: conditional };
+  const word = to?.[1] ?? to?.[2];
+  const version = word === undefined ? undefined : countOf(word);
+  return { ...(version !== undefined ? { toVersion: version } : {}), onBreach: conditional };
 }
 
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
@@ -184,11 +252,22 @@ export function parseOutput(text: string): string | undefined {
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p95|p99|response times?|throughput|requests per|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+/** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
+const HOW_SERVING =
+  /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;
 const REPORT =
   /\b(?:show|report|tell|give|what(?:'s| is| are| was| were)|how (?:is|are|was|were|many)|list|summari[sz]e|chart|measure)\b/i;
 const TRAFFIC =
   /\b(?:data|requests|inputs|traffic|rows)\s+(?:hitting|reaching|sent\s+to|coming\s+in(?:to)?|arriving\s+at|going\s+to)\b|\b(?:served|serving|live|production|logged|incoming)\s+(?:\w+\s+)?(?:traffic|requests|data|inputs|rows)\b|\b(?:has|have)\s+been\s+(?:asked|sent|given|fed)\s+(?:to\s+(?:score|predict)|\w+)\b|\b(?:was|were|is|are)\s+(?:asked|sent)\s+to\s+(?:score|predict)\b|\btraffic\b|\brequests\b|\bseeing different data\b|\bdata (?:it|the model) (?:gets|sees|receives)\b/i;
+/**
+ * Served traffic in other words: "data coming to …", "the data going into …", "inputs it got", "getting inputs",
+ * "what <model> was asked", "what hit the endpoint", "the data it is receiving".
+ */
+const SERVED =
+  /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b(?!\s+(?:during|in|at|while|when|for)\s+(?:its\s+|the\s+)?(?:training|fitting|it\s+was\s+trained))|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|seen|getting|gotten|receiving|scoring|serving|served|saw|got|received)\b|\b(?:inputs?|requests|data|traffic|queries|calls)\s+(?:to|into|for|of|at|hitting)\s+(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:endpoint|service|api|server|deployment)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
+/** The served traffic of a deployed model, in any of the wordings above. */
+const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
@@ -197,11 +276,21 @@ const PROMOTE =
 export const DEPLOY_SYNONYMS =
   /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
 
+const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?|like|as|from)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training\s+(?:data(?:set)?|set|rows|distribution)|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on)\b/i;
+  /\b(?:against|with|to|versus|vs\.?|like|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
+/**
+ * A model put to a file without a scoring verb: "predictions for x.csv from <model>", "run <model> over x.csv",
+ * "apply <model> to x.csv", "put x.csv through <model>". Read only when a model and a file are both named.
+ */
+const FILE = String.raw`(?:the\s+)?(?:rows\s+(?:of|in)\s+)?["'\x60]?[\w.-]*[./][\w./-]+`;
+const SCORE_WITHOUT_VERB = new RegExp(
+  String.raw`\b(?:predictions|estimates|forecasts|preds|labels|outputs)\s+(?:for|on|of|over)\b|\b(?:predict|predicts|say|says|make\s+of)\s+(?:for|on|about|of)?\s*${FILE}|\b(?:run|apply|put|feed|pass|push|send|throw)\b[^.;?]{0,80}?\b(?:over|on|against|across|through|to|into)\s+${FILE}|\b(?:put|feed|pass|push|send|throw|run)\s+${FILE}\s+(?:through|to|into|past)\b`,
+  'i',
+);
 
 export interface OperationCues {
   hasSource: boolean;
@@ -238,15 +327,19 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if ((CANARY.test(text) || cues.trafficShare) && acted) return 'canary';
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
-  if (cues.monitor && acted && (TRAFFIC.test(text) || !cues.hasSource)) return 'monitor-traffic';
+  if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';
+  // "check if inputs to the live penguins endpoint changed": served traffic that changed is a drift check.
+  if (acted && servedTraffic(text) && CHANGED.test(text) && !cues.hasSource) return 'monitor-traffic';
   // "compare cars-mpg v1's logged inputs with the data v1 was trained on": a drift check without the word.
-  if (acted && TRAFFIC.test(text) && (VS_TRAINING.test(text) || cues.driftThresholds) && !cues.hasSource)
+  if (acted && servedTraffic(text) && (VS_TRAINING.test(text) || cues.driftThresholds) && !cues.hasSource)
     return 'monitor-traffic';
   if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
+  if (HOW_SERVING.test(text) && acted && !cues.hasSource) return 'serving-metrics';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';
-  if (cues.hasModelRef && cues.hasSource && SCORE.test(text)) return 'score';
+  if (cues.hasModelRef && cues.hasSource && (SCORE.test(text) || SCORE_WITHOUT_VERB.test(text)))
+    return 'score';
   if (cues.hasModelRef && PROMOTE.test(text) && !cues.trains) return 'promote';
   if (cues.hasModelRef && cues.hasSource && /\bpredict\w*\s+(?:with|using)\b/i.test(text)) return 'score';
   if (cues.hasModelRef && !cues.hasSource && PROMOTE.test(text)) return 'promote';

@@ -21,6 +21,7 @@ import {
   parseHoldFor,
   parseOutput,
   parseRollback,
+  parseSinceDay,
   parseWatchLimits,
   parseWindow,
   ROLLBACK,
@@ -82,6 +83,11 @@ export function parseGoal(goal: string): GoalSpec {
   // "into train, validation and test" names parts of a split, not a wish to train.
   const trainText = noModels
     .replace(/\btraining (?:data(?:set)?|set|rows|snapshot|distribution|file|sample|split)\b/gi, ' ')
+    // "different than training", "changed since the training": the time of training, not a wish to train.
+    .replace(
+      /\b(?:than|from|since|vs\.?|versus|like)\s+(?:the\s+|its\s+)?training\b(?=\s*(?:[?.!,;]|$))/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
@@ -148,6 +154,7 @@ export function parseGoal(goal: string): GoalSpec {
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
   const window = parseWindow(text);
+  const sinceDay = window ? undefined : parseSinceDay(text);
   const output = parseOutput(text);
   const watching = operation === 'canary' || rollback?.onBreach === true || Object.keys(limits).length > 0;
   const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
@@ -225,6 +232,7 @@ export function parseGoal(goal: string): GoalSpec {
     ...(rollback ? { rollback } : {}),
     ...(window && operation === 'serving-metrics' ? { servingWindow: window } : {}),
     ...(window && operation !== 'serving-metrics' ? { trafficSince: window } : {}),
+    ...(sinceDay ? { sinceDay } : {}),
     ...(output ? { output } : {}),
     ...(script ? { script } : {}),
     refs: {

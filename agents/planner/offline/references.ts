@@ -97,16 +97,26 @@ const COUNT: Record<string, number> = {
   ninth: 9,
   tenth: 10,
 };
-const COUNT_WORD = Object.keys(COUNT).join('|');
-const countOf = (w: string) =>
+export const COUNT_WORD = Object.keys(COUNT).join('|');
+export const countOf = (w: string): number | undefined =>
   /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
 
 /**
  * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
  * model trained by run-…", "the model from run-…": a model named by the run that made it.
  */
-const RUN_MODEL =
-  /\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?(?:model|version)\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?/gi;
+/** A model noun, a family's head noun or a family masked to "modelfamily" ("the forest from run-…"). */
+const FAMILY_NOUN = `(?:modelfamily|${NOUN}|forest|trees?|ensemble|network|booster|regression)`;
+const MADE_NOUN = `(?:${FAMILY_NOUN}|version)`;
+const RUN_MODEL = new RegExp(
+  String.raw`\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?${MADE_NOUN}\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?`,
+  'gi',
+);
+/** "whatever run-… produced", "run-…'s model": a run's model without a noun before the id. */
+const RUN_MODEL_BARE = new RegExp(
+  String.raw`\b(?:whatever|whichever|what)\s+(?:the\s+)?(?:run\s+)?(run-[\w-]+)\s+(?:trained|produced|registered|made|built|created|output)\b|\b(run-[\w-]+)'s\s+(?:[\w-]+\s+)?${MADE_NOUN}`,
+  'gi',
+);
 /** The run-made model phrases of a text (a run id inside one names the model, not a run to redo). */
 export function runModelPhrases(text: string): { at: number; end: number; run: string }[] {
   const out: { at: number; end: number; run: string }[] = [];
@@ -114,7 +124,10 @@ export function runModelPhrases(text: string): { at: number; end: number; run: s
     // The id must be tied to the model by a verb or preposition, before or after it.
     if (!/\b(?:trained|produced|registered|made|built|created|from|of)\b/i.test(m[0])) continue;
     // "version" alone is a model only when a verb ties the run to it: "the version run-… registered".
-    if (!/\bmodel\b/i.test(m[0]) && !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0]))
+    if (
+      !new RegExp(`\\b${FAMILY_NOUN}\\b`, 'i').test(m[0]) &&
+      !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0])
+    )
       continue;
     // Verbs and prepositions before the phrase are not part of it: "with the model trained by run-…".
     let at = m.index ?? 0;
@@ -125,7 +138,12 @@ export function runModelPhrases(text: string): { at: number; end: number; run: s
     }
     out.push({ at, end: (m.index ?? 0) + m[0].length, run: m[1] as string });
   }
-  return out;
+  for (const m of text.matchAll(RUN_MODEL_BARE)) {
+    const at = m.index ?? 0;
+    if (out.some((p) => at < p.end && at + m[0].length > p.at)) continue;
+    out.push({ at, end: at + m[0].length, run: (m[1] ?? m[2]) as string });
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
 
@@ -221,11 +239,19 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "the model that's in staging", "whichever model is currently in production": a model by its alias.
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+)?(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
       'gi',
     ),
   )) {
     const at = m.index ?? 0;
+    // "put the model in production": where a model goes, not a model that is there.
+    if (
+      !/\b(?:is|sits|lives|'s)\s+(?:currently\s+|now\s+)?(?:in|on|at)\b/i.test(m[0]) &&
+      /\b(?:put|puts|deploy|deploys|push|pushes|ship|ships|move|moves|release|promote|place|get|keep|land|serve)\s+$/i.test(
+        text.slice(0, at),
+      )
+    )
+      continue;
     const c = classify(refWords(m[1] ?? ''));
     add(at, at + m[0].length, {
       text: m[0],
@@ -233,6 +259,22 @@ export function parseModelReferences(text: string): ModelReference[] {
       words: c.words,
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
+  }
+  // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
+  for (const m of text.matchAll(
+    /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
+  )) {
+    const c = classify(refWords(m[1] as string));
+    if (!c.words.length) continue;
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
+  }
+  // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
+  for (const m of text.matchAll(/\bthe\s+(\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
+    const c = classify([(m[1] as string).toLowerCase()]);
+    if (c.words.length || (!c.alias && !c.qualifier)) continue;
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }
   // "the model named trucks-v2", "the model called churn".
   for (const m of text.matchAll(
@@ -489,6 +531,8 @@ function findRerun(text: string, models: ModelReference[], hasSource: boolean): 
   if (of && models.length && (RERUN.test(text) || /\bagain\b/i.test(text)))
     return { text: of[0].trim(), words: [], training: true, latest: true, ofModel: true };
   const run = parseRunReference(text);
+  // "the forest from run-…": an id a model phrase already holds names that model, not a run to redo.
+  if (run?.id && models.some((m) => m.run === run.id)) return undefined;
   if (run) return run;
   // "train it again", "retrain cars-mpg on the newest version of its data": the run that made the named model.
   const again = RERUN.test(text) || (/\bre-?train/i.test(text) && NEWEST_DATA.test(text) && !hasSource);
@@ -496,7 +540,7 @@ function findRerun(text: string, models: ModelReference[], hasSource: boolean): 
   return undefined;
 }
 
-function dayOf(word: string | undefined): RunReference['day'] | undefined {
+export function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;
   const w = word.toLowerCase().replace(/^last\s+/, '');
   if (w === 'yesterday' || w === 'last night') return 'yesterday';

@@ -61,13 +61,28 @@ export const MODEL_RULES: [RegExp, ModelChoice][] = [
   ],
 ];
 
+/**
+ * A family abbreviation that is part of a model's name ("fraud-gbm", "rf_churn", "knn-fraud@staging") names
+ * that model, not a family; one joined to a modifier ("xgboost-based", "knn-style") is still the family.
+ */
+function insideName(text: string, at: number, end: number): boolean {
+  if (/\w[-_]$/.test(text.slice(Math.max(0, at - 2), at))) return true;
+  const next = text.slice(end);
+  return (
+    /^[-_][a-z0-9]/i.test(next) &&
+    !/^[-_](?:based|style|like|type|powered|ish|esque|models?|classifiers?|regressors?)\b/i.test(next)
+  );
+}
+
 export function parseModels(goal: string): ModelChoice[] {
   const hits: { at: number; end: number; m: ModelChoice }[] = [];
   for (const [re, m] of MODEL_RULES) {
     // A name inside one an earlier rule took ("extreme gradient boosting", "histogram gradient boosting") is
     // that family, not a second one.
     const found = [...goal.matchAll(new RegExp(re.source, 'gi'))].find(
-      (f) => !hits.some((h) => f.index < h.end && f.index + f[0].length > h.at),
+      (f) =>
+        !insideName(goal, f.index, f.index + f[0].length) &&
+        !hits.some((h) => f.index < h.end && f.index + f[0].length > h.at),
     );
     if (found) hits.push({ at: found.index, end: found.index + found[0].length, m });
   }
@@ -88,8 +103,7 @@ export function maskModels(text: string, as = 'model'): string {
     (t, [re]) =>
       t.replace(new RegExp(re.source, 'gi'), (m: string, ...rest: unknown[]) => {
         const at = rest.find((r) => typeof r === 'number') as number;
-        // The end of a name ("penguins-rf", "churn_xgb") is not a model family.
-        if (/[\w][-_]$/.test(t.slice(Math.max(0, at - 2), at))) return m;
+        if (insideName(t, at, at + m.length)) return m;
         const kept = /\b(?:models?|classifiers?|regressors?)$/i.exec(m)?.[0];
         if (kept) return ` ${kept} `;
         const next = t.slice(at + m.length);

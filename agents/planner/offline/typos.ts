@@ -2,7 +2,8 @@
  * Light typos in the words the grammars key on: "predcit" → "predict", "clasify" → "classify", "forcast" →
  * "forecast", "regresion" → "regression", "deplyo" → "deploy". Only plain lower-case words are mended (never
  * paths, names with - _ . or capitals, which may be columns or models), only towards one known word, and
- * only by one swap of neighbours (5+ letters), one letter missing or extra (6+) or one letter wrong (8+).
+ * only by one swap of neighbours (5+ letters), one letter missing or extra (6+) or one letter wrong (6+,
+ * keeping the first letter; a common English word one letter away, e.g. "staying", is left as written).
  */
 
 const KEYWORDS = [
@@ -54,6 +55,17 @@ const KEYWORDS = [
   'approve',
 ];
 const KNOWN = new Set(KEYWORDS);
+/** Real words one wrong letter away from a keyword. */
+const NEAR_WORDS = new Set([
+  'staying',
+  'ransom',
+  'kissing',
+  'hissing',
+  'pissing',
+  'dissing',
+  'cannery',
+  'approves',
+]);
 
 /** Edit distance with swaps of neighbours counted as one edit (optimal string alignment). */
 function distance(a: string, b: string): number {
@@ -76,14 +88,14 @@ const sorted = (w: string) => [...w].sort().join('');
 
 /** The keyword a misspelt word stands for, if exactly one fits. */
 export function mendWord(word: string): string | undefined {
-  if (word.length < 5 || KNOWN.has(word) || !/^[a-z]+$/.test(word)) return undefined;
+  if (word.length < 5 || KNOWN.has(word) || NEAR_WORDS.has(word) || !/^[a-z]+$/.test(word)) return undefined;
   // Another form of a keyword ("registers", "approved", "forests") is a word, not a typo.
   if (KEYWORDS.some((k) => word.startsWith(k) || k.startsWith(word.slice(0, -1)))) return undefined;
   const fits = KEYWORDS.filter((k) => {
     if (Math.abs(k.length - word.length) > 1 || distance(word, k) !== 1) return false;
     if (k.length === word.length && sorted(k) === sorted(word)) return true; // a swap
     if (k.length !== word.length) return Math.min(k.length, word.length) >= 6; // a letter missing or extra
-    return k.length >= 8; // a letter wrong
+    return k.length >= 8 || (k.length >= 6 && k[0] === word[0]); // a letter wrong
   });
   return fits.length === 1 ? fits[0] : undefined;
 }

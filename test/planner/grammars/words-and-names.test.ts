@@ -18,12 +18,31 @@ describe('typos in keywords', () => {
     ['deplyo', 'deploy'],
     ['trian', 'train'],
     ['stagging', 'staging'],
+    // One letter wrong in a six- or seven-letter keyword.
+    ['canery', 'canary'],
+    ['depkoy', 'deploy'],
+    ['monitir', 'monitor'],
+    ['predixt', 'predict'],
+    ['retrsin', 'retrain'],
   ])('%s → %s', (typo, word) => {
     expect(mendWord(typo)).toBe(word);
   });
 
   it('leaves real words, other forms, names and paths alone', () => {
-    for (const w of ['trail', 'grain', 'approved', 'registers', 'forests', 'model', 'modal', 'motel'])
+    for (const w of [
+      'trail',
+      'grain',
+      'approved',
+      'registers',
+      'forests',
+      'model',
+      'modal',
+      'motel',
+      'staying',
+      'ransom',
+      'kissing',
+      'approver',
+    ])
       expect(mendWord(w)).toBeUndefined();
     expect(mendTypos('forcast Sales in data/forcast.csv with the-forcast model')).toBe(
       'forecast Sales in data/forcast.csv with the-forcast model',

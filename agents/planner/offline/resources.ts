@@ -16,26 +16,46 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ),
     ),
   ];
-  // "two 48 GB GPUs": the size between the count and the cards.
+  // "two 48 GB GPUs", "a 80G card": the size between the count and the cards.
   counts.push(
     ...goal.matchAll(
-      new RegExp(String.raw`\b${NUMBER}\s+\d+(?:\.\d+)?\s*(?:gb|gib|gi|g)\s+${GPU_NAME}\b`, 'gi'),
+      new RegExp(
+        String.raw`\b${NUMBER}\s+\d+(?:\.\d+)?\s*(?:gb|gib|gi|g)\s+(?:${GPU_NAME}|(?:gpu\s+)?cards?)\b`,
+        'gi',
+      ),
     ),
   );
   const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
   else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
   const gb =
-    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
+    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|memory))?/gi;
+  // "memory 16Gi", "RAM: 64 GB": the word before the size.
+  const before = /\b(ram|memory|vram)\s*(?:[:=]|of)?\s*$/i;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
     const size = `${m[1]}${unit}`;
-    const what = (m[3] ?? '').toLowerCase();
-    const near = goal.slice(Math.max(0, (m.index ?? 0) - 25), (m.index ?? 0) + m[0].length + 15);
-    if (what === 'ram' || (what === 'memory' && !/gpu|vram/i.test(near))) out.memory = size;
-    else if (out.gpu !== undefined && (what !== '' || /gpu|vram|cuda|a100|h100/i.test(near)))
+    const at = m.index ?? 0;
+    const lead = goal.slice(Math.max(0, at - 30), at);
+    const what = (m[3] ?? before.exec(lead)?.[1] ?? '').toLowerCase();
+    const tail = goal.slice(at + m[0].length, at + m[0].length + 20);
+    const near = goal.slice(Math.max(0, at - 25), at + m[0].length + 15);
+    // Said of each card: "per GPU", "each", "on every card", "GPUs with 40GB", "a 80G card".
+    const perCard =
+      /^\s*(?:of\s+memory\s+|memory\s+)?(?:per|each|a|on each|on every|for each|on the)\s*(?:gpu|card|device|a100|h100)?\b|^\s*(?:each|apiece)\b|^\s*(?:gpus?|cards?)\b/i.test(
+        tail.replace(/^\s*(?:of\s+)?(?:gpu\s+)?memory\b/i, ''),
+      ) ||
+      /(?:gpus?|cards?|a100s?|h100s?|h200s?|l4s?|t4s?)\s+(?:with|that has|having|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
+        lead,
+      );
+    if (/gpu|graphics|video|device|vram/.test(what)) out.gpuMemory = size;
+    else if (/ram|memory/.test(what)) {
+      if (what.includes('memory') && !/host|system|cpu|main|machine|node/.test(what) && perCard)
+        out.gpuMemory = size;
+      else out.memory = size;
+    } else if (out.gpu !== undefined && (perCard || /gpu|vram|cuda|a100|h100|card/i.test(near)))
       out.gpuMemory = size;
-    else if (what === '' && /\b(ram|memory)\b/i.test(near)) out.memory = size;
+    else if (/\b(ram|memory)\b/i.test(near)) out.memory = size;
   }
   const cpu = new RegExp(String.raw`\b${NUMBER}\s+(?:cpus?|cores|vcpus?|cpu cores)\b`, 'i').exec(goal);
   if (cpu) out.cpu = toNumber(cpu[1]) ?? 1;

@@ -5,6 +5,7 @@
  */
 import { type DatasetDescription, TEXT_TYPES } from '../describe-dataset.ts';
 import { matchColumn } from './columns.ts';
+import { TEXT_REFERENCE } from './features.ts';
 
 export interface TextFeatureCandidates {
   explicit: string[];
@@ -23,8 +24,10 @@ export function pickTextColumns(
 ): { columns: string[]; notes: string[] } | { question: string } {
   const columns: string[] = [];
   const notes: string[] = [];
+  const said = text.explicit.filter((c) => c !== TEXT_REFERENCE);
+  const reference = said.length < text.explicit.length;
   if (!data) {
-    for (const c of text.explicit) columns.push(c);
+    for (const c of said) columns.push(c);
     if (columns.length)
       notes.push(
         `text columns ${columns.join(', ')} are unchecked: the data could not be read before the run`,
@@ -32,7 +35,7 @@ export function pickTextColumns(
     return { columns, notes };
   }
   const names = data.columns.map((c) => c.name);
-  for (const phrase of text.explicit) {
+  for (const phrase of said) {
     const m = matchColumn(phrase, names);
     if (!m)
       return {
@@ -50,6 +53,19 @@ export function pickTextColumns(
     const col = m ? data.columns.find((c) => c.name === m.column) : undefined;
     if (col && col.name !== target && looksLikeFreeText(col, data.rows) && !columns.includes(col.name))
       columns.push(col.name);
+  }
+  // "tf-idf on it", "vectorise the text": the only free-text column of the data.
+  if (reference && !columns.length) {
+    const free = data.columns.filter((c) => c.name !== target && looksLikeFreeText(c, data.rows));
+    if (free.length !== 1)
+      return {
+        question: `Which column holds the text to vectorise? ${
+          free.length
+            ? `Free-text columns: ${free.map((c) => c.name).join(', ')}.`
+            : `Its columns are: ${names.join(', ')}.`
+        }`,
+      };
+    columns.push((free[0] as { name: string }).name);
   }
   if (columns.length)
     notes.push(

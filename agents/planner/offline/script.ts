@@ -45,10 +45,17 @@ export function parseScript(text: string): ScriptSpec | undefined {
       String.raw`\b(?:put|puts|add|adds|store|stores|place|push)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\b`,
       'i',
     ).exec(text)?.[1];
+  // "register as support-bot the file out/ckpt.pt": the file after the name.
+  const named =
+    artifact ??
+    new RegExp(
+      String.raw`\bregist\w*\s+(?:it\s+)?(?:as|under)\s+\S+\s+(?:the\s+)?(?:file|checkpoint|weights|artifact|model)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})`,
+      'i',
+    ).exec(text)?.[1];
   return {
     path,
     args: parseArgs(text.replace(m[0], ' ')),
     ...(m[1] ? { interpreter: m[1] } : {}),
-    ...(artifact ? { artifact: artifact.replace(/^\.\//, '') } : {}),
+    ...(named ? { artifact: named.replace(/^\.\//, '') } : {}),
   };
 }

@@ -79,6 +79,18 @@ export function parseTestShare(text: string): number | undefined {
       const b = Number(m[2]);
       return a + b === 100 && a > 0 && b > 0 ? b / 100 : undefined;
     });
+  // "a 0.75/0.25 split", "an 8:2 split", "4:1 into train and test": decimals summing to 1, small ratios.
+  if (/\b(?:split|train|test|hold|held|ratio)\w*\b/i.test(text))
+    collect(
+      new RegExp(
+        String.raw`(?<![\d.:/-])${PART_NUMBER}\s*([/:])\s*${PART_NUMBER}(?![\d.]*\d|\s*[/:]\s*\d)`,
+        'g',
+      ),
+      (m) => {
+        const shares = ratioShares([Number(m[1]), Number(m[3])], m[2] === ':');
+        return shares && Number(m[1]) + Number(m[3]) !== 100 ? shares[1] : undefined;
+      },
+    );
   const last = hits
     .filter((h) => h.share !== undefined)
     .sort((a, b) => a.at - b.at)
@@ -86,17 +98,36 @@ export function parseTestShare(text: string): number | undefined {
   return last?.share;
 }
 
-/** A three-way split: "80/10/10 into train, validation and test", "70-15-15 split". Shares of validation and test. */
+/** Parts of a whole: percents (sum 100), decimals (sum 1) or a ratio written with colons ("8:1:1"). */
+function ratioShares(parts: number[], colon: boolean): number[] | undefined {
+  const sum = parts.reduce((a, b) => a + b, 0);
+  if (parts.some((p) => !(p > 0))) return undefined;
+  const whole = [100, 10, 1].some((w) => Math.abs(sum - w) < 1e-9);
+  const ratio =
+    colon &&
+    parts.every((p) => Number.isInteger(p)) &&
+    sum <= 20 &&
+    (parts[0] as number) > (parts[1] as number);
+  return whole || ratio ? parts.map((p) => Math.round((p / sum) * 1000) / 1000) : undefined;
+}
+
+const PART_NUMBER = String.raw`(\d{1,2}(?:\.\d+)?|0?\.\d+)`;
+
+/**
+ * A three-way split: "80/10/10 into train, validation and test", "70-15-15 split", "8:1:1", "0.8/0.1/0.1".
+ * Shares of validation and test.
+ */
 export function parseThreeWay(text: string): { validationShare: number; testShare: number } | undefined {
-  const m = /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s*[/:-]\s*(\d{1,2})\b/.exec(text);
+  const m = new RegExp(
+    String.raw`(?<![\d.])${PART_NUMBER}\s*([/:-])\s*${PART_NUMBER}\s*\2\s*${PART_NUMBER}(?![\d.]*\d)`,
+  ).exec(text);
   if (!m) return undefined;
-  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (a + b + c !== 100) return undefined;
+  const shares = ratioShares([Number(m[1]), Number(m[3]), Number(m[4])], m[2] === ':');
+  if (!shares) return undefined;
+  const [, b, c] = shares as [number, number, number];
   // The order is the one written, train first; "… into train, test and validation" swaps the last two.
   const testFirst = /\btrain\w*\s*,\s*test\w*\s*,?\s*(?:and\s+)?validat/i.test(text);
-  return testFirst
-    ? { testShare: b / 100, validationShare: c / 100 }
-    : { validationShare: b / 100, testShare: c / 100 };
+  return testFirst ? { testShare: b, validationShare: c } : { validationShare: b, testShare: c };
 }
 
 const VALIDATION_NOUN = String.raw`(?:validation|validating|val|dev|development)`;

@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
+  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|work(?:s|ing)?\\s+out|to\\s+know';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -66,6 +66,14 @@ export function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1] ?? afterLastBreak(m[2] as string));
+  // "the column we care about is X", "the field I am curious about: X".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:column|field|variable|thing|value)\s+(?:we|i|you)\s+(?:care|are curious|am curious)\s+about\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
   for (const m of goal.matchAll(
     new RegExp(
@@ -174,9 +182,15 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".
+  // "text classification", "binary classification": the kind of task, not a column.
   for (const m of goal.matchAll(
     /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?|regression|model(?:l)?ing)\b/gi,
   ))
-    push(m[1]);
+    if (
+      !/^(?:text|texts|document|image|binary|multi-?class|multi-?label|sequence|token|sentence|tabular)$/i.test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   return out;
 }

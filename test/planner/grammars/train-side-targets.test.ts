@@ -1,0 +1,81 @@
+/** Round 3, training side: targets said many ways (and that they mean training), split ratios, script names. */
+import { describe, expect, it } from 'vitest';
+import { parseModelName } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseScript } from '../../../agents/planner/offline/script.ts';
+import { parseHoldout } from '../../../agents/planner/offline/split.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
+
+describe('a target said without "predict" still asks for training', () => {
+  it.each([
+    ['using data/cars.json we want to know Horsepower', 'Horsepower'],
+    ['from data/x.csv I need to know the price', 'price'],
+    ['guess the Origin of cars in data/cars.json', 'Origin'],
+    ['data/penguins.json, Island is the label, random forest', 'Island'],
+    ['data/t.csv: apply tf idf to body, label = queue', 'queue'],
+    ['train on data/cars.json target=Weight_in_lbs', 'Weight_in_lbs'],
+    ['figure out Cylinders from the other columns in data/cars.json', 'Cylinders'],
+    ['work out the yield from the rest of data/barley.json', 'yield'],
+    ['data/cars.json - the column we care about is Miles_per_Gallon', 'Miles_per_Gallon'],
+    ['infer sex from data/penguins.json', 'sex'],
+  ])('%s → %s', (text, want) => {
+    const spec = parseGoal(text);
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]?.replace(/\s+of\s+.*$/, '')).toBe(want);
+  });
+
+  it('"text classification" names no target "text"', () => {
+    expect(targetPhrases('do text classification of body into queue')).not.toContain('text');
+    expect(targetPhrases('a sentiment classification of reviews')).toContain('sentiment');
+  });
+
+  it('words of monitoring or serving do not start training', () => {
+    expect(parseGoal('how many requests did penguins-species get yesterday?').wants.train).toBe(false);
+  });
+});
+
+describe('split shares as ratios and decimals', () => {
+  it.each([
+    ['split data/x.json 8:1:1 into train, validation and test', { validationShare: 0.1, testShare: 0.1 }],
+    ['a 0.8/0.1/0.1 split', { validationShare: 0.1, testShare: 0.1 }],
+    ['split it 6:2:2', { validationShare: 0.2, testShare: 0.2 }],
+    ['70-15-15 split', { validationShare: 0.15, testShare: 0.15 }],
+  ])('%s', (text, want) => {
+    expect(parseHoldout(text)).toMatchObject(want);
+  });
+
+  it.each([
+    ['make a 0.75/0.25 train test split', 0.25],
+    ['an 8:2 split of the rows', 0.2],
+    ['split it 4:1 into train and test', 0.2],
+    ['train/test ratio of 3:1', 0.25],
+    ['80/20 split', 0.2],
+  ])('%s → %s', (text, want) => {
+    expect(parseHoldout(text).testShare).toBeCloseTo(want);
+  });
+
+  it('dates and times are not ratios', () => {
+    expect(parseHoldout('split at 2015-01-02 by date').validationShare).toBeUndefined();
+    expect(parseHoldout('train every day at 3:00').testShare).toBeUndefined();
+  });
+});
+
+describe('names and artifacts around a script', () => {
+  it.each([
+    ['train with x.py on four GPUs, register out/ckpt.pt and call it tuner-x', 'tuner-x'],
+    ['register out/m.bin and name it shop-net', 'shop-net'],
+    ['publish the checkpoint, calling it ft-v3', 'ft-v3'],
+  ])('%s → %s', (text, want) => {
+    expect(parseModelName(text)).toBe(want);
+  });
+
+  it('"call it a day" names nothing', () => {
+    expect(parseModelName('train x.py and call it a day')).toBeUndefined();
+  });
+
+  it('the file to register, named after the name', () => {
+    expect(parseScript('run scripts/f.py then register as support-bot the file out/ckpt.pt')?.artifact).toBe(
+      'out/ckpt.pt',
+    );
+  });
+});

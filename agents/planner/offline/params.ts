@@ -51,7 +51,7 @@ export function parseModelName(text: string): string | undefined {
       String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
-  return m?.[1] ?? m?.[2] ?? m?.[3];
+  return m?.slice(1).find((g) => g !== undefined);
 }
 
 /** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */

@@ -52,7 +52,7 @@ export { sqlQuery } from './sources.ts';
 const TRAIN_WORDS =
   /\b(train|retrain|re-train|predict(?!ions)|forecast|classif\w*|regress\w*|fit|model(?:s|ing|ling)?\b|estimat\w*|learn|build an? \w*\s*(?:model|classifier|regressor)|route|routes|routing|triage|auto-?assign|categori[sz]e|categori[sz]ing)/i;
 const TARGET_CUES =
-  /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) to know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*[=:]|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b/i;
+  /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) to know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*[=:]|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b|\b(?:that|which|to|can|could) tells? (?:me|us|you|them) (?:the|which|what)\b/i;
 const DEPLOY =
   /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i;
 const PREDICT =
@@ -239,7 +239,13 @@ export function parseGoal(goal: string): GoalSpec {
     },
   };
   // Documents, search indexes and LLM calls: their own grammar and builder (offline/ai.ts, build/ai.ts).
-  const ai = script ? undefined : parseAi(text);
+  // "embeddings of the body" of a table with a column to predict: text features of a tabular model.
+  const tabularText =
+    trains &&
+    text$.explicit.length > 0 &&
+    frame.targetPhrases.length > 0 &&
+    sources.some((s) => s.kind === 'file' && /\.(?:csv|tsv|json|jsonl|ndjson|parquet)$/i.test(s.path));
+  const ai = script || tabularText ? undefined : parseAi(text);
   return ai ? { ...frame, operation: 'ai', ai, sources: [] } : frame;
 }
 

@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|work(?:s|ing)?\\s+out|to\\s+know';
+  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|work(?:s|ing)?\\s+out';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -66,6 +66,22 @@ export function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1] ?? afterLastBreak(m[2] as string));
+  // "we want to know X" (not "want to know if / how …").
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:want|need|like|wish)\s+to\s+know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "something that tells me the species of a penguin".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:that|which|to|can|could)\s+tells?\s+(?:me|us|you|them)\s+(?!(?:how|why|when|where|whether|if|who|about)\b)(?:the\s+|which\s+|what\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP}|of|is|are|will|would)\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // "the column we care about is X", "the field I am curious about: X".
   for (const m of goal.matchAll(
     new RegExp(
@@ -107,7 +123,7 @@ export function targetPhrases(goal: string): string[] {
     push(m[1]);
   // "classify penguins by species", "classify flights into delay".
   for (const m of goal.matchAll(
-    /\bclassify(?:ing)?\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
+    /\bclassif(?:y|ying|ication)\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
   ))
     push(m[1]);
   // "predict whether a flight will be delayed" → "delayed".

@@ -18,6 +18,8 @@ describe('a target said without "predict" still asks for training', () => {
     ['work out the yield from the rest of data/barley.json', 'yield'],
     ['data/cars.json - the column we care about is Miles_per_Gallon', 'Miles_per_Gallon'],
     ['infer sex from data/penguins.json', 'sex'],
+    ['build something on data/penguins.json that tells me the Species of a penguin', 'Species'],
+    ["I'd love to know if we can guess the MPAA Rating from data/movies.json", 'MPAA Rating'],
   ])('%s → %s', (text, want) => {
     const spec = parseGoal(text);
     expect(spec.wants.train).toBe(true);
@@ -27,6 +29,14 @@ describe('a target said without "predict" still asks for training', () => {
   it('"text classification" names no target "text"', () => {
     expect(targetPhrases('do text classification of body into queue')).not.toContain('text');
     expect(targetPhrases('a sentiment classification of reviews')).toContain('sentiment');
+    expect(targetPhrases('do text classification of body into queue')).toContain('queue');
+  });
+
+  it('"embeddings of" a text column of a table is a text feature, not a search index', () => {
+    const spec = parseGoal('use embeddings of the body to predict queue in data/tickets.csv');
+    expect(spec.operation).not.toBe('ai');
+    expect(spec.textColumns).toEqual(['body']);
+    expect(parseGoal('embed the docs/ folder and build a search index').operation).toBe('ai');
   });
 
   it('words of monitoring or serving do not start training', () => {

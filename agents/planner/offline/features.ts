@@ -14,7 +14,7 @@ export interface TextFeatures {
 
 /** A column phrase of one or two words; never a determiner ("from the free-text body": the column is "body"). */
 const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|into|of|for|is|are|to|on|from|with|using|by|then|plus|via)\b)[\w()%-]+)?)["'\x60]?`;
-const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus)\b)([\w()%-]+)["'\x60]?`;
+const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus|too|also|please|pls|instead|now|then)\b)([\w()%-]+)["'\x60]?`;
 /** Said for the text without naming its column: "it", "them", "that text", "the text column". */
 export const TEXT_REFERENCE = '(the text)';
 const REF = String.raw`(?:(?:it|them|that|this|these|those)(?:\s+(?:free[- ])?(?:texts?|columns?|fields?))?|(?:the|that|this|those|these)\s+(?:free[- ])?texts?(?:\s+(?:columns?|fields?))?)(?![\w-])`;
@@ -31,7 +31,8 @@ export function parseTextFeatures(text: string): TextFeatures {
     const t = v
       ?.trim()
       .replace(/^(?:the|their|its)\s+/i, '')
-      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '');
+      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '')
+      .replace(/\s+(?:too|also|as well|please|pls|instead|then|now)$/i, '');
     // "its unstructured description": the adjective is not the column.
     if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
     if (t && IS_REF.test(t)) {
@@ -89,6 +90,19 @@ export function parseTextFeatures(text: string): TextFeatures {
   for (const m of text.matchAll(
     new RegExp(
       String.raw`\b(?:the|their|its|each|[\w-]+'s?)\s+(?:\w+\s+)?(?:${TEXTY}|wording|prose|description)\s*(?:[([]\s*|,?\s*(?:in|from|i\.e\.|namely)\s+)(?:the\s+|its\s+|their\s+)?${ONE}(?:\s+(?:column|field))?\s*(?=[)\]]|\s+(?:column|field)\b)`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
+  // "treat the message text as a feature", "use the review text as an input".
+  for (const m of text.matchAll(
+    /\b(?:treat|use|include|add|feed)\w*\s+(?:the\s+|their\s+|its\s+)?((?:[\w-]+\s+)?(?:texts?|messages?|wording))\s+(?:too\s+|also\s+)?as\s+(?:an?\s+|the\s+)?(?:features?|inputs?|predictors?)\b/gi,
+  ))
+    push(explicit, m[1]);
+  // "the words in body", "the tokens of the notes column".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
       'gi',
     ),
   ))

@@ -45,9 +45,13 @@ export function parseScript(text: string): ScriptSpec | undefined {
       String.raw`\b(?:put|puts|add|adds|store|stores|place|push)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\b`,
       'i',
     ).exec(text)?.[1];
-  // "register as support-bot the file out/ckpt.pt": the file after the name.
+  // "register as support-bot the file out/ckpt.pt": the file after the name; "have out/x.pt registered".
   const named =
     artifact ??
+    new RegExp(
+      String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:(?:should|must|will|needs? to|has to)\s+be\s+|to\s+be\s+|gets?\s+|is\s+)?(?:registered|published|uploaded)\b`,
+      'i',
+    ).exec(text)?.[1] ??
     new RegExp(
       String.raw`\bregist\w*\s+(?:it\s+)?(?:as|under)\s+\S+\s+(?:the\s+)?(?:file|checkpoint|weights|artifact|model)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})`,
       'i',

@@ -13,7 +13,13 @@ const SET_ASIDE_PARTICIPLE = 'held|kept|set|put|left|reserved|carved|saved|withh
  * quarter of the rows", "reserve fifteen percent for validation", "use 0.1 as the test set", "a 30% test split",
  * "test size 0.2", "an 80/20 split", "split 70:30". The last mention wins.
  */
-export function parseTestShare(text: string): number | undefined {
+export function parseTestShare(said: string): number | undefined {
+  // "ninety/ten" → "90/10".
+  const text = said.replace(
+    new RegExp(String.raw`\b${NUMBER}\s*([/:])\s*${NUMBER}\b`, 'gi'),
+    (all, a: string, sep: string, b: string) =>
+      /^\d/.test(a) && /^\d/.test(b) ? all : `${toNumber(a) ?? a}${sep}${toNumber(b) ?? b}`,
+  );
   const hits: { at: number; share: number | undefined }[] = [];
   const collect = (re: RegExp, read: (m: RegExpMatchArray) => number | undefined) => {
     for (const m of text.matchAll(re)) hits.push({ at: m.index ?? 0, share: read(m) });
@@ -63,6 +69,11 @@ export function parseTestShare(text: string): number | undefined {
     (m) => strict(m[1]),
   );
   collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "split it in half", "halve the rows into train and test".
+  collect(
+    /\bsplit\w*\s+(?:\S+\s+){0,3}?(?:in|into)\s+(?:two\s+)?halves\b|\bsplit\w*\s+(?:\S+\s+){0,3}?in\s+half\b|\b50\s*\/\s*50\b/gi,
+    () => 0.5,
+  );
   // "80/20 split", "a 75-25 train/test split", "split 70:30".
   collect(
     /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s+(?:train[/ -]?test\s+)?split\b|\bsplit\s+(?:it\s+|the (?:data|rows)\s+|\S+\.(?:csv|tsv|json|ndjson|jsonl|parquet)\s+)?(?:into\s+)?(\d{1,2})\s*[/:-]\s*(\d{1,2})\b(?!\s*[/:-]\s*\d)/gi,

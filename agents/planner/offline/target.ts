@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|work(?:s|ing)?\\s+out';
+  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|work(?:s|ing)?\\s+out';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -51,7 +51,7 @@ export function targetPhrases(goal: string): string[] {
   // "X as the target", "target column X", "label: X".
   // Only the words after the last preposition or verb: "fit a classifier with weather as the outcome" → "weather".
   for (const m of goal.matchAll(
-    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent)\b/gi,
+    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)["'`]?\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent|y)\b/gi,
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
@@ -74,6 +74,14 @@ export function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1]);
+  // "find out what the Acceleration of a car will be", "a model that finds the queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${TARGET_VERBS}|tell(?:s)?\s+(?:me|us))\s+what\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([\w()%-]+(?:\s+(?!(?:of|for|will|would|is|are|was)\b)[\w()%-]+)?)\s+(?:of\s+(?:\w+\s+){1,2})?(?:will|would|is|are|was|should)\b|\b(?:which|that)\s+finds?\s+(?:out\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([\w()%-]+(?:\s+(?!(?:${STOP})\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
   // "something that tells me the species of a penguin".
   for (const m of goal.matchAll(
     new RegExp(
@@ -164,13 +172,19 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
+  // "please make model …": a request, not a column.
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
       'gi',
     ),
   ))
-    if (!new RegExp(String.raw`^(?:${CLAUSE_VERBS})\b`, 'i').test(m[1] as string)) push(m[1]);
+    if (
+      !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|kindly|can|could|u|you|we|i)\b`, 'i').test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   // An arrow from the data to the column: "data/x.json -> sex", "x.csv → price".
   for (const m of goal.matchAll(
     new RegExp(

@@ -35,8 +35,16 @@ export function pickTextColumns(
     return { columns, notes };
   }
   const names = data.columns.map((c) => c.name);
+  const free = data.columns.filter((c) => c.name !== target && looksLikeFreeText(c, data.rows));
   for (const phrase of said) {
     const m = matchColumn(phrase, names);
+    // "the message text" of a table with one free-text column: that column.
+    if (!m && free.length === 1 && /\b(?:texts?|messages?|wording|words|prose)$/i.test(phrase)) {
+      const only = (free[0] as { name: string }).name;
+      if (!columns.includes(only)) columns.push(only);
+      notes.push(`"${phrase}" is read as ${only}, the only free-text column of ${data.path}`);
+      continue;
+    }
     if (!m)
       return {
         question: `I could not find a text column matching "${phrase}" in ${data.path}. Which column holds the text? Its columns are: ${names.join(', ')}.`,
@@ -56,7 +64,6 @@ export function pickTextColumns(
   }
   // "tf-idf on it", "vectorise the text": the only free-text column of the data.
   if (reference && !columns.length) {
-    const free = data.columns.filter((c) => c.name !== target && looksLikeFreeText(c, data.rows));
     if (free.length !== 1)
       return {
         question: `Which column holds the text to vectorise? ${

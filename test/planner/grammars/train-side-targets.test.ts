@@ -89,3 +89,33 @@ describe('names and artifacts around a script', () => {
     );
   });
 });
+
+describe('round 3: more ways to say shares, targets and text', () => {
+  it.each([
+    ['split data/x.json in half for train and test', 0.5],
+    ['ninety/ten split of the rows', 0.1],
+    ['an eighty:twenty split', 0.2],
+  ])('%s → %s', (text, want) => {
+    expect(parseHoldout(text).testShare).toBeCloseTo(want);
+  });
+
+  it.each([
+    ['use data/cars.json to find out what the Acceleration of a car will be', 'Acceleration'],
+    ["train on data/cars.json with 'Miles_per_Gallon' as y", 'Miles_per_Gallon'],
+    ['please make model for data/t.csv which find the queue', 'queue'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+
+  it('"not ready to train yet" trains nothing', () => {
+    expect(
+      parseGoal("we're not ready to train yet: one-hot encode Origin in data/cars.json").wants.train,
+    ).toBe(false);
+  });
+
+  it('"have <file> registered" is the artifact', () => {
+    expect(parseScript('run scripts/f.py and have out/ckpt.pt registered under x')?.artifact).toBe(
+      'out/ckpt.pt',
+    );
+  });
+});

@@ -71,6 +71,15 @@ describe('text named by a pronoun or as "the text"', () => {
     });
   });
 
+  it('"the message text" of a table with one free-text column is that column', () => {
+    expect(pickTextColumns({ explicit: ['message text'], maybe: [] }, tickets, 'queue')).toMatchObject({
+      columns: ['body'],
+    });
+    expect(pickTextColumns({ explicit: ['summary'], maybe: [] }, tickets, 'queue')).toHaveProperty(
+      'question',
+    );
+  });
+
   it('asks which column when the data has several free-text columns', () => {
     const two = data([
       { name: 'title', type: 'VARCHAR', distinct: 199 },
@@ -83,5 +92,18 @@ describe('text named by a pronoun or as "the text"', () => {
     expect(pickTextColumns({ explicit: [TEXT_REFERENCE], maybe: ['title'] }, two, 'queue')).toMatchObject({
       columns: ['title'],
     });
+  });
+});
+
+describe('text references with fillers, and words in a column', () => {
+  it.each([
+    ['vectorise the text too', [TEXT_REFERENCE]],
+    ['tf-idf the text as well', [TEXT_REFERENCE]],
+    ['predict queue from the words in body', ['body']],
+    ['the body column is text, do tfidf for it', ['body']],
+    ['treat the message text as a feature', ['message text']],
+    ['use the text as an input', [TEXT_REFERENCE]],
+  ])('"%s"', (text, want) => {
+    expect(parseTextFeatures(text).explicit).toEqual(want);
   });
 });

@@ -102,7 +102,7 @@ export function parseTextFeatures(text: string): TextFeatures {
   // "the words in body", "the tokens of the notes column".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
       'gi',
     ),
   ))
@@ -117,7 +117,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   // Vectorisers: "tf-idf on ticket bodies", "bag of words over the description", "embed the notes", "a hashing
   // vectorizer on body", "turn them into tf-idf features"; "it" / "the text" is a reference (TEXT_REFERENCE).
-  const VEC = String.raw`(?:tf[- ]?idf|bag[- ]of[- ]words|bow|n-?grams?|word counts|hashing(?:\s+(?:vectori[sz]er|trick))?|count\s+vectori[sz]er|(?:text\s+|word\s+|sentence\s+)?embeddings?|text (?:vectori[sz]\w*|features?|classification|classifier))`;
+  const VEC = String.raw`(?:tf[- ]?idf|nlp(?:\s+features?)?|language features?|bag[- ]of[- ]words|bow|n-?grams?|word counts|hashing(?:\s+(?:vectori[sz]er|trick))?|count\s+vectori[sz]er|(?:text\s+|word\s+|sentence\s+)?embeddings?|text (?:vectori[sz]\w*|features?|classification|classifier))`;
   const THING = String.raw`(?:(?:the|their|its)\s+)?(${REF}|${COL})`;
   for (const m of text.matchAll(
     new RegExp(

@@ -32,6 +32,8 @@ const NO_TRAINING = new RegExp(
     // "we'll train later", "modelling comes later", "the model comes later".
     String.raw`\b(?:we'?ll|we will|i'?ll|i will)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately)\b`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
+    // "leave the modelling for later", "save training for another day".
+    String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,
     // "just the split", "only the prep", "data prep only", "prep-only", "just split it".
     String.raw`\b(?:just|only)\s+(?:the\s+|do\s+the\s+)?${DATA_NOUN}\b${ENDS}`,
     String.raw`\b${DATA_NOUN}[- ]only\b`,

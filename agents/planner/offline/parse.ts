@@ -52,7 +52,7 @@ export { sqlQuery } from './sources.ts';
 const TRAIN_WORDS =
   /\b(train|retrain|re-train|predict(?!ions)|forecast|classif\w*|regress\w*|fit|model(?:s|ing|ling)?\b|estimat\w*|learn|build an? \w*\s*(?:model|classifier|regressor)|route|routes|routing|triage|auto-?assign|categori[sz]e|categori[sz]ing)/i;
 const TARGET_CUES =
-  /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|find(?:s|ing)? out|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) to know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*[=:]|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b|\b(?:that|which|to|can|could) tells? (?:me|us|you|them) (?:the|which|what)\b/i;
+  /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|find(?:s|ing)? out|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) to know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*(?:[=:]|is\b)|\bis (?:the|our|my) (?:target|label|outcome)\b|\by\s*(?:=|is\b)|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b|\b(?:that|which|to|can|could) tells? (?:me|us|you|them) (?:the|which|what)\b/i;
 const DEPLOY =
   /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i;
 const PREDICT =

@@ -25,13 +25,22 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ),
     ),
   );
+  // "gpus=4", "gpu count two", "number of GPUs: 2".
+  counts.push(
+    ...goal.matchAll(
+      new RegExp(
+        String.raw`\b(?:num[_ ]?gpus|n[_ ]?gpus|gpu[_ ]?count|number of gpus|gpus?)\s*(?:=|:|is\b|of\b|count\b)?\s*${NUMBER}\b(?!\s*(?:gb|gib|gi|g|tb|%|x)\b)`,
+        'gi',
+      ),
+    ),
+  );
   const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
   else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
   const gb =
-    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|memory))?/gi;
+    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|mem+ory|mem)\b)?/gi;
   // "memory 16Gi", "RAM: 64 GB": the word before the size.
-  const before = /\b(ram|memory|vram)\s*(?:[:=]|of)?\s*$/i;
+  const before = /\b(ram|mem+ory|mem|vram)\s*(?:[:=]|of)?\s*$/i;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
     const size = `${m[1]}${unit}`;
@@ -49,8 +58,8 @@ export function parseResources(text: string): GoalSpec['resources'] {
         lead,
       );
     if (/gpu|graphics|video|device|vram/.test(what)) out.gpuMemory = size;
-    else if (/ram|memory/.test(what)) {
-      if (what.includes('memory') && !/host|system|cpu|main|machine|node/.test(what) && perCard)
+    else if (/ram|mem/.test(what)) {
+      if (what.includes('mem') && !/host|system|cpu|main|machine|node/.test(what) && perCard)
         out.gpuMemory = size;
       else out.memory = size;
     } else if (out.gpu !== undefined && (perCard || /gpu|vram|cuda|a100|h100|card/i.test(near)))

@@ -13,9 +13,12 @@ const ARTIFACT_EXT = `(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gg
 /** Flags and their values: "--lr 3e-4", "--epochs=3", "-n 5", "--fp16". */
 export function parseArgs(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\s)(--?[A-Za-z][\w-]*)(?:[= ](?!--?[A-Za-z])([^\s,;]+))?/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\s)(--?[A-Za-z][\w-]*)(?:[= ](?!--?[A-Za-z])("[^"]*"|'[^']*'|[^\s,;]+))?/g,
+  )) {
     const flag = m[1] as string;
-    const value = m[2]?.replace(/[.)]+$/, '');
+    // A quoted value is one value, without its quotes: --run-name "ft a".
+    const value = /^["']/.test(m[2] ?? '') ? m[2]?.slice(1, -1) : m[2]?.replace(/[.)`]+$/, '');
     // "-" starts ordinary words too ("state-of-the-art" never gets here: flags follow whitespace).
     out.push(flag);
     if (value && !/^(?:and|on|with|then|register|to|for|using)$/i.test(value)) out.push(value);

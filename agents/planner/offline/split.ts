@@ -13,13 +13,17 @@ const SET_ASIDE_PARTICIPLE = 'held|kept|set|put|left|reserved|carved|saved|withh
  * quarter of the rows", "reserve fifteen percent for validation", "use 0.1 as the test set", "a 30% test split",
  * "test size 0.2", "an 80/20 split", "split 70:30". The last mention wins.
  */
-export function parseTestShare(said: string): number | undefined {
-  // "ninety/ten" → "90/10".
-  const text = said.replace(
-    new RegExp(String.raw`\b${NUMBER}\s*([/:])\s*${NUMBER}\b`, 'gi'),
-    (all, a: string, sep: string, b: string) =>
-      /^\d/.test(a) && /^\d/.test(b) ? all : `${toNumber(a) ?? a}${sep}${toNumber(b) ?? b}`,
+/** "ninety/ten" → "90/10", "seventy/fifteen/fifteen" → "70/15/15". */
+function ratioDigits(text: string): string {
+  return text.replace(
+    new RegExp(String.raw`\b${NUMBER}((?:\s*[/:]\s*${NUMBER.replace('(', '(?:')})+)\b`, 'gi'),
+    (all: string) =>
+      /[a-z]/i.test(all) ? all.replace(/[a-z]+(?:[- ][a-z]+)?/gi, (w) => String(toNumber(w) ?? w)) : all,
   );
+}
+
+export function parseTestShare(said: string): number | undefined {
+  const text = ratioDigits(said);
   const hits: { at: number; share: number | undefined }[] = [];
   const collect = (re: RegExp, read: (m: RegExpMatchArray) => number | undefined) => {
     for (const m of text.matchAll(re)) hits.push({ at: m.index ?? 0, share: read(m) });
@@ -128,7 +132,8 @@ const PART_NUMBER = String.raw`(\d{1,2}(?:\.\d+)?|0?\.\d+)`;
  * A three-way split: "80/10/10 into train, validation and test", "70-15-15 split", "8:1:1", "0.8/0.1/0.1".
  * Shares of validation and test.
  */
-export function parseThreeWay(text: string): { validationShare: number; testShare: number } | undefined {
+export function parseThreeWay(said: string): { validationShare: number; testShare: number } | undefined {
+  const text = ratioDigits(said);
   const m = new RegExp(
     String.raw`(?<![\d.])${PART_NUMBER}\s*([/:-])\s*${PART_NUMBER}\s*\2\s*${PART_NUMBER}(?![\d.]*\d)`,
   ).exec(text);
@@ -199,7 +204,7 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     'i',
   ).exec(text);
   const cut =
-    /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
+    /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+(?:for\s+|as\s+|to\s+|into\s+)?|(?:for|as|to|into)\s+)(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
       text,
     );
   if (!generic && !by && !cut) return undefined;

@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|work(?:s|ing)?\\s+out';
+  'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|work(?:s|ing)?\\s+out';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -82,6 +82,11 @@ export function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1] ?? m[2]);
+  // "a model that says which species a penguin is", "decides what category each ticket belongs to".
+  for (const m of goal.matchAll(
+    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
+  ))
+    push(m[1]);
   // "something that tells me the species of a penguin".
   for (const m of goal.matchAll(
     new RegExp(
@@ -142,7 +147,7 @@ export function targetPhrases(goal: string): string[] {
   // "predict (the) X (from|using|...)".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:${TARGET_VERBS})\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:${TARGET_VERBS})(?!\s+(?:should|must|will|would|can|could|shall|is|are|was|has|have|needs?)\b)\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))

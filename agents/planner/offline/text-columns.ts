@@ -6,6 +6,7 @@
 import { type DatasetDescription, TEXT_TYPES } from '../describe-dataset.ts';
 import { matchColumn } from './columns.ts';
 import { TEXT_REFERENCE } from './features.ts';
+import { sameWord, words } from './words.ts';
 
 export interface TextFeatureCandidates {
   explicit: string[];
@@ -13,8 +14,29 @@ export interface TextFeatureCandidates {
 }
 
 /** Free text: a string column whose values are mostly distinct (not a category). */
-export function looksLikeFreeText(col: { type: string; distinct: number }, rows: number): boolean {
+export function looksLikeFreeText(
+  col: { name?: string; type: string; distinct: number },
+  rows: number,
+): boolean {
+  // "Release Date" held as strings is a date, not text.
+  if (
+    col.name &&
+    /(?:^|[\s_-])(?:date|time|timestamp|datetime|created|updated)(?:$|[\s_-])|_at$/i.test(col.name)
+  )
+    return false;
   return TEXT_TYPES.test(col.type) && col.distinct > Math.max(20, rows * 0.3);
+}
+
+/** "the ticket text" of tickets.csv: the phrase names the rows of the file, not a column. */
+function namesRows(phrase: string, file: string): boolean {
+  const stem = words(
+    file
+      .split('/')
+      .pop()
+      ?.replace(/\.\w+$/, '') ?? '',
+  );
+  const said = words(phrase);
+  return said.length > 0 && said.every((w) => stem.some((s) => sameWord(w, s)));
 }
 
 export function pickTextColumns(
@@ -39,7 +61,11 @@ export function pickTextColumns(
   for (const phrase of said) {
     const m = matchColumn(phrase, names);
     // "the message text" of a table with one free-text column: that column.
-    if (!m && free.length === 1 && /\b(?:texts?|messages?|wording|words|prose)$/i.test(phrase)) {
+    if (
+      !m &&
+      free.length === 1 &&
+      (/\b(?:texts?|messages?|wording|words|prose)$/i.test(phrase) || namesRows(phrase, data.path))
+    ) {
       const only = (free[0] as { name: string }).name;
       if (!columns.includes(only)) columns.push(only);
       notes.push(`"${phrase}" is read as ${only}, the only free-text column of ${data.path}`);

@@ -119,3 +119,46 @@ describe('round 3: more ways to say shares, targets and text', () => {
     );
   });
 });
+
+describe('round 3: probes of the training side', () => {
+  it.each([
+    ['the model should predict Origin, data is data/cars.json', 'Origin'],
+    ['I want a model that says which Species a penguin is, data/penguins.json', 'Species'],
+    ['learn to tell the Species of penguins from data/penguins.json', 'Species'],
+    ['data/cars.json, y is Horsepower, X is the rest', 'Horsepower'],
+    ['data/tickets.csv: queue is the label and body is a free text column', 'queue'],
+  ])('%s → %s', (text, want) => {
+    const spec = parseGoal(text);
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]?.replace(/\s+of\s+.*$/, '')).toBe(want);
+  });
+
+  it('"leave the modelling for later" trains nothing', () => {
+    expect(parseGoal('clean data/cars.json and leave the modelling for later').wants.train).toBe(false);
+  });
+
+  it('worded three-way ratios and years before a cut-off', () => {
+    expect(parseHoldout('split it seventy/fifteen/fifteen into train, validation, test')).toMatchObject({
+      validationShare: 0.15,
+      testShare: 0.15,
+    });
+    expect(parseHoldout('years before 2015 are train and later years are test').split?.method).toBe('time');
+  });
+
+  it('names: "register that as x", "the model should be called x", "model name: x"', () => {
+    expect(parseModelName('output goes to out/ckpt.pt; register that as ft-out')).toBe('ft-out');
+    expect(parseModelName('register out/ckpt.pt, the model should be called ticket-ft')).toBe('ticket-ft');
+    expect(parseModelName('register out/ckpt.pt; model name: ticket-ft2')).toBe('ticket-ft2');
+  });
+
+  it('a quoted flag value is one value without quotes', () => {
+    expect(parseScript('run x.py --optimizer "adamw" --run-name "ft a" --lr=5e-5')?.args).toEqual([
+      '--optimizer',
+      'adamw',
+      '--run-name',
+      'ft a',
+      '--lr',
+      '5e-5',
+    ]);
+  });
+});

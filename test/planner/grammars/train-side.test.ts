@@ -107,3 +107,21 @@ describe('text references with fillers, and words in a column', () => {
     expect(parseTextFeatures(text).explicit).toEqual(want);
   });
 });
+
+describe('round 3 probes: counts, typos and text words', () => {
+  it.each([
+    ['run x.py gpus=4', { gpu: 4 }],
+    ['kick off x.py with gpu count two', { gpu: 2 }],
+    ['one GPU and 32 GB of memmory', { gpu: 1, memory: '32Gi' }],
+    ['2 gpus and 64G mem', { gpu: 2, memory: '64Gi' }],
+  ])('"%s"', (text, want) => {
+    expect(parseResources(text)).toEqual(want);
+  });
+
+  it.each([
+    ['predict queue with the text of body', ['body']],
+    ['nlp features on body', ['body']],
+  ])('"%s"', (text, want) => {
+    expect(parseTextFeatures(text).explicit).toEqual(want);
+  });
+});

@@ -13,6 +13,7 @@ import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { retime } from './offline/schedule.ts';
+import { parseArgs } from './offline/script.ts';
 import { parseSources } from './offline/sources.ts';
 import { NUMBER, SHARE, toNumber, toShare, words } from './offline/words.ts';
 import type { MissingPiece } from './types.ts';
@@ -129,6 +130,21 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
   return out;
 }
 
+/** Flags of a follow-up over a script's flags: a flag said again takes the new value; new flags are added. */
+function mergeArgs(have: string[], said: string[]): string[] {
+  if (!said.length) return have;
+  const out = [...have];
+  for (let i = 0; i < said.length; i++) {
+    const flag = said[i] as string;
+    const value = said[i + 1] !== undefined && !/^-/.test(said[i + 1] as string) ? said[++i] : undefined;
+    const at = out.indexOf(flag);
+    const hadValue = at >= 0 && out[at + 1] !== undefined && !/^-/.test(out[at + 1] as string);
+    if (at < 0) out.push(flag, ...(value !== undefined ? [value] : []));
+    else if (value !== undefined) out.splice(at + 1, hadValue ? 1 : 0, value);
+  }
+  return out;
+}
+
 /** Applies a follow-up to the frame of the current plan. */
 export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   const delta = parseGoal(text);
@@ -186,6 +202,13 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
         monitor: f.wants.monitor || w.monitor,
         notify: f.wants.notify || w.notify,
         predict: f.wants.predict || w.predict,
+        // "and split it 80/20" on a data-only plan.
+        split:
+          f.wants.split ||
+          (w.split &&
+            (delta.testShare !== undefined ||
+              delta.validationShare !== undefined ||
+              delta.split !== undefined)),
       },
     };
   }
@@ -225,6 +248,11 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   if (delta.modelName) f = { ...f, modelName: delta.modelName };
   if (delta.datasetName) f = { ...f, datasetName: delta.datasetName };
   if (delta.textColumns.length) f = { ...f, textColumns: delta.textColumns };
+  // "also pass --epochs 5", "use --lr 1e-5 instead": flags of the script there is.
+  if (f.script && !delta.script) {
+    const args = mergeArgs(f.script.args, parseArgs(text));
+    if (args !== f.script.args) f = { ...f, script: { ...f.script, args } };
+  }
   if (delta.compareWithProduction !== undefined)
     f = { ...f, compareWithProduction: delta.compareWithProduction };
   if (delta.canary) f = { ...f, canary: { ...f.canary, ...delta.canary } };
@@ -334,6 +362,19 @@ export function applyAnswer(
       const sources = parseSources(text);
       if (sources.length) return { ...frame, sources };
       return { ...frame, sources: [{ kind: 'file', path: text.replace(/^["'`]|["'`]$/g, '') }] };
+    }
+    case 'text': {
+      // "body", "it's in body", "the body column, please": the column that holds the text.
+      const column = text
+        .replace(/[.!]+$/, '')
+        .replace(
+          /^(?:(?:it'?s|it is|that'?s|that is|use|the text is|in|under|from|the|column|field)\s+)+/i,
+          '',
+        )
+        .replace(/[\s,]+(?:column|field|please|pls|thanks)$/i, '')
+        .replace(/\s+(?:column|field)$/i, '')
+        .replace(/^["'`]|["'`]$/g, '');
+      return column ? { ...frame, textColumns: [column] } : applyEdit(frame, text);
     }
     case 'script':
       return frame.script

@@ -100,7 +100,15 @@ export function parseApprovers(goal: string): string[] {
     new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i').exec(
       goal,
     ) ??
-    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal);
+    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal) ??
+    // "add bob as approver", "with alice and bob as reviewers", "approver: carol".
+    new RegExp(
+      String.raw`\b(?:add|make|with|have|set|put)\s+${NAMES}\s+as\s+(?:an?\s+|the\s+)?(?:approvers?|reviewers?|sign[- ]?offs?)\b`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(String.raw`\b(?:approvers?|reviewers?)\s*(?:[:=]|is|are|should be)\s*${NAMES}`, 'i').exec(
+      goal,
+    );
   if (said) {
     for (const n of (said[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
       const name = n.replace(/^@/, '').replace(/[.]$/, '');

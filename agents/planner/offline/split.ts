@@ -207,7 +207,12 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+(?:for\s+|as\s+|to\s+|into\s+)?|(?:for|as|to|into)\s+)(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
       text,
     );
-  if (!generic && !by && !cut) return undefined;
+  // "rows after 2014 as the test set", "2015 onwards for testing".
+  const after =
+    /\b(?:after|from|since)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?(?:test|hold-?out|validation)\w*/i.test(
+      text,
+    );
+  if (!generic && !by && !cut && !after) return undefined;
   const column = by?.[1]?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }

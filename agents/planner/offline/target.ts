@@ -40,6 +40,7 @@ export function targetPhrases(goal: string): string[] {
     const verbish =
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
+    if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -55,7 +56,7 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|label|outcome|response|dependent variable|y|predict(?:ing)?)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".

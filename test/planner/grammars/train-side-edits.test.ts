@@ -1,0 +1,61 @@
+/** Round 3, training side: chat edits and answers (flags, splits, text columns, approvers) and more negations. */
+import { describe, expect, it } from 'vitest';
+import { applyAnswer, applyEdit } from '../../../agents/planner/edits.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+import { parseHoldout } from '../../../agents/planner/offline/split.ts';
+
+describe('follow-ups on the training side', () => {
+  it('flags said in a follow-up are added to the script, or replace its value', () => {
+    const f = parseGoal('run scripts/f.py with --lr 1e-4 and register out/ckpt.pt');
+    expect(applyEdit(f, 'also pass --epochs 5').script?.args).toEqual(['--lr', '1e-4', '--epochs', '5']);
+    expect(applyEdit(f, 'use --lr 3e-5 instead').script?.args).toEqual(['--lr', '3e-5']);
+    expect(applyEdit(f, 'add --fp16').script?.args).toEqual(['--lr', '1e-4', '--fp16']);
+  });
+
+  it('a split asked for on a data-only plan', () => {
+    const f = applyEdit(parseGoal('dedupe data/movies.json, no model'), 'and split it 80/20');
+    expect(f.wants.split).toBe(true);
+    expect(f.testShare).toBe(0.2);
+  });
+
+  it.each(['body', "it's in body", 'the body column', 'use body, please', '"body"'])(
+    'the answer "%s" names the text column',
+    (answer) => {
+      const f = parseGoal('predict queue from data/t.csv using the summary text');
+      expect(applyAnswer(f, 'text', answer).textColumns).toEqual(['body']);
+    },
+  );
+});
+
+describe('approvers said as a role', () => {
+  it.each([
+    ['add bob as approver', ['bob']],
+    ['with alice and carol as reviewers', ['alice', 'carol']],
+    ['approver: dave', ['dave']],
+  ])('%s', (text, want) => {
+    expect(parseApprovers(text)).toEqual(want);
+  });
+});
+
+describe('more ways to say no model, a time split and a target', () => {
+  it.each([
+    "fill gaps in data/p.json with the most frequent value, don't build a model",
+    'scale data/c.json; no need to create any classifier',
+  ])('%s', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+
+  it('rows after a year as the test set are a time split', () => {
+    expect(parseHoldout('use rows after 2014 as the test set and earlier as training').split?.method).toBe(
+      'time',
+    );
+  });
+
+  it('"predict: X", and "what determines X" over a data file', () => {
+    expect(parseGoal('data/gapminder.json -> predict: fertility').targetPhrases[0]).toBe('fertility');
+    const spec = parseGoal('in data/penguins.json, what determines the Species?');
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]).toBe('Species');
+  });
+});

@@ -107,6 +107,13 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
+  // "by what people wrote", "from those messages": the text, its column not named.
+  if (
+    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
+      text,
+    )
+  )
+    push(explicit, 'text');
   // "what the customer wrote in body", "whatever was typed into the notes field".
   for (const m of text.matchAll(
     new RegExp(
@@ -122,7 +129,7 @@ export function parseTextFeatures(text: string): TextFeatures {
   for (const m of text.matchAll(
     new RegExp(
       [
-        String.raw`\b${VEC}(?:\s+(?:features?|vectors?|vectori[sz]er|encoding|representations?))?\s+(?:on|of|from|over|for|to|across)\s+${THING}`,
+        String.raw`\b${VEC}(?:\s+(?:features?|vectors?|vectori[sz]er|encoding|representations?))?(?:(?:\s*\+\s*|\s+(?:and|plus|with)\s+)(?:[\w-]+\s+){0,2}?[\w-]+)?\s+(?:on|of|from|over|for|to|across)\s+${THING}`,
         String.raw`\b(?:vectori[sz]e|tokeni[sz]e|embed|tf-?idf)\s+${THING}`,
         String.raw`\b(?:turn|convert|make|transform)\s+${THING}\s+into\s+(?:an?\s+)?${VEC}`,
       ].join('|'),

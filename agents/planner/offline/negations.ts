@@ -20,7 +20,7 @@ const NO_TRAINING = new RegExp(
     String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
-    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)]|$|please\b|thanks\b|and\b|but\b|just\b|only\b))`,
+    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b))`,
     // "don't build a model", "no need to create any classifier".
     String.raw`\b(?:don'?t|do not|won'?t|will not|no need to|not going to)\s+(?:build|make|create|need|want)\s+(?:a|an|any)\s+(?:\w+\s+)?(?:models?|classifiers?|regressors?|estimators?)\b`,
     // "we're not modelling yet", "not training anything".

@@ -38,7 +38,7 @@ export function parseResources(text: string): GoalSpec['resources'] {
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
   else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
   const gb =
-    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|mem+ory|mem)\b)?/gi;
+    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|gibibytes?|tb|tib|ti|terabytes?|tebibytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|mem+ory|mem)\b)?/gi;
   // "memory 16Gi", "RAM: 64 GB": the word before the size.
   const before = /\b(ram|mem+ory|mem|vram)\s*(?:[:=]|of)?\s*$/i;
   for (const m of goal.matchAll(gb)) {

@@ -1,7 +1,7 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+)?`;
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
 // "90% test accuracy" is a gate, not a split.
 const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
 const SET_ASIDE =
@@ -196,7 +196,7 @@ const TIME_COLUMN = String.raw`(?:[\w-]+\s+)?(?:date|dates|time|timestamp|dateti
 /** A split in time: "a time-based split", "split x.csv by date", "split on the order date", "before 2015 for training". */
 export function parseTimeSplit(text: string): { column?: string } | undefined {
   const generic =
-    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+|ordered\s+|wise\s+)?split\b|\bsplit\w*\s+(?:\S+\s+){0,4}?(?:chronologically|in time order|by time|over time)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.test(
+    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+|ordered\s+|wise\s+)?split\b|\bsplit\w*\s+(?:\S+\s+){0,4}?(?:chronologically|in (?:time|date|chronological) order|by (?:time|date) order|ordered by (?:time|date)|by time|over time)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.test(
       text,
     );
   const by = new RegExp(

@@ -29,7 +29,12 @@ function afterLastBreak(phrase: string): string | undefined {
   return phrase.split(at).pop();
 }
 
-export function targetPhrases(goal: string): string[] {
+export function targetPhrases(said: string): string[] {
+  // A masked source leaves spaces behind ("predict Origin (data/x.json)" → "predict Origin ").
+  const goal = said
+    .replace(/\(\s*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const out: string[] = [];
   const push = (p: string | undefined) => {
     const t = p
@@ -70,7 +75,7 @@ export function targetPhrases(goal: string): string[] {
   // "we want to know X" (not "want to know if / how …").
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:want|need|like|wish)\s+to\s+know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:want|need|like|wish)\s+(?:to\s+)?know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))
@@ -104,6 +109,14 @@ export function targetPhrases(goal: string): string[] {
     ),
   ))
     push(m[1]);
+  // "regression of Horsepower on the rest", "classification for queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:regression|classification|forecast(?:ing)?|prediction|estimation)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?([\w()%-]+(?:\s+(?!(?:${STOP}|of)\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
   for (const m of goal.matchAll(
     new RegExp(
@@ -120,13 +133,14 @@ export function targetPhrases(goal: string): string[] {
   // Explicit: "label Horsepower", "with label net_generation", "target column price", "into 'queue'" after a
   // routing verb, "predicting X" (a participle after the data: "random forest on x.json predicting Sex").
   for (const m of goal.matchAll(
-    /\b(?:with\s+(?:the\s+)?)?(?:label|target)(?:\s+(?:column|variable|field))?\s+["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,2}?)["'`]?(?=\s*(?:[,;:!?]|\.(?:\s|$)|$)|\s+(?:and|then|with|using|on|from|in|for)\b)/gi,
+    /\b(?:with\s+(?:the\s+)?)?(?:label|target|dependent variable|outcome variable|output (?:column|variable))(?:\s+(?:column|variable|field))?\s+["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,2}?)["'`]?(?=\s*(?:[,;:!?]|\.(?:\s|$)|$)|\s+(?:and|then|with|using|on|from|in|for)\b)/gi,
   ))
     if (!/^(?:column|variable|field|is|as|of|should)$/i.test(m[1] as string)) push(m[1]);
+  // "into queues by what they wrote": not the preposition after the column.
   for (const m of goal.matchAll(
     /\b(?:route|routes|routing|sort|sorts|sorting|triage|assign|assigns|file|files|bucket|put)\b[^.;]{0,80}?\binto\s+(?:the\s+|their\s+|a\s+)?["'`]?([\w()%-]+(?:\s+[\w()%-]+)?)["'`]?/gi,
   ))
-    push(m[1]);
+    push((m[1] as string).replace(new RegExp(String.raw`\s+(?:${STOP})$`, 'i'), ''));
   // "route the tickets to a queue", "triage each message to the right team".
   for (const m of goal.matchAll(
     new RegExp(
@@ -200,13 +214,14 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // "<column> is the target", "the sex column" (weakest: only a column word marks it).
+  // "where life_expect is the output": the words after the last break.
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable)\b`,
+      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable|output(?!\s+(?:folder|dir|directory|file|path|bucket|table|location)))\b`,
       'gi',
     ),
   ))
-    push(m[1]);
+    push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
     new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
   ))

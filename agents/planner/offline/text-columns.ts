@@ -3,6 +3,8 @@
  * the goal says are text ("by their body text") must be real text columns; the ones it only names as what the
  * prediction is made from ("from their title") count when the data shows free text (mostly distinct strings).
  */
+
+import { levenshtein } from '../../../src/plan/index.ts';
 import { type DatasetDescription, TEXT_TYPES } from '../describe-dataset.ts';
 import { matchColumn } from './columns.ts';
 import { TEXT_REFERENCE } from './features.ts';
@@ -64,7 +66,10 @@ export function pickTextColumns(
     if (
       !m &&
       free.length === 1 &&
-      (/\b(?:texts?|messages?|wording|words|prose)$/i.test(phrase) || namesRows(phrase, data.path))
+      (/\b(?:texts?|messages?|wording|words|prose)$/i.test(phrase) ||
+        namesRows(phrase, data.path) ||
+        (phrase.length >= 4 &&
+          levenshtein(phrase.toLowerCase(), (free[0] as { name: string }).name.toLowerCase()) <= 2))
     ) {
       const only = (free[0] as { name: string }).name;
       if (!columns.includes(only)) columns.push(only);

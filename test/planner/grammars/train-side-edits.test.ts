@@ -59,3 +59,36 @@ describe('more ways to say no model, a time split and a target', () => {
     expect(spec.targetPhrases[0]).toBe('Species');
   });
 });
+
+describe('round 3 probes, last batch', () => {
+  it.each([
+    ['data/cars.json: regression of Horsepower on the other columns', 'Horsepower'],
+    ['data/cars.json, dependent variable Acceleration', 'Acceleration'],
+    ['data/penguins.json, i need know the Island of penguin', 'Island'],
+    ['data/gapminder.json where life_expect is the output', 'life_expect'],
+    ['the column to guess is Origin (data/cars.json)', 'Origin'],
+    ['sort the tickets of data/tickets.csv into queues by what people wrote', 'queues'],
+  ])('%s → %s', (text, want) => {
+    const spec = parseGoal(text);
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]?.replace(/\s+of\s+.*$/, '')).toBe(want);
+  });
+
+  it('"don\'t train yet - just …" trains nothing', () => {
+    expect(parseGoal("don't train yet - just drop duplicate rows from data/movies.json").wants.train).toBe(
+      false,
+    );
+  });
+
+  it('shares of the rows of a named file, and a split in date order', () => {
+    expect(
+      parseHoldout('keep 15% of the rows of data/penguins.json for validation and 15% for test'),
+    ).toMatchObject({ validationShare: 0.15, testShare: 0.15 });
+    expect(parseHoldout('split data/x.csv in date order, last 20% as test').split?.method).toBe('time');
+  });
+
+  it('text named as what people wrote, or after a vectoriser and a model', () => {
+    expect(parseGoal('sort data/t.csv into queues by what people wrote').textColumns).toEqual(['(the text)']);
+    expect(parseGoal('TFIDF + linear SVM over Body, data/t.csv, target queue').textColumns).toEqual(['Body']);
+  });
+});

@@ -68,7 +68,12 @@ export function parseTextFeatures(text: string): TextFeatures {
   ))
     push(explicit, m[1]);
   // "body (free text)", "notes [text]".
-  for (const m of text.matchAll(new RegExp(String.raw`\b${ONE}\s*[([]\s*(?:free[- ]?)?text\s*[)\]]`, 'gi')))
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:free[- ]?)?text\s*[)\]]`,
+      'gi',
+    ),
+  ))
     push(explicit, m[1]);
   // "the Title as a text feature", "use body as free text", "description as the text input".
   for (const m of text.matchAll(

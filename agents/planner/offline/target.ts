@@ -101,6 +101,14 @@ export function targetPhrases(said: string): string[] {
     ),
   ))
     push(m[1]);
+  // "Major Genre is what we want", "price is what I'm after".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s*(?:want|need|care about|'re after|'m after|are after|am after)(?=\s*[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(afterLastBreak(m[1] as string));
   // "the column we care about is X", "the field I am curious about: X".
   for (const m of goal.matchAll(
     new RegExp(

@@ -92,3 +92,15 @@ describe('round 3 probes, last batch', () => {
     expect(parseGoal('TFIDF + linear SVM over Body, data/t.csv, target queue').textColumns).toEqual(['Body']);
   });
 });
+
+describe('round 3: a target as what we want, text in brackets', () => {
+  it('"X is what we want" names the target', () => {
+    expect(
+      parseGoal('data/movies.json: Major Genre is what we want, Title is free text').targetPhrases[0],
+    ).toBe('Major Genre');
+  });
+
+  it('"body (it\'s free text)" is a text column', () => {
+    expect(parseGoal("guess the queue from the body (it's free text)").textColumns).toEqual(['body']);
+  });
+});

@@ -13,8 +13,9 @@ import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { retime } from './offline/schedule.ts';
-import { parseArgs } from './offline/script.ts';
+import { mergeArgs, parseArgs } from './offline/script.ts';
 import { parseSources } from './offline/sources.ts';
+import { answeredColumn } from './offline/text-columns.ts';
 import { NUMBER, SHARE, toNumber, toShare, words } from './offline/words.ts';
 import type { MissingPiece } from './types.ts';
 
@@ -126,21 +127,6 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
   if (f.schedule && !delta.schedule) {
     const cron = retime(f.schedule.cron, text);
     if (cron) out = { ...out, schedule: { ...f.schedule, cron, phrase: text } };
-  }
-  return out;
-}
-
-/** Flags of a follow-up over a script's flags: a flag said again takes the new value; new flags are added. */
-function mergeArgs(have: string[], said: string[]): string[] {
-  if (!said.length) return have;
-  const out = [...have];
-  for (let i = 0; i < said.length; i++) {
-    const flag = said[i] as string;
-    const value = said[i + 1] !== undefined && !/^-/.test(said[i + 1] as string) ? said[++i] : undefined;
-    const at = out.indexOf(flag);
-    const hadValue = at >= 0 && out[at + 1] !== undefined && !/^-/.test(out[at + 1] as string);
-    if (at < 0) out.push(flag, ...(value !== undefined ? [value] : []));
-    else if (value !== undefined) out.splice(at + 1, hadValue ? 1 : 0, value);
   }
   return out;
 }
@@ -364,16 +350,7 @@ export function applyAnswer(
       return { ...frame, sources: [{ kind: 'file', path: text.replace(/^["'`]|["'`]$/g, '') }] };
     }
     case 'text': {
-      // "body", "it's in body", "the body column, please": the column that holds the text.
-      const column = text
-        .replace(/[.!]+$/, '')
-        .replace(
-          /^(?:(?:it'?s|it is|that'?s|that is|use|the text is|in|under|from|the|column|field)\s+)+/i,
-          '',
-        )
-        .replace(/[\s,]+(?:column|field|please|pls|thanks)$/i, '')
-        .replace(/\s+(?:column|field)$/i, '')
-        .replace(/^["'`]|["'`]$/g, '');
+      const column = answeredColumn(text);
       return column ? { ...frame, textColumns: [column] } : applyEdit(frame, text);
     }
     case 'script':

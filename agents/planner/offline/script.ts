@@ -26,6 +26,21 @@ export function parseArgs(text: string): string[] {
   return out;
 }
 
+/** Flags of a follow-up over a script's flags: a flag said again takes the new value; new flags are added. */
+export function mergeArgs(have: string[], said: string[]): string[] {
+  if (!said.length) return have;
+  const out = [...have];
+  for (let i = 0; i < said.length; i++) {
+    const flag = said[i] as string;
+    const value = said[i + 1] !== undefined && !/^-/.test(said[i + 1] as string) ? said[++i] : undefined;
+    const at = out.indexOf(flag);
+    const hadValue = at >= 0 && out[at + 1] !== undefined && !/^-/.test(out[at + 1] as string);
+    if (at < 0) out.push(flag, ...(value !== undefined ? [value] : []));
+    else if (value !== undefined) out.splice(at + 1, hadValue ? 1 : 0, value);
+  }
+  return out;
+}
+
 export function parseScript(text: string): ScriptSpec | undefined {
   const m = SCRIPT.exec(text);
   if (!m) return undefined;

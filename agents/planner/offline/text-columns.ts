@@ -111,3 +111,14 @@ export function pickTextColumns(
     );
   return { columns, notes };
 }
+
+/** The column an answer to "which column holds the text?" names: "body", "it's in body", "the body column, please". */
+export function answeredColumn(answer: string): string | undefined {
+  const column = answer
+    .replace(/[.!]+$/, '')
+    .replace(/^(?:(?:it'?s|it is|that'?s|that is|use|the text is|in|under|from|the|column|field)\s+)+/i, '')
+    .replace(/[\s,]+(?:column|field|please|pls|thanks)$/i, '')
+    .replace(/\s+(?:column|field)$/i, '')
+    .replace(/^["'`]|["'`]$/g, '');
+  return column || undefined;
+}

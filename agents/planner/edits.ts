@@ -265,9 +265,14 @@ function swapped(
     /\b(?:swap|swaps|swapping|replace|replaces|replacing|switch|exchange|trade|substitute)\s+(?:out\s+)?(.+?)\s+(?:for|with|by|to|into)\s+(.+)/i.exec(
       text,
     );
-  const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(
-    text,
-  );
+  // "drop the forest and use an svm": read as "an svm instead of the forest".
+  const dropUse =
+    /\b(?:drop|remove|lose|ditch)\s+(.+?)\s*(?:,|\band\b|\bthen\b)\s+(?:use|try|take|go with|add)\s+(.+)/i.exec(
+      text,
+    );
+  const n =
+    /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(text) ??
+    (dropUse ? [dropUse[0], dropUse[2], dropUse[1]] : null);
   // "swap in B for A": the one after "in" comes in.
   const swapIn = m && /^in\s/i.test(m[1] as string);
   const [gone, come] = m ? (swapIn ? [m[2], m[1]] : [m[1], m[2]]) : n ? [n[2], n[1]] : [];

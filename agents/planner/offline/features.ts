@@ -57,12 +57,23 @@ export function parseTextFeatures(text: string): TextFeatures {
   ))
     push(explicit, m[1]);
   for (const m of text.matchAll(
-    new RegExp(String.raw`\b(?:free[- ])?text\s+(?:columns?|fields?|features?)\s+${COL}`, 'gi'),
+    new RegExp(
+      String.raw`\b(?:free[- ])?text\s+(?:columns?|fields?|features?)\s*[:=]?\s+${COL}|\btext\s*[:=]\s*${COL}`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1] ?? m[2]);
+  // "hash the body words", "hashing the notes text".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\bhash(?:ing)?\s+(?:the\s+|their\s+|its\s+)?${ONE}\s+(?:words|texts?|tokens)\b`,
+      'gi',
+    ),
   ))
     push(explicit, m[1]);
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ])?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
+      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
       'gi',
     ),
   ))

@@ -32,7 +32,9 @@ const NO_TRAINING = new RegExp(
     // "skip the training", "leave out the model", "hold off on modelling".
     String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
     // "we'll train later", "modelling comes later", "the model comes later".
-    String.raw`\b(?:we'?ll|we will|i'?ll|i will)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately)\b`,
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|outside)\b`,
+    // "modelling is out of scope", "training is not needed".
+    String.raw`\b${MODEL_NOUN}${NOT_PART}\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time))\b`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
     // "leave the modelling for later", "save training for another day".
     String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,

@@ -51,7 +51,16 @@ export function parseModelName(text: string): string | undefined {
       String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
-  return m?.slice(1).find((g) => g !== undefined);
+  const name =
+    m ??
+    // "register out/x.pt with the name x", "push it to the registry, name: x".
+    (/\b(?:regist\w*|publish\w*|upload\w*|push\w*|deploy\w*)\b/i.test(text)
+      ? new RegExp(
+          String.raw`\b(?:with|under)\s+the\s+name\s+${NAME}|(?<!(?:dataset|data set|file|run)\s)\bname\s*[:=]\s*${NAME}`,
+          'i',
+        ).exec(text)
+      : null);
+  return name?.slice(1).find((g) => g !== undefined);
 }
 
 /** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */

@@ -25,6 +25,8 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ),
     ),
   );
+  // "GPU x2", "gpus x 4".
+  counts.push(...goal.matchAll(/\b(?:gpus?|cards?)\s*[x×]\s*(\d+)\b/gi));
   // "gpus=4", "gpu count two", "number of GPUs: 2".
   counts.push(
     ...goal.matchAll(
@@ -36,11 +38,17 @@ export function parseResources(text: string): GoalSpec['resources'] {
   );
   const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
-  else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
+  // "48GB per GPU" says a size, not a count.
+  else if (
+    new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(
+      goal.replace(/\b(?:per|each|every|a)\s+(?:gpu|card|device)\b/gi, ' '),
+    )
+  )
+    out.gpu = 1;
   const gb =
     /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|gibibytes?|tb|tib|ti|terabytes?|tebibytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|mem+ory|mem)\b)?/gi;
   // "memory 16Gi", "RAM: 64 GB": the word before the size.
-  const before = /\b(ram|mem+ory|mem|vram)\s*(?:[:=]|of)?\s*$/i;
+  const before = /\b(ram|mem+ory|mem|vram)\s*(?:limit|request|size|budget)?\s*(?:[:=]|of)?\s*$/i;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
     const size = `${m[1]}${unit}`;
@@ -64,6 +72,8 @@ export function parseResources(text: string): GoalSpec['resources'] {
       else out.memory = size;
     } else if (out.gpu !== undefined && (perCard || /gpu|vram|cuda|a100|h100|card/i.test(near)))
       out.gpuMemory = size;
+    // "use 48GB per GPU" in a follow-up: a size per card, the count unchanged.
+    else if (perCard && /\b(?:gpus?|cards?|devices?|a100s?|h100s?)\b/i.test(tail)) out.gpuMemory = size;
     else if (/\b(ram|memory)\b/i.test(near)) out.memory = size;
   }
   const cpu = new RegExp(String.raw`\b${NUMBER}\s+(?:cpus?|cores|vcpus?|cpu cores)\b`, 'i').exec(goal);

@@ -89,7 +89,7 @@ export function parseTestShare(said: string): number | undefined {
   );
   // "split it into train and test, 75/25": a ratio that sums to 100, near words of splitting.
   if (/\b(?:split|train|test|hold|held)\w*\b/i.test(text))
-    collect(/\b(\d{1,2})\s*[/:]\s*(\d{1,2})\b(?!\s*[/:]\s*\d)/g, (m) => {
+    collect(/\b(\d{1,2})\s*%?\s*[/:]\s*(\d{1,2})\b%?(?!\s*[/:]\s*\d)/g, (m) => {
       const a = Number(m[1]);
       const b = Number(m[2]);
       return a + b === 100 && a > 0 && b > 0 ? b / 100 : undefined;

@@ -61,7 +61,7 @@ export function targetPhrases(said: string): string[] {
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome|response|dependent variable|y|predict(?:ing)?)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|label|outcome|response|dependent variable|y|predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
@@ -240,6 +240,14 @@ export function targetPhrases(said: string): string[] {
     /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn|(?:re-?)?train(?:s|ing)?|(?:re)?fit(?:s|ting)?)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
+  // At the start of a clause: "queue prediction for x.csv", "price forecast, weekly".
+  for (const m of goal.matchAll(
+    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation)\b/gi,
+  ))
+    if (
+      !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|text|binary)\b`, 'i').test(m[1] as string)
+    )
+      push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".
   // "text classification", "binary classification": the kind of task, not a column.
   for (const m of goal.matchAll(

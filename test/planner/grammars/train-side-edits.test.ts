@@ -104,3 +104,48 @@ describe('round 3: a target as what we want, text in brackets', () => {
     expect(parseGoal("guess the queue from the body (it's free text)").textColumns).toEqual(['body']);
   });
 });
+
+describe('round 3: last probes (text fields, sizes, names, negations, swaps)', () => {
+  it.each([
+    ['build a classifier whose label is queue. The body field contains free-form text.', ['body']],
+    ['data/t.csv - predict queue. Text column: body.', ['body']],
+    ['queue prediction for data/t.csv, text = body', ['body']],
+    ['can you hash the body words and learn queue', ['body']],
+  ])('%s', (text, want) => {
+    expect(parseGoal(text).textColumns).toEqual(want);
+  });
+
+  it('"queue prediction for x" and "to be predicted: X" name targets', () => {
+    expect(parseGoal('queue prediction for data/t.csv, text = body').targetPhrases[0]).toBe('queue');
+    expect(parseGoal('data/cars.json; to be predicted: Miles_per_Gallon').targetPhrases[0]).toBe(
+      'Miles_per_Gallon',
+    );
+  });
+
+  it('sizes and counts: "GPU x2", "memory limit 20Gi", "48GB per GPU" (no count)', () => {
+    expect(parseGoal('x.py on GPU x2, 30GiB memory').resources).toEqual({ gpu: 2, memory: '30Gi' });
+    expect(parseGoal('x.py on 1 GPU, memory limit 20Gi').resources).toEqual({ gpu: 1, memory: '20Gi' });
+    expect(parseGoal('use 48GB per GPU').resources).toEqual({ gpuMemory: '48Gi' });
+  });
+
+  it('names: "with the name x", "name: x" beside a registration', () => {
+    expect(parseGoal('register the output out/ckpt.pt with the name ft-named').modelName).toBe('ft-named');
+    expect(parseGoal('push out/ckpt.pt to the registry, name: ft-push').modelName).toBe('ft-push');
+    expect(parseGoal('clean data/x.csv, dataset name: x-clean').modelName).toBeUndefined();
+  });
+
+  it.each([
+    'data/cars.json: just scale and split 90/10, we train elsewhere',
+    'dedupe data/movies.json; modelling is out of scope',
+  ])('"%s" trains nothing', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+
+  it('"75%/25%" is a test share; "drop A and use B" swaps models', () => {
+    expect(parseHoldout('split data/cars.json 75%/25%, no model').testShare).toBe(0.25);
+    const f = parseGoal('train a random forest on data/p.json to predict Species');
+    expect(applyEdit(f, 'drop the random forest and use an svm').models.map((m) => m.algorithm)).toEqual([
+      'svm',
+    ]);
+  });
+});

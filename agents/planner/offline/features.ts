@@ -63,6 +63,18 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1] ?? m[2]);
+  // "the input is the body text", "body = free text", "read the body text with tf-idf".
+  for (const m of text.matchAll(
+    new RegExp(
+      [
+        String.raw`\b(?:inputs?|features?)\s+(?:is|are|=|:)\s+(?:the\s+)?${ONE}\s+(?:free[- ])?text\b`,
+        String.raw`\b${ONE}\s*=\s*(?:free[- ]?)?text\b`,
+        String.raw`\b(?:the|their|its)\s+${ONE}\s+(?:texts?|column|field)\s+(?:with|using|via|through|into)\s+(?:tf[- ]?idf|bag[- ]of[- ]words|hashing|n-?grams)`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(explicit, m[1] ?? m[2] ?? m[3]);
   // "hash the body words", "hashing the notes text".
   for (const m of text.matchAll(
     new RegExp(

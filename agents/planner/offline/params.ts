@@ -56,7 +56,7 @@ export function parseModelName(text: string): string | undefined {
     // "register out/x.pt with the name x", "push it to the registry, name: x".
     (/\b(?:regist\w*|publish\w*|upload\w*|push\w*|deploy\w*)\b/i.test(text)
       ? new RegExp(
-          String.raw`\b(?:with|under)\s+the\s+name\s+${NAME}|(?<!(?:dataset|data set|file|run)\s)\bname\s*[:=]\s*${NAME}`,
+          String.raw`\b(?:with|under)\s+the\s+name\s+${NAME}|\bregistry\s+(?:as|under(?: the name)?|named|called)\s+${NAME}|(?<!(?:dataset|data set|file|run)\s)\bname\s*[:=]\s*${NAME}`,
           'i',
         ).exec(text)
       : null);

@@ -65,7 +65,13 @@ export function parseResources(text: string): GoalSpec['resources'] {
       /(?:gpus?|cards?|a100s?|h100s?|h200s?|l4s?|t4s?)\s+(?:with|that has|having|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
         lead,
       );
+    // "the pod having 64GB", "a node with 128G": the machine's memory.
+    const machine =
+      /\b(?:pod|node|machine|host|container|box|vm|instance|job)\s+(?:having|with|has|gets?|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
+        lead,
+      );
     if (/gpu|graphics|video|device|vram/.test(what)) out.gpuMemory = size;
+    else if (machine && what === '') out.memory = size;
     else if (/ram|mem/.test(what)) {
       if (what.includes('mem') && !/host|system|cpu|main|machine|node/.test(what) && perCard)
         out.gpuMemory = size;

@@ -67,7 +67,7 @@ export function parseScript(text: string): ScriptSpec | undefined {
   const named =
     artifact ??
     new RegExp(
-      String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:(?:should|must|will|needs? to|has to)\s+be\s+|to\s+be\s+|gets?\s+|is\s+)?(?:registered|published|uploaded)\b`,
+      String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:(?:(?:should|must|will|needs? to|has to)\s+be\s+|to\s+be\s+|gets?\s+|is\s+)?(?:registered|published|uploaded)\b|(?:goes|go|should go|gets? put|is put)\s+(?:in|into|to)\s+the\s+(?:model\s+)?registry\b)`,
       'i',
     ).exec(text)?.[1] ??
     new RegExp(

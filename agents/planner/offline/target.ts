@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|work(?:s|ing)?\\s+out';
+  'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|tell(?:s|ing)?\\s+apart|recogni[sz](?:e|es|ing)|identif(?:y|ies|ying)|work(?:s|ing)?\\s+out';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -117,6 +117,18 @@ export function targetPhrases(said: string): string[] {
     ),
   ))
     push(m[1]);
+  // "X = label", "how many Cylinders does a car have", "assign each ticket a queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      [
+        String.raw`\b([\w()%-]+)\s*=\s*(?:the\s+)?(?:label|target|outcome|y)\b`,
+        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have)\b`,
+        String.raw`\bassign(?:s|ing)?\s+(?:each|every|the|a)\s+[\w-]+\s+(?:a|an|the|its|their)\s+([\w()%-]+)`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2] ?? m[3]);
   // "regression of Horsepower on the rest", "classification for queue".
   for (const m of goal.matchAll(
     new RegExp(

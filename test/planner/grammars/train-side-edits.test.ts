@@ -149,3 +149,35 @@ describe('round 3: last probes (text fields, sizes, names, negations, swaps)', (
     ]);
   });
 });
+
+describe('round 3: one more batch', () => {
+  it.each([
+    ['queue = label, body = free text, data/t.csv', 'queue', ['body']],
+    [
+      'train on data/t.csv, what we predict is the queue and the input is the body text plus channel',
+      'queue',
+      ['body'],
+    ],
+    ['make a model to assign each ticket a queue, read the body text with tf-idf', 'queue', ['body']],
+    ['data/cars.json: how many Cylinders does a car have? train a model for that', 'Cylinders', []],
+    ['with data/penguins.json, tell apart the Species', 'Species', []],
+    ['teach a model to recognise the Island from data/penguins.json', 'Island', []],
+  ])('%s', (text, target, textColumns) => {
+    const spec = parseGoal(text);
+    expect(spec.targetPhrases[0]).toBe(target);
+    expect(spec.textColumns).toEqual(textColumns);
+  });
+
+  it('the pod\'s memory, and a file that "goes in the registry as" a name', () => {
+    expect(parseGoal('x.py with 1 GPU having 24GB and the pod having 64GB').resources).toEqual({
+      gpu: 1,
+      gpuMemory: '24Gi',
+      memory: '64Gi',
+    });
+    const spec = parseGoal(
+      'scripts/f.py on one A100; its checkpoint out/ckpt.pt goes in the registry as a100-ft',
+    );
+    expect(spec.script?.artifact).toBe('out/ckpt.pt');
+    expect(spec.modelName).toBe('a100-ft');
+  });
+});

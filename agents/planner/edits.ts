@@ -13,7 +13,9 @@ import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { retime } from './offline/schedule.ts';
+import { mergeArgs, parseArgs } from './offline/script.ts';
 import { parseSources } from './offline/sources.ts';
+import { answeredColumn } from './offline/text-columns.ts';
 import { NUMBER, SHARE, toNumber, toShare, words } from './offline/words.ts';
 import type { MissingPiece } from './types.ts';
 
@@ -195,6 +197,13 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
         monitor: f.wants.monitor || w.monitor,
         notify: f.wants.notify || w.notify,
         predict: f.wants.predict || w.predict,
+        // "and split it 80/20" on a data-only plan.
+        split:
+          f.wants.split ||
+          (w.split &&
+            (delta.testShare !== undefined ||
+              delta.validationShare !== undefined ||
+              delta.split !== undefined)),
       },
     };
   }
@@ -234,6 +243,11 @@ export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
   if (delta.modelName) f = { ...f, modelName: delta.modelName };
   if (delta.datasetName) f = { ...f, datasetName: delta.datasetName };
   if (delta.textColumns.length) f = { ...f, textColumns: delta.textColumns };
+  // "also pass --epochs 5", "use --lr 1e-5 instead": flags of the script there is.
+  if (f.script && !delta.script) {
+    const args = mergeArgs(f.script.args, parseArgs(text));
+    if (args !== f.script.args) f = { ...f, script: { ...f.script, args } };
+  }
   if (delta.compareWithProduction !== undefined)
     f = { ...f, compareWithProduction: delta.compareWithProduction };
   if (delta.canary) f = { ...f, canary: { ...f.canary, ...delta.canary } };
@@ -260,9 +274,14 @@ function swapped(
     /\b(?:swap|swaps|swapping|replace|replaces|replacing|switch|exchange|trade|substitute)\s+(?:out\s+)?(.+?)\s+(?:for|with|by|to|into)\s+(.+)/i.exec(
       text,
     );
-  const n = /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(
-    text,
-  );
+  // "drop the forest and use an svm": read as "an svm instead of the forest".
+  const dropUse =
+    /\b(?:drop|remove|lose|ditch)\s+(.+?)\s*(?:,|\band\b|\bthen\b)\s+(?:use|try|take|go with|add)\s+(.+)/i.exec(
+      text,
+    );
+  const n =
+    /\b(?:use|try|take|pick|go with)?\s*(.+?)\s+(?:instead of|in place of|rather than)\s+(.+)/i.exec(text) ??
+    (dropUse ? [dropUse[0], dropUse[2], dropUse[1]] : null);
   // "swap in B for A": the one after "in" comes in.
   const swapIn = m && /^in\s/i.test(m[1] as string);
   const [gone, come] = m ? (swapIn ? [m[2], m[1]] : [m[1], m[2]]) : n ? [n[2], n[1]] : [];
@@ -343,6 +362,10 @@ export function applyAnswer(
       const sources = parseSources(text);
       if (sources.length) return { ...frame, sources };
       return { ...frame, sources: [{ kind: 'file', path: text.replace(/^["'`]|["'`]$/g, '') }] };
+    }
+    case 'text': {
+      const column = answeredColumn(text);
+      return column ? { ...frame, textColumns: [column] } : applyEdit(frame, text);
     }
     case 'script':
       return frame.script

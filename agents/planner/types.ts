@@ -2,7 +2,7 @@
 import type { PlanInput } from '../../src/plan/index.ts';
 
 /** What a clarifying question asks for, so that the answer fills that piece of the goal. */
-export type MissingPiece = 'target' | 'source' | 'model' | 'run' | 'script' | 'other';
+export type MissingPiece = 'target' | 'source' | 'model' | 'run' | 'script' | 'text' | 'other';
 
 export type DraftOutcome =
   | { kind: 'plan'; plan: PlanInput; notes: string[] }

@@ -468,7 +468,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const resources = Object.keys(spec.resources).length ? spec.resources : undefined;
     const text: TextFeatureCandidates = { explicit: spec.textColumns, maybe: spec.textColumnHints };
     const picked = pickTextColumns(text, data, target);
-    if ('question' in picked) return { kind: 'clarify', question: picked.question };
+    if ('question' in picked) return { kind: 'clarify', question: picked.question, about: 'text' };
     const textColumns = picked.columns;
     notes.push(...picked.notes);
     const seen = new Set<string>();

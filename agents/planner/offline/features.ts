@@ -13,8 +13,13 @@ export interface TextFeatures {
 }
 
 /** A column phrase of one or two words; never a determiner ("from the free-text body": the column is "body"). */
-const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|of|for|is|are|to)\b)[\w()%-]+)?)["'\x60]?`;
-const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus)\b)([\w()%-]+)["'\x60]?`;
+const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|into|of|for|is|are|to|on|from|with|using|by|then|plus|via)\b)[\w()%-]+)?)["'\x60]?`;
+const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus|too|also|please|pls|instead|now|then)\b)([\w()%-]+)["'\x60]?`;
+/** Said for the text without naming its column: "it", "them", "that text", "the text column". */
+export const TEXT_REFERENCE = '(the text)';
+const REF = String.raw`(?:(?:it|them|that|this|these|those)(?:\s+(?:free[- ])?(?:texts?|columns?|fields?))?|(?:the|that|this|those|these)\s+(?:free[- ])?texts?(?:\s+(?:columns?|fields?))?)(?![\w-])`;
+const IS_REF =
+  /^(?:(?:it|them|that|this|these|those|the)\s*)?(?:(?:free[- ])?texts?)?(?:\s+(?:columns?|fields?))?$/i;
 /** Words that call a column free text. */
 const TEXTY = String.raw`(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw text|text)`;
 const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|inputs?|columns?|fields?|data|signals?))?`;
@@ -26,10 +31,16 @@ export function parseTextFeatures(text: string): TextFeatures {
     const t = v
       ?.trim()
       .replace(/^(?:the|their|its)\s+/i, '')
-      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '');
+      .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '')
+      .replace(/\s+(?:too|also|as well|please|pls|instead|then|now)$/i, '');
     // "its unstructured description": the adjective is not the column.
     if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
-    if (t && !list.includes(t)) list.push(t);
+    if (t && IS_REF.test(t)) {
+      if (list === explicit && !list.includes(TEXT_REFERENCE)) list.push(TEXT_REFERENCE);
+      return;
+    }
+    const c = t?.replace(/\s+(?:columns?|fields?)$/i, '');
+    if (c && !list.includes(c)) list.push(c);
   };
   for (const m of text.matchAll(
     new RegExp(
@@ -46,18 +57,46 @@ export function parseTextFeatures(text: string): TextFeatures {
   ))
     push(explicit, m[1]);
   for (const m of text.matchAll(
-    new RegExp(String.raw`\b(?:free[- ])?text\s+(?:columns?|fields?|features?)\s+${COL}`, 'gi'),
+    new RegExp(
+      String.raw`\b(?:free[- ])?text\s+(?:columns?|fields?|features?)\s*[:=]?\s+${COL}|\btext\s*[:=]\s*${COL}`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1] ?? m[2]);
+  // "the input is the body text", "body = free text", "read the body text with tf-idf".
+  for (const m of text.matchAll(
+    new RegExp(
+      [
+        String.raw`\b(?:inputs?|features?)\s+(?:is|are|=|:)\s+(?:the\s+)?${ONE}\s+(?:free[- ])?text\b`,
+        String.raw`\b${ONE}\s*=\s*(?:free[- ]?)?text\b`,
+        String.raw`\b(?:the|their|its)\s+${ONE}\s+(?:texts?|column|field)\s+(?:with|using|via|through|into)\s+(?:tf[- ]?idf|bag[- ]of[- ]words|hashing|n-?grams)`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(explicit, m[1] ?? m[2] ?? m[3]);
+  // "hash the body words", "hashing the notes text".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\bhash(?:ing)?\s+(?:the\s+|their\s+|its\s+)?${ONE}\s+(?:words|texts?|tokens)\b`,
+      'gi',
+    ),
   ))
     push(explicit, m[1]);
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ])?(?:text|prose)(?:\s+(?:field|column))?\b`,
+      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
       'gi',
     ),
   ))
     push(explicit, m[1]);
   // "body (free text)", "notes [text]".
-  for (const m of text.matchAll(new RegExp(String.raw`\b${ONE}\s*[([]\s*(?:free[- ]?)?text\s*[)\]]`, 'gi')))
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:free[- ]?)?text\s*[)\]]`,
+      'gi',
+    ),
+  ))
     push(explicit, m[1]);
   // "the Title as a text feature", "use body as free text", "description as the text input".
   for (const m of text.matchAll(
@@ -83,6 +122,26 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
+  // "treat the message text as a feature", "use the review text as an input".
+  for (const m of text.matchAll(
+    /\b(?:treat|use|include|add|feed)\w*\s+(?:the\s+|their\s+|its\s+)?((?:[\w-]+\s+)?(?:texts?|messages?|wording))\s+(?:too\s+|also\s+)?as\s+(?:an?\s+|the\s+)?(?:features?|inputs?|predictors?)\b/gi,
+  ))
+    push(explicit, m[1]);
+  // "the words in body", "the tokens of the notes column".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
+  // "by what people wrote", "from those messages": the text, its column not named.
+  if (
+    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
+      text,
+    )
+  )
+    push(explicit, 'text');
   // "what the customer wrote in body", "whatever was typed into the notes field".
   for (const m of text.matchAll(
     new RegExp(
@@ -91,14 +150,24 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
-  // Vectorisers: "tf-idf on ticket bodies", "bag of words over the description", "embed the notes".
+  // Vectorisers: "tf-idf on ticket bodies", "bag of words over the description", "embed the notes", "a hashing
+  // vectorizer on body", "turn them into tf-idf features"; "it" / "the text" is a reference (TEXT_REFERENCE).
+  const VEC = String.raw`(?:tf[- ]?idf|nlp(?:\s+features?)?|language features?|bag[- ]of[- ]words|bow|n-?grams?|word counts|hashing(?:\s+(?:vectori[sz]er|trick))?|count\s+vectori[sz]er|(?:text\s+|word\s+|sentence\s+)?embeddings?|text (?:vectori[sz]\w*|features?|classification|classifier))`;
+  const THING = String.raw`(?:(?:the|their|its)\s+)?(${REF}|${COL})`;
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:tf-?idf|bag[- ]of[- ]words|bow|n-?grams?|word counts|text (?:vectori[sz]\w*|features?))\s+(?:on|of|from|over|for)\s+(?:the\s+|their\s+|its\s+)?${COL}|\b(?:vectori[sz]e|tokeni[sz]e|embed)\s+(?:the\s+|their\s+|its\s+)?${COL}`,
+      [
+        String.raw`\b${VEC}(?:\s+(?:features?|vectors?|vectori[sz]er|encoding|representations?))?(?:(?:\s*\+\s*|\s+(?:and|plus|with)\s+)(?:[\w-]+\s+){0,2}?[\w-]+)?\s+(?:on|of|from|over|for|to|across)\s+${THING}`,
+        String.raw`\b(?:vectori[sz]e|tokeni[sz]e|embed|tf-?idf)\s+${THING}`,
+        String.raw`\b(?:turn|convert|make|transform)\s+${THING}\s+into\s+(?:an?\s+)?${VEC}`,
+      ].join('|'),
       'gi',
     ),
   ))
-    push(explicit, m[1] ?? m[2]);
+    push(
+      explicit,
+      m.slice(1).find((g) => g !== undefined),
+    );
   // Lists: "treat subject and body as free text", "title, plot and tagline are text", "text fields: a, b".
   const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus)\b)[\w()%-]+["'\x60]?`;
   const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
@@ -116,5 +185,10 @@ export function parseTextFeatures(text: string): TextFeatures {
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);
-  return { explicit, maybe: maybe.filter((c) => !explicit.includes(c)) };
+  // A reference names no column of its own when the goal names one.
+  const named = explicit.filter((c) => c !== TEXT_REFERENCE);
+  return {
+    explicit: named.length ? named : explicit,
+    maybe: maybe.filter((c) => !explicit.includes(c)),
+  };
 }

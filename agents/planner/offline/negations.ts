@@ -20,16 +20,24 @@ const NO_TRAINING = new RegExp(
     String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
-    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)]|$|please\b|thanks\b|and\b|but\b|just\b|only\b))`,
+    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b))`,
+    // "don't build a model", "no need to create any classifier".
+    String.raw`\b(?:don'?t|do not|won'?t|will not|no need to|not going to)\s+(?:build|make|create|need|want)\s+(?:a|an|any)\s+(?:\w+\s+)?(?:models?|classifiers?|regressors?|estimators?)\b`,
     // "we're not modelling yet", "not training anything".
     String.raw`\bnot\s+(?:training|modell?ing|fitting)${NOT_PART}(?:\s+(?:anything|a model|models?))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "we're not ready to train yet", "not ready for modelling".
+    String.raw`\b(?:not|aren'?t|isn'?t)\s+(?:quite\s+)?ready\s+(?:to\s+${TRAIN_VERB}\w*|for\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART})(?:\s+(?:anything|a model|models?|it))?(?:\s+(?:yet|just yet|for now))?\b`,
     // "without training", "without a model", "without fitting anything".
     String.raw`\bwithout\s+(?:any\s+|a\s+)?(?:${MODEL_NOUN}${NOT_PART}|${TRAIN_VERB}\w*(?:\s+(?:anything|a model|models?))?)\b`,
     // "skip the training", "leave out the model", "hold off on modelling".
     String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
     // "we'll train later", "modelling comes later", "the model comes later".
-    String.raw`\b(?:we'?ll|we will|i'?ll|i will)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately)\b`,
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|outside)\b`,
+    // "modelling is out of scope", "training is not needed".
+    String.raw`\b${MODEL_NOUN}${NOT_PART}\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time))\b`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
+    // "leave the modelling for later", "save training for another day".
+    String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,
     // "just the split", "only the prep", "data prep only", "prep-only", "just split it".
     String.raw`\b(?:just|only)\s+(?:the\s+|do\s+the\s+)?${DATA_NOUN}\b${ENDS}`,
     String.raw`\b${DATA_NOUN}[- ]only\b`,

@@ -52,6 +52,8 @@ export { sqlQuery } from './sources.ts';
 
 const TRAIN_WORDS =
   /\b(train|retrain|re-train|predict(?!ions)|forecast|classif\w*|regress\w*|fit|model(?:s|ing|ling)?\b|estimat\w*|learn|build an? \w*\s*(?:model|classifier|regressor)|route|routes|routing|triage|auto-?assign|categori[sz]e|categori[sz]ing)/i;
+const TARGET_CUES =
+  /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|find(?:s|ing)? out|tell(?:s|ing)? apart|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) (?:to )?know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*(?:[=:]|is\b)|\bis (?:the|our|my) (?:target|label|outcome|output(?!\s+(?:folder|dir|directory|file|path|bucket|table|location)))\b|\b(?:dependent variable|target (?:column|variable)|label column|output (?:column|variable))\b|\b(?:sort|sorts|sorting|bucket|bucketing)\s+(?:\S+\s+){0,10}?into\b|\by\s*(?:=|is\b)|\b(?:what|which\s+(?:\w+\s+)?(?:factors?|features?|columns?|variables?))\s+(?:drives?|determines?|affects?|influences?|explains?)\b|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b|\b(?:that|which|to|can|could) tells? (?:me|us|you|them) (?:the|which|what)\b/i;
 const DEPLOY =
   /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i;
 const PREDICT =
@@ -97,13 +99,16 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
       ' ',
     );
-  const trains = !noTraining && (TRAIN_WORDS.test(trainText) || models.length > 0);
+  const sources = parseSources(script ? text.replace(script.path, ' ') : text);
+  // "we want to know X", "guess X", "label = X" over a named data file: a target, so training.
+  const trains =
+    !noTraining &&
+    (TRAIN_WORDS.test(trainText) || models.length > 0 || (sources.length > 0 && TARGET_CUES.test(trainText)));
   const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
-  const sources = parseSources(script ? text.replace(script.path, ' ') : text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
   const run = parseRerunReference(text, modelRefs, sources.length > 0);
@@ -242,7 +247,13 @@ export function parseGoal(goal: string): GoalSpec {
     },
   };
   // Documents, search indexes and LLM calls: their own grammar and builder (offline/ai.ts, build/ai.ts).
-  const ai = script ? undefined : parseAi(text);
+  // "embeddings of the body" of a table with a column to predict: text features of a tabular model.
+  const tabularText =
+    trains &&
+    text$.explicit.length > 0 &&
+    frame.targetPhrases.length > 0 &&
+    sources.some((s) => s.kind === 'file' && /\.(?:csv|tsv|json|jsonl|ndjson|parquet)$/i.test(s.path));
+  const ai = script || tabularText ? undefined : parseAi(text);
   return ai ? { ...frame, operation: 'ai', ai, sources: [] } : frame;
 }
 

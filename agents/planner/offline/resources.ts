@@ -16,26 +16,71 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ),
     ),
   ];
-  // "two 48 GB GPUs": the size between the count and the cards.
+  // "two 48 GB GPUs", "a 80G card": the size between the count and the cards.
   counts.push(
     ...goal.matchAll(
-      new RegExp(String.raw`\b${NUMBER}\s+\d+(?:\.\d+)?\s*(?:gb|gib|gi|g)\s+${GPU_NAME}\b`, 'gi'),
+      new RegExp(
+        String.raw`\b${NUMBER}\s+\d+(?:\.\d+)?\s*(?:gb|gib|gi|g)\s+(?:${GPU_NAME}|(?:gpu\s+)?cards?)\b`,
+        'gi',
+      ),
+    ),
+  );
+  // "GPU x2", "gpus x 4".
+  counts.push(...goal.matchAll(/\b(?:gpus?|cards?)\s*[x×]\s*(\d+)\b/gi));
+  // "gpus=4", "gpu count two", "number of GPUs: 2".
+  counts.push(
+    ...goal.matchAll(
+      new RegExp(
+        String.raw`\b(?:num[_ ]?gpus|n[_ ]?gpus|gpu[_ ]?count|number of gpus|gpus?)\s*(?:=|:|is\b|of\b|count\b)?\s*${NUMBER}\b(?!\s*(?:gb|gib|gi|g|tb|%|x)\b)`,
+        'gi',
+      ),
     ),
   );
   const count = counts.find((m) => !/^an?$/i.test(m[1] as string)) ?? counts[0];
   if (count) out.gpu = Math.max(1, Math.round(toNumber(count[1]) ?? 1));
-  else if (new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(goal)) out.gpu = 1;
+  // "48GB per GPU" says a size, not a count.
+  else if (
+    new RegExp(String.raw`\b${GPU_NAME}\b|\bcuda\b`, 'i').test(
+      goal.replace(/\b(?:per|each|every|a)\s+(?:gpu|card|device)\b/gi, ' '),
+    )
+  )
+    out.gpu = 1;
   const gb =
-    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|tb|tib|ti|terabytes?)\b(?:\s+of)?\s*(gpu memory|vram|ram|memory|gpu)?/gi;
+    /(\d+(?:\.\d+)?)\s*(gb|gib|gi|g|gigs?|gigabytes?|gibibytes?|tb|tib|ti|terabytes?|tebibytes?)\b(?:\s+of)?\s*((?:gpu|graphics|video|device) memory|vram|gpu|(?:(?:host|system|cpu|main|machine|node)\s+)?(?:ram|mem+ory|mem)\b)?/gi;
+  // "memory 16Gi", "RAM: 64 GB": the word before the size.
+  const before = /\b(ram|mem+ory|mem|vram)\s*(?:limit|request|size|budget)?\s*(?:[:=]|of)?\s*$/i;
   for (const m of goal.matchAll(gb)) {
     const unit = (m[2] as string).toLowerCase().startsWith('t') ? 'Ti' : 'Gi';
     const size = `${m[1]}${unit}`;
-    const what = (m[3] ?? '').toLowerCase();
-    const near = goal.slice(Math.max(0, (m.index ?? 0) - 25), (m.index ?? 0) + m[0].length + 15);
-    if (what === 'ram' || (what === 'memory' && !/gpu|vram/i.test(near))) out.memory = size;
-    else if (out.gpu !== undefined && (what !== '' || /gpu|vram|cuda|a100|h100/i.test(near)))
+    const at = m.index ?? 0;
+    const lead = goal.slice(Math.max(0, at - 30), at);
+    const what = (m[3] ?? before.exec(lead)?.[1] ?? '').toLowerCase();
+    const tail = goal.slice(at + m[0].length, at + m[0].length + 20);
+    const near = goal.slice(Math.max(0, at - 25), at + m[0].length + 15);
+    // Said of each card: "per GPU", "each", "on every card", "GPUs with 40GB", "a 80G card".
+    const perCard =
+      /^\s*(?:of\s+memory\s+|memory\s+)?(?:per|each|a|on each|on every|for each|on the)\s*(?:gpu|card|device|a100|h100)?\b|^\s*(?:each|apiece)\b|^\s*(?:gpus?|cards?)\b/i.test(
+        tail.replace(/^\s*(?:of\s+)?(?:gpu\s+)?memory\b/i, ''),
+      ) ||
+      /(?:gpus?|cards?|a100s?|h100s?|h200s?|l4s?|t4s?)\s+(?:with|that has|having|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
+        lead,
+      );
+    // "the pod having 64GB", "a node with 128G": the machine's memory.
+    const machine =
+      /\b(?:pod|node|machine|host|container|box|vm|instance|job)\s+(?:having|with|has|gets?|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
+        lead,
+      );
+    if (/gpu|graphics|video|device|vram/.test(what)) out.gpuMemory = size;
+    else if (machine && what === '') out.memory = size;
+    else if (/ram|mem/.test(what)) {
+      if (what.includes('mem') && !/host|system|cpu|main|machine|node/.test(what) && perCard)
+        out.gpuMemory = size;
+      else out.memory = size;
+    } else if (out.gpu !== undefined && (perCard || /gpu|vram|cuda|a100|h100|card/i.test(near)))
       out.gpuMemory = size;
-    else if (what === '' && /\b(ram|memory)\b/i.test(near)) out.memory = size;
+    // "use 48GB per GPU" in a follow-up: a size per card, the count unchanged.
+    else if (perCard && /\b(?:gpus?|cards?|devices?|a100s?|h100s?)\b/i.test(tail)) out.gpuMemory = size;
+    else if (/\b(ram|memory)\b/i.test(near)) out.memory = size;
   }
   const cpu = new RegExp(String.raw`\b${NUMBER}\s+(?:cpus?|cores|vcpus?|cpu cores)\b`, 'i').exec(goal);
   if (cpu) out.cpu = toNumber(cpu[1]) ?? 1;
@@ -71,7 +116,15 @@ export function parseApprovers(goal: string): string[] {
     new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i').exec(
       goal,
     ) ??
-    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal);
+    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal) ??
+    // "add bob as approver", "with alice and bob as reviewers", "approver: carol".
+    new RegExp(
+      String.raw`\b(?:add|make|with|have|set|put)\s+${NAMES}\s+as\s+(?:an?\s+|the\s+)?(?:approvers?|reviewers?|sign[- ]?offs?)\b`,
+      'i',
+    ).exec(goal) ??
+    new RegExp(String.raw`\b(?:approvers?|reviewers?)\s*(?:[:=]|is|are|should be)\s*${NAMES}`, 'i').exec(
+      goal,
+    );
   if (said) {
     for (const n of (said[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
       const name = n.replace(/^@/, '').replace(/[.]$/, '');

@@ -13,12 +13,30 @@ const ARTIFACT_EXT = `(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gg
 /** Flags and their values: "--lr 3e-4", "--epochs=3", "-n 5", "--fp16". */
 export function parseArgs(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\s)(--?[A-Za-z][\w-]*)(?:[= ](?!--?[A-Za-z])([^\s,;]+))?/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\s)(--?[A-Za-z][\w-]*)(?:[= ](?!--?[A-Za-z])("[^"]*"|'[^']*'|[^\s,;]+))?/g,
+  )) {
     const flag = m[1] as string;
-    const value = m[2]?.replace(/[.)]+$/, '');
+    // A quoted value is one value, without its quotes: --run-name "ft a".
+    const value = /^["']/.test(m[2] ?? '') ? m[2]?.slice(1, -1) : m[2]?.replace(/[.)`]+$/, '');
     // "-" starts ordinary words too ("state-of-the-art" never gets here: flags follow whitespace).
     out.push(flag);
     if (value && !/^(?:and|on|with|then|register|to|for|using)$/i.test(value)) out.push(value);
+  }
+  return out;
+}
+
+/** Flags of a follow-up over a script's flags: a flag said again takes the new value; new flags are added. */
+export function mergeArgs(have: string[], said: string[]): string[] {
+  if (!said.length) return have;
+  const out = [...have];
+  for (let i = 0; i < said.length; i++) {
+    const flag = said[i] as string;
+    const value = said[i + 1] !== undefined && !/^-/.test(said[i + 1] as string) ? said[++i] : undefined;
+    const at = out.indexOf(flag);
+    const hadValue = at >= 0 && out[at + 1] !== undefined && !/^-/.test(out[at + 1] as string);
+    if (at < 0) out.push(flag, ...(value !== undefined ? [value] : []));
+    else if (value !== undefined) out.splice(at + 1, hadValue ? 1 : 0, value);
   }
   return out;
 }
@@ -45,10 +63,21 @@ export function parseScript(text: string): ScriptSpec | undefined {
       String.raw`\b(?:put|puts|add|adds|store|stores|place|push)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\b`,
       'i',
     ).exec(text)?.[1];
+  // "register as support-bot the file out/ckpt.pt": the file after the name; "have out/x.pt registered".
+  const named =
+    artifact ??
+    new RegExp(
+      String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})["'\x60]?\s+(?:(?:(?:should|must|will|needs? to|has to)\s+be\s+|to\s+be\s+|gets?\s+|is\s+)?(?:registered|published|uploaded)\b|(?:goes|go|should go|gets? put|is put)\s+(?:in|into|to)\s+the\s+(?:model\s+)?registry\b)`,
+      'i',
+    ).exec(text)?.[1] ??
+    new RegExp(
+      String.raw`\bregist\w*\s+(?:it\s+)?(?:as|under)\s+\S+\s+(?:the\s+)?(?:file|checkpoint|weights|artifact|model)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})`,
+      'i',
+    ).exec(text)?.[1];
   return {
     path,
     args: parseArgs(text.replace(m[0], ' ')),
     ...(m[1] ? { interpreter: m[1] } : {}),
-    ...(artifact ? { artifact: artifact.replace(/^\.\//, '') } : {}),
+    ...(named ? { artifact: named.replace(/^\.\//, '') } : {}),
   };
 }

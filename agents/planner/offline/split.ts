@@ -1,7 +1,7 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+)?`;
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
 // "90% test accuracy" is a gate, not a split.
 const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
 const SET_ASIDE =
@@ -13,7 +13,17 @@ const SET_ASIDE_PARTICIPLE = 'held|kept|set|put|left|reserved|carved|saved|withh
  * quarter of the rows", "reserve fifteen percent for validation", "use 0.1 as the test set", "a 30% test split",
  * "test size 0.2", "an 80/20 split", "split 70:30". The last mention wins.
  */
-export function parseTestShare(text: string): number | undefined {
+/** "ninety/ten" → "90/10", "seventy/fifteen/fifteen" → "70/15/15". */
+function ratioDigits(text: string): string {
+  return text.replace(
+    new RegExp(String.raw`\b${NUMBER}((?:\s*[/:]\s*${NUMBER.replace('(', '(?:')})+)\b`, 'gi'),
+    (all: string) =>
+      /[a-z]/i.test(all) ? all.replace(/[a-z]+(?:[- ][a-z]+)?/gi, (w) => String(toNumber(w) ?? w)) : all,
+  );
+}
+
+export function parseTestShare(said: string): number | undefined {
+  const text = ratioDigits(said);
   const hits: { at: number; share: number | undefined }[] = [];
   const collect = (re: RegExp, read: (m: RegExpMatchArray) => number | undefined) => {
     for (const m of text.matchAll(re)) hits.push({ at: m.index ?? 0, share: read(m) });
@@ -63,6 +73,11 @@ export function parseTestShare(text: string): number | undefined {
     (m) => strict(m[1]),
   );
   collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "split it in half", "halve the rows into train and test".
+  collect(
+    /\bsplit\w*\s+(?:\S+\s+){0,3}?(?:in|into)\s+(?:two\s+)?halves\b|\bsplit\w*\s+(?:\S+\s+){0,3}?in\s+half\b|\b50\s*\/\s*50\b/gi,
+    () => 0.5,
+  );
   // "80/20 split", "a 75-25 train/test split", "split 70:30".
   collect(
     /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s+(?:train[/ -]?test\s+)?split\b|\bsplit\s+(?:it\s+|the (?:data|rows)\s+|\S+\.(?:csv|tsv|json|ndjson|jsonl|parquet)\s+)?(?:into\s+)?(\d{1,2})\s*[/:-]\s*(\d{1,2})\b(?!\s*[/:-]\s*\d)/gi,
@@ -74,11 +89,23 @@ export function parseTestShare(text: string): number | undefined {
   );
   // "split it into train and test, 75/25": a ratio that sums to 100, near words of splitting.
   if (/\b(?:split|train|test|hold|held)\w*\b/i.test(text))
-    collect(/\b(\d{1,2})\s*[/:]\s*(\d{1,2})\b(?!\s*[/:]\s*\d)/g, (m) => {
+    collect(/\b(\d{1,2})\s*%?\s*[/:]\s*(\d{1,2})\b%?(?!\s*[/:]\s*\d)/g, (m) => {
       const a = Number(m[1]);
       const b = Number(m[2]);
       return a + b === 100 && a > 0 && b > 0 ? b / 100 : undefined;
     });
+  // "a 0.75/0.25 split", "an 8:2 split", "4:1 into train and test": decimals summing to 1, small ratios.
+  if (/\b(?:split|train|test|hold|held|ratio)\w*\b/i.test(text))
+    collect(
+      new RegExp(
+        String.raw`(?<![\d.:/-])${PART_NUMBER}\s*([/:])\s*${PART_NUMBER}(?![\d.]*\d|\s*[/:]\s*\d)`,
+        'g',
+      ),
+      (m) => {
+        const shares = ratioShares([Number(m[1]), Number(m[3])], m[2] === ':');
+        return shares && Number(m[1]) + Number(m[3]) !== 100 ? shares[1] : undefined;
+      },
+    );
   const last = hits
     .filter((h) => h.share !== undefined)
     .sort((a, b) => a.at - b.at)
@@ -86,17 +113,37 @@ export function parseTestShare(text: string): number | undefined {
   return last?.share;
 }
 
-/** A three-way split: "80/10/10 into train, validation and test", "70-15-15 split". Shares of validation and test. */
-export function parseThreeWay(text: string): { validationShare: number; testShare: number } | undefined {
-  const m = /\b(\d{1,2})\s*[/:-]\s*(\d{1,2})\s*[/:-]\s*(\d{1,2})\b/.exec(text);
+/** Parts of a whole: percents (sum 100), decimals (sum 1) or a ratio written with colons ("8:1:1"). */
+function ratioShares(parts: number[], colon: boolean): number[] | undefined {
+  const sum = parts.reduce((a, b) => a + b, 0);
+  if (parts.some((p) => !(p > 0))) return undefined;
+  const whole = [100, 10, 1].some((w) => Math.abs(sum - w) < 1e-9);
+  const ratio =
+    colon &&
+    parts.every((p) => Number.isInteger(p)) &&
+    sum <= 20 &&
+    (parts[0] as number) > (parts[1] as number);
+  return whole || ratio ? parts.map((p) => Math.round((p / sum) * 1000) / 1000) : undefined;
+}
+
+const PART_NUMBER = String.raw`(\d{1,2}(?:\.\d+)?|0?\.\d+)`;
+
+/**
+ * A three-way split: "80/10/10 into train, validation and test", "70-15-15 split", "8:1:1", "0.8/0.1/0.1".
+ * Shares of validation and test.
+ */
+export function parseThreeWay(said: string): { validationShare: number; testShare: number } | undefined {
+  const text = ratioDigits(said);
+  const m = new RegExp(
+    String.raw`(?<![\d.])${PART_NUMBER}\s*([/:-])\s*${PART_NUMBER}\s*\2\s*${PART_NUMBER}(?![\d.]*\d)`,
+  ).exec(text);
   if (!m) return undefined;
-  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (a + b + c !== 100) return undefined;
+  const shares = ratioShares([Number(m[1]), Number(m[3]), Number(m[4])], m[2] === ':');
+  if (!shares) return undefined;
+  const [, b, c] = shares as [number, number, number];
   // The order is the one written, train first; "… into train, test and validation" swaps the last two.
   const testFirst = /\btrain\w*\s*,\s*test\w*\s*,?\s*(?:and\s+)?validat/i.test(text);
-  return testFirst
-    ? { testShare: b / 100, validationShare: c / 100 }
-    : { validationShare: b / 100, testShare: c / 100 };
+  return testFirst ? { testShare: b, validationShare: c } : { validationShare: b, testShare: c };
 }
 
 const VALIDATION_NOUN = String.raw`(?:validation|validating|val|dev|development)`;
@@ -149,7 +196,7 @@ const TIME_COLUMN = String.raw`(?:[\w-]+\s+)?(?:date|dates|time|timestamp|dateti
 /** A split in time: "a time-based split", "split x.csv by date", "split on the order date", "before 2015 for training". */
 export function parseTimeSplit(text: string): { column?: string } | undefined {
   const generic =
-    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+|ordered\s+|wise\s+)?split\b|\bsplit\w*\s+(?:\S+\s+){0,4}?(?:chronologically|in time order|by time|over time)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.test(
+    /\b(?:time|temporal|chronological|date)[- ]?(?:based\s+|ordered\s+|wise\s+)?split\b|\bsplit\w*\s+(?:\S+\s+){0,4}?(?:chronologically|in (?:time|date|chronological) order|by (?:time|date) order|ordered by (?:time|date)|by time|over time)\b|\b(?:out[- ]of[- ]time|no peeking|train on (?:the )?(?:past|earlier)|test on (?:the )?(?:later|latest|most recent))\b/i.test(
       text,
     );
   const by = new RegExp(
@@ -157,10 +204,15 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     'i',
   ).exec(text);
   const cut =
-    /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
+    /\b(?:before|until|up to|prior to|through)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\s+(?:(?:is|are|goes|go)\s+(?:for\s+|as\s+|to\s+|into\s+)?|(?:for|as|to|into)\s+)(?:the\s+)?train\w*|\btrain\w*\s+on\s+(?:\w+\s+){0,3}?(?:before|until|up to|prior to)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})\b/i.test(
       text,
     );
-  if (!generic && !by && !cut) return undefined;
+  // "rows after 2014 as the test set", "2015 onwards for testing".
+  const after =
+    /\b(?:after|from|since)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?(?:test|hold-?out|validation)\w*/i.test(
+      text,
+    );
+  if (!generic && !by && !cut && !after) return undefined;
   const column = by?.[1]?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }

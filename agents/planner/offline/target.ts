@@ -8,7 +8,7 @@
 export const STOP =
   'from|using|with|based|given|on|in|for|by|at|per|every|each|if|and|then|when|so|to|via|into|across|after|before|while|only|but|use|over|under|as';
 export const TARGET_VERBS =
-  'learn(?:s|ing)?(?:\\s+to\\s+predict)?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?';
+  'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|tell(?:s|ing)?\\s+apart|recogni[sz](?:e|es|ing)|identif(?:y|ies|ying)|work(?:s|ing)?\\s+out';
 
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
@@ -29,7 +29,12 @@ function afterLastBreak(phrase: string): string | undefined {
   return phrase.split(at).pop();
 }
 
-export function targetPhrases(goal: string): string[] {
+export function targetPhrases(said: string): string[] {
+  // A masked source leaves spaces behind ("predict Origin (data/x.json)" → "predict Origin ").
+  const goal = said
+    .replace(/\(\s*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const out: string[] = [];
   const push = (p: string | undefined) => {
     const t = p
@@ -40,6 +45,7 @@ export function targetPhrases(goal: string): string[] {
     const verbish =
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
+    if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -51,21 +57,86 @@ export function targetPhrases(goal: string): string[] {
   // "X as the target", "target column X", "label: X".
   // Only the words after the last preposition or verb: "fit a classifier with weather as the outcome" → "weather".
   for (const m of goal.matchAll(
-    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent)\b/gi,
+    /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)["'`]?\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent|y)\b/gi,
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
   ))
-    push(m[1]);
+    push(m[1] ?? m[2]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:want|need|have|would like)\s+to\s+)(?:${TARGET_VERBS})\s+is\s+["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:(?:want|need|have|would like)\s+to\s+)?)(?:${TARGET_VERBS})\s+is\s+(?:the\s+)?["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
       'gi',
     ),
   ))
     push(m[1] ?? afterLastBreak(m[2] as string));
+  // "we want to know X" (not "want to know if / how …").
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:want|need|like|wish)\s+(?:to\s+)?know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "find out what the Acceleration of a car will be", "a model that finds the queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:${TARGET_VERBS}|tell(?:s)?\s+(?:me|us))\s+what\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([\w()%-]+(?:\s+(?!(?:of|for|will|would|is|are|was)\b)[\w()%-]+)?)\s+(?:of\s+(?:\w+\s+){1,2})?(?:will|would|is|are|was|should)\b|\b(?:which|that)\s+finds?\s+(?:out\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+)?([\w()%-]+(?:\s+(?!(?:${STOP})\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
+  // "a model that says which species a penguin is", "decides what category each ticket belongs to".
+  for (const m of goal.matchAll(
+    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
+  ))
+    push(m[1]);
+  // "something that tells me the species of a penguin".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:that|which|to|can|could)\s+tells?\s+(?:me|us|you|them)\s+(?!(?:how|why|when|where|whether|if|who|about)\b)(?:the\s+|which\s+|what\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP}|of|is|are|will|would)\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "Major Genre is what we want", "price is what I'm after".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s*(?:want|need|care about|'re after|'m after|are after|am after)(?=\s*[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(afterLastBreak(m[1] as string));
+  // "the column we care about is X", "the field I am curious about: X".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:column|field|variable|thing|value)\s+(?:we|i|you)\s+(?:care|are curious|am curious)\s+about\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "X = label", "how many Cylinders does a car have", "assign each ticket a queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      [
+        String.raw`\b([\w()%-]+)\s*=\s*(?:the\s+)?(?:label|target|outcome|y)\b`,
+        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have)\b`,
+        String.raw`\bassign(?:s|ing)?\s+(?:each|every|the|a)\s+[\w-]+\s+(?:a|an|the|its|their)\s+([\w()%-]+)`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2] ?? m[3]);
+  // "regression of Horsepower on the rest", "classification for queue".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:regression|classification|forecast(?:ing)?|prediction|estimation)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?([\w()%-]+(?:\s+(?!(?:${STOP}|of)\b)[\w()%-]+)?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
   // Questions about what explains a column: "what drives Horsepower?", "which factors influence the price".
   for (const m of goal.matchAll(
     new RegExp(
@@ -82,13 +153,14 @@ export function targetPhrases(goal: string): string[] {
   // Explicit: "label Horsepower", "with label net_generation", "target column price", "into 'queue'" after a
   // routing verb, "predicting X" (a participle after the data: "random forest on x.json predicting Sex").
   for (const m of goal.matchAll(
-    /\b(?:with\s+(?:the\s+)?)?(?:label|target)(?:\s+(?:column|variable|field))?\s+["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,2}?)["'`]?(?=\s*(?:[,;:!?]|\.(?:\s|$)|$)|\s+(?:and|then|with|using|on|from|in|for)\b)/gi,
+    /\b(?:with\s+(?:the\s+)?)?(?:label|target|dependent variable|outcome variable|output (?:column|variable))(?:\s+(?:column|variable|field))?\s+["'`]?([\w()%-]+(?:\s+[\w()%-]+){0,2}?)["'`]?(?=\s*(?:[,;:!?]|\.(?:\s|$)|$)|\s+(?:and|then|with|using|on|from|in|for)\b)/gi,
   ))
     if (!/^(?:column|variable|field|is|as|of|should)$/i.test(m[1] as string)) push(m[1]);
+  // "into queues by what they wrote": not the preposition after the column.
   for (const m of goal.matchAll(
     /\b(?:route|routes|routing|sort|sorts|sorting|triage|assign|assigns|file|files|bucket|put)\b[^.;]{0,80}?\binto\s+(?:the\s+|their\s+|a\s+)?["'`]?([\w()%-]+(?:\s+[\w()%-]+)?)["'`]?/gi,
   ))
-    push(m[1]);
+    push((m[1] as string).replace(new RegExp(String.raw`\s+(?:${STOP})$`, 'i'), ''));
   // "route the tickets to a queue", "triage each message to the right team".
   for (const m of goal.matchAll(
     new RegExp(
@@ -99,7 +171,7 @@ export function targetPhrases(goal: string): string[] {
     push(m[1]);
   // "classify penguins by species", "classify flights into delay".
   for (const m of goal.matchAll(
-    /\bclassify(?:ing)?\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
+    /\bclassif(?:y|ying|ication)\s+[\w\s-]{0,30}?\b(?:by|into|according to)\s+(?:their\s+|its\s+|the\s+)?([\w\s()-]+?)(?=[,.;:!?]|\s+(?:using|with|from|on|in|and|then)\b|$)/gi,
   ))
     push(m[1]);
   // "predict whether a flight will be delayed" → "delayed".
@@ -110,7 +182,7 @@ export function targetPhrases(goal: string): string[] {
   // "predict (the) X (from|using|...)".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:${TARGET_VERBS})\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:${TARGET_VERBS})(?!\s+(?:should|must|will|would|can|could|shall|is|are|was|has|have|needs?)\b)\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))
@@ -140,13 +212,19 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
+  // "please make model …": a request, not a column.
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
       'gi',
     ),
   ))
-    if (!new RegExp(String.raw`^(?:${CLAUSE_VERBS})\b`, 'i').test(m[1] as string)) push(m[1]);
+    if (
+      !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|kindly|can|could|u|you|we|i)\b`, 'i').test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   // An arrow from the data to the column: "data/x.json -> sex", "x.csv → price".
   for (const m of goal.matchAll(
     new RegExp(
@@ -156,13 +234,14 @@ export function targetPhrases(goal: string): string[] {
   ))
     push(m[1]);
   // "<column> is the target", "the sex column" (weakest: only a column word marks it).
+  // "where life_expect is the output": the words after the last break.
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable)\b`,
+      String.raw`\b(${PHRASE})\s+(?:is|will be|should be|being)\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent variable|output(?!\s+(?:folder|dir|directory|file|path|bucket|table|location)))\b`,
       'gi',
     ),
   ))
-    push(m[1]);
+    push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
     new RegExp(String.raw`\bthe\s+(${PHRASE})\s+(?:column|field|variable|attribute)\b`, 'gi'),
   ))
@@ -173,10 +252,24 @@ export function targetPhrases(goal: string): string[] {
     /\b(?:model|classifier|regressor|predictor|forecaster|estimator|network|tree|forest|boosting|svm|knn|(?:re-?)?train(?:s|ing)?|(?:re)?fit(?:s|ting)?)\b[^.;,]{0,60}?\bfor\s+(?:the\s+|each\s+|every\s+)?([\w()%-]+(?:\s+[\w()%-]+)?)\s*(?=[,;!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
+  // At the start of a clause: "queue prediction for x.csv", "price forecast, weekly".
+  for (const m of goal.matchAll(
+    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation)\b/gi,
+  ))
+    if (
+      !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|text|binary)\b`, 'i').test(m[1] as string)
+    )
+      push(m[1]);
   // Task nouns: "a species classification", "for delay prediction", "price forecasting".
+  // "text classification", "binary classification": the kind of task, not a column.
   for (const m of goal.matchAll(
     /\b(?:the|a|an|my|our|new|for|do|run|some)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|estimates?|regression|model(?:l)?ing)\b/gi,
   ))
-    push(m[1]);
+    if (
+      !/^(?:text|texts|document|image|binary|multi-?class|multi-?label|sequence|token|sentence|tabular)$/i.test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   return out;
 }

@@ -362,10 +362,12 @@ export const EVAL_SETS = {
   'grounded-holdout2': 'grounded-holdout2.jsonl',
   /** The third held-out set (issue 12, the unseen figure): written blind, run once, by name only. */
   'grounded-holdout3': 'grounded-holdout3.jsonl',
+  /** The fourth held-out set (issue 12, round 4): written blind, run once, by name only. */
+  'grounded-holdout4': 'grounded-holdout4.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set(['grounded-holdout2', 'grounded-holdout3']);
+export const RUN_ONCE_SETS = new Set(['grounded-holdout2', 'grounded-holdout3', 'grounded-holdout4']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -377,6 +379,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout',
   'grounded-holdout2',
   'grounded-holdout3',
+  'grounded-holdout4',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

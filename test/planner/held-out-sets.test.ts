@@ -59,6 +59,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['churn-predictor', 'experimental', 'seattle-weather'],
     categories: { ref: 8, op: 14, prep: 6, script: 5, text: 5, train: 5, conv: 3, miss: 4 },
   },
+  {
+    name: 'grounded-holdout4',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261118-101500-deadbeef0042',
+    missingNames: ['fraud-detector', 'canary-blue'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

@@ -14,14 +14,21 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
     /(?<!-)\b(?:learning[ _-]?rate|lr|eta|shrinkage)\s*(?:of\s+|=\s*|:\s*|is\s+|at\s+|to\s+)?(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\b/i.exec(
       text,
     );
-  const depth = /\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*)?(\d+)\b/i.exec(text);
+  const depth = new RegExp(
+    String.raw`\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*|is\s+)?${NUMBER}\b`,
+    'i',
+  ).exec(text);
+  // "k=5", "k of eleven", "k is seven", "k: 9" (not "k=5 folds").
   const kNeighbours =
-    /\bk\s*=\s*(\d+)\b(?!\s*(?:-?fold|cross|cv))/i.exec(text) ??
-    new RegExp(String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b`, 'i').exec(text);
+    new RegExp(
+      String.raw`\bk\s*(?:=|:|\s(?:of|is|at|to|set to)\s)\s*${NUMBER}\b(?!\s*(?:-?fold|cross|cv))`,
+      'i',
+    ).exec(text) ?? new RegExp(String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b`, 'i').exec(text);
   const params: GoalSpec['params'] = {};
   const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
   if (treeCount) params.nEstimators = treeCount;
-  if (depth) params.maxDepth = Number(depth[1]);
+  const maxDepth = toNumber(depth?.[1]);
+  if (maxDepth) params.maxDepth = maxDepth;
   const learningRate = Number(rate?.[1]);
   if (rate && learningRate > 0 && learningRate <= 1) params.learningRate = learningRate;
   const k = toNumber(kNeighbours?.[1]);

@@ -36,6 +36,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
+import { looseTargetPhrases } from './target-loose.ts';
 import { mendTypos } from './typos.ts';
 
 export type {
@@ -103,7 +104,10 @@ export function parseGoal(goal: string): GoalSpec {
   // "we want to know X", "guess X", "label = X" over a named data file: a target, so training.
   const trains =
     !noTraining &&
-    (TRAIN_WORDS.test(trainText) || models.length > 0 || (sources.length > 0 && TARGET_CUES.test(trainText)));
+    (TRAIN_WORDS.test(trainText) ||
+      models.length > 0 ||
+      (sources.length > 0 &&
+        (TARGET_CUES.test(trainText) || looseTargetPhrases(withoutSources(trainText), (p) => p).length > 0)));
   const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));

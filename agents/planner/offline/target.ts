@@ -10,6 +10,8 @@ export const STOP =
 export const TARGET_VERBS =
   'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|tell(?:s|ing)?\\s+apart|recogni[sz](?:e|es|ing)|identif(?:y|ies|ying)|work(?:s|ing)?\\s+out';
 
+import { looseTargetPhrases, neverTarget } from './target-loose.ts';
+
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
   'train|retrain|re-train|fit|refit|build|rebuild|make|create|use|get|need|want|deploy|ship|run|try|add|give|set|compare|pick|choose|register|load|check|monitor|score|evaluate|the|a|an|and|then|with|new|my|our|your|this|that|one|some|best|better|final|same';
@@ -46,6 +48,7 @@ export function targetPhrases(said: string): string[] {
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
     if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
+    if (t && neverTarget(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -90,7 +93,7 @@ export function targetPhrases(said: string): string[] {
     push(m[1] ?? m[2]);
   // "a model that says which species a penguin is", "decides what category each ticket belongs to".
   for (const m of goal.matchAll(
-    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
+    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?|learns?|learning|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying)|spots?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
   ))
     push(m[1]);
   // "something that tells me the species of a penguin".
@@ -109,6 +112,8 @@ export function targetPhrases(said: string): string[] {
     ),
   ))
     push(afterLastBreak(m[1] as string));
+  // A formula, "X is the number we care about", "X from the other measurements" (target-loose.ts).
+  for (const p of looseTargetPhrases(goal, afterLastBreak)) push(p);
   // "the column we care about is X", "the field I am curious about: X".
   for (const m of goal.matchAll(
     new RegExp(

@@ -1,0 +1,72 @@
+/**
+ * Loose ways of naming the column to predict (target.ts reads the usual ones): an R-style formula
+ * ("price ~ rooms + area"), "X is the number we care about", "the column X is the answer", "X from the other
+ * measurements" at the start of a clause, "what we want out of it is X". And the words that are never a column
+ * to predict ("for testing", "for myself", "later").
+ */
+import { words } from './words.ts';
+
+/** Words that never name a column to predict, alone or together ("testing purposes", "myself"). */
+const NEVER = new Set(
+  'testing test tests validation validating evaluation eval evaluating purpose purposes myself ourselves yourself yourselves themselves himself herself me us them later now today fun reference practice comparison comparing safety sure'.split(
+    ' ',
+  ),
+);
+
+export function neverTarget(phrase: string): boolean {
+  const w = words(phrase);
+  return w.length > 0 && w.every((x) => NEVER.has(x));
+}
+
+const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
+const END = String.raw`(?=\s*[,;:!?()]|\.(?:\s|$)|$|\s+(?:from|using|with|on|in|for|and|then|so|via|please|pls)\b)`;
+/** Words a column phrase at the start of a clause never holds ("train X from the other …" is a verb's). */
+const NOT_COLUMN =
+  /(?:^|\s)(?:train|retrain|fit|build|predict\w*|figure|work|find|guess\w*|infer\w*|tell|learn\w*|estimat\w*|forecast\w*|classif\w*|regress\w*|anticipat\w*|copy|move|load|get|make|take|use|run|please|pls|can|could|you|we|i|it|they|this|that|these|those|here|there|which|what|rows?|data|files?|stuff|everything|something)\b/i;
+/** Common words that are not a formula's left-hand side ("the ~ sign"). */
+const NOT_FORMULA_SIDE = /^(?:the|a|an|this|that|it|is|was|of|approx|about|roughly|around|at|by)$/i;
+
+/** `lastWords` keeps the words after the last preposition or verb (target.ts). */
+export function looseTargetPhrases(goal: string, lastWords: (p: string) => string | undefined): string[] {
+  const out: string[] = [];
+  const push = (p: string | undefined) => {
+    const t = p
+      ?.trim()
+      .replace(/^(?:the|an?|our|my)\s+/i, '')
+      .replace(/^(?:column|field|variable|attribute)\s+/i, '')
+      .replace(/^["'\x60]|["'\x60]$/g, '');
+    if (t && !neverTarget(t) && !out.includes(t)) out.push(t);
+  };
+  // R-style formula: "price ~ rooms + area", "lm(yield ~ .)".
+  for (const m of goal.matchAll(
+    /(?<![\w.%-])["'\x60]?([A-Za-z_][\w.%-]*)["'\x60]?\s*~\s*(?:["'\x60]?[A-Za-z_.][\w.%-]*["'\x60]?)(?:\s*[+*:]\s*["'\x60]?[A-Za-z_][\w.%-]*["'\x60]?)*/g,
+  ))
+    if (!NOT_FORMULA_SIDE.test(m[1] as string)) push(m[1]);
+  // "price is the number we care about", "Weight is the value I care about most", "Origin is the thing we are after".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+(?:is|are)\s+(?:the|my|our)\s+(?:(?:main|one|only|key)\s+)?(?:number|value|thing|column|field|variable|quantity|figure|one|answer|output)\s*(?:(?:that\s+)?(?:we|i)\s*(?:really\s+)?(?:care about|'re after|'m after|are after|am after|want(?:\s+to\s+(?:predict|know|forecast|estimate|see))?|need|are interested in|am interested in)\b|(?=\s*[,;:!?()]|\.(?:\s|$)|$))`,
+      'gi',
+    ),
+  )) {
+    const column = lastWords(m[1] as string);
+    if (column && !NOT_COLUMN.test(column)) push(column);
+  }
+  // "Body mass from the other measurements", "Horsepower from the remaining columns".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)(${PHRASE})\s+(?:from|using|given|based on|off)\s+(?:all\s+)?(?:the\s+|its\s+|their\s+)?(?:other|remaining|rest\b|everything else)`,
+      'gi',
+    ),
+  ))
+    if (!NOT_COLUMN.test(m[1] as string)) push(m[1]);
+  // "what we want out of it is the delay", "what I need from the model is X".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\bwhat\s+(?:we|i|you)\s+(?:want|need|would like|'d like|are after|'re after)\s+(?:out\s+of|from)\s+(?:it|this|that|the model|the data)\s+(?:is|are)\s+["'\x60]?(${PHRASE})["'\x60]?${END}`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  return out;
+}

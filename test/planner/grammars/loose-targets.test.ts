@@ -1,0 +1,65 @@
+/** Round 4, training side: targets said loosely, words that are never a target, numbers as words. */
+import { describe, expect, it } from 'vitest';
+import { parseParams } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
+
+describe('words that are never a target', () => {
+  it.each([
+    ['data/x.csv: fit a forest on price and keep 20% aside for testing', 'testing'],
+    ['train a regressor on data/h.json, a fifth of the rows for validation purposes', 'validation purposes'],
+    ['retrain the model for later', 'later'],
+    ['fit a quick tree on data/x.csv for myself', 'myself'],
+  ])('%s has no target "%s"', (text, never) => {
+    expect(parseGoal(text).targetPhrases).not.toContain(never);
+  });
+
+  it('a real column after "for" is still read', () => {
+    expect(parseGoal('train a forest on data/x.csv for price').targetPhrases).toContain('price');
+  });
+});
+
+describe('targets said loosely', () => {
+  it.each([
+    ['data/houses.csv: price is the number we care about, fit a forest', 'price'],
+    ['data/x.json - Weight is the value I care about most. boosting please', 'Weight'],
+    ['in data/cars.json Origin is the thing we are after; a tree', 'Origin'],
+    ['a model that learns which team a ticket goes to, data/t.csv', 'team'],
+    ['can you guess which region a sale came from? data/s.csv, train it', 'region'],
+    ['Flipper length from the other measurements, data/p.json, random forest', 'Flipper length'],
+    ['data/cars.json. Horsepower from the remaining columns, knn', 'Horsepower'],
+    ['houses.csv: price ~ rooms + area + age, plain linear model', 'price'],
+    ['lm(yield ~ variety + site) on data/barley.json', 'yield'],
+    ['what we want out of it is the delay, data/flights.csv, boosting', 'delay'],
+    ['data/s.csv, the column Sales is the answer, knn', 'Sales'],
+  ])('%s → %s', (text, want) => {
+    const spec = parseGoal(text);
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]).toBe(want);
+  });
+
+  it('a formula or "from the other" does not invent targets elsewhere', () => {
+    expect(parseGoal('copy data/x.csv from the other bucket').targetPhrases).toEqual([]);
+    expect(parseGoal('copy data/x.csv from the other bucket').wants.train).toBe(false);
+    expect(targetPhrases('the ~ sign means roughly')).toEqual([]);
+    expect(targetPhrases('what we want is a quick look at the data')).not.toContain('a quick look');
+  });
+});
+
+describe('numbers as words', () => {
+  const knn = [{ framework: 'builtin' as const, algorithm: 'knn' as const }];
+  const forest = [{ framework: 'builtin' as const, algorithm: 'random_forest' as const }];
+  it.each([
+    ['knn with k of eleven', 11],
+    ['nearest neighbours, k is seven', 7],
+    ['k-nn, k: 9', 9],
+  ])('%s', (text, k) => {
+    expect(parseParams(text, knn).k).toBe(k);
+  });
+
+  it('trees and depth in words', () => {
+    expect(parseParams('a forest with a dozen trees', forest).nEstimators).toBe(12);
+    expect(parseParams('random forest, max depth of six', forest).maxDepth).toBe(6);
+    expect(parseParams('knn with 5-fold cv', knn).k).toBeUndefined();
+  });
+});

@@ -77,6 +77,7 @@ export const PrepIntent = z
       cmp: z.enum(['=', '!=', '>', '>=', '<', '<=']).describe('Comparison'),
       value: z.string().describe('Value as written'),
       keep: z.boolean().describe('Keep (true) or drop (false) the matching rows'),
+      timeColumn: z.boolean().optional().describe("The column is the data's date or year, not named"),
     }),
     z.object({
       op: z.literal('impute'),
@@ -85,7 +86,16 @@ export const PrepIntent = z
     }),
     z.object({ op: z.literal('scale'), method: z.enum(['zscore', 'minmax']).describe('Scaling') }),
     z.object({ op: z.literal('onehot'), list: z.string().optional().describe('Columns, as written') }),
-    z.object({ op: z.literal('clip') }),
+    z.object({
+      op: z.literal('clip'),
+      list: z.string().optional().describe('Columns, as written'),
+      quantiles: z.tuple([z.number(), z.number()]).optional().describe('Bounds as [low, high] quantiles'),
+    }),
+    z.object({
+      op: z.literal('cast'),
+      list: z.string().describe('Columns, as written'),
+      type: z.enum(['DOUBLE', 'INTEGER', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP']).describe('New type'),
+    }),
   ])
   .describe('A data preparation step');
 export type PrepIntent = z.infer<typeof PrepIntent>;

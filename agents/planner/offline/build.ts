@@ -293,7 +293,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       }
       ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
     } else if (p.op === 'where') {
-      const col = data ? matchColumn(p.column, columns)?.column : undefined;
+      // "rows from 2005 on": the data's date or year column when none is named.
+      const col = data
+        ? (matchColumn(p.column, columns)?.column ??
+          (p.timeColumn ? data.columns.find((c) => /DATE|TIMESTAMP/.test(c.type))?.name : undefined))
+        : undefined;
       if (!col) {
         if (!data) notes.push(`cannot check the column "${p.column}" to filter on before the data is read`);
         else
@@ -349,9 +353,15 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       if (cols.length) ops.push({ op: 'scale', columns: cols, method: p.method });
       else notes.push('no numeric feature columns to scale');
     } else if (p.op === 'clip') {
-      const cols =
+      const numeric =
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
-      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: [0.01, 0.99] });
+      const named = p.list ? matchColumnList(p.list, numeric).found : [];
+      const cols = named.length ? named : numeric;
+      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: p.quantiles ?? [0.01, 0.99] });
+    } else if (p.op === 'cast') {
+      const found = data ? matchColumnList(p.list, columns).found : [];
+      if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });
+      else notes.push(`no column "${p.list}" to cast to ${p.type}`);
     } else if (p.op === 'onehot') {
       let cols: string[] = [];
       if (p.list && data) cols = matchColumnList(p.list, columns).found.filter((c) => c !== target);

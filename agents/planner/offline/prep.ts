@@ -3,6 +3,7 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
+import { parseMorePrep } from './prep-more.ts';
 import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
@@ -147,5 +148,8 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
     { op: 'clip' },
   );
-  return out.sort((a, b) => a.at - b.at).map((o) => o.p);
+  const more = parseMorePrep(goal);
+  // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
+  const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
+  return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);
 }

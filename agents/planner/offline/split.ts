@@ -217,6 +217,23 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }
 
+/** "hold back 10% of the older rows as validation", "a validation share of 0.15". */
+function timeValidationShare(text: string): number | undefined {
+  const m = new RegExp(
+    [
+      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into)\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
+      String.raw`\b${VALIDATION_NOUN}\s+(?:share|size|set|split|fraction|part)?\s*(?:of|=|:|is|at)?\s*${SHARE}`,
+    ].join('|'),
+    'i',
+  ).exec(text);
+  const raw = m?.[1] ?? m?.[2];
+  const share =
+    raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+      ? toShare(raw)
+      : undefined;
+  return share !== undefined && share > 0 && share < 1 ? share : undefined;
+}
+
 function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
   let last: RegExpExecArray | undefined;
   for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)))
@@ -252,9 +269,17 @@ export function parseHoldout(text: string): Holdout {
 
   const timeSplit = parseTimeSplit(text);
   const cutoff =
-    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
-  if (timeSplit)
-    out.split = { method: 'time', ...timeSplit, ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b/i.exec(
+      text,
+    );
+  const cutoffDay = cutoff?.[1] ?? cutoff?.[2];
+  if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
+  // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
+  const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;
+  if (out.split && validation !== undefined) {
+    out.validationShare = validation;
+    delete out.testShare;
+  }
   // "stratified on Species", "a stratified 90/10 split of x.json by species".
   const strat =
     /\bstratif\w*(?:(?:\s+(?!(?:by|on)\b)[^\s,;.]+(?:\.\w+)?){0,5}?\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
@@ -268,7 +293,12 @@ export function parseHoldout(text: string): Holdout {
     )
   )
     out.split = { method: 'stratified' };
-  if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text))
+  // "a random split", "a random 80/20 split", "split it randomly", "split the rows at random".
+  if (
+    /\brandom(?:ly)?\s+(?!forests?\b)(?:[\w/:.-]+\s+){0,2}?split\b|\bsplit\w*\s+(?:[\w/.-]+\s+){0,3}?(?:at random|randomly)\b/i.test(
+      text,
+    )
+  )
     out.split = { method: 'random' };
   const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);
   if (seedM) out.seed = Number(seedM[1]);

@@ -1,0 +1,106 @@
+/** Round 4, data side: prep-only goals, casts, percentile clips, time filters, shares next to a time split. */
+import { describe, expect, it } from 'vitest';
+import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { parseHoldout } from '../../../agents/planner/offline/split.ts';
+
+describe('the person trains the model themselves', () => {
+  it.each([
+    "scale the numbers in data/x.csv; I'll do the modelling myself",
+    'we will handle the training ourselves, just impute gaps',
+    'dedupe data/x.csv. no model needed',
+    'one-hot region, the model is built by our team later',
+    "I'll take care of the model on my own, clean data/x.csv",
+  ])('"%s" trains nothing', (text) => {
+    expect(saysNoTraining(text)).toBe(true);
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+
+  it.each([
+    "I'll do the prep myself, you train a forest on data/x.csv for price",
+    'we need a model on data/x.csv that predicts price',
+  ])('"%s" still trains', (text) => {
+    expect(saysNoTraining(text)).toBe(false);
+  });
+});
+
+describe('a random split said before its shares', () => {
+  it.each([
+    ['then a random 80/20 split', 0.2],
+    ['a random 70-30 split of the rows', 0.3],
+    ['split it randomly, 90/10', 0.1],
+  ])('%s', (text, share) => {
+    expect(parseHoldout(text)).toMatchObject({ split: { method: 'random' }, testShare: share });
+  });
+
+  it('a stratified split stays stratified', () => {
+    expect(parseHoldout('a stratified 80/20 split on species').split?.method).toBe('stratified');
+  });
+});
+
+describe('casts, percentile clips and time filters', () => {
+  it.each([
+    ['cast Order Date to a date, then dedupe', { op: 'cast', list: 'Order Date', type: 'DATE' }],
+    ['convert the price column to a number', { op: 'cast', list: 'price', type: 'DOUBLE' }],
+    ['parse signup_ts as a timestamp', { op: 'cast', list: 'signup_ts', type: 'TIMESTAMP' }],
+    ['make zip a string please', { op: 'cast', list: 'zip', type: 'VARCHAR' }],
+  ])('%s', (text, want) => {
+    expect(parsePrep(text)).toContainEqual(want);
+  });
+
+  it.each([
+    ['clip income at the 5th and 95th percentiles', { op: 'clip', list: 'income', quantiles: [0.05, 0.95] }],
+    ['winsorize Revenue at 1%/99%', { op: 'clip', list: 'Revenue', quantiles: [0.01, 0.99] }],
+    ['cap the Gross at the 99th percentile', { op: 'clip', list: 'Gross', quantiles: [0.01, 0.99] }],
+  ])('%s', (text, want) => {
+    expect(parsePrep(text)).toContainEqual(want);
+  });
+
+  it.each([
+    ['keep only the rows from 2010 on', { cmp: '>=', value: '2010' }],
+    ['use only data since 2019-06-01', { cmp: '>=', value: '2019-06-01' }],
+    ['only keep records before 1999', { cmp: '<', value: '1999' }],
+    ['keep rows from 2003 onwards and one-hot the region', { cmp: '>=', value: '2003' }],
+  ])('%s', (text, want) => {
+    expect(parsePrep(text)).toContainEqual({
+      op: 'where',
+      timeColumn: true,
+      keep: true,
+      column: expect.any(String),
+      ...want,
+    });
+  });
+
+  it('short swapped words are mended first ("teh", "adn")', () => {
+    expect(parseGoal('from data/x.csv keep teh rows since 2011 adn version it').prep).toContainEqual(
+      expect.objectContaining({ op: 'where', value: '2011' }),
+    );
+    expect(parseGoal('dedupe data/x.csv, keep the tehran rows').goal).toContain('tehran');
+  });
+
+  it('nothing new where nothing is said', () => {
+    expect(parsePrep('convert it to parquet and clip outliers')).toEqual([{ op: 'clip' }]);
+    expect(parsePrep('train on rows before 2015, test on the rest')).toEqual([]);
+    expect(parsePrep('keep the rows from data/x.csv')).toEqual([]);
+  });
+});
+
+describe('a validation share next to a time cutoff', () => {
+  it.each([
+    'split by date: 2020-01-01 onward is the test set, hold back 15% of the earlier rows as validation',
+    'time split on the order date, rows from 2020 on are the test set; 15% of the older rows for validation',
+    'a time-based split with a cutoff at 2020, and keep 15% of the rows before it as a validation set',
+  ])('%s', (text) => {
+    const h = parseHoldout(text);
+    expect(h.split?.method).toBe('time');
+    expect(h.split?.cutoff).toMatch(/^2020/);
+    expect(h.validationShare).toBe(0.15);
+    expect(h.testShare).toBeUndefined();
+  });
+
+  it('a share said for the test set stays the test share', () => {
+    expect(parseHoldout('split by date, hold out the last 20% as test')).toMatchObject({ testShare: 0.2 });
+    expect(parseHoldout('hold out 10% for validation').validationShare).toBeUndefined();
+  });
+});

@@ -172,6 +172,20 @@ describe('operational plans validate against the catalog', () => {
   });
 });
 
+describe('own scripts', () => {
+  it.each([
+    'run scripts/finetune.py --epochs 1 every friday at 8pm and post to slack when it is done',
+    'scripts/finetune.py weekly on mondays, register out/ckpt.pt as nightly-bert and notify slack after',
+  ])('a notification goes after the script (and its registration): %s', async (goal) => {
+    const p = await plan(goal);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    expect(validatePlan(p.plan, registry).ok).toBe(true);
+    const last = p.plan.steps.at(-1);
+    expect(last?.kind === 'task' && last.task).toBe('notify.send');
+    expect(p.plan.trigger?.schedule).toBeDefined();
+  });
+});
+
 describe('bad input gets a question, not a plan', () => {
   it.each([
     ['check the flights-delay model traffic for drift', /training data of flights-delay v1 .* is gone/],

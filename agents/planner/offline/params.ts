@@ -44,6 +44,10 @@ const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|q
 /** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
 const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s|the\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
+const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
+/** "what it writes to out/ckpt.pt", "the weights the script leaves under out/". */
+const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:to|in|into|at|under)\s+${ARTIFACT}`;
+
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
  * after register, "deploy it as x" (the name it is served under). An alias ("register it as staging") is no name.
@@ -51,7 +55,7 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(
@@ -76,7 +80,14 @@ export function parseRegisterAlias(text: string): string | undefined {
     String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})\b`,
     'i',
   ).exec(text);
-  const alias = m?.[1]?.toLowerCase();
+  // "register it as x under the staging alias", "alias: challenger", "tag it staging".
+  const after =
+    m ??
+    new RegExp(
+      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)\s*["'\x60]?(${ALIAS})\b|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})\b`,
+      'i',
+    ).exec(text);
+  const alias = after?.slice(1).find(Boolean)?.toLowerCase();
   return alias === 'stage' ? 'staging' : alias;
 }
 

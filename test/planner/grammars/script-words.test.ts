@@ -1,0 +1,47 @@
+/** Round 4, scripts: a name said after the artifact, an alias said after the name, notifications. */
+import { describe, expect, it } from 'vitest';
+import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+
+describe('the registered name said after the artifact path', () => {
+  it.each([
+    ['register what it writes to out/model.pt as intent-clf', 'intent-clf'],
+    ['then register whatever the script saves in runs/best.ckpt as sum-bot', 'sum-bot'],
+    ['register the weights it leaves under out/ as my-lora', 'my-lora'],
+  ])('%s → %s', (text, name) => {
+    expect(parseModelName(text)).toBe(name);
+  });
+
+  it('a plain "register it as x" is unchanged, an alias is no name', () => {
+    expect(parseModelName('register it as churn-v2')).toBe('churn-v2');
+    expect(parseModelName('register what it writes to out/x.pt as staging')).toBeUndefined();
+  });
+});
+
+describe('the alias said after the name', () => {
+  it.each([
+    ['register it as support-llm under the staging alias', 'staging', 'support-llm'],
+    ['save the model as fraud-x with the candidate alias', 'candidate', 'fraud-x'],
+    ['register it as q-router, alias: challenger', 'challenger', 'q-router'],
+    ['publish it as t5-small and tag it staging', 'staging', 't5-small'],
+  ])('%s', (text, alias, name) => {
+    expect(parseRegisterAlias(text)).toBe(alias);
+    expect(parseModelName(text)).toBe(name);
+  });
+
+  it('no alias where none is said', () => {
+    expect(parseRegisterAlias('register it as support-llm')).toBeUndefined();
+    expect(parseRegisterAlias('deploy it to staging later')).toBeUndefined();
+  });
+});
+
+describe('a script pipeline with a schedule and a notification', () => {
+  it('keeps both', () => {
+    const f = parseGoal(
+      'run scripts/train.sh --epochs 3 every monday at 6am and message slack when it finishes',
+    );
+    expect(f.operation).toBe('script');
+    expect(f.schedule?.cron).toBe('0 6 * * 1');
+    expect(f.notify?.channel).toBe('slack');
+  });
+});

@@ -90,10 +90,11 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
-  // "body (free text)", "notes [text]".
+  // "body (free text)", "notes [text]", "body (as text, tf-idf)", "summary (tf-idf)".
+  const BRACKETED_VEC = String.raw`(?:tf[- ]?idf|bag[- ]of[- ]words|bow|n-?grams?|(?:text\s+|word\s+|sentence\s+)?embeddings?|hashing)`;
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:free[- ]?)?text\s*[)\]]`,
+      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:(?:free[- ]?)?text|${BRACKETED_VEC})\s*(?:[,;]\s*[^()[\]]{0,40})?[)\]]`,
       'gi',
     ),
   ))

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseParams } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 
 describe('words that are never a target', () => {
@@ -61,5 +62,26 @@ describe('numbers as words', () => {
     expect(parseParams('a forest with a dozen trees', forest).nEstimators).toBe(12);
     expect(parseParams('random forest, max depth of six', forest).maxDepth).toBe(6);
     expect(parseParams('knn with 5-fold cv', knn).k).toBeUndefined();
+  });
+});
+
+describe('a model reference never runs across sentence punctuation', () => {
+  it.each([
+    'houses.csv: price ~ rooms + area. plain linear model, no deploy',
+    'fit it on rooms; forest model please',
+    'use the area! boosted model',
+    'features are rooms and area: knn model',
+    'predict price from rooms. Boosted trees model',
+  ])('%s', (text) => {
+    const refs = parseModelReferences(text);
+    expect(refs.flatMap((r) => r.words)).not.toContain('rooms');
+    expect(refs.flatMap((r) => r.words)).not.toContain('area');
+  });
+
+  it('a described model in one sentence is still read', () => {
+    expect(parseModelReferences('done. now retrain the production cars model').at(0)).toMatchObject({
+      words: ['cars'],
+      alias: 'production',
+    });
   });
 });

@@ -1,5 +1,6 @@
-/** Round 4, scripts: a name said after the artifact, an alias said after the name, notifications. */
+/** Round 4, scripts and text: a name said after the artifact, an alias after the name, text said in brackets. */
 import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 
@@ -43,5 +44,20 @@ describe('a script pipeline with a schedule and a notification', () => {
     expect(f.operation).toBe('script');
     expect(f.schedule?.cron).toBe('0 6 * * 1');
     expect(f.notify?.channel).toBe('slack');
+  });
+});
+
+describe('a text column said with its treatment in brackets', () => {
+  it.each([
+    ['features: notes (as text, bag of words) + region', 'notes'],
+    ['inputs are description (text; tf-idf) and price', 'description'],
+    ['use summary (tf-idf) plus the author', 'summary'],
+    ['review [free text, embeddings]', 'review'],
+  ])('%s → %s', (text, col) => {
+    expect(parseTextFeatures(text).explicit).toEqual([col]);
+  });
+
+  it('brackets that say nothing of text name none', () => {
+    expect(parseTextFeatures('price (in dollars, rounded) and region').explicit).toEqual([]);
   });
 });

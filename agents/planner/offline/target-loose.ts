@@ -19,7 +19,7 @@ export function neverTarget(phrase: string): boolean {
 }
 
 const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
-const END = String.raw`(?=\s*[,;:!?()]|\.(?:\s|$)|$|\s+(?:from|using|with|on|in|for|and|then|so|via|please|pls)\b)`;
+const END = String.raw`(?=\s*[.,;:!?()]|$|\s+(?:from|using|with|on|in|for|and|then|so|via|please|pls)\b)`;
 /** Words a column phrase at the start of a clause never holds ("train X from the other …" is a verb's). */
 const NOT_COLUMN =
   /(?:^|\s)(?:train|retrain|fit|build|predict\w*|figure|work|find|guess\w*|infer\w*|tell|learn\w*|estimat\w*|forecast\w*|classif\w*|regress\w*|anticipat\w*|copy|move|load|get|make|take|use|run|please|pls|can|could|you|we|i|it|they|this|that|these|those|here|there|which|what|rows?|data|files?|stuff|everything|something)\b/i;
@@ -32,6 +32,7 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
   const push = (p: string | undefined) => {
     const t = p
       ?.trim()
+      .replace(/^[-\u2013\u2014\s]+/, '')
       .replace(/^(?:the|an?|our|my)\s+/i, '')
       .replace(/^(?:column|field|variable|attribute)\s+/i, '')
       .replace(/^["'\x60]|["'\x60]$/g, '');

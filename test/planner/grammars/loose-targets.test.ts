@@ -85,3 +85,27 @@ describe('a model reference never runs across sentence punctuation', () => {
     });
   });
 });
+
+describe('the noun first: "the number I care about is X"', () => {
+  it.each([
+    ['data/b.json. the number I care about is yield; boosting', 'yield'],
+    ['data/h.csv, the figure we want to predict is price, knn', 'price'],
+    ['data/w.csv - the one we are after: weather. a tree', 'weather'],
+    ['data/s.csv - Sales from the other columns, a tree', 'Sales'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+});
+
+describe('hundreds in words', () => {
+  const forest = [{ framework: 'builtin' as const, algorithm: 'random_forest' as const }];
+  it.each([
+    ['a forest with two hundred trees', 200],
+    ['random forest, a hundred and fifty trees', 150],
+    ['three hundred estimators', 300],
+    ['a hundred trees', 100],
+    ['200 trees', 200],
+  ])('%s', (text, n) => {
+    expect(parseParams(text, forest).nEstimators).toBe(n);
+  });
+});

@@ -138,7 +138,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   // "by what people wrote", "from those messages": the text, its column not named.
   if (
-    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
+    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as|to|out)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
       text,
     )
   )

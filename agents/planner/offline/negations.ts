@@ -40,7 +40,7 @@ const NO_TRAINING = new RegExp(
     String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,
     // "modelling is out of scope", "training is not needed".
     String.raw`\b${MODEL_NOUN}${NOT_PART}\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time))\b`,
-    String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
+    String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,
     // "leave the modelling for later", "save training for another day".
     String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,
     // "just the split", "only the prep", "data prep only", "prep-only", "just split it".

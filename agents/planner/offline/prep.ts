@@ -39,7 +39,9 @@ export function parsePrep(goal: string): PrepIntent[] {
     ).exec(goal);
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
   const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
-  if (dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList))
+  const listed =
+    dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList);
+  if (dropnaCol && dropList && listed)
     out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropList } });
   // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
   // "exclude rows where origin is HNL".
@@ -99,13 +101,14 @@ export function parsePrep(goal: string): PrepIntent[] {
       continue;
     out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
   }
-  add(
-    new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
-      'i',
-    ).exec(goal),
-    { op: 'dropna' },
-  );
+  const dropnaAll = new RegExp(
+    String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
+    'i',
+  ).exec(goal);
+  // "remove rows with missing Sex" drops the rows missing Sex, not every row with a gap.
+  const sameWords =
+    dropnaAll && listed && dropnaCol && Math.abs((dropnaAll.index ?? 0) - (dropnaCol.index ?? 0)) < 3;
+  if (!sameWords) add(dropnaAll, { op: 'dropna' });
   const impute =
     /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
       goal,

@@ -61,6 +61,16 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     ),
   ))
     if (!NOT_COLUMN.test(m[1] as string)) push(m[1]);
+  // "delay is what I'd like out of it", "price is what we need from the model".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s+is\s+what\s+(?:we|i|you)\s*(?:want|need|would like|'d like|are after|'re after|am after|'m after)\s+(?:out\s+of|from)\s+(?:it|this|that|the model|the data)\b`,
+      'gi',
+    ),
+  )) {
+    const column = lastWords(m[1] as string);
+    if (column && !NOT_COLUMN.test(column)) push(column);
+  }
   // "what we want out of it is the delay", "what I need from the model is X".
   for (const m of goal.matchAll(
     new RegExp(

@@ -127,7 +127,7 @@ export function targetPhrases(said: string): string[] {
     new RegExp(
       [
         String.raw`\b([\w()%-]+)\s*=\s*(?:the\s+)?(?:label|target|outcome|y)\b`,
-        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have)\b`,
+        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+(?!(?:does|do|did|will|would|is|are|has|have)\b)[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have|a|an|the|each|every|it|they|its|their)\b`,
         String.raw`\bassign(?:s|ing)?\s+(?:each|every|the|a)\s+[\w-]+\s+(?:a|an|the|its|their)\s+([\w()%-]+)`,
       ].join('|'),
       'gi',

@@ -109,3 +109,14 @@ describe('hundreds in words', () => {
     expect(parseParams(text, forest).nEstimators).toBe(n);
   });
 });
+
+describe('more loose targets', () => {
+  it.each([
+    ["flights.json - delay is what I'd like out of it; boosted trees", 'delay'],
+    ['data/h.csv: price is what we need from the model, a forest', 'price'],
+    ['from data/cars.json guess how many Cylinders a car has, with a tree', 'Cylinders'],
+    ['estimate how much rainfall each day gets from data/w.csv', 'rainfall'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+});

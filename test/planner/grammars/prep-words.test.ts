@@ -104,3 +104,27 @@ describe('a validation share next to a time cutoff', () => {
     expect(parseHoldout('hold out 10% for validation').validationShare).toBeUndefined();
   });
 });
+
+describe('modelling that happens elsewhere', () => {
+  it.each([
+    'prepare data/p.json and split it 80/20. The modelling happens elsewhere.',
+    'dedupe data/x.csv; training will happen later',
+    'impute data/x.csv, the model gets done in-house',
+  ])('%s', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+});
+
+describe('rows missing a named column', () => {
+  it.each([
+    ['remove rows with missing Sex, then scale', 'Sex'],
+    ['drop records with a null price', 'price'],
+    ['skip rows where the Island is missing', 'Island'],
+  ])('%s drops only rows missing %s', (text, col) => {
+    expect(parsePrep(text).filter((p) => p.op === 'dropna')).toEqual([{ op: 'dropna', list: col }]);
+  });
+
+  it('rows with any missing value are all dropped', () => {
+    expect(parsePrep('drop rows with missing values')).toEqual([{ op: 'dropna' }]);
+  });
+});

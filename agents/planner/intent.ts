@@ -317,6 +317,10 @@ export const IntentFrame = z
       .optional()
       .describe('Alias the newly registered version gets, e.g. "staging" (production is moved by a deploy)'),
     textColumns: z.array(z.string()).describe('Columns of free text to vectorise (as written)'),
+    featureColumns: z
+      .array(z.string())
+      .optional()
+      .describe('Input columns when the goal lists them, e.g. the right-hand side of "y ~ a + b"'),
     textColumnHints: z
       .array(z.string())
       .describe('Columns the prediction is made "from" (as written): text features if they hold free text'),

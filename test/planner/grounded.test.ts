@@ -172,6 +172,18 @@ describe('operational plans validate against the catalog', () => {
   });
 });
 
+describe('a formula', () => {
+  it('trains on the right-hand side only', async () => {
+    const p = await plan('data/gapminder.json: life_expect ~ fertility + pop, plain linear regression');
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    const train = p.plan.steps.find((s) => s.kind === 'task' && s.task === 'train.tabular');
+    expect(train?.kind === 'task' && train.with).toMatchObject({
+      target: 'life_expect',
+      features: ['fertility', 'pop'],
+    });
+  });
+});
+
 describe('own scripts', () => {
   it.each([
     'run scripts/finetune.py --epochs 1 every friday at 8pm and post to slack when it is done',

@@ -480,6 +480,12 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const picked = pickTextColumns(text, data, target);
     if ('question' in picked) return { kind: 'clarify', question: picked.question, about: 'text' };
     const textColumns = picked.columns;
+    // "y ~ a + b": only the columns the formula names are inputs.
+    const features = (spec.featureColumns ?? []).flatMap((f) => {
+      const c = matchColumn(f, columns)?.column;
+      if (!c) notes.push(`the formula names "${f}", which is no column of ${where}; it is left out`);
+      return c && c !== target ? [c] : [];
+    });
     notes.push(...picked.notes);
     const seen = new Set<string>();
     for (const m of models) {
@@ -516,6 +522,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
           ...(spec.folds !== undefined ? { folds: spec.folds } : {}),
           ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
           ...(textColumns.length ? { textColumns } : {}),
+          ...(features.length ? { features } : {}),
         },
         ...(resources ? { resources } : {}),
       });

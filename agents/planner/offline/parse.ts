@@ -36,7 +36,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
-import { looseTargetPhrases } from './target-loose.ts';
+import { formulaFeatures, looseTargetPhrases } from './target-loose.ts';
 import { mendTypos } from './typos.ts';
 
 export type {
@@ -160,6 +160,7 @@ export function parseGoal(goal: string): GoalSpec {
   const registerAlias = parseRegisterAlias(text);
   const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
+  const features = formulaFeatures(withoutSources(noModels));
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
   const window = parseWindow(text);
@@ -221,6 +222,7 @@ export function parseGoal(goal: string): GoalSpec {
     ...(registerAlias ? { registerAlias } : {}),
     ...(datasetName ? { datasetName } : {}),
     textColumns: text$.explicit,
+    ...(features.length ? { featureColumns: features } : {}),
     textColumnHints: text$.maybe,
     ...(canaryShare !== undefined || operation === 'canary'
       ? {

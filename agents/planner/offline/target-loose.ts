@@ -27,6 +27,22 @@ const NOT_COLUMN =
 const NOT_FORMULA_SIDE = /^(?:the|a|an|this|that|it|is|was|of|approx|about|roughly|around|at|by)$/i;
 
 /** `lastWords` keeps the words after the last preposition or verb (target.ts). */
+const FORMULA =
+  /(?<![\w.%-])["'\x60]?([A-Za-z_][\w.%-]*)["'\x60]?\s*~\s*((?:["'\x60]?[A-Za-z_.][\w.%-]*["'\x60]?)(?:\s*[+*:]\s*["'\x60]?[A-Za-z_][\w.%-]*["'\x60]?)*)/g;
+
+/** The right-hand side of a formula ("price ~ rooms + area" → rooms, area); none for "y ~ .". */
+export function formulaFeatures(goal: string): string[] {
+  for (const m of goal.matchAll(FORMULA)) {
+    if (NOT_FORMULA_SIDE.test(m[1] as string)) continue;
+    const terms = (m[2] as string)
+      .split(/\s*[+*:]\s*/)
+      .map((t) => t.replace(/^["'\x60]|["'\x60]$/g, '').replace(/\.$/, ''))
+      .filter((t) => t && t !== '.');
+    return [...new Set(terms)];
+  }
+  return [];
+}
+
 export function looseTargetPhrases(goal: string, lastWords: (p: string) => string | undefined): string[] {
   const out: string[] = [];
   const push = (p: string | undefined) => {
@@ -39,10 +55,7 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     if (t && !neverTarget(t) && !out.includes(t)) out.push(t);
   };
   // R-style formula: "price ~ rooms + area", "lm(yield ~ .)".
-  for (const m of goal.matchAll(
-    /(?<![\w.%-])["'\x60]?([A-Za-z_][\w.%-]*)["'\x60]?\s*~\s*(?:["'\x60]?[A-Za-z_.][\w.%-]*["'\x60]?)(?:\s*[+*:]\s*["'\x60]?[A-Za-z_][\w.%-]*["'\x60]?)*/g,
-  ))
-    if (!NOT_FORMULA_SIDE.test(m[1] as string)) push(m[1]);
+  for (const m of goal.matchAll(FORMULA)) if (!NOT_FORMULA_SIDE.test(m[1] as string)) push(m[1]);
   // "price is the number we care about", "Weight is the value I care about most", "Origin is the thing we are after".
   for (const m of goal.matchAll(
     new RegExp(

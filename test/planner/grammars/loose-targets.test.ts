@@ -120,3 +120,18 @@ describe('more loose targets', () => {
     expect(parseGoal(text).targetPhrases[0]).toBe(want);
   });
 });
+
+describe("a formula's right-hand side names the features", () => {
+  it.each([
+    ['houses.csv: price ~ rooms + area + age, linear model', ['rooms', 'area', 'age']],
+    ['lm(yield ~ variety + site) on data/barley.json', ['variety', 'site']],
+    ['fit y ~ x1*x2 on data/t.csv', ['x1', 'x2']],
+  ])('%s', (text, features) => {
+    expect(parseGoal(text).featureColumns).toEqual(features);
+  });
+
+  it('"y ~ ." is every other column', () => {
+    expect(parseGoal('data/p.json: Species ~ . with knn').featureColumns).toBeUndefined();
+    expect(parseGoal('predict price from data/h.csv').featureColumns).toBeUndefined();
+  });
+});

@@ -68,7 +68,10 @@ export type Gate = z.infer<typeof Gate>;
 
 export const PrepIntent = z
   .discriminatedUnion('op', [
-    z.object({ op: z.literal('dedupe') }),
+    z.object({
+      op: z.literal('dedupe'),
+      list: z.string().optional().describe('Columns that make a row a duplicate, as written'),
+    }),
     z.object({ op: z.literal('drop'), list: z.string().describe('Columns to drop, as written') }),
     z.object({ op: z.literal('dropna'), list: z.string().optional().describe('Only rows missing these') }),
     z.object({

@@ -275,8 +275,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
   const ops: Record<string, unknown>[] = [];
   const feature = (c: { name: string }) => c.name !== target;
   for (const p of spec.prep) {
-    if (p.op === 'dedupe') ops.push({ op: 'dedupe' });
-    else if (p.op === 'dropna' && p.list) {
+    if (p.op === 'dedupe') {
+      // "remove duplicate titles": rows with the same Title are duplicates.
+      const keys = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push(keys.length ? { op: 'dedupe', keys } : { op: 'dedupe' });
+    } else if (p.op === 'dropna' && p.list) {
       // Rows missing named columns: each must be a real column.
       if (!data) {
         notes.push(

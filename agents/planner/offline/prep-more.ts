@@ -88,3 +88,15 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   }
   return out;
 }
+
+/** The columns duplicates are judged by: "remove duplicate titles", "dedupe on email", "dedupe by Title". */
+export function dedupeKeys(goal: string): string | undefined {
+  const m = new RegExp(
+    [
+      String.raw`\b(?:remove|removing|drop|dropping|delete|deleting|get rid of|eliminate|filter out)\s+(?:the\s+|any\s+|all\s+)?duplicated?\s+(?!(?:rows?|records?|entries|entry|values?|data|lines?|ones?|items?|copies)\b)([\w()%-]+)(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first)\b)`,
+      String.raw`\bde-?dup\w*\s+(?:(?:it|the data|the rows|them)\s+)?(?:on|by|using)\s+(?:the\s+)?${COLUMN}(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first|column)\b)`,
+    ].join('|'),
+    'i',
+  ).exec(goal);
+  return m?.[1] ?? m?.[2];
+}

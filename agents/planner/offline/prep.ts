@@ -3,7 +3,7 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
-import { parseMorePrep } from './prep-more.ts';
+import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
@@ -18,12 +18,13 @@ export function parsePrep(goal: string): PrepIntent[] {
   const add = (m: RegExpExecArray | null, p: PrepIntent) => {
     if (m) out.push({ at: m.index ?? 0, p });
   };
+  const dedupeKey = dedupeKeys(goal);
   add(
     new RegExp(
       String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated rows)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
       'i',
     ).exec(goal),
-    { op: 'dedupe' },
+    dedupeKey ? { op: 'dedupe', list: dedupeKey } : { op: 'dedupe' },
   );
   // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price",
   // "drop duplicates and rows where the price is empty".

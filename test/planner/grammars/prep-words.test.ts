@@ -128,3 +128,20 @@ describe('rows missing a named column', () => {
     expect(parsePrep('drop rows with missing values')).toEqual([{ op: 'dropna' }]);
   });
 });
+
+describe('duplicates judged by a column', () => {
+  it.each([
+    ['remove duplicate titles, then scale', 'titles'],
+    ['dedupe on email before the split', 'email'],
+    ['drop duplicate customer_ids and one-hot region', 'customer_ids'],
+  ])('%s', (text, list) => {
+    expect(parsePrep(text)).toContainEqual({ op: 'dedupe', list });
+  });
+
+  it.each(['remove duplicate rows', 'drop duplicates', 'dedupe it', 'remove duplicated entries'])(
+    '%s judges by every column',
+    (text) => {
+      expect(parsePrep(text)).toContainEqual({ op: 'dedupe' });
+    },
+  );
+});

@@ -93,7 +93,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
 export function dedupeKeys(goal: string): string | undefined {
   const m = new RegExp(
     [
-      String.raw`\b(?:remove|removing|drop|dropping|delete|deleting|get rid of|eliminate|filter out)\s+(?:the\s+|any\s+|all\s+)?duplicated?\s+(?!(?:rows?|records?|entries|entry|values?|data|lines?|ones?|items?|copies)\b)([\w()%-]+)(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first)\b)`,
+      String.raw`\b(?:remove|removing|drop|dropping|delete|deleting|get rid of|eliminate|filter out|take out|taking out)\s+(?:the\s+|any\s+|all\s+)?(?:duplicated?|repeated)\s+(?!(?:rows?|records?|entries|entry|values?|data|lines?|ones?|items?|copies)\b)([\w()%-]+)(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first)\b)`,
       String.raw`\bde-?dup\w*\s+(?:(?:it|the data|the rows|them)\s+)?(?:on|by|using)\s+(?:the\s+)?${COLUMN}(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first|column)\b)`,
     ].join('|'),
     'i',

@@ -8,7 +8,7 @@ import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
 export const REMOVE =
-  'remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
 
 const NOT_COLUMNS =
   /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
@@ -21,7 +21,7 @@ export function parsePrep(goal: string): PrepIntent[] {
   const dedupeKey = dedupeKeys(goal);
   add(
     new RegExp(
-      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated rows)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
+      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
       'i',
     ).exec(goal),
     dedupeKey ? { op: 'dedupe', list: dedupeKey } : { op: 'dedupe' },

@@ -1,7 +1,7 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:(?:earlier|older|oldest|later|newer|newest|latest|remaining|other|first|last|training)\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
 // "90% test accuracy" is a gate, not a split.
 const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
 const SET_ASIDE =

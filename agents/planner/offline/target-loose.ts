@@ -8,7 +8,7 @@ import { words } from './words.ts';
 
 /** Words that never name a column to predict, alone or together ("testing purposes", "myself"). */
 const NEVER = new Set(
-  'testing test tests validation validating evaluation eval evaluating purpose purposes myself ourselves yourself yourselves themselves himself herself me us them later now today fun reference practice comparison comparing safety sure'.split(
+  'testing test tests validation validating evaluation eval evaluating purpose purposes myself ourselves yourself yourselves themselves himself herself me us them later now today fun reference practice comparison comparing safety sure please pls thanks'.split(
     ' ',
   ),
 );
@@ -59,13 +59,18 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
   // "price is the number we care about", "Weight is the value I care about most", "Origin is the thing we are after".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(${PHRASE})\s+(?:is|are)\s+(?:the|my|our)\s+(?:(?:main|one|only|key)\s+)?(?:number|value|thing|column|field|variable|quantity|figure|one|answer|output)\s*(?:(?:that\s+)?(?:we|i)\s*(?:really\s+)?(?:care about|'re after|'m after|are after|am after|want(?:\s+to\s+(?:predict|know|forecast|estimate|see))?|need|are interested in|am interested in)\b|(?=\s*[,;:!?()]|\.(?:\s|$)|$))`,
+      String.raw`\b(${PHRASE})\s+(?:is|are)\s+(?:the|my|our)\s+(?:(?:main|one|only|key)\s+)?(?:number|value|thing|column|field|variable|quantity|figure|one|answer|output)\s*(?:of\s+interest\b|(?:that\s+)?(?:we|i)\s*(?:really\s+)?(?:care about|'re after|'m after|are after|am after|want(?:\s+to\s+(?:predict|know|forecast|estimate|see))?|need|are interested in|am interested in)\b|(?=\s*[,;:!?()]|\.(?:\s|$)|$))`,
       'gi',
     ),
   )) {
     const column = lastWords(m[1] as string);
     if (column && !NOT_COLUMN.test(column)) push(column);
   }
+  // A question at the start of a clause: "which Origin a car comes from", "Which island each penguin lives on".
+  for (const m of goal.matchAll(
+    /(?:^|[.;:!?,\u2014\u2013]\s*|\s-\s)which\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every)\s+[\w-]+\s+(?:is|comes?|came|belongs?|goes|went|has|lives?|falls?|fits?)\b/gi,
+  ))
+    push(m[1]);
   // "Body mass from the other measurements", "Horsepower from the remaining columns".
   for (const m of goal.matchAll(
     new RegExp(

@@ -117,7 +117,7 @@ export function targetPhrases(said: string): string[] {
   // "the column we care about is X", "the field I am curious about: X", "the number I want to predict is X".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:column|field|variable|thing|value|number|quantity|figure|one)\s+(?:that\s+)?(?:we|i|you)\s+(?:(?:really\s+)?(?:care|are curious|am curious)\s+about|(?:want|need|would like)\s+to\s+(?:predict|know|forecast|estimate)|(?:are|am|'re|'m)\s+after)\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:column|field|variable|thing|value|number|quantity|figure|one|answer|output|outcome)\s+(?:that\s+)?(?:we|i|you)\s+(?:(?:really\s+)?(?:care|are curious|am curious)\s+about|(?:want|need|would like)(?:\s+to\s+(?:predict|know|forecast|estimate|get|see))?|(?:are|am|'re|'m)\s+(?:after|looking for))\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))

@@ -135,3 +135,21 @@ describe("a formula's right-hand side names the features", () => {
     expect(parseGoal('predict price from data/h.csv').featureColumns).toBeUndefined();
   });
 });
+
+describe('still more loose targets', () => {
+  it.each([
+    ['data/w.csv: the answer we want is weather. knn', 'weather'],
+    ['for data/b.json, yield is the quantity of interest; ridge please', 'yield'],
+    ['data/h.csv, price is the variable of interest, boosting', 'price'],
+    ['data/cars.json: which Origin a car comes from, learned from the rest. logistic regression', 'Origin'],
+    ['data/p.json. Which island each penguin lives on, with a forest', 'island'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+
+  it('"please" is never a target', () => {
+    expect(parseGoal('train a ridge model on data/b.json for yield please').targetPhrases).not.toContain(
+      'please',
+    );
+  });
+});

@@ -145,3 +145,25 @@ describe('duplicates judged by a column', () => {
     },
   );
 });
+
+describe('more data wording', () => {
+  it('"take out repeated Titles" dedupes by Title', () => {
+    expect(parsePrep('take out repeated Titles, then scale')).toContainEqual({
+      op: 'dedupe',
+      list: 'Titles',
+    });
+    expect(parsePrep('take out the repeated rows')).toContainEqual({ op: 'dedupe' });
+  });
+
+  it('shares of "the earlier rows" are read', () => {
+    expect(
+      parseHoldout(
+        'split it chronologically: the last 20% as test and 10% of the earlier rows as validation',
+      ),
+    ).toMatchObject({ testShare: 0.2, validationShare: 0.1 });
+    expect(parseHoldout('hold out 15% of the remaining rows for validation and 15% for test')).toMatchObject({
+      testShare: 0.15,
+      validationShare: 0.15,
+    });
+  });
+});

@@ -85,7 +85,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
+      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+|the\s+|their\s+|its\s+)?(?:(?:message|ticket|review|comment|email|user|customer)\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
       'gi',
     ),
   ))

@@ -42,7 +42,7 @@ export const TUNE =
 /** Aliases a new version can get when it is registered (production is moved by a deploy, not here). */
 const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|qa|preprod|pre-prod|pre-production)`;
 /** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
-const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s|the\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon)(?![\w-])|(?:an?|the)\s)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
 const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
 /** "what it writes to out/ckpt.pt", "the weights the script leaves under out/". */
@@ -77,14 +77,14 @@ export function parseModelName(text: string): string | undefined {
 /** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */
 export function parseRegisterAlias(text: string): string | undefined {
   const m = new RegExp(
-    String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})\b`,
+    String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})(?![\w-])`,
     'i',
   ).exec(text);
   // "register it as x under the staging alias", "alias: challenger", "tag it staging".
   const after =
     m ??
     new RegExp(
-      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)\s*["'\x60]?(${ALIAS})\b|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})\b`,
+      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)?\s*["'\x60]?(${ALIAS})(?![\w-])|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})(?![\w-])`,
       'i',
     ).exec(text);
   const alias = after?.slice(1).find(Boolean)?.toLowerCase();

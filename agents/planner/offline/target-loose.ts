@@ -68,7 +68,7 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
   }
   // A question at the start of a clause: "which Origin a car comes from", "Which island each penguin lives on".
   for (const m of goal.matchAll(
-    /(?:^|[.;:!?,\u2014\u2013]\s*|\s-\s)which\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every)\s+[\w-]+\s+(?:is|comes?|came|belongs?|goes|went|has|lives?|falls?|fits?)\b/gi,
+    /(?:^|[.;:!?,\u2014\u2013]\s*|\s-\s)which\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|does|do|did|will|would|should|can|is|are)\b)[\w()%-]+)?)\s+(?:(?:does|do|did|will|would|should|can)\s+)?(?:a|an|the|each|every)\s+[\w-]+\s+(?:is|comes?|came|belongs?|goes|go|went|has|lives?|falls?|fits?|ends? up|lands?)\b/gi,
   ))
     push(m[1]);
   // "Body mass from the other measurements", "Horsepower from the remaining columns".

@@ -143,6 +143,7 @@ describe('still more loose targets', () => {
     ['data/h.csv, price is the variable of interest, boosting', 'price'],
     ['data/cars.json: which Origin a car comes from, learned from the rest. logistic regression', 'Origin'],
     ['data/p.json. Which island each penguin lives on, with a forest', 'island'],
+    ['which queue does a ticket belong to? learn it from data/t.csv', 'queue'],
   ])('%s → %s', (text, want) => {
     expect(parseGoal(text).targetPhrases[0]).toBe(want);
   });

@@ -61,3 +61,27 @@ describe('a text column said with its treatment in brackets', () => {
     expect(parseTextFeatures('price (in dollars, rounded) and region').explicit).toEqual([]);
   });
 });
+
+describe('names that start like an alias', () => {
+  it.each([
+    ['register what it writes to out/x.pt as qa-bert', 'qa-bert'],
+    ['the checkpoint should be registered as dev-model-2', 'dev-model-2'],
+    ['register it as staging-clf', 'staging-clf'],
+  ])('%s → name %s, no alias', (text, name) => {
+    expect(parseModelName(text)).toBe(name);
+    expect(parseRegisterAlias(text)).toBeUndefined();
+  });
+
+  it('"alias staging" without a colon', () => {
+    expect(parseRegisterAlias('register out/ckpt.pt as tickets-llm, alias staging')).toBe('staging');
+  });
+});
+
+describe('more text columns', () => {
+  it.each([
+    ['body holds the message text; learn the queue', 'body'],
+    ['notes contains free text', 'notes'],
+  ])('%s → %s', (text, col) => {
+    expect(parseTextFeatures(text).explicit).toEqual([col]);
+  });
+});

@@ -85,7 +85,8 @@ export const PrepIntent = z
     z.object({
       op: z.literal('impute'),
       strategy: z.enum(['mean', 'median', 'mode', 'constant']).describe('How to fill'),
-      value: z.number().optional().describe('The constant'),
+      value: z.union([z.number(), z.string()]).optional().describe('The constant'),
+      list: z.string().optional().describe('Only these columns, as written'),
     }),
     z.object({ op: z.literal('scale'), method: z.enum(['zscore', 'minmax']).describe('Scaling') }),
     z.object({ op: z.literal('onehot'), list: z.string().optional().describe('Columns, as written') }),

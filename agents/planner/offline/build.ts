@@ -316,7 +316,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       const value = numeric ? p.value : `'${p.value.replaceAll("'", "''")}'`;
       const lhs =
         numeric || !info || TEXT_TYPES.test(info.type) ? quote(col) : `CAST(${quote(col)} AS VARCHAR)`;
-      const cond = `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
+      // "only the year 2005" on a date column: the dates that start with it.
+      const cond =
+        p.timeColumn && p.cmp === '=' && !numeric
+          ? `${lhs} LIKE '${p.value.replaceAll("'", "''")}%'`
+          : `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
       ops.push({ op: 'filter', where: p.keep ? cond : `NOT (${cond})` });
       notes.push(`rows are ${p.keep ? 'kept' : 'dropped'} where ${cond}`);
     } else if (p.op === 'dropna') {
@@ -345,11 +349,13 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       if (unknown.length) notes.push(`ignored unknown column(s) to drop: ${unknown.join(', ')}`);
       ops.push({ op: 'drop', columns: found });
     } else if (p.op === 'impute') {
-      ops.push(
-        p.strategy === 'constant'
-          ? { op: 'impute', strategy: 'constant', value: p.value ?? 0 }
-          : { op: 'impute', strategy: p.strategy },
-      );
+      const only = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push({
+        op: 'impute',
+        ...(only.length ? { columns: only } : {}),
+        strategy: p.strategy,
+        ...(p.strategy === 'constant' ? { value: p.value ?? 0 } : {}),
+      });
     } else if (p.op === 'scale') {
       const cols =
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];

@@ -86,6 +86,36 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
       },
     });
   }
+  // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+)?(?:rows|records|entries|data|observations|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since)\s+${DAY}\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] as string).toLowerCase();
+    const cmp = word === 'after' ? '>' : word === 'until' ? '<=' : word === 'since' ? '>=' : '<';
+    const value = m[2] as string;
+    out.push({
+      at: m.index ?? 0,
+      p: {
+        op: 'where',
+        column: value.length === 4 ? 'year' : 'date',
+        cmp,
+        value,
+        keep: false,
+        timeColumn: true,
+      },
+    });
+  }
+  // "keep only year 2005", "only the year 1999".
+  for (const m of goal.matchAll(
+    /\b(?:(?:keep|keeping|use|using|select|selecting)\s+)?only\s+(?:the\s+)?(?:rows\s+(?:from|of|in)\s+)?(?:the\s+)?year\s+(\d{4})\b/gi,
+  ))
+    out.push({
+      at: m.index ?? 0,
+      p: { op: 'where', column: 'year', cmp: '=', value: m[1] as string, keep: true, timeColumn: true },
+    });
   return out;
 }
 

@@ -35,13 +35,18 @@ export function parsePrep(goal: string): PrepIntent[] {
       'i',
     ).exec(goal) ??
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
   const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
+  // "rows with distance under 500" compare a column (a filter below); no column is missing there.
   const listed =
-    dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList);
+    dropnaCol &&
+    dropList &&
+    !NOT_COLUMNS.test(dropList) &&
+    !/^(?:values?|data|any)$/i.test(dropList) &&
+    !/\b(?:under|over|above|below|greater|less|more|than|at least|at most|equal)\b|[<>=]|\d/i.test(dropList);
   if (dropnaCol && dropList && listed)
     out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropList } });
   // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
@@ -94,6 +99,9 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
   )) {
     const list = (m[1] as string).trim();
+    // "remove cars from before 1975", "drop everything before 2008": rows by time (prep-more.ts), not columns.
+    const rest = `${list} ${goal.slice((m.index ?? 0) + m[0].length).trim()}`;
+    if (/^(?:[\w-]+\s+)?(?:from\s+)?(?:before|after|since|until|prior to)\s+\d{4}/i.test(rest)) continue;
     if (
       NOT_COLUMNS.test(list) ||
       /^(rows|any rows|records)\b/i.test(list) ||
@@ -110,11 +118,27 @@ export function parsePrep(goal: string): PrepIntent[] {
   const sameWords =
     dropnaAll && listed && dropnaCol && Math.abs((dropnaAll.index ?? 0) - (dropnaCol.index ?? 0)) < 3;
   if (!sameWords) add(dropnaAll, { op: 'dropna' });
+  // "fill missing Sex with 'unknown'": a quoted word is the constant, for that column.
+  const fillText = new RegExp(
+    String.raw`\b(?:fill|fills|filling|replace|replaces|replacing|impute|imputing)\s+(?:in\s+)?(?:the\s+)?(?:(?:missing|nulls?|gaps?|nas?|empty|blank)\s+)?(?:values?\s+|cells?\s+)?(?:(?:in|of|for)\s+)?(?:the\s+)?(?:${COLUMN}\s+)?with\s+(?:the\s+(?:string|value|word|text)\s+)?["'\x60]([^"'\x60]+)["'\x60]`,
+    'i',
+  ).exec(goal);
   const impute =
     /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
       goal,
     ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
-  if (impute) {
+  if (fillText) {
+    const list = fillText[1]?.replace(/\s+(?:column|field)$/i, '');
+    out.push({
+      at: fillText.index ?? 0,
+      p: {
+        op: 'impute',
+        strategy: 'constant',
+        value: fillText[2] as string,
+        ...(list && !/^(?:missing|nulls?|gaps?|values?|them|it)$/i.test(list) ? { list } : {}),
+      },
+    });
+  } else if (impute) {
     const w = (impute[1] as string).toLowerCase();
     const strategy =
       w === 'average'

@@ -167,3 +167,49 @@ describe('more data wording', () => {
     });
   });
 });
+
+describe('fills, row drops and time filters said other ways', () => {
+  it.each([
+    [
+      "fill missing Sex with 'unknown'",
+      { op: 'impute', strategy: 'constant', value: 'unknown', list: 'Sex' },
+    ],
+    [
+      'replace nulls in region with "n/a"',
+      { op: 'impute', strategy: 'constant', value: 'n/a', list: 'region' },
+    ],
+    ['fill the gaps in Horsepower with zero', { op: 'impute', strategy: 'constant', value: 0 }],
+    ['fill missing Horsepower with the median', { op: 'impute', strategy: 'median' }],
+  ])('%s', (text, want) => {
+    expect(parsePrep(text)).toContainEqual(want);
+  });
+
+  it.each([
+    ['drop rows without an IMDB Rating', 'IMDB Rating'],
+    ['remove records lacking a price, then scale', 'price'],
+  ])('%s → rows missing %s', (text, list) => {
+    expect(parsePrep(text)).toContainEqual({ op: 'dropna', list });
+  });
+
+  it('a comparison is a filter, not a column that may be missing', () => {
+    const prep = parsePrep('exclude rows with distance under 500, then split');
+    expect(prep.filter((p) => p.op === 'dropna')).toEqual([]);
+    expect(prep).toContainEqual(expect.objectContaining({ op: 'where', column: 'distance', cmp: '<' }));
+  });
+
+  it.each([
+    ['remove cars from before 1975 and normalise', { cmp: '<', value: '1975', keep: false }],
+    ['drop everything before 2008, version it', { cmp: '<', value: '2008', keep: false }],
+    ['delete the records after 2019-12-31', { cmp: '>', value: '2019-12-31', keep: false }],
+    ['keep only year 2005, scale fertility', { cmp: '=', value: '2005', keep: true }],
+    ['only the year 1999 please', { cmp: '=', value: '1999', keep: true }],
+  ])('%s', (text, want) => {
+    const prep = parsePrep(text);
+    expect(prep).toContainEqual(expect.objectContaining({ op: 'where', timeColumn: true, ...want }));
+    expect(prep.filter((p) => p.op === 'drop')).toEqual([]);
+  });
+
+  it('a column still drops', () => {
+    expect(parsePrep('drop the Name column before the split')).toContainEqual({ op: 'drop', list: 'Name' });
+  });
+});

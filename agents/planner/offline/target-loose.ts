@@ -30,7 +30,13 @@ const NOT_FORMULA_SIDE = /^(?:the|a|an|this|that|it|is|was|of|approx|about|rough
 const FORMULA =
   /(?<![\w.%-])["'\x60]?([A-Za-z_][\w.%-]*)["'\x60]?\s*~\s*((?:["'\x60]?[A-Za-z_.][\w.%-]*["'\x60]?)(?:\s*[+*:]\s*["'\x60]?[A-Za-z_][\w.%-]*["'\x60]?)*)/g;
 
-/** The right-hand side of a formula ("price ~ rooms + area" → rooms, area); none for "y ~ .". */
+const FUNCTION_OF = String.raw`\s+as\s+an?\s+function\s+of\s+`;
+const LIST_ITEM = String.raw`["'\x60]?[\w()%-]+(?:\s+(?!and\b)[\w()%-]+)?["'\x60]?`;
+
+/**
+ * The inputs a goal lists for the target: a formula's right-hand side ("price ~ rooms + area" → rooms, area;
+ * none for "y ~ ."), or "price as a function of rooms, area and age".
+ */
 export function formulaFeatures(goal: string): string[] {
   for (const m of goal.matchAll(FORMULA)) {
     if (NOT_FORMULA_SIDE.test(m[1] as string)) continue;
@@ -40,8 +46,21 @@ export function formulaFeatures(goal: string): string[] {
       .filter((t) => t && t !== '.');
     return [...new Set(terms)];
   }
-  return [];
+  const f = new RegExp(
+    String.raw`${FUNCTION_OF}(${LIST_ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*\+\s*)${LIST_ITEM})*)`,
+    'i',
+  ).exec(goal);
+  return f
+    ? (f[1] as string)
+        .split(/\s*(?:,|\band\b|\+)\s*/)
+        .map((t) => t.trim().replace(/^["'\x60]|["'\x60]$/g, ''))
+        .filter(Boolean)
+    : [];
 }
+
+/** Words for how well a model does, which people also "care about" ("we care about recall"). */
+const METRIC_WORDS =
+  /^(?:accuracy|precision|recall|f1|auc|roc|rmse|mae|mse|r2|r²|error|errors|latency|speed|cost|costs|performance|quality|fairness|interpretability|explainability|simplicity|time|memory|results?|it|that|this)(?:\s|$)/i;
 
 export function looseTargetPhrases(goal: string, lastWords: (p: string) => string | undefined): string[] {
   const out: string[] = [];
@@ -71,6 +90,24 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     /(?:^|[.;:!?,\u2014\u2013]\s*|\s-\s)which\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|does|do|did|will|would|should|can|is|are)\b)[\w()%-]+)?)\s+(?:(?:does|do|did|will|would|should|can)\s+)?(?:a|an|the|each|every)\s+[\w-]+\s+(?:is|comes?|came|belongs?|goes|go|went|has|lives?|falls?|fits?|ends? up|lands?)\b/gi,
   ))
     push(m[1]);
+  // "will a flight be delayed?", "is a loan defaulted?": the participle of a yes/no question.
+  for (const m of goal.matchAll(
+    /(?:^[\s-]*|[.;:!,\u2014\u2013]\s*|\s-\s)(?:will|would|is|was|does|did)\s+(?:a|an|the|each|this|my|our)\s+[\w-]+\s+(?:be\s+|get\s+)?([\w-]+(?:ed|en))\s*\?/gi,
+  ))
+    push(m[1]);
+  // "we care about life_expect", "I mostly care about the price" (not "we care about recall").
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:we|i)\s+(?:really\s+|mostly\s+|mainly\s+|only\s+)?care\s+(?:most\s+|mostly\s+)?about\s+(?:the\s+)?["'\x60]?(${PHRASE})["'\x60]?${END}`,
+      'gi',
+    ),
+  ))
+    if (!METRIC_WORDS.test(m[1] as string) && !NOT_COLUMN.test(m[1] as string)) push(m[1]);
+  // "Horsepower as a function of Weight_in_lbs and Displacement".
+  for (const m of goal.matchAll(new RegExp(String.raw`\b(${PHRASE})${FUNCTION_OF}`, 'gi'))) {
+    const column = lastWords(m[1] as string);
+    if (column && !NOT_COLUMN.test(column)) push(column);
+  }
   // "Body mass from the other measurements", "Horsepower from the remaining columns".
   for (const m of goal.matchAll(
     new RegExp(

@@ -154,3 +154,35 @@ describe('still more loose targets', () => {
     );
   });
 });
+
+describe('questions, cares and functions', () => {
+  it.each([
+    ['data/flights.json - will a flight be delayed? a classifier please', 'delayed'],
+    ['data/loans.csv: is a loan defaulted? train a model', 'defaulted'],
+    ['data/gapminder.json: we care about life_expect. knn', 'life_expect'],
+    ['data/h.csv - I mostly care about the price; a forest', 'price'],
+    [
+      'data/cars.json: Horsepower as a function of Weight_in_lbs and Displacement, linear regression',
+      'Horsepower',
+    ],
+  ])('%s → %s', (text, want) => {
+    const spec = parseGoal(text);
+    expect(spec.wants.train).toBe(true);
+    expect(spec.targetPhrases[0]).toBe(want);
+  });
+
+  it('"as a function of" names the features', () => {
+    expect(parseGoal('data/c.json: price as a function of rooms, area and age').featureColumns).toEqual([
+      'rooms',
+      'area',
+      'age',
+    ]);
+  });
+
+  it('caring about a metric names no target', () => {
+    expect(
+      parseGoal('train a forest on data/x.csv for price, we care about recall').targetPhrases,
+    ).not.toContain('recall');
+    expect(parseGoal('data/x.csv: I care about accuracy more than speed').wants.train).toBe(false);
+  });
+});

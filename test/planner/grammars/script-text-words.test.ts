@@ -85,3 +85,18 @@ describe('more text columns', () => {
     expect(parseTextFeatures(text).explicit).toEqual([col]);
   });
 });
+
+describe('the output published under a name, in an alias', () => {
+  it.each([
+    ['publish the output as queue-llm in staging', 'queue-llm', 'staging'],
+    ['register the trained weights as ft-small in the candidate slot', 'ft-small', 'candidate'],
+    ['save the fine-tuned model as qa-ft', 'qa-ft', undefined],
+  ])('%s', (text, name, alias) => {
+    expect(parseModelName(text)).toBe(name);
+    expect(parseRegisterAlias(text)).toBe(alias);
+  });
+
+  it('running somewhere is no alias', () => {
+    expect(parseRegisterAlias('run it in dev first, then register it as x')).toBeUndefined();
+  });
+});

@@ -131,7 +131,7 @@ export function parseTextFeatures(text: string): TextFeatures {
   // "the words in body", "the tokens of the notes column".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?|description|message|comments?|prose)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
       'gi',
     ),
   ))

@@ -90,6 +90,19 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     /(?:^|[.;:!?,\u2014\u2013]\s*|\s-\s)which\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|does|do|did|will|would|should|can|is|are)\b)[\w()%-]+)?)\s+(?:(?:does|do|did|will|would|should|can)\s+)?(?:a|an|the|each|every)\s+[\w-]+\s+(?:is|comes?|came|belongs?|goes|go|went|has|lives?|falls?|fits?|ends? up|lands?)\b/gi,
   ))
     push(m[1]);
+  // "can we tell the channel from the wording?", "could a model guess the region based on the notes?".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:can|could|would)\s+(?:we|you|it|i|a model|the model|something)\s+(?:tell|guess|work out|figure out|predict|infer|know|learn)\s+(?:the|a|an|its|their|each\s+\w+'s)\s+(${PHRASE})\s+(?:from|using|based on|by|given|out of)\b`,
+      'gi',
+    ),
+  ))
+    push(m[1]);
+  // "input body, output queue", "inputs: review; output: stars".
+  for (const m of goal.matchAll(
+    /\binputs?\s*(?:[:=]|is\b|are\b)?\s*(?:the\s+)?[\w()%-]+(?:\s*(?:,|and|\+)\s*[\w()%-]+)*\s*[,;.]\s*(?:and\s+)?(?:the\s+)?outputs?\s*(?:[:=]|is\b)?\s*(?:the\s+)?["'\x60]?([\w()%-]+)/gi,
+  ))
+    push(m[1]);
   // "will a flight be delayed?", "is a loan defaulted?": the participle of a yes/no question.
   for (const m of goal.matchAll(
     /(?:^[\s-]*|[.;:!,\u2014\u2013]\s*|\s-\s)(?:will|would|is|was|does|did)\s+(?:a|an|the|each|this|my|our)\s+[\w-]+\s+(?:be\s+|get\s+)?([\w-]+(?:ed|en))\s*\?/gi,

@@ -209,13 +209,19 @@ export function targetPhrases(said: string): string[] {
   ))
     push(m[1]);
   // "retrain the delay model", "a net generation forecaster" → "delay", "net generation".
+  // "a text classifier", "an image model": the kind of model, not a column.
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`\b(?:the|a|an|my|our|new|for|better|good)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
       'gi',
     ),
   ))
-    push(m[1]);
+    if (
+      !/^(?:text|texts|document|image|binary|multi-?class|multi-?label|sequence|token|sentence|tabular|nlp|language)$/i.test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
   // "please make model …": a request, not a column.
   for (const m of goal.matchAll(

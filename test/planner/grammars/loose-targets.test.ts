@@ -186,3 +186,18 @@ describe('questions, cares and functions', () => {
     expect(parseGoal('data/x.csv: I care about accuracy more than speed').wants.train).toBe(false);
   });
 });
+
+describe('targets said as a question or an input/output pair', () => {
+  it.each([
+    ['data/t.csv: can we tell the channel from the wording of body? logistic regression', 'channel'],
+    ['could a model guess the region based on the notes? data/s.csv', 'region'],
+    ['train a text classifier on data/t.csv: input body, output queue', 'queue'],
+    ['data/r.csv, inputs: review; output: stars. boosting', 'stars'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+
+  it('"a text classifier" names no column "text"', () => {
+    expect(parseGoal('train a text classifier on data/t.csv for queue').targetPhrases).not.toContain('text');
+  });
+});

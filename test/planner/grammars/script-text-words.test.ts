@@ -100,3 +100,16 @@ describe('the output published under a name, in an alias', () => {
     expect(parseRegisterAlias('run it in dev first, then register it as x')).toBeUndefined();
   });
 });
+
+describe('text said as what lies in a column', () => {
+  it.each([
+    ['route tickets to a queue based on the description in body', 'body'],
+    ['use the message in notes to guess the team', 'notes'],
+  ])('%s → %s', (text, col) => {
+    expect(parseTextFeatures(text).explicit).toEqual([col]);
+  });
+
+  it('a column of numbers "in" something is no text', () => {
+    expect(parseTextFeatures('the price in dollars').explicit).toEqual([]);
+  });
+});

@@ -13,6 +13,13 @@ const NEVER = new Set(
   ),
 );
 
+/** Things a goal asks for that are not columns ("what we want out of it is a report"). */
+const NOT_A_COLUMN =
+  /^(?:an?\s+.*|reports?|summary|summaries|plans?|pipelines?|dashboards?|overview|charts?|plots?|tables?|lists?|models?|something|anything|columns?|features?|fields?|rows?|data|versions?|files?|ones?|runs?|jobs?)$/i;
+/** Participles of questions about the pipeline, not about a row ("is the model deployed?"). */
+const ABOUT_THE_PIPELINE =
+  /^(?:deployed|registered|trained|retrained|promoted|served|running|done|finished|ready|approved|scheduled|broken|updated|versioned|started|stopped|failed|used)$/i;
+
 export function neverTarget(phrase: string): boolean {
   const w = words(phrase);
   return w.length > 0 && w.every((x) => NEVER.has(x));
@@ -71,7 +78,7 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
       .replace(/^(?:the|an?|our|my)\s+/i, '')
       .replace(/^(?:column|field|variable|attribute)\s+/i, '')
       .replace(/^["'\x60]|["'\x60]$/g, '');
-    if (t && !neverTarget(t) && !out.includes(t)) out.push(t);
+    if (t && !neverTarget(t) && !NOT_A_COLUMN.test(t) && !out.includes(t)) out.push(t);
   };
   // R-style formula: "price ~ rooms + area", "lm(yield ~ .)".
   for (const m of goal.matchAll(FORMULA)) if (!NOT_FORMULA_SIDE.test(m[1] as string)) push(m[1]);
@@ -105,9 +112,9 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     push(m[1]);
   // "will a flight be delayed?", "is a loan defaulted?": the participle of a yes/no question.
   for (const m of goal.matchAll(
-    /(?:^[\s-]*|[.;:!,\u2014\u2013]\s*|\s-\s)(?:will|would|is|was|does|did)\s+(?:a|an|the|each|this|my|our)\s+[\w-]+\s+(?:be\s+|get\s+)?([\w-]+(?:ed|en))\s*\?/gi,
+    /(?:^[\s-]*|[.;:!,\u2014\u2013]\s*|\s-\s)(?:will|would|is|was|does|did)\s+(?:a|an|the|each|this|my|our)\s+(?!(?:model|pipeline|run|job|version|plan|data|dataset|file|script)\b)[\w-]+\s+(?:be\s+|get\s+)?([\w-]+(?:ed|en))\s*\?/gi,
   ))
-    push(m[1]);
+    if (!ABOUT_THE_PIPELINE.test(m[1] as string)) push(m[1]);
   // "we care about life_expect", "I mostly care about the price" (not "we care about recall").
   for (const m of goal.matchAll(
     new RegExp(

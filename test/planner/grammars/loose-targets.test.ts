@@ -201,3 +201,15 @@ describe('targets said as a question or an input/output pair', () => {
     expect(parseGoal('train a text classifier on data/t.csv for queue').targetPhrases).not.toContain('text');
   });
 });
+
+describe('loose readings that name no column', () => {
+  it.each([
+    'load data/cars.json. which columns a car has is unclear to me',
+    'what we want out of it is a report, data/x.csv',
+    'data/x.csv: is the run deployed? check it',
+    'data/x.csv - was the pipeline finished?',
+  ])('%s', (text) => {
+    const spec = parseGoal(text);
+    expect(spec.targetPhrases).toEqual([]);
+  });
+});

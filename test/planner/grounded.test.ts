@@ -184,6 +184,18 @@ describe('a formula', () => {
   });
 });
 
+describe('a time split by year over a date column', () => {
+  it.each([
+    'data/iowa-electricity.csv: predict net_generation; time split, 2015 onward as test',
+    'predict net_generation from data/iowa-electricity.csv, train on 2001-2014 and test on 2015',
+  ])('the year becomes its first day: %s', async (goal) => {
+    const p = await plan(goal);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    const split = p.plan.steps.find((s) => s.kind === 'task' && s.task === 'dataset.split');
+    expect(split?.kind === 'task' && split.with.by).toMatchObject({ method: 'time', cutoff: '2015-01-01' });
+  });
+});
+
 describe('own scripts', () => {
   it.each([
     'run scripts/finetune.py --epochs 1 every friday at 8pm and post to slack when it is done',

@@ -427,12 +427,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     if (spec.split?.method === 'time' || (spec.split === undefined && /\bforecast/i.test(spec.goal))) {
       const named = spec.split?.column ? matchColumn(spec.split.column, columns)?.column : undefined;
       const timeCol = named ?? data?.columns.find((c) => /DATE|TIMESTAMP|TIME/.test(c.type))?.name;
-      if (timeCol)
-        by = {
-          method: 'time',
-          column: timeCol,
-          ...(spec.split?.cutoff ? { cutoff: spec.split.cutoff } : {}),
-        };
+      // A year over a date column is its first day ("2015" → "2015-01-01"): the split casts it to the type.
+      const dated = /DATE|TIMESTAMP/.test(data?.columns.find((c) => c.name === timeCol)?.type ?? '');
+      const cutoff =
+        spec.split?.cutoff && dated ? spec.split.cutoff.replace(/^(\d{4})$/, '$1-01-01') : spec.split?.cutoff;
+      if (timeCol) by = { method: 'time', column: timeCol, ...(cutoff ? { cutoff } : {}) };
       else if (spec.split?.method === 'time')
         notes.push('no date or time column found, so the split is random');
     } else if (

@@ -73,6 +73,10 @@ export function parseTestShare(said: string): number | undefined {
     (m) => strict(m[1]),
   );
   collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "a held-out quarter", "a test fifth".
+  collect(/\b(?:held[- ]?out|hold[- ]?out|test)\s+(half|third|quarter|fifth|tenth)\b/gi, (m) =>
+    toShare(m[1]),
+  );
   // "split it in half", "halve the rows into train and test".
   collect(
     /\bsplit\w*\s+(?:\S+\s+){0,3}?(?:in|into)\s+(?:two\s+)?halves\b|\bsplit\w*\s+(?:\S+\s+){0,3}?in\s+half\b|\b50\s*\/\s*50\b/gi,
@@ -212,7 +216,17 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     /\b(?:after|from|since)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?(?:test|hold-?out|validation)\w*/i.test(
       text,
     );
-  if (!generic && !by && !cut && !after) return undefined;
+  // "everything from 2014 onward is held out", "test set = rows after 2015-06-30", "test on 2015".
+  const DAY = String.raw`(?:\d{4}-\d{2}-\d{2}|\d{4})`;
+  const period = new RegExp(
+    [
+      String.raw`\b(?:after|from|since)\s+${DAY}(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|gets?)\s+)?(?:held[- ]?out|kept (?:back|aside)|set aside|(?:the\s+)?test(?:\s+set)?\b|for test\w*)`,
+      String.raw`\btest(?:\s+set|\s+rows)?\s*(?:=|:|is|are)\s*(?:the\s+)?(?:rows|data|records)?\s*(?:after|from|since)\s+${DAY}`,
+      String.raw`\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?${DAY}\b`,
+    ].join('|'),
+    'i',
+  ).test(text);
+  if (!generic && !by && !cut && !after && !period) return undefined;
   const column = by?.[1]?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }
@@ -269,10 +283,10 @@ export function parseHoldout(text: string): Holdout {
 
   const timeSplit = parseTimeSplit(text);
   const cutoff =
-    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b/i.exec(
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b|\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(
       text,
     );
-  const cutoffDay = cutoff?.[1] ?? cutoff?.[2];
+  const cutoffDay = cutoff?.[1] ?? cutoff?.[2] ?? cutoff?.[3];
   if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
   // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
   const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;

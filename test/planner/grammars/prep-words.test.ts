@@ -213,3 +213,25 @@ describe('fills, row drops and time filters said other ways', () => {
     expect(parsePrep('drop the Name column before the split')).toContainEqual({ op: 'drop', list: 'Name' });
   });
 });
+
+describe('time splits said by their test period', () => {
+  it.each([
+    ['train on 2012-2014 and test on 2015', '2015'],
+    ['everything from 2014 onward is held out', '2014'],
+    ['test set = rows after 2015-06-30, decision tree', '2015-06-30'],
+    ['the rows since 2016 are the test set', '2016'],
+  ])('%s', (text, cutoff) => {
+    expect(parseHoldout(text).split).toMatchObject({ method: 'time', cutoff });
+  });
+
+  it('a held-out quarter is a share', () => {
+    expect(parseHoldout('five-fold cross-validation and a held-out quarter')).toMatchObject({
+      folds: 5,
+      testShare: 0.25,
+    });
+  });
+
+  it('a year that names no test period is no time split', () => {
+    expect(parseHoldout('predict sales for 2015 with a forest').split).toBeUndefined();
+  });
+});

@@ -38,8 +38,13 @@ const NO_TRAINING = new RegExp(
     // "I'll do the modelling myself", "we'll handle the training ourselves", "the model is built by our team".
     String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they|our team|the team)\s+(?:do|handle|take care of|own|build|deal with|look after|sort out)\s+(?:the\s+|any\s+|all\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:\w+\s+){0,3}?${SOMEONE_ELSE}`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,
-    // "modelling is out of scope", "training is not needed".
-    String.raw`\b${MODEL_NOUN}${NOT_PART}\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time))\b`,
+    // "modelling is out of scope", "the model part is not needed", "modelling is someone else's job".
+    String.raw`\b${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|bit|side))?\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time)|(?:someone|somebody) else'?s (?:job|problem|task)|another team'?s (?:job|problem|task)|not (?:my|our) (?:job|problem|task))\b`,
+    // "no need for a model", "they will train it", "my team will fit the model".
+    String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
+    String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
+    // "data only", "data-only": the data and nothing after it.
+    String.raw`\bdata[- ]only\b(?=\s*(?:[,.;:!?)]|$))`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,
     // "leave the modelling for later", "save training for another day".
     String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,

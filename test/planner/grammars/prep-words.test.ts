@@ -235,3 +235,22 @@ describe('time splits said by their test period', () => {
     expect(parseHoldout('predict sales for 2015 with a forest').split).toBeUndefined();
   });
 });
+
+describe('more ways to say someone else trains', () => {
+  it.each([
+    'data/x.csv: impute and one-hot region, no need for a model',
+    "data/x.csv: dedupe and split 80/20 - data only, modelling is someone else's job",
+    "data/x.csv: clean it up for my team's model, they will train it",
+    'data/x.csv: one-hot region; the model part is not needed',
+    'data/x.csv: scale it. the training step is out of scope',
+  ])('%s', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+    expect(parseGoal(text).targetPhrases).toEqual([]);
+  });
+
+  it('"data only from 2015" still trains when asked', () => {
+    expect(parseGoal('train a forest on data/x.csv for price using data only from 2015').wants.train).toBe(
+      true,
+    );
+  });
+});

@@ -7,15 +7,17 @@ import { NUMBER, toNumber } from './words.ts';
 
 export function parseParams(text: string, models: ModelChoice[]): GoalSpec['params'] {
   const trees = new RegExp(
-    String.raw`\b${NUMBER}\s+(?:trees|estimators|boosting (?:rounds|iterations|stages)|rounds of boosting)\b|\bn_?estimators\s*[=:]?\s*(\d+)`,
+    String.raw`\b${NUMBER}\s+(?:trees|estimators|boosting (?:rounds|iterations|stages)|rounds of boosting)\b|\bn_?estimators\s*(?:[=:]|of|is)?\s*${NUMBER}`,
     'i',
   ).exec(text);
+  // "learning rate 0.05", "a 0.05 learning rate".
   const rate =
     /(?<!-)\b(?:learning[ _-]?rate|lr|eta|shrinkage)\s*(?:of\s+|=\s*|:\s*|is\s+|at\s+|to\s+)?(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\b/i.exec(
       text,
-    );
+    ) ?? /(?<![\w.-])(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\s+(?:learning[ _-]?rate|lr|eta|shrinkage)\b/i.exec(text);
+  // "max depth 6", "depth of six", "no deeper than 4", "at most 5 levels deep".
   const depth = new RegExp(
-    String.raw`\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*|is\s+)?${NUMBER}\b`,
+    String.raw`\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*|is\s+|limited to\s+|up to\s+)?${NUMBER}\b|\bno\s+deeper\s+than\s+${NUMBER}\b|\b(?:at most|up to|max(?:imum)?)\s+${NUMBER}\s+levels?\s+deep\b`,
     'i',
   ).exec(text);
   // "k=5", "k of eleven", "k is seven", "k: 9" (not "k=5 folds").
@@ -23,15 +25,19 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
     new RegExp(
       String.raw`\bk\s*(?:=|:|\s(?:of|is|at|to|set to)\s)\s*${NUMBER}\b(?!\s*(?:-?fold|cross|cv))`,
       'i',
-    ).exec(text) ?? new RegExp(String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b`, 'i').exec(text);
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b|\b(?:n_neighbou?rs|(?:number\s+of\s+)?neighbou?rs)\s*(?:[=:]|of\b|is\b)\s*${NUMBER}\b`,
+      'i',
+    ).exec(text);
   const params: GoalSpec['params'] = {};
   const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
   if (treeCount) params.nEstimators = treeCount;
-  const maxDepth = toNumber(depth?.[1]);
+  const maxDepth = toNumber(depth?.slice(1).find(Boolean));
   if (maxDepth) params.maxDepth = maxDepth;
   const learningRate = Number(rate?.[1]);
   if (rate && learningRate > 0 && learningRate <= 1) params.learningRate = learningRate;
-  const k = toNumber(kNeighbours?.[1]);
+  const k = toNumber(kNeighbours?.slice(1).find(Boolean));
   if (k && models.some((m) => m.algorithm === 'knn')) params.k = k;
   return params;
 }

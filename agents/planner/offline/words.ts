@@ -54,7 +54,7 @@ const UNDER_HUNDRED = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.k
   ...Object.keys(ONES),
 ].join('|')})`;
 /** A number written in words: "five", "twenty-five", "two hundred", "a hundred and fifty", "a dozen". */
-const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a)[- ])?hundred(?:[- ](?:and[- ])?${UNDER_HUNDRED})?|(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
+const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a|couple|a couple)[- ])?hundred(?:[- ](?:and[- ])?${UNDER_HUNDRED})?|(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
   NUMBER_WORDS,
 )
   .filter((w) => !(w in TENS))
@@ -68,9 +68,11 @@ export function toNumber(word: string | undefined): number | undefined {
   const w = word.toLowerCase().trim();
   if (w in NUMBER_WORDS) return NUMBER_WORDS[w];
   // "two hundred", "a hundred and fifty", "three hundred twenty".
-  const hundreds = /^(?:([a-z]+)[- ])?hundred(?:[- ](?:and[- ])?(.+))?$/.exec(w);
+  const hundreds = /^(?:(?:a[- ])?([a-z]+)[- ])?hundred(?:[- ](?:and[- ])?(.+))?$/.exec(w);
   if (hundreds) {
-    const times = hundreds[1] ? (ONES[hundreds[1]] ?? (hundreds[1] === 'a' ? 1 : undefined)) : 1;
+    const times = hundreds[1]
+      ? (ONES[hundreds[1]] ?? (hundreds[1] === 'a' ? 1 : hundreds[1] === 'couple' ? 2 : undefined))
+      : 1;
     const rest = hundreds[2] ? toNumber(hundreds[2]) : 0;
     return times !== undefined && rest !== undefined ? times * 100 + rest : undefined;
   }

@@ -213,3 +213,30 @@ describe('loose readings that name no column', () => {
     expect(spec.targetPhrases).toEqual([]);
   });
 });
+
+describe('hyperparameters said other ways', () => {
+  const knn = [{ framework: 'builtin' as const, algorithm: 'knn' as const }];
+  const forest = [{ framework: 'builtin' as const, algorithm: 'random_forest' as const }];
+  const boost = [{ framework: 'builtin' as const, algorithm: 'gradient_boosting' as const }];
+  it.each([
+    ['knn, n_neighbors=7', 7],
+    ['knn, number of neighbours: 9', 9],
+    ['knn with neighbors = 3', 3],
+  ])('%s', (text, k) => {
+    expect(parseParams(text, knn).k).toBe(k);
+  });
+
+  it.each([
+    ['a decision tree no deeper than 4', { maxDepth: 4 }],
+    ['trees at most 5 levels deep', { maxDepth: 5 }],
+    ['a forest, n_estimators of three hundred', { nEstimators: 300 }],
+    ['a random forest with a couple hundred trees', { nEstimators: 200 }],
+  ])('%s', (text, want) => {
+    expect(parseParams(text, forest)).toMatchObject(want);
+  });
+
+  it('a learning rate said before its name', () => {
+    expect(parseParams('gradient boosting, 0.05 learning rate', boost).learningRate).toBe(0.05);
+    expect(parseParams('gradient boosting with 200 trees', boost).learningRate).toBeUndefined();
+  });
+});

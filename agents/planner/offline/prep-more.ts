@@ -41,7 +41,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const PCT = String.raw`(\d{1,2}(?:\.\d+)?)(?:st|nd|rd|th)?\s*%?`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:clip|clips|clipping|cap|caps|capping|winsori[sz]e|winsori[sz]ing|trim|trims|trimming)\s+(?:the\s+)?${COLUMN}\s+(?:at|to|between)\s+(?:the\s+)?${PCT}(?:\s*(?:and|-|to|/|,)\s*(?:the\s+)?${PCT})?\s*(?:percentiles?|quantiles?|pct\b)?`,
+      String.raw`\b(?:clip|clips|clipping|cap|caps|capping|winsori[sz]e|winsori[sz]ing|trim|trims|trimming)\s+(?:the\s+)?(?:(?:everything|all(?:\s+(?:numeric|numerical))?(?:\s+(?:columns|values|features))?|outliers|extremes|values|numbers|them|it)\s+|${COLUMN}\s+)?(?:at|to|between)\s+(?:the\s+)?${PCT}(?:\s*(?:and|-|to|/|,)\s*(?:the\s+)?${PCT})?\s*(?:percentiles?|quantiles?|pct\b)?`,
       'gi',
     ),
   )) {
@@ -54,7 +54,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
     const round = (x: number) => Math.round(x * 1000) / 1000;
     out.push({
       at: m.index ?? 0,
-      p: { op: 'clip', list: m[1] as string, quantiles: [round(lo), round(hi)] },
+      p: { op: 'clip', ...(m[1] ? { list: m[1] } : {}), quantiles: [round(lo), round(hi)] },
     });
   }
   // "keep only the rows from 2005 on", "only use data since 2019-06-01", "keep records before 1999".

@@ -254,3 +254,14 @@ describe('more ways to say someone else trains', () => {
     );
   });
 });
+
+describe('percentile clips without a column', () => {
+  it.each([
+    ['clip at the 99th percentile', [0.01, 0.99]],
+    ['clip everything at the 5th and 95th percentiles', [0.05, 0.95]],
+    ['winsorize outliers at 1%/99%', [0.01, 0.99]],
+  ])('%s', (text, quantiles) => {
+    const clip = parsePrep(text).find((p) => p.op === 'clip');
+    expect(clip).toMatchObject({ op: 'clip', quantiles });
+  });
+});

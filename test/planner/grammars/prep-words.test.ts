@@ -265,3 +265,17 @@ describe('percentile clips without a column', () => {
     expect(clip).toMatchObject({ op: 'clip', quantiles });
   });
 });
+
+describe('"nothing gets trained"', () => {
+  it.each([
+    'split data/x.csv 80/20; nothing gets trained today',
+    'data/x.csv: scale it, nothing to train yet',
+    'one-hot region in data/x.csv and train nothing',
+  ])('%s', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+
+  it('"nothing else" after a training goal still trains', () => {
+    expect(parseGoal('train a forest on data/x.csv for price, nothing else').wants.train).toBe(true);
+  });
+});

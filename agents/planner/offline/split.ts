@@ -235,7 +235,7 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
 function timeValidationShare(text: string): number | undefined {
   const m = new RegExp(
     [
-      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into)\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
+      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
       String.raw`\b${VALIDATION_NOUN}\s+(?:share|size|set|split|fraction|part)?\s*(?:of|=|:|is|at)?\s*${SHARE}`,
     ].join('|'),
     'i',

@@ -91,6 +91,7 @@ describe('a validation share next to a time cutoff', () => {
     'split by date: 2020-01-01 onward is the test set, hold back 15% of the earlier rows as validation',
     'time split on the order date, rows from 2020 on are the test set; 15% of the older rows for validation',
     'a time-based split with a cutoff at 2020, and keep 15% of the rows before it as a validation set',
+    'chronological split, rows from 2020 on are the test set, and 15% of the earlier rows go to validation',
   ])('%s', (text) => {
     const h = parseHoldout(text);
     expect(h.split?.method).toBe('time');

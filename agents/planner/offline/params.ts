@@ -111,7 +111,7 @@ const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data s
 export function parseDatasetName(text: string, trainsNothing = false): string | undefined {
   const explicit = new RegExp(
     [
-      String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:version|snapshot)\w*\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
       String.raw`\b(?:dataset|data set)(?:\s+version)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}`,

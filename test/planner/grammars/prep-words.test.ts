@@ -280,3 +280,12 @@ describe('"nothing gets trained"', () => {
     expect(parseGoal('train a forest on data/x.csv for price, nothing else').wants.train).toBe(true);
   });
 });
+
+describe('"version as NAME" without an object', () => {
+  it.each([
+    ['data/x.csv: drop the Name column, version as usa-cars. not training anything', 'usa-cars'],
+    ['dedupe data/x.csv and snapshot as x-clean', 'x-clean'],
+  ])('%s', (text, name) => {
+    expect(parseGoal(text).datasetName).toBe(name);
+  });
+});

@@ -186,6 +186,14 @@ export function parseTextFeatures(text: string): TextFeatures {
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);
+  // "from the body of each ticket", "using the title of every film": text if the data says so.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:from|using|based on|by)\s+(?:the|their|its)\s+${ONE}\s+of\s+(?:each|every|the|a|an|all)\s+[\w-]+`,
+      'gi',
+    ),
+  ))
+    push(maybe, m[1]);
   // A reference names no column of its own when the goal names one.
   const named = explicit.filter((c) => c !== TEXT_REFERENCE);
   return {

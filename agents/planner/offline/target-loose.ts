@@ -146,6 +146,16 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     const column = lastWords(m[1] as string);
     if (column && !NOT_COLUMN.test(column)) push(column);
   }
+  // "Origin = what comes out", "what comes out is Origin".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(${PHRASE})\s*(?:=|is|are)\s*what\s+(?:comes|should come|will come)\s+out\b|\bwhat\s+(?:comes|should come|will come)\s+out\s+(?:is|=|:)\s*(?:the\s+)?["'\x60]?(${PHRASE})["'\x60]?${END}`,
+      'gi',
+    ),
+  )) {
+    const column = m[1] ? lastWords(m[1]) : m[2];
+    if (column && !NOT_COLUMN.test(column)) push(column);
+  }
   // "what we want out of it is the delay", "what I need from the model is X".
   for (const m of goal.matchAll(
     new RegExp(

@@ -240,3 +240,12 @@ describe('hyperparameters said other ways', () => {
     expect(parseParams('gradient boosting with 200 trees', boost).learningRate).toBeUndefined();
   });
 });
+
+describe('"what comes out"', () => {
+  it.each([
+    ['data/cars.json. Origin = what comes out, everything else goes in. knn', 'Origin'],
+    ['data/h.csv: what comes out is price; a forest', 'price'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+});

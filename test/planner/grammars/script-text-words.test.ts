@@ -113,3 +113,12 @@ describe('text said as what lies in a column', () => {
     expect(parseTextFeatures('the price in dollars').explicit).toEqual([]);
   });
 });
+
+describe('"from the X of each Y" may be text', () => {
+  it.each([
+    ['from the body of each ticket, learn which channel it came through', 'body'],
+    ['using the title of every film, guess the genre', 'title'],
+  ])('%s → %s', (text, col) => {
+    expect(parseTextFeatures(text).maybe).toContain(col);
+  });
+});

@@ -4,7 +4,7 @@
  * measurements" at the start of a clause, "what we want out of it is X". And the words that are never a column
  * to predict ("for testing", "for myself", "later").
  */
-import { words } from './words.ts';
+import { toNumber, words } from './words.ts';
 
 /** Words that never name a column to predict, alone or together ("testing purposes", "myself"). */
 const NEVER = new Set(
@@ -22,7 +22,8 @@ const ABOUT_THE_PIPELINE =
 
 export function neverTarget(phrase: string): boolean {
   const w = words(phrase);
-  return w.length > 0 && w.every((x) => NEVER.has(x));
+  // "a hundred", "twenty": a number is never a column to predict.
+  return w.length > 0 && w.every((x) => NEVER.has(x) || x === 'and' || toNumber(x) !== undefined);
 }
 
 const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;

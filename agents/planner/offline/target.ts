@@ -70,7 +70,7 @@ export function targetPhrases(said: string): string[] {
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:(?:want|need|have|would like)\s+to\s+)?)(?:${TARGET_VERBS})\s+is\s+(?:the\s+)?["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:(?:want|need|have|would like)\s+to\s+)?)(?:${TARGET_VERBS})\s+is\s+(?:the\s+)?["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+(?:(?:trying|hoping|looking|aiming|going)\s+to\s+)?|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
       'gi',
     ),
   ))

@@ -249,3 +249,18 @@ describe('"what comes out"', () => {
     expect(parseGoal(text).targetPhrases[0]).toBe(want);
   });
 });
+
+describe('"what we are trying to predict", numbers', () => {
+  it.each([
+    ["data/cars.json: Cylinders is what we're trying to predict; a forest", 'Cylinders'],
+    ['data/h.csv: price is what I am hoping to estimate', 'price'],
+  ])('%s → %s', (text, want) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(want);
+  });
+
+  it('a number is never a target', () => {
+    expect(
+      parseGoal('train a random forest of a hundred and twenty trees on data/c.json').targetPhrases,
+    ).toEqual([]);
+  });
+});

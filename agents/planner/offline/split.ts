@@ -231,6 +231,28 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }
 
+/**
+ * The date the test rows start at: "2015 onward as test", "test on 2015", "cutoff 2014-06-01". A date said with
+ * a test word wins over one said with a row filter ("keep data from 2003 onwards, … 2015 on as test" → 2015).
+ */
+function testCutoff(text: string): string | undefined {
+  let best: { day: string; score: number } | undefined;
+  for (const m of text.matchAll(
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b|\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?(\d{4}-\d{2}-\d{2}|\d{4})\b/gi,
+  )) {
+    const at = m.index ?? 0;
+    const before = text.slice(Math.max(0, at - 40), at);
+    const after = text.slice(at + m[0].length, at + m[0].length + 30);
+    const clause = (s: string) => s.split(/[,;.:!?]|\band\b|\bthen\b/i);
+    const near = `${clause(before).pop() ?? ''} ${m[0]} ${clause(after)[0] ?? ''}`;
+    const score =
+      (/\b(?:test\w*|held[- ]?out|hold[- ]?out|cutoff|cut off|train\w*)\b/i.test(near) ? 2 : 0) -
+      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*)\b/i.test(near) ? 1 : 0);
+    if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
+  }
+  return best?.day;
+}
+
 /** "hold back 10% of the older rows as validation", "a validation share of 0.15". */
 function timeValidationShare(text: string): number | undefined {
   const m = new RegExp(
@@ -282,11 +304,7 @@ export function parseHoldout(text: string): Holdout {
   if (three) out.validationShare = three.validationShare;
 
   const timeSplit = parseTimeSplit(text);
-  const cutoff =
-    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b|\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(
-      text,
-    );
-  const cutoffDay = cutoff?.[1] ?? cutoff?.[2] ?? cutoff?.[3];
+  const cutoffDay = testCutoff(text);
   if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
   // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
   const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;

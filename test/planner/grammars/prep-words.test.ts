@@ -289,3 +289,13 @@ describe('"version as NAME" without an object', () => {
     expect(parseGoal(text).datasetName).toBe(name);
   });
 });
+
+describe('the cutoff is the date said for the test rows, not a row filter', () => {
+  it.each([
+    ['keep data from 2003 onwards, one-hot source and then split by year with 2015 on as test', '2015'],
+    ['drop rows before 2001; time split, the test set is everything after 2012', '2012'],
+    ['time split with 2014 onward as the test set, using only rows since 2005', '2014'],
+  ])('%s → %s', (text, cutoff) => {
+    expect(parseHoldout(text).split).toMatchObject({ method: 'time', cutoff });
+  });
+});

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseScript } from '../../../agents/planner/offline/script.ts';
 
 describe('the registered name said after the artifact path', () => {
   it.each([
@@ -120,5 +121,22 @@ describe('"from the X of each Y" may be text', () => {
     ['using the title of every film, guess the genre', 'title'],
   ])('%s → %s', (text, col) => {
     expect(parseTextFeatures(text).maybe).toContain(col);
+  });
+});
+
+describe('a launcher before the script', () => {
+  it.each([
+    ['torchrun --nproc_per_node 2 scripts/finetune.py --lr 1e-4 on two gpus', ['--lr', '1e-4']],
+    ['accelerate launch --multi_gpu scripts/train.py --epochs 3', ['--epochs', '3']],
+  ])('%s: the launcher flags are not the script flags', (text, args) => {
+    expect(parseScript(text)?.args).toEqual(args);
+  });
+
+  it('without a launcher every flag counts', () => {
+    expect(parseScript('with --fp16, run scripts/train.py --epochs 3')?.args).toEqual([
+      '--fp16',
+      '--epochs',
+      '3',
+    ]);
   });
 });

@@ -34,7 +34,7 @@ const NO_TRAINING = new RegExp(
     // "skip the training", "leave out the model", "hold off on modelling".
     String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
     // "we'll train later", "modelling comes later", "the model comes later".
-    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?${SOMEONE_ELSE}`,
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+(?:(?:can|could|would|will|plan to|want to|are going to|am going to|'re going to|'m going to)\s+)?${TRAIN_VERB}\w*\s+(?:\w+\s+){0,4}?${SOMEONE_ELSE}`,
     // "I'll do the modelling myself", "we'll handle the training ourselves", "the model is built by our team".
     String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they|our team|the team)\s+(?:do|handle|take care of|own|build|deal with|look after|sort out)\s+(?:the\s+|any\s+|all\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:\w+\s+){0,3}?${SOMEONE_ELSE}`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,

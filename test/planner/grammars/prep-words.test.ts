@@ -299,3 +299,17 @@ describe('the cutoff is the date said for the test rows, not a row filter', () =
     expect(parseHoldout(text).split).toMatchObject({ method: 'time', cutoff });
   });
 });
+
+describe('"so I can train it later"', () => {
+  it.each([
+    'clean data/x.csv so that I can train a model on it later',
+    'impute data/x.csv, so we can fit models ourselves afterwards',
+    'scale data/x.csv; we plan to train elsewhere',
+  ])('%s', (text) => {
+    expect(parseGoal(text).wants.train).toBe(false);
+  });
+
+  it('training now, using it later, still trains', () => {
+    expect(parseGoal('train a forest on data/x.csv for price so I can use it later').wants.train).toBe(true);
+  });
+});

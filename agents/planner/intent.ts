@@ -68,7 +68,10 @@ export type Gate = z.infer<typeof Gate>;
 
 export const PrepIntent = z
   .discriminatedUnion('op', [
-    z.object({ op: z.literal('dedupe') }),
+    z.object({
+      op: z.literal('dedupe'),
+      list: z.string().optional().describe('Columns that make a row a duplicate, as written'),
+    }),
     z.object({ op: z.literal('drop'), list: z.string().describe('Columns to drop, as written') }),
     z.object({ op: z.literal('dropna'), list: z.string().optional().describe('Only rows missing these') }),
     z.object({
@@ -77,15 +80,26 @@ export const PrepIntent = z
       cmp: z.enum(['=', '!=', '>', '>=', '<', '<=']).describe('Comparison'),
       value: z.string().describe('Value as written'),
       keep: z.boolean().describe('Keep (true) or drop (false) the matching rows'),
+      timeColumn: z.boolean().optional().describe("The column is the data's date or year, not named"),
     }),
     z.object({
       op: z.literal('impute'),
       strategy: z.enum(['mean', 'median', 'mode', 'constant']).describe('How to fill'),
-      value: z.number().optional().describe('The constant'),
+      value: z.union([z.number(), z.string()]).optional().describe('The constant'),
+      list: z.string().optional().describe('Only these columns, as written'),
     }),
     z.object({ op: z.literal('scale'), method: z.enum(['zscore', 'minmax']).describe('Scaling') }),
     z.object({ op: z.literal('onehot'), list: z.string().optional().describe('Columns, as written') }),
-    z.object({ op: z.literal('clip') }),
+    z.object({
+      op: z.literal('clip'),
+      list: z.string().optional().describe('Columns, as written'),
+      quantiles: z.tuple([z.number(), z.number()]).optional().describe('Bounds as [low, high] quantiles'),
+    }),
+    z.object({
+      op: z.literal('cast'),
+      list: z.string().describe('Columns, as written'),
+      type: z.enum(['DOUBLE', 'INTEGER', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP']).describe('New type'),
+    }),
   ])
   .describe('A data preparation step');
 export type PrepIntent = z.infer<typeof PrepIntent>;
@@ -307,6 +321,10 @@ export const IntentFrame = z
       .optional()
       .describe('Alias the newly registered version gets, e.g. "staging" (production is moved by a deploy)'),
     textColumns: z.array(z.string()).describe('Columns of free text to vectorise (as written)'),
+    featureColumns: z
+      .array(z.string())
+      .optional()
+      .describe('Input columns when the goal lists them, e.g. the right-hand side of "y ~ a + b"'),
     textColumnHints: z
       .array(z.string())
       .describe('Columns the prediction is made "from" (as written): text features if they hold free text'),

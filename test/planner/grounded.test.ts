@@ -172,6 +172,44 @@ describe('operational plans validate against the catalog', () => {
   });
 });
 
+describe('a formula', () => {
+  it('trains on the right-hand side only', async () => {
+    const p = await plan('data/gapminder.json: life_expect ~ fertility + pop, plain linear regression');
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    const train = p.plan.steps.find((s) => s.kind === 'task' && s.task === 'train.tabular');
+    expect(train?.kind === 'task' && train.with).toMatchObject({
+      target: 'life_expect',
+      features: ['fertility', 'pop'],
+    });
+  });
+});
+
+describe('a time split by year over a date column', () => {
+  it.each([
+    'data/iowa-electricity.csv: predict net_generation; time split, 2015 onward as test',
+    'predict net_generation from data/iowa-electricity.csv, train on 2001-2014 and test on 2015',
+  ])('the year becomes its first day: %s', async (goal) => {
+    const p = await plan(goal);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    const split = p.plan.steps.find((s) => s.kind === 'task' && s.task === 'dataset.split');
+    expect(split?.kind === 'task' && split.with.by).toMatchObject({ method: 'time', cutoff: '2015-01-01' });
+  });
+});
+
+describe('own scripts', () => {
+  it.each([
+    'run scripts/finetune.py --epochs 1 every friday at 8pm and post to slack when it is done',
+    'scripts/finetune.py weekly on mondays, register out/ckpt.pt as nightly-bert and notify slack after',
+  ])('a notification goes after the script (and its registration): %s', async (goal) => {
+    const p = await plan(goal);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(p)}`);
+    expect(validatePlan(p.plan, registry).ok).toBe(true);
+    const last = p.plan.steps.at(-1);
+    expect(last?.kind === 'task' && last.task).toBe('notify.send');
+    expect(p.plan.trigger?.schedule).toBeDefined();
+  });
+});
+
 describe('bad input gets a question, not a plan', () => {
   it.each([
     ['check the flights-delay model traffic for drift', /training data of flights-delay v1 .* is gone/],

@@ -1,6 +1,6 @@
 /**
  * A person's own training script as a plan: approve → train.command (script, args, the artifact it writes,
- * GPUs and memory on the step) → register the artifact. With a data file and a target the script gets the
+ * GPUs and memory on the step) → register the artifact → notify. With a data file and a target the script gets the
  * prepared split (the training contract); without, it reads its own data ("script mode").
  */
 
@@ -10,7 +10,7 @@ import { matchColumn } from '../offline/columns.ts';
 import { slug } from '../offline/words.ts';
 import type { DraftOutcome } from '../types.ts';
 import type { OperationContext } from './operations.ts';
-import { approvalStep, out, planOf, type StepIn } from './steps.ts';
+import { approvalStep, notifyStep, out, planOf, type StepIn } from './steps.ts';
 
 export async function buildScript(frame: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {
   const s = frame.script;
@@ -113,6 +113,13 @@ export async function buildScript(frame: IntentFrame, ctx: OperationContext): Pr
     });
     notes.push(`registers ${s.artifact ?? 'the script output'} as ${name}`);
   }
+  // "… and ping slack when it's done": after the last step.
+  const inputs: Record<string, unknown> = {};
+  const n = notifyStep(frame, inputs, register ? 'register' : 'train', {
+    title: `pipewright: ${s.path} finished`,
+    text: `${s.path} ${s.args.join(' ')}${register ? ` registered as ${name}` : ''}`.slice(0, 200),
+  });
+  if (n) steps.push(n);
   return {
     kind: 'plan',
     plan: planOf(
@@ -120,7 +127,7 @@ export async function buildScript(frame: IntentFrame, ctx: OperationContext): Pr
       slug(`${base}-${name === base ? 'train' : name}`, 80),
       `Own script ${s.path}${gpus}`,
       steps,
-      {},
+      inputs,
       notes,
       {
         script: s.path,

@@ -275,8 +275,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
   const ops: Record<string, unknown>[] = [];
   const feature = (c: { name: string }) => c.name !== target;
   for (const p of spec.prep) {
-    if (p.op === 'dedupe') ops.push({ op: 'dedupe' });
-    else if (p.op === 'dropna' && p.list) {
+    if (p.op === 'dedupe') {
+      // "remove duplicate titles": rows with the same Title are duplicates.
+      const keys = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push(keys.length ? { op: 'dedupe', keys } : { op: 'dedupe' });
+    } else if (p.op === 'dropna' && p.list) {
       // Rows missing named columns: each must be a real column.
       if (!data) {
         notes.push(
@@ -293,7 +296,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       }
       ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
     } else if (p.op === 'where') {
-      const col = data ? matchColumn(p.column, columns)?.column : undefined;
+      // "rows from 2005 on": the data's date or year column when none is named.
+      const col = data
+        ? (matchColumn(p.column, columns)?.column ??
+          (p.timeColumn ? data.columns.find((c) => /DATE|TIMESTAMP/.test(c.type))?.name : undefined))
+        : undefined;
       if (!col) {
         if (!data) notes.push(`cannot check the column "${p.column}" to filter on before the data is read`);
         else
@@ -309,7 +316,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       const value = numeric ? p.value : `'${p.value.replaceAll("'", "''")}'`;
       const lhs =
         numeric || !info || TEXT_TYPES.test(info.type) ? quote(col) : `CAST(${quote(col)} AS VARCHAR)`;
-      const cond = `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
+      // "only the year 2005" on a date column: the dates that start with it.
+      const cond =
+        p.timeColumn && p.cmp === '=' && !numeric
+          ? `${lhs} LIKE '${p.value.replaceAll("'", "''")}%'`
+          : `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
       ops.push({ op: 'filter', where: p.keep ? cond : `NOT (${cond})` });
       notes.push(`rows are ${p.keep ? 'kept' : 'dropped'} where ${cond}`);
     } else if (p.op === 'dropna') {
@@ -338,20 +349,28 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       if (unknown.length) notes.push(`ignored unknown column(s) to drop: ${unknown.join(', ')}`);
       ops.push({ op: 'drop', columns: found });
     } else if (p.op === 'impute') {
-      ops.push(
-        p.strategy === 'constant'
-          ? { op: 'impute', strategy: 'constant', value: p.value ?? 0 }
-          : { op: 'impute', strategy: p.strategy },
-      );
+      const only = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push({
+        op: 'impute',
+        ...(only.length ? { columns: only } : {}),
+        strategy: p.strategy,
+        ...(p.strategy === 'constant' ? { value: p.value ?? 0 } : {}),
+      });
     } else if (p.op === 'scale') {
       const cols =
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
       if (cols.length) ops.push({ op: 'scale', columns: cols, method: p.method });
       else notes.push('no numeric feature columns to scale');
     } else if (p.op === 'clip') {
-      const cols =
+      const numeric =
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
-      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: [0.01, 0.99] });
+      const named = p.list ? matchColumnList(p.list, numeric).found : [];
+      const cols = named.length ? named : numeric;
+      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: p.quantiles ?? [0.01, 0.99] });
+    } else if (p.op === 'cast') {
+      const found = data ? matchColumnList(p.list, columns).found : [];
+      if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });
+      else notes.push(`no column "${p.list}" to cast to ${p.type}`);
     } else if (p.op === 'onehot') {
       let cols: string[] = [];
       if (p.list && data) cols = matchColumnList(p.list, columns).found.filter((c) => c !== target);
@@ -408,12 +427,11 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     if (spec.split?.method === 'time' || (spec.split === undefined && /\bforecast/i.test(spec.goal))) {
       const named = spec.split?.column ? matchColumn(spec.split.column, columns)?.column : undefined;
       const timeCol = named ?? data?.columns.find((c) => /DATE|TIMESTAMP|TIME/.test(c.type))?.name;
-      if (timeCol)
-        by = {
-          method: 'time',
-          column: timeCol,
-          ...(spec.split?.cutoff ? { cutoff: spec.split.cutoff } : {}),
-        };
+      // A year over a date column is its first day ("2015" → "2015-01-01"): the split casts it to the type.
+      const dated = /DATE|TIMESTAMP/.test(data?.columns.find((c) => c.name === timeCol)?.type ?? '');
+      const cutoff =
+        spec.split?.cutoff && dated ? spec.split.cutoff.replace(/^(\d{4})$/, '$1-01-01') : spec.split?.cutoff;
+      if (timeCol) by = { method: 'time', column: timeCol, ...(cutoff ? { cutoff } : {}) };
       else if (spec.split?.method === 'time')
         notes.push('no date or time column found, so the split is random');
     } else if (
@@ -470,6 +488,12 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const picked = pickTextColumns(text, data, target);
     if ('question' in picked) return { kind: 'clarify', question: picked.question, about: 'text' };
     const textColumns = picked.columns;
+    // "y ~ a + b": only the columns the formula names are inputs.
+    const features = (spec.featureColumns ?? []).flatMap((f) => {
+      const c = matchColumn(f, columns)?.column;
+      if (!c) notes.push(`the formula names "${f}", which is no column of ${where}; it is left out`);
+      return c && c !== target ? [c] : [];
+    });
     notes.push(...picked.notes);
     const seen = new Set<string>();
     for (const m of models) {
@@ -506,6 +530,7 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
           ...(spec.folds !== undefined ? { folds: spec.folds } : {}),
           ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
           ...(textColumns.length ? { textColumns } : {}),
+          ...(features.length ? { features } : {}),
         },
         ...(resources ? { resources } : {}),
       });

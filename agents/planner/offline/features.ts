@@ -85,15 +85,16 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
+      String.raw`\b(?:where\s+|and\s+)?(?:the\s+)?${COL}\s+(?:column\s+|field\s+)?(?:is|holds|contains|has)\s+(?:a\s+|an\s+|the\s+|their\s+|its\s+)?(?:(?:message|ticket|review|comment|email|user|customer)\s+)?(?:free[- ]?(?:form[- ])?)?(?:text|txt|prose)(?:\s+(?:field|column))?\b`,
       'gi',
     ),
   ))
     push(explicit, m[1]);
-  // "body (free text)", "notes [text]".
+  // "body (free text)", "notes [text]", "body (as text, tf-idf)", "summary (tf-idf)".
+  const BRACKETED_VEC = String.raw`(?:tf[- ]?idf|bag[- ]of[- ]words|bow|n-?grams?|(?:text\s+|word\s+|sentence\s+)?embeddings?|hashing)`;
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:free[- ]?)?text\s*[)\]]`,
+      String.raw`\b${ONE}\s*[([]\s*(?:(?:it'?s|it is|which is|is|as)\s+(?:a\s+|an\s+)?)?(?:(?:free[- ]?)?text|${BRACKETED_VEC})\s*(?:[,;]\s*[^()[\]]{0,40})?[)\]]`,
       'gi',
     ),
   ))
@@ -130,14 +131,14 @@ export function parseTextFeatures(text: string): TextFeatures {
   // "the words in body", "the tokens of the notes column".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      String.raw`\b(?:the\s+)?(?:words|tokens|wording|terms|text|contents?|description|message|comments?|prose)\s+(?:in|of|from)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
       'gi',
     ),
   ))
     push(explicit, m[1]);
   // "by what people wrote", "from those messages": the text, its column not named.
   if (
-    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
+    /\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|typed|types|said|says)\b(?!\s+(?:in|into|under|as|to|out)\b)|\bfrom\s+(?:those|these|the|their|its)\s+(?:messages|texts|emails|comments|writings)\b/i.test(
       text,
     )
   )
@@ -184,6 +185,14 @@ export function parseTextFeatures(text: string): TextFeatures {
     for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\bplus\b)\s*/))
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
+    push(maybe, m[1]);
+  // "from the body of each ticket", "using the title of every film": text if the data says so.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:from|using|based on|by)\s+(?:the|their|its)\s+${ONE}\s+of\s+(?:each|every|the|a|an|all)\s+[\w-]+`,
+      'gi',
+    ),
+  ))
     push(maybe, m[1]);
   // A reference names no column of its own when the goal names one.
   const named = explicit.filter((c) => c !== TEXT_REFERENCE);

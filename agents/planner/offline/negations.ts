@@ -9,6 +9,8 @@
 const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
 const TRAIN_VERB = String.raw`(?:train|fit|model|learn)`;
 const DATA_NOUN = String.raw`(?:split(?:ting)?|prep(?:aration|ping)?|pre-?processing|clean(?:ing|up)?|data (?:work|prep(?:aration)?)|transform(?:ation)?s?|encoding|versioning)`;
+/** Who trains, or when: not this pipeline ("later", "myself", "on our own"). */
+const SOMEONE_ELSE = String.raw`(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|myself|themselves|outside|in-house|on (?:my|our|their) own|by (?:myself|ourselves|hand))\b`;
 /** "no model registry", "skip the training data": the noun is part of another thing. */
 const NOT_PART = String.raw`(?!\s+(?:data|set|rows|file|registry|registration|deploy\w*|serving|versions?|names?|cards?|drift|metrics?)\b)`;
 /** "just the split." but not "just the split of 2020 rows, then train". */
@@ -32,10 +34,20 @@ const NO_TRAINING = new RegExp(
     // "skip the training", "leave out the model", "hold off on modelling".
     String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
     // "we'll train later", "modelling comes later", "the model comes later".
-    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+${TRAIN_VERB}\w*\s+(?:\w+\s+){0,3}?(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|outside)\b`,
-    // "modelling is out of scope", "training is not needed".
-    String.raw`\b${MODEL_NOUN}${NOT_PART}\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time))\b`,
-    String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?)\s+(?:later|afterwards|another time|separately)\b`,
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+(?:(?:can|could|would|will|plan to|want to|are going to|am going to|'re going to|'m going to)\s+)?${TRAIN_VERB}\w*\s+(?:\w+\s+){0,4}?${SOMEONE_ELSE}`,
+    // "I'll do the modelling myself", "we'll handle the training ourselves", "the model is built by our team".
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they|our team|the team)\s+(?:do|handle|take care of|own|build|deal with|look after|sort out)\s+(?:the\s+|any\s+|all\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:\w+\s+){0,3}?${SOMEONE_ELSE}`,
+    String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,
+    // "modelling is out of scope", "the model part is not needed", "modelling is someone else's job".
+    String.raw`\b${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|bit|side))?\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time)|(?:someone|somebody) else'?s (?:job|problem|task)|another team'?s (?:job|problem|task)|not (?:my|our) (?:job|problem|task))\b`,
+    // "no need for a model", "they will train it", "my team will fit the model".
+    String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
+    String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
+    // "nothing gets trained today", "nothing to train", "train nothing".
+    String.raw`\bnothing\s+(?:(?:gets|is|will be|should be|needs to be|has to be)\s+)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+to\s+(?:train|fit|model)\b|\b(?:train|fit)\s+nothing\b`,
+    // "data only", "data-only": the data and nothing after it.
+    String.raw`\bdata[- ]only\b(?=\s*(?:[,.;:!?)]|$))`,
+    String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,
     // "leave the modelling for later", "save training for another day".
     String.raw`\b(?:leave|leaving|save|saving|keep|keeping|park|parking)\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:for|till|until|to)\s+(?:later|another (?:day|time)|next (?:week|time)|afterwards)\b`,
     // "just the split", "only the prep", "data prep only", "prep-only", "just split it".

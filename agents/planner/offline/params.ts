@@ -7,24 +7,37 @@ import { NUMBER, toNumber } from './words.ts';
 
 export function parseParams(text: string, models: ModelChoice[]): GoalSpec['params'] {
   const trees = new RegExp(
-    String.raw`\b${NUMBER}\s+(?:trees|estimators|boosting (?:rounds|iterations|stages)|rounds of boosting)\b|\bn_?estimators\s*[=:]?\s*(\d+)`,
+    String.raw`\b${NUMBER}\s+(?:trees|estimators|boosting (?:rounds|iterations|stages)|rounds of boosting)\b|\bn_?estimators\s*(?:[=:]|of|is)?\s*${NUMBER}`,
     'i',
   ).exec(text);
+  // "learning rate 0.05", "a 0.05 learning rate".
   const rate =
     /(?<!-)\b(?:learning[ _-]?rate|lr|eta|shrinkage)\s*(?:of\s+|=\s*|:\s*|is\s+|at\s+|to\s+)?(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\b/i.exec(
       text,
-    );
-  const depth = /\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*)?(\d+)\b/i.exec(text);
+    ) ?? /(?<![\w.-])(\d*\.\d+|\d+(?:\.\d+)?e-?\d+)\s+(?:learning[ _-]?rate|lr|eta|shrinkage)\b/i.exec(text);
+  // "max depth 6", "depth of six", "no deeper than 4", "at most 5 levels deep".
+  const depth = new RegExp(
+    String.raw`\b(?:max(?:imum)?[ _-]?depth|depth)\s*(?:of\s*|=\s*|:\s*|is\s+|limited to\s+|up to\s+)?${NUMBER}\b|\bno\s+deeper\s+than\s+${NUMBER}\b|\b(?:at most|up to|max(?:imum)?)\s+${NUMBER}\s+levels?\s+deep\b`,
+    'i',
+  ).exec(text);
+  // "k=5", "k of eleven", "k is seven", "k: 9" (not "k=5 folds").
   const kNeighbours =
-    /\bk\s*=\s*(\d+)\b(?!\s*(?:-?fold|cross|cv))/i.exec(text) ??
-    new RegExp(String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b`, 'i').exec(text);
+    new RegExp(
+      String.raw`\bk\s*(?:=|:|\s(?:of|is|at|to|set to)\s)\s*${NUMBER}\b(?!\s*(?:-?fold|cross|cv))`,
+      'i',
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b|\b(?:n_neighbou?rs|(?:number\s+of\s+)?neighbou?rs)\s*(?:[=:]|of\b|is\b)\s*${NUMBER}\b`,
+      'i',
+    ).exec(text);
   const params: GoalSpec['params'] = {};
   const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
   if (treeCount) params.nEstimators = treeCount;
-  if (depth) params.maxDepth = Number(depth[1]);
+  const maxDepth = toNumber(depth?.slice(1).find(Boolean));
+  if (maxDepth) params.maxDepth = maxDepth;
   const learningRate = Number(rate?.[1]);
   if (rate && learningRate > 0 && learningRate <= 1) params.learningRate = learningRate;
-  const k = toNumber(kNeighbours?.[1]);
+  const k = toNumber(kNeighbours?.slice(1).find(Boolean));
   if (k && models.some((m) => m.algorithm === 'knn')) params.k = k;
   return params;
 }
@@ -35,7 +48,11 @@ export const TUNE =
 /** Aliases a new version can get when it is registered (production is moved by a deploy, not here). */
 const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|qa|preprod|pre-prod|pre-production)`;
 /** A registry-style name; never an alias or a way of serving ("deploy it as a canary", "as production"). */
-const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon|an?\s|the\s)\b)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon)(?![\w-])|(?:an?|the)\s)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
+
+const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
+/** "what it writes to out/ckpt.pt", "the weights the script leaves under out/". */
+const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:to|in|into|at|under)\s+${ARTIFACT}`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
@@ -44,7 +61,7 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(
@@ -66,10 +83,17 @@ export function parseModelName(text: string): string | undefined {
 /** The alias a newly registered version gets: "register it as staging", "tag the new version as candidate". */
 export function parseRegisterAlias(text: string): string | undefined {
   const m = new RegExp(
-    String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})\b`,
+    String.raw`\b(?:regist\w*|save|saves|publish\w*|store|stores|tag|tags|tagged|mark|marks|marked|label|labels|labelled|labeled)\s+(?:it|them|this|that|the (?:\w+\s+)?(?:model|version|checkpoint|winner|result))?\s*(?:in the registry\s+)?(?:as|under|with(?: the)?(?: alias)?|to)\s+(?:the\s+|a\s+|an\s+)?["'\x60]?(${ALIAS})(?![\w-])`,
     'i',
   ).exec(text);
-  const alias = m?.[1]?.toLowerCase();
+  // "register it as x under the staging alias", "alias: challenger", "tag it staging".
+  const after =
+    m ??
+    new RegExp(
+      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)?\s*["'\x60]?(${ALIAS})(?![\w-])|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})(?![\w-])|\b(?:regist\w*|publish\w*|save|saves|store|stores)\b[^.;]{0,60}?\s+in\s+(?:the\s+)?["'\x60]?(${ALIAS})["'\x60]?(?:\s+(?:alias|slot|stage|tag))?(?![\w-])`,
+      'i',
+    ).exec(text);
+  const alias = after?.slice(1).find(Boolean)?.toLowerCase();
   return alias === 'stage' ? 'staging' : alias;
 }
 
@@ -87,7 +111,7 @@ const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data s
 export function parseDatasetName(text: string, trainsNothing = false): string | undefined {
   const explicit = new RegExp(
     [
-      String.raw`\b(?:version|snapshot)\w*\s+${DATA_OBJECT}\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:version|snapshot)\w*\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
       String.raw`\b(?:dataset|data set)(?:\s+version)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}`,

@@ -36,6 +36,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
+import { formulaFeatures, looseTargetPhrases } from './target-loose.ts';
 import { mendTypos } from './typos.ts';
 
 export type {
@@ -103,7 +104,10 @@ export function parseGoal(goal: string): GoalSpec {
   // "we want to know X", "guess X", "label = X" over a named data file: a target, so training.
   const trains =
     !noTraining &&
-    (TRAIN_WORDS.test(trainText) || models.length > 0 || (sources.length > 0 && TARGET_CUES.test(trainText)));
+    (TRAIN_WORDS.test(trainText) ||
+      models.length > 0 ||
+      (sources.length > 0 &&
+        (TARGET_CUES.test(trainText) || looseTargetPhrases(withoutSources(trainText), (p) => p).length > 0)));
   const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
@@ -156,6 +160,7 @@ export function parseGoal(goal: string): GoalSpec {
   const registerAlias = parseRegisterAlias(text);
   const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
+  const features = formulaFeatures(withoutSources(noModels));
   const canaryShare = parseCanaryShare(text);
   const holdFor = parseHoldFor(text);
   const window = parseWindow(text);
@@ -217,6 +222,7 @@ export function parseGoal(goal: string): GoalSpec {
     ...(registerAlias ? { registerAlias } : {}),
     ...(datasetName ? { datasetName } : {}),
     textColumns: text$.explicit,
+    ...(features.length ? { featureColumns: features } : {}),
     textColumnHints: text$.maybe,
     ...(canaryShare !== undefined || operation === 'canary'
       ? {

@@ -3,11 +3,12 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
+import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
 export const REMOVE =
-  'remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
 
 const NOT_COLUMNS =
   /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
@@ -17,12 +18,13 @@ export function parsePrep(goal: string): PrepIntent[] {
   const add = (m: RegExpExecArray | null, p: PrepIntent) => {
     if (m) out.push({ at: m.index ?? 0, p });
   };
+  const dedupeKey = dedupeKeys(goal);
   add(
     new RegExp(
-      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated rows)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
+      String.raw`\b(de-?dup(?:e|licate)?[sd]?|de-?dup(?:ing|ed)|de-?duplicat\w*|(?:${REMOVE})\s+(?:the\s+|any\s+|all\s+|exact\s+|obvious\s+)*(?:duplicat\w*|dupes?|repeated)|duplicat\w*(?:\s+rows)?\s+(?:are\s+|get\s+|being\s+)?(?:removed|dropped|deleted|eliminated|stripped|filtered out)|(?:no|without)\s+duplicat\w*|unique rows only)\b`,
       'i',
     ).exec(goal),
-    { op: 'dedupe' },
+    dedupeKey ? { op: 'dedupe', list: dedupeKey } : { op: 'dedupe' },
   );
   // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price",
   // "drop duplicates and rows where the price is empty".
@@ -33,12 +35,19 @@ export function parsePrep(goal: string): PrepIntent[] {
       'i',
     ).exec(goal) ??
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
   const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
-  if (dropnaCol && dropList && !NOT_COLUMNS.test(dropList) && !/^(?:values?|data|any)$/i.test(dropList))
+  // "rows with distance under 500" compare a column (a filter below); no column is missing there.
+  const listed =
+    dropnaCol &&
+    dropList &&
+    !NOT_COLUMNS.test(dropList) &&
+    !/^(?:values?|data|any)$/i.test(dropList) &&
+    !/\b(?:under|over|above|below|greater|less|more|than|at least|at most|equal)\b|[<>=]|\d/i.test(dropList);
+  if (dropnaCol && dropList && listed)
     out.push({ at: dropnaCol.index ?? 0, p: { op: 'dropna', list: dropList } });
   // Row filters: "keep only rows where year is 1932", "only use flights where distance > 500",
   // "exclude rows where origin is HNL".
@@ -90,6 +99,9 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
   )) {
     const list = (m[1] as string).trim();
+    // "remove cars from before 1975", "drop everything before 2008": rows by time (prep-more.ts), not columns.
+    const rest = `${list} ${goal.slice((m.index ?? 0) + m[0].length).trim()}`;
+    if (/^(?:[\w-]+\s+)?(?:from\s+)?(?:before|after|since|until|prior to)\s+\d{4}/i.test(rest)) continue;
     if (
       NOT_COLUMNS.test(list) ||
       /^(rows|any rows|records)\b/i.test(list) ||
@@ -98,18 +110,35 @@ export function parsePrep(goal: string): PrepIntent[] {
       continue;
     out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
   }
-  add(
-    new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
-      'i',
-    ).exec(goal),
-    { op: 'dropna' },
-  );
+  const dropnaAll = new RegExp(
+    String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
+    'i',
+  ).exec(goal);
+  // "remove rows with missing Sex" drops the rows missing Sex, not every row with a gap.
+  const sameWords =
+    dropnaAll && listed && dropnaCol && Math.abs((dropnaAll.index ?? 0) - (dropnaCol.index ?? 0)) < 3;
+  if (!sameWords) add(dropnaAll, { op: 'dropna' });
+  // "fill missing Sex with 'unknown'": a quoted word is the constant, for that column.
+  const fillText = new RegExp(
+    String.raw`\b(?:fill|fills|filling|replace|replaces|replacing|impute|imputing)\s+(?:in\s+)?(?:the\s+)?(?:(?:missing|nulls?|gaps?|nas?|empty|blank)\s+)?(?:values?\s+|cells?\s+)?(?:(?:in|of|for)\s+)?(?:the\s+)?(?:${COLUMN}\s+)?with\s+(?:the\s+(?:string|value|word|text)\s+)?["'\x60]([^"'\x60]+)["'\x60]`,
+    'i',
+  ).exec(goal);
   const impute =
     /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
       goal,
     ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
-  if (impute) {
+  if (fillText) {
+    const list = fillText[1]?.replace(/\s+(?:column|field)$/i, '');
+    out.push({
+      at: fillText.index ?? 0,
+      p: {
+        op: 'impute',
+        strategy: 'constant',
+        value: fillText[2] as string,
+        ...(list && !/^(?:missing|nulls?|gaps?|values?|them|it)$/i.test(list) ? { list } : {}),
+      },
+    });
+  } else if (impute) {
     const w = (impute[1] as string).toLowerCase();
     const strategy =
       w === 'average'
@@ -147,5 +176,8 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
     { op: 'clip' },
   );
-  return out.sort((a, b) => a.at - b.at).map((o) => o.p);
+  const more = parseMorePrep(goal);
+  // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
+  const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
+  return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);
 }

@@ -338,8 +338,9 @@ export function parseModelReferences(text: string): ModelReference[] {
     const lead = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
     // Keep the words after the last verb or preposition: they are the model's description.
     let start = 0;
+    // A description never runs across the end of a sentence or clause ("… + cluster. plain linear model").
     lead.forEach((w, i) => {
-      if (BOUNDARY.test(w)) start = i + 1;
+      if (BOUNDARY.test(w) || /[.;:!?]$/.test(w)) start = i + 1;
     });
     const ws = lead.slice(start);
     // "a delay model trained on x.parquet", "an XGBoost model": a model to be made, not one that exists.

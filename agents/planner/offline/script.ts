@@ -8,6 +8,9 @@ import type { ScriptSpec } from '../intent.ts';
 
 const SCRIPT =
   /(?:\b(python3?|bash|sh|Rscript|node|julia)\s+)?((?:\.{0,2}\/)?[\w-][\w./-]*\.(?:py|sh|bash|r|R|jl|js|mjs))\b/;
+/** Commands that start a script on several devices, with flags of their own. */
+const LAUNCHER =
+  /\b(?:torchrun|accelerate\s+launch|deepspeed|mpirun|horovodrun|python3?\s+-m\s+torch\.distributed\.\w+)\b/i;
 const ARTIFACT_EXT = `(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors|h5|keras|gguf|json|tar|zip|model)`;
 
 /** Flags and their values: "--lr 3e-4", "--epochs=3", "-n 5", "--fp16". */
@@ -74,9 +77,12 @@ export function parseScript(text: string): ScriptSpec | undefined {
       String.raw`\bregist\w*\s+(?:it\s+)?(?:as|under)\s+\S+\s+(?:the\s+)?(?:file|checkpoint|weights|artifact|model)\s+["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.${ARTIFACT_EXT})`,
       'i',
     ).exec(text)?.[1];
+  // "torchrun --nproc_per_node 2 scripts/x.py --lr 1e-4": the launcher's flags are not the script's.
+  const at = m.index ?? 0;
+  const launched = LAUNCHER.test(text.slice(0, at));
   return {
     path,
-    args: parseArgs(text.replace(m[0], ' ')),
+    args: parseArgs(launched ? text.slice(at + m[0].length) : text.replace(m[0], ' ')),
     ...(m[1] ? { interpreter: m[1] } : {}),
     ...(named ? { artifact: named.replace(/^\.\//, '') } : {}),
   };

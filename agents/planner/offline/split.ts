@@ -1,7 +1,7 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
-const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
+const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:(?:earlier|older|oldest|later|newer|newest|latest|remaining|other|first|last|training)\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
 // "90% test accuracy" is a gate, not a split.
 const TEST_NOUN = String.raw`(?:hold-?out|held-?out|test(?:ing)?|validation|evaluation|eval)(?!\s+(?:accuracy|f1|precision|recall|auc|roc|rmse|mae|mse|r2|r²|error|score|loss|metric)s?\b)`;
 const SET_ASIDE =
@@ -73,6 +73,10 @@ export function parseTestShare(said: string): number | undefined {
     (m) => strict(m[1]),
   );
   collect(new RegExp(String.raw`\btest\s+on\s+${SHARE}\s+${ROWS}`, 'gi'), (m) => strict(m[1]));
+  // "a held-out quarter", "a test fifth".
+  collect(/\b(?:held[- ]?out|hold[- ]?out|test)\s+(half|third|quarter|fifth|tenth)\b/gi, (m) =>
+    toShare(m[1]),
+  );
   // "split it in half", "halve the rows into train and test".
   collect(
     /\bsplit\w*\s+(?:\S+\s+){0,3}?(?:in|into)\s+(?:two\s+)?halves\b|\bsplit\w*\s+(?:\S+\s+){0,3}?in\s+half\b|\b50\s*\/\s*50\b/gi,
@@ -212,9 +216,58 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     /\b(?:after|from|since)\s+(?:\d{4}-\d{2}-\d{2}|\d{4})(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|goes|go)\s+)?(?:for|as|to|into)\s+(?:the\s+)?(?:test|hold-?out|validation)\w*/i.test(
       text,
     );
-  if (!generic && !by && !cut && !after) return undefined;
+  // "everything from 2014 onward is held out", "test set = rows after 2015-06-30", "test on 2015".
+  const DAY = String.raw`(?:\d{4}-\d{2}-\d{2}|\d{4})`;
+  const period = new RegExp(
+    [
+      String.raw`\b(?:after|from|since)\s+${DAY}(?:\s+(?:on|onwards?))?\s+(?:(?:is|are|gets?)\s+)?(?:held[- ]?out|kept (?:back|aside)|set aside|(?:the\s+)?test(?:\s+set)?\b|for test\w*)`,
+      String.raw`\btest(?:\s+set|\s+rows)?\s*(?:=|:|is|are)\s*(?:the\s+)?(?:rows|data|records)?\s*(?:after|from|since)\s+${DAY}`,
+      String.raw`\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?${DAY}\b`,
+    ].join('|'),
+    'i',
+  ).test(text);
+  if (!generic && !by && !cut && !after && !period) return undefined;
   const column = by?.[1]?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
+}
+
+/**
+ * The date the test rows start at: "2015 onward as test", "test on 2015", "cutoff 2014-06-01". A date said with
+ * a test word wins over one said with a row filter ("keep data from 2003 onwards, … 2015 on as test" → 2015).
+ */
+function testCutoff(text: string): string | undefined {
+  let best: { day: string; score: number } | undefined;
+  for (const m of text.matchAll(
+    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b|\b(\d{4}-\d{2}-\d{2}|\d{4})\s+(?:on|onwards?|and later|or later|and after)\b|\btest\w*\s+on\s+(?:the\s+)?(?:year\s+)?(\d{4}-\d{2}-\d{2}|\d{4})\b/gi,
+  )) {
+    const at = m.index ?? 0;
+    const before = text.slice(Math.max(0, at - 40), at);
+    const after = text.slice(at + m[0].length, at + m[0].length + 30);
+    const clause = (s: string) => s.split(/[,;.:!?]|\band\b|\bthen\b/i);
+    const near = `${clause(before).pop() ?? ''} ${m[0]} ${clause(after)[0] ?? ''}`;
+    const score =
+      (/\b(?:test\w*|held[- ]?out|hold[- ]?out|cutoff|cut off|train\w*)\b/i.test(near) ? 2 : 0) -
+      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*)\b/i.test(near) ? 1 : 0);
+    if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
+  }
+  return best?.day;
+}
+
+/** "hold back 10% of the older rows as validation", "a validation share of 0.15". */
+function timeValidationShare(text: string): number | undefined {
+  const m = new RegExp(
+    [
+      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
+      String.raw`\b${VALIDATION_NOUN}\s+(?:share|size|set|split|fraction|part)?\s*(?:of|=|:|is|at)?\s*${SHARE}`,
+    ].join('|'),
+    'i',
+  ).exec(text);
+  const raw = m?.[1] ?? m?.[2];
+  const share =
+    raw && (/%|per ?cent|half|third|quarter|fourth|fifth|tenth/i.test(raw) || Number(raw) < 1)
+      ? toShare(raw)
+      : undefined;
+  return share !== undefined && share > 0 && share < 1 ? share : undefined;
 }
 
 function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
@@ -251,10 +304,14 @@ export function parseHoldout(text: string): Holdout {
   if (three) out.validationShare = three.validationShare;
 
   const timeSplit = parseTimeSplit(text);
-  const cutoff =
-    /\b(?:before|after|from|since|cutoff(?: of| at)?|cut off at)\s+(\d{4}-\d{2}-\d{2}|\d{4})\b/i.exec(text);
-  if (timeSplit)
-    out.split = { method: 'time', ...timeSplit, ...(cutoff ? { cutoff: cutoff[1] as string } : {}) };
+  const cutoffDay = testCutoff(text);
+  if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
+  // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
+  const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;
+  if (out.split && validation !== undefined) {
+    out.validationShare = validation;
+    delete out.testShare;
+  }
   // "stratified on Species", "a stratified 90/10 split of x.json by species".
   const strat =
     /\bstratif\w*(?:(?:\s+(?!(?:by|on)\b)[^\s,;.]+(?:\.\w+)?){0,5}?\s+(?:by|on)\s+(?:the\s+)?([\w()-]+(?:\s+(?!(?:and|then|with|for|into|to|so)\b)[\w()-]+){0,2}))?/i.exec(
@@ -268,7 +325,12 @@ export function parseHoldout(text: string): Holdout {
     )
   )
     out.split = { method: 'stratified' };
-  if (/\brandom(?:ly)? split\b|\bsplit (?:the rows )?at random\b/i.test(text))
+  // "a random split", "a random 80/20 split", "split it randomly", "split the rows at random".
+  if (
+    /\brandom(?:ly)?\s+(?!forests?\b)(?:[\w/:.-]+\s+){0,2}?split\b|\bsplit\w*\s+(?:[\w/.-]+\s+){0,3}?(?:at random|randomly)\b/i.test(
+      text,
+    )
+  )
     out.split = { method: 'random' };
   const seedM = /\bseed\s*(?:=|:|of|is)?\s*(\d+)\b/i.exec(text);
   if (seedM) out.seed = Number(seedM[1]);

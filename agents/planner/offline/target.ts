@@ -10,6 +10,8 @@ export const STOP =
 export const TARGET_VERBS =
   'learn(?:s|ing)?(?:\\s+to\\s+(?:predict|tell|identify|recogni[sz]e|distinguish))?|predict(?:s|ing)?|forecast(?:s|ing)?|estimat(?:e|es|ing)|regress(?:es|ing)?|classify(?:ing)?|model(?:s|ing|ling)?|anticipat(?:e|es|ing)|project(?:s|ing)?|infer(?:s|ring)?|guess(?:es|ing)?|figur(?:e|es|ing)\\s+out|find(?:s|ing)?\\s+out|tell(?:s|ing)?\\s+apart|recogni[sz](?:e|es|ing)|identif(?:y|ies|ying)|work(?:s|ing)?\\s+out';
 
+import { looseTargetPhrases, neverTarget } from './target-loose.ts';
+
 /** Verbs that start a clause ("train model …"), so what follows them is not a column phrase. */
 const CLAUSE_VERBS =
   'train|retrain|re-train|fit|refit|build|rebuild|make|create|use|get|need|want|deploy|ship|run|try|add|give|set|compare|pick|choose|register|load|check|monitor|score|evaluate|the|a|an|and|then|with|new|my|our|your|this|that|one|some|best|better|final|same';
@@ -46,6 +48,7 @@ export function targetPhrases(said: string): string[] {
       /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
     if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
+    if (t && neverTarget(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
@@ -67,7 +70,7 @@ export function targetPhrases(said: string): string[] {
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:(?:want|need|have|would like)\s+to\s+)?)(?:${TARGET_VERBS})\s+is\s+(?:the\s+)?["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
+      String.raw`\b(?:(?:column|field|variable|thing|value)\s+to\s+|what\s+(?:we|i|you)\s+(?:(?:want|need|have|would like)\s+to\s+)?)(?:${TARGET_VERBS})\s+is\s+(?:the\s+)?["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)|\b(${PHRASE})\s+is\s+what\s+(?:we|i|you|they)\s*(?:(?:want|need|have|would like)\s+to\s+|(?:'re|'m|are|am)\s+(?:(?:trying|hoping|looking|aiming|going)\s+to\s+)?|(?:'ll|will)\s+(?:be\s+)?)(?:${TARGET_VERBS})\b`,
       'gi',
     ),
   ))
@@ -90,7 +93,7 @@ export function targetPhrases(said: string): string[] {
     push(m[1] ?? m[2]);
   // "a model that says which species a penguin is", "decides what category each ticket belongs to".
   for (const m of goal.matchAll(
-    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
+    /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?|learns?|learning|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying)|spots?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
   ))
     push(m[1]);
   // "something that tells me the species of a penguin".
@@ -109,10 +112,12 @@ export function targetPhrases(said: string): string[] {
     ),
   ))
     push(afterLastBreak(m[1] as string));
-  // "the column we care about is X", "the field I am curious about: X".
+  // A formula, "X is the number we care about", "X from the other measurements" (target-loose.ts).
+  for (const p of looseTargetPhrases(goal, afterLastBreak)) push(p);
+  // "the column we care about is X", "the field I am curious about: X", "the number I want to predict is X".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:column|field|variable|thing|value)\s+(?:we|i|you)\s+(?:care|are curious|am curious)\s+about\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
+      String.raw`\b(?:column|field|variable|thing|value|number|quantity|figure|one|answer|output|outcome)\s+(?:that\s+)?(?:we|i|you)\s+(?:(?:really\s+)?(?:care|are curious|am curious)\s+about|(?:want|need|would like)(?:\s+to\s+(?:predict|know|forecast|estimate|get|see))?|(?:are|am|'re|'m)\s+(?:after|looking for))\s*(?:is|=|:)\s*["'\x60]?([\w()%-]+(?:\s+[\w()%-]+){0,3}?)["'\x60]?(?=\s+(?:${STOP})\b|\s*[,;:!?]|\.(?:\s|$)|$)`,
       'gi',
     ),
   ))
@@ -122,7 +127,7 @@ export function targetPhrases(said: string): string[] {
     new RegExp(
       [
         String.raw`\b([\w()%-]+)\s*=\s*(?:the\s+)?(?:label|target|outcome|y)\b`,
-        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have)\b`,
+        String.raw`\bhow\s+(?:much|many)\s+([\w()%-]+(?:\s+(?!(?:does|do|did|will|would|is|are|has|have)\b)[\w()%-]+)?)\s+(?:does|do|did|will|would|is|are|has|have|a|an|the|each|every|it|they|its|their)\b`,
         String.raw`\bassign(?:s|ing)?\s+(?:each|every|the|a)\s+[\w-]+\s+(?:a|an|the|its|their)\s+([\w()%-]+)`,
       ].join('|'),
       'gi',
@@ -204,13 +209,19 @@ export function targetPhrases(said: string): string[] {
   ))
     push(m[1]);
   // "retrain the delay model", "a net generation forecaster" → "delay", "net generation".
+  // "a text classifier", "an image model": the kind of model, not a column.
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`\b(?:the|a|an|my|our|new|for|better|good)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:${AGENT_NOUNS})\b`,
       'gi',
     ),
   ))
-    push(m[1]);
+    if (
+      !/^(?:text|texts|document|image|binary|multi-?class|multi-?label|sequence|token|sentence|tabular|nlp|language)$/i.test(
+        m[1] as string,
+      )
+    )
+      push(m[1]);
   // At the start of a clause, without a determiner: "Species classifier off data/x.json", "; delay model, …".
   // "please make model …": a request, not a column.
   for (const m of goal.matchAll(

@@ -100,7 +100,19 @@ export function mendWord(word: string): string | undefined {
   return fits.length === 1 ? fits[0] : undefined;
 }
 
+/** Short words typed with two letters swapped, which the grammars lean on ("keep teh rows"). */
+const SHORT_SWAPS: Record<string, string> = {
+  teh: 'the',
+  hte: 'the',
+  adn: 'and',
+  wiht: 'with',
+  taht: 'that',
+};
+
 /** The text with misspelt keywords mended; everything else as written. */
 export function mendTypos(text: string): string {
-  return text.replace(/(?<![\w./@:-])[a-z]+(?![\w/@-]|\.\w)/g, (w) => mendWord(w) ?? w);
+  return text.replace(
+    /(?<![\w./@:-])[a-z]+(?![\w/@-]|\.\w)/g,
+    (w) => (Object.hasOwn(SHORT_SWAPS, w) ? SHORT_SWAPS[w] : undefined) ?? mendWord(w) ?? w,
+  );
 }

@@ -48,8 +48,13 @@ const NUMBER_WORDS: Record<string, number> = {
   ...TENS,
 };
 
-/** A number written in words: "five", "fifteen", "twenty-five", "ninety five". */
-const WORD_NUMBER = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
+/** Below a hundred: "five", "fifteen", "twenty-five", "ninety five". */
+const UNDER_HUNDRED = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${[
+  ...Object.keys(TEENS),
+  ...Object.keys(ONES),
+].join('|')})`;
+/** A number written in words: "five", "twenty-five", "two hundred", "a hundred and fifty", "a dozen". */
+const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a|couple|a couple)[- ])?hundred(?:[- ](?:and[- ])?${UNDER_HUNDRED})?|(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
   NUMBER_WORDS,
 )
   .filter((w) => !(w in TENS))
@@ -62,6 +67,15 @@ export function toNumber(word: string | undefined): number | undefined {
   if (word === undefined) return undefined;
   const w = word.toLowerCase().trim();
   if (w in NUMBER_WORDS) return NUMBER_WORDS[w];
+  // "two hundred", "a hundred and fifty", "three hundred twenty".
+  const hundreds = /^(?:(?:a[- ])?([a-z]+)[- ])?hundred(?:[- ](?:and[- ])?(.+))?$/.exec(w);
+  if (hundreds) {
+    const times = hundreds[1]
+      ? (ONES[hundreds[1]] ?? (hundreds[1] === 'a' ? 1 : hundreds[1] === 'couple' ? 2 : undefined))
+      : 1;
+    const rest = hundreds[2] ? toNumber(hundreds[2]) : 0;
+    return times !== undefined && rest !== undefined ? times * 100 + rest : undefined;
+  }
   const compound = /^([a-z]+)[- ]([a-z]+)$/.exec(w);
   if (compound && (compound[1] as string) in TENS && (compound[2] as string) in ONES)
     return (TENS[compound[1] as string] as number) + (ONES[compound[2] as string] as number);

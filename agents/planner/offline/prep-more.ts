@@ -1,0 +1,132 @@
+/**
+ * More data preparation (prep.ts reads the rest): casts ("cast Release Date to a date", "convert price to a
+ * number"), clips at percentiles ("clip X at the 1st and 99th percentile", "winsorize X at 5%/95%") and row
+ * filters on the data's time column when none is named ("keep only the rows from 2005 on", "only data since
+ * 2019-06-01"). Each with the position it was said at, so that prep.ts keeps goal order.
+ */
+import type { PrepIntent } from '../intent.ts';
+
+type CastType = Extract<PrepIntent, { op: 'cast' }>['type'];
+const CAST_TYPES: [RegExp, CastType][] = [
+  [/^(?:date)s?$/i, 'DATE'],
+  [/^(?:datetime|timestamp|time)s?$/i, 'TIMESTAMP'],
+  [/^(?:integer|int|whole number)s?$/i, 'INTEGER'],
+  [/^(?:number|numeric|float|double|decimal)s?$/i, 'DOUBLE'],
+  [/^(?:string|text|varchar|str)s?$/i, 'VARCHAR'],
+  [/^(?:boolean|bool)s?$/i, 'BOOLEAN'],
+];
+const TYPE_WORD = String.raw`(?:dates?|datetimes?|timestamps?|integers?|ints?|whole numbers?|numbers?|numeric|floats?|doubles?|decimals?|strings?|text|varchar|str|booleans?|bool)`;
+/** A column phrase of one to four words; never a pronoun or "the data". */
+const COLUMN = String.raw`["'\x60]?(?!(?:it|them|this|that|the data|everything|all)\b)((?:[\w()%-]+\s+){0,3}?[\w()%-]+)["'\x60]?`;
+const DAY = String.raw`(\d{4}-\d{2}-\d{2}|\d{4})`;
+
+/** "1st" → 0.01, "99th" → 0.99, "5%" → 0.05. */
+function quantile(raw: string): number {
+  return Math.round(Number(raw)) / 100;
+}
+
+export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
+  const out: { at: number; p: PrepIntent }[] = [];
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:cast|casts|casting|convert|converts|converting|parse|parses|parsing|turn|turns|change|changes)\s+(?:the\s+)?${COLUMN}\s+(?:column\s+|field\s+)?(?:to|into|as)|(?:make|makes)\s+(?:the\s+)?${COLUMN}(?:\s+column|\s+field)?)\s+(?:a\s+|an\s+|proper\s+|real\s+)?(${TYPE_WORD})\b`,
+      'gi',
+    ),
+  )) {
+    const type = CAST_TYPES.find(([re]) => re.test(m[3] as string))?.[1];
+    const list = m[1] ?? m[2];
+    if (type && list) out.push({ at: m.index ?? 0, p: { op: 'cast', list, type } });
+  }
+  // "clip X at the 1st and 99th percentile", "winsorize X at 1%/99%", "cap X at the 99th percentile".
+  const PCT = String.raw`(\d{1,2}(?:\.\d+)?)(?:st|nd|rd|th)?\s*%?`;
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:clip|clips|clipping|cap|caps|capping|winsori[sz]e|winsori[sz]ing|trim|trims|trimming)\s+(?:the\s+)?(?:(?:everything|all(?:\s+(?:numeric|numerical))?(?:\s+(?:columns|values|features))?|outliers|extremes|values|numbers|them|it)\s+|${COLUMN}\s+)?(?:at|to|between)\s+(?:the\s+)?${PCT}(?:\s*(?:and|-|to|/|,)\s*(?:the\s+)?${PCT})?\s*(?:percentiles?|quantiles?|pct\b)?`,
+      'gi',
+    ),
+  )) {
+    const said = m[0];
+    if (!/%|percentile|quantile|pct|\d(?:st|nd|rd|th)\b/i.test(said)) continue;
+    const a = quantile(m[2] as string);
+    const b = m[3] !== undefined ? quantile(m[3]) : undefined;
+    // One bound is the same share off both ends: "at the 99th percentile" = [0.01, 0.99].
+    const [lo, hi] = b !== undefined ? [Math.min(a, b), Math.max(a, b)] : a > 0.5 ? [1 - a, a] : [a, 1 - a];
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    out.push({
+      at: m.index ?? 0,
+      p: { op: 'clip', ...(m[1] ? { list: m[1] } : {}), quantiles: [round(lo), round(hi)] },
+    });
+  }
+  // "keep only the rows from 2005 on", "only use data since 2019-06-01", "keep records before 1999".
+  const KEEP = String.raw`(?:keep|keeping|use|using|select|selecting|only)`;
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations)\s+(from|since|after|before|until|up to|prior to|through)\s+${DAY}(\s+(?:on|onwards?|and later|or later|and after))?\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] as string).toLowerCase();
+    const cmp = ['from', 'since'].includes(word)
+      ? '>='
+      : word === 'after'
+        ? '>'
+        : ['until', 'up to', 'through'].includes(word)
+          ? '<='
+          : '<';
+    const value = m[2] as string;
+    out.push({
+      at: m.index ?? 0,
+      p: {
+        op: 'where',
+        column: value.length === 4 ? 'year' : 'date',
+        cmp,
+        value,
+        keep: true,
+        timeColumn: true,
+      },
+    });
+  }
+  // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+)?(?:rows|records|entries|data|observations|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since)\s+${DAY}\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] as string).toLowerCase();
+    const cmp = word === 'after' ? '>' : word === 'until' ? '<=' : word === 'since' ? '>=' : '<';
+    const value = m[2] as string;
+    out.push({
+      at: m.index ?? 0,
+      p: {
+        op: 'where',
+        column: value.length === 4 ? 'year' : 'date',
+        cmp,
+        value,
+        keep: false,
+        timeColumn: true,
+      },
+    });
+  }
+  // "keep only year 2005", "only the year 1999".
+  for (const m of goal.matchAll(
+    /\b(?:(?:keep|keeping|use|using|select|selecting)\s+)?only\s+(?:the\s+)?(?:rows\s+(?:from|of|in)\s+)?(?:the\s+)?year\s+(\d{4})\b/gi,
+  ))
+    out.push({
+      at: m.index ?? 0,
+      p: { op: 'where', column: 'year', cmp: '=', value: m[1] as string, keep: true, timeColumn: true },
+    });
+  return out;
+}
+
+/** The columns duplicates are judged by: "remove duplicate titles", "dedupe on email", "dedupe by Title". */
+export function dedupeKeys(goal: string): string | undefined {
+  const m = new RegExp(
+    [
+      String.raw`\b(?:remove|removing|drop|dropping|delete|deleting|get rid of|eliminate|filter out|take out|taking out)\s+(?:the\s+|any\s+|all\s+)?(?:duplicated?|repeated)\s+(?!(?:rows?|records?|entries|entry|values?|data|lines?|ones?|items?|copies)\b)([\w()%-]+)(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first)\b)`,
+      String.raw`\bde-?dup\w*\s+(?:(?:it|the data|the rows|them)\s+)?(?:on|by|using)\s+(?:the\s+)?${COLUMN}(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|from|in|so|before|first|column)\b)`,
+    ].join('|'),
+    'i',
+  ).exec(goal);
+  return m?.[1] ?? m?.[2];
+}

@@ -115,7 +115,9 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
 }
 
 const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)`;
+const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops))`;
+/** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
+const BELOW = String.raw`(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
@@ -185,7 +187,11 @@ export function parseWatchLimits(text: string): WatchLimits {
     String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
     'i',
   ).exec(text);
-  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text);
+  const errBelow = new RegExp(
+    String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${BELOW}\s*${PCT}`,
+    'i',
+  ).exec(text);
+  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
   if (errAt) {
     const n = Number(errAt[1]);
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
@@ -224,7 +230,7 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
 }
 
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
-const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them)`;
+const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
 const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
 
 /**
@@ -234,9 +240,11 @@ const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|p
 export function parseOutput(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:out\s+)?(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text) ??
+    // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
+    new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
     new RegExp(
       String.raw`\b(?:predictions|scores|results|outputs?|preds)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
       'i',
@@ -252,7 +260,7 @@ export function parseOutput(text: string): string | undefined {
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
 const HOW_SERVING =
   /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;

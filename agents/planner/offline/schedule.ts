@@ -98,7 +98,55 @@ function weekdays(text: string): number[] {
   return [...out].sort();
 }
 
+/** Cities people name a schedule's clock by: "9am Berlin time", "(London time)", "at 1am Tokyo". */
+const CITY_ZONES: Record<string, string> = {
+  berlin: 'Europe/Berlin',
+  london: 'Europe/London',
+  paris: 'Europe/Paris',
+  madrid: 'Europe/Madrid',
+  rome: 'Europe/Rome',
+  amsterdam: 'Europe/Amsterdam',
+  zurich: 'Europe/Zurich',
+  vienna: 'Europe/Vienna',
+  stockholm: 'Europe/Stockholm',
+  dublin: 'Europe/Dublin',
+  lisbon: 'Europe/Lisbon',
+  warsaw: 'Europe/Warsaw',
+  helsinki: 'Europe/Helsinki',
+  athens: 'Europe/Athens',
+  moscow: 'Europe/Moscow',
+  'new york': 'America/New_York',
+  chicago: 'America/Chicago',
+  denver: 'America/Denver',
+  'los angeles': 'America/Los_Angeles',
+  'san francisco': 'America/Los_Angeles',
+  seattle: 'America/Los_Angeles',
+  toronto: 'America/Toronto',
+  'sao paulo': 'America/Sao_Paulo',
+  tokyo: 'Asia/Tokyo',
+  seoul: 'Asia/Seoul',
+  shanghai: 'Asia/Shanghai',
+  beijing: 'Asia/Shanghai',
+  'hong kong': 'Asia/Hong_Kong',
+  singapore: 'Asia/Singapore',
+  mumbai: 'Asia/Kolkata',
+  delhi: 'Asia/Kolkata',
+  bangalore: 'Asia/Kolkata',
+  dubai: 'Asia/Dubai',
+  sydney: 'Australia/Sydney',
+  melbourne: 'Australia/Melbourne',
+  auckland: 'Pacific/Auckland',
+};
+const CITY = Object.keys(CITY_ZONES).join('|');
+/** A city as a clock: "<city> time", "(<city>)", or right after a time of day ("6am Berlin"); never in a name. */
+const CITY_CLOCK = new RegExp(
+  String.raw`(?<![\w/.-])(${CITY})(?:\s+(?:local\s+)?(?:time|timezone|tz)\b|\s*\))(?![\w-])|(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*,?\s*(?:in\s+)?(${CITY})(?![\w/.-])`,
+  'i',
+);
+
 function timezone(text: string): string | undefined {
+  const city = CITY_CLOCK.exec(text);
+  if (city) return CITY_ZONES[((city[1] ?? city[2]) as string).toLowerCase().replace(/\s+/g, ' ')];
   const iana =
     /\b((?:Africa|America|Asia|Atlantic|Australia|Europe|Pacific|Indian)\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(
       text,

@@ -81,7 +81,9 @@ export function parseSources(goal: string): SourceSpec[] {
     if (
       /\b(?:save|saving|saved|write|writing|store|storing|export|exporting|dump|output)\b[^.;]{0,50}\b(?:as|to|into|under)\s+(?:the\s+)?(?:file\s+|folder\s+)?["'\x60]?$/i.test(
         goal.slice(Math.max(0, at - 70), at),
-      )
+      ) ||
+      // "score q.csv with m -> out/q.parquet": an arrow points at an output.
+      /(?:->|→|=>)\s*["'\x60]?$/.test(goal.slice(Math.max(0, at - 6), at))
     )
       continue;
     if (/\.(xlsx|xls|avro|orc|feather|txt)$/i.test(file)) {

@@ -176,8 +176,9 @@ function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'w
     else if (ALIASES[w]) out.alias = ALIASES[w];
     else out.words.push(w);
   }
-  if (out.qualifier === 'current' && !out.alias) {
-    out.alias = 'production';
+  // "current" is the production alias, or says nothing beside an alias ("the current prod one").
+  if (out.qualifier === 'current') {
+    out.alias ??= 'production';
     delete out.qualifier;
   }
   return out;
@@ -260,6 +261,45 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
+  // "whichever cars model is live right now", "the classifier that's currently deployed", "the one serving
+  // traffic": a model by the role it plays now, which is its production alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use|up)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const word = (m[1] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      alias: c.alias ?? 'production',
+    });
+  }
+  // "the churn model tagged beta", "churn-risk labelled nightly": a model by an alias of any name (the resolver
+  // asks, naming the real aliases, when there is none of that name).
+  const TAGGED = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+was)?\s+|'s\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?["'\x60]?([A-Za-z][\w.-]*)`;
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)${TAGGED}|\b(${NAME}-${NAME})${TAGGED}`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const tag = (m[2] ?? m[4]) as string;
+    const word = (m[1] ?? m[3] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      ...(m[3] ? { name: m[3] } : {}),
+      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
+    });
+  }
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(
     /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
@@ -270,8 +310,9 @@ export function parseModelReferences(text: string): ModelReference[] {
     add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }
   // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
-  for (const m of text.matchAll(/\bthe\s+(\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
-    const c = classify([(m[1] as string).toLowerCase()]);
+  // "the current prod one": two role words.
+  for (const m of text.matchAll(/\bthe\s+((?:\w+\s+)?\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
+    const c = classify((m[1] as string).toLowerCase().split(/\s+/));
     if (c.words.length || (!c.alias && !c.qualifier)) continue;
     const at = m.index ?? 0;
     add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });

@@ -1,0 +1,53 @@
+/**
+ * Round-4 reference word classes: a model named by its role ("whichever churn model is live right now", "the one
+ * serving traffic", "the current prod one") is its production alias. Other words than any eval goal.
+ */
+import { describe, expect, it } from 'vitest';
+import { maskModels } from '../../../agents/planner/offline/models.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+
+const refs = (text: string) =>
+  parseModelReferences(maskModels(text, 'modelfamily')).map(({ words, alias, qualifier, version }) => ({
+    words,
+    ...(alias ? { alias } : {}),
+    ...(qualifier ? { qualifier } : {}),
+    ...(version !== undefined ? { version } : {}),
+  }));
+
+describe('a model by the role it plays now', () => {
+  it.each([
+    ['score q.csv with whichever churn model is live right now', { words: ['churn'], alias: 'production' }],
+    [
+      "use the fraud classifier that's currently deployed on q.csv",
+      { words: ['fraud'], alias: 'production' },
+    ],
+    ['score q.csv with the one serving traffic', { words: [], alias: 'production' }],
+    ['score q.csv with the current prod one', { words: [], alias: 'production' }],
+    ['run q.csv through whatever fraud version is in use now', { words: ['fraud'], alias: 'production' }],
+  ])('%s', (text, want) => {
+    expect(refs(text)[0]).toEqual(want);
+  });
+  it('a model made live is no reference to production', () => {
+    expect(refs('train a churn model on data/c.csv and make the churn model live')).not.toContainEqual({
+      words: ['churn'],
+      alias: 'production',
+    });
+  });
+  it('keeps "the churn model that is in staging"', () => {
+    expect(refs('deploy the churn model that is in staging')[0]).toEqual({
+      words: ['churn'],
+      alias: 'staging',
+    });
+  });
+});
+
+describe('a model by the tag it carries', () => {
+  it.each([
+    ['promote the churn model tagged canary-ready', { words: ['churn'], alias: 'canary-ready' }],
+    ["ship the fraud classifier that's labelled beta", { words: ['fraud'], alias: 'beta' }],
+    ['roll out churn-risk tagged nightly to everyone', { words: ['churn-risk'], alias: 'nightly' }],
+    ['score q.csv with the churn model tagged as prod', { words: ['churn'], alias: 'production' }],
+  ])('%s', (text, want) => {
+    expect(refs(text)[0]).toEqual(want);
+  });
+});

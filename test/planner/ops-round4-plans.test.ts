@@ -1,0 +1,58 @@
+/**
+ * Round-4 operational plans on the populated workspace: a model by the role it plays now, a tag that is no
+ * alias (a question naming the real ones, never a deploy), a time of day beside a model, outputs after an arrow.
+ * Other words than any eval goal.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { type Plan, validatePlan } from '../../src/plan/index.ts';
+import { builtinRegistry } from '../../tools/index.ts';
+import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+
+let ws: PopulatedWorkspace;
+const registry = builtinRegistry();
+
+beforeAll(async () => {
+  ws = await populatedWorkspace();
+}, 300_000);
+
+const resultOf = (goal: string): Promise<PlannerResult> =>
+  planGoal(goal, { registry, ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }) });
+const planOf = async (goal: string): Promise<Plan> => {
+  const r = await resultOf(goal);
+  if (r.kind !== 'plan')
+    throw new Error(`expected a plan, got ${r.kind}: ${JSON.stringify(r).slice(0, 300)}`);
+  expect(validatePlan(r.plan, registry).ok).toBe(true);
+  return r.plan;
+};
+const step = (plan: Plan, task: string) =>
+  plan.steps.find((s) => s.kind === 'task' && s.task === task) as
+    | { with: Record<string, unknown> }
+    | undefined;
+
+describe('round-4 operational plans', () => {
+  it('scores with the model serving traffic now, written after an arrow', async () => {
+    const p = await planOf(
+      'run data/new-cars.json past the cars model that is currently deployed -> out/now.csv',
+    );
+    expect(step(p, 'predict.batch')?.with).toMatchObject({
+      model: 'cars-mpg@production',
+      output: 'out/now.csv',
+    });
+    expect(step(p, 'train.tabular')).toBeUndefined();
+  });
+  it('asks about a tag that is no alias, naming the real ones', async () => {
+    const r = await resultOf('ship the cars-mpg version labelled nightly-candidate');
+    expect(r.kind).toBe('clarify');
+    const q = JSON.stringify(r);
+    expect(q).toContain('nightly-candidate');
+    expect(q).toContain('staging');
+  });
+  it('reads a time of day beside a model as the schedule, in a city clock', async () => {
+    const p = await planOf(
+      'each saturday at 7:15 (London time) score data/new-cars.json with cars-mpg@staging',
+    );
+    expect(p.trigger).toMatchObject({ schedule: '15 7 * * 6', timezone: 'Europe/London' });
+    expect(step(p, 'predict.batch')?.with).toMatchObject({ model: 'cars-mpg@staging' });
+  });
+});

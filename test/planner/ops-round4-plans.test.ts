@@ -55,4 +55,27 @@ describe('round-4 operational plans', () => {
     expect(p.trigger).toMatchObject({ schedule: '15 7 * * 6', timezone: 'Europe/London' });
     expect(step(p, 'predict.batch')?.with).toMatchObject({ model: 'cars-mpg@staging' });
   });
+  it.each([
+    [
+      "if penguins-species' error rate over the past 2 hours was above 3%, revert it to v1",
+      '2h',
+      'errorRate > 0.03',
+    ],
+    [
+      'roll penguins-species back should its p99 for the last hour exceed 900 ms',
+      '1h',
+      'latencyMs.p99 > 900',
+    ],
+  ])('checks a window that is behind us before a rollback: %s', async (goal, window, cond) => {
+    const p = await planOf(goal);
+    expect(step(p, 'serving.metrics')?.with).toMatchObject({ window });
+    expect(step(p, 'serving.watch')).toBeUndefined();
+    expect(p.steps.find((s) => s.id === 'rollback')?.when).toContain(cond);
+  });
+  it('still watches ahead when the window is to come', async () => {
+    const p = await planOf(
+      'keep an eye on penguins-species for the next 40 minutes and roll back if p95 tops 700 ms',
+    );
+    expect(step(p, 'serving.watch')?.with).toMatchObject({ duration: '40m', maxP95Ms: 700 });
+  });
 });

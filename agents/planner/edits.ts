@@ -375,6 +375,9 @@ export function applyAnswer(
       const i = frame.refs.models.findIndex((r) => r.role !== 'baseline');
       const r = frame.refs.models[i];
       if (!r) return applyEdit(frame, text);
+      // "the penguins one. use the last 12 hours": the first clause names the model, the rest changes the plan.
+      const clause = /^(.+?)(?:[.;]|,(?!\d))\s+(\S.*)$/s.exec(text);
+      if (clause) return applyEdit(applyAnswer(frame, about, clause[1] as string), clause[2] as string);
       const version = new RegExp(String.raw`\b(?:v|version\s+)${NUMBER}\b`, 'i').exec(text);
       const ws = words(text).filter((w) => !FILLER.has(w) && !/^v?\d+$/.test(w));
       const named = text.match(/\b[a-z0-9][\w.]*(?:-[\w.]+)+\b/i)?.[0];

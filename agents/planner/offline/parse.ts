@@ -28,7 +28,7 @@ import {
 } from './operations.ts';
 import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
-import { NEWEST_DATA, parseModelReferences, parseRerunReference } from './references.ts';
+import { NEWEST_DATA, parseModelReferences, parseParkedAlias, parseRerunReference } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
@@ -153,7 +153,7 @@ export function parseGoal(goal: string): GoalSpec {
   const approvalTimeout = parseDuration(text);
   const approvers = parseApprovers(text);
   const modelName = parseModelName(text);
-  const registerAlias = parseRegisterAlias(text);
+  const registerAlias = parseRegisterAlias(text) ?? parseParkedAlias(text);
   const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
   const canaryShare = parseCanaryShare(text);

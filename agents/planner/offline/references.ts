@@ -71,7 +71,7 @@ const FILLER = new Set([
 ]);
 /** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
 const BOUNDARY =
-  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
+  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how)$/i;
 
 const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** Version numbers written as words: "version three", "the third version". */
@@ -558,7 +558,26 @@ export function parseRerunReference(
   return ref && dataset ? { ...ref, dataset } : ref;
 }
 
+/** "retrain X the way the production version was trained", "just like v2 was built": the run behind a model. */
+const TRAINED_LIKE =
+  /\b(?:(?:the\s+)?(?:same\s+)?way|exactly\s+as|just\s+as|just\s+like|exactly\s+like|like|how)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,4}?(?:was|were|got|had\s+been)\s+(?:trained|built|fitted|fit|made)\b(?!\s+(?:on|with|from|using)\b)/i;
+
+/** "park the result on staging", "put it on staging", "stage the result": the alias a new version goes to. */
+export function parseParkedAlias(text: string): string | undefined {
+  const m =
+    /\b(?:park|parks|put|puts|place|leave|drop|land)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:result|model|version|checkpoint))\s+(?:on|in|at|into)\s+(?:the\s+)?(staging|production|prod)\b(?!\s+(?:data|bucket|folder|server|db|database))/i.exec(
+      text,
+    );
+  if (m) return ALIASES[(m[1] as string).toLowerCase()];
+  return /\bstage\s+(?:it|them|the\s+(?:\w+\s+)?(?:result|model|version))\b/i.test(text)
+    ? 'staging'
+    : undefined;
+}
+
 function findRerun(text: string, models: ModelReference[], hasSource: boolean): RunReference | undefined {
+  const like = TRAINED_LIKE.exec(text);
+  if (like && models.length && /\b(?:re-?train|train|fit|build|redo|rerun|repeat)\w*\b/i.test(text))
+    return { text: like[0], words: [], training: true, latest: true, ofModel: true };
   const trigger = TRIGGER_NOW.exec(text);
   if (trigger)
     return {
@@ -653,7 +672,7 @@ export function parseRunReference(text: string): RunReference | undefined {
 
 /** "with the newest data", "on the newest version of its dataset", "on the latest data version". */
 export const NEWEST_DATA =
-  /\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
+  /\b(?:today'?s|this\s+morning'?s)\s+(?:refreshed\s+|updated\s+|new\s+|fresh\s+)?(?:file|data|csv|export|copy|extract)\b|\b(?:the\s+)?(?:refreshed|updated)\s+(?:file|data|csv|export|copy|extract)\b|\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
 
 /** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
 export function newestDataName(text: string): string | undefined {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
-import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { NEWEST_DATA, parseModelReferences } from '../../../agents/planner/offline/references.ts';
 
 const refs = (text: string) =>
   parseModelReferences(maskModels(text, 'modelfamily')).map(({ words, alias, qualifier, version }) => ({
@@ -49,5 +49,16 @@ describe('a model by the tag it carries', () => {
     ['score q.csv with the churn model tagged as prod', { words: ['churn'], alias: 'production' }],
   ])('%s', (text, want) => {
     expect(refs(text)[0]).toEqual(want);
+  });
+});
+
+describe('the newest data, said as a refreshed file', () => {
+  it.each([
+    ["redo it on today's export", true],
+    ['run it again with the refreshed data', true],
+    ['train on the updated csv this time', true],
+    ['score data/q.csv with churn-risk', false],
+  ])('%s', (text, want) => {
+    expect(NEWEST_DATA.test(text)).toBe(want);
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * Changes said beside a rerun, made on the run's own plan: parameters replaced ("with 100 trees instead of 25"),
+ * a gate that replaces the run's own ("register it if accuracy is at least 0.9"), the alias the result is parked
+ * on ("park it on staging"), and no deploy ("don't deploy it"). Everything not said stays as the run had it.
+ */
+import type { Plan } from '../../../src/plan/index.ts';
+import type { IntentFrame } from '../intent.ts';
+import { saysNoDeploy } from '../offline/negations.ts';
+
+type TaskStep = Extract<Plan['steps'][number], { kind: 'task' }>;
+const isTask = (s: Plan['steps'][number]): s is TaskStep => s.kind === 'task';
+const METRIC_WHEN = /steps\.([\w-]+)\.outputs\.metrics\.\w+\s*(?:>=|>|<=|<)\s*[\d.]+/g;
+
+export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[]): void {
+  const tasks = plan.steps.filter(isTask);
+  const params = frame.params ?? {};
+  if (Object.keys(params).length)
+    for (const t of tasks.filter((s) => s.task.startsWith('train.'))) {
+      t.with.params = { ...((t.with.params as Record<string, unknown> | undefined) ?? {}), ...params };
+      notes.push(`${t.id} takes ${JSON.stringify(params)} instead of what the run used`);
+    }
+  const gate = frame.gate;
+  if (gate?.kind === 'threshold') {
+    const evaluate = tasks.filter((s) => s.task === 'evaluate.model').at(-1);
+    const cond = (id: string) => `steps.${id}.outputs.metrics.${gate.metric} ${gate.op} ${gate.value}`;
+    let replaced = false;
+    for (const s of plan.steps)
+      if (typeof s.when === 'string' && new RegExp(METRIC_WHEN.source).test(s.when)) {
+        s.when = s.when.replace(METRIC_WHEN, (_all, id: string) => cond(id));
+        replaced = true;
+      }
+    const register = tasks.find((s) => s.task === 'model.register');
+    if (!replaced && evaluate && register) register.when = cond(evaluate.id);
+    if (evaluate) notes.push(`the gate is now ${gate.metric} ${gate.op} ${gate.value}, as asked`);
+  }
+  const register = tasks.find((s) => s.task === 'model.register');
+  if (register && frame.registerAlias) {
+    register.with.alias = frame.registerAlias;
+    notes.push(`the new version goes to the ${frame.registerAlias} alias`);
+  }
+  if (saysNoDeploy(frame.goal)) {
+    const deploys = new Set(tasks.filter((s) => s.task.startsWith('deploy.')).map((s) => s.id));
+    // An approval that only guards a deploy goes with it.
+    for (const s of plan.steps)
+      if (
+        s.kind === 'approval' &&
+        plan.steps.some((d) => deploys.has(d.id) && (d.dependsOn ?? []).includes(s.id))
+      )
+        deploys.add(s.id);
+    if (deploys.size) {
+      plan.steps = plan.steps.filter((s) => !deploys.has(s.id));
+      for (const s of plan.steps) if (s.dependsOn) s.dependsOn = s.dependsOn.filter((d) => !deploys.has(d));
+      notes.push('the run deployed; this one does not, as asked');
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Reruns with changes said beside them: a parameter replaced ("with 60 trees rather than 25"), a new gate replacing
+ * the run's own, the result parked on an alias, no deploy, today's refreshed file; and retraining "the way the
+ * production version was trained" as a rerun of the run behind production. Other words than any eval goal.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { type Plan, validatePlan } from '../../src/plan/index.ts';
+import { builtinRegistry } from '../../tools/index.ts';
+import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+
+let ws: PopulatedWorkspace;
+const registry = builtinRegistry();
+
+beforeAll(async () => {
+  ws = await populatedWorkspace();
+}, 300_000);
+
+const planOf = async (goal: string): Promise<Plan> => {
+  const r: PlannerResult = await planGoal(goal, {
+    registry,
+    ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
+  });
+  if (r.kind !== 'plan')
+    throw new Error(`expected a plan, got ${r.kind}: ${JSON.stringify(r).slice(0, 300)}`);
+  expect(validatePlan(r.plan, registry).ok).toBe(true);
+  return r.plan;
+};
+const step = (plan: Plan, task: string) =>
+  plan.steps.find((s) => s.kind === 'task' && s.task === task) as
+    | { with: Record<string, unknown>; when?: string }
+    | undefined;
+const basedOn = (p: Plan) =>
+  (p.metadata as { basedOn?: { runId?: string; dataVersions?: string[] } }).basedOn;
+
+describe('a rerun with changes', () => {
+  it.each([
+    (id: string) => `${id} again, this time with 60 trees rather than 25`,
+    (id: string) => `redo ${id} but use 60 trees`,
+  ])('replaces a parameter (%#)', async (goal) => {
+    const p = await planOf(goal(ws.facts.runs.penguinsV1.id));
+    expect(basedOn(p)?.runId).toBe(ws.facts.runs.penguinsV1.id);
+    expect(step(p, 'train.tabular')?.with).toMatchObject({
+      algorithm: 'random_forest',
+      params: { nEstimators: 60 },
+    });
+  });
+  it('replaces the gate of the run with the one said', async () => {
+    const p = await planOf(
+      `rerun ${ws.facts.runs.weatherTuesday.id} and register it if accuracy reaches 0.8`,
+    );
+    const when = step(p, 'model.register')?.when ?? '';
+    expect(when).toContain('accuracy >= 0.8');
+    expect(when).not.toContain('0.99');
+  });
+  it('keeps the run as it was when nothing is changed', async () => {
+    const p = await planOf(`rerun ${ws.facts.runs.weatherTuesday.id} exactly as it was`);
+    expect(step(p, 'model.register')?.when).toContain('accuracy >= 0.99');
+    expect(step(p, 'train.tabular')?.with.params).toEqual({ nEstimators: 30, maxDepth: 8 });
+  });
+  it('reads the updated file of today as the newest data', async () => {
+    const p = await planOf("rerun last tuesday's weather training on today's updated file");
+    expect(basedOn(p)?.dataVersions?.[0]).toContain('seattle-weather@');
+  });
+});
+
+describe('retraining the way a model was trained', () => {
+  it.each([
+    'retrain penguins-species just like the production version was built, stage the result, no deploy',
+    'train penguins-species again the same way the version in production was trained; put it on staging and do not deploy',
+  ])('%s', async (goal) => {
+    const p = await planOf(goal);
+    expect(basedOn(p)?.runId).toBe(ws.facts.runs.penguinsV2.id);
+    expect(step(p, 'train.tabular')?.with).toMatchObject({ algorithm: 'logistic_regression' });
+    expect(step(p, 'model.register')?.with).toMatchObject({ alias: 'staging' });
+    expect(step(p, 'deploy.http')).toBeUndefined();
+  });
+});

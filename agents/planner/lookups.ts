@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config.ts';
 import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
-import type { Lookups } from './resolve.ts';
+import type { IntentFrame } from './intent.ts';
+import { newestDataName } from './offline/references.ts';
+import { type Lookups, newestVersion } from './resolve.ts';
 
 export interface OpenLookups {
   look: Lookups;
@@ -54,4 +57,28 @@ export function openLookups(
   const store = new RunStore(stateTarget(config));
   const facts = workspaceFacts(store, { workspace: config.workspace, stateDir: config.stateDir });
   return { look: memo(facts, now), close: () => store.close() };
+}
+
+/** "the newest version of the seattle-weather dataset": that dataset's newest version on disk and its file. */
+export function newestNamedDataset(
+  frame: IntentFrame,
+  look: Lookups,
+): { name: string; version: string; source: string } | undefined {
+  if (!frame.refs.newestData || frame.operation !== 'pipeline') return undefined;
+  const name = newestDataName(frame.goal);
+  const v = name ? newestVersion(name, look) : undefined;
+  return v?.source ? { name: v.name, version: v.version, source: v.source } : undefined;
+}
+
+/** A pipeline reading the file of a named dataset's newest version records that version as what it is based on. */
+export function recordNewestData(plan: Plan, frame: IntentFrame, look: Lookups, notes: string[]): Plan {
+  const d = newestNamedDataset(frame, look);
+  const first = frame.sources[0];
+  if (!d || first?.kind !== 'file' || first.path !== d.source) return plan;
+  notes.push(`reads ${d.source}, the file the newest ${d.name} (${d.version}) was made from`);
+  const basedOn = (plan.metadata as { basedOn?: Record<string, unknown> } | undefined)?.basedOn ?? {};
+  return {
+    ...plan,
+    metadata: { ...plan.metadata, basedOn: { ...basedOn, dataVersions: [`${d.name}@${d.version}`] } },
+  };
 }

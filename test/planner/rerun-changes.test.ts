@@ -76,3 +76,15 @@ describe('retraining the way a model was trained', () => {
     expect(step(p, 'deploy.http')).toBeUndefined();
   });
 });
+
+describe('training on the newest version of a named dataset', () => {
+  it.each([
+    'fit a random forest for the weather column on the latest version of the seattle-weather dataset',
+    'train a knn classifier predicting weather from the most recent seattle-weather data',
+  ])('%s', async (goal) => {
+    const p = await planOf(goal);
+    const newest = ws.facts.datasets['seattle-weather']?.at(-1) as string;
+    expect(step(p, 'ingest.file')?.with).toMatchObject({ path: 'data/seattle-weather.csv' });
+    expect(JSON.stringify(p.metadata)).toContain(newest);
+  });
+});

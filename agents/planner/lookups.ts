@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config.ts';
 import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.ts';
-import type { Plan } from '../../src/plan/index.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
 import type { IntentFrame } from './intent.ts';
 import { newestDataName } from './offline/references.ts';
@@ -71,7 +70,12 @@ export function newestNamedDataset(
 }
 
 /** A pipeline reading the file of a named dataset's newest version records that version as what it is based on. */
-export function recordNewestData(plan: Plan, frame: IntentFrame, look: Lookups, notes: string[]): Plan {
+export function recordNewestData<P extends { metadata?: Record<string, unknown> | undefined }>(
+  plan: P,
+  frame: IntentFrame,
+  look: Lookups,
+  notes: string[],
+): P {
   const d = newestNamedDataset(frame, look);
   const first = frame.sources[0];
   if (!d || first?.kind !== 'file' || first.path !== d.source) return plan;

@@ -9,7 +9,7 @@ import type { Config } from '../../src/config.ts';
 import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
 import type { IntentFrame } from './intent.ts';
-import { newestDataName } from './offline/references.ts';
+import { newestDataName } from './offline/run-references.ts';
 import { type Lookups, newestVersion } from './resolve.ts';
 
 export interface OpenLookups {

@@ -6,7 +6,8 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { COUNT_WORD, countOf, dayOf } from './references.ts';
+import { COUNT_WORD, countOf } from './references.ts';
+import { dayOf } from './run-references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;

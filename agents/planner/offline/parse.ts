@@ -28,8 +28,9 @@ import {
 } from './operations.ts';
 import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
-import { NEWEST_DATA, parseModelReferences, parseParkedAlias, parseRerunReference } from './references.ts';
+import { parseModelReferences, parseParkedAlias } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
+import { NEWEST_DATA, parseRerunReference } from './run-references.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
 import { parseScript } from './script.ts';

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
-import { NEWEST_DATA, parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { NEWEST_DATA } from '../../../agents/planner/offline/run-references.ts';
 
 const refs = (text: string) =>
   parseModelReferences(maskModels(text, 'modelfamily')).map(({ words, alias, qualifier, version }) => ({

@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { COUNT_WORD, countOf } from './references.ts';
+import { COUNT_WORD, countOf } from './reference-words.ts';
 import { dayOf } from './run-references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 

@@ -34,7 +34,7 @@ import type { CatalogEntry } from '../../src/tasks/index.ts';
 import { planFromFrame } from './build/index.ts';
 import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
 import { applyAnswer, applyEdit } from './edits.ts';
-import { emptyLookups, newestNamedDataset, type OpenLookups, recordNewestData } from './lookups.ts';
+import { addNewestDataSource, emptyLookups, type OpenLookups, recordNewestData } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
@@ -415,16 +415,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       const guessed = guessFile(spec.goal, deps.dataFiles());
       if (guessed) spec.sources.push({ kind: 'file', path: guessed });
     }
-    // "on the newest version of the seattle-weather dataset": the file that version was made from.
-    if (spec.sources.length === 0 && deps.lookups) {
-      const opened = deps.lookups();
-      try {
-        const d = newestNamedDataset(spec, opened.look);
-        if (d && deps.exists(d.source)) spec.sources.push({ kind: 'file', path: d.source });
-      } finally {
-        opened.close();
-      }
-    }
+    if (spec.sources.length === 0) addNewestDataSource(spec, deps);
     const problem = checkSources(spec, deps);
     if (problem) return routeOutcome(problem, s, { spec });
     if (!deps.model && spec.sources.length === 0 && spec.operation === 'pipeline')

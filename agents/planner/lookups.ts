@@ -69,6 +69,21 @@ export function newestNamedDataset(
   return v?.source ? { name: v.name, version: v.version, source: v.source } : undefined;
 }
 
+/** "on the newest version of the seattle-weather dataset", no file named: the file that version was made from. */
+export function addNewestDataSource(
+  frame: IntentFrame,
+  deps: { lookups?: (() => OpenLookups) | undefined; exists: (file: string) => boolean },
+): void {
+  if (!deps.lookups || !frame.refs.newestData) return;
+  const opened = deps.lookups();
+  try {
+    const d = newestNamedDataset(frame, opened.look);
+    if (d && deps.exists(d.source)) frame.sources.push({ kind: 'file', path: d.source });
+  } finally {
+    opened.close();
+  }
+}
+
 /** A pipeline reading the file of a named dataset's newest version records that version as what it is based on. */
 export function recordNewestData<P extends { metadata?: Record<string, unknown> | undefined }>(
   plan: P,

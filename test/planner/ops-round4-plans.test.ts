@@ -79,3 +79,26 @@ describe('round-4 operational plans', () => {
     expect(step(p, 'serving.watch')?.with).toMatchObject({ duration: '40m', maxP95Ms: 700 });
   });
 });
+
+describe('round-4 promotions and reports', () => {
+  it.each([
+    ['roll out cars-mpg v2 to everyone', 2],
+    ['roll the staging cars-mpg out to all users', 2],
+    ['go ahead and roll out the cars-mpg version tagged staging', 2],
+  ])('"roll out" promotes an existing version: %s', async (goal, version) => {
+    const p = await planOf(goal);
+    expect(step(p, 'train.tabular')).toBeUndefined();
+    expect(JSON.stringify(step(p, 'deploy.http')?.with)).toContain(`"version":${version}`);
+  });
+  it('scores with a role phrase that also names the model', async () => {
+    const p = await planOf('with the current production cars one, score data/new-cars.json into scores/');
+    expect(step(p, 'predict.batch')?.with).toMatchObject({ model: 'cars-mpg@production', output: 'scores/' });
+  });
+  it('reads "how many predictions has <model> made" as a serving report', async () => {
+    const p = await planOf(
+      'how many predictions has the cars model made in the last 6 hours, and how many errored',
+    );
+    expect(step(p, 'serving.metrics')?.with).toMatchObject({ model: 'cars-mpg', window: '6h' });
+    expect(step(p, 'train.tabular')).toBeUndefined();
+  });
+});

@@ -236,6 +236,9 @@ const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
 const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
 const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
 
+/** A verb that scores rows with a model. */
+export const SCORING_VERB = /\b(?:scor(?:e|es|ed|ing)|predict(?:s|ing)?|infer(?:ence)?|label(?:s|ling)?)\b/i;
+
 /**
  * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
  * "write the predictions as scores/x.parquet", "results into scores/ folder", "predictions go to out/".
@@ -257,13 +260,22 @@ export function parseOutput(text: string): string | undefined {
       String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text);
-  const out = m?.[1];
-  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out)) return undefined;
+  // "score q.csv with m into out/q.csv": after a scoring verb, a path after "into" is where scores go.
+  const into =
+    m ??
+    (SCORING_VERB.test(text)
+      ? new RegExp(
+          String.raw`\binto\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+          'i',
+        ).exec(text)
+      : null);
+  const out = into?.[1];
+  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
   return out.replace(/^\.\//, '');
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries|predictions|inferences)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
 const HOW_SERVING =
   /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;
@@ -282,7 +294,7 @@ const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
-  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
+  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\broll(?:s|ing)?\s+(?:(?:it|them|[\w@:.'-]+(?:\s+[\w@:.'-]+){0,2})\s+)?out\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
 /** Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one". */
 export const DEPLOY_SYNONYMS =
   /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;

@@ -128,7 +128,8 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:re-?train(?:s|ing)?|train(?:s|ing)?|fit(?:s|ting)?|build(?:s|ing)?\s+(?:a|an|the)\b|learn(?:s|ing)?)\b/i.test(
         trainText,
       ),
-    hasModelRef: strongRefs.length > 0,
+    // "the staging cars-mpg": a bare name with an alias or version is an existing version, too.
+    hasModelRef: strongRefs.length > 0 || modelRefs.some((r) => r.alias || r.version !== undefined),
     hasRunRef: run !== undefined,
     hasScript: script !== undefined,
     monitor,

@@ -184,9 +184,11 @@ export function parseModelReferences(text: string): ModelReference[] {
   }
   // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
   // "the current prod one": two role words.
-  for (const m of text.matchAll(/\bthe\s+((?:\w+\s+)?\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
+  // "the current production cars one": role words may come with a name word.
+  for (const m of text.matchAll(/\bthe\s+((?:\w+\s+){0,2}\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
     const c = classify((m[1] as string).toLowerCase().split(/\s+/));
-    if (c.words.length || (!c.alias && !c.qualifier)) continue;
+    if (!c.alias && !c.qualifier) continue;
+    if (c.words.length && (c.words.length > 1 || BOUNDARY.test(c.words[0] as string))) continue;
     const at = m.index ?? 0;
     add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }

@@ -4,6 +4,7 @@
  * planner can ask. The training data comes first ("score new.csv with a model trained on old.csv").
  */
 import type { SourceSpec } from '../intent.ts';
+import { SCORING_VERB } from './operations.ts';
 import { ARRIVAL_REF, findS3, s3SourceName } from './s3.ts';
 
 export const EXT = 'csv|tsv|json|ndjson|jsonl|parquet|arrow|feather|xlsx|xls|txt|csv\\.gz|avro|orc';
@@ -83,7 +84,10 @@ export function parseSources(goal: string): SourceSpec[] {
         goal.slice(Math.max(0, at - 70), at),
       ) ||
       // "score q.csv with m -> out/q.parquet": an arrow points at an output.
-      /(?:->|→|=>)\s*["'\x60]?$/.test(goal.slice(Math.max(0, at - 6), at))
+      /(?:->|→|=>)\s*["'\x60]?$/.test(goal.slice(Math.max(0, at - 6), at)) ||
+      // "score q.csv with m into out/q.csv": so does "into" after a scoring verb.
+      (/\binto\s+(?:the\s+)?(?:folder\s+|file\s+)?["'\x60]?$/i.test(goal.slice(Math.max(0, at - 20), at)) &&
+        SCORING_VERB.test(goal.slice(0, at)))
     )
       continue;
     if (/\.(xlsx|xls|avro|orc|feather|txt)$/i.test(file)) {

@@ -58,6 +58,15 @@ describe('where scores go', () => {
       ),
     ).toEqual(['data/q.csv']);
   });
+  it('"into <path>" after scoring is the output, not a source', () => {
+    const t = 'score data/q.csv with churn-risk into out/q-scored.csv';
+    expect(parseOutput(t)).toBe('out/q-scored.csv');
+    expect(parseSources(t).map((s) => s.kind === 'file' && s.path)).toEqual(['data/q.csv']);
+    expect(parseOutput('with the fraud one, predict on data/f.json into preds/')).toBe('preds/');
+  });
+  it('"into <path>" without scoring is no output', () => {
+    expect(parseOutput('load data/q.csv into tables/q.parquet and version it')).toBeUndefined();
+  });
   it('a path after "from" is not an output', () => {
     expect(parseOutput('score the rows from data/q.csv with churn-risk')).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.t
 import { RunStore, stateTarget } from '../../src/store/index.ts';
 import type { IntentFrame } from './intent.ts';
 import { newestDataName } from './offline/run-references.ts';
-import { type Lookups, newestVersion } from './resolve.ts';
+import { datasetNamed, type Lookups, newestVersion } from './resolve.ts';
 
 export interface OpenLookups {
   look: Lookups;
@@ -65,7 +65,8 @@ export function newestNamedDataset(
 ): { name: string; version: string; source: string } | undefined {
   if (!frame.refs.newestData || frame.operation !== 'pipeline') return undefined;
   const name = newestDataName(frame.goal);
-  const v = name ? newestVersion(name, look) : undefined;
+  const known = name ? datasetNamed(name, look) : undefined;
+  const v = known ? newestVersion(known, look) : undefined;
   return v?.source ? { name: v.name, version: v.version, source: v.source } : undefined;
 }
 

@@ -88,3 +88,15 @@ describe('training on the newest version of a named dataset', () => {
     expect(JSON.stringify(p.metadata)).toContain(newest);
   });
 });
+
+describe('which run and which data, said loosely', () => {
+  it('retrains the way a numbered version was trained', async () => {
+    const p = await planOf('retrain penguins-species exactly as v1 was trained, but do not deploy');
+    expect(basedOn(p)?.runId).toBe(ws.facts.runs.penguinsV1.id);
+    expect(step(p, 'deploy.http')).toBeUndefined();
+  });
+  it('reads a dataset by a word of its name when only one dataset has it', async () => {
+    const p = await planOf('redo the run that produced penguins-species v2 with the newest penguins data');
+    expect(basedOn(p)?.dataVersions?.[0]).toMatch(/^penguins-clean@/);
+  });
+});

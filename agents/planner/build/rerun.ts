@@ -8,7 +8,7 @@
 import type { RunFacts, TriggerFacts } from '../../../src/lineage/resolve.ts';
 import type { Plan } from '../../../src/plan/index.ts';
 import type { IntentFrame, RunReference } from '../intent.ts';
-import { bindModel, bindRun, listOr, newestVersion, recentRuns } from '../resolve.ts';
+import { bindModel, bindRun, datasetNamed, listOr, newestVersion, recentRuns } from '../resolve.ts';
 import type { DraftOutcome, MissingPiece } from '../types.ts';
 import type { OperationContext } from './operations.ts';
 import { applyRerunChanges } from './rerun-changes.ts';
@@ -60,7 +60,13 @@ function runOf(
           }
         : (strong ?? named ?? refs[0]);
     if (!r) return ask('Which run should be done again? Give its id (pipewright runs lists them).');
-    const b = bindModel(r, ctx.look, 'production');
+    // "exactly as v1 was trained": the version the phrase names, when the model phrase names none.
+    const said = /\bv(?:ersion\s*)?(\d+)\b/i.exec(ref.text)?.[1];
+    const b = bindModel(
+      r.version === undefined && said ? { ...r, version: Number(said) } : r,
+      ctx.look,
+      'production',
+    );
     if (!b.ok) return ask(b.question, 'model');
     const runId = b.value.facts.runId;
     const run = ctx.look.runs().find((x) => x.id === runId);
@@ -141,7 +147,8 @@ export function buildRerun(frame: IntentFrame, ctx: OperationContext): DraftOutc
   let datasets = run.datasets;
   if (named && !run.datasets.some((d) => d.name.toLowerCase() === named)) {
     const all = ctx.look.datasetVersions();
-    const hit = all.filter((d) => d.name.toLowerCase() === named && d.exists);
+    const name = datasetNamed(named, ctx.look)?.toLowerCase();
+    const hit = all.filter((d) => d.name.toLowerCase() === name && d.exists);
     if (hit.length === 0) {
       const names = [...new Set(all.map((d) => d.name))];
       return {

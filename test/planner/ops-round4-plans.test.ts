@@ -48,6 +48,10 @@ describe('round-4 operational plans', () => {
     expect(q).toContain('nightly-candidate');
     expect(q).toContain('staging');
   });
+  it('plans a schedule in a US region clock', async () => {
+    const p = await planOf('weekdays at 8am Pacific time score data/new-cars.json with cars-mpg@production');
+    expect(p.trigger).toMatchObject({ schedule: '0 8 * * 1-5', timezone: 'America/Los_Angeles' });
+  });
   it('reads a time of day beside a model as the schedule, in a city clock', async () => {
     const p = await planOf(
       'each saturday at 7:15 (London time) score data/new-cars.json with cars-mpg@staging',

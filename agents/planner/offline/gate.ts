@@ -97,7 +97,7 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
 
 /** "if it's better", "only if it beats what's live": a champion gate said casually (a number, if any, wins). */
 const CASUAL_IMPROVE =
-  /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better)\b/i;
+  /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b/i;
 
 export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;

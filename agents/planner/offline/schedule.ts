@@ -144,7 +144,40 @@ const CITY_CLOCK = new RegExp(
   'i',
 );
 
+/** US regions and common zone abbreviations: "Pacific time", "8am PST", "18:00 CET". */
+const REGION_ZONES: Record<string, string> = {
+  pacific: 'America/Los_Angeles',
+  mountain: 'America/Denver',
+  central: 'America/Chicago',
+  eastern: 'America/New_York',
+};
+const ABBR_ZONES: Record<string, string> = {
+  PST: 'America/Los_Angeles',
+  PDT: 'America/Los_Angeles',
+  PT: 'America/Los_Angeles',
+  MST: 'America/Denver',
+  MDT: 'America/Denver',
+  CST: 'America/Chicago',
+  CDT: 'America/Chicago',
+  EST: 'America/New_York',
+  EDT: 'America/New_York',
+  ET: 'America/New_York',
+  CET: 'Europe/Berlin',
+  CEST: 'Europe/Berlin',
+  BST: 'Europe/London',
+  JST: 'Asia/Tokyo',
+};
+const REGION_CLOCK = /\b(?:US\s+)?(pacific|mountain|central|eastern)\s+(?:standard\s+|daylight\s+)?time\b/i;
+/** An abbreviation counts right after a time of day (case as written): "7am PST", "18:00 (CET)". */
+const ABBR_CLOCK = new RegExp(
+  String.raw`(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*\(?(${Object.keys(ABBR_ZONES).join('|')})\)?(?![\w-])`,
+);
+
 function timezone(text: string): string | undefined {
+  const region = REGION_CLOCK.exec(text);
+  if (region) return REGION_ZONES[(region[1] as string).toLowerCase()];
+  const abbr = ABBR_CLOCK.exec(text);
+  if (abbr) return ABBR_ZONES[abbr[1] as string];
   const city = CITY_CLOCK.exec(text);
   if (city) return CITY_ZONES[((city[1] ?? city[2]) as string).toLowerCase().replace(/\s+/g, ' ')];
   const iana =
@@ -222,7 +255,12 @@ export function parseSchedule(text: string): Schedule | undefined {
     return withTz(n === 1 ? '* * * * *' : `*/${n} * * * *`, every?.[0] ?? '');
   if (unit === 'hour' || unit === 'hr' || /\bhourly\b/.test(t)) {
     const at = /\bat\s+(?::|minute\s+)?(\d{1,2})\s+past\b/.exec(t);
-    return withTz(`${at ? Number(at[1]) : 0} ${n === 1 ? '*' : `*/${n}`} * * *`, every?.[0] ?? 'hourly');
+    // "on the half hour": minute 30.
+    const half = /\bon\s+the\s+half[- ]hour\b/.test(t);
+    return withTz(
+      `${at ? Number(at[1]) : half ? 30 : 0} ${n === 1 ? '*' : `*/${n}`} * * *`,
+      every?.[0] ?? 'hourly',
+    );
   }
 
   const time = timeOfDay(t);

@@ -36,6 +36,17 @@ describe('city time zones', () => {
   ])('%s', (text, tz) => {
     expect(parseSchedule(text)?.timezone).toBe(tz);
   });
+  it.each([
+    ['weekdays at 8am Pacific time', 'America/Los_Angeles'],
+    ['every day at 9:00 (US Eastern time)', 'America/New_York'],
+    ['mondays 7am PST', 'America/Los_Angeles'],
+    ['daily at 18:00 CET', 'Europe/Berlin'],
+  ])('a region or zone abbreviation: %s', (text, tz) => {
+    expect(parseSchedule(text)?.timezone).toBe(tz);
+  });
+  it('"on the half hour" is minute 30 of every hour', () => {
+    expect(parseSchedule('every hour on the half hour score q.csv')?.cron).toBe('30 * * * *');
+  });
   it('leaves a file named after a city alone', () => {
     expect(parseSchedule('every day at 6 score data/berlin.csv')?.timezone).toBeUndefined();
   });
@@ -102,6 +113,12 @@ describe('a casual champion gate', () => {
     "train a new churn model on data/c.csv and register it only if it's better than what's live",
     'fit a fraud model on data/f.csv; ship it only if it beats whatever is serving now',
   ])('%s', (text) => {
+    expect(parseGate(text, metricMentions(text))?.kind).toBe('improve');
+  });
+  it.each([
+    'retrain churn and ship it if the new one wins against production',
+    'fit a fraud model on data/f.csv and promote it only if it wins',
+  ])('a win is a champion gate: %s', (text) => {
     expect(parseGate(text, metricMentions(text))?.kind).toBe('improve');
   });
   it('a plain threshold stays a threshold', () => {

@@ -100,3 +100,20 @@ describe('which run and which data, said loosely', () => {
     expect(basedOn(p)?.dataVersions?.[0]).toMatch(/^penguins-clean@/);
   });
 });
+
+describe('a rerun that adds a deploy or a message', () => {
+  it('deploys a run that did not, when asked', async () => {
+    const p = await planOf(`${ws.facts.runs.carsV2.id} again, and ship it to production this time`);
+    const deploys = p.steps.filter((s) => s.kind === 'task' && s.task === 'deploy.http');
+    expect(deploys).toHaveLength(1);
+    expect(step(p, 'deploy.http')?.with).toMatchObject({ model: 'cars-mpg' });
+  });
+  it('keeps one deploy when the run deployed already', async () => {
+    const p = await planOf(`redo ${ws.facts.runs.penguinsV1.id} and deploy it`);
+    expect(p.steps.filter((s) => s.kind === 'task' && s.task === 'deploy.http')).toHaveLength(1);
+  });
+  it('messages slack after a rerun when asked', async () => {
+    const p = await planOf(`rerun ${ws.facts.runs.weatherTuesday.id} and ping slack when it finishes`);
+    expect(step(p, 'notify.send')?.with).toMatchObject({ channel: 'slack' });
+  });
+});

@@ -1,11 +1,13 @@
 /**
  * Changes said beside a rerun, made on the run's own plan: parameters replaced ("with 100 trees instead of 25"),
  * a gate that replaces the run's own ("register it if accuracy is at least 0.9"), the alias the result is parked
- * on ("park it on staging"), and no deploy ("don't deploy it"). Everything not said stays as the run had it.
+ * on ("park it on staging"), no deploy ("don't deploy it"), a deploy the run did not have ("ship it this time"),
+ * and a message when it is done ("ping slack"). Everything not said stays as the run had it.
  */
 import type { Plan } from '../../../src/plan/index.ts';
 import type { IntentFrame } from '../intent.ts';
 import { saysNoDeploy } from '../offline/negations.ts';
+import { approvalStep, notifyStep } from './steps.ts';
 
 type TaskStep = Extract<Plan['steps'][number], { kind: 'task' }>;
 const isTask = (s: Plan['steps'][number]): s is TaskStep => s.kind === 'task';
@@ -53,4 +55,46 @@ export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[
       notes.push('the run deployed; this one does not, as asked');
     }
   }
+  addDeploy(plan, frame, notes);
+  const last = plan.steps.at(-1)?.id;
+  if (frame.notify && last && !plan.steps.some((s) => s.kind === 'task' && s.task.startsWith('notify.'))) {
+    plan.inputs = plan.inputs ?? {};
+    const n = notifyStep(frame, plan.inputs, last, {
+      title: `pipewright: rerun of ${plan.name}`,
+      text: 'The rerun finished.',
+    });
+    if (n) plan.steps.push(n as Plan['steps'][number]);
+  }
+}
+
+/** "ship it this time": a deploy of the version the rerun registers, after an approval. */
+function addDeploy(plan: Plan, frame: IntentFrame, notes: string[]): void {
+  const tasks = plan.steps.filter(isTask);
+  const register = tasks.find((s) => s.task === 'model.register');
+  if (!frame.wants.deploy || saysNoDeploy(frame.goal) || !register) return;
+  if (tasks.some((s) => s.task.startsWith('deploy.'))) return;
+  const name = String(register.with.name);
+  const gate = register.when;
+  plan.steps.push(
+    approvalStep(
+      frame,
+      'approve-deploy',
+      [register.id],
+      `Deploy the new ${name} version?`,
+      gate,
+    ) as Plan['steps'][number],
+    {
+      id: 'deploy',
+      kind: 'task',
+      task: 'deploy.http',
+      dependsOn: ['approve-deploy'],
+      with: {
+        model: name,
+        version: `\${{ steps.${register.id}.outputs.version }}`,
+        reason: 'rerun, deployed as asked',
+      },
+      ...(gate ? { when: gate } : {}),
+    } as Plan['steps'][number],
+  );
+  notes.push(`the run did not deploy; this one deploys the new ${name} version after approval, as asked`);
 }

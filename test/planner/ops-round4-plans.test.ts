@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { dayRange } from '../../agents/planner/resolve.ts';
 import { type Plan, validatePlan } from '../../src/plan/index.ts';
 import { builtinRegistry } from '../../tools/index.ts';
 import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
@@ -105,4 +106,30 @@ describe('round-4 promotions and reports', () => {
     expect(step(p, 'serving.metrics')?.with).toMatchObject({ model: 'cars-mpg', window: '6h' });
     expect(step(p, 'train.tabular')).toBeUndefined();
   });
+});
+
+describe('round-4 drift, report days and undone promotions', () => {
+  it.each([
+    'is the production cars model getting different inputs than it was trained on lately',
+    'are the requests to cars-mpg unlike what it trained on?',
+  ])('served inputs vs what the model trained on is a drift check: %s', async (goal) => {
+    const p = await planOf(goal);
+    expect(step(p, 'monitor.traffic')?.with).toMatchObject({ model: 'cars-mpg' });
+    expect(step(p, 'train.tabular')).toBeUndefined();
+  });
+  it.each([
+    ["what was cars-mpg's error rate yesterday", 'yesterday'],
+    ['how many requests did cars-mpg get today', 'today'],
+  ] as const)('a serving report on a day reads from that day: %s', async (goal, day) => {
+    const p = await planOf(goal);
+    expect(step(p, 'serving.metrics')?.with.since).toBe(dayRange(day, ws.now)[0].toISOString());
+  });
+  it.each(["undo yesterday's promotion of penguins-species", 'undo that deploy of penguins-species'])(
+    'undoing a promotion is a rollback: %s',
+    async (goal) => {
+      const p = await planOf(goal);
+      expect(step(p, 'model.rollback')?.with).toMatchObject({ model: 'penguins-species' });
+      expect(step(p, 'train.tabular')).toBeUndefined();
+    },
+  );
 });

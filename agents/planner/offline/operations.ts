@@ -111,7 +111,9 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
   const m =
     /\bsince\s+(?:last\s+)?(yesterday|today|this\s+morning|last\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i.exec(
       text,
-    );
+    ) ??
+    // "what was its error rate yesterday": a serving report on a day reads from that day.
+    (SERVING_WORDS.test(text) ? /\b(yesterday|today|this\s+morning|last\s+night)\b(?!'s)/i.exec(text) : null);
   return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
 }
 
@@ -214,7 +216,7 @@ const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+the\s+(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
+  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
   'i',
 );
 
@@ -302,7 +304,7 @@ export const DEPLOY_SYNONYMS =
 const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?|like|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
+  /\b(?:against|with|to|versus|vs\.?|like|unlike|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
 /**

@@ -91,6 +91,11 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:than|from|since|vs\.?|versus|like)\s+(?:the\s+|its\s+)?training\b(?=\s*(?:[?.!,;]|$))/gi,
       ' ',
     )
+    // "different inputs than it was trained on": when the model was trained, not a wish to train.
+    .replace(
+      /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',

@@ -254,7 +254,7 @@ export function parseOutput(text: string): string | undefined {
     // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
     new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
     new RegExp(
-      String.raw`\b(?:predictions|scores|results|outputs?|preds)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
       'i',
     ).exec(text) ??
     // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".

@@ -75,6 +75,18 @@ describe('where scores go', () => {
     expect(parseSources(t).map((s) => s.kind === 'file' && s.path)).toEqual(['data/q.csv']);
     expect(parseOutput('with the fraud one, predict on data/f.json into preds/')).toBe('preds/');
   });
+  it.each([
+    ['run churn-risk over data/q.csv, csv out to preds/q.csv', 'preds/q.csv'],
+    ['score data/q.csv with churn-risk, parquet out to preds/q.parquet', 'preds/q.parquet'],
+  ])('a terse "<format> out to <path>": %s', (text, out) => {
+    expect(parseOutput(text)).toBe(out);
+  });
+  it.each([
+    'predict data/q.csv using churn-risk and put the results in out/q.parquet',
+    'score data/q.csv with churn-risk and have the scores placed in out/q.parquet',
+  ])('the output file is no source: %s', (text) => {
+    expect(parseSources(text).map((s) => s.kind === 'file' && s.path)).toEqual(['data/q.csv']);
+  });
   it('"into <path>" without scoring is no output', () => {
     expect(parseOutput('load data/q.csv into tables/q.parquet and version it')).toBeUndefined();
   });

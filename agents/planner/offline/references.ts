@@ -157,7 +157,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   const TAGGED = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+was)?\s+|'s\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?["'\x60]?([A-Za-z][\w.-]*)`;
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)${TAGGED}|\b(${NAME}-${NAME})${TAGGED}`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release|checkpoint)${TAGGED}|\b(${NAME}-${NAME})(?:\s+(?:model|version|build|release|checkpoint))?${TAGGED}`,
       'gi',
     ),
   )) {

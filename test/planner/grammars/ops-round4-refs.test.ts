@@ -48,6 +48,8 @@ describe('a model by the tag it carries', () => {
     ["ship the fraud classifier that's labelled beta", { words: ['fraud'], alias: 'beta' }],
     ['roll out churn-risk tagged nightly to everyone', { words: ['churn-risk'], alias: 'nightly' }],
     ['score q.csv with the churn model tagged as prod', { words: ['churn'], alias: 'production' }],
+    ['promote the churn-risk build labelled gold', { words: ['churn-risk'], alias: 'gold' }],
+    ['ship churn-risk release tagged rc2', { words: ['churn-risk'], alias: 'rc2' }],
   ])('%s', (text, want) => {
     expect(refs(text)[0]).toEqual(want);
   });

@@ -12,7 +12,7 @@ import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
-import { retime } from './offline/schedule.ts';
+import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
 import { parseSources } from './offline/sources.ts';
 import { answeredColumn } from './offline/text-columns.ts';
@@ -136,6 +136,9 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
   if (f.schedule && !delta.schedule) {
     const cron = retime(f.schedule.cron, text);
     if (cron) out = { ...out, schedule: { ...f.schedule, cron, phrase: text } };
+    // "make that 6am Berlin time", "in London time": the clock the schedule runs by.
+    const timezone = parseTimezone(text);
+    if (timezone && out.schedule) out = { ...out, schedule: { ...out.schedule, timezone } };
   }
   return out;
 }
@@ -310,7 +313,10 @@ function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReferen
     if (r.exactOnly && have.length) continue;
     // "use version 2 instead": a version or qualifier alone changes which version of the same model.
     const only = !r.words.length && !r.name && !r.run;
-    const i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    let i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    // "switch to whichever cars model is in staging": said without its role, it replaces the one model acted on.
+    const acting = out.filter((x) => x.role !== 'baseline');
+    if (i < 0 && r.role === 'subject' && acting.length === 1) i = out.indexOf(acting[0] as ModelReference);
     const prev = out[i];
     if (prev && only) {
       const { alias: _a, version: _v, qualifier: _q, ...rest } = prev;
@@ -320,7 +326,7 @@ function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReferen
         ...(r.alias ? { alias: r.alias } : {}),
         ...(r.qualifier ? { qualifier: r.qualifier } : {}),
       };
-    } else if (prev) out[i] = r;
+    } else if (prev) out[i] = { ...r, role: prev.role };
     else out.push(r);
   }
   return out;

@@ -173,7 +173,8 @@ const ABBR_CLOCK = new RegExp(
   String.raw`(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*\(?(${Object.keys(ABBR_ZONES).join('|')})\)?(?![\w-])`,
 );
 
-function timezone(text: string): string | undefined {
+/** The time zone a text names: a US region, a zone abbreviation after a time, a city clock, an IANA name. */
+export function parseTimezone(text: string): string | undefined {
   const region = REGION_CLOCK.exec(text);
   if (region) return REGION_ZONES[(region[1] as string).toLowerCase()];
   const abbr = ABBR_CLOCK.exec(text);
@@ -211,7 +212,7 @@ function timesOfDay(text: string): TimeOfDay[] {
 
 /** Reads a schedule from the goal, or undefined when the goal names none. */
 export function parseSchedule(text: string): Schedule | undefined {
-  const tz = timezone(text);
+  const tz = parseTimezone(text);
   const withTz = (cron: string, phrase: string): Schedule => ({
     cron,
     phrase,

@@ -3,7 +3,7 @@
  * fraud one. look at the past 6 hours of requests"). Other words than any eval goal.
  */
 import { describe, expect, it } from 'vitest';
-import { applyAnswer } from '../../../agents/planner/edits.ts';
+import { applyAnswer, applyEdit } from '../../../agents/planner/edits.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 
 describe('an answer naming the model, then a change', () => {
@@ -22,5 +22,23 @@ describe('an answer naming the model, then a change', () => {
     const next = applyAnswer(frame, 'model', 'the fraud one');
     expect(next.refs.models[0]?.words).toEqual(['fraud']);
     expect(next.trafficSince).toBeUndefined();
+  });
+});
+
+describe('edits of an operational plan', () => {
+  it('a model said in a switch replaces the model the plan scores with', () => {
+    const frame = parseGoal('score data/q.csv with churn-risk@production');
+    const next = applyEdit(frame, 'switch to whichever churn model is in staging');
+    const scorers = next.refs.models.filter((r) => r.role === 'scorer');
+    expect(scorers).toHaveLength(1);
+    expect(scorers[0]).toMatchObject({ words: ['churn'], alias: 'staging' });
+  });
+  it.each([
+    ['make that 6am Berlin time', '0 6 * * *', 'Europe/Berlin'],
+    ['in London time please', '0 5 * * *', 'Europe/London'],
+  ])('a clock said in an edit sets the time zone: %s', (edit, cron, tz) => {
+    const frame = parseGoal('every day at 5am score data/q.csv with churn-risk@production');
+    const next = applyEdit(frame, edit);
+    expect(next.schedule).toMatchObject({ cron, timezone: tz });
   });
 });

@@ -138,7 +138,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // traffic": a model by the role it plays now, which is its production alias.
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use|up)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b(?!\s+(?:to|in|on|at)\s+(?:the\s+)?(?:staging|canary|dev|test)\b)`,
       'gi',
     ),
   )) {

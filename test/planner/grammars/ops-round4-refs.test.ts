@@ -34,6 +34,11 @@ describe('a model by the role it plays now', () => {
       alias: 'production',
     });
   });
+  it('a model deployed to staging is no production reference', () => {
+    expect(refs('score q.csv with the churn model that is deployed to staging')[0]).not.toMatchObject({
+      alias: 'production',
+    });
+  });
   it('keeps "the churn model that is in staging"', () => {
     expect(refs('deploy the churn model that is in staging')[0]).toEqual({
       words: ['churn'],

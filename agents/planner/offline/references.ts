@@ -173,6 +173,25 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
     });
   }
+  // "the churn-risk model with the nightly tag", "the fraud classifier with the beta label".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release)|(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?)\s+with\s+the\s+["'\x60]?([A-Za-z][\w.-]*)["'\x60]?\s+(?:tag|alias|label)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const tag = m[3] as string;
+    const word = (m[1] ?? m[2] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      ...(m[2] ? { name: m[2] } : {}),
+      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
+    });
+  }
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(
     /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
@@ -280,7 +299,10 @@ export function parseModelReferences(text: string): ModelReference[] {
     const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;
-    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined) continue;
+    // "the latest version of churn-risk": a qualifier for the model named after "of".
+    const ofNamed = /^\s*of\b/i.test(text.slice(at + m[0].length));
+    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined && !(c.qualifier && ofNamed))
+      continue;
     const words = c.words.filter((w) => !/^v?\d+$/.test(w));
     const noun = m[0].slice((m[1] ?? '').length).trim();
     add(phraseAt, at + m[0].length, {
@@ -375,6 +397,34 @@ export function parseModelReferences(text: string): ModelReference[] {
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));
     prevEnd = end;
+    // "the beta version of churn-risk": one unknown word before "version of" is a tag of the model named after.
+    const tagOf =
+      prev &&
+      adjacent &&
+      /\bversion$/i.test(prev.text) &&
+      prev.words.length === 1 &&
+      !prev.alias &&
+      !prev.qualifier
+        ? prev.words[0]
+        : undefined;
+    if (
+      prev &&
+      tagOf &&
+      prev.version === undefined &&
+      !prev.run &&
+      r.words.length &&
+      !r.alias &&
+      /^[a-z][\w.-]*$/.test(tagOf)
+    ) {
+      out[out.length - 1] = {
+        ...r,
+        text: `${prev.text} ${r.text}`,
+        role: prev.role,
+        alias: tagOf,
+        exactOnly: false,
+      };
+      continue;
+    }
     // "the champion" + "cars-mpg model": a role word right before a named model says which version.
     if (prev && adjacent && !prev.words.length && !prev.run && prev.version === undefined && r.words.length) {
       out[out.length - 1] = {

@@ -55,6 +55,18 @@ describe('a model by the tag it carries', () => {
     ['score q.csv with the churn model tagged as prod', { words: ['churn'], alias: 'production' }],
     ['promote the churn-risk build labelled gold', { words: ['churn-risk'], alias: 'gold' }],
     ['ship churn-risk release tagged rc2', { words: ['churn-risk'], alias: 'rc2' }],
+    ['ship the churn-risk model with the nightly tag', { words: ['churn-risk'], alias: 'nightly' }],
+    ['promote the fraud classifier with the "canary-ok" label', { words: ['fraud'], alias: 'canary-ok' }],
+    ['promote the beta version of churn-risk', { words: ['churn-risk'], alias: 'beta' }],
+  ])('%s', (text, want) => {
+    expect(refs(text)[0]).toEqual(want);
+  });
+});
+
+describe('a word before "version of" that is no alias', () => {
+  it.each([
+    ['promote the latest version of churn-risk', { words: ['churn-risk'], qualifier: 'latest' }],
+    ['score q.csv with the second version of churn-risk', { words: ['churn-risk'], version: 2 }],
   ])('%s', (text, want) => {
     expect(refs(text)[0]).toEqual(want);
   });

@@ -141,3 +141,35 @@ export function runModelPhrases(text: string): { at: number; end: number; run: s
   return out.sort((a, b) => a.at - b.at);
 }
 export const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
+
+export function refWords(phrase: string): string[] {
+  return phrase
+    .toLowerCase()
+    .replace(/'s\b/g, '')
+    .split(/[\s,]+/)
+    .map((w) => w.replace(/^[("'`]+|[)"'`.:;!?]+$/g, ''))
+    .filter((w) => w && !FILLER.has(w));
+}
+
+/** Splits words into qualifier, alias and the rest (the words that may name the model). */
+export function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'words'> {
+  const out: Pick<ModelReference, 'qualifier' | 'alias' | 'words'> = { words: [] };
+  for (const w of ws) {
+    if (QUALIFIERS[w] && !out.qualifier) out.qualifier = QUALIFIERS[w];
+    else if (ALIASES[w]) out.alias = ALIASES[w];
+    else out.words.push(w);
+  }
+  // "current" is the production alias, or says nothing beside an alias ("the current prod one").
+  if (out.qualifier === 'current') {
+    out.alias ??= 'production';
+    delete out.qualifier;
+  }
+  return out;
+}
+
+/** The role a reference plays, from the words before it. */
+export function roleOf(before: string): ModelReference['role'] {
+  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
+  if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
+  return 'subject';
+}

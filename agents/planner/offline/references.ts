@@ -8,15 +8,19 @@
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
 import type { ModelReference } from '../intent.ts';
+import { rolesAndTags } from './reference-roles.ts';
 import {
   ALIASES,
   BOUNDARY,
   COUNT_WORD,
+  classify,
   countOf,
   FILLER,
   NAME,
   NOUN,
   QUALIFIERS,
+  refWords,
+  roleOf,
   runModelPhrases,
 } from './reference-words.ts';
 
@@ -31,39 +35,6 @@ const namesNothing = (r: ModelReference) =>
   !r.qualifier &&
   r.version === undefined &&
   !r.run;
-
-export function refWords(phrase: string): string[] {
-  return phrase
-    .toLowerCase()
-    .replace(/'s\b/g, '')
-    .split(/[\s,]+/)
-    .map((w) => w.replace(/^[("'`]+|[)"'`.:;!?]+$/g, ''))
-    .filter((w) => w && !FILLER.has(w));
-}
-
-/** Splits words into qualifier, alias and the rest (the words that may name the model). */
-function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'words'> {
-  const out: Pick<ModelReference, 'qualifier' | 'alias' | 'words'> = { words: [] };
-  for (const w of ws) {
-    if (QUALIFIERS[w] && !out.qualifier) out.qualifier = QUALIFIERS[w];
-    else if (ALIASES[w]) out.alias = ALIASES[w];
-    else out.words.push(w);
-  }
-  // "current" is the production alias, or says nothing beside an alias ("the current prod one").
-  if (out.qualifier === 'current') {
-    out.alias ??= 'production';
-    delete out.qualifier;
-  }
-  return out;
-}
-
-/** The role a reference plays, from the words before it. */
-function roleOf(before: string): ModelReference['role'] {
-  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
-  if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
-  return 'subject';
-}
-
 function versionIn(text: string): number | undefined {
   const m = /(?:^|\s|@|:)v(?:ersion)?\s*(\d+)\b|(?::|@)(\d+)\b|\bversion\s+(\d+)\b|\bv(\d+)\b/i.exec(text);
   const n = m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4];
@@ -134,64 +105,7 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
-  // "whichever cars model is live right now", "the classifier that's currently deployed", "the one serving
-  // traffic": a model by the role it plays now, which is its production alias.
-  for (const m of text.matchAll(
-    new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b(?!\s+(?:to|in|on|at)\s+(?:the\s+)?(?:staging|canary|dev|test)\b)`,
-      'gi',
-    ),
-  )) {
-    const at = m.index ?? 0;
-    const word = (m[1] ?? '').toLowerCase();
-    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: c.words,
-      alias: c.alias ?? 'production',
-    });
-  }
-  // "the churn model tagged beta", "churn-risk labelled nightly": a model by an alias of any name (the resolver
-  // asks, naming the real aliases, when there is none of that name).
-  const TAGGED = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+was)?\s+|'s\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?["'\x60]?([A-Za-z][\w.-]*)`;
-  for (const m of text.matchAll(
-    new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release|checkpoint)${TAGGED}|\b(${NAME}-${NAME})(?:\s+(?:model|version|build|release|checkpoint))?${TAGGED}`,
-      'gi',
-    ),
-  )) {
-    const at = m.index ?? 0;
-    const tag = (m[2] ?? m[4]) as string;
-    const word = (m[1] ?? m[3] ?? '').toLowerCase();
-    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: c.words,
-      ...(m[3] ? { name: m[3] } : {}),
-      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
-    });
-  }
-  // "the churn-risk model with the nightly tag", "the fraud classifier with the beta label".
-  for (const m of text.matchAll(
-    new RegExp(
-      String.raw`\b(?:(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release)|(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?)\s+with\s+the\s+["'\x60]?([A-Za-z][\w.-]*)["'\x60]?\s+(?:tag|alias|label)\b`,
-      'gi',
-    ),
-  )) {
-    const at = m.index ?? 0;
-    const tag = m[3] as string;
-    const word = (m[1] ?? m[2] ?? '').toLowerCase();
-    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: c.words,
-      ...(m[2] ? { name: m[2] } : {}),
-      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
-    });
-  }
+  for (const f of rolesAndTags(text)) add(f.at, f.end, f.ref);
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(
     /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,

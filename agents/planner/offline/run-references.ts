@@ -4,8 +4,7 @@
  * "today's refreshed file". The resolver (resolve.ts) binds them to runs and dataset versions, or asks.
  */
 import type { ModelReference, RunReference } from '../intent.ts';
-import { NAME, NOUN, QUALIFIERS, runModelPhrases } from './reference-words.ts';
-import { refWords } from './references.ts';
+import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
 
 const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;

@@ -362,12 +362,12 @@ export function parseModelReferences(text: string): ModelReference[] {
 
 /** "park the result on staging", "put it on staging", "stage the result": the alias a new version goes to. */
 export function parseParkedAlias(text: string): string | undefined {
-  const m =
-    /\b(?:park|parks|put|puts|place|leave|drop|land)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:result|model|version|checkpoint))\s+(?:on|in|at|into)\s+(?:the\s+)?(staging|production|prod)\b(?!\s+(?:data|bucket|folder|server|db|database))/i.exec(
+  // Only staging: "put it in production" is a deploy, not an alias to register under.
+  const parked =
+    /\b(?:park|parks|put|puts|place|leave|drop|land|push|pushes|send|move|promote)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:result|model|version|checkpoint))\s+(?:on|in|at|into|to)\s+(?:the\s+)?staging\b(?!\s+(?:data|bucket|folder|server|db|database|env\w*))/i.test(
       text,
     );
-  if (m) return ALIASES[(m[1] as string).toLowerCase()];
-  return /\bstage\s+(?:it|them|the\s+(?:\w+\s+)?(?:result|model|version))\b/i.test(text)
+  return parked || /\bstage\s+(?:it|them|the\s+(?:\w+\s+)?(?:result|model|version))\b/i.test(text)
     ? 'staging'
     : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
-import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { parseModelReferences, parseParkedAlias } from '../../../agents/planner/offline/references.ts';
 import { NEWEST_DATA } from '../../../agents/planner/offline/run-references.ts';
 
 const refs = (text: string) =>
@@ -80,5 +80,19 @@ describe('the newest data, said as a refreshed file', () => {
     ['score data/q.csv with churn-risk', false],
   ])('%s', (text, want) => {
     expect(NEWEST_DATA.test(text)).toBe(want);
+  });
+});
+
+describe('the alias a new version is parked on', () => {
+  it.each([
+    ['retrain churn nightly and park the result on staging', 'staging'],
+    ['if it wins, push it to staging and tell slack', 'staging'],
+    ['train it, then move the new model to staging', 'staging'],
+    ['retrain churn and stage it', 'staging'],
+  ])('%s', (text, alias) => {
+    expect(parseParkedAlias(text)).toBe(alias);
+  });
+  it('pushing to production is a deploy, not a parked alias', () => {
+    expect(parseParkedAlias('retrain churn and push it to production')).toBeUndefined();
   });
 });

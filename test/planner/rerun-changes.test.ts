@@ -117,3 +117,19 @@ describe('a rerun that adds a deploy or a message', () => {
     expect(step(p, 'notify.send')?.with).toMatchObject({ channel: 'slack' });
   });
 });
+
+describe('a rerun with a column put right', () => {
+  it.each([
+    (id: string) => `give ${id} another go, but with Horsepower instead of Horsepwr`,
+    (id: string) => `retry ${id}; the correct column is Horsepower`,
+  ])('renames the column in the run plan (%#)', async (goal) => {
+    const p = await planOf(goal(ws.facts.runs.failedYesterday.id));
+    const text = JSON.stringify(p.steps);
+    expect(text).toContain('\\"Horsepower\\"');
+    expect(text).not.toContain('Horsepwr');
+  });
+  it('leaves the plan alone when the old name is not in it', async () => {
+    const p = await planOf(`redo ${ws.facts.runs.penguinsV1.id} with Island instead of Sex`);
+    expect(JSON.stringify(p.steps)).not.toContain('Island');
+  });
+});

@@ -13,7 +13,47 @@ type TaskStep = Extract<Plan['steps'][number], { kind: 'task' }>;
 const isTask = (s: Plan['steps'][number]): s is TaskStep => s.kind === 'task';
 const METRIC_WHEN = /steps\.([\w-]+)\.outputs\.metrics\.\w+\s*(?:>=|>|<=|<)\s*[\d.]+/g;
 
-export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[]): void {
+/** "Horsepower instead of Horsepwr", "the real column is Horsepower" (the old name from the run's error). */
+function renamesOf(goal: string, runError: string | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  for (const m of goal.matchAll(
+    /\b([A-Za-z_]\w*)\s+(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+["'\x60]?([A-Za-z_]\w*)/gi,
+  ))
+    out.push([m[1] as string, m[2] as string]);
+  const real =
+    /\b(?:real|right|correct|actual|proper)\s+column(?:\s+name)?\s+is\s+["'\x60]?([A-Za-z_]\w*)|\bcolumn\s+is\s+(?:actually|really)\s+(?:called\s+)?["'\x60]?([A-Za-z_]\w*)/i.exec(
+      goal,
+    );
+  const missing = runError ? /column\s+"([^"]+)"\s+does\s+not\s+exist/i.exec(runError)?.[1] : undefined;
+  if (real && missing) out.push([(real[1] ?? real[2]) as string, missing]);
+  return out;
+}
+
+/** Renames a column in every step input: quoted SQL identifiers and values that are exactly the name. */
+function renameColumn(plan: Plan, from: string, to: string): boolean {
+  let hit = false;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (v === from) {
+        hit = true;
+        return to;
+      }
+      if (!v.includes(`"${from}"`)) return v;
+      hit = true;
+      return v.replaceAll(`"${from}"`, `"${to}"`);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  for (const s of plan.steps) if (s.kind === 'task') s.with = walk(s.with) as typeof s.with;
+  return hit;
+}
+
+export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[], runError?: string): void {
+  for (const [to, from] of renamesOf(frame.goal, runError))
+    if (from !== to && renameColumn(plan, from, to)) notes.push(`column ${from} is now ${to}, as asked`);
   const tasks = plan.steps.filter(isTask);
   const params = frame.params ?? {};
   if (Object.keys(params).length)

@@ -195,7 +195,7 @@ export function buildRerun(frame: IntentFrame, ctx: OperationContext): DraftOutc
       about: 'source',
       question: `Run ${run.id} (${run.planName}) read ${listOr(gone)}, which ${gone.length === 1 ? 'is' : 'are'} gone from the workspace${run.datasets.length ? `, and no newer version of ${run.datasets.map((d) => d.name).join(', ')} is on disk to read instead` : ''}. Which file should it train on?`,
     };
-  applyRerunChanges(plan, frame, notes);
+  applyRerunChanges(plan, frame, notes, run.error);
   addChampion(plan, frame, ctx, notes);
   plan.goal = frame.goal;
   plan.metadata = {

@@ -7,17 +7,13 @@
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
 import type { IntentFrame, ModelReference } from './intent.ts';
-import { answerAi } from './offline/ai.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
-import { retime } from './offline/schedule.ts';
+import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
-import { parseSources } from './offline/sources.ts';
-import { answeredColumn } from './offline/text-columns.ts';
-import { NUMBER, SHARE, toNumber, toShare, words } from './offline/words.ts';
-import type { MissingPiece } from './types.ts';
+import { NUMBER, SHARE, toShare } from './offline/words.ts';
 
 const REMOVE =
   /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;
@@ -136,6 +132,9 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
   if (f.schedule && !delta.schedule) {
     const cron = retime(f.schedule.cron, text);
     if (cron) out = { ...out, schedule: { ...f.schedule, cron, phrase: text } };
+    // "make that 6am Berlin time", "in London time": the clock the schedule runs by.
+    const timezone = parseTimezone(text);
+    if (timezone && out.schedule) out = { ...out, schedule: { ...out.schedule, timezone } };
   }
   return out;
 }
@@ -310,7 +309,10 @@ function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReferen
     if (r.exactOnly && have.length) continue;
     // "use version 2 instead": a version or qualifier alone changes which version of the same model.
     const only = !r.words.length && !r.name && !r.run;
-    const i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    let i = only ? out.findIndex((x) => x.role !== 'baseline') : out.findIndex((x) => x.role === r.role);
+    // "switch to whichever cars model is in staging": said without its role, it replaces the one model acted on.
+    const acting = out.filter((x) => x.role !== 'baseline');
+    if (i < 0 && r.role === 'subject' && acting.length === 1) i = out.indexOf(acting[0] as ModelReference);
     const prev = out[i];
     if (prev && only) {
       const { alias: _a, version: _v, qualifier: _q, ...rest } = prev;
@@ -320,88 +322,10 @@ function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReferen
         ...(r.alias ? { alias: r.alias } : {}),
         ...(r.qualifier ? { qualifier: r.qualifier } : {}),
       };
-    } else if (prev) out[i] = r;
+    } else if (prev) out[i] = { ...r, role: prev.role };
     else out.push(r);
   }
   return out;
 }
 
-const FILLER = new Set([
-  'the',
-  'a',
-  'an',
-  'one',
-  'model',
-  'please',
-  'i',
-  'mean',
-  'meant',
-  'use',
-  'that',
-  'it',
-  'is',
-  'its',
-]);
-
-/** Fills the piece a clarifying question asked for with the answer. */
-export function applyAnswer(
-  frame: IntentFrame,
-  about: MissingPiece | undefined,
-  answer: string,
-): IntentFrame {
-  const text = answer.trim();
-  // An answer about an AI plan (a folder, a question set, a prompt) is read with the goal it answers.
-  if (frame.ai) return { ...frame, ai: answerAi(frame.ai, frame.goal, text) };
-  switch (about) {
-    case 'target':
-      return {
-        ...frame,
-        targetPhrases: [text.replace(/^(?:the\s+|predict\s+|column\s+)+/i, ''), ...frame.targetPhrases],
-      };
-    case 'source': {
-      const sources = parseSources(text);
-      if (sources.length) return { ...frame, sources };
-      return { ...frame, sources: [{ kind: 'file', path: text.replace(/^["'`]|["'`]$/g, '') }] };
-    }
-    case 'text': {
-      const column = answeredColumn(text);
-      return column ? { ...frame, textColumns: [column] } : applyEdit(frame, text);
-    }
-    case 'script':
-      return frame.script
-        ? { ...frame, script: { ...frame.script, path: text.split(/\s+/)[0] as string } }
-        : frame;
-    case 'model': {
-      const i = frame.refs.models.findIndex((r) => r.role !== 'baseline');
-      const r = frame.refs.models[i];
-      if (!r) return applyEdit(frame, text);
-      const version = new RegExp(String.raw`\b(?:v|version\s+)${NUMBER}\b`, 'i').exec(text);
-      const ws = words(text).filter((w) => !FILLER.has(w) && !/^v?\d+$/.test(w));
-      const named = text.match(/\b[a-z0-9][\w.]*(?:-[\w.]+)+\b/i)?.[0];
-      const next: ModelReference = {
-        ...r,
-        ...(ws.length || named ? { words: named ? [named.toLowerCase()] : ws } : {}),
-        ...(version ? { version: toNumber(version[1]) as number } : {}),
-      };
-      const models = [...frame.refs.models];
-      models[i] = next;
-      return { ...frame, refs: { ...frame.refs, models } };
-    }
-    case 'run': {
-      const run = frame.refs.run;
-      const id = /\brun-[\w-]+/i.exec(text)?.[0];
-      if (!run) return frame;
-      return {
-        ...frame,
-        refs: {
-          ...frame.refs,
-          run: id
-            ? { ...run, id }
-            : { ...run, words: words(text).filter((w) => !FILLER.has(w)), latest: true },
-        },
-      };
-    }
-    default:
-      return applyEdit(frame, text);
-  }
-}
+export { applyAnswer } from './answers.ts';

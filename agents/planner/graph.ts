@@ -34,7 +34,7 @@ import type { CatalogEntry } from '../../src/tasks/index.ts';
 import { planFromFrame } from './build/index.ts';
 import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
 import { applyAnswer, applyEdit } from './edits.ts';
-import { emptyLookups, type OpenLookups } from './lookups.ts';
+import { addNewestDataSource, emptyLookups, type OpenLookups, recordNewestData } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
@@ -415,6 +415,7 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
       const guessed = guessFile(spec.goal, deps.dataFiles());
       if (guessed) spec.sources.push({ kind: 'file', path: guessed });
     }
+    if (spec.sources.length === 0) addNewestDataSource(spec, deps);
     const problem = checkSources(spec, deps);
     if (problem) return routeOutcome(problem, s, { spec });
     if (!deps.model && spec.sources.length === 0 && spec.operation === 'pipeline')
@@ -485,6 +486,8 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
           data: s.data,
           second: s.second,
         });
+        if (out.kind === 'plan')
+          out = { ...out, plan: recordNewestData(out.plan, spec, opened.look, out.notes) };
       } finally {
         opened.close();
       }

@@ -8,7 +8,9 @@ import path from 'node:path';
 import type { Config } from '../../src/config.ts';
 import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.ts';
 import { RunStore, stateTarget } from '../../src/store/index.ts';
-import type { Lookups } from './resolve.ts';
+import type { IntentFrame } from './intent.ts';
+import { newestDataName } from './offline/run-references.ts';
+import { datasetNamed, type Lookups, newestVersion } from './resolve.ts';
 
 export interface OpenLookups {
   look: Lookups;
@@ -54,4 +56,49 @@ export function openLookups(
   const store = new RunStore(stateTarget(config));
   const facts = workspaceFacts(store, { workspace: config.workspace, stateDir: config.stateDir });
   return { look: memo(facts, now), close: () => store.close() };
+}
+
+/** "the newest version of the seattle-weather dataset": that dataset's newest version on disk and its file. */
+export function newestNamedDataset(
+  frame: IntentFrame,
+  look: Lookups,
+): { name: string; version: string; source: string } | undefined {
+  if (!frame.refs.newestData || frame.operation !== 'pipeline') return undefined;
+  const name = newestDataName(frame.goal);
+  const known = name ? datasetNamed(name, look) : undefined;
+  const v = known ? newestVersion(known, look) : undefined;
+  return v?.source ? { name: v.name, version: v.version, source: v.source } : undefined;
+}
+
+/** "on the newest version of the seattle-weather dataset", no file named: the file that version was made from. */
+export function addNewestDataSource(
+  frame: IntentFrame,
+  deps: { lookups?: (() => OpenLookups) | undefined; exists: (file: string) => boolean },
+): void {
+  if (!deps.lookups || !frame.refs.newestData) return;
+  const opened = deps.lookups();
+  try {
+    const d = newestNamedDataset(frame, opened.look);
+    if (d && deps.exists(d.source)) frame.sources.push({ kind: 'file', path: d.source });
+  } finally {
+    opened.close();
+  }
+}
+
+/** A pipeline reading the file of a named dataset's newest version records that version as what it is based on. */
+export function recordNewestData<P extends { metadata?: Record<string, unknown> | undefined }>(
+  plan: P,
+  frame: IntentFrame,
+  look: Lookups,
+  notes: string[],
+): P {
+  const d = newestNamedDataset(frame, look);
+  const first = frame.sources[0];
+  if (!d || first?.kind !== 'file' || first.path !== d.source) return plan;
+  notes.push(`reads ${d.source}, the file the newest ${d.name} (${d.version}) was made from`);
+  const basedOn = (plan.metadata as { basedOn?: Record<string, unknown> } | undefined)?.basedOn ?? {};
+  return {
+    ...plan,
+    metadata: { ...plan.metadata, basedOn: { ...basedOn, dataVersions: [`${d.name}@${d.version}`] } },
+  };
 }

@@ -355,4 +355,20 @@ export function newestVersion(name: string, look: Lookups): DatasetVersionFacts 
   return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
 }
 
+/** A dataset as said: its exact name, else the one dataset a word of whose name it is ("penguins" → penguins-clean). */
+export function datasetNamed(said: string, look: Lookups): string | undefined {
+  const names = [
+    ...new Set(
+      look
+        .datasetVersions()
+        .filter((d) => d.exists)
+        .map((d) => d.name),
+    ),
+  ];
+  const exact = names.find((n) => n.toLowerCase() === said.toLowerCase());
+  if (exact) return exact;
+  const near = names.filter((n) => words(n).some((w) => sameWord(w, said.toLowerCase())));
+  return near.length === 1 ? near[0] : undefined;
+}
+
 export { listOr, recentRuns, registered };

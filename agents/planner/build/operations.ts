@@ -357,7 +357,8 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
   let when: string | undefined;
   let after: string[] = [];
   if (frame.rollback?.onBreach || frame.watch) {
-    const window = scheduleWindow(frame.schedule?.cron);
+    // "if its p95 over the last 30 min is above 500 ms": a window behind us is read now, not watched.
+    const window = frame.trafficSince ?? scheduleWindow(frame.schedule?.cron);
     const cond = metricConditions(frame, 'metrics');
     if (cond && (window || frame.schedule)) {
       steps.push({ id: 'metrics', task: 'serving.metrics', with: { model: m.name, window: window ?? '1h' } });

@@ -8,9 +8,10 @@
 import type { RunFacts, TriggerFacts } from '../../../src/lineage/resolve.ts';
 import type { Plan } from '../../../src/plan/index.ts';
 import type { IntentFrame, RunReference } from '../intent.ts';
-import { bindModel, bindRun, listOr, newestVersion, recentRuns } from '../resolve.ts';
+import { bindModel, bindRun, datasetNamed, listOr, newestVersion, recentRuns } from '../resolve.ts';
 import type { DraftOutcome, MissingPiece } from '../types.ts';
 import type { OperationContext } from './operations.ts';
+import { applyRerunChanges } from './rerun-changes.ts';
 
 type TaskStep = Extract<Plan['steps'][number], { kind: 'task' }>;
 const isTask = (s: Plan['steps'][number]): s is TaskStep => s.kind === 'task';
@@ -47,12 +48,25 @@ function runOf(
   if (ref.ofModel) {
     const names = new Set(ctx.look.models().map((m) => m.name.toLowerCase()));
     const refs = frame.refs.models.filter((r) => r.role !== 'baseline');
+    const named = refs.find((x) => names.has((x.words[0] ?? '').toLowerCase()));
+    const strong = refs.find((x) => !x.exactOnly);
+    // "penguins-species … the version in production": a role phrase without a name is the named model's.
     const r =
-      refs.find((x) => !x.exactOnly) ??
-      refs.find((x) => names.has((x.words[0] ?? '').toLowerCase())) ??
-      refs[0];
+      strong && named && !strong.words.length && !strong.run
+        ? {
+            ...named,
+            ...(strong.alias ? { alias: strong.alias } : {}),
+            ...(strong.version !== undefined ? { version: strong.version } : {}),
+          }
+        : (strong ?? named ?? refs[0]);
     if (!r) return ask('Which run should be done again? Give its id (pipewright runs lists them).');
-    const b = bindModel(r, ctx.look, 'production');
+    // "exactly as v1 was trained": the version the phrase names, when the model phrase names none.
+    const said = /\bv(?:ersion\s*)?(\d+)\b/i.exec(ref.text)?.[1];
+    const b = bindModel(
+      r.version === undefined && said ? { ...r, version: Number(said) } : r,
+      ctx.look,
+      'production',
+    );
     if (!b.ok) return ask(b.question, 'model');
     const runId = b.value.facts.runId;
     const run = ctx.look.runs().find((x) => x.id === runId);
@@ -133,7 +147,8 @@ export function buildRerun(frame: IntentFrame, ctx: OperationContext): DraftOutc
   let datasets = run.datasets;
   if (named && !run.datasets.some((d) => d.name.toLowerCase() === named)) {
     const all = ctx.look.datasetVersions();
-    const hit = all.filter((d) => d.name.toLowerCase() === named && d.exists);
+    const name = datasetNamed(named, ctx.look)?.toLowerCase();
+    const hit = all.filter((d) => d.name.toLowerCase() === name && d.exists);
     if (hit.length === 0) {
       const names = [...new Set(all.map((d) => d.name))];
       return {
@@ -180,6 +195,7 @@ export function buildRerun(frame: IntentFrame, ctx: OperationContext): DraftOutc
       about: 'source',
       question: `Run ${run.id} (${run.planName}) read ${listOr(gone)}, which ${gone.length === 1 ? 'is' : 'are'} gone from the workspace${run.datasets.length ? `, and no newer version of ${run.datasets.map((d) => d.name).join(', ')} is on disk to read instead` : ''}. Which file should it train on?`,
     };
+  applyRerunChanges(plan, frame, notes, run.error);
   addChampion(plan, frame, ctx, notes);
   plan.goal = frame.goal;
   plan.metadata = {
@@ -201,6 +217,7 @@ function triggerNow(frame: IntentFrame, ctx: OperationContext, t: TriggerFacts, 
     `the plan of trigger ${t.name} (${t.kind}${t.schedule ? ` ${t.schedule}` : ''}, plan ${t.planName}), run once now; the trigger keeps its schedule`,
   ];
   delete (plan as { trigger?: unknown }).trigger;
+  applyRerunChanges(plan, frame, notes);
   addChampion(plan, frame, ctx, notes);
   plan.goal = frame.goal;
   plan.metadata = { ...(plan.metadata ?? {}), notes, basedOn: { trigger: t.name, plan: t.planName } };

@@ -95,6 +95,10 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
   return n;
 }
 
+/** "if it's better", "only if it beats what's live": a champion gate said casually (a number, if any, wins). */
+const CASUAL_IMPROVE =
+  /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b/i;
+
 export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
   const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
@@ -144,7 +148,7 @@ export function parseGate(goal: string, mentions: MetricMention[]): Gate | undef
   const improve =
     /\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?)\b/i.exec(
       goal,
-    );
+    ) ?? (gate ? null : CASUAL_IMPROVE.exec(goal));
   if (improve && (!gate || (improve.index ?? 0) > goal.search(/\d/))) {
     const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - (improve.index ?? 0)) < 40);
     const by = /\bby\s+(?:at\s+least\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(

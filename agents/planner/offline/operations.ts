@@ -6,7 +6,8 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { COUNT_WORD, countOf, dayOf } from './references.ts';
+import { COUNT_WORD, countOf } from './reference-words.ts';
+import { dayOf } from './run-references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
@@ -110,12 +111,18 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
   const m =
     /\bsince\s+(?:last\s+)?(yesterday|today|this\s+morning|last\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i.exec(
       text,
-    );
+    ) ??
+    // "what was its error rate yesterday": a serving report on a day reads from that day.
+    (SERVING_WORDS.test(text) ? /\b(yesterday|today|this\s+morning|last\s+night)\b(?!'s)/i.exec(text) : null);
   return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
 }
 
 const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)`;
+const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops))`;
+/** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
+const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
+/** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
+const BELOW = String.raw`(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
@@ -178,14 +185,18 @@ function latencyLimits(text: string, out: WatchLimits): void {
 export function parseWatchLimits(text: string): WatchLimits {
   const out: WatchLimits = {};
   const err = new RegExp(
-    String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${ABOVE}\s*${PCT}`,
+    String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${SPAN_BETWEEN}${ABOVE}\s*${PCT}`,
     'i',
   ).exec(text);
   const failShare = new RegExp(
     String.raw`${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:[\w@.-]+\s+){0,2}?(?:requests|calls|predictions)\s+(?:error|errors|errored|fail|fails|failed|time\s+out|return\s+errors)\b`,
     'i',
   ).exec(text);
-  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text);
+  const errBelow = new RegExp(
+    String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${BELOW}\s*${PCT}`,
+    'i',
+  ).exec(text);
+  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
   if (errAt) {
     const n = Number(errAt[1]);
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
@@ -205,7 +216,7 @@ const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+the\s+(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
+  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
   'i',
 );
 
@@ -224,8 +235,11 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
 }
 
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
-const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them)`;
+const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
 const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
+
+/** A verb that scores rows with a model. */
+export const SCORING_VERB = /\b(?:scor(?:e|es|ed|ing)|predict(?:s|ing)?|infer(?:ence)?|label(?:s|ling)?)\b/i;
 
 /**
  * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
@@ -234,11 +248,13 @@ const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|p
 export function parseOutput(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:out\s+)?(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text) ??
+    // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
+    new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
     new RegExp(
-      String.raw`\b(?:predictions|scores|results|outputs?|preds)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
       'i',
     ).exec(text) ??
     // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".
@@ -246,13 +262,22 @@ export function parseOutput(text: string): string | undefined {
       String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text);
-  const out = m?.[1];
-  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out)) return undefined;
+  // "score q.csv with m into out/q.csv": after a scoring verb, a path after "into" is where scores go.
+  const into =
+    m ??
+    (SCORING_VERB.test(text)
+      ? new RegExp(
+          String.raw`\binto\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+          'i',
+        ).exec(text)
+      : null);
+  const out = into?.[1];
+  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
   return out.replace(/^\.\//, '');
 }
 
 const SERVING_WORDS =
-  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:requests|calls|queries)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
+  /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries|predictions|inferences)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
 const HOW_SERVING =
   /\bhow(?:'s|\s+is|\s+has|\s+are|\s+have|\s+was)\s+(?:[\w@:.'-]+\s+){1,5}?(?:been\s+)?(?:serving|doing|holding\s+up|behaving|coping)\b/i;
@@ -271,7 +296,7 @@ const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
-  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
+  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\broll(?:s|ing)?\s+(?:(?:it|them|[\w@:.'-]+(?:\s+[\w@:.'-]+){0,2})\s+)?out\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\bto\s+(?:production|prod)\b|\bgo\s+live\b/i;
 /** Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one". */
 export const DEPLOY_SYNONYMS =
   /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
@@ -279,7 +304,7 @@ export const DEPLOY_SYNONYMS =
 const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?|like|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
+  /\b(?:against|with|to|versus|vs\.?|like|unlike|as|from|than|since|compared\s+(?:to|with))\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
 /**

@@ -28,8 +28,9 @@ import {
 } from './operations.ts';
 import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
-import { NEWEST_DATA, parseModelReferences, parseRerunReference } from './references.ts';
+import { parseModelReferences, parseParkedAlias } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
+import { NEWEST_DATA, parseRerunReference } from './run-references.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
 import { parseScript } from './script.ts';
@@ -91,6 +92,11 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:than|from|since|vs\.?|versus|like)\s+(?:the\s+|its\s+)?training\b(?=\s*(?:[?.!,;]|$))/gi,
       ' ',
     )
+    // "different inputs than it was trained on": when the model was trained, not a wish to train.
+    .replace(
+      /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
@@ -131,7 +137,8 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:re-?train(?:s|ing)?|train(?:s|ing)?|fit(?:s|ting)?|build(?:s|ing)?\s+(?:a|an|the)\b|learn(?:s|ing)?)\b/i.test(
         trainText,
       ),
-    hasModelRef: strongRefs.length > 0,
+    // "the staging cars-mpg": a bare name with an alias or version is an existing version, too.
+    hasModelRef: strongRefs.length > 0 || modelRefs.some((r) => r.alias || r.version !== undefined),
     hasRunRef: run !== undefined,
     hasScript: script !== undefined,
     monitor,
@@ -157,7 +164,7 @@ export function parseGoal(goal: string): GoalSpec {
   const approvalTimeout = parseDuration(text);
   const approvers = parseApprovers(text);
   const modelName = parseModelName(text);
-  const registerAlias = parseRegisterAlias(text);
+  const registerAlias = parseRegisterAlias(text) ?? parseParkedAlias(text);
   const datasetName = parseDatasetName(text, !trains);
   const text$ = parseTextFeatures(withoutSources(text));
   const features = formulaFeatures(withoutSources(noModels));

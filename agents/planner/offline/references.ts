@@ -7,145 +7,22 @@
  *
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
-import type { ModelReference, RunReference } from '../intent.ts';
-
-/** Words that say which version of a model, not which model. */
-const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
-  latest: 'latest',
-  newest: 'latest',
-  last: 'latest',
-  new: 'new',
-  newer: 'new',
-  fresh: 'new',
-  candidate: 'new',
-  challenger: 'new',
-  previous: 'previous',
-  prior: 'previous',
-  old: 'previous',
-  older: 'previous',
-  current: 'current',
-  deployed: 'current',
-  live: 'current',
-  serving: 'current',
-};
-/** Alias words people use; any other alias is recognised by the resolver, which knows the real ones. */
-const ALIASES: Record<string, string> = {
-  production: 'production',
-  prod: 'production',
-  incumbent: 'production',
-  champion: 'production',
-  staging: 'staging',
-};
-const FILLER = new Set([
-  'the',
-  'a',
-  'an',
-  'its',
-  'their',
-  'our',
-  'my',
-  'this',
-  'that',
-  'these',
-  'same',
-  'one',
-  'ml',
-  'registered',
-  'trained',
-  'version',
-  'best',
-  'better',
-  'final',
-  'winning',
-  'winner',
-  'resulting',
-  'good',
-  'whole',
-  'plain',
-  'simple',
-  'basic',
-  'modelfamily',
-  'model',
-  'models',
-  'of',
-]);
-/** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
-const BOUNDARY =
-  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please)$/i;
-
-const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
-/** Version numbers written as words: "version three", "the third version". */
-const COUNT: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  first: 1,
-  second: 2,
-  third: 3,
-  fourth: 4,
-  fifth: 5,
-  sixth: 6,
-  seventh: 7,
-  eighth: 8,
-  ninth: 9,
-  tenth: 10,
-};
-export const COUNT_WORD = Object.keys(COUNT).join('|');
-export const countOf = (w: string): number | undefined =>
-  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
-
-/**
- * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
- * model trained by run-…", "the model from run-…": a model named by the run that made it.
- */
-/** A model noun, a family's head noun or a family masked to "modelfamily" ("the forest from run-…"). */
-const FAMILY_NOUN = `(?:modelfamily|${NOUN}|forest|trees?|ensemble|network|booster|regression)`;
-const MADE_NOUN = `(?:${FAMILY_NOUN}|version)`;
-const RUN_MODEL = new RegExp(
-  String.raw`\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?${MADE_NOUN}\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?`,
-  'gi',
-);
-/** "whatever run-… produced", "run-…'s model": a run's model without a noun before the id. */
-const RUN_MODEL_BARE = new RegExp(
-  String.raw`\b(?:whatever|whichever|what)\s+(?:the\s+)?(?:run\s+)?(run-[\w-]+)\s+(?:trained|produced|registered|made|built|created|output)\b|\b(run-[\w-]+)'s\s+(?:[\w-]+\s+)?${MADE_NOUN}`,
-  'gi',
-);
-/** The run-made model phrases of a text (a run id inside one names the model, not a run to redo). */
-export function runModelPhrases(text: string): { at: number; end: number; run: string }[] {
-  const out: { at: number; end: number; run: string }[] = [];
-  for (const m of text.matchAll(RUN_MODEL)) {
-    // The id must be tied to the model by a verb or preposition, before or after it.
-    if (!/\b(?:trained|produced|registered|made|built|created|from|of)\b/i.test(m[0])) continue;
-    // "version" alone is a model only when a verb ties the run to it: "the version run-… registered".
-    if (
-      !new RegExp(`\\b${FAMILY_NOUN}\\b`, 'i').test(m[0]) &&
-      !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0])
-    )
-      continue;
-    // Verbs and prepositions before the phrase are not part of it: "with the model trained by run-…".
-    let at = m.index ?? 0;
-    let rest = m[0];
-    for (let w = /^(\S+)\s+/.exec(rest); w && BOUNDARY.test(w[1] as string); w = /^(\S+)\s+/.exec(rest)) {
-      at += w[0].length;
-      rest = rest.slice(w[0].length);
-    }
-    out.push({ at, end: (m.index ?? 0) + m[0].length, run: m[1] as string });
-  }
-  for (const m of text.matchAll(RUN_MODEL_BARE)) {
-    const at = m.index ?? 0;
-    if (out.some((p) => at < p.end && at + m[0].length > p.at)) continue;
-    out.push({ at, end: at + m[0].length, run: (m[1] ?? m[2]) as string });
-  }
-  return out.sort((a, b) => a.at - b.at);
-}
-const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
+import type { ModelReference } from '../intent.ts';
+import { rolesAndTags } from './reference-roles.ts';
+import {
+  ALIASES,
+  BOUNDARY,
+  COUNT_WORD,
+  classify,
+  countOf,
+  FILLER,
+  NAME,
+  NOUN,
+  QUALIFIERS,
+  refWords,
+  roleOf,
+  runModelPhrases,
+} from './reference-words.ts';
 
 /** Words that never name a model: function words, numbers, durations and amounts ("about", "30", "minutes"). */
 const NOT_A_NAME =
@@ -158,38 +35,6 @@ const namesNothing = (r: ModelReference) =>
   !r.qualifier &&
   r.version === undefined &&
   !r.run;
-
-function refWords(phrase: string): string[] {
-  return phrase
-    .toLowerCase()
-    .replace(/'s\b/g, '')
-    .split(/[\s,]+/)
-    .map((w) => w.replace(/^[("'`]+|[)"'`.:;!?]+$/g, ''))
-    .filter((w) => w && !FILLER.has(w));
-}
-
-/** Splits words into qualifier, alias and the rest (the words that may name the model). */
-function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'words'> {
-  const out: Pick<ModelReference, 'qualifier' | 'alias' | 'words'> = { words: [] };
-  for (const w of ws) {
-    if (QUALIFIERS[w] && !out.qualifier) out.qualifier = QUALIFIERS[w];
-    else if (ALIASES[w]) out.alias = ALIASES[w];
-    else out.words.push(w);
-  }
-  if (out.qualifier === 'current' && !out.alias) {
-    out.alias = 'production';
-    delete out.qualifier;
-  }
-  return out;
-}
-
-/** The role a reference plays, from the words before it. */
-function roleOf(before: string): ModelReference['role'] {
-  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
-  if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
-  return 'subject';
-}
-
 function versionIn(text: string): number | undefined {
   const m = /(?:^|\s|@|:)v(?:ersion)?\s*(\d+)\b|(?::|@)(\d+)\b|\bversion\s+(\d+)\b|\bv(\d+)\b/i.exec(text);
   const n = m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4];
@@ -260,6 +105,7 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
+  for (const f of rolesAndTags(text)) add(f.at, f.end, f.ref);
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(
     /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
@@ -270,9 +116,12 @@ export function parseModelReferences(text: string): ModelReference[] {
     add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }
   // "the staging one", "the new one": a role word with "one" for the model named elsewhere in the goal.
-  for (const m of text.matchAll(/\bthe\s+(\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
-    const c = classify([(m[1] as string).toLowerCase()]);
-    if (c.words.length || (!c.alias && !c.qualifier)) continue;
+  // "the current prod one": two role words.
+  // "the current production cars one": role words may come with a name word.
+  for (const m of text.matchAll(/\bthe\s+((?:\w+\s+){0,2}\w+)\s+one\b(?!\s+(?:of|hour|day|week|minute))/gi)) {
+    const c = classify((m[1] as string).toLowerCase().split(/\s+/));
+    if (!c.alias && !c.qualifier) continue;
+    if (c.words.length && (c.words.length > 1 || BOUNDARY.test(c.words[0] as string))) continue;
     const at = m.index ?? 0;
     add(at, at + m[0].length, { text: m[0], role: roleOf(text.slice(0, at)), ...c });
   }
@@ -294,6 +143,8 @@ export function parseModelReferences(text: string): ModelReference[] {
   )) {
     const at = m.index ?? 0;
     const tail = m[2] as string;
+    // "7:45", "at 18:00": a time of day, never a model and its version.
+    if (/^\d{1,2}$/.test(m[1] as string) && /^:\d{2}$/.test(tail)) continue;
     const version = /^[:@]v?(\d+)$/.exec(tail)?.[1];
     add(at, at + m[0].length, {
       text: m[0],
@@ -363,7 +214,10 @@ export function parseModelReferences(text: string): ModelReference[] {
     const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;
-    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined) continue;
+    // "the latest version of churn-risk": a qualifier for the model named after "of".
+    const ofNamed = /^\s*of\b/i.test(text.slice(at + m[0].length));
+    if (isVersionNoun && !c.words.length && !c.alias && numbered === undefined && !(c.qualifier && ofNamed))
+      continue;
     const words = c.words.filter((w) => !/^v?\d+$/.test(w));
     const noun = m[0].slice((m[1] ?? '').length).trim();
     add(phraseAt, at + m[0].length, {
@@ -458,6 +312,34 @@ export function parseModelReferences(text: string): ModelReference[] {
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));
     prevEnd = end;
+    // "the beta version of churn-risk": one unknown word before "version of" is a tag of the model named after.
+    const tagOf =
+      prev &&
+      adjacent &&
+      /\bversion$/i.test(prev.text) &&
+      prev.words.length === 1 &&
+      !prev.alias &&
+      !prev.qualifier
+        ? prev.words[0]
+        : undefined;
+    if (
+      prev &&
+      tagOf &&
+      prev.version === undefined &&
+      !prev.run &&
+      r.words.length &&
+      !r.alias &&
+      /^[a-z][\w.-]*$/.test(tagOf)
+    ) {
+      out[out.length - 1] = {
+        ...r,
+        text: `${prev.text} ${r.text}`,
+        role: prev.role,
+        alias: tagOf,
+        exactOnly: false,
+      };
+      continue;
+    }
     // "the champion" + "cars-mpg model": a role word right before a named model says which version.
     if (prev && adjacent && !prev.words.length && !prev.run && prev.version === undefined && r.words.length) {
       out[out.length - 1] = {
@@ -479,148 +361,14 @@ export function parseModelReferences(text: string): ModelReference[] {
   return out;
 }
 
-const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
-const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
-const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
-const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
-
-/** Verbs that ask to do a past run again. */
-export const RERUN =
-  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
-
-/** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
-const LAST_RAN =
-  /\b(?:whatever|what|whichever\s+\w+|the\s+(?:last|latest)\s+(?:thing|pipeline|plan)\s+(?:that|which))\s+(?:ran|was\s+run|has\s+run|executed)(?:\s+(?:last|latest|most\s+recently))?\b/i;
-
-/** "the training that produced the production penguins model", "the run behind cars-mpg v2". */
-const OF_MODEL =
-  /\b(?:the\s+)?(?:training\s+run|training|run|job|pipeline)\s+(?:that|which)\s+(?:produced|trained|made|built|created|registered)\s+(?!run-)|\b(?:the\s+)?(?:training\s+run|training|run|job)\s+behind\s+/i;
-
-/** "run the cars-mpg-nightly job now", "trigger the penguins-nightly schedule": a trigger by name, run now. */
-const TRIGGER_NOW = new RegExp(
-  String.raw`(?<![\w-])(?:run|trigger|fire|kick\s+off|start|launch|execute)\s+(?:the\s+)?["'\x60]?(${NAME}-${NAME})["'\x60]?\s+(?:job|trigger|schedule|cron|pipeline)\b`,
-  'i',
-);
-
-/**
- * The run a goal asks to do again: a run phrase (parseRunReference), a trigger by name, the run that trained a
- * model the goal names ("train penguins-species v3 again"), or "whatever ran last".
- */
-export function parseRerunReference(
-  text: string,
-  models: ModelReference[],
-  hasSource = false,
-): RunReference | undefined {
-  const ref = findRerun(text, models, hasSource);
-  const dataset = ref && NEWEST_DATA.test(text) ? newestDataName(text) : undefined;
-  return ref && dataset ? { ...ref, dataset } : ref;
-}
-
-function findRerun(text: string, models: ModelReference[], hasSource: boolean): RunReference | undefined {
-  const trigger = TRIGGER_NOW.exec(text);
-  if (trigger)
-    return {
-      text: trigger[0],
-      trigger: trigger[1] as string,
-      words: [trigger[1] as string],
-      training: false,
-      latest: true,
-    };
-  if (RERUN.test(text) && LAST_RAN.test(text))
-    return { text: (LAST_RAN.exec(text) as RegExpExecArray)[0], words: [], training: false, latest: true };
-  const of = OF_MODEL.exec(text);
-  if (of && models.length && (RERUN.test(text) || /\bagain\b/i.test(text)))
-    return { text: of[0].trim(), words: [], training: true, latest: true, ofModel: true };
-  const run = parseRunReference(text);
-  // "the forest from run-…": an id a model phrase already holds names that model, not a run to redo.
-  if (run?.id && models.some((m) => m.run === run.id)) return undefined;
-  if (run) return run;
-  // "train it again", "retrain cars-mpg on the newest version of its data": the run that made the named model.
-  const again = RERUN.test(text) || (/\bre-?train/i.test(text) && NEWEST_DATA.test(text) && !hasSource);
-  if (again && models.length) return { text: '', words: [], training: true, latest: true, ofModel: true };
-  return undefined;
-}
-
-export function dayOf(word: string | undefined): RunReference['day'] | undefined {
-  if (!word) return undefined;
-  const w = word.toLowerCase().replace(/^last\s+/, '');
-  if (w === 'yesterday' || w === 'last night') return 'yesterday';
-  if (w === 'today' || w === 'tonight' || w === 'this morning') return 'today';
-  if (w === 'week') return 'last-week';
-  const d = /^(mon|tues|wednes|thurs|fri|satur|sun)day$/.exec(w)?.[1];
-  const map: Record<string, RunReference['day']> = {
-    mon: 'monday',
-    tues: 'tuesday',
-    wednes: 'wednesday',
-    thurs: 'thursday',
-    fri: 'friday',
-    satur: 'saturday',
-    sun: 'sunday',
-  };
-  return d ? map[d] : undefined;
-}
-
-function statusOf(word: string | undefined): RunReference['status'] | undefined {
-  if (!word) return undefined;
-  return /^(?:failed|failing|broken|crashed|red)$/i.test(word) ? 'failed' : 'succeeded';
-}
-
-/** A past run the goal names: by id, or by day, status, plan words and order. */
-export function parseRunReference(text: string): RunReference | undefined {
-  const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,12}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
-  const inModel = (at: number) => runModelPhrases(text).some((p) => at >= p.at && at < p.end);
-  if (id && !inModel(id.index))
-    return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };
-  if (!RERUN.test(text)) return undefined;
-  // "yesterday's failed run", "last Tuesday's weather training".
-  const a = new RegExp(
-    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
-    'i',
-  ).exec(text);
-  if (a) {
-    const day = dayOf(a[1]);
-    const status = statusOf(a[2]);
-    return {
-      text: a[0],
-      ...(day ? { day } : {}),
-      ...(status ? { status } : {}),
-      words: refWords(a[3] ?? ''),
-      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]),
-      latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
-    };
-  }
-  // "the last successful cars-mpg training", "the failed run from yesterday", "the last run".
-  const b = new RegExp(
-    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(failed|broke|crashed|errored|succeeded|passed|worked|ran)\b(?:\s+(?:on\s+)?${DAY})?)?`,
-    'i',
-  ).exec(text.replace(RERUN, (m) => ' '.repeat(m.length)));
-  if (b && (b[1] || b[2] || b[3]?.trim() || b[4] || b[5])) {
-    const day = dayOf(b[4] ?? b[6]);
-    const status = statusOf(b[2] ?? (b[5] && b[5] !== 'ran' ? b[5] : undefined));
-    return {
-      text: b[0].trim(),
-      ...(day ? { day } : {}),
-      ...(status ? { status } : {}),
-      words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
-      training: /train/i.test(b[0]),
-      latest: b[1] !== undefined && !/^first$/i.test(b[1]),
-    };
-  }
-  return undefined;
-}
-
-/** "with the newest data", "on the newest version of its dataset", "on the latest data version". */
-export const NEWEST_DATA =
-  /\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
-
-/** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
-export function newestDataName(text: string): string | undefined {
-  const m =
-    /\b(?:newest|latest|most recent|freshest|current)\s+(?:version\s+of\s+(?:the\s+)?)?([\w-]+)\s+(?:training\s+)?data(?:set)?\b/i.exec(
+/** "park the result on staging", "put it on staging", "stage the result": the alias a new version goes to. */
+export function parseParkedAlias(text: string): string | undefined {
+  // Only staging: "put it in production" is a deploy, not an alias to register under.
+  const parked =
+    /\b(?:park|parks|put|puts|place|leave|drop|land|push|pushes|send|move|promote)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:result|model|version|checkpoint))\s+(?:on|in|at|into|to)\s+(?:the\s+)?staging\b(?!\s+(?:data|bucket|folder|server|db|database|env\w*))/i.test(
       text,
     );
-  const name = m?.[1]?.toLowerCase();
-  return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh)$/.test(name)
-    ? name
+  return parked || /\bstage\s+(?:it|them|the\s+(?:\w+\s+)?(?:result|model|version))\b/i.test(text)
+    ? 'staging'
     : undefined;
 }

@@ -98,7 +98,89 @@ function weekdays(text: string): number[] {
   return [...out].sort();
 }
 
-function timezone(text: string): string | undefined {
+/** Cities people name a schedule's clock by: "9am Berlin time", "(London time)", "at 1am Tokyo". */
+const CITY_ZONES: Record<string, string> = {
+  berlin: 'Europe/Berlin',
+  london: 'Europe/London',
+  paris: 'Europe/Paris',
+  madrid: 'Europe/Madrid',
+  rome: 'Europe/Rome',
+  amsterdam: 'Europe/Amsterdam',
+  zurich: 'Europe/Zurich',
+  vienna: 'Europe/Vienna',
+  stockholm: 'Europe/Stockholm',
+  dublin: 'Europe/Dublin',
+  lisbon: 'Europe/Lisbon',
+  warsaw: 'Europe/Warsaw',
+  helsinki: 'Europe/Helsinki',
+  athens: 'Europe/Athens',
+  moscow: 'Europe/Moscow',
+  'new york': 'America/New_York',
+  chicago: 'America/Chicago',
+  denver: 'America/Denver',
+  'los angeles': 'America/Los_Angeles',
+  'san francisco': 'America/Los_Angeles',
+  seattle: 'America/Los_Angeles',
+  toronto: 'America/Toronto',
+  'sao paulo': 'America/Sao_Paulo',
+  tokyo: 'Asia/Tokyo',
+  seoul: 'Asia/Seoul',
+  shanghai: 'Asia/Shanghai',
+  beijing: 'Asia/Shanghai',
+  'hong kong': 'Asia/Hong_Kong',
+  singapore: 'Asia/Singapore',
+  mumbai: 'Asia/Kolkata',
+  delhi: 'Asia/Kolkata',
+  bangalore: 'Asia/Kolkata',
+  dubai: 'Asia/Dubai',
+  sydney: 'Australia/Sydney',
+  melbourne: 'Australia/Melbourne',
+  auckland: 'Pacific/Auckland',
+};
+const CITY = Object.keys(CITY_ZONES).join('|');
+/** A city as a clock: "<city> time", "(<city>)", or right after a time of day ("6am Berlin"); never in a name. */
+const CITY_CLOCK = new RegExp(
+  String.raw`(?<![\w/.-])(${CITY})(?:\s+(?:local\s+)?(?:time|timezone|tz)\b|\s*\))(?![\w-])|(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*,?\s*(?:in\s+)?(${CITY})(?![\w/.-])`,
+  'i',
+);
+
+/** US regions and common zone abbreviations: "Pacific time", "8am PST", "18:00 CET". */
+const REGION_ZONES: Record<string, string> = {
+  pacific: 'America/Los_Angeles',
+  mountain: 'America/Denver',
+  central: 'America/Chicago',
+  eastern: 'America/New_York',
+};
+const ABBR_ZONES: Record<string, string> = {
+  PST: 'America/Los_Angeles',
+  PDT: 'America/Los_Angeles',
+  PT: 'America/Los_Angeles',
+  MST: 'America/Denver',
+  MDT: 'America/Denver',
+  CST: 'America/Chicago',
+  CDT: 'America/Chicago',
+  EST: 'America/New_York',
+  EDT: 'America/New_York',
+  ET: 'America/New_York',
+  CET: 'Europe/Berlin',
+  CEST: 'Europe/Berlin',
+  BST: 'Europe/London',
+  JST: 'Asia/Tokyo',
+};
+const REGION_CLOCK = /\b(?:US\s+)?(pacific|mountain|central|eastern)\s+(?:standard\s+|daylight\s+)?time\b/i;
+/** An abbreviation counts right after a time of day (case as written): "7am PST", "18:00 (CET)". */
+const ABBR_CLOCK = new RegExp(
+  String.raw`(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*\(?(${Object.keys(ABBR_ZONES).join('|')})\)?(?![\w-])`,
+);
+
+/** The time zone a text names: a US region, a zone abbreviation after a time, a city clock, an IANA name. */
+export function parseTimezone(text: string): string | undefined {
+  const region = REGION_CLOCK.exec(text);
+  if (region) return REGION_ZONES[(region[1] as string).toLowerCase()];
+  const abbr = ABBR_CLOCK.exec(text);
+  if (abbr) return ABBR_ZONES[abbr[1] as string];
+  const city = CITY_CLOCK.exec(text);
+  if (city) return CITY_ZONES[((city[1] ?? city[2]) as string).toLowerCase().replace(/\s+/g, ' ')];
   const iana =
     /\b((?:Africa|America|Asia|Atlantic|Australia|Europe|Pacific|Indian)\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(
       text,
@@ -130,7 +212,7 @@ function timesOfDay(text: string): TimeOfDay[] {
 
 /** Reads a schedule from the goal, or undefined when the goal names none. */
 export function parseSchedule(text: string): Schedule | undefined {
-  const tz = timezone(text);
+  const tz = parseTimezone(text);
   const withTz = (cron: string, phrase: string): Schedule => ({
     cron,
     phrase,
@@ -174,7 +256,12 @@ export function parseSchedule(text: string): Schedule | undefined {
     return withTz(n === 1 ? '* * * * *' : `*/${n} * * * *`, every?.[0] ?? '');
   if (unit === 'hour' || unit === 'hr' || /\bhourly\b/.test(t)) {
     const at = /\bat\s+(?::|minute\s+)?(\d{1,2})\s+past\b/.exec(t);
-    return withTz(`${at ? Number(at[1]) : 0} ${n === 1 ? '*' : `*/${n}`} * * *`, every?.[0] ?? 'hourly');
+    // "on the half hour": minute 30.
+    const half = /\bon\s+the\s+half[- ]hour\b/.test(t);
+    return withTz(
+      `${at ? Number(at[1]) : half ? 30 : 0} ${n === 1 ? '*' : `*/${n}`} * * *`,
+      every?.[0] ?? 'hourly',
+    );
   }
 
   const time = timeOfDay(t);

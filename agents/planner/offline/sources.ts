@@ -4,6 +4,7 @@
  * planner can ask. The training data comes first ("score new.csv with a model trained on old.csv").
  */
 import type { SourceSpec } from '../intent.ts';
+import { parseOutput, SCORING_VERB } from './operations.ts';
 import { ARRIVAL_REF, findS3, s3SourceName } from './s3.ts';
 
 export const EXT = 'csv|tsv|json|ndjson|jsonl|parquet|arrow|feather|xlsx|xls|txt|csv\\.gz|avro|orc';
@@ -74,6 +75,9 @@ export function parseSources(goal: string): SourceSpec[] {
     found.push({ at: m.index ?? 0, src: { kind: 'url', url: trimUrl(m[1] as string) } });
     rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
   }
+  // Where scores go ("put the results in out/q.parquet") is no source, when another file is named.
+  const output = parseOutput(goal);
+  const fileCount = [...rest.matchAll(FILE)].length;
   for (const m of rest.matchAll(FILE)) {
     const file = m[1] as string;
     const at = (m.index ?? 0) + m[0].indexOf(file);
@@ -81,7 +85,13 @@ export function parseSources(goal: string): SourceSpec[] {
     if (
       /\b(?:save|saving|saved|write|writing|store|storing|export|exporting|dump|output)\b[^.;]{0,50}\b(?:as|to|into|under)\s+(?:the\s+)?(?:file\s+|folder\s+)?["'\x60]?$/i.test(
         goal.slice(Math.max(0, at - 70), at),
-      )
+      ) ||
+      // "score q.csv with m -> out/q.parquet": an arrow points at an output.
+      /(?:->|→|=>)\s*["'\x60]?$/.test(goal.slice(Math.max(0, at - 6), at)) ||
+      // "score q.csv with m into out/q.csv": so does "into" after a scoring verb.
+      (/\binto\s+(?:the\s+)?(?:folder\s+|file\s+)?["'\x60]?$/i.test(goal.slice(Math.max(0, at - 20), at)) &&
+        SCORING_VERB.test(goal.slice(0, at))) ||
+      (fileCount > 1 && output !== undefined && file.replace(/^\.\//, '') === output)
     )
       continue;
     if (/\.(xlsx|xls|avro|orc|feather|txt)$/i.test(file)) {

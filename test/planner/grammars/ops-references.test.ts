@@ -16,12 +16,12 @@ import {
   parseWindow,
 } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import {
   NEWEST_DATA,
   newestDataName,
-  parseModelReferences,
   parseRerunReference,
-} from '../../../agents/planner/offline/references.ts';
+} from '../../../agents/planner/offline/run-references.ts';
 
 const refs = (text: string) =>
   parseModelReferences(maskModels(text, 'modelfamily')).map(({ words, alias, version, run, role }) => ({

@@ -1,11 +1,8 @@
 /** references.ts: phrases that name registered models and past runs, before anything is looked up. */
 import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
-import {
-  NEWEST_DATA,
-  parseModelReferences,
-  parseRunReference,
-} from '../../../agents/planner/offline/references.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { NEWEST_DATA, parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 
 const refs = (text: string) =>
   parseModelReferences(maskModels(text, 'modelfamily')).map(

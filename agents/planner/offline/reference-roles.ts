@@ -1,0 +1,83 @@
+/**
+ * Model references by the role a model plays or the tag it carries: "whichever cars model is live right now",
+ * "the one serving traffic" (production), "the churn model tagged beta", "churn-risk labelled nightly", "the
+ * fraud classifier with the beta label" (an alias of any name; the resolver asks when there is none).
+ */
+import type { ModelReference } from '../intent.ts';
+import { ALIASES, BOUNDARY, classify, NAME, NOUN, refWords, roleOf } from './reference-words.ts';
+
+/** The role and tag phrases of a text, with where each starts and ends. */
+export function rolesAndTags(text: string): { at: number; end: number; ref: ModelReference }[] {
+  const out: { at: number; end: number; ref: ModelReference }[] = [];
+  // "whichever cars model is live right now", "the classifier that's currently deployed", "the one serving
+  // traffic": a model by the role it plays now, which is its production alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b(?!\s+(?:to|in|on|at)\s+(?:the\s+)?(?:staging|canary|dev|test)\b)`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const word = (m[1] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: c.words,
+        alias: c.alias ?? 'production',
+      },
+    });
+  }
+  // "the churn model tagged beta", "churn-risk labelled nightly": a model by an alias of any name (the resolver
+  // asks, naming the real aliases, when there is none of that name).
+  const TAGGED = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+was)?\s+|'s\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?["'\x60]?([A-Za-z][\w.-]*)`;
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release|checkpoint)${TAGGED}|\b(${NAME}-${NAME})(?:\s+(?:model|version|build|release|checkpoint))?${TAGGED}`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const tag = (m[2] ?? m[4]) as string;
+    const word = (m[1] ?? m[3] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: c.words,
+        ...(m[3] ? { name: m[3] } : {}),
+        alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
+      },
+    });
+  }
+  // "the churn-risk model with the nightly tag", "the fraud classifier with the beta label".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|build|release)|(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?)\s+with\s+the\s+["'\x60]?([A-Za-z][\w.-]*)["'\x60]?\s+(?:tag|alias|label)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const tag = m[3] as string;
+    const word = (m[1] ?? m[2] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: c.words,
+        ...(m[2] ? { name: m[2] } : {}),
+        alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * The words of model references: which version (qualifiers, alias words), words that are no name (filler,
+ * boundaries), model nouns, versions written as words, and models named by the run that made them.
+ */
+import type { ModelReference } from '../intent.ts';
+
+/** Words that say which version of a model, not which model. */
+export const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
+  latest: 'latest',
+  newest: 'latest',
+  last: 'latest',
+  new: 'new',
+  newer: 'new',
+  fresh: 'new',
+  candidate: 'new',
+  challenger: 'new',
+  previous: 'previous',
+  prior: 'previous',
+  old: 'previous',
+  older: 'previous',
+  current: 'current',
+  deployed: 'current',
+  live: 'current',
+  serving: 'current',
+};
+/** Alias words people use; any other alias is recognised by the resolver, which knows the real ones. */
+export const ALIASES: Record<string, string> = {
+  production: 'production',
+  prod: 'production',
+  incumbent: 'production',
+  champion: 'production',
+  staging: 'staging',
+};
+export const FILLER = new Set([
+  'the',
+  'a',
+  'an',
+  'its',
+  'their',
+  'our',
+  'my',
+  'this',
+  'that',
+  'these',
+  'same',
+  'one',
+  'ml',
+  'registered',
+  'trained',
+  'version',
+  'best',
+  'better',
+  'final',
+  'winning',
+  'winner',
+  'resulting',
+  'good',
+  'whole',
+  'plain',
+  'simple',
+  'basic',
+  'modelfamily',
+  'model',
+  'models',
+  'of',
+]);
+/** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
+export const BOUNDARY =
+  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how)$/i;
+
+export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
+/** Version numbers written as words: "version three", "the third version". */
+const COUNT: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+};
+export const COUNT_WORD = Object.keys(COUNT).join('|');
+export const countOf = (w: string): number | undefined =>
+  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
+
+/**
+ * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
+ * model trained by run-…", "the model from run-…": a model named by the run that made it.
+ */
+/** A model noun, a family's head noun or a family masked to "modelfamily" ("the forest from run-…"). */
+const FAMILY_NOUN = `(?:modelfamily|${NOUN}|forest|trees?|ensemble|network|booster|regression)`;
+const MADE_NOUN = `(?:${FAMILY_NOUN}|version)`;
+const RUN_MODEL = new RegExp(
+  String.raw`\b(?:(?:the|whatever|whichever)\s+)?(?:[\w-]+\s+){0,2}?${MADE_NOUN}\s+(?:(?:that|which)\s+(?:was\s+)?)?(?:(?:(?:trained|produced|registered|made|built|created)\s+(?:by|in|during)|came\s+(?:out\s+of|from)|(?:out\s+)?of|from)\s+)?(?:the\s+)?(?:run\s+)?(run-[\w-]+)(?:\s+(?:trained|produced|registered|made|built|created))?`,
+  'gi',
+);
+/** "whatever run-… produced", "run-…'s model": a run's model without a noun before the id. */
+const RUN_MODEL_BARE = new RegExp(
+  String.raw`\b(?:whatever|whichever|what)\s+(?:the\s+)?(?:run\s+)?(run-[\w-]+)\s+(?:trained|produced|registered|made|built|created|output)\b|\b(run-[\w-]+)'s\s+(?:[\w-]+\s+)?${MADE_NOUN}`,
+  'gi',
+);
+/** The run-made model phrases of a text (a run id inside one names the model, not a run to redo). */
+export function runModelPhrases(text: string): { at: number; end: number; run: string }[] {
+  const out: { at: number; end: number; run: string }[] = [];
+  for (const m of text.matchAll(RUN_MODEL)) {
+    // The id must be tied to the model by a verb or preposition, before or after it.
+    if (!/\b(?:trained|produced|registered|made|built|created|from|of)\b/i.test(m[0])) continue;
+    // "version" alone is a model only when a verb ties the run to it: "the version run-… registered".
+    if (
+      !new RegExp(`\\b${FAMILY_NOUN}\\b`, 'i').test(m[0]) &&
+      !/\b(?:trained|produced|registered|made|built|created)\b/i.test(m[0])
+    )
+      continue;
+    // Verbs and prepositions before the phrase are not part of it: "with the model trained by run-…".
+    let at = m.index ?? 0;
+    let rest = m[0];
+    for (let w = /^(\S+)\s+/.exec(rest); w && BOUNDARY.test(w[1] as string); w = /^(\S+)\s+/.exec(rest)) {
+      at += w[0].length;
+      rest = rest.slice(w[0].length);
+    }
+    out.push({ at, end: (m.index ?? 0) + m[0].length, run: m[1] as string });
+  }
+  for (const m of text.matchAll(RUN_MODEL_BARE)) {
+    const at = m.index ?? 0;
+    if (out.some((p) => at < p.end && at + m[0].length > p.at)) continue;
+    out.push({ at, end: at + m[0].length, run: (m[1] ?? m[2]) as string });
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+export const NAME = String.raw`[A-Za-z0-9][\w.]*(?:-[\w.]+)*`;
+
+export function refWords(phrase: string): string[] {
+  return phrase
+    .toLowerCase()
+    .replace(/'s\b/g, '')
+    .split(/[\s,]+/)
+    .map((w) => w.replace(/^[("'`]+|[)"'`.:;!?]+$/g, ''))
+    .filter((w) => w && !FILLER.has(w));
+}
+
+/** Splits words into qualifier, alias and the rest (the words that may name the model). */
+export function classify(ws: string[]): Pick<ModelReference, 'qualifier' | 'alias' | 'words'> {
+  const out: Pick<ModelReference, 'qualifier' | 'alias' | 'words'> = { words: [] };
+  for (const w of ws) {
+    if (QUALIFIERS[w] && !out.qualifier) out.qualifier = QUALIFIERS[w];
+    else if (ALIASES[w]) out.alias = ALIASES[w];
+    else out.words.push(w);
+  }
+  // "current" is the production alias, or says nothing beside an alias ("the current prod one").
+  if (out.qualifier === 'current') {
+    out.alias ??= 'production';
+    delete out.qualifier;
+  }
+  return out;
+}
+
+/** The role a reference plays, from the words before it. */
+export function roleOf(before: string): ModelReference['role'] {
+  if (/\b(?:with|using|use|via|through|apply|applying)\s+(?:\S+\s+){0,1}$/i.test(before)) return 'scorer';
+  if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
+  return 'subject';
+}

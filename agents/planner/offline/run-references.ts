@@ -1,0 +1,160 @@
+/**
+ * Past runs and data as phrases: "the last run", "yesterday's failed run", "last Tuesday's weather training",
+ * "run run-20261201-…", "the run behind cars-mpg v2", "retrain it the way v2 was trained", "the newest data",
+ * "today's refreshed file". The resolver (resolve.ts) binds them to runs and dataset versions, or asks.
+ */
+import type { ModelReference, RunReference } from '../intent.ts';
+import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
+
+const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
+const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
+const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
+const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
+
+/** Verbs that ask to do a past run again. */
+export const RERUN =
+  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
+
+/** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
+const LAST_RAN =
+  /\b(?:whatever|what|whichever\s+\w+|the\s+(?:last|latest)\s+(?:thing|pipeline|plan)\s+(?:that|which))\s+(?:ran|was\s+run|has\s+run|executed)(?:\s+(?:last|latest|most\s+recently))?\b/i;
+
+/** "the training that produced the production penguins model", "the run behind cars-mpg v2". */
+const OF_MODEL =
+  /\b(?:the\s+)?(?:training\s+run|training|run|job|pipeline)\s+(?:that|which)\s+(?:produced|trained|made|built|created|registered)\s+(?!run-)|\b(?:the\s+)?(?:training\s+run|training|run|job)\s+behind\s+/i;
+
+/** "run the cars-mpg-nightly job now", "trigger the penguins-nightly schedule": a trigger by name, run now. */
+const TRIGGER_NOW = new RegExp(
+  String.raw`(?<![\w-])(?:run|trigger|fire|kick\s+off|start|launch|execute)\s+(?:the\s+)?["'\x60]?(${NAME}-${NAME})["'\x60]?\s+(?:job|trigger|schedule|cron|pipeline)\b`,
+  'i',
+);
+
+/**
+ * The run a goal asks to do again: a run phrase (parseRunReference), a trigger by name, the run that trained a
+ * model the goal names ("train penguins-species v3 again"), or "whatever ran last".
+ */
+export function parseRerunReference(
+  text: string,
+  models: ModelReference[],
+  hasSource = false,
+): RunReference | undefined {
+  const ref = findRerun(text, models, hasSource);
+  const dataset = ref && NEWEST_DATA.test(text) ? newestDataName(text) : undefined;
+  return ref && dataset ? { ...ref, dataset } : ref;
+}
+
+/** "retrain X the way the production version was trained", "just like v2 was built": the run behind a model. */
+const TRAINED_LIKE =
+  /\b(?:(?:the\s+)?(?:same\s+)?way|exactly\s+as|just\s+as|just\s+like|exactly\s+like|like|how)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,4}?(?:was|were|got|had\s+been)\s+(?:trained|built|fitted|fit|made)\b(?!\s+(?:on|with|from|using)\b)/i;
+
+function findRerun(text: string, models: ModelReference[], hasSource: boolean): RunReference | undefined {
+  const like = TRAINED_LIKE.exec(text);
+  if (like && models.length && /\b(?:re-?train|train|fit|build|redo|rerun|repeat)\w*\b/i.test(text))
+    return { text: like[0], words: [], training: true, latest: true, ofModel: true };
+  const trigger = TRIGGER_NOW.exec(text);
+  if (trigger)
+    return {
+      text: trigger[0],
+      trigger: trigger[1] as string,
+      words: [trigger[1] as string],
+      training: false,
+      latest: true,
+    };
+  if (RERUN.test(text) && LAST_RAN.test(text))
+    return { text: (LAST_RAN.exec(text) as RegExpExecArray)[0], words: [], training: false, latest: true };
+  const of = OF_MODEL.exec(text);
+  if (of && models.length && (RERUN.test(text) || /\bagain\b/i.test(text)))
+    return { text: of[0].trim(), words: [], training: true, latest: true, ofModel: true };
+  const run = parseRunReference(text);
+  // "the forest from run-…": an id a model phrase already holds names that model, not a run to redo.
+  if (run?.id && models.some((m) => m.run === run.id)) return undefined;
+  if (run) return run;
+  // "train it again", "retrain cars-mpg on the newest version of its data": the run that made the named model.
+  const again = RERUN.test(text) || (/\bre-?train/i.test(text) && NEWEST_DATA.test(text) && !hasSource);
+  if (again && models.length) return { text: '', words: [], training: true, latest: true, ofModel: true };
+  return undefined;
+}
+
+export function dayOf(word: string | undefined): RunReference['day'] | undefined {
+  if (!word) return undefined;
+  const w = word.toLowerCase().replace(/^last\s+/, '');
+  if (w === 'yesterday' || w === 'last night') return 'yesterday';
+  if (w === 'today' || w === 'tonight' || w === 'this morning') return 'today';
+  if (w === 'week') return 'last-week';
+  const d = /^(mon|tues|wednes|thurs|fri|satur|sun)day$/.exec(w)?.[1];
+  const map: Record<string, RunReference['day']> = {
+    mon: 'monday',
+    tues: 'tuesday',
+    wednes: 'wednesday',
+    thurs: 'thursday',
+    fri: 'friday',
+    satur: 'saturday',
+    sun: 'sunday',
+  };
+  return d ? map[d] : undefined;
+}
+
+function statusOf(word: string | undefined): RunReference['status'] | undefined {
+  if (!word) return undefined;
+  return /^(?:failed|failing|broken|crashed|red)$/i.test(word) ? 'failed' : 'succeeded';
+}
+
+/** A past run the goal names: by id, or by day, status, plan words and order. */
+export function parseRunReference(text: string): RunReference | undefined {
+  const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,12}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
+  const inModel = (at: number) => runModelPhrases(text).some((p) => at >= p.at && at < p.end);
+  if (id && !inModel(id.index))
+    return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };
+  if (!RERUN.test(text)) return undefined;
+  // "yesterday's failed run", "last Tuesday's weather training".
+  const a = new RegExp(
+    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
+    'i',
+  ).exec(text);
+  if (a) {
+    const day = dayOf(a[1]);
+    const status = statusOf(a[2]);
+    return {
+      text: a[0],
+      ...(day ? { day } : {}),
+      ...(status ? { status } : {}),
+      words: refWords(a[3] ?? ''),
+      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]),
+      latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
+    };
+  }
+  // "the last successful cars-mpg training", "the failed run from yesterday", "the last run".
+  const b = new RegExp(
+    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(failed|broke|crashed|errored|succeeded|passed|worked|ran)\b(?:\s+(?:on\s+)?${DAY})?)?`,
+    'i',
+  ).exec(text.replace(RERUN, (m) => ' '.repeat(m.length)));
+  if (b && (b[1] || b[2] || b[3]?.trim() || b[4] || b[5])) {
+    const day = dayOf(b[4] ?? b[6]);
+    const status = statusOf(b[2] ?? (b[5] && b[5] !== 'ran' ? b[5] : undefined));
+    return {
+      text: b[0].trim(),
+      ...(day ? { day } : {}),
+      ...(status ? { status } : {}),
+      words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
+      training: /train/i.test(b[0]),
+      latest: b[1] !== undefined && !/^first$/i.test(b[1]),
+    };
+  }
+  return undefined;
+}
+
+/** "with the newest data", "on the newest version of its dataset", "on the latest data version". */
+export const NEWEST_DATA =
+  /\b(?:today'?s|this\s+morning'?s)\s+(?:refreshed\s+|updated\s+|new\s+|fresh\s+)?(?:file|data|csv|export|copy|extract)\b|\b(?:the\s+)?(?:refreshed|updated)\s+(?:file|data|csv|export|copy|extract)\b|\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
+
+/** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
+export function newestDataName(text: string): string | undefined {
+  const m =
+    /\b(?:newest|latest|most recent|freshest|current)\s+(?:version\s+of\s+(?:the\s+)?)?([\w-]+)\s+(?:training\s+)?data(?:set)?\b/i.exec(
+      text,
+    );
+  const name = m?.[1]?.toLowerCase();
+  return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh)$/.test(name)
+    ? name
+    : undefined;
+}

@@ -358,16 +358,16 @@ export const EVAL_SETS = {
   'grounded-dev': 'grounded-dev.jsonl',
   /** Held out from the generalisation work (issue 12): written without seeing the planner, run once at the end. */
   'grounded-holdout': 'grounded-holdout.jsonl',
-  /** The second held-out set (issue 12, round 2): run once, by name only — never by `--set all`. */
+  /** The second held-out set (issue 12, round 2): run once after round 2, developed against since round 3. */
   'grounded-holdout2': 'grounded-holdout2.jsonl',
-  /** The third held-out set (issue 12, the unseen figure): written blind, run once, by name only. */
+  /** The third held-out set (issue 12): written blind, run once after round 3, developed against in round 4. */
   'grounded-holdout3': 'grounded-holdout3.jsonl',
   /** The fourth held-out set (issue 12, round 4): written blind, run once, by name only. */
   'grounded-holdout4': 'grounded-holdout4.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set(['grounded-holdout2', 'grounded-holdout3', 'grounded-holdout4']);
+export const RUN_ONCE_SETS = new Set(['grounded-holdout4']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestFile } from '../../tools/ingest/file.ts';
-import { withDuckDB } from '../../tools/lib/duckdb.ts';
+import { castSql, castValue } from '../../tools/lib/cast.ts';
+import { literal, withDuckDB } from '../../tools/lib/duckdb.ts';
 import type { DatasetRef } from '../../tools/lib/refs.ts';
 import { applyTransform } from '../../tools/lib/transforms.ts';
 import { prepTransform } from '../../tools/prep/transform.ts';
@@ -116,5 +117,66 @@ describe('prep.transform cast of text to dates', () => {
     expect(err.fix).toContain('formats');
     const num = await rejectsWith(run(ctx, raw, [{ op: 'cast', types: { d: 'DOUBLE' } }]), 'DATA_TYPE');
     expect(num.fix).toContain('another type');
+  });
+});
+
+describe('castSql and castValue agree on awkward text', () => {
+  const awkward = [
+    'Jun12 1998',
+    'Jun  12   1998',
+    'JUNE 12, 1998',
+    'Sept 12 1998',
+    'Junе 12 1998',
+    '2024- 03-01',
+    '2024-3-1',
+    '2024-003-01',
+    '12345-03-01',
+    '0-03-01',
+    '98-03-01',
+    '+2024-03-01',
+    '2024-03-01\t',
+    '\t2024-03-01',
+    '2024-03-01 10:00:00.1234567',
+    '2024-03-01 10:00:00.000100',
+    '2024-03-01T10:00:00.5',
+    '2024-03-01T10:00',
+    '2024-03-01 24:00:00',
+    '2024-03-01 23:59:60',
+    '2024-03-01 10:60',
+    '1900-02-29',
+    '2000-02-29',
+    '0004-02-29',
+    '04/31/2024',
+    '4/1/2024',
+    '2024/03/01',
+    '1998',
+    '',
+    ' ',
+    '12 jun 1998',
+    '1 December 2023',
+  ];
+  const formats: (string | undefined)[] = [
+    undefined,
+    '%d/%m/%Y',
+    '%Y%m%d',
+    '%d.%m.%Y %H:%M',
+    '%B %Y',
+    '100%% %Y',
+  ];
+  const extra = ['31/12/1998', '19981231', '31.12.1998 23:59', 'March 2024', '100% 2024', '1.2.2024 7:05'];
+
+  it.each(formats)('format %s: every value converts the same in DuckDB and JS', async (format) => {
+    const values = [...awkward, ...extra];
+    const sql = await withDuckDB((db) =>
+      db.all(
+        `SELECT ${castSql('v', 'DATE', format)} AS d, ${castSql('v', 'TIMESTAMP', format)} AS ts FROM (VALUES ${values
+          .map((v, i) => `(${i}, ${literal(v)})`)
+          .join(', ')}) AS t(i, v) ORDER BY i`,
+      ),
+    );
+    for (const [i, v] of values.entries()) {
+      expect(castValue(v, 'DATE', format), `DATE ${JSON.stringify(v)}`).toEqual(sql[i]?.d);
+      expect(castValue(v, 'TIMESTAMP', format), `TIMESTAMP ${JSON.stringify(v)}`).toEqual(sql[i]?.ts);
+    }
   });
 });

@@ -88,14 +88,9 @@ const MONTHS = [
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 type Field = 'Y' | 'm' | 'd' | 'b' | 'B' | 'H' | 'M' | 'S' | 'f';
-const FIELD_RE: Record<Field, string> = {
-  Y: '(\\d{1,4})',
-  m: '(\\d{1,2})',
-  d: '(\\d{1,2})',
-  H: '(\\d{1,2})',
-  M: '(\\d{1,2})',
-  S: '(\\d{1,2})',
-  f: '(\\d{1,6})',
+// Most digits each number field reads; DuckDB reads them greedily and never gives digits back.
+const DIGITS: Partial<Record<Field, number>> = { Y: 4, m: 2, d: 2, H: 2, M: 2, S: 2, f: 6 };
+const MONTH_RE: Partial<Record<Field, string>> = {
   b: `(${MONTHS.map((m) => m.slice(0, 3)).join('|')})`,
   B: `(${MONTHS.join('|')})`,
 };
@@ -113,9 +108,13 @@ function compile(format: string): { re: RegExp; fields: Field[] } {
     if (ch === '%' && i + 1 < format.length) {
       const d = format[++i] as string;
       if (d === '%') src += '%';
-      else if (d in FIELD_RE) {
+      else if (DIGITS[d as Field]) {
+        // (?=(\d{1,n}))\k is an atomic group: greedy, without backtracking into fewer digits.
         fields.push(d as Field);
-        src += FIELD_RE[d as Field];
+        src += `(?=(\\d{1,${DIGITS[d as Field]}}))(?:\\${fields.length})`;
+      } else if (MONTH_RE[d as Field]) {
+        fields.push(d as Field);
+        src += MONTH_RE[d as Field];
       } else return { re: /(?!)/, fields: [] };
     } else if (/\s/.test(ch)) {
       while (i + 1 < format.length && /\s/.test(format[i + 1] as string)) i++;

@@ -154,6 +154,12 @@ describe('castSql and castValue agree on awkward text', () => {
     ' ',
     '12 jun 1998',
     '1 December 2023',
+    '2024-03-01 10:00:00+00',
+    '2024-03-01T10:00:00Z',
+    '2024-03-01T10:00:00.5+05:30',
+    '2024-03-01 10:00 -0800',
+    '2024-03-01-01',
+    'Jun 12 1998+01',
   ];
   const formats: (string | undefined)[] = [
     undefined,
@@ -178,5 +184,14 @@ describe('castSql and castValue agree on awkward text', () => {
       expect(castValue(v, 'DATE', format), `DATE ${JSON.stringify(v)}`).toEqual(sql[i]?.d);
       expect(castValue(v, 'TIMESTAMP', format), `TIMESTAMP ${JSON.stringify(v)}`).toEqual(sql[i]?.ts);
     }
+  });
+
+  it('keeps the wall time of a time-zone offset, in text and in TIMESTAMPTZ columns', async () => {
+    expect(castValue('2024-03-01T10:00:00Z', 'TIMESTAMP')).toBe('2024-03-01 10:00:00');
+    expect(castValue('2024-03-01 23:30:00-08:00', 'DATE')).toBe('2024-03-01');
+    const [r] = await withDuckDB((db) =>
+      db.all(`SELECT ${castSql('v', 'DATE')} AS d FROM (SELECT TIMESTAMPTZ '2024-03-01 10:00:00+00' AS v)`),
+    );
+    expect(r?.d).toBe('2024-03-01');
   });
 });

@@ -36,6 +36,13 @@ export const DATE_FORMATS = [
   '%m/%d/%Y',
 ] as const;
 
+/**
+ * A time-zone offset after a time ("10:00:00Z", "10:00+01:00", TIMESTAMPTZ as text) is dropped before
+ * parsing: the wall time is kept as written, like train.tabular's date parts.
+ */
+const ZONE_RE = '(:\\d{2}(\\.\\d+)?)\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$';
+const zoneRe = new RegExp(ZONE_RE);
+
 /** strptime directives a `formats` entry may use (the ones both replays read the same way). */
 export const DATE_DIRECTIVES = ['%Y', '%m', '%d', '%b', '%B', '%H', '%M', '%S', '%f', '%%'] as const;
 
@@ -64,7 +71,8 @@ export function castSql(c: string, type: CastType, format?: string): string {
   }
   if (isDateType(type)) {
     const formats = format ? literal(format) : `[${DATE_FORMATS.map(literal).join(', ')}]`;
-    const ts = `try_strptime(${col}::VARCHAR, ${formats})`;
+    const text = `regexp_replace(${col}::VARCHAR, ${literal(ZONE_RE)}, '\\1')`;
+    const ts = `try_strptime(${text}, ${formats})`;
     return type === 'DATE' ? `${ts}::DATE` : ts;
   }
   return `TRY_CAST(${col} AS ${type})`;
@@ -151,8 +159,9 @@ function strptime(text: string, format: string): string | null {
 
 /** Text to a timestamp string with the given format, or the first of DATE_FORMATS that reads it. */
 export function parseDateText(text: string, format?: string): string | null {
+  const wall = text.replace(zoneRe, '$1');
   for (const f of format ? [format] : DATE_FORMATS) {
-    const ts = strptime(text, f);
+    const ts = strptime(wall, f);
     if (ts !== null) return ts;
   }
   return null;

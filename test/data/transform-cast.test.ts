@@ -88,6 +88,11 @@ describe('prep.transform cast of text to dates', () => {
       run(ctx, raw, [{ op: 'cast', types: { d: 'DATE' }, formats: { d: '%x' } }]),
       'DATA_INPUT',
     );
+    const notDate = await rejectsWith(
+      run(ctx, raw, [{ op: 'cast', types: { d: 'VARCHAR' }, formats: { d: '%d/%m/%Y' } }]),
+      'DATA_INPUT',
+    );
+    expect(notDate.what).toContain('DATE or TIMESTAMP');
   });
 
   it("casts vega movies' Release Date ('Jun 12 1998') to DATE without losing a value", async () => {

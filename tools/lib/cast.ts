@@ -49,8 +49,21 @@ export const DATE_DIRECTIVES = ['%Y', '%m', '%d', '%b', '%B', '%H', '%M', '%S', 
 const isNull = (v: unknown) => v === null || v === undefined;
 const isDateType = (t: CastType) => t === 'DATE' || t === 'TIMESTAMP';
 
-/** Throws a user error when a format uses a directive outside DATE_DIRECTIVES. */
-export function checkDateFormat(format: string, where: string): void {
+/** Throws a user error when a format is not for a date column or uses a directive outside DATE_DIRECTIVES. */
+export function checkDateFormat(
+  column: string,
+  type: CastType | undefined,
+  format: string,
+  where: string,
+): void {
+  if (type && !isDateType(type)) {
+    throw userError(
+      'DATA_INPUT',
+      `${where}: formats gives "${column}" a date format, but it is cast to ${type}, not DATE or TIMESTAMP`,
+      undefined,
+      `Cast "${column}" to DATE or TIMESTAMP, or remove its formats entry.`,
+    );
+  }
   for (const m of format.matchAll(/%./g)) {
     if (!(DATE_DIRECTIVES as readonly string[]).includes(m[0])) {
       throw userError(

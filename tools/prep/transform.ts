@@ -138,7 +138,7 @@ export const prepTransform = defineTask({
             requireColumns(Object.keys(op.types), columns, where);
             const formats = op.formats ?? {};
             requireColumns(Object.keys(formats), Object.keys(op.types), `${where} formats`);
-            for (const f of Object.values(formats)) checkDateFormat(f, where);
+            for (const [c, f] of Object.entries(formats)) checkDateFormat(c, op.types[c], f, where);
             lost = await castLoss(db, table, op.types, formats);
             for (const loss of lost) {
               const msg = reportCastLoss(loss, where);

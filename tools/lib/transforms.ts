@@ -5,12 +5,10 @@
  *   - stepSelectSql(step, columns): as a DuckDB SELECT list, used by prep.transform itself.
  */
 import { z } from 'zod';
+import { CastType, castSql, castValue, toNumber } from './cast.ts';
 import { ident, literal } from './duckdb.ts';
 
-export const CastType = z
-  .enum(['DOUBLE', 'FLOAT', 'BIGINT', 'INTEGER', 'SMALLINT', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP'])
-  .describe('Target DuckDB type');
-export type CastType = z.infer<typeof CastType>;
+export { CastType, castValue } from './cast.ts';
 
 const Fill = z.union([z.number(), z.string(), z.boolean()]).describe('Value that replaces nulls');
 
@@ -26,6 +24,10 @@ export const FittedStep = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('cast').describe('Convert column types; values that do not convert become null'),
     types: z.record(z.string(), CastType).describe('Target type by column'),
+    formats: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('strptime format by DATE/TIMESTAMP column; the built-in list of formats when absent'),
   }),
   z.object({
     op: z.literal('impute').describe('Replace nulls with fitted fill values'),
@@ -89,46 +91,6 @@ type Row = Record<string, unknown>;
 
 const isNull = (v: unknown) => v === null || v === undefined;
 
-/** DuckDB's double-to-integer cast rounds half to even (like C's nearbyint). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-function toNumber(v: unknown): number | null {
-  if (isNull(v)) return null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const x = typeof v === 'number' ? v : Number(String(v).trim());
-  return Number.isFinite(x) ? x : null;
-}
-
-export function castValue(v: unknown, type: CastType): unknown {
-  if (isNull(v)) return null;
-  switch (type) {
-    case 'DOUBLE':
-    case 'FLOAT':
-      return toNumber(v);
-    case 'BIGINT':
-    case 'INTEGER':
-    case 'SMALLINT': {
-      const x = toNumber(v);
-      return x === null ? null : roundHalfEven(x);
-    }
-    case 'VARCHAR':
-      return String(v);
-    case 'BOOLEAN': {
-      if (typeof v === 'boolean') return v;
-      const s = String(v).trim().toLowerCase();
-      if (['true', 't', '1', 'yes', 'y'].includes(s)) return true;
-      if (['false', 'f', '0', 'no', 'n'].includes(s)) return false;
-      return null;
-    }
-    case 'DATE':
-    case 'TIMESTAMP':
-      return String(v);
-  }
-}
-
 function applyStep(step: FittedStep, row: Row): Row {
   switch (step.op) {
     case 'select':
@@ -140,7 +102,7 @@ function applyStep(step: FittedStep, row: Row): Row {
     }
     case 'cast': {
       const out = { ...row };
-      for (const [c, t] of Object.entries(step.types)) out[c] = castValue(row[c], t);
+      for (const [c, t] of Object.entries(step.types)) out[c] = castValue(row[c], t, step.formats?.[c]);
       return out;
     }
     case 'impute': {
@@ -233,11 +195,7 @@ export function stepSelectSql(
           .map((c) => {
             const t = step.types[c];
             if (!t) return keep(c);
-            const expr =
-              t === 'BIGINT' || t === 'INTEGER' || t === 'SMALLINT'
-                ? `TRY_CAST(TRY_CAST(${ident(c)} AS DOUBLE) AS ${t})`
-                : `TRY_CAST(${ident(c)} AS ${t})`;
-            return `${expr} AS ${ident(c)}`;
+            return `${castSql(c, t, step.formats?.[c])} AS ${ident(c)}`;
           })
           .join(', '),
         columns: [...columns],

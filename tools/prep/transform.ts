@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { userError } from '../../src/errors.ts';
 import { defineTask } from '../../src/tasks/index.ts';
+import { CastLoss, castLoss, checkDateFormat, reportCastLoss } from '../lib/cast.ts';
 import {
   checkSingleExpression,
   datasetRelation,
@@ -18,93 +19,10 @@ import {
 import { type DuckDB, ident, literal, withDuckDB } from '../lib/duckdb.ts';
 import { DatasetProfile, isNumericType, profileParquet } from '../lib/profile.ts';
 import { DatasetRef } from '../lib/refs.ts';
-import { CastType, type FittedStep, stepSelectSql, TransformSpec } from '../lib/transforms.ts';
+import { type FittedStep, stepSelectSql, TransformSpec } from '../lib/transforms.ts';
+import { TransformOp } from './transform-ops.ts';
 
-const Columns = z.array(z.string()).min(1);
-
-export const TransformOp = z.discriminatedUnion('op', [
-  z.object({
-    op: z.literal('select').describe('Keep only the listed columns, in that order'),
-    columns: Columns.describe('Columns to keep'),
-  }),
-  z.object({
-    op: z.literal('drop').describe('Remove the listed columns'),
-    columns: Columns.describe('Columns to remove'),
-  }),
-  z.object({
-    op: z.literal('filter').describe('Keep the rows where a SQL predicate is true'),
-    where: z
-      .string()
-      .describe('One DuckDB SQL boolean expression, e.g. "body_mass_g > 3000 AND sex IS NOT NULL"'),
-  }),
-  z.object({
-    op: z.literal('dedupe').describe('Remove duplicate rows, keeping the first of each group'),
-    keys: z
-      .array(z.string())
-      .optional()
-      .describe('Columns that identify a duplicate; all columns when omitted'),
-  }),
-  z.object({
-    op: z.literal('impute').describe('Fill nulls with a statistic fitted on the data, or a constant'),
-    columns: z
-      .array(z.string())
-      .optional()
-      .describe('Columns to fill; every column with nulls that suits the strategy when omitted'),
-    strategy: z.enum(['mean', 'median', 'mode', 'constant']).describe('mean and median need numeric columns'),
-    value: z
-      .union([z.number(), z.string(), z.boolean()])
-      .optional()
-      .describe('Fill value, for strategy "constant"'),
-  }),
-  z.object({
-    op: z.literal('cast').describe('Convert column types; values that do not convert become null'),
-    types: z.record(z.string(), CastType).describe('Target type by column, e.g. {"year": "INTEGER"}'),
-  }),
-  z.object({
-    op: z.literal('clip').describe('Limit numeric values to fixed bounds or to fitted quantiles'),
-    columns: Columns.describe('Numeric columns to clip'),
-    lower: z.number().optional().describe('Fixed lower bound'),
-    upper: z.number().optional().describe('Fixed upper bound'),
-    quantiles: z
-      .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
-      .optional()
-      .describe('Fitted bounds as [low, high] quantiles, e.g. [0.01, 0.99]; instead of lower/upper'),
-  }),
-  z.object({
-    op: z.literal('onehot').describe('Replace a categorical column by one 0/1 column per frequent category'),
-    column: z.string().describe('Column to encode'),
-    maxCategories: z
-      .number()
-      .int()
-      .positive()
-      .default(20)
-      .describe('Most frequent categories kept; rarer ones encode as all zeros'),
-    prefix: z.string().optional().describe('Prefix of the new column names (default "<column>_")'),
-    keepOriginal: z.boolean().default(false).describe('Keep the source column too'),
-  }),
-  z.object({
-    op: z.literal('scale').describe('Standardise numeric columns with statistics fitted on the data'),
-    columns: Columns.describe('Numeric columns to scale'),
-    method: z
-      .enum(['zscore', 'minmax'])
-      .default('zscore')
-      .describe('zscore: (x-mean)/std; minmax: (x-min)/(max-min)'),
-  }),
-  z.object({
-    op: z.literal('derive').describe('Add (or replace) a column computed by a SQL expression'),
-    name: z.string().min(1).describe('Name of the new column'),
-    expr: z.string().describe('One DuckDB SQL expression over the current columns, e.g. "price / area"'),
-  }),
-  z.object({
-    op: z
-      .literal('sql')
-      .describe('Raw DuckDB SQL over a relation named "input"; its result replaces the table'),
-    query: z
-      .string()
-      .describe('One SELECT statement, e.g. "SELECT species, avg(mass) AS mass FROM input GROUP BY 1"'),
-  }),
-]);
-export type TransformOp = z.infer<typeof TransformOp>;
+export { TransformOp } from './transform-ops.ts';
 
 const StepReport = z.object({
   index: z.number().int().describe('Position in the operation list'),
@@ -112,6 +30,7 @@ const StepReport = z.object({
   rowsIn: z.number().int().describe('Rows before the operation'),
   rowsOut: z.number().int().describe('Rows after the operation'),
   columns: z.number().int().describe('Columns after the operation'),
+  lost: z.array(CastLoss).optional().describe('cast only: values per column that did not convert'),
 });
 
 function artifactRoot(ctx: { artifacts: { pathOf(hash: string): string } }): string {
@@ -208,16 +127,27 @@ export const prepTransform = defineTask({
 
         let step: FittedStep | undefined;
         let sql: string | undefined;
+        let lost: CastLoss[] | undefined;
         switch (op.op) {
           case 'select':
           case 'drop':
             requireColumns(op.columns, columns, where);
             step = { op: op.op, columns: op.columns };
             break;
-          case 'cast':
+          case 'cast': {
             requireColumns(Object.keys(op.types), columns, where);
-            step = { op: 'cast', types: op.types };
+            const formats = op.formats ?? {};
+            requireColumns(Object.keys(formats), Object.keys(op.types), `${where} formats`);
+            for (const [c, f] of Object.entries(formats)) checkDateFormat(c, op.types[c], f, where);
+            lost = await castLoss(db, table, op.types, formats);
+            for (const loss of lost) {
+              const msg = reportCastLoss(loss, where);
+              warnings.push(msg);
+              ctx.log.warn(msg);
+            }
+            step = op.formats ? { op: 'cast', types: op.types, formats } : { op: 'cast', types: op.types };
             break;
+          }
           case 'filter':
             checkSingleExpression(op.where, where);
             sql = `SELECT * FROM ${table} WHERE (${op.where})`;
@@ -407,7 +337,14 @@ export const prepTransform = defineTask({
         const rowsOut = await count(db, next);
         await db.run(`DROP TABLE ${table}`);
         columns = (await db.columns(next)).map((c) => c.name);
-        steps.push({ index, op: op.op, rowsIn: rows, rowsOut, columns: columns.length });
+        steps.push({
+          index,
+          op: op.op,
+          rowsIn: rows,
+          rowsOut,
+          columns: columns.length,
+          ...(lost ? { lost } : {}),
+        });
         ctx.log.info(`${where}: ${rows} -> ${rowsOut} rows`);
         if (rowsOut === 0 && rows > 0) {
           const msg = `${where} left no rows`;

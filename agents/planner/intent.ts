@@ -61,6 +61,10 @@ export const Gate = z
       kind: z.literal('improve'),
       metric: z.string().optional().describe('Metric that must improve (default: the primary metric)'),
       minDelta: z.number().optional().describe('By how much'),
+      noWorse: z
+        .boolean()
+        .optional()
+        .describe('A tie with the current model passes ("no worse than production")'),
     }),
   ])
   .describe('What must hold before registering / deploying');

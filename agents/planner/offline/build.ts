@@ -180,6 +180,12 @@ function searchSpace(m: ModelChoice): Record<string, unknown[]> | undefined {
   return undefined;
 }
 
+/** A tie with the champion passes: its metric did not get worse on the same rows (no baseline: better is true). */
+function notWorseWhen(evaluate: string, metric: string): string {
+  const out = `steps.${evaluate}.outputs`;
+  return `(${out}.better == true || ${out}.delta.${metric} ${LOWER_IS_BETTER.has(metric) ? '<=' : '>='} 0)`;
+}
+
 function defaultMetric(t: TaskType): string {
   return t === 'classification' ? 'accuracy' : 'r2';
 }
@@ -442,14 +448,16 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     if (spec.gate.kind === 'threshold') {
       const m = metric ?? spec.gate.metric;
       gateWhen = `steps.${best.evaluate}.outputs.metrics.${m} ${spec.gate.op} ${spec.gate.value}`;
-    } else gateWhen = `steps.${best.evaluate}.outputs.${champion ? 'better == true' : 'improved'}`;
+    } else if (spec.gate.noWorse && champion && (metric ?? taskType))
+      gateWhen = notWorseWhen(best.evaluate, metric ?? defaultMetric(taskType as TaskType));
+    else gateWhen = `steps.${best.evaluate}.outputs.${champion ? 'better == true' : 'improved'}`;
   }
   // Champion/challenger: deploying over a production model gates on beating it on the same held-out rows.
   if (best && champion && spec.wants.deploy) {
     const better = `steps.${best.evaluate}.outputs.better == true`;
     if (!gateWhen?.includes(better)) gateWhen = gateWhen ? `${gateWhen} && ${better}` : better;
     notes.push(
-      `champion/challenger: ${champion.name} production (v${champion.production}) is evaluated on the same held-out rows in ${best.evaluate}; the new version is deployed only if it is better`,
+      `champion/challenger: ${champion.name} production (v${champion.production}) is evaluated on the same held-out rows in ${best.evaluate}; the new version is deployed only if it is ${spec.gate?.kind === 'improve' && spec.gate.noWorse ? 'no worse' : 'better'}`,
     );
   } else if (best && champion)
     notes.push(
@@ -494,7 +502,9 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const gateText = spec.gate
       ? spec.gate.kind === 'threshold'
         ? ` (${spec.gate.metric} ${spec.gate.op} ${spec.gate.value})`
-        : ' (it improved on the current model)'
+        : spec.gate.noWorse
+          ? ' (it is no worse than the current model)'
+          : ' (it improved on the current model)'
       : champion
         ? ` (only if it beats production v${champion.production})`
         : '';
@@ -715,7 +725,10 @@ function describe(spec: GoalSpec, target: string | undefined, taskType: string |
   else parts.push('data preparation');
   if (spec.gate?.kind === 'threshold')
     parts.push(`gate ${spec.gate.metric} ${spec.gate.op} ${spec.gate.value}`);
-  if (spec.gate?.kind === 'improve') parts.push(`gate: ${spec.gate.metric ?? 'primary metric'} improves`);
+  if (spec.gate?.kind === 'improve')
+    parts.push(
+      `gate: ${spec.gate.metric ?? 'primary metric'} ${spec.gate.noWorse ? 'is no worse' : 'improves'}`,
+    );
   if (spec.wants.deploy) parts.push('deploy after approval');
   if (spec.wants.monitor) parts.push('drift check');
   if (spec.schedule) parts.push(`schedule ${spec.schedule.cron}`);

@@ -99,6 +99,14 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
 const CASUAL_IMPROVE =
   /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b/i;
 
+/** "no worse than what we have", "at least as good as production": a champion gate a tie passes. */
+const CURRENT_MODEL =
+  "(?:what(?:'s|\\s+is)?\\s+(?:we\\s+(?:have|run|use)|(?:currently\\s+)?(?:live|deployed|serving|in\\s+(?:production|prod|use)))|whatever'?s\\s+(?:live|deployed)|(?:the\\s+|our\\s+)?(?:current|production|prod|live|deployed|existing|old|incumbent|champion)(?:\\s+(?:model|version|one))?(?:\\s+in\\s+(?:production|prod))?|(?:the\\s+)?(?:model|version|one)\\s+(?:in|on)\\s+(?:production|prod)|production|prod)";
+const NOT_WORSE = new RegExp(
+  String.raw`\b(?:(?:is\s+|it'?s\s+)?(?:no|not)\s+worse\s+than|(?:is\s+)?(?:at\s+least\s+)?as\s+good\s+as|(?:does|do|performs?|scores?)\s+(?:at\s+least\s+)?as\s+well\s+as|(?:performs?\s+|is\s+)?on\s+par\s+with|(?:matches|equals)|(?:doesn'?t|does\s+not)\s+(?:do|perform|score)\s+worse\s+than)\s+${CURRENT_MODEL}\b`,
+  'i',
+);
+
 export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
   const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
@@ -162,6 +170,12 @@ export function parseGate(goal: string, mentions: MetricMention[]): Gate | undef
         ...(metric ? { metric } : {}),
         ...(minDelta !== undefined ? { minDelta } : {}),
       };
+  }
+  // A number said with it ("accuracy at least 0.9 and no worse than prod") stays the gate.
+  const tie = NOT_WORSE.exec(goal);
+  if (tie && gate?.kind !== 'threshold') {
+    const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - tie.index) < 40);
+    return { kind: 'improve', noWorse: true, ...(near ? { metric: near.metric } : {}) };
   }
   return gate;
 }

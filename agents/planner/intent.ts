@@ -56,6 +56,10 @@ export const Gate = z
       metric: z.string().describe('Metric name: accuracy, f1_macro, roc_auc, rmse, mae, r2, …'),
       op: Comparator.describe('Comparison'),
       value: z.number().describe('Threshold; shares as fractions (0.9, not 90)'),
+      errorRate: z
+        .number()
+        .optional()
+        .describe('Said as an error rate (this share): accuracy is 1 minus it, so only for classification'),
     }),
     z.object({
       kind: z.literal('improve'),

@@ -275,6 +275,19 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     }
   }
 
+  // An error rate is the share of wrong classes: for a number to predict, the limit needs an error metric.
+  const errorRate = spec.gate?.kind === 'threshold' ? spec.gate.errorRate : undefined;
+  if (errorRate !== undefined && taskType === 'regression')
+    return {
+      kind: 'clarify',
+      about: 'other',
+      question: `"${target}" is a number, so an error rate of ${Math.round(errorRate * 10000) / 100}% has no single meaning. Which error should gate the deploy: rmse or mae (in the units of ${target}), e.g. "deploy if rmse is below 3"?`,
+    };
+  if (errorRate !== undefined && spec.gate?.kind === 'threshold')
+    notes.push(
+      `an error rate of ${Math.round(errorRate * 10000) / 100}% is read as accuracy ${spec.gate.op} ${spec.gate.value} (accuracy = 1 − error rate)`,
+    );
+
   // ---- the data steps
   steps.push(ingestStep('load', primary, inputs));
   let current = 'load';

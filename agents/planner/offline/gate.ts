@@ -107,7 +107,45 @@ const NOT_WORSE = new RegExp(
   'i',
 );
 
-export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
+/** "the error rate stays under 8%", "less than 3% error", "misclassification rate at most 0.1". */
+const ERROR_WORDS = String.raw`(?:(?:classification|prediction|test|overall)\s+)?(?:error[- ]rate|misclassification(?:[- ]rate)?|classification error)`;
+const MIRROR: Record<Comparator, Comparator> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** A limit on the classification error, as the accuracy gate it means (accuracy = 1 − error rate). */
+function errorRateGate(goal: string): Gate | undefined {
+  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
+  const after = new RegExp(
+    String.raw`\b${ERROR_WORDS}\s+(?:(?:${GATE_VERBS}|be)\s+){0,3}?(${CMP_WORDS})\s*${NUM}`,
+    'i',
+  ).exec(goal);
+  const before = after
+    ? undefined
+    : new RegExp(String.raw`\b(${CMP_WORDS})\s+${NUM}\s+(?:of\s+)?(?:errors?|${ERROR_WORDS})\b`, 'i').exec(
+        goal,
+      );
+  const m = after ?? before;
+  if (!m) return undefined;
+  const said = comparator(m[1] as string, 'mae');
+  let op: Comparator = said === undefined || said === 'eq' ? '<=' : said;
+  if (negated(goal.slice(Math.max(0, m.index - 40), m.index))) op = FLIP[op];
+  const share = thresholdValue('accuracy', m[2] as string, !!m[3]);
+  if (share <= 0 || share >= 1) return undefined;
+  return {
+    kind: 'threshold',
+    metric: 'accuracy',
+    op: MIRROR[op],
+    value: Number((1 - share).toFixed(6)),
+    errorRate: share,
+  };
+}
+
+export function parseGate(goal: string, mentions: MetricMention[], trains = true): Gate | undefined {
+  const gate = parseMetricGate(goal, mentions);
+  if (gate?.kind === 'threshold' || !trains) return gate;
+  return errorRateGate(goal) ?? gate;
+}
+
+function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
   const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   for (const mention of mentions) {

@@ -40,3 +40,23 @@ describe('a champion gate that allows a tie', () => {
     );
   });
 });
+
+describe('an error-rate limit in a training goal', () => {
+  it.each([
+    ['classify churn in data/c.csv and ship it if the misclassification rate stays under 8%', '>', 0.92],
+    ['train a classifier for churn on data/c.csv; deploy when its error rate is at most 0.1', '>=', 0.9],
+    ['classify churn in data/c.csv, deploy it only with less than 3% error', '>', 0.97],
+    ["classify churn in data/c.csv and don't deploy if the error rate exceeds 12 percent", '>=', 0.88],
+  ])('%s', (goal, op, value) => {
+    expect(parseGoal(goal).gate).toMatchObject({ kind: 'threshold', metric: 'accuracy', op, value });
+  });
+  it('a regression target with an error rate asks which error metric', () => {
+    const out = buildPlan({
+      spec: parseGoal('a regressor for fare on data/t.csv; deploy if the error rate is below 5%'),
+    });
+    expect(out.kind).toBe('clarify');
+  });
+  it('an error rate watched on a served model is no training gate', () => {
+    expect(parseGoal('show me the error rate of fraud-model over the last day').gate).toBeUndefined();
+  });
+});

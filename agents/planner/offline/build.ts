@@ -341,6 +341,21 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       const named = spec.split?.column ? matchColumn(spec.split.column, columns)?.column : undefined;
       const col = named ?? target;
       if (col) by = { method: 'stratified', column: col };
+      else if (spec.split?.method === 'stratified') {
+        // Asked for, with no column named and nothing to predict: ask which column, or say the split is random.
+        const classes = data?.columns
+          .filter((c) => taskTypeFor(c, data) === 'classification')
+          .map((c) => c.name);
+        const unknown = spec.split.column ? ` I could not find "${spec.split.column}" in ${where}.` : '';
+        if (classes?.length)
+          return {
+            kind: 'clarify',
+            question: `Stratify the split by which column? A stratified split keeps each value's share the same in train and test.${unknown} Columns with few values: ${classes.join(', ')}. Or say "random split".`,
+          };
+        notes.push(
+          `a stratified split needs a column to stratify by, and none was named${data ? ' or fits' : ' (the data could not be read)'}; the split is random — say "stratify by <column>" to change it`,
+        );
+      }
     }
     steps.push({
       id: 'split',

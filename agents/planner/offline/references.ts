@@ -308,6 +308,10 @@ export function parseModelReferences(text: string): ModelReference[] {
       ALIASES[/\b(\w+)\s+$/.exec(text.slice(Math.max(0, at - 20), at))?.[1]?.toLowerCase() ?? ''];
     if (r.exactOnly && aliasBefore && !r.alias && r.version === undefined)
       r = { ...r, alias: aliasBefore, text: text.slice(at - aliasBefore.length - 1, end) };
+    else if (r.exactOnly && !r.alias && r.version === undefined) {
+      const tag = deployedTag(text.slice(Math.max(0, at - 60), at));
+      if (tag) r = { ...r, alias: tag, text: text.slice(at - tag.length - 1, end) };
+    }
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));
@@ -359,6 +363,28 @@ export function parseModelReferences(text: string): ModelReference[] {
     out.push(r);
   }
   return out;
+}
+
+/**
+ * "promote the experimental penguins-species", "ship our tuned churn-risk": in a deploy, an unknown word between a
+ * determiner and a bare model name says which version (an alias or tag the resolver checks, asking when none fits).
+ */
+function deployedTag(before: string): string | undefined {
+  const m =
+    /\b(?:deploy\w*|promot\w+|ship(?:s|ped|ping)?|roll(?:s|ing)?\s+out|release\w*|push\w*|serv(?:e|es|ing))\s+(?:the|our|my|that|this)\s+([a-z][a-z0-9.]*)\s+$/i.exec(
+      before,
+    );
+  const w = m?.[1]?.toLowerCase();
+  if (
+    !w ||
+    FILLER.has(w) ||
+    QUALIFIERS[w] ||
+    ALIASES[w] ||
+    BOUNDARY.test(w) ||
+    /^(?:model|version)s?$/.test(w)
+  )
+    return undefined;
+  return w;
 }
 
 /** "park the result on staging", "put it on staging", "stage the result": the alias a new version goes to. */

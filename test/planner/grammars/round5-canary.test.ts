@@ -30,21 +30,19 @@ describe('a model by the canary it is in', () => {
       get: (t, k) =>
         k === 'models'
           ? () =>
-              t
-                .models()
-                .map((m) =>
-                  m.name === 'penguins-species'
-                    ? {
-                        ...m,
-                        activeDeployment: {
-                          id: 'd1',
-                          alias: 'production',
-                          version: 2,
-                          canary: { version: 1, share: 0.1 },
-                        },
-                      }
-                    : m,
-                )
+              t.models().map((m) =>
+                m.name === 'penguins-species'
+                  ? {
+                      ...m,
+                      activeDeployment: {
+                        id: 'd1',
+                        alias: 'production',
+                        version: 2,
+                        canary: { version: 1, share: 0.1 },
+                      },
+                    }
+                  : m,
+              )
           : Reflect.get(t, k),
     });
     const got = bindModel(inCanary, withCanary, 'new');

@@ -58,5 +58,16 @@ describe('an error-rate limit in a training goal', () => {
   });
   it('an error rate watched on a served model is no training gate', () => {
     expect(parseGoal('show me the error rate of fraud-model over the last day').gate).toBeUndefined();
+    expect(
+      parseGoal(
+        'move 25% of churn-risk traffic to v4 for 2h and make it production unless its error rate tops 3%',
+      ).gate,
+    ).toBeUndefined();
+    expect(
+      parseGoal('canary churn-risk v4 at 5%, promote it if the error rate stays under 2%').gate,
+    ).toBeUndefined();
+    expect(
+      parseGoal('deploy churn-risk v4 and roll back if the error rate goes over 4%').gate,
+    ).toBeUndefined();
   });
 });

@@ -15,8 +15,10 @@ import {
   COUNT_WORD,
   classify,
   countOf,
+  deployedTag,
   FILLER,
   NAME,
+  NEWER,
   NOUN,
   QUALIFIERS,
   refWords,
@@ -285,7 +287,7 @@ export function parseModelReferences(text: string): ModelReference[] {
     const at = m.index ?? 0;
     if (
       /^\d+(?:[-_]\d+)+$/.test(name) ||
-      /^re-(?:run|try|train|do|start|launch|execute|deploy|register)$/i.test(name) ||
+      /^re-(?:run|try|train|do|start|launch|execute|deploy|register|fit)\w*$/i.test(name) ||
       /^(?:one|two|three|four|five|six|seven|eight|nine|ten)-/i.test(name)
     )
       continue;
@@ -310,7 +312,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       r = { ...r, alias: aliasBefore, text: text.slice(at - aliasBefore.length - 1, end) };
     else if (r.exactOnly && !r.alias && r.version === undefined) {
       const tag = deployedTag(text.slice(Math.max(0, at - 60), at));
-      if (tag) r = { ...r, alias: tag, text: text.slice(at - tag.length - 1, end) };
+      const said = tag ? text.slice(at - tag.length - 1, end) : r.text;
+      if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
+      else if (tag) r = { ...r, alias: tag, text: said };
     }
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
@@ -363,28 +367,6 @@ export function parseModelReferences(text: string): ModelReference[] {
     out.push(r);
   }
   return out;
-}
-
-/**
- * "promote the experimental penguins-species", "ship our tuned churn-risk": in a deploy, an unknown word between a
- * determiner and a bare model name says which version (an alias or tag the resolver checks, asking when none fits).
- */
-function deployedTag(before: string): string | undefined {
-  const m =
-    /\b(?:deploy\w*|promot\w+|ship(?:s|ped|ping)?|roll(?:s|ing)?\s+out|release\w*|push\w*|serv(?:e|es|ing))\s+(?:the|our|my|that|this)\s+([a-z][a-z0-9.]*)\s+$/i.exec(
-      before,
-    );
-  const w = m?.[1]?.toLowerCase();
-  if (
-    !w ||
-    FILLER.has(w) ||
-    QUALIFIERS[w] ||
-    ALIASES[w] ||
-    BOUNDARY.test(w) ||
-    /^(?:model|version)s?$/.test(w)
-  )
-    return undefined;
-  return w;
 }
 
 /** "park the result on staging", "put it on staging", "stage the result": the alias a new version goes to. */

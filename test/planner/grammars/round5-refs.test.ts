@@ -38,3 +38,13 @@ describe('a model referred to by the canary it is in', () => {
     expect(parseGoal('canary the staging churn model at 10% for an hour').operation).toBe('canary');
   });
 });
+
+describe('a word that says the newer version', () => {
+  it.each([
+    'promote the retrained churn-risk',
+    'ship the updated churn-risk to prod',
+    'roll out the re-trained churn-risk',
+  ])('%s', (text) => {
+    expect(refs(text)[0]).toMatchObject({ words: ['churn-risk'], qualifier: 'new' });
+  });
+});

@@ -56,11 +56,19 @@ export const Gate = z
       metric: z.string().describe('Metric name: accuracy, f1_macro, roc_auc, rmse, mae, r2, …'),
       op: Comparator.describe('Comparison'),
       value: z.number().describe('Threshold; shares as fractions (0.9, not 90)'),
+      errorRate: z
+        .number()
+        .optional()
+        .describe('Said as an error rate (this share): accuracy is 1 minus it, so only for classification'),
     }),
     z.object({
       kind: z.literal('improve'),
       metric: z.string().optional().describe('Metric that must improve (default: the primary metric)'),
       minDelta: z.number().optional().describe('By how much'),
+      noWorse: z
+        .boolean()
+        .optional()
+        .describe('A tie with the current model passes ("no worse than production")'),
     }),
   ])
   .describe('What must hold before registering / deploying');

@@ -123,6 +123,21 @@ function pickVersion(
     return ok({ version: r.version });
   }
   const alias = r.alias ?? r.words.find((w) => m.aliases[w] !== undefined);
+  // "the one in canary": the version the running canary serves, unless an alias has that name.
+  if (alias === 'canary' && m.aliases.canary === undefined) {
+    const canary = m.activeDeployment?.canary;
+    if (canary) return ok({ version: canary.version });
+    return ask(
+      `${m.name} has no canary running${production !== undefined ? ` (production v${production} serves all requests)` : ''}. Which version do you mean: ${versions
+        .slice()
+        .reverse()
+        .map(
+          (v) =>
+            `v${v}${Object.entries(m.aliases).find(([, n]) => n === v)?.[0] ? ` (${Object.entries(m.aliases).find(([, n]) => n === v)?.[0]})` : ''}`,
+        )
+        .join(', ')}?`,
+    );
+  }
   if (alias) {
     const v = m.aliases[alias];
     if (v === undefined)

@@ -9,8 +9,9 @@ import type { PlanInput } from '../../../src/plan/index.ts';
 import { notifyUrl } from '../build/steps.ts';
 import { type DatasetDescription, NUMERIC_TYPES, TEXT_TYPES } from '../describe-dataset.ts';
 import { type DraftOutcome, OFFLINE_PLANNER } from '../types.ts';
-import { matchColumn, matchColumnList } from './columns.ts';
+import { matchColumn } from './columns.ts';
 import { type GoalSpec, LOWER_IS_BETTER, type ModelChoice, type SourceSpec } from './parse.ts';
+import { prepOps, quote } from './prep-ops.ts';
 import { arrivalTrigger, s3IngestStep } from './s3.ts';
 import type { TextFeatureCandidates } from './text-columns.ts';
 import { pickTextColumns } from './text-columns.ts';
@@ -33,7 +34,6 @@ interface StepIn {
 type TaskType = 'classification' | 'regression';
 
 const ref = (step: string, field: string) => `\${{ steps.${step}.outputs.${field} }}`;
-const quote = (col: string) => `"${col.replaceAll('"', '""')}"`;
 
 const CLASSIFICATION_ONLY = new Set(['logistic_regression', 'naive_bayes']);
 const REGRESSION_ONLY = new Set(['linear_regression', 'ridge', 'lasso']);
@@ -180,6 +180,12 @@ function searchSpace(m: ModelChoice): Record<string, unknown[]> | undefined {
   return undefined;
 }
 
+/** A tie with the champion passes: its metric did not get worse on the same rows (no baseline: better is true). */
+function notWorseWhen(evaluate: string, metric: string): string {
+  const out = `steps.${evaluate}.outputs`;
+  return `(${out}.better == true || ${out}.delta.${metric} ${LOWER_IS_BETTER.has(metric) ? '<=' : '>='} 0)`;
+}
+
 function defaultMetric(t: TaskType): string {
   return t === 'classification' ? 'accuracy' : 'r2';
 }
@@ -269,131 +275,25 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     }
   }
 
+  // An error rate is the share of wrong classes: for a number to predict, the limit needs an error metric.
+  const errorRate = spec.gate?.kind === 'threshold' ? spec.gate.errorRate : undefined;
+  if (errorRate !== undefined && taskType === 'regression')
+    return {
+      kind: 'clarify',
+      about: 'other',
+      question: `"${target}" is a number, so an error rate of ${Math.round(errorRate * 10000) / 100}% has no single meaning. Which error should gate the deploy: rmse or mae (in the units of ${target}), e.g. "deploy if rmse is below 3"?`,
+    };
+  if (errorRate !== undefined && spec.gate?.kind === 'threshold')
+    notes.push(
+      `an error rate of ${Math.round(errorRate * 10000) / 100}% is read as accuracy ${spec.gate.op} ${spec.gate.value} (accuracy = 1 − error rate)`,
+    );
+
   // ---- the data steps
   steps.push(ingestStep('load', primary, inputs));
   let current = 'load';
-  const ops: Record<string, unknown>[] = [];
-  const feature = (c: { name: string }) => c.name !== target;
-  for (const p of spec.prep) {
-    if (p.op === 'dedupe') {
-      // "remove duplicate titles": rows with the same Title are duplicates.
-      const keys = p.list && data ? matchColumnList(p.list, columns).found : [];
-      ops.push(keys.length ? { op: 'dedupe', keys } : { op: 'dedupe' });
-    } else if (p.op === 'dropna' && p.list) {
-      // Rows missing named columns: each must be a real column.
-      if (!data) {
-        notes.push(
-          `cannot check the columns "${p.list}" before the data is read; no rows are dropped for them`,
-        );
-        continue;
-      }
-      const { found } = matchColumnList(p.list, columns);
-      if (found.length === 0) {
-        return {
-          kind: 'clarify',
-          question: `Rows missing which column should be dropped? I could not find "${p.list}" in ${where}.${columnList}`,
-        };
-      }
-      ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
-    } else if (p.op === 'where') {
-      // "rows from 2005 on": the data's date or year column when none is named.
-      const col = data
-        ? (matchColumn(p.column, columns)?.column ??
-          (p.timeColumn ? data.columns.find((c) => /DATE|TIMESTAMP/.test(c.type))?.name : undefined))
-        : undefined;
-      if (!col) {
-        if (!data) notes.push(`cannot check the column "${p.column}" to filter on before the data is read`);
-        else
-          return {
-            kind: 'clarify',
-            question: `Which column should rows be filtered on? I could not find "${p.column}" in ${where}.${columnList}`,
-          };
-        continue;
-      }
-      const info = data?.columns.find((c) => c.name === col);
-      const numeric = !!info && NUMERIC_TYPES.test(info.type) && /^-?\d+(?:\.\d+)?$/.test(p.value);
-      // Dates and years compare as text in ISO form; numbers as numbers; everything else as a quoted string.
-      const value = numeric ? p.value : `'${p.value.replaceAll("'", "''")}'`;
-      const lhs =
-        numeric || !info || TEXT_TYPES.test(info.type) ? quote(col) : `CAST(${quote(col)} AS VARCHAR)`;
-      // "only the year 2005" on a date column: the dates that start with it.
-      const cond =
-        p.timeColumn && p.cmp === '=' && !numeric
-          ? `${lhs} LIKE '${p.value.replaceAll("'", "''")}%'`
-          : `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
-      ops.push({ op: 'filter', where: p.keep ? cond : `NOT (${cond})` });
-      notes.push(`rows are ${p.keep ? 'kept' : 'dropped'} where ${cond}`);
-    } else if (p.op === 'dropna') {
-      const cols = data?.columns.filter((c) => c.nulls > 0).map((c) => c.name) ?? [];
-      if (cols.length)
-        ops.push({ op: 'filter', where: cols.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
-      else notes.push('no column has missing values, so no rows are dropped for them');
-    } else if (p.op === 'drop') {
-      if (!data) {
-        notes.push(`cannot check the columns to drop ("${p.list}") before the data is read`);
-        continue;
-      }
-      const { found, unknown } = matchColumnList(p.list, columns);
-      if (found.length === 0) {
-        return {
-          kind: 'clarify',
-          question: `Which columns should be dropped? I could not find "${p.list}" in ${where}.${columnList}`,
-        };
-      }
-      if (target && found.includes(target)) {
-        return {
-          kind: 'clarify',
-          question: `You asked to drop "${target}", which is also the column to predict. Should it be dropped or predicted?`,
-        };
-      }
-      if (unknown.length) notes.push(`ignored unknown column(s) to drop: ${unknown.join(', ')}`);
-      ops.push({ op: 'drop', columns: found });
-    } else if (p.op === 'impute') {
-      const only = p.list && data ? matchColumnList(p.list, columns).found : [];
-      ops.push({
-        op: 'impute',
-        ...(only.length ? { columns: only } : {}),
-        strategy: p.strategy,
-        ...(p.strategy === 'constant' ? { value: p.value ?? 0 } : {}),
-      });
-    } else if (p.op === 'scale') {
-      const cols =
-        data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
-      if (cols.length) ops.push({ op: 'scale', columns: cols, method: p.method });
-      else notes.push('no numeric feature columns to scale');
-    } else if (p.op === 'clip') {
-      const numeric =
-        data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
-      const named = p.list ? matchColumnList(p.list, numeric).found : [];
-      const cols = named.length ? named : numeric;
-      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: p.quantiles ?? [0.01, 0.99] });
-    } else if (p.op === 'cast') {
-      const found = data ? matchColumnList(p.list, columns).found : [];
-      if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });
-      else notes.push(`no column "${p.list}" to cast to ${p.type}`);
-    } else if (p.op === 'onehot') {
-      let cols: string[] = [];
-      if (p.list && data) cols = matchColumnList(p.list, columns).found.filter((c) => c !== target);
-      if (cols.length === 0) {
-        cols =
-          data?.columns
-            .filter((c) => feature(c) && /^VARCHAR/.test(c.type) && c.distinct <= 50)
-            .map((c) => c.name) ?? [];
-      }
-      for (const c of cols) ops.push({ op: 'onehot', column: c });
-      if (cols.length === 0) notes.push('no categorical columns to one-hot encode');
-    }
-  }
-  const dropIdx = ops.findIndex((o) => o.op === 'drop');
-  const dropped = new Set(dropIdx >= 0 ? ((ops[dropIdx] as { columns: string[] }).columns ?? []) : []);
-  // Statistics-based ops must not touch dropped columns.
-  for (const o of ops) {
-    if (Array.isArray(o.columns) && o.op !== 'drop')
-      o.columns = (o.columns as string[]).filter((c) => !dropped.has(c));
-  }
-  const cleanOps = ops
-    .filter((o) => !Array.isArray(o.columns) || (o.columns as string[]).length > 0)
-    .filter((o) => !(o.op === 'onehot' && dropped.has(o.column as string)));
+  const prepared = prepOps({ prep: spec.prep, data, target, where, columnList, notes });
+  if ('clarify' in prepared) return prepared.clarify;
+  const cleanOps = prepared.ops;
   if (target && spec.wants.train) cleanOps.unshift({ op: 'filter', where: `${quote(target)} IS NOT NULL` });
   if (cleanOps.length > 0) {
     steps.push({
@@ -441,6 +341,21 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
       const named = spec.split?.column ? matchColumn(spec.split.column, columns)?.column : undefined;
       const col = named ?? target;
       if (col) by = { method: 'stratified', column: col };
+      else if (spec.split?.method === 'stratified') {
+        // Asked for, with no column named and nothing to predict: ask which column, or say the split is random.
+        const classes = data?.columns
+          .filter((c) => taskTypeFor(c, data) === 'classification')
+          .map((c) => c.name);
+        const unknown = spec.split.column ? ` I could not find "${spec.split.column}" in ${where}.` : '';
+        if (classes?.length)
+          return {
+            kind: 'clarify',
+            question: `Stratify the split by which column? A stratified split keeps each value's share the same in train and test.${unknown} Columns with few values: ${classes.join(', ')}. Or say "random split".`,
+          };
+        notes.push(
+          `a stratified split needs a column to stratify by, and none was named${data ? ' or fits' : ' (the data could not be read)'}; the split is random — say "stratify by <column>" to change it`,
+        );
+      }
     }
     steps.push({
       id: 'split',
@@ -561,14 +476,16 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     if (spec.gate.kind === 'threshold') {
       const m = metric ?? spec.gate.metric;
       gateWhen = `steps.${best.evaluate}.outputs.metrics.${m} ${spec.gate.op} ${spec.gate.value}`;
-    } else gateWhen = `steps.${best.evaluate}.outputs.${champion ? 'better == true' : 'improved'}`;
+    } else if (spec.gate.noWorse && champion && (metric ?? taskType))
+      gateWhen = notWorseWhen(best.evaluate, metric ?? defaultMetric(taskType as TaskType));
+    else gateWhen = `steps.${best.evaluate}.outputs.${champion ? 'better == true' : 'improved'}`;
   }
   // Champion/challenger: deploying over a production model gates on beating it on the same held-out rows.
   if (best && champion && spec.wants.deploy) {
     const better = `steps.${best.evaluate}.outputs.better == true`;
     if (!gateWhen?.includes(better)) gateWhen = gateWhen ? `${gateWhen} && ${better}` : better;
     notes.push(
-      `champion/challenger: ${champion.name} production (v${champion.production}) is evaluated on the same held-out rows in ${best.evaluate}; the new version is deployed only if it is better`,
+      `champion/challenger: ${champion.name} production (v${champion.production}) is evaluated on the same held-out rows in ${best.evaluate}; the new version is deployed only if it is ${spec.gate?.kind === 'improve' && spec.gate.noWorse ? 'no worse' : 'better'}`,
     );
   } else if (best && champion)
     notes.push(
@@ -613,7 +530,9 @@ export function buildPlan({ spec, data, second, registeredAs, champion }: BuildI
     const gateText = spec.gate
       ? spec.gate.kind === 'threshold'
         ? ` (${spec.gate.metric} ${spec.gate.op} ${spec.gate.value})`
-        : ' (it improved on the current model)'
+        : spec.gate.noWorse
+          ? ' (it is no worse than the current model)'
+          : ' (it improved on the current model)'
       : champion
         ? ` (only if it beats production v${champion.production})`
         : '';
@@ -834,7 +753,10 @@ function describe(spec: GoalSpec, target: string | undefined, taskType: string |
   else parts.push('data preparation');
   if (spec.gate?.kind === 'threshold')
     parts.push(`gate ${spec.gate.metric} ${spec.gate.op} ${spec.gate.value}`);
-  if (spec.gate?.kind === 'improve') parts.push(`gate: ${spec.gate.metric ?? 'primary metric'} improves`);
+  if (spec.gate?.kind === 'improve')
+    parts.push(
+      `gate: ${spec.gate.metric ?? 'primary metric'} ${spec.gate.noWorse ? 'is no worse' : 'improves'}`,
+    );
   if (spec.wants.deploy) parts.push('deploy after approval');
   if (spec.wants.monitor) parts.push('drift check');
   if (spec.schedule) parts.push(`schedule ${spec.schedule.cron}`);

@@ -99,7 +99,53 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
 const CASUAL_IMPROVE =
   /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b/i;
 
-export function parseGate(goal: string, mentions: MetricMention[]): Gate | undefined {
+/** "no worse than what we have", "at least as good as production": a champion gate a tie passes. */
+const CURRENT_MODEL =
+  "(?:what(?:'s|\\s+is)?\\s+(?:we\\s+(?:have|run|use)|(?:currently\\s+)?(?:live|deployed|serving|in\\s+(?:production|prod|use)))|whatever'?s\\s+(?:live|deployed)|(?:the\\s+|our\\s+)?(?:current|production|prod|live|deployed|existing|old|incumbent|champion)(?:\\s+(?:model|version|one))?(?:\\s+in\\s+(?:production|prod))?|(?:the\\s+)?(?:model|version|one)\\s+(?:in|on)\\s+(?:production|prod)|production|prod)";
+const NOT_WORSE = new RegExp(
+  String.raw`\b(?:(?:is\s+|it'?s\s+)?(?:no|not)\s+worse\s+than|(?:is\s+)?(?:at\s+least\s+)?as\s+good\s+as|(?:does|do|performs?|scores?)\s+(?:at\s+least\s+)?as\s+well\s+as|(?:performs?\s+|is\s+)?on\s+par\s+with|(?:matches|equals)|(?:doesn'?t|does\s+not)\s+(?:do|perform|score)\s+worse\s+than)\s+${CURRENT_MODEL}\b`,
+  'i',
+);
+
+/** "the error rate stays under 8%", "less than 3% error", "misclassification rate at most 0.1". */
+const ERROR_WORDS = String.raw`(?:(?:classification|prediction|test|overall)\s+)?(?:error[- ]rate|misclassification(?:[- ]rate)?|classification error)`;
+const MIRROR: Record<Comparator, Comparator> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** A limit on the classification error, as the accuracy gate it means (accuracy = 1 − error rate). */
+function errorRateGate(goal: string): Gate | undefined {
+  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
+  const after = new RegExp(
+    String.raw`\b${ERROR_WORDS}\s+(?:(?:${GATE_VERBS}|be)\s+){0,3}?(${CMP_WORDS})\s*${NUM}`,
+    'i',
+  ).exec(goal);
+  const before = after
+    ? undefined
+    : new RegExp(String.raw`\b(${CMP_WORDS})\s+${NUM}\s+(?:of\s+)?(?:errors?|${ERROR_WORDS})\b`, 'i').exec(
+        goal,
+      );
+  const m = after ?? before;
+  if (!m) return undefined;
+  const said = comparator(m[1] as string, 'mae');
+  let op: Comparator = said === undefined || said === 'eq' ? '<=' : said;
+  if (negated(goal.slice(Math.max(0, m.index - 40), m.index))) op = FLIP[op];
+  const share = thresholdValue('accuracy', m[2] as string, !!m[3]);
+  if (share <= 0 || share >= 1) return undefined;
+  return {
+    kind: 'threshold',
+    metric: 'accuracy',
+    op: MIRROR[op],
+    value: Number((1 - share).toFixed(6)),
+    errorRate: share,
+  };
+}
+
+export function parseGate(goal: string, mentions: MetricMention[], trains = true): Gate | undefined {
+  const gate = parseMetricGate(goal, mentions);
+  if (gate?.kind === 'threshold' || !trains) return gate;
+  return errorRateGate(goal) ?? gate;
+}
+
+function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
   const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   for (const mention of mentions) {
@@ -162,6 +208,12 @@ export function parseGate(goal: string, mentions: MetricMention[]): Gate | undef
         ...(metric ? { metric } : {}),
         ...(minDelta !== undefined ? { minDelta } : {}),
       };
+  }
+  // A number said with it ("accuracy at least 0.9 and no worse than prod") stays the gate.
+  const tie = NOT_WORSE.exec(goal);
+  if (tie && gate?.kind !== 'threshold') {
+    const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - tie.index) < 40);
+    return { kind: 'improve', noWorse: true, ...(near ? { metric: near.metric } : {}) };
   }
   return gate;
 }

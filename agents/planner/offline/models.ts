@@ -21,6 +21,11 @@ export const MODEL_RULES: [RegExp, ModelChoice][] = [
     /\bgradient[- ]?boost(?:ed|ing)?(?: (?:decision )?trees?| machines?)?\b|\bgbm\b|\bgbdt\b|\bgbr?t\b|\bboosted (?:decision |regression )?trees\b/i,
     { framework: 'builtin', algorithm: 'gradient_boosting' },
   ],
+  // "boosting" alone, or "a boosted model", is the same family; boosting a metric ("boosting recall") is not.
+  [
+    /\bboosting\b(?!\s+(?:the|our|its|my|their|model|accuracy|recall|precision|f1|auc|performance|scores?|results?|quality|metrics?)\b)|\bboosted (?=(?:models?|classifiers?|regressors?|ensembles?)\b)/i,
+    { framework: 'builtin', algorithm: 'gradient_boosting' },
+  ],
   [/\brandom[- ]?forr?ests?\b|\brf\b/i, { framework: 'builtin', algorithm: 'random_forest' }],
   [
     /\blogistic[- ]regressions?\b|\blogistic[- ]reg\b|\blog[- ]?reg\b|\blogit\b|\blogistic (?:model|classifier)s?\b|\bmax(?:imum)?[- ]?ent(?:ropy)? classifier\b/i,

@@ -6,6 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { COUNT_WORD, countOf } from './reference-words.ts';
 import { dayOf } from './run-references.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
@@ -349,7 +350,7 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (buildsFromData || cues.retrains) return 'pipeline';
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
-  if ((CANARY.test(text) || cues.trafficShare) && acted) return 'canary';
+  if ((CANARY.test(text.replace(IN_CANARY_PHRASE, ' ')) || cues.trafficShare) && acted) return 'canary';
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';

@@ -158,7 +158,7 @@ export function parseGoal(goal: string): GoalSpec {
   if (/\bregression\b|\bregressor\b|\bhow (?:much|many)\b/i.test(noModels)) taskType = 'regression';
 
   const holdout = parseHoldout(text);
-  const gate = parseGate(text, mentions);
+  const gate = parseGate(text, mentions, trains && operation === 'pipeline');
   const schedule = parseSchedule(text);
   const bucket = findS3(text).find((m) => m.arrival)?.url;
   const approvalTimeout = parseDuration(text);

@@ -79,5 +79,32 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
       },
     });
   }
+  // "the churn model that's in canary", "churn-risk which is on canary": the version a running canary serves.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)${IN_CANARY}|\b(${NAME}-${NAME})${IN_CANARY}`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const word = (m[1] ?? '').toLowerCase();
+    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: m[2] ? [m[2].toLowerCase()] : c.words,
+        ...(m[2] ? { name: m[2] } : {}),
+        alias: 'canary',
+      },
+    });
+  }
   return out;
 }
+
+/** "… that's (currently) in canary", "… which is on canary", "… being canaried": the state, not a new canary. */
+const IN_CANARY = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is)?\s+|'s\s+|is\s+)?(?:currently\s+|now\s+|still\s+)?(?:(?:in|on|under)\s+(?:a\s+|the\s+)?canary|being\s+canar(?:y|ie)d|canarying)\b(?!\s+(?:at|for|with)\b)`;
+/** A model named by the canary it is in: the word "canary" there starts no new canary. */
+export const IN_CANARY_PHRASE = new RegExp(IN_CANARY, 'gi');

@@ -173,3 +173,27 @@ export function roleOf(before: string): ModelReference['role'] {
   if (/\b(?:against|than|versus|vs\.?|with)\s+$/i.test(before)) return 'baseline';
   return 'subject';
 }
+
+/** "the retrained churn-risk", "the updated one": the newest version not in production. */
+export const NEWER = /^(?:re-?trained|updated|improved|refreshed|re-?fitted)$/;
+/**
+ * "promote the experimental penguins-species", "ship our tuned churn-risk": in a deploy, an unknown word between a
+ * determiner and a bare model name says which version (an alias or tag the resolver checks, asking when none fits).
+ */
+export function deployedTag(before: string): string | undefined {
+  const m =
+    /\b(?:deploy\w*|promot\w+|ship(?:s|ped|ping)?|roll(?:s|ing)?\s+out|release\w*|push\w*|serv(?:e|es|ing))\s+(?:the|our|my|that|this)\s+([a-z][a-z0-9.-]*)\s+$/i.exec(
+      before,
+    );
+  const w = m?.[1]?.toLowerCase();
+  if (
+    !w ||
+    FILLER.has(w) ||
+    QUALIFIERS[w] ||
+    ALIASES[w] ||
+    BOUNDARY.test(w) ||
+    /^(?:model|version)s?$/.test(w)
+  )
+    return undefined;
+  return w;
+}

@@ -15,8 +15,10 @@ import {
   COUNT_WORD,
   classify,
   countOf,
+  deployedTag,
   FILLER,
   NAME,
+  NEWER,
   NOUN,
   QUALIFIERS,
   refWords,
@@ -285,7 +287,7 @@ export function parseModelReferences(text: string): ModelReference[] {
     const at = m.index ?? 0;
     if (
       /^\d+(?:[-_]\d+)+$/.test(name) ||
-      /^re-(?:run|try|train|do|start|launch|execute|deploy|register)$/i.test(name) ||
+      /^re-(?:run|try|train|do|start|launch|execute|deploy|register|fit)\w*$/i.test(name) ||
       /^(?:one|two|three|four|five|six|seven|eight|nine|ten)-/i.test(name)
     )
       continue;
@@ -308,6 +310,12 @@ export function parseModelReferences(text: string): ModelReference[] {
       ALIASES[/\b(\w+)\s+$/.exec(text.slice(Math.max(0, at - 20), at))?.[1]?.toLowerCase() ?? ''];
     if (r.exactOnly && aliasBefore && !r.alias && r.version === undefined)
       r = { ...r, alias: aliasBefore, text: text.slice(at - aliasBefore.length - 1, end) };
+    else if (r.exactOnly && !r.alias && r.version === undefined) {
+      const tag = deployedTag(text.slice(Math.max(0, at - 60), at));
+      const said = tag ? text.slice(at - tag.length - 1, end) : r.text;
+      if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
+      else if (tag) r = { ...r, alias: tag, text: said };
+    }
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));

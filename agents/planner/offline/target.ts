@@ -20,6 +20,11 @@ const CLAUSE_VERBS =
 const PHRASE = String.raw`(?:[\w()%-]+\s+){0,3}?[\w()%-]+`;
 const PARTICIPLES =
   'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
+/** "the model deployed", "which model got promoted", "each model returned": a determiner, "model", a participle. */
+const NOUN_MODEL = new RegExp(
+  String.raw`\b((?:the|a|an|which|what|whichever|this|that|our|my|your|each|every|any|new|best|current|same|winning)\s+)models?\b(?=\s+(?:(?:got|gets|was|were|is|are|has\s+been|had|have)\s+)?(?:${PARTICIPLES}|\w+[^e\W]ed|built|chosen|shown|run|won|made|picked|given|taken|sent)\b)`,
+  'gi',
+);
 export const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
 
 /** The words after the last preposition, verb or agent noun: "a classifier with weather" → "weather". */
@@ -184,8 +189,9 @@ export function targetPhrases(said: string): string[] {
     /\b(?:predict|forecast|estimate)\w*\s+(?:whether|if)\s+(?:an?\s+|the\s+)?\w+\s+(?:is|will be|gets|has|was)\s+([\w-]+)/gi,
   ))
     push(m[1]);
-  // "predict (the) X (from|using|...)".
-  for (const m of goal.matchAll(
+  // "predict (the) X (from|using|...)"; "the model deployed", "which model got picked": "model" is a noun there.
+  const nounModel = goal.replace(NOUN_MODEL, '$1item');
+  for (const m of nounModel.matchAll(
     new RegExp(
       String.raw`\b(?:${TARGET_VERBS})(?!\s+(?:should|must|will|would|can|could|shall|is|are|was|has|have|needs?)\b)\s+(?:(?:that|which|to|and|it)\s+(?:${TARGET_VERBS})\s+)?(?:the\s+|a\s+|an\s+|its\s+|their\s+|each\s+\w+'s\s+|how\s+(?:much|many)\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP})\b|[,;:!?]|\.(?:\s|$)|$)`,
       'gi',

@@ -1,0 +1,148 @@
+/**
+ * The goal's prep words → prep.transform operations, checked against the real columns. A column the goal
+ * names that the data lacks becomes one clarifying question instead of a guess.
+ */
+import { type DatasetDescription, NUMERIC_TYPES, TEXT_TYPES } from '../describe-dataset.ts';
+import type { DraftOutcome } from '../types.ts';
+import { matchColumn, matchColumnList } from './columns.ts';
+import type { GoalSpec } from './parse.ts';
+
+export const quote = (col: string) => `"${col.replaceAll('"', '""')}"`;
+
+export interface PrepOpsInput {
+  prep: GoalSpec['prep'];
+  data: DatasetDescription | undefined;
+  /** The column the model predicts: never scaled, encoded or dropped. */
+  target: string | undefined;
+  /** How the source is named in questions and notes. */
+  where: string;
+  /** " Its columns are: …." for questions, or ''. */
+  columnList: string;
+  notes: string[];
+}
+
+export type PrepOpsOutcome = { ops: Record<string, unknown>[] } | { clarify: DraftOutcome };
+
+const ask = (question: string): PrepOpsOutcome => ({ clarify: { kind: 'clarify', question } });
+
+/** The operations of the clean step, in the goal's order, without those left empty by a drop. */
+export function prepOps({ prep, data, target, where, columnList, notes }: PrepOpsInput): PrepOpsOutcome {
+  const columns = data?.columns.map((c) => c.name) ?? [];
+  const ops: Record<string, unknown>[] = [];
+  const feature = (c: { name: string }) => c.name !== target;
+  for (const p of prep) {
+    if (p.op === 'dedupe') {
+      // "remove duplicate titles": rows with the same Title are duplicates.
+      const keys = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push(keys.length ? { op: 'dedupe', keys } : { op: 'dedupe' });
+    } else if (p.op === 'dropna' && p.list) {
+      // Rows missing named columns: each must be a real column.
+      if (!data) {
+        notes.push(
+          `cannot check the columns "${p.list}" before the data is read; no rows are dropped for them`,
+        );
+        continue;
+      }
+      const { found } = matchColumnList(p.list, columns);
+      if (found.length === 0) {
+        return ask(
+          `Rows missing which column should be dropped? I could not find "${p.list}" in ${where}.${columnList}`,
+        );
+      }
+      ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
+    } else if (p.op === 'where') {
+      // "rows from 2005 on": the data's date or year column when none is named.
+      const col = data
+        ? (matchColumn(p.column, columns)?.column ??
+          (p.timeColumn ? data.columns.find((c) => /DATE|TIMESTAMP/.test(c.type))?.name : undefined))
+        : undefined;
+      if (!col) {
+        if (!data) notes.push(`cannot check the column "${p.column}" to filter on before the data is read`);
+        else
+          return ask(
+            `Which column should rows be filtered on? I could not find "${p.column}" in ${where}.${columnList}`,
+          );
+        continue;
+      }
+      const info = data?.columns.find((c) => c.name === col);
+      const numeric = !!info && NUMERIC_TYPES.test(info.type) && /^-?\d+(?:\.\d+)?$/.test(p.value);
+      // Dates and years compare as text in ISO form; numbers as numbers; everything else as a quoted string.
+      const value = numeric ? p.value : `'${p.value.replaceAll("'", "''")}'`;
+      const lhs =
+        numeric || !info || TEXT_TYPES.test(info.type) ? quote(col) : `CAST(${quote(col)} AS VARCHAR)`;
+      // "only the year 2005" on a date column: the dates that start with it.
+      const cond =
+        p.timeColumn && p.cmp === '=' && !numeric
+          ? `${lhs} LIKE '${p.value.replaceAll("'", "''")}%'`
+          : `${lhs} ${p.cmp === '!=' ? '<>' : p.cmp} ${value}`;
+      ops.push({ op: 'filter', where: p.keep ? cond : `NOT (${cond})` });
+      notes.push(`rows are ${p.keep ? 'kept' : 'dropped'} where ${cond}`);
+    } else if (p.op === 'dropna') {
+      const cols = data?.columns.filter((c) => c.nulls > 0).map((c) => c.name) ?? [];
+      if (cols.length)
+        ops.push({ op: 'filter', where: cols.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
+      else notes.push('no column has missing values, so no rows are dropped for them');
+    } else if (p.op === 'drop') {
+      if (!data) {
+        notes.push(`cannot check the columns to drop ("${p.list}") before the data is read`);
+        continue;
+      }
+      const { found, unknown } = matchColumnList(p.list, columns);
+      if (found.length === 0) {
+        return ask(`Which columns should be dropped? I could not find "${p.list}" in ${where}.${columnList}`);
+      }
+      if (target && found.includes(target)) {
+        return ask(
+          `You asked to drop "${target}", which is also the column to predict. Should it be dropped or predicted?`,
+        );
+      }
+      if (unknown.length) notes.push(`ignored unknown column(s) to drop: ${unknown.join(', ')}`);
+      ops.push({ op: 'drop', columns: found });
+    } else if (p.op === 'impute') {
+      const only = p.list && data ? matchColumnList(p.list, columns).found : [];
+      ops.push({
+        op: 'impute',
+        ...(only.length ? { columns: only } : {}),
+        strategy: p.strategy,
+        ...(p.strategy === 'constant' ? { value: p.value ?? 0 } : {}),
+      });
+    } else if (p.op === 'scale') {
+      const cols =
+        data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
+      if (cols.length) ops.push({ op: 'scale', columns: cols, method: p.method });
+      else notes.push('no numeric feature columns to scale');
+    } else if (p.op === 'clip') {
+      const numeric =
+        data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
+      const named = p.list ? matchColumnList(p.list, numeric).found : [];
+      const cols = named.length ? named : numeric;
+      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: p.quantiles ?? [0.01, 0.99] });
+    } else if (p.op === 'cast') {
+      const found = data ? matchColumnList(p.list, columns).found : [];
+      if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });
+      else notes.push(`no column "${p.list}" to cast to ${p.type}`);
+    } else if (p.op === 'onehot') {
+      let cols: string[] = [];
+      if (p.list && data) cols = matchColumnList(p.list, columns).found.filter((c) => c !== target);
+      if (cols.length === 0) {
+        cols =
+          data?.columns
+            .filter((c) => feature(c) && /^VARCHAR/.test(c.type) && c.distinct <= 50)
+            .map((c) => c.name) ?? [];
+      }
+      for (const c of cols) ops.push({ op: 'onehot', column: c });
+      if (cols.length === 0) notes.push('no categorical columns to one-hot encode');
+    }
+  }
+  const dropIdx = ops.findIndex((o) => o.op === 'drop');
+  const dropped = new Set(dropIdx >= 0 ? ((ops[dropIdx] as { columns: string[] }).columns ?? []) : []);
+  // Statistics-based ops must not touch dropped columns.
+  for (const o of ops) {
+    if (Array.isArray(o.columns) && o.op !== 'drop')
+      o.columns = (o.columns as string[]).filter((c) => !dropped.has(c));
+  }
+  const cleanOps = ops
+    .filter((o) => !Array.isArray(o.columns) || (o.columns as string[]).length > 0)
+    .filter((o) => !(o.op === 'onehot' && dropped.has(o.column as string)));
+  return { ops: cleanOps };
+}

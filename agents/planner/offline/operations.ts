@@ -274,7 +274,8 @@ export function parseOutput(text: string): string | undefined {
       : null);
   const out = into?.[1];
   if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
-  return out.replace(/^\.\//, '');
+  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
+  return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
 }
 
 const SERVING_WORDS =

@@ -1,0 +1,34 @@
+/** Round 6 operations, in other words than any eval goal: approvers said after "once", a path closing a sentence. */
+import { describe, expect, it } from 'vitest';
+import { parseOutput } from '../../../agents/planner/offline/operations.ts';
+import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+
+describe('an approver named in a clause of waiting', () => {
+  it.each([
+    ['ship churn-risk to prod after bob has signed off', ['bob']],
+    ['register it and deploy it when carol approves', ['carol']],
+    ['release the model once dave and erin have okayed it', ['dave', 'erin']],
+    ['promote it, but only after frank has reviewed it', ['frank']],
+  ])('%s', (text, names) => {
+    expect(parseApprovers(text)).toEqual(names);
+  });
+  it('a pronoun or a model is no approver', () => {
+    expect(parseApprovers('deploy it once I have approved')).toEqual([]);
+    expect(parseApprovers('deploy it once the model has been approved')).toEqual([]);
+    expect(parseApprovers('deploy it once it is approved')).toEqual([]);
+  });
+});
+
+describe('a path that ends a sentence keeps no full stop', () => {
+  it.each([
+    ['Score q.csv with churn-risk and save the results to out/q.csv.', 'out/q.csv'],
+    ['Use fraud-detector on tx.json, writing predictions into preds/tx.jsonl. Thanks', 'preds/tx.jsonl'],
+    ['Put the scores in out/run1.parquet.', 'out/run1.parquet'],
+  ])('%s', (text, path) => {
+    expect(parseOutput(text)).toBe(path);
+  });
+  it('a folder and a path mid-sentence are unchanged', () => {
+    expect(parseOutput('save the results to scores/ please')).toBe('scores/');
+    expect(parseOutput('write the predictions to out/x.v2.csv now')).toBe('out/x.v2.csv');
+  });
+});

@@ -194,6 +194,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     // A description never runs across the end of a sentence or clause ("… + cluster. plain linear model").
     lead.forEach((w, i) => {
       if (BOUNDARY.test(w) || /[.;:!?]$/.test(w)) start = i + 1;
+      // "the data its production version …": a possessive starts the phrase; "data" names no model.
+      else if (/^(?:its|their)$/i.test(w)) start = i;
     });
     const ws = lead.slice(start);
     // "a delay model trained on x.parquet", "an XGBoost model": a model to be made, not one that exists.
@@ -202,7 +204,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       /^\s*(?:that\s+(?:is|was|you|we)\s+)?(?:trained|fitted|fit|built|learned|learnt)\b/i.test(
         text.slice(at + m[0].length),
       );
-    if (toBeTrained || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
+    // "its staging version learned from …": a possessive says the model exists already.
+    const owned = /^(?:its|their)$/i.test(ws[0] ?? '');
+    if ((toBeTrained && !owned) || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
     // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
     const lead0 = m[1] ?? '';
     const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);

@@ -1,6 +1,7 @@
 /** Round 6 operations, in other words than any eval goal: approvers said after "once", a path closing a sentence. */
 import { describe, expect, it } from 'vitest';
 import { parseOutput } from '../../../agents/planner/offline/operations.ts';
+import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 
 describe('an approver named in a clause of waiting', () => {
@@ -30,5 +31,19 @@ describe('a path that ends a sentence keeps no full stop', () => {
   it('a folder and a path mid-sentence are unchanged', () => {
     expect(parseOutput('save the results to scores/ please')).toBe('scores/');
     expect(parseOutput('write the predictions to out/x.v2.csv now')).toBe('out/x.v2.csv');
+  });
+});
+
+describe('a webhook said as a call to a URL', () => {
+  it.each([
+    ['check drift daily and post the result to https://alerts.acme.io/hook if it moved'],
+    ['when the error rate is high, call https://ops.acme.io/page'],
+    ['send an alert to https://hooks.acme.dev/ml when anything drifts'],
+  ])('%s', (text) => {
+    expect(parseNotify(text)?.channel).toBe('webhook');
+  });
+  it('a URL read as data is no notification', () => {
+    expect(parseNotify('train a model on https://data.acme.io/rows.csv')).toBeUndefined();
+    expect(parseNotify('score the file at https://x.io/a.csv with churn-risk')).toBeUndefined();
   });
 });

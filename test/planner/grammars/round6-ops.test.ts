@@ -1,7 +1,7 @@
 /** Round 6 operations, in other words than any eval goal: approvers said after "once", a path closing a sentence. */
 import { describe, expect, it } from 'vitest';
-import { parseOutput } from '../../../agents/planner/offline/operations.ts';
 import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
+import { parseOutput } from '../../../agents/planner/offline/operations.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 
 describe('an approver named in a clause of waiting', () => {

@@ -16,7 +16,9 @@ describe('a possessive starts a model phrase: the words before it are something 
     expect(r?.words).toEqual([]);
   });
   it('a model phrase without a possessive keeps its words', () => {
-    expect(refs('compare with the data the staging churn model was trained on').find((x) => x.alias)).toMatchObject({
+    expect(
+      refs('compare with the data the staging churn model was trained on').find((x) => x.alias),
+    ).toMatchObject({
       alias: 'staging',
       words: ['churn'],
     });

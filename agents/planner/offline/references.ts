@@ -107,6 +107,18 @@ export function parseModelReferences(text: string): ModelReference[] {
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
+  // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
+  for (const m of text.matchAll(
+    /\b(?:whatever|whichever|the)\s+([a-z0-9]+(?:[-_][a-z0-9]+)+)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|is|sits|lives|'s)\s+(?:currently\s+|now\s+|right now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,
+  )) {
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
+      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+    });
+  }
   for (const f of rolesAndTags(text)) add(f.at, f.end, f.ref);
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(

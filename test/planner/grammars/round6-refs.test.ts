@@ -24,3 +24,17 @@ describe('a possessive starts a model phrase: the words before it are something 
     });
   });
 });
+
+describe('a model named bare, then the alias it sits at', () => {
+  it.each([
+    ['score q.csv with whatever churn-risk is on staging at the moment', 'staging'],
+    ['batch-predict tx.json using whichever fraud-detector is currently in prod', 'production'],
+    ["use the churn-risk that's in staging to score q.csv", 'staging'],
+  ])('%s', (text, alias) => {
+    const r = refs(text).find((x) => x.alias === alias);
+    expect(r?.words).toEqual([text.includes('churn') ? 'churn-risk' : 'fraud-detector']);
+  });
+  it('putting a model somewhere is no reference to what is there', () => {
+    expect(refs('deploy churn-risk to staging').some((x) => x.alias === 'staging')).toBe(false);
+  });
+});

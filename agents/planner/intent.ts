@@ -347,6 +347,7 @@ export const IntentFrame = z
     rollback: z
       .object({
         toVersion: z.number().int().optional().describe('Version to go back to (default: the previous)'),
+        toAlias: z.string().optional().describe('An alias naming the version to go back to'),
         onBreach: z.boolean().describe('Only when serving limits are breached'),
       })
       .optional()

@@ -50,3 +50,20 @@ describe('drift against the training data of a version said by number', () => {
     expect(step(p, 'model.dataset')?.with.model).toBe('cars-mpg@production');
   });
 });
+
+describe('a rollback to an alias', () => {
+  it('asks when the model has no such alias, naming it', async () => {
+    const r = await planGoal('take cars-mpg back to whatever the golden alias is on', {
+      registry,
+      ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
+    });
+    expect(r.kind).toBe('clarify');
+    expect(JSON.stringify(r)).toContain('golden');
+  });
+  it('goes back to the version an existing alias names', async () => {
+    const p = await planOf(
+      'roll penguins-species production back to the version the staging alias points at',
+    );
+    expect(step(p, 'model.rollback')?.with).toMatchObject({ model: 'penguins-species', toVersion: 3 });
+  });
+});

@@ -342,7 +342,18 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
   const pb = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
   const named =
     pb?.ok && pb.value.name === m.name && pb.value.version !== production ? pb.value.version : undefined;
-  const to = frame.rollback?.toVersion ?? named;
+  // "back to whatever the blue-green alias points at": the version that alias names, asked about when none.
+  const toAlias = frame.rollback?.toAlias;
+  const aliased = toAlias === undefined ? undefined : m.aliases[toAlias];
+  if (toAlias !== undefined && aliased === undefined)
+    return clarify(
+      `${m.name} has no alias "${toAlias}" (its aliases: ${
+        Object.entries(m.aliases)
+          .map(([a, v]) => `${a} v${v}`)
+          .join(', ') || 'none'
+      }). Which version should production go back to?`,
+    );
+  const to = frame.rollback?.toVersion ?? aliased ?? named;
   if (to !== undefined && !m.versions.some((v) => v.version === to))
     return clarify(
       `${m.name} has no version ${to}; its versions are ${m.versions

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
 import { parseOutput } from '../../../agents/planner/offline/operations.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 
 describe('an approver named in a clause of waiting', () => {
@@ -45,5 +46,22 @@ describe('a webhook said as a call to a URL', () => {
   it('a URL read as data is no notification', () => {
     expect(parseNotify('train a model on https://data.acme.io/rows.csv')).toBeUndefined();
     expect(parseNotify('score the file at https://x.io/a.csv with churn-risk')).toBeUndefined();
+  });
+});
+
+describe('a rollback to the version an alias names', () => {
+  it.each([
+    ['move churn-risk back to whatever the blue-green alias points to', 'blue-green'],
+    ['revert fraud-detector to the version the last-good tag is on', 'last-good'],
+    ['roll churn-risk back to the stable alias', 'stable'],
+  ])('%s', (text, alias) => {
+    const g = parseGoal(text);
+    expect(g.operation).toBe('rollback');
+    expect(g.rollback?.toAlias).toBe(alias);
+  });
+  it('a rollback to a number or to the previous version names no alias', () => {
+    expect(parseGoal('roll churn-risk back to version 2').rollback?.toAlias).toBeUndefined();
+    expect(parseGoal('roll churn-risk back to the previous one').rollback?.toAlias).toBeUndefined();
+    expect(parseGoal('canary churn-risk v3 at 10% for an hour').operation).toBe('canary');
   });
 });

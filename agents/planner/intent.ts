@@ -140,6 +140,13 @@ export const ModelReference = z
       .optional()
       .describe('latest: highest version; new: newest version not in production; previous: the one before'),
     run: z.string().optional().describe('"the model that run <id> trained": the run id'),
+    registeredDaysAgo: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        '"the version registered six days ago": the calendar day it was registered, in days before today',
+      ),
     exactOnly: z
       .boolean()
       .optional()

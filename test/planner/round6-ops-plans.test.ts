@@ -67,3 +67,19 @@ describe('a rollback to an alias', () => {
     expect(step(p, 'model.rollback')?.with).toMatchObject({ model: 'penguins-species', toVersion: 3 });
   });
 });
+
+describe('a version by the day it was registered', () => {
+  it('scores with the version registered that day', async () => {
+    const p = await planOf(
+      'use the cars-mpg model which got registered 5 days ago to score data/new-cars.json',
+    );
+    expect(step(p, 'predict.batch')?.with.model).toBe('cars-mpg:1');
+  });
+  it('asks when no version was registered that day', async () => {
+    const r = await planGoal('score data/new-cars.json with the cars-mpg version registered 20 days ago', {
+      registry,
+      ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
+    });
+    expect(r.kind).toBe('clarify');
+  });
+});

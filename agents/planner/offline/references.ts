@@ -22,6 +22,7 @@ import {
   NOUN,
   QUALIFIERS,
   refWords,
+  registeredDaysAgo,
   roleOf,
   runModelPhrases,
 } from './reference-words.ts';
@@ -332,6 +333,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
       else if (tag) r = { ...r, alias: tag, text: said };
     }
+    const ago =
+      r.version === undefined && !r.alias ? registeredDaysAgo(text.slice(end, end + 60)) : undefined;
+    if (ago !== undefined) r = { ...r, registeredDaysAgo: ago };
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));

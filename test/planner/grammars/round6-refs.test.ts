@@ -38,3 +38,17 @@ describe('a model named bare, then the alias it sits at', () => {
     expect(refs('deploy churn-risk to staging').some((x) => x.alias === 'staging')).toBe(false);
   });
 });
+
+describe('a version named by how many days ago it was registered', () => {
+  it.each([
+    ['score q.csv with the churn-risk model registered 4 days ago', 4],
+    ['use the fraud-detector version which was registered two days ago on tx.json', 2],
+    ['promote the churn-risk version that got registered ten days ago', 10],
+  ])('%s', (text, days) => {
+    expect(refs(text)[0]?.registeredDaysAgo).toBe(days);
+  });
+  it('a day count about something else names no version', () => {
+    expect(refs('score the file from 3 days ago with churn-risk')[0]?.registeredDaysAgo).toBeUndefined();
+    expect(refs('score q.csv with churn-risk v2, registered 3 days ago')[0]?.version).toBe(2);
+  });
+});

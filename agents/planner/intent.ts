@@ -140,6 +140,13 @@ export const ModelReference = z
       .optional()
       .describe('latest: highest version; new: newest version not in production; previous: the one before'),
     run: z.string().optional().describe('"the model that run <id> trained": the run id'),
+    registeredDaysAgo: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        '"the version registered six days ago": the calendar day it was registered, in days before today',
+      ),
     exactOnly: z
       .boolean()
       .optional()
@@ -347,6 +354,7 @@ export const IntentFrame = z
     rollback: z
       .object({
         toVersion: z.number().int().optional().describe('Version to go back to (default: the previous)'),
+        toAlias: z.string().optional().describe('An alias naming the version to go back to'),
         onBreach: z.boolean().describe('Only when serving limits are breached'),
       })
       .optional()

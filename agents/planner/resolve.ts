@@ -13,6 +13,7 @@ import type {
 } from '../../src/lineage/resolve.ts';
 import type { ModelReference, RunReference } from './intent.ts';
 import { sameWord, words } from './offline/words.ts';
+import { versionRegisteredDaysAgo } from './registered-day.ts';
 
 /** The look-ups the resolver and the builders read, plus the clock that "yesterday" is relative to. */
 export interface Lookups extends WorkspaceFacts {
@@ -106,9 +107,14 @@ function pickVersion(
   m: ModelFacts,
   r: ModelReference,
   fallback: 'production' | 'latest' | 'new',
+  look: Lookups,
 ): Bound<{ version: number; alias?: string }> {
   const versions = m.versions.map((v) => v.version);
   const production = m.aliases.production;
+  if (r.registeredDaysAgo !== undefined && r.version === undefined && !r.alias) {
+    const day = versionRegisteredDaysAgo(m, r.registeredDaysAgo, look);
+    return 'version' in day ? ok({ version: day.version }) : ask(day.question);
+  }
   if (r.version !== undefined) {
     if (!versions.includes(r.version))
       return ask(
@@ -250,7 +256,7 @@ export function bindModel(
         return ask(
           `No registered model has a "${alias}" alias. ${registered(models)} Which one do you mean?`,
         );
-      const p = pickVersion(only, ref, fallback);
+      const p = pickVersion(only, ref, fallback, look);
       return p.ok ? finish(only, p.value) : ask(p.question);
     }
     candidates = withAlias;
@@ -263,7 +269,7 @@ export function bindModel(
       )}. Which one do you mean?`,
     );
   const m = candidates[0] as ModelFacts;
-  const picked = pickVersion(m, ref, fallback);
+  const picked = pickVersion(m, ref, fallback, look);
   return picked.ok ? finish(m, picked.value) : ask(picked.question);
 }
 

@@ -166,10 +166,26 @@ function sinceOf(frame: IntentFrame, look: Lookups): string | undefined {
 
 // ---- served traffic --------------------------------------------------------------------------------------
 
+/**
+ * "traffic of cars-mpg … the data cars-mpg v1 was trained on": a second reference to the served model that pins a
+ * version or alias names whose training data the traffic is compared with.
+ */
+function trainingVersionOf(frame: IntentFrame, ctx: OperationContext, served: BoundModel): BoundModel {
+  const pinned = frame.refs.models.find(
+    (r) =>
+      (r.version !== undefined || r.alias !== undefined) &&
+      r.words.length === 1 &&
+      r.words[0]?.toLowerCase() === served.name.toLowerCase(),
+  );
+  const got = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
+  return got?.ok ? got.value : served;
+}
+
 export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {
   const got = bound(frame, ctx, 'production');
   if (!got.ok) return got.outcome;
-  const b = got.b;
+  const served = got.b;
+  const b = trainingVersionOf(frame, ctx, served);
   const td = b.facts.trainingData;
   if (!td)
     return clarify(
@@ -180,7 +196,7 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
       `The training data of ${versionText(b)} (${td.name ?? 'dataset'}@${td.version ?? td.hash.slice(0, 12)}) is gone from the workspace, so its served traffic cannot be compared with it. Which file should the traffic be compared with instead (e.g. a copy of the training data)?`,
     );
   const notes = [
-    `compares the requests ${versionText(b)} answered with its own training data ${td.name ?? ''}@${td.version ?? td.hash.slice(0, 12)} (recorded in the registry${td.lineageId ? `, ${td.lineageId} in the lineage graph` : ''})`,
+    `compares the requests ${versionText(served)} answered with the training data of ${versionText(b)} ${td.name ?? ''}@${td.version ?? td.hash.slice(0, 12)} (recorded in the registry${td.lineageId ? `, ${td.lineageId} in the lineage graph` : ''})`,
   ];
   if (!b.model.served)
     notes.push(`no request to ${b.name} has been logged yet; the traffic step fails until there is one`);
@@ -196,7 +212,11 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
     {
       id: 'traffic',
       task: 'monitor.traffic',
-      with: { model: b.name, version: b.version, ...(window ? { window } : since ? { since } : {}) },
+      with: {
+        model: served.name,
+        version: served.version,
+        ...(window ? { window } : since ? { since } : {}),
+      },
     },
     {
       id: 'drift',
@@ -217,7 +237,7 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
     plan: planOf(
       frame,
       slug(`${b.name}-traffic-drift`, 80),
-      `Drift of the traffic served by ${versionText(b)} against its training data`,
+      `Drift of the traffic served by ${versionText(served)} against the training data of ${versionText(b)}`,
       steps,
       inputs,
       notes,
@@ -322,7 +342,18 @@ export function buildRollback(frame: IntentFrame, ctx: OperationContext): DraftO
   const pb = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
   const named =
     pb?.ok && pb.value.name === m.name && pb.value.version !== production ? pb.value.version : undefined;
-  const to = frame.rollback?.toVersion ?? named;
+  // "back to whatever the blue-green alias points at": the version that alias names, asked about when none.
+  const toAlias = frame.rollback?.toAlias;
+  const aliased = toAlias === undefined ? undefined : m.aliases[toAlias];
+  if (toAlias !== undefined && aliased === undefined)
+    return clarify(
+      `${m.name} has no alias "${toAlias}" (its aliases: ${
+        Object.entries(m.aliases)
+          .map(([a, v]) => `${a} v${v}`)
+          .join(', ') || 'none'
+      }). Which version should production go back to?`,
+    );
+  const to = frame.rollback?.toVersion ?? aliased ?? named;
   if (to !== undefined && !m.versions.some((v) => v.version === to))
     return clarify(
       `${m.name} has no version ${to}; its versions are ${m.versions

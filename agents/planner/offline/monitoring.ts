@@ -41,6 +41,13 @@ export function parseNotify(goal: string): GoalSpec['notify'] {
     goal,
   );
   if (hook) return { channel: 'webhook', asked: hook[0].toLowerCase() };
+  // "POST to https://…", "call https://…", "send an alert to https://…": a URL that is called is a webhook.
+  if (
+    /\b(?:post|posts|posting|send|sends|sending)\s+(?:[\w-]+\s+){0,3}?to\s+<?https?:\/\/|\b(?:call|calls|hit|hits|ping|pings|notify|alert)\s+<?https?:\/\//i.test(
+      goal,
+    )
+  )
+    return { channel: 'webhook', asked: 'webhook' };
   const mail = /\be-?mail(?:s|ed|ing)?\b|\bmail (?:me|us|the team)\b/i.exec(goal);
   if (mail) return { channel: 'console', asked: 'email' };
   if (

@@ -217,7 +217,7 @@ const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b`,
+  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
   'i',
 );
 
@@ -232,7 +232,16 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
     Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
   const word = to?.[1] ?? to?.[2];
   const version = word === undefined ? undefined : countOf(word);
-  return { ...(version !== undefined ? { toVersion: version } : {}), onBreach: conditional };
+  // "back to whatever the blue-green alias points at", "to the version the last-good tag is on".
+  const alias =
+    /\bto\s+(?:(?:whatever|wherever|what|the\s+(?:version|one|model))\s+)?(?:the\s+)?([\w-]+)\s+(?:alias|tag)\b/i.exec(
+      text,
+    )?.[1];
+  return {
+    ...(version !== undefined ? { toVersion: version } : {}),
+    ...(alias && version === undefined ? { toAlias: alias.toLowerCase() } : {}),
+    onBreach: conditional,
+  };
 }
 
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
@@ -274,7 +283,8 @@ export function parseOutput(text: string): string | undefined {
       : null);
   const out = into?.[1];
   if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
-  return out.replace(/^\.\//, '');
+  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
+  return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
 }
 
 const SERVING_WORDS =
@@ -350,7 +360,9 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (buildsFromData || cues.retrains) return 'pipeline';
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
-  if ((CANARY.test(text.replace(IN_CANARY_PHRASE, ' ')) || cues.trafficShare) && acted) return 'canary';
+  // "the canary-blue alias": a name with "canary" in it is no canary rollout.
+  const noAliasNames = text.replace(IN_CANARY_PHRASE, ' ').replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
+  if ((CANARY.test(noAliasNames) || cues.trafficShare) && acted) return 'canary';
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';

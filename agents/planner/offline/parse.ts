@@ -97,6 +97,8 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi,
       ' ',
     )
+    // "the rows v1 was fit on": a past passive says when a model was trained, not a wish to train.
+    .replace(/\b(?:was|were|been)\s+(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi, ' ')
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',

@@ -96,6 +96,15 @@ export const COUNT_WORD = Object.keys(COUNT).join('|');
 export const countOf = (w: string): number | undefined =>
   /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
 
+/** Right after a model phrase: "that was registered six days ago", "registered 4 days ago" → the day count. */
+export function registeredDaysAgo(after: string): number | undefined {
+  const m = new RegExp(
+    String.raw`^\s*,?\s*(?:(?:that|which)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:registered|published|added\s+to\s+the\s+registry)\s+(\d+|${COUNT_WORD})\s+days?\s+ago\b`,
+    'i',
+  ).exec(after);
+  return m ? countOf(m[1] as string) : undefined;
+}
+
 /**
  * "the model run-… trained", "whatever model run-… produced", "the penguins model that run-… trained", "the
  * model trained by run-…", "the model from run-…": a model named by the run that made it.

@@ -22,6 +22,7 @@ import {
   NOUN,
   QUALIFIERS,
   refWords,
+  registeredDaysAgo,
   roleOf,
   runModelPhrases,
 } from './reference-words.ts';
@@ -104,6 +105,18 @@ export function parseModelReferences(text: string): ModelReference[] {
       text: m[0],
       role: roleOf(text.slice(0, at)),
       words: c.words,
+      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+    });
+  }
+  // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
+  for (const m of text.matchAll(
+    /\b(?:whatever|whichever|the)\s+([a-z0-9]+(?:[-_][a-z0-9]+)+)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|is|sits|lives|'s)\s+(?:currently\s+|now\s+|right now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,
+  )) {
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
       alias: ALIASES[(m[2] as string).toLowerCase()] as string,
     });
   }
@@ -194,6 +207,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     // A description never runs across the end of a sentence or clause ("… + cluster. plain linear model").
     lead.forEach((w, i) => {
       if (BOUNDARY.test(w) || /[.;:!?]$/.test(w)) start = i + 1;
+      // "the data its production version …": a possessive starts the phrase; "data" names no model.
+      else if (/^(?:its|their)$/i.test(w)) start = i;
     });
     const ws = lead.slice(start);
     // "a delay model trained on x.parquet", "an XGBoost model": a model to be made, not one that exists.
@@ -202,7 +217,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       /^\s*(?:that\s+(?:is|was|you|we)\s+)?(?:trained|fitted|fit|built|learned|learnt)\b/i.test(
         text.slice(at + m[0].length),
       );
-    if (toBeTrained || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
+    // "its staging version learned from …": a possessive says the model exists already.
+    const owned = /^(?:its|their)$/i.test(ws[0] ?? '');
+    if ((toBeTrained && !owned) || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
     // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
     const lead0 = m[1] ?? '';
     const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);
@@ -316,6 +333,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
       else if (tag) r = { ...r, alias: tag, text: said };
     }
+    const ago =
+      r.version === undefined && !r.alias ? registeredDaysAgo(text.slice(end, end + 60)) : undefined;
+    if (ago !== undefined) r = { ...r, registeredDaysAgo: ago };
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));

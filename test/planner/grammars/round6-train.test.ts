@@ -1,0 +1,36 @@
+/** Round 6, training words: a script's artifact in brackets, "as model x", … */
+import { describe, expect, it } from 'vitest';
+import { parseModelName } from '../../../agents/planner/offline/params.ts';
+import { parseScript } from '../../../agents/planner/offline/script.ts';
+
+describe('the registered name after an artifact said in brackets or with "as model"', () => {
+  it.each([
+    ['register the weights it saves (runs/w.pt) as qa-bot', 'qa-bot'],
+    ['then register the file the job writes (out/final.ckpt) as tagger-x', 'tagger-x'],
+    ['register the artefact out/m.pt as model sum-small', 'sum-small'],
+    ['publish out/m.onnx as the model ranker-2', 'ranker-2'],
+    ['save it as model intent-v3 with alias candidate', 'intent-v3'],
+  ])('%s → %s', (text, name) => {
+    expect(parseModelName(text)).toBe(name);
+  });
+
+  it('unchanged: a plain name, an alias, a model named "model-x"', () => {
+    expect(parseModelName('register what it writes to out/model.pt as intent-clf')).toBe('intent-clf');
+    expect(parseModelName('register what it writes to out/x.pt as staging')).toBeUndefined();
+    expect(parseModelName('register it as model-x')).toBe('model-x');
+  });
+});
+
+describe("the script's artifact said in brackets after 'it writes', or as an artefact", () => {
+  it.each([
+    ['run scripts/ft.py and register the weights it saves (runs/w.pt) as qa-bot', 'runs/w.pt'],
+    ['run train.py, then register the model it produces (out/best.ckpt)', 'out/best.ckpt'],
+    ['run scripts/ft.py; register the artefact out/m.safetensors as model x-1', 'out/m.safetensors'],
+  ])('%s → %s', (text, artifact) => {
+    expect(parseScript(text)?.artifact).toBe(artifact);
+  });
+
+  it('unchanged: the artifact after "writes to"', () => {
+    expect(parseScript('run scripts/t.py and register what it writes to out/c.pt')?.artifact).toBe('out/c.pt');
+  });
+});

@@ -31,6 +31,8 @@ describe("the script's artifact said in brackets after 'it writes', or as an art
   });
 
   it('unchanged: the artifact after "writes to"', () => {
-    expect(parseScript('run scripts/t.py and register what it writes to out/c.pt')?.artifact).toBe('out/c.pt');
+    expect(parseScript('run scripts/t.py and register what it writes to out/c.pt')?.artifact).toBe(
+      'out/c.pt',
+    );
   });
 });

@@ -1,5 +1,6 @@
 /** Round 6, training words: a script's artifact in brackets, "as model x", … */
 import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parseScript } from '../../../agents/planner/offline/script.ts';
 
@@ -34,5 +35,19 @@ describe("the script's artifact said in brackets after 'it writes', or as an art
     expect(parseScript('run scripts/t.py and register what it writes to out/c.pt')?.artifact).toBe(
       'out/c.pt',
     );
+  });
+});
+
+describe('two or more text columns said with "both" / "all of"', () => {
+  it.each([
+    ['predict rating; treat both summary and notes as free text', ['summary', 'notes']],
+    ['use both the subject and body as text features', ['subject', 'body']],
+    ['all of title, plot and tagline are text', ['title', 'plot', 'tagline']],
+  ])('%s', (text, cols) => {
+    expect([...parseTextFeatures(text).explicit].sort()).toEqual([...cols].sort());
+  });
+
+  it('unchanged: one column treated as text', () => {
+    expect(parseTextFeatures('treat body as free text').explicit).toEqual(['body']);
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseScript } from '../../../agents/planner/offline/script.ts';
 
 describe('the registered name after an artifact said in brackets or with "as model"', () => {
@@ -49,5 +50,19 @@ describe('two or more text columns said with "both" / "all of"', () => {
 
   it('unchanged: one column treated as text', () => {
     expect(parseTextFeatures('treat body as free text').explicit).toEqual(['body']);
+  });
+});
+
+describe("a model's settings in brackets before 'that predicts X'", () => {
+  it.each([
+    ['a knn model (k = 5) that predicts species', 'species'],
+    ['train a random forest (300 trees, depth 8) which forecasts demand in x.csv', 'demand'],
+    ['I need a gradient boosting classifier (lr 0.1) that predicts churn', 'churn'],
+  ])('%s → %s', (text, target) => {
+    expect(parseGoal(text).targetPhrases[0]).toBe(target);
+  });
+
+  it('unchanged: a bracket in the column name after predict', () => {
+    expect(parseGoal('predict Horsepower (hp) from data/cars.json').targetPhrases[0]).toMatch(/^Horsepower/);
   });
 });

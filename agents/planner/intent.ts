@@ -99,6 +99,10 @@ export const PrepIntent = z
     z.object({ op: z.literal('scale'), method: z.enum(['zscore', 'minmax']).describe('Scaling') }),
     z.object({ op: z.literal('onehot'), list: z.string().optional().describe('Columns, as written') }),
     z.object({
+      op: z.literal('select'),
+      list: z.string().describe('Columns to keep (all others dropped), as written'),
+    }),
+    z.object({
       op: z.literal('clip'),
       list: z.string().optional().describe('Columns, as written'),
       quantiles: z.tuple([z.number(), z.number()]).optional().describe('Bounds as [low, high] quantiles'),

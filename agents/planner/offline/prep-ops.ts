@@ -82,6 +82,24 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       if (cols.length)
         ops.push({ op: 'filter', where: cols.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
       else notes.push('no column has missing values, so no rows are dropped for them');
+    } else if (p.op === 'select') {
+      if (!data) {
+        notes.push(`cannot check the columns to keep ("${p.list}") before the data is read`);
+        continue;
+      }
+      const { found, unknown } = matchColumnList(p.list, columns);
+      // "keep only the Adelie penguins": rows, not columns — left to the filters.
+      if (found.length === 0) {
+        notes.push(`"${p.list}" names no column of ${where}, so no columns are selected`);
+        continue;
+      }
+      // The column to predict is kept too, even when the list leaves it out.
+      if (target && !found.includes(target)) {
+        found.push(target);
+        notes.push(`"${target}" is kept as well: it is the column to predict`);
+      }
+      if (unknown.length) notes.push(`ignored unknown column(s) to keep: ${unknown.join(', ')}`);
+      ops.push({ op: 'select', columns: found });
     } else if (p.op === 'drop') {
       if (!data) {
         notes.push(`cannot check the columns to drop ("${p.list}") before the data is read`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { parseScript } from '../../../agents/planner/offline/script.ts';
 
 describe('the registered name after an artifact said in brackets or with "as model"', () => {
@@ -64,5 +65,30 @@ describe("a model's settings in brackets before 'that predicts X'", () => {
 
   it('unchanged: a bracket in the column name after predict', () => {
     expect(parseGoal('predict Horsepower (hp) from data/cars.json').targetPhrases[0]).toMatch(/^Horsepower/);
+  });
+});
+
+describe('a column selection: keep only / select the columns', () => {
+  const selects = (goal: string) => parsePrep(goal).filter((p) => p.op === 'select');
+  it.each([
+    [
+      'from data/cars.json retain just Name, Horsepower and Origin, then scale everything',
+      'Name, Horsepower and Origin',
+    ],
+    [
+      'select the columns species, bill_length_mm, island and version it as p-small',
+      'species, bill_length_mm, island',
+    ],
+    ['only keep date, temp_max and weather; drop rows with missing values', 'date, temp_max and weather'],
+    ['keep just a, b and c, convert b to an integer', 'a, b and c'],
+  ])('%s', (goal, list) => {
+    expect(selects(goal)).toEqual([{ op: 'select', list }]);
+  });
+
+  it('unchanged: rows kept are filters, not a selection', () => {
+    expect(selects('keep only rows where year is 1932')).toEqual([]);
+    expect(selects('keep only the rows from 2005 on')).toEqual([]);
+    expect(selects('keep only year 2005 and predict mpg')).toEqual([]);
+    expect(selects('keep it as cars-clean')).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { PrepIntent } from '../intent.ts';
 import { dedupeKeys, parseMorePrep } from './prep-more.ts';
+import { parseDeriveClip } from './prep-derive.ts';
 import { parseSelect } from './prep-select.ts';
 import { STOP } from './target.ts';
 
@@ -177,7 +178,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
     { op: 'clip' },
   );
-  const more = [...parseMorePrep(goal), ...parseSelect(goal)];
+  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...parseDeriveClip(goal)];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

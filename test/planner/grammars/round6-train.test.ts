@@ -1,9 +1,12 @@
 /** Round 6, training words: a script's artifact in brackets, "as model x", … */
 import { describe, expect, it } from 'vitest';
+import type { DatasetDescription } from '../../../agents/planner/describe-dataset.ts';
+import type { PrepIntent } from '../../../agents/planner/intent.ts';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { prepOps } from '../../../agents/planner/offline/prep-ops.ts';
 import { parseScript } from '../../../agents/planner/offline/script.ts';
 
 describe('the registered name after an artifact said in brackets or with "as model"', () => {
@@ -90,5 +93,51 @@ describe('a column selection: keep only / select the columns', () => {
     expect(selects('keep only the rows from 2005 on')).toEqual([]);
     expect(selects('keep only year 2005 and predict mpg')).toEqual([]);
     expect(selects('keep it as cars-clean')).toEqual([]);
+  });
+});
+
+describe('a derived column, fixed clip bounds, a column before its verb', () => {
+  const ops = (goal: string) => parsePrep(goal).filter((p) => p.op !== 'where');
+  it.each([
+    [
+      'from data/cars.json add a column hp_per_kg = Horsepower / Weight_in_lbs',
+      { op: 'derive', name: 'hp_per_kg', expr: 'Horsepower / Weight_in_lbs' },
+    ],
+    ['compute gdp_k as gdp / 1000 and version it', { op: 'derive', name: 'gdp_k', expr: 'gdp / 1000' }],
+    ['create a new field ratio := (a + b) * 2', { op: 'derive', name: 'ratio', expr: '(a + b) * 2' }],
+  ])('%s', (goal, p) => {
+    expect(ops(goal)).toEqual([p]);
+  });
+
+  it.each([
+    ['cap life_expect to 20-90 please', { op: 'clip', list: 'life_expect', lower: 20, upper: 90 }],
+    ['the age column clipped between 0 and 100', { op: 'clip', list: 'age', lower: 0, upper: 100 }],
+    ['then the notes field drop', { op: 'drop', list: 'notes' }],
+  ])('%s', (goal, p) => {
+    expect(ops(goal)).toEqual([p]);
+  });
+
+  it('unchanged: percentiles are quantiles, "k = 5" is no derived column', () => {
+    expect(ops('clip price at the 1st and 99th percentile')).toEqual([
+      { op: 'clip', list: 'price', quantiles: [0.01, 0.99] },
+    ]);
+    expect(ops('train a knn with k = 5 on data/penguins.json')).toEqual([]);
+  });
+});
+
+describe('prep ops for a derived column', () => {
+  const data = {
+    columns: [
+      { name: 'pop', type: 'BIGINT', nulls: 0 },
+      { name: 'country', type: 'VARCHAR', nulls: 0 },
+    ],
+  } as unknown as DatasetDescription;
+  const run = (prep: PrepIntent[]) =>
+    prepOps({ prep, data, target: undefined, where: 'x.json', columnList: '', notes: [] });
+  it('quotes the columns it names, asks about a name that is no column', () => {
+    expect(run([{ op: 'derive', name: 'pop_m', expr: 'pop / 1000000' }])).toEqual({
+      ops: [{ op: 'derive', name: 'pop_m', expr: '"pop" / 1000000' }],
+    });
+    expect(run([{ op: 'derive', name: 'd', expr: 'area * 2' }])).toHaveProperty('clarify');
   });
 });

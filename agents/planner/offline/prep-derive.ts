@@ -23,7 +23,7 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
     out.push({ at: m.index ?? 0, p: { op: 'derive', name, expr: (m[3] as string).trim() } });
   }
   // "clip fertility between 0 and 10", "fertility clip between 0 and 10", "cap age to 0-100".
-  const CLIP = 'clip|clips|clipped|clipping|cap|caps|capped|capping|bound|limit|limits|limited';
+  const CLIP = 'clip|clips|clipped|clipping|cap|caps|capped|capping';
   const RANGE = String.raw`(?:between|to|within|in|into|at)\s+(?:the\s+range\s+)?(?:of\s+)?\[?${NUM}\s*(?:and|to|-|,|\.\.)\s*${NUM}\]?(?!\s*(?:%|st|nd|rd|th|percentiles?|quantiles?)\b|\s*%)`;
   for (const m of goal.matchAll(
     new RegExp(

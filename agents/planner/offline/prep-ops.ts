@@ -150,6 +150,11 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
       const named = p.list ? matchColumnList(p.list, numeric).found : [];
       const cols = named.length ? named : numeric;
+      // Fixed bounds fit only the columns named: never every numeric column.
+      if (p.lower !== undefined && named.length === 0) {
+        notes.push(`no numeric column "${p.list}" to clip to ${p.lower}..${p.upper}`);
+        continue;
+      }
       const bounds =
         p.lower !== undefined && p.upper !== undefined
           ? { lower: p.lower, upper: p.upper }

@@ -141,3 +141,20 @@ describe('prep ops for a derived column', () => {
     expect(run([{ op: 'derive', name: 'd', expr: 'area * 2' }])).toHaveProperty('clarify');
   });
 });
+
+describe('fixed clip bounds on a name that is no numeric column', () => {
+  it('clips nothing (not every numeric column)', () => {
+    const data = { columns: [{ name: 'pop', type: 'BIGINT', nulls: 0 }] } as unknown as DatasetDescription;
+    const notes: string[] = [];
+    const out = prepOps({
+      prep: [{ op: 'clip', list: 'rows', lower: 0, upper: 10 }],
+      data,
+      target: undefined,
+      where: 'x.json',
+      columnList: '',
+      notes,
+    });
+    expect(out).toEqual({ ops: [] });
+    expect(notes.join(' ')).toMatch(/no numeric column "rows"/);
+  });
+});

@@ -3,8 +3,8 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
-import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { parseDeriveClip } from './prep-derive.ts';
+import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { parseSelect } from './prep-select.ts';
 import { STOP } from './target.ts';
 

@@ -99,9 +99,20 @@ export const PrepIntent = z
     z.object({ op: z.literal('scale'), method: z.enum(['zscore', 'minmax']).describe('Scaling') }),
     z.object({ op: z.literal('onehot'), list: z.string().optional().describe('Columns, as written') }),
     z.object({
+      op: z.literal('derive'),
+      name: z.string().describe('The new column'),
+      expr: z.string().describe('Its arithmetic expression over columns, as written'),
+    }),
+    z.object({
+      op: z.literal('select'),
+      list: z.string().describe('Columns to keep (all others dropped), as written'),
+    }),
+    z.object({
       op: z.literal('clip'),
       list: z.string().optional().describe('Columns, as written'),
       quantiles: z.tuple([z.number(), z.number()]).optional().describe('Bounds as [low, high] quantiles'),
+      lower: z.number().optional().describe('Fixed lower bound, instead of quantiles'),
+      upper: z.number().optional().describe('Fixed upper bound, instead of quantiles'),
     }),
     z.object({
       op: z.literal('cast'),

@@ -170,13 +170,15 @@ export function parseTextFeatures(text: string): TextFeatures {
       m.slice(1).find((g) => g !== undefined),
     );
   // Lists: "treat subject and body as free text", "title, plot and tagline are text", "text fields: a, b".
-  const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus)\b)[\w()%-]+["'\x60]?`;
+  const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus|both)\b)[\w()%-]+["'\x60]?`;
+  // "both title and body", "all of the title, plot and tagline".
+  const BOTH = String.raw`(?:(?:both|all(?:\s+of)?|all\s+(?:two|three|four))\s+)?(?:the\s+)?`;
   const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
   for (const m of text.matchAll(
     new RegExp(
       [
-        String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
-        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)(?:the\s+)?${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
       ].join('|'),
       'gi',

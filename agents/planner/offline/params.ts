@@ -51,17 +51,18 @@ const ALIAS = String.raw`(?:staging|stage|candidate|challenger|shadow|beta|dev|q
 const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well|usual|before|soon)(?![\w-])|(?:an?|the)\s)([A-Za-z0-9][\w.-]*[A-Za-z0-9])`;
 
 const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
-/** "what it writes to out/ckpt.pt", "the weights the script leaves under out/". */
-const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:to|in|into|at|under)\s+${ARTIFACT}`;
+/** "what it writes to out/ckpt.pt", "the weights the script leaves under out/", "the checkpoint it writes (out/c.pt)". */
+const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:(?:to|in|into|at|under)\s+)?${ARTIFACT}`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
- * after register, "deploy it as x" (the name it is served under). An alias ("register it as staging") is no name.
+ * after register, "deploy it as x" (the name it is served under), "register out/m.pt as model x". An alias
+ * ("register it as staging") is no name.
  */
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)(?:(?:the\s+)?model\s+)?${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(

@@ -82,6 +82,40 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       if (cols.length)
         ops.push({ op: 'filter', where: cols.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
       else notes.push('no column has missing values, so no rows are dropped for them');
+    } else if (p.op === 'derive') {
+      // "pop_m = pop / 1000000": each name in the expression must be a column (or an earlier derived one).
+      const known = [...columns, ...ops.flatMap((o) => (o.op === 'derive' ? [o.name as string] : []))];
+      let missing: string | undefined;
+      const expr = p.expr.replace(/[A-Za-z_]\w*/g, (name) => {
+        const col =
+          known.find((c) => c.toLowerCase() === name.toLowerCase()) ?? matchColumn(name, known)?.column;
+        if (!col) missing ??= name;
+        return col ? quote(col) : name;
+      });
+      if (data && missing) {
+        return ask(
+          `Which column is "${missing}" in ${p.name} = ${p.expr}? I could not find it in ${where}.${columnList}`,
+        );
+      }
+      ops.push({ op: 'derive', name: p.name, expr });
+    } else if (p.op === 'select') {
+      if (!data) {
+        notes.push(`cannot check the columns to keep ("${p.list}") before the data is read`);
+        continue;
+      }
+      const { found, unknown } = matchColumnList(p.list, columns);
+      // "keep only the Adelie penguins": rows, not columns — left to the filters.
+      if (found.length === 0) {
+        notes.push(`"${p.list}" names no column of ${where}, so no columns are selected`);
+        continue;
+      }
+      // The column to predict is kept too, even when the list leaves it out.
+      if (target && !found.includes(target)) {
+        found.push(target);
+        notes.push(`"${target}" is kept as well: it is the column to predict`);
+      }
+      if (unknown.length) notes.push(`ignored unknown column(s) to keep: ${unknown.join(', ')}`);
+      ops.push({ op: 'select', columns: found });
     } else if (p.op === 'drop') {
       if (!data) {
         notes.push(`cannot check the columns to drop ("${p.list}") before the data is read`);
@@ -116,7 +150,16 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
         data?.columns.filter((c) => feature(c) && NUMERIC_TYPES.test(c.type)).map((c) => c.name) ?? [];
       const named = p.list ? matchColumnList(p.list, numeric).found : [];
       const cols = named.length ? named : numeric;
-      if (cols.length) ops.push({ op: 'clip', columns: cols, quantiles: p.quantiles ?? [0.01, 0.99] });
+      // Fixed bounds fit only the columns named: never every numeric column.
+      if (p.lower !== undefined && named.length === 0) {
+        notes.push(`no numeric column "${p.list}" to clip to ${p.lower}..${p.upper}`);
+        continue;
+      }
+      const bounds =
+        p.lower !== undefined && p.upper !== undefined
+          ? { lower: p.lower, upper: p.upper }
+          : { quantiles: p.quantiles ?? [0.01, 0.99] };
+      if (cols.length) ops.push({ op: 'clip', columns: cols, ...bounds });
     } else if (p.op === 'cast') {
       const found = data ? matchColumnList(p.list, columns).found : [];
       if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });

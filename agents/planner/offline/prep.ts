@@ -3,7 +3,9 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
+import { parseDeriveClip } from './prep-derive.ts';
 import { dedupeKeys, parseMorePrep } from './prep-more.ts';
+import { parseSelect } from './prep-select.ts';
 import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
@@ -176,7 +178,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
     { op: 'clip' },
   );
-  const more = parseMorePrep(goal);
+  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...parseDeriveClip(goal)];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

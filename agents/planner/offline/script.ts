@@ -50,7 +50,7 @@ export function parseScript(text: string): ScriptSpec | undefined {
   const path = (m[2] as string).replace(/^\.\//, '');
   const artifact =
     new RegExp(
-      String.raw`\b(?:register|publish|upload)\w*\s+(?:the\s+|its\s+)?(?:(?:resulting|final|trained|best|saved)\s+)?(?:checkpoint|model|weights|artifact|file|folder|output)?\s*(?:(?:at|in|from|under)\s+|\(\s*)?(?:(?:that\s+|which\s+)?(?:it|the script|training)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves)\s+(?:to|in|into|at|under)\s+)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
+      String.raw`\b(?:register|publish|upload)\w*\s+(?:the\s+|its\s+)?(?:(?:resulting|final|trained|best|saved)\s+)?(?:checkpoint|model|weights|artifact|artefact|file|folder|output)?\s*(?:(?:at|in|from|under)\s+|\(\s*)?(?:(?:that\s+|which\s+)?(?:it|the script|training)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves)\s+(?:(?:to|in|into|at|under)\s+|\(\s*)?)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*(?:\.${ARTIFACT_EXT}|\/))`,
       'i',
     ).exec(text)?.[1] ??
     new RegExp(

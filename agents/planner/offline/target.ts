@@ -40,6 +40,8 @@ export function targetPhrases(said: string): string[] {
   // A masked source leaves spaces behind ("predict Origin (data/x.json)" → "predict Origin ").
   const goal = said
     .replace(/\(\s*\)/g, ' ')
+    // "a model (max depth six) that predicts X": the model's settings in brackets, not the target.
+    .replace(new RegExp(String.raw`\b(${AGENT_NOUNS})\s*\([^()]{0,60}\)`, 'gi'), '$1')
     .replace(/\s+/g, ' ')
     .trim();
   const out: string[] = [];

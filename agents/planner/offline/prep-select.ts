@@ -1,0 +1,28 @@
+/**
+ * Column selection (prep.ts reads the rest): "keep only Title, Genre and Budget", "select the columns a, b",
+ * "retain just x and y", "only keep a, b". Rows ("keep only rows where …", "keep only the rows from 2005 on",
+ * "keep only year 2005") are filters, read elsewhere. With the position it was said at, for goal order.
+ */
+import type { PrepIntent } from '../intent.ts';
+
+/** Verbs that start the next step: the column list ends before them. */
+const NEXT_STEP =
+  'cast|convert|turn|change|make|drop|remove|delete|exclude|scale|normali[sz]e|standardi[sz]e|impute|fill|save|store|version|snapshot|register|train|fit|predict|forecast|split|clip|cap|winsori[sz]e|dedupe|deduplicate|one-hot|onehot|encode|filter|write|export|then';
+const END = String.raw`(?=[;:!?()]|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
+/** What a row filter keeps: not columns. */
+const ROWS =
+  /^(?:(?:the|those|these)\s+)?(?:rows?|records?|entries|observations|samples|data|year|years|days?|months?|last|first|latest|recent|newest|oldest|top|bottom|ones?|it|them|this|that)\b|\b(?:where|whose|with|since|after|until|prior)\b|\d{4}/i;
+
+export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
+  const out: { at: number; p: PrepIntent }[] = [];
+  const re = new RegExp(
+    String.raw`\b(?:(?:keep|keeping|retain|retaining|select|selecting)\s+(?:only|just)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|only\s+(?:keep|retain|select)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|(?:keep|keeping|retain|retaining|select|selecting)\s+(?:the\s+)?(?:columns?|fields?)\s*:?\s+)(.+?)${END}`,
+    'gi',
+  );
+  for (const m of goal.matchAll(re)) {
+    const list = (m[1] as string).trim().replace(/^["'\x60]|["'\x60]$/g, '');
+    if (!list || ROWS.test(list)) continue;
+    out.push({ at: m.index ?? 0, p: { op: 'select', list } });
+  }
+  return out;
+}

@@ -50,7 +50,13 @@ describe('offline planner evals on a workspace with a history', () => {
 
   // Each of these was an unseen figure once (docs/evals.md), run once when written, then developed against: they
   // now guard against regressions. None is unseen now: the next set written after the last change is the honest test.
-  it.each(['grounded-unseen3', 'grounded-holdout', 'grounded-holdout2', 'grounded-holdout3', 'grounded-holdout4'])(
+  it.each([
+    'grounded-unseen3',
+    'grounded-holdout',
+    'grounded-holdout2',
+    'grounded-holdout3',
+    'grounded-holdout4',
+  ])(
     'keeps %s at the bar it reached after it was seen: all plans valid, property accuracy at least 0.95',
     async (file) => {
       const { summary, rows } = await runPlannerEval({ provider: 'offline', file });

@@ -3,33 +3,13 @@
  * alias (a question naming the real ones, never a deploy), a time of day beside a model, outputs after an arrow.
  * Other words than any eval goal.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { describe, expect, it } from 'vitest';
 import { dayRange } from '../../agents/planner/resolve.ts';
-import { type Plan, validatePlan } from '../../src/plan/index.ts';
-import { builtinRegistry } from '../../tools/index.ts';
-import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+import { populatedPlanner, taskStep } from '../helpers/populated-planner.ts';
 
-let ws: PopulatedWorkspace;
-const registry = builtinRegistry();
-
-beforeAll(async () => {
-  ws = await populatedWorkspace();
-}, 300_000);
-
-const resultOf = (goal: string): Promise<PlannerResult> =>
-  planGoal(goal, { registry, ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }) });
-const planOf = async (goal: string): Promise<Plan> => {
-  const r = await resultOf(goal);
-  if (r.kind !== 'plan')
-    throw new Error(`expected a plan, got ${r.kind}: ${JSON.stringify(r).slice(0, 300)}`);
-  expect(validatePlan(r.plan, registry).ok).toBe(true);
-  return r.plan;
-};
-const step = (plan: Plan, task: string) =>
-  plan.steps.find((s) => s.kind === 'task' && s.task === task) as
-    | { with: Record<string, unknown> }
-    | undefined;
+const planner = populatedPlanner();
+const { planOf, resultOf } = planner;
+const step = taskStep;
 
 describe('round-4 operational plans', () => {
   it('scores with the model serving traffic now, written after an arrow', async () => {
@@ -122,7 +102,7 @@ describe('round-4 drift, report days and undone promotions', () => {
     ['how many requests did cars-mpg get today', 'today'],
   ] as const)('a serving report on a day reads from that day: %s', async (goal, day) => {
     const p = await planOf(goal);
-    expect(step(p, 'serving.metrics')?.with.since).toBe(dayRange(day, ws.now)[0].toISOString());
+    expect(step(p, 'serving.metrics')?.with.since).toBe(dayRange(day, planner.ws.now)[0].toISOString());
   });
   it.each(["undo yesterday's promotion of penguins-species", 'undo that deploy of penguins-species'])(
     'undoing a promotion is a rollback: %s',

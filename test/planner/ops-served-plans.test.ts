@@ -3,34 +3,13 @@
  * names the version it goes back to, p50/p90/p99 limits reach serving.watch, a canary carries its latency limit,
  * "since <day>" reads served traffic from that day. Other words than any eval goal.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
+import { describe, expect, it } from 'vitest';
 import { dayRange } from '../../agents/planner/resolve.ts';
-import { type Plan, validatePlan } from '../../src/plan/index.ts';
-import { builtinRegistry } from '../../tools/index.ts';
-import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+import { populatedPlanner, taskStep } from '../helpers/populated-planner.ts';
 
-let ws: PopulatedWorkspace;
-const registry = builtinRegistry();
-
-beforeAll(async () => {
-  ws = await populatedWorkspace();
-}, 300_000);
-
-const planOf = async (goal: string): Promise<Plan> => {
-  const r: PlannerResult = await planGoal(goal, {
-    registry,
-    ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
-  });
-  if (r.kind !== 'plan')
-    throw new Error(`expected a plan, got ${r.kind}: ${JSON.stringify(r).slice(0, 300)}`);
-  expect(validatePlan(r.plan, registry).ok).toBe(true);
-  return r.plan;
-};
-const step = (plan: Plan, task: string) =>
-  plan.steps.find((s) => s.kind === 'task' && s.task === task) as
-    | { with: Record<string, unknown> }
-    | undefined;
+const planner = populatedPlanner();
+const { planOf } = planner;
+const step = taskStep;
 
 describe('round-3 operational plans', () => {
   it('names the version a rollback to "what was live before" goes back to', async () => {
@@ -64,11 +43,11 @@ describe('round-3 operational plans', () => {
   });
   it('reads served traffic since a weekday', async () => {
     const p = await planOf('has what cars-mpg was asked since monday moved away from its training data?');
-    const since = dayRange('monday', ws.now)[0].toISOString();
+    const since = dayRange('monday', planner.ws.now)[0].toISOString();
     expect(step(p, 'monitor.traffic')?.with).toMatchObject({ model: 'cars-mpg', since });
   });
   it('scores with the model a run trained, put over a file', async () => {
-    const p = await planOf(`run the model from ${ws.facts.runs.carsV2.id} over data/new-cars.json`);
+    const p = await planOf(`run the model from ${planner.ws.facts.runs.carsV2.id} over data/new-cars.json`);
     expect(step(p, 'predict.batch')?.with).toMatchObject({ model: 'cars-mpg:2' });
     expect(step(p, 'train.tabular')).toBeUndefined();
   });

@@ -2,33 +2,11 @@
  * Round 6 operational plans on the populated workspace, in other words than any eval goal: the training data of a
  * version named by number in a drift check is that version's.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlannerResult, planGoal, workspaceDeps } from '../../agents/planner/index.ts';
-import { type Plan, validatePlan } from '../../src/plan/index.ts';
-import { builtinRegistry } from '../../tools/index.ts';
-import { type PopulatedWorkspace, populatedWorkspace } from '../fixtures/populated-workspace.ts';
+import { describe, expect, it } from 'vitest';
+import { populatedPlanner, taskStep } from '../helpers/populated-planner.ts';
 
-let ws: PopulatedWorkspace;
-const registry = builtinRegistry();
-
-beforeAll(async () => {
-  ws = await populatedWorkspace();
-}, 300_000);
-
-const planOf = async (goal: string): Promise<Plan> => {
-  const r: PlannerResult = await planGoal(goal, {
-    registry,
-    ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
-  });
-  if (r.kind !== 'plan')
-    throw new Error(`expected a plan, got ${r.kind}: ${JSON.stringify(r).slice(0, 300)}`);
-  expect(validatePlan(r.plan, registry).ok).toBe(true);
-  return r.plan;
-};
-const step = (plan: Plan, task: string) =>
-  plan.steps.find((s) => s.kind === 'task' && s.task === task) as
-    | { with: Record<string, unknown> }
-    | undefined;
+const { planOf, resultOf } = populatedPlanner();
+const step = taskStep;
 
 describe('drift against the training data of a version said by number', () => {
   it.each([
@@ -53,10 +31,7 @@ describe('drift against the training data of a version said by number', () => {
 
 describe('a rollback to an alias', () => {
   it('asks when the model has no such alias, naming it', async () => {
-    const r = await planGoal('take cars-mpg back to whatever the golden alias is on', {
-      registry,
-      ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
-    });
+    const r = await resultOf('take cars-mpg back to whatever the golden alias is on');
     expect(r.kind).toBe('clarify');
     expect(JSON.stringify(r)).toContain('golden');
   });
@@ -76,10 +51,7 @@ describe('a version by the day it was registered', () => {
     expect(step(p, 'predict.batch')?.with.model).toBe('cars-mpg:1');
   });
   it('asks when no version was registered that day', async () => {
-    const r = await planGoal('score data/new-cars.json with the cars-mpg version registered 20 days ago', {
-      registry,
-      ...workspaceDeps(ws.dir, ws.config, { now: () => ws.now }),
-    });
+    const r = await resultOf('score data/new-cars.json with the cars-mpg version registered 20 days ago');
     expect(r.kind).toBe('clarify');
   });
 });

@@ -40,21 +40,7 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
-    const tag = (m[2] ?? m[4]) as string;
-    const word = (m[1] ?? m[3] ?? '').toLowerCase();
-    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: c.words,
-        ...(m[3] ? { name: m[3] } : {}),
-        alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
-      },
-    });
+    out.push(taggedRef(text, m, m[1] ?? m[3], m[3], (m[2] ?? m[4]) as string));
   }
   // "the churn-risk model with the nightly tag", "the fraud classifier with the beta label".
   for (const m of text.matchAll(
@@ -63,21 +49,7 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
-    const tag = m[3] as string;
-    const word = (m[1] ?? m[2] ?? '').toLowerCase();
-    const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: c.words,
-        ...(m[2] ? { name: m[2] } : {}),
-        alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
-      },
-    });
+    out.push(taggedRef(text, m, m[1] ?? m[2], m[2], m[3] as string));
   }
   // "the churn model that's in canary", "churn-risk which is on canary": the version a running canary serves.
   for (const m of text.matchAll(
@@ -108,3 +80,27 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
 const IN_CANARY = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is)?\s+|'s\s+|is\s+)?(?:currently\s+|now\s+|still\s+)?(?:(?:in|on|under)\s+(?:a\s+|the\s+)?canary|being\s+canar(?:y|ie)d|canarying)\b(?!\s+(?:at|for|with)\b)`;
 /** A model named by the canary it is in: the word "canary" there starts no new canary. */
 export const IN_CANARY_PHRASE = new RegExp(IN_CANARY, 'gi');
+
+/** A model said with the tag it carries: its name (when said), its description words, the tag as an alias. */
+function taggedRef(
+  text: string,
+  m: RegExpMatchArray,
+  said: string | undefined,
+  name: string | undefined,
+  tag: string,
+): { at: number; end: number; ref: ModelReference } {
+  const at = m.index ?? 0;
+  const word = (said ?? '').toLowerCase();
+  const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
+  return {
+    at,
+    end: at + m[0].length,
+    ref: {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: c.words,
+      ...(name ? { name } : {}),
+      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
+    },
+  };
+}

@@ -25,6 +25,19 @@ function quantile(raw: string): number {
   return Math.round(Number(raw)) / 100;
 }
 
+/** A row filter on the data's time column ("rows from 2005 on"): a year compares `year`, a day `date`. */
+function timeWhere(
+  m: RegExpMatchArray,
+  cmp: Extract<PrepIntent, { op: 'where' }>['cmp'],
+  keep: boolean,
+): { at: number; p: PrepIntent } {
+  const value = m[2] as string;
+  return {
+    at: m.index ?? 0,
+    p: { op: 'where', column: value.length === 4 ? 'year' : 'date', cmp, value, keep, timeColumn: true },
+  };
+}
+
 export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
   for (const m of goal.matchAll(
@@ -73,18 +86,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
         : ['until', 'up to', 'through'].includes(word)
           ? '<='
           : '<';
-    const value = m[2] as string;
-    out.push({
-      at: m.index ?? 0,
-      p: {
-        op: 'where',
-        column: value.length === 4 ? 'year' : 'date',
-        cmp,
-        value,
-        keep: true,
-        timeColumn: true,
-      },
-    });
+    out.push(timeWhere(m, cmp, true));
   }
   // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
   for (const m of goal.matchAll(
@@ -95,18 +97,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   )) {
     const word = (m[1] as string).toLowerCase();
     const cmp = word === 'after' ? '>' : word === 'until' ? '<=' : word === 'since' ? '>=' : '<';
-    const value = m[2] as string;
-    out.push({
-      at: m.index ?? 0,
-      p: {
-        op: 'where',
-        column: value.length === 4 ? 'year' : 'date',
-        cmp,
-        value,
-        keep: false,
-        timeColumn: true,
-      },
-    });
+    out.push(timeWhere(m, cmp, false));
   }
   // "keep only year 2005", "only the year 1999".
   for (const m of goal.matchAll(

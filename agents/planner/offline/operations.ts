@@ -7,9 +7,8 @@
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
-import { COUNT_WORD, countOf } from './reference-words.ts';
 import { dayOf } from './run-references.ts';
-import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
+import { COUNT_WORD, countOf, NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 

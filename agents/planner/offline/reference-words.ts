@@ -1,8 +1,9 @@
 /**
  * The words of model references: which version (qualifiers, alias words), words that are no name (filler,
- * boundaries), model nouns, versions written as words, and models named by the run that made them.
+ * boundaries), model nouns, and models named by the run that made them.
  */
 import type { ModelReference } from '../intent.ts';
+import { COUNT_WORD, countOf } from './words.ts';
 
 /** Words that say which version of a model, not which model. */
 export const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
@@ -69,33 +70,6 @@ export const BOUNDARY =
   /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how)$/i;
 
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
-/** Version numbers written as words: "version three", "the third version". */
-const COUNT: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  first: 1,
-  second: 2,
-  third: 3,
-  fourth: 4,
-  fifth: 5,
-  sixth: 6,
-  seventh: 7,
-  eighth: 8,
-  ninth: 9,
-  tenth: 10,
-};
-export const COUNT_WORD = Object.keys(COUNT).join('|');
-export const countOf = (w: string): number | undefined =>
-  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNT[w.toLowerCase()];
-
 /** Right after a model phrase: "that was registered six days ago", "registered 4 days ago" → the day count. */
 export function registeredDaysAgo(after: string): number | undefined {
   const m = new RegExp(

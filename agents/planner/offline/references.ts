@@ -12,9 +12,7 @@ import { rolesAndTags } from './reference-roles.ts';
 import {
   ALIASES,
   BOUNDARY,
-  COUNT_WORD,
   classify,
-  countOf,
   deployedTag,
   FILLER,
   NAME,
@@ -26,6 +24,7 @@ import {
   roleOf,
   runModelPhrases,
 } from './reference-words.ts';
+import { COUNT_WORD, countOf } from './words.ts';
 
 /** Words that never name a model: function words, numbers, durations and amounts ("about", "30", "minutes"). */
 const NOT_A_NAME =

@@ -48,6 +48,28 @@ const NUMBER_WORDS: Record<string, number> = {
   ...TENS,
 };
 
+/** Ordinal words, for versions and counts: "the third version", "its second one". */
+const ORDINALS: Record<string, number> = {
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+};
+const COUNTS: Record<string, number> = { ...ONES, ten: 10, eleven: 11, twelve: 12, ...ORDINALS };
+/** A small count or an ordinal in words ("three", "third"): alternation for a regex group. */
+export const COUNT_WORD = Object.keys(COUNTS).join('|');
+/** "3", "3rd", "three", "third" → 3; undefined when it is not a count. */
+export const countOf = (w: string): number | undefined =>
+  /^\d+(?:st|nd|rd|th)?$/i.test(w) ? Number.parseInt(w, 10) : COUNTS[w.toLowerCase()];
+
 /** Below a hundred: "five", "fifteen", "twenty-five", "ninety five". */
 const UNDER_HUNDRED = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${[
   ...Object.keys(TEENS),

@@ -8,7 +8,7 @@ import { parseSchedule, retime } from '../../../agents/planner/offline/schedule.
 import { parseScript } from '../../../agents/planner/offline/script.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { mendTypos, mendWord } from '../../../agents/planner/offline/typos.ts';
-import { sameWord } from '../../../agents/planner/offline/words.ts';
+import { countOf, sameWord, toNumber } from '../../../agents/planner/offline/words.ts';
 
 describe('typos in keywords', () => {
   it.each([
@@ -153,5 +153,24 @@ describe('schedules, approvers and script artifacts', () => {
       'runs/best.onnx',
     );
     expect(parseScript('python jobs/fit.py, it dumps its model to out/m.pkl')?.artifact).toBe('out/m.pkl');
+  });
+});
+
+describe('counts and ordinals (one table for versions and day counts)', () => {
+  it.each([
+    ['3', 3],
+    ['3rd', 3],
+    ['three', 3],
+    ['Third', 3],
+    ['twelfth', 12],
+    ['eleven', 11],
+  ])('%s → %d', (word, n) => {
+    expect(countOf(word)).toBe(n);
+  });
+
+  it('is no count for other words, and agrees with toNumber on cardinals', () => {
+    expect(countOf('several')).toBeUndefined();
+    expect(countOf('dozen')).toBeUndefined();
+    for (const w of ['one', 'five', 'nine', 'ten', 'twelve']) expect(countOf(w)).toBe(toNumber(w));
   });
 });

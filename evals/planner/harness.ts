@@ -23,6 +23,7 @@ import { builtinRegistry } from '../../tools/index.ts';
 import { AiExpect, checkAi, writeAiWorkspace } from './ai-eval.ts';
 import { converse } from './conversation.ts';
 import { checkGrounded, fillFacts, type GroundedContext } from './grounded-checks.ts';
+import { perturber } from './perturb.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DATA_FILES = [
@@ -335,6 +336,8 @@ export interface EvalOptions {
   file?: string;
   /** Plan against the populated workspace (default: for the grounded sets and files named grounded*). */
   populated?: boolean;
+  /** Meaning-preserving rewrites of every goal and follow-up (perturb.ts), comma separated. */
+  perturb?: string;
 }
 
 /**
@@ -393,6 +396,7 @@ export async function runPlannerEval(
 ): Promise<{ rows: CaseRow[]; summary: EvalSummary }> {
   const file = evalSetFile(opts.file);
   const cases = loadCases(file);
+  const rewrite = perturber(opts.perturb) ?? ((goal: string) => goal);
   const registry = builtinRegistry();
   const full = await fullRegistry();
   const modelDeps = await plannerModelDeps(
@@ -434,8 +438,8 @@ export async function runPlannerEval(
       let result: PlannerResult | undefined;
       let error: string | undefined;
       let editProblems = false;
-      const goal = fillFacts(c.goal, facts);
-      const followUps = (c.followUps ?? []).map((f) => fillFacts(f, facts));
+      const goal = rewrite(fillFacts(c.goal, facts));
+      const followUps = (c.followUps ?? []).map((f) => rewrite(fillFacts(f, facts)));
       try {
         if (followUps.length) {
           const talk = await converse(goal, followUps, deps);

@@ -1,6 +1,7 @@
 /**
  * `npm run eval -- [--provider offline|openai|ollama|llamacpp] [--model M] [--base-url U]
- *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|grounded-holdout|grounded-holdout2|all] [--file cases.jsonl]`
+ *                  [--set main|heldout|…|heldout5|grounded|…|grounded-dev|grounded-holdout|grounded-holdout2|all] [--file cases.jsonl]
+ *                  [--perturb lower,polite,please,bare,british,contract,spacing]`
  *
  * Prints a table per case and a summary per set. For openai / ollama the planner talks to the server the
  * configuration names (PIPEWRIGHT_LLM_BASE_URL, PIPEWRIGHT_LLM_MODEL, PIPEWRIGHT_LLM_API_KEY), with --model and
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'base-url': { type: 'string' },
     set: { type: 'string', default: 'all' },
     file: { type: 'string' },
+    perturb: { type: 'string' },
   },
 });
 
@@ -38,8 +40,14 @@ try {
     if (!values.file && !names.includes(set))
       throw new Error(`unknown set "${set}"; sets: ${names.join(', ')}, all`);
     const { provider, ...llm } = settings;
-    const { rows, summary } = await runPlannerEval({ provider, llm, file: set });
-    const label = `${set} (${provider}${settings.model ? ` ${settings.model}` : ''})`;
+    const perturb = values.perturb;
+    const { rows, summary } = await runPlannerEval({
+      provider,
+      llm,
+      file: set,
+      ...(perturb ? { perturb } : {}),
+    });
+    const label = `${set} (${provider}${settings.model ? ` ${settings.model}` : ''}${perturb ? `, goals rewritten: ${perturb}` : ''})`;
     process.stdout.write(`${formatEval(label, rows, summary)}\n\n`);
   }
 } catch (e) {

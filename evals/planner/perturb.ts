@@ -1,0 +1,88 @@
+/**
+ * Meaning-preserving rewrites of a goal, for metamorphic evals (`--perturb lower,polite`): the same case with
+ * its goal typed differently must plan the same. A miss under a rewrite is a surface form the planner reads by
+ * accident (capitals, a trailing full stop, a greeting) rather than by the words that carry the meaning.
+ * Paths, file names, run ids and quoted text are never rewritten.
+ */
+
+/** Tokens a rewrite leaves alone: paths and files, ids, URLs, e-mail addresses, `k=v`, quoted text. */
+const KEEP =
+  /(["'`])[^"'`]*\1|\S*[/\\@=]\S*|\S+\.(?:csv|json|jsonl|parquet|tsv|txt|py|pt|pkl|sh|yaml|yml)\b|\brun-[\w-]+/g;
+
+/** Applies `f` to the text between the tokens KEEP protects. */
+function outsideKept(goal: string, f: (text: string) => string): string {
+  let out = '';
+  let at = 0;
+  for (const m of goal.matchAll(KEEP)) {
+    out += f(goal.slice(at, m.index)) + m[0];
+    at = (m.index ?? 0) + m[0].length;
+  }
+  return out + f(goal.slice(at));
+}
+
+const BRITISH: Record<string, string> = {
+  optimize: 'optimise',
+  optimized: 'optimised',
+  normalize: 'normalise',
+  normalized: 'normalised',
+  standardize: 'standardise',
+  standardized: 'standardised',
+  categorize: 'categorise',
+  minimize: 'minimise',
+  maximize: 'maximise',
+  behavior: 'behaviour',
+  color: 'colour',
+  analyze: 'analyse',
+  summarize: 'summarise',
+  center: 'centre',
+  canceled: 'cancelled',
+  labeled: 'labelled',
+  modeling: 'modelling',
+};
+
+const CONTRACTIONS: [RegExp, string][] = [
+  [/\bdo not\b/gi, "don't"],
+  [/\bdoes not\b/gi, "doesn't"],
+  [/\bis not\b/gi, "isn't"],
+  [/\bit is\b/gi, "it's"],
+  [/\bI am\b/g, "I'm"],
+  [/\bwe are\b/gi, "we're"],
+  [/\blet us\b/gi, "let's"],
+];
+
+export const PERTURBATIONS: Record<string, (goal: string) => string> = {
+  /** All lower case, as people type in chat. */
+  lower: (g) => outsideKept(g, (t) => t.toLowerCase()),
+  /** A greeting before and thanks after. */
+  polite: (g) => `hi! ${g.replace(/[.!]?\s*$/, '')}, thanks`,
+  /** "please" first. */
+  please: (g) => `please ${g.charAt(0).toLowerCase()}${g.slice(1)}`,
+  /** No full stop or exclamation at the end, and no capital at the start. */
+  bare: (g) => {
+    const t = g.replace(/[.!]+\s*$/, '');
+    return /^[A-Z][a-z]/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t;
+  },
+  /** British spellings. */
+  british: (g) =>
+    outsideKept(g, (t) =>
+      t.replace(/\b[a-z]+\b/gi, (w) => {
+        const b = BRITISH[w.toLowerCase()];
+        return b ? (w[0] === w[0]?.toUpperCase() ? b[0]?.toUpperCase() + b.slice(1) : b) : w;
+      }),
+    ),
+  /** Contractions: "don't", "it's". */
+  contract: (g) => outsideKept(g, (t) => CONTRACTIONS.reduce((s, [re, to]) => s.replace(re, to), t)),
+  /** Runs of spaces and a line break where a sentence ends. */
+  spacing: (g) => outsideKept(g, (t) => t.replace(/ /g, '  ').replace(/\.\s+/g, '.\n')),
+};
+
+/** The rewrites named in `names` (comma separated), applied in order; an unknown name is an error. */
+export function perturber(names: string | undefined): ((goal: string) => string) | undefined {
+  if (!names) return undefined;
+  const fs = names.split(',').map((n) => {
+    const f = PERTURBATIONS[n.trim()];
+    if (!f) throw new Error(`unknown perturbation "${n}"; known: ${Object.keys(PERTURBATIONS).join(', ')}`);
+    return f;
+  });
+  return (goal) => fs.reduce((g, f) => f(g), goal);
+}

@@ -367,10 +367,11 @@ export const EVAL_SETS = {
   'grounded-holdout3': 'grounded-holdout3.jsonl',
   /** The fourth held-out set (issue 12): written blind, run once after rounds 4 and 5, developed against in round 6. */
   'grounded-holdout4': 'grounded-holdout4.jsonl',
+  'grounded-holdout5': 'grounded-holdout5.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set<string>();
+export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout5']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -383,6 +384,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout2',
   'grounded-holdout3',
   'grounded-holdout4',
+  'grounded-holdout5',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

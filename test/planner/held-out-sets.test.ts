@@ -70,6 +70,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['fraud-detector', 'canary-blue'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
   },
+  {
+    name: 'grounded-holdout5',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261125-140000-feedface0099',
+    missingNames: ['parcel-eta', 'shadow'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

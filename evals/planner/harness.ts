@@ -364,6 +364,7 @@ export const EVAL_SETS = {
   'grounded-holdout3': 'grounded-holdout3.jsonl',
   /** The fourth held-out set (issue 12): written blind, run once after rounds 4 and 5, developed against in round 6. */
   'grounded-holdout4': 'grounded-holdout4.jsonl',
+  'grounded-dev2': 'grounded-dev2.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
@@ -380,6 +381,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout2',
   'grounded-holdout3',
   'grounded-holdout4',
+  'grounded-dev2',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

@@ -80,6 +80,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['parcel-eta', 'shadow'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
   },
+  {
+    name: 'grounded-dev2',
+    cases: 50,
+    conversations: 4,
+    clarify: 3,
+    runOnce: false,
+    missingRun: 'run-20261119-070000-feedfacecafe',
+    missingNames: ['loan-default', 'candidate'],
+    categories: { ref: 8, op: 13, prep: 6, script: 5, text: 5, train: 6, conv: 4, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

@@ -31,6 +31,7 @@ import { isPipewrightError, PipewrightError } from '../../src/errors.ts';
 import type { Prompt } from '../../src/llm/index.ts';
 import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
 import type { CatalogEntry } from '../../src/tasks/index.ts';
+import { promoteOnlyRegisteredNames } from './bare-name-promote.ts';
 import { planFromFrame } from './build/index.ts';
 import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
 import { applyAnswer, applyEdit } from './edits.ts';
@@ -409,7 +410,10 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
   const understand = (s: S) => {
     const screened = screenGoal(s.goal);
     if (screened) return new Command({ goto: END, update: { result: toResult(screened) } });
-    const spec = locateSources(s.spec ?? parseGoal(s.goal), deps.exists);
+    const spec = promoteOnlyRegisteredNames(
+      locateSources(s.spec ?? parseGoal(s.goal), deps.exists),
+      deps.lookups,
+    );
     // A data file is guessed from words only for pipelines: a script reads its own data.
     if (spec.sources.length === 0 && deps.dataFiles && spec.operation === 'pipeline') {
       const guessed = guessFile(spec.goal, deps.dataFiles());

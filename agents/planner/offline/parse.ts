@@ -94,7 +94,7 @@ export function parseGoal(goal: string): GoalSpec {
     )
     // "different inputs than it was trained on": when the model was trained, not a wish to train.
     .replace(
-      /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi,
+      /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|with|from)\b/gi,
       ' ',
     )
     // "the rows v1 was fit on": a past passive says when a model was trained, not a wish to train.

@@ -67,7 +67,7 @@ export const FILLER = new Set([
 ]);
 /** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
 export const BOUNDARY =
-  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how)$/i;
+  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how|what|which|whatever|whichever)$/i;
 
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** Right after a model phrase: "that was registered six days ago", "registered 4 days ago" → the day count. */

@@ -1,0 +1,166 @@
+/**
+ * canary   approve → deploy.http with a canary share → serving.watch → promote | drop the canary
+ * promote  evaluate.model (candidate vs production on the candidate's held-out rows) → approve → deploy
+ */
+import type { IntentFrame } from '../intent.ts';
+import { slug } from '../offline/words.ts';
+import type { DraftOutcome } from '../types.ts';
+import { bound, clarify, filesGone, type OperationContext } from './operation-context.ts';
+import { watchInput } from './serving-limits.ts';
+import { approvalStep, notifyStep, out, planOf, type StepIn } from './steps.ts';
+
+export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOutcome {
+  const got = bound(frame, ctx, 'new');
+  if (!got.ok) return got.outcome;
+  const b = got.b;
+  const production = b.model.aliases.production;
+  if (production === undefined)
+    return clarify(
+      `${b.name} has no production version for a canary to share traffic with. Deploy a version first, or promote v${b.version} directly?`,
+    );
+  if (b.version === production)
+    return clarify(
+      `${b.name} v${b.version} is already production. Which version should get the canary share (${b.model.versions
+        .filter((v) => v.version !== production)
+        .map((v) => `v${v.version}`)
+        .join(', ')})?`,
+    );
+  if (!b.facts.filesExist) return filesGone(b);
+  const notes: string[] = [];
+  const share = frame.canary?.share ?? 0.1;
+  const duration = frame.canary?.duration ?? frame.watch?.duration ?? '1h';
+  if (frame.canary?.share === undefined) notes.push('no share given: the canary gets 10% of requests');
+  if (frame.canary?.duration === undefined && !frame.watch?.duration)
+    notes.push('no duration given: the canary is watched for 1h');
+  const limits = watchInput(frame, b.name, duration);
+  if (Object.keys(limits).length === 2)
+    notes.push(
+      'no serving limit given: serving.watch judges the canary with its defaults (error-rate rise, p95 ratio)',
+    );
+  const steps: StepIn[] = [
+    approvalStep(
+      frame,
+      'approve',
+      [],
+      `Send ${Math.round(share * 100)}% of ${b.name} requests to v${b.version} for ${duration} (production stays v${production}), then promote v${b.version} if it stays healthy or drop the canary if it regresses?`,
+    ),
+    {
+      id: 'canary',
+      task: 'deploy.http',
+      dependsOn: ['approve'],
+      with: {
+        model: b.name,
+        version: 'production',
+        canary: { version: b.version, share },
+        reason: `canary of v${b.version}: ${frame.goal.slice(0, 120)}`,
+      },
+    },
+    { id: 'watch', task: 'serving.watch', dependsOn: ['canary'], with: limits },
+    {
+      id: 'promote',
+      task: 'deploy.http',
+      dependsOn: ['watch'],
+      when: 'steps.watch.outputs.healthy == true',
+      with: { model: b.name, version: b.version, reason: `canary of v${b.version} stayed healthy` },
+    },
+    {
+      id: 'rollback',
+      task: 'model.rollback',
+      dependsOn: ['watch'],
+      when: 'steps.watch.outputs.regressed == true',
+      with: { model: b.name, reason: `canary of v${b.version} regressed` },
+    },
+  ];
+  notes.push(
+    `v${b.version} is promoted when the watch ends healthy; when it regresses the canary is dropped and v${production} keeps serving`,
+  );
+  const inputs: Record<string, unknown> = {};
+  const n = notifyStep(frame, inputs, 'watch', {
+    title: `pipewright: canary of ${b.name} v${b.version}`,
+    text: `healthy: ${out('watch', 'healthy')}; ${out('watch', 'reasons')}`,
+  });
+  if (n) steps.push(n);
+  return {
+    kind: 'plan',
+    plan: planOf(
+      frame,
+      slug(`${b.name}-canary-v${b.version}`, 80),
+      `Canary of ${b.name} v${b.version} at ${Math.round(share * 100)}% for ${duration}, then promote or roll back`,
+      steps,
+      inputs,
+      notes,
+      { model: { name: b.name, version: b.version, production } },
+    ),
+    notes,
+  };
+}
+
+export function buildPromote(frame: IntentFrame, ctx: OperationContext): DraftOutcome {
+  const got = bound(frame, ctx, 'new');
+  if (!got.ok) return got.outcome;
+  const b = got.b;
+  const production = b.model.aliases.production;
+  if (b.version === production)
+    return clarify(
+      `${b.name} v${b.version} is already production. Which version should be promoted (${b.model.versions
+        .map((v) => `v${v.version}`)
+        .reverse()
+        .join(', ')})?`,
+    );
+  if (!b.facts.filesExist) return filesGone(b);
+  const notes: string[] = [];
+  const steps: StepIn[] = [];
+  let gate: string | undefined;
+  // The candidate is pinned by its stored reference (folder and hash); production is resolved when the run starts.
+  const candidate = b.facts.modelRef;
+  if (production !== undefined && frame.compareWithProduction !== false) {
+    const prod = b.model.versions.find((v) => v.version === production);
+    if (!prod?.filesExist)
+      return clarify(
+        `Production ${b.name} v${production} cannot be evaluated (its model files are gone), so whether v${b.version} is better is unknown. Promote v${b.version} without comparing (say "without comparing"), or restore v${production} first?`,
+      );
+    if (!b.facts.heldOut)
+      return clarify(
+        `No held-out rows of v${b.version}'s training run are left to compare it with production v${production} on. Which test data should both be evaluated on, or promote without comparing?`,
+      );
+    steps.push({
+      id: 'compare',
+      task: 'evaluate.model',
+      with: { model: candidate, baseline: `${b.name}@production`, dataset: b.facts.heldOut },
+    });
+    gate = 'steps.compare.outputs.better == true';
+    notes.push(
+      `champion/challenger: v${b.version} and production v${production} are evaluated on v${b.version}'s held-out rows in this run; it is deployed only if better`,
+    );
+  } else if (production === undefined)
+    notes.push(`${b.name} has no production version yet: nothing to compare with`);
+  steps.push(
+    approvalStep(
+      frame,
+      'approve',
+      gate ? ['compare'] : [],
+      `Deploy ${b.name} v${b.version} to production${production !== undefined ? ` (replacing v${production})` : ''}?`,
+      gate,
+    ),
+    {
+      id: 'deploy',
+      task: 'deploy.http',
+      dependsOn: ['approve'],
+      with: { model: b.name, version: b.version, reason: `promoted: ${frame.goal.slice(0, 120)}` },
+      ...(gate ? { when: gate } : {}),
+    },
+  );
+  return {
+    kind: 'plan',
+    plan: planOf(
+      frame,
+      slug(`${b.name}-promote-v${b.version}`, 80),
+      `Promotion of ${b.name} v${b.version}${gate ? ' if it beats production' : ''}`,
+      steps,
+      {},
+      notes,
+      { model: { name: b.name, version: b.version, ...(production !== undefined ? { production } : {}) } },
+    ),
+    notes,
+  };
+}

@@ -50,6 +50,22 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\blet us\b/gi, "let's"],
 ];
 
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+];
+
 export const PERTURBATIONS: Record<string, (goal: string) => string> = {
   /** All lower case, as people type in chat. */
   lower: (g) => outsideKept(g, (t) => t.toLowerCase()),
@@ -72,6 +88,11 @@ export const PERTURBATIONS: Record<string, (goal: string) => string> = {
     ),
   /** Contractions: "don't", "it's". */
   contract: (g) => outsideKept(g, (t) => CONTRACTIONS.reduce((s, [re, to]) => s.replace(re, to), t)),
+  /** Small whole numbers as words: "5 folds" → "five folds" (a script's own `--flag 3` arguments stay). */
+  numwords: (g) =>
+    outsideKept(g, (t) =>
+      t.replace(/(?<![\w.:$%-]|--[\w-]+\s)([2-9]|1[0-2])(?![\w.:%,-])/g, (n) => NUMBER_WORDS[Number(n)] ?? n),
+    ),
   /** Runs of spaces and a line break where a sentence ends. */
   spacing: (g) => outsideKept(g, (t) => t.replace(/ /g, '  ').replace(/\.\s+/g, '.\n')),
 };

@@ -1,6 +1,6 @@
 /**
- * Outbound requests from tasks (ingest.url, notify webhooks and Slack incoming webhooks) never reach the
- * host itself or its private network: loopback, link-local (cloud metadata at 169.254.169.254), private,
+ * Outbound requests from tasks (ingest.url, notify webhooks, Slack incoming webhooks, SMTP) never reach
+ * the host itself or its private network: loopback, link-local (cloud metadata at 169.254.169.254), private,
  * carrier-grade NAT, multicast and reserved ranges are refused after DNS resolution, unless the policy's
  * egress.allowHosts names the host, the address or its range. The check is made twice: before the request,
  * for a clear error, and again at connect time, on the address actually used (a DNS answer that changes in

@@ -32,10 +32,15 @@ const MAIL_PATTERNS = [
   ),
   // "e-mail alerts", "an email notification"
   /\be-?mail\s+(?:alerts?|notifications?|notices?|updates?|digests?|reports?|summar(?:y|ies))\b/i,
+  // "a short e-mail to the team": a mail that goes to someone is a message, never data.
+  new RegExp(String.raw`\b(?:an?|one)\s+(?:(?:short|quick|brief)\s+)?${MAIL}\s+to\s+${WHOM}\b`, 'i'),
 ];
 
-/** "by e-mail", "via mail": the channel of a notification asked for in other words. */
-const BY_MAIL = new RegExp(String.raw`\b(?:by|via|over|per|through)\s+${MAIL}\b${NOT_DATA}`, 'i');
+/** "by e-mail", "via mail", "(e-mail)": the channel of a notification asked for in other words. */
+const BY_MAIL = new RegExp(
+  String.raw`\b(?:by|via|over|per|through)\s+${MAIL}\b${NOT_DATA}|\(\s*(?:by\s+|via\s+)?${MAIL}\s*\)`,
+  'i',
+);
 
 /** "notify ml@acme.io", "cc ops@acme.io", "send the results to ml@acme.io": an address as a recipient. */
 const ADDRESSED = new RegExp(
@@ -45,7 +50,7 @@ const ADDRESSED = new RegExp(
 
 /** Recipient lists after a mail or notify word, and after "to" once mail is asked for. */
 const RECIPIENTS = new RegExp(
-  String.raw`\b(?:${MAIL_VERB}|notify|notifying|alert|alerting|tell|ping|message|inform|warn|page|cc|copy|to)\s+(?:(?:me|us)\s+(?:and|&)\s+)?(${ADDRESS_LIST})`,
+  String.raw`\b(?:${MAIL_VERB}|notify|notifying|alert|alerting|tell|ping|message|inform|warn|page|cc|copy|to)\s+(?:(?:me|us)\s+(?:and|&|at|on)\s+)?(${ADDRESS_LIST})`,
   'gi',
 );
 

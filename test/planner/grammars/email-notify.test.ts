@@ -18,6 +18,8 @@ describe('mail words → channel email', () => {
     'warn me via e-mail when the null share rises',
     'we want e-mail alerts for every failed run',
     'shoot us an email after the deploy',
+    'finish with a short e-mail to the whole team',
+    'ping me (e-mail) once the scores land',
   ])('"%s" plans an e-mail to the run author', (goal) => {
     expect(parseNotify(goal)).toEqual({ channel: 'email', asked: 'email' });
   });
@@ -34,6 +36,8 @@ describe('mail words → channel email', () => {
       ['a@x.example', 'b@y.example', 'c@z.example'],
     ],
     ['cc quality@corp.example on the alert', ['quality@corp.example']],
+    ['e-mail me at lee@corp.example if it fails', ['lee@corp.example']],
+    ['mail us on data-team@corp.example after each run', ['data-team@corp.example']],
   ])('"%s" names its recipients', (goal, to) => {
     expect(parseNotify(goal)).toEqual({ channel: 'email', asked: 'email', to });
   });

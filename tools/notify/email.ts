@@ -18,17 +18,22 @@ import { type MailContent, renderMail } from './email-render.ts';
 
 const MAX_RECIPIENTS = 50;
 
-/** `to`: one address, several separated by commas or semicolons, or a list; empty means the run's author. */
-export const Recipients = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(/[,;]/)
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.email({ error: 'not an e-mail address' })).max(MAX_RECIPIENTS),
-);
+const AddressList = z.array(z.email({ error: 'not an e-mail address' })).max(MAX_RECIPIENTS);
+
+/** `to`: a list of addresses, or one string of them separated by commas or semicolons; empty: the run's author. */
+export const Recipients = z.union([
+  AddressList,
+  z
+    .string()
+    .describe('Addresses separated by commas or semicolons, e.g. from a plan input')
+    .transform((v) =>
+      v
+        .split(/[,;]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(AddressList),
+]);
 
 export interface MailOptions {
   to: string[];

@@ -241,6 +241,25 @@ describe('notify.send channel email', () => {
     expectNoPassword(shown);
   });
 
+  it('does not retry a TLS certificate that does not verify (smtps:// to smtp-server's own test certificate)', async () => {
+    const tlsServer = new SMTPServer({ secure: true, logger: false, authOptional: true });
+    tlsServer.on('error', () => {}); // the client hanging up mid-handshake is the point here
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    const port = (tlsServer.server.address() as AddressInfo).port;
+    try {
+      const { out, shown, logText } = await send(
+        { to: 'ml-team@acme.test', text: 'hi' },
+        { smtpUrl: `smtps://${encodeURIComponent(USER)}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}` },
+      );
+      expect(out).toMatchObject({ code: 'NOTIFY_REJECTED', category: 'user', retryable: false });
+      expect((out as { fix: string }).fix).toContain('certificate');
+      expect(logText).not.toContain('retry');
+      expectNoPassword(shown, logText);
+    } finally {
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    }
+  });
+
   it('without PIPEWRIGHT_SMTP_URL: a user error that says how to set it', async () => {
     const { out } = await send({ to: 'ml-team@acme.test', text: 'hi' }, { smtpUrl: undefined });
     expect(out).toMatchObject({ code: 'NOTIFY_EMAIL_NOT_CONFIGURED', category: 'user' });

@@ -231,16 +231,23 @@ export async function sendMail(
           { status: code, target: smtp.target },
         );
       }
+      // A certificate that does not verify will not verify on the next attempt either.
+      const badCertificate =
+        /CERT|SELF_SIGNED|ALTNAME|ETLS/.test(String(err.code ?? '')) ||
+        /certificate|self[- ]signed|altnames|wrong version number/i.test(String(err.message ?? ''));
       const transient =
-        (code !== undefined && code >= 400) ||
-        deadline.timedOut() ||
-        CONNECTION_CODES.has(String(err.code ?? ''));
+        !badCertificate &&
+        ((code !== undefined && code >= 400) ||
+          deadline.timedOut() ||
+          CONNECTION_CODES.has(String(err.code ?? '')));
       if (!transient) {
         throw userError(
           'NOTIFY_REJECTED',
           `Could not mail through ${smtp.target}`,
           said,
-          `Check ${ENV_VARS.smtpUrl} (scheme, port, TLS) and the recipient addresses.`,
+          badCertificate
+            ? `The SMTP server's TLS certificate does not verify for this host: check the host name in ${ENV_VARS.smtpUrl}, smtps:// (port 465) vs smtp:// (587, STARTTLS), and the server's certificate.`
+            : `Check ${ENV_VARS.smtpUrl} (scheme, port, TLS) and the recipient addresses.`,
           { target: smtp.target },
         );
       }

@@ -241,7 +241,7 @@ describe('notify.send channel email', () => {
     expectNoPassword(shown);
   });
 
-  it('does not retry a TLS certificate that does not verify (smtps:// to smtp-server's own test certificate)', async () => {
+  it('does not retry a TLS certificate that does not verify (smtps:// to a self-signed test certificate)', async () => {
     const tlsServer = new SMTPServer({ secure: true, logger: false, authOptional: true });
     tlsServer.on('error', () => {}); // the client hanging up mid-handshake is the point here
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));

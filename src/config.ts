@@ -65,6 +65,16 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('Slack channel for runs not started from Slack, e.g. C0123 or #ml'),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^/?#]/, 'must be smtp://[user:password@]host[:port] or smtps://…')
+    .optional()
+    .describe('SMTP server notify.send mails through (a secret: it carries the password)'),
+  mailFrom: z
+    .string()
+    .regex(/@/, 'must be an e-mail address, e.g. pipewright@example.com or "ML bot <ml@example.com>"')
+    .optional()
+    .describe('Sender address of notification mails (default: the SMTP user when that is an address)'),
   artifacts: z
     .string()
     .regex(
@@ -149,6 +159,8 @@ export const ENV_VARS = {
   slackBotToken: 'PIPEWRIGHT_SLACK_BOT_TOKEN',
   slackApiUrl: 'PIPEWRIGHT_SLACK_API_URL',
   slackChannel: 'PIPEWRIGHT_SLACK_CHANNEL',
+  smtpUrl: 'PIPEWRIGHT_SMTP_URL',
+  mailFrom: 'PIPEWRIGHT_MAIL_FROM',
   artifacts: 'PIPEWRIGHT_ARTIFACTS',
   artifactCacheDir: 'PIPEWRIGHT_ARTIFACT_CACHE',
   s3Endpoint: 'PIPEWRIGHT_S3_ENDPOINT',
@@ -204,6 +216,8 @@ export function loadConfig(
     slackBotToken: overrides.slackBotToken ?? pick('slackBotToken'),
     slackApiUrl: overrides.slackApiUrl ?? pick('slackApiUrl'),
     slackChannel: overrides.slackChannel ?? pick('slackChannel'),
+    smtpUrl: overrides.smtpUrl ?? pick('smtpUrl'),
+    mailFrom: overrides.mailFrom ?? pick('mailFrom'),
     artifacts: overrides.artifacts ?? pick('artifacts') ?? 'disk',
     artifactCacheDir: path.resolve(
       stateDir,
@@ -268,6 +282,7 @@ export const SECRET_KEYS: readonly (keyof Config)[] = [
   'slackBotToken',
   'databaseUrl',
   'redisUrl',
+  'smtpUrl',
   'mcpToken',
   'token',
 ];

@@ -327,7 +327,11 @@ export const IntentFrame = z
       })
       .describe('Drift thresholds'),
     notify: z
-      .object({ channel: z.enum(['slack', 'webhook', 'console']), asked: z.string() })
+      .object({
+        channel: z.enum(['slack', 'webhook', 'console', 'email']),
+        asked: z.string(),
+        to: z.array(z.string()).optional().describe('E-mail recipients the goal names (channel email)'),
+      })
       .optional()
       .describe('Where to notify'),
     prep: z.array(PrepIntent).describe('Preparation steps, in order'),

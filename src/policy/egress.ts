@@ -1,6 +1,6 @@
 /**
- * Outbound requests from tasks (ingest.url, notify webhooks and Slack incoming webhooks) never reach the
- * host itself or its private network: loopback, link-local (cloud metadata at 169.254.169.254), private,
+ * Outbound requests from tasks (ingest.url, notify webhooks, Slack incoming webhooks, SMTP) never reach
+ * the host itself or its private network: loopback, link-local (cloud metadata at 169.254.169.254), private,
  * carrier-grade NAT, multicast and reserved ranges are refused after DNS resolution, unless the policy's
  * egress.allowHosts names the host, the address or its range. The check is made twice: before the request,
  * for a clear error, and again at connect time, on the address actually used (a DNS answer that changes in
@@ -84,20 +84,34 @@ function refused(shown: string, host: string, address: string) {
   );
 }
 
-/** Resolves the URL's host and refuses it when any of its addresses is internal and not allowed. */
-export async function checkOutboundUrl(url: URL, allowHosts: readonly string[], shown = url.origin) {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const literal = isIP(host) ? [{ address: host, family: isIP(host) }] : undefined;
-  let addresses: LookupAddress[];
-  try {
-    addresses = literal ?? (await dnsLookupAsync(host, { all: true }));
-  } catch {
-    // Let the request itself report an unknown host the way it usually does.
-    return;
-  }
+/**
+ * The addresses a host resolves to, each checked: refused when one is internal and not allowed. A lookup
+ * failure is thrown as is (ENOTFOUND, EAI_AGAIN). Connecting to one of these addresses, rather than to the
+ * name, keeps a later DNS answer from changing where the connection goes (the SMTP channel does this).
+ */
+export async function checkedAddresses(
+  hostname: string,
+  allowHosts: readonly string[],
+  shown = hostname,
+): Promise<LookupAddress[]> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host)
+    ? [{ address: host, family: isIP(host) }]
+    : await dnsLookupAsync(host, { all: true });
   for (const a of addresses) {
     if (isInternalAddress(a.address) && !hostAllowed(allowHosts, host, a.address))
       throw refused(shown, host, a.address);
+  }
+  return addresses;
+}
+
+/** Resolves the URL's host and refuses it when any of its addresses is internal and not allowed. */
+export async function checkOutboundUrl(url: URL, allowHosts: readonly string[], shown = url.origin) {
+  try {
+    await checkedAddresses(url.hostname, allowHosts, shown);
+  } catch (e) {
+    // Let the request itself report an unknown host the way it usually does.
+    if (isPipewrightError(e)) throw e;
   }
 }
 

@@ -235,7 +235,7 @@ describe('more of the language: model names, targets, resources, drift, notify, 
 
   it('reads notifications in their -ing forms', () => {
     expect(parseGoal('emailing the team when it finishes').notify).toEqual({
-      channel: 'console',
+      channel: 'email',
       asked: 'email',
     });
     expect(parseGoal('texting me if it fails').notify?.channel).toBe('console');

@@ -1,6 +1,7 @@
 /**
  * notify.send: tells people something happened: a drift alert, a finished run. Channels: the run log
- * (console), a generic webhook (POST JSON) and a Slack incoming webhook (POST { text, blocks }).
+ * (console), a generic webhook (POST JSON), a Slack incoming webhook (POST { text, blocks }) and e-mail
+ * through the server's SMTP server (./email.ts: the plan names recipients only, never the server).
  * HTTP posts time out, retry on 5xx / 429 / network errors with exponential backoff, and never retry a 4xx.
  * Webhook URLs carry secrets, so logs and outputs show them redacted. Loopback, link-local and private
  * targets are refused unless the policy's egress.allowHosts names them.
@@ -10,19 +11,28 @@ import { isPipewrightError, PipewrightError, userError } from '../../src/errors.
 import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
 import { DriftAlert } from '../monitor/drift-alert.ts';
+import { Recipients, sendMail } from './email.ts';
 
 const Severity = z.enum(['info', 'warning', 'critical']).describe('How urgent the message is');
 type Severity = z.infer<typeof Severity>;
 
+const Channel = z
+  .enum(['console', 'webhook', 'slack', 'email'])
+  .describe(
+    'console: the run log; webhook: POST JSON to url; slack: a Slack incoming-webhook url; ' +
+      "email: mail to `to` through the server's SMTP server (PIPEWRIGHT_SMTP_URL)",
+  );
+
 const Input = z
   .object({
-    channel: z
-      .enum(['console', 'webhook', 'slack'])
-      .describe('console: the run log; webhook: POST JSON to url; slack: a Slack incoming-webhook url'),
+    channel: Channel,
     url: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Webhook URL (required for webhook and slack); treated as a secret and redacted in logs'),
+    to: Recipients.optional().describe(
+      "E-mail recipients (channel email): an address, several comma-separated, or a list; default: the run's author when that is an address",
+    ),
     title: z.string().optional().describe('Headline (default: from the alert, else "pipewright")'),
     text: z.string().optional().describe('Message body (default: the alert summary)'),
     severity: Severity.optional().describe('Default: the alert severity, else info'),
@@ -34,14 +44,14 @@ const Input = z
       .int()
       .positive()
       .default(10_000)
-      .describe('Per-attempt HTTP timeout in milliseconds'),
+      .describe('Per-attempt HTTP / SMTP timeout in milliseconds'),
     retries: z
       .number()
       .int()
       .min(0)
       .max(10)
       .default(3)
-      .describe('Extra attempts after a 5xx, 429 or network error'),
+      .describe('Extra attempts after a 5xx or 429 HTTP answer, a 4xx SMTP reply, or a network error'),
     backoffMs: z
       .number()
       .int()
@@ -50,7 +60,14 @@ const Input = z
       .describe('First retry delay; doubles on each retry'),
   })
   .superRefine((v, ctx) => {
-    if (v.channel !== 'console' && !v.url) {
+    if (v.channel === 'email' && v.url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'the SMTP server comes from the server (PIPEWRIGHT_SMTP_URL), never from the plan',
+      });
+    }
+    if ((v.channel === 'webhook' || v.channel === 'slack') && !v.url) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: `url is required for channel "${v.channel}"` });
     }
     if (!v.text && !v.alert && v.alert !== null) {
@@ -61,18 +78,26 @@ type Input = z.output<typeof Input>;
 
 const Output = z.object({
   delivered: z.boolean().describe('Whether the message was delivered (false when alert was null)'),
-  channel: z.enum(['console', 'webhook', 'slack']).describe('Channel used'),
-  attempts: z.number().int().nonnegative().describe('HTTP attempts made (0 for console or nothing to send)'),
-  status: z.number().int().optional().describe('HTTP status of the last attempt'),
+  channel: Channel.describe('Channel used'),
+  attempts: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('HTTP / SMTP attempts made (0 for console or nothing to send)'),
+  status: z.number().int().optional().describe('HTTP status or SMTP reply code of the last attempt'),
   target: z.string().optional().describe('Redacted URL the message went to'),
+  recipients: z.array(z.string()).optional().describe('E-mail: the addresses the SMTP server accepted'),
+  rejected: z.array(z.string()).optional().describe('E-mail: the addresses it refused'),
+  messageId: z.string().optional().describe('E-mail: the Message-ID, the same on every attempt'),
 });
 
 export const notifySend = defineTask({
   id: 'notify.send',
   placement: 'coordinator',
   description:
-    'Sends a message or a drift alert to people: the run log, a webhook (JSON POST) or a Slack incoming ' +
-    'webhook. Retries on server errors with backoff; an alert of null (nothing drifted) sends nothing.',
+    'Sends a message or a drift alert to people: the run log, a webhook (JSON POST), a Slack incoming ' +
+    "webhook or e-mail through the server's SMTP server. Retries on server errors with backoff; an alert " +
+    'of null (nothing drifted) sends nothing.',
   cacheable: false,
   input: Input,
   output: Output,
@@ -90,6 +115,13 @@ export const notifySend = defineTask({
         message.alert ? { alert: message.alert } : undefined,
       );
       return { delivered: true, channel: input.channel, attempts: 0 };
+    }
+    if (input.channel === 'email') {
+      // Once per step, like the posts below; the Message-ID also stays the same across attempts.
+      const sent = await ctx.once('notify.mail', () =>
+        sendMail(message, { ...input, to: input.to ?? [] }, ctx),
+      );
+      return { delivered: true, channel: input.channel, ...sent };
     }
     const url = input.url as string;
     const body = input.channel === 'slack' ? slackPayload(message) : webhookPayload(message);

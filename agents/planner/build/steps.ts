@@ -43,10 +43,26 @@ export function approvalStep(
 }
 
 /**
- * The `url` of a notify.send step for a channel: a Slack or webhook URL is a run input (a secret, never in
- * the plan), declared in `inputs` here.
+ * Where a notify.send step sends, for a channel: a Slack or webhook URL is a run input (a secret, never in
+ * the plan), declared in `inputs` here. E-mail goes to the addresses the goal named (`to`); without any
+ * ("mail me") to the mail_to input, empty by default: the person who starts the run, when their identity is
+ * an address. The SMTP server is the server's setting, never the plan's.
  */
-export function notifyUrl(channel: string, inputs: Record<string, unknown>): { url?: string } {
+export function notifyUrl(
+  channel: string,
+  inputs: Record<string, unknown>,
+  to?: readonly string[],
+): { url?: string; to?: string | string[] } {
+  if (channel === 'email') {
+    if (to?.length) return { to: [...to] };
+    inputs.mail_to = {
+      type: 'string',
+      default: '',
+      description:
+        'Who gets the mail: one address or several, comma-separated (empty: the person who starts the run, when their identity is an e-mail address)',
+    };
+    return { to: '${{ inputs.mail_to }}' };
+  }
   if (channel === 'slack') {
     inputs.slack_webhook = {
       type: 'string',
@@ -64,7 +80,7 @@ export function notifyUrl(channel: string, inputs: Record<string, unknown>): { u
   return {};
 }
 
-/** Where notifications go, with the webhook URL as a run input (a secret, never in the plan). */
+/** Where notifications go: the webhook URL as a run input (a secret, never in the plan), or mail recipients. */
 export function notifyStep(
   frame: IntentFrame,
   inputs: Record<string, unknown>,
@@ -73,7 +89,7 @@ export function notifyStep(
 ): StepIn | undefined {
   if (!frame.notify) return undefined;
   const channel = frame.notify.channel;
-  const url = notifyUrl(channel, inputs);
+  const url = notifyUrl(channel, inputs, frame.notify.to);
   return { id: 'notify', task: 'notify.send', dependsOn: [after], with: { channel, ...url, ...body } };
 }
 

@@ -1,5 +1,6 @@
 /** Drift thresholds and where to send notifications. */
 import type { GoalSpec } from '../intent.ts';
+import { parseMail } from './mail-words.ts';
 import { SHARE, toShare } from './words.ts';
 
 export function parseDrift(goal: string): GoalSpec['drift'] {
@@ -48,14 +49,12 @@ export function parseNotify(goal: string): GoalSpec['notify'] {
     )
   )
     return { channel: 'webhook', asked: 'webhook' };
-  const mail = /\be-?mail(?:s|ed|ing)?\b|\bmail (?:me|us|the team)\b/i.exec(goal);
-  if (mail) return { channel: 'console', asked: 'email' };
-  if (
+  const notified =
     /\b(notify|notifies|notifying|alert|alerts|alerting|tell|tells|telling|ping|pings|pinging|message|messaging|inform|informing|warn|warns|warning|page|paging|text|texting)\s+(?:me|us|the team|the on-?call|someone|ops|whoever)\b|\blet (?:me|us) know\b|\b(?:alert|notify|warn|page)\s+(?:if|when|whenever|once|on|as soon as)\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
       goal,
-    )
-  ) {
-    return { channel: 'console', asked: 'notification' };
-  }
+    );
+  const mail = parseMail(goal, notified);
+  if (mail) return { channel: 'email', asked: 'email', ...mail };
+  if (notified) return { channel: 'console', asked: 'notification' };
   return undefined;
 }

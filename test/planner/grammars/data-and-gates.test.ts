@@ -64,6 +64,6 @@ describe('prep.ts and monitoring.ts', () => {
   it('drift thresholds and notification channels', () => {
     expect(parseDrift('alert when PSI goes over 0.25')).toEqual({ psi: 0.25 });
     expect(parseNotify('tell me on Slack')).toEqual({ channel: 'slack', asked: 'slack' });
-    expect(parseNotify('email me')).toEqual({ channel: 'console', asked: 'email' });
+    expect(parseNotify('email me')).toEqual({ channel: 'email', asked: 'email' });
   });
 });

@@ -1,5 +1,6 @@
 /** Numbers written as words wherever a number is read, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 
 const cron = (goal: string) => parseSchedule(goal)?.cron;
@@ -23,5 +24,43 @@ describe('a time of day in words', () => {
     expect(cron('every Monday retrain one model on data/x.csv')).toBe(
       cron('every Monday retrain a model on data/x.csv'),
     );
+  });
+});
+
+describe('a gate threshold in words', () => {
+  it.each([
+    ['predict fare from data/t.csv and register it only if RMSE stays under five', 'rmse', '<', 5],
+    ['predict fare from data/t.csv; deploy when the MAE is no more than twelve', 'mae', '<=', 12],
+    ['predict fare from data/t.csv, do not ship it if MAE climbs above twenty-five', 'mae', '<=', 25],
+    [
+      'classify churn in data/c.csv and deploy if accuracy is at least zero point nine',
+      'accuracy',
+      '>=',
+      0.9,
+    ],
+    ['classify churn in data/c.csv, register it when AUC tops point eight five', 'roc_auc', '>', 0.85],
+    ['classify churn in data/c.csv and deploy if accuracy is above ninety percent', 'accuracy', '>', 0.9],
+  ])('%s', (goal, metric, op, value) => {
+    expect(parseGoal(goal).gate).toMatchObject({ kind: 'threshold', metric, op, value });
+  });
+  it('a count after a metric is no threshold', () => {
+    expect(parseGoal('predict fare from data/t.csv and report RMSE over five folds').gate).toBeUndefined();
+    expect(parseGoal('predict fare from data/t.csv and report the MAE of both models').gate).toBeUndefined();
+    expect(
+      parseGoal('predict fare from data/t.csv, deploy if accuracy is at least as good as production').gate,
+    ).not.toMatchObject({ kind: 'threshold' });
+  });
+});
+
+describe('a threshold in words weighs like digits against a champion gate', () => {
+  it.each([
+    ['predict fare from data/t.csv, deploy it if it beats production and RMSE is below {n}', '5', 'five'],
+    [
+      'predict fare from data/t.csv; ship it when MAE is under {n} and it is better than the current model',
+      '3',
+      'three',
+    ],
+  ])('%s', (goal, digits, word) => {
+    expect(parseGoal(goal.replace('{n}', word)).gate).toEqual(parseGoal(goal.replace('{n}', digits)).gate);
   });
 });

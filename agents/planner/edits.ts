@@ -13,7 +13,7 @@ import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
-import { NUMBER, SHARE, toShare } from './offline/words.ts';
+import { COUNT_WORD, countOf, NUMBER, SHARE, toShare } from './offline/words.ts';
 
 const REMOVE =
   /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;
@@ -296,11 +296,18 @@ function swapped(
   return { out, in: incoming };
 }
 
-/** "switch to v9", "go back to version 2": a version alone, for the model the plan already names. */
+/**
+ * "switch to v9", "go back to version 2", "use version two", "the third version instead": a version alone, for
+ * the model the plan already names ("version one of the dataset" is the data's, not the model's).
+ */
 function loneVersion(text: string): ModelReference[] {
-  const m = /(?:^|\s)(?:v|version\s+)(\d+)\b/i.exec(text);
-  if (!m) return [];
-  return [{ text: m[0].trim(), role: 'subject', words: [], version: Number(m[1]) }];
+  const m = new RegExp(
+    String.raw`(?:^|\s)(?:(?:v|version\s+)(\d+)|version\s+(${COUNT_WORD})|(?:the\s+)?(${COUNT_WORD})\s+version)\b(?!\s+of\s+(?:the\s+|its\s+|that\s+)?(?:data|dataset|file|table|features?)\b)`,
+    'i',
+  ).exec(text);
+  const version = m ? countOf((m[1] ?? m[2] ?? m[3]) as string) : undefined;
+  if (!m || version === undefined) return [];
+  return [{ text: m[0].trim(), role: 'subject', words: [], version }];
 }
 
 function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReference[] {

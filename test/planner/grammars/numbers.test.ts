@@ -1,5 +1,6 @@
 /** Numbers written as words wherever a number is read, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 
@@ -62,5 +63,20 @@ describe('a threshold in words weighs like digits against a champion gate', () =
     ],
   ])('%s', (goal, digits, word) => {
     expect(parseGoal(goal.replace('{n}', word)).gate).toEqual(parseGoal(goal.replace('{n}', digits)).gate);
+  });
+});
+
+describe('a version in words, said alone in a follow-up', () => {
+  const f = () => parseGoal('score data/shops.csv with shops-footfall version 2');
+  it.each([
+    ['go back to version one', 1],
+    ['actually, switch to version four', 4],
+    ['use version six instead', 6],
+    ['hmm, version eleven please', 11],
+  ])('%s', (text, version) => {
+    expect(applyEdit(f(), text).refs.models[0]).toMatchObject({ words: ['shops-footfall'], version });
+  });
+  it('a version of the data is no model version', () => {
+    expect(applyEdit(f(), 'use version one of the dataset').refs.models[0]?.version).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 /** Numbers written as words wherever a number is read, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 
@@ -78,5 +79,24 @@ describe('a version in words, said alone in a follow-up', () => {
   });
   it('a version of the data is no model version', () => {
     expect(applyEdit(f(), 'use version one of the dataset').refs.models[0]?.version).toBe(2);
+  });
+});
+
+describe('a serving limit in words', () => {
+  it.each([
+    ['promote fraud-model v4 and roll it back if the error rate goes above three percent', 0.03],
+    ['canary fraud-model v4 for an hour; revert when the failure rate passes five per cent', 0.05],
+    ['serve fraud-model v4 and keep the error rate under one percent', 0.01],
+  ])('%s', (goal, rate) => {
+    expect(parseWatchLimits(goal).maxErrorRate).toBeCloseTo(rate);
+  });
+  it('a latency in words', () => {
+    expect(parseWatchLimits('roll back fraud-model if p99 latency goes over two seconds').maxP99Ms).toBe(
+      2000,
+    );
+    expect(parseWatchLimits('roll back if the p95 is above five hundred ms').maxP95Ms).toBe(500);
+  });
+  it('no limit is made up from a count', () => {
+    expect(parseWatchLimits('compare the error rate of both versions').maxErrorRate).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 /** Numbers written as words wherever a number is read, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseAi } from '../../../agents/planner/offline/ai.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
@@ -98,5 +99,18 @@ describe('a serving limit in words', () => {
   });
   it('no limit is made up from a count', () => {
     expect(parseWatchLimits('compare the error rate of both versions').maxErrorRate).toBeUndefined();
+  });
+});
+
+describe('a retrieval depth in words', () => {
+  it.each([
+    ['index docs/**/*.md, then see whether the top five hits answer evals/q.jsonl', 5],
+    ['embed notes/*.txt and test if the top-ten results answer the questions in evals/q.jsonl', 10],
+    ['after indexing docs/*.md, check that the first four passages answer evals/q.jsonl', 4],
+  ])('%s', (goal, k) => {
+    expect(parseAi(goal)).toMatchObject({ k });
+  });
+  it('"the top one" and ordinals are no depth', () => {
+    expect(parseAi('index docs/**/*.md and tell me the top one for evals/q.jsonl')?.k).toBeUndefined();
   });
 });

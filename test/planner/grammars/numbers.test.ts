@@ -114,3 +114,17 @@ describe('a retrieval depth in words', () => {
     expect(parseAi('index docs/**/*.md and tell me the top one for evals/q.jsonl')?.k).toBeUndefined();
   });
 });
+
+describe('a new threshold in words, said in a follow-up', () => {
+  const f = () => parseGoal('classify churn in data/c.csv and deploy if accuracy is at least 0.8');
+  it.each([
+    ['raise the bar to ninety percent', 0.9],
+    ['make the threshold zero point eight five', 0.85],
+    ['lower it to point seven', 0.7],
+  ])('%s', (text, value) => {
+    expect(applyEdit(f(), text).gate).toMatchObject({ kind: 'threshold', value });
+  });
+  it('a count is no new threshold', () => {
+    expect(applyEdit(f(), 'raise the bar for both models').gate).toMatchObject({ value: 0.8 });
+  });
+});

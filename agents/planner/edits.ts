@@ -7,13 +7,14 @@
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
 import type { IntentFrame, ModelReference } from './intent.ts';
+import { spokenNumber, NUM as THRESHOLD_NUMBER } from './offline/gate.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
-import { NUMBER, SHARE, toShare } from './offline/words.ts';
+import { COUNT_WORD, countOf, NUMBER, SHARE, toShare } from './offline/words.ts';
 
 const REMOVE =
   /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;
@@ -66,16 +67,20 @@ function stated<T>(v: T | undefined, empty: (v: T) => boolean = () => false): v 
 
 /** "make the threshold 0.8", "raise the bar to 85%", "lower it to 0.7": a new value for the gate there is. */
 function newThreshold(text: string): number | undefined {
+  // The number as a gate reads it: "0.8", "85%", "ninety percent", "zero point eight five".
   const m =
-    /\b(?:threshold|bar|cut-?off|gate|minimum|limit|requirement)\b[^.;\d]{0,30}?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
-      text,
-    ) ??
+    new RegExp(
+      String.raw`\b(?:threshold|bar|cut-?off|gate|minimum|limit|requirement)\b[^.;\d]{0,30}?\b${THRESHOLD_NUMBER}`,
+      'i',
+    ).exec(text) ??
     // "raise it to 0.9", "lower that to 80%", "bump it up to .95".
-    /\b(?:raise|lower|increase|decrease|bump|reduce|tighten|loosen|relax)\s+(?:it|that|this)?\s*(?:up|down)?\s*to\s+(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
-      text,
-    );
+    new RegExp(
+      String.raw`\b(?:raise|lower|increase|decrease|bump|reduce|tighten|loosen|relax)\s+(?:it|that|this)?\s*(?:up|down)?\s*to\s+${THRESHOLD_NUMBER}`,
+      'i',
+    ).exec(text);
   if (!m) return undefined;
-  const n = Number(m[1]);
+  const n = spokenNumber(m[1] as string);
+  if (Number.isNaN(n)) return undefined;
   return m[2] || n > 1 ? n / 100 : n;
 }
 
@@ -296,11 +301,18 @@ function swapped(
   return { out, in: incoming };
 }
 
-/** "switch to v9", "go back to version 2": a version alone, for the model the plan already names. */
+/**
+ * "switch to v9", "go back to version 2", "use version two", "the third version instead": a version alone, for
+ * the model the plan already names ("version one of the dataset" is the data's, not the model's).
+ */
 function loneVersion(text: string): ModelReference[] {
-  const m = /(?:^|\s)(?:v|version\s+)(\d+)\b/i.exec(text);
-  if (!m) return [];
-  return [{ text: m[0].trim(), role: 'subject', words: [], version: Number(m[1]) }];
+  const m = new RegExp(
+    String.raw`(?:^|\s)(?:(?:v|version\s+)(\d+)|version\s+(${COUNT_WORD})|(?:the\s+)?(${COUNT_WORD})\s+version)\b(?!\s+of\s+(?:the\s+|its\s+|that\s+)?(?:data|dataset|file|table|features?)\b)`,
+    'i',
+  ).exec(text);
+  const version = m ? countOf((m[1] ?? m[2] ?? m[3]) as string) : undefined;
+  if (!m || version === undefined) return [];
+  return [{ text: m[0].trim(), role: 'subject', words: [], version }];
 }
 
 function mergeRefs(have: ModelReference[], said: ModelReference[]): ModelReference[] {

@@ -7,6 +7,7 @@
  * with none of its cues are left to the tabular grammars (undefined).
  */
 import type { AiIntent } from '../ai-intent.ts';
+import { COUNT_WORD, countOf } from './words.ts';
 
 const INDEX_CUES =
   /\b(?:rag|retrieval|retriev(?:e|es|ed|ing)|search (?:index|indexes|api|results?)|vector (?:index|store|search|db|database)|semantic search|embed(?:s|ded|ding|dings)?|chunk(?:s|ed|ing)?|re-?index(?:es|ed|ing)?|knowledge base|index(?:es|ing)?\s+(?:the\s+|our\s+|my\s+|all\s+|every\s+)?(?:[\w-]+\s+){0,2}?(?:docs?|documents?|documentation|markdown|notes|pages|files|wiki|manuals?|pdfs?|html|folder)|(?:build|create|make|keep)\s+(?:a|an|the)?\s*(?:[\w-]+\s+){0,2}?index)\b/i;
@@ -150,14 +151,20 @@ export function parseAi(goal: string): AiIntent | undefined {
     else if (t) gate = { metric, ...t };
     else if (drops && alerting) alert = { metric };
   }
-  const top = /\btop[- ]?(\d+)\b|\bk\s*=\s*(\d+)\b|\bfirst (\d+) (?:results|hits|chunks)\b/i.exec(text);
-  if (top) k = Number(top[1] ?? top[2] ?? top[3]);
+  // "top 3", "top-five", "k=10", "the first four hits" ("the top one" is the best, not k; ordinals are no k).
+  const top = new RegExp(
+    String.raw`\btop[- ]?(\d+|${COUNT_WORD})\b|\bk\s*=\s*(\d+)\b|\bfirst (\d+|${COUNT_WORD}) (?:results|hits|chunks|passages|documents|docs)\b`,
+    'i',
+  ).exec(text);
+  const said = top?.[1] ?? top?.[2] ?? top?.[3];
+  if (said && !/^(?:one|\w+(?:st|nd|rd|th))$/i.test(said)) k = countOf(said);
   const questionsFile = task === 'llm' ? undefined : dataFiles.find((f) => f !== docs);
   const evaluate =
     task === 'index' &&
     (!!questionsFile ||
       !!gate ||
       !!alert ||
+      !!said ||
       /\b(?:questions?|retrieval (?:quality|eval\w*)|(?:check|test|measure|score)\w*\s+(?:the\s+)?retrieval|evaluat\w*|recall|hit[- ]?rate|mrr|top[- ]?\d+|answer (?:our|the)\b|eval\b)/i.test(
         text,
       ));

@@ -4,6 +4,7 @@
  * better means lower.
  */
 import type { Comparator, Gate } from '../intent.ts';
+import { NUMBER, toNumber } from './words.ts';
 
 export const METRICS: [RegExp, string][] = [
   [/\baccuracy\b|\bacc\b/i, 'accuracy'],
@@ -89,8 +90,27 @@ export function metricMentions(goal: string): MetricMention[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
+const DIGIT_WORDS = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
+/**
+ * A threshold as said: "0.8", ".8", "12", "twelve", "twenty-five", "zero point seven", "point eight five"; group 1
+ * holds the number, group 2 a percent sign or word. Counting words ("a", "both", "a couple") are no threshold.
+ */
+export const NUM = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)((?:(?:zero|oh|nought)\s+)?point(?:\s+(?:${DIGIT_WORDS}))+\b|\.\d+|(?:${NUMBER.slice(1, -1)})(?!(?<=[a-z])[a-z]))\s*(%|percent)?(?!\s*(?:folds?|runs?|models?|epochs?|trials?|versions?|times|rows|decimals?|days?|weeks?|hours?|minutes?)\b)`;
+const DIGIT_OF: Record<string, string> = { zero: '0', oh: '0', nought: '0' };
+
+/** "zero point seven five" → 0.75, "twelve" → 12, "0.8" → 0.8. */
+export function spokenNumber(raw: string): number {
+  const w = raw.toLowerCase().trim();
+  const point = /^(?:(?:zero|oh|nought)\s+)?point\s+(.+)$/.exec(w);
+  if (point) {
+    const digits = (point[1] as string).split(/\s+/).map((d) => DIGIT_OF[d] ?? String(toNumber(d)));
+    return Number(`0.${digits.join('')}`);
+  }
+  return toNumber(w) ?? Number.NaN;
+}
+
 function thresholdValue(metric: string, raw: string, percent: boolean): number {
-  const n = Number(raw);
+  const n = spokenNumber(raw);
   if (SHARE_METRICS.has(metric) && (percent || n > 1)) return n / 100;
   return n;
 }
@@ -113,7 +133,6 @@ const MIRROR: Record<Comparator, Comparator> = { '<': '>', '<=': '>=', '>': '<',
 
 /** A limit on the classification error, as the accuracy gate it means (accuracy = 1 − error rate). */
 function errorRateGate(goal: string): Gate | undefined {
-  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   const after = new RegExp(
     String.raw`\b${ERROR_WORDS}\s+(?:(?:${GATE_VERBS}|be)\s+){0,3}?(${CMP_WORDS})\s*${NUM}`,
     'i',
@@ -147,7 +166,6 @@ export function parseGate(goal: string, mentions: MetricMention[], trains = true
 
 function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefined {
   let gate: Gate | undefined;
-  const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
   for (const mention of mentions) {
     const after = goal.slice(mention.end, mention.end + 60);
     const m = new RegExp(
@@ -195,7 +213,7 @@ function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefi
     /\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?)\b/i.exec(
       goal,
     ) ?? (gate ? null : CASUAL_IMPROVE.exec(goal));
-  if (improve && (!gate || (improve.index ?? 0) > goal.search(/\d/))) {
+  if (improve && (!gate || (improve.index ?? 0) > goal.search(new RegExp(String.raw`\d|\b${NUM}`, 'i')))) {
     const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - (improve.index ?? 0)) < 40);
     const by = /\bby\s+(?:at\s+least\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(
       goal.slice(improve.index ?? 0, (improve.index ?? 0) + 40),

@@ -117,7 +117,9 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
   return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
 }
 
-const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
+/** An amount in digits or words ("2", "0.5", "two", "twenty-five"); counting words ("a", "both") are none. */
+const AMOUNT = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
+const PCT = String.raw`(${AMOUNT})\s*(%|percent|per cent)?`;
 const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
@@ -126,7 +128,7 @@ const BELOW = String.raw`(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
-const ERROR_SHARE_LIMIT = String.raw`\b(?:5xx|5\d\d|http\s+5xx|server)?\s*(?:errors|failures|5xxs?)\s+${ABOVE}\s*(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)`;
+const ERROR_SHARE_LIMIT = String.raw`\b(?:5xx|5\d\d|http\s+5xx|server)?\s*(?:errors|failures|5xxs?)\s+${ABOVE}\s*(${AMOUNT})\s*(%|percent|per cent)`;
 
 type LatencyKey = 'maxP50Ms' | 'maxP90Ms' | 'maxP95Ms' | 'maxP99Ms';
 /** A latency measure: "p99", "the 99th percentile", "median latency", "latency" (p95), "response time". */
@@ -168,15 +170,16 @@ function latencyLimits(text: string, out: WatchLimits): void {
       /(\d+(?:\.\d+)?)\s*(?:x|×|times)\b/i.exec(near);
     // "slower than 500 ms at p99": the amount may come right before the percentile.
     const ms =
-      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\b/i.exec(near) ??
-      /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\s+(?:at|for|on|in)\s+(?:the\s+)?$/i.exec(
-        text.slice(Math.max(0, at - 40), at),
-      );
+      new RegExp(String.raw`(${AMOUNT})\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\b`, 'i').exec(near) ??
+      new RegExp(
+        String.raw`(${AMOUNT})\s*(ms|milliseconds?|msecs?|s|secs?|seconds?)\s+(?:at|for|on|in)\s+(?:the\s+)?$`,
+        'i',
+      ).exec(text.slice(Math.max(0, at - 40), at));
     if (factor) {
       const f = FACTOR_WORDS[(factor[1] as string).toLowerCase()] ?? Number(factor[1]);
       if (f > 1 && out.maxP95Factor === undefined) out.maxP95Factor = f;
     } else if (ms && out[key] === undefined) {
-      out[key] = Number(ms[1]) * (/^(?:ms|milli|msec)/i.test(ms[2] as string) ? 1 : 1000);
+      out[key] = (toNumber(ms[1]) ?? Number.NaN) * (/^(?:ms|milli|msec)/i.test(ms[2] as string) ? 1 : 1000);
     }
   });
 }
@@ -198,7 +201,7 @@ export function parseWatchLimits(text: string): WatchLimits {
   ).exec(text);
   const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
   if (errAt) {
-    const n = Number(errAt[1]);
+    const n = toNumber(errAt[1]) ?? Number.NaN;
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
   } else if (
     /\b(?:errors?|error[- ]?rates?|failures?)\s+(?:go(?:es)?\s+up|rises?|rising|increases?|grows?|spikes?|climbs?|get(?:s)?\s+worse)\b|\bmore errors\b|\bif it (?:errors|fails) more\b/i.test(

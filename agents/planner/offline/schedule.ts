@@ -36,9 +36,31 @@ interface TimeOfDay {
   minute: number;
 }
 
-/** The time of day named in the text ("at 2am", "at 14:30", "at noon"), if any. */
+/** Words NUMBER reads as 1 or 2 that never name an hour ("at a", "at both"). */
+const NOT_AN_HOUR = new Set(['a', 'an', 'single', 'both', 'pair', 'couple', 'dozen']);
+const CLOCK_WORDS = new RegExp(
+  String.raw`(\b(?:at|@|around|by)\s+|\b(?:half|quarter)\s+(?:past|after|to|before)\s+)?\b${NUMBER}(?:[ -](?:o|oh)[ -]${NUMBER}|[ -]${NUMBER})?(?=(\s*(?:a\.?m\.?|p\.?m\.?|o'?clock)(?![a-z]))?)(?!\s+(?:[a-z]{3,}s|model|gpu|run|version|dataset|minute|hour|day|week|month)\b)`,
+  'g',
+);
+
+/** Clock times in words as digits: "at six" → "at 6", "six thirty pm" → "6:30 pm", "half past seven". */
+function clockDigits(t: string): string {
+  return t.replace(CLOCK_WORDS, (all, lead, h, oh, m, suffix) => {
+    if (!lead && !suffix) return all;
+    const hour = NOT_AN_HOUR.has(h) ? undefined : toNumber(h);
+    const minute = oh !== undefined ? toNumber(oh) : m !== undefined ? toNumber(m) : 0;
+    const okMinute =
+      minute !== undefined && (oh !== undefined ? minute < 10 : m === undefined || minute >= 10);
+    if (hour === undefined || !Number.isInteger(hour) || hour > 23 || !okMinute || (minute as number) > 59)
+      return all;
+    const hh = /^\d/.test(h) && m === undefined && oh === undefined ? h : String(hour);
+    return `${lead ?? ''}${hh}${oh === undefined && m === undefined ? '' : `:${String(minute).padStart(2, '0')}`}`;
+  });
+}
+
+/** The time of day named in the text ("at 2am", "at 14:30", "at noon", "at six thirty"), if any. */
 function timeOfDay(text: string): TimeOfDay | undefined {
-  const t = text.toLowerCase();
+  const t = clockDigits(text.toLowerCase());
   if (/\b(at\s+)?noon\b|\bmidday\b/.test(t)) return { hour: 12, minute: 0 };
   if (/\bmidnight\b/.test(t)) return { hour: 0, minute: 0 };
   const past = /\b(half|quarter)\s+(past|after|to|before)\s+(\d{1,2})\s*(am|pm)?\b/.exec(t);
@@ -200,7 +222,7 @@ const TIMES_PER = new RegExp(
 /** Several times of day in one phrase: "at 8am and 8pm", "at 6 and 18", "at 06:00, 12:00 and 18:00". */
 function timesOfDay(text: string): TimeOfDay[] {
   const TIME = String.raw`\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?`;
-  const m = new RegExp(String.raw`\bat\s+(${TIME}(?:\s*(?:,|and|&)\s*${TIME})+)`).exec(text);
+  const m = new RegExp(String.raw`\bat\s+(${TIME}(?:\s*(?:,|and|&)\s*${TIME})+)`).exec(clockDigits(text));
   if (!m) return [];
   const out: TimeOfDay[] = [];
   for (const part of (m[1] as string).split(/\s*(?:,|and|&)\s*/)) {

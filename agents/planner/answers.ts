@@ -3,6 +3,7 @@
  * data, the text column, the script, which model or run was meant), nothing else; what goes on after the model
  * is named ("the penguins one. use the last 12 hours") is a change of the plan.
  */
+import { plainRequest } from './surface.ts';
 import { applyEdit } from './edits.ts';
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { answerAi } from './offline/ai.ts';
@@ -34,7 +35,7 @@ export function applyAnswer(
   about: MissingPiece | undefined,
   answer: string,
 ): IntentFrame {
-  const text = answer.trim();
+  const text = plainRequest(answer);
   // An answer about an AI plan (a folder, a question set, a prompt) is read with the goal it answers.
   if (frame.ai) return { ...frame, ai: answerAi(frame.ai, frame.goal, text) };
   switch (about) {

@@ -6,6 +6,7 @@
  * without naming the metric again ("make the threshold 0.8"). An answer to a clarifying question fills the
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
+import { plainRequest } from './surface.ts';
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
@@ -140,7 +141,8 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
 }
 
 /** Applies a follow-up to the frame of the current plan. */
-export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
+export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
+  const text = plainRequest(typed);
   const delta = parseGoal(text);
   let f: IntentFrame = { ...frame, goal: `${frame.goal} (then: ${delta.goal})` };
   // "no model yet, just the prep" removes the training, not the prep (handled below).

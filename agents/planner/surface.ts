@@ -24,11 +24,11 @@ export function spacedZeroWidth(text: string): string {
 const EMOJI = /:[a-z0-9_+-]+:|[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]/gu;
 const MENTION = /(^|\s)@[\w-]+(?![\w./\\@])/g;
 const GREETING =
-  /^(?:(?:hi|hiya|hello|hey|heya|yo|howdy|greetings|morning|afternoon|evening|good (?:morning|afternoon|evening|day))(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))?\s*[!,.:;-]*\s+)+/i;
+  /^(?:(?:hi|hiya|hello|hey|heya|yo|howdy|greetings|morning|afternoon|evening|good (?:morning|afternoon|evening|day))(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))?\s*[!,.:;—–-]*\s+)+/i;
 const ASK =
   /^(?:(?:please|pls|plz|kindly)\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?=\w)|i'?d\s+like\s+you\s+to\s+|i\s+would\s+like\s+you\s+to\s+|i\s+want\s+you\s+to\s+)+/i;
 const SIGN_OFF =
-  /(?:[\s,;.!-]+(?:thanks?(?:\s+(?:a lot|so much|in advance|again|team|all))?|thank\s+you(?:\s+(?:so much|in advance|again))?|thx|tx|ty|tysm|cheers|much appreciated|appreciated|please|pls|plz)(?:\s*[!.,]+)*)+\s*$/i;
+  /(?:(?:[\s,;!—–-]+|(?<=[.!?])\s+)(?:thanks?(?:\s+(?:a lot|so much|in advance|again|team|all))?|thank\s+you(?:\s+(?:so much|in advance|again))?|thx|tx|ty|tysm|cheers|much appreciated|appreciated|please|pls|plz)(?:\s*[!.,]+)*)+\s*$/i;
 /** "please" or "kindly" inside a sentence: courtesy, never a name. */
 const COURTESY = /(^|[\s,;(])(?:please|pls|plz|kindly)(?=[\s,;.!?)]|$)[,]?/gi;
 

@@ -3,13 +3,14 @@
  * data, the text column, the script, which model or run was meant), nothing else; what goes on after the model
  * is named ("the penguins one. use the last 12 hours") is a change of the plan.
  */
-import { plainRequest } from './surface.ts';
+
 import { applyEdit } from './edits.ts';
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { answerAi } from './offline/ai.ts';
 import { parseSources } from './offline/sources.ts';
 import { answeredColumn } from './offline/text-columns.ts';
 import { NUMBER, toNumber, words } from './offline/words.ts';
+import { plainRequest } from './surface.ts';
 import type { MissingPiece } from './types.ts';
 
 const FILLER = new Set([

@@ -6,7 +6,7 @@
  * without naming the metric again ("make the threshold 0.8"). An answer to a clarifying question fills the
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
-import { plainRequest } from './surface.ts';
+
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
@@ -15,6 +15,7 @@ import { parseGoal } from './offline/parse.ts';
 import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
 import { NUMBER, SHARE, toShare } from './offline/words.ts';
+import { plainRequest } from './surface.ts';
 
 const REMOVE =
   /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;

@@ -7,8 +7,9 @@
  * When a property is stated twice (a goal plus a follow-up such as "use 10 folds instead"), the last mention
  * wins.
  */
-import { plainRequest } from '../surface.ts';
+
 import type { GoalSpec, IntentFrame } from '../intent.ts';
+import { plainRequest } from '../surface.ts';
 import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
 import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';

@@ -28,7 +28,9 @@ describe('greetings, sign-offs and courtesy words are taken off', () => {
     expect(withoutCourtesy('email ops@example.com the report')).toBe('email ops@example.com the report');
     expect(withoutCourtesy('read @data/hi.csv')).toBe('read @data/hi.csv');
     expect(withoutCourtesy('thanks')).toBe('thanks');
-    expect(withoutCourtesy('predict the ty column from data/t.csv')).toBe('predict the ty column from data/t.csv');
+    expect(withoutCourtesy('predict the ty column from data/t.csv')).toBe(
+      'predict the ty column from data/t.csv',
+    );
     expect(withoutCourtesy('high yield model')).toBe('high yield model');
   });
 });

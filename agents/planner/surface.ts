@@ -21,7 +21,7 @@ export function spacedZeroWidth(text: string): string {
   return text.replace(ZERO_WIDTH, ' ').replace(SPACES, ' ').trim();
 }
 
-const EMOJI = /:[a-z0-9_+-]+:|[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]/gu;
+const EMOJI = /:[a-z0-9_+-]+:|\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}/gu;
 const MENTION = /(^|\s)@[\w-]+(?![\w./\\@])/g;
 const GREETING =
   /^(?:(?:hi|hiya|hello|hey|heya|yo|howdy|greetings|morning|afternoon|evening|good (?:morning|afternoon|evening|day))(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))?\s*[!,.:;—–-]*\s+)+/i;

@@ -23,8 +23,13 @@ export function spacedZeroWidth(text: string): string {
 
 const EMOJI = /:[a-z0-9_+-]+:|\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}/gu;
 const MENTION = /(^|\s)@[\w-]+(?![\w./\\@])/g;
-const GREETING =
-  /^(?:(?:hi|hiya|hello|hey|heya|yo|howdy|greetings|morning|afternoon|evening|good (?:morning|afternoon|evening|day))(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))?\s*[!,.:;—–-]*\s+)+/i;
+const VOCATIVE = String.raw`(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))`;
+const PUNCT = '[!,.:;\u2014\u2013-]';
+/** "hi", "hey team,", "morning all!"; a time of day only with a vocative or punctuation ("morning runs" stays). */
+const GREETING = new RegExp(
+  String.raw`^(?:(?:(?:hi|hiya|hello|hey|heya|yo|howdy|greetings)${VOCATIVE}?|(?:good\s+)?(?:morning|afternoon|evening)(?:${VOCATIVE}|(?=\s*${PUNCT}))|good\s+day)\s*${PUNCT}*\s+)+`,
+  'i',
+);
 const ASK =
   /^(?:(?:please|pls|plz|kindly)\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?=\w)|i'?d\s+like\s+you\s+to\s+|i\s+would\s+like\s+you\s+to\s+|i\s+want\s+you\s+to\s+)+/i;
 const SIGN_OFF =

@@ -47,3 +47,11 @@ describe('a time zone abbreviation is read in any case', () => {
     expect(parseTimezone('predict the est column every day')).toBeUndefined();
   });
 });
+
+describe('a word that only looks like a greeting stays', () => {
+  it.each([
+    'morning batches of data/flights.csv get scored daily',
+    'evening runs should retry twice',
+    'hi-res images in data/img go to the classifier',
+  ])('%s', (text) => expect(withoutCourtesy(text)).toBe(text));
+});

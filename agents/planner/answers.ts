@@ -3,12 +3,14 @@
  * data, the text column, the script, which model or run was meant), nothing else; what goes on after the model
  * is named ("the penguins one. use the last 12 hours") is a change of the plan.
  */
+
 import { applyEdit } from './edits.ts';
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { answerAi } from './offline/ai.ts';
 import { parseSources } from './offline/sources.ts';
 import { answeredColumn } from './offline/text-columns.ts';
 import { NUMBER, toNumber, words } from './offline/words.ts';
+import { plainRequest } from './surface.ts';
 import type { MissingPiece } from './types.ts';
 
 const FILLER = new Set([
@@ -34,7 +36,7 @@ export function applyAnswer(
   about: MissingPiece | undefined,
   answer: string,
 ): IntentFrame {
-  const text = answer.trim();
+  const text = plainRequest(answer);
   // An answer about an AI plan (a folder, a question set, a prompt) is read with the goal it answers.
   if (frame.ai) return { ...frame, ai: answerAi(frame.ai, frame.goal, text) };
   switch (about) {

@@ -6,6 +6,7 @@
  * without naming the metric again ("make the threshold 0.8"). An answer to a clarifying question fills the
  * piece that was missing (the target, the data, which model or run was meant), nothing else.
  */
+
 import type { IntentFrame, ModelReference } from './intent.ts';
 import { spokenNumber, NUM as THRESHOLD_NUMBER } from './offline/gate.ts';
 import { parseModels } from './offline/models.ts';
@@ -15,6 +16,7 @@ import { parseGoal } from './offline/parse.ts';
 import { parseTimezone, retime } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
 import { COUNT_WORD, countOf, NUMBER, SHARE, toShare } from './offline/words.ts';
+import { plainRequest } from './surface.ts';
 
 const REMOVE =
   /\b(?:drop|remove|delete|skip|lose|get rid of|take out|leave out|without|no|don'?t|do not|stop)\b/i;
@@ -145,7 +147,8 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
 }
 
 /** Applies a follow-up to the frame of the current plan. */
-export function applyEdit(frame: IntentFrame, text: string): IntentFrame {
+export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
+  const text = plainRequest(typed);
   const delta = parseGoal(text);
   let f: IntentFrame = { ...frame, goal: `${frame.goal} (then: ${delta.goal})` };
   // "no model yet, just the prep" removes the training, not the prep (handled below).

@@ -66,6 +66,20 @@ const NUMBER_WORDS = [
   'twelve',
 ];
 
+/** A stable pick from `xs` for a goal, so a case reads the same on every run. */
+function pick<T>(xs: T[], goal: string, salt = 0): T {
+  let h = salt;
+  for (const ch of goal) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return xs[h % xs.length] as T;
+}
+
+const GREETINGS = ['hey team,', 'yo', 'morning all!', 'hello there -', 'good afternoon,', 'hiya'];
+const ASKS = ['can you', 'could you please', "I'd like you to", 'kindly', 'would you'];
+const SIGN_OFFS = ['cheers', 'thx!', 'ty', 'thank you so much', 'much appreciated', 'thanks in advance'];
+
+/** Lower-cases the first letter of a sentence that follows a request frame ("can you train…"). */
+const lowerFirst = (g: string) => (/^[A-Z][a-z]/.test(g) ? g.charAt(0).toLowerCase() + g.slice(1) : g);
+
 export const PERTURBATIONS: Record<string, (goal: string) => string> = {
   /** All lower case, as people type in chat. */
   lower: (g) => outsideKept(g, (t) => t.toLowerCase()),
@@ -93,6 +107,12 @@ export const PERTURBATIONS: Record<string, (goal: string) => string> = {
     outsideKept(g, (t) =>
       t.replace(/(?<![\w.:$%-]|--[\w-]+\s)([2-9]|1[0-2])(?![\w.:%,-])/g, (n) => NUMBER_WORDS[Number(n)] ?? n),
     ),
+  /** A varied greeting, a request frame ("could you please") and a sign-off, picked per goal. */
+  greet: (g) =>
+    // A request frame only before a request ("could you please retrain…"), not before a short answer ("v2").
+    `${pick(GREETINGS, g)} ${g.split(/\s+/).length > 3 ? `${pick(ASKS, g, 7)} ` : ''}${lowerFirst(g.replace(/[.!]?\s*$/, ''))}, ${pick(SIGN_OFFS, g, 13)}`,
+  /** A chat message: an @-mention first, emoji codes and a pictograph around the request. */
+  slack: (g) => `@pipewright ${g.replace(/[.!]?\s*$/, '')} :pray: 🙏 ty :+1:`,
   /** Runs of spaces and a line break where a sentence ends. */
   spacing: (g) => outsideKept(g, (t) => t.replace(/ /g, '  ').replace(/\.\s+/g, '.\n')),
 };

@@ -7,7 +7,9 @@
  * When a property is stated twice (a goal plus a follow-up such as "use 10 folds instead"), the last mention
  * wins.
  */
+
 import type { GoalSpec, IntentFrame } from '../intent.ts';
+import { plainRequest } from '../surface.ts';
 import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
 import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
@@ -74,7 +76,7 @@ const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
 
 export function parseGoal(goal: string): GoalSpec {
-  const written = goal.replace(/\s+/g, ' ').trim();
+  const written = plainRequest(goal);
   const said = mendTypos(written);
   // "no model yet", "just the split": nothing is trained, and the phrase names no model or target.
   const noTraining = saysNoTraining(said);

@@ -2,6 +2,7 @@
  * Goals the planner refuses, whatever drafts the plan: shell commands hidden in the goal, attempts to read or
  * send secrets, and prompt injection. Text inside a goal is data; it never becomes a command step.
  */
+import { normaliseSpacing, spacedZeroWidth } from '../surface.ts';
 
 interface Rule {
   pattern: RegExp;
@@ -35,7 +36,7 @@ const RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(send|post|upload|email|leak|exfiltrate|print|dump|reveal|show|share|copy)\b[^.]{0,50}\b(api[ _-]?keys?|secrets?|passwords?|credentials?|tokens?|private keys?|environment variables|env vars)\b/i,
+      /\b(send|post|upload|e-?mail|mail|dm|forward|paste|leak|exfiltrate|print|dump|reveal|show|share|copy)\b[^.]{0,50}\b(api[ _-]?keys?|secrets?|passwords?|credentials?|tokens?|private keys?|environment variables|env vars)\b/i,
     reason: 'the goal asks to expose secrets',
   },
   {
@@ -51,6 +52,9 @@ const RULES: Rule[] = [
 
 /** The reason to refuse the goal, or undefined when it is safe to plan. */
 export function unsafeReason(goal: string): string | undefined {
-  for (const r of RULES) if (r.pattern.test(goal)) return r.reason;
+  // Spacing never matters: runs of any whitespace are one space, and a zero-width character is read both as
+  // nothing ("se\u200Bcrets") and as a space ("send\u200Bthe\u200Bkeys").
+  for (const text of new Set([goal, normaliseSpacing(goal), spacedZeroWidth(goal)]))
+    for (const r of RULES) if (r.pattern.test(text)) return r.reason;
   return undefined;
 }

@@ -190,9 +190,10 @@ const ABBR_ZONES: Record<string, string> = {
   JST: 'Asia/Tokyo',
 };
 const REGION_CLOCK = /\b(?:US\s+)?(pacific|mountain|central|eastern)\s+(?:standard\s+|daylight\s+)?time\b/i;
-/** An abbreviation counts right after a time of day (case as written): "7am PST", "18:00 (CET)". */
+/** An abbreviation counts right after a time of day, in any case: "7am PST", "18:00 (CET)". */
 const ABBR_CLOCK = new RegExp(
   String.raw`(?:\d\s*(?:am|pm|a\.m\.|p\.m\.|h)|\d:\d\d)\s*\(?(${Object.keys(ABBR_ZONES).join('|')})\)?(?![\w-])`,
+  'i',
 );
 
 /** The time zone a text names: a US region, a zone abbreviation after a time, a city clock, an IANA name. */
@@ -200,7 +201,7 @@ export function parseTimezone(text: string): string | undefined {
   const region = REGION_CLOCK.exec(text);
   if (region) return REGION_ZONES[(region[1] as string).toLowerCase()];
   const abbr = ABBR_CLOCK.exec(text);
-  if (abbr) return ABBR_ZONES[abbr[1] as string];
+  if (abbr) return ABBR_ZONES[(abbr[1] as string).toUpperCase()];
   const city = CITY_CLOCK.exec(text);
   if (city) return CITY_ZONES[((city[1] ?? city[2]) as string).toLowerCase().replace(/\s+/g, ' ')];
   const iana =
@@ -208,7 +209,7 @@ export function parseTimezone(text: string): string | undefined {
       text,
     );
   if (iana) return iana[1];
-  if (/\b(UTC|GMT)\b/.test(text)) return 'UTC';
+  if (/\b(UTC|GMT)\b/i.test(text)) return 'UTC';
   return undefined;
 }
 

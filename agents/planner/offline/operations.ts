@@ -8,7 +8,7 @@
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
-import { COUNT_WORD, countOf, NUMBER, SHARE, toNumber, toShare } from './words.ts';
+import { COUNT_WORD, countOf, NUMBER, SHARE, toNumber, toShare, WORD_NUMBER } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 
@@ -81,8 +81,20 @@ function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[]
   );
 }
 
+/** Fractions of an hour as minutes: "half an hour" → "30 minutes", "an hour and a half" → "90 minutes". */
+function wholeMinutes(text: string): string {
+  return text
+    .replace(
+      /\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b|\b(?:one|1)\s+and\s+a\s+half\s+hours?\b/gi,
+      '90 minutes',
+    )
+    .replace(/\b(?:a\s+)?half\s+an\s+hour\b|\ba\s+half[- ]hour\b/gi, '30 minutes')
+    .replace(/\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\ba\s+quarter[- ]hour\b/gi, '15 minutes');
+}
+
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
-export function parseHoldFor(text: string): string | undefined {
+export function parseHoldFor(goal: string): string | undefined {
+  const text = wholeMinutes(goal);
   const d = spans(text, 'for|during|in|within|over')[0]?.duration;
   if (d) return d;
   // A terse list: "canary: churn v3, 15%, 90 minutes".
@@ -117,8 +129,9 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
   return m ? dayOf((m[1] as string).replace(/\s+/g, ' ')) : undefined;
 }
 
-const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops))`;
+/** A percent or rate: "3%", "0.02", "two percent" (a number word only with "percent" after it). */
+const PCT = String.raw`(\d+(?:\.\d+)?|\.\d+|${WORD_NUMBER}(?=\s*(?:percent|per cent)\b))\s*(%|percent|per cent)?`;
+const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
 /** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
@@ -198,7 +211,7 @@ export function parseWatchLimits(text: string): WatchLimits {
   ).exec(text);
   const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
   if (errAt) {
-    const n = Number(errAt[1]);
+    const n = toNumber(errAt[1]) ?? Number(errAt[1]);
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
   } else if (
     /\b(?:errors?|error[- ]?rates?|failures?)\s+(?:go(?:es)?\s+up|rises?|rising|increases?|grows?|spikes?|climbs?|get(?:s)?\s+worse)\b|\bmore errors\b|\bif it (?:errors|fails) more\b/i.test(

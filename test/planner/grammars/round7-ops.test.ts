@@ -1,7 +1,9 @@
 /** Round 7 operations, in other words than any eval goal: fractional spans, "maximal", sign-off obtained, country clocks, word percents. */
 import { describe, expect, it } from 'vitest';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
+import { parseDrift } from '../../../agents/planner/offline/monitoring.ts';
 import { parseHoldFor, parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseTimezone } from '../../../agents/planner/offline/schedule.ts';
 
@@ -72,5 +74,36 @@ describe('an error rate limit written in words', () => {
   });
   it('a digit percent is unchanged', () => {
     expect(parseWatchLimits('roll back if the error rate goes over 3%').maxErrorRate).toBe(0.03);
+  });
+});
+
+describe('a drift statistic with its threshold said after "with"', () => {
+  it.each([
+    ['check churn inputs for drift using psi with a threshold of 0.15', 0.15],
+    ['compare last week to training with PSI, threshold 0.3, and alert me', 0.3],
+    ['run a PSI check with a cutoff at 0.25 every day', 0.25],
+  ])('%s', (text, psi) => {
+    expect(parseDrift(text)?.psi).toBe(psi);
+  });
+  it('a PSI limit said plainly is unchanged', () => {
+    expect(parseDrift('alert if PSI goes over 0.2')?.psi).toBe(0.2);
+    expect(parseDrift('check drift with a threshold of 0.2')?.psi).toBeUndefined();
+  });
+});
+
+describe('a rollback said as putting a version back', () => {
+  it.each([
+    ['churn-risk is broken since the upgrade. Bring the very first version back online.', 1],
+    ['fraud-detector misbehaves; put version 2 back in front of customers', 2],
+    ['please put the second version of churn-risk back live', 2],
+  ])('%s', (text, version) => {
+    const g = parseGoal(text);
+    expect(g.operation).toBe('rollback');
+    expect(g.rollback?.toVersion).toBe(version);
+  });
+  it('a version put on traffic is no rollback', () => {
+    expect(parseGoal('put the second version of churn-risk on 10% of traffic').operation).not.toBe(
+      'rollback',
+    );
   });
 });

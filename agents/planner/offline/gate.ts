@@ -32,7 +32,7 @@ const CMP: [RegExp, Comparator | 'eq' | 'better' | 'no-worse'][] = [
     '>',
   ],
   [
-    /^(?:<=|≤|=<|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|max\.?|within|up to|at or below|(?:less|lower|smaller) than or equal to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?)$/i,
+    /^(?:<=|≤|=<|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|max\.?|maximal(?:ly)?|at (?:the )?maximum|within|up to|at or below|(?:less|lower|smaller) than or equal to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?)$/i,
     '<=',
   ],
   [/^(?:<|below|under|less than|lower than|smaller than|beneath|south of)$/i, '<'],
@@ -43,7 +43,7 @@ const CMP: [RegExp, Comparator | 'eq' | 'better' | 'no-worse'][] = [
 const CMP_WORDS = [
   '>=|≥|=>|<=|≤|=<|>|<|==|=|:',
   'at least|no less than|not (?:less|lower|smaller) than|no (?:lower|smaller) than|minimum(?: of)?|at or above|(?:greater|higher|more) than or equal to|not (?:below|under|beneath)',
-  "(?:less|lower|smaller) than or equal to|at or below|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|within|up to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?",
+  "(?:less|lower|smaller) than or equal to|at or below|at most|no more than|not (?:more|higher|greater|above) than|no (?:higher|greater|bigger) than|maximum(?: of)?|maximal(?:ly)?|at (?:the )?maximum|within|up to|not (?:above|over)|(?:does not|doesn't|do not|don't|never) (?:exceed|go above|go over|rise above|top)s?",
   'no worse than|not worse than|at least as good as|as good as|on par with|better than|improves? on',
   'above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of',
   'below|under|less than|lower than|smaller than|beneath|south of',

@@ -21,7 +21,13 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
     ).exec(goal);
   const shareValue = toShare(share?.[1]);
   if (shareValue !== undefined && shareValue > 0 && shareValue <= 1) out.datasetShare = shareValue;
-  const psi = new RegExp(String.raw`\bpsi\s+${cmp}${num}`, 'i').exec(goal);
+  // "PSI with a threshold of 0.2", "PSI, threshold 0.3", "a PSI check with a cutoff at 0.25".
+  const psi =
+    new RegExp(String.raw`\bpsi\s+${cmp}${num}`, 'i').exec(goal) ??
+    new RegExp(
+      String.raw`\bpsi(?:\s+(?:check|test|score))?\s*(?:,\s*|\s+with\s+(?:a\s+|an\s+|the\s+)?)(?:threshold|limit|cut-?off|alert level)\s+(?:of\s+|at\s+|=\s*|:\s*)?${num}`,
+      'i',
+    ).exec(goal);
   if (psi) out.psi = Number(psi[1]);
   const p =
     /\bp[- ]?values?\s+(?:is\s+|goes\s+|drops\s+|falls\s+)?(?:below|under|less than|<=?|of)\s*(\d*\.\d+)/i.exec(

@@ -81,8 +81,20 @@ function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[]
   );
 }
 
+/** Fractions of an hour as minutes: "half an hour" → "30 minutes", "an hour and a half" → "90 minutes". */
+function wholeMinutes(text: string): string {
+  return text
+    .replace(
+      /\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b|\b(?:one|1)\s+and\s+a\s+half\s+hours?\b/gi,
+      '90 minutes',
+    )
+    .replace(/\b(?:a\s+)?half\s+an\s+hour\b|\ba\s+half[- ]hour\b/gi, '30 minutes')
+    .replace(/\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\ba\s+quarter[- ]hour\b/gi, '15 minutes');
+}
+
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
-export function parseHoldFor(text: string): string | undefined {
+export function parseHoldFor(goal: string): string | undefined {
+  const text = wholeMinutes(goal);
   const d = spans(text, 'for|during|in|within|over')[0]?.duration;
   if (d) return d;
   // A terse list: "canary: churn v3, 15%, 90 minutes".
@@ -120,7 +132,7 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
 /** An amount in digits or words ("2", "0.5", "two", "twenty-five"); counting words ("a", "both") are none. */
 const AMOUNT = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
 const PCT = String.raw`(${AMOUNT})\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops))`;
+const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
 /** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
@@ -214,12 +226,14 @@ export function parseWatchLimits(text: string): WatchLimits {
 }
 
 /** A version by number, word or ordinal: "v2", "version 2", "version two", "the second version". */
-const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+(?:version|one))\b`;
+const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(?:very\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+(?:version|one))\b`;
+/** A version put back: "put the very first version back", "bring version 2 of churn back". */
+const PUT_BACK = String.raw`\b(?:put|bring)\s+(?:[\w@:.'-]+\s+){0,3}?${VERSION_NO}(?:\s+of\s+[\w@:.-]+)?\s+back\b`;
 /** What was live before, in words: "whatever was live before it", "what was serving before", "the way it was". */
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
+  String.raw`${PUT_BACK}|\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
   'i',
 );
 
@@ -229,6 +243,7 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
   const to =
     new RegExp(String.raw`\b(?:back\s+)?(?:to|on)\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
     new RegExp(String.raw`\bback\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
+    new RegExp(PUT_BACK, 'i').exec(text) ??
     new RegExp(String.raw`\brestor\w*\s+(?:\S+\s+)?${VERSION_NO}`, 'i').exec(text);
   const conditional =
     Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);

@@ -105,7 +105,8 @@ export function parseApprovers(goal: string): string[] {
   const said =
     by ??
     new RegExp(
-      String.raw`\b(?:sign[- ]?off|approval|go[- ]ahead|ok|okay)\s+(?:from|by)\s+${NAMES}`,
+      // "sign-off from carol", "approval has been obtained from both dave and erin".
+      String.raw`\b(?:sign[- ]?off|approval|go[- ]ahead|ok|okay)\s+(?:(?:has|have|had)\s+been\s+|is\s+|was\s+)?(?:(?:obtained|received|given|granted|secured)\s+)?(?:from|by)\s+(?:both\s+)?${NAMES}`,
       'i',
     ).exec(goal) ??
     new RegExp(

@@ -159,6 +159,25 @@ const CITY_ZONES: Record<string, string> = {
   melbourne: 'Australia/Melbourne',
   auckland: 'Pacific/Auckland',
 };
+/** Countries with one clock, counted only as "<country> time": "India time", "Japan time". */
+const COUNTRY_ZONES: Record<string, string> = {
+  india: 'Asia/Kolkata',
+  japan: 'Asia/Tokyo',
+  korea: 'Asia/Seoul',
+  china: 'Asia/Shanghai',
+  germany: 'Europe/Berlin',
+  france: 'Europe/Paris',
+  spain: 'Europe/Madrid',
+  italy: 'Europe/Rome',
+  ireland: 'Europe/Dublin',
+  uk: 'Europe/London',
+  britain: 'Europe/London',
+  'new zealand': 'Pacific/Auckland',
+};
+const COUNTRY_CLOCK = new RegExp(
+  String.raw`(?<![\w/.-])(${Object.keys(COUNTRY_ZONES).join('|')})\s+(?:local\s+)?(?:time|timezone|tz)\b`,
+  'i',
+);
 const CITY = Object.keys(CITY_ZONES).join('|');
 /** A city as a clock: "<city> time", "(<city>)", or right after a time of day ("6am Berlin"); never in a name. */
 const CITY_CLOCK = new RegExp(
@@ -204,6 +223,8 @@ export function parseTimezone(text: string): string | undefined {
   if (abbr) return ABBR_ZONES[(abbr[1] as string).toUpperCase()];
   const city = CITY_CLOCK.exec(text);
   if (city) return CITY_ZONES[((city[1] ?? city[2]) as string).toLowerCase().replace(/\s+/g, ' ')];
+  const country = COUNTRY_CLOCK.exec(text);
+  if (country) return COUNTRY_ZONES[(country[1] as string).toLowerCase().replace(/\s+/g, ' ')];
   const iana =
     /\b((?:Africa|America|Asia|Atlantic|Australia|Europe|Pacific|Indian)\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(
       text,

@@ -76,7 +76,7 @@ const UNDER_HUNDRED = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.k
   ...Object.keys(ONES),
 ].join('|')})`;
 /** A number written in words: "five", "twenty-five", "two hundred", "a hundred and fifty", "a dozen". */
-const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a|couple|a couple)[- ])?hundred(?:[- ](?:and[- ])?${UNDER_HUNDRED})?|(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
+export const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a|couple|a couple)[- ])?hundred(?:[- ](?:and[- ])?${UNDER_HUNDRED})?|(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(ONES).join('|')}))?|${Object.keys(
   NUMBER_WORDS,
 )
   .filter((w) => !(w in TENS))

@@ -1,5 +1,6 @@
 /** Round 7, training and prep words: "throw away rows", a clip said after its column, "with name x", … */
 import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { metricMentions } from '../../../agents/planner/offline/gate.ts';
 import { parseModelName, parseParams } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
@@ -105,5 +106,32 @@ describe('"with name x" after register', () => {
 
   it('unchanged: no register verb, no name', () => {
     expect(parseModelName('read the file with name list.csv')).toBeUndefined();
+  });
+});
+
+describe('"the free text in the x column": the column, not the adjective', () => {
+  it.each([
+    ['predict team, with the free text in the summary column as input', ['summary']],
+    ['classify urgency using the raw text in the notes field', ['notes']],
+    ['predict label from the plain text of the message column', ['message']],
+  ])('%s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+
+  it('unchanged: "from the body text"', () => {
+    expect(parseTextFeatures('predict queue from the body text').explicit).toEqual(['body']);
+  });
+});
+
+describe('"tf-idf or whatever": a hedge after the vectoriser is no column', () => {
+  it.each([
+    ['predict team from the body text (tf-idf or whatever)', ['body']],
+    ['summary as a text feature, embed or something similar', ['summary']],
+  ])('%s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+
+  it('unchanged: "tf-idf on notes"', () => {
+    expect(parseTextFeatures('predict label with tf-idf on notes').explicit).toEqual(['notes']);
   });
 });

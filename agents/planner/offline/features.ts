@@ -13,7 +13,7 @@ export interface TextFeatures {
 }
 
 /** A column phrase of one or two words; never a determiner ("from the free-text body": the column is "body"). */
-const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|into|of|for|is|are|to|on|from|with|using|by|then|plus|via)\b)[\w()%-]+)?)["'\x60]?`;
+const COL = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|or|and|whatever|something)\b)([\w()%-]+(?:\s+(?!(?:as|and|or|in|into|of|for|is|are|to|on|from|with|using|by|then|plus|via)\b)[\w()%-]+)?)["'\x60]?`;
 const ONE = String.raw`["'\x60]?(?!(?:the|their|its|a|an|this|that|each|and|or|plus|too|also|please|pls|instead|now|then)\b)([\w()%-]+)["'\x60]?`;
 /** Said for the text without naming its column: "it", "them", "that text", "the text column". */
 export const TEXT_REFERENCE = '(the text)';
@@ -34,7 +34,7 @@ export function parseTextFeatures(text: string): TextFeatures {
       .replace(/\s*[([]\s*(?:free[- ]?)?$/i, '')
       .replace(/\s+(?:too|also|as well|please|pls|instead|then|now)$/i, '');
     // "its unstructured description": the adjective is not the column.
-    if (t && /^(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
+    if (t && /^(?:free[- ]?(?:form[- ])?text|free|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
     if (t && IS_REF.test(t)) {
       if (list === explicit && !list.includes(TEXT_REFERENCE)) list.push(TEXT_REFERENCE);
       return;

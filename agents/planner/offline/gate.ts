@@ -8,10 +8,10 @@ import { NUMBER, toNumber } from './words.ts';
 
 export const METRICS: [RegExp, string][] = [
   [/\baccuracy\b|\bacc\b/i, 'accuracy'],
-  [/\bf1(?:[- ]?score)?\b|\bf-score\b|\bf-measure\b/i, 'f1_macro'],
-  [/\bprecision\b/i, 'precision_macro'],
-  [/\brecall\b/i, 'recall_macro'],
-  [/\b(?:roc[- ]?)?auc\b|\broc\b|\barea under the curve\b/i, 'roc_auc'],
+  [/\bf1(?:[- ]?score|_macro)?\b|\bf-score\b|\bf-measure\b/i, 'f1_macro'],
+  [/\bprecision(?:_macro)?\b/i, 'precision_macro'],
+  [/\brecall(?:_macro)?\b/i, 'recall_macro'],
+  [/\b(?:roc[-_ ]?)?auc\b|\broc\b|\barea under the curve\b/i, 'roc_auc'],
   [/\blog[- ]?loss\b|\bcross[- ]entropy\b/i, 'log_loss'],
   [/\brmse\b|\broot[- ]mean[- ]squared?[- ]error\b|\bmse\b|\bmean squared error\b/i, 'rmse'],
   [/\bmae\b|\bmean[- ]absolute[- ]error\b/i, 'mae'],

@@ -30,8 +30,13 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
       String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b|\b(?:n_neighbou?rs|(?:number\s+of\s+)?neighbou?rs)\s*(?:[=:]|of\b|is\b)\s*${NUMBER}\b`,
       'i',
     ).exec(text);
+  // "300 iterations", "250 rounds": the estimators of a boosted model only.
+  const boosted = models.some((m) => /boost/.test(m.algorithm));
+  const rounds = boosted
+    ? new RegExp(String.raw`\b${NUMBER}\s+(?:iterations|rounds)\b`, 'i').exec(text)
+    : null;
   const params: GoalSpec['params'] = {};
-  const treeCount = toNumber(trees?.[1] ?? trees?.[2]);
+  const treeCount = toNumber(trees?.[1] ?? trees?.[2] ?? rounds?.[1]);
   if (treeCount) params.nEstimators = treeCount;
   const maxDepth = toNumber(depth?.slice(1).find(Boolean));
   if (maxDepth) params.maxDepth = maxDepth;
@@ -62,11 +67,11 @@ const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|whi
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?: the name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)(?:(?:the\s+)?model\s+)?${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?:(?: the)? name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)(?:(?:the\s+)?model\s+)?${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(
-      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
   const name =
@@ -74,7 +79,7 @@ export function parseModelName(text: string): string | undefined {
     // "register out/x.pt with the name x", "push it to the registry, name: x".
     (/\b(?:regist\w*|publish\w*|upload\w*|push\w*|deploy\w*)\b/i.test(text)
       ? new RegExp(
-          String.raw`\b(?:with|under)\s+the\s+name\s+${NAME}|\bregistry\s+(?:as|under(?: the name)?|named|called)\s+${NAME}|(?<!(?:dataset|data set|file|run)\s)\bname\s*[:=]\s*${NAME}`,
+          String.raw`\b(?:with|under)\s+(?:the\s+)?name\s+${NAME}|\bregistry\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}|(?<!(?:dataset|data set|file|run)\s)\bname\s*[:=]\s*${NAME}`,
           'i',
         ).exec(text)
       : null);
@@ -101,7 +106,7 @@ export function parseRegisterAlias(text: string): string | undefined {
 const SAVE =
   'save|saves|saved|saving|store|stores|stored|storing|keep|keeps|kept|write|writes|written|persist|persists|export|exports|publish|publishes|register|registers|materiali[sz]e|materiali[sz]es';
 const DATA_OBJECT = String.raw`(?:it|this|that|them|the (?:\w+\s+)?(?:data(?:set)?|result|results|output|table|rows|file|frame|copy|version))`;
-const AS = String.raw`(?:as|under(?: the name)?|named|called|to|into)`;
+const AS = String.raw`(?:as|under(?:(?: the)? name)?|named|called|to|into)`;
 const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data set|data-set)(?:\s+version)?(?:\s+(?:named|called))?`;
 
 /**
@@ -112,7 +117,7 @@ const DATASET_NOUN = String.raw`(?:(?:a|an|the)\s+)?(?:new\s+)?(?:dataset|data s
 export function parseDatasetName(text: string, trainsNothing = false): string | undefined {
   const explicit = new RegExp(
     [
-      String.raw`\b(?:version|snapshot)\w*\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:version|snapshot)\w*\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
       String.raw`\bversioned copy\s+(?:named|called)\s+${NAME}`,
       String.raw`\b(?:${SAVE}|version|versions|versioned)\s+(?:${DATA_OBJECT}\s+)?${AS}\s+${DATASET_NOUN}\s+${NAME}`,
       String.raw`\b(?:dataset|data set)(?:\s+version)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}`,
@@ -129,7 +134,7 @@ export function parseDatasetName(text: string, trainsNothing = false): string | 
   const FORMAT = String.raw`(?!["'\x60]?(?:csv|tsv|parquet|json|jsonl|ndjson|excel|xlsx|arrow|feather)\b)`;
   return new RegExp(
     [
-      String.raw`\b(?:${SAVE})\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?: the name)?|named|called)\s+${FORMAT}${NAME}`,
+      String.raw`\b(?:${SAVE})\s+(?:${DATA_OBJECT}\s+)?(?:as|under(?:(?: the)? name)?|named|called)\s+${FORMAT}${NAME}`,
       String.raw`\b(?:call|name)\s+${DATA_OBJECT}\s+${FORMAT}${NAME}`,
       // "keep a version named x", "store a snapshot called x", "a clean copy named x".
       String.raw`\b(?:a|an|the)\s+(?:[\w-]+\s+)?(?:version|snapshot|copy)\s+(?:named|called)\s+${FORMAT}${NAME}`,

@@ -10,10 +10,10 @@ import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
 export const REMOVE =
-  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|throw away|throws away|throwing away|threw away|toss out|tosses out|tossing out|tossed out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
 
 const NOT_COLUMNS =
-  /^(?:duplicates?|duplicate rows|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
+  /^(?:duplicates?|duplicate rows|duplicated (?:lines|rows|records|entries)|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
 
 export function parsePrep(goal: string): PrepIntent[] {
   const out: { at: number; p: PrepIntent }[] = [];
@@ -98,7 +98,7 @@ export function parsePrep(goal: string): PrepIntent[] {
       });
   }
   for (const m of goal.matchAll(
-    /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and)\b|$)/gi,
+    /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and|impute|fill|one-?hot|encode|scale|standardi[sz]e|normali[sz]e|clip|cap|dedupe|keep|filter|cast|convert)\b|$)/gi,
   )) {
     const list = (m[1] as string).trim();
     // "remove cars from before 1975", "drop everything before 2008": rows by time (prep-more.ts), not columns.
@@ -126,7 +126,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     'i',
   ).exec(goal);
   const impute =
-    /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
+    /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace|complet(?:e|es|ing)\s+(?:the\s+)?(?:empty|missing|blank|null)|complet(?:e|es|ing)\s+(?:the\s+)?gaps)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
       goal,
     ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
   if (fillText) {

@@ -115,13 +115,11 @@ export function addDriftStep(d: PlanDraft): DraftOutcome | undefined {
 
 /** Adds notify.send after the drift check, the last model step, or the last step. */
 export function addNotifyStep(d: PlanDraft): void {
-  const { spec, steps, inputs, notes, driftStep, lastModelStep, scoreStep, modelName, metric } = d;
+  const { spec, steps, inputs, driftStep, lastModelStep, scoreStep, modelName, metric } = d;
   const best = d.trained[0];
   if (spec.notify) {
     const channel = spec.notify.channel;
-    if (spec.notify.asked === 'email')
-      notes.push('email is not a notify channel yet; the message goes to the run log');
-    const url = notifyUrl(channel, inputs);
+    const url = notifyUrl(channel, inputs, spec.notify.to);
     const after = driftStep ?? lastModelStep ?? scoreStep ?? steps[steps.length - 1]?.id ?? 'load';
     steps.push({
       id: 'notify',

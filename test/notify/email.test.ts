@@ -10,8 +10,8 @@ import { SMTPServer, type SMTPServerError } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig, secretValues } from '../../src/config.ts';
 import { isPipewrightError } from '../../src/errors.ts';
-import type { DriftAlert } from '../../tools/monitor/drift-alert.ts';
 import { notifySend } from '../../tools/notify/notify.ts';
+import { criticalDriftAlert as alert } from '../helpers/drift-alert.ts';
 import { ALLOW_LOOPBACK, writePolicy } from '../helpers/policy.ts';
 import { makeTaskContext, makeWorkspace } from '../helpers/task-context.ts';
 
@@ -103,29 +103,6 @@ beforeEach(() => {
   smtp.script = [];
   smtp.mailFromCalls = 0;
 });
-
-const alert: DriftAlert = {
-  kind: 'drift',
-  severity: 'critical',
-  summary: '2 of 5 features drifted (40%): temp_max ks=0.62, temp_min ks=0.71',
-  features: [
-    { name: 'temp_max', method: 'ks', statistic: 0.62, threshold: 0.05 },
-    { name: 'temp_min', method: 'ks', statistic: 0.71, threshold: 0.05 },
-  ],
-  findings: [
-    {
-      kind: 'missing_in_current',
-      column: 'wind',
-      severity: 'critical',
-      message: 'Column "wind" is missing.',
-    },
-  ],
-  share: 0.4,
-  reference: { name: 'train', hash: 'a'.repeat(64), path: '/w/train.parquet', rows: 731 },
-  current: { name: 'summer', hash: 'b'.repeat(64), path: '/w/summer.parquet', rows: 92 },
-  report: { json: '/w/report.json', html: '/w/report.html' },
-  at: '2024-06-11T08:00:00.000Z',
-};
 
 interface SendOptions {
   smtpUrl?: string | undefined;

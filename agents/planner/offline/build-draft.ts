@@ -2,26 +2,15 @@
  * The plan being built by buildPlan (build.ts): the goal, the data read for it, and what each phase
  * (data → train → release → monitor) has added so far for the phases after it.
  */
+import { out, type StepIn } from '../build/steps.ts';
 import type { DatasetDescription } from '../describe-dataset.ts';
 import type { GoalSpec, SourceSpec } from './parse.ts';
 
-/** A step as the planner writes it (the plan schema fills defaults when it parses). */
-export interface StepIn {
-  id: string;
-  task?: string;
-  kind?: 'task' | 'approval';
-  dependsOn?: string[];
-  with?: Record<string, unknown>;
-  when?: string;
-  message?: string;
-  approvers?: string[];
-  timeout?: string;
-  onTimeout?: 'approve' | 'reject';
-  resources?: Record<string, unknown>;
-}
+export type { StepIn };
 export type TaskType = 'classification' | 'regression';
 
-export const ref = (step: string, field: string) => `\${{ steps.${step}.outputs.${field} }}`;
+/** A reference to a step's output (the same helper the operation builders use). */
+export const ref = out;
 
 export const CLASSIFICATION_ONLY = new Set(['logistic_regression', 'naive_bayes']);
 

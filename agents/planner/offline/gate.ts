@@ -4,7 +4,7 @@
  * better means lower.
  */
 import type { Comparator, Gate } from '../intent.ts';
-import { NUMBER, toNumber } from './words.ts';
+import { NOT_COUNTING, NUMBER, toNumber } from './words.ts';
 
 export const METRICS: [RegExp, string][] = [
   [/\baccuracy\b|\bacc\b/i, 'accuracy'],
@@ -95,7 +95,7 @@ const DIGIT_WORDS = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
  * A threshold as said: "0.8", ".8", "12", "twelve", "twenty-five", "zero point seven", "point eight five"; group 1
  * holds the number, group 2 a percent sign or word. Counting words ("a", "both", "a couple") are no threshold.
  */
-export const NUM = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)((?:(?:zero|oh|nought)\s+)?point(?:\s+(?:${DIGIT_WORDS}))+\b|\.\d+|(?:${NUMBER.slice(1, -1)})(?!(?<=[a-z])[a-z]))\s*(%|percent)?(?!\s*(?:folds?|runs?|models?|epochs?|trials?|versions?|times|rows|decimals?|days?|weeks?|hours?|minutes?)\b)`;
+export const NUM = String.raw`${NOT_COUNTING}((?:(?:zero|oh|nought)\s+)?point(?:\s+(?:${DIGIT_WORDS}))+\b|\.\d+|(?:${NUMBER.slice(1, -1)})(?!(?<=[a-z])[a-z]))\s*(%|percent)?(?!\s*(?:folds?|runs?|models?|epochs?|trials?|versions?|times|rows|decimals?|days?|weeks?|hours?|minutes?)\b)`;
 const DIGIT_OF: Record<string, string> = { zero: '0', oh: '0', nought: '0' };
 
 /** "zero point seven five" → 0.75, "twelve" → 12, "0.8" → 0.8. */

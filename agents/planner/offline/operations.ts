@@ -8,7 +8,7 @@
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
-import { COUNT_WORD, countOf, NUMBER, SHARE, toNumber, toShare } from './words.ts';
+import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 
@@ -130,7 +130,7 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
 }
 
 /** An amount in digits or words ("2", "0.5", "two", "twenty-five"); counting words ("a", "both") are none. */
-const AMOUNT = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
+const AMOUNT = String.raw`${NOT_COUNTING}(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
 const PCT = String.raw`(${AMOUNT})\s*(%|percent|per cent)?`;
 const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */

@@ -83,6 +83,8 @@ export const WORD_NUMBER = `(?:(?:(?:${Object.keys(ONES).join('|')}|a|couple|a c
   .join('|')})`;
 
 export const NUMBER = String.raw`(\d+(?:\.\d+)?|${WORD_NUMBER})`;
+/** Before a number that must be an amount: counting words ("a", "both", "a couple", "a dozen") are none. */
+export const NOT_COUNTING = String.raw`(?!(?:a|an|single|both|pair|couple|dozen)\b)`;
 
 /** "5" → 5, "five" → 5, "twenty-five" → 25, "0.25" → 0.25; undefined when it is not a number. */
 export function toNumber(word: string | undefined): number | undefined {

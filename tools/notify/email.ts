@@ -14,6 +14,7 @@ import { type Config, ENV_VARS } from '../../src/config.ts';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { checkedAddresses, loadPolicy, redactSecrets, withDeadline } from '../../src/policy/index.ts';
 import type { TaskContext } from '../../src/tasks/index.ts';
+import { abortableSleep } from '../lib/abortable-sleep.ts';
 import { type MailContent, renderMail } from './email-render.ts';
 
 const MAX_RECIPIENTS = 50;
@@ -137,20 +138,6 @@ const CONNECTION_CODES = new Set([
   'ENETUNREACH',
 ]);
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export async function sendMail(
   content: MailContent,
   opts: MailOptions,
@@ -261,7 +248,7 @@ export async function sendMail(
       ctx.log.warn(
         `notify: ${smtp.target} failed (${lastProblem}); retry ${attempt} of ${opts.retries} in ${delay} ms`,
       );
-      await sleep(delay, ctx.signal);
+      await abortableSleep(delay, ctx.signal);
     }
   }
   throw new PipewrightError({

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { isPipewrightError, PipewrightError, userError } from '../../src/errors.ts';
 import { guardedFetch, loadPolicy, withDeadline } from '../../src/policy/index.ts';
 import { defineTask, type TaskContext } from '../../src/tasks/index.ts';
+import { abortableSleep } from '../lib/abortable-sleep.ts';
 import { DriftAlert } from '../monitor/drift-alert.ts';
 import { Recipients, sendMail } from './email.ts';
 
@@ -243,20 +244,6 @@ export function redactUrl(raw: string): string {
   return `${u.protocol}//${auth}${u.host}${path}${query ? `?${query}` : ''}`;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
 async function postJson(
   url: string,
   body: unknown,
@@ -315,7 +302,7 @@ async function postJson(
       ctx.log.warn(
         `notify: ${target} failed (${lastProblem}); retry ${attempt} of ${opts.retries} in ${delay} ms`,
       );
-      await sleep(delay, ctx.signal);
+      await abortableSleep(delay, ctx.signal);
     }
   }
   throw new PipewrightError({

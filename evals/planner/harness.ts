@@ -367,14 +367,14 @@ export const EVAL_SETS = {
   'grounded-holdout3': 'grounded-holdout3.jsonl',
   /** The fourth held-out set (issue 12): written blind, run once after rounds 4 and 5, developed against in round 6. */
   'grounded-holdout4': 'grounded-holdout4.jsonl',
-  /** The fifth held-out set (issue 12): written blind, run once at the end of round 7. */
+  /** The fifth held-out set (issue 12): written blind, run once at the end of round 7 (74.6%), developed against since. */
   'grounded-holdout5': 'grounded-holdout5.jsonl',
   /** A second development set (issue 12, round 7): written blind, then developed against by word class. */
   'grounded-dev2': 'grounded-dev2.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout5']);
+export const RUN_ONCE_SETS = new Set<string>([]);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([

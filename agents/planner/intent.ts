@@ -191,6 +191,11 @@ export const RunReference = z
       .describe(
         'The day the run started (a weekday means the last one before today; last-week the calendar week before this one)',
       ),
+    daysAgo: z
+      .number()
+      .int()
+      .optional()
+      .describe('"the training from two days ago": the calendar day the run started, in days before today'),
     words: z.array(z.string()).describe('Words that describe the run (plan name, data, target), lower case'),
     training: z.boolean().describe('A training run is meant ("the weather training")'),
     latest: z.boolean().describe('"the last / latest …": the newest match when several match'),

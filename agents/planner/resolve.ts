@@ -355,6 +355,17 @@ export function bindRun(ref: RunReference, look: Lookups): Bound<RunFacts> {
       return t >= from.getTime() && t < to.getTime();
     });
   }
+  if (ref.daysAgo !== undefined) {
+    const from = new Date(look.now());
+    from.setHours(0, 0, 0, 0);
+    from.setDate(from.getDate() - ref.daysAgo);
+    const to = new Date(from);
+    to.setDate(to.getDate() + 1);
+    hits = hits.filter((r) => {
+      const t = new Date(r.createdAt).getTime();
+      return t >= from.getTime() && t < to.getTime();
+    });
+  }
   if (ref.status) hits = hits.filter((r) => r.status === ref.status);
   if (ref.training) hits = hits.filter((r) => r.trains);
   const ws = ref.words.filter((w) => !STOP.has(w));

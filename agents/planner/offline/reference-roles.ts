@@ -4,7 +4,17 @@
  * fraud classifier with the beta label" (an alias of any name; the resolver asks when there is none).
  */
 import type { ModelReference } from '../intent.ts';
-import { ALIASES, BOUNDARY, classify, NAME, NOUN, refWords, roleOf } from './reference-words.ts';
+import {
+  ALIASES,
+  BOUNDARY,
+  classify,
+  NAME,
+  NOUN,
+  refWords,
+  roleOf,
+  SITTING,
+  SITTING_VERB,
+} from './reference-words.ts';
 
 /** The role and tag phrases of a text, with where each starts and ends. */
 export function rolesAndTags(text: string): { at: number; end: number; ref: ModelReference }[] {
@@ -50,6 +60,18 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
     ),
   )) {
     out.push(taggedRef(text, m, m[1] ?? m[2], m[2], m[3] as string));
+  }
+  // "whatever churn-risk keeps under the beta alias", "churn-risk under its nightly tag", "whatever is tagged blue
+  // on churn-risk": an alias said around the name, with the word alias/tag or a tagging verb.
+  const TAG = String.raw`["'\x60]?([A-Za-z][\w.-]*)["'\x60]?`;
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:(?:whatever|whichever|what)\s+)?(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?\s+(?:(?:has|holds|keeps|carries|got|points\s+to)\s+)?(?:(?:under|at|on|behind|as)\s+)?(?:the|its|a)\s+${TAG}\s+(?:alias|tag|label)\b|\b(?:whatever|whichever)\s+(?:(?:version|model|one|build|release)\s+)?(?:(?:is|'s|was)\s+)?(?:currently\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?${TAG}\s+(?:on|in|of|for|at|under)\s+(?:the\s+)?(${NAME}-${NAME})\b`,
+      'gi',
+    ),
+  )) {
+    const name = m[1] ?? m[4];
+    out.push(taggedRef(text, m, name, name, (m[2] ?? m[3]) as string));
   }
   // "the churn model that's in canary", "churn-risk which is on canary": the version a running canary serves.
   for (const m of text.matchAll(
@@ -103,4 +125,58 @@ function taggedRef(
       alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
     },
   };
+}
+
+/** "the model that's in staging", "whatever cars-mpg is sitting on staging": a model by the alias it is at now. */
+export function modelsAtAlias(text: string): { at: number; end: number; ref: ModelReference }[] {
+  const out: { at: number; end: number; ref: ModelReference }[] = [];
+  // "the model that's in staging", "whichever model is currently in production": a model by its alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+${SITTING}(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    // "put the model in production": where a model goes, not a model that is there.
+    if (
+      !SITTING_VERB.test(m[0]) &&
+      /\b(?:put|puts|deploy|deploys|push|pushes|ship|ships|move|moves|release|promote|place|get|keep|land|serve)\s+$/i.test(
+        text.slice(0, at),
+      )
+    )
+      continue;
+    const c = classify(refWords(m[1] ?? ''));
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: c.words,
+        alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+      },
+    });
+  }
+  // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:whatever|whichever|the)\s+([a-z0-9]+(?:[-_][a-z0-9]+)+)\s+${SITTING}(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    if (!SITTING_VERB.test(m[0])) continue;
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: [(m[1] as string).toLowerCase()],
+        alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+      },
+    });
+  }
+  return out;
 }

@@ -69,6 +69,14 @@ export const FILLER = new Set([
 export const BOUNDARY =
   /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how|what|which|whatever|whichever)$/i;
 
+/**
+ * Where a model is now, before "in/on/at <alias>": "that's", "is sitting", "which is currently parked", "lives",
+ * "is living", or nothing ("the model in production").
+ */
+export const SITTING = String.raw`(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+)?(?:currently\s+|now\s+|right\s+now\s+|still\s+)?(?:(?:sitting|sits|living|lives|parked|kept|residing|resides|staying|stays|hanging\s+out|hangs\s+out)\s+)?(?:currently\s+|now\s+|right\s+now\s+)?`;
+/** A state verb in a SITTING phrase: the model is there already, it is not being put there. */
+export const SITTING_VERB =
+  /(?:\b(?:is|are|sits|sitting|lives|living|parked|kept|resid\w+|stay\w*|hang\w*)|'s)\s+(?:\w+\s+){0,2}?(?:in|on|at)\b/i;
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** Right after a model phrase: "that was registered six days ago", "registered 4 days ago" → the day count. */
 export function registeredDaysAgo(after: string): number | undefined {

@@ -8,7 +8,7 @@
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
 import type { ModelReference } from '../intent.ts';
-import { rolesAndTags } from './reference-roles.ts';
+import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
 import {
   ALIASES,
   BOUNDARY,
@@ -83,42 +83,7 @@ export function parseModelReferences(text: string): ModelReference[] {
       ...(c.alias ? { alias: c.alias } : {}),
     });
   }
-  // "the model that's in staging", "whichever model is currently in production": a model by its alias.
-  for (const m of text.matchAll(
-    new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|(?:that|which)?\s*(?:is|sits|lives))\s+)?(?:currently\s+|now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
-      'gi',
-    ),
-  )) {
-    const at = m.index ?? 0;
-    // "put the model in production": where a model goes, not a model that is there.
-    if (
-      !/\b(?:is|sits|lives|'s)\s+(?:currently\s+|now\s+)?(?:in|on|at)\b/i.test(m[0]) &&
-      /\b(?:put|puts|deploy|deploys|push|pushes|ship|ships|move|moves|release|promote|place|get|keep|land|serve)\s+$/i.test(
-        text.slice(0, at),
-      )
-    )
-      continue;
-    const c = classify(refWords(m[1] ?? ''));
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: c.words,
-      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
-    });
-  }
-  // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
-  for (const m of text.matchAll(
-    /\b(?:whatever|whichever|the)\s+([a-z0-9]+(?:[-_][a-z0-9]+)+)\s+(?:(?:that|which)\s*(?:'s|\s+is|\s+sits|\s+lives)|is|sits|lives|'s)\s+(?:currently\s+|now\s+|right now\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,
-  )) {
-    const at = m.index ?? 0;
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: [(m[1] as string).toLowerCase()],
-      alias: ALIASES[(m[2] as string).toLowerCase()] as string,
-    });
-  }
+  for (const f of modelsAtAlias(text)) add(f.at, f.end, f.ref);
   for (const f of rolesAndTags(text)) add(f.at, f.end, f.ref);
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(

@@ -5,15 +5,18 @@
  */
 import type { ModelReference, RunReference } from '../intent.ts';
 import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
+import { COUNT_WORD, countOf } from './words.ts';
 
-const DAY = String.raw`(yesterday|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)`;
+const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:\d+|${COUNT_WORD})\s+days?\s+ago)`;
+/** A run's end said in words: "failed", "fell over", "blew up", "died"; or that it went well. */
+const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fell\s+(?:over|down)|blew\s+up|died|bombed|choked|tanked|went\s+red|succeeded|passed|worked|ran`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick\s+off|launch|start|do|trigger|fire\s+off|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
+  /\b(?:re-?run|re-?try|run\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
 
 /** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
 const LAST_RAN =
@@ -77,8 +80,9 @@ function findRerun(text: string, models: ModelReference[], hasSource: boolean): 
 
 export function dayOf(word: string | undefined): RunReference['day'] | undefined {
   if (!word) return undefined;
+  // "last night" is yesterday's night: read before "last" is dropped from "last tuesday".
+  if (/^(?:yesterday\b|last\s+night$)/i.test(word)) return 'yesterday';
   const w = word.toLowerCase().replace(/^last\s+/, '');
-  if (w === 'yesterday' || w === 'last night') return 'yesterday';
   if (w === 'today' || w === 'tonight' || w === 'this morning') return 'today';
   if (w === 'week') return 'last-week';
   const d = /^(mon|tues|wednes|thurs|fri|satur|sun)day$/.exec(w)?.[1];
@@ -96,7 +100,15 @@ export function dayOf(word: string | undefined): RunReference['day'] | undefined
 
 function statusOf(word: string | undefined): RunReference['status'] | undefined {
   if (!word) return undefined;
-  return /^(?:failed|failing|broken|crashed|red)$/i.test(word) ? 'failed' : 'succeeded';
+  return /^(?:successful|succeeded|good|green|passing|working|passed|worked)$/i.test(word)
+    ? 'succeeded'
+    : 'failed';
+}
+
+/** "two days ago", "3 days ago": how many calendar days before today. */
+function daysAgoOf(word: string | undefined): number | undefined {
+  const n = word ? /^(\S+)\s+days?\s+ago$/i.exec(word)?.[1] : undefined;
+  return n === undefined ? undefined : countOf(n);
 }
 
 /** A past run the goal names: by id, or by day, status, plan words and order. */
@@ -125,15 +137,17 @@ export function parseRunReference(text: string): RunReference | undefined {
   }
   // "the last successful cars-mpg training", "the failed run from yesterday", "the last run".
   const b = new RegExp(
-    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(failed|broke|crashed|errored|succeeded|passed|worked|ran)\b(?:\s+(?:on\s+)?${DAY})?)?`,
+    String.raw`\b(?:the\s+|that\s+|this\s+)?(?:(last|latest|previous|most recent|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}${RUN_NOUN}\b(?:\s+(?:from|of|on)\s+${DAY})?(?:\s+(?:that|which)\s+(${ENDED})\b(?:\s+(?:on\s+)?${DAY})?)?`,
     'i',
   ).exec(text.replace(RERUN, (m) => ' '.repeat(m.length)));
   if (b && (b[1] || b[2] || b[3]?.trim() || b[4] || b[5])) {
     const day = dayOf(b[4] ?? b[6]);
+    const daysAgo = daysAgoOf(b[4] ?? b[6]);
     const status = statusOf(b[2] ?? (b[5] && b[5] !== 'ran' ? b[5] : undefined));
     return {
       text: b[0].trim(),
       ...(day ? { day } : {}),
+      ...(daysAgo !== undefined ? { daysAgo } : {}),
       ...(status ? { status } : {}),
       words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
       training: /train/i.test(b[0]),

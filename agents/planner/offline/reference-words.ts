@@ -188,3 +188,23 @@ export function deployedTag(before: string): string | undefined {
     return undefined;
   return w;
 }
+
+/** An ordinal among a model phrase's words ("very first", "third", "original"): that version, and the other words. */
+export function ordinalVersion(ws: string[]): { version: number; rest: string[] } | undefined {
+  const at = ws.findIndex((w) => ORDINAL.test(w));
+  if (at < 0) return undefined;
+  const w = ws[at] as string;
+  const version = /^(?:original|initial|earliest)$/i.test(w) ? 1 : countOf(w);
+  if (version === undefined) return undefined;
+  return { version, rest: ws.filter((x, i) => i !== at && !/^very$/i.test(x)) };
+}
+const ORDINAL =
+  /^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)|original|initial|earliest)$/i;
+
+/** Words for rows, never a model's name: "the data v2 was trained on". */
+export const DATA_WORDS =
+  'data|dataset|datasets|rows|set|records|table|file|inputs|features|samples?|examples';
+export const DATA_WORD = new RegExp(`^(?:${DATA_WORDS})$`, 'i');
+/** Right after a version: "was trained on", "got fit with", "learned from". */
+export const TRAINED_ON =
+  /^\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:trained|fit|fitted|built|learned|learnt|made)\s+(?:on|from|with|using)\b/i;

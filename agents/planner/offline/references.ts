@@ -13,16 +13,20 @@ import {
   ALIASES,
   BOUNDARY,
   classify,
+  DATA_WORD,
+  DATA_WORDS,
   deployedTag,
   FILLER,
   NAME,
   NEWER,
   NOUN,
+  ordinalVersion,
   QUALIFIERS,
   refWords,
   registeredDaysAgo,
   roleOf,
   runModelPhrases,
+  TRAINED_ON,
 } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
@@ -133,6 +137,20 @@ export function parseModelReferences(text: string): ModelReference[] {
       ...(version ? { version: Number(version) } : { alias: tail.slice(1) }),
     });
   }
+  // "the data v2 was trained on", "the rows version 3 was fit on": the version alone, of the model named elsewhere.
+  for (const m of text.matchAll(
+    new RegExp(String.raw`\b(?:${DATA_WORDS})\s+(v(\d+)|version\s+(\d+|${COUNT_WORD}))\b`, 'gi'),
+  )) {
+    const end = (m.index ?? 0) + m[0].length;
+    if (!TRAINED_ON.test(text.slice(end))) continue;
+    const said = m[1] as string;
+    add(end - said.length, end, {
+      text: said,
+      role: 'subject',
+      words: [],
+      version: countOf(m[2] ?? m[3] ?? ''),
+    });
+  }
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
@@ -142,6 +160,8 @@ export function parseModelReferences(text: string): ModelReference[] {
   )) {
     const name = (m[1] ?? m[6]) as string;
     if (BOUNDARY.test(name) || FILLER.has(name.toLowerCase()) || QUALIFIERS[name.toLowerCase()]) continue;
+    // "the data v2 …": a data word names no model (its version is read above).
+    if (DATA_WORD.test(name)) continue;
     const word = m[4]?.toLowerCase();
     // "<name> <word> version" only for registry-style names or alias words: "cars-mpg staging version".
     if (word && (BOUNDARY.test(word) || FILLER.has(word) || (!/[-_\d]/.test(name) && !ALIASES[word])))
@@ -191,10 +211,14 @@ export function parseModelReferences(text: string): ModelReference[] {
     // "the penguins challenger": the role noun says which version.
     if (/challengers?\b/i.test(m[0]) && !c.qualifier && !c.alias) c.qualifier = 'new';
     if (/(?:champion|incumbent)s?\b/i.test(m[0]) && !c.alias) c.alias = 'production';
+    // "the very first churn model", "its original version", "the third version": a version by its place.
+    const placed = ordinalVersion(c.words);
+    if (placed) c.words = placed.rest;
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
     // "version 3": the number after the noun.
-    const numbered = isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : undefined;
-    const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered;
+    const numbered =
+      isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : (placed?.version ?? undefined);
+    const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered ?? placed?.version;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;
     // "the latest version of churn-risk": a qualifier for the model named after "of".

@@ -21,6 +21,7 @@ import {
   type OperationContext,
 } from './operations.ts';
 import { buildRerun } from './rerun.ts';
+import { retargetRerun } from './rerun-target.ts';
 import { buildScript } from './script.ts';
 
 export type { OperationContext } from './operations.ts';
@@ -68,7 +69,7 @@ export async function planFromFrame(frame: IntentFrame, ctx: FrameContext): Prom
     case 'promote':
       return buildPromote(frame, ctx);
     case 'rerun':
-      return buildRerun(frame, ctx);
+      return retargetRerun(buildRerun(frame, ctx), frame, ctx);
     case 'script':
       return buildScript(frame, ctx);
     case 'ai':

@@ -30,7 +30,7 @@ function renamesOf(goal: string, runError: string | undefined): [string, string]
 }
 
 /** Renames a column in every step input: quoted SQL identifiers and values that are exactly the name. */
-function renameColumn(plan: Plan, from: string, to: string): boolean {
+export function renameColumn(plan: Plan, from: string, to: string): boolean {
   let hit = false;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {

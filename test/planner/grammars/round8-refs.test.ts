@@ -115,6 +115,9 @@ describe('reruns against the populated workspace', () => {
     'the failed penguins retrain from last week: try again, but the label should be Species',
   ])('an explicit target replaces the run target (%s)', async (goal) => {
     const p = await planner.planOf(goal);
+    expect((p.metadata as { basedOn?: { runId?: string } }).basedOn?.runId).toBe(
+      planner.ws.facts.runs.failedLastWeek.id,
+    );
     expect(taskStep(p, 'train.tabular')?.with.target).toBe('Species');
     expect(JSON.stringify(p.steps)).not.toContain('species_code');
   });

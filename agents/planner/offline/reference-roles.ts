@@ -66,12 +66,12 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
   const TAG = String.raw`["'\x60]?([A-Za-z][\w.-]*)["'\x60]?`;
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:whatever|whichever|what)\s+)?(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?\s+(?:(?:has|holds|keeps|carries|got|points\s+to)\s+)?(?:(?:under|at|on|behind|as)\s+)?(?:the|its|a)\s+${TAG}\s+(?:alias|tag|label)\b|\b(?:whatever|whichever)\s+(?:(?:version|model|one|build|release)\s+)?(?:(?:is|'s|was)\s+)?(?:currently\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?${TAG}\s+(?:on|in|of|for|at|under)\s+(?:the\s+)?(${NAME}-${NAME})\b`,
+      String.raw`\b(?:(?:whatever|whichever|what)\s+)?(${NAME}-${NAME})(?:\s+(?:model|version|build|release))?\s+(?:(?:has|holds|keeps|carries|got|points\s+to)\s+)?(?:(?:under|at|on|behind|as|from)\s+)?(?:the|its|a)\s+${TAG}\s+(?:alias|tag|label)\b|\b(?:(?:whatever|whichever|what)\s+)?(${NAME}-${NAME})'s\s+${TAG}\s+(?:alias|tag|label)\b|\b(?:whatever|whichever)\s+(?:(?:version|model|one|build|release)\s+)?(?:(?:is|'s|was)\s+)?(?:currently\s+)?(?:tagged|aliased|labell?ed|marked)\s+(?:as\s+|with\s+)?${TAG}\s+(?:on|in|of|for|at|under)\s+(?:the\s+)?(${NAME}-${NAME})\b`,
       'gi',
     ),
   )) {
-    const name = m[1] ?? m[4];
-    out.push(taggedRef(text, m, name, name, (m[2] ?? m[3]) as string));
+    const name = m[1] ?? m[3] ?? m[6];
+    out.push(taggedRef(text, m, name, name, (m[2] ?? m[4] ?? m[5]) as string));
   }
   // "the churn model that's in canary", "churn-risk which is on canary": the version a running canary serves.
   for (const m of text.matchAll(
@@ -175,6 +175,22 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
         role: roleOf(text.slice(0, at)),
         words: [(m[1] as string).toLowerCase()],
         alias: ALIASES[(m[2] as string).toLowerCase()] as string,
+      },
+    });
+  }
+  // "whatever's in staging", "what is on prod right now": no noun; the model is the one named elsewhere.
+  for (const m of text.matchAll(
+    /\b(?:whatever|whichever|what)\s*(?:'s|\s+is)\s+(?:currently\s+|now\s+)?(?:(?:sitting|living|parked)\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,
+  )) {
+    const at = m.index ?? 0;
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: [],
+        alias: ALIASES[(m[1] as string).toLowerCase()] as string,
       },
     });
   }

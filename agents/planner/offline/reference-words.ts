@@ -73,10 +73,10 @@ export const BOUNDARY =
  * Where a model is now, before "in/on/at <alias>": "that's", "is sitting", "which is currently parked", "lives",
  * "is living", or nothing ("the model in production").
  */
-export const SITTING = String.raw`(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+)?(?:currently\s+|now\s+|right\s+now\s+|still\s+)?(?:(?:sitting|sits|living|lives|parked|kept|residing|resides|staying|stays|hanging\s+out|hangs\s+out)\s+)?(?:currently\s+|now\s+|right\s+now\s+)?`;
+export const SITTING = String.raw`(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+|(?:(?:that|which)\s+)?(?:we|you|they|i)\s*(?:'ve\s+got|'ve|have\s+got|have|keep|got|put|parked)\s+|(?:has|holds|keeps|carries)\s+)?(?:currently\s+|now\s+|right\s+now\s+|still\s+)?(?:(?:sitting|sits|living|lives|parked|kept|residing|resides|staying|stays|hanging\s+out|hangs\s+out)\s+)?(?:currently\s+|now\s+|right\s+now\s+)?`;
 /** A state verb in a SITTING phrase: the model is there already, it is not being put there. */
 export const SITTING_VERB =
-  /(?:\b(?:is|are|sits|sitting|lives|living|parked|kept|resid\w+|stay\w*|hang\w*)|'s)\s+(?:\w+\s+){0,2}?(?:in|on|at)\b/i;
+  /(?:\b(?:is|are|sits|sitting|lives|living|parked|kept|resid\w+|stay\w*|hang\w*|have|got|keep|put|has|holds|keeps|carries)|'s|'ve)\s+(?:\w+\s+){0,2}?(?:in|on|at)\b/i;
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** Right after a model phrase: "that was registered six days ago", "registered 4 days ago" → the day count. */
 export function registeredDaysAgo(after: string): number | undefined {
@@ -194,12 +194,12 @@ export function ordinalVersion(ws: string[]): { version: number; rest: string[] 
   const at = ws.findIndex((w) => ORDINAL.test(w));
   if (at < 0) return undefined;
   const w = ws[at] as string;
-  const version = /^(?:original|initial|earliest)$/i.test(w) ? 1 : countOf(w);
+  const version = /^(?:original|initial|earliest|oldest)$/i.test(w) ? 1 : countOf(w);
   if (version === undefined) return undefined;
   return { version, rest: ws.filter((x, i) => i !== at && !/^very$/i.test(x)) };
 }
 const ORDINAL =
-  /^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)|original|initial|earliest)$/i;
+  /^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)|original|initial|earliest|oldest)$/i;
 
 /** Words for rows, never a model's name: "the data v2 was trained on". */
 export const DATA_WORDS =

@@ -154,7 +154,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(${NAME}-${NAME}|${NAME})\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+|${COUNT_WORD})\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
+      String.raw`\b(${NAME}-${NAME}|${NAME})(?:'s)?\s+(?:(?:model\s+)?v(\d+)\b|(?:model\s+)?version\s+(\d+|${COUNT_WORD})\b|(?:the\s+)?(\w+)\s+version\b)|\bversion\s+(\d+)\s+of\s+(?:the\s+)?(${NAME})`,
       'gi',
     ),
   )) {
@@ -168,8 +168,10 @@ export function parseModelReferences(text: string): ModelReference[] {
       continue;
     const at = m.index ?? 0;
     const n = m[2] ?? m[3] ?? m[5];
-    const version = n === undefined ? undefined : countOf(n);
-    const c = classify(word ? [word] : []);
+    // "churn-risk's first version": an ordinal says which version.
+    const placed = word ? ordinalVersion([word]) : undefined;
+    const version = n === undefined ? placed?.version : countOf(n);
+    const c = classify(word && !placed ? [word] : []);
     add(at, at + m[0].length, {
       text: m[0],
       role: roleOf(text.slice(0, at)),

@@ -7,7 +7,7 @@ import type { ModelReference, RunReference } from '../intent.ts';
 import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
-const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:\d+|${COUNT_WORD})\s+days?\s+ago)`;
+const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:the\s+)?day\s+before\s+yesterday|(?:\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier))`;
 /** A run's end said in words: "failed", "fell over", "blew up", "died"; or that it went well. */
 const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fell\s+(?:over|down)|blew\s+up|died|bombed|choked|tanked|went\s+red|succeeded|passed|worked|ran`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
@@ -107,7 +107,8 @@ function statusOf(word: string | undefined): RunReference['status'] | undefined 
 
 /** "two days ago", "3 days ago": how many calendar days before today. */
 function daysAgoOf(word: string | undefined): number | undefined {
-  const n = word ? /^(\S+)\s+days?\s+ago$/i.exec(word)?.[1] : undefined;
+  if (word && /\bday\s+before\s+yesterday$/i.test(word)) return 2;
+  const n = word ? /^(\S+)\s+days?\s+(?:ago|back|earlier)$/i.exec(word)?.[1] : undefined;
   return n === undefined ? undefined : countOf(n);
 }
 

@@ -17,6 +17,14 @@ describe('a model by the alias it is sitting at, said with a state verb', () => 
   ])('%s', (text, alias) => {
     expect(refs(text).find((r) => r.alias)?.alias).toBe(alias);
   });
+  it.each([
+    ['score q.csv with whichever churn model we have in staging', 'staging'],
+    ["batch-predict tx.json with the fraud classifier we've got on staging", 'staging'],
+    ['score q.csv with whatever churn-risk has on staging', 'staging'],
+    ["use whatever's in staging for churn-risk on q.csv", 'staging'],
+  ])('a model someone has at an alias: %s', (text, alias) => {
+    expect(refs(text).find((r) => r.alias)?.alias).toBe(alias);
+  });
   it('moving a model to an alias names no model there', () => {
     expect(refs('deploy the churn model to staging').some((r) => r.alias === 'staging')).toBe(false);
   });
@@ -31,6 +39,12 @@ describe('a model by an alias of any name, said around the name', () => {
   ])('%s', (text, alias, name) => {
     const r = refs(text).find((x) => x.alias);
     expect(r).toMatchObject({ alias, words: [name] });
+  });
+  it.each([
+    ['ship churn-risk from the beta alias to production', 'beta'],
+    ["deploy what churn-risk's nightly alias points to", 'nightly'],
+  ])('an alias after from or a possessive: %s', (text, alias) => {
+    expect(refs(text).find((x) => x.alias)).toMatchObject({ alias, words: ['churn-risk'] });
   });
   it('a qualifier word said as an alias is that alias, not "the newest"', () => {
     const r = refs('ship whatever churn-risk has under the candidate alias')[0];
@@ -50,6 +64,13 @@ describe('a version said by its place in order', () => {
     ['score q.csv with the third churn model', 3, ['churn']],
   ])('%s', (text, version, words) => {
     expect(refs(text)[0]).toMatchObject({ version, words });
+  });
+  it.each([
+    ['score q.csv with the oldest churn-risk version', 1],
+    ["score q.csv with churn-risk's first version", 1],
+    ["compare against fraud-detector's second version", 2],
+  ])('%s', (text, version) => {
+    expect(refs(text)[0]).toMatchObject({ version });
   });
   it('an ordinal alone goes to the model named before it', () => {
     const rs = refs('churn-risk in prod looks off. put the very first version back live.');
@@ -93,6 +114,12 @@ describe('a past run by how many days ago it ran, or by a failure said in words'
     'the fraud training that fell over yesterday, fire it off once more',
   ])('%s', (text) => {
     expect(rerun(text)).toMatchObject({ day: 'yesterday', status: 'failed' });
+  });
+  it.each([
+    ['rerun the churn job from the day before yesterday', 2],
+    ['the fraud training from 3 days back, run it again', 3],
+  ])('%s', (text, days) => {
+    expect(rerun(text)).toMatchObject({ daysAgo: days });
   });
   it('a day count about data is not the run', () => {
     expect(rerun('rerun the churn training on the data from 3 days ago')?.daysAgo).toBeUndefined();

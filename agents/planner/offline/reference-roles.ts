@@ -133,7 +133,7 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
   // "the model that's in staging", "whichever model is currently in production": a model by its alias.
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version)\s+${SITTING}(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+(?:\s+[\w-]+){0,2})\s+)?(?:${NOUN}|version)\s+${SITTING}(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
       'gi',
     ),
   )) {
@@ -146,7 +146,10 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
       )
     )
       continue;
-    const c = classify(refWords(m[1] ?? ''));
+    // "the most recent churn model": description words; a verb or preposition among them is another phrase.
+    const said = (m[1] ?? '').split(/\s+/).filter(Boolean);
+    if (said.length > 1 && said.some((w) => BOUNDARY.test(w))) continue;
+    const c = classify(refWords(said.join(' ')));
     out.push({
       at,
       end: at + m[0].length,

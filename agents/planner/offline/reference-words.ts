@@ -9,6 +9,7 @@ import { COUNT_WORD, countOf } from './words.ts';
 export const QUALIFIERS: Record<string, NonNullable<ModelReference['qualifier']>> = {
   latest: 'latest',
   newest: 'latest',
+  recent: 'latest',
   last: 'latest',
   new: 'new',
   newer: 'new',
@@ -59,6 +60,7 @@ export const FILLER = new Set([
   'whole',
   'plain',
   'simple',
+  'most',
   'basic',
   'modelfamily',
   'model',

@@ -9,12 +9,12 @@
  */
 import type { ModelReference } from '../intent.ts';
 import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
+import { trainedOnVersion, trainedVersionPhrases } from './reference-versions.ts';
 import {
   ALIASES,
   BOUNDARY,
   classify,
   DATA_WORD,
-  DATA_WORDS,
   deployedTag,
   FILLER,
   NAME,
@@ -26,7 +26,6 @@ import {
   registeredDaysAgo,
   roleOf,
   runModelPhrases,
-  TRAINED_ON,
 } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
@@ -137,20 +136,7 @@ export function parseModelReferences(text: string): ModelReference[] {
       ...(version ? { version: Number(version) } : { alias: tail.slice(1) }),
     });
   }
-  // "the data v2 was trained on", "the rows version 3 was fit on": the version alone, of the model named elsewhere.
-  for (const m of text.matchAll(
-    new RegExp(String.raw`\b(?:${DATA_WORDS})\s+(v(\d+)|version\s+(\d+|${COUNT_WORD}))\b`, 'gi'),
-  )) {
-    const end = (m.index ?? 0) + m[0].length;
-    if (!TRAINED_ON.test(text.slice(end))) continue;
-    const said = m[1] as string;
-    add(end - said.length, end, {
-      text: said,
-      role: 'subject',
-      words: [],
-      version: countOf(m[2] ?? m[3] ?? ''),
-    });
-  }
+  for (const f of trainedVersionPhrases(text)) add(f.at, f.end, f.ref);
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
@@ -370,7 +356,15 @@ export function parseModelReferences(text: string): ModelReference[] {
       };
       continue;
     }
-    if (prev && !r.words.length && !r.alias && r.version !== undefined && prev.version === undefined) {
+    const versionOnly =
+      prev && !r.words.length && !r.alias && r.version !== undefined && prev.version === undefined;
+    // "traffic of churn-risk vs the data v2 was trained on": a second reference to the model named before, at
+    // that version; the model named before stays as said (it is the one serving).
+    if (prev && versionOnly && trainedOnVersion(text, at, end)) {
+      out.push({ ...prev, text: r.text, role: r.role, version: r.version });
+      continue;
+    }
+    if (prev && versionOnly) {
       out[out.length - 1] = { ...prev, version: r.version, exactOnly: false };
       continue;
     }

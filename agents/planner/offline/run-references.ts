@@ -11,7 +11,8 @@ const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|tod
 /** A run's end said in words: "failed", "fell over", "blew up", "died"; or that it went well. */
 const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fell\s+(?:over|down)|blew\s+up|died|bombed|choked|tanked|went\s+red|succeeded|passed|worked|ran`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
-const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?)`;
+/** A run's noun; a cadence alone ("the churn nightly that broke") only at the end of its phrase. */
+const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?|(?:nightly|daily|weekly|hourly)(?:\s+(?:retrain(?:ing)?|training|run|job|build))?(?=\s+(?:that|which|from|of|on|again)\b|\s*[,.;:!?-]|\s*$))`;
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 
 /** Verbs that ask to do a past run again. */

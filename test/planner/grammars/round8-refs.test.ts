@@ -25,6 +25,12 @@ describe('a model by the alias it is sitting at, said with a state verb', () => 
   ])('a model someone has at an alias: %s', (text, alias) => {
     expect(refs(text).find((r) => r.alias)?.alias).toBe(alias);
   });
+  it.each([
+    ['score q.csv with the most recent churn model in staging', 'staging'],
+    ['score q.csv with the newest fraud classifier on staging', 'staging'],
+  ])('several words before the noun: %s', (text, alias) => {
+    expect(refs(text).find((r) => r.alias)?.alias).toBe(alias);
+  });
   it('moving a model to an alias names no model there', () => {
     expect(refs('deploy the churn model to staging').some((r) => r.alias === 'staging')).toBe(false);
   });
@@ -89,9 +95,17 @@ describe('the rows a version was trained on', () => {
     'compare churn-risk requests with the rows v3 was fit on',
     'churn-risk: live inputs vs the dataset version 3 was built from',
   ])('%s', (text) => {
+    // The served model stays as named; the version is a second reference to the same model.
     const rs = refs(text);
-    expect(rs).toHaveLength(1);
-    expect(rs[0]).toMatchObject({ words: ['churn-risk'], version: 3 });
+    expect(rs).toHaveLength(2);
+    expect(rs[0]?.version).toBeUndefined();
+    expect(rs[1]).toMatchObject({ words: ['churn-risk'], version: 3 });
+  });
+  it.each([
+    'drift check churn-risk last 24h vs the training data of v3',
+    "compare churn-risk live inputs with v3's training rows",
+  ])('%s', (text) => {
+    expect(refs(text)).toMatchObject([{ words: ['churn-risk'] }, { words: ['churn-risk'], version: 3 }]);
   });
   it('a data word with a version and no training verb names no model', () => {
     expect(
@@ -120,6 +134,15 @@ describe('a past run by how many days ago it ran, or by a failure said in words'
     ['the fraud training from 3 days back, run it again', 3],
   ])('%s', (text, days) => {
     expect(rerun(text)).toMatchObject({ daysAgo: days });
+  });
+  it.each([
+    ['retry the churn nightly that broke yesterday', 'yesterday'],
+    ['the fraud weekly retrain that crashed on monday: rerun it', 'monday'],
+  ])('a scheduled run by its cadence: %s', (text, day) => {
+    expect(rerun(text)).toMatchObject({ day, status: 'failed' });
+  });
+  it('a cadence before more words is one of the run words', () => {
+    expect(rerun("monday's nightly fraud job crashed, so rerun it")?.words).toContain('fraud');
   });
   it('a day count about data is not the run', () => {
     expect(rerun('rerun the churn training on the data from 3 days ago')?.daysAgo).toBeUndefined();
@@ -151,6 +174,15 @@ describe('reruns against the populated workspace', () => {
   it('a rerun without a target keeps the run target', async () => {
     const p = await planner.planOf('rerun the penguins job that failed eight days ago');
     expect(taskStep(p, 'train.tabular')?.with.target).toBe('species_code');
+  });
+  it.each([
+    'check drift of penguins-species over the last day against the rows v1 was fit on',
+    'penguins-species drift, last 12h of requests vs the training data of version 1',
+    'drift of penguins-species traffic against the data its first version learned from',
+  ])("drift of the served model against an older version's data (%s)", async (goal) => {
+    const p = await planner.planOf(goal);
+    expect(taskStep(p, 'model.dataset')?.with.model).toBe('penguins-species:1');
+    expect(taskStep(p, 'monitor.traffic')?.with).toMatchObject({ model: 'penguins-species', version: 2 });
   });
   it.each([
     'promote whatever penguins-species keeps under the beta alias',

@@ -181,6 +181,28 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
       },
     });
   }
+  // "the version of churn-risk that staging points to", "whatever prod is pointing at", "whatever the beta alias
+  // points to": the version an alias points at (any alias name when said with the word alias or tag).
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:whatever|what|whichever|the\s+(?:version|one|model)(?:\s+of\s+(?:the\s+)?(${NAME}-${NAME}))?\s+(?:that|which))\s+(?:the\s+)?(?:(production|prod|staging)|([A-Za-z][\w.-]*)\s+(?:alias|tag))\s+(?:points|is\s+pointing|refers|is\s+pointed)\s+(?:to|at)\b`,
+      'gi',
+    ),
+  )) {
+    const at = m.index ?? 0;
+    const alias = m[2] ? (ALIASES[m[2].toLowerCase()] as string) : (m[3] as string).toLowerCase();
+    out.push({
+      at,
+      end: at + m[0].length,
+      ref: {
+        text: m[0],
+        role: roleOf(text.slice(0, at)),
+        words: m[1] ? [m[1].toLowerCase()] : [],
+        ...(m[1] ? { name: m[1] } : {}),
+        alias: ALIASES[alias] ?? alias,
+      },
+    });
+  }
   // "whatever's in staging", "what is on prod right now": no noun; the model is the one named elsewhere.
   for (const m of text.matchAll(
     /\b(?:whatever|whichever|what)\s*(?:'s|\s+is)\s+(?:currently\s+|now\s+)?(?:(?:sitting|living|parked)\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,

@@ -60,6 +60,7 @@ export const FILLER = new Set([
   'whole',
   'plain',
   'simple',
+  'very',
   'most',
   'basic',
   'modelfamily',

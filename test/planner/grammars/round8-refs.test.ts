@@ -31,6 +31,19 @@ describe('a model by the alias it is sitting at, said with a state verb', () => 
   ])('several words before the noun: %s', (text, alias) => {
     expect(refs(text).find((r) => r.alias)?.alias).toBe(alias);
   });
+  it.each([
+    ['score q.csv with the version of churn-risk that staging points to', 'staging', ['churn-risk']],
+    ['score q.csv with whatever prod is pointing at for churn-risk', 'production', []],
+    ['ship whatever the beta alias points to on churn-risk', 'beta', []],
+  ])('what an alias points to: %s', (text, alias, words) => {
+    expect(refs(text).find((r) => r.alias)).toMatchObject({ alias, words });
+  });
+  it('an intensifier is no name word', () => {
+    expect(refs('score q.csv with the very latest churn-risk version')[0]).toMatchObject({
+      words: ['churn-risk'],
+      qualifier: 'latest',
+    });
+  });
   it('moving a model to an alias names no model there', () => {
     expect(refs('deploy the churn model to staging').some((r) => r.alias === 'staging')).toBe(false);
   });

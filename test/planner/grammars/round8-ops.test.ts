@@ -1,0 +1,19 @@
+/** Round 8 operations, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+
+describe('approvers: a possessive is no person, and "both"/"either" lead a list', () => {
+  it.each([
+    ['fine from our side to ship penguins-species v3, but dana has to approve first', ['dana']],
+    ['okay from my end to deploy it; it needs sign-off from ravi', ['ravi']],
+    ['deploy churn v4 after both lena and omar have signed off', ['lena', 'omar']],
+    ['release it once either kim or joe approves', ['kim', 'joe']],
+  ])('%s', (text, names) => {
+    expect(parseApprovers(text)).toEqual(names);
+  });
+  it('a possessive alone names no one', () => {
+    expect(parseApprovers('ok from my side, ship cars-mpg v2')).toEqual([]);
+    expect(parseApprovers('deploy it after approval has been given by me')).toEqual([]);
+    expect(parseApprovers('ship it once alice has approved')).toEqual(['alice']);
+  });
+});

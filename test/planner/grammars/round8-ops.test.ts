@@ -1,6 +1,8 @@
 /** Round 8 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
+import { plainRequest } from '../../../agents/planner/surface.ts';
 
 describe('approvers: a possessive is no person, and "both"/"either" lead a list', () => {
   it.each([
@@ -15,5 +17,18 @@ describe('approvers: a possessive is no person, and "both"/"either" lead a list'
     expect(parseApprovers('ok from my side, ship cars-mpg v2')).toEqual([]);
     expect(parseApprovers('deploy it after approval has been given by me')).toEqual([]);
     expect(parseApprovers('ship it once alice has approved')).toEqual(['alice']);
+  });
+});
+
+describe('a clock time followed by a colon is no emoji shortcode', () => {
+  it.each([
+    ['every night 02:45: retrain churn on data/c.csv', '45 2 * * *'],
+    ['daily 18:05: score data/q.csv with fraud@production', '5 18 * * *'],
+    ['weekdays 07:20: python train.py --epochs 3', '20 7 * * 1-5'],
+  ])('%s', (goal, cron) => {
+    expect(parseSchedule(plainRequest(goal))?.cron).toBe(cron);
+  });
+  it('a shortcode is still taken off', () => {
+    expect(plainRequest('ship cars-mpg v2 :rocket: thanks :+1:')).toBe('ship cars-mpg v2');
   });
 });

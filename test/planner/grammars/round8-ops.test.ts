@@ -1,5 +1,7 @@
 /** Round 8 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
@@ -30,5 +32,24 @@ describe('a clock time followed by a colon is no emoji shortcode', () => {
   });
   it('a shortcode is still taken off', () => {
     expect(plainRequest('ship cars-mpg v2 :rocket: thanks :+1:')).toBe('ship cars-mpg v2');
+  });
+});
+
+describe('a follow-up that names days but no time keeps the time of the schedule there is', () => {
+  const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then).schedule;
+  it.each([
+    ['retrain churn on data/c.csv every day at 4:30am', 'weekdays only', '30 4 * * 1-5'],
+    ['score data/q.csv with fraud@production nightly at 11pm', 'make that Mondays and Thursdays', '0 23 * * 1,4'],
+    ['refit cars-mpg on data/cars.json daily at 7, Berlin time', 'only on weekends', '0 7 * * 0,6'],
+  ])('%s + %s', (goal, then, cron) => {
+    expect(edit(goal, then)?.cron).toBe(cron);
+  });
+  it('keeps the clock it runs by unless the follow-up names one', () => {
+    expect(edit('refit cars-mpg on data/cars.json daily at 7, Berlin time', 'only on weekends')?.timezone).toBe(
+      'Europe/Berlin',
+    );
+  });
+  it('a follow-up with a time of day takes it', () => {
+    expect(edit('retrain churn on data/c.csv every day at 4:30am', 'weekdays at 6pm')?.cron).toBe('0 18 * * 1-5');
   });
 });

@@ -1,6 +1,7 @@
 /** Round 8 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
+import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
@@ -51,5 +52,20 @@ describe('a follow-up that names days but no time keeps the time of the schedule
   });
   it('a follow-up with a time of day takes it', () => {
     expect(edit('retrain churn on data/c.csv every day at 4:30am', 'weekdays at 6pm')?.cron).toBe('0 18 * * 1-5');
+  });
+});
+
+describe('a gate said as where the metric comes out: "at 0.9 or better"', () => {
+  const g = (t: string) => parseGate(t, metricMentions(t));
+  it.each([
+    ['register it only if the f1 ends up at 0.8 or higher', 'f1_macro', '>=', 0.8],
+    ['promote when rmse comes in at 4 or lower', 'rmse', '<=', 4],
+    ['keep the new version only if accuracy lands at 85% or better', 'accuracy', '>=', 0.85],
+  ])('%s', (text, metric, op, value) => {
+    expect(g(text)).toEqual({ kind: 'threshold', metric, op, value });
+  });
+  it('"at least" and a metric without a number are unchanged', () => {
+    expect(g('deploy if accuracy is at least 0.9')).toMatchObject({ op: '>=', value: 0.9 });
+    expect(g('report the accuracy at the end')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
@@ -67,5 +68,25 @@ describe('a gate said as where the metric comes out: "at 0.9 or better"', () => 
   it('"at least" and a metric without a number are unchanged', () => {
     expect(g('deploy if accuracy is at least 0.9')).toMatchObject({ op: '>=', value: 0.9 });
     expect(g('report the accuracy at the end')).toBeUndefined();
+  });
+});
+
+describe("a script's registered name and alias", () => {
+  it.each([
+    ['python train.py, then register whatever comes out as doc-ranker', 'doc-ranker'],
+    ['run scripts/ft.py and register whatever it produces as qa-tuned', 'qa-tuned'],
+    ['run tune.sh; publish what came out of it as tiny-bert', 'tiny-bert'],
+  ])('%s', (text, name) => {
+    expect(parseModelName(text)).toBe(name);
+  });
+  it.each([
+    ['register checkpoints/last.ckpt as a model named doc-tagger in staging', 'staging'],
+    ['afterwards publish the out/w.safetensors model called qa-lm in candidate', 'candidate'],
+  ])('%s', (text, alias) => {
+    expect(parseRegisterAlias(text)).toBe(alias);
+  });
+  it('an alias is no name, and a sentence end is no path', () => {
+    expect(parseModelName('register whatever comes out as staging')).toBeUndefined();
+    expect(parseRegisterAlias('register out/ckpt.pt. In staging nothing changes')).toBeUndefined();
   });
 });

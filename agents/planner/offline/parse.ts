@@ -147,6 +147,7 @@ export function parseGoal(goal: string): GoalSpec {
     hasScript: script !== undefined,
     monitor,
     rollback: rollback !== undefined,
+    rollbackOnBreach: rollback?.onBreach === true,
     limits,
     driftThresholds: Object.keys(parseDrift(text)).length > 0,
   });

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
-import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
@@ -41,18 +41,24 @@ describe('a follow-up that names days but no time keeps the time of the schedule
   const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then).schedule;
   it.each([
     ['retrain churn on data/c.csv every day at 4:30am', 'weekdays only', '30 4 * * 1-5'],
-    ['score data/q.csv with fraud@production nightly at 11pm', 'make that Mondays and Thursdays', '0 23 * * 1,4'],
+    [
+      'score data/q.csv with fraud@production nightly at 11pm',
+      'make that Mondays and Thursdays',
+      '0 23 * * 1,4',
+    ],
     ['refit cars-mpg on data/cars.json daily at 7, Berlin time', 'only on weekends', '0 7 * * 0,6'],
   ])('%s + %s', (goal, then, cron) => {
     expect(edit(goal, then)?.cron).toBe(cron);
   });
   it('keeps the clock it runs by unless the follow-up names one', () => {
-    expect(edit('refit cars-mpg on data/cars.json daily at 7, Berlin time', 'only on weekends')?.timezone).toBe(
-      'Europe/Berlin',
-    );
+    expect(
+      edit('refit cars-mpg on data/cars.json daily at 7, Berlin time', 'only on weekends')?.timezone,
+    ).toBe('Europe/Berlin');
   });
   it('a follow-up with a time of day takes it', () => {
-    expect(edit('retrain churn on data/c.csv every day at 4:30am', 'weekdays at 6pm')?.cron).toBe('0 18 * * 1-5');
+    expect(edit('retrain churn on data/c.csv every day at 4:30am', 'weekdays at 6pm')?.cron).toBe(
+      '0 18 * * 1-5',
+    );
   });
 });
 
@@ -88,5 +94,21 @@ describe("a script's registered name and alias", () => {
   it('an alias is no name, and a sentence end is no path', () => {
     expect(parseModelName('register whatever comes out as staging')).toBeUndefined();
     expect(parseRegisterAlias('register out/ckpt.pt. In staging nothing changes')).toBeUndefined();
+  });
+});
+
+describe('a deploy watched and reverted on a breach is a promotion, not a rollback now', () => {
+  it.each([
+    'ship penguins-species v3 to production and watch it for an hour; if the error rate passes 2%, revert to v2',
+    'deploy cars-mpg v2, keep an eye on it for 30 minutes and roll back should p99 go above 800 ms',
+    'release churn v5 now; when the error rate tops 1% during the next two hours, go back to the previous version',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('promote');
+  });
+  it('a rollback on a breach of what serves now stays a rollback', () => {
+    expect(parseGoal('if p95 of cars-mpg goes above 500 ms, roll it back to v1').operation).toBe('rollback');
+    expect(parseGoal('watch cars-mpg for an hour and revert to v1 if the error rate tops 2%').operation).toBe(
+      'rollback',
+    );
   });
 });

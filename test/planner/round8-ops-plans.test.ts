@@ -1,0 +1,41 @@
+/** Round 8 operational plans on the populated workspace, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import { populatedPlanner, taskStep } from '../helpers/populated-planner.ts';
+
+const { planOf } = populatedPlanner();
+const step = taskStep;
+
+describe('deploy a version, watch it, and revert on a breach', () => {
+  it('goes back to the version named', async () => {
+    const p = await planOf(
+      'ship penguins-species v3 to production and watch it for an hour; if the error rate passes 2%, revert to v1',
+    );
+    expect(step(p, 'deploy.http')?.with).toMatchObject({ model: 'penguins-species', version: 3 });
+    expect(step(p, 'serving.watch')?.with).toMatchObject({ duration: '1h', maxErrorRate: 0.02 });
+    expect(step(p, 'model.rollback')?.with).toMatchObject({ model: 'penguins-species', toVersion: 1 });
+    expect(step(p, 'model.rollback')?.when).toContain('regressed');
+  });
+  it('without a version named, goes back to what production served before the deploy', async () => {
+    const p = await planOf(
+      'deploy cars-mpg v2, keep an eye on it for 30 minutes and roll back should p99 go above 800 ms',
+    );
+    expect(step(p, 'deploy.http')?.with).toMatchObject({ model: 'cars-mpg', version: 2 });
+    expect(step(p, 'serving.watch')?.with).toMatchObject({ duration: '30m', maxP99Ms: 800 });
+    expect(step(p, 'model.rollback')?.with).toMatchObject({ model: 'cars-mpg', toVersion: 1 });
+  });
+});
+
+describe('a promotion that asks to tell someone', () => {
+  it.each([
+    ['promote penguins-species v3 and ping #ml-ops on slack once it is out', 'slack'],
+    ['ship cars-mpg v2 to production, then email me', 'email'],
+  ])('%s', async (goal, channel) => {
+    const p = await planOf(goal);
+    expect(step(p, 'deploy.http')).toBeDefined();
+    expect(step(p, 'notify.send')?.with).toMatchObject({ channel });
+  });
+  it('without asking, no message', async () => {
+    const p = await planOf('promote penguins-species v3');
+    expect(step(p, 'notify.send')).toBeUndefined();
+  });
+});

@@ -39,3 +39,19 @@ describe('a promotion that asks to tell someone', () => {
     expect(step(p, 'notify.send')).toBeUndefined();
   });
 });
+
+describe('a comparison of two registered versions evaluates only', () => {
+  it('on a named file, against the version named', async () => {
+    const p = await planOf('compare cars-mpg v2 and v1 on data/cars.json, report the rmse of each');
+    expect(step(p, 'ingest.file')?.with).toMatchObject({ path: 'data/cars.json' });
+    expect(step(p, 'evaluate.model')?.with.baseline).toBe('cars-mpg:1');
+    expect(step(p, 'deploy.http')).toBeUndefined();
+    expect(step(p, 'train.tabular')).toBeUndefined();
+  });
+  it('without a file, on the held-out rows, against production', async () => {
+    const p = await planOf('benchmark the staging cars-mpg against the production one; nothing gets shipped');
+    expect(step(p, 'evaluate.model')?.with.baseline).toBe('cars-mpg@production');
+    expect(step(p, 'deploy.http')).toBeUndefined();
+    expect(step(p, 'model.register')).toBeUndefined();
+  });
+});

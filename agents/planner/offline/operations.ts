@@ -6,6 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { COMPARE_VERSIONS } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
 import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
@@ -320,6 +321,8 @@ export interface OperationCues {
   hasScript: boolean;
   monitor: boolean;
   rollback: boolean;
+  /** A deploy is asked for (and not said against). */
+  deploys?: boolean;
   /** The rollback waits for a breach of serving limits ("revert if p95 passes 400 ms"). */
   rollbackOnBreach?: boolean;
   limits: WatchLimits;
@@ -360,6 +363,9 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
     return 'monitor-traffic';
   if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
   if (HOW_SERVING.test(text) && acted && !cues.hasSource) return 'serving-metrics';
+  // "compare cars-mpg v2 with v1 on data/cars.json", "how does the staging one do against production?": registered
+  // versions against each other, with no deploy asked for, evaluate only.
+  if (cues.hasModelRef && !cues.deploys && COMPARE_VERSIONS.test(text)) return 'compare';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';

@@ -148,6 +148,7 @@ export function parseGoal(goal: string): GoalSpec {
     monitor,
     rollback: rollback !== undefined,
     rollbackOnBreach: rollback?.onBreach === true,
+    deploys: deploy,
     limits,
     driftThresholds: Object.keys(parseDrift(text)).length > 0,
   });

@@ -112,3 +112,26 @@ describe('a deploy watched and reverted on a breach is a promotion, not a rollba
     );
   });
 });
+
+describe('two registered versions compared, with no deploy verb, is a comparison only', () => {
+  it.each([
+    'compare cars-mpg v2 and v1 on data/cars.json, report the rmse of each',
+    'benchmark the staging cars-mpg against the production one on data/cars.json; nothing gets shipped',
+    'cars-mpg v2 versus production on data/cars.json: which has the lower rmse? do not release anything',
+    'how does penguins-species v1 compare to v3? nothing is to be promoted',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('compare');
+  });
+  it('a deploy verb, or a model to train, keeps its plan', () => {
+    expect(parseGoal('compare penguins-species v3 with production and promote it if it wins').operation).toBe(
+      'promote',
+    );
+    expect(
+      parseGoal('train a random forest on data/penguins.json and compare it with penguins-species v2').operation,
+    ).toBe('pipeline');
+  });
+  it('"nothing gets deployed" says no deploy', () => {
+    expect(parseGoal('compare penguins-species v3 with v2; nothing gets deployed').wants.deploy).toBe(false);
+    expect(parseGoal('nothing should be shipped yet, just compare cars-mpg v2 with v1').wants.deploy).toBe(false);
+  });
+});

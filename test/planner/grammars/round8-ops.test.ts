@@ -127,11 +127,14 @@ describe('two registered versions compared, with no deploy verb, is a comparison
       'promote',
     );
     expect(
-      parseGoal('train a random forest on data/penguins.json and compare it with penguins-species v2').operation,
+      parseGoal('train a random forest on data/penguins.json and compare it with penguins-species v2')
+        .operation,
     ).toBe('pipeline');
   });
   it('"nothing gets deployed" says no deploy', () => {
     expect(parseGoal('compare penguins-species v3 with v2; nothing gets deployed').wants.deploy).toBe(false);
-    expect(parseGoal('nothing should be shipped yet, just compare cars-mpg v2 with v1').wants.deploy).toBe(false);
+    expect(parseGoal('nothing should be shipped yet, just compare cars-mpg v2 with v1').wants.deploy).toBe(
+      false,
+    );
   });
 });

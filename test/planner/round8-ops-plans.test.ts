@@ -55,3 +55,12 @@ describe('a comparison of two registered versions evaluates only', () => {
     expect(step(p, 'model.register')).toBeUndefined();
   });
 });
+
+describe('a model said to be retrained already', () => {
+  it('promotes its newest version and tells the #channel', async () => {
+    const p = await planOf('release cars-mpg now that it has been retrained, and let #ml know');
+    expect(step(p, 'train.tabular')).toBeUndefined();
+    expect(step(p, 'deploy.http')?.with).toMatchObject({ model: 'cars-mpg', version: 2 });
+    expect(step(p, 'notify.send')?.with).toMatchObject({ channel: 'slack' });
+  });
+});

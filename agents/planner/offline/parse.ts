@@ -101,6 +101,11 @@ export function parseGoal(goal: string): GoalSpec {
     )
     // "the rows v1 was fit on": a past passive says when a model was trained, not a wish to train.
     .replace(/\b(?:was|were|been)\s+(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi, ' ')
+    // "now that it has been retrained", "it's been refitted": training that is done, not a wish to train.
+    .replace(
+      /(?:\b(?:has|have|had|was|were|been|got|is|are|just|already|recently|freshly|newly)|'s)\s+(?:re-?)?(?:trained|fitted|refitted)\b/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',

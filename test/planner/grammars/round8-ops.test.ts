@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
+import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
@@ -136,5 +137,32 @@ describe('two registered versions compared, with no deploy verb, is a comparison
     expect(parseGoal('nothing should be shipped yet, just compare cars-mpg v2 with v1').wants.deploy).toBe(
       false,
     );
+  });
+});
+
+describe('a #channel told is Slack', () => {
+  it.each([
+    'deploy churn v2 and let #ml-team know',
+    'tell #data once it is done',
+    'post the result in #mlops',
+    'ping #ml-alerts if the canary regresses',
+  ])('%s', (goal) => {
+    expect(parseNotify(goal)?.channel).toBe('slack');
+  });
+  it('a # that is no channel is no notification', () => {
+    expect(parseNotify('predict price from data/x.csv using the top #2 features')).toBeUndefined();
+  });
+});
+
+describe('a registered model said to be retrained already is released, not trained again', () => {
+  it.each([
+    'release cars-mpg now that it has been retrained',
+    "ship penguins-species to prod, it's been retrained",
+    'now that cars-mpg was retrained last night, roll it out',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('promote');
+  });
+  it('a wish to retrain still trains', () => {
+    expect(parseGoal('retrain cars-mpg on data/cars.json and release it').operation).toBe('pipeline');
   });
 });

@@ -323,6 +323,10 @@ export interface OperationCues {
   rollback: boolean;
   /** A deploy is asked for (and not said against). */
   deploys?: boolean;
+  /** An algorithm to train is named ("ridge regression", "a decision tree"). */
+  namesAlgorithm?: boolean;
+  /** The goal says not to compare ("don't bother benchmarking against prod"). */
+  noComparison?: boolean;
   /** The rollback waits for a breach of serving limits ("revert if p95 passes 400 ms"). */
   rollbackOnBreach?: boolean;
   limits: WatchLimits;
@@ -365,7 +369,14 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (HOW_SERVING.test(text) && acted && !cues.hasSource) return 'serving-metrics';
   // "compare cars-mpg v2 with v1 on data/cars.json", "how does the staging one do against production?": registered
   // versions against each other, with no deploy asked for, evaluate only.
-  if (cues.hasModelRef && !cues.deploys && COMPARE_VERSIONS.test(text)) return 'compare';
+  if (
+    cues.hasModelRef &&
+    !cues.deploys &&
+    !cues.namesAlgorithm &&
+    !cues.noComparison &&
+    COMPARE_VERSIONS.test(text)
+  )
+    return 'compare';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';

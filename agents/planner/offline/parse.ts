@@ -135,6 +135,7 @@ export function parseGoal(goal: string): GoalSpec {
   const rollback = parseRollback(text, limits);
   const monitor = MONITOR.test(text);
   const strongRefs = modelRefs.filter((r) => !r.exactOnly);
+  const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
   const operation = detectOperation(text, {
     hasSource: sources.length > 0,
     hasNamedRef: modelRefs.some((r) => r.exactOnly),
@@ -154,6 +155,8 @@ export function parseGoal(goal: string): GoalSpec {
     rollback: rollback !== undefined,
     rollbackOnBreach: rollback?.onBreach === true,
     deploys: deploy,
+    namesAlgorithm: models.length > 0,
+    noComparison: noChampion,
     limits,
     driftThresholds: Object.keys(parseDrift(text)).length > 0,
   });
@@ -185,7 +188,6 @@ export function parseGoal(goal: string): GoalSpec {
   const sinceDay = window ? undefined : parseSinceDay(text);
   const output = parseOutput(text);
   const watching = operation === 'canary' || rollback?.onBreach === true || Object.keys(limits).length > 0;
-  const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
 
   const frame: IntentFrame = {
     goal: written,

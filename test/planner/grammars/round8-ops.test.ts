@@ -123,6 +123,18 @@ describe('two registered versions compared, with no deploy verb, is a comparison
   ])('%s', (goal) => {
     expect(parseGoal(goal).operation).toBe('compare');
   });
+  it('a new version with an algorithm, or a comparison said against, is no comparison', () => {
+    expect(
+      parseGoal(
+        'a fresh penguins-species version from data/penguins.json with a decision tree; skip comparing it with production',
+      ).operation,
+    ).toBe('pipeline');
+    expect(
+      parseGoal(
+        'new cars-mpg version from data/cars.json using lasso, no need to benchmark it against the live one',
+      ).operation,
+    ).toBe('pipeline');
+  });
   it('a deploy verb, or a model to train, keeps its plan', () => {
     expect(parseGoal('compare penguins-species v3 with production and promote it if it wins').operation).toBe(
       'promote',

@@ -332,6 +332,10 @@ export const IntentFrame = z
         channel: z.enum(['slack', 'webhook', 'console', 'email']),
         asked: z.string(),
         to: z.array(z.string()).optional().describe('E-mail recipients the goal names (channel email)'),
+        ccAuthor: z
+          .boolean()
+          .optional()
+          .describe('E-mail: the run author too, beside the named recipients ("email me and x@y")'),
       })
       .optional()
       .describe('Where to notify'),

@@ -64,3 +64,18 @@ describe('a model said to be retrained already', () => {
     expect(step(p, 'notify.send')?.with).toMatchObject({ channel: 'slack' });
   });
 });
+
+describe('"email me and x@y" mails both', () => {
+  it('names the address and asks for the author too', async () => {
+    const p = await planOf('promote penguins-species v3, then email me and ops@acme.io');
+    expect(step(p, 'notify.send')?.with).toMatchObject({
+      channel: 'email',
+      to: ['ops@acme.io'],
+      ccAuthor: true,
+    });
+  });
+  it('an address alone leaves the author out', async () => {
+    const p = await planOf('promote penguins-species v3, then email ops@acme.io');
+    expect(step(p, 'notify.send')?.with.ccAuthor).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
+import { parseMail } from '../../../agents/planner/offline/mail-words.ts';
 import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
@@ -176,5 +177,19 @@ describe('a registered model said to be retrained already is released, not train
   });
   it('a wish to retrain still trains', () => {
     expect(parseGoal('retrain cars-mpg on data/cars.json and release it').operation).toBe('pipeline');
+  });
+});
+
+describe('mail to the author and named addresses', () => {
+  it.each([
+    ['deploy churn v2 and email me and ops@acme.io', ['ops@acme.io']],
+    ['mail ml@acme.io and me when the retrain is done', ['ml@acme.io']],
+    ['e-mail the report to me & lead@acme.io', ['lead@acme.io']],
+  ])('%s', (goal, to) => {
+    expect(parseMail(goal, false)).toEqual({ to, ccAuthor: true });
+  });
+  it('addresses alone, or "me" alone, are unchanged', () => {
+    expect(parseMail('email ops@acme.io when it is done', false)).toEqual({ to: ['ops@acme.io'] });
+    expect(parseMail('email me when it is done', false)).toEqual({});
   });
 });

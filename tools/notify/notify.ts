@@ -38,7 +38,7 @@ const Input = z
       .boolean()
       .default(false)
       .describe(
-        "E-mail: also mail the run's author, when that is an address (\"email me and ops@acme.io\"); `to` alone leaves the author out",
+        'E-mail: also mail the run\'s author, when that is an address ("email me and ops@acme.io"); `to` alone leaves the author out',
       ),
     title: z.string().optional().describe('Headline (default: from the alert, else "pipewright")'),
     text: z.string().optional().describe('Message body (default: the alert summary)'),

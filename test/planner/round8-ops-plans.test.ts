@@ -79,3 +79,13 @@ describe('"email me and x@y" mails both', () => {
     expect(step(p, 'notify.send')?.with.ccAuthor).toBeUndefined();
   });
 });
+
+describe('the staging and production versions of a model compared', () => {
+  it('evaluates staging against production', async () => {
+    const p = await planOf(
+      'put the staging and production versions of cars-mpg side by side on data/cars.json',
+    );
+    expect(step(p, 'evaluate.model')?.with.baseline).toBe('cars-mpg@production');
+    expect(step(p, 'deploy.http')).toBeUndefined();
+  });
+});

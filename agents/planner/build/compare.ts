@@ -4,12 +4,29 @@
  *          data/cars.json", "how does the staging one do against production?".
  */
 import type { IntentFrame, ModelReference } from '../intent.ts';
-import { comparedVersion } from '../offline/compare.ts';
+import { aliasPair, comparedVersion } from '../offline/compare.ts';
 import { slug } from '../offline/words.ts';
 import { type BoundModel, bindModel } from '../resolve.ts';
 import type { DraftOutcome } from '../types.ts';
 import { bound, clarify, filesGone, type OperationContext, versionText } from './operation-context.ts';
 import { notifyStep, out, planOf, type StepIn } from './steps.ts';
+
+/**
+ * "the staging and production versions of penguins-species": a bare name with two aliases is the first alias
+ * against the second.
+ */
+function withAliasPair(frame: IntentFrame): IntentFrame {
+  const pair = aliasPair(frame.goal);
+  const refs = frame.refs.models;
+  const named = refs.find((r) => r.words.length > 0);
+  if (!pair || !named || refs.some((r) => r.alias || r.version !== undefined)) return frame;
+  const words = named.words;
+  const models: ModelReference[] = [
+    { text: `${pair[0]} ${words.join(' ')}`, role: 'subject', words, alias: pair[0] },
+    { text: `${pair[1]} ${words.join(' ')}`, role: 'baseline', words, alias: pair[1] },
+  ];
+  return { ...frame, refs: { ...frame.refs, models } };
+}
 
 /** The version the goal is about: the first reference that names a registered model. */
 function challengerOf(frame: IntentFrame, ctx: OperationContext): BoundModel | DraftOutcome {
@@ -52,7 +69,8 @@ const otherVersions = (b: BoundModel) =>
     .map((v) => `v${v.version}`)
     .join(', ') || 'it has no other version';
 
-export async function buildCompare(frame: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {
+export async function buildCompare(said: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {
+  const frame = withAliasPair(said);
   const b = challengerOf(frame, ctx);
   if ('kind' in b) return b;
   if (!b.facts.filesExist) return filesGone(b);

@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { COMPARE_VERSIONS } from './compare.ts';
+import { aliasPair, COMPARE_VERSIONS } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
 import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
@@ -100,6 +100,12 @@ export function parseHoldFor(goal: string): string | undefined {
   const text = wholeMinutes(goal);
   const d = spans(text, 'for|during|in|within|over')[0]?.duration;
   if (d) return d;
+  // "watch it 45 minutes", "monitor it two hours": the span right after watching it.
+  const watched = new RegExp(
+    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:it|them|this|that)\s+(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
+    'i',
+  ).exec(text);
+  if (watched) return durationOf(watched[1], watched[2] as string);
   // A terse list: "canary: churn v3, 15%, 90 minutes".
   const m = new RegExp(String.raw`[,:;]\s*(?:${NUMBER}\s*)${UNIT}\b(?!\s+(?:of|ago|old))`, 'i').exec(text);
   return m ? durationOf(m[1], m[2] as string) : undefined;
@@ -370,7 +376,7 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   // "compare cars-mpg v2 with v1 on data/cars.json", "how does the staging one do against production?": registered
   // versions against each other, with no deploy asked for, evaluate only.
   if (
-    cues.hasModelRef &&
+    (cues.hasModelRef || (cues.hasNamedRef && aliasPair(text) !== undefined)) &&
     !cues.deploys &&
     !cues.namesAlgorithm &&
     !cues.noComparison &&

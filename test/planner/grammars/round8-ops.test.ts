@@ -1,9 +1,11 @@
 /** Round 8 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
+import { aliasPair, comparedVersion } from '../../../agents/planner/offline/compare.ts';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseMail } from '../../../agents/planner/offline/mail-words.ts';
 import { parseNotify } from '../../../agents/planner/offline/monitoring.ts';
+import { parseHoldFor } from '../../../agents/planner/offline/operations.ts';
 import { parseModelName, parseRegisterAlias } from '../../../agents/planner/offline/params.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
@@ -191,5 +193,44 @@ describe('mail to the author and named addresses', () => {
   it('addresses alone, or "me" alone, are unchanged', () => {
     expect(parseMail('email ops@acme.io when it is done', false)).toEqual({ to: ['ops@acme.io'] });
     expect(parseMail('email me when it is done', false)).toEqual({});
+  });
+});
+
+describe('what a comparison is against', () => {
+  it.each([
+    ['how does cars-mpg v1 stack up against v2?', 2],
+    ['put churn v4 head to head with v3', 3],
+    ['is fraud version 2 any better than version 1?', 1],
+  ])('%s', (text, v) => {
+    expect(comparedVersion(text)).toBe(v);
+  });
+  it.each([
+    ['compare the staging and production versions of penguins-species', ['staging', 'production']],
+    ['benchmark prod vs candidate for cars-mpg', ['candidate', 'production']],
+  ])('%s', (text, pair) => {
+    expect(aliasPair(text)).toEqual(pair);
+  });
+  it('one version or one alias is no pair', () => {
+    expect(comparedVersion('compare cars-mpg v2 on data/cars.json')).toBeUndefined();
+    expect(aliasPair('compare the staging penguins-species with v1')).toBeUndefined();
+  });
+  it('"staging and production versions" of a bare name is a comparison', () => {
+    expect(
+      parseGoal('compare the staging and production versions of penguins-species on data/penguins.json')
+        .operation,
+    ).toBe('compare');
+  });
+});
+
+describe('a watch span said right after "watch it"', () => {
+  it.each([
+    ['put cars-mpg v2 live; watch it 45 minutes and revert if errors top 5%', '45m'],
+    ['deploy churn v3 then monitor it two hours', '2h'],
+    ['ship fraud v2 and observe it 90 mins, roll back on a p95 over 300 ms', '90m'],
+  ])('%s', (text, d) => {
+    expect(parseHoldFor(text)).toBe(d);
+  });
+  it('a span that is a window of traffic is no hold', () => {
+    expect(parseHoldFor('watch the last 45 minutes of cars-mpg traffic')).toBeUndefined();
   });
 });

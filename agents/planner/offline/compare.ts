@@ -9,6 +9,10 @@ import { COUNT_WORD, countOf } from './words.ts';
 export const COMPARE_VERSIONS =
   /\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bbenchmark\w*|\bhead[- ]to[- ]head\b|\bstacks?\s+up\b|\bside[- ]by[- ]side\b/i;
 
+/** "score data/x.csv with …": a file put to a scoring verb is scored, whatever else is compared. */
+export const SCORES_FILE =
+  /\b(?:score|batch[- ]?score|predict(?:\s+on)?)\s+(?:the\s+)?(?:rows\s+(?:of|in)\s+)?["'\x60]?[\w-]+[./][\w./-]+/i;
+
 const VERSION = String.raw`v(?:ersion)?\s*(?:\d+|${COUNT_WORD})`;
 const AGAINST = String.raw`(?:with|to|against|and|versus|vs\.?|over|(?:any\s+)?(?:better|worse)\s+than)`;
 /** "v3 with v2", "v1 stack up against v2", "version 2 any better than version 1", "compare to v3". */

@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { aliasPair, COMPARE_VERSIONS } from './compare.ts';
+import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
 import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
@@ -380,6 +380,7 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
     !cues.deploys &&
     !cues.namesAlgorithm &&
     !cues.noComparison &&
+    !SCORES_FILE.test(text) &&
     COMPARE_VERSIONS.test(text)
   )
     return 'compare';

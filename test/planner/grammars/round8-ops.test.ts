@@ -138,6 +138,11 @@ describe('two registered versions compared, with no deploy verb, is a comparison
       ).operation,
     ).toBe('pipeline');
   });
+  it('a file to score keeps the scoring', () => {
+    expect(
+      parseGoal('score data/cars.json with cars-mpg v2 and compare the predictions with v1').operation,
+    ).toBe('score');
+  });
   it('a deploy verb, or a model to train, keeps its plan', () => {
     expect(parseGoal('compare penguins-species v3 with production and promote it if it wins').operation).toBe(
       'promote',

@@ -97,6 +97,10 @@ const SUBJECT = String.raw`(?<!\b(?:the|a|an|this|that|my|our|your|their|its|his
 /** Words a name list may catch that name no one: pronouns, possessives ("OK from my side"), fillers. */
 const NOT_A_NAME =
   /^(?:me|myself|my|mine|us|our|ours|we|i|you|your|it|its|they|their|them|he|his|she|her|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so|oh|hey|well|actually|now|please|yes|right|first|both|either|to|of|for|with|must|will|should|can|may)$/i;
+/** "on 4 GPUs, kim has to approve": a word counted by a number before it is a thing, not a person. */
+const counted = (word: string, goal: string) =>
+  new RegExp(String.raw`\b\d+\s*${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\b`, 'i').test(goal);
+
 /** Who approves, in the order the wordings are tried; the first that names a person wins. */
 const APPROVER_WORDINGS: RegExp[] = [
   // "approval from alice or bob", "ask alice for approval", "have bob sign off".
@@ -138,7 +142,7 @@ export function parseApprovers(goal: string): string[] {
       const names = (said[1] as string)
         .split(/\s*(?:,|\bor\b|\band\b)\s*/)
         .map((n) => n.replace(/^@/, '').replace(/[.]$/, ''))
-        .filter((n) => n && !NOT_A_NAME.test(n));
+        .filter((n) => n && !NOT_A_NAME.test(n) && !counted(n, goal));
       if (names.length) return names;
     }
   }

@@ -21,6 +21,10 @@ describe('approvers: a possessive is no person, and "both"/"either" lead a list'
   ])('%s', (text, names) => {
     expect(parseApprovers(text)).toEqual(names);
   });
+  it('a counted noun before the names is no person', () => {
+    expect(parseApprovers('before train.py starts on 4 gpus, kim has to approve it')).toEqual(['kim']);
+    expect(parseApprovers('it runs with 2 cpus, bob and ana must sign off')).toEqual(['bob', 'ana']);
+  });
   it('a possessive alone names no one', () => {
     expect(parseApprovers('ok from my side, ship cars-mpg v2')).toEqual([]);
     expect(parseApprovers('deploy it after approval has been given by me')).toEqual([]);

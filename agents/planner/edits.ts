@@ -13,7 +13,7 @@ import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
 import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
-import { parseTimezone, retime } from './offline/schedule.ts';
+import { namesTimeOfDay, parseTimezone, retime, type Schedule } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
 import { COUNT_WORD, countOf, NUMBER, SHARE, toShare } from './offline/words.ts';
 import { plainRequest } from './surface.ts';
@@ -146,6 +146,27 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
   return out;
 }
 
+/**
+ * "only on weekdays, India time" over "every night at 1am": a new schedule that names days but no time of day
+ * keeps the time (and clock) of the schedule there is.
+ */
+function keptClock(old: Schedule, next: Schedule, text: string): Schedule {
+  const timezone = next.timezone ?? old.timezone;
+  const [om, oh] = old.cron.split(' ');
+  const fields = next.cron.split(' ');
+  const fixed = (x: string | undefined) => x !== undefined && /^\d+$/.test(x);
+  const cron =
+    !namesTimeOfDay(text) &&
+    fields.length === 5 &&
+    fixed(om) &&
+    fixed(oh) &&
+    fixed(fields[0]) &&
+    fixed(fields[1])
+      ? [om, oh, ...fields.slice(2)].join(' ')
+      : next.cron;
+  return { ...next, cron, ...(timezone ? { timezone } : {}) };
+}
+
 /** Applies a follow-up to the frame of the current plan. */
 export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
   const text = plainRequest(typed);
@@ -236,7 +257,8 @@ export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
   if (delta.split) f = { ...f, split: delta.split };
   if (stated(delta.seed)) f = { ...f, seed: delta.seed };
   if (delta.metric && !delta.gate) f = { ...f, metric: delta.metric };
-  if (delta.schedule) f = { ...f, schedule: delta.schedule };
+  if (delta.schedule)
+    f = { ...f, schedule: f.schedule ? keptClock(f.schedule, delta.schedule, text) : delta.schedule };
   if (delta.event) f = { ...f, event: delta.event };
   if (Object.keys(delta.resources).length) f = { ...f, resources: { ...f.resources, ...delta.resources } };
   if (delta.approval && !removing) f = { ...f, approval: true };

@@ -253,13 +253,14 @@ export const Operation = z
     'serving-metrics',
     'rerun',
     'promote',
+    'compare',
     'canary',
     'rollback',
     'script',
     'ai',
   ])
   .describe(
-    'ai: documents, search indexes and LLM calls (see the ai field); pipeline: build from data; score: batch-score with a registered model; monitor-traffic: drift of served traffic; serving-metrics: latency/error report; rerun: like a past run; promote: deploy a registered version; canary: share traffic, watch, promote or roll back; rollback: move production back; script: run an own training script',
+    'ai: documents, search indexes and LLM calls (see the ai field); pipeline: build from data; score: batch-score with a registered model; monitor-traffic: drift of served traffic; serving-metrics: latency/error report; rerun: like a past run; promote: deploy a registered version; compare: evaluate registered versions against each other, deploying nothing; canary: share traffic, watch, promote or roll back; rollback: move production back; script: run an own training script',
   );
 export type Operation = z.infer<typeof Operation>;
 
@@ -336,6 +337,10 @@ export const IntentFrame = z
         channel: z.enum(['slack', 'webhook', 'console', 'email']),
         asked: z.string(),
         to: z.array(z.string()).optional().describe('E-mail recipients the goal names (channel email)'),
+        ccAuthor: z
+          .boolean()
+          .optional()
+          .describe('E-mail: the run author too, beside the named recipients ("email me and x@y")'),
       })
       .optional()
       .describe('Where to notify'),

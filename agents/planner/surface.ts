@@ -21,7 +21,9 @@ export function spacedZeroWidth(text: string): string {
   return text.replace(ZERO_WIDTH, ' ').replace(SPACES, ' ').trim();
 }
 
-const EMOJI = /:[a-z0-9_+-]+:|\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}/gu;
+/** A shortcode has a letter and no digit or word glued before it: ":rocket:", ":+1:", never the ":30:" of "01:30:". */
+const EMOJI =
+  /(?<![\w:]):(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]+:|(?<![\w:]):[+-]1:|\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}/gu;
 const MENTION = /(^|\s)@[\w-]+(?![\w./\\@])/g;
 const VOCATIVE = String.raw`(?:\s+(?:there|all|everyone|team|folks|guys|y'?all|pipewright|bot))`;
 const PUNCT = '[!,.:;\u2014\u2013-]';

@@ -176,6 +176,17 @@ describe('notify.send channel email', () => {
     expect(raw).toContain('Finished: f1 = 0.93');
   });
 
+  it('mails the run author as well as the named addresses when asked ("email me and x@y")', async () => {
+    const { out } = await send(
+      { text: 'deployed', to: 'ops@acme.test', ccAuthor: true },
+      { actor: 'ana@acme.test' },
+    );
+    expect(out).toMatchObject({ delivered: true, recipients: ['ops@acme.test', 'ana@acme.test'] });
+    // An author who is no address adds nobody; the named addresses still get it.
+    const again = await send({ text: 'deployed', to: 'ops@acme.test', ccAuthor: true }, { actor: 'ana' });
+    expect(again.out).toMatchObject({ delivered: true, recipients: ['ops@acme.test'] });
+  });
+
   it('retries a 4xx reply with backoff and then delivers', async () => {
     smtp.script = [451, 421];
     const { out, logText } = await send({ to: ['ml-team@acme.test'], text: 'hi' });

@@ -38,6 +38,8 @@ export const Recipients = z.union([
 
 export interface MailOptions {
   to: string[];
+  /** Also the run's author, when that is an address ("email me and x@y"). */
+  ccAuthor?: boolean;
   timeoutMs: number;
   retries: number;
   backoffMs: number;
@@ -104,10 +106,14 @@ function smtpSettings(config: Config): SmtpSettings {
   };
 }
 
-/** The run's author when that is an e-mail address ("mail me"), else a user error asking for `to`. */
-function recipientsOf(to: string[], actor: string | undefined): string[] {
-  if (to.length > 0) return [...new Set(to)];
-  if (actor && z.email().safeParse(actor).success) return [actor];
+/**
+ * The named addresses, plus the run's author when asked and that is an address ("email me and x@y"); with none
+ * named, the author ("mail me"); else a user error asking for `to`.
+ */
+function recipientsOf(to: string[], actor: string | undefined, ccAuthor = false): string[] {
+  const author = actor && z.email().safeParse(actor).success ? actor : undefined;
+  if (to.length > 0) return [...new Set([...to, ...(ccAuthor && author ? [author] : [])])];
+  if (author) return [author];
   throw userError(
     'NOTIFY_NO_RECIPIENTS',
     'Nobody to mail',
@@ -144,7 +150,7 @@ export async function sendMail(
   ctx: TaskContext,
 ): Promise<MailResult> {
   const smtp = smtpSettings(ctx.config);
-  const to = recipientsOf(opts.to, ctx.actor);
+  const to = recipientsOf(opts.to, ctx.actor, opts.ccAuthor);
   const clean = (s: string) => redactSecrets(s, smtp.secrets);
   const mail = renderMail(content, `Sent by pipewright · run ${ctx.runId} · step ${ctx.stepId}`);
   // The same Message-ID on every attempt and resume: a receiver that saw it already may drop the repeat.

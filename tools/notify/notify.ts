@@ -34,6 +34,12 @@ const Input = z
     to: Recipients.optional().describe(
       "E-mail recipients (channel email): an address, several comma-separated, or a list; default: the run's author when that is an address",
     ),
+    ccAuthor: z
+      .boolean()
+      .default(false)
+      .describe(
+        'E-mail: also mail the run\'s author, when that is an address ("email me and ops@acme.io"); `to` alone leaves the author out',
+      ),
     title: z.string().optional().describe('Headline (default: from the alert, else "pipewright")'),
     text: z.string().optional().describe('Message body (default: the alert summary)'),
     severity: Severity.optional().describe('Default: the alert severity, else info'),

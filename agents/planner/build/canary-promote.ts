@@ -1,7 +1,4 @@
-/**
- * canary   approve → deploy.http with a canary share → serving.watch → promote | drop the canary
- * promote  evaluate.model (candidate vs production on the candidate's held-out rows) → approve → deploy
- */
+/** canary: approve → deploy.http with a canary share → serving.watch → promote | drop the canary. */
 import type { IntentFrame } from '../intent.ts';
 import { slug } from '../offline/words.ts';
 import type { DraftOutcome } from '../types.ts';
@@ -90,76 +87,6 @@ export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOut
       inputs,
       notes,
       { model: { name: b.name, version: b.version, production } },
-    ),
-    notes,
-  };
-}
-
-export function buildPromote(frame: IntentFrame, ctx: OperationContext): DraftOutcome {
-  const got = bound(frame, ctx, 'new');
-  if (!got.ok) return got.outcome;
-  const b = got.b;
-  const production = b.model.aliases.production;
-  if (b.version === production)
-    return clarify(
-      `${b.name} v${b.version} is already production. Which version should be promoted (${b.model.versions
-        .map((v) => `v${v.version}`)
-        .reverse()
-        .join(', ')})?`,
-    );
-  if (!b.facts.filesExist) return filesGone(b);
-  const notes: string[] = [];
-  const steps: StepIn[] = [];
-  let gate: string | undefined;
-  // The candidate is pinned by its stored reference (folder and hash); production is resolved when the run starts.
-  const candidate = b.facts.modelRef;
-  if (production !== undefined && frame.compareWithProduction !== false) {
-    const prod = b.model.versions.find((v) => v.version === production);
-    if (!prod?.filesExist)
-      return clarify(
-        `Production ${b.name} v${production} cannot be evaluated (its model files are gone), so whether v${b.version} is better is unknown. Promote v${b.version} without comparing (say "without comparing"), or restore v${production} first?`,
-      );
-    if (!b.facts.heldOut)
-      return clarify(
-        `No held-out rows of v${b.version}'s training run are left to compare it with production v${production} on. Which test data should both be evaluated on, or promote without comparing?`,
-      );
-    steps.push({
-      id: 'compare',
-      task: 'evaluate.model',
-      with: { model: candidate, baseline: `${b.name}@production`, dataset: b.facts.heldOut },
-    });
-    gate = 'steps.compare.outputs.better == true';
-    notes.push(
-      `champion/challenger: v${b.version} and production v${production} are evaluated on v${b.version}'s held-out rows in this run; it is deployed only if better`,
-    );
-  } else if (production === undefined)
-    notes.push(`${b.name} has no production version yet: nothing to compare with`);
-  steps.push(
-    approvalStep(
-      frame,
-      'approve',
-      gate ? ['compare'] : [],
-      `Deploy ${b.name} v${b.version} to production${production !== undefined ? ` (replacing v${production})` : ''}?`,
-      gate,
-    ),
-    {
-      id: 'deploy',
-      task: 'deploy.http',
-      dependsOn: ['approve'],
-      with: { model: b.name, version: b.version, reason: `promoted: ${frame.goal.slice(0, 120)}` },
-      ...(gate ? { when: gate } : {}),
-    },
-  );
-  return {
-    kind: 'plan',
-    plan: planOf(
-      frame,
-      slug(`${b.name}-promote-v${b.version}`, 80),
-      `Promotion of ${b.name} v${b.version}${gate ? ' if it beats production' : ''}`,
-      steps,
-      {},
-      notes,
-      { model: { name: b.name, version: b.version, ...(production !== undefined ? { production } : {}) } },
     ),
     notes,
   };

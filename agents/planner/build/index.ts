@@ -11,6 +11,7 @@ import { matchColumn } from '../offline/columns.ts';
 import { tryBindModel } from '../resolve.ts';
 import type { DraftOutcome } from '../types.ts';
 import { buildAi } from './ai.ts';
+import { buildCompare } from './compare.ts';
 import {
   buildCanary,
   buildMonitorTraffic,
@@ -68,6 +69,8 @@ export async function planFromFrame(frame: IntentFrame, ctx: FrameContext): Prom
       return buildCanary(frame, ctx);
     case 'promote':
       return buildPromote(frame, ctx);
+    case 'compare':
+      return buildCompare(frame, ctx);
     case 'rerun':
       return retargetRerun(buildRerun(frame, ctx), frame, ctx);
     case 'script':

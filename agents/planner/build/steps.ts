@@ -46,15 +46,17 @@ export function approvalStep(
  * Where a notify.send step sends, for a channel: a Slack or webhook URL is a run input (a secret, never in
  * the plan), declared in `inputs` here. E-mail goes to the addresses the goal named (`to`); without any
  * ("mail me") to the mail_to input, empty by default: the person who starts the run, when their identity is
- * an address. The SMTP server is the server's setting, never the plan's.
+ * an address. "email me and x@y" sends to x@y and the run's author (ccAuthor). The SMTP server is the server's
+ * setting, never the plan's.
  */
 export function notifyUrl(
   channel: string,
   inputs: Record<string, unknown>,
   to?: readonly string[],
-): { url?: string; to?: string | string[] } {
+  ccAuthor?: boolean,
+): { url?: string; to?: string | string[]; ccAuthor?: boolean } {
   if (channel === 'email') {
-    if (to?.length) return { to: [...to] };
+    if (to?.length) return { to: [...to], ...(ccAuthor ? { ccAuthor: true } : {}) };
     inputs.mail_to = {
       type: 'string',
       default: '',
@@ -89,7 +91,7 @@ export function notifyStep(
 ): StepIn | undefined {
   if (!frame.notify) return undefined;
   const channel = frame.notify.channel;
-  const url = notifyUrl(channel, inputs, frame.notify.to);
+  const url = notifyUrl(channel, inputs, frame.notify.to, frame.notify.ccAuthor);
   return { id: 'notify', task: 'notify.send', dependsOn: [after], with: { channel, ...url, ...body } };
 }
 

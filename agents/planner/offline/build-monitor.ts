@@ -119,7 +119,7 @@ export function addNotifyStep(d: PlanDraft): void {
   const best = d.trained[0];
   if (spec.notify) {
     const channel = spec.notify.channel;
-    const url = notifyUrl(channel, inputs, spec.notify.to);
+    const url = notifyUrl(channel, inputs, spec.notify.to, spec.notify.ccAuthor);
     const after = driftStep ?? lastModelStep ?? scoreStep ?? steps[steps.length - 1]?.id ?? 'load';
     steps.push({
       id: 'notify',

@@ -38,7 +38,7 @@ const CMP: [RegExp, Comparator | 'eq' | 'better' | 'no-worse'][] = [
   [/^(?:<|below|under|less than|lower than|smaller than|beneath|south of)$/i, '<'],
   [/^(?:better than|improves? on|beats?)$/i, 'better'],
   [/^(?:no worse than|not worse than|at least as good as|as good as|on par with)$/i, 'no-worse'],
-  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at|to|around|about)$/i, 'eq'],
+  [/^(?:=|==|:|is|of|reaches|reach|hits?|gets?|equals?|stays|is at|of at|at|to|around|about)$/i, 'eq'],
 ];
 const CMP_WORDS = [
   '>=|≥|=>|<=|≤|=<|>|<|==|=|:',
@@ -47,7 +47,7 @@ const CMP_WORDS = [
   'no worse than|not worse than|at least as good as|as good as|on par with|better than|improves? on',
   'above|over|greater than|more than|higher than|exceeds?|exceeding|exceeded|surpass(?:es|ing)?|tops?|clears?|beats?|past|in excess of|north of',
   'below|under|less than|lower than|smaller than|beneath|south of',
-  'is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of|to|around|about',
+  'is at|of at|reaches|reach|hits?|gets?|equals?|stays|is|of|at|to|around|about',
 ].join('|');
 /** Verbs that may come between a metric and its comparison: "RMSE drops below 9", "accuracy climbs above 0.8". */
 const GATE_VERBS =

@@ -57,7 +57,15 @@ const RECIPIENTS = new RegExp(
 export interface MailAsk {
   /** Addresses named in the goal, in order, without repeats; absent when none ("mail me"). */
   to?: string[];
+  /** The run's author too, beside the addresses: "email me and ops@acme.io", "mail ml@acme.io and me". */
+  ccAuthor?: true;
 }
+
+/** "me and x@y", "x@y and me", "me & x@y": the author listed with addresses. */
+const AUTHOR_AND = new RegExp(
+  String.raw`\b(?:me|us|myself)\s*(?:,|&|\band\b|\bplus\b)\s*${ADDRESS}|${ADDRESS}\s*(?:,|&|\band\b|\bplus\b)\s*(?:me|us|myself)\b`,
+  'i',
+);
 
 /**
  * Whether the goal asks to be mailed. `notified` says the goal asks for a notification in other words
@@ -71,5 +79,6 @@ export function parseMail(goal: string, notified: boolean): MailAsk | undefined 
   for (const m of goal.matchAll(RECIPIENTS)) {
     for (const a of (m[1] ?? '').match(new RegExp(ADDRESS, 'g')) ?? []) if (!to.includes(a)) to.push(a);
   }
-  return to.length ? { to } : {};
+  if (!to.length) return {};
+  return AUTHOR_AND.test(goal) ? { to, ccAuthor: true } : { to };
 }

@@ -41,8 +41,12 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
   return out;
 }
 
+const SLACK_CHANNEL =
+  /\b(?:let|tell|tells|ping|pings|notify|inform|message|alert|update|post|posts|send|sends|drop|share)\b[^.;]{0,40}?(?<![\w#])#[a-z][\w-]*/i;
+
 export function parseNotify(goal: string): GoalSpec['notify'] {
-  const slack = /\bslack\b/i.exec(goal);
+  // "let #ml know", "tell #data", "post it in #mlops": a #channel is a Slack channel.
+  const slack = /\bslack\b/i.exec(goal) ?? SLACK_CHANNEL.exec(goal);
   if (slack) return { channel: 'slack', asked: 'slack' };
   const hook = /\bwebhook\b|\bms teams\b|\bmicrosoft teams\b|\bdiscord\b|\bpagerduty\b|\bopsgenie\b/i.exec(
     goal,

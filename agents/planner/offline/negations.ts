@@ -2,8 +2,8 @@
  * Stages a goal says it does not want. No model (yet): "no model yet", "no training", "don't train anything", "without
  * fitting a model", "skip the modelling", "just the split", "only prep it", "data prep only", "we'll train
  * later" (the phrase is masked out, so that its "model" names neither a model nor a target). No deployment:
- * "don't deploy", "no deployment", "without deploying it", "skip the deploy", "instead of deploying" (but not
- * "don't deploy until …").
+ * "don't deploy", "no deployment", "without deploying it", "skip the deploy", "instead of deploying", "nothing is to
+ * be deployed" (but not "don't deploy until …").
  */
 
 const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
@@ -69,7 +69,7 @@ export function withoutNoTraining(text: string): string {
 }
 
 const NO_DEPLOY =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
 
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {

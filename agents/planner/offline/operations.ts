@@ -2,13 +2,16 @@
  * Operations on deployed models, as a goal words them: canaries ("send a quarter of the traffic to … for two
  * hours", "canary … at 10% for 30 minutes"), serving limits ("unless errors rise", "if p95 latency doubles",
  * "error rate above 2%", "p99 above 500 ms"), rollbacks ("roll back to version 1", "take … back to its previous
- * version"), serving reports ("error rate and p95 latency over the last 2 hours"), where scored rows go, and
+ * version"), serving reports ("error rate and p95 latency over the last 2 hours"), and
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { dayOf } from './run-references.ts';
 import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
+
+export { parseOutput, SCORING_VERB } from './output-path.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 
@@ -97,6 +100,12 @@ export function parseHoldFor(goal: string): string | undefined {
   const text = wholeMinutes(goal);
   const d = spans(text, 'for|during|in|within|over')[0]?.duration;
   if (d) return d;
+  // "watch it 45 minutes", "monitor it two hours": the span right after watching it.
+  const watched = new RegExp(
+    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:it|them|this|that)\s+(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
+    'i',
+  ).exec(text);
+  if (watched) return durationOf(watched[1], watched[2] as string);
   // A terse list: "canary: churn v3, 15%, 90 minutes".
   const m = new RegExp(String.raw`[,:;]\s*(?:${NUMBER}\s*)${UNIT}\b(?!\s+(?:of|ago|old))`, 'i').exec(text);
   return m ? durationOf(m[1], m[2] as string) : undefined;
@@ -261,49 +270,6 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
   };
 }
 
-const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
-const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
-const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
-
-/** A verb that scores rows with a model. */
-export const SCORING_VERB = /\b(?:scor(?:e|es|ed|ing)|predict(?:s|ing)?|infer(?:ence)?|label(?:s|ling)?)\b/i;
-
-/**
- * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
- * "write the predictions as scores/x.parquet", "results into scores/ folder", "predictions go to out/".
- */
-export function parseOutput(text: string): string | undefined {
-  const m =
-    new RegExp(
-      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:out\s+)?(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
-      'i',
-    ).exec(text) ??
-    // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
-    new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
-    new RegExp(
-      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
-      'i',
-    ).exec(text) ??
-    // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".
-    new RegExp(
-      String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
-      'i',
-    ).exec(text);
-  // "score q.csv with m into out/q.csv": after a scoring verb, a path after "into" is where scores go.
-  const into =
-    m ??
-    (SCORING_VERB.test(text)
-      ? new RegExp(
-          String.raw`\binto\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
-          'i',
-        ).exec(text)
-      : null);
-  const out = into?.[1];
-  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
-  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
-  return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
-}
-
 const SERVING_WORDS =
   /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries|predictions|inferences)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
@@ -361,9 +327,24 @@ export interface OperationCues {
   hasScript: boolean;
   monitor: boolean;
   rollback: boolean;
+  /** A deploy is asked for (and not said against). */
+  deploys?: boolean;
+  /** An algorithm to train is named ("ridge regression", "a decision tree"). */
+  namesAlgorithm?: boolean;
+  /** The goal says not to compare ("don't bother benchmarking against prod"). */
+  noComparison?: boolean;
+  /** The rollback waits for a breach of serving limits ("revert if p95 passes 400 ms"). */
+  rollbackOnBreach?: boolean;
   limits: WatchLimits;
   /** Drift thresholds are written ("PSI above 0.25"). */
   driftThresholds?: boolean;
+}
+
+/** A deploy verb said before the rollback phrase: "ship v3 …, and revert if …". */
+function deploysFirst(text: string): boolean {
+  const back = ROLLBACK.exec(text);
+  const deploy = PROMOTE.exec(text);
+  return !!back && !!deploy && deploy.index < back.index;
 }
 
 /**
@@ -380,6 +361,8 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   // "the canary-blue alias": a name with "canary" in it is no canary rollout.
   const noAliasNames = text.replace(IN_CANARY_PHRASE, ' ').replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
   if ((CANARY.test(noAliasNames) || cues.trafficShare) && acted) return 'canary';
+  // "deploy v2, watch it, and go back to v1 if p95 passes 400 ms": the deploy comes first, the rollback guards it.
+  if (cues.rollback && cues.rollbackOnBreach && cues.hasModelRef && deploysFirst(text)) return 'promote';
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';
@@ -390,6 +373,17 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
     return 'monitor-traffic';
   if (SERVING_WORDS.test(text) && acted && (REPORT.test(text) || !cues.hasSource)) return 'serving-metrics';
   if (HOW_SERVING.test(text) && acted && !cues.hasSource) return 'serving-metrics';
+  // "compare cars-mpg v2 with v1 on data/cars.json", "how does the staging one do against production?": registered
+  // versions against each other, with no deploy asked for, evaluate only.
+  if (
+    (cues.hasModelRef || (cues.hasNamedRef && aliasPair(text) !== undefined)) &&
+    !cues.deploys &&
+    !cues.namesAlgorithm &&
+    !cues.noComparison &&
+    !SCORES_FILE.test(text) &&
+    COMPARE_VERSIONS.test(text)
+  )
+    return 'compare';
   if (cues.hasScorerRef && cues.hasSource) return 'score';
   // "batch inference on data/x.json using cars-mpg": a registered name written bare scores too.
   if (cues.hasNamedRef && cues.hasSource && SCORE.test(text) && !cues.trains) return 'score';

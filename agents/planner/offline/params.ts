@@ -58,6 +58,8 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
 /** "what it writes to out/ckpt.pt", "the weights the script leaves under out/", "the checkpoint it writes (out/c.pt)". */
 const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:(?:to|in|into|at|under)\s+)?${ARTIFACT}`;
+/** What a run leaves, unnamed: "whatever comes out (of it)", "what it produces", "whatever the script spits out". */
+const RUN_RESULT = String.raw`(?:what|whatever)\s+(?:(?:comes|came)\s+out(?:\s+of\s+(?:it|(?:the\s+)?(?:script|run|job|training)))?|(?:it|the script|the run|the job|training)\s+(?:produces|produced|makes|made|outputs|spits\s+out|creates|trains))`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"
@@ -67,7 +69,7 @@ const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|whi
 export function parseModelName(text: string): string | undefined {
   const m =
     new RegExp(
-      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?:(?: the)? name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)(?:(?:the\s+)?model\s+)?${NAME}`,
+      String.raw`\b(?:register|save|publish|upload|store|deploy|serve|ship|release)\w*\s+(?:it|that|this|them|the model|the best model|the winner|the checkpoint|the artifact|${WRITTEN_BY_SCRIPT}|${RUN_RESULT}|the\s+(?:(?:trained|final|fine-?tuned|resulting|best|new)\s+)?(?:output|outputs|result|weights|adapter|model|checkpoint)|(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:(?:at|in|from|under)\s+)?)?["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?|(?:the\s+)?checkpoint\s+\S+)?\s*(?:(?:in|into|to)\s+the\s+(?:model\s+)?registry\s+)?(?:as|under(?:(?: the)? name)?|named|called)\s+(?!(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:dataset|data set)\b)(?:(?:the\s+)?model\s+)?${NAME}`,
       'i',
     ).exec(text) ??
     new RegExp(
@@ -96,7 +98,7 @@ export function parseRegisterAlias(text: string): string | undefined {
   const after =
     m ??
     new RegExp(
-      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)?\s*["'\x60]?(${ALIAS})(?![\w-])|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})(?![\w-])|\b(?:regist\w*|publish\w*|save|saves|store|stores)\b[^.;]{0,60}?\s+in\s+(?:the\s+)?["'\x60]?(${ALIAS})["'\x60]?(?:\s+(?:alias|slot|stage|tag))?(?![\w-])`,
+      String.raw`\b(?:under|with|as|using)\s+(?:the\s+|an?\s+)?["'\x60]?(${ALIAS})["'\x60]?\s+(?:alias|tag|label)\b|\balias\s*(?:[:=]|is\b|of\b)?\s*["'\x60]?(${ALIAS})(?![\w-])|\btag(?:s|ged)?\s+(?:it|them|this|that)\s+["'\x60]?(${ALIAS})(?![\w-])|\b(?:regist\w*|publish\w*|save|saves|store|stores)\b(?:[^.;]|\.(?=\w)){0,60}?\s+in\s+(?:the\s+)?["'\x60]?(${ALIAS})["'\x60]?(?:\s+(?:alias|slot|stage|tag))?(?![\w-])`,
       'i',
     ).exec(text);
   const alias = after?.slice(1).find(Boolean)?.toLowerCase();

@@ -101,6 +101,11 @@ export function parseGoal(goal: string): GoalSpec {
     )
     // "the rows v1 was fit on": a past passive says when a model was trained, not a wish to train.
     .replace(/\b(?:was|were|been)\s+(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi, ' ')
+    // "now that it has been retrained", "it's been refitted": training that is done, not a wish to train.
+    .replace(
+      /(?:\b(?:has|have|had|was|were|been|got|is|are|just|already|recently|freshly|newly)|'s)\s+(?:re-?)?(?:trained|fitted|refitted)\b/gi,
+      ' ',
+    )
     .replace(
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
@@ -130,6 +135,7 @@ export function parseGoal(goal: string): GoalSpec {
   const rollback = parseRollback(text, limits);
   const monitor = MONITOR.test(text);
   const strongRefs = modelRefs.filter((r) => !r.exactOnly);
+  const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
   const operation = detectOperation(text, {
     hasSource: sources.length > 0,
     hasNamedRef: modelRefs.some((r) => r.exactOnly),
@@ -147,6 +153,10 @@ export function parseGoal(goal: string): GoalSpec {
     hasScript: script !== undefined,
     monitor,
     rollback: rollback !== undefined,
+    rollbackOnBreach: rollback?.onBreach === true,
+    deploys: deploy,
+    namesAlgorithm: models.length > 0,
+    noComparison: noChampion,
     limits,
     driftThresholds: Object.keys(parseDrift(text)).length > 0,
   });
@@ -178,7 +188,6 @@ export function parseGoal(goal: string): GoalSpec {
   const sinceDay = window ? undefined : parseSinceDay(text);
   const output = parseOutput(text);
   const watching = operation === 'canary' || rollback?.onBreach === true || Object.keys(limits).length > 0;
-  const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
 
   const frame: IntentFrame = {
     goal: written,

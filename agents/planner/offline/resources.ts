@@ -90,60 +90,63 @@ export function parseResources(text: string): GoalSpec['resources'] {
 export const APPROVAL =
   /\bask(?:ing)? me\b|\bwith my (?:approval|ok|okay|sign[- ]?off|consent|go[- ]ahead)\b|\bapprov(?:al|e|es|ed)\b|\bsign[- ]?off\b|\b(?:confirm|check) with me\b|\bhuman[- ]in[- ]the[- ]loop\b|\bmanual(?:ly)? (?:review|approv\w*|check|gate)\b|\bafter i (?:approve|review|confirm|say so)\b|\bwait for (?:me|my)\b|\blet me (?:review|approve|check|confirm|decide)\b|\bonce i(?:'ve| have)? (?:approved|reviewed|confirmed)\b|\bneeds? my (?:ok|okay|approval)\b/i;
 
-export function parseApprovers(goal: string): string[] {
-  const out: string[] = [];
+/** A list of names: "bob", "alice, bob and carol", "both dave and erin", "either kim or joe". */
+const NAMES = String.raw`(?:(?:both|either|all\s+of)\s+)?(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)`;
+/** A person, not "the model" or "our team". */
+const SUBJECT = String.raw`(?<!\b(?:the|a|an|this|that|my|our|your|their|its|his|her)\s)\b`;
+/** Words a name list may catch that name no one: pronouns, possessives ("OK from my side"), fillers. */
+const NOT_A_NAME =
+  /^(?:me|myself|my|mine|us|our|ours|we|i|you|your|it|its|they|their|them|he|his|she|her|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so|oh|hey|well|actually|now|please|yes|right|first|both|either|to|of|for|with|must|will|should|can|may)$/i;
+/** "on 4 GPUs, kim has to approve": a word counted by a number before it is a thing, not a person. */
+const counted = (word: string, goal: string) =>
+  new RegExp(String.raw`\b\d+\s*${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\b`, 'i').test(goal);
+
+/** Who approves, in the order the wordings are tried; the first that names a person wins. */
+const APPROVER_WORDINGS: RegExp[] = [
   // "approval from alice or bob", "ask alice for approval", "have bob sign off".
-  const by =
-    /\bapprov\w*\s+(?:from|by)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)/i.exec(goal) ??
-    /\b(?:ask|get|have|let)\s+(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)\s+(?:for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)|to\s+(?:approve|sign\s+off|review))\b/i.exec(
-      goal,
-    );
-  // "dave has to sign off on it", "alice must approve", "bob signs off", "sign-off from carol", "erin's approval".
-  const NAMES = String.raw`(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)`;
-  // A person, not "the model" or "our team".
-  const SUBJECT = String.raw`(?<!\b(?:the|a|an|this|that|my|our|your|their|its|his|her)\s)\b`;
-  const said =
-    by ??
-    new RegExp(
-      // "sign-off from carol", "approval has been obtained from both dave and erin".
-      String.raw`\b(?:sign[- ]?off|approval|go[- ]ahead|ok|okay)\s+(?:(?:has|have|had)\s+been\s+|is\s+|was\s+)?(?:(?:obtained|received|given|granted|secured)\s+)?(?:from|by)\s+(?:both\s+)?${NAMES}`,
-      'i',
-    ).exec(goal) ??
-    new RegExp(
-      String.raw`${SUBJECT}${NAMES}\s+(?:has to|have to|must|needs? to|should|will|shall|is to|are to|gets? to|wants? to|(?:is|are) going to)\s+(?:\w+\s+)?(?:approve|sign[- ]?off|sign it off|ok|okay|review|green[- ]?light)\b`,
-      'i',
-    ).exec(goal) ??
-    new RegExp(String.raw`${SUBJECT}${NAMES}\s+(?:approves|signs[- ]off|oks|okays)\b`, 'i').exec(goal) ??
-    // "once alice has approved", "after bob signs off", "when carol and dave have okayed it".
-    new RegExp(
-      String.raw`\b(?:once|after|when|until|as soon as)\s+${NAMES}\s+(?:(?:has|have|had)\s+)?(?:approved|approves|signed[- ]off|signs[- ]off|ok(?:ay)?e?d|ok(?:ay)?s|reviewed|reviews|green[- ]?lit)\b`,
-      'i',
-    ).exec(goal) ??
-    new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i').exec(
-      goal,
-    ) ??
-    /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i.exec(goal) ??
-    // "add bob as approver", "with alice and bob as reviewers", "approver: carol".
-    new RegExp(
-      String.raw`\b(?:add|make|with|have|set|put)\s+${NAMES}\s+as\s+(?:an?\s+|the\s+)?(?:approvers?|reviewers?|sign[- ]?offs?)\b`,
-      'i',
-    ).exec(goal) ??
-    new RegExp(String.raw`\b(?:approvers?|reviewers?)\s*(?:[:=]|is|are|should be)\s*${NAMES}`, 'i').exec(
-      goal,
-    );
-  if (said) {
-    for (const n of (said[1] as string).split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
-      const name = n.replace(/^@/, '').replace(/[.]$/, '');
-      if (
-        name &&
-        !/^(?:me|myself|us|we|i|you|it|they|he|she|this|that|which|who|the|a|an|someone|somebody|anyone|anybody|team|person|human|manager|owner|also|then|and|but|so|oh|hey|well|actually|now|please|yes|right|first)$/i.test(
-          name,
-        )
-      )
-        out.push(name);
+  new RegExp(String.raw`\bapprov\w*\s+(?:from|by)\s+${NAMES}`, 'i'),
+  new RegExp(
+    String.raw`\b(?:ask|get|have|let)\s+${NAMES}\s+(?:for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)|to\s+(?:approve|sign\s+off|review))\b`,
+    'i',
+  ),
+  // "sign-off from carol", "approval has been obtained from both dave and erin".
+  new RegExp(
+    String.raw`\b(?:sign[- ]?off|approval|go[- ]ahead|ok|okay)\s+(?:(?:has|have|had)\s+been\s+|is\s+|was\s+)?(?:(?:obtained|received|given|granted|secured)\s+)?(?:from|by)\s+${NAMES}`,
+    'i',
+  ),
+  // "dave has to sign off on it", "alice must approve".
+  new RegExp(
+    String.raw`${SUBJECT}${NAMES}\s+(?:has to|have to|must|needs? to|should|will|shall|is to|are to|gets? to|wants? to|(?:is|are) going to)\s+(?:\w+\s+)?(?:approve|sign[- ]?off|sign it off|ok|okay|review|green[- ]?light)\b`,
+    'i',
+  ),
+  new RegExp(String.raw`${SUBJECT}${NAMES}\s+(?:approves|signs[- ]off|oks|okays)\b`, 'i'),
+  // "once alice has approved", "after bob signs off", "when carol and dave have okayed it".
+  new RegExp(
+    String.raw`\b(?:once|after|when|until|as soon as)\s+${NAMES}\s+(?:(?:has|have|had)\s+)?(?:approved|approves|signed[- ]off|signs[- ]off|ok(?:ay)?e?d|ok(?:ay)?s|reviewed|reviews|green[- ]?lit)\b`,
+    'i',
+  ),
+  new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i'),
+  // "erin's approval".
+  /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i,
+  // "add bob as approver", "with alice and bob as reviewers", "approver: carol".
+  new RegExp(
+    String.raw`\b(?:add|make|with|have|set|put)\s+${NAMES}\s+as\s+(?:an?\s+|the\s+)?(?:approvers?|reviewers?|sign[- ]?offs?)\b`,
+    'i',
+  ),
+  new RegExp(String.raw`\b(?:approvers?|reviewers?)\s*(?:[:=]|is|are|should be)\s*${NAMES}`, 'i'),
+];
+
+export function parseApprovers(goal: string): string[] {
+  for (const re of APPROVER_WORDINGS) {
+    for (const said of goal.matchAll(new RegExp(re.source, 'gi'))) {
+      const names = (said[1] as string)
+        .split(/\s*(?:,|\bor\b|\band\b)\s*/)
+        .map((n) => n.replace(/^@/, '').replace(/[.]$/, ''))
+        .filter((n) => n && !NOT_A_NAME.test(n) && !counted(n, goal));
+      if (names.length) return names;
     }
   }
-  return out;
+  return [];
 }
 
 export function parseDuration(text: string): string | undefined {

@@ -379,6 +379,12 @@ export function retime(cron: string, text: string): string | undefined {
   return [String(time.minute), String(time.hour), ...fields.slice(2)].join(' ');
 }
 
+/** Whether the text says a time of day: "at 6", "14:30", "noon", "nightly", "in the morning". */
+export function namesTimeOfDay(text: string): boolean {
+  const t = text.toLowerCase();
+  return timeOfDay(t) !== undefined || /\b(?:night|nightly|overnight|mornings?|evenings?)\b/.test(t);
+}
+
 function compressDays(days: number[]): string {
   const isRange = days.length > 2 && days.every((d, i) => i === 0 || d === (days[i - 1] as number) + 1);
   return isRange ? `${days[0]}-${days[days.length - 1]}` : days.join(',');

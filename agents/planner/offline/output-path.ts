@@ -1,0 +1,46 @@
+/**
+ * Where scored rows go ("write the predictions to scores/", "save it to out/x.csv", "-> out/q.csv") and the
+ * verbs that score rows with a model.
+ */
+const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
+const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
+const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
+
+/** A verb that scores rows with a model. */
+export const SCORING_VERB = /\b(?:scor(?:e|es|ed|ing)|predict(?:s|ing)?|infer(?:ence)?|label(?:s|ling)?)\b/i;
+
+/**
+ * Where scored rows go: "write the predictions to scores/", "save it to out/x.csv", "put the output in scores/",
+ * "write the predictions as scores/x.parquet", "results into scores/ folder", "predictions go to out/".
+ */
+export function parseOutput(text: string): string | undefined {
+  const m =
+    new RegExp(
+      String.raw`\b(?:write|writes|writing|save|saves|saving|store|stores|storing|put|puts|export|exports|dump|dumps|drop|output|land|stash|stashes|place|places|persist|persists|keep|keeps)\s+(?:out\s+)?(?:(?:the\s+|all\s+|those\s+|these\s+)?${SCORED}\s+)?(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      'i',
+    ).exec(text) ??
+    // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
+    new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
+    new RegExp(
+      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      'i',
+    ).exec(text) ??
+    // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".
+    new RegExp(
+      String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+      'i',
+    ).exec(text);
+  // "score q.csv with m into out/q.csv": after a scoring verb, a path after "into" is where scores go.
+  const into =
+    m ??
+    (SCORING_VERB.test(text)
+      ? new RegExp(
+          String.raw`\binto\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+          'i',
+        ).exec(text)
+      : null);
+  const out = into?.[1];
+  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
+  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
+  return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+}

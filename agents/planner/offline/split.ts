@@ -227,7 +227,12 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     'i',
   ).test(text);
   if (!generic && !by && !cut && !after && !period) return undefined;
-  const column = by?.[1]?.trim();
+  // "split by time on year": the column after the generic word.
+  const onColumn =
+    /\b(?:by|on|along|using|over)\s+(?:time|date)\s+(?:on|by|using|along|over)\s+(?:the\s+|its\s+)?["'\x60]?([\w-]+)/i.exec(
+      text,
+    );
+  const column = (onColumn?.[1] ?? by?.[1])?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }
 
@@ -250,14 +255,15 @@ function testCutoff(text: string): string | undefined {
       (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*)\b/i.test(near) ? 1 : 0);
     if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
   }
-  return best?.day;
+  // A day said only with a row filter ("filter to 1980 and later") keeps rows; it is no test cutoff.
+  return best && best.score >= 0 ? best.day : undefined;
 }
 
 /** "hold back 10% of the older rows as validation", "a validation share of 0.15". */
 function timeValidationShare(text: string): number | undefined {
   const m = new RegExp(
     [
-      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
+      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?)?${VALIDATION_NOUN}\b`,
       String.raw`\b${VALIDATION_NOUN}\s+(?:share|size|set|split|fraction|part)?\s*(?:of|=|:|is|at)?\s*${SHARE}`,
     ].join('|'),
     'i',
@@ -307,7 +313,8 @@ export function parseHoldout(text: string): Holdout {
   const cutoffDay = testCutoff(text);
   if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
   // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
-  const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;
+  // Without one, "a time split on year and 15% validation" names the validation share too.
+  const validation = out.split && !three ? timeValidationShare(text) : undefined;
   if (out.split && validation !== undefined) {
     out.validationShare = validation;
     delete out.testShare;

@@ -22,7 +22,7 @@ const PARTICIPLES =
   'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
 /** "the model deployed", "which model got promoted", "each model returned": a determiner, "model", a participle. */
 const NOUN_MODEL = new RegExp(
-  String.raw`\b((?:the|a|an|which|what|whichever|this|that|our|my|your|each|every|any|new|best|current|same|winning)\s+)models?\b(?=\s+(?:(?:got|gets|was|were|is|are|has\s+been|had|have)\s+)?(?:${PARTICIPLES}|\w+[^e\W]ed|built|chosen|shown|run|won|made|picked|given|taken|sent)\b)`,
+  String.raw`\b((?:the|a|an|which|what|whichever|this|that|our|my|your|each|every|any|new|best|current|same|winning|and|or|both|either|with|vs)\s+)models?\b(?=\s+(?:(?:got|gets|was|were|is|are|has\s+been|had|have)\s+)?(?:${PARTICIPLES}|\w+[^e\W]ed|built|chosen|shown|run|won|made|picked|given|taken|sent)\b)`,
   'gi',
 );
 export const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
@@ -59,6 +59,17 @@ export function targetPhrases(said: string): string[] {
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
+  // A heading that names the column in brackets: "life expectancy (life_expect in data/x.json): …".
+  const heading =
+    /^(?:[\w-]+\s+){0,4}\(\s*["'\x60]?([A-Za-z_][\w%-]*)["'\x60]?\s*(?:(?:in|from|of)\s+\S+\s*)?\)\s*[:,\u2014\u2013-]/i.exec(
+      goal,
+    );
+  if (heading) push(heading[1]);
+  // "tells the penguin species apart", "tell sexes apart".
+  for (const m of goal.matchAll(
+    new RegExp(String.raw`\btell(?:s|ing)?\s+(?:the\s+|their\s+|its\s+)?(${PHRASE})\s+apart\b`, 'gi'),
+  ))
+    push(m[1]);
   // Quoted: predict "Body Mass (g)".
   for (const m of goal.matchAll(
     new RegExp(String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+)?["'\x60]([^"'\x60]+)["'\x60]`, 'gi'),
@@ -273,7 +284,7 @@ export function targetPhrases(said: string): string[] {
     push(m[1]);
   // At the start of a clause: "queue prediction for x.csv", "price forecast, weekly".
   for (const m of goal.matchAll(
-    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation)\b/gi,
+    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|regression)\b/gi,
   ))
     if (
       !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|text|binary)\b`, 'i').test(m[1] as string)

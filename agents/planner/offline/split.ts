@@ -248,11 +248,12 @@ function testCutoff(text: string): string | undefined {
     const at = m.index ?? 0;
     const before = text.slice(Math.max(0, at - 40), at);
     const after = text.slice(at + m[0].length, at + m[0].length + 30);
-    const clause = (s: string) => s.split(/[,;.:!?]|\band\b|\bthen\b/i);
+    // "data/x.json": a dot inside a path ends no clause.
+    const clause = (s: string) => s.split(/[,;:!?]|\.(?=\s|$)|\band\b|\bthen\b/i);
     const near = `${clause(before).pop() ?? ''} ${m[0]} ${clause(after)[0] ?? ''}`;
     const score =
       (/\b(?:test\w*|held[- ]?out|hold[- ]?out|cutoff|cut off|train\w*)\b/i.test(near) ? 2 : 0) -
-      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*)\b/i.test(near) ? 1 : 0);
+      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*|restrict\w*|limit\w*|narrow\w*)\b/i.test(near) ? 1 : 0);
     if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
   }
   // A day said only with a row filter ("filter to 1980 and later") keeps rows; it is no test cutoff.

@@ -129,6 +129,12 @@ describe('a time split on a named column beside a filter, and its validation sha
     ).toEqual(expect.objectContaining({ split: { method: 'time', column: 'season' }, testShare: 0.25 }));
   });
 
+  it('a file path before the filtered year does not hide the filter word', () => {
+    expect(
+      parseHoldout('restrict data/sales.csv to year 2001 onwards, then split it by time, last 10% as test'),
+    ).toEqual(expect.objectContaining({ split: { method: 'time' }, testShare: 0.1 }));
+  });
+
   it.each([
     ['a date-ordered split on day with 10% validation', 0.1],
     ['time based split by month and 20 percent validation', 0.2],

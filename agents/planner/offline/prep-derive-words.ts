@@ -18,12 +18,12 @@ const OP = String.raw`(?:minus|less|plus|times|multiplied\s+by|divided\s+by|over
 const WORD = String.raw`(?!(?:minus|less|plus|times|multiplied|divided|over|and|or|then|in|into|to|for|with|as|the|a|an|is|of|on|so|but|column|field|please|kept|added)\b)[A-Za-z_][\w%]*`;
 /** A Title Case run is one column ("Production Budget"); a lower-case word stands alone. */
 const COLUMN = String.raw`(?:[A-Z][\w%]*(?:\s+(?!(?:Minus|Plus|Times|Over|And|Then)\b)[A-Z][\w%]*){0,3}|${WORD})`;
-const OPERAND = String.raw`(?:\d+(?:\.\d+)?|${COLUMN})`;
+const OPERAND = String.raw`(?:\d+(?:\.\d+)?|${COLUMN})(?:\s+(?:squared|cubed))?`;
 const FUNC = String.raw`(?:(?:the\s+)?(?:natural\s+|base[- ]?10\s+)?(?:log(?:arithm)?|ln|square\s+root|sqrt)\s+of\s+(?:the\s+)?${OPERAND}|(?:log|ln|log10|sqrt|abs)\s*\(\s*${OPERAND}\s*\))`;
 const TERM = `(?:${FUNC}|${OPERAND})`;
 /** At least one operator or one function. */
 const WORD_EXPR = String.raw`(${FUNC}(?:\s+${OP}\s+${TERM})*|${OPERAND}(?:\s+${OP}\s+${TERM})+)`;
-const SAYS = String.raw`(?:=|:=|:|\bas\b|\bequal\s+to\b|\bequals\b|\bdefined\s+as\b|\bcomputed\s+as\b|\bcalculated\s+as\b|\bwhich\s+is\b|\bthat\s+is\b)`;
+const SAYS = String.raw`(?:=|:=|:|,|\bfrom\b|\bas\b|\bequal\s+to\b|\bequals\b|\bdefined\s+as\b|\bcomputed\s+as\b|\bcalculated\s+as\b|\bwhich\s+is\b|\bthat\s+is\b)`;
 /** Verbs that bring a new column, either case at the start (the expression's Title Case needs a case-aware match). */
 const VERB =
   'add|adds|adding|create|creates|creating|make|makes|derive|derives|deriving|compute|computes|computing|calculate|calculates|calculating|want|need|include|new'
@@ -44,6 +44,11 @@ export function wordsToExpr(said: string): string {
       return `${name}(${arg})`;
     },
   );
+  // "height squared" → pow(height, 2), before the words of a name are joined.
+  s = s.replace(
+    /(\d+(?:\.\d+)?|[A-Z][\w%]*(?:\s+[A-Z][\w%]*)*|[A-Za-z_][\w%]*)\s+(squared|cubed)\b/g,
+    (_all, x: string, p: string) => `pow(${x}, ${p === 'squared' ? 2 : 3})`,
+  );
   // log(x) said by a person is the natural log; SQL's log() is base 10.
   s = s
     .replace(/\blog\s*\(/gi, 'ln(')
@@ -58,9 +63,9 @@ export function parseDeriveWords(goal: string): { at: number; p: PrepIntent }[] 
   const out: { at: number; p: PrepIntent }[] = [];
   const res = [
     // "add a profit column = A minus B", "create a new field ratio equal to a divided by b", "add x as log of y".
-    String.raw`\b(?:${VERB})\s+(?:an?\s+)?(?:new\s+)?(?:(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}|${NAME}\s+(?:column|field|feature)|${NAME})\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}`,
-    // "a profit column (A minus B)".
-    String.raw`\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+${NAME}\s+(?:column|field|feature)\s*\(\s*(?:=\s*)?${WORD_EXPR}\s*\)`,
+    String.raw`\b(?:${VERB})\s+(?:an?\s+)?(?:new\s+)?(?:(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}|${NAME}\s+(?:column|field|feature)|(?!(?:column|field|feature|new)\b)${NAME})\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}`,
+    // "a profit column (A minus B)", "add profit (A minus B)".
+    String.raw`(?:\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+${NAME}\s+(?:column|field|feature)|\b(?:${VERB})\s+(?!(?:column|field|feature|new|an?|the)\b)${NAME})\s*\(\s*(?:=\s*)?${WORD_EXPR}\s*\)`,
   ];
   for (const re of res) {
     for (const m of goal.matchAll(new RegExp(re, 'g'))) {

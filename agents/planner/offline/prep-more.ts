@@ -89,29 +89,57 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const KEEP = String.raw`(?:keep|keeping|use|using|select|selecting|only)`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations)\s+(from|since|after|before|until|up to|prior to|through)\s+${DAY}(\s+(?:on|onwards?|and later|or later|and after))?\b`,
+      String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations|years?)\s+(?:(from|since|after|before|until|up to|prior to|through|newer than|later than|older than|earlier than)\s+)?${DAY}(\s+(?:on|onwards?|and later|or later|and after|and newer|and earlier|or earlier|and before|and older))?\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] ?? '').toLowerCase();
+    const tail = (m[3] ?? '').toLowerCase();
+    // "keep years 1980 and later": no preposition, the tail says which side.
+    if (!word && !tail) continue;
+    const cmp = /earlier|before|older/.test(tail)
+      ? '<='
+      : !word || ['from', 'since'].includes(word)
+        ? '>='
+        : ['after', 'newer than', 'later than'].includes(word)
+          ? '>'
+          : ['until', 'up to', 'through'].includes(word)
+            ? '<='
+            : '<';
+    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, true));
+  }
+  // Passive: "rows before 1980 should be dropped", "anything older than 2000 is removed".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:rows|records|entries|data|observations|everything|anything|years)\s+(?:from\s+)?(before|prior to|after|until|since|older than|earlier than|newer than|later than)\s+${DAY}\s+(?:(?:should|must|will|can|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|(?:are|is|get|gets)(?:\s+all)?)\s+(?:dropped|removed|deleted|excluded|discarded|filtered out|thrown out|thrown away|tossed)\b`,
       'gi',
     ),
   )) {
     const word = (m[1] as string).toLowerCase();
-    const cmp = ['from', 'since'].includes(word)
-      ? '>='
-      : word === 'after'
-        ? '>'
-        : ['until', 'up to', 'through'].includes(word)
-          ? '<='
+    const cmp = /after|newer|later/.test(word)
+      ? '>'
+      : word === 'until'
+        ? '<='
+        : word === 'since'
+          ? '>='
           : '<';
-    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, true));
+    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
   }
   // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+|every\s+|each\s+|any\s+)?(?:rows?|records?|entries|entry|data|observations?|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since)\s+${DAY}\b`,
+      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+|every\s+|each\s+|any\s+)?(?:rows?|records?|entries|entry|data|observations?|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since|older than|earlier than|newer than|later than)\s+${DAY}\b`,
       'gi',
     ),
   )) {
     const word = (m[1] as string).toLowerCase();
-    const cmp = word === 'after' ? '>' : word === 'until' ? '<=' : word === 'since' ? '>=' : '<';
+    const cmp = /after|newer|later/.test(word)
+      ? '>'
+      : word === 'until'
+        ? '<='
+        : word === 'since'
+          ? '>='
+          : '<';
     out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
   }
   // "filter the data to 2001 and later", "restrict it to the years up to 2005", "limit x.csv to year 1990 onwards".

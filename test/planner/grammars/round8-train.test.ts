@@ -36,6 +36,20 @@ describe('a derived column said in words ("margin = revenue minus cost", "margin
     expect(derive(goal)).toEqual({ op: 'derive', name, expr });
   });
 
+  it.each([
+    ['Add margin (Net Sales minus Unit Cost) and then version it', 'margin', '"Net Sales" - "Unit Cost"'],
+    ['add area_log, the natural log of area', 'area_log', 'ln(area)'],
+    ['derive margin from revenue minus cost', 'margin', 'revenue - cost'],
+    ['add a new column bmi computed as mass divided by height squared', 'bmi', 'mass / pow(height, 2)'],
+  ])('more ways: %s', (goal, name, expr) => {
+    expect(derive(goal)).toEqual({ op: 'derive', name, expr });
+  });
+
+  it('no derived column in "add weight, height and age as features" or "add a column from a minus b"', () => {
+    expect(derive('add weight, height and age as features')).toBeUndefined();
+    expect(derive('add a column from a minus b')).toBeUndefined();
+  });
+
   it('unchanged: "add a column pop_m = pop / 1000000"', () => {
     expect(derive('add a column pop_m = pop / 1000000')).toEqual({
       op: 'derive',
@@ -73,6 +87,15 @@ describe('rows by time said with "every row", "filter … to <year> and later"',
     ['filter data/x.csv to year 1990 onwards, then split it', '>=', true],
     ['restrict it to the years up to 2005', '<=', true],
   ])('%s', (goal, cmp, keep) => {
+    expect(parsePrep(goal)).toEqual([expect.objectContaining({ op: 'where', cmp, keep, timeColumn: true })]);
+  });
+
+  it.each([
+    ['throw out rows older than 1975', '<', false],
+    ['records before 2000 should be dropped', '<', false],
+    ['keep years 1990 and later', '>=', true],
+    ['use only data newer than 2012', '>', true],
+  ])('more ways: %s', (goal, cmp, keep) => {
     expect(parsePrep(goal)).toEqual([expect.objectContaining({ op: 'where', cmp, keep, timeColumn: true })]);
   });
 

@@ -40,6 +40,7 @@ describe('a derived column said in words ("margin = revenue minus cost", "margin
     ['Add margin (Net Sales minus Unit Cost) and then version it', 'margin', '"Net Sales" - "Unit Cost"'],
     ['add area_log, the natural log of area', 'area_log', 'ln(area)'],
     ['derive margin from revenue minus cost', 'margin', 'revenue - cost'],
+    ['add a margin column = net sales minus unit cost, then save it', 'margin', '"net sales" - "unit cost"'],
     ['add a new column bmi computed as mass divided by height squared', 'bmi', 'mass / pow(height, 2)'],
   ])('more ways: %s', (goal, name, expr) => {
     expect(derive(goal)).toEqual({ op: 'derive', name, expr });

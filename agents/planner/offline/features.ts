@@ -180,7 +180,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     new RegExp(
       [
         String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
-        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
       ].join('|'),
       'gi',

@@ -61,15 +61,18 @@ export function targetPhrases(said: string): string[] {
   };
   // A heading that names the column in brackets: "life expectancy (life_expect in data/x.json): …".
   const heading =
-    /^(?:[\w-]+\s+){0,4}\(\s*["'\x60]?([A-Za-z_][\w%-]*)["'\x60]?\s*(?:(?:in|from|of)\s+\S+\s*)?\)\s*[:,\u2014\u2013-]/i.exec(
+    /^(?:[\w-]+\s+){0,4}[([]\s*(?:(?:column|col|field|target|label)\s*:?\s*)?["'\x60]?([A-Za-z_][\w%-]*)["'\x60]?\s*(?:(?:in|from|of)\s+\S+\s*)?[)\]]\s*(?:(?:in|from|on|of)\s*)?[:,\u2014\u2013-]/i.exec(
       goal,
     );
   if (heading) push(heading[1]);
-  // "tells the penguin species apart", "tell sexes apart".
+  // "tells the penguin species apart", "tell sexes apart", "distinguish (between) the species".
   for (const m of goal.matchAll(
-    new RegExp(String.raw`\btell(?:s|ing)?\s+(?:the\s+|their\s+|its\s+)?(${PHRASE})\s+apart\b`, 'gi'),
+    new RegExp(
+      String.raw`\btell(?:s|ing)?\s+(?:the\s+|their\s+|its\s+)?(${PHRASE})\s+apart\b|\b(?:distinguish(?:es|ing)?|differentiat(?:e|es|ing)|discriminat(?:e|es|ing)|separat(?:e|es|ing))\s+(?:between\s+|among\s+)?(?:the\s+|their\s+|its\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP}|apart)\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
   ))
-    push(m[1]);
+    push(m[1] ?? m[2]);
   // Quoted: predict "Body Mass (g)".
   for (const m of goal.matchAll(
     new RegExp(String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+)?["'\x60]([^"'\x60]+)["'\x60]`, 'gi'),

@@ -181,6 +181,10 @@ describe('targets said in brackets, before "compared", or as "tells the X apart"
     ['Rent regression, data/flats.csv, with ridge and lasso regression benchmarked', 'Rent'],
     ['something that tells the car origin apart from data/cars.json', 'car origin'],
     ['a model to tell penguin sexes apart using data/penguins.json', 'penguin sexes'],
+    ['salaries (column base_pay) in data/staff.csv: compare knn and ridge', 'base_pay'],
+    ['rents [monthly_rent] from data/flats.csv: try two models', 'monthly_rent'],
+    ['a tree to distinguish the car origins in data/cars.json, stratified', 'car origins'],
+    ['something that can differentiate between the species of data/penguins.json', 'species'],
   ])('%s', (goal, target) => {
     const phrases = parseGoal(goal).targetPhrases;
     expect(phrases[0]).toBe(target);
@@ -197,6 +201,7 @@ describe('text columns said as "X and Y should be handled as text"', () => {
     ['Summary and Notes should both be handled as text columns', ['Summary', 'Notes']],
     ['body must be treated as free text', ['body']],
     ['subject, body and footer are to be processed as text', ['subject', 'body', 'footer']],
+    ['predicting stars, with review and title being text columns', ['review', 'title']],
   ])('%s', (goal, cols) => {
     expect(parseTextFeatures(goal).explicit).toEqual(cols);
   });

@@ -42,7 +42,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:cast|casts|casting|convert|converts|converting|parse|parses|parsing|turn|turns|change|changes)\s+(?:the\s+)?${COLUMN}\s+(?:column\s+|field\s+)?(?:to|into|as)|(?:make|makes)\s+(?:the\s+)?${COLUMN}(?:\s+column|\s+field)?)\s+(?:a\s+|an\s+|proper\s+|real\s+)?(${TYPE_WORD})\b`,
+      String.raw`\b(?:(?:cast|casts|casting|convert|converts|converting|parse|parses|parsing|turn|turns|change|changes)\s+(?:the\s+)?${COLUMN}\s+(?:column\s+|field\s+)?(?:to|into|as)|(?:make|makes)\s+(?:the\s+)?${COLUMN}(?:\s+column|\s+field)?)\s+(?:a\s+|an\s+|proper\s+|real\s+)*(${TYPE_WORD})\b`,
       'gi',
     ),
   )) {
@@ -53,7 +53,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   // Passive: "the date column must be converted to a proper DATE type", "price needs to be cast to a number".
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b${COLUMN}\s+(?:column\s+|field\s+)?(?:(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|ought\s+to)\s+be|is|are|gets?|to\s+be)\s+(?:converted|cast|casted|parsed|turned|changed)\s+(?:to|into|as)\s+(?:a\s+|an\s+|proper\s+|real\s+)*(${TYPE_WORD})\b`,
+      String.raw`\b${COLUMN}\s+(?:column\s+|field\s+)?(?:(?:(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|ought\s+to)\s+be|is|are|gets?|to\s+be)\s+(?:converted|cast|casted|parsed|turned|changed)\s+(?:to|into|as)|(?:(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|ought\s+to)\s+become|becomes))\s+(?:a\s+|an\s+|proper\s+|real\s+)*(${TYPE_WORD})\b`,
       'gi',
     ),
   )) {

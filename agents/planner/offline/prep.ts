@@ -43,10 +43,10 @@ export function parsePrep(goal: string): PrepIntent[] {
     ).exec(goal);
   // Rows kept where a column is there: "keep only rows where Sex isnt null", "only records whose age is known".
   const keptCol = new RegExp(
-    String.raw`\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|with)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are)\s+not|isn'?t|isnt|aren'?t|arent)\s+(?:null|missing|empty|blank|nan|na|unknown)\b|\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which)\s+(?:the\s+)?${COLUMN}\s+(?:is|are)\s+(?:present|known|set|given|filled(?:\s+in)?)\b`,
+    String.raw`\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|with)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are)\s+not|isn'?t|isnt|aren'?t|arent)\s+(?:null|missing|empty|blank|nan|na|unknown)\b|\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which)\s+(?:the\s+)?${COLUMN}\s+(?:is|are)\s+(?:present|known|set|given|filled(?:\s+in)?)\b|\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:with|having|that have)\s+(?:an?\s+)?(?:known|non-?null|non-?missing|present|valid)\s+${COLUMN}(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|so|before|value|values)\b)`,
     'i',
   ).exec(goal);
-  const keptList = (keptCol?.[1] ?? keptCol?.[2])?.replace(/^["'\x60]|["'\x60]$/g, '');
+  const keptList = (keptCol?.[1] ?? keptCol?.[2] ?? keptCol?.[3])?.replace(/^["'\x60]|["'\x60]$/g, '');
   if (keptCol && keptList && !NOT_COLUMNS.test(keptList))
     out.push({ at: keptCol.index ?? 0, p: { op: 'dropna', list: keptList } });
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
@@ -176,7 +176,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
   }
   const onehot =
-    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|,\s*(?:and\s+)?(?:then|train|standardi[sz]e|normali[sz]e|scale|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+)(?:then|train|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
       goal,
     );
   if (onehot) {

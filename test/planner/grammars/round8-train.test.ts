@@ -110,6 +110,7 @@ describe('rows kept where a column is not missing ("keep only rows where Sex isn
     ['keep only rows where age is not null', 'age'],
     ['keep the records where email isnt empty', 'email'],
     ["only rows where the price isn't missing, then scale", 'price'],
+    ['only records with a known income, then one-hot region', 'income'],
   ])('%s', (goal, list) => {
     expect(parsePrep(goal)[0]).toEqual({ op: 'dropna', list });
   });
@@ -123,6 +124,8 @@ describe('a one-hot list ends at the next prep verb after a comma', () => {
   it.each([
     ['one-hot encode city, standardise the numbers', 'city'],
     ['one hot region, normalize the prices, then train', 'region'],
+    ['one-hot city, z-score the numeric columns', 'city'],
+    ['one hot encode city and standardize the numbers', 'city'],
   ])('%s', (goal, list) => {
     expect(parsePrep(goal).find((p) => p.op === 'onehot')).toEqual({ op: 'onehot', list });
   });
@@ -137,12 +140,23 @@ describe('a cast said in the passive ("the date column must be converted to a DA
     ['the signup column should be converted to a proper date type', 'signup', 'DATE'],
     ['price needs to be cast to a number', 'price', 'DOUBLE'],
     ['and the zip field has to be turned into text', 'zip', 'VARCHAR'],
+    ['the signup column should become a DATE', 'signup', 'DATE'],
+    ['make signup a proper date', 'signup', 'DATE'],
   ])('%s', (goal, list, type) => {
     expect(parsePrep(goal)).toEqual([{ op: 'cast', list, type }]);
   });
 
   it('unchanged: "convert price to a number"', () => {
     expect(parsePrep('convert price to a number')).toEqual([{ op: 'cast', list: 'price', type: 'DOUBLE' }]);
+  });
+});
+
+describe('a clip said in the passive with a modal ("rain should be clipped to 0..50")', () => {
+  it.each([
+    ['rain should be clipped to 0..50', 'rain', 0, 50],
+    ['speed is capped between 0 and 120', 'speed', 0, 120],
+  ])('%s', (goal, list, lower, upper) => {
+    expect(parsePrep(goal)).toEqual([{ op: 'clip', list, lower, upper }]);
   });
 });
 

@@ -1,4 +1,5 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
+import { parseLatestHoldout } from './split-latest.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:(?:earlier|older|oldest|later|newer|newest|latest|remaining|other|first|last|training)\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
@@ -253,7 +254,11 @@ function testCutoff(text: string): string | undefined {
     const near = `${clause(before).pop() ?? ''} ${m[0]} ${clause(after)[0] ?? ''}`;
     const score =
       (/\b(?:test\w*|held[- ]?out|hold[- ]?out|cutoff|cut off|train\w*)\b/i.test(near) ? 2 : 0) -
-      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*|restrict\w*|limit\w*|narrow\w*)\b/i.test(near) ? 1 : 0);
+      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*|restrict\w*|limit\w*|narrow\w*)\b/i.test(
+        near,
+      )
+        ? 1
+        : 0);
     if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
   }
   // A day said only with a row filter ("filter to 1980 and later") keeps rows; it is no test cutoff.
@@ -310,7 +315,12 @@ export function parseHoldout(text: string): Holdout {
   if (testShare !== undefined && testShare > 0 && testShare < 1) out.testShare = testShare;
   if (three) out.validationShare = three.validationShare;
 
-  const timeSplit = parseTimeSplit(text);
+  // "hold out the latest years", "the newest 15% is the test set": a time split too.
+  const latest = parseLatestHoldout(text);
+  if (latest?.testShare !== undefined && out.testShare === undefined) out.testShare = latest.testShare;
+  const said = parseTimeSplit(text);
+  const timeSplit =
+    said || latest ? { ...(latest?.column ? { column: latest.column } : {}), ...(said ?? {}) } : undefined;
   const cutoffDay = testCutoff(text);
   if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
   // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.

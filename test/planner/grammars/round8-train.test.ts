@@ -185,6 +185,24 @@ describe('a time split on a named column beside a filter, and its validation sha
   });
 });
 
+describe('a time split said by what is held out ("hold out the latest years", "the newest 15% is the test set")', () => {
+  it.each([
+    ['hold out the most recent 25% of seasons as test', { method: 'time', column: 'season' }, 0.25],
+    ['set aside the latest months for evaluation', { method: 'time', column: 'month' }, undefined],
+    ['split it so the newest 10% is the test set', { method: 'time' }, 0.1],
+    ['sort by period, the last 30% as the test set', { method: 'time', column: 'period' }, 0.3],
+  ])('%s', (goal, split, testShare) => {
+    const h = parseHoldout(goal);
+    expect(h.split).toEqual(split);
+    expect(h.testShare).toBe(testShare);
+  });
+
+  it('unchanged: "keep the last 20% as test" and "retrain on the newest data" say no time split', () => {
+    expect(parseHoldout('keep the last 20% as test').split).toBeUndefined();
+    expect(parseHoldout('retrain on the newest data every week').split).toBeUndefined();
+  });
+});
+
 describe('targets said in brackets, before "compared", or as "tells the X apart"', () => {
   it.each([
     [

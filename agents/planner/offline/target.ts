@@ -52,7 +52,7 @@ export function targetPhrases(said: string): string[] {
       .replace(/^["'`]|["'`]$/g, '')
       .replace(/\s+(?:instead|too|as well|either|now|then|please|pls|thanks|thank you)$/i, '');
     const verbish =
-      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
+      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have|vs|versus)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
     if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
     if (t && neverTarget(t)) return;
@@ -304,5 +304,16 @@ export function targetPhrases(said: string): string[] {
       )
     )
       push(m[1]);
+  // Last resort, when nothing else names it: a short heading before a colon ("Barley yield on x.json: …").
+  const head = /^\s*((?:[\w()%-]+\s+){0,2}[\w()%-]+)\s*:/.exec(goal);
+  if (
+    out.length === 0 &&
+    head &&
+    !new RegExp(
+      String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|${TARGET_VERBS}|hi|hey|hello|please|pls|note|goal|task|request|todo|context|fyi|urgent|data|dataset|file|prep|training|job|pipeline|plan|step|steps|models?)\b`,
+      'i',
+    ).test(head[1] as string)
+  )
+    push(head[1]);
   return out;
 }

@@ -217,10 +217,16 @@ describe('targets said in brackets, before "compared", or as "tells the X apart"
     ['rents [monthly_rent] from data/flats.csv: try two models', 'monthly_rent'],
     ['a tree to distinguish the car origins in data/cars.json, stratified', 'car origins'],
     ['something that can differentiate between the species of data/penguins.json', 'species'],
+    ['Wheat yield on data/crops.json: random forest vs knn vs linear regression, 30% test', 'Wheat yield'],
   ])('%s', (goal, target) => {
     const phrases = parseGoal(goal).targetPhrases;
     expect(phrases[0]).toBe(target);
     expect(phrases).not.toContain('compared');
+  });
+
+  it('a heading is a last resort: "Task: predict the price of data/homes.csv" predicts price', () => {
+    expect(parseGoal('Task: predict the price of data/homes.csv').targetPhrases).toEqual(['price']);
+    expect(parseGoal('homes data: predict the price from data/homes.csv').targetPhrases).toEqual(['price']);
   });
 
   it('unchanged: a source in brackets names no target ("homes (data/homes.csv): predict the price")', () => {

@@ -240,6 +240,8 @@ describe('text columns said as "X and Y should be handled as text"', () => {
     ['body must be treated as free text', ['body']],
     ['subject, body and footer are to be processed as text', ['subject', 'body', 'footer']],
     ['predicting stars, with review and title being text columns', ['review', 'title']],
+    ['stars regression, review + title handled as text', ['review', 'title']],
+    ['estimate stars using review and title (both free text)', ['review', 'title']],
   ])('%s', (goal, cols) => {
     expect(parseTextFeatures(goal).explicit).toEqual(cols);
   });

@@ -147,7 +147,11 @@ export function addDataSteps(d: PlanDraft): DraftOutcome | undefined {
     let by: Record<string, unknown> = { method: 'random' };
     if (spec.split?.method === 'time' || (spec.split === undefined && /\bforecast/i.test(spec.goal))) {
       const named = spec.split?.column ? matchColumn(spec.split.column, columns)?.column : undefined;
-      const timeCol = named ?? data?.columns.find((c) => /DATE|TIMESTAMP|TIME/.test(c.type))?.name;
+      // A column typed as a date, else one named for time ("year" as an integer).
+      const timeCol =
+        named ??
+        data?.columns.find((c) => /DATE|TIMESTAMP|TIME/.test(c.type))?.name ??
+        data?.columns.find((c) => /^(?:year|date|time|timestamp|month|period)$/i.test(c.name))?.name;
       // A year over a date column is its first day ("2015" → "2015-01-01"): the split casts it to the type.
       const dated = /DATE|TIMESTAMP/.test(data?.columns.find((c) => c.name === timeCol)?.type ?? '');
       const cutoff =

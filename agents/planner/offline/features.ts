@@ -99,14 +99,16 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
-  // "the Title as a text feature", "use body as free text", "description as the text input".
+  // "the Title as a text feature", "use body as free text", "description as the text input"
+  // (not the participle of "handled as text": the passive is read below).
   for (const m of text.matchAll(
     new RegExp(
       String.raw`\b${ONE}\s+(?:column\s+|field\s+)?as\s+(?:a\s+|an\s+|the\s+|our\s+)?${TEXT_ROLE}\b`,
       'gi',
     ),
   ))
-    push(explicit, m[1]);
+    if (!/^(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)$/i.test(m[1] as string))
+      push(explicit, m[1]);
   // "the free-text body plus the channel", "its unstructured notes": a text adjective before one word.
   for (const m of text.matchAll(
     new RegExp(
@@ -173,18 +175,29 @@ export function parseTextFeatures(text: string): TextFeatures {
   const ITEM = String.raw`["'\x60]?(?!(?:the|their|its|a|an|and|or|plus|both)\b)[\w()%-]+["'\x60]?`;
   // "both title and body", "all of the title, plot and tagline".
   const BOTH = String.raw`(?:(?:both|all(?:\s+of)?|all\s+(?:two|three|four))\s+)?(?:the\s+)?`;
-  const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
+  const LIST = String.raw`(${ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*|\s+plus\s+)(?:the\s+)?${ITEM})+)`;
   for (const m of text.matchAll(
     new RegExp(
       [
         String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
-        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
       ].join('|'),
       'gi',
     ),
   ))
-    for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\bplus\b)\s*/))
+    for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
+      push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
+  // Passive: "Title and Director should both be handled as text columns", "body must be treated as free text".
+  // "Title + Director (both free text)" too.
+  const HANDLED = String.raw`(?:\s+(?:columns?\s+|fields?\s+)?(?:(?:(?:should|must|will|shall|can|needs?\s+to|ha(?:s|ve)\s+to)\s+(?:both\s+|all\s+)?be|(?:is|are)(?:\s+(?:both|all))?(?:\s+to\s+be)?)\s+)?(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)\s+as\s+(?:a\s+|an\s+)?${TEXT_ROLE}|\s*\(\s*(?:both|all)\s+(?:free[- ]?)?text\s*\))`;
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`(?:^|[,;:.]\s*|\b(?:and|where|while|since|using|with|from|on)\s+)${BOTH}(?:${LIST}|(?:the\s+)?${ONE})${HANDLED}`,
+      'gi',
+    ),
+  ))
+    for (const item of (m[1] ?? m[2] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
     push(maybe, m[1]);

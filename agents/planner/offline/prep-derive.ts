@@ -27,7 +27,7 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
   const RANGE = String.raw`(?:between|to|within|in|into|at)\s+(?:the\s+range\s+)?(?:of\s+)?\[?${NUM}\s*(?:and|to|-|,|\.\.)\s*${NUM}\]?(?!\s*(?:%|st|nd|rd|th|percentiles?|quantiles?)\b|\s*%)`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:${CLIP})\s+(?!(?:to|between|within|into|in|at)\b)(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?${RANGE}|\b(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?(?:${CLIP})\s+(?:to\s+(?=between\b))?${RANGE}`,
+      String.raw`\b(?:${CLIP})\s+(?!(?:to|between|within|into|in|at)\b)(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?${RANGE}|\b(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?(?:(?:should|must|will|shall|needs?\s+to|ha(?:s|ve)\s+to)\s+be\s+|(?:is|are|gets?)\s+)?(?:${CLIP})\s+(?:to\s+(?=between\b))?${RANGE}`,
       'gi',
     ),
   )) {

@@ -27,13 +27,13 @@ function quantile(raw: string): number {
 
 /** A row filter on the data's time column ("rows from 2005 on"): a year compares `year`, a day `date`. */
 function timeWhere(
-  m: RegExpMatchArray,
+  value: string,
+  at: number,
   cmp: Extract<PrepIntent, { op: 'where' }>['cmp'],
   keep: boolean,
 ): { at: number; p: PrepIntent } {
-  const value = m[2] as string;
   return {
-    at: m.index ?? 0,
+    at,
     p: { op: 'where', column: value.length === 4 ? 'year' : 'date', cmp, value, keep, timeColumn: true },
   };
 }
@@ -42,12 +42,27 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:(?:cast|casts|casting|convert|converts|converting|parse|parses|parsing|turn|turns|change|changes)\s+(?:the\s+)?${COLUMN}\s+(?:column\s+|field\s+)?(?:to|into|as)|(?:make|makes)\s+(?:the\s+)?${COLUMN}(?:\s+column|\s+field)?)\s+(?:a\s+|an\s+|proper\s+|real\s+)?(${TYPE_WORD})\b`,
+      String.raw`\b(?:(?:cast|casts|casting|convert|converts|converting|parse|parses|parsing|turn|turns|change|changes)\s+(?:the\s+)?${COLUMN}\s+(?:column\s+|field\s+)?(?:to|into|as)|(?:make|makes)\s+(?:the\s+)?${COLUMN}(?:\s+column|\s+field)?)\s+(?:a\s+|an\s+|proper\s+|real\s+)*(${TYPE_WORD})\b`,
       'gi',
     ),
   )) {
     const type = CAST_TYPES.find(([re]) => re.test(m[3] as string))?.[1];
     const list = m[1] ?? m[2];
+    if (type && list) out.push({ at: m.index ?? 0, p: { op: 'cast', list, type } });
+  }
+  // Passive: "the date column must be converted to a proper DATE type", "price needs to be cast to a number".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b${COLUMN}\s+(?:column\s+|field\s+)?(?:(?:(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|ought\s+to)\s+be|is|are|gets?|to\s+be)\s+(?:converted|cast|casted|parsed|turned|changed)\s+(?:to|into|as)|(?:(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|ought\s+to)\s+become|becomes))\s+(?:a\s+|an\s+|proper\s+|real\s+)*(${TYPE_WORD})\b`,
+      'gi',
+    ),
+  )) {
+    const type = CAST_TYPES.find(([re]) => re.test(m[2] as string))?.[1];
+    // "and the zip": the words after the last joining word.
+    const list = (m[1] as string)
+      .split(/\b(?:and|then|the|also|so|but|with|while|where|plus)\s+/i)
+      .pop()
+      ?.trim();
     if (type && list) out.push({ at: m.index ?? 0, p: { op: 'cast', list, type } });
   }
   // "clip X at the 1st and 99th percentile", "winsorize X at 1%/99%", "cap X at the 99th percentile".
@@ -74,30 +89,82 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const KEEP = String.raw`(?:keep|keeping|use|using|select|selecting|only)`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations)\s+(from|since|after|before|until|up to|prior to|through)\s+${DAY}(\s+(?:on|onwards?|and later|or later|and after))?\b`,
+      String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations|years?)\s+(?:(from|since|after|before|until|up to|prior to|through|newer than|later than|older than|earlier than)\s+)?${DAY}(\s+(?:on|onwards?|and later|or later|and after|and newer|and earlier|or earlier|and before|and older))?\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] ?? '').toLowerCase();
+    const tail = (m[3] ?? '').toLowerCase();
+    // "keep years 1980 and later": no preposition, the tail says which side.
+    if (!word && !tail) continue;
+    const cmp = /earlier|before|older/.test(tail)
+      ? '<='
+      : !word || ['from', 'since'].includes(word)
+        ? '>='
+        : ['after', 'newer than', 'later than'].includes(word)
+          ? '>'
+          : ['until', 'up to', 'through'].includes(word)
+            ? '<='
+            : '<';
+    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, true));
+  }
+  // Passive: "rows before 1980 should be dropped", "anything older than 2000 is removed".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:rows|records|entries|data|observations|everything|anything|years)\s+(?:from\s+)?(before|prior to|after|until|since|older than|earlier than|newer than|later than)\s+${DAY}\s+(?:(?:should|must|will|can|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|(?:are|is|get|gets)(?:\s+all)?)\s+(?:dropped|removed|deleted|excluded|discarded|filtered out|thrown out|thrown away|tossed)\b`,
       'gi',
     ),
   )) {
     const word = (m[1] as string).toLowerCase();
-    const cmp = ['from', 'since'].includes(word)
-      ? '>='
-      : word === 'after'
-        ? '>'
-        : ['until', 'up to', 'through'].includes(word)
-          ? '<='
+    const cmp = /after|newer|later/.test(word)
+      ? '>'
+      : word === 'until'
+        ? '<='
+        : word === 'since'
+          ? '>='
           : '<';
-    out.push(timeWhere(m, cmp, true));
+    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
   }
   // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+)?(?:rows|records|entries|data|observations|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since)\s+${DAY}\b`,
+      String.raw`\b(?:remove|removes|removing|drop|drops|dropping|delete|deleting|exclude|excluding|discard|discarding|filter out|get rid of|throw out|take out)\s+(?:the\s+|all\s+|every\s+|each\s+|any\s+)?(?:rows?|records?|entries|entry|data|observations?|everything|anything|[\w-]+s)?\s*(?:from\s+)?(before|prior to|after|until|since|older than|earlier than|newer than|later than)\s+${DAY}\b`,
       'gi',
     ),
   )) {
     const word = (m[1] as string).toLowerCase();
-    const cmp = word === 'after' ? '>' : word === 'until' ? '<=' : word === 'since' ? '>=' : '<';
-    out.push(timeWhere(m, cmp, false));
+    const cmp = /after|newer|later/.test(word)
+      ? '>'
+      : word === 'until'
+        ? '<='
+        : word === 'since'
+          ? '>='
+          : '<';
+    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
+  }
+  // "filter the data to 2001 and later", "restrict it to the years up to 2005", "limit x.csv to year 1990 onwards".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:filter|filters|filtering|restrict|restricts|restricting|limit|limits|limiting|narrow|narrowing|cut|trim)\s+(?:\S+\s+){0,2}?(?:down\s+)?to\s+(?:the\s+)?(?:(?:rows|records|data|years?|dates?)\s+)?(from\s+|since\s+|after\s+|before\s+|up\s+to\s+|until\s+|through\s+)?${DAY}(\s+(?:and|or)\s+(?:later|after|newer|earlier|before|older)|\s+(?:on|onwards?))?\b`,
+      'gi',
+    ),
+  )) {
+    const word = (m[1] ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+    const tail = (m[3] ?? '').trim().toLowerCase();
+    const cmp = /earlier|before|older/.test(tail)
+      ? '<='
+      : tail
+        ? '>='
+        : word === 'after'
+          ? '>'
+          : word === 'before'
+            ? '<'
+            : ['up to', 'until', 'through'].includes(word)
+              ? '<='
+              : word
+                ? '>='
+                : undefined;
+    if (cmp) out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, true));
   }
   // "keep only year 2005", "only the year 1999".
   for (const m of goal.matchAll(

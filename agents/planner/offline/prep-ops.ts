@@ -86,11 +86,13 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       // "pop_m = pop / 1000000": each name in the expression must be a column (or an earlier derived one).
       const known = [...columns, ...ops.flatMap((o) => (o.op === 'derive' ? [o.name as string] : []))];
       let missing: string | undefined;
-      const expr = p.expr.replace(/[A-Za-z_]\w*/g, (name) => {
+      // A quoted run of words is one column ("Worldwide Gross"); a word before "(" is a function (ln, sqrt).
+      const expr = p.expr.replace(/"([^"]+)"|\b([A-Za-z_]\w*)\b(?!\s*\()/g, (_all, quoted, word) => {
+        const name = (quoted ?? word) as string;
         const col =
           known.find((c) => c.toLowerCase() === name.toLowerCase()) ?? matchColumn(name, known)?.column;
         if (!col) missing ??= name;
-        return col ? quote(col) : name;
+        return col ? quote(col) : quoted ? `"${name}"` : name;
       });
       if (data && missing) {
         return ask(
@@ -103,7 +105,9 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
         notes.push(`cannot check the columns to keep ("${p.list}") before the data is read`);
         continue;
       }
-      const { found, unknown } = matchColumnList(p.list, columns);
+      // A column derived earlier in the goal can be kept too ("then only Title and profit kept").
+      const made = ops.flatMap((o) => (o.op === 'derive' ? [o.name as string] : []));
+      const { found, unknown } = matchColumnList(p.list, [...columns, ...made]);
       // "keep only the Adelie penguins": rows, not columns — left to the filters.
       if (found.length === 0) {
         notes.push(`"${p.list}" names no column of ${where}, so no columns are selected`);

@@ -24,5 +24,24 @@ export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
     if (!list || ROWS.test(list)) continue;
     out.push({ at: m.index ?? 0, p: { op: 'select', list } });
   }
+  // "keep a, b, c;" without "only": a list of two or more (never "keep it simple", "keep going, then …").
+  // "only a, b and c kept", "with just x and y retained": the list before its participle.
+  const loose = new RegExp(
+    [
+      String.raw`\b(?:keep|keeping|retain|retaining)\s+(?!(?:only|just|the\s+(?:rows?|records?))\b)(.+?)${END}`,
+      String.raw`\b(?:only|just)\s+(?:the\s+)?(?:columns?\s+)?([^.;:!?()]+?)\s+(?:kept|retained|left in|remaining)\b`,
+    ].join('|'),
+    'gi',
+  );
+  for (const m of goal.matchAll(loose)) {
+    const list = ((m[1] ?? m[2]) as string).trim();
+    if (
+      ROWS.test(list) ||
+      !/,|\band\b/.test(list) ||
+      out.some((o) => o.p.op === 'select' && o.p.list === list)
+    )
+      continue;
+    out.push({ at: m.index ?? 0, p: { op: 'select', list } });
+  }
   return out;
 }

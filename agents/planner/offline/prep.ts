@@ -4,6 +4,7 @@
  */
 import type { PrepIntent } from '../intent.ts';
 import { parseDeriveClip } from './prep-derive.ts';
+import { parseDeriveWords } from './prep-derive-words.ts';
 import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { parseSelect } from './prep-select.ts';
 import { STOP } from './target.ts';
@@ -40,6 +41,14 @@ export function parsePrep(goal: string): PrepIntent[] {
       String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
+  // Rows kept where a column is there: "keep only rows where Sex isnt null", "only records whose age is known".
+  const keptCol = new RegExp(
+    String.raw`\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|with)\s+(?:the\s+)?${COLUMN}\s+(?:(?:is|are)\s+not|isn'?t|isnt|aren'?t|arent)\s+(?:null|missing|empty|blank|nan|na|unknown)\b|\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:where|whose|in which)\s+(?:the\s+)?${COLUMN}\s+(?:is|are)\s+(?:present|known|set|given|filled(?:\s+in)?)\b|\b(?:keep|keeping|use|using|select|selecting|only)\s+(?:only\s+)?(?:the\s+)?(?:rows|records|entries|samples)\s+(?:with|having|that have)\s+(?:an?\s+)?(?:known|non-?null|non-?missing|present|valid)\s+${COLUMN}(?=\s*(?:[,;.!?]|$)|\s+(?:and|then|so|before|value|values)\b)`,
+    'i',
+  ).exec(goal);
+  const keptList = (keptCol?.[1] ?? keptCol?.[2] ?? keptCol?.[3])?.replace(/^["'\x60]|["'\x60]$/g, '');
+  if (keptCol && keptList && !NOT_COLUMNS.test(keptList))
+    out.push({ at: keptCol.index ?? 0, p: { op: 'dropna', list: keptList } });
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
   const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
   // "rows with distance under 500" compare a column (a filter below); no column is missing there.
@@ -103,7 +112,9 @@ export function parsePrep(goal: string): PrepIntent[] {
     const list = (m[1] as string).trim();
     // "remove cars from before 1975", "drop everything before 2008": rows by time (prep-more.ts), not columns.
     const rest = `${list} ${goal.slice((m.index ?? 0) + m[0].length).trim()}`;
-    if (/^(?:[\w-]+\s+)?(?:from\s+)?(?:before|after|since|until|prior to)\s+\d{4}/i.test(rest)) continue;
+    if (/^(?:[\w-]+\s+){0,2}(?:from\s+)?(?:before|after|since|until|prior to)\s+\d{4}/i.test(rest)) continue;
+    // "drop nothing else": no column.
+    if (/^(?:nothing|none)\b/i.test(list)) continue;
     if (
       NOT_COLUMNS.test(list) ||
       /^(rows|any rows|records)\b/i.test(list) ||
@@ -165,7 +176,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
   }
   const onehot =
-    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|,\s*(?:then|and then|train)|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+)(?:then|train|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
       goal,
     );
   if (onehot) {
@@ -178,7 +189,11 @@ export function parsePrep(goal: string): PrepIntent[] {
     /\b(?:clip|winsori[sz]e|cap|remove|drop|trim|handle)\s+(?:the\s+)?(?:extreme\s+)?outliers\b/i.exec(goal),
     { op: 'clip' },
   );
-  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...parseDeriveClip(goal)];
+  const symbols = parseDeriveClip(goal);
+  const derived = new Set(symbols.flatMap((o) => (o.p.op === 'derive' ? [o.p.name] : [])));
+  // A derived column said in words, unless the same column was read from its symbols.
+  const words = parseDeriveWords(goal).filter((o) => o.p.op === 'derive' && !derived.has(o.p.name));
+  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...symbols, ...words];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

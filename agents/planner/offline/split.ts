@@ -1,4 +1,5 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
+import { parseLatestHoldout } from './split-latest.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:(?:earlier|older|oldest|later|newer|newest|latest|remaining|other|first|last|training)\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
@@ -227,7 +228,12 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
     'i',
   ).test(text);
   if (!generic && !by && !cut && !after && !period) return undefined;
-  const column = by?.[1]?.trim();
+  // "split by time on year": the column after the generic word.
+  const onColumn =
+    /\b(?:by|on|along|using|over)\s+(?:time|date)\s+(?:on|by|using|along|over)\s+(?:the\s+|its\s+)?["'\x60]?([\w-]+)/i.exec(
+      text,
+    );
+  const column = (onColumn?.[1] ?? by?.[1])?.trim();
   return column && !/^(?:the\s+)?(?:date|dates|time)$/i.test(column) ? { column } : {};
 }
 
@@ -243,21 +249,27 @@ function testCutoff(text: string): string | undefined {
     const at = m.index ?? 0;
     const before = text.slice(Math.max(0, at - 40), at);
     const after = text.slice(at + m[0].length, at + m[0].length + 30);
-    const clause = (s: string) => s.split(/[,;.:!?]|\band\b|\bthen\b/i);
+    // "data/x.json": a dot inside a path ends no clause.
+    const clause = (s: string) => s.split(/[,;:!?]|\.(?=\s|$)|\band\b|\bthen\b/i);
     const near = `${clause(before).pop() ?? ''} ${m[0]} ${clause(after)[0] ?? ''}`;
     const score =
       (/\b(?:test\w*|held[- ]?out|hold[- ]?out|cutoff|cut off|train\w*)\b/i.test(near) ? 2 : 0) -
-      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*)\b/i.test(near) ? 1 : 0);
+      (/\b(?:keep|keeping|use|using|only|drop|remove|exclude|delete|filter\w*|restrict\w*|limit\w*|narrow\w*)\b/i.test(
+        near,
+      )
+        ? 1
+        : 0);
     if (!best || score > best.score) best = { day: (m[1] ?? m[2] ?? m[3]) as string, score };
   }
-  return best?.day;
+  // A day said only with a row filter ("filter to 1980 and later") keeps rows; it is no test cutoff.
+  return best && best.score >= 0 ? best.day : undefined;
 }
 
 /** "hold back 10% of the older rows as validation", "a validation share of 0.15". */
 function timeValidationShare(text: string): number | undefined {
   const m = new RegExp(
     [
-      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?${VALIDATION_NOUN}\b`,
+      String.raw`${SHARE}\s+(?:of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:rows|data|records|samples|observations)(?:\s+(?:before|prior to)\s+(?:it|that|then|the cutoff))?\s+)?(?:(?:out|back|aside|apart)\s+)?(?:(?:as|for|into|(?:go|goes|are|is|get|gets|are used|is used)\s+(?:to|into|for|as))\s+(?:a\s+|the\s+)?)?${VALIDATION_NOUN}\b`,
       String.raw`\b${VALIDATION_NOUN}\s+(?:share|size|set|split|fraction|part)?\s*(?:of|=|:|is|at)?\s*${SHARE}`,
     ].join('|'),
     'i',
@@ -303,11 +315,17 @@ export function parseHoldout(text: string): Holdout {
   if (testShare !== undefined && testShare > 0 && testShare < 1) out.testShare = testShare;
   if (three) out.validationShare = three.validationShare;
 
-  const timeSplit = parseTimeSplit(text);
+  // "hold out the latest years", "the newest 15% is the test set": a time split too.
+  const latest = parseLatestHoldout(text);
+  if (latest?.testShare !== undefined && out.testShare === undefined) out.testShare = latest.testShare;
+  const said = parseTimeSplit(text);
+  const timeSplit =
+    said || latest ? { ...(latest?.column ? { column: latest.column } : {}), ...(said ?? {}) } : undefined;
   const cutoffDay = testCutoff(text);
   if (timeSplit) out.split = { method: 'time', ...timeSplit, ...(cutoffDay ? { cutoff: cutoffDay } : {}) };
   // With a cutoff the test rows are those after it; a share said for validation is of the rows before it.
-  const validation = cutoffDay && !three ? timeValidationShare(text) : undefined;
+  // Without one, "a time split on year and 15% validation" names the validation share too.
+  const validation = out.split && !three ? timeValidationShare(text) : undefined;
   if (out.split && validation !== undefined) {
     out.validationShare = validation;
     delete out.testShare;

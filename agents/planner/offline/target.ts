@@ -22,7 +22,7 @@ const PARTICIPLES =
   'classified|predicted|forecast(?:ed)?|estimated|modell?ed|projected|categori[sz]ed|anticipated|inferred';
 /** "the model deployed", "which model got promoted", "each model returned": a determiner, "model", a participle. */
 const NOUN_MODEL = new RegExp(
-  String.raw`\b((?:the|a|an|which|what|whichever|this|that|our|my|your|each|every|any|new|best|current|same|winning)\s+)models?\b(?=\s+(?:(?:got|gets|was|were|is|are|has\s+been|had|have)\s+)?(?:${PARTICIPLES}|\w+[^e\W]ed|built|chosen|shown|run|won|made|picked|given|taken|sent)\b)`,
+  String.raw`\b((?:the|a|an|which|what|whichever|this|that|our|my|your|each|every|any|new|best|current|same|winning|and|or|both|either|with|vs)\s+)models?\b(?=\s+(?:(?:got|gets|was|were|is|are|has\s+been|had|have)\s+)?(?:${PARTICIPLES}|\w+[^e\W]ed|built|chosen|shown|run|won|made|picked|given|taken|sent)\b)`,
   'gi',
 );
 export const AGENT_NOUNS = 'models?|classifiers?|regressors?|predictors?|forecasters?|estimators?';
@@ -52,13 +52,27 @@ export function targetPhrases(said: string): string[] {
       .replace(/^["'`]|["'`]$/g, '')
       .replace(/\s+(?:instead|too|as well|either|now|then|please|pls|thanks|thank you)$/i, '');
     const verbish =
-      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have)\b|\b(?:the|an?|my|our|your|this|that)$/i;
+      /^(?:trained|built|fitted|fit|that|which|to|it|them|this|should|must|will|would|can|could|is|are|was|be|been|gets?|has|have|vs|versus)\b|\b(?:the|an?|my|our|your|this|that)$/i;
     if (t && !/[a-z0-9]/i.test(t)) return;
     if (t && new RegExp(String.raw`^(?:${TARGET_VERBS})$`, 'i').test(t)) return;
     if (t && neverTarget(t)) return;
     if (t && !new RegExp(String.raw`^(?:${STOP})\b`, 'i').test(t) && !verbish.test(t) && !out.includes(t))
       out.push(t);
   };
+  // A heading that names the column in brackets: "life expectancy (life_expect in data/x.json): …".
+  const heading =
+    /^(?:[\w-]+\s+){0,4}[([]\s*(?:(?:column|col|field|target|label)\s*:?\s*)?["'\x60]?([A-Za-z_][\w%-]*)["'\x60]?\s*(?:(?:in|from|of)\s+\S+\s*)?[)\]]\s*(?:(?:in|from|on|of)\s*)?[:,\u2014\u2013-]/i.exec(
+      goal,
+    );
+  if (heading) push(heading[1]);
+  // "tells the penguin species apart", "tell sexes apart", "distinguish (between) the species".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\btell(?:s|ing)?\s+(?:the\s+|their\s+|its\s+)?(${PHRASE})\s+apart\b|\b(?:distinguish(?:es|ing)?|differentiat(?:e|es|ing)|discriminat(?:e|es|ing)|separat(?:e|es|ing))\s+(?:between\s+|among\s+)?(?:the\s+|their\s+|its\s+)?([^,.;:!?]+?)(?=\s+(?:${STOP}|apart)\b|[,;:!?]|\.(?:\s|$)|$)`,
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
   // Quoted: predict "Body Mass (g)".
   for (const m of goal.matchAll(
     new RegExp(String.raw`\b(?:${TARGET_VERBS})\s+(?:the\s+)?["'\x60]([^"'\x60]+)["'\x60]`, 'gi'),
@@ -273,7 +287,7 @@ export function targetPhrases(said: string): string[] {
     push(m[1]);
   // At the start of a clause: "queue prediction for x.csv", "price forecast, weekly".
   for (const m of goal.matchAll(
-    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation)\b/gi,
+    /(?:^|[.;:!?\u2014\u2013]\s*|\s-\s)([\w()%-]+(?:\s+[\w()%-]+)?)\s+(?:predictions?|forecasts?|forecasting|classification|estimation|regression)\b/gi,
   ))
     if (
       !new RegExp(String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|please|pls|text|binary)\b`, 'i').test(m[1] as string)
@@ -290,5 +304,16 @@ export function targetPhrases(said: string): string[] {
       )
     )
       push(m[1]);
+  // Last resort, when nothing else names it: a short heading before a colon ("Barley yield on x.json: …").
+  const head = /^\s*((?:[\w()%-]+\s+){0,2}[\w()%-]+)\s*:/.exec(goal);
+  if (
+    out.length === 0 &&
+    head &&
+    !new RegExp(
+      String.raw`(?:^|\s)(?:${CLAUSE_VERBS}|${TARGET_VERBS}|hi|hey|hello|please|pls|note|goal|task|request|todo|context|fyi|urgent|data|dataset|file|prep|training|job|pipeline|plan|step|steps|models?)\b`,
+      'i',
+    ).test(head[1] as string)
+  )
+    push(head[1]);
   return out;
 }

@@ -371,10 +371,11 @@ export const EVAL_SETS = {
   'grounded-holdout5': 'grounded-holdout5.jsonl',
   /** A second development set (issue 12, round 7): written blind, then developed against by word class. */
   'grounded-dev2': 'grounded-dev2.jsonl',
+  'grounded-holdout6': 'grounded-holdout6.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set<string>([]);
+export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout6']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -389,6 +390,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout4',
   'grounded-holdout5',
   'grounded-dev2',
+  'grounded-holdout6',
 ]);
 
 export function evalSetFile(set: string | undefined): string {

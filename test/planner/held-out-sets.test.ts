@@ -90,6 +90,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['loan-default', 'candidate'],
     categories: { ref: 8, op: 13, prep: 6, script: 5, text: 5, train: 6, conv: 4, miss: 3 },
   },
+  {
+    name: 'grounded-holdout6',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261130-120000-c0ffee123456',
+    missingNames: ['credit-scorer', 'golden'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

@@ -22,7 +22,7 @@ const IS_REF =
   /^(?:(?:it|them|that|this|these|those|the)\s*)?(?:(?:free[- ])?texts?)?(?:\s+(?:columns?|fields?))?$/i;
 /** Words that call a column free text. */
 const TEXTY = String.raw`(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw text|text)`;
-const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|inputs?|columns?|fields?|data|signals?))?`;
+const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|feats?|inputs?|columns?|fields?|data|signals?))?`;
 
 export function parseTextFeatures(text: string): TextFeatures {
   const explicit: string[] = [];
@@ -182,11 +182,13 @@ export function parseTextFeatures(text: string): TextFeatures {
         String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
         String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
+        // No verb, at a clause start: "movies.json - Title + Director as text feats".
+        String.raw`(?:^|[,;:(]\s*|\s[-\u2013\u2014]\s+|\b(?:and|with|where)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+|the\s+|our\s+)?${TEXT_ROLE}`,
       ].join('|'),
       'gi',
     ),
   ))
-    for (const item of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
+    for (const item of (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   // Passive: "Title and Director should both be handled as text columns", "body must be treated as free text".
   // "Title + Director (both free text)" too.

@@ -13,6 +13,8 @@ const DATA_NOUN = String.raw`(?:split(?:ting)?|prep(?:aration|ping)?|pre-?proces
 const SOMEONE_ELSE = String.raw`(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|myself|themselves|outside|in-house|on (?:my|our|their) own|by (?:myself|ourselves|hand))\b`;
 /** "no model registry", "skip the training data": the noun is part of another thing. */
 const NOT_PART = String.raw`(?!\s+(?:data|set|rows|file|registry|registration|deploy\w*|serving|versions?|names?|cards?|drift|metrics?)\b)`;
+/** Words for data after the prep: "the cleaned table", "the tidy dataset". */
+const CLEANED = String.raw`clean(?:ed)?|tidy|tidied|prepared|processed|transformed|resulting|final`;
 /** "just the split." but not "just the split of 2020 rows, then train". */
 const ENDS = String.raw`(?=\s*(?:[,.;:!?)]|$|please\b|pls\b|thanks\b|for now\b|nothing else\b|no more\b))`;
 
@@ -53,6 +55,11 @@ const NO_TRAINING = new RegExp(
     // "just the split", "only the prep", "data prep only", "prep-only", "just split it".
     String.raw`\b(?:just|only)\s+(?:the\s+|do\s+the\s+)?${DATA_NOUN}\b${ENDS}`,
     String.raw`\b${DATA_NOUN}[- ]only\b`,
+    // "just the cleaned table", "I only need the tidy dataset", "the prepared table is all I need".
+    String.raw`\b(?:just|only)\s+(?:(?:want|need)\s+)?(?:the\s+)?(?:(?:${CLEANED})\s+(?:table|dataset)|table)\b${ENDS}`,
+    String.raw`\b(?:the\s+)?(?:${CLEANED})\s+(?:table|data(?:set)?)\s+is\s+all\s+(?:i|we)\s+(?:need|want)\b`,
+    // "…, not a model", "but not a classifier yet": a model named only to be turned down.
+    String.raw`(?:[,;]|\bbut)\s*(?:but\s+)?not\s+(?:a|an|any)\s+(?:new\s+)?(?:models?|classifiers?|regressors?|estimators?)(?:\s+(?:yet|for now|this time|today))?${ENDS}`,
     String.raw`\b(?:just|only)\s+(?:split|prep|prepare|clean|version|encode|transform)\s+(?:it|the data|them)\b${ENDS}`,
   ].join('|'),
   'gi',
@@ -74,4 +81,12 @@ const NO_DEPLOY =
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {
   return NO_DEPLOY.test(text);
+}
+
+const NO_REGISTER =
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|no\s+(?:model\s+)?regist(?:ering|ration)\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b)/i;
+
+/** Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test"). */
+export function saysNoRegister(text: string): boolean {
+  return NO_REGISTER.test(text);
 }

@@ -15,7 +15,7 @@ import { parseTextFeatures } from './features.ts';
 import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
 import { maskModels, parseModels } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
-import { saysNoDeploy, saysNoTraining, withoutNoTraining } from './negations.ts';
+import { saysNoDeploy, saysNoRegister, saysNoTraining, withoutNoTraining } from './negations.ts';
 import {
   DEPLOY_SYNONYMS,
   detectOperation,
@@ -126,7 +126,7 @@ export function parseGoal(goal: string): GoalSpec {
   const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
-  const register = REGISTER.test(text);
+  const register = REGISTER.test(text) && !saysNoRegister(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
@@ -163,8 +163,9 @@ export function parseGoal(goal: string): GoalSpec {
   const train = trains || deploy || register || predict;
 
   let taskType: GoalSpec['taskType'];
+  // "predict whether it is late" is yes/no; "I wonder whether titles matter" is the person's own question.
   if (
-    /\bclassif\w*|\bwhether\b|\bbinary\b|\bcategori[sz]e\b|\bwhich (?:class|category)\b|\b(?:route|routes|routing|triage)\b/i.test(
+    /\bclassif\w*|(?<!\b(?:wonder(?:s|ing)?|curious|sure|unsure|doubt|check|ask(?:s|ing)?|question)\s+)\bwhether\b|\bbinary\b|\bcategori[sz]e\b|\bwhich (?:class|category)\b|\b(?:route|routes|routing|triage)\b/i.test(
       noModels,
     )
   )

@@ -65,11 +65,13 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
       ?.trim();
     if (type && list) out.push({ at: m.index ?? 0, p: { op: 'cast', list, type } });
   }
-  // "clip X at the 1st and 99th percentile", "winsorize X at 1%/99%", "cap X at the 99th percentile".
+  // "clip X at the 1st and 99th percentile", "winsorize X at 1%/99%", "cap X at the 99th percentile",
+  // "clip X in data/p.json to the 1st and 99th percentiles".
+  const IN_FILE = String.raw`(?:(?:in|of|from)\s+["'\x60]?[\w./-]+\.\w+["'\x60]?\s+)?`;
   const PCT = String.raw`(\d{1,2}(?:\.\d+)?)(?:st|nd|rd|th)?\s*%?`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:clip|clips|clipping|cap|caps|capping|winsori[sz]e|winsori[sz]ing|trim|trims|trimming)\s+(?:the\s+)?(?:(?:everything|all(?:\s+(?:numeric|numerical))?(?:\s+(?:columns|values|features))?|outliers|extremes|values|numbers|them|it)\s+|${COLUMN}\s+)?(?:at|to|between)\s+(?:the\s+)?${PCT}(?:\s*(?:and|-|to|/|,)\s*(?:the\s+)?${PCT})?\s*(?:percentiles?|quantiles?|pct\b)?`,
+      String.raw`\b(?:clip|clips|clipping|cap|caps|capping|winsori[sz]e|winsori[sz]ing|trim|trims|trimming)\s+(?:the\s+)?(?:(?:everything|all(?:\s+(?:numeric|numerical))?(?:\s+(?:columns|values|features))?|outliers|extremes|values|numbers|them|it)\s+|${COLUMN}\s+${IN_FILE})?(?:at|to|between)\s+(?:the\s+)?${PCT}(?:\s*(?:and|-|to|/|,)\s*(?:the\s+)?${PCT})?\s*(?:percentiles?|quantiles?|pct\b)?`,
       'gi',
     ),
   )) {

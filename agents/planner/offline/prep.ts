@@ -137,7 +137,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     'i',
   ).exec(goal);
   const impute =
-    /\b(?:impute|imputing|fill(?:ing)?(?:\s+in)?|replace|complet(?:e|es|ing)\s+(?:the\s+)?(?:empty|missing|blank|null)|complet(?:e|es|ing)\s+(?:the\s+)?gaps)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ]frequent|zeros?|0)\b/i.exec(
+    /\b(?:impute[sd]?|imputing|fill(?:s|ed|ing)?(?:\s+in)?|replace|complet(?:e|es|ing)\s+(?:the\s+)?(?:empty|missing|blank|null)|complet(?:e|es|ing)\s+(?:the\s+)?gaps)\b[^.;]{0,40}?\b(median|mean|average|mode|most[- ](?:frequent|common)|commonest|zeros?|0)\b/i.exec(
       goal,
     ) ?? /\b(median|mean|mode)[- ]imput/i.exec(goal);
   if (fillText) {
@@ -156,7 +156,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     const strategy =
       w === 'average'
         ? 'mean'
-        : w.startsWith('most')
+        : w.startsWith('most') || w === 'commonest'
           ? 'mode'
           : w.startsWith('zero') || w === '0'
             ? 'constant'

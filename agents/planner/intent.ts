@@ -115,6 +115,12 @@ export const PrepIntent = z
       upper: z.number().optional().describe('Fixed upper bound, instead of quantiles'),
     }),
     z.object({
+      op: z.literal('aggregate'),
+      fn: z.enum(['avg', 'sum', 'count', 'median', 'min', 'max']).describe('How rows of a group combine'),
+      measure: z.string().describe('The column combined, as written'),
+      by: z.string().describe('The columns to group by, as written'),
+    }),
+    z.object({
       op: z.literal('cast'),
       list: z.string().describe('Columns, as written'),
       type: z.enum(['DOUBLE', 'INTEGER', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP']).describe('New type'),

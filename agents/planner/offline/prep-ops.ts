@@ -23,7 +23,39 @@ export interface PrepOpsInput {
 
 export type PrepOpsOutcome = { ops: Record<string, unknown>[] } | { clarify: DraftOutcome };
 
-const ask = (question: string): PrepOpsOutcome => ({ clarify: { kind: 'clarify', question } });
+const ask = (question: string): { clarify: DraftOutcome } => ({ clarify: { kind: 'clarify', question } });
+
+/** "mean yield per site & year" → one SQL group-by over the real columns; a model's data is never grouped. */
+function aggregateSql(
+  p: Extract<GoalSpec['prep'][number], { op: 'aggregate' }>,
+  data: DatasetDescription | undefined,
+  target: string | undefined,
+  where: string,
+  columnList: string,
+  notes: string[],
+): { op: Record<string, unknown> } | { clarify: DraftOutcome } | undefined {
+  if (target) {
+    notes.push(
+      `"${p.fn} ${p.measure} by ${p.by}" is not applied: the model trains on the rows, not on groups`,
+    );
+    return undefined;
+  }
+  if (!data) {
+    notes.push(`cannot check the columns of "${p.fn} ${p.measure} by ${p.by}" before the data is read`);
+    return undefined;
+  }
+  const columns = data.columns.map((c) => c.name);
+  const groups = matchColumnList(p.by, columns).found;
+  const measure = matchColumn(p.measure, columns)?.column;
+  if (!groups.length || !measure)
+    return ask(
+      `Which columns should "${p.fn} of ${p.measure} by ${p.by}" use? I could not find "${measure ? p.by : p.measure}" in ${where}.${columnList}`,
+    );
+  const keys = groups.map(quote).join(', ');
+  const query = `SELECT ${keys}, ${p.fn}(${quote(measure)}) AS ${quote(measure)} FROM input GROUP BY ${keys} ORDER BY ${keys}`;
+  notes.push(`one row per ${groups.join(' and ')}, with the ${p.fn} of ${measure} (as SQL)`);
+  return { op: { op: 'sql', query } };
+}
 
 /** The operations of the clean step, in the goal's order, without those left empty by a drop. */
 export function prepOps({ prep, data, target, where, columnList, notes }: PrepOpsInput): PrepOpsOutcome {
@@ -168,6 +200,10 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       const found = data ? matchColumnList(p.list, columns).found : [];
       if (found.length) ops.push({ op: 'cast', types: Object.fromEntries(found.map((c) => [c, p.type])) });
       else notes.push(`no column "${p.list}" to cast to ${p.type}`);
+    } else if (p.op === 'aggregate') {
+      const sql = aggregateSql(p, data, target, where, columnList, notes);
+      if (sql && 'clarify' in sql) return sql;
+      if (sql) ops.push(sql.op);
     } else if (p.op === 'onehot') {
       let cols: string[] = [];
       if (p.list && data) cols = matchColumnList(p.list, columns).found.filter((c) => c !== target);

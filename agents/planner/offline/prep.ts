@@ -3,6 +3,7 @@
  * row filters ("keep only rows where year is 1932"), impute, scale, one-hot, clip outliers — in goal order.
  */
 import type { PrepIntent } from '../intent.ts';
+import { parseAggregate } from './prep-aggregate.ts';
 import { parseDeriveClip } from './prep-derive.ts';
 import { parseDeriveWords } from './prep-derive-words.ts';
 import { dedupeKeys, parseMorePrep } from './prep-more.ts';
@@ -193,7 +194,7 @@ export function parsePrep(goal: string): PrepIntent[] {
   const derived = new Set(symbols.flatMap((o) => (o.p.op === 'derive' ? [o.p.name] : [])));
   // A derived column said in words, unless the same column was read from its symbols.
   const words = parseDeriveWords(goal).filter((o) => o.p.op === 'derive' && !derived.has(o.p.name));
-  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...symbols, ...words];
+  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...symbols, ...words, ...parseAggregate(goal)];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

@@ -4,6 +4,7 @@ import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { prepOps } from '../../../agents/planner/offline/prep-ops.ts';
 
 const find = (goal: string, op: string) => parsePrep(goal).find((p) => p.op === op);
 
@@ -121,5 +122,62 @@ describe('a register held back for a condition still registers', () => {
     expect(
       parseGoal("run scripts/train.py --lr 0.1, don't register it until the tests pass").wants.register,
     ).toBe(true);
+  });
+});
+
+describe('an aggregate table ("mean yield per site & year"): a group-by, run as SQL', () => {
+  it.each([
+    [
+      'data/cars.json -> average Horsepower by Origin and Year, save it as hp-by-origin',
+      'avg',
+      'Horsepower',
+      'Origin and Year',
+    ],
+    [
+      'I need the total Worldwide Gross per Major Genre from data/movies.json, no model',
+      'sum',
+      'Worldwide Gross',
+      'Major Genre',
+    ],
+    ['compute the max temp for each weather type in data/seattle-weather.csv', 'max', 'temp', 'weather type'],
+    ['median price grouped by region, version the output as price-regions', 'median', 'price', 'region'],
+  ])('%s', (goal, fn, measure, by) => {
+    expect(find(goal, 'aggregate')).toEqual({ op: 'aggregate', fn, measure, by });
+  });
+
+  it('unchanged: "fill missing with the mean", "mean absolute error per fold" and "impute by the median" are no tables', () => {
+    expect(find('fill missing values with the mean, then train', 'aggregate')).toBeUndefined();
+    expect(find('predict price, report the mean absolute error per fold', 'aggregate')).toBeUndefined();
+    expect(find('impute Age by the median and train a forest', 'aggregate')).toBeUndefined();
+  });
+});
+
+describe('the aggregate as a prep.transform sql op over the real columns', () => {
+  const col = (name: string, type: string) => ({ name, type, distinct: 10, nulls: 0 });
+  const data = {
+    path: 'data/cars.json',
+    format: 'json',
+    rows: 100,
+    columns: [col('Origin', 'VARCHAR'), col('Year', 'DATE'), col('Horsepower', 'BIGINT')],
+    sample: [],
+  };
+  const run = (goal: string, target?: string) =>
+    prepOps({ prep: parsePrep(goal), data, target, where: 'data/cars.json', columnList: '', notes: [] });
+
+  it('"average horsepower by origin and year" groups by both', () => {
+    expect(run('data/cars.json -> average horsepower by origin and year, no model')).toEqual({
+      ops: [
+        {
+          op: 'sql',
+          query:
+            'SELECT "Origin", "Year", avg("Horsepower") AS "Horsepower" FROM input GROUP BY "Origin", "Year" ORDER BY "Origin", "Year"',
+        },
+      ],
+    });
+  });
+
+  it("a column that is not there is asked about; a model's rows are never grouped", () => {
+    expect(run('mean torque per origin, just the table')).toHaveProperty('clarify');
+    expect(run('mean horsepower per origin, then predict Year', 'Year')).toEqual({ ops: [] });
   });
 });

@@ -14,7 +14,7 @@ const SOMEONE_ELSE = String.raw`(?:later|afterwards|another time|separately|else
 /** "no model registry", "skip the training data": the noun is part of another thing. */
 const NOT_PART = String.raw`(?!\s+(?:data|set|rows|file|registry|registration|deploy\w*|serving|versions?|names?|cards?|drift|metrics?)\b)`;
 /** Words for data after the prep: "the cleaned table", "the tidy dataset". */
-const CLEANED = String.raw`clean(?:ed)?|tidy|tidied|prepared|processed|transformed|resulting|final`;
+const CLEANED = 'clean(?:ed)?|tidy|tidied|prepared|processed|transformed|resulting|final';
 /** "just the split." but not "just the split of 2020 rows, then train". */
 const ENDS = String.raw`(?=\s*(?:[,.;:!?)]|$|please\b|pls\b|thanks\b|for now\b|nothing else\b|no more\b))`;
 

@@ -32,7 +32,7 @@ import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE
 import { parsePrep } from './prep.ts';
 import { parseModelReferences, parseParkedAlias } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
-import { NEWEST_DATA, parseRerunReference } from './run-references.ts';
+import { NEWEST_DATA, NEWEST_NAMED_VERSION, parseRerunReference } from './run-references.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
 import { parseScript } from './script.ts';
@@ -269,7 +269,7 @@ export function parseGoal(goal: string): GoalSpec {
     refs: {
       models: modelRefs,
       ...(run ? { run } : {}),
-      newestData: NEWEST_DATA.test(text),
+      newestData: NEWEST_DATA.test(text) || (!!run && NEWEST_NAMED_VERSION.test(text)),
     },
   };
   // Documents, search indexes and LLM calls: their own grammar and builder (offline/ai.ts, build/ai.ts).

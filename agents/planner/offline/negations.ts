@@ -6,8 +6,8 @@
  * be deployed" (but not "don't deploy until …").
  */
 
-const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
-const TRAIN_VERB = String.raw`(?:train|fit|model|learn)`;
+const MODEL_NOUN = String.raw`(?:models?|(?:re-?)?training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
+const TRAIN_VERB = String.raw`(?:(?:re-?)?train|(?:re-?)?fit|model|learn)`;
 const DATA_NOUN = String.raw`(?:split(?:ting)?|prep(?:aration|ping)?|pre-?processing|clean(?:ing|up)?|data (?:work|prep(?:aration)?)|transform(?:ation)?s?|encoding|versioning)`;
 /** Who trains, or when: not this pipeline ("later", "myself", "on our own"). */
 const SOMEONE_ELSE = String.raw`(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|myself|themselves|outside|in-house|on (?:my|our|their) own|by (?:myself|ourselves|hand))\b`;

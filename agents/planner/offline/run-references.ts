@@ -17,7 +17,7 @@ const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|re-?try|(?:run|try)\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
+  /\b(?:re-?run|re-?try|(?:run|try)\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do(?!\s+(?:i|we|you|they)\b)|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
 
 /** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
 const LAST_RAN =

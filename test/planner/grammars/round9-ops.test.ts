@@ -40,3 +40,37 @@ describe('"the newest <dataset> version" names the dataset', () => {
     expect(parseGoal('deploy the newest penguins-species version').refs.newestData).toBe(false);
   });
 });
+
+describe('"no retraining" and "don\'t retrain" say no training', () => {
+  it.each([
+    ['p99 and error rate for penguins-species in production over the past 12h, no retraining please', '12h'],
+    ["latency of cars-mpg for the last 2 hours; don't retrain anything, just the numbers", '2h'],
+    ['error rates of flights-delay in serving for the last 3h. no re-training, only figures', '3h'],
+  ])('%s', (goal, window) => {
+    const f = parseGoal(goal);
+    expect(f.operation).toBe('serving-metrics');
+    expect(f.servingWindow).toBe(window);
+  });
+  it('a retrain that is asked for still trains', () => {
+    expect(parseGoal('retraining cars-mpg on data/cars.json every night').wants.train).toBe(true);
+  });
+});
+
+describe('"get v1 serving again" puts that version back', () => {
+  it.each([
+    ['penguins-species v2 acts up. How can we get version 1 live again instead?', 1],
+    ['cars-mpg v2 is off; I want v1 serving again in place of it, set it up', 1],
+    ['how do we have the first version of penguins-species in production again?', 1],
+  ])('%s', (goal, to) => {
+    const f = parseGoal(goal);
+    expect(f.operation).toBe('rollback');
+    expect(f.rollback?.toVersion).toBe(to);
+    expect(f.refs.run).toBeUndefined();
+  });
+  it('serving a version without "again" is no rollback, and "do the training again" is still a rerun', () => {
+    expect(parseGoal('get penguins-species v3 serving and watch it for an hour').operation).not.toBe(
+      'rollback',
+    );
+    expect(parseGoal('do the last cars-mpg training again').operation).toBe('rerun');
+  });
+});

@@ -58,6 +58,8 @@ export function parseCanaryShare(text: string): number | undefined {
     ),
     // "canary … for 30 mins at 10 percent": each preposition after the verb, until one is followed by a share.
     ...afterVerb(text, /\bcanary\b/i, String.raw`(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`),
+    // "a 15% canary": the share as the canary's adjective.
+    ...text.matchAll(new RegExp(String.raw`\b(?:a|an|the)\s+${SHARE}\s+canary\b`, 'gi')),
     ...afterVerb(text, /\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b/i, String.raw`\bto\s+${SHARE}`),
   ];
   for (const m of candidates) {
@@ -102,7 +104,7 @@ export function parseHoldFor(goal: string): string | undefined {
   if (d) return d;
   // "watch it 45 minutes", "monitor it two hours": the span right after watching it.
   const watched = new RegExp(
-    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:it|them|this|that)\s+(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
+    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:(?:it|them|this|that)\s+)?(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
     'i',
   ).exec(text);
   if (watched) return durationOf(watched[1], watched[2] as string);

@@ -1,5 +1,7 @@
 /** Round 9 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseCanaryShare } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { newestDataName, parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 
@@ -72,5 +74,33 @@ describe('"get v1 serving again" puts that version back', () => {
       'rollback',
     );
     expect(parseGoal('do the last cars-mpg training again').operation).toBe('rerun');
+  });
+});
+
+describe('a canary follow-up: "watch 3h" without a pronoun, and a serving limit is no share', () => {
+  const edit = (goal: string, ...then: string[]) => then.reduce((f, t) => applyEdit(f, t), parseGoal(goal));
+  it.each([
+    [
+      'canary cars-mpg v2 at 5% for 30 minutes',
+      'bump it to a quarter and observe 2 hours instead',
+      0.25,
+      '2h',
+    ],
+    [
+      'roll out penguins-species v3 as a canary on 10% of traffic for an hour',
+      'make that 30 percent, watch 90 minutes',
+      0.3,
+      '90m',
+    ],
+  ])('%s + %s', (goal, then, share, duration) => {
+    expect(edit(goal, then).canary).toMatchObject({ share, duration });
+  });
+  it('an error-rate limit after it leaves the share alone', () => {
+    const f = edit('canary cars-mpg v2 at 5% for 30 minutes', 'and abort it if the error rate exceeds 2%');
+    expect(f.canary?.share).toBe(0.05);
+  });
+  it('"a 15% canary": the share said before the word', () => {
+    expect(parseCanaryShare('send cars-mpg v2 out w/ a 15% canary for two hours')).toBe(0.15);
+    expect(parseCanaryShare('deploy cars-mpg v2 with a 25 percent canary')).toBe(0.25);
   });
 });

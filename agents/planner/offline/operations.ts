@@ -242,11 +242,15 @@ const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(
 const PUT_BACK = String.raw`\b(?:put|bring)\s+(?:[\w@:.'-]+\s+){0,3}?${VERSION_NO}(?:\s+of\s+[\w@:.-]+)?\s+back\b`;
 /** A version wanted live again: "get v1 serving again", "have the first version in production again". */
 const LIVE_AGAIN = String.raw`\b(?:get|have|make|bring|put|see|want|need)\s+(?:[\w@:.'-]+\s+){0,3}?${VERSION_NO}(?:\s+of\s+[\w@:.-]+)?\s+(?:serving|live|running|(?:back\s+)?(?:in|into)\s+(?:production|prod|serving))\s+again\b`;
+/** Words before "version" that say which one by order, not by an alias: "the previous version". */
+const NOT_ALIAS = String.raw`(?:previous|prior|last|old|older|earlier|former|original|latest|newest|current|same|new|newer|other|very|${COUNT_WORD}|\d+(?:st|nd|rd|th))`;
+/** "flip cars-mpg back to the golden version", "take it back to the stable one": a version named by a word. */
+const BACK_TO_WORD = String.raw`\b(?:flip|swap|switch|set|put|move|turn|get|take|bring|change|roll|go)\s+(?:[\w@:.'-]+\s+){0,4}?back\s+to\s+(?:the\s+|its\s+|our\s+)?(?!${NOT_ALIAS}\s)([a-z][\w-]*)\s+(?:version|one|build|release)\b`;
 /** What was live before, in words: "whatever was live before it", "what was serving before", "the way it was". */
 const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
 
 export const ROLLBACK = new RegExp(
-  String.raw`${PUT_BACK}|${LIVE_AGAIN}|\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
+  String.raw`${PUT_BACK}|${LIVE_AGAIN}|${BACK_TO_WORD}|\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn|flip|swap)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
   'i',
 );
 
@@ -267,7 +271,7 @@ export function parseRollback(text: string, limits: WatchLimits): IntentFrame['r
   const alias =
     /\bto\s+(?:(?:whatever|wherever|what|the\s+(?:version|one|model))\s+)?(?:the\s+)?([\w-]+)\s+(?:alias|tag)\b/i.exec(
       text,
-    )?.[1];
+    )?.[1] ?? new RegExp(BACK_TO_WORD, 'i').exec(text)?.[1];
   return {
     ...(version !== undefined ? { toVersion: version } : {}),
     ...(alias && version === undefined ? { toAlias: alias.toLowerCase() } : {}),

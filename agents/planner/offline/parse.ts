@@ -129,10 +129,13 @@ export function parseGoal(goal: string): GoalSpec {
   const register = REGISTER.test(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
-  const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
-  const run = parseRerunReference(text, modelRefs, sources.length > 0);
   const limits = parseWatchLimits(text);
   const rollback = parseRollback(text, limits);
+  // "back to the golden version": that word names a version of the model, not a model.
+  const modelRefs = parseModelReferences(maskModels(text, 'modelfamily')).filter(
+    (r) => !(rollback?.toAlias && r.words.length === 1 && r.words[0] === rollback.toAlias),
+  );
+  const run = parseRerunReference(text, modelRefs, sources.length > 0);
   const monitor = MONITOR.test(text);
   const strongRefs = modelRefs.filter((r) => !r.exactOnly);
   const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);

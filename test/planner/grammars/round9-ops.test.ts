@@ -1,7 +1,7 @@
 /** Round 9 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
-import { parseCanaryShare } from '../../../agents/planner/offline/operations.ts';
+import { parseCanaryShare, parseRollback } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { newestDataName, parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 
@@ -102,5 +102,24 @@ describe('a canary follow-up: "watch 3h" without a pronoun, and a serving limit 
   it('"a 15% canary": the share said before the word', () => {
     expect(parseCanaryShare('send cars-mpg v2 out w/ a 15% canary for two hours')).toBe(0.15);
     expect(parseCanaryShare('deploy cars-mpg v2 with a 25 percent canary')).toBe(0.25);
+  });
+});
+
+describe('"back to the <word> version": a version named by a word that may be an alias', () => {
+  it.each([
+    ['switch cars-mpg back to the blessed version', 'blessed'],
+    ['take penguins-species back to the stable one, please', 'stable'],
+    ['flip cars-mpg back to the known-good version right now', 'known-good'],
+  ])('%s', (goal, alias) => {
+    const f = parseGoal(goal);
+    expect(f.operation).toBe('rollback');
+    expect(f.rollback?.toAlias).toBe(alias);
+    expect(f.refs.models.flatMap((r) => r.words)).not.toContain(alias);
+  });
+  it('an ordinal, a number or "previous" is no alias', () => {
+    expect(parseRollback('switch cars-mpg back to the previous version', {})?.toAlias).toBeUndefined();
+    expect(parseRollback('flip penguins-species back to v1', {})).toMatchObject({ toVersion: 1 });
+    expect(parseRollback('take cars-mpg back to the first version', {})).toMatchObject({ toVersion: 1 });
+    expect(parseRollback('take cars-mpg back to the first version', {})?.toAlias).toBeUndefined();
   });
 });

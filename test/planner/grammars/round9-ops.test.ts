@@ -123,3 +123,19 @@ describe('"back to the <word> version": a version named by a word that may be an
     expect(parseRollback('take cars-mpg back to the first version', {})?.toAlias).toBeUndefined();
   });
 });
+
+describe('"is X any better than Y" between registered versions compares them', () => {
+  it.each([
+    [
+      'Does the cars-mpg in staging do any better than the production one? check on data/cars.json, no deploy',
+    ],
+    ['is penguins-species v3 really worse than v2? evaluate both on data/penguins.json'],
+    ['would the staging penguins-species outperform production on data/penguins.json? just tell me'],
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('compare');
+  });
+  it('a training with a gate against production stays a pipeline', () => {
+    const goal = 'retrain cars-mpg on data/cars.json and deploy it only if it is better than production';
+    expect(parseGoal(goal).operation).toBe('pipeline');
+  });
+});

@@ -365,6 +365,16 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.hasRunRef) return 'rerun';
   const buildsFromData = cues.hasSource && cues.trains && !cues.hasModelRef && !cues.hasScorerRef;
   if (buildsFromData || cues.retrains) return 'pipeline';
+  // "gradient boosting on data/cars.json predicting mpg; compare it with the production model": an algorithm to
+  // fit on a file is a training, the model named beside it its champion.
+  if (
+    cues.namesAlgorithm &&
+    cues.hasSource &&
+    cues.trains &&
+    !SCORE.test(text) &&
+    !SCORE_WITHOUT_VERB.test(text)
+  )
+    return 'pipeline';
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
   // "the canary-blue alias": a name with "canary" in it is no canary rollout.

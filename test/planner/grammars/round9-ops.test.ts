@@ -1,6 +1,7 @@
 /** Round 9 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
+import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseCanaryShare, parseRollback } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { newestDataName, parseRunReference } from '../../../agents/planner/offline/run-references.ts';
@@ -52,6 +53,9 @@ describe('"no retraining" and "don\'t retrain" say no training', () => {
     const f = parseGoal(goal);
     expect(f.operation).toBe('serving-metrics');
     expect(f.servingWindow).toBe(window);
+  });
+  it('"nothing must be retrained" says no training too', () => {
+    expect(saysNoTraining('score it with v1; nothing must be retrained')).toBe(true);
   });
   it('a retrain that is asked for still trains', () => {
     expect(parseGoal('retraining cars-mpg on data/cars.json every night').wants.train).toBe(true);
@@ -137,5 +141,28 @@ describe('"is X any better than Y" between registered versions compares them', (
   it('a training with a gate against production stays a pipeline', () => {
     const goal = 'retrain cars-mpg on data/cars.json and deploy it only if it is better than production';
     expect(parseGoal(goal).operation).toBe('pipeline');
+  });
+});
+
+describe('an algorithm on a file, with a target, is a training even beside "the production model"', () => {
+  it.each([
+    [
+      'Challenger for penguins-species: a random forest on data/penguins.json predicting Species, judged against the production model on accuracy; deploy it if it wins',
+    ],
+    [
+      'new candidate for cars-mpg, ridge regression over data/cars.json for Horsepower; compare with the production model on mae',
+    ],
+    ['logistic regression on data/penguins.json predicting Sex, weigh it against the staging model'],
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('pipeline');
+  });
+  it('scoring a file with the production model still scores', () => {
+    expect(parseGoal('score data/cars.json with the production cars-mpg model').operation).toBe('score');
+    expect(parseGoal('score data/cars.json with the random forest cars-mpg v2').operation).toBe('score');
+    const fig =
+      'predictions of cars-mpg v1 (the linear regression) over data/cars.json, nothing may be retrained';
+    expect(parseGoal(fig).operation).toBe('score');
+    const preds = 'get predictions for data/cars.json from the gradient boosting model in production';
+    expect(parseGoal(preds).operation).toBe('score');
   });
 });

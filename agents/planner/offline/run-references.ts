@@ -116,7 +116,7 @@ function daysAgoOf(word: string | undefined): number | undefined {
 
 /** "<someone> trained the cars model about 3 days ago": a verb of training, what it trained, then a day. */
 const TRAINED_WHEN = new RegExp(
-  String.raw`\b(?:trained|fitted|fit|built|ran)\s+(?:the|a|an|our|their|that)\s+((?:[\w@:.-]+\s+){0,3}?)(?:${NOUN}|run|training|job|pipeline)\s+(?:(?:about|around|roughly|approximately|some|maybe|like)\s+)?${DAY}`,
+  String.raw`\b(trained|fitted|fit|built|ran)\s+(?:the|a|an|our|their|that)\s+((?:[\w@:.-]+\s+){0,3}?)(?:${NOUN}|run|training|job|pipeline)\s+(?:(?:about|around|roughly|approximately|some|maybe|like)\s+)?${DAY}`,
   'i',
 );
 
@@ -130,14 +130,14 @@ export function parseRunReference(text: string): RunReference | undefined {
   // "somebody trained the penguins model about six days ago": the run by what it trained and when.
   const w = TRAINED_WHEN.exec(text);
   if (w) {
-    const day = dayOf(w[2]);
-    const daysAgo = daysAgoOf(w[2]);
+    const day = dayOf(w[3]);
+    const daysAgo = daysAgoOf(w[3]);
     return {
       text: w[0],
       ...(day ? { day } : {}),
       ...(daysAgo !== undefined ? { daysAgo } : {}),
-      words: refWords(w[1] ?? '').filter((x) => !QUALIFIERS[x]),
-      training: true,
+      words: refWords(w[2] ?? '').filter((x) => !QUALIFIERS[x]),
+      training: !/^ran$/i.test(w[1] as string),
       latest: false,
     };
   }

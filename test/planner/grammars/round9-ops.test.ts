@@ -24,6 +24,10 @@ describe('a run said by what someone trained and when', () => {
     expect(ref).toMatchObject({ daysAgo, training: true });
     expect(ref?.words).toEqual(words);
   });
+  it('"ran the … job" is any run, not only a training', () => {
+    const ref = parseRunReference('someone ran the scoring job two days ago, redo that same run');
+    expect(ref).toMatchObject({ daysAgo: 2, training: false, words: ['scoring'] });
+  });
   it('without a day it is no such run', () => {
     expect(parseRunReference('we trained the cars model, please rerun the nightly')?.daysAgo).toBeUndefined();
   });

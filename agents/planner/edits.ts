@@ -11,7 +11,7 @@ import type { IntentFrame, ModelReference } from './intent.ts';
 import { spokenNumber, NUM as THRESHOLD_NUMBER } from './offline/gate.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
-import { durationOf, parseHoldFor, parseWindow } from './offline/operations.ts';
+import { durationOf, parseHoldFor, parseWatchLimits, parseWindow } from './offline/operations.ts';
 import { parseGoal } from './offline/parse.ts';
 import { namesTimeOfDay, parseTimezone, retime, type Schedule } from './offline/schedule.ts';
 import { mergeArgs, parseArgs } from './offline/script.ts';
@@ -108,7 +108,8 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
     delta.gate !== undefined ||
     newThreshold(text) !== undefined ||
     delta.testShare !== undefined ||
-    Object.keys(delta.drift).length > 0;
+    Object.keys(delta.drift).length > 0 ||
+    Object.keys(parseWatchLimits(text)).length > 0;
   if (f.canary && !delta.canary?.share && !otherShare) {
     const share = newShare(text);
     if (share !== undefined) out = { ...out, canary: { ...out.canary, share } };

@@ -7,7 +7,7 @@ import { COUNT_WORD, countOf } from './words.ts';
 
 /** Words that set versions against each other. */
 export const COMPARE_VERSIONS =
-  /\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bbenchmark\w*|\bhead[- ]to[- ]head\b|\bstacks?\s+up\b|\bside[- ]by[- ]side\b/i;
+  /\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bbenchmark\w*|\bhead[- ]to[- ]head\b|\bstacks?\s+up\b|\bside[- ]by[- ]side\b|\b(?:any|actually|really|much|at\s+all)\s+(?:better|worse)\s+than\b|\boutperform\w*/i;
 
 /** "score data/x.csv with …": a file put to a scoring verb is scored, whatever else is compared. */
 export const SCORES_FILE =

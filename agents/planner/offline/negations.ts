@@ -6,8 +6,8 @@
  * be deployed" (but not "don't deploy until …").
  */
 
-const MODEL_NOUN = String.raw`(?:models?|training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
-const TRAIN_VERB = String.raw`(?:train|fit|model|learn)`;
+const MODEL_NOUN = String.raw`(?:models?|(?:re-?)?training|modell?ing|ml|machine learning|fitting|classifiers?|regressors?|estimators?)`;
+const TRAIN_VERB = String.raw`(?:(?:re-?)?train|(?:re-?)?fit|model|learn)`;
 const DATA_NOUN = String.raw`(?:split(?:ting)?|prep(?:aration|ping)?|pre-?processing|clean(?:ing|up)?|data (?:work|prep(?:aration)?)|transform(?:ation)?s?|encoding|versioning)`;
 /** Who trains, or when: not this pipeline ("later", "myself", "on our own"). */
 const SOMEONE_ELSE = String.raw`(?:later|afterwards|another time|separately|elsewhere|somewhere else|ourselves|myself|themselves|outside|in-house|on (?:my|our|their) own|by (?:myself|ourselves|hand))\b`;
@@ -46,7 +46,7 @@ const NO_TRAINING = new RegExp(
     String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
     String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
     // "nothing gets trained today", "nothing to train", "train nothing".
-    String.raw`\bnothing\s+(?:(?:gets|is|will be|should be|needs to be|has to be)\s+)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+to\s+(?:train|fit|model)\b|\b(?:train|fit)\s+nothing\b`,
+    String.raw`\bnothing\s+(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+to\s+(?:train|fit|model)\b|\b(?:train|fit)\s+nothing\b`,
     // "data only", "data-only": the data and nothing after it.
     String.raw`\bdata[- ]only\b(?=\s*(?:[,.;:!?)]|$))`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,

@@ -8,10 +8,12 @@
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
 import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
+import { ROLLBACK } from './rollback-words.ts';
 import { dayOf } from './run-references.ts';
-import { COUNT_WORD, countOf, NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
+import { NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 export { parseOutput, SCORING_VERB } from './output-path.ts';
+export { parseRollback, ROLLBACK } from './rollback-words.ts';
 
 const UNIT = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|fortnights?)`;
 
@@ -58,6 +60,8 @@ export function parseCanaryShare(text: string): number | undefined {
     ),
     // "canary … for 30 mins at 10 percent": each preposition after the verb, until one is followed by a share.
     ...afterVerb(text, /\bcanary\b/i, String.raw`(?:\b(?:at|with|to|on|for|of)|[:,])\s+${SHARE}`),
+    // "a 15% canary": the share as the canary's adjective.
+    ...text.matchAll(new RegExp(String.raw`\b(?:a|an|the)\s+${SHARE}\s+canary\b`, 'gi')),
     ...afterVerb(text, /\b(?:roll(?:ing)?\s+(?:it\s+)?out|release)\b/i, String.raw`\bto\s+${SHARE}`),
   ];
   for (const m of candidates) {
@@ -102,7 +106,7 @@ export function parseHoldFor(goal: string): string | undefined {
   if (d) return d;
   // "watch it 45 minutes", "monitor it two hours": the span right after watching it.
   const watched = new RegExp(
-    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:it|them|this|that)\s+(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
+    String.raw`\b(?:watch|monitor|observe)\w*\s+(?:(?:it|them|this|that)\s+)?(?:for\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
     'i',
   ).exec(text);
   if (watched) return durationOf(watched[1], watched[2] as string);
@@ -234,42 +238,6 @@ export function parseWatchLimits(text: string): WatchLimits {
   return out;
 }
 
-/** A version by number, word or ordinal: "v2", "version 2", "version two", "the second version". */
-const VERSION_NO = String.raw`(?:v(?:ersion)?\s*(\d+|${COUNT_WORD})|(?:the\s+)?(?:very\s+)?(${COUNT_WORD}|\d+(?:st|nd|rd|th))\s+(?:version|one))\b`;
-/** A version put back: "put the very first version back", "bring version 2 of churn back". */
-const PUT_BACK = String.raw`\b(?:put|bring)\s+(?:[\w@:.'-]+\s+){0,3}?${VERSION_NO}(?:\s+of\s+[\w@:.-]+)?\s+back\b`;
-/** What was live before, in words: "whatever was live before it", "what was serving before", "the way it was". */
-const BEFORE = String.raw`(?:what|whatever|whichever(?:\s+version)?|the\s+(?:one|version)\s+(?:that|which)?)\s+(?:it\s+)?(?:was|were|had\s+been|we\s+had|ran|served)\b[^.;]{0,30}?\b(?:before|previously|earlier|last)\b|(?:the\s+)?(?:one|version)\s+before(?:\s+(?:it|that|this))?\b|(?:the\s+way|how)\s+it\s+was\b`;
-
-export const ROLLBACK = new RegExp(
-  String.raw`${PUT_BACK}|\bdowngrad(?:e|es|ed|ing)\b|\broll(?:s|ed|ing)?[- ]?(?:it\s+|them\s+|this\s+|that\s+)?back\b|\brestor(?:e|es|ed|ing)\s+(?:the\s+|its\s+)?(?:(?:previous|prior|last|old|older|earlier|former)\b|${VERSION_NO}|[\w-]+\s+(?:to\s+)?${VERSION_NO})|\b(?:put|bring|set|switch)\s+back\s+(?:the\s+)?(?:${VERSION_NO}|(?:previous|prior|old|older|earlier)\s+(?:version|one|model))|\b(?:put|bring|set|move|switch|take|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+(?:(?:on|to)\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|previous|prior|last|old|earlier|${BEFORE})|${BEFORE})|\b(?:go(?:es)?|move|switch|put\s+\S+)\s+back\s+to\s+(?:the\s+|its\s+)?(?:${VERSION_NO}|\S+\s+model\s+(?:that|which|trained|from)|model\s+(?:that|which|trained|from))|\broll(?:s|ed|ing)?\s+(?:[\w@:.'-]+\s+){1,4}?back\b|\brollback\b|\brevert\w*\b|\btake\s+(?:[\w@:.'-]+\s+){0,5}?back\s+to\b|\bgo(?:es)?\s+back\s+to\s+(?:the\s+|its\s+)?(?:previous|prior|last|old|${BEFORE})|\bundo\s+(?:the\s+|that\s+|this\s+|(?:yesterday|today|this\s+morning|last\s+night|last\s+week)'?s\s+)?(?:last\s+|latest\s+|recent\s+)?(?:deploy\w*|release|rollout|promotion)\b|\b(?:put|bring|set|move|switch|turn)\s+(?:[\w@:.'-]+\s+){1,4}?back\s+to\s+(?:whatever|what|the)\b[^.;]{0,40}?\b(?:alias|tag)\b`,
-  'i',
-);
-
-/** A rollback: to which version, and whether only on a breach of serving limits. */
-export function parseRollback(text: string, limits: WatchLimits): IntentFrame['rollback'] | undefined {
-  if (!ROLLBACK.test(text)) return undefined;
-  const to =
-    new RegExp(String.raw`\b(?:back\s+)?(?:to|on)\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
-    new RegExp(String.raw`\bback\s+(?:the\s+)?${VERSION_NO}`, 'i').exec(text) ??
-    new RegExp(PUT_BACK, 'i').exec(text) ??
-    new RegExp(String.raw`\brestor\w*\s+(?:\S+\s+)?${VERSION_NO}`, 'i').exec(text);
-  const conditional =
-    Object.keys(limits).length > 0 && /\b(?:if|when|whenever|once|unless|should)\b/i.test(text);
-  const word = to?.[1] ?? to?.[2];
-  const version = word === undefined ? undefined : countOf(word);
-  // "back to whatever the blue-green alias points at", "to the version the last-good tag is on".
-  const alias =
-    /\bto\s+(?:(?:whatever|wherever|what|the\s+(?:version|one|model))\s+)?(?:the\s+)?([\w-]+)\s+(?:alias|tag)\b/i.exec(
-      text,
-    )?.[1];
-  return {
-    ...(version !== undefined ? { toVersion: version } : {}),
-    ...(alias && version === undefined ? { toAlias: alias.toLowerCase() } : {}),
-    onBreach: conditional,
-  };
-}
-
 const SERVING_WORDS =
   /\b(?:error[- ]?rates?|errors|latency|latencies|p50|p90|p95|p99|5xx|response times?|throughput|requests per|qps|rps|uptime|how\s+many\s+(?:[\w-]+\s+)?(?:requests|calls|queries|predictions|inferences)|(?:request|traffic|call)\s+(?:count|volume|numbers|stats)|(?:serving|endpoint|service)\s+(?:report|health|stats|statistics|metrics|numbers|summary|status))\b/i;
 /** "how's the live penguins model doing", "how has cars-mpg been serving": a serving report when no file is named. */
@@ -356,6 +324,16 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.hasRunRef) return 'rerun';
   const buildsFromData = cues.hasSource && cues.trains && !cues.hasModelRef && !cues.hasScorerRef;
   if (buildsFromData || cues.retrains) return 'pipeline';
+  // "gradient boosting on data/cars.json predicting mpg; compare it with the production model": an algorithm to
+  // fit on a file is a training, the model named beside it its champion.
+  if (
+    cues.namesAlgorithm &&
+    cues.hasSource &&
+    cues.trains &&
+    !SCORE.test(text) &&
+    !SCORE_WITHOUT_VERB.test(text)
+  )
+    return 'pipeline';
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
   // "the canary-blue alias": a name with "canary" in it is no canary rollout.

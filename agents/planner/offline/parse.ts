@@ -32,7 +32,7 @@ import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE
 import { parsePrep } from './prep.ts';
 import { parseModelReferences, parseParkedAlias } from './references.ts';
 import { APPROVAL, parseApprovers, parseDuration, parseResources } from './resources.ts';
-import { NEWEST_DATA, parseRerunReference } from './run-references.ts';
+import { NEWEST_DATA, NEWEST_NAMED_VERSION, parseRerunReference } from './run-references.ts';
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
 import { parseScript } from './script.ts';
@@ -129,10 +129,13 @@ export function parseGoal(goal: string): GoalSpec {
   const register = REGISTER.test(text) && !saysNoRegister(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
-  const modelRefs = parseModelReferences(maskModels(text, 'modelfamily'));
-  const run = parseRerunReference(text, modelRefs, sources.length > 0);
   const limits = parseWatchLimits(text);
   const rollback = parseRollback(text, limits);
+  // "back to the golden version": that word names a version of the model, not a model.
+  const modelRefs = parseModelReferences(maskModels(text, 'modelfamily')).filter(
+    (r) => !(rollback?.toAlias && r.words.length === 1 && r.words[0] === rollback.toAlias),
+  );
+  const run = parseRerunReference(text, modelRefs, sources.length > 0);
   const monitor = MONITOR.test(text);
   const strongRefs = modelRefs.filter((r) => !r.exactOnly);
   const noChampion = NO_CHAMPION.test(text) || CHAMPION_OPT_OUT.test(text);
@@ -270,7 +273,7 @@ export function parseGoal(goal: string): GoalSpec {
     refs: {
       models: modelRefs,
       ...(run ? { run } : {}),
-      newestData: NEWEST_DATA.test(text),
+      newestData: NEWEST_DATA.test(text) || (!!run && NEWEST_NAMED_VERSION.test(text)),
     },
   };
   // Documents, search indexes and LLM calls: their own grammar and builder (offline/ai.ts, build/ai.ts).

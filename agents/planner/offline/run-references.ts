@@ -17,7 +17,7 @@ const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
-  /\b(?:re-?run|re-?try|(?:run|try)\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
+  /\b(?:re-?run|re-?try|(?:run|try)\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do(?!\s+(?:i|we|you|they)\b)|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
 
 /** "whatever ran last", "the last thing that ran", "what ran most recently": the newest run of all. */
 const LAST_RAN =
@@ -43,7 +43,8 @@ export function parseRerunReference(
   hasSource = false,
 ): RunReference | undefined {
   const ref = findRerun(text, models, hasSource);
-  const dataset = ref && NEWEST_DATA.test(text) ? newestDataName(text) : undefined;
+  const dataset =
+    ref && (NEWEST_DATA.test(text) || NEWEST_NAMED_VERSION.test(text)) ? newestDataName(text) : undefined;
   return ref && dataset ? { ...ref, dataset } : ref;
 }
 
@@ -113,6 +114,12 @@ function daysAgoOf(word: string | undefined): number | undefined {
   return n === undefined ? undefined : countOf(n);
 }
 
+/** "<someone> trained the cars model about 3 days ago": a verb of training, what it trained, then a day. */
+const TRAINED_WHEN = new RegExp(
+  String.raw`\b(trained|fitted|fit|built|ran)\s+(?:the|a|an|our|their|that)\s+((?:[\w@:.-]+\s+){0,3}?)(?:${NOUN}|run|training|job|pipeline)\s+(?:(?:about|around|roughly|approximately|some|maybe|like)\s+)?${DAY}`,
+  'i',
+);
+
 /** A past run the goal names: by id, or by day, status, plan words and order. */
 export function parseRunReference(text: string): RunReference | undefined {
   const id = /\b(run-\d{8}-\d{6}-[0-9a-f]{4,12}|run-[a-z0-9][\w-]{5,})\b/i.exec(text);
@@ -120,6 +127,20 @@ export function parseRunReference(text: string): RunReference | undefined {
   if (id && !inModel(id.index))
     return { text: id[0], id: id[1] as string, words: [], training: /\btrain/i.test(text), latest: false };
   if (!RERUN.test(text)) return undefined;
+  // "somebody trained the penguins model about six days ago": the run by what it trained and when.
+  const w = TRAINED_WHEN.exec(text);
+  if (w) {
+    const day = dayOf(w[3]);
+    const daysAgo = daysAgoOf(w[3]);
+    return {
+      text: w[0],
+      ...(day ? { day } : {}),
+      ...(daysAgo !== undefined ? { daysAgo } : {}),
+      words: refWords(w[2] ?? '').filter((x) => !QUALIFIERS[x]),
+      training: !/^ran$/i.test(w[1] as string),
+      latest: false,
+    };
+  }
   // "yesterday's failed run", "last Tuesday's weather training".
   const a = new RegExp(
     String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
@@ -163,14 +184,20 @@ export function parseRunReference(text: string): RunReference | undefined {
 export const NEWEST_DATA =
   /\b(?:today'?s|this\s+morning'?s)\s+(?:refreshed\s+|updated\s+|new\s+|fresh\s+)?(?:file|data|csv|export|copy|extract)\b|\b(?:the\s+)?(?:refreshed|updated)\s+(?:file|data|csv|export|copy|extract)\b|\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
 
+/** "fed with the newest seattle-weather version": a dataset's newest version (read only beside a run to redo). */
+export const NEWEST_NAMED_VERSION =
+  /\b(?:newest|latest|most recent|freshest)\s+(?!(?:model|data(?:set)?|training)\s)[\w-]+\s+version\b/i;
+
 /** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
 export function newestDataName(text: string): string | undefined {
   const m =
     /\b(?:newest|latest|most recent|freshest|current)\s+(?:version\s+of\s+(?:the\s+)?)?([\w-]+)\s+(?:training\s+)?data(?:set)?\b/i.exec(
       text,
-    );
+    ) ?? NEWEST_NAMED_VERSION_NAME.exec(text);
   const name = m?.[1]?.toLowerCase();
-  return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh)$/.test(name)
+  return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh|model)$/.test(name)
     ? name
     : undefined;
 }
+
+const NEWEST_NAMED_VERSION_NAME = /\b(?:newest|latest|most recent|freshest)\s+([\w-]+)\s+version\b/i;

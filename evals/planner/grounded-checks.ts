@@ -8,6 +8,7 @@
  */
 
 import type { Plan } from '../../src/plan/index.ts';
+import { isListedApprover } from '../../src/policy/approver-names.ts';
 import type { ModelRegistry } from '../../src/store/index.ts';
 import type { PopulatedFacts } from '../../test/fixtures/populated-workspace.ts';
 
@@ -294,7 +295,7 @@ export function checkGrounded(
     const got = plan.steps.flatMap((s) => (s.kind === 'approval' ? (s.approvers ?? []) : []));
     check(
       'approvers',
-      (e.approvers ?? []).every((a) => got.includes(a)),
+      (e.approvers ?? []).every((a) => isListedApprover(got, a)),
       got,
     );
   }

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type SerializedError, serializeError, systemError, userError } from '../errors.ts';
 import type { Plan } from '../plan/index.ts';
+import { isListedApprover } from '../policy/approver-names.ts';
 import { type Db, openDb } from './db.ts';
 import { leaseLapse, parseLeaseOwner } from './leases.ts';
 import { migrate } from './migrations.ts';
@@ -607,7 +608,11 @@ export class RunStore {
           { approval: existing },
         );
       }
-      if (existing.approvers.length > 0 && !existing.approvers.includes(d.by) && d.via !== 'timeout') {
+      if (
+        existing.approvers.length > 0 &&
+        !isListedApprover(existing.approvers, d.by) &&
+        d.via !== 'timeout'
+      ) {
         throw userError(
           'APPROVAL_FORBIDDEN',
           `${d.by} may not decide approval "${d.stepId}"`,

@@ -86,6 +86,24 @@ describe('RunStore', () => {
     expect(store.getApproval(run.id, 'ok')?.status).toBe('pending');
   });
 
+  it('matches listed approvers without regard to case: a plan says "Dana", the token is dana', () => {
+    const { store } = open();
+    const run = store.createRun({ plan, createdBy: 'alice' });
+    store.requestApproval({
+      runId: run.id,
+      stepId: 'ok',
+      message: 'go?',
+      approvers: ['Dana'],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      onTimeout: 'reject',
+    });
+    expect(() =>
+      store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'dan', via: 'cli' }),
+    ).toThrow(/dan may not decide/);
+    store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'dana', via: 'cli' });
+    expect(store.getApproval(run.id, 'ok')).toMatchObject({ status: 'approved', decidedBy: 'dana' });
+  });
+
   it('applies onTimeout to a late decision and to expired approvals', () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const { store } = open(() => now);

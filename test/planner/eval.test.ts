@@ -49,7 +49,8 @@ describe('offline planner evals on a workspace with a history', () => {
   );
 
   // Each of these was an unseen figure once (docs/evals.md), run once when written, then developed against: they
-  // now guard against regressions. None is unseen now: the next set written after the last change is the honest test.
+  // now guard against regressions (grounded-dev2 was written blind and developed against from the start). None is
+  // unseen now: the next set written after the last change is the honest test.
   it.each([
     'grounded-unseen3',
     'grounded-holdout',

@@ -1,5 +1,6 @@
 /** Round 10 training-side wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoRegister } from '../../../agents/planner/offline/negations.ts';
 
 describe('"register nothing" / "no registry" means no registration', () => {
@@ -18,5 +19,35 @@ describe('"register nothing" / "no registry" means no registration', () => {
     'register nothing until Ana signs off',
   ])('still registers: %s', (goal) => {
     expect(saysNoRegister(goal)).toBe(false);
+  });
+});
+
+describe('text columns said in other ways', () => {
+  it.each([
+    ['Can the review Body be treated as free text to predict stars?', ['Body']],
+    ['should the notes be handled as text when we classify priority', ['notes']],
+    ['could Subject and Body be read as free text for routing?', ['Subject', 'Body']],
+  ])('a question form: %s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+  it.each([
+    ['classify priority where subject and body are both free text', ['subject', 'body']],
+    ['predict genre; plot and tagline are all text features', ['plot', 'tagline']],
+  ])('"are both text": %s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+  it.each([
+    ['a naive bayes classifier on the email body (data/mail.csv), label = folder', 'body'],
+    ['multinomial NB over the message, target = spam', 'message'],
+  ])('a text classifier on a column: %s', (goal, col) => {
+    expect(parseTextFeatures(goal).maybe).toContain(col);
+  });
+  it('a plain "on the data" names no text', () => {
+    const f = parseTextFeatures('train a random forest on the penguins data, predict species');
+    expect(f.explicit).toEqual([]);
+    expect(f.maybe).not.toContain('species');
+  });
+  it('"can the model be deployed" names no text', () => {
+    expect(parseTextFeatures('can the model be treated as final and deployed?').explicit).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoRegister } from '../../../agents/planner/offline/negations.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 
 describe('"register nothing" / "no registry" means no registration', () => {
   it.each([
@@ -49,5 +50,21 @@ describe('text columns said in other ways', () => {
   });
   it('"can the model be deployed" names no text', () => {
     expect(parseTextFeatures('can the model be treated as final and deployed?').explicit).toEqual([]);
+  });
+});
+
+describe('algorithm ids written in snake_case', () => {
+  it.each([
+    ['price in data/houses.csv; compare gradient_boosting and ridge_regression', ['gradient_boosting', 'ridge']],
+    ['species from data/birds.csv, try logistic_regression vs random_forest', ['logistic_regression', 'random_forest']],
+    ['fit a decision_tree on data/x.csv to predict y', ['decision_tree']],
+  ])('%s', (goal, algorithms) => {
+    const spec = parseGoal(goal) as { models: { algorithm: string }[]; wants: { train: boolean } };
+    expect(spec.models.map((m) => m.algorithm)).toEqual(algorithms);
+    expect(spec.wants.train).toBe(true);
+  });
+  it('a column that only starts like one is no algorithm', () => {
+    const spec = parseGoal('predict ridge_height_cm from data/hills.csv') as { models: unknown[] };
+    expect(spec.models).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoRegister } from '../../../agents/planner/offline/negations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 
 describe('"register nothing" / "no registry" means no registration', () => {
   it.each([
@@ -66,5 +67,18 @@ describe('algorithm ids written in snake_case', () => {
   it('a column that only starts like one is no algorithm', () => {
     const spec = parseGoal('predict ridge_height_cm from data/hills.csv') as { models: unknown[] };
     expect(spec.models).toEqual([]);
+  });
+});
+
+describe('the size of a model is no target', () => {
+  it.each([
+    'price from data/houses.csv with a model of 400 trees',
+    'sales via an ensemble model of 250 boosted stumps, then register it',
+    'rent with a model of 3 layers please',
+  ])('%s', (goal) => {
+    expect(targetPhrases(goal).join(' ')).not.toMatch(/trees|stumps|layers/);
+  });
+  it('"a model of fertility" still names the target', () => {
+    expect(targetPhrases('build a model of fertility from data/g.json')).toContain('fertility');
   });
 });

@@ -82,3 +82,19 @@ describe('the size of a model is no target', () => {
     expect(targetPhrases('build a model of fertility from data/g.json')).toContain('fertility');
   });
 });
+
+describe('rows named by what they are ("the films", "the birds") that lack a column', () => {
+  it.each([
+    ['tidy data/zoo.csv: remove the animals that have no weight, then version it', 'weight'],
+    ['clean data/songs.json by dropping the tracks without a genre', 'genre'],
+    ['from data/flights.csv exclude any flights where delay is missing', 'delay'],
+  ])('%s', (goal, column) => {
+    const prep = (parseGoal(goal) as { prep: { op: string; list?: string }[] }).prep;
+    expect(prep).toContainEqual({ op: 'dropna', list: column });
+  });
+  it('"remove the columns that have no values" is no row filter', () => {
+    const prep = (parseGoal('remove the columns that have no values from data/x.csv') as { prep: { op: string }[] })
+      .prep;
+    expect(prep.map((p) => p.op)).not.toContain('dropna');
+  });
+});

@@ -204,7 +204,7 @@ export function parseTextFeatures(text: string): TextFeatures {
   // A question: "could the movie Title be treated as free text", "can subject and body be read as text".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:could|can|should|would|will|shall|may|might)\s+${BOTH}(?:${LIST}|(?:the\s+)?(?:[\w-]+\s+)?${ONE})\s+(?:both\s+|all\s+)?be\s+(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)\s+as\s+(?:a\s+|an\s+)?${TEXT_ROLE}`,
+      String.raw`\b(?:could|can|should|would|will|shall|may|might)\s+(?!(?:both|all|be)\b)${BOTH}(?:${LIST}|(?:the\s+)?(?:[\w-]+\s+)?${ONE})\s+(?:both\s+|all\s+)?be\s+(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)\s+as\s+(?:a\s+|an\s+)?${TEXT_ROLE}`,
       'gi',
     ),
   ))

@@ -49,6 +49,12 @@ describe('text columns said in other ways', () => {
     expect(f.explicit).toEqual([]);
     expect(f.maybe).not.toContain('species');
   });
+  it('"X and Y should both be handled as text" names X and Y, not "both"', () => {
+    expect(parseTextFeatures('predict stars; Summary and Body should both be handled as text columns').explicit).toEqual([
+      'Summary',
+      'Body',
+    ]);
+  });
   it('"can the model be deployed" names no text', () => {
     expect(parseTextFeatures('can the model be treated as final and deployed?').explicit).toEqual([]);
   });

@@ -180,7 +180,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     new RegExp(
       [
         String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
-        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)\s+(?:free[- ]?)?(?:text|prose)`,
+        String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)(?:\s+(?:both|all))?\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
         // No verb, at a clause start: "movies.json - Title + Director as text feats".
         String.raw`(?:^|[,;:(]\s*|\s[-\u2013\u2014]\s+|\b(?:and|with|where)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+|the\s+|our\s+)?${TEXT_ROLE}`,
@@ -201,7 +201,24 @@ export function parseTextFeatures(text: string): TextFeatures {
   ))
     for (const item of (m[1] ?? m[2] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
       push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
+  // A question: "could the movie Title be treated as free text", "can subject and body be read as text".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:could|can|should|would|will|shall|may|might)\s+(?!(?:both|all|be)\b)${BOTH}(?:${LIST}|(?:the\s+)?(?:[\w-]+\s+)?${ONE})\s+(?:both\s+|all\s+)?be\s+(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)\s+as\s+(?:a\s+|an\s+)?${TEXT_ROLE}`,
+      'gi',
+    ),
+  ))
+    for (const item of (m[1] ?? m[2] ?? '').split(/\s*(?:,|\band\b|&|\+|\bplus\b)\s*/))
+      push(explicit, item.replace(/^the\s+/i, '').replace(/^["'\x60]|["'\x60]$/g, ''));
   for (const m of text.matchAll(new RegExp(String.raw`\bfrom\s+(?:their|its|each\s+\w+'s)\s+${COL}`, 'gi')))
+    push(maybe, m[1]);
+  // "naive bayes on the ticket body (data/tickets.csv)": text if the data says so.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:on|over)\s+(?:the|their|its|each)\s+(?:[\w-]+\s+)?${ONE}(?=\s*[(,;.!?]|\s+(?:column|field)\b|$)`,
+      'gi',
+    ),
+  ))
     push(maybe, m[1]);
   // "from the body of each ticket", "using the title of every film": text if the data says so.
   for (const m of text.matchAll(

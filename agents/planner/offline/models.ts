@@ -79,6 +79,15 @@ function insideName(text: string, at: number, end: number): boolean {
   );
 }
 
+/** "random_forest", "linear_regression": a family written as its id, spelled out ("random forest"). */
+export function spellAlgorithmIds(text: string): string {
+  return text.replace(/\b[a-z]+(?:_[a-z]+)+\b/gi, (id) => {
+    const spaced = id.replace(/_/g, ' ');
+    const whole = MODEL_RULES.some(([re]) => new RegExp(`^(?:${re.source})$`, 'i').test(spaced));
+    return whole ? spaced : id;
+  });
+}
+
 export function parseModels(goal: string): ModelChoice[] {
   const hits: { at: number; end: number; m: ModelChoice }[] = [];
   for (const [re, m] of MODEL_RULES) {

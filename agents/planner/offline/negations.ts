@@ -84,7 +84,7 @@ export function saysNoDeploy(text: string): boolean {
 }
 
 const NO_REGISTER =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|no\s+(?:model\s+)?regist(?:ering|ration)\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|no\s+(?:model\s+)?regist(?:ering|ration|ry)\b|regist(?:er|ering)\s+nothing\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b)/i;
 
 /** Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test"). */
 export function saysNoRegister(text: string): boolean {

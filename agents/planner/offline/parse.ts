@@ -13,7 +13,7 @@ import { plainRequest } from '../surface.ts';
 import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
 import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
-import { maskModels, parseModels } from './models.ts';
+import { maskModels, parseModels, spellAlgorithmIds } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
 import { saysNoDeploy, saysNoRegister, saysNoTraining, withoutNoTraining } from './negations.ts';
 import {
@@ -77,7 +77,7 @@ const EVENT =
 
 export function parseGoal(goal: string): GoalSpec {
   const written = plainRequest(goal);
-  const said = mendTypos(written);
+  const said = spellAlgorithmIds(mendTypos(written));
   // "no model yet", "just the split": nothing is trained, and the phrase names no model or target.
   const noTraining = saysNoTraining(said);
   const text = noTraining ? withoutNoTraining(said) : said;

@@ -33,13 +33,15 @@ export function parsePrep(goal: string): PrepIntent[] {
   // Rows missing one column: "drop rows where IMDB Rating is missing", "remove records with a null price",
   // "drop duplicates and rows where the price is empty".
   const COLUMN = String.raw`((?:[\w()%-]+\s+){0,3}?[\w()%-]+)`;
+  // The rows, or what they are: "the films", "any flights" (never the columns).
+  const ROWS = String.raw`(?:rows|records|entries|samples|(?!(?:columns|cols|fields|features|variables|attributes|values|duplicates|dupes|nulls|nans|nas)\b)[a-z]+s)`;
   const dropnaCol =
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&|as well as)\s+(?:the\s+|any\s+|all\s+)?)?(?:rows|records|entries|samples)\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&|as well as)\s+(?:the\s+|any\s+|all\s+)?)?${ROWS}\s+(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))\b`,
       'i',
     ).exec(goal) ??
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:rows|records|entries|samples)\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?${ROWS}\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
     ).exec(goal);
   // Rows kept where a column is there: "keep only rows where Sex isnt null", "only records whose age is known".

@@ -42,6 +42,14 @@ export function targetPhrases(said: string): string[] {
     .replace(/\(\s*\)/g, ' ')
     // "a model (max depth six) that predicts X": the model's settings in brackets, not the target.
     .replace(new RegExp(String.raw`\b(${AGENT_NOUNS})\s*\([^()]{0,60}\)`, 'gi'), '$1')
+    // "a forest of 150 trees", "a model of 3 layers": the model's size, not the target.
+    .replace(
+      new RegExp(
+        String.raw`\b(${AGENT_NOUNS})\s+(?:of|with)\s+(?:\d+|a (?:hundred|thousand)|[a-z]+ hundred)\s+(?:[\w-]+\s+)?(?:trees|estimators|rounds|iterations|layers|neighbou?rs|leaves|epochs|stumps|learners)\b`,
+        'gi',
+      ),
+      '$1',
+    )
     .replace(/\s+/g, ' ')
     .trim();
   const out: string[] = [];

@@ -1,6 +1,10 @@
 /** Round 10 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { maskModels } from '../../../agents/planner/offline/models.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+
+const refs = (text: string) => parseModelReferences(maskModels(text, 'modelfamily'));
 
 describe('where scored rows go, said with a participle or "going to"', () => {
   it.each([
@@ -15,5 +19,20 @@ describe('where scored rows go, said with a participle or "going to"', () => {
   it('a dataset read from a folder is no output', () => {
     expect(parseOutput('train on data/cars.json, loaded from the data/ folder')).toBeUndefined();
     expect(parseOutput('the model going to production is cars-mpg')).toBeUndefined();
+  });
+});
+
+describe('"the <model> model we registered N days ago" names that day\'s version', () => {
+  it.each([
+    ['score tx.json with the fraud-detector model we registered 2 days ago', 2],
+    ['use the churn-risk classifier that they published four days ago on q.csv', 4],
+    ['promote the churn-risk version someone registered ten days ago', 10],
+  ])('%s', (text, days) => {
+    expect(refs(text)[0]?.registeredDaysAgo).toBe(days);
+  });
+  it('a day about the data is no version', () => {
+    expect(
+      refs('score the rows we loaded 3 days ago with the churn-risk model')[0]?.registeredDaysAgo,
+    ).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const refs = (text: string) => parseModelReferences(maskModels(text, 'modelfamily'));
 
@@ -34,5 +35,26 @@ describe('"the <model> model we registered N days ago" names that day\'s version
     expect(
       refs('score the rows we loaded 3 days ago with the churn-risk model')[0]?.registeredDaysAgo,
     ).toBeUndefined();
+  });
+});
+
+describe('a canary whose rollback names a version rolls back to that version', () => {
+  const planner = populatedPlanner();
+  it.each([
+    ['give penguins-species v3 a 5% canary for 30 minutes and roll back to v2 if p95 exceeds 300ms', 2],
+    [
+      'canary version 3 of penguins-species at 20% for an hour; should errors pass 2%, revert to version two',
+      2,
+    ],
+  ])('%s', async (goal, toVersion) => {
+    const plan = await planner.planOf(goal);
+    expect(plan.metadata?.operation).toBe('canary');
+    expect(taskStep(plan, 'model.rollback')?.with).toMatchObject({ model: 'penguins-species', toVersion });
+  });
+  it('without a named version the rollback only drops the canary', async () => {
+    const plan = await planner.planOf(
+      'canary penguins-species v3 at 10% for an hour, roll back if p95 passes 300ms',
+    );
+    expect(taskStep(plan, 'model.rollback')?.with.toVersion).toBeUndefined();
   });
 });

@@ -58,3 +58,22 @@ describe('a canary whose rollback names a version rolls back to that version', (
     expect(taskStep(plan, 'model.rollback')?.with.toVersion).toBeUndefined();
   });
 });
+
+describe('a rerun whose new version is parked on a non-production alias does not deploy it', () => {
+  const planner = populatedPlanner();
+  const run = () => (planner.ws.facts as unknown as { runs: { carsV1: { id: string } } }).runs.carsV1.id;
+  const tasks = (goal: string) =>
+    planner.planOf(goal).then((p) => p.steps.map((s) => (s.kind === 'task' ? s.task : s.kind)));
+  it.each([
+    (id: string) => `repeat ${id} exactly as it was and park the new model on the staging alias`,
+    (id: string) => `do ${id} over with the same parameters and register the fresh version as staging`,
+    (id: string) => `rerun ${id} unchanged, then put what it produces under the staging alias`,
+  ])('%#', async (goal) => {
+    const t = await tasks(goal(run()));
+    expect(t).toContain('model.register');
+    expect(t).not.toContain('deploy.http');
+  });
+  it('a plain rerun keeps the deploy the run had', async () => {
+    expect(await tasks(`repeat ${run()} exactly as it was`)).toContain('deploy.http');
+  });
+});

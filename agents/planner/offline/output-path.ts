@@ -56,3 +56,15 @@ export function parseOutput(text: string): string | undefined {
   // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
   return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
 }
+
+/**
+ * "score q.csv with churn-model", "inference using price-forecaster": a registry-style name that scores rows is
+ * a model to use, so the training words inside it ("model", "forecast") are blanked out where training is read.
+ */
+export function blankScorerNames(text: string): string {
+  if (!/\b(?:scor(?:e|es|ed|ing)|infer(?:ence)?)\b/i.test(text)) return text;
+  return text.replace(
+    /\b((?:with|using|via|through)\s+(?:the\s+)?)[a-z]\w*(?:-\w+)+\b(?!\s+(?:models?|classifiers?|regressors?|forecasters?)\b)/gi,
+    (_, before: string) => `${before} `,
+  );
+}

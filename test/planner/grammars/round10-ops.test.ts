@@ -1,6 +1,7 @@
 /** Round 10 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -75,5 +76,27 @@ describe('a rerun whose new version is parked on a non-production alias does not
   });
   it('a plain rerun keeps the deploy the run had', async () => {
     expect(await tasks(`repeat ${run()} exactly as it was`)).toContain('deploy.http');
+  });
+});
+
+describe('a registry-style name that scores rows is a model to use, even with a training word inside it', () => {
+  const planner = populatedPlanner();
+  it.each([
+    'score data/q.csv with churn-model and write it to out/',
+    'run inference on data/x.json using price-forecaster, results into preds/',
+    'scoring data/t.csv through the ticket-classifier please',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('score');
+  });
+  it('an unknown one is asked about by its name', async () => {
+    const r = await planner.resultOf('score data/penguins.json with species-model and save to out/');
+    expect(r.kind).toBe('clarify');
+    if (r.kind === 'clarify') expect(r.question).toMatch(/species-model/);
+  });
+  it.each([
+    'train a churn-model on data/q.csv',
+    'forecast demand-level from data/d.csv with a random forest',
+  ])('training stays training: %s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('pipeline');
   });
 });

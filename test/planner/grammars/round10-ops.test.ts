@@ -1,5 +1,6 @@
 /** Round 10 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
@@ -98,5 +99,30 @@ describe('a registry-style name that scores rows is a model to use, even with a 
     'forecast demand-level from data/d.csv with a random forest',
   ])('training stays training: %s', (goal) => {
     expect(parseGoal(goal).operation).toBe('pipeline');
+  });
+});
+
+describe('a follow-up that sets "the window" of a traffic check or serving report', () => {
+  const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then);
+  it.each([
+    ['check flights-delay for drift on the requests it got', 'set the window to 48 hours', '48h'],
+    [
+      'is cars-mpg seeing different inputs in serving than it was trained on?',
+      'use a two-week window',
+      '14d',
+    ],
+    ['drift on what penguins-species has been served', 'window of 6 hours, please', '6h'],
+  ])('%s / %s', (goal, then, window) => {
+    expect(edit(goal, then).trafficSince).toBe(window);
+  });
+  it('a serving report gets the window too', () => {
+    expect(edit('p95 latency of cars-mpg in production', 'make the window 12 hours').servingWindow).toBe(
+      '12h',
+    );
+  });
+  it('a span that is no window does not change it', () => {
+    expect(edit('drift on what penguins-species has been served', 'and alert slack').trafficSince).toBe(
+      parseGoal('drift on what penguins-species has been served').trafficSince,
+    );
   });
 });

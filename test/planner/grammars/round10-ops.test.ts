@@ -126,3 +126,27 @@ describe('a follow-up that sets "the window" of a traffic check or serving repor
     );
   });
 });
+
+describe('a follow-up that turns a rollout into a canary', () => {
+  const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then);
+  it.each([
+    [
+      'promote penguins-species v3 to production',
+      'hmm, do it as a canary with 5% for 30 minutes first',
+      0.05,
+      '30m',
+    ],
+    ['ship churn-risk version 4 to prod', 'no wait, canary it at 25% for two hours', 0.25, '2h'],
+    ['put flights-delay v2 live', 'rather send only 10% of its traffic to it for 45 minutes', 0.1, '45m'],
+  ])('%s / %s', (goal, then, share, duration) => {
+    expect(parseGoal(goal).operation).toBe('promote');
+    const f = edit(goal, then);
+    expect(f.operation).toBe('canary');
+    expect(f.canary).toMatchObject({ share, duration });
+  });
+  it('a follow-up without a canary keeps the rollout', () => {
+    expect(
+      edit('promote penguins-species v3 to production', 'and tell slack when it is done').operation,
+    ).toBe('promote');
+  });
+});

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../agents/planner/edits.ts';
 import { maskModels } from '../../../agents/planner/offline/models.ts';
-import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 

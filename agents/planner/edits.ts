@@ -281,6 +281,14 @@ export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
   if (delta.compareWithProduction !== undefined)
     f = { ...f, compareWithProduction: delta.compareWithProduction };
   if (delta.canary) f = { ...f, canary: { ...f.canary, ...delta.canary } };
+  // "actually, make it a canary at 20% for an hour": a rollout the follow-up turns into a canary.
+  const toCanary =
+    delta.canary?.share !== undefined ||
+    (/\bcanary\b/i.test(text) && !/\b(?:no|without|skip|drop|remove)\s+(?:the\s+|a\s+)?canary\b/i.test(text));
+  if (f.operation === 'promote' && toCanary) {
+    const duration = f.canary?.duration ?? parseHoldFor(text);
+    f = { ...f, operation: 'canary', canary: { ...f.canary, ...(duration ? { duration } : {}) } };
+  }
   if (delta.watch) f = { ...f, watch: { ...f.watch, ...delta.watch } };
   if (delta.output) f = { ...f, output: delta.output };
   if (delta.refs.newestData) f = { ...f, refs: { ...f.refs, newestData: true } };

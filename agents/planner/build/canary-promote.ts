@@ -65,7 +65,12 @@ export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOut
       task: 'model.rollback',
       dependsOn: ['watch'],
       when: 'steps.watch.outputs.regressed == true',
-      with: { model: b.name, reason: `canary of v${b.version} regressed` },
+      // "if it regresses go back to version 1": a version the goal names is the one rolled back to.
+      with: {
+        model: b.name,
+        ...(frame.rollback?.toVersion !== undefined ? { toVersion: frame.rollback.toVersion } : {}),
+        reason: `canary of v${b.version} regressed`,
+      },
     },
   ];
   notes.push(

@@ -80,7 +80,10 @@ export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[
     register.with.alias = frame.registerAlias;
     notes.push(`the new version goes to the ${frame.registerAlias} alias`);
   }
-  if (saysNoDeploy(frame.goal)) {
+  // "park the new version on staging": a version put on another alias is not also deployed to production.
+  const parked =
+    !!register && !!frame.registerAlias && frame.registerAlias !== 'production' && !frame.wants.deploy;
+  if (saysNoDeploy(frame.goal) || parked) {
     const deploys = new Set(tasks.filter((s) => s.task.startsWith('deploy.')).map((s) => s.id));
     // An approval that only guards a deploy goes with it.
     for (const s of plan.steps)
@@ -92,7 +95,11 @@ export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[
     if (deploys.size) {
       plan.steps = plan.steps.filter((s) => !deploys.has(s.id));
       for (const s of plan.steps) if (s.dependsOn) s.dependsOn = s.dependsOn.filter((d) => !deploys.has(d));
-      notes.push('the run deployed; this one does not, as asked');
+      notes.push(
+        parked
+          ? `the run deployed; this one parks the new version on ${frame.registerAlias} instead`
+          : 'the run deployed; this one does not, as asked',
+      );
     }
   }
   addDeploy(plan, frame, notes);

@@ -127,6 +127,14 @@ export function parseWindow(text: string): string | undefined {
     ? undefined
     : new RegExp(String.raw`\b(?:last|past|previous)\s+${NUMBER}\s*${UNIT}\b`, 'i').exec(text);
   if (bare) return durationOf(bare[1], bare[2] as string);
+  // "make the window three days", "window of 6 hours", "a two-week window": a span said of the window itself.
+  const named = m
+    ? undefined
+    : (new RegExp(
+        String.raw`\bwindow\s+(?:(?:to|of|at|is|be|as|=|:)\s*|(?:to\s+)?be\s+)?(?:(?:a|an|the)\s+)?(?:${NUMBER}\s*)${UNIT}\b`,
+        'i',
+      ).exec(text) ?? new RegExp(String.raw`\b${NUMBER}[\s-]*${UNIT}\s+window\b`, 'i').exec(text));
+  if (named) return durationOf(named[1], named[2] as string);
   if (!m) return undefined;
   return m[2] ? durationOf(m[1], m[2]) : durationOf(m[3], m[4] as string);
 }

@@ -6,6 +6,9 @@ const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
 const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
 const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
 
+/** A noun for scored rows. */
+const SCORED_NOUN = /\b(?:predictions|scores|estimates|preds)\b/i;
+
 /** A verb that scores rows with a model. */
 export const SCORING_VERB = /\b(?:scor(?:e|es|ed|ing)|predict(?:s|ing)?|infer(?:ence)?|label(?:s|ling)?)\b/i;
 
@@ -22,7 +25,7 @@ export function parseOutput(text: string): string | undefined {
     // "score q.csv with m -> out/q.csv": an arrow points at where the scores go.
     new RegExp(String.raw`(?:->|→|=>)\s*${PATH}`, 'i').exec(text) ??
     new RegExp(
-      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es)?\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
+      String.raw`(?<![./])\b(?:predictions|scores|results|outputs?|preds|csv|parquet|jsonl?)\s+(?:go(?:es|ing)?\s+|head(?:s|ed|ing)\s+|should\s+go\s+|end\s+up\s+|out\s+)?(?:to|in|into)\s+(?:the\s+)?${PATH}`,
       'i',
     ).exec(text) ??
     // "have the output written to x.parquet", "with the scores saved under out/", "predictions stashed in s/".
@@ -30,9 +33,18 @@ export function parseOutput(text: string): string | undefined {
       String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text);
+  // "its predictions on x.csv, dropped into the out/ folder": a participle after a comma, when rows are scored.
+  const participle =
+    m ??
+    (SCORING_VERB.test(text) || SCORED_NOUN.test(text)
+      ? new RegExp(
+          String.raw`,\s*${WRITTEN}\s+(?:to|into|in|under)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+          'i',
+        ).exec(text)
+      : null);
   // "score q.csv with m into out/q.csv": after a scoring verb, a path after "into" is where scores go.
   const into =
-    m ??
+    participle ??
     (SCORING_VERB.test(text)
       ? new RegExp(
           String.raw`\binto\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
@@ -43,4 +55,16 @@ export function parseOutput(text: string): string | undefined {
   if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
   // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
   return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+}
+
+/**
+ * "score q.csv with churn-model", "inference using price-forecaster": a registry-style name that scores rows is
+ * a model to use, so the training words inside it ("model", "forecast") are blanked out where training is read.
+ */
+export function blankScorerNames(text: string): string {
+  if (!/\b(?:scor(?:e|es|ed|ing)|infer(?:ence)?)\b/i.test(text)) return text;
+  return text.replace(
+    /\b((?:with|using|via|through)\s+(?:the\s+)?)[a-z]\w*(?:-\w+)+\b(?!\s+(?:models?|classifiers?|regressors?|forecasters?)\b)/gi,
+    (_, before: string) => `${before} `,
+  );
 }

@@ -28,6 +28,7 @@ import {
   parseWindow,
   ROLLBACK,
 } from './operations.ts';
+import { blankScorerNames } from './output-path.ts';
 import { parseDatasetName, parseModelName, parseParams, parseRegisterAlias, TUNE } from './params.ts';
 import { parsePrep } from './prep.ts';
 import { parseModelReferences, parseParkedAlias } from './references.ts';
@@ -87,7 +88,7 @@ export function parseGoal(goal: string): GoalSpec {
   const script = parseScript(text);
   // "the training data" names data (e.g. a drift reference), not a wish to train.
   // "into train, validation and test" names parts of a split, not a wish to train.
-  const trainText = noModels
+  const trainText = blankScorerNames(noModels)
     .replace(/\btraining (?:data(?:set)?|set|rows|snapshot|distribution|file|sample|split)\b/gi, ' ')
     // "different than training", "changed since the training": the time of training, not a wish to train.
     .replace(

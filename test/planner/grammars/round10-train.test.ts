@@ -50,10 +50,9 @@ describe('text columns said in other ways', () => {
     expect(f.maybe).not.toContain('species');
   });
   it('"X and Y should both be handled as text" names X and Y, not "both"', () => {
-    expect(parseTextFeatures('predict stars; Summary and Body should both be handled as text columns').explicit).toEqual([
-      'Summary',
-      'Body',
-    ]);
+    expect(
+      parseTextFeatures('predict stars; Summary and Body should both be handled as text columns').explicit,
+    ).toEqual(['Summary', 'Body']);
   });
   it('"can the model be deployed" names no text', () => {
     expect(parseTextFeatures('can the model be treated as final and deployed?').explicit).toEqual([]);
@@ -62,8 +61,14 @@ describe('text columns said in other ways', () => {
 
 describe('algorithm ids written in snake_case', () => {
   it.each([
-    ['price in data/houses.csv; compare gradient_boosting and ridge_regression', ['gradient_boosting', 'ridge']],
-    ['species from data/birds.csv, try logistic_regression vs random_forest', ['logistic_regression', 'random_forest']],
+    [
+      'price in data/houses.csv; compare gradient_boosting and ridge_regression',
+      ['gradient_boosting', 'ridge'],
+    ],
+    [
+      'species from data/birds.csv, try logistic_regression vs random_forest',
+      ['logistic_regression', 'random_forest'],
+    ],
     ['fit a decision_tree on data/x.csv to predict y', ['decision_tree']],
   ])('%s', (goal, algorithms) => {
     const spec = parseGoal(goal) as { models: { algorithm: string }[]; wants: { train: boolean } };
@@ -99,8 +104,9 @@ describe('rows named by what they are ("the films", "the birds") that lack a col
     expect(prep).toContainEqual({ op: 'dropna', list: column });
   });
   it('"remove the columns that have no values" is no row filter', () => {
-    const prep = (parseGoal('remove the columns that have no values from data/x.csv') as { prep: { op: string }[] })
-      .prep;
+    const prep = (
+      parseGoal('remove the columns that have no values from data/x.csv') as { prep: { op: string }[] }
+    ).prep;
     expect(prep.map((p) => p.op)).not.toContain('dropna');
   });
 });

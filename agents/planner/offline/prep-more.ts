@@ -38,6 +38,13 @@ function timeWhere(
   };
 }
 
+/** The rows a time word drops: "before 1980" drops those < 1980, "until" <=, "since" >=, "after" / "newer than" >. */
+function droppedSide(word: string): Extract<PrepIntent, { op: 'where' }>['cmp'] {
+  if (/after|newer|later/.test(word)) return '>';
+  if (word === 'until') return '<=';
+  return word === 'since' ? '>=' : '<';
+}
+
 export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
   for (const m of goal.matchAll(
@@ -117,15 +124,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
       'gi',
     ),
   )) {
-    const word = (m[1] as string).toLowerCase();
-    const cmp = /after|newer|later/.test(word)
-      ? '>'
-      : word === 'until'
-        ? '<='
-        : word === 'since'
-          ? '>='
-          : '<';
-    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
+    out.push(timeWhere(m[2] as string, m.index ?? 0, droppedSide((m[1] as string).toLowerCase()), false));
   }
   // "remove cars from before 1975", "drop everything before 2008": the rows outside a time are dropped.
   for (const m of goal.matchAll(
@@ -134,15 +133,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
       'gi',
     ),
   )) {
-    const word = (m[1] as string).toLowerCase();
-    const cmp = /after|newer|later/.test(word)
-      ? '>'
-      : word === 'until'
-        ? '<='
-        : word === 'since'
-          ? '>='
-          : '<';
-    out.push(timeWhere(m[2] as string, m.index ?? 0, cmp, false));
+    out.push(timeWhere(m[2] as string, m.index ?? 0, droppedSide((m[1] as string).toLowerCase()), false));
   }
   // "filter the data to 2001 and later", "restrict it to the years up to 2005", "limit x.csv to year 1990 onwards".
   for (const m of goal.matchAll(

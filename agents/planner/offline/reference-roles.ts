@@ -27,19 +27,9 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
     const word = (m[1] ?? '').toLowerCase();
     const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: c.words,
-        alias: c.alias ?? 'production',
-      },
-    });
+    out.push(refAt(text, m, { words: c.words, alias: c.alias ?? 'production' }));
   }
   // "the churn model tagged beta", "churn-risk labelled nightly": a model by an alias of any name (the resolver
   // asks, naming the real aliases, when there is none of that name).
@@ -80,20 +70,9 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
     const word = (m[1] ?? '').toLowerCase();
     const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: m[2] ? [m[2].toLowerCase()] : c.words,
-        ...(m[2] ? { name: m[2] } : {}),
-        alias: 'canary',
-      },
-    });
+    out.push(refAt(text, m, { words: m[2] ? [m[2].toLowerCase()] : c.words, name: m[2], alias: 'canary' }));
   }
   return out;
 }
@@ -103,6 +82,26 @@ const IN_CANARY = String.raw`\s+(?:(?:that|which)\s*(?:'s|\s+is)?\s+|'s\s+|is\s+
 /** A model named by the canary it is in: the word "canary" there starts no new canary. */
 export const IN_CANARY_PHRASE = new RegExp(IN_CANARY, 'gi');
 
+/** A reference found at a match: where it starts and ends, who it is for (the words before it), and what it names. */
+function refAt(
+  text: string,
+  m: RegExpMatchArray,
+  said: { words: string[]; name?: string | undefined; alias: string },
+): { at: number; end: number; ref: ModelReference } {
+  const at = m.index ?? 0;
+  return {
+    at,
+    end: at + m[0].length,
+    ref: {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: said.words,
+      ...(said.name ? { name: said.name } : {}),
+      alias: said.alias,
+    },
+  };
+}
+
 /** A model said with the tag it carries: its name (when said), its description words, the tag as an alias. */
 function taggedRef(
   text: string,
@@ -111,20 +110,9 @@ function taggedRef(
   name: string | undefined,
   tag: string,
 ): { at: number; end: number; ref: ModelReference } {
-  const at = m.index ?? 0;
   const word = (said ?? '').toLowerCase();
   const c = classify(refWords(BOUNDARY.test(word) ? '' : word));
-  return {
-    at,
-    end: at + m[0].length,
-    ref: {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: c.words,
-      ...(name ? { name } : {}),
-      alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase(),
-    },
-  };
+  return refAt(text, m, { words: c.words, name, alias: ALIASES[tag.toLowerCase()] ?? tag.toLowerCase() });
 }
 
 /** "the model that's in staging", "whatever cars-mpg is sitting on staging": a model by the alias it is at now. */
@@ -150,16 +138,7 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
     const said = (m[1] ?? '').split(/\s+/).filter(Boolean);
     if (said.length > 1 && said.some((w) => BOUNDARY.test(w))) continue;
     const c = classify(refWords(said.join(' ')));
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: c.words,
-        alias: ALIASES[(m[2] as string).toLowerCase()] as string,
-      },
-    });
+    out.push(refAt(text, m, { words: c.words, alias: ALIASES[(m[2] as string).toLowerCase()] as string }));
   }
   // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
   for (const m of text.matchAll(
@@ -168,18 +147,13 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
     if (!SITTING_VERB.test(m[0])) continue;
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
+    out.push(
+      refAt(text, m, {
         words: [(m[1] as string).toLowerCase()],
         alias: ALIASES[(m[2] as string).toLowerCase()] as string,
-      },
-    });
+      }),
+    );
   }
   // "the version of churn-risk that staging points to", "whatever prod is pointing at", "whatever the beta alias
   // points to": the version an alias points at (any alias name when said with the word alias or tag).
@@ -189,35 +163,16 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
       'gi',
     ),
   )) {
-    const at = m.index ?? 0;
     const alias = m[2] ? (ALIASES[m[2].toLowerCase()] as string) : (m[3] as string).toLowerCase();
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: m[1] ? [m[1].toLowerCase()] : [],
-        ...(m[1] ? { name: m[1] } : {}),
-        alias: ALIASES[alias] ?? alias,
-      },
-    });
+    out.push(
+      refAt(text, m, { words: m[1] ? [m[1].toLowerCase()] : [], name: m[1], alias: ALIASES[alias] ?? alias }),
+    );
   }
   // "whatever's in staging", "what is on prod right now": no noun; the model is the one named elsewhere.
   for (const m of text.matchAll(
     /\b(?:whatever|whichever|what)\s*(?:'s|\s+is)\s+(?:currently\s+|now\s+)?(?:(?:sitting|living|parked)\s+)?(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b/gi,
   )) {
-    const at = m.index ?? 0;
-    out.push({
-      at,
-      end: at + m[0].length,
-      ref: {
-        text: m[0],
-        role: roleOf(text.slice(0, at)),
-        words: [],
-        alias: ALIASES[(m[1] as string).toLowerCase()] as string,
-      },
-    });
+    out.push(refAt(text, m, { words: [], alias: ALIASES[(m[1] as string).toLowerCase()] as string }));
   }
   return out;
 }

@@ -334,7 +334,8 @@ export interface EvalOptions {
   llm?: Omit<LlmSettingsInput, 'provider'>;
   /** A set name (main or goals, heldout…heldout5, grounded) or a JSONL file path. */
   file?: string;
-  /** Plan against the populated workspace (default: for the grounded sets and files named grounded*). */
+  /** Plan against the populated workspace (default: grounded sets, files named grounded*, any file whose cases
+   *  check grounded properties or name fixture facts such as {{runs.carsV1.id}}). */
   populated?: boolean;
   /** Meaning-preserving rewrites of every goal and follow-up (perturb.ts), comma separated. */
   perturb?: string;
@@ -373,7 +374,6 @@ export const EVAL_SETS = {
   'grounded-dev2': 'grounded-dev2.jsonl',
   /** The sixth held-out set (issue 12): written blind, run once after round 8 (85.0%), developed against in round 9. */
   'grounded-holdout6': 'grounded-holdout6.jsonl',
-  /** The seventh held-out set (issue 12): written blind in round 9, run once at the end. */
   /** The seventh held-out set (issue 12): written blind, run once after round 9 (87.4%), developed against in round 10. */
   'grounded-holdout7': 'grounded-holdout7.jsonl',
 } as const;
@@ -398,6 +398,14 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout7',
 ]);
 
+/** A file needs the workspace with a history when its cases check grounded properties or name fixture facts. */
+function needsHistory(file: string, cases: EvalCase[]): boolean {
+  if (/(^|\/)grounded[^/]*\.jsonl$/.test(file)) return true;
+  return cases.some(
+    (c) => hasGrounded(c.expect) || [c.goal, ...(c.followUps ?? [])].some((t) => t.includes('{{')),
+  );
+}
+
 export function evalSetFile(set: string | undefined): string {
   if (!set || set === 'main' || set === 'goals') return path.join(HERE, EVAL_SETS.main);
   if (set in EVAL_SETS) return path.join(HERE, EVAL_SETS[set as keyof typeof EVAL_SETS]);
@@ -415,8 +423,7 @@ export async function runPlannerEval(
   const modelDeps = await plannerModelDeps(
     LlmSettings.parse({ provider: opts.provider ?? 'offline', ...(opts.llm ?? {}) }),
   );
-  const populated =
-    opts.populated ?? (POPULATED_SETS.has(opts.file ?? '') || /(^|\/)grounded[^/]*\.jsonl$/.test(file));
+  const populated = opts.populated ?? (POPULATED_SETS.has(opts.file ?? '') || needsHistory(file, cases));
   const ws: { dir: string; cleanup(): void; fixture?: PopulatedWorkspace } = populated
     ? await (async () => {
         const fixture = await populatedWorkspace();

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceDeps } from '../../agents/planner/index.ts';
 import { matchColumn } from '../../agents/planner/offline/columns.ts';
@@ -464,5 +467,20 @@ describe.each([
     expect(rows).toHaveLength(cases);
     expect(rows.filter((r) => r.kind === 'plan').every((r) => r.valid && r.validFull)).toBe(true);
     expect(rows.some((r) => r.kind === 'error')).toBe(false);
+  }, 120_000);
+});
+
+describe('an eval file passed by path', () => {
+  it('plans against the workspace with a history when its cases check grounded properties, whatever its name', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pw-evalfile-'));
+    const file = path.join(dir, 'my-team-goals.jsonl');
+    const line = readFileSync(new URL('../../evals/planner/grounded.jsonl', import.meta.url), 'utf8').split(
+      '\n',
+    )[0];
+    writeFileSync(file, `${line}\n`);
+    const { rows } = await runPlannerEval({ provider: 'offline', file });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.kind).toBe('plan');
+    expect(rows[0]?.failures).toEqual([]);
   }, 120_000);
 });

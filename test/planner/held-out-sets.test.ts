@@ -110,6 +110,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['demand-forecaster', 'bluegreen'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
   },
+  {
+    name: 'grounded-holdout8',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261202-031500-0ddba11f0008',
+    missingNames: ['txn-fraud', 'blue-shadow'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

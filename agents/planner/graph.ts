@@ -16,7 +16,7 @@
  * never wrapped in try/catch.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, type MessageContent, SystemMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import {
   Annotation,
   type BaseCheckpointSaver,
@@ -26,99 +26,38 @@ import {
   START,
   StateGraph,
 } from '@langchain/langgraph';
-import { z } from 'zod';
 import { isPipewrightError, PipewrightError } from '../../src/errors.ts';
 import type { Prompt } from '../../src/llm/index.ts';
-import { Plan, type Problem, type TaskLookup, validatePlan } from '../../src/plan/index.ts';
-import type { CatalogEntry } from '../../src/tasks/index.ts';
+import { type Plan, type Problem, validatePlan } from '../../src/plan/index.ts';
 import { promoteOnlyRegisteredNames } from './bare-name-promote.ts';
 import { planFromFrame } from './build/index.ts';
-import { type DatasetDescription, type DescribeDataset, TEXT_TYPES } from './describe-dataset.ts';
+import { dataProblems, describedData } from './data-checks.ts';
+import type { DatasetDescription } from './describe-dataset.ts';
+import { DraftEnvelope, type Envelope, envelopeFromText, envelopeSchema } from './draft-envelope.ts';
 import { applyAnswer, applyEdit } from './edits.ts';
-import { addNewestDataSource, emptyLookups, type OpenLookups, recordNewestData } from './lookups.ts';
+import {
+  ClarifyAnswer,
+  type ClarifyRequest,
+  type PlannerDeps,
+  type PlannerResult,
+  ReviewDecision,
+  type ReviewRequest,
+} from './graph-types.ts';
+import { TOOLS_REJECTED, transportError } from './llm-errors.ts';
+import { addNewestDataSource, emptyLookups, recordNewestData } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
 import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
-import { messageText, plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
+import { plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
 import type { DraftOutcome, MissingPiece } from './types.ts';
+import { workspaceText } from './workspace-text.ts';
 
+export { dataProblems } from './data-checks.ts';
+export { DraftEnvelope, envelopeFromText } from './draft-envelope.ts';
+export * from './graph-types.ts';
+export { transportError } from './llm-errors.ts';
 export type { PastRun } from './past-runs.ts';
-
-export type PlannerResult =
-  | { kind: 'plan'; plan: Plan; notes: string[] }
-  | { kind: 'clarify'; question: string }
-  | { kind: 'refuse'; reason: string };
-
-/** The answer to a clarifying question (resumes a `clarify` interrupt). */
-export const ClarifyAnswer = z.object({
-  answer: z.string().min(1).describe('The missing piece, in words: a column, a file, which model or run'),
-  by: z.string().optional(),
-});
-export type ClarifyAnswer = z.infer<typeof ClarifyAnswer>;
-
-/** What the clarify interrupt shows the person. */
-export interface ClarifyRequest {
-  kind: 'clarify';
-  question: string;
-  about?: MissingPiece;
-}
-
-export const ReviewDecision = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('approve'), by: z.string().optional() }),
-  z.object({
-    action: z.literal('edit'),
-    plan: z.unknown().describe('The replacement plan'),
-    by: z.string().optional(),
-  }),
-  z.object({
-    action: z.literal('reject'),
-    feedback: z.string().min(1).describe('What to change'),
-    by: z.string().optional(),
-  }),
-]);
-export type ReviewDecision = z.infer<typeof ReviewDecision>;
-
-/** What the review interrupt shows the person. */
-export interface ReviewRequest {
-  kind: 'plan_review';
-  plan: Plan;
-  notes: string[];
-  /** Problems of a rejected edit, when the last edit was invalid. */
-  problems: Problem[];
-}
-
-export interface PlannerDeps {
-  registry: TaskLookup & { catalog(): CatalogEntry[] };
-  describe: DescribeDataset;
-  exists: (file: string) => boolean;
-  dataFiles?: () => string[];
-  /** A chat model drafts the plan; without one the offline planner does. */
-  model?: BaseChatModel;
-  /** Provider and model name, recorded in plan metadata (never the API key). */
-  modelInfo?: { provider: string; model?: string };
-  /** The draft prompt (prompts/planner/draft.md), required with a model. */
-  prompt?: Prompt;
-  /** How structured output is asked of the model (default: the client's choice, json_schema for OpenAI). */
-  structuredOutput?: 'jsonSchema' | 'functionCalling' | 'jsonMode';
-  /** Ask a person to approve, edit or reject the plan (default true). */
-  review?: boolean;
-  /** Drafts before giving up (the first plus repairs; default 3). */
-  maxAttempts?: number;
-  /** Similar past runs from run memory, shown to the drafter as context. Failures count as none. */
-  pastRuns?: (goal: string) => Promise<PastRun[]>;
-  /**
-   * What exists in the workspace (registered models, runs, dataset versions, triggers), opened for one
-   * planning turn and closed after. Without it nothing is registered and references get questions.
-   */
-  lookups?: () => OpenLookups;
-  /**
-   * Let the model call describe_dataset and task_catalog before it drafts (models with bindTools only):
-   * the system prompt of the look-up rounds (prompts/planner/tools.md), the prompt that hands the look-ups
-   * to the structured draft (prompts/planner/tool-context.md) and the bound on tool rounds (default 3).
-   */
-  tools?: { prompt: Prompt; context: Prompt; maxRounds?: number };
-}
 
 const State = Annotation.Root({
   goal: Annotation<string>,
@@ -142,168 +81,6 @@ const State = Annotation.Root({
   editBase: Annotation<{ plan: Plan; spec: GoalSpec | undefined; notes: string[] } | undefined>,
 });
 type S = typeof State.State;
-
-/** What an LLM answers: a plan, one question, or a refusal. */
-export const DraftEnvelope = z
-  .object({
-    plan: z.record(z.string(), z.unknown()).optional().describe('The pipeline plan'),
-    clarify: z.string().optional().describe('One question, when a required piece is missing'),
-    refuse: z.string().optional().describe('Why the goal is unsafe'),
-  })
-  .describe('The planner answer');
-
-type Envelope = z.infer<typeof DraftEnvelope>;
-
-/** A free-text answer that is already a complete envelope (JSON, maybe in a code fence), else undefined. */
-export function envelopeFromText(content: MessageContent): Envelope | undefined {
-  const text = messageText(content);
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  if (start < 0 || end <= start) return undefined;
-  try {
-    const parsed = DraftEnvelope.safeParse(JSON.parse(text.slice(start, end + 1)));
-    if (!parsed.success) return undefined;
-    const { plan, clarify, refuse } = parsed.data;
-    return plan || clarify || refuse ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** HTTP statuses with which servers turn down requests that offer tools (no tool support, no --jinja). */
-const TOOLS_REJECTED = new Set([400, 404, 405, 422, 500, 501]);
-
-function envelopeSchema(): Record<string, unknown> {
-  const plan = z.toJSONSchema(Plan, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  delete plan.$schema;
-  return {
-    type: 'object',
-    properties: {
-      plan,
-      clarify: { type: 'string', description: 'One question, when a required piece is missing' },
-      refuse: { type: 'string', description: 'Why the goal is unsafe' },
-    },
-  };
-}
-
-/** Data checks beside the plan validator: the target exists, the task type fits it. */
-export function dataProblems(plan: Plan, data: DatasetDescription | undefined): Problem[] {
-  if (!data) return [];
-  const out: Problem[] = [];
-  plan.steps.forEach((s, i) => {
-    if (s.kind !== 'task' || !s.task.startsWith('train.')) return;
-    const target = s.with.target;
-    if (typeof target !== 'string' || target.includes('${{')) return;
-    const col = data.columns.find((c) => c.name === target);
-    if (!col) {
-      out.push({
-        path: `steps[${i}].with.target`,
-        message: `"${target}" is not a column of ${data.path}; columns: ${data.columns.map((c) => c.name).join(', ')}`,
-      });
-    } else if (s.with.taskType === 'regression' && TEXT_TYPES.test(col.type)) {
-      out.push({
-        path: `steps[${i}].with.taskType`,
-        message: `"${target}" is ${col.type}, so the task is classification, not regression`,
-      });
-    }
-  });
-  return out;
-}
-
-/**
- * A failed request (timeout, refused connection, HTTP error) as a clear error, or undefined when the error is
- * about the answer itself (unparseable output), which the repair loop handles. Messages never hold the key.
- */
-export function transportError(e: unknown, info: PlannerDeps['modelInfo']): PipewrightError | undefined {
-  const err = e as {
-    name?: string;
-    message?: string;
-    status?: unknown;
-    status_code?: unknown;
-    code?: unknown;
-    cause?: unknown;
-  };
-  const text = `${err?.name ?? ''} ${err?.message ?? ''}`;
-  const causeCode = (err?.cause as { code?: string } | undefined)?.code;
-  const who = `${info?.provider ?? 'LLM'}${info?.model ? ` model "${info.model}"` : ''}`;
-  const why = (err?.message ?? String(e)).replace(/\b(sk|key)-[\w-]+/gi, '[redacted]').slice(0, 300);
-  if (/TimeoutError|timed? ?out/i.test(text)) {
-    return new PipewrightError({
-      code: 'LLM_TIMEOUT',
-      category: 'third-party',
-      what: `The ${who} did not answer in time, even after retries`,
-      why,
-      fix: 'Check that the server is up and the model loaded, raise PIPEWRIGHT_LLM_TIMEOUT_MS, or use --provider offline.',
-      retryable: true,
-    });
-  }
-  const rawStatus = err?.status ?? err?.status_code;
-  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
-  if (
-    status !== undefined ||
-    /APIConnectionError|ECONNREFUSED|ENOTFOUND|ECONNRESET|fetch failed|socket hang up/i.test(text) ||
-    /ECONNREFUSED|ENOTFOUND|ECONNRESET/.test(String(causeCode ?? err?.code ?? ''))
-  ) {
-    return new PipewrightError({
-      code: 'LLM_REQUEST_FAILED',
-      category: 'third-party',
-      what: `The request to the ${who} failed${status ? ` with HTTP ${status}` : ''}`,
-      why,
-      fix:
-        status === 401 || status === 403
-          ? 'Check PIPEWRIGHT_LLM_API_KEY.'
-          : 'Check PIPEWRIGHT_LLM_BASE_URL / --base-url and that the server is running, or use --provider offline.',
-      retryable: status === undefined || status >= 500 || status === 429,
-    });
-  }
-  return undefined;
-}
-
-/** The first dataset a describe_dataset call returned, for the data checks. */
-function describedData(lookups: ToolCallRecord[]): DatasetDescription | undefined {
-  for (const l of lookups) {
-    if (l.name !== 'describe_dataset' || !l.ok) continue;
-    try {
-      const d = JSON.parse(l.content) as DatasetDescription;
-      if (Array.isArray(d.columns)) return d;
-    } catch {
-      // Truncated output: no data checks from it.
-    }
-  }
-  return undefined;
-}
-
-/** Registered models and the latest runs, in a few lines (the model may look up more with find_models / find_runs). */
-function workspaceText(deps: PlannerDeps): string {
-  if (!deps.lookups) return 'not known (no look-ups)';
-  const { look, close } = deps.lookups();
-  try {
-    const models = look.models().map((m) => {
-      const v = m.versions[0];
-      const aliases =
-        Object.entries(m.aliases)
-          .map(([a, n]) => `${a}=v${n}`)
-          .join(', ') || 'no aliases';
-      return `- model ${m.name}: versions ${m.versions
-        .map((x) => x.version)
-        .reverse()
-        .join(
-          ',',
-        )}; ${aliases}; predicts ${v?.target ?? '?'}${v?.sources.length ? ` from ${v.sources.join(', ')}` : ''}`;
-    });
-    const runs = look
-      .runs(5)
-      .map(
-        (r) =>
-          `- run ${r.id} (${r.planName}) ${r.status} at ${r.createdAt}${r.error ? `: ${r.error.slice(0, 120)}` : ''}`,
-      );
-    return [...models, ...runs].join('\n') || 'nothing registered, no past runs';
-  } catch {
-    return 'not known (the look-ups failed)';
-  } finally {
-    close();
-  }
-}
 
 function toResult(outcome: DraftOutcome): PlannerResult | undefined {
   if (outcome.kind === 'clarify') return { kind: 'clarify', question: outcome.question };

@@ -1,6 +1,7 @@
 /** Round 11 wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { parseDeriveClip } from '../../../agents/planner/offline/prep-derive.ts';
+import { saysNoDeploy } from '../../../agents/planner/offline/negations.ts';
 import { parseSelect } from '../../../agents/planner/offline/prep-select.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { targetBeforeSource } from '../../../agents/planner/offline/target-loose.ts';
@@ -13,13 +14,12 @@ describe('a column list kept beside a row filter is a select', () => {
   ])('%s', (goal, list) => {
     expect(parseSelect(goal).map((s) => (s.p as { list: string }).list)).toContain(list);
   });
-  it.each([
-    'keep only rows from 2005 onwards',
-    'keep only the last three years',
-    'keep only year 2005',
-  ])('still rows: %s', (goal) => {
-    expect(parseSelect(goal)).toEqual([]);
-  });
+  it.each(['keep only rows from 2005 onwards', 'keep only the last three years', 'keep only year 2005'])(
+    'still rows: %s',
+    (goal) => {
+      expect(parseSelect(goal)).toEqual([]);
+    },
+  );
 });
 
 describe('a target named first, before "off/from/on <file>"', () => {
@@ -62,5 +62,22 @@ describe('prep values said as words', () => {
   });
   it('a plain word is no bound: "clip it between the lines"', () => {
     expect(parseDeriveClip('clip rain between the lines').filter((c) => c.p.op === 'clip')).toEqual([]);
+  });
+});
+
+describe('"we are not shipping it yet" means no deploy', () => {
+  it.each([
+    'register it as demand-gb, we are not deploying it for now',
+    "train and register, we're not shipping this one yet",
+    'log it in the registry; I am not releasing it',
+    "the team isn't serving it yet, just register",
+  ])('%s', (goal) => {
+    expect(saysNoDeploy(goal)).toBe(true);
+  });
+  it.each([
+    'the model is not deployed yet, so deploy it to staging',
+    'deploy it; we are not keeping the old one',
+  ])('still deploys: %s', (goal) => {
+    expect(saysNoDeploy(goal)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  * each was said at, so that prep.ts keeps goal order.
  */
 import type { PrepIntent } from '../intent.ts';
-import { VALUE_NUMBER, valueOf } from './words.ts';
+import { numberValue, VALUE_NUMBER } from './words.ts';
 
 const IDENT = String.raw`["'\x60]?([A-Za-z_][\w]*)["'\x60]?`;
 const OPERAND = String.raw`(?:[A-Za-z_][\w]*|\d+(?:\.\d+)?(?:e\d+)?)`;
@@ -33,8 +33,8 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
     ),
   )) {
     const list = (m[1] ?? m[4]) as string;
-    const a = valueOf((m[2] ?? m[5]) as string);
-    const b = valueOf((m[3] ?? m[6]) as string);
+    const a = numberValue((m[2] ?? m[5]) as string);
+    const b = numberValue((m[3] ?? m[6]) as string);
     if (a === undefined || b === undefined) continue;
     if (/^(?:it|them|values|everything|outliers|all)$/i.test(list)) continue;
     out.push({ at: m.index ?? 0, p: { op: 'clip', list, lower: Math.min(a, b), upper: Math.max(a, b) } });

@@ -40,11 +40,7 @@ export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
   );
   for (const m of goal.matchAll(loose)) {
     const list = ((m[1] ?? m[2]) as string).trim();
-    if (
-      isRows(list) ||
-      !/,|\band\b/.test(list) ||
-      out.some((o) => o.p.op === 'select' && o.p.list === list)
-    )
+    if (isRows(list) || !/,|\band\b/.test(list) || out.some((o) => o.p.op === 'select' && o.p.list === list))
       continue;
     out.push({ at: m.index ?? 0, p: { op: 'select', list } });
   }

@@ -169,7 +169,7 @@ const DIGIT_NAMES = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
 export const VALUE_NUMBER = String.raw`(?:-?\d+(?:\.\d+)?|(?:minus\s+)?${NOT_COUNTING}(?:zero|${WORD_NUMBER})(?:\s+point(?:\s+(?:${DIGIT_NAMES}))+)?(?![\w-]))`;
 
 /** "ten" → 10, "two point five" → 2.5, "minus three" → -3, "0.5" → 0.5; undefined when it is not one. */
-export function valueOf(said: string): number | undefined {
+export function numberValue(said: string): number | undefined {
   const w = said.toLowerCase().trim().replace(/\s+/g, ' ');
   const minus = /^minus /.test(w);
   const [whole, fraction] = w.replace(/^minus /, '').split(' point ');

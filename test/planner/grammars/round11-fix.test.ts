@@ -1,7 +1,7 @@
 /** Round 11 wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
-import { parseDeriveClip } from '../../../agents/planner/offline/prep-derive.ts';
 import { saysNoDeploy } from '../../../agents/planner/offline/negations.ts';
+import { parseDeriveClip } from '../../../agents/planner/offline/prep-derive.ts';
 import { parseSelect } from '../../../agents/planner/offline/prep-select.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { targetBeforeSource } from '../../../agents/planner/offline/target-loose.ts';

@@ -76,7 +76,7 @@ export function withoutNoTraining(text: string): string {
 }
 
 const NO_DEPLOY =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|(?:(?:are|am|is|'re|'m)\s+not|aren'?t|isn'?t)\s+(?:\w+\s+)?(?:deploying|shipping|serving|releasing|promoting|rolling\s+out)|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
 
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {

@@ -40,7 +40,7 @@ import { parseScript } from './script.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
-import { formulaFeatures, looseTargetPhrases } from './target-loose.ts';
+import { formulaFeatures, looseTargetPhrases, targetBeforeSource } from './target-loose.ts';
 import { mendTypos } from './typos.ts';
 
 export type {
@@ -198,7 +198,10 @@ export function parseGoal(goal: string): GoalSpec {
     goal: written,
     operation,
     sources,
-    targetPhrases: targetPhrases(withoutSources(withoutQuery(noModels))),
+    // "price off data/x.csv with …": a column said before its file comes last (checked against the columns).
+    targetPhrases: [
+      ...new Set([...targetPhrases(withoutSources(withoutQuery(noModels))), ...targetBeforeSource(text)]),
+    ],
     ...(taskType ? { taskType } : {}),
     wants: {
       train,

@@ -5,12 +5,13 @@
  * each was said at, so that prep.ts keeps goal order.
  */
 import type { PrepIntent } from '../intent.ts';
+import { numberValue, VALUE_NUMBER } from './words.ts';
 
 const IDENT = String.raw`["'\x60]?([A-Za-z_][\w]*)["'\x60]?`;
 const OPERAND = String.raw`(?:[A-Za-z_][\w]*|\d+(?:\.\d+)?(?:e\d+)?)`;
 /** An arithmetic expression with at least one operator: "pop / 1000000", "(a + b) * 2". */
 const EXPR = String.raw`(\(?\s*${OPERAND}\s*\)?(?:\s*[-+*/]\s*\(?\s*${OPERAND}\s*\)?)+)`;
-const NUM = String.raw`(-?\d+(?:\.\d+)?)`;
+const NUM = `(${VALUE_NUMBER})`;
 
 export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
@@ -32,8 +33,9 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
     ),
   )) {
     const list = (m[1] ?? m[4]) as string;
-    const a = Number(m[2] ?? m[5]);
-    const b = Number(m[3] ?? m[6]);
+    const a = numberValue((m[2] ?? m[5]) as string);
+    const b = numberValue((m[3] ?? m[6]) as string);
+    if (a === undefined || b === undefined) continue;
     if (/^(?:it|them|values|everything|outliers|all)$/i.test(list)) continue;
     out.push({ at: m.index ?? 0, p: { op: 'clip', list, lower: Math.min(a, b), upper: Math.max(a, b) } });
   }

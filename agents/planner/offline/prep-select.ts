@@ -8,10 +8,15 @@ import type { PrepIntent } from '../intent.ts';
 /** Verbs that start the next step: the column list ends before them. */
 const NEXT_STEP =
   'cast|convert|turn|change|make|drop|remove|delete|exclude|scale|normali[sz]e|standardi[sz]e|impute|fill|save|store|version|snapshot|register|train|fit|predict|forecast|split|clip|cap|winsori[sz]e|dedupe|deduplicate|one-hot|onehot|encode|filter|write|export|then';
-const END = String.raw`(?=[;:!?()]|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
+/** "…, keep rows from 2005 on": a row filter after the list ends it. */
+const ROW_STEP = String.raw`,?\s+(?:and\s+)?(?:keep|keeping|retain|retaining|only\s+keep)\s+(?:only\s+|just\s+)?(?:the\s+)?(?:rows?|records?|entries|observations)\b`;
+const END = String.raw`(?=[;:!?()]|${ROW_STEP}|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
 /** What a row filter keeps: not columns. */
 const ROWS =
-  /^(?:(?:the|those|these)\s+)?(?:rows?|records?|entries|observations|samples|data|year|years|days?|months?|last|first|latest|recent|newest|oldest|top|bottom|ones?|it|them|this|that)\b|\b(?:where|whose|with|since|after|until|prior)\b|\d{4}/i;
+  /^(?:(?:the|those|these)\s+)?(?:rows?|records?|entries|observations|samples|data|last|first|latest|recent|newest|oldest|top|bottom|ones?|it|them|this|that)\b|\b(?:where|whose|with|since|after|until|prior)\b|\d{4}/i;
+/** "keep only year 2005" is rows; "keep only year, source and output" lists columns (checked when built). */
+const TIME_LEAD = /^(?:(?:the|those|these)\s+)?(?:years?|days?|months?)\b/i;
+const isRows = (list: string) => ROWS.test(list) || (TIME_LEAD.test(list) && !/,|\band\b/.test(list));
 
 export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
@@ -21,7 +26,7 @@ export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
   );
   for (const m of goal.matchAll(re)) {
     const list = (m[1] as string).trim().replace(/^["'\x60]|["'\x60]$/g, '');
-    if (!list || ROWS.test(list)) continue;
+    if (!list || isRows(list)) continue;
     out.push({ at: m.index ?? 0, p: { op: 'select', list } });
   }
   // "keep a, b, c;" without "only": a list of two or more (never "keep it simple", "keep going, then …").
@@ -35,11 +40,7 @@ export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
   );
   for (const m of goal.matchAll(loose)) {
     const list = ((m[1] ?? m[2]) as string).trim();
-    if (
-      ROWS.test(list) ||
-      !/,|\band\b/.test(list) ||
-      out.some((o) => o.p.op === 'select' && o.p.list === list)
-    )
+    if (isRows(list) || !/,|\band\b/.test(list) || out.some((o) => o.p.op === 'select' && o.p.list === list))
       continue;
     out.push({ at: m.index ?? 0, p: { op: 'select', list } });
   }

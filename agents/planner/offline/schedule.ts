@@ -39,7 +39,7 @@ interface TimeOfDay {
 /** Words NUMBER reads as 1 or 2 that never name an hour ("at a", "at both"). */
 const NOT_AN_HOUR = new Set(['a', 'an', 'single', 'both', 'pair', 'couple', 'dozen']);
 const CLOCK_WORDS = new RegExp(
-  String.raw`(\b(?:at|@|around|by)\s+|\b(?:half|quarter)\s+(?:past|after|to|before)\s+)?\b${NUMBER}(?:[ -](?:o|oh)[ -]${NUMBER}|[ -]${NUMBER})?(?=(\s*(?:a\.?m\.?|p\.?m\.?|o'?clock)(?![a-z]))?)(?!\s+(?:[a-z]{3,}s|model|gpu|run|version|dataset|minute|hour|day|week|month)\b)`,
+  String.raw`(\b(?:at|@|around|by)\s+|\b(?:half|quarter)\s+(?:past|after|to|before)\s+)?\b${NUMBER}(?:[ -](?:o|oh)[ -]${NUMBER}(?![a-z])|[ -]${NUMBER}(?![a-z]))?(?=(\s*(?:a\.?m\.?|p\.?m\.?|o'?clock)(?![a-z]))?)(?!\s+(?:[a-z]{3,}s|model|gpu|run|version|dataset|minute|hour|day|week|month)\b)`,
   'g',
 );
 

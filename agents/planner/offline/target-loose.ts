@@ -4,6 +4,7 @@
  * measurements" at the start of a clause, "what we want out of it is X". And the words that are never a column
  * to predict ("for testing", "for myself", "later").
  */
+import { EXT } from './sources.ts';
 import { toNumber, words } from './words.ts';
 
 /** Words that never name a column to predict, alone or together ("testing purposes", "myself"). */
@@ -165,5 +166,28 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     ),
   ))
     push(m[1]);
+  return out;
+}
+
+/** Words that start a request, not a column ("load data/x.csv", "read from data/x.csv"). */
+const REQUEST_WORD =
+  /^(?:load|loads|read|reads|ingest|import|train|fit|build|make|get|take|pull|fetch|grab|copy|use|run|start|score|predict|forecast|estimate|classify|model|do|please|can|could|would|i|we|you|let|lets|data|dataset|rows|everything|all|it|this|that|go|try|create|bring|learn|retrain|evaluate|clean|prep|prepare|tidy|dedupe|hi|hey|ok|okay|so|now|then|and|also|just|from|using|with|on|off|over|in|for|by|the|a|an|my|our)$/i;
+
+/**
+ * A column named first, before its file: "price off data/homes.csv with boosting", "churn on data/c.parquet,
+ * random forest". Checked against the file's columns when the plan is built (a non-column never matches).
+ */
+export function targetBeforeSource(goal: string): string[] {
+  const re = new RegExp(
+    String.raw`(?:^|[.;!?]\s+)\s*(?:the\s+)?([A-Za-z_][\w()%-]*(?:\s+[A-Za-z_][\w()%-]*){0,2}?)\s+(?:off|from|on|using|over)\s+(?:the\s+)?(?:file\s+)?["'\x60]?(?:\.{0,2}/)?[\w][\w./-]*\.(?:${EXT})\b`,
+    'gi',
+  );
+  const out: string[] = [];
+  for (const m of goal.matchAll(re)) {
+    const phrase = m[1] as string;
+    const first = phrase.split(/\s+/)[0] as string;
+    if (REQUEST_WORD.test(first) || neverTarget(phrase) || NOT_A_COLUMN.test(phrase)) continue;
+    if (!out.includes(phrase)) out.push(phrase);
+  }
   return out;
 }

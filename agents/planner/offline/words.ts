@@ -160,3 +160,25 @@ export function slug(text: string, max = 40): string {
   const s = words(text).join('-').slice(0, max).replace(/-+$/, '');
   return s || 'plan';
 }
+
+const DIGIT_NAMES = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
+/**
+ * A value as digits or words, for bounds and thresholds: "10", "-2.5", "ten", "zero", "two point five",
+ * "minus three" (never a counting word such as "a" or "both"). No capture group.
+ */
+export const VALUE_NUMBER = String.raw`(?:-?\d+(?:\.\d+)?|(?:minus\s+)?${NOT_COUNTING}(?:zero|${WORD_NUMBER})(?:\s+point(?:\s+(?:${DIGIT_NAMES}))+)?(?![\w-]))`;
+
+/** "ten" → 10, "two point five" → 2.5, "minus three" → -3, "0.5" → 0.5; undefined when it is not one. */
+export function numberValue(said: string): number | undefined {
+  const w = said.toLowerCase().trim().replace(/\s+/g, ' ');
+  const minus = /^minus /.test(w);
+  const [whole, fraction] = w.replace(/^minus /, '').split(' point ');
+  const n = whole === 'zero' ? 0 : toNumber(whole);
+  if (n === undefined) return undefined;
+  const digits = fraction
+    ?.split(' ')
+    .map((d) => (d === 'oh' || d === 'zero' ? 0 : toNumber(d)))
+    .join('');
+  const v = digits ? Number(`${n}.${digits}`) : n;
+  return Number.isFinite(v) ? (minus ? -v : v) : undefined;
+}

@@ -115,7 +115,7 @@ const SETS: HeldOutSet[] = [
     cases: 40,
     conversations: 3,
     clarify: 3,
-    runOnce: true,
+    runOnce: false,
     missingRun: 'run-20261202-031500-0ddba11f0008',
     missingNames: ['txn-fraud', 'blue-shadow'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },

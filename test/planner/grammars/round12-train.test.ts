@@ -171,3 +171,38 @@ describe('hyper-parameters said as "NAME = value" for the algorithm\'s known par
     expect(parseParams('logistic regression on section C of the data', logreg)).toEqual({});
   });
 });
+
+describe('"we don\'t want it registered or deployed anywhere": neither', () => {
+  it.each([
+    "predict Species from data/penguins.json with knn, we don't want it registered or deployed anywhere",
+    'train a forest for delay on data/flights.csv; I do not want the model deployed or registered',
+    "fit a tree for Origin in data/cars.json, we don't need it registered or put live",
+  ])('%s', (goal) => {
+    const w = parseGoal(goal).wants;
+    expect([w.register, w.deploy]).toEqual([false, false]);
+  });
+
+  it('unchanged: "register it, we don\'t want it deployed" still registers', () => {
+    const w = parseGoal(
+      "train a forest for delay on data/flights.csv, register it, we don't want it deployed",
+    ).wants;
+    expect([w.register, w.deploy]).toEqual([true, false]);
+  });
+});
+
+describe('"something that tells us where / which …" is the model, not a notification', () => {
+  it.each([
+    'build something that tells us where a car was made from data/cars.json',
+    'a classifier that tells me which species a penguin is, data/penguins.json',
+    'we need a model which tells us how late a flight will be, data/flights.csv',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).notify).toBeUndefined();
+  });
+
+  it('unchanged: "tell us if accuracy drops" and "retrain and tell us" notify', () => {
+    expect(parseGoal('retrain cars-mpg weekly and tell us when it is done').notify).toBeDefined();
+    expect(
+      parseGoal('train a model on data/cars.json for Origin and tell us how it went').notify,
+    ).toBeDefined();
+  });
+});

@@ -357,6 +357,8 @@ export const IntentFrame = z
         maxDepth: z.number().optional(),
         k: z.number().optional(),
         learningRate: z.number().optional().describe('Shrinkage of gradient boosting, e.g. 0.05'),
+        C: z.number().optional().describe('Inverse regularisation of logistic regression / SVM, e.g. 0.5'),
+        alpha: z.number().optional().describe('Regularisation of ridge / lasso, e.g. 0.3'),
       })
       .describe('Hyperparameters named in the goal'),
     tune: z.boolean().describe('Search hyperparameters'),

@@ -10,6 +10,7 @@ import { ingestStep, sourceName } from './build-ingest.ts';
 import { matchColumn } from './columns.ts';
 import type { GoalSpec } from './parse.ts';
 import { prepOps, quote } from './prep-ops.ts';
+import { targetByMeaning } from './target-meaning.ts';
 import { slug } from './words.ts';
 
 const LIKELY_TARGETS = /^(target|label|class|y|outcome|churn(ed)?|default(ed)?|fraud|is_fraud|survived)$/i;
@@ -42,6 +43,9 @@ export function resolveTarget(spec: GoalSpec, data: DatasetDescription): string 
       best = { column: m.column, score: m.score - i * 0.01 };
   }
   if (best) return best.column;
+  // "how heavy a penguin is", "where a car was made (USA, Europe or Japan)": the column meant.
+  const meant = targetByMeaning(spec.goal, spec.targetPhrases, data, names);
+  if (meant) return meant;
   return names.find((n) => LIKELY_TARGETS.test(n));
 }
 

@@ -35,6 +35,8 @@ function modelParams(m: ModelChoice, spec: GoalSpec): Record<string, unknown> {
   if (spec.params.k && m.algorithm === 'knn') p[py ? 'n_neighbors' : 'k'] = spec.params.k;
   if (spec.params.learningRate && m.algorithm === 'gradient_boosting')
     p[py ? 'learning_rate' : 'learningRate'] = spec.params.learningRate;
+  if (spec.params.C && ['logistic_regression', 'svm'].includes(m.algorithm)) p.C = spec.params.C;
+  if (spec.params.alpha && ['ridge', 'lasso'].includes(m.algorithm)) p.alpha = spec.params.alpha;
   return p;
 }
 

@@ -182,8 +182,8 @@ export function parseTextFeatures(text: string): TextFeatures {
         String.raw`\b(?:treat(?:s|ing)?|use|using|take|include)\s+${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+)?${TEXT_ROLE}`,
         String.raw`(?:^|[,;:]\s*|\b(?:and|where|since|with)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?(?:are|hold|contain|being)(?:\s+(?:both|all))?\s+(?:free[- ]?)?(?:text|prose)`,
         String.raw`\b${TEXTY}\s+(?:columns|fields|features)\s*:?\s*${LIST}`,
-        // No verb, at a clause start: "movies.json - Title + Director as text feats".
-        String.raw`(?:^|[,;:(]\s*|\s[-\u2013\u2014]\s+|\b(?:and|with|where)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+|the\s+|our\s+)?${TEXT_ROLE}`,
+        // No verb, at a clause start: "movies.json - Title + Director as text feats"; or after "from (the)".
+        String.raw`(?:^|[,;:(]\s*|\s[-\u2013\u2014]\s+|\b(?:and|with|where|from|by|on)\s+)${BOTH}${LIST}\s+(?:columns?\s+|fields?\s+)?as\s+(?:a\s+|the\s+|our\s+)?${TEXT_ROLE}`,
       ].join('|'),
       'gi',
     ),
@@ -228,6 +228,22 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(maybe, m[1]);
+  // "a model that reads the body of each ticket", "reads each review body": text if the data says so.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:reads?|reading|looks?\s+at|looking\s+at|goes\s+through)\s+(?:the|their|its|each|every)\s+(?!(?:files?|data(?:set)?|tables?|rows?|csv|sheet|whole|entire)\b)${COL}(?=\s+(?:of|in|from|and|to|then|so|for)\b|\s*[,;.!?(]|$)`,
+      'gi',
+    ),
+  ))
+    push(maybe, m[1]);
+  // "based on what the subject says", "from what the notes say": the column is text.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:based\s+on|from|by|using)\s+what\s+(?:the|their|its|each)\s+${ONE}\s+(?:says?|said|contains?|reads?|tells?)\b`,
+      'gi',
+    ),
+  ))
+    push(explicit, m[1]);
   // A reference names no column of its own when the goal names one.
   const named = explicit.filter((c) => c !== TEXT_REFERENCE);
   return {

@@ -59,9 +59,14 @@ export function parseNotify(goal: string): GoalSpec['notify'] {
     )
   )
     return { channel: 'webhook', asked: 'webhook' };
+  // "something that tells us where a car was made": the model's answer, not a message to us.
+  const said = goal.replace(
+    /\b(?:something|model|classifier|regressor|predictor|thing|tool|system)\s+(?:that|which|to)\s+(?:can\s+|could\s+|will\s+|would\s+)?tells?\s+(?:me|us|them|you)\s+(?=where|which|what|how|whether|who)\b/gi,
+    ' ',
+  );
   const notified =
     /\b(notify|notifies|notifying|alert|alerts|alerting|tell|tells|telling|ping|pings|pinging|message|messaging|inform|informing|warn|warns|warning|page|paging|text|texting)\s+(?:me|us|the team|the on-?call|someone|ops|whoever)\b|\blet (?:me|us) know\b|\b(?:alert|notify|warn|page)\s+(?:if|when|whenever|once|on|as soon as)\b|\bsend (?:me |us )?(?:an? )?(?:alert|notification|message)\b|\bnotifications?\b/i.test(
-      goal,
+      said,
     );
   const mail = parseMail(goal, notified);
   if (mail) return { channel: 'email', asked: 'email', ...mail };

@@ -44,8 +44,18 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
   if (rate && learningRate > 0 && learningRate <= 1) params.learningRate = learningRate;
   const k = toNumber(kNeighbours?.slice(1).find(Boolean));
   if (k && models.some((m) => m.algorithm === 'knn')) params.k = k;
+  // "C = 0.5", "C of 0.1" (logistic regression, SVM); "alpha = 0.3" (ridge, lasso): a named value only.
+  const c =
+    /(?<![\w.-])[Cc]\s*[=:]\s*(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/.exec(text) ??
+    /(?<![\w.-])C\s+(?:of|is)\s+(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/.exec(text);
+  if (c && models.some((m) => REGULARISED_BY_C.has(m.algorithm))) params.C = Number(c[1]);
+  const alpha = /\balpha\s*(?:[=:]|\s(?:of|is)\s)\s*(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/i.exec(text);
+  if (alpha && models.some((m) => REGULARISED_BY_ALPHA.has(m.algorithm))) params.alpha = Number(alpha[1]);
   return params;
 }
+
+const REGULARISED_BY_C = new Set(['logistic_regression', 'svm']);
+const REGULARISED_BY_ALPHA = new Set(['ridge', 'lasso']);
 
 export const TUNE =
   /\b(?:tune|tuning|tuned|hyper-?parameter (?:search|tuning|optimi[sz]ation)|grid search|random search|optimi[sz]e (?:the )?hyper-?parameters|sweep)\b/i;

@@ -16,6 +16,7 @@ import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from
 import { maskModels, parseModels, spellAlgorithmIds } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
 import { saysNoDeploy, saysNoRegister, saysNoTraining, withoutNoTraining } from './negations.ts';
+import { notWantedDeployed, notWantedRegistered } from './negations-wanted.ts';
 import {
   DEPLOY_SYNONYMS,
   detectOperation,
@@ -124,10 +125,11 @@ export function parseGoal(goal: string): GoalSpec {
       models.length > 0 ||
       (sources.length > 0 &&
         (TARGET_CUES.test(trainText) || looseTargetPhrases(withoutSources(trainText), (p) => p).length > 0)));
-  const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
+  const deploy =
+    (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text) && !notWantedDeployed(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
-  const register = REGISTER.test(text) && !saysNoRegister(text);
+  const register = REGISTER.test(text) && !saysNoRegister(text) && !notWantedRegistered(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const limits = parseWatchLimits(text);

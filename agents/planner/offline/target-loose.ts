@@ -166,6 +166,17 @@ export function looseTargetPhrases(goal: string, lastWords: (p: string) => strin
     ),
   ))
     push(m[1]);
+  // Fronted: "Which weather it will be, this we want to predict"; "what we want predicted is the delay".
+  for (const m of goal.matchAll(
+    new RegExp(
+      [
+        String.raw`(?:^|[.;:!?]\s*)(?:which|what)\s+(${PHRASE})\s+(?:it|they|this|that|there|(?:a|an|the|each|every)\s+[\w-]+)\s+(?:will|would|is|are|was|gets?|has)(?:\s+be)?\s*,\s*(?:this|that|it|which)\s+(?:is\s+what\s+|'s\s+what\s+)?(?:we|i)\s+(?:want|need|would like|'d like|wish|hope)\s+to\s+(?:predict|forecast|know|estimate|model)`,
+        String.raw`\bwhat\s+(?:we|i)\s+(?:want|need|would like|'d like)\s+(?:predicted|forecast(?:ed)?|to\s+(?:predict|forecast|estimate))\s+(?:is|are)\s+(?:the\s+)?["'\x60]?(${PHRASE})["'\x60]?${END}`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(m[1] ?? m[2]);
   return out;
 }
 

@@ -124,10 +124,11 @@ export function parseGoal(goal: string): GoalSpec {
       models.length > 0 ||
       (sources.length > 0 &&
         (TARGET_CUES.test(trainText) || looseTargetPhrases(withoutSources(trainText), (p) => p).length > 0)));
-  const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text);
+  // The negations are read on the goal as said: "do not train or register" loses its "do not train" above.
+  const deploy = (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(said);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
-  const register = REGISTER.test(text) && !saysNoRegister(text);
+  const register = REGISTER.test(text) && !saysNoRegister(said);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const limits = parseWatchLimits(text);

@@ -111,9 +111,9 @@ export function parseGoal(goal: string): GoalSpec {
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
     )
-    // "prepare the data for modelling" names a purpose, not a model to train.
+    // "prepare the data for modelling", "before I do any modelling": a purpose, not a model to train.
     .replace(
-      /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
+      /\b(?:for|before|ahead of|ready for)\s+(?:(?:i|we|you|they|anyone)\s+(?:do|start|begin|try|get to)\s+)?(?:any\s+|the\s+|later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b(?:\s+anything\b)?/gi,
       ' ',
     );
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { saysNoRegister, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { parseDeriveClip } from '../../../agents/planner/offline/prep-derive.ts';
 import { parseSelect } from '../../../agents/planner/offline/prep-select.ts';
 import { parseScript } from '../../../agents/planner/offline/script.ts';
@@ -127,4 +128,21 @@ describe('flag values said in words beside a list of flags', () => {
   ])('unchanged: %s', (goal, args) => {
     expect(parseScript(goal)?.args).toEqual(args);
   });
+});
+
+describe('a median or mean fill for named columns', () => {
+  const imputes = (goal: string) => parsePrep(goal).filter((p) => p.op === 'impute');
+  it.each([
+    ['the missing Box Office filled with the median, then version it', 'Box Office'],
+    ['fill the missing salary with the mean and save it as staff-v2', 'salary'],
+    ['impute the empty rainfall values with the median', 'rainfall'],
+  ])('%s', (goal, list) => {
+    expect(imputes(goal)).toEqual([expect.objectContaining({ list })]);
+  });
+  it.each(['fill missing values with the median', 'impute the gaps with the mean, then version it'])(
+    'every column: %s',
+    (goal) => {
+      expect(imputes(goal)).toEqual([expect.not.objectContaining({ list: expect.anything() })]);
+    },
+  );
 });

@@ -172,7 +172,10 @@ export function parsePrep(goal: string): PrepIntent[] {
     ).exec(goal);
     const list = named?.[1] ?? named?.[2];
     const only =
-      list && !/^(?:values?|gaps?|ones?|cells?|data|rows?|nulls?|nas?|entries|fields?|them|it|everything)$/i.test(list)
+      list &&
+      !/^(?:values?|gaps?|ones?|cells?|data|rows?|nulls?|nas?|entries|fields?|them|it|everything)$/i.test(
+        list,
+      )
         ? { list }
         : {};
     out.push({

@@ -112,9 +112,9 @@ export function parseGoal(goal: string): GoalSpec {
       /\btrain(?:ing)?\s*(?:\/|,|and|&)\s*(?:validation|val|test|dev)\b|\btrain(?:ing)? (?:set|split|part|portion|share)\b/gi,
       ' ',
     )
-    // "prepare the data for modelling" names a purpose, not a model to train.
+    // "prepare the data for modelling", "before I do any modelling": a purpose, not a model to train.
     .replace(
-      /\b(?:for|before|ahead of|ready for)\s+(?:later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b/gi,
+      /\b(?:for|before|ahead of|ready for)\s+(?:(?:i|we|you|they|anyone)\s+(?:do|start|begin|try|get to)\s+)?(?:any\s+|the\s+|later\s+)?(?:model(?:l)?ing|training|machine learning|ml|analysis|analytics)\b(?:\s+anything\b)?/gi,
       ' ',
     );
   const sources = parseSources(script ? text.replace(script.path, ' ') : text);
@@ -125,11 +125,12 @@ export function parseGoal(goal: string): GoalSpec {
       models.length > 0 ||
       (sources.length > 0 &&
         (TARGET_CUES.test(trainText) || looseTargetPhrases(withoutSources(trainText), (p) => p).length > 0)));
+  // The negations are read on the goal as said: "do not train or register" loses its "do not train" above.
   const deploy =
-    (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(text) && !notWantedDeployed(text);
+    (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(said) && !notWantedDeployed(text);
   // "z-score the columns" scales them; it scores nothing.
   const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
-  const register = REGISTER.test(text) && !saysNoRegister(text) && !notWantedRegistered(text);
+  const register = REGISTER.test(text) && !saysNoRegister(said) && !notWantedRegistered(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.
   const limits = parseWatchLimits(text);

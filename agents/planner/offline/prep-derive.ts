@@ -23,9 +23,9 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
     const name = (m[1] ?? m[2]) as string;
     out.push({ at: m.index ?? 0, p: { op: 'derive', name, expr: (m[3] as string).trim() } });
   }
-  // "clip fertility between 0 and 10", "fertility clip between 0 and 10", "cap age to 0-100".
+  // "clip fertility between 0 and 10", "fertility clip between 0 and 10", "cap age to 0-100", "clip x to between 1 and 8".
   const CLIP = 'clip|clips|clipped|clipping|cap|caps|capped|capping';
-  const RANGE = String.raw`(?:between|to|within|in|into|at)\s+(?:the\s+range\s+)?(?:of\s+)?\[?${NUM}\s*(?:and|to|-|,|\.\.)\s*${NUM}\]?(?!\s*(?:%|st|nd|rd|th|percentiles?|quantiles?)\b|\s*%)`;
+  const RANGE = String.raw`(?:(?:to\s+)?between|to|within|in|into|at)\s+(?:the\s+range\s+)?(?:of\s+)?\[?${NUM}\s*(?:and|to|-|,|\.\.)\s*${NUM}\]?(?!\s*(?:%|st|nd|rd|th|percentiles?|quantiles?)\b|\s*%)`;
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`\b(?:${CLIP})\s+(?!(?:to|between|within|into|in|at)\b)(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?${RANGE}|\b(?:the\s+)?${IDENT}\s+(?:column\s+|values\s+)?(?:(?:should|must|will|shall|needs?\s+to|ha(?:s|ve)\s+to)\s+be\s+|(?:is|are|gets?)\s+)?(?:${CLIP})\s+(?:to\s+(?=between\b))?${RANGE}`,

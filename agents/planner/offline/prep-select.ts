@@ -1,6 +1,6 @@
 /**
  * Column selection (prep.ts reads the rest): "keep only Title, Genre and Budget", "select the columns a, b",
- * "retain just x and y", "only keep a, b". Rows ("keep only rows where …", "keep only the rows from 2005 on",
+ * "retain just x and y", "only keep a, b", "(a table with) only the columns a, b and c". Rows ("keep only rows where …", "keep only the rows from 2005 on",
  * "keep only year 2005") are filters, read elsewhere. With the position it was said at, for goal order.
  */
 import type { PrepIntent } from '../intent.ts';
@@ -10,7 +10,9 @@ const NEXT_STEP =
   'cast|convert|turn|change|make|drop|remove|delete|exclude|scale|normali[sz]e|standardi[sz]e|impute|fill|save|store|version|snapshot|register|train|fit|predict|forecast|split|clip|cap|winsori[sz]e|dedupe|deduplicate|one-hot|onehot|encode|filter|write|export|then';
 /** "…, keep rows from 2005 on": a row filter after the list ends it. */
 const ROW_STEP = String.raw`,?\s+(?:and\s+)?(?:keep|keeping|retain|retaining|only\s+keep)\s+(?:only\s+|just\s+)?(?:the\s+)?(?:rows?|records?|entries|observations)\b`;
-const END = String.raw`(?=[;:!?()]|${ROW_STEP}|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
+/** "…, the missing X filled with the median", "…, and after save it": a new clause, not a column. */
+const CLAUSE = String.raw`,\s+(?:(?:the\s+)?(?:missing|blank|empty|null|nan)\b|(?:and\s+)?(?:after|afterwards|next|finally|also)\b)`;
+const END = String.raw`(?=[;:!?()]|${ROW_STEP}|${CLAUSE}|\s+(?:please|pls|thanks)\b|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
 /** What a row filter keeps: not columns. */
 const ROWS =
   /^(?:(?:the|those|these)\s+)?(?:rows?|records?|entries|observations|samples|data|last|first|latest|recent|newest|oldest|top|bottom|ones?|it|them|this|that)\b|\b(?:where|whose|with|since|after|until|prior)\b|\d{4}/i;
@@ -21,7 +23,7 @@ const isRows = (list: string) => ROWS.test(list) || (TIME_LEAD.test(list) && !/,
 export function parseSelect(goal: string): { at: number; p: PrepIntent }[] {
   const out: { at: number; p: PrepIntent }[] = [];
   const re = new RegExp(
-    String.raw`\b(?:(?:keep|keeping|retain|retaining|select|selecting)\s+(?:only|just)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|only\s+(?:keep|retain|select)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|(?:keep|keeping|retain|retaining|select|selecting)\s+(?:the\s+)?(?:columns?|fields?)\s*:?\s+)(.+?)${END}`,
+    String.raw`\b(?:(?:keep|keeping|retain|retaining|select|selecting)\s+(?:only|just)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|only\s+(?:keep|retain|select)\s+(?:the\s+)?(?:columns?\s+|fields?\s+)?|(?:keep|keeping|retain|retaining|select|selecting)\s+(?:the\s+)?(?:columns?|fields?)\s*:?\s+|(?:only|just)\s+(?:the\s+)?(?:columns?|fields?)\s*:?\s+)(.+?)${END}`,
     'gi',
   );
   for (const m of goal.matchAll(re)) {

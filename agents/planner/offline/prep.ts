@@ -164,9 +164,26 @@ export function parsePrep(goal: string): PrepIntent[] {
           : w.startsWith('zero') || w === '0'
             ? 'constant'
             : (w as 'mean' | 'median' | 'mode');
+    // "the missing Box Office filled with the median", "fill the missing salary with the mean": that column only.
+    const MISSING = String.raw`(?:missing|empty|blank|null)\s+(?:values?\s+(?:in|of|for)\s+(?:the\s+)?)?${COLUMN}\s+(?:values?\s+|cells?\s+)?`;
+    const named = new RegExp(
+      String.raw`\b(?:the\s+)?${MISSING}(?:(?:is|are|gets?|should\s+be|to\s+be)\s+)?(?:filled|imputed|replaced|completed)\b|\b(?:fill|impute|replace)\s+(?:in\s+)?(?:the\s+)?${MISSING}with\b`,
+      'i',
+    ).exec(goal);
+    const list = named?.[1] ?? named?.[2];
+    const only =
+      list &&
+      !/^(?:values?|gaps?|ones?|cells?|data|rows?|nulls?|nas?|entries|fields?|them|it|everything)$/i.test(
+        list,
+      )
+        ? { list }
+        : {};
     out.push({
       at: impute.index ?? 0,
-      p: strategy === 'constant' ? { op: 'impute', strategy, value: 0 } : { op: 'impute', strategy },
+      p:
+        strategy === 'constant'
+          ? { op: 'impute', strategy, value: 0, ...only }
+          : { op: 'impute', strategy, ...only },
     });
   } else
     add(/\b(?:impute|fill (?:in )?(?:the )?(?:missing|nulls?|gaps|nas?))\b/i.exec(goal), {

@@ -5,6 +5,7 @@
  * file or folder to register.
  */
 import type { ScriptSpec } from '../intent.ts';
+import { toNumber, WORD_NUMBER } from './words.ts';
 
 const SCRIPT =
   /(?:\b(python3?|bash|sh|Rscript|node|julia)\s+)?((?:\.{0,2}\/)?[\w-][\w./-]*\.(?:py|sh|bash|r|R|jl|js|mjs))\b/;
@@ -25,6 +26,55 @@ export function parseArgs(text: string): string[] {
     // "-" starts ordinary words too ("state-of-the-art" never gets here: flags follow whitespace).
     out.push(flag);
     if (value && !/^(?:and|on|with|then|register|to|for|using)$/i.test(value)) out.push(value);
+  }
+  return out;
+}
+
+/** Everyday names of common flags: "--lr" is said "learning rate". */
+const FLAG_WORDS: Record<string, string> = {
+  lr: 'learning rate',
+  bs: 'batch size',
+  wd: 'weight decay',
+  ep: 'epochs',
+};
+const FLAG_VALUE = String.raw`(-?\d+(?:\.\d+)?(?:e-?\d+)?|${WORD_NUMBER})(?![\w.-])`;
+
+/** A flag's name as words people say: "--warmup-steps" → /warm-?up[ _-]?steps?/; "--lr" → lr or learning rate. */
+function flagPhrase(flag: string): string {
+  const name = flag.replace(/^-+/, '').toLowerCase();
+  const said = (n: string) =>
+    n
+      .split(/[-_]+/)
+      .filter(Boolean)
+      .map((w) => w.replace(/s$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[ _-]?')
+      .concat('s?');
+  return [said(name), ...(FLAG_WORDS[name] ? [said(FLAG_WORDS[name])] : [])].join('|');
+}
+
+/**
+ * Values said in words for flags written without one: "a learning rate of 1e-3 and a single epoch (the flags are
+ * --lr and --epochs)" → --lr 1e-3 --epochs 1. Flags that already have a value are kept as they are.
+ */
+export function sayFlagValues(text: string, args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i] as string;
+    out.push(flag);
+    const next = args[i + 1];
+    if (!/^-/.test(flag) || (next !== undefined && !/^-/.test(next))) continue;
+    const phrase = flagPhrase(flag);
+    const after = new RegExp(
+      String.raw`(?<![-\w])(?:${phrase})\s*(?:of|=|:|to|at|is|as)?\s*${FLAG_VALUE}`,
+      'i',
+    ).exec(text)?.[1];
+    const before = new RegExp(
+      String.raw`(?<![-\w.])(?:${FLAG_VALUE}|(an?\s+single|a\s+single|one|a|single))\s+(?:${phrase})\b`,
+      'i',
+    ).exec(text);
+    const said = after ?? before?.[1] ?? (before?.[2] ? '1' : undefined);
+    if (said === undefined) continue;
+    out.push(/^-?\d/.test(said) ? said : String(toNumber(said) ?? said));
   }
   return out;
 }
@@ -82,7 +132,7 @@ export function parseScript(text: string): ScriptSpec | undefined {
   const launched = LAUNCHER.test(text.slice(0, at));
   return {
     path,
-    args: parseArgs(launched ? text.slice(at + m[0].length) : text.replace(m[0], ' ')),
+    args: sayFlagValues(text, parseArgs(launched ? text.slice(at + m[0].length) : text.replace(m[0], ' '))),
     ...(m[1] ? { interpreter: m[1] } : {}),
     ...(named ? { artifact: named.replace(/^\.\//, '') } : {}),
   };

@@ -180,7 +180,7 @@ describe('fills, row drops and time filters said other ways', () => {
       { op: 'impute', strategy: 'constant', value: 'n/a', list: 'region' },
     ],
     ['fill the gaps in Horsepower with zero', { op: 'impute', strategy: 'constant', value: 0 }],
-    ['fill missing Horsepower with the median', { op: 'impute', strategy: 'median' }],
+    ['fill missing Horsepower with the median', { op: 'impute', strategy: 'median', list: 'Horsepower' }],
   ])('%s', (text, want) => {
     expect(parsePrep(text)).toContainEqual(want);
   });

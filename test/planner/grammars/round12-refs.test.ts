@@ -1,0 +1,35 @@
+/** Round 12 references and operations, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
+
+describe('an output path said as a label or a trailing participle', () => {
+  it.each([
+    ['Score data/q.csv with churn-model. Output file: out/churn.parquet. Nothing else.', 'out/churn.parquet'],
+    ['run flights-delay over data/f.json; destination: preds/f.csv', 'preds/f.csv'],
+    ['score data/z.csv with the flights model. output: z-scores.parquet.', 'z-scores.parquet'],
+    ['score data/x.csv with price-model (output path = out/x.parquet)', 'out/x.parquet'],
+    [
+      'the churn estimates for data/c.csv, made with churn-model and written to out/c.parquet',
+      'out/c.parquet',
+    ],
+    ['predictions for data/t.csv from the router, then saved as results/t.csv please', 'results/t.csv'],
+  ])('%s', (goal, path) => {
+    expect(parseOutput(goal)).toBe(path);
+  });
+  it.each([
+    'train on data/cars.json and written reports go to the team',
+    'read data/x.csv, output is a model',
+    'load data/a.csv and saved views stay as they are',
+  ])('no output: %s', (goal) => {
+    expect(parseOutput(goal)).toBeUndefined();
+  });
+  it('a scoring plan reads the input, not the output', async () => {
+    const plan = await planner.planOf(
+      'Score data/new-cars.json with cars-mpg v2. Output file: preds/v2-cars.csv. No training.',
+    );
+    expect(taskStep(plan, 'ingest.file')?.with).toMatchObject({ path: 'data/new-cars.json' });
+  });
+});

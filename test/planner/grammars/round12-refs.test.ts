@@ -33,3 +33,18 @@ describe('an output path said as a label or a trailing participle', () => {
     expect(taskStep(plan, 'ingest.file')?.with).toMatchObject({ path: 'data/new-cars.json' });
   });
 });
+
+describe('a verb before "serving metrics" is no model name', () => {
+  it.each([
+    'fetch serving metrics for cars-mpg over the last 12h and email ops@x.example if p95 latency > 300ms',
+    'grab serving stats for cars-mpg, past 12h; if p95 latency is above 300ms send an email to ops@x.example',
+    'Print serving numbers for cars-mpg, window 12h, and email ops@x.example if p95 latency > 300ms',
+  ])('%s', async (goal) => {
+    const plan = await planner.planOf(goal);
+    expect(JSON.stringify(plan.steps)).toContain('cars-mpg');
+  });
+  it('a word that names a model still does', async () => {
+    const plan = await planner.planOf('the cars serving report for the last 12h please');
+    expect(JSON.stringify(plan.steps)).toContain('cars-mpg');
+  });
+});

@@ -48,3 +48,20 @@ describe('a verb before "serving metrics" is no model name', () => {
     expect(JSON.stringify(plan.steps)).toContain('cars-mpg');
   });
 });
+
+describe('a limit on a serving report makes its message conditional', () => {
+  it.each([
+    ['serving numbers for cars-mpg, last 12h; if p99 latency > 250ms post to slack', 'latencyMs.p99 > 250'],
+    [
+      'grab serving stats for flights-delay over 3h and ping slack if the error rate is above 2%',
+      'errorRate > 0.02',
+    ],
+  ])('%s', async (goal, cond) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'notify.send')?.when).toContain(cond);
+  });
+  it('no limit, no condition', async () => {
+    const plan = await planner.planOf('serving numbers for cars-mpg, last 12h, post them to slack');
+    expect(taskStep(plan, 'notify.send')?.when).toBeUndefined();
+  });
+});

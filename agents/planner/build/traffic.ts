@@ -15,6 +15,7 @@ import {
   sinceOf,
   versionText,
 } from './operation-context.ts';
+import { metricConditions } from './serving-limits.ts';
 import { notifyStep, out, planOf, type StepIn } from './steps.ts';
 
 /**
@@ -115,7 +116,10 @@ export function buildServingMetrics(frame: IntentFrame, ctx: OperationContext): 
     title: `pipewright: ${b.name} over the last ${window}`,
     text: `${out('metrics', 'requests')} requests, error rate ${out('metrics', 'errorRate')}, p95 ${out('metrics', 'latencyMs.p95')} ms`,
   });
-  if (n) steps.push(n);
+  // "if p99 latency > 400ms post to slack": a limit on the report makes the message conditional.
+  const cond = metricConditions(frame, 'metrics');
+  if (n && cond) notes.push(`notifies only when ${cond.replaceAll('steps.metrics.outputs.', '')}`);
+  if (n) steps.push(cond ? { ...n, when: cond } : n);
   return {
     kind: 'plan',
     plan: planOf(

@@ -33,12 +33,20 @@ export function parseOutput(text: string): string | undefined {
       String.raw`\b${SCORED}\s+(?:(?:are|is|get|gets|be)\s+)?${WRITTEN}\s+(?:out\s+)?(?:to|into|in|as|under|at)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
       'i',
     ).exec(text);
-  // "its predictions on x.csv, dropped into the out/ folder": a participle after a comma, when rows are scored.
-  const participle =
+  // "Output file: out/x.parquet", "destination: preds/", "output path = out/x.csv": a labelled output.
+  const labelled =
     m ??
+    new RegExp(
+      String.raw`\b(?:output|destination)(?:\s+(?:file|path|folder|location|table))?\s*[:=]\s*${PATH}`,
+      'i',
+    ).exec(text);
+  // "its predictions on x.csv, dropped into the out/ folder", "made with m and written to out/x.parquet": a
+  // participle after a comma or "and (then)", when rows are scored.
+  const participle =
+    labelled ??
     (SCORING_VERB.test(text) || SCORED_NOUN.test(text)
       ? new RegExp(
-          String.raw`,\s*${WRITTEN}\s+(?:to|into|in|under)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
+          String.raw`(?:,|\band\b|\bthen\b)\s*(?:then\s+)?${WRITTEN}\s+(?:to|into|in|under|as)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+|dir\s+)?${PATH}`,
           'i',
         ).exec(text)
       : null);
@@ -51,10 +59,13 @@ export function parseOutput(text: string): string | undefined {
           'i',
         ).exec(text)
       : null);
-  const out = into?.[1];
-  if (!out || !/[/.]/.test(out) || /^\.+$/.test(out) || (!m && !out.includes('/'))) return undefined;
+  const raw = into?.[1];
+  if (!raw || !/[/.]/.test(raw) || /^\.+$/.test(raw)) return undefined;
   // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
-  return out.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+  const out = raw.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+  // A bare name ("out.csv") only where a verb or a label says it is written.
+  const fileName = labelled !== null && /\.[a-z]{2,8}$/i.test(out);
+  return m || out.includes('/') || fileName ? out : undefined;
 }
 
 /**

@@ -127,6 +127,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     const tail = m[2] as string;
     // "7:45", "at 18:00": a time of day, never a model and its version.
     if (/^\d{1,2}$/.test(m[1] as string) && /^:\d{2}$/.test(tail)) continue;
+    // "ops@bank.example": an e-mail address, not a model and its alias.
+    if (/^@[\w-]+\.[a-z]/i.test(tail)) continue;
     const version = /^[:@]v?(\d+)$/.exec(tail)?.[1];
     add(at, at + m[0].length, {
       text: m[0],

@@ -377,10 +377,11 @@ export const EVAL_SETS = {
   /** The seventh held-out set (issue 12): written blind, run once after round 9 (87.4%), developed against in round 10. */
   'grounded-holdout7': 'grounded-holdout7.jsonl',
   'grounded-holdout8': 'grounded-holdout8.jsonl',
+  'grounded-holdout9': 'grounded-holdout9.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout8']);
+export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout8', 'grounded-holdout9']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -398,6 +399,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout6',
   'grounded-holdout7',
   'grounded-holdout8',
+  'grounded-holdout9',
 ]);
 
 /** A file needs the workspace with a history when its cases check grounded properties or name fixture facts. */

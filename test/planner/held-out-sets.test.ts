@@ -125,7 +125,7 @@ const SETS: HeldOutSet[] = [
     cases: 40,
     conversations: 3,
     clarify: 3,
-    runOnce: true,
+    runOnce: false,
     missingRun: 'run-20261203-040000-0b5e55ed0009',
     missingNames: ['route-eta', 'purple'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },

@@ -16,6 +16,8 @@ export interface ColumnInfo {
   /** Approximate number of distinct non-null values. */
   distinct: number;
   nulls: number;
+  /** Every value of a text column that has few (most frequent first): what a class label can be. */
+  values?: string[];
 }
 
 export interface DatasetDescription {
@@ -41,6 +43,10 @@ const READERS: Record<string, (f: string) => string> = {
 /** Paths the planner never reads: hidden files and folders, key files, credentials. */
 const SECRET_PATH =
   /(^|[\\/])\.[^.\\/]|\b(id_rsa|id_ed25519|credentials?|secrets?|passwords?|private[_-]?keys?)\b|\.(pem|key|p12|pfx)$/i;
+/** A text column with at most this many distinct values lists them (for at most this many columns). */
+const MAX_VALUES = 20;
+const MAX_VALUE_COLUMNS = 12;
+
 /** Columns whose sample values are never shown. */
 const SECRET_COLUMN =
   /pass(word|wd)|secret|api[_-]?key|private[_-]?key|credential|authorization|(access|auth|refresh|bearer)[_-]?token|^tokens?$|^ssn$/i;
@@ -103,6 +109,18 @@ export function createDescribeDataset(
         );
         const [row] = await db.all(`SELECT count(*) AS rows, ${stats.join(', ')} FROM ${relation}`);
         const sample = await db.all(`SELECT * FROM ${relation} LIMIT ${opts.sampleRows ?? 3}`);
+        const values = new Map<string, string[]>();
+        for (const [i, c] of cols.entries()) {
+          if (values.size >= MAX_VALUE_COLUMNS || !TEXT_TYPES.test(c.type) || SECRET_COLUMN.test(c.name))
+            continue;
+          if (Number(row?.[`d${i}`] ?? 0) > MAX_VALUES) continue;
+          const top = await db.all(
+            `SELECT CAST(${ident(c.name)} AS VARCHAR) AS v FROM ${relation} WHERE ${ident(c.name)} IS NOT NULL
+             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${MAX_VALUES + 1}`,
+          );
+          const list = top.map((r) => String(r.v));
+          if (list.length <= MAX_VALUES && !list.some((v) => SECRET_VALUE.test(v))) values.set(c.name, list);
+        }
         return {
           path: file,
           format: ext.slice(1),
@@ -112,6 +130,7 @@ export function createDescribeDataset(
             type: c.type,
             distinct: Number(row?.[`d${i}`] ?? 0),
             nulls: Number(row?.[`n${i}`] ?? 0),
+            ...(values.has(c.name) ? { values: values.get(c.name) } : {}),
           })),
           sample: redactSample(sample),
         };

@@ -85,15 +85,23 @@ function byConcept(clauses: string[], names: string[]): string[] {
   return [...hits];
 }
 
-/** Text columns whose sample values appear in a list the goal gives ("(USA, Europe or Japan)"). */
+/** Text columns whose values (or sample values) appear in a list the goal gives ("(USA, Europe or Japan)"). */
 function byValues(goal: string, data: DatasetDescription, names: string[]): string[] {
   const items = new Set<string>();
-  for (const m of goal.matchAll(/((?:[\w-]+\s*,\s*)+[\w-]+,?\s+(?:or|and)\s+[\w-]+|[\w-]+\s+or\s+[\w-]+)/gi))
-    for (const w of (m[1] as string).split(/\s*,\s*|\s+(?:or|and)\s+/)) items.add(w.toLowerCase());
+  const article = String.raw`(?:(?:an?|the)\s+)?`;
+  const list = new RegExp(
+    String.raw`((?:[\w-]+\s*,\s*)+[\w-]+,?\s+(?:or|and)\s+${article}[\w-]+|[\w-]+\s+or\s+${article}[\w-]+)`,
+    'gi',
+  );
+  for (const m of goal.matchAll(list))
+    for (const w of (m[1] as string).split(/\s*,\s*|\s+(?:or|and)\s+/))
+      items.add(w.replace(/^(?:an?|the)\s+/i, '').toLowerCase());
   if (!items.size) return [];
   return names.filter((n) => {
     const col = data.columns.find((c) => c.name === n);
     if (!col || !/CHAR|TEXT|STRING|VARCHAR/i.test(col.type)) return false;
+    // With the column's full list of values, two of the listed items must be among them; else one sample value.
+    if (col.values) return col.values.filter((v) => items.has(v.toLowerCase())).length >= 2;
     return data.sample.some((row) => {
       const v = row[n];
       return typeof v === 'string' && items.has(v.toLowerCase());

@@ -61,8 +61,8 @@ export function parseOutput(text: string): string | undefined {
       : null);
   const raw = into?.[1];
   if (!raw || !/[/.]/.test(raw) || /^\.+$/.test(raw)) return undefined;
-  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
-  const out = raw.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+  // "… to scores/x.parquet.", "Output: scores/v2/.": the sentence's full stop is no part of the path.
+  const out = raw.replace(/^\.\//, '').replace(/(?<=[\w/])\.+$/, '');
   // A bare name ("out.csv") only where a verb or a label says it is written.
   const fileName = labelled !== null && /\.[a-z]{2,8}$/i.test(out);
   return m || out.includes('/') || fileName ? out : undefined;

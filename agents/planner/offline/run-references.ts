@@ -5,6 +5,7 @@
  */
 import type { ModelReference, RunReference } from '../intent.ts';
 import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
+import { MODEL_RULES } from './models.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
 const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:the\s+)?day\s+before\s+yesterday|(?:\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier))`;
@@ -13,6 +14,8 @@ const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fel
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 /** A run's noun; a cadence alone ("the churn nightly that broke") only at the end of its phrase. */
 const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?|(?:nightly|daily|weekly|hourly)(?:\s+(?:retrain(?:ing)?|training|run|job|build))?(?=\s+(?:that|which|from|of|on|again)\b|\s*[,.;:!?-]|\s*$))`;
+/** A model family ("rf", "random forest", "xgb") after a day's possessive names that day's training. */
+const FAMILY = MODEL_RULES.map(([r]) => `(?:${r.source})`).join('|');
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 
 /** Verbs that ask to do a past run again. */
@@ -141,9 +144,9 @@ export function parseRunReference(text: string): RunReference | undefined {
       latest: false,
     };
   }
-  // "yesterday's failed run", "last Tuesday's weather training".
+  // "yesterday's failed run", "last Tuesday's weather training", "last tuesday's weather rf".
   const a = new RegExp(
-    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
+    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN}|(${FAMILY}))\b`,
     'i',
   ).exec(text);
   if (a) {
@@ -154,7 +157,7 @@ export function parseRunReference(text: string): RunReference | undefined {
       ...(day ? { day } : {}),
       ...(status ? { status } : {}),
       words: refWords(a[3] ?? ''),
-      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]),
+      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]) || a[4] !== undefined,
       latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
     };
   }

@@ -1,6 +1,10 @@
 /** Round 13 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
+import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
+import { populatedPlanner } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
 
 describe("a folder path's sentence full stop is no part of it", () => {
   it.each([
@@ -15,5 +19,26 @@ describe("a folder path's sentence full stop is no part of it", () => {
     ['score data/x.csv with m. Output: scores/', 'scores/'],
   ])('unchanged: %s', (goal, path) => {
     expect(parseOutput(goal)).toBe(path);
+  });
+});
+
+describe("a day's run named by its model family: \"last tuesday's weather rf\"", () => {
+  it.each([
+    ["redo last tuesday's seattle-weather random forest with the same settings on the latest seattle-weather data", 'tuesday'],
+    ["repeat yesterday's cars-mpg rf w/ the same params", 'yesterday'],
+    ["could you rerun last Tuesday's seattle-weather RF, identical hyper-parameters", 'tuesday'],
+  ])('%s', (goal, day) => {
+    expect(parseRunReference(goal)).toMatchObject({ day, training: true });
+  });
+  it('a family after the day without a possessive is no run', () => {
+    expect(parseRunReference('redo the random forest on data/cars.json')).toBeUndefined();
+  });
+  it('the plan redoes that run on the newest data', async () => {
+    const plan = await planner.planOf(
+      "re-run last tuesday's seattle-weather rf with identical hparams but on the newest version of the seattle-weather dataset",
+    );
+    const newest = planner.ws.facts.datasets['seattle-weather']?.at(-1) as string;
+    expect(JSON.stringify(plan)).toContain(newest);
+    expect(JSON.stringify(plan)).toContain(planner.ws.facts.runs.weatherTuesday.id);
   });
 });

@@ -18,6 +18,9 @@ const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|t
 const FAMILY = MODEL_RULES.map(([r]) => `(?:${r.source})`).join('|');
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
 
+/** "Take the cars-mpg ": the words after the last determiner; a verb before it names no run. */
+const afterDeterminer = (words: string) => words.replace(/^(?:.*\s)?(?:the|that|this)\s+(?=\S)/i, '');
+
 /** Verbs that ask to do a past run again. */
 export const RERUN =
   /\b(?:re-?run|re-?try|(?:run|try)\s+(?:it\s+|that\s+|this\s+)?again|(?:run|kick(?:\s+off)?|launch|start|do(?!\s+(?:i|we|you|they)\b)|trigger|fire(?:\s+off)?|train|retrain|fit|build)(?=\s+(?:[\w'-]+[\s,]+){0,6}?again\b)|redo|repeat|retrain(?:ed)?\s+like|train\s+like|like\s+run|same\s+as\s+(?:run|the\s+last)|(?:the\s+)?same\s+way\s+as\s+(?:last\s+time|before|the\s+last)|like\s+(?:last\s+time|before)|re-?(?:execute|launch|start)|(?:give|have)\s+(?:it|that|this|them)\s+(?:another|one\s+more)\s+(?:go|try|shot|run|spin)|one\s+more\s+time|once\s+more)\b/i;
@@ -175,7 +178,7 @@ export function parseRunReference(text: string): RunReference | undefined {
       ...(day ? { day } : {}),
       ...(daysAgo !== undefined ? { daysAgo } : {}),
       ...(status ? { status } : {}),
-      words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
+      words: refWords(afterDeterminer(b[3] ?? '')).filter((w) => !QUALIFIERS[w]),
       training: /train/i.test(b[0]),
       latest: b[1] !== undefined && !/^first$/i.test(b[1]),
     };

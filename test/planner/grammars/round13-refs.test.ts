@@ -42,3 +42,22 @@ describe("a day's run named by its model family: \"last tuesday's weather rf\"",
     expect(JSON.stringify(plan)).toContain(planner.ws.facts.runs.weatherTuesday.id);
   });
 });
+
+describe('a verb before "the <name> run that failed" is no part of the run', () => {
+  it.each([
+    ['Grab the cars-mpg training that crashed yesterday and run it again with the typo fixed', ['cars-mpg']],
+    ['use the penguins job that failed last week as a template and rerun it', ['penguins']],
+    ['Pick up the cars-mpg retrain which broke yesterday, redo it with the same settings', ['cars-mpg']],
+  ])('%s', (goal, words) => {
+    expect(parseRunReference(goal)?.words).toEqual(words);
+  });
+  it('words without a determiner stay', () => {
+    expect(parseRunReference('rerun cars-mpg training that failed yesterday')?.words).toContain('cars-mpg');
+  });
+  it('the plan redoes the failed run', async () => {
+    const plan = await planner.planOf(
+      'Use the cars-mpg retrain that fell over yesterday as a starting point, same settings, and run it again without deploying.',
+    );
+    expect(JSON.stringify(plan)).toContain(planner.ws.facts.runs.failedYesterday.id);
+  });
+});

@@ -1,5 +1,6 @@
 /** Round 13 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { saysNoDeploy } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 import { populatedPlanner } from '../../helpers/populated-planner.ts';
@@ -59,5 +60,23 @@ describe('a verb before "the <name> run that failed" is no part of the run', () 
       'Use the cars-mpg retrain that fell over yesterday as a starting point, same settings, and run it again without deploying.',
     );
     expect(JSON.stringify(plan)).toContain(planner.ws.facts.runs.failedYesterday.id);
+  });
+});
+
+describe('a modal "must not / may not / never" before deploy forbids it', () => {
+  it.each([
+    'retrain cars-mpg on data/cars.json. It must not be deployed.',
+    "train penguins-species on data/penguins.json; you mustn't ship it",
+    'fit a model for mpg on data/cars.json - it may not be deployed',
+    'fit a model for mpg on data/cars.json and never deploy it',
+    'train a classifier for Species on data/penguins.json; this cannot be released',
+  ])('%s', (goal) => {
+    expect(saysNoDeploy(goal)).toBe(true);
+  });
+  it.each([
+    'train on data/cars.json and deploy it; it must not fail silently',
+    'train cars-mpg and never mind the warnings, deploy it',
+  ])('still deploys: %s', (goal) => {
+    expect(saysNoDeploy(goal)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { saysNoDeploy } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
+import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 import { populatedPlanner } from '../../helpers/populated-planner.ts';
 
@@ -78,5 +79,39 @@ describe('a modal "must not / may not / never" before deploy forbids it', () => 
     'train cars-mpg and never mind the warnings, deploy it',
   ])('still deploys: %s', (goal) => {
     expect(saysNoDeploy(goal)).toBe(false);
+  });
+});
+
+describe('an output said as what comes back: "revert back with the file at out/x.json"', () => {
+  it.each([
+    ['score data/x.csv with churn-model and get back to me with the file at out/churn.csv', 'out/churn.csv'],
+    ['predict price for data/p.csv using price-model, then send me the results at results/p.parquet', 'results/p.parquet'],
+    ['Kindly run flights-delay over data/f.json and revert with the predictions in preds/f.json', 'preds/f.json'],
+    ['label data/q.csv with the churn model and come back with the output file at out/q.csv.', 'out/q.csv'],
+  ])('%s', (goal, path) => {
+    expect(parseOutput(goal)).toBe(path);
+  });
+  it.each([
+    'get back to me with the file at data/q.csv once you have read it',
+    'send me the file at data/p.csv',
+  ])('no output without scoring: %s', (goal) => {
+    expect(parseOutput(goal)).toBeUndefined();
+  });
+});
+
+describe('"revert (back) to me / with …" is a reply, not a rollback', () => {
+  it.each([
+    'score data/x.csv with churn-model and revert back with the file',
+    'Please retrain cars-mpg on data/cars.json and revert to me with the metrics',
+    'check penguins-species latency for the last hour and kindly revert on this by evening',
+  ])('%s', (goal) => {
+    expect(ROLLBACK.test(goal)).toBe(false);
+  });
+  it.each([
+    'revert cars-mpg back to version 1',
+    'revert penguins-species to v2 please',
+    'ship v3 and revert if p95 passes 400 ms',
+  ])('still a rollback: %s', (goal) => {
+    expect(ROLLBACK.test(goal)).toBe(true);
   });
 });

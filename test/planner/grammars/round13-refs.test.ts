@@ -1,6 +1,6 @@
 /** Round 13 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
-import { saysNoDeploy } from '../../../agents/planner/offline/negations.ts';
+import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
@@ -113,5 +113,18 @@ describe('"revert (back) to me / with …" is a reply, not a rollback', () => {
     'ship v3 and revert if p95 passes 400 ms',
   ])('still a rollback: %s', (goal) => {
     expect(ROLLBACK.test(goal)).toBe(true);
+  });
+});
+
+describe('"not retraining / not refitting anything" says no model', () => {
+  it.each([
+    'score data/x.csv with churn-model, not retraining anything',
+    "use cars-mpg as it is on data/new-cars.json - we're not re-training",
+    'predict with flights-delay on data/f.json, not refitting anything, just the scores',
+  ])('%s', (goal) => {
+    expect(saysNoTraining(goal)).toBe(true);
+  });
+  it('"not retraining data" is about data', () => {
+    expect(saysNoTraining('train cars-mpg on data/cars.json, not retraining data from 2019')).toBe(false);
   });
 });

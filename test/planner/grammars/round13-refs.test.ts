@@ -1,10 +1,11 @@
 /** Round 13 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { registeredDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
-import { populatedPlanner } from '../../helpers/populated-planner.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
 
@@ -126,5 +127,19 @@ describe('"not retraining / not refitting anything" says no model', () => {
   });
   it('"not retraining data" is about data', () => {
     expect(saysNoTraining('train cars-mpg on data/cars.json, not retraining data from 2019')).toBe(false);
+  });
+});
+
+describe('a model by the day it went out: "the model that was shipped 3 days ago"', () => {
+  it.each([
+    ['score data/penguins.json with the penguins model that was shipped 3 days ago', 2],
+    ['use the penguin classifier that went live three days back to predict species on data/penguins.json', 2],
+    ['predict species on data/penguins.json with the penguins model which we released six days ago', 1],
+  ])('%s', async (goal, version) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'predict.batch')?.with.model).toBe(`penguins-species:${version}`);
+  });
+  it('a model trained, not released, on a day is still a run phrase', () => {
+    expect(registeredDaysAgo(' that went on holiday 3 days ago')).toBeUndefined();
   });
 });

@@ -143,3 +143,17 @@ describe('a model by the day it went out: "the model that was shipped 3 days ago
     expect(registeredDaysAgo(' that went on holiday 3 days ago')).toBeUndefined();
   });
 });
+
+describe('"get a <column> guess / estimate for each row" with a model scores rows', () => {
+  it.each([
+    'could you use the production cars model to get an mpg estimate for every car in data/new-cars.json? no retraining',
+    'the penguins model that went live three days ago - can we get an estimate of the species for each row of data/penguins.json with it? no retraining',
+    'the staging cars model: could I use it to get an mpg guess for each car in data/new-cars.json? not retraining anything',
+    'use penguins-species v3 to make a species guess for each row of data/penguins.json',
+    'with the staging penguins model, give me a guess of the species for each bird in data/penguins.json - nothing trained',
+  ])('%s', async (goal) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'predict.batch')).toBeDefined();
+    expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/ne
 import { registeredDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
+import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
@@ -155,5 +156,22 @@ describe('"get a <column> guess / estimate for each row" with a model scores row
     const plan = await planner.planOf(goal);
     expect(taskStep(plan, 'predict.batch')).toBeDefined();
     expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+  });
+});
+
+describe('"the model we use now / we currently run" is the production version', () => {
+  it.each([
+    'score data/new-cars.json with the cars model we currently use',
+    "predict species on data/penguins.json with the classifier we're running right now",
+    'estimate mpg for data/new-cars.json using the model they use today',
+  ])('%s', (goal) => {
+    expect(parseModelReferences(goal)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ alias: 'production' })]),
+    );
+  });
+  it('a model we will use later is no alias', () => {
+    expect(parseModelReferences('train the model we use for churn on data/c.csv')).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ alias: 'production' })]),
+    );
   });
 });

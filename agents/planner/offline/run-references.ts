@@ -4,8 +4,8 @@
  * "today's refreshed file". The resolver (resolve.ts) binds them to runs and dataset versions, or asks.
  */
 import type { ModelReference, RunReference } from '../intent.ts';
-import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
 import { MODEL_RULES } from './models.ts';
+import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
 const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|today|tonight|last night|this morning|last week|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:the\s+)?day\s+before\s+yesterday|(?:\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier))`;

@@ -1,10 +1,10 @@
 /** Round 13 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
-import { registeredDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
-import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
+import { registeredDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
+import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
@@ -26,9 +26,12 @@ describe("a folder path's sentence full stop is no part of it", () => {
   });
 });
 
-describe("a day's run named by its model family: \"last tuesday's weather rf\"", () => {
+describe('a day\'s run named by its model family: "last tuesday\'s weather rf"', () => {
   it.each([
-    ["redo last tuesday's seattle-weather random forest with the same settings on the latest seattle-weather data", 'tuesday'],
+    [
+      "redo last tuesday's seattle-weather random forest with the same settings on the latest seattle-weather data",
+      'tuesday',
+    ],
     ["repeat yesterday's cars-mpg rf w/ the same params", 'yesterday'],
     ["could you rerun last Tuesday's seattle-weather RF, identical hyper-parameters", 'tuesday'],
   ])('%s', (goal, day) => {
@@ -87,8 +90,14 @@ describe('a modal "must not / may not / never" before deploy forbids it', () => 
 describe('an output said as what comes back: "revert back with the file at out/x.json"', () => {
   it.each([
     ['score data/x.csv with churn-model and get back to me with the file at out/churn.csv', 'out/churn.csv'],
-    ['predict price for data/p.csv using price-model, then send me the results at results/p.parquet', 'results/p.parquet'],
-    ['Kindly run flights-delay over data/f.json and revert with the predictions in preds/f.json', 'preds/f.json'],
+    [
+      'predict price for data/p.csv using price-model, then send me the results at results/p.parquet',
+      'results/p.parquet',
+    ],
+    [
+      'Kindly run flights-delay over data/f.json and revert with the predictions in preds/f.json',
+      'preds/f.json',
+    ],
     ['label data/q.csv with the churn model and come back with the output file at out/q.csv.', 'out/q.csv'],
   ])('%s', (goal, path) => {
     expect(parseOutput(goal)).toBe(path);

@@ -27,8 +27,8 @@ const NO_TRAINING = new RegExp(
     String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b|or\s+(?:regist|deploy|ship|publish|serv)\w*))`,
     // "don't build a model", "no need to create any classifier".
     String.raw`\b(?:don'?t|do not|won'?t|will not|no need to|not going to)\s+(?:build|make|create|need|want)\s+(?:a|an|any)\s+(?:\w+\s+)?(?:models?|classifiers?|regressors?|estimators?)\b`,
-    // "we're not modelling yet", "not training anything".
-    String.raw`\bnot\s+(?:training|modell?ing|fitting)${NOT_PART}(?:\s+(?:anything|a model|models?))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "we're not modelling yet", "not training anything", "not retraining anything".
+    String.raw`\bnot\s+(?:re-?)?(?:training|modell?ing|fitting)${NOT_PART}(?:\s+(?:anything|a model|models?))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
     // "we're not ready to train yet", "not ready for modelling".
     String.raw`\b(?:not|aren'?t|isn'?t)\s+(?:quite\s+)?ready\s+(?:to\s+${TRAIN_VERB}\w*|for\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART})(?:\s+(?:anything|a model|models?|it))?(?:\s+(?:yet|just yet|for now))?\b`,
     // "without training", "without a model", "without fitting anything".
@@ -76,7 +76,7 @@ export function withoutNoTraining(text: string): string {
 }
 
 const NO_DEPLOY =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|(?:(?:are|am|is|'re|'m)\s+not|aren'?t|isn'?t)\s+(?:\w+\s+)?(?:deploying|shipping|serving|releasing|promoting|rolling\s+out)|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|must not|mustn'?t|may not|cannot|can'?t|never)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|(?:(?:are|am|is|'re|'m)\s+not|aren'?t|isn'?t)\s+(?:\w+\s+)?(?:deploying|shipping|serving|releasing|promoting|rolling\s+out)|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
 
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {

@@ -275,8 +275,9 @@ const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
   /\b(?:against|with|to|versus|vs\.?|like|unlike|as|from|than|since|compared\s+(?:to|with)|resembles?|resembling|match(?:es|ing)?)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|with|from)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
+/** Scoring words; "get a species guess for each row", "an estimate of the price for …": one per row. */
 const SCORE =
-  /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores))\b/i;
+  /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores)|(?:get|make|give\s+(?:me|us))\s+(?:an?|the|their|its)\s+(?:[\w-]+\s+)?(?:guess|estimate|prediction|forecast)(?:es|s)?\s+(?:of|for|on)\b)\b/i;
 /**
  * A model put to a file without a scoring verb: "predictions for x.csv from <model>", "run <model> over x.csv",
  * "apply <model> to x.csv", "put x.csv through <model>". Read only when a model and a file are both named.

@@ -59,10 +59,20 @@ export function parseOutput(text: string): string | undefined {
           'i',
         ).exec(text)
       : null);
-  const raw = into?.[1];
+  // "… and revert back with the file at out/x.json", "send me the results at r/": what is handed back, when rows
+  // are scored.
+  const returned =
+    into ??
+    (SCORING_VERB.test(text)
+      ? new RegExp(
+          String.raw`\b(?:(?:revert|get|come|report|reply|respond|circle)\s+back(?:\s+to\s+(?:me|us))?\s+with|(?:send|give|hand|share|return)\s+(?:me|us|back))\s+(?:the\s+)?(?:${SCORED}\s+)?(?:file|folder|results?|outputs?)?\s*(?:at|in|under)\s+${PATH}`,
+          'i',
+        ).exec(text)
+      : null);
+  const raw = returned?.[1];
   if (!raw || !/[/.]/.test(raw) || /^\.+$/.test(raw)) return undefined;
-  // "… to scores/x.parquet.": the sentence's full stop is no part of the path.
-  const out = raw.replace(/^\.\//, '').replace(/(?<=\w)\.+$/, '');
+  // "… to scores/x.parquet.", "Output: scores/v2/.": the sentence's full stop is no part of the path.
+  const out = raw.replace(/^\.\//, '').replace(/(?<=[\w/])\.+$/, '');
   // A bare name ("out.csv") only where a verb or a label says it is written.
   const fileName = labelled !== null && /\.[a-z]{2,8}$/i.test(out);
   return m || out.includes('/') || fileName ? out : undefined;

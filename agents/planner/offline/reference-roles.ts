@@ -16,6 +16,11 @@ import {
   SITTING_VERB,
 } from './reference-words.ts';
 
+/** "… we use now", "… we're currently running", "… they use today": the one in use, said with a time word. */
+const USE_VERB = String.raw`(?:use|using|run|running|rely\s+on|relying\s+on|serve|serving)`;
+const NOW_WORD = String.raw`(?:now|today|right\s+now|currently|at\s+the\s+moment|these\s+days|at\s+present)`;
+const WE_USE_NOW = String.raw`(?:(?:that|which)\s+)?(?:we|you|they|i|people)\s*(?:'re\s+|\s+are\s+|\s+)(?:${NOW_WORD}\s+${USE_VERB}|${USE_VERB}\s+${NOW_WORD})`;
+
 /** The role and tag phrases of a text, with where each starts and ends. */
 export function rolesAndTags(text: string): { at: number; end: number; ref: ModelReference }[] {
   const out: { at: number; end: number; ref: ModelReference }[] = [];
@@ -23,7 +28,7 @@ export function rolesAndTags(text: string): { at: number; end: number; ref: Mode
   // traffic": a model by the role it plays now, which is its production alias.
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use))\b(?!\s+(?:to|in|on|at)\s+(?:the\s+)?(?:staging|canary|dev|test)\b)`,
+      String.raw`\b(?:the|whatever|whichever)\s+(?:([\w-]+)\s+)?(?:${NOUN}|version|one)\s+(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s|is|are)\s+(?:currently\s+|now\s+)?(?:live|deployed|serving|in\s+use)|(?:currently\s+|now\s+)?(?:serving|handling)\s+(?:the\s+)?(?:traffic|requests|users|predictions)|(?:currently|now)\s+(?:live|deployed|serving|in\s+use)|${WE_USE_NOW})\b(?!\s+(?:to|in|on|at)\s+(?:the\s+)?(?:staging|canary|dev|test)\b)`,
       'gi',
     ),
   )) {

@@ -4,6 +4,7 @@
  * "today's refreshed file". The resolver (resolve.ts) binds them to runs and dataset versions, or asks.
  */
 import type { ModelReference, RunReference } from '../intent.ts';
+import { MODEL_RULES } from './models.ts';
 import { NAME, NOUN, QUALIFIERS, refWords, runModelPhrases } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
@@ -13,7 +14,12 @@ const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fel
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 /** A run's noun; a cadence alone ("the churn nightly that broke") only at the end of its phrase. */
 const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?|(?:nightly|daily|weekly|hourly)(?:\s+(?:retrain(?:ing)?|training|run|job|build))?(?=\s+(?:that|which|from|of|on|again)\b|\s*[,.;:!?-]|\s*$))`;
+/** A model family ("rf", "random forest", "xgb") after a day's possessive names that day's training. */
+const FAMILY = MODEL_RULES.map(([r]) => `(?:${r.source})`).join('|');
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;
+
+/** "Take the cars-mpg ": the words after the last determiner; a verb before it names no run. */
+const afterDeterminer = (words: string) => words.replace(/^(?:.*\s)?(?:the|that|this)\s+(?=\S)/i, '');
 
 /** Verbs that ask to do a past run again. */
 export const RERUN =
@@ -141,9 +147,9 @@ export function parseRunReference(text: string): RunReference | undefined {
       latest: false,
     };
   }
-  // "yesterday's failed run", "last Tuesday's weather training".
+  // "yesterday's failed run", "last Tuesday's weather training", "last tuesday's weather rf".
   const a = new RegExp(
-    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN})\b`,
+    String.raw`\b${DAY}'s\s+(?:(?:last|latest|first)\s+)?(?:${STATUS}\s+)?${RUN_WORDS}(?:${RUN_NOUN}|${NOUN}|(${FAMILY}))\b`,
     'i',
   ).exec(text);
   if (a) {
@@ -154,7 +160,7 @@ export function parseRunReference(text: string): RunReference | undefined {
       ...(day ? { day } : {}),
       ...(status ? { status } : {}),
       words: refWords(a[3] ?? ''),
-      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]),
+      training: /train/i.test(a[0]) || new RegExp(`${NOUN}$`, 'i').test(a[0]) || a[4] !== undefined,
       latest: /\b(?:last|latest)\s+(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day)/i.test(a[0]),
     };
   }
@@ -172,7 +178,7 @@ export function parseRunReference(text: string): RunReference | undefined {
       ...(day ? { day } : {}),
       ...(daysAgo !== undefined ? { daysAgo } : {}),
       ...(status ? { status } : {}),
-      words: refWords(b[3] ?? '').filter((w) => !QUALIFIERS[w]),
+      words: refWords(afterDeterminer(b[3] ?? '')).filter((w) => !QUALIFIERS[w]),
       training: /train/i.test(b[0]),
       latest: b[1] !== undefined && !/^first$/i.test(b[1]),
     };

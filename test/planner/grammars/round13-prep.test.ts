@@ -1,5 +1,6 @@
 /** Round 13 prep-only wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 
@@ -71,5 +72,21 @@ describe('"split … into train, validation and test by date": a time split said
     'split data/sales.csv into train, validation and test sets; sort the report by date',
   ])('not a time split: %s', (goal) => {
     expect(parseHoldout(goal).split?.method).not.toBe('time');
+  });
+});
+
+describe('"register whatever it writes as X": a run\'s unnamed output is registered under X', () => {
+  it.each([
+    ['run train.py on one GPU and register whatever it saves as sent-clf', 'sent-clf'],
+    ['launch scripts/pretrain.py, then publish what the job outputs as tiny-lm', 'tiny-lm'],
+    ['Please register whatever the script writes as ocr-v2.', 'ocr-v2'],
+  ])('%s', (goal, name) => {
+    expect(parseModelName(goal)).toBe(name);
+  });
+  it('a written file still names the artifact, and the name after it wins', () => {
+    expect(parseModelName('register whatever it writes to out/model.pt as ocr-v3')).toBe('ocr-v3');
+  });
+  it('no name said: none', () => {
+    expect(parseModelName('run train.py and register whatever it writes')).toBeUndefined();
   });
 });

@@ -93,7 +93,7 @@ export function targetPhrases(said: string): string[] {
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|tgt|targ|label|lbl|outcome|response|dependent variable|dep var|y)\s*(?:column|col|variable|var|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1] ?? m[2]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 
 const ops = (goal: string) => parsePrep(goal).map((p) => p.op);
@@ -88,5 +89,18 @@ describe('"register whatever it writes as X": a run\'s unnamed output is registe
   });
   it('no name said: none', () => {
     expect(parseModelName('run train.py and register whatever it writes')).toBeUndefined();
+  });
+});
+
+describe('short forms of "target": "tgt = X", "lbl: X", "dep var = X"', () => {
+  it.each([
+    ['rf on data/shop.csv, tgt = Returned, 5-fold cv', 'Returned'],
+    ['lgbm, data/films.csv, lbl: Genre', 'Genre'],
+    ['ols on data/houses.csv with dep var = Price', 'Price'],
+  ])('%s', (goal, target) => {
+    expect(targetPhrases(goal)).toContain(target);
+  });
+  it('a word merely starting with tgt is no target', () => {
+    expect(targetPhrases('copy tgtfile = old to data/x.csv')).not.toContain('old to data/x');
   });
 });

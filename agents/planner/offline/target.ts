@@ -50,6 +50,14 @@ export function targetPhrases(said: string): string[] {
       ),
       '$1',
     )
+    // "a model with k = 7 predicting X", "a model with max_depth=4 that predicts X": a setting, not the target.
+    .replace(
+      new RegExp(
+        String.raw`\b(${AGENT_NOUNS})\s+with\s+(?:the\s+)?[\w-]+\s*(?:=|:)\s*\d+(?:\.\d+)?(?:\s*(?:,|and)\s*[\w-]+\s*(?:=|:)\s*\d+(?:\.\d+)?)*`,
+        'gi',
+      ),
+      '$1',
+    )
     .replace(/\s+/g, ' ')
     .trim();
   const out: string[] = [];

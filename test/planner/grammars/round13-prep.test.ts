@@ -104,3 +104,16 @@ describe('short forms of "target": "tgt = X", "lbl: X", "dep var = X"', () => {
     expect(targetPhrases('copy tgtfile = old to data/x.csv')).not.toContain('old to data/x');
   });
 });
+
+describe('a setting said after the model ("a model with k = 7") does not hide the target after it', () => {
+  it.each([
+    ['Train a model with k = 7 predicting yield.', 'yield'],
+    ['fit a model with max_depth=4, lr=0.1 predicting price', 'price'],
+    ['a model with alpha: 0.5 that predicts Sales', 'Sales'],
+  ])('%s', (goal, target) => {
+    expect(targetPhrases(goal)).toContain(target);
+  });
+  it('a target said with "with" is still the target', () => {
+    expect(targetPhrases('train a model with price as the target')).toContain('price');
+  });
+});

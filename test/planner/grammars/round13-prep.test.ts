@@ -1,5 +1,6 @@
 /** Round 13 prep-only wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
@@ -115,5 +116,22 @@ describe('a setting said after the model ("a model with k = 7") does not hide th
   });
   it('a target said with "with" is still the target', () => {
     expect(targetPhrases('train a model with price as the target')).toContain('price');
+  });
+});
+
+describe('"if AUC < 0.7, do not register it": the condition said first blocks the step after it', () => {
+  const gate = (goal: string) => parseGate(goal, metricMentions(goal));
+  it.each([
+    ['Fit a forest for Sex. If accuracy < 0.9, do not register it.', 'accuracy', '>=', 0.9],
+    ["train it; if rmse > 4 then don't deploy", 'rmse', '<=', 4],
+    ['When f1 is below 0.6, never ship the model.', 'f1_macro', '>=', 0.6],
+  ])('%s', (goal, metric, op, value) => {
+    expect(gate(goal)).toMatchObject({ kind: 'threshold', metric, op, value });
+  });
+  it.each([
+    ['register it only if accuracy >= 0.9, do not deploy', '>='],
+    ['if accuracy is above 0.9, register it', '>'],
+  ])('a condition that lets the step happen stays as said: %s', (goal, op) => {
+    expect(gate(goal)).toMatchObject({ metric: 'accuracy', op });
   });
 });

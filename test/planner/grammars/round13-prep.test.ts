@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseModelName } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
-import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 
 const ops = (goal: string) => parsePrep(goal).map((p) => p.op);
 const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === op);

@@ -72,6 +72,18 @@ function negated(before: string): boolean {
   );
 }
 
+/** "If r2 < 0.5, do not register it": a condition opening its clause, then the step it blocks ("register only if …, do not deploy" keeps its condition). */
+function blocksAfter(before: string, rest: string): boolean {
+  return (
+    /(?:^|[.;:!?,(]\s*|\s-\s+|\b(?:then|and|but)\s+)(?:if|when|whenever|should)\s+(?:the\s+|its\s+|the model's\s+|our\s+)?(?:\w+\s+)?$/i.test(
+      before,
+    ) &&
+    /^\s*(?:[,;:]|\s-)?\s*(?:then\s+)?(?:please\s+)?(?:do not|don't|dont|never|skip|don't bother to)\b/i.test(
+      rest,
+    )
+  );
+}
+
 const FLIP: Record<Comparator, Comparator> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' };
 
 interface MetricMention {
@@ -188,7 +200,7 @@ function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefi
       gate = {
         kind: 'threshold',
         metric: mention.metric,
-        op: flip ? FLIP[op] : op,
+        op: flip || blocksAfter(before, after.slice(m[0].length)) ? FLIP[op] : op,
         value: thresholdValue(mention.metric, m[2] as string, !!m[3]),
       };
       continue;

@@ -68,8 +68,8 @@ const NAME = String.raw`["'\x60]?(?!(?:${ALIAS}|canary|production|prod|live|well
 const ARTIFACT = String.raw`["'\x60(]?(?:\S+\.(?:pt|pth|ckpt|bin|onnx|pkl|joblib|safetensors)|\S+\/)["'\x60)]?`;
 /** "what it writes to out/ckpt.pt", "the weights the script leaves under out/", "the checkpoint it writes (out/c.pt)". */
 const WRITTEN_BY_SCRIPT = String.raw`(?:what|whatever|the\s+\w+(?:\s+(?:that|which))?)\s+(?:it|the script|training|the run|the job)\s+(?:writes|saves|produces|outputs|emits|dumps|leaves|puts)\s+(?:(?:to|in|into|at|under)\s+)?${ARTIFACT}`;
-/** What a run leaves, unnamed: "whatever comes out (of it)", "what it produces", "whatever the script spits out". */
-const RUN_RESULT = String.raw`(?:what|whatever)\s+(?:(?:comes|came)\s+out(?:\s+of\s+(?:it|(?:the\s+)?(?:script|run|job|training)))?|(?:it|the script|the run|the job|training)\s+(?:produces|produced|makes|made|outputs|spits\s+out|creates|trains))`;
+/** What a run leaves, unnamed: "whatever comes out (of it)", "what it produces", "whatever the script writes". */
+const RUN_RESULT = String.raw`(?:what|whatever)\s+(?:(?:comes|came)\s+out(?:\s+of\s+(?:it|(?:the\s+)?(?:script|run|job|training)))?|(?:it|the script|the run|the job|training)\s+(?:produces|produced|makes|made|outputs|spits\s+out|creates|trains|writes|wrote|saves|saved|leaves|dumps|emits))`;
 
 /**
  * The name to register a model under: "register it as x", "save the model as x", "a model named x", "… as x"

@@ -39,10 +39,12 @@ export function parseDeriveClip(goal: string): { at: number; p: PrepIntent }[] {
     if (/^(?:it|them|values|everything|outliers|all)$/i.test(list)) continue;
     out.push({ at: m.index ?? 0, p: { op: 'clip', list, lower: Math.min(a, b), upper: Math.max(a, b) } });
   }
-  // "the cluster column remove", "column notes drop": the column, then the verb.
+  // "the cluster column remove", "column notes drop": the column, then the verb; also as a participle,
+  // "with the Email column removed", "the Notes field should be deleted".
+  const GONE = String.raw`(?:(?:should|must|will|shall|needs?\s+to|ha(?:s|ve)\s+to|is\s+to)\s+be\s+|(?:is|gets?)\s+)?(?:remove|drop|delete|discard|removed|dropped|deleted|discarded|taken\s+out|left\s+out)`;
   for (const m of goal.matchAll(
     new RegExp(
-      String.raw`\b(?:the\s+)?${IDENT}\s+(?:column|field)\s+(?:remove|drop|delete|discard)\b|\b(?:column|field)\s+${IDENT}\s+(?:remove|drop|delete|discard)\b`,
+      String.raw`\b(?:the\s+)?${IDENT}\s+(?:column|field)\s+${GONE}\b|\b(?:column|field)\s+${IDENT}\s+${GONE}\b`,
       'gi',
     ),
   ))

@@ -14,8 +14,20 @@ import { STOP } from './target.ts';
 export const REMOVE =
   'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|throw away|throws away|throwing away|threw away|toss out|tosses out|tossing out|tossed out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
 
+/** "should be dropped", "are to be removed", "get deleted": rows taken out, said passively. */
+const PASSIVE_GONE = String.raw`(?:(?:should|must|will|can|shall|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|are|is|get|gets)\s+(?:removed|dropped|deleted|excluded|discarded|filtered out|thrown out|taken out)\b`;
+
 const NOT_COLUMNS =
   /^(?:duplicates?|duplicate rows|duplicated (?:lines|rows|records|entries)|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
+
+/** "(drop rows with missing values)": brackets around the words go, those of "Weight (kg)" stay. */
+function unwrap(list: string | undefined): string | undefined {
+  if (!list) return list;
+  const open = (list.match(/[([]/g) ?? []).length;
+  const close = (list.match(/[)\]]/g) ?? []).length;
+  if (open === close && !/^[([]/.test(list)) return list;
+  return list.replace(/^[([]+|[)\]]+$/g, '');
+}
 
 export function parsePrep(goal: string): PrepIntent[] {
   const out: { at: number; p: PrepIntent }[] = [];
@@ -43,6 +55,11 @@ export function parsePrep(goal: string): PrepIntent[] {
     new RegExp(
       String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?${ROWS}\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
       'i',
+    ).exec(goal) ??
+    // Passive: "rows where Price is empty should be dropped", "records with a missing Weight are removed".
+    new RegExp(
+      String.raw`\b${ROWS}\s+(?:(?:where|whose|in which|when)\s+(?:the\s+)?${COLUMN}\s+(?:is|are|was|=)\s+(?:missing|null|empty|blank|nan|na|unknown|not (?:set|given|known))|(?:with|that have|having|missing|without|lacking)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*${COLUMN})\s+${PASSIVE_GONE}`,
+      'i',
     ).exec(goal);
   // Rows kept where a column is there: "keep only rows where Sex isnt null", "only records whose age is known".
   const keptCol = new RegExp(
@@ -53,7 +70,7 @@ export function parsePrep(goal: string): PrepIntent[] {
   if (keptCol && keptList && !NOT_COLUMNS.test(keptList))
     out.push({ at: keptCol.index ?? 0, p: { op: 'dropna', list: keptList } });
   // "(drop rows with missing values)": punctuation around the words is not part of a column name.
-  const dropList = dropnaCol?.[1]?.replace(/^[([]+|[)\]]+$/g, '');
+  const dropList = unwrap(dropnaCol?.[1] ?? dropnaCol?.[2]);
   // "rows with distance under 500" compare a column (a filter below); no column is missing there.
   const listed =
     dropnaCol &&
@@ -127,7 +144,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     out.push({ at: m.index ?? 0, p: { op: 'drop', list } });
   }
   const dropnaAll = new RegExp(
-    String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b`,
+    String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?(?:(?:dupes|duplicates?|duplicate rows)\s+(?:and|&)\s+)?(?:rows|records|entries)?\s*(?:with|that have|containing|where)?\s*(?:any\s+)?(?:missing|nulls?|nans?|nas?|empty|incomplete)\b|\bdrop\s*na\b|\bdropna\b|\b(?:rows|records|entries)\s+(?:with|that have|containing)\s+(?:any\s+)?(?:missing|null|nan|empty)\s+(?:values?|cells?|data|fields?)\s+${PASSIVE_GONE}`,
     'i',
   ).exec(goal);
   // "remove rows with missing Sex" drops the rows missing Sex, not every row with a gap.
@@ -196,7 +213,7 @@ export function parsePrep(goal: string): PrepIntent[] {
     out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
   }
   const onehot =
-    /\bone[- ]?hot(?:[- ]encod\w*)?\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+)(?:then|train|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+    /\b(?:one[- ]?hot(?:[- ]encod\w*)?|ohe)\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+|\s*[+&]\s*)(?:then|train|standard[- ]scale|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
       goal,
     );
   if (onehot) {

@@ -198,6 +198,9 @@ export function parseNamedShares(text: string): { validationShare: number; testS
 
 const TIME_COLUMN = String.raw`(?:[\w-]+\s+)?(?:date|dates|time|timestamp|datetime|year|month|week|day)|created(?:_at| at| date)?|timestamp`;
 
+/** A word between "split" and "by date" ("split it 70/15/15 into train, validation and test by date"), not the next step's. */
+const SPLIT_WORD = String.raw`(?!(?:then|fit|fitting|predict\w*)\b|train(?:ing)?\s+(?:on|a|an|the|it|with)\b)(?:[^\s.;!?]|\.(?=\S))+`;
+
 /** A split in time: "a time-based split", "split x.csv by date", "split on the order date", "before 2015 for training". */
 export function parseTimeSplit(text: string): { column?: string } | undefined {
   const generic =
@@ -205,7 +208,7 @@ export function parseTimeSplit(text: string): { column?: string } | undefined {
       text,
     );
   const by = new RegExp(
-    String.raw`\bsplit\w*\s+(?:\S+\s+){0,4}?(?:by|on|along|at|using)\s+(?:the\s+|its\s+|their\s+)?["'\x60]?(${TIME_COLUMN})\b`,
+    String.raw`\bsplit\w*\s+(?:${SPLIT_WORD}\s+){0,10}?(?:by|on|along|at|using)\s+(?:the\s+|its\s+|their\s+)?["'\x60]?(${TIME_COLUMN})\b`,
     'i',
   ).exec(text);
   const cut =

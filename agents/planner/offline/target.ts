@@ -50,6 +50,14 @@ export function targetPhrases(said: string): string[] {
       ),
       '$1',
     )
+    // "a model with k = 7 predicting X", "a model with max_depth=4 that predicts X": a setting, not the target.
+    .replace(
+      new RegExp(
+        String.raw`\b(${AGENT_NOUNS})\s+with\s+(?:the\s+)?[\w-]+\s*(?:=|:)\s*\d+(?:\.\d+)?(?:\s*(?:,|and)\s*[\w-]+\s*(?:=|:)\s*\d+(?:\.\d+)?)*`,
+        'gi',
+      ),
+      '$1',
+    )
     .replace(/\s+/g, ' ')
     .trim();
   const out: string[] = [];
@@ -93,7 +101,7 @@ export function targetPhrases(said: string): string[] {
   ))
     push(afterLastBreak(m[1] as string));
   for (const m of goal.matchAll(
-    /\b(?:target|label|outcome|response|dependent variable|y)\s*(?:column|variable|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
+    /\b(?:target|tgt|targ|label|lbl|outcome|response|dependent variable|dep var|y)\s*(?:column|col|variable|var|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
   ))
     push(m[1] ?? m[2]);
   // "the column to predict is X", "what we want to forecast is X", "X is what we want to predict".

@@ -151,4 +151,3 @@ export function parseTimezone(text: string): string | undefined {
   if (/\b(UTC|GMT)\b/i.test(text)) return 'UTC';
   return undefined;
 }
-

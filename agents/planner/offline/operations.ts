@@ -6,6 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { oneInNShare, wholeMinutes } from './canary-words.ts';
 import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { ROLLBACK } from './rollback-words.ts';
@@ -50,7 +51,12 @@ const ERROR_SHARE =
   /^[^.;]{0,40}?\b(?:traffic|requests|calls|users)\s+(?:error|errors|fail|fails|failing|time\s+out|timing\s+out|return\s+errors|come\s+back\s+with\s+errors)\b/i;
 
 /** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
-export function parseCanaryShare(text: string): number | undefined {
+export function parseCanaryShare(goal: string): number | undefined {
+  // "for half an hour" is a duration, not half the traffic.
+  const text = wholeMinutes(goal);
+  const oneIn = oneInNShare(text);
+  // "one in every twenty requests" (but "if one in ten requests fails" is a serving limit).
+  if (oneIn && !ERROR_SHARE.test(text.slice(oneIn.at))) return oneIn.share;
   const candidates = [
     ...text.matchAll(
       new RegExp(
@@ -86,17 +92,6 @@ function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[]
   return [...window.matchAll(new RegExp(tail, 'gi'))].map((m) =>
     Object.assign(m, { index: from + (m.index ?? 0) }),
   );
-}
-
-/** Fractions of an hour as minutes: "half an hour" → "30 minutes", "an hour and a half" → "90 minutes". */
-function wholeMinutes(text: string): string {
-  return text
-    .replace(
-      /\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b|\b(?:one|1)\s+and\s+a\s+half\s+hours?\b/gi,
-      '90 minutes',
-    )
-    .replace(/\b(?:a\s+)?half\s+an\s+hour\b|\ba\s+half[- ]hour\b/gi, '30 minutes')
-    .replace(/\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\ba\s+quarter[- ]hour\b/gi, '15 minutes');
 }
 
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */

@@ -1,5 +1,6 @@
 /** Round 13 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseTimezone } from '../../../agents/planner/offline/schedule.ts';
 
 describe('zone abbreviations and cities beyond Europe and the US', () => {
@@ -26,5 +27,61 @@ describe('zone abbreviations and cities beyond Europe and the US', () => {
     'compare the sast and wat columns',
   ])('no zone: %s', (text) => {
     expect(parseTimezone(text)).toBeUndefined();
+  });
+});
+
+describe('a canary share said as "one in N requests", a duration as "half an hour"', () => {
+  it.each([
+    ['send version 2 of cars-mpg to 1 in 10 calls for two hours', 0.1, '2h'],
+    ['let cars-mpg v2 take one out of every four requests for 30 minutes', 0.25, '30m'],
+    ['roll penguins-species v3 out to one in every fifty users, watch it for three hours', 0.02, '3h'],
+    ['a 20% canary of penguins-species v3 for half an hour', 0.2, '30m'],
+    ['canary cars-mpg v2 for half an hour at 5%', 0.05, '30m'],
+  ])('%s', (goal, share, duration) => {
+    const spec = parseGoal(goal);
+    expect(spec.operation).toBe('canary');
+    expect(spec.canary).toMatchObject({ share, duration });
+  });
+  it.each([
+    'one in five rows of data/cars.json has no Horsepower; fill them with the median',
+    'score data/new-cars.json with cars-mpg v2; one in ten rows is a duplicate, drop those first',
+  ])('no canary share: %s', (goal) => {
+    expect(parseGoal(goal).canary?.share).toBeUndefined();
+  });
+});
+
+describe('production said as a clause: "what\'s live", "whatever prod is serving"', () => {
+  it.each([
+    'retrain cars-mpg on data/cars.json with a random forest and benchmark it against what is currently deployed',
+    "fit ridge on data/cars.json predicting mpg, then compare it to whatever's in production",
+    'train penguins-species again on data/penguins.json with knn and put it side by side with what is live',
+  ])('champion, no algorithm bake-off: %s', (goal) => {
+    const spec = parseGoal(goal);
+    expect(spec.compareWithProduction).toBe(true);
+    expect(spec.compare).toBe(false);
+  });
+  it.each([
+    'retrain penguins-species on data/penguins.json; register it only if it outperforms whatever prod is serving right now',
+    'train cars-mpg on data/cars.json again and deploy it if it does better than whatever production is running today',
+  ])('improve gate: %s', (goal) => {
+    expect(parseGoal(goal).gate).toMatchObject({ kind: 'improve' });
+  });
+  it('"beats whatever production is serving" names the champion; "whatever production says" does not', () => {
+    expect(
+      parseGoal(
+        'fit a random forest for Species on data/penguins.json; keep it only if it beats whatever production is running now',
+      ).compareWithProduction,
+    ).toBe(true);
+    expect(
+      parseGoal('retrain cars-mpg on data/cars.json and deploy it, whatever production scores')
+        .compareWithProduction,
+    ).toBe(false);
+  });
+  it('two algorithms compared with each other stay a bake-off', () => {
+    const spec = parseGoal(
+      'train gradient boosting and a random forest on data/cars.json predicting mpg and compare them',
+    );
+    expect(spec.compare).toBe(true);
+    expect(spec.compareWithProduction).toBeUndefined();
   });
 });

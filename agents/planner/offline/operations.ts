@@ -11,6 +11,7 @@ import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { ROLLBACK } from './rollback-words.ts';
 import { dayOf } from './run-references.ts';
+import { SENT_TO_MODEL } from './served-words.ts';
 import { NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 export { parseOutput, SCORING_VERB } from './output-path.ts';
@@ -257,7 +258,7 @@ const TRAFFIC =
 const SERVED =
   /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b(?!\s+(?:during|in|at|while|when|for)\s+(?:its\s+|the\s+)?(?:training|fitting|it\s+was\s+trained))|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|seen|sees|getting|gets|gotten|receiving|receives|scoring|serving|serves|served|saw|got|received)\b|\b(?:inputs?|requests|data|traffic|queries|calls)\s+(?:to|into|for|of|at|hitting)\s+(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:endpoint|service|api|server|deployment)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
 /** The served traffic of a deployed model, in any of the wordings above. */
-const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
+const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text) || SENT_TO_MODEL.test(text);
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =

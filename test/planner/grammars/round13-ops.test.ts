@@ -85,3 +85,18 @@ describe('production said as a clause: "what\'s live", "whatever prod is serving
     expect(spec.compareWithProduction).toBeUndefined();
   });
 });
+
+describe('served traffic said as "the <things> people have sent to <model>"', () => {
+  it.each([
+    'check whether the flights users have sent to flights-delay over the past 3 days still resemble the data it was trained on',
+    'are the penguins clients submitted to penguins-species in the last 12 hours unlike the rows it learned from?',
+    'tell me if the cars customers have been sending to the production cars-mpg model this week look different from what it was trained on',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).operation).toBe('monitor-traffic');
+  });
+  it('a file of things people sent is still trained on', () => {
+    expect(
+      parseGoal('train a model for mpg on the cars people have sent to us, in data/new-cars.json').operation,
+    ).toBe('pipeline');
+  });
+});

@@ -26,3 +26,16 @@ export function wholeMinutes(text: string): string {
     .replace(/\b(?:a\s+)?half\s+an\s+hour\b|\ba\s+half[- ]hour\b/gi, '30 minutes')
     .replace(/\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\ba\s+quarter[- ]hour\b/gi, '15 minutes');
 }
+
+const BARE_SPAN = new RegExp(
+  String.raw`(?<!\b(?:last|past|previous|next)\s+)\b${NUMBER}\s*(minutes?|mins?|m|hours?|hrs?|h)\b(?!\s+(?:of|ago|old|window|back)\b)`,
+  'i',
+);
+
+/** A bare span in a canary edit: "20% and 2h", "make that 4 hours" → "2h", "4h". */
+export function bareDuration(text: string): string | undefined {
+  const m = BARE_SPAN.exec(wholeMinutes(text));
+  const n = m?.[1] ? toNumber(m[1]) : undefined;
+  if (!m || n === undefined || !(n > 0)) return undefined;
+  return `${n}${/^h/i.test(m[2] as string) ? 'h' : 'm'}`;
+}

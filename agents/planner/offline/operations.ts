@@ -228,7 +228,13 @@ export function parseWatchLimits(text: string): WatchLimits {
     String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${BELOW}\s*${PCT}`,
     'i',
   ).exec(text);
-  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
+  // "if the errors are more than 0.01 of requests": errors as a share of the requests, a decimal or a percent.
+  const errOfRequests = new RegExp(
+    String.raw`\b(?:errors|failures|failed\s+requests)\s+${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:requests|calls|traffic|predictions)\b`,
+    'i',
+  ).exec(text);
+  const errAt =
+    err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errOfRequests ?? errBelow;
   if (errAt) {
     const n = toNumber(errAt[1]) ?? Number.NaN;
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;

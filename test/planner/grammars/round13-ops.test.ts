@@ -1,5 +1,7 @@
 /** Round 13 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseTimezone } from '../../../agents/planner/offline/schedule.ts';
 
@@ -98,5 +100,34 @@ describe('served traffic said as "the <things> people have sent to <model>"', ()
     expect(
       parseGoal('train a model for mpg on the cars people have sent to us, in data/new-cars.json').operation,
     ).toBe('pipeline');
+  });
+});
+
+describe('an error limit said as a share of requests', () => {
+  it.each([
+    ['stop the canary if failures exceed 0.05 of the requests', 0.05],
+    ['pull it if the errors are over one percent of traffic', 0.01],
+    ['roll back when errors go above 0.02 of all calls', 0.02],
+  ])('%s', (text, rate) => {
+    expect(parseWatchLimits(text).maxErrorRate).toBe(rate);
+  });
+  it('a count of errors is no rate', () => {
+    expect(parseWatchLimits('tell me if errors are more than 5 in an hour').maxErrorRate).toBeUndefined();
+  });
+});
+
+describe('a canary follow-up that names a bare duration', () => {
+  const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then);
+  it.each([
+    ['canary penguins-species v3 at 5% for 30 minutes', 'change it to 20% and 2h', 0.2, '2h'],
+    ['canary cars-mpg v2, 10% for 1h', 'hmm, 15% and 45 minutes instead', 0.15, '45m'],
+    ['canary cars-mpg v2 on 10% of traffic for an hour', 'make that 4 hours', 0.1, '4h'],
+  ])('%s / %s', (goal, then, share, duration) => {
+    expect(edit(goal, then).canary).toMatchObject({ share, duration });
+  });
+  it('a traffic window in a follow-up is not the canary period', () => {
+    expect(
+      edit('canary cars-mpg v2 at 10% for 1h', 'and report errors from the last 3 hours').canary?.duration,
+    ).toBe('1h');
   });
 });

@@ -261,7 +261,10 @@ export function parseGoal(goal: string): GoalSpec {
       ? {
           canary: {
             ...(canaryShare !== undefined ? { share: canaryShare } : {}),
-            ...(operation === 'canary' && holdFor ? { duration: holdFor } : {}),
+            // "ship it as a 10% canary for 30 minutes": a trained model's canary has a period too.
+            ...((operation === 'canary' || (operation === 'pipeline' && canaryShare !== undefined)) && holdFor
+              ? { duration: holdFor }
+              : {}),
           },
         }
       : {}),

@@ -4,6 +4,9 @@ import { applyEdit } from '../../../agents/planner/edits.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseTimezone } from '../../../agents/planner/offline/schedule.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
 
 describe('zone abbreviations and cities beyond Europe and the US', () => {
   it.each([
@@ -129,5 +132,28 @@ describe('a canary follow-up that names a bare duration', () => {
     expect(
       edit('canary cars-mpg v2 at 10% for 1h', 'and report errors from the last 3 hours').canary?.duration,
     ).toBe('1h');
+  });
+});
+
+describe('a newly trained model shipped as a canary for a period is watched for it', () => {
+  it.each([
+    [
+      'retrain penguins-species on data/penguins.json with knn; if it beats prod, roll it out as a 20% canary for 2 hours',
+      0.2,
+      '2h',
+    ],
+    [
+      'retrain cars-mpg on data/cars.json with a random forest and deploy it as a 5% canary for forty-five minutes',
+      0.05,
+      '45m',
+    ],
+  ])('%s', async (goal, share, duration) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'deploy.http')?.with).toMatchObject({ canary: { share } });
+    expect(taskStep(plan, 'serving.watch')?.with).toMatchObject({ duration });
+  });
+  it('a canary with no period stays unwatched', async () => {
+    const plan = await planner.planOf('retrain cars-mpg on data/cars.json and ship it as a 10% canary');
+    expect(taskStep(plan, 'serving.watch')).toBeUndefined();
   });
 });

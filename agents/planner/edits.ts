@@ -8,6 +8,7 @@
  */
 
 import type { IntentFrame, ModelReference } from './intent.ts';
+import { bareDuration } from './offline/canary-words.ts';
 import { spokenNumber, NUM as THRESHOLD_NUMBER } from './offline/gate.ts';
 import { parseModels } from './offline/models.ts';
 import { saysNoTraining, withoutNoTraining } from './offline/negations.ts';
@@ -114,7 +115,8 @@ function retune(f: IntentFrame, delta: IntentFrame, text: string): IntentFrame {
     const share = newShare(text);
     if (share !== undefined) out = { ...out, canary: { ...out.canary, share } };
   }
-  const holdFor = parseHoldFor(text);
+  // "make it 25% and 3h instead": a bare span edits the canary's period.
+  const holdFor = parseHoldFor(text) ?? (f.canary ? bareDuration(text) : undefined);
   if (f.canary && holdFor && !parseWindow(text))
     out = { ...out, canary: { ...out.canary, duration: holdFor } };
   else if (f.watch && holdFor && f.operation !== 'canary' && !parseWindow(text))

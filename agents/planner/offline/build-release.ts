@@ -104,6 +104,16 @@ export function addReleaseSteps(d: PlanDraft): void {
       ...(gateWhen ? { when: gateWhen } : {}),
     });
     lastModelStep = 'deploy';
+    // A canary given a period is watched for it.
+    const { duration: _period, ...limits } = spec.watch ?? {};
+    if (spec.canary?.share && spec.canary.duration)
+      steps.push({
+        id: 'watch',
+        task: 'serving.watch',
+        dependsOn: ['deploy'],
+        with: { model: modelName, duration: spec.canary.duration, ...limits },
+        ...(gateWhen ? { when: gateWhen } : {}),
+      });
   }
 
   // ---- batch predictions

@@ -127,9 +127,17 @@ function thresholdValue(metric: string, raw: string, percent: boolean): number {
   return n;
 }
 
+/**
+ * Production said as a clause: "what's live", "what is currently deployed", "whatever's in production",
+ * "whatever prod is serving right now", "whatever production is running today".
+ */
+export const PROD_CLAUSE = String.raw`(?:what(?:'s|\s+is|ever\s+is)|whatever'?s|whatever\s+(?:production|prod)\s+is)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving|running(?:\s+in\s+(?:production|prod))?)(?:\s+(?:right\s+now|now|today|at\s+the\s+moment))?`;
+
 /** "if it's better", "only if it beats what's live": a champion gate said casually (a number, if any, wins). */
-const CASUAL_IMPROVE =
-  /\b(?:(?:beats?|better than)\s+(?:what(?:'s|\s+is|ever\s+is)|whatever'?s)\s+(?:currently\s+|now\s+)?(?:in\s+(?:production|prod|use)|live|deployed|serving)|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b/i;
+const CASUAL_IMPROVE = new RegExp(
+  String.raw`\b(?:(?:beats?|better\s+than|outperforms?)\s+${PROD_CLAUSE}|(?:if|when|once|provided|assuming)\s+(?:it'?s|it\s+is|its|it\s+does|it\s+performs|it\s+scores|(?:the\s+)?new\s+(?:one|model)\s+is)\s+better|(?:if|when|once|provided|assuming)\s+(?:it|the\s+new\s+(?:one|model|version)|the\s+challenger)\s+wins)\b`,
+  'i',
+);
 
 /** "no worse than what we have", "at least as good as production": a champion gate a tie passes. */
 const CURRENT_MODEL =
@@ -260,6 +268,6 @@ export const CHAMPION_OPT_OUT = new RegExp(
 
 /** "compare against the production penguins model": a comparison with production, not between new models. */
 export const VS_PRODUCTION_MODEL = new RegExp(
-  String.raw`\b(?:compar\w*|benchmark\w*)\s+(?:\S+\s+){0,4}?(?:against|with|to)\s+(?:the\s+|our\s+)?${PROD_WORDS}\b`,
+  String.raw`\b(?:compar\w*|benchmark\w*|side\s+by\s+side)\s+(?:\S+\s+){0,4}?(?:against|with|to)\s+(?:(?:the\s+|our\s+)?${PROD_WORDS}\b|${PROD_CLAUSE})`,
   'i',
 );

@@ -6,10 +6,12 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
+import { oneInNShare, wholeMinutes } from './canary-words.ts';
 import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { ROLLBACK } from './rollback-words.ts';
 import { dayOf } from './run-references.ts';
+import { SENT_TO_MODEL } from './served-words.ts';
 import { NOT_COUNTING, NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 export { parseOutput, SCORING_VERB } from './output-path.ts';
@@ -50,7 +52,12 @@ const ERROR_SHARE =
   /^[^.;]{0,40}?\b(?:traffic|requests|calls|users)\s+(?:error|errors|fail|fails|failing|time\s+out|timing\s+out|return\s+errors|come\s+back\s+with\s+errors)\b/i;
 
 /** The share of traffic a canary gets: "a quarter of the traffic", "10% of requests", "canary … at 10%". */
-export function parseCanaryShare(text: string): number | undefined {
+export function parseCanaryShare(goal: string): number | undefined {
+  // "for half an hour" is a duration, not half the traffic.
+  const text = wholeMinutes(goal);
+  const oneIn = oneInNShare(text);
+  // "one in every twenty requests" (but "if one in ten requests fails" is a serving limit).
+  if (oneIn && !ERROR_SHARE.test(text.slice(oneIn.at))) return oneIn.share;
   const candidates = [
     ...text.matchAll(
       new RegExp(
@@ -86,17 +93,6 @@ function afterVerb(text: string, verb: RegExp, tail: string): RegExpMatchArray[]
   return [...window.matchAll(new RegExp(tail, 'gi'))].map((m) =>
     Object.assign(m, { index: from + (m.index ?? 0) }),
   );
-}
-
-/** Fractions of an hour as minutes: "half an hour" → "30 minutes", "an hour and a half" → "90 minutes". */
-function wholeMinutes(text: string): string {
-  return text
-    .replace(
-      /\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b|\b(?:one|1)\s+and\s+a\s+half\s+hours?\b/gi,
-      '90 minutes',
-    )
-    .replace(/\b(?:a\s+)?half\s+an\s+hour\b|\ba\s+half[- ]hour\b/gi, '30 minutes')
-    .replace(/\b(?:a\s+)?quarter\s+(?:of\s+)?an\s+hour\b|\ba\s+quarter[- ]hour\b/gi, '15 minutes');
 }
 
 /** How long something is watched or held: "for two hours", "for a day", "in the next hour". */
@@ -232,7 +228,13 @@ export function parseWatchLimits(text: string): WatchLimits {
     String.raw`\b${ERROR_RATE}\s+(?:(?:of|for|on)\s+(?:the\s+)?[\w@.:-]+\s+)?${BELOW}\s*${PCT}`,
     'i',
   ).exec(text);
-  const errAt = err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errBelow;
+  // "if the errors are more than 0.01 of requests": errors as a share of the requests, a decimal or a percent.
+  const errOfRequests = new RegExp(
+    String.raw`\b(?:errors|failures|failed\s+requests)\s+${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:requests|calls|traffic|predictions)\b`,
+    'i',
+  ).exec(text);
+  const errAt =
+    err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errOfRequests ?? errBelow;
   if (errAt) {
     const n = toNumber(errAt[1]) ?? Number.NaN;
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;
@@ -262,7 +264,7 @@ const TRAFFIC =
 const SERVED =
   /\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:(?:that\s+|which\s+)?(?:is|are|was|were)\s+)?(?:being\s+)?(?:coming|going|flowing|arriving|sent|fed|routed|passed|posted|getting)\s+(?:in\s+)?(?:to|into|at)\b|\b(?:data|inputs?|rows|queries|calls|payloads?)\s+(?:that\s+|which\s+)?(?:it|they|(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:model|endpoint|service|[\w]+-[\w-]+))\s+(?:(?:is|are|was|has|have|had)\s+(?:been\s+)?)?(?:got|gets|getting|gotten|received|receives|receiving|saw|sees|seeing|answered|handled|scored|served)\b(?!\s+(?:during|in|at|while|when|for)\s+(?:its\s+|the\s+)?(?:training|fitting|it\s+was\s+trained))|\b(?:get|gets|getting|got|receive|receives|receiving|received|see|sees|seeing|saw|being\s+(?:sent|fed|given))\s+(?:\w+\s+)?(?:data|inputs?|rows|queries|calls|payloads?)\b|\b(?:its|their)\s+(?:inputs|requests|queries|calls|payloads|incoming\s+data)\b|\binputs?\s+(?:distributions?|data|features|values)\b|\bwhat\s+(?:[\w@:.-]+\s+){1,4}?(?:(?:was|were|is|are|has|have)\s+(?:been\s+|being\s+)?)?(?:asked|sent|fed|given|seeing|seen|sees|getting|gets|gotten|receiving|receives|scoring|serving|serves|served|saw|got|received)\b|\b(?:inputs?|requests|data|traffic|queries|calls)\s+(?:to|into|for|of|at|hitting)\s+(?:the\s+)?(?:[\w@:.-]+\s+){0,3}?(?:endpoint|service|api|server|deployment)\b|\bwhat\s+(?:hit|hits|reached|reaches|came\s+in(?:to)?)\b/i;
 /** The served traffic of a deployed model, in any of the wordings above. */
-const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text);
+const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text) || SENT_TO_MODEL.test(text);
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =

@@ -12,7 +12,7 @@ import type { GoalSpec, IntentFrame } from '../intent.ts';
 import { plainRequest } from '../surface.ts';
 import { parseAi } from './ai.ts';
 import { parseTextFeatures } from './features.ts';
-import { CHAMPION_OPT_OUT, metricMentions, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
+import { CHAMPION_OPT_OUT, metricMentions, PROD_CLAUSE, parseGate, VS_PRODUCTION_MODEL } from './gate.ts';
 import { maskModels, parseModels, spellAlgorithmIds } from './models.ts';
 import { parseDrift, parseNotify } from './monitoring.ts';
 import { saysNoDeploy, saysNoRegister, saysNoTraining, withoutNoTraining } from './negations.ts';
@@ -71,9 +71,11 @@ const REGISTER =
 const COMPARE =
   /\bcompar\w*\b|\bversus\b|\bvs\.?\s|\b(?:two|three|several|a few|multiple|different) (?:models|algorithms|approaches)\b|\bbake[- ]?off\b|\bpick the best\b|\bbest (?:of|model)\b/i;
 const NO_CHAMPION =
-  /\b(?:no need to|don'?t|do not|without|skip(?:ping)?|never|no)\s+(?:\w+\s+){0,2}?(?:compar\w*|champion\w*|a comparison|check(?:ing)? against|evaluat\w* (?:against|the production))\b|\b(?:regardless of|whatever|ignore)\s+(?:the\s+)?(?:production|current|deployed)\b/i;
-const VS_PRODUCTION =
-  /\b(?:against|than|versus|vs\.?|beats?|outperforms?|compared? (?:it |them )?(?:to|with))\s+(?:the\s+)?(?:current\s+)?(?:production|prod|deployed|live|champion|current)(?:\s+(?:model|version|one))?\b/i;
+  /\b(?:no need to|don'?t|do not|without|skip(?:ping)?|never|no)\s+(?:\w+\s+){0,2}?(?:compar\w*|champion\w*|a comparison|check(?:ing)? against|evaluat\w* (?:against|the production))\b|\b(?:regardless of|(?<!\b(?:beats?|than|against|outperforms?|with|to)\s+)whatever|ignore)\s+(?:the\s+)?(?:production|current|deployed)\b/i;
+const VS_PRODUCTION = new RegExp(
+  String.raw`\b(?:against|than|versus|vs\.?|beats?|outperforms?|compared? (?:it |them )?(?:to|with)|side\s+by\s+side\s+with)\s+(?:(?:the\s+)?(?:current\s+)?(?:production|prod|deployed|live|champion|current)(?:\s+(?:model|version|one))?\b|${PROD_CLAUSE})`,
+  'i',
+);
 const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
 
@@ -259,7 +261,10 @@ export function parseGoal(goal: string): GoalSpec {
       ? {
           canary: {
             ...(canaryShare !== undefined ? { share: canaryShare } : {}),
-            ...(operation === 'canary' && holdFor ? { duration: holdFor } : {}),
+            // "ship it as a 10% canary for 30 minutes": a trained model's canary has a period too.
+            ...((operation === 'canary' || (operation === 'pipeline' && canaryShare !== undefined)) && holdFor
+              ? { duration: holdFor }
+              : {}),
           },
         }
       : {}),

@@ -17,7 +17,9 @@ import { until } from '../helpers/wait.ts';
 const root = path.resolve(import.meta.dirname, '../..');
 const workspaces: string[] = [];
 afterEach(() => {
-  for (const ws of workspaces.splice(0)) rmSync(ws, { recursive: true, force: true });
+  // A detached run can still be writing its memory entry after its status says succeeded: retry ENOTEMPTY.
+  for (const ws of workspaces.splice(0))
+    rmSync(ws, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 const workspace = () => {
   const ws = makeWorkspace('pw-cli-');

@@ -69,17 +69,23 @@ describe('RunStore', () => {
     );
   });
 
-  it('only lets listed approvers decide', () => {
+  /** A run with one pending approval at step "ok" that only these approvers may decide. */
+  const pendingApproval = (approvers: string[]) => {
     const { store } = open();
     const run = store.createRun({ plan, createdBy: 'alice' });
     store.requestApproval({
       runId: run.id,
       stepId: 'ok',
       message: 'go?',
-      approvers: ['alice'],
+      approvers,
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
       onTimeout: 'reject',
     });
+    return { store, run };
+  };
+
+  it('only lets listed approvers decide', () => {
+    const { store, run } = pendingApproval(['alice']);
     expect(() =>
       store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'mallory', via: 'cli' }),
     ).toThrow(/mallory may not decide/);
@@ -87,16 +93,7 @@ describe('RunStore', () => {
   });
 
   it('matches listed approvers without regard to case: a plan says "Dana", the token is dana', () => {
-    const { store } = open();
-    const run = store.createRun({ plan, createdBy: 'alice' });
-    store.requestApproval({
-      runId: run.id,
-      stepId: 'ok',
-      message: 'go?',
-      approvers: ['Dana'],
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      onTimeout: 'reject',
-    });
+    const { store, run } = pendingApproval(['Dana']);
     expect(() =>
       store.decideApproval({ runId: run.id, stepId: 'ok', approved: true, by: 'dan', via: 'cli' }),
     ).toThrow(/dan may not decide/);

@@ -12,7 +12,10 @@ const NEXT_STEP =
 const ROW_STEP = String.raw`,?\s+(?:and\s+)?(?:keep|keeping|retain|retaining|only\s+keep)\s+(?:only\s+|just\s+)?(?:the\s+)?(?:rows?|records?|entries|observations)\b`;
 /** "…, the missing X filled with the median", "…, and after save it": a new clause, not a column. */
 const CLAUSE = String.raw`,\s+(?:(?:the\s+)?(?:missing|blank|empty|null|nan)\b|(?:and\s+)?(?:after|afterwards|next|finally|also)\b)`;
-const END = String.raw`(?=[;:!?()]|${ROW_STEP}|${CLAUSE}|\s+(?:please|pls|thanks)\b|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
+/** A unit in brackets belongs to the column name: "Weight (kg)", "Speed (km/h)"; other brackets end a list. */
+const UNIT = String.raw`[\w/%.°$€£²³-]{1,10}`;
+const BRACKET = String.raw`\((?!${UNIT}\))|(?<!\(${UNIT})\)`;
+const END = String.raw`(?=[;:!?]|${BRACKET}|${ROW_STEP}|${CLAUSE}|\s+(?:please|pls|thanks)\b|\.(?:\s|$)|,\s*(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:and\s+)?(?:${NEXT_STEP})\b|\s+(?:columns?|fields?)\b|\s+(?:before|so|from|in|of|for)\b|$)`;
 /** What a row filter keeps: not columns. */
 const ROWS =
   /^(?:(?:the|those|these)\s+)?(?:rows?|records?|entries|observations|samples|data|last|first|latest|recent|newest|oldest|top|bottom|ones?|it|them|this|that)\b|\b(?:where|whose|with|since|after|until|prior)\b|\d{4}/i;

@@ -6,8 +6,14 @@ const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === 
 
 describe('a select list keeps bracketed units: "keep only Height (cm) and Weight (kg)"', () => {
   it.each([
-    ['keep only Name, Height (cm) and Weight (kg), then save it as people-slim', 'Name, Height (cm) and Weight (kg)'],
-    ['select the columns Price (USD), Rooms and Area (m2) from data/flats.csv', 'Price (USD), Rooms and Area (m2)'],
+    [
+      'keep only Name, Height (cm) and Weight (kg), then save it as people-slim',
+      'Name, Height (cm) and Weight (kg)',
+    ],
+    [
+      'select the columns Price (USD), Rooms and Area (m2) from data/flats.csv',
+      'Price (USD), Rooms and Area (m2)',
+    ],
     ['retain just Speed (km/h) and Distance (km) before versioning', 'Speed (km/h) and Distance (km)'],
   ])('%s', (goal, list) => {
     expect(of(goal, 'select')).toEqual([{ op: 'select', list }]);

@@ -140,6 +140,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['grid-peak', 'amber'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
   },
+  {
+    name: 'grounded-holdout11',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261202-184500-fa11ed0ff011',
+    missingNames: ['claims-frequency', 'bluebird'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

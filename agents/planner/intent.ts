@@ -164,6 +164,13 @@ export const ModelReference = z
       .describe(
         '"the version registered six days ago": the calendar day it was registered, in days before today',
       ),
+    deployedDaysAgo: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        '"the version that went live / was deployed three days ago": the calendar day production was pointed at it, in days before today',
+      ),
     exactOnly: z
       .boolean()
       .optional()

@@ -13,7 +13,7 @@ import type {
 } from '../../src/lineage/resolve.ts';
 import type { ModelReference, RunReference } from './intent.ts';
 import { sameWord, words } from './offline/words.ts';
-import { versionRegisteredDaysAgo } from './registered-day.ts';
+import { versionDeployedDaysAgo, versionRegisteredDaysAgo } from './registered-day.ts';
 
 /** The look-ups the resolver and the builders read, plus the clock that "yesterday" is relative to. */
 export interface Lookups extends WorkspaceFacts {
@@ -113,6 +113,10 @@ function pickVersion(
   const production = m.aliases.production;
   if (r.registeredDaysAgo !== undefined && r.version === undefined && !r.alias) {
     const day = versionRegisteredDaysAgo(m, r.registeredDaysAgo, look);
+    return 'version' in day ? ok({ version: day.version }) : ask(day.question);
+  }
+  if (r.deployedDaysAgo !== undefined && r.version === undefined && !r.alias) {
+    const day = versionDeployedDaysAgo(m, r.deployedDaysAgo, look);
     return 'version' in day ? ok({ version: day.version }) : ask(day.question);
   }
   if (r.version !== undefined) {

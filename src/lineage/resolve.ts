@@ -61,6 +61,8 @@ export interface ModelFacts {
   rollbackTarget?: number;
   /** Every version production has pointed at, in order. */
   productionHistory: number[];
+  /** When production was pointed at each version (promotions and rollbacks), in order. */
+  productionMoves: { version: number; at: string }[];
   activeDeployment?: {
     id: string;
     alias: string;
@@ -225,6 +227,7 @@ export function workspaceFacts(
         aliases,
         ...(target !== undefined ? { rollbackTarget: target } : {}),
         productionHistory: history.map((h) => h.toVersion),
+        productionMoves: history.map((h) => ({ version: h.toVersion, at: h.at })),
         ...(active
           ? {
               activeDeployment: {

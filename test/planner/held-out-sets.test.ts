@@ -135,7 +135,7 @@ const SETS: HeldOutSet[] = [
     cases: 40,
     conversations: 3,
     clarify: 3,
-    runOnce: true,
+    runOnce: false,
     missingRun: 'run-20261203-051500-deadfa11c010',
     missingNames: ['grid-peak', 'amber'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },

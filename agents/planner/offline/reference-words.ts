@@ -81,18 +81,19 @@ export const SITTING = String.raw`(?:(?:(?:that|which)\s*(?:'s|\s+is|\s+are)?|'s
 export const SITTING_VERB =
   /(?:\b(?:is|are|sits|sitting|lives|living|parked|kept|resid\w+|stay\w*|hang\w*|have|got|keep|put|has|holds|keeps|carries)|'s|'ve)\s+(?:\w+\s+){0,2}?(?:in|on|at)\b/i;
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
-/** A version put out: "deployed", "shipped", "went live", "went out" (the registry dates the version). */
+/** A version put out: "deployed", "shipped", "went live", "went out" (the alias history dates it). */
 const WENT_OUT = String.raw`(?:deployed|shipped|released|launched|promoted|rolled\s+out|went\s+(?:out|live)|put\s+live)`;
 /**
  * Right after a model phrase: "that was registered six days ago", "registered 4 days ago", "model we registered
- * three days ago" → the day count.
+ * three days ago", "that went live 3 days back" → the day count, and whether it went live (else registered).
  */
-export function registeredDaysAgo(after: string): number | undefined {
+export function versionDaysAgo(after: string): { days: number; deployed: boolean } | undefined {
   const m = new RegExp(
-    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:registered|published|added\s+to\s+the\s+registry|${WENT_OUT})\s+(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)\b`,
+    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry)|${WENT_OUT})\s+(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)\b`,
     'i',
   ).exec(after);
-  return m ? countOf(m[1] as string) : undefined;
+  const days = m ? countOf(m[2] as string) : undefined;
+  return days !== undefined ? { days, deployed: !m?.[1] } : undefined;
 }
 
 /**

@@ -23,9 +23,9 @@ import {
   ordinalVersion,
   QUALIFIERS,
   refWords,
-  registeredDaysAgo,
   roleOf,
   runModelPhrases,
+  versionDaysAgo,
 } from './reference-words.ts';
 import { COUNT_WORD, countOf } from './words.ts';
 
@@ -311,9 +311,8 @@ export function parseModelReferences(text: string): ModelReference[] {
       if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
       else if (tag) r = { ...r, alias: tag, text: said };
     }
-    const ago =
-      r.version === undefined && !r.alias ? registeredDaysAgo(text.slice(end, end + 60)) : undefined;
-    if (ago !== undefined) r = { ...r, registeredDaysAgo: ago };
+    const ago = r.version === undefined && !r.alias ? versionDaysAgo(text.slice(end, end + 60)) : undefined;
+    if (ago) r = ago.deployed ? { ...r, deployedDaysAgo: ago.days } : { ...r, registeredDaysAgo: ago.days };
     const prev = out.at(-1);
     // "the staging version of penguins-species": "of (the)" joins a role word to the model named after it.
     const adjacent = prev !== undefined && /^\s*(?:of\s+(?:the\s+)?)?$/i.test(text.slice(prevEnd, at));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
-import { registeredDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
+import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseModelReferences } from '../../../agents/planner/offline/references.ts';
 import { ROLLBACK } from '../../../agents/planner/offline/rollback-words.ts';
 import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
@@ -150,7 +150,7 @@ describe('a model by the day it went out: "the model that was shipped 3 days ago
     expect(taskStep(plan, 'predict.batch')?.with.model).toBe(`penguins-species:${version}`);
   });
   it('a model trained, not released, on a day is still a run phrase', () => {
-    expect(registeredDaysAgo(' that went on holiday 3 days ago')).toBeUndefined();
+    expect(versionDaysAgo(' that went on holiday 3 days ago')).toBeUndefined();
   });
 });
 

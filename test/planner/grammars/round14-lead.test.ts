@@ -1,6 +1,9 @@
 /** Round 14 (lead): column lists with bracketed units, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
+import { versionDeployedDaysAgo, versionRegisteredDaysAgo } from '../../../agents/planner/registered-day.ts';
+import type { ModelFacts } from '../../../src/lineage/resolve.ts';
 
 const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === op);
 
@@ -23,5 +26,46 @@ describe('a select list keeps bracketed units: "keep only Height (cm) and Weight
     ['keep only Title and Year (as columns); drop duplicates', 'Title and Year'],
   ])('a bracketed remark still ends the list: %s', (goal, list) => {
     expect(of(goal, 'select')).toEqual([{ op: 'select', list }]);
+  });
+});
+
+describe('a version by the day it went live reads the alias history, not the registration day', () => {
+  const now = new Date('2026-06-10T15:00:00');
+  const iso = (daysBack: number) => new Date(now.getTime() - daysBack * 86_400_000).toISOString();
+  // v2 was registered five days ago and promoted two days ago; v1 went live eight days ago and came back today.
+  const model = {
+    name: 'churn',
+    versions: [2, 1].map((version) => ({ version, createdAt: iso(version === 2 ? 5 : 9) })),
+    aliases: { production: 1 },
+    productionHistory: [1, 2, 1],
+    productionMoves: [
+      { version: 1, at: iso(8) },
+      { version: 2, at: iso(2) },
+      { version: 1, at: iso(0) },
+    ],
+  } as unknown as ModelFacts;
+  const look = { runs: () => [], now: () => now } as unknown as Parameters<typeof versionDeployedDaysAgo>[2];
+
+  it.each([
+    [2, 2],
+    [8, 1],
+    [0, 1],
+  ])('went live %i days ago → v%i', (days, version) => {
+    expect(versionDeployedDaysAgo(model, days, look)).toEqual({ version });
+  });
+  it('registered five days ago is still v2 by registration', () => {
+    expect(versionRegisteredDaysAgo(model, 5, look)).toEqual({ version: 2 });
+  });
+  it('a day production did not move asks, with the days it did', () => {
+    const r = versionDeployedDaysAgo(model, 5, look);
+    expect(r).toHaveProperty('question');
+    expect((r as { question: string }).question).toMatch(/No version of churn went live 5 days ago.*v2 on/);
+  });
+  it.each([
+    [' that went live 2 days back', { days: 2, deployed: true }],
+    [' we shipped three days ago', { days: 3, deployed: true }],
+    [' which was registered 4 days ago', { days: 4, deployed: false }],
+  ])('the verb says which day: %s', (after, want) => {
+    expect(versionDaysAgo(after)).toEqual(want);
   });
 });

@@ -40,6 +40,18 @@ describe('workspace look-ups as tools', () => {
       aliases: { production: 2, staging: 3 },
       rollbackTarget: 1,
     });
+    // When production moved, dated by the history (v1 six days ago, v2 three days ago).
+    const day = (daysBack: number) =>
+      new Date(ws.now.getTime() - daysBack * 86_400_000).toISOString().slice(0, 10);
+    expect(
+      out.models[0].productionMoves.map((m: { version: number; at: string }) => [
+        m.version,
+        m.at.slice(0, 10),
+      ]),
+    ).toEqual([
+      [1, day(6)],
+      [2, day(3)],
+    ]);
     expect(out.models[0].versions[0]).toMatchObject({
       version: 3,
       target: 'Species',

@@ -53,6 +53,8 @@ export function modelForTool(m: ModelFacts) {
     name: m.name,
     aliases: m.aliases,
     rollbackTarget: m.rollbackTarget ?? null,
+    /** When production went to each version: "the one that went live three days ago". */
+    productionMoves: m.productionMoves.slice(-5),
     activeCanary: m.activeDeployment?.canary ?? null,
     served: m.served,
     versions: m.versions.slice(0, 5).map((v) => ({
@@ -118,7 +120,7 @@ export function findModelsTool(open: () => OpenLookups) {
     {
       name: FIND_MODELS,
       description:
-        'The registered models of the workspace: versions, aliases (production, staging, …), targets, features, metrics, training data (and whether it still exists), the version production can roll back to, whether requests were served. Reference them in plans as "name@alias", "name:3" or "name" (= production).',
+        'The registered models of the workspace: versions, aliases (production, staging, …), targets, features, metrics, training data (and whether it still exists), the version production can roll back to, when production moved to each version, whether requests were served. Reference them in plans as "name@alias", "name:3" or "name" (= production).',
       schema: FindModelsArgs,
     },
   );

@@ -46,7 +46,7 @@ import {
 import { TOOLS_REJECTED, transportError } from './llm-errors.ts';
 import { addNewestDataSource, emptyLookups, recordNewestData } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
-import { checkSources, guessFile, locateSources, screenGoal } from './offline/index.ts';
+import { checkSources, guessFile, locateSources, missingPathsAsOutput, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
 import { missingValueRun, type PastRun, pastRunsText } from './past-runs.ts';
 import { plannerTools, runToolRounds, type ToolCallRecord } from './tools/index.ts';
@@ -187,8 +187,9 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
   const understand = (s: S) => {
     const screened = screenGoal(s.goal);
     if (screened) return new Command({ goto: END, update: { result: toResult(screened) } });
+    const located = locateSources(s.spec ?? parseGoal(s.goal), deps.exists);
     const spec = promoteOnlyRegisteredNames(
-      locateSources(s.spec ?? parseGoal(s.goal), deps.exists),
+      missingPathsAsOutput(located, located.goal, deps.exists),
       deps.lookups,
     );
     // A data file is guessed from words only for pipelines: a script reads its own data.

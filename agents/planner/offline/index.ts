@@ -75,6 +75,37 @@ export function locateSources(spec: GoalSpec, exists: (file: string) => boolean)
   return spec;
 }
 
+/** A verb that writes, a few words ("whatever comes out", "everything the model says"), then where: a path. */
+const WRITTEN_TO =
+  /\b(?:write|save|store|put|export|dump|keep|place|persist|send|return|deliver|drop|land|leave|stash)\w*\b([^.;:!?]{0,50}?)\b(?:to|in|into|at|as|under)\s+(?:the\s+)?(?:folder\s+|file\s+|directory\s+)?["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]+)*\.[a-z]{2,8}\b|(?:\.?\/)?[\w-]+(?:\/[\w.-]+)*\/(?![\w.-]))/gi;
+
+/**
+ * Where results go when no output phrase was found: a path after a verb that writes ("save what it says in
+ * results/x.csv", "keep whatever comes out in out/"), that is not a file the goal reads, when another source is
+ * read. A missing file said so is not a missing input; one said any other way still gets its question.
+ */
+export function missingPathsAsOutput(
+  spec: GoalSpec,
+  goal: string,
+  exists: (file: string) => boolean,
+): GoalSpec {
+  if (spec.output) return spec;
+  const read = spec.sources.filter((s) => s.kind !== 'file' || exists(s.path));
+  if (read.length === 0) return spec;
+  const candidates = new Set<string>();
+  for (const m of goal.matchAll(WRITTEN_TO)) {
+    const path = (m[2] as string).replace(/^\.\//, '').replace(/(?<=[\w/])\.+$/, '');
+    const between = m[1] as string;
+    if (/\b(?:rows?|columns?|only|just|records?)\b/i.test(between)) continue;
+    if (read.some((s) => s.kind === 'file' && s.path === path)) continue;
+    if (!path.endsWith('/') && exists(path)) continue;
+    candidates.add(path);
+  }
+  if (candidates.size !== 1) return spec;
+  const [output] = [...candidates] as [string];
+  return { ...spec, output, sources: spec.sources.filter((s) => !(s.kind === 'file' && s.path === output)) };
+}
+
 /** A clarifying question when a named source cannot be read: unsupported store, missing file. */
 export function checkSources(spec: GoalSpec, ctx: Pick<OfflineContext, 'exists'>): DraftOutcome | undefined {
   const unsupported = spec.sources.find((s) => s.kind === 'unsupported');
@@ -110,7 +141,8 @@ export async function planOffline(
   const screened = screenGoal(goal);
   if (screened) return screened;
   // Review feedback is read as more goal text; later mentions win.
-  const spec = locateSources(parseGoal([goal, ...feedback].join('. ')), ctx.exists);
+  const said = [goal, ...feedback].join('. ');
+  const spec = missingPathsAsOutput(locateSources(parseGoal(said), ctx.exists), said, ctx.exists);
   if (spec.sources.length === 0 && ctx.dataFiles && spec.operation === 'pipeline') {
     const guessed = guessFile(goal, ctx.dataFiles());
     if (guessed) spec.sources.push({ kind: 'file', path: guessed });

@@ -4,6 +4,7 @@ import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { versionDeployedDaysAgo, versionRegisteredDaysAgo } from '../../../agents/planner/registered-day.ts';
 import type { ModelFacts } from '../../../src/lineage/resolve.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === op);
 
@@ -67,5 +68,38 @@ describe('a version by the day it went live reads the alias history, not the reg
     [' which was registered 4 days ago', { days: 4, deployed: false }],
   ])('the verb says which day: %s', (after, want) => {
     expect(versionDaysAgo(after)).toEqual(want);
+  });
+});
+
+describe('a path that does not exist, after a verb that writes, is where results go (another source is read)', () => {
+  const planner = populatedPlanner();
+  it.each([
+    [
+      'score data/penguins.json with penguins-species and keep whatever comes out in out/birds.csv',
+      'out/birds.csv',
+    ],
+    [
+      'score data/new-cars.json with cars-mpg, then save everything it gives back to reports/mpg-today.csv',
+      'reports/mpg-today.csv',
+    ],
+    [
+      'predict with the production cars model on data/new-cars.json and store what we get back at preds/today.parquet',
+      'preds/today.parquet',
+    ],
+  ])('%s', async (goal, output) => {
+    const plan = await planner.planOf(goal);
+    expect(JSON.stringify(taskStep(plan, 'predict.batch')?.with)).toContain(output);
+  });
+  it.each([
+    ['score data/missing-cars.json with cars-mpg', 'data/missing-cars.json'],
+    ['predict mpg from data/nothing-here.csv and save the model to out/', 'data/nothing-here.csv'],
+    [
+      'score data/new-cars.json with cars-mpg and compare it with data/old-cars-gone.json',
+      'data/old-cars-gone.json',
+    ],
+  ])('a missing input still asks: %s', async (goal, path) => {
+    const r = await planner.resultOf(goal);
+    expect(r.kind).toBe('clarify');
+    expect(JSON.stringify(r)).toContain(path);
   });
 });

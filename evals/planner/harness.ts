@@ -384,10 +384,11 @@ export const EVAL_SETS = {
   'grounded-holdout10': 'grounded-holdout10.jsonl',
   /** The eleventh held-out set (issue 12): written blind in round 14, run once on the code after the round. */
   'grounded-holdout11': 'grounded-holdout11.jsonl',
+  'grounded-holdout12': 'grounded-holdout12.jsonl',
 } as const;
 
 /** Sets `--set all` leaves out: held-out sets that are run once, on purpose. */
-export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout11']);
+export const RUN_ONCE_SETS = new Set<string>(['grounded-holdout11', 'grounded-holdout12']);
 
 /** Sets planned against the populated workspace instead of a folder of data files. */
 export const POPULATED_SETS = new Set([
@@ -408,6 +409,7 @@ export const POPULATED_SETS = new Set([
   'grounded-holdout9',
   'grounded-holdout10',
   'grounded-holdout11',
+  'grounded-holdout12',
 ]);
 
 /** A file needs the workspace with a history when its cases check grounded properties or name fixture facts. */

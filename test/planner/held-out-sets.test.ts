@@ -150,6 +150,16 @@ const SETS: HeldOutSet[] = [
     missingNames: ['claims-frequency', 'bluebird'],
     categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
   },
+  {
+    name: 'grounded-holdout12',
+    cases: 40,
+    conversations: 3,
+    clarify: 3,
+    runOnce: true,
+    missingRun: 'run-20261203-101500-5ca1ab1e0012',
+    missingNames: ['spend-forecaster', 'teal'],
+    categories: { ref: 6, op: 10, prep: 5, script: 4, text: 4, train: 5, conv: 3, miss: 3 },
+  },
 ];
 
 const EXPECT_KEYS = new Set(Object.keys(EvalCase.shape.expect.shape));

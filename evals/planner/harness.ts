@@ -382,8 +382,9 @@ export const EVAL_SETS = {
   'grounded-holdout9': 'grounded-holdout9.jsonl',
   /** The tenth held-out set (issue 12): written blind, run once before round 14 (82.4%), developed against in round 14. */
   'grounded-holdout10': 'grounded-holdout10.jsonl',
-  /** The eleventh held-out set (issue 12): written blind in round 14, run once on the code after the round. */
+  /** The eleventh held-out set (issue 12): written blind before round 14, run once on the code after round 14. */
   'grounded-holdout11': 'grounded-holdout11.jsonl',
+  /** The twelfth held-out set (issue 12): written blind during round 14, run once on the code after round 15. */
   'grounded-holdout12': 'grounded-holdout12.jsonl',
 } as const;
 

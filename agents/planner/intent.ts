@@ -362,6 +362,7 @@ export const IntentFrame = z
       .object({
         nEstimators: z.number().optional(),
         maxDepth: z.number().optional(),
+        minSamplesLeaf: z.number().optional().describe('Fewest rows in a leaf of a tree, e.g. 5'),
         k: z.number().optional(),
         learningRate: z.number().optional().describe('Shrinkage of gradient boosting, e.g. 0.05'),
         C: z.number().optional().describe('Inverse regularisation of logistic regression / SVM, e.g. 0.5'),

@@ -1,0 +1,109 @@
+/** Round 14 prep / train wordings, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import type { ModelChoice } from '../../../agents/planner/intent.ts';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
+import { parseModelName, parseParams } from '../../../agents/planner/offline/params.ts';
+import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { parseHoldout } from '../../../agents/planner/offline/split.ts';
+
+const tree: ModelChoice[] = [{ framework: 'builtin', algorithm: 'decision_tree' }];
+const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === op);
+
+describe('the fewest rows in a leaf: "at least 5 samples per leaf"', () => {
+  it.each([
+    ['a decision tree with at least 8 rows per leaf', 8],
+    ['tree, depth 4, min samples leaf 3', 3],
+    ['min_samples_leaf=12 and max depth 5', 12],
+    ['no fewer than ten samples in each leaf', 10],
+    ['every leaf must hold at least 4 examples', 4],
+  ])('%s', (goal, n) => {
+    expect(parseParams(goal, tree).minSamplesLeaf).toBe(n);
+  });
+  it('a depth alone names no leaf size', () => {
+    expect(parseParams('a tree at most 5 levels deep', tree).minSamplesLeaf).toBeUndefined();
+  });
+});
+
+describe('a validation share said by its purpose: "another tenth to check it along the way"', () => {
+  it.each([
+    ['hold out 20% of the rows for the final check and another 10% to monitor it while it trains', 0.2, 0.1],
+    ['set aside a fifth to test at the end, plus a tenth to check progress during training', 0.2, 0.1],
+    ['keep back 15% for testing and another 15% to keep an eye on it as it learns', 0.15, 0.15],
+  ])('%s', (goal, test, validation) => {
+    const h = parseHoldout(goal);
+    expect(h.testShare).toBe(test);
+    expect(h.validationShare).toBe(validation);
+  });
+  it('one share alone stays the held-out share', () => {
+    const h = parseHoldout('hold out a fifth of the rows to check the result');
+    expect(h.testShare).toBe(0.2);
+    expect(h.validationShare).toBeUndefined();
+  });
+});
+
+describe('text columns said as "the words people wrote in the X" and "Y also as text"', () => {
+  it.each([
+    ['predict the rating from the words customers typed in the comment of each review', 'comment'],
+    ['use what users wrote in the description to guess the category', 'description'],
+    ['learn the topic from the text people entered in the summary field', 'summary'],
+  ])('%s', (goal, col) => {
+    expect(parseTextFeatures(goal).explicit).toEqual([col]);
+  });
+  it.each([
+    ['predict Genre with the Plot treated as free text, and the Tagline also as text', ['Plot', 'Tagline']],
+    ['the subject handled as text and the body too as free text', ['subject', 'body']],
+  ])('%s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+  it('"also as a baseline" names no text column', () => {
+    expect(parseTextFeatures('train a forest, and a tree also as a baseline').explicit).toEqual([]);
+  });
+});
+
+describe('a derived column said passively: "a column X equal to A divided by N is derived"', () => {
+  it.each([
+    ['a column gdp_k equal to gdp divided by 1000 is derived', 'gdp_k', 'gdp / 1000'],
+    ['and a field ratio, defined as wins over games, should be added', 'ratio', 'wins / games'],
+    ['a new column bmi = weight / height is computed', 'bmi', 'weight / height'],
+  ])('%s', (goal, name, expr) => {
+    expect(of(goal, 'derive')).toEqual([{ op: 'derive', name, expr }]);
+  });
+  it('a column merely mentioned derives nothing', () => {
+    expect(of('a column gdp is kept as it is', 'derive')).toEqual([]);
+  });
+});
+
+describe('"take out / get rid of the X column" drops a column', () => {
+  it.each([
+    ['take out the humidity column and version it', 'humidity'],
+    ['please get rid of the notes column, then save it', 'notes'],
+    ['taking out the Email field first', 'Email'],
+  ])('%s', (goal, list) => {
+    expect(of(goal, 'drop')).toEqual([{ op: 'drop', list }]);
+  });
+  it('"take out rows with a missing price" drops no column', () => {
+    expect(of('take out rows with a missing price', 'drop')).toEqual([]);
+  });
+});
+
+describe('"w" / "w/o" slang: "throw out rows w no X" drops rows missing X', () => {
+  it.each([
+    ['toss rows w no price pls', 'price'],
+    ['drop rows w/ no Box Office n save it', 'Box Office'],
+    ['get rid of records w/o a rating', 'rating'],
+  ])('%s', (goal, list) => {
+    expect(of(goal, 'dropna')).toEqual([{ op: 'dropna', list }]);
+  });
+});
+
+describe('a script artifact kept under a name: "keep what it makes under the name X"', () => {
+  it.each([
+    ['run scripts/train.py and keep whatever it produces under the name essay-grader', 'essay-grader'],
+    ['keep what the script makes as tutor-model', 'tutor-model'],
+  ])('%s', (goal, name) => {
+    expect(parseModelName(goal)).toBe(name);
+  });
+  it('"keep the rows as they are" names no model', () => {
+    expect(parseModelName('keep the rows as they are and run scripts/x.py')).toBeUndefined();
+  });
+});

@@ -101,7 +101,7 @@ export function parseModelName(text: string): string | undefined {
       'i',
     ).exec(text) ??
     new RegExp(
-      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:keep|keeps|keeping)\s+(?:${WRITTEN_BY_SCRIPT}|${RUN_RESULT})\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}|\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
   const name =

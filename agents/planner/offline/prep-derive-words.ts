@@ -61,6 +61,8 @@ export function parseDeriveWords(goal: string): { at: number; p: PrepIntent }[] 
   const res = [
     // "add a profit column = A minus B", "create a new field ratio equal to a divided by b", "add x as log of y".
     String.raw`\b(?:${VERB})\s+(?:an?\s+)?(?:new\s+)?(?:(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}|${NAME}\s+(?:column|field|feature)|(?!(?:column|field|feature|new)\b)${NAME})\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}`,
+    // Passive: "a column ratio equal to a divided by b is derived", "a field x, defined as a over b, should be added".
+    String.raw`\b(?:an?|the)\s+(?:new\s+|extra\s+)?(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}\s*,?\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}\s*,?\s+(?:(?:is|are|gets?|(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|is\s+to)\s+be)\s+)(?:derived|added|computed|calculated|created|made)\b`,
     // "a profit column (A minus B)", "add profit (A minus B)".
     String.raw`(?:\b(?:an?|the|new)\s+${NAME}\s+(?:column|field|feature)|\b(?:${VERB})\s+(?!(?:column|field|feature|new|an?|the)\b)${NAME})\s*\(\s*(?:=\s*)?${WORD_EXPR}\s*\)`,
   ];

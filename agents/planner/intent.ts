@@ -89,6 +89,7 @@ export const PrepIntent = z
       value: z.string().describe('Value as written'),
       keep: z.boolean().describe('Keep (true) or drop (false) the matching rows'),
       timeColumn: z.boolean().optional().describe("The column is the data's date or year, not named"),
+      valueColumn: z.boolean().optional().describe('No column named: the text column holding the value'),
     }),
     z.object({
       op: z.literal('impute'),

@@ -4,6 +4,7 @@ import type { ModelChoice } from '../../../agents/planner/intent.ts';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { parseModelName, parseParams } from '../../../agents/planner/offline/params.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
+import { prepOps } from '../../../agents/planner/offline/prep-ops.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 
 const tree: ModelChoice[] = [{ framework: 'builtin', algorithm: 'decision_tree' }];
@@ -105,5 +106,52 @@ describe('a script artifact kept under a name: "keep what it makes under the nam
   });
   it('"keep the rows as they are" names no model', () => {
     expect(parseModelName('keep the rows as they are and run scripts/x.py')).toBeUndefined();
+  });
+});
+
+describe('rows kept by a value a text column holds: "keep only the rows for Seattle"', () => {
+  it.each([
+    ['keep only the records for Adelie, then version it', 'Adelie'],
+    ['use just the rows from "New York" and drop wind', 'New York'],
+    ['only keep the flights at Honolulu before saving', 'Honolulu'],
+  ])('%s', (goal, value) => {
+    expect(of(goal, 'where')).toEqual([
+      { op: 'where', column: '', cmp: '=', value, keep: true, valueColumn: true },
+    ]);
+  });
+  it.each([
+    'keep only the rows from 2005 on',
+    'keep only the rows for training',
+    'use the rows from data/x.csv',
+    'keep only rows where year is 1932',
+  ])('no value filter: %s', (goal) => {
+    expect(of(goal, 'where').filter((p) => p.op === 'where' && p.valueColumn)).toEqual([]);
+  });
+  const data = {
+    path: 'data/w.csv',
+    format: 'csv',
+    rows: 4,
+    sample: [],
+    columns: [
+      { name: 'city', type: 'VARCHAR', distinct: 2, nulls: 0, values: ['Seattle', 'New York'] },
+      { name: 'wind', type: 'DOUBLE', distinct: 4, nulls: 0 },
+    ],
+  };
+  const build = (goal: string) =>
+    prepOps({
+      prep: parsePrep(goal),
+      data,
+      target: undefined,
+      where: 'data/w.csv',
+      columnList: '',
+      notes: [],
+    });
+  it('the column that holds the value is filtered on', () => {
+    expect(build('keep only the rows for seattle')).toEqual({
+      ops: [{ op: 'filter', where: `"city" = 'Seattle'` }],
+    });
+  });
+  it('a named value no column holds asks which column', () => {
+    expect(build('keep only the rows for Boston')).toHaveProperty('clarify');
   });
 });

@@ -87,6 +87,15 @@ function valueFilter(
   return undefined;
 }
 
+/** A short column name the word starts with ("population" → pop), when only one is: for an expression's words. */
+function shortFor(word: string, columns: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  const hits = columns.filter(
+    (c) => /^[a-z]{3,}$/i.test(c) && w.length > c.length && w.startsWith(c.toLowerCase()),
+  );
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
 export function prepOps({ prep, data, target, where, columnList, notes }: PrepOpsInput): PrepOpsOutcome {
   const columns = data?.columns.map((c) => c.name) ?? [];
   const ops: Record<string, unknown>[] = [];
@@ -155,7 +164,9 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       const expr = p.expr.replace(/"([^"]+)"|\b([A-Za-z_]\w*)\b(?!\s*\()/g, (_all, quoted, word) => {
         const name = (quoted ?? word) as string;
         const col =
-          known.find((c) => c.toLowerCase() === name.toLowerCase()) ?? matchColumn(name, known)?.column;
+          known.find((c) => c.toLowerCase() === name.toLowerCase()) ??
+          matchColumn(name, known)?.column ??
+          shortFor(name, known);
         if (!col) missing ??= name;
         return col ? quote(col) : quoted ? `"${name}"` : name;
       });

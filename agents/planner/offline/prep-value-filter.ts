@@ -5,7 +5,7 @@
  */
 import type { PrepIntent } from '../intent.ts';
 
-const KEEP = String.raw`(?:(?:keep|keeping|use|using|select|selecting)\s+(?:only|just)|only\s+(?:keep|keeping|use|using|select|selecting)|(?:keep|keeping|select|selecting)(?=\s+(?:the\s+)?(?:rows|records|entries|observations)\b))`;
+const KEEP = String.raw`(?:(?:keep|keeping|use|using|select|selecting|want|wants|need|needs)\s+(?:only|just)|(?:only|just)\s+(?:keep|keeping|use|using|select|selecting|want|wants|need|needs)|(?:keep|keeping|select|selecting)(?=\s+(?:the\s+)?(?:rows|records|entries|observations)\b))`;
 const ROWS = String.raw`(?:rows|records|entries|observations|data|(?!(?:columns|fields|features|values|years|months|days|hours|minutes|weeks)\b)[a-z]+s)`;
 /** Words after "for / from" that are no value: purposes, times, references. */
 const NOT_VALUE =

@@ -247,7 +247,14 @@ export function parsePrep(typed: string): PrepIntent[] {
   const derived = new Set(symbols.flatMap((o) => (o.p.op === 'derive' ? [o.p.name] : [])));
   // A derived column said in words, unless the same column was read from its symbols.
   const words = parseDeriveWords(goal).filter((o) => o.p.op === 'derive' && !derived.has(o.p.name));
-  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...parseValueFilter(goal), ...symbols, ...words, ...parseAggregate(goal)];
+  const more = [
+    ...parseMorePrep(goal),
+    ...parseSelect(goal),
+    ...parseValueFilter(goal),
+    ...symbols,
+    ...words,
+    ...parseAggregate(goal),
+  ];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

@@ -20,5 +20,7 @@ export function purposeValidation(
   if (!m || validationShare === undefined || validationShare <= 0 || validationShare >= 0.5) return undefined;
   const rest = text.slice(0, m.index) + text.slice(m.index + m[0].length);
   const testShare = testShareOf(rest);
-  return testShare !== undefined && testShare > 0 && testShare < 1 ? { validationShare, testShare } : undefined;
+  return testShare !== undefined && testShare > 0 && testShare < 1
+    ? { validationShare, testShare }
+    : undefined;
 }

@@ -155,3 +155,67 @@ describe('rows kept by a value a text column holds: "keep only the rows for Seat
     expect(build('keep only the rows for Boston')).toHaveProperty('clarify');
   });
 });
+
+describe('"I only want the rows from 1980 onwards": want / need keep rows too', () => {
+  it.each([
+    ['I just want the records since 2001, versioned as x-2001', '>=', '2001'],
+    ['we only need the rows from 1990 on', '>=', '1990'],
+    ['I want only the rows before 1975', '<', '1975'],
+  ])('%s', (goal, cmp, value) => {
+    expect(of(goal, 'where')).toEqual([
+      { op: 'where', column: 'year', cmp, value, keep: true, timeColumn: true },
+    ]);
+  });
+  it('"I want a model from 2005 data" keeps no rows', () => {
+    expect(of('I want a model trained on data from 2005', 'where')).toEqual([]);
+  });
+});
+
+describe('a column said as another in a unit: "an extra column that is the population in millions"', () => {
+  it.each([
+    ['add a new column with the revenue in thousands', 'revenue_thousands', '"revenue" / 1000'],
+    ['I would like an extra field that is the budget in millions', 'budget_millions', '"budget" / 1000000'],
+    [
+      'plus a column giving the Worldwide Gross in billions',
+      'worldwide_gross_billions',
+      '"Worldwide Gross" / 1000000000',
+    ],
+  ])('%s', (goal, name, expr) => {
+    expect(of(goal, 'derive')).toEqual([{ op: 'derive', name, expr }]);
+  });
+  it('"report the revenue in millions" adds no column', () => {
+    expect(of('report the revenue in millions', 'derive')).toEqual([]);
+  });
+});
+
+describe('a derived column names a column by the word it shortens: "population" is pop', () => {
+  const data = (names: string[]) => ({
+    path: 'data/g.json',
+    format: 'json',
+    rows: 3,
+    sample: [],
+    columns: names.map((name) => ({ name, type: 'DOUBLE', distinct: 3, nulls: 0 })),
+  });
+  const build = (goal: string, names: string[]) =>
+    prepOps({
+      prep: parsePrep(goal),
+      data: data(names),
+      target: undefined,
+      where: 'data/g.json',
+      columnList: '',
+      notes: [],
+    });
+  it.each([
+    ['add a new column with the temperature in thousands', ['temp', 'year'], '"temp" / 1000'],
+    ['add a column ratio = quantity / 12', ['qty', 'quant', 'price'], '"quant" / 12'],
+    ['I want an extra column that is the population in millions', ['year', 'pop'], '"pop" / 1000000'],
+    ['add a field per_cap = income / population', ['income', 'pop'], '"income" / "pop"'],
+  ])('%s', (goal, names, expr) => {
+    expect(build(goal, names)).toEqual({ ops: [expect.objectContaining({ op: 'derive', expr })] });
+  });
+  it('two letters are too few to stand for a word: it asks', () => {
+    expect(build('add a new column with the population in millions', ['po', 'year'])).toHaveProperty(
+      'clarify',
+    );
+  });
+});

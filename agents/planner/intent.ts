@@ -89,6 +89,7 @@ export const PrepIntent = z
       value: z.string().describe('Value as written'),
       keep: z.boolean().describe('Keep (true) or drop (false) the matching rows'),
       timeColumn: z.boolean().optional().describe("The column is the data's date or year, not named"),
+      valueColumn: z.boolean().optional().describe('No column named: the text column holding the value'),
     }),
     z.object({
       op: z.literal('impute'),
@@ -362,6 +363,7 @@ export const IntentFrame = z
       .object({
         nEstimators: z.number().optional(),
         maxDepth: z.number().optional(),
+        minSamplesLeaf: z.number().optional().describe('Fewest rows in a leaf of a tree, e.g. 5'),
         k: z.number().optional(),
         learningRate: z.number().optional().describe('Shrinkage of gradient boosting, e.g. 0.05'),
         C: z.number().optional().describe('Inverse regularisation of logistic regression / SVM, e.g. 0.5'),

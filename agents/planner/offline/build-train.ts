@@ -32,6 +32,8 @@ function modelParams(m: ModelChoice, spec: GoalSpec): Record<string, unknown> {
   if (spec.params.nEstimators && trees) p[py ? 'n_estimators' : 'nEstimators'] = spec.params.nEstimators;
   if (spec.params.maxDepth && (trees || m.algorithm === 'decision_tree'))
     p[py ? 'max_depth' : 'maxDepth'] = spec.params.maxDepth;
+  if (spec.params.minSamplesLeaf && (trees || m.algorithm === 'decision_tree'))
+    p[py ? 'min_samples_leaf' : 'minSamplesLeaf'] = spec.params.minSamplesLeaf;
   if (spec.params.k && m.algorithm === 'knn') p[py ? 'n_neighbors' : 'k'] = spec.params.k;
   if (spec.params.learningRate && m.algorithm === 'gradient_boosting')
     p[py ? 'learning_rate' : 'learningRate'] = spec.params.learningRate;

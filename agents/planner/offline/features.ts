@@ -244,6 +244,21 @@ export function parseTextFeatures(text: string): TextFeatures {
     ),
   ))
     push(explicit, m[1]);
+  // "the words people wrote in the body", "the text customers typed in the comment field": that column is text.
+  // "…, and the Director also as text": a second column, the verb left out.
+  for (const m of text.matchAll(
+    new RegExp(
+      [
+        String.raw`\b(?:words|text|comments?|things)\s+(?:that\s+)?(?:people|users|customers|clients|students|players|they|someone|somebody|folks|the\s+\w+)\s+(?:wrote|write|writes|typed|type|types|entered|enter|put|left|leave)\s+(?:in|into|under)\s+(?:the|their|its|each|every)\s+${ONE}`,
+        String.raw`(?:[,;]\s*|\b(?:and|plus)\s+)(?:the\s+)?${ONE}\s+(?:also|too|as\s+well|likewise)\s+(?:(?:handled|treated|read|used)\s+)?as\s+(?:a\s+|an\s+)?${TEXT_ROLE}`,
+      ].join('|'),
+      'gi',
+    ),
+  ))
+    push(
+      explicit,
+      m.slice(1).find((g) => g !== undefined),
+    );
   // A reference names no column of its own when the goal names one.
   const named = explicit.filter((c) => c !== TEXT_REFERENCE);
   return {

@@ -49,9 +49,27 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
     /(?<![\w.-])[Cc]\s*[=:]\s*(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/.exec(text) ??
     /(?<![\w.-])C\s+(?:of|is)\s+(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/.exec(text);
   if (c && models.some((m) => REGULARISED_BY_C.has(m.algorithm))) params.C = Number(c[1]);
+  const leaf = minSamplesLeaf(text);
+  if (leaf && models.some((m) => LEAF_SIZED.has(m.algorithm))) params.minSamplesLeaf = leaf;
   const alpha = /\balpha\s*(?:[=:]|\s(?:of|is)\s)\s*(\d*\.?\d+(?:e-?\d+)?)(?![\w.])/i.exec(text);
   if (alpha && models.some((m) => REGULARISED_BY_ALPHA.has(m.algorithm))) params.alpha = Number(alpha[1]);
   return params;
+}
+
+const LEAF_SIZED = new Set(['decision_tree', 'random_forest', 'extra_trees', 'gradient_boosting']);
+const SAMPLES = String.raw`(?:samples|rows|records|examples|observations|points)`;
+
+/** "at least 5 samples per leaf", "min_samples_leaf=5", "no fewer than 5 rows in each leaf", "every leaf holds at least 5". */
+function minSamplesLeaf(text: string): number | undefined {
+  const m = new RegExp(
+    [
+      String.raw`\bmin(?:imum)?[ _-]?(?:samples|rows)?[ _-]?(?:per[ _-])?leaf\s*(?:[=:]|of|is|to)?\s*${NUMBER}\b`,
+      String.raw`\b(?:at\s+least|no\s+(?:fewer|less)\s+than|min(?:imum)?(?:\s+of)?)\s+${NUMBER}\s+${SAMPLES}\s+(?:per|in\s+(?:each|every|a)|for\s+(?:each|every)|on\s+(?:each|every))\s+leaf\b`,
+      String.raw`\b(?:each|every)\s+leaf\s+(?:(?:must|should|has\s+to|needs?\s+to|will)\s+)?(?:holds?|has|have|contains?|keeps?|gets?)\s+(?:at\s+least|no\s+(?:fewer|less)\s+than)\s+${NUMBER}\b`,
+    ].join('|'),
+    'i',
+  ).exec(text);
+  return toNumber(m?.slice(1).find(Boolean));
 }
 
 const REGULARISED_BY_C = new Set(['logistic_regression', 'svm']);
@@ -83,7 +101,7 @@ export function parseModelName(text: string): string | undefined {
       'i',
     ).exec(text) ??
     new RegExp(
-      String.raw`\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
+      String.raw`\b(?:keep|keeps|keeping)\s+(?:${WRITTEN_BY_SCRIPT}|${RUN_RESULT})\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}|\bmodel\s+(?:named|called)\s+${NAME}|\bmodel(?:'s)?\s+(?:should|will|must|is to|has to)\s+be\s+(?:called|named)\s+${NAME}|\bmodel\s+name\s*(?:should be|will be|is|=|:)\s*${NAME}|\b(?:call|calls|calling|name|names|naming)\s+(?:it|the model|the checkpoint|the result|this|that)\s+(?!a\s|an\s|the\s|done\b|quits\b|good\b)${NAME}|\b(?:call|name)\s+(?:the\s+)?model\s+${NAME}|\b(?:put|puts|add|adds|place|push|pushes|upload|log)\s+\S+\s+(?:in|into|to|on)\s+(?:the\s+)?(?:model\s+)?regist(?:ry|er)\s+(?:as|under(?:(?: the)? name)?|named|called)\s+${NAME}`,
       'i',
     ).exec(text);
   const name =

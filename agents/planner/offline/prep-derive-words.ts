@@ -61,9 +61,24 @@ export function parseDeriveWords(goal: string): { at: number; p: PrepIntent }[] 
   const res = [
     // "add a profit column = A minus B", "create a new field ratio equal to a divided by b", "add x as log of y".
     String.raw`\b(?:${VERB})\s+(?:an?\s+)?(?:new\s+)?(?:(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}|${NAME}\s+(?:column|field|feature)|(?!(?:column|field|feature|new)\b)${NAME})\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}`,
+    // Passive: "a column ratio equal to a divided by b is derived", "a field x, defined as a over b, should be added".
+    String.raw`\b(?:an?|the)\s+(?:new\s+|extra\s+)?(?:column|field|feature)\s+(?:named\s+|called\s+)?${NAME}\s*,?\s*${SAYS}\s*(?:the\s+)?${WORD_EXPR}\s*,?\s+(?:(?:is|are|gets?|(?:should|must|will|shall|has\s+to|have\s+to|needs?\s+to|is\s+to)\s+be)\s+)(?:derived|added|computed|calculated|created|made)\b`,
     // "a profit column (A minus B)", "add profit (A minus B)".
     String.raw`(?:\b(?:an?|the|new)\s+${NAME}\s+(?:column|field|feature)|\b(?:${VERB})\s+(?!(?:column|field|feature|new|an?|the)\b)${NAME})\s*\(\s*(?:=\s*)?${WORD_EXPR}\s*\)`,
   ];
+  // "an extra column that is the population in millions", "a new field with the revenue in thousands".
+  const UNITS: Record<string, string> = { thousands: '1000', millions: '1000000', billions: '1000000000' };
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:an?|one|new)\s+(?:(?:new|extra|additional|more)\s+)?(?:column|field|feature)\s+(?:that\s+(?:is|has|holds|gives|shows)|which\s+(?:is|has|holds|gives|shows)|with|holding|giving|showing|for)\s+(?:the\s+)?(${COLUMN})\s+(?:in|as)\s+(thousands|millions|billions)\b`,
+      'gi',
+    ),
+  )) {
+    const said = m[1] as string;
+    const name = `${said.toLowerCase().replace(/\W+/g, '_')}_${(m[2] as string).toLowerCase()}`;
+    const expr = `"${said}" / ${UNITS[(m[2] as string).toLowerCase()]}`;
+    out.push({ at: m.index ?? 0, p: { op: 'derive', name, expr } });
+  }
   for (const re of res) {
     for (const m of goal.matchAll(new RegExp(re, 'gi'))) {
       const name = m.slice(1, -1).find((g) => g !== undefined) as string;

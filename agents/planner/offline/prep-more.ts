@@ -95,7 +95,7 @@ export function parseMorePrep(goal: string): { at: number; p: PrepIntent }[] {
     });
   }
   // "keep only the rows from 2005 on", "only use data since 2019-06-01", "keep records before 1999".
-  const KEEP = String.raw`(?:keep|keeping|use|using|select|selecting|only)`;
+  const KEEP = String.raw`(?:keep|keeping|use|using|select|selecting|only|want|wants|need|needs)`;
   for (const m of goal.matchAll(
     new RegExp(
       String.raw`\b${KEEP}\s+(?:only\s+|just\s+)?(?:(?:keep|use|select)\s+)?(?:the\s+)?(?:rows|records|entries|data|observations|years?)\s+(?:(from|since|after|before|until|up to|prior to|through|newer than|later than|older than|earlier than)\s+)?${DAY}(\s+(?:on|onwards?|and later|or later|and after|and newer|and earlier|or earlier|and before|and older))?\b`,

@@ -58,6 +58,44 @@ function aggregateSql(
 }
 
 /** The operations of the clean step, in the goal's order, without those left empty by a drop. */
+/** "rows for Seattle": the text column whose values hold it (any case); a lowercase value none holds is dropped. */
+function valueFilter(
+  value: string,
+  data: DatasetDescription | undefined,
+  where: string,
+  columnList: string,
+  notes: string[],
+): { op: Record<string, unknown> } | { clarify: DraftOutcome } | undefined {
+  if (!data) {
+    notes.push(`cannot check which column holds "${value}" before the data is read`);
+    return undefined;
+  }
+  const said = value.toLowerCase();
+  const holders = data.columns.flatMap((c) => {
+    const v = c.values?.find((x) => x.toLowerCase() === said);
+    return v === undefined ? [] : [{ column: c.name, v }];
+  });
+  const hit = holders[0];
+  if (holders.length === 1 && hit) {
+    notes.push(`rows are kept where ${hit.column} is ${hit.v}`);
+    return { op: { op: 'filter', where: `${quote(hit.column)} = '${hit.v.replaceAll("'", "''")}'` } };
+  }
+  if (holders.length > 1 || value !== said)
+    return ask(
+      `Which column should be "${value}" to keep a row? ${holders.length > 1 ? `Several hold it in ${where}.` : `I could not find it among the values of ${where}.`}${columnList}`,
+    );
+  return undefined;
+}
+
+/** A short column name the word starts with ("population" → pop), when only one is: for an expression's words. */
+function shortFor(word: string, columns: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  const hits = columns.filter(
+    (c) => /^[a-z]{3,}$/i.test(c) && w.length > c.length && w.startsWith(c.toLowerCase()),
+  );
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
 export function prepOps({ prep, data, target, where, columnList, notes }: PrepOpsInput): PrepOpsOutcome {
   const columns = data?.columns.map((c) => c.name) ?? [];
   const ops: Record<string, unknown>[] = [];
@@ -82,6 +120,10 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
         );
       }
       ops.push({ op: 'filter', where: found.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ') });
+    } else if (p.op === 'where' && p.valueColumn) {
+      const found = valueFilter(p.value, data, where, columnList, notes);
+      if (found && 'clarify' in found) return found;
+      if (found) ops.push(found.op);
     } else if (p.op === 'where') {
       // "rows from 2005 on": the data's date or year column when none is named.
       const col = data
@@ -122,7 +164,9 @@ export function prepOps({ prep, data, target, where, columnList, notes }: PrepOp
       const expr = p.expr.replace(/"([^"]+)"|\b([A-Za-z_]\w*)\b(?!\s*\()/g, (_all, quoted, word) => {
         const name = (quoted ?? word) as string;
         const col =
-          known.find((c) => c.toLowerCase() === name.toLowerCase()) ?? matchColumn(name, known)?.column;
+          known.find((c) => c.toLowerCase() === name.toLowerCase()) ??
+          matchColumn(name, known)?.column ??
+          shortFor(name, known);
         if (!col) missing ??= name;
         return col ? quote(col) : quoted ? `"${name}"` : name;
       });

@@ -8,11 +8,12 @@ import { parseDeriveClip } from './prep-derive.ts';
 import { parseDeriveWords } from './prep-derive-words.ts';
 import { dedupeKeys, parseMorePrep } from './prep-more.ts';
 import { parseSelect } from './prep-select.ts';
+import { parseValueFilter } from './prep-value-filter.ts';
 import { STOP } from './target.ts';
 
 /** Verbs for taking something out, in their usual forms. */
 export const REMOVE =
-  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|throw away|throws away|throwing away|threw away|toss out|tosses out|tossing out|tossed out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out';
+  'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|throw away|throws away|throwing away|threw away|toss out|tosses out|tossing out|tossed out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out|toss|tosses|tossing|tossed|ditch|ditches|ditching|ditched';
 
 /** "should be dropped", "are to be removed", "get deleted": rows taken out, said passively. */
 const PASSIVE_GONE = String.raw`(?:(?:should|must|will|can|shall|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|are|is|get|gets)\s+(?:removed|dropped|deleted|excluded|discarded|filtered out|thrown out|taken out)\b`;
@@ -29,7 +30,20 @@ function unwrap(list: string | undefined): string | undefined {
   return list.replace(/^[([]+|[)\]]+$/g, '');
 }
 
-export function parsePrep(goal: string): PrepIntent[] {
+/** Chat shorthand read as words: "w/" and "w" before a noun phrase → with, "w/o" → without, "x n y" → and. */
+export function chatShorthand(goal: string): string {
+  return goal
+    .replace(/(?<![\w/])w\/o(?![\w/])/gi, 'without')
+    .replace(/(?<![\w/])w\/(?=\s)/gi, 'with')
+    .replace(/(?<=\s)w(?=\s+(?:no|a|an|the|any|missing|null|empty|blank)\b)/g, 'with')
+    .replace(
+      /(?<=(?<!\b(?:top|first|last|bottom|of|the|with|every|size|is|=)\s)\b[A-Za-z]{2,}\s)n(?=\s+(?!(?:rows|samples|items|trees|estimators|folds|neighbou?rs|times|features|columns)\b)[a-z])/g,
+      'and',
+    );
+}
+
+export function parsePrep(typed: string): PrepIntent[] {
+  const goal = chatShorthand(typed);
   const out: { at: number; p: PrepIntent }[] = [];
   const add = (m: RegExpExecArray | null, p: PrepIntent) => {
     if (m) out.push({ at: m.index ?? 0, p });
@@ -53,7 +67,7 @@ export function parsePrep(goal: string): PrepIntent[] {
       'i',
     ).exec(goal) ??
     new RegExp(
-      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?${ROWS}\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so)\b))`,
+      String.raw`\b(?:${REMOVE}|skip|skipping|exclude|excluding)\s+(?:the\s+|any\s+|all\s+)?${ROWS}\s+(?:with|that have|having|missing|without|lacking|that lack)\s+(?:an?\s+|no\s+)?(?:missing|null|empty|blank|nan|unknown)?\s*(?!(?:values?|data|entries|cells|fields|anything)\b)${COLUMN}(?=\s*(?:[,;.!?]|$|\s+(?:values?|entries)\b|\s+(?:and|then|before|first|so|pls|please|plz)\b))`,
       'i',
     ).exec(goal) ??
     // Passive: "rows where Price is empty should be dropped", "records with a missing Weight are removed".
@@ -127,7 +141,7 @@ export function parsePrep(goal: string): PrepIntent[] {
       });
   }
   for (const m of goal.matchAll(
-    /\b(?:drop|remove|exclude|delete|discard|leave out)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and|impute|fill|one-?hot|encode|scale|standardi[sz]e|normali[sz]e|clip|cap|dedupe|keep|filter|cast|convert)\b|$)/gi,
+    /\b(?:drop|remove|exclude|delete|discard|leave out|take out|takes out|taking out|get rid of|getting rid of)\s+(?:the\s+)?(?:columns?\s+|features?\s+|fields?\s+)?(.+?)(?=\s+(?:columns?|features?|fields?)\b|[;:!?]|\.(?:\s|$)|\s+(?:then|before|after|so|to|from|first|and then|and (?:train|predict|split|version|deploy|scale|impute|fill|one-hot|dedupe|remove|drop))\b|,\s*(?:then|train|predict|split|and|impute|fill|one-?hot|encode|scale|standardi[sz]e|normali[sz]e|clip|cap|dedupe|keep|filter|cast|convert)\b|$)/gi,
   )) {
     const list = (m[1] as string).trim();
     // "remove cars from before 1975", "drop everything before 2008": rows by time (prep-more.ts), not columns.
@@ -135,6 +149,8 @@ export function parsePrep(goal: string): PrepIntent[] {
     if (/^(?:[\w-]+\s+){0,2}(?:from\s+)?(?:before|after|since|until|prior to)\s+\d{4}/i.test(rest)) continue;
     // "drop nothing else": no column.
     if (/^(?:nothing|none)\b/i.test(list)) continue;
+    // "take out 20% for testing", "take out a tenth": a share of rows, not a column.
+    if (/^(?:\d|(?:a|an|another|one)\s+(?:half|third|quarter|fifth|tenth)\b|half\b)/i.test(list)) continue;
     if (
       NOT_COLUMNS.test(list) ||
       /^(rows|any rows|records)\b/i.test(list) ||
@@ -213,12 +229,13 @@ export function parsePrep(goal: string): PrepIntent[] {
     out.push({ at: scale.index ?? 0, p: { op: 'scale', method: minmax ? 'minmax' : 'zscore' } });
   }
   const onehot =
-    /\b(?:one[- ]?hot(?:[- ]encod\w*)?|ohe)\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+|\s*[+&]\s*)(?:then|train|standard[- ]scale|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
+    /\b(?:one[- ]?hot(?:[- ]encod\w*)?|ohe)\s*(?:encode\s+)?(?:the\s+)?([^.;]*?)(?=[.;]|(?:,\s*(?:and\s+)?|\s+and\s+|\s*[+&]\s*)(?:then|train|standard[- ]scale|standardi[sz]e|normali[sz]e|scale|z-?score|impute|fill|drop|remove|delete|throw|toss|take|get\s+rid|ditch|clip|cap|cast|convert|dedupe|filter|keep|split|version|save|register|predict|fit|add)\b|\s+(?:then|and then|before|after)\b|$)|\bdummy (?:variables|encod\w*)\b/i.exec(
       goal,
     );
   if (onehot) {
     const list = (onehot[1] ?? '')
       .replace(/\b(?:categorical|categories|category|text|string)\b.*$/i, '')
+      .replace(/\s+col$/i, '')
       .trim();
     out.push({ at: onehot.index ?? 0, p: list ? { op: 'onehot', list } : { op: 'onehot' } });
   }
@@ -230,7 +247,14 @@ export function parsePrep(goal: string): PrepIntent[] {
   const derived = new Set(symbols.flatMap((o) => (o.p.op === 'derive' ? [o.p.name] : [])));
   // A derived column said in words, unless the same column was read from its symbols.
   const words = parseDeriveWords(goal).filter((o) => o.p.op === 'derive' && !derived.has(o.p.name));
-  const more = [...parseMorePrep(goal), ...parseSelect(goal), ...symbols, ...words, ...parseAggregate(goal)];
+  const more = [
+    ...parseMorePrep(goal),
+    ...parseSelect(goal),
+    ...parseValueFilter(goal),
+    ...symbols,
+    ...words,
+    ...parseAggregate(goal),
+  ];
   // "clip X at the 99th percentile" is the same clip as "clip outliers", with its columns and bounds.
   const said = more.some((o) => o.p.op === 'clip') ? out.filter((o) => o.p.op !== 'clip') : out;
   return [...said, ...more].sort((a, b) => a.at - b.at).map((o) => o.p);

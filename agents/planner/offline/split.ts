@@ -1,5 +1,6 @@
 /** How rows are held out: test shares in the ways people say them, folds, split methods, seeds. */
 import { parseLatestHoldout } from './split-latest.ts';
+import { purposeValidation } from './split-purpose.ts';
 import { NUMBER, SHARE, toNumber, toShare } from './words.ts';
 
 const ROWS = String.raw`(?:of\s+(?:the\s+|all\s+)?(?:(?:earlier|older|oldest|later|newer|newest|latest|remaining|other|first|last|training)\s+)?(?:rows|data(?:set)?|records|samples|observations|examples)\s+(?:(?:of|in|from)\s+\S+\.(?:csv|tsv|json|jsonl|ndjson|parquet)\s+)?)?`;
@@ -313,7 +314,7 @@ export function parseHoldout(text: string): Holdout {
   if (/\b(?:no|without|skip) cross[- ]?validation\b/i.test(text)) folds = 0;
   if (folds !== undefined) out.folds = folds;
 
-  const three = parseThreeWay(text) ?? parseNamedShares(text);
+  const three = parseThreeWay(text) ?? parseNamedShares(text) ?? purposeValidation(text, parseTestShare);
   const testShare = three?.testShare ?? parseTestShare(text);
   if (testShare !== undefined && testShare > 0 && testShare < 1) out.testShare = testShare;
   if (three) out.validationShare = three.validationShare;

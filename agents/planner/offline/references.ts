@@ -172,7 +172,10 @@ export function parseModelReferences(text: string): ModelReference[] {
   // Noun phrases: "the production cars model", "the new penguins-species model", "the staging model",
   // "the latest cars-mpg version", "the production penguins model's traffic".
   for (const m of text.matchAll(
-    new RegExp(String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b)?`, 'gi'),
+    new RegExp(
+      String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b|(?<=version)\s+(?:${COUNT_WORD})\b)?`,
+      'gi',
+    ),
   )) {
     const at = m.index ?? 0;
     const lead = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
@@ -205,9 +208,9 @@ export function parseModelReferences(text: string): ModelReference[] {
     const placed = ordinalVersion(c.words);
     if (placed) c.words = placed.rest;
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
-    // "version 3": the number after the noun.
+    // "version 3", "version two": the number after the noun.
     const numbered =
-      isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : (placed?.version ?? undefined);
+      isVersionNoun && m[2] ? countOf(m[2].trim().replace(/^v/i, '')) : (placed?.version ?? undefined);
     const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered ?? placed?.version;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;

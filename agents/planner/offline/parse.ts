@@ -79,6 +79,10 @@ const VS_PRODUCTION = new RegExp(
 const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
 
+/** "it scores better", "scoring above the current one": a metric compared, no rows scored. */
+const SCORES_AS_METRIC =
+  /\bscor(?:e|es|ed|ing)\s+(?:better|higher|worse|lower|best|above|below|over|under|at\s+least|more\s+than|less\s+than)\b/gi;
+
 export function parseGoal(goal: string): GoalSpec {
   const written = plainRequest(goal);
   const said = spellAlgorithmIds(mendTypos(written));
@@ -130,8 +134,8 @@ export function parseGoal(goal: string): GoalSpec {
   // The negations are read on the goal as said: "do not train or register" loses its "do not train" above.
   const deploy =
     (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(said) && !notWantedDeployed(text);
-  // "z-score the columns" scales them; it scores nothing.
-  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
+  // "z-score the columns" scales them, "if it scores better" compares a metric: neither scores rows.
+  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' ').replace(SCORES_AS_METRIC, ' '));
   const register = REGISTER.test(text) && !saysNoRegister(said) && !notWantedRegistered(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.

@@ -1,6 +1,10 @@
 /** Round 14 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
 import { parseDrift } from '../../../agents/planner/offline/monitoring.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
 
 describe('a drift test named with a threshold: "PSI thr 0.1", "psi > 0.3", "a KS-style threshold of"', () => {
   it.each([
@@ -21,5 +25,47 @@ describe('a drift test named with a threshold: "PSI thr 0.1", "psi > 0.3", "a KS
     'a threshold of 0.8 accuracy before deploying',
   ])('no test named, no threshold: %s', (goal) => {
     expect(parseDrift(goal)).toEqual({});
+  });
+});
+
+describe('"roll out <model words with spaces> version <number word>": "out" is no model word', () => {
+  it.each([
+    ['roll out penguins species version three as a canary on 10% of traffic for an hour', 'penguins-species', 3],
+    ['please roll out cars mpg version two as a canary, 20 percent of requests, 30 minutes', 'cars-mpg', 2],
+    ['rolling out the cars mpg version two as a canary with a quarter of traffic', 'cars-mpg', 2],
+  ])('%s', async (goal, model, version) => {
+    const plan = await planner.planOf(goal);
+    const canary = taskStep(plan, 'deploy.http');
+    expect(canary?.with.model).toBe(model);
+    expect((canary?.with.canary as { version?: number })?.version).toBe(version);
+  });
+  it.each([
+    ['roll out cars-mpg v2 as a canary on 20% of traffic', 'cars-mpg', 2],
+    ['carry out a canary of penguins-species v3 on 5% of traffic', 'penguins-species', 3],
+  ])('unchanged: %s', async (goal, model, version) => {
+    const plan = await planner.planOf(goal);
+    const canary = taskStep(plan, 'deploy.http');
+    expect(canary?.with.model).toBe(model);
+    expect((canary?.with.canary as { version?: number })?.version).toBe(version);
+  });
+});
+
+describe('"it replaces the serving one only if it scores better" is a deploy, not a batch scoring', () => {
+  it.each([
+    'Retrain cars-mpg on data/cars.json; the new version replaces it only if it scores better on rmse.',
+    'Fit penguins-species again on data/penguins.json, compare on f1 with production, and let it supersede it only when it scores higher.',
+    'Retrain flights-delay from data/flights.csv: it takes its place once it scores above the current one and Ada signs off.',
+  ])('%s', (goal) => {
+    const spec = parseGoal(goal);
+    expect(spec.wants.deploy).toBe(true);
+    expect(spec.wants.predict).toBe(false);
+  });
+  it.each([
+    ['Score data/new-cars.json with cars-mpg and write the scores to out/s.csv', { deploy: false, predict: true }],
+    ['Retrain cars-mpg on data/cars.json and tell me if it scores better; do not deploy', { deploy: false, predict: false }],
+    ['Clean data/cars.json: replace it with the median where Horsepower is missing', { deploy: false, predict: false }],
+  ])('unchanged: %s', (goal, wants) => {
+    const spec = parseGoal(goal);
+    expect({ deploy: spec.wants.deploy, predict: spec.wants.predict }).toEqual(wants);
   });
 });

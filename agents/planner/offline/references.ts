@@ -139,6 +139,18 @@ export function parseModelReferences(text: string): ModelReference[] {
     });
   }
   for (const f of trainedVersionPhrases(text)) add(f.at, f.end, f.ref);
+  // "the cars-mpg of staging", "penguins-species from prod": a registry-style name, then the alias it sits under.
+  for (const m of text.matchAll(new RegExp(String.raw`\b(${NAME}-${NAME})\s+(?:of|from)\s+(?:the\s+)?(\w+)\b`, 'gi'))) {
+    const alias = ALIASES[(m[2] as string).toLowerCase()];
+    if (!alias) continue;
+    const at = m.index ?? 0;
+    add(at, at + m[0].length, {
+      text: m[0],
+      role: roleOf(text.slice(0, at)),
+      words: [(m[1] as string).toLowerCase()],
+      alias,
+    });
+  }
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(

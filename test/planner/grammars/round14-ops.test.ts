@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDrift } from '../../../agents/planner/offline/monitoring.ts';
 import { parseGoal } from '../../../agents/planner/offline/parse.ts';
+import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
@@ -67,5 +68,33 @@ describe('"it replaces the serving one only if it scores better" is a deploy, no
   ])('unchanged: %s', (goal, wants) => {
     const spec = parseGoal(goal);
     expect({ deploy: spec.wants.deploy, predict: spec.wants.predict }).toEqual(wants);
+  });
+});
+
+describe('promoting an alias said French-style: "the <model> of staging, I would like that it goes in production"', () => {
+  it.each([
+    ['The penguins-species of staging, I would like that it goes in production.', 'penguins-species', 3],
+    ['I want that the cars-mpg of staging goes in prod, please.', 'cars-mpg', 2],
+    ['The penguins-species from staging must go in production today.', 'penguins-species', 3],
+  ])('%s', async (goal, model, version) => {
+    const plan = await planner.planOf(goal);
+    const deploy = taskStep(plan, 'deploy.http');
+    expect(deploy?.with.model).toBe(model);
+    expect(deploy?.with.version).toBe(version);
+  });
+  it('unchanged: a model in production is no deploy', async () => {
+    const spec = parseGoal('Report the p95 latency of the cars-mpg in production over the last day');
+    expect(spec.wants.deploy).toBe(false);
+  });
+});
+
+describe('approvers with accented names keep the whole name', () => {
+  it.each([
+    ['deploy it, but first Hélène must approve it', ['Hélène']],
+    ['promote v2 after sign-off by Zoë and Jürgen', ['Zoë', 'Jürgen']],
+    ['ship it once Émile has approved', ['Émile']],
+    ['have bob sign off before the deploy', ['bob']],
+  ])('%s', (goal, names) => {
+    expect(parseApprovers(goal)).toEqual(names);
   });
 });

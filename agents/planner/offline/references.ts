@@ -139,10 +139,16 @@ export function parseModelReferences(text: string): ModelReference[] {
     });
   }
   for (const f of trainedVersionPhrases(text)) add(f.at, f.end, f.ref);
-  // "the cars-mpg of staging", "penguins-species from prod": a registry-style name, then the alias it sits under.
-  for (const m of text.matchAll(new RegExp(String.raw`\b(${NAME}-${NAME})\s+(?:of|from)\s+(?:the\s+)?(\w+)\b`, 'gi'))) {
+  // "the cars-mpg of staging", "penguins-species from prod": a registry-style name, then the alias it sits under
+  // (not a file name, and not "x.json from the staging cars-mpg model", where the alias belongs to what follows).
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(${NAME}-${NAME})\s+(?:of|from)\s+(?:the\s+)?(\w+)\b(?!\s+[\w-]*-|\s+\w+\s+(?:model|version)\b|\s+(?:model|version)\b)`,
+      'gi',
+    ),
+  )) {
     const alias = ALIASES[(m[2] as string).toLowerCase()];
-    if (!alias) continue;
+    if (!alias || /[./]/.test(m[1] as string)) continue;
     const at = m.index ?? 0;
     add(at, at + m[0].length, {
       text: m[0],

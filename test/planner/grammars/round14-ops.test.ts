@@ -31,7 +31,11 @@ describe('a drift test named with a threshold: "PSI thr 0.1", "psi > 0.3", "a KS
 
 describe('"roll out <model words with spaces> version <number word>": "out" is no model word', () => {
   it.each([
-    ['roll out penguins species version three as a canary on 10% of traffic for an hour', 'penguins-species', 3],
+    [
+      'roll out penguins species version three as a canary on 10% of traffic for an hour',
+      'penguins-species',
+      3,
+    ],
     ['please roll out cars mpg version two as a canary, 20 percent of requests, 30 minutes', 'cars-mpg', 2],
     ['rolling out the cars mpg version two as a canary with a quarter of traffic', 'cars-mpg', 2],
   ])('%s', async (goal, model, version) => {
@@ -62,9 +66,18 @@ describe('"it replaces the serving one only if it scores better" is a deploy, no
     expect(spec.wants.predict).toBe(false);
   });
   it.each([
-    ['Score data/new-cars.json with cars-mpg and write the scores to out/s.csv', { deploy: false, predict: true }],
-    ['Retrain cars-mpg on data/cars.json and tell me if it scores better; do not deploy', { deploy: false, predict: false }],
-    ['Clean data/cars.json: replace it with the median where Horsepower is missing', { deploy: false, predict: false }],
+    [
+      'Score data/new-cars.json with cars-mpg and write the scores to out/s.csv',
+      { deploy: false, predict: true },
+    ],
+    [
+      'Retrain cars-mpg on data/cars.json and tell me if it scores better; do not deploy',
+      { deploy: false, predict: false },
+    ],
+    [
+      'Clean data/cars.json: replace it with the median where Horsepower is missing',
+      { deploy: false, predict: false },
+    ],
   ])('unchanged: %s', (goal, wants) => {
     const spec = parseGoal(goal);
     expect({ deploy: spec.wants.deploy, predict: spec.wants.predict }).toEqual(wants);
@@ -96,5 +109,60 @@ describe('approvers with accented names keep the whole name', () => {
     ['have bob sign off before the deploy', ['bob']],
   ])('%s', (goal, names) => {
     expect(parseApprovers(goal)).toEqual(names);
+  });
+});
+
+describe('a file checked for drift against the data a registered model was trained on', () => {
+  const stepsOf = async (goal: string) => {
+    const plan = await planner.planOf(goal);
+    return {
+      training: taskStep(plan, 'model.dataset')?.with.model,
+      file: taskStep(plan, 'ingest.file')?.with.path,
+      reference: taskStep(plan, 'monitor.drift')?.with.reference,
+    };
+  };
+  it.each([
+    [
+      'penguins-species v2: drift of data/penguins.json against the dataset it was trained on',
+      'penguins-species',
+      'data/penguins.json',
+    ],
+    [
+      'cars-mpg (production) - compare data/cars.json with the dataset production was trained on, psi above 0.2',
+      'cars-mpg',
+      'data/cars.json',
+    ],
+    [
+      'Check data/iowa-electricity.csv for drift vs the training set of iowa-net',
+      'iowa-net',
+      'data/iowa-electricity.csv',
+    ],
+  ])('%s', async (goal, model, file) => {
+    const got = await stepsOf(goal);
+    expect(String(got.training)).toContain(model);
+    expect(got.file).toBe(file);
+    expect(String(got.reference)).toContain('training_data');
+  });
+  it('unchanged: no model named, the training data is a run input', async () => {
+    const got = await stepsOf('check data/iowa-electricity.csv for drift against the training data');
+    expect(got.training).toBeUndefined();
+  });
+});
+
+describe('"<file> from the staging <model> model": the alias belongs to the model after it', () => {
+  it.each([
+    [
+      'need scores for data/cars.json from the staging cars-mpg model, written to out/s.csv',
+      'cars-mpg@staging',
+    ],
+    [
+      'need predictions for data/penguins.json from the staging penguins-species model, save them to out/p.csv',
+      'penguins-species@staging',
+    ],
+  ])('%s', async (goal, model) => {
+    const plan = await planner.planOf(goal);
+    expect(
+      JSON.stringify(taskStep(plan, 'model.predict')?.with ?? taskStep(plan, 'predict.batch')?.with),
+    ).toContain(model.split('@')[0]);
   });
 });

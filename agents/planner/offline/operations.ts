@@ -269,13 +269,6 @@ const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
   /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\broll(?:s|ing)?\s+(?:(?:it|them|[\w@:.'-]+(?:\s+[\w@:.'-]+){0,2})\s+)?out\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\b(?:in)?to\s+(?:production|prod)\b|\b(?:go|goes|going|get|gets)\s+in\s+(?:production|prod)\b|\bgo\s+live\b/i;
-/**
- * Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one", "it replaces it only
- * if it scores better", "takes its place once it wins".
- */
-export const DEPLOY_SYNONYMS =
-  /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\b(?:replaces?|supersedes?|takes?\s+over\s+from)\s+(?:it|them|that\s+one)\s+(?:only\s+)?(?:if|when|once|after|provided|as\s+long\s+as)\b|\btakes?\s+(?:its|their)\s+place\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
-
 const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =

@@ -8,6 +8,7 @@
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
 import type { ModelReference } from '../intent.ts';
+import { aliasOfPhrases } from './reference-alias-of.ts';
 import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
 import { trainedOnVersion, trainedVersionPhrases } from './reference-versions.ts';
 import {
@@ -139,24 +140,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     });
   }
   for (const f of trainedVersionPhrases(text)) add(f.at, f.end, f.ref);
-  // "the cars-mpg of staging", "penguins-species from prod": a registry-style name, then the alias it sits under
-  // (not a file name, and not "x.json from the staging cars-mpg model", where the alias belongs to what follows).
-  for (const m of text.matchAll(
-    new RegExp(
-      String.raw`\b(${NAME}-${NAME})\s+(?:of|from)\s+(?:the\s+)?(\w+)\b(?!\s+[\w-]*-|\s+\w+\s+(?:model|version)\b|\s+(?:model|version)\b)`,
-      'gi',
-    ),
-  )) {
-    const alias = ALIASES[(m[2] as string).toLowerCase()];
-    if (!alias || /[./]/.test(m[1] as string)) continue;
-    const at = m.index ?? 0;
-    add(at, at + m[0].length, {
-      text: m[0],
-      role: roleOf(text.slice(0, at)),
-      words: [(m[1] as string).toLowerCase()],
-      alias,
-    });
-  }
+  for (const f of aliasOfPhrases(text))
+    add(f.at, f.end, { text: f.text, role: roleOf(text.slice(0, f.at)), words: [f.name], alias: f.alias });
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(

@@ -49,11 +49,12 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
       `The training data of ${versionText(b)} (${td.name ?? 'dataset'}@${td.version ?? td.hash.slice(0, 12)}) is gone from the workspace, so its served traffic cannot be compared with it. Which file should the traffic be compared with instead (e.g. a copy of the training data)?`,
     );
   // "drift of data/x.csv vs the data prod was trained on": the file, not the logged requests, is the newer data.
-  const file =
-    frame.sources.length === 1 && frame.sources[0]?.kind !== 'unsupported' ? frame.sources[0] : undefined;
+  // A URL there is a webhook or a page, never the data compared.
+  const source = frame.sources.length === 1 ? frame.sources[0] : undefined;
+  const file = source?.kind === 'file' ? source : undefined;
   const notes = [
     file
-      ? `compares ${file.kind === 'file' ? file.path : 'the data read'} with the training data of ${versionText(b)}`
+      ? `compares ${file.path} with the training data of ${versionText(b)}`
       : `compares the requests ${versionText(served)} answered with the training data of ${versionText(b)} ${td.name ?? ''}@${td.version ?? td.hash.slice(0, 12)} (recorded in the registry${td.lineageId ? `, ${td.lineageId} in the lineage graph` : ''})`,
   ];
   if (!b.model.served && !file)

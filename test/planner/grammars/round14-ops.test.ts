@@ -166,3 +166,32 @@ describe('"<file> from the staging <model> model": the alias belongs to the mode
     ).toContain(model.split('@')[0]);
   });
 });
+
+describe('a canary only if the candidate beats production first evaluates it against production', () => {
+  it.each([
+    ['canary penguins-species v3 at 5% for 2h, but only if it beats production on accuracy', 'accuracy'],
+    [
+      'compare cars-mpg staging with prod on rmse; if it wins, send it 20% of traffic as a canary for 30 minutes',
+      'rmse',
+    ],
+  ])('%s', async (goal, metric) => {
+    const plan = await planner.planOf(goal);
+    const compare = taskStep(plan, 'evaluate.model');
+    expect(compare?.with.baseline).toMatch(/@production$/);
+    expect(compare?.with.primaryMetric).toBe(metric);
+    expect(taskStep(plan, 'deploy.http')?.when).toBe('steps.compare.outputs.better == true');
+  });
+  it('unchanged: a canary with nothing to beat evaluates nothing', async () => {
+    const plan = await planner.planOf('roll out cars-mpg v2 as a 20% canary for an hour');
+    expect(taskStep(plan, 'evaluate.model')).toBeUndefined();
+  });
+});
+
+describe('unchanged: served traffic against the training data, with a webhook URL, reads the logged requests', () => {
+  it('a webhook URL is not the data compared', async () => {
+    const plan = await planner.planOf(
+      'every morning compare yesterday’s cars-mpg traffic with its training data and call https://hooks.example.com/x on drift',
+    );
+    expect(taskStep(plan, 'monitor.traffic')?.with.model).toBe('cars-mpg');
+  });
+});

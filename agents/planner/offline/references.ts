@@ -176,7 +176,7 @@ export function parseModelReferences(text: string): ModelReference[] {
   // "the latest cars-mpg version", "the production penguins model's traffic".
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b|(?<=version)\s+(?:${COUNT_WORD})\b)?`,
+      String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b|(?<=version)\s+(?:${COUNT_WORD})\b(?!\s+of\s+(?:the\s+|its\s+|this\s+)?data))?`,
       'gi',
     ),
   )) {

@@ -34,17 +34,50 @@ export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOut
     notes.push(
       'no serving limit given: serving.watch judges the canary with its defaults (error-rate rise, p95 ratio)',
     );
-  const steps: StepIn[] = [
+  // "if it beats prod, ship v2 as a 10% canary": the candidate is evaluated against production first.
+  const steps: StepIn[] = [];
+  let gate: string | undefined;
+  const beatsProduction =
+    frame.compareWithProduction === true ||
+    (frame.compareWithProduction !== false && frame.gate?.kind === 'improve');
+  if (beatsProduction) {
+    const prod = b.model.versions.find((v) => v.version === production);
+    if (!prod?.filesExist)
+      return clarify(
+        `Production ${b.name} v${production} cannot be evaluated (its model files are gone), so whether v${b.version} is better is unknown. Start the canary without comparing, or restore v${production} first?`,
+      );
+    if (!b.facts.heldOut)
+      return clarify(
+        `No held-out rows of v${b.version}'s training run are left to compare it with production v${production} on. Which test data should both be evaluated on, or start the canary without comparing?`,
+      );
+    steps.push({
+      id: 'compare',
+      task: 'evaluate.model',
+      with: {
+        model: b.facts.modelRef,
+        baseline: `${b.name}@production`,
+        dataset: b.facts.heldOut,
+        ...(frame.metric ? { primaryMetric: frame.metric } : {}),
+      },
+    });
+    gate = 'steps.compare.outputs.better == true';
+    notes.push(
+      `v${b.version} and production v${production} are evaluated on v${b.version}'s held-out rows first; the canary starts only if v${b.version} is better`,
+    );
+  }
+  steps.push(
     approvalStep(
       frame,
       'approve',
-      [],
+      gate ? ['compare'] : [],
       `Send ${Math.round(share * 100)}% of ${b.name} requests to v${b.version} for ${duration} (production stays v${production}), then promote v${b.version} if it stays healthy or drop the canary if it regresses?`,
+      gate,
     ),
     {
       id: 'canary',
       task: 'deploy.http',
       dependsOn: ['approve'],
+      ...(gate ? { when: gate } : {}),
       with: {
         model: b.name,
         version: 'production',
@@ -52,7 +85,13 @@ export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOut
         reason: `canary of v${b.version}: ${frame.goal.slice(0, 120)}`,
       },
     },
-    { id: 'watch', task: 'serving.watch', dependsOn: ['canary'], with: limits },
+    {
+      id: 'watch',
+      task: 'serving.watch',
+      dependsOn: ['canary'],
+      ...(gate ? { when: gate } : {}),
+      with: limits,
+    },
     {
       id: 'promote',
       task: 'deploy.http',
@@ -72,7 +111,7 @@ export function buildCanary(frame: IntentFrame, ctx: OperationContext): DraftOut
         reason: `canary of v${b.version} regressed`,
       },
     },
-  ];
+  );
   notes.push(
     `v${b.version} is promoted when the watch ends healthy; when it regresses the canary is dropped and v${production} keeps serving`,
   );

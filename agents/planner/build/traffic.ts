@@ -4,6 +4,7 @@
  *   serving-metrics  serving.metrics over a window → notify
  */
 import type { IntentFrame } from '../intent.ts';
+import { ingestStep } from '../offline/build-ingest.ts';
 import { slug } from '../offline/words.ts';
 import { type BoundModel, bindModel } from '../resolve.ts';
 import type { DraftOutcome } from '../types.ts';
@@ -47,36 +48,46 @@ export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationCont
     return clarify(
       `The training data of ${versionText(b)} (${td.name ?? 'dataset'}@${td.version ?? td.hash.slice(0, 12)}) is gone from the workspace, so its served traffic cannot be compared with it. Which file should the traffic be compared with instead (e.g. a copy of the training data)?`,
     );
+  // "drift of data/x.csv vs the data prod was trained on": the file, not the logged requests, is the newer data.
+  // A URL there is a webhook or a page, never the data compared.
+  const source = frame.sources.length === 1 ? frame.sources[0] : undefined;
+  const file = source?.kind === 'file' ? source : undefined;
   const notes = [
-    `compares the requests ${versionText(served)} answered with the training data of ${versionText(b)} ${td.name ?? ''}@${td.version ?? td.hash.slice(0, 12)} (recorded in the registry${td.lineageId ? `, ${td.lineageId} in the lineage graph` : ''})`,
+    file
+      ? `compares ${file.path} with the training data of ${versionText(b)}`
+      : `compares the requests ${versionText(served)} answered with the training data of ${versionText(b)} ${td.name ?? ''}@${td.version ?? td.hash.slice(0, 12)} (recorded in the registry${td.lineageId ? `, ${td.lineageId} in the lineage graph` : ''})`,
   ];
-  if (!b.model.served)
+  if (!b.model.served && !file)
     notes.push(`no request to ${b.name} has been logged yet; the traffic step fails until there is one`);
   // A relative window keeps a scheduled check relative: each run looks at the traffic since the one before.
   const window = frame.trafficSince ?? scheduleWindow(frame.schedule?.cron);
   const since = window ? undefined : sinceOf(frame, ctx.look);
-  if (window) notes.push(`compares the requests of the last ${window}`);
-  if (since) notes.push(`compares the requests since ${since} (${frame.sinceDay})`);
+  if (window && !file) notes.push(`compares the requests of the last ${window}`);
+  if (since && !file) notes.push(`compares the requests since ${since} (${frame.sinceDay})`);
   const thresholds: Record<string, number> = {};
   for (const [k, v] of Object.entries(frame.drift)) if (typeof v === 'number') thresholds[k] = v;
+  const newerId = file ? 'load' : 'traffic';
+  const newer: StepIn = file
+    ? ingestStep(newerId, file, {})
+    : {
+        id: 'traffic',
+        task: 'monitor.traffic',
+        with: {
+          model: served.name,
+          version: served.version,
+          ...(window ? { window } : since ? { since } : {}),
+        },
+      };
   const steps: StepIn[] = [
     { id: 'training_data', task: 'model.dataset', with: { model: b.ref } },
-    {
-      id: 'traffic',
-      task: 'monitor.traffic',
-      with: {
-        model: served.name,
-        version: served.version,
-        ...(window ? { window } : since ? { since } : {}),
-      },
-    },
+    newer,
     {
       id: 'drift',
       task: 'monitor.drift',
-      dependsOn: ['training_data', 'traffic'],
+      dependsOn: ['training_data', newerId],
       with: {
         reference: out('training_data', 'dataset'),
-        current: out('traffic', 'dataset'),
+        current: out(newerId, 'dataset'),
         ...(Object.keys(thresholds).length ? { thresholds } : {}),
       },
     },

@@ -6,8 +6,8 @@ import { SHARE, toShare } from './words.ts';
 export function parseDrift(goal: string): GoalSpec['drift'] {
   const out: GoalSpec['drift'] = {};
   const num = String.raw`(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?`;
-  // "PSI above 0.2", "PSI goes over 0.25", "the PSI is greater than .1", "PSI of 0.3".
-  const cmp = String.raw`(?:(?:threshold|limit|cut-?off|alert level)\s+(?:of\s+|at\s+|=\s*|:\s*)?)?(?:(?:is|goes|gets|rises|climbs|jumps|creeps|moves|comes in|ends up)\s+)?(?:above|over|exceeds?|exceeding|greater than|more than|higher than|bigger than|past|beyond|crosses|>=?|≥|of|at|reaches|hits|at least)?\s*`;
+  // "PSI above 0.2", "PSI thr 0.15", "psi=0.2", "PSI goes over 0.25", "the PSI is greater than .1", "PSI of 0.3".
+  const cmp = String.raw`(?:(?:threshold|thresh\.?|thr\.?|limit|cut-?off|alert level)\s+(?:of\s+|at\s+|=\s*|:\s*)?)?(?:(?:is|goes|gets|rises|climbs|jumps|creeps|moves|comes in|ends up)\s+)?(?:above|over|exceeds?|exceeding|greater than|more than|higher than|bigger than|past|beyond|crosses|>=?|≥|=|of|at|reaches|hits|at least)?\s*`;
   const share =
     new RegExp(String.raw`\bdrift(?:ed)?\s+share\s+${cmp}${SHARE}`, 'i').exec(goal) ??
     new RegExp(
@@ -23,7 +23,7 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
   if (shareValue !== undefined && shareValue > 0 && shareValue <= 1) out.datasetShare = shareValue;
   // "PSI with a threshold of 0.2", "PSI, threshold 0.3", "a PSI check with a cutoff at 0.25".
   const psi =
-    new RegExp(String.raw`\bpsi\s+${cmp}${num}`, 'i').exec(goal) ??
+    new RegExp(String.raw`\bpsi\s*${cmp}${num}`, 'i').exec(goal) ??
     new RegExp(
       String.raw`\bpsi(?:\s+(?:check|test|score))?\s*(?:,\s*|\s+with\s+(?:a\s+|an\s+|the\s+)?)(?:threshold|limit|cut-?off|alert level)\s+(?:of\s+|at\s+|=\s*|:\s*)?${num}`,
       'i',
@@ -34,7 +34,7 @@ export function parseDrift(goal: string): GoalSpec['drift'] {
       goal,
     );
   if (p) out.pValue = Number(p[1]);
-  const w = new RegExp(String.raw`\bwasserstein(?: distance)?\s+${cmp}${num}`, 'i').exec(goal);
+  const w = new RegExp(String.raw`\bwasserstein(?: distance)?\s*${cmp}${num}`, 'i').exec(goal);
   if (w) out.wasserstein = Number(w[1]);
   const js = new RegExp(String.raw`\bjensen[- ]shannon(?: distance)?\s+${cmp}${num}`, 'i').exec(goal);
   if (js) out.jensenShannon = Number(js[1]);

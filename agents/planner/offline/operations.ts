@@ -268,15 +268,11 @@ const servedTraffic = (text: string) => TRAFFIC.test(text) || SERVED.test(text) 
 const CANARY =
   /\bcanary\b|\b(?:gradual|phased|staged|progressive)(?:ly)?\s+(?:roll[- ]?out|release|rolling)\b|\bramp(?:ing)?\s+(?:it\s+)?up\b|\b(?:send|route|give|shift|divert|direct|split)\s+(?:\w+\s+){0,4}?(?:of\s+)?(?:the\s+)?(?:traffic|requests)\b|\broll(?:ing)?\s+(?:it\s+)?out\b[^.;]{0,60}?\bto\s+\S+\s+(?:of\s+)?(?:the\s+)?(?:traffic|requests|users)/i;
 const PROMOTE =
-  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\broll(?:s|ing)?\s+(?:(?:it|them|[\w@:.'-]+(?:\s+[\w@:.'-]+){0,2})\s+)?out\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\b(?:in)?to\s+(?:production|prod)\b|\bgo\s+live\b/i;
-/** Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one". */
-export const DEPLOY_SYNONYMS =
-  /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
-
+  /\b(?:promote|deploy|ship|release|push|put|move|replace|swap|graduate|upgrade)\b|\broll(?:s|ing)?\s+(?:(?:it|them|[\w@:.'-]+(?:\s+[\w@:.'-]+){0,2})\s+)?out\b|\b(?:point|switch|set)\s+(?:the\s+)?(?:production|prod)\s+(?:alias\s+)?(?:at|to)\b|\bmake\s+(?:it|\S+|(?:the\s+)?\S+\s+version)\s+(?:the\s+)?(?:production|prod|live)(?:\s+one)?\b|\bmake\s+(?:\S+\s+){1,3}?the\s+(?:production|prod|live|serving)\s+(?:model|version|one)\b|\b(?:in)?to\s+(?:production|prod)\b|\b(?:go|goes|going|get|gets)\s+in\s+(?:production|prod)\b|\bgo\s+live\b/i;
 const CHANGED = /\b(?:changed|changing|shifted|shifting|drifted|drifting|moved\s+away)\b/i;
 /** "compare … with the data v1 was trained on", "against its training set": served data vs training data. */
 const VS_TRAINING =
-  /\b(?:against|with|to|versus|vs\.?|like|unlike|as|from|than|since|compared\s+(?:to|with)|resembles?|resembling|match(?:es|ing)?)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|with|from)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
+  /\b(?:against|with|to|versus|vs\.?|like|unlike|as|from|than|since|compared\s+(?:to|with)|resembles?|resembling|match(?:es|ing)?)\s+(?:the\s+|its\s+|their\s+)?(?:(?:original\s+)?training(?:\s+(?:data(?:set)?|set|rows|distribution|time))?\b(?!\s+(?:job|run|pipeline|script))|data(?:set)?\s+(?:\S+\s+){0,2}?(?:was|were)\s+trained\s+on|what\s+(?:it|they|the\s+model|\S+)\s+(?:was|were)\s+(?:trained|fitted|fit|built)\s+(?:on|with)|(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|with|from)|(?:rows|data|examples|ones|samples)\s+(?:it|they|the\s+model)\s+(?:learned|learnt|was\s+trained|were\s+trained|saw\s+in\s+training)(?:\s+(?:from|on))?)/i;
 /** Scoring words; "get a species guess for each row", "an estimate of the price for …": one per row. */
 const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores)|(?:get|make|give\s+(?:me|us))\s+(?:an?|the|their|its)\s+(?:[\w-]+\s+)?(?:guess|estimate|prediction|forecast)(?:es|s)?\s+(?:of|for|on)\b)\b/i;
@@ -355,6 +351,15 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   if (cues.rollback && acted) return 'rollback';
   if (cues.rollback && !cues.hasSource) return 'rollback';
   if (cues.monitor && acted && (servedTraffic(text) || !cues.hasSource)) return 'monitor-traffic';
+  // "drift of data/x.csv vs the dataset prod was trained on": a file against a registered model's training data.
+  if (
+    (cues.monitor || cues.driftThresholds) &&
+    acted &&
+    cues.hasSource &&
+    !cues.trains &&
+    VS_TRAINING.test(text)
+  )
+    return 'monitor-traffic';
   // "check if inputs to the live penguins endpoint changed": served traffic that changed is a drift check.
   if (acted && servedTraffic(text) && CHANGED.test(text) && !cues.hasSource) return 'monitor-traffic';
   // "compare cars-mpg v1's logged inputs with the data v1 was trained on": a drift check without the word.

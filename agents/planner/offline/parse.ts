@@ -18,7 +18,6 @@ import { parseDrift, parseNotify } from './monitoring.ts';
 import { saysNoDeploy, saysNoRegister, saysNoTraining, withoutNoTraining } from './negations.ts';
 import { notWantedDeployed, notWantedRegistered } from './negations-wanted.ts';
 import {
-  DEPLOY_SYNONYMS,
   detectOperation,
   parseCanaryShare,
   parseHoldFor,
@@ -61,7 +60,14 @@ const TRAIN_WORDS =
 const TARGET_CUES =
   /\b(?:guess\w*|infer(?:s|red|ring)?|anticipat\w*|figur(?:e|es|ing) out|find(?:s|ing)? out|tell(?:s|ing)? apart|work(?:s|ing)? out)\b|\b(?:want|need|like|wish) (?:to )?know\s+(?!(?:how|what|why|when|where|whether|if|which|who)\b)|\b(?:target|label)\s*(?:column|variable|field)?\s*(?:[=:]|is\b)|\bis (?:the|our|my) (?:target|label|outcome|output(?!\s+(?:folder|dir|directory|file|path|bucket|table|location)))\b|\b(?:dependent variable|target (?:column|variable)|label column|output (?:column|variable))\b|\b(?:sort|sorts|sorting|bucket|bucketing)\s+(?:\S+\s+){0,10}?into\b|\by\s*(?:=|is\b)|\b(?:what|which\s+(?:\w+\s+)?(?:factors?|features?|columns?|variables?))\s+(?:drives?|determines?|affects?|influences?|explains?)\b|\b(?:column|field|variable) (?:we|i) (?:care|are curious) about\b|\b(?:that|which|to|can|could) tells? (?:me|us|you|them) (?:the|which|what)\b/i;
 const DEPLOY =
-  /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i;
+  /\b(deploy\w*|serv(?:e|es|ing) (?:it|the model|predictions|the best)|ship(?:s|ped|ping)? (?:it|them|the|an?|this|that|our|my)|promot\w+|roll(?:s|ing)?[- ]?out|(?:put|push|move|release)(?:es|ed|ing)? (?:it |them |the (?:\w+ )?model )?(?:in|into|to) prod(?:uction)?|go(?:es)? live|(?:go|goes|going|get|gets)\s+in\s+prod(?:uction)?|make it live|(?:in)?to prod(?:uction)?|behind an? (?:http |rest )?(?:endpoint|api)|canary)\b/i;
+/**
+ * Deploy verbs the deploy grammar lacks: "replace the incumbent", "make it the live one", "it replaces it only
+ * if it scores better", "takes its place once it wins".
+ */
+const DEPLOY_SYNONYMS =
+  /\b(?:replace|supersede|unseat|dethrone)\s+(?:the\s+)?(?:incumbent|champion|production|prod|current|live|deployed)\b|\b(?:replaces?|supersedes?|takes?\s+over\s+from)\s+(?:it|them|that\s+one)\s+(?:only\s+)?(?:if|when|once|after|provided|as\s+long\s+as)\b|\btakes?\s+(?:its|their)\s+place\b|\bmake\s+(?:it|this|that)\s+the\s+(?:live|production|current|serving)\s+(?:one|model|version)\b/i;
+
 const PREDICT =
   /\b(batch[- ]?(?:predict|scor)\w*|(?:score|scores|scoring)\s+(?:the\s+|all\s+|every\s+|new\s+|each\s+)?\S*|(?:write|generate|make|produce|output|save|export)\s+(?:the\s+)?(?:batch\s+)?predictions|predictions (?:for|on|to)\b|predict on\b|predict(?:ions)?\s+with\b)/i;
 const MONITOR =
@@ -78,6 +84,10 @@ const VS_PRODUCTION = new RegExp(
 );
 const EVENT =
   /\bwhen(?:ever)?\s+(?:a\s+)?new\s+(?:data|files?|batch(?:es)?|rows|extracts?)\s+(?:arrives?|lands?|(?:is|are)\s+(?:uploaded|added|dropped)|shows? up|comes? in)\b/i;
+
+/** "it scores better", "scoring above the current one": a metric compared, no rows scored. */
+const SCORES_AS_METRIC =
+  /\bscor(?:e|es|ed|ing)\s+(?:better|higher|worse|lower|best|above|below|over|under|at\s+least|more\s+than|less\s+than)\b/gi;
 
 export function parseGoal(goal: string): GoalSpec {
   const written = plainRequest(goal);
@@ -130,8 +140,8 @@ export function parseGoal(goal: string): GoalSpec {
   // The negations are read on the goal as said: "do not train or register" loses its "do not train" above.
   const deploy =
     (DEPLOY.test(text) || DEPLOY_SYNONYMS.test(text)) && !saysNoDeploy(said) && !notWantedDeployed(text);
-  // "z-score the columns" scales them; it scores nothing.
-  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' '));
+  // "z-score the columns" scales them, "if it scores better" compares a metric: neither scores rows.
+  const predict = PREDICT.test(text.replace(/\bz-?scor\w*/gi, ' ').replace(SCORES_AS_METRIC, ' '));
   const register = REGISTER.test(text) && !saysNoRegister(said) && !notWantedRegistered(text);
   const notify = parseNotify(text);
   // A family name ("plain linear regression") is a model to train, never a registered one.

@@ -70,7 +70,7 @@ export const FILLER = new Set([
 ]);
 /** Words that end a model phrase on their left: verbs and prepositions are not part of a model's name. */
 export const BOUNDARY =
-  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|pull|pulls|fetch|fetches|grab|grabs|print|prints|see|view|collect|compile|produce|summarise|summarize|dump|share|post|list|display|generate|bring|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how|what|which|whatever|whichever)$/i;
+  /^(?:with|using|use|to|on|for|from|by|and|or|then|if|when|into|in|at|of|as|than|against|vs|versus|score|scores|scoring|predict|predicts|predicting|deploy|deploys|promote|promotes|canary|roll|rolls|rolled|rolling|out|rollback|back|take|takes|check|checks|monitor|monitors|watch|compare|send|route|retrain|retrains|train|trains|rerun|run|is|are|was|be|it|them|show|me|us|tell|report|give|put|push|ship|move|serve|use|the|fit|fits|build|builds|make|makes|create|get|pull|pulls|fetch|fetches|grab|grabs|print|prints|see|view|collect|compile|produce|summarise|summarize|dump|share|post|list|display|generate|bring|need|want|try|automatically|now|then|please|like|unlike|just|exactly|way|how|what|which|whatever|whichever)$/i;
 
 /**
  * Where a model is now, before "in/on/at <alias>": "that's", "is sitting", "which is currently parked", "lives",

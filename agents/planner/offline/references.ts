@@ -8,6 +8,7 @@
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
 import type { ModelReference } from '../intent.ts';
+import { aliasOfPhrases } from './reference-alias-of.ts';
 import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
 import { trainedOnVersion, trainedVersionPhrases } from './reference-versions.ts';
 import {
@@ -139,6 +140,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     });
   }
   for (const f of trainedVersionPhrases(text)) add(f.at, f.end, f.ref);
+  for (const f of aliasOfPhrases(text))
+    add(f.at, f.end, { text: f.text, role: roleOf(text.slice(0, f.at)), words: [f.name], alias: f.alias });
   // "<name> v2", "<name> version 2", "version 2 of <name>", "<name> (the) staging version".
   for (const m of text.matchAll(
     new RegExp(
@@ -172,7 +175,10 @@ export function parseModelReferences(text: string): ModelReference[] {
   // Noun phrases: "the production cars model", "the new penguins-species model", "the staging model",
   // "the latest cars-mpg version", "the production penguins model's traffic".
   for (const m of text.matchAll(
-    new RegExp(String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b)?`, 'gi'),
+    new RegExp(
+      String.raw`((?:[\w@:.-]+\s+){0,4}?)(?:${NOUN}|version)(?:'s)?\b(\s+v?\d+\b|(?<=version)\s+(?:${COUNT_WORD})\b(?!\s+of\s+(?:the\s+|its\s+|this\s+)?data))?`,
+      'gi',
+    ),
   )) {
     const at = m.index ?? 0;
     const lead = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
@@ -205,9 +211,9 @@ export function parseModelReferences(text: string): ModelReference[] {
     const placed = ordinalVersion(c.words);
     if (placed) c.words = placed.rest;
     const isVersionNoun = /version\b/i.test(m[0]) && !new RegExp(NOUN, 'i').test(m[0]);
-    // "version 3": the number after the noun.
+    // "version 3", "version two": the number after the noun.
     const numbered =
-      isVersionNoun && m[2] ? Number(m[2].trim().replace(/^v/i, '')) : (placed?.version ?? undefined);
+      isVersionNoun && m[2] ? countOf(m[2].trim().replace(/^v/i, '')) : (placed?.version ?? undefined);
     const version = versionIn(m[2] ?? '') ?? versionIn(ws.join(' ')) ?? numbered ?? placed?.version;
     // A reference needs something that picks a model: a name word, an alias, a qualifier or a version.
     if (!c.words.length && !c.alias && !c.qualifier && version === undefined) continue;

@@ -90,8 +90,10 @@ export function parseResources(text: string): GoalSpec['resources'] {
 export const APPROVAL =
   /\bask(?:ing)? me\b|\bwith my (?:approval|ok|okay|sign[- ]?off|consent|go[- ]ahead)\b|\bapprov(?:al|e|es|ed)\b|\bsign[- ]?off\b|\b(?:confirm|check) with me\b|\bhuman[- ]in[- ]the[- ]loop\b|\bmanual(?:ly)? (?:review|approv\w*|check|gate)\b|\bafter i (?:approve|review|confirm|say so)\b|\bwait for (?:me|my)\b|\blet me (?:review|approve|check|confirm|decide)\b|\bonce i(?:'ve| have)? (?:approved|reviewed|confirmed)\b|\bneeds? my (?:ok|okay|approval)\b/i;
 
+/** One name, accented letters included ("Hélène", "Jürgen"), never starting inside a word. */
+const ONE_NAME = String.raw`(?<![\w\u00C0-\u024F])@?[a-z\u00C0-\u024F][\w\u00C0-\u024F.-]*`;
 /** A list of names: "bob", "alice, bob and carol", "both dave and erin", "either kim or joe". */
-const NAMES = String.raw`(?:(?:both|either|all\s+of)\s+)?(@?[a-z][\w.-]*(?:\s*(?:,|or|and)\s*@?[a-z][\w.-]*)*)`;
+const NAMES = String.raw`(?:(?:both|either|all\s+of)\s+)?(${ONE_NAME}(?:\s*(?:,|or|and)\s*${ONE_NAME})*)`;
 /** A person, not "the model" or "our team". */
 const SUBJECT = String.raw`(?<!\b(?:the|a|an|this|that|my|our|your|their|its|his|her)\s)\b`;
 /** Words a name list may catch that name no one: pronouns, possessives ("OK from my side"), fillers. */
@@ -127,7 +129,7 @@ const APPROVER_WORDINGS: RegExp[] = [
   ),
   new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i'),
   // "erin's approval".
-  /\b(@?[a-z][\w.-]*)'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b/i,
+  new RegExp(String.raw`(${ONE_NAME})'s\s+(?:approval|sign[- ]?off|ok|okay|go[- ]ahead)\b`, 'i'),
   // "add bob as approver", "with alice and bob as reviewers", "approver: carol".
   new RegExp(
     String.raw`\b(?:add|make|with|have|set|put)\s+${NAMES}\s+as\s+(?:an?\s+|the\s+)?(?:approvers?|reviewers?|sign[- ]?offs?)\b`,

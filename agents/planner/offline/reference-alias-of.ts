@@ -1,0 +1,31 @@
+/**
+ * A registry-style name, then the alias it sits under: "the cars-mpg of staging", "penguins-species from prod".
+ * Not a file name, and not "x.json from the staging cars-mpg model", where the alias belongs to what follows.
+ */
+import { ALIASES, NAME } from './reference-words.ts';
+
+export interface AliasOfPhrase {
+  at: number;
+  end: number;
+  text: string;
+  /** The model name, lower case. */
+  name: string;
+  alias: string;
+}
+
+const ALIAS_OF = new RegExp(
+  String.raw`\b(${NAME}-${NAME})\s+(?:of|from)\s+(?:the\s+)?(\w+)\b(?!\s+[\w-]*-|\s+\w+\s+(?:model|version)\b|\s+(?:model|version)\b)`,
+  'gi',
+);
+
+export function aliasOfPhrases(text: string): AliasOfPhrase[] {
+  const out: AliasOfPhrase[] = [];
+  for (const m of text.matchAll(ALIAS_OF)) {
+    const name = m[1] as string;
+    const alias = ALIASES[(m[2] as string).toLowerCase()];
+    if (!alias || /[./]/.test(name)) continue;
+    const at = m.index ?? 0;
+    out.push({ at, end: at + m[0].length, text: m[0], name: name.toLowerCase(), alias });
+  }
+  return out;
+}

@@ -22,6 +22,8 @@ const NO_TRAINING = new RegExp(
   [
     // "no model yet", "no training for now", "no ML", "no modelling step".
     String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "no retrain", "no refit asap": the verb said as a noun.
+    String.raw`\bno\s+(?:re-?)?(?:train|fit)s?${NOT_PART}(?![/-])\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
     String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b|or\s+(?:regist|deploy|ship|publish|serv)\w*))`,

@@ -83,16 +83,27 @@ export const SITTING_VERB =
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** A version put out: "deployed", "shipped", "went live", "went out" (the alias history dates it). */
 const WENT_OUT = String.raw`(?:deployed|shipped|released|launched|promoted|rolled\s+out|went\s+(?:out|live)|put\s+live)`;
+/** A version made by training: its registration day is the day it was made. */
+const MADE = String.raw`(?:made|built|created|trained|produced|fitted|fit)`;
 /**
- * Right after a model phrase: "that was registered six days ago", "registered 4 days ago", "model we registered
+ * Right after a model phrase: "that was registered six days ago", "the one made yesterday", "registered 4 days ago", "model we registered
  * three days ago", "that went live 3 days back" → the day count, and whether it went live (else registered).
  */
 export function versionDaysAgo(after: string): { days: number; deployed: boolean } | undefined {
   const m = new RegExp(
-    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry)|${WENT_OUT})\s+(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)\b`,
+    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry|${MADE})|${WENT_OUT})\s+(?:(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)|(yesterday|the\s+day\s+before\s+yesterday|today|earlier\s+today|this\s+morning))\b`,
     'i',
   ).exec(after);
-  const days = m ? countOf(m[2] as string) : undefined;
+  const day = m?.[3]?.toLowerCase();
+  const days = day
+    ? /before/.test(day)
+      ? 2
+      : /yesterday/.test(day)
+        ? 1
+        : 0
+    : m
+      ? countOf(m[2] as string)
+      : undefined;
   return days !== undefined ? { days, deployed: !m?.[1] } : undefined;
 }
 

@@ -228,3 +228,16 @@ export const DATA_WORD = new RegExp(`^(?:${DATA_WORDS})$`, 'i');
 /** Right after a version: "was trained on", "got fit with", "learned from". */
 export const TRAINED_ON =
   /^\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:trained|fit|fitted|built|learned|learnt|made)\s+(?:on|from|with|using)\b/i;
+
+/**
+ * Right after a model phrase, the alias that names the version: "currently aliased staging", "under the alias
+ * amber", "with the tag gold", "tagged as candidate" (an unknown alias is kept, so that binding asks about it).
+ */
+export function aliasNamedAfter(after: string): string | undefined {
+  const m =
+    /^\s*,?\s*(?:(?:that|which)\s+(?:is\s+|was\s+)?|(?:is\s+|was\s+))?(?:currently\s+|now\s+|still\s+)?(?:aliased|tagged|labell?ed)\s+(?:as\s+)?["'\x60]?([a-z][\w-]*)|^\s*,?\s*(?:(?:that|which)\s+(?:is|sits|lives)\s+)?(?:currently\s+|now\s+)?(?:under|with|behind|carrying|at)\s+the\s+(?:alias|tag|label)\s+["'\x60]?([a-z][\w-]*)/i.exec(
+      after,
+    );
+  const word = (m?.[1] ?? m?.[2])?.toLowerCase();
+  return word ? (ALIASES[word] ?? word) : undefined;
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
-import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
+import { aliasNamedAfter, versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
@@ -103,5 +103,47 @@ describe('"put back the version we were using before": a rollback to what produc
     expect(saysNoTraining('roll it back asap, no retrain')).toBe(true);
     expect(saysNoTraining('no refit, just revert')).toBe(true);
     expect(saysNoTraining('there is no train/test split yet')).toBe(false);
+  });
+});
+
+describe('an alias said after the model ("aliased staging", "under the alias X") names the version', () => {
+  it.each([
+    [' currently aliased staging against prod', 'staging'],
+    [', which is tagged as candidate, on data/x.csv', 'candidate'],
+    [' under the alias amber is checked', 'amber'],
+    [' with the tag gold', 'gold'],
+  ])('%s', (after, alias) => {
+    expect(aliasNamedAfter(after)).toBe(alias);
+  });
+  it('unchanged: no alias word after the model', () => {
+    expect(aliasNamedAfter(' on data/cars.json with the approval of Ann')).toBeUndefined();
+  });
+  it.each([
+    'Please measure the penguins-species version under the alias copper against production on data/penguins.json',
+    'assess the cars-mpg model tagged bronze versus prod using data/cars.json',
+  ])('an alias the model lacks is asked about by name: %s', async (goal) => {
+    const r = await planner.resultOf(goal);
+    expect(r.kind).toBe('clarify');
+    expect(JSON.stringify(r)).toMatch(/copper|bronze/);
+  });
+});
+
+describe('evaluating a registered version against production is a comparison only', () => {
+  it.each([
+    'assess the cars-mpg version tagged staging against whatever is in production, using data/cars.json',
+    'test the staging cars-mpg against the live one on the rows of data/cars.json; change no alias',
+    'evaluate penguins-species v3 against prod on data/penguins.json for the audit',
+  ])('%s', async (goal) => {
+    const plan = await planner.planOf(goal);
+    const evaluate = taskStep(plan, 'evaluate.model');
+    expect(evaluate?.with.baseline).toBeDefined();
+    expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+    expect(plan.steps.some((s) => s.kind === 'task' && /^deploy\./.test(s.task))).toBe(false);
+  });
+  it('unchanged: a new model evaluated against production still trains', async () => {
+    const plan = await planner.planOf(
+      'train a species classifier on data/penguins.json and evaluate it against production',
+    );
+    expect(taskStep(plan, 'train.tabular')).toBeDefined();
   });
 });

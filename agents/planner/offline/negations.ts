@@ -86,9 +86,12 @@ export function saysNoDeploy(text: string): boolean {
 }
 
 const NO_REGISTER =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+(?:or\s+|nor\s+)?)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|(?:don'?t|do not|won'?t|will not)\s+(?:want|need)\s+(?:anything|it|them|this|that|(?:the|a|any)\s+(?:\w+\s+)?(?:model|result|checkpoint|output|weights|run))\s+(?:to\s+be\s+)?registered\b(?:\s+(?:just\s+)?(?:yet|for now))?|no\s+(?:(?:model|training|prep|deploy\w*)\s+(?:or\s+|nor\s+)?)?regist(?:ering|ration|ry)\b|regist(?:er|ering)\s+nothing\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+(?:or\s+|nor\s+)?)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|(?:must|should|may|can|shall|will)\s*(?:not|n'?t)\s+(?:yet\s+)?be\s+registered\b(?:\s*,\s*the\s+(?:\w+\s+)?model\s*,)?|(?:don'?t|do not|won'?t|will not)\s+(?:want|need)\s+(?:anything|it|them|this|that|(?:the|a|any)\s+(?:\w+\s+)?(?:model|result|checkpoint|output|weights|run))\s+(?:to\s+be\s+)?registered\b(?:\s+(?:just\s+)?(?:yet|for now))?|no\s+(?:(?:model|training|prep|deploy\w*)\s+(?:or\s+|nor\s+)?)?regist(?:ering|ration|ry)\b|regist(?:er|ering)\s+nothing\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b(?!\s+(?:i|we)\s+(?:have\s+)?(?:look(?:ed)?\s+at|see|seen|check(?:ed)?|read|inspect(?:ed)?)\s+(?:the\s+|its\s+)?(?:metrics|results|numbers|scores|evaluation|report)\b))/i;
 
-/** Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test"). */
+/**
+ * Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test", "it must not
+ * be registered, the model, before I look at the metrics": looking comes after this run; "until I approve" gates).
+ */
 export function saysNoRegister(text: string): boolean {
   return NO_REGISTER.test(text);
 }

@@ -1,6 +1,6 @@
 /** Round 14 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
-import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { saysNoRegister, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseOutput } from '../../../agents/planner/offline/output-path.ts';
 import { aliasNamedAfter, versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -144,6 +144,31 @@ describe('evaluating a registered version against production is a comparison onl
     const plan = await planner.planOf(
       'train a species classifier on data/penguins.json and evaluate it against production',
     );
+    expect(taskStep(plan, 'train.tabular')).toBeDefined();
+  });
+});
+
+describe('"it must not be registered, the model, before I look at the metrics": no register in this run', () => {
+  it.each([
+    'It must not be registered, the classifier model, before we look at the results.',
+    'the model should not be registered before I have seen the metrics',
+    "it mustn't be registered before I check the numbers",
+  ])('%s', (goal) => {
+    expect(saysNoRegister(goal)).toBe(true);
+  });
+  it.each(['it must not be registered until Maria approves it', "don't register it until I approve"])(
+    'unchanged: an approval still gates: %s',
+    (goal) => {
+      expect(saysNoRegister(goal)).toBe(false);
+    },
+  );
+  it("a rerun on the newest version of a named dataset drops the run's register", async () => {
+    const plan = await planner.planOf(
+      "redo last tuesday's seattle-weather training, same settings, on the latest version of seattle-weather; the model should not be registered before I look at the metrics",
+    );
+    const newest = planner.ws.facts.datasets['seattle-weather']?.at(-1) as string;
+    expect(JSON.stringify(plan.metadata)).toContain(newest);
+    expect(taskStep(plan, 'model.register')).toBeUndefined();
     expect(taskStep(plan, 'train.tabular')).toBeDefined();
   });
 });

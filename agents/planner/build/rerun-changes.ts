@@ -6,7 +6,7 @@
  */
 import type { Plan } from '../../../src/plan/index.ts';
 import type { IntentFrame } from '../intent.ts';
-import { saysNoDeploy } from '../offline/negations.ts';
+import { saysNoDeploy, saysNoRegister } from '../offline/negations.ts';
 import { approvalStep, notifyStep } from './steps.ts';
 
 type TaskStep = Extract<Plan['steps'][number], { kind: 'task' }>;
@@ -75,7 +75,25 @@ export function applyRerunChanges(plan: Plan, frame: IntentFrame, notes: string[
     if (!replaced && evaluate && register) register.when = cond(evaluate.id);
     if (evaluate) notes.push(`the gate is now ${gate.metric} ${gate.op} ${gate.value}, as asked`);
   }
-  const register = tasks.find((s) => s.task === 'model.register');
+  // "it must not be registered before I look at the metrics": the run's register goes, with all that needs it.
+  if (saysNoRegister(frame.goal)) {
+    const gone = new Set(tasks.filter((s) => s.task === 'model.register').map((s) => s.id));
+    for (let grew = gone.size > 0; grew; ) {
+      grew = false;
+      for (const s of plan.steps)
+        if (!gone.has(s.id) && (s.dependsOn ?? []).some((d) => gone.has(d))) {
+          gone.add(s.id);
+          grew = true;
+        }
+    }
+    if (gone.size) {
+      plan.steps = plan.steps.filter((s) => !gone.has(s.id));
+      notes.push('the run registered its model; this one does not, as asked');
+    }
+  }
+  const register = plan.steps.find((s) => s.kind === 'task' && s.task === 'model.register') as
+    | (typeof tasks)[number]
+    | undefined;
   if (register && frame.registerAlias) {
     register.with.alias = frame.registerAlias;
     notes.push(`the new version goes to the ${frame.registerAlias} alias`);

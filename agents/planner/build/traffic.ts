@@ -24,14 +24,13 @@ import { notifyStep, out, planOf, type StepIn } from './steps.ts';
  * version or alias names whose training data the traffic is compared with.
  */
 function trainingVersionOf(frame: IntentFrame, ctx: OperationContext, served: BoundModel): BoundModel {
-  const pinned = frame.refs.models.find(
-    (r) =>
-      (r.version !== undefined || r.alias !== undefined) &&
-      r.words.length === 1 &&
-      r.words[0]?.toLowerCase() === served.name.toLowerCase(),
-  );
-  const got = pinned ? bindModel(pinned, ctx.look, 'production') : undefined;
-  return got?.ok ? got.value : served;
+  // "the penguin model … the data v2 was trained on": the version's words are the served model's loose words.
+  for (const r of frame.refs.models) {
+    if (r.version === undefined && r.alias === undefined) continue;
+    const got = bindModel(r, ctx.look, 'production');
+    if (got.ok && got.value.name === served.name) return got.value;
+  }
+  return served;
 }
 
 export async function buildMonitorTraffic(frame: IntentFrame, ctx: OperationContext): Promise<DraftOutcome> {

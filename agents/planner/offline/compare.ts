@@ -5,9 +5,13 @@
  */
 import { COUNT_WORD, countOf } from './words.ts';
 
+/** "evaluate the staging one against whatever production serves", "tested against prod": set against production. */
+const EVALUATED_AGAINST_LIVE = String.raw`\b(?:evaluat|assess|test|measur|scor)\w*\b[^.;]{0,120}?\b(?:against|versus|vs\.?)\s+(?:what(?:ever)?\s+(?:version\s+)?(?:is\s+(?:in|on)\s+|(?:runs|sits|lives)\s+(?:in|on)\s+)?|the\s+(?:version|one|model)\s+(?:that\s+)?)?(?:the\s+)?(?:production|prod|live|champion|incumbent)\b`;
 /** Words that set versions against each other. */
-export const COMPARE_VERSIONS =
-  /\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bbenchmark\w*|\bhead[- ]to[- ]head\b|\bstacks?\s+up\b|\bside[- ]by[- ]side\b|\b(?:any|actually|really|much|at\s+all)\s+(?:better|worse)\s+than\b|\boutperform\w*/i;
+export const COMPARE_VERSIONS = new RegExp(
+  String.raw`\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bbenchmark\w*|\bhead[- ]to[- ]head\b|\bstacks?\s+up\b|\bside[- ]by[- ]side\b|\b(?:any|actually|really|much|at\s+all)\s+(?:better|worse)\s+than\b|\boutperform\w*|${EVALUATED_AGAINST_LIVE}`,
+  'i',
+);
 
 /** "score data/x.csv with …": a file put to a scoring verb is scored, whatever else is compared. */
 export const SCORES_FILE =

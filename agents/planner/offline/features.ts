@@ -145,10 +145,10 @@ export function parseTextFeatures(text: string): TextFeatures {
     )
   )
     push(explicit, 'text');
-  // "what the customer wrote in body", "whatever was typed into the notes field".
+  // "what the customer wrote in body", "whatever was typed into the notes field" (a path there is an output).
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|write|typed|types|type|said|says|entered|enters|submitted|put|puts|described|describes|reported|reports)\s+(?:was\s+|is\s+)?(?:in|into|under|as)\s+(?:the\s+|their\s+|its\s+)?${ONE}`,
+      String.raw`\bwhat(?:ever)?\s+(?:\w+\s+){0,3}?(?:wrote|writes|write|typed|types|type|said|says|entered|enters|submitted|put|puts|described|describes|reported|reports)\s+(?:was\s+|is\s+)?(?:in|into|under|as)\s+(?:the\s+|their\s+|its\s+)?(?![\w-]*[/.]\w)${ONE}`,
       'gi',
     ),
   ))

@@ -22,6 +22,8 @@ const NO_TRAINING = new RegExp(
   [
     // "no model yet", "no training for now", "no ML", "no modelling step".
     String.raw`\bno\s+(?:(?:actual|real|new)\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|needed|required|wanted))?(?:\s+(?:yet|for now|at this point|at this stage|this time|today))?\b`,
+    // "no retrain", "no refit asap": the verb said as a noun.
+    String.raw`\bno\s+(?:re-?)?(?:train|fit)s?${NOT_PART}(?![/-])\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
     String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b|or\s+(?:regist|deploy|ship|publish|serv)\w*))`,
@@ -84,9 +86,12 @@ export function saysNoDeploy(text: string): boolean {
 }
 
 const NO_REGISTER =
-  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+(?:or\s+|nor\s+)?)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|(?:don'?t|do not|won'?t|will not)\s+(?:want|need)\s+(?:anything|it|them|this|that|(?:the|a|any)\s+(?:\w+\s+)?(?:model|result|checkpoint|output|weights|run))\s+(?:to\s+be\s+)?registered\b(?:\s+(?:just\s+)?(?:yet|for now))?|no\s+(?:(?:model|training|prep|deploy\w*)\s+(?:or\s+|nor\s+)?)?regist(?:ering|ration|ry)\b|regist(?:er|ering)\s+nothing\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b)/i;
+  /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|never)\s+(?:\w+\s+(?:or\s+|nor\s+)?)?regist(?:er|ering)\b(?:\s+(?:it|them|anything|the (?:\w+ )?(?:model|result|checkpoint|output|weights)))?|(?:must|should|may|can|shall|will)\s*(?:not|n'?t)\s+(?:yet\s+)?be\s+registered\b(?:\s*,\s*the\s+(?:\w+\s+)?model\s*,)?|(?:don'?t|do not|won'?t|will not)\s+(?:want|need)\s+(?:anything|it|them|this|that|(?:the|a|any)\s+(?:\w+\s+)?(?:model|result|checkpoint|output|weights|run))\s+(?:to\s+be\s+)?registered\b(?:\s+(?:just\s+)?(?:yet|for now))?|no\s+(?:(?:model|training|prep|deploy\w*)\s+(?:or\s+|nor\s+)?)?regist(?:ering|ration|ry)\b|regist(?:er|ering)\s+nothing\b|without\s+registering\b|skip(?:ping)?\s+(?:the\s+)?regist(?:ering|ration|ry)\b|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can)\s+)?(?:(?:to|be|get)\s+){0,2}registered\b)(?!(?:\s+[\w'-]+){0,3}?\s+(?:unless|until|before|till|if|yet)\b(?!\s+(?:i|we)\s+(?:have\s+)?(?:look(?:ed)?\s+at|see|seen|check(?:ed)?|read|inspect(?:ed)?)\s+(?:the\s+|its\s+)?(?:metrics|results|numbers|scores|evaluation|report)\b))/i;
 
-/** Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test"). */
+/**
+ * Whether the goal says that nothing is to be registered ("dont register anything, its a smoke test", "it must not
+ * be registered, the model, before I look at the metrics": looking comes after this run; "until I approve" gates).
+ */
 export function saysNoRegister(text: string): boolean {
   return NO_REGISTER.test(text);
 }

@@ -278,11 +278,11 @@ const SCORE =
   /\b(?:(?:batch|run|running|do|offline)\s+inference|infer|batch[- ]?(?:predict|scor)\w*|score|scores|scoring|predict(?:ions)?\s+(?:with|using)|use\s+.{1,60}?\s+to\s+(?:score|predict)|(?:generate|make|produce|write|output|get|create|compute)\s+(?:the\s+|some\s+)?(?:[\w-]+\s+)?(?:batch\s+)?(?:predictions|estimates|forecasts|scores)|(?:get|make|give\s+(?:me|us))\s+(?:an?|the|their|its)\s+(?:[\w-]+\s+)?(?:guess|estimate|prediction|forecast)(?:es|s)?\s+(?:of|for|on)\b)\b/i;
 /**
  * A model put to a file without a scoring verb: "predictions for x.csv from <model>", "run <model> over x.csv",
- * "apply <model> to x.csv", "put x.csv through <model>". Read only when a model and a file are both named.
+ * "apply <model> to x.csv", "put x.csv through <model>", "run the rows listed in x.csv through <model>". Read only when a model and a file are both named.
  */
 const FILE = String.raw`(?:the\s+)?(?:rows\s+(?:of|in)\s+)?["'\x60]?[\w.-]*[./][\w./-]+`;
 const SCORE_WITHOUT_VERB = new RegExp(
-  String.raw`\b(?:predictions|estimates|forecasts|preds|labels|outputs)\s+(?:for|on|of|over)\b|\b(?:predict|predicts|say|says|make\s+of)\s+(?:for|on|about|of)?\s*${FILE}|\b(?:run|apply|put|feed|pass|push|send|throw)\b[^.;?]{0,80}?\b(?:over|on|against|across|through|to|into)\s+${FILE}|\b(?:put|feed|pass|push|send|throw|run)\s+${FILE}\s+(?:through|to|into|past)\b`,
+  String.raw`\b(?:predictions|estimates|forecasts|preds|labels|outputs)\s+(?:for|on|of|over)\b|\b(?:predict|predicts|say|says|make\s+of)\s+(?:for|on|about|of)?\s*${FILE}|\b(?:run|apply|put|feed|pass|push|send|throw)\b[^.;?]{0,80}?\b(?:over|on|against|across|through|to|into)\s+${FILE}|\b(?:put|feed|pass|push|send|throw|run)\s+${FILE}\s+(?:through|to|into|past)\b|\b(?:put|feed|pass|push|send|throw|run)\s+(?:the\s+|all\s+)?[\w-]+(?:\s+(?:listed|found|stored|kept|saved))?\s+(?:in|from|of)\s+${FILE}\s+(?:through|past)\b`,
   'i',
 );
 

@@ -3,7 +3,9 @@
  * verbs that score rows with a model.
  */
 const PATH = String.raw`["'\x60]?((?:\.?\/)?[\w.-]+(?:\/[\w.-]*)*\/?)["'\x60]?`;
-const SCORED = String.raw`(?:scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
+/** "what it says", "what the model predicts": the model's answers, said as a clause. */
+const ANSWERS = String.raw`what\s+(?:it|the\s+model|they|the\s+\w+\s+model)\s+(?:says|predicts?|outputs?|answers?|returns?|gives?(?:\s+back)?|thinks|comes?\s+up\s+with|spits?\s+out)`;
+const SCORED = String.raw`(?:${ANSWERS}|scored\s+(?:rows|data|file|output|table)|scores|predictions|results|outputs?|preds|estimates|it|them|everything|(?:an?\s+)?(?:csv|parquet|jsonl?|tsv)(?:\s+(?:file|table))?)`;
 const WRITTEN = String.raw`(?:written|saved|stored|put|exported|dumped|stashed|placed|persisted|sent|landed|dropped|kept)`;
 
 /** A noun for scored rows. */

@@ -42,6 +42,7 @@ import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
 import { formulaFeatures, looseTargetPhrases, targetBeforeSource } from './target-loose.ts';
 import { mendTypos } from './typos.ts';
+import { COUNT_WORD } from './words.ts';
 
 export type {
   Comparator,
@@ -89,6 +90,12 @@ const EVENT =
 const SCORES_AS_METRIC =
   /\bscor(?:e|es|ed|ing)\s+(?:better|higher|worse|lower|best|above|below|over|under|at\s+least|more\s+than|less\s+than)\b/gi;
 
+/** "built yesterday", "trained two days ago": when a version was made. */
+const DATED_MAKING = new RegExp(
+  String.raw`\b(?:made|built|created|trained|fitted|produced)\s+(?:(?:\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)|yesterday|the\s+day\s+before\s+yesterday|earlier\s+today)\b`,
+  'gi',
+);
+
 export function parseGoal(goal: string): GoalSpec {
   const written = plainRequest(goal);
   const said = spellAlgorithmIds(mendTypos(written));
@@ -113,6 +120,8 @@ export function parseGoal(goal: string): GoalSpec {
       /\b(?:than|from|since|vs\.?|versus|like|unlike|as)\s+(?:what\s+)?(?:it|they|the\s+model)\s+(?:was\s+|were\s+)?(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|with|from)\b/gi,
       ' ',
     )
+    // "the version built yesterday", "the model made 3 days ago": a dated participle names a version, not a wish.
+    .replace(DATED_MAKING, ' ')
     // "the rows v1 was fit on": a past passive says when a model was trained, not a wish to train.
     .replace(/\b(?:was|were|been)\s+(?:trained|fitted|fit|built)\s+(?:on|with|from)\b/gi, ' ')
     // "now that it has been retrained", "it's been refitted": training that is done, not a wish to train.
@@ -167,7 +176,16 @@ export function parseGoal(goal: string): GoalSpec {
         trainText,
       ),
     // "the staging cars-mpg": a bare name with an alias or version is an existing version, too.
-    hasModelRef: strongRefs.length > 0 || modelRefs.some((r) => r.alias || r.version !== undefined),
+    // "the penguins-species built yesterday": a dated name is an existing version as well.
+    hasModelRef:
+      strongRefs.length > 0 ||
+      modelRefs.some(
+        (r) =>
+          r.alias ||
+          r.version !== undefined ||
+          r.registeredDaysAgo !== undefined ||
+          r.deployedDaysAgo !== undefined,
+      ),
     hasRunRef: run !== undefined,
     hasScript: script !== undefined,
     monitor,

@@ -83,16 +83,27 @@ export const SITTING_VERB =
 export const NOUN = `(?:models?|classifiers?|regressors?|forecasters?|predictors?|estimators?|challengers?|champions?|incumbents?|candidates?)`;
 /** A version put out: "deployed", "shipped", "went live", "went out" (the alias history dates it). */
 const WENT_OUT = String.raw`(?:deployed|shipped|released|launched|promoted|rolled\s+out|went\s+(?:out|live)|put\s+live)`;
+/** A version made by training: its registration day is the day it was made. */
+const MADE = String.raw`(?:made|built|created|trained|produced|fitted|fit)`;
 /**
- * Right after a model phrase: "that was registered six days ago", "registered 4 days ago", "model we registered
+ * Right after a model phrase: "that was registered six days ago", "the one made yesterday", "registered 4 days ago", "model we registered
  * three days ago", "that went live 3 days back" → the day count, and whether it went live (else registered).
  */
 export function versionDaysAgo(after: string): { days: number; deployed: boolean } | undefined {
   const m = new RegExp(
-    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry)|${WENT_OUT})\s+(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)\b`,
+    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry|${MADE})|${WENT_OUT})\s+(?:(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)|(yesterday|the\s+day\s+before\s+yesterday|today|earlier\s+today|this\s+morning))\b`,
     'i',
   ).exec(after);
-  const days = m ? countOf(m[2] as string) : undefined;
+  const day = m?.[3]?.toLowerCase();
+  const days = day
+    ? /before/.test(day)
+      ? 2
+      : /yesterday/.test(day)
+        ? 1
+        : 0
+    : m
+      ? countOf(m[2] as string)
+      : undefined;
   return days !== undefined ? { days, deployed: !m?.[1] } : undefined;
 }
 
@@ -217,3 +228,16 @@ export const DATA_WORD = new RegExp(`^(?:${DATA_WORDS})$`, 'i');
 /** Right after a version: "was trained on", "got fit with", "learned from". */
 export const TRAINED_ON =
   /^\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:trained|fit|fitted|built|learned|learnt|made)\s+(?:on|from|with|using)\b/i;
+
+/**
+ * Right after a model phrase, the alias that names the version: "currently aliased staging", "under the alias
+ * amber", "with the tag gold", "tagged as candidate" (an unknown alias is kept, so that binding asks about it).
+ */
+export function aliasNamedAfter(after: string): string | undefined {
+  const m =
+    /^\s*,?\s*(?:(?:that|which)\s+(?:is\s+|was\s+)?|(?:is\s+|was\s+))?(?:currently\s+|now\s+|still\s+)?(?:aliased|tagged|labell?ed)\s+(?:as\s+)?["'\x60]?([a-z][\w-]*)|^\s*,?\s*(?:(?:that|which)\s+(?:is|sits|lives)\s+)?(?:currently\s+|now\s+)?(?:under|with|behind|carrying|at)\s+the\s+(?:alias|tag|label)\s+["'\x60]?([a-z][\w-]*)/i.exec(
+      after,
+    );
+  const word = (m?.[1] ?? m?.[2])?.toLowerCase();
+  return word ? (ALIASES[word] ?? word) : undefined;
+}

@@ -13,6 +13,7 @@ import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
 import { trainedOnVersion, trainedVersionPhrases } from './reference-versions.ts';
 import {
   ALIASES,
+  aliasNamedAfter,
   BOUNDARY,
   classify,
   DATA_WORD,
@@ -317,6 +318,9 @@ export function parseModelReferences(text: string): ModelReference[] {
       if (tag && NEWER.test(tag)) r = { ...r, qualifier: 'new', text: said };
       else if (tag) r = { ...r, alias: tag, text: said };
     }
+    const tagged =
+      r.version === undefined && !r.alias ? aliasNamedAfter(text.slice(end, end + 60)) : undefined;
+    if (tagged) r = { ...r, alias: tagged };
     const ago = r.version === undefined && !r.alias ? versionDaysAgo(text.slice(end, end + 60)) : undefined;
     if (ago) r = ago.deployed ? { ...r, deployedDaysAgo: ago.days } : { ...r, registeredDaysAgo: ago.days };
     const prev = out.at(-1);

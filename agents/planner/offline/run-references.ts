@@ -190,16 +190,22 @@ export function parseRunReference(text: string): RunReference | undefined {
 export const NEWEST_DATA =
   /\b(?:today'?s|this\s+morning'?s)\s+(?:refreshed\s+|updated\s+|new\s+|fresh\s+)?(?:file|data|csv|export|copy|extract)\b|\b(?:the\s+)?(?:refreshed|updated)\s+(?:file|data|csv|export|copy|extract)\b|\b(?:newest|latest|most recent|freshest|current|new(?:er)?)\s+(?:version\s+of\s+(?:its|the|their|that)\s+(?:[\w-]+\s+)?(?:training\s+)?(?:data(?:set)?)|(?:[\w-]+\s+)?(?:training\s+)?data(?:set)?(?:\s+version)?)\b/i;
 
+/** "the most recent version of seattle-weather": a registry-style name (a dash or underscore in it), not a model. */
+const NEWEST_VERSION_OF = String.raw`\b(?:newest|latest|most recent|freshest)\s+version\s+of\s+(?:the\s+)?(\w+[-_][\w-]*\w)\b(?!\s+(?:models?|classifiers?|regressors?)\b)`;
 /** "fed with the newest seattle-weather version": a dataset's newest version (read only beside a run to redo). */
-export const NEWEST_NAMED_VERSION =
-  /\b(?:newest|latest|most recent|freshest)\s+(?!(?:model|data(?:set)?|training)\s)[\w-]+\s+version\b/i;
+export const NEWEST_NAMED_VERSION = new RegExp(
+  String.raw`\b(?:newest|latest|most recent|freshest)\s+(?!(?:model|data(?:set)?|training)\s)[\w-]+\s+version\b|${NEWEST_VERSION_OF}`,
+  'i',
+);
 
 /** "the newest version of the trucks dataset", "the latest seattle-weather data": the dataset named. */
 export function newestDataName(text: string): string | undefined {
   const m =
     /\b(?:newest|latest|most recent|freshest|current)\s+(?:version\s+of\s+(?:the\s+)?)?([\w-]+)\s+(?:training\s+)?data(?:set)?\b/i.exec(
       text,
-    ) ?? NEWEST_NAMED_VERSION_NAME.exec(text);
+    ) ??
+    NEWEST_NAMED_VERSION_NAME.exec(text) ??
+    new RegExp(NEWEST_VERSION_OF, 'i').exec(text);
   const name = m?.[1]?.toLowerCase();
   return name && !/^(?:its|their|that|the|this|training|version|our|my|new|fresh|model)$/.test(name)
     ? name

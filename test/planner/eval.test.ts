@@ -60,6 +60,7 @@ describe('offline planner evals on a workspace with a history', () => {
     'grounded-holdout5',
     'grounded-holdout6',
     'grounded-holdout7',
+    'grounded-holdout10',
     'grounded-dev2',
   ])(
     'keeps %s at the bar it reached after it was seen: all plans valid, property accuracy at least 0.95',

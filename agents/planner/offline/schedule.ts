@@ -143,8 +143,13 @@ function timesOfDay(text: string): TimeOfDay[] {
   return out;
 }
 
+/** A weekday said of the past: "last Tuesday", "this past Monday", "Friday's run", "from Tuesday" (runs, not a schedule). */
+const PAST_DAY =
+  /\b(?:(?:last|past|previous|this\s+past|from|since)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'|’)s)\b/gi;
+
 /** Reads a schedule from the goal, or undefined when the goal names none. */
-export function parseSchedule(text: string): Schedule | undefined {
+export function parseSchedule(said: string): Schedule | undefined {
+  const text = said.replace(PAST_DAY, ' ');
   const tz = parseTimezone(text);
   const withTz = (cron: string, phrase: string): Schedule => ({
     cron,

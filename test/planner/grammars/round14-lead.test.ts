@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
+import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
 import { versionDeployedDaysAgo, versionRegisteredDaysAgo } from '../../../agents/planner/registered-day.ts';
 import type { ModelFacts } from '../../../src/lineage/resolve.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -101,5 +102,23 @@ describe('a path that does not exist, after a verb that writes, is where results
     const r = await planner.resultOf(goal);
     expect(r.kind).toBe('clarify');
     expect(JSON.stringify(r)).toContain(path);
+  });
+});
+
+describe('a weekday said of the past ("last Tuesday", "Friday\'s run") is no schedule', () => {
+  it.each([
+    'retrain the weather model from last Tuesday on data/seattle-weather.csv',
+    "redo Friday's cars training on data/cars.json",
+    'the run from this past Monday failed; run it again on data/cars.json',
+    'compare it with the model we trained on the previous Wednesday',
+  ])('%s', (goal) => {
+    expect(parseSchedule(goal)).toBeUndefined();
+  });
+  it.each([
+    ['retrain on data/cars.json every Tuesday at 6am', '0 6 * * 2'],
+    ['on Mondays, retrain it; the last run was fine', '0 0 * * 1'],
+    ['every Friday retrain it like last Tuesday', '0 0 * * 5'],
+  ])('a recurring day still schedules: %s', (goal, cron) => {
+    expect(parseSchedule(goal)?.cron).toBe(cron);
   });
 });

@@ -13,6 +13,15 @@ const FILE = new RegExp(
   'gi',
 );
 const URL = /\b(https?:\/\/[^\s'"`<>]+)/gi;
+/** Words before a URL that is told something, not read: "post to the webhook X", "notify X", "call X when done". */
+const TOLD_BEFORE =
+  /\b(?:web-?hooks?|hooks?|post(?:s|ed|ing)?|notify|notif(?:y|ies|ied)|ping|alert|call|send|sends|message|tell|report|callback)\b[^.;,]{0,30}$/i;
+/** A URL told something: a webhook word before it, or a hook in its address (hooks.slack.com, /webhook/). */
+function toldUrl(goal: string, at: number, url: string): boolean {
+  return (
+    TOLD_BEFORE.test(goal.slice(Math.max(0, at - 40), at)) || /\/\/hooks\.|\/(?:web)?hooks?\//i.test(url)
+  );
+}
 const PG = /\b(postgres(?:ql)?:\/\/[^\s'"`<>]+)/gi;
 const OTHER_STORE =
   /\b((s3|s3a|gs|gcs|az|abfss?|hdfs|wasbs?|ftp|sftp|mysql|mongodb(?:\+srv)?|snowflake|bigquery):\/\/[^\s'"`<>]+)/gi;
@@ -72,6 +81,7 @@ export function parseSources(goal: string): SourceSpec[] {
     rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
   }
   for (const m of rest.matchAll(URL)) {
+    if (toldUrl(goal, m.index ?? 0, m[1] as string)) continue;
     found.push({ at: m.index ?? 0, src: { kind: 'url', url: trimUrl(m[1] as string) } });
     rest = rest.replace(m[1] as string, ' '.repeat((m[1] as string).length));
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
+import { parseSources } from '../../../agents/planner/offline/sources.ts';
 import { versionDeployedDaysAgo, versionRegisteredDaysAgo } from '../../../agents/planner/registered-day.ts';
 import type { ModelFacts } from '../../../src/lineage/resolve.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -120,5 +121,22 @@ describe('a weekday said of the past ("last Tuesday", "Friday\'s run") is no sch
     ['every Friday retrain it like last Tuesday', '0 0 * * 5'],
   ])('a recurring day still schedules: %s', (goal, cron) => {
     expect(parseSchedule(goal)?.cron).toBe(cron);
+  });
+});
+
+describe('a URL that is told something (a webhook) is no data source', () => {
+  it.each([
+    'check data/cars.json for drift against data/new-cars.json and post to the webhook https://hooks.example.ng/drift when it drifts',
+    'notify https://hooks.slack.com/services/T0/B0/x on failure; train on data/cars.json for mpg',
+    'train on data/cars.json for mpg and call https://ops.example.com/api/notify when it is done',
+    'retrain data/cars.json for mpg, on failure send a POST to https://alerts.example.com/pw',
+  ])('%s', (goal) => {
+    expect(parseSources(goal).filter((s) => s.kind === 'url')).toEqual([]);
+  });
+  it.each([
+    ['predict species from https://example.com/penguins.csv', 'https://example.com/penguins.csv'],
+    ['load https://data.example.org/x.json and version it', 'https://data.example.org/x.json'],
+  ])('a URL that is read still is: %s', (goal, url) => {
+    expect(parseSources(goal)).toEqual([{ kind: 'url', url }]);
   });
 });

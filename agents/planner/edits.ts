@@ -295,7 +295,8 @@ export function applyEdit(frame: IntentFrame, typed: string): IntentFrame {
   if (delta.output) f = { ...f, output: delta.output };
   if (delta.refs.newestData) f = { ...f, refs: { ...f.refs, newestData: true } };
   if (delta.registerAlias) f = { ...f, registerAlias: delta.registerAlias };
-  const refs = delta.refs.models.length ? delta.refs.models : loneVersion(text);
+  const meant = delta.refs.models.filter((r) => !notMeant(text, r.text)).map(withoutFillers);
+  const refs = meant.length ? meant : loneVersion(text);
   if (refs.length && f.refs.models.length)
     f = { ...f, refs: { ...f.refs, models: mergeRefs(f.refs.models, refs) } };
   else if (refs.length) f = { ...f, refs: { ...f.refs, models: refs } };
@@ -341,6 +342,21 @@ function swapped(
  * "switch to v9", "go back to version 2", "use version two", "the third version instead": a version alone, for
  * the model the plan already names ("version one of the dataset" is the data's, not the model's).
  */
+/** Words that open a correction ("actually v2", "sorry, version 2"): they describe no model. */
+const FILLER =
+  /^(?:actually|sorry|oh|wait|no|nope|hmm+|ok|okay|well|so|then|instead|rather|please|pls|i|meant|mean|just|use|make|it|that)$/i;
+const withoutFillers = (r: ModelReference): ModelReference =>
+  r.words.some((w) => FILLER.test(w)) ? { ...r, words: r.words.filter((w) => !FILLER.test(w)) } : r;
+
+/** "v2, not prod", "rather than production", "instead of the production one": the model said is not meant. */
+function notMeant(text: string, said: string): boolean {
+  const at = text.indexOf(said);
+  return (
+    at >= 0 &&
+    /\b(?:not|rather\s+than|instead\s+of)\s+(?:the\s+|that\s+)?$/i.test(text.slice(Math.max(0, at - 24), at))
+  );
+}
+
 function loneVersion(text: string): ModelReference[] {
   const m = new RegExp(
     String.raw`(?:^|\s)(?:(?:v|version\s+)(\d+)|version\s+(${COUNT_WORD})|(?:the\s+)?(${COUNT_WORD})\s+version)\b(?!\s+of\s+(?:the\s+|its\s+|that\s+)?(?:data|dataset|file|table|features?)\b)`,

@@ -1,5 +1,7 @@
 /** Round 14 (lead): column lists with bracketed units, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { applyEdit } from '../../../agents/planner/edits.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { parseSchedule } from '../../../agents/planner/offline/schedule.ts';
@@ -138,5 +140,36 @@ describe('a URL that is told something (a webhook) is no data source', () => {
     ['load https://data.example.org/x.json and version it', 'https://data.example.org/x.json'],
   ])('a URL that is read still is: %s', (goal, url) => {
     expect(parseSources(goal)).toEqual([{ kind: 'url', url }]);
+  });
+});
+
+describe('a follow-up that swaps the version: "actually v2, not prod"', () => {
+  const edit = (goal: string, then: string) => applyEdit(parseGoal(goal), then);
+  it.each([
+    ['score data/new-cars.json with cars-mpg prod', 'actually v2, not prod', 2],
+    ['score data/new-cars.json with the production cars-mpg', 'sorry, version 2 rather than production', 2],
+    [
+      'score data/penguins.json with penguins-species in production',
+      'use version 3 instead of the production one',
+      3,
+    ],
+  ])('%s / %s', (goal, then, version) => {
+    const refs = edit(goal, then).refs.models.filter((r) => r.role !== 'baseline');
+    expect(refs).toHaveLength(1);
+    expect(refs[0]).toMatchObject({ version });
+    expect(refs[0]?.alias).toBeUndefined();
+  });
+  it.each([
+    ['score data/new-cars.json with cars-mpg prod', 'actually v2', 'cars-mpg', 2],
+    ['score data/penguins.json with penguins-species', 'sorry, make it version 1', 'penguins-species', 1],
+    ['score data/new-cars.json with cars-mpg', 'oh wait, v2 please', 'cars-mpg', 2],
+  ])('words that open a correction keep the model: %s / %s', (goal, then, name, version) => {
+    const refs = edit(goal, then).refs.models.filter((r) => r.role !== 'baseline');
+    expect(refs).toHaveLength(1);
+    expect(refs[0]).toMatchObject({ words: [name], version });
+  });
+  it('a follow-up without a negation keeps its model words', () => {
+    const refs = edit('score data/new-cars.json with cars-mpg prod', 'use the staging one').refs.models;
+    expect(refs.some((r) => r.alias === 'staging')).toBe(true);
   });
 });

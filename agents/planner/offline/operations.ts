@@ -149,11 +149,13 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
 /** An amount in digits or words ("2", "0.5", "two", "twenty-five"); counting words ("a", "both") are none. */
 const AMOUNT = String.raw`${NOT_COUNTING}(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
 const PCT = String.raw`(${AMOUNT})\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
+/** A modal before a limit: "has to stay below", "must not go over", "should never exceed". */
+const MODAL = String.raw`(?:(?:must|should|shall|may|can|has\s+to|have\s+to|needs?\s+to|is\s+to|ought\s+to)(?:\s+not|n't)?(?:\s+(?:ever|never))?\s+)?`;
+const ABOVE = String.raw`${MODAL}(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
 /** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
-const BELOW = String.raw`(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
+const BELOW = String.raw`${MODAL}(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */

@@ -1,6 +1,10 @@
 /** Round 15 references, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
 
 describe('an error-rate limit after a modal: "has to stay below", "must not over 3% go"', () => {
   it.each([
@@ -13,5 +17,55 @@ describe('an error-rate limit after a modal: "has to stay below", "must not over
   });
   it('unchanged: an error rate with no limit word is no limit', () => {
     expect(parseWatchLimits('tell me what the error rate must have been at 3%').maxErrorRate).toBeUndefined();
+  });
+});
+
+describe('"the model of cars that is in staging": description words after the noun, then its alias', () => {
+  it.each([
+    [
+      'score data/penguins.json using the classifier for penguins which sits on prod and save the predictions to out/p.csv',
+      'penguins-species@production',
+    ],
+    [
+      "run data/new-cars.json through the model of cars that's currently on production, predictions to out/c.csv",
+      'cars-mpg@production',
+    ],
+    [
+      'predict data/new-cars.json with the predictor for cars which is in staging and write them to out/s.csv',
+      'cars-mpg@staging',
+    ],
+  ])('%s', async (goal, model) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'predict.batch')?.with.model).toBe(model);
+    expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+  });
+  it('unchanged: "put the model of cars in staging" names no model at an alias', async () => {
+    const r = await planner.resultOf('put the model of cars in staging');
+    expect(r.kind === 'plan' && taskStep(r.plan, 'predict.batch')).toBeFalsy();
+  });
+});
+
+describe('a forbidding modal before training: "must not retrain", "**may not** fit a model", "never retrain it"', () => {
+  it.each([
+    '- [ ] **must not** retrain or redeploy anything',
+    'you cannot train anything, only score.',
+    'and never refit it',
+    "we mustn't fit a new model, or register it",
+  ])('%s', (text) => {
+    expect(saysNoTraining(text)).toBe(true);
+  });
+  it.each([
+    'the model must not overfit',
+    'must not train on the test rows',
+    'we must not retrain unless accuracy drops',
+  ])('unchanged: %s', (text) => {
+    expect(saysNoTraining(text)).toBe(false);
+  });
+  it('a checklist that scores with a version and forbids retraining plans the scoring only', async () => {
+    const plan = await planner.planOf(
+      '- [ ] grab penguins-species version 2\n- [ ] score data/penguins.json with it\n- [ ] save the output to out/p.parquet\n- [ ] **must not** retrain anything',
+    );
+    expect(taskStep(plan, 'predict.batch')?.with.model).toBe('penguins-species:2');
+    expect(taskStep(plan, 'train.tabular')).toBeUndefined();
   });
 });

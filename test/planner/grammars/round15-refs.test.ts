@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
+import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
@@ -67,5 +68,31 @@ describe('a forbidding modal before training: "must not retrain", "**may not** f
     );
     expect(taskStep(plan, 'predict.batch')?.with.model).toBe('penguins-species:2');
     expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+  });
+});
+
+describe('"the <model> version registered yesterday": the word version between the model and its day', () => {
+  it.each([
+    [' version published two days ago', 2],
+    [' version that was registered yesterday', 1],
+    [' version added to the registry today', 0],
+  ])('%s', (after, days) => {
+    expect(versionDaysAgo(after)).toEqual({ days, deployed: false });
+  });
+  it.each([
+    [
+      'push data/penguins.json through the penguins model version added to the registry yesterday, save the predictions to out/a.csv',
+      'penguins-species:3',
+    ],
+    [
+      'with the penguin classifier version published three days ago, generate predictions for every row of data/penguins.json',
+      'penguins-species:2',
+    ],
+  ])('%s', async (goal, model) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'predict.batch')?.with.model).toBe(model);
+  });
+  it('unchanged: "version 2 registered" keeps its number', () => {
+    expect(versionDaysAgo(' version 2 of it')).toBeUndefined();
   });
 });

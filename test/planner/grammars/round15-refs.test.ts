@@ -96,3 +96,23 @@ describe('"the <model> version registered yesterday": the word version between t
     expect(versionDaysAgo(' version 2 of it')).toBeUndefined();
   });
 });
+
+describe('"retrain the <unknown-name>", no data named: the question is about the model name', () => {
+  it.each([
+    ['please retrain churn-risk with the latest numbers and deploy it', 'churn-risk'],
+    ['keep the demand-planner healthy: refit it on fresh numbers and ship it', 'demand-planner'],
+    ['the fraud-scorer needs a retrain on this week of data, then put it live', 'fraud-scorer'],
+  ])('%s', async (goal, name) => {
+    const r = await planner.resultOf(goal);
+    expect(r.kind).toBe('clarify');
+    expect(r.kind === 'clarify' && r.question).toContain(name);
+  });
+  it('unchanged: naming a new model without data still asks for the data', async () => {
+    const r = await planner.resultOf('train a model and register it as fraud-scorer');
+    expect(r.kind === 'clarify' && r.question).toMatch(/Which data/);
+  });
+  it('unchanged: retraining a registered model finds its data', async () => {
+    const plan = await planner.planOf('retrain cars-mpg and push it live');
+    expect(taskStep(plan, 'train.tabular')).toBeDefined();
+  });
+});

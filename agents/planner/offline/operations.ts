@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { oneInNShare, wholeMinutes } from './canary-words.ts';
+import { oneInNShare, RULED_OUT_CANARY, wholeMinutes } from './canary-words.ts';
 import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { ROLLBACK } from './rollback-words.ts';
@@ -346,7 +346,10 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
   // "the canary-blue alias": a name with "canary" in it is no canary rollout.
-  const noAliasNames = text.replace(IN_CANARY_PHRASE, ' ').replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
+  const noAliasNames = text
+    .replace(IN_CANARY_PHRASE, ' ')
+    .replace(RULED_OUT_CANARY, ' ')
+    .replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
   if ((CANARY.test(noAliasNames) || cues.trafficShare) && acted) return 'canary';
   // "deploy v2, watch it, and go back to v1 if p95 passes 400 ms": the deploy comes first, the rollback guards it.
   if (cues.rollback && cues.rollbackOnBreach && cues.hasModelRef && deploysFirst(text)) return 'promote';

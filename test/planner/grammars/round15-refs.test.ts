@@ -116,3 +116,25 @@ describe('"retrain the <unknown-name>", no data named: the question is about the
     expect(taskStep(plan, 'train.tabular')).toBeDefined();
   });
 });
+
+describe('a ticket\'s "Out of scope: retraining, canary." rules those out', () => {
+  it.each([
+    'Out of scope: dashboards, retraining.',
+    'Not in scope: new models or alerting',
+    'Non-goals: docs; model fitting.\nDone when: the table exists',
+  ])('%s', (text) => {
+    expect(saysNoTraining(text)).toBe(true);
+  });
+  it('unchanged: an out-of-scope item that only mentions training data is no "no training"', () => {
+    expect(saysNoTraining('Out of scope: the training data refresh.')).toBe(false);
+  });
+  it('a ticket to promote what staging holds, canary and retraining out of scope, promotes it', async () => {
+    const plan = await planner.planOf(
+      'Ask: put the penguins-species model that is in staging into production after Omar approves.\nNot in scope: a canary, any retraining.',
+    );
+    expect(taskStep(plan, 'train.tabular')).toBeUndefined();
+    const deploy = plan.steps.filter((s) => s.kind === 'task' && s.task === 'deploy.http');
+    expect(deploy).toHaveLength(1);
+    expect((deploy[0] as { with: Record<string, unknown> }).with.version).toBe(3);
+  });
+});

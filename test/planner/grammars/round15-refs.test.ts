@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { versionDaysAgo } from '../../../agents/planner/offline/reference-words.ts';
+import { parseRunReference } from '../../../agents/planner/offline/run-references.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
@@ -136,5 +137,25 @@ describe('a ticket\'s "Out of scope: retraining, canary." rules those out', () =
     const deploy = plan.steps.filter((s) => s.kind === 'task' && s.task === 'deploy.http');
     expect(deploy).toHaveLength(1);
     expect((deploy[0] as { with: Record<string, unknown> }).with.version).toBe(3);
+  });
+});
+
+describe('a cadence run followed by how it ended: "yesterday\'s cars nightly fell over", "the churn weekly crashed"', () => {
+  it.each([
+    ["monday's penguins weekly crashed, please run it again", 'monday', ['penguins']],
+    ["yesterday's iowa hourly blew up - rerun it", 'yesterday', ['iowa']],
+    ["last night's weather nightly died; redo it", 'yesterday', ['weather']],
+  ])('%s', (goal, day, words) => {
+    const r = parseRunReference(goal);
+    expect(r?.day).toBe(day);
+    expect(r?.words).toEqual(words);
+  });
+  it('unchanged: "the nightly schedule" is no run', () => {
+    expect(parseRunReference('set up a cars nightly schedule at 2am')).toBeUndefined();
+  });
+  it("a rerun of yesterday's cars nightly that fell over plans the run again", async () => {
+    const plan = await planner.planOf("yesterday's cars nightly crashed - please give it another go");
+    expect(taskStep(plan, 'train.tabular')).toBeDefined();
+    expect(plan.metadata?.basedOn).toBeDefined();
   });
 });

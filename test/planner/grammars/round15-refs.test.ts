@@ -159,3 +159,20 @@ describe('a cadence run followed by how it ended: "yesterday\'s cars nightly fel
     expect(plan.metadata?.basedOn).toBeDefined();
   });
 });
+
+describe('a rerun with the broken column fixed: "the filter fixed to use Horsepower", "point the filter at …"', () => {
+  const filters = (plan: Awaited<ReturnType<typeof planner.planOf>>) =>
+    JSON.stringify(taskStep(plan, 'prep.transform')?.with.ops);
+  it.each([
+    "yesterday's cars nightly crashed - point the filter at Horsepower and give it another go",
+    "redo yesterday's failed cars run, the prep filter changed to use Horsepower",
+    "yesterday's cars nightly blew up; fix the column to Horsepower and rerun it",
+  ])('%s', async (goal) => {
+    const plan = await planner.planOf(goal);
+    expect(filters(plan)).toContain('"\\"Horsepower\\" IS NOT NULL"');
+  });
+  it("unchanged: a rerun that says no fix keeps the run's own filter", async () => {
+    const plan = await planner.planOf("yesterday's cars nightly crashed - please give it another go");
+    expect(filters(plan)).not.toContain('"\\"Horsepower\\" IS NOT NULL"');
+  });
+});

@@ -44,7 +44,7 @@ import {
   type ReviewRequest,
 } from './graph-types.ts';
 import { TOOLS_REJECTED, transportError } from './llm-errors.ts';
-import { addNewestDataSource, emptyLookups, recordNewestData } from './lookups.ts';
+import { addNewestDataSource, emptyLookups, recordNewestData, unknownRetrainedModel } from './lookups.ts';
 import { buildPlan } from './offline/build.ts';
 import { checkSources, guessFile, locateSources, missingPathsAsOutput, screenGoal } from './offline/index.ts';
 import { type GoalSpec, parseGoal } from './offline/parse.ts';
@@ -200,6 +200,8 @@ export function createPlannerGraph(deps: PlannerDeps, opts: { checkpointer?: Bas
     if (spec.sources.length === 0) addNewestDataSource(spec, deps);
     const problem = checkSources(spec, deps);
     if (problem) return routeOutcome(problem, s, { spec });
+    const unknownModel = unknownRetrainedModel(spec, deps);
+    if (unknownModel) return routeOutcome({ kind: 'clarify', question: unknownModel }, s, { spec });
     if (!deps.model && spec.sources.length === 0 && spec.operation === 'pipeline')
       return routeOutcome(buildPlan({ spec }), s, { spec });
     return new Command({

@@ -10,7 +10,7 @@ import { type WorkspaceFacts, workspaceFacts } from '../../src/lineage/resolve.t
 import { RunStore, stateTarget } from '../../src/store/index.ts';
 import type { IntentFrame } from './intent.ts';
 import { newestDataName } from './offline/run-references.ts';
-import { datasetNamed, type Lookups, newestVersion } from './resolve.ts';
+import { bindModel, datasetNamed, type Lookups, newestVersion } from './resolve.ts';
 
 export interface OpenLookups {
   look: Lookups;
@@ -101,4 +101,28 @@ export function recordNewestData<P extends { metadata?: Record<string, unknown> 
     ...plan,
     metadata: { ...plan.metadata, basedOn: { ...basedOn, dataVersions: [`${d.name}@${d.version}`] } },
   };
+}
+
+/**
+ * "retrain the spend-forecaster and push it live", no data named: a model named only by a registry-style name
+ * that the workspace does not have. The question is about that name (not about the data it would be trained on).
+ */
+export function unknownRetrainedModel(
+  frame: IntentFrame,
+  deps: { lookups?: (() => OpenLookups) | undefined },
+): string | undefined {
+  if (!deps.lookups || frame.sources.length > 0 || frame.operation !== 'pipeline' || !frame.wants.train)
+    return undefined;
+  if (!/\bre-?(?:train|fit)\w*|\bnew\s+version\b/i.test(frame.goal)) return undefined;
+  const named = frame.refs.models.find(
+    (r) => r.exactOnly && r.role !== 'scorer' && r.text.toLowerCase() !== frame.modelName?.toLowerCase(),
+  );
+  if (!named) return undefined;
+  const opened = deps.lookups();
+  try {
+    const bound = bindModel(named, opened.look);
+    return bound.ok ? undefined : bound.question;
+  } finally {
+    opened.close();
+  }
 }

@@ -25,7 +25,13 @@ function renamesOf(goal: string, runError: string | undefined): [string, string]
       goal,
     );
   const missing = runError ? /column\s+"([^"]+)"\s+does\s+not\s+exist/i.exec(runError)?.[1] : undefined;
-  if (real && missing) out.push([(real[1] ?? real[2]) as string, missing]);
+  // "with the filter fixed to use Horsepower", "point the prep filter at Horsepower": the fixed column.
+  const fixed =
+    /\b(?:fixed|changed|corrected|switched|re-?pointed)\s+(?:to\s+(?:use\s+)?|at\s+)["'\x60]?([A-Za-z_]\w*)|\b(?:fix|change|correct|point|re-?point|switch)\s+(?:it|the\s+(?:prep\s+)?(?:filter|column))\s+(?:to\s+(?:use\s+)?|at\s+)["'\x60]?([A-Za-z_]\w*)/i.exec(
+      goal,
+    );
+  const said = real ?? fixed;
+  if (said && missing) out.push([(said[1] ?? said[2]) as string, missing]);
   return out;
 }
 

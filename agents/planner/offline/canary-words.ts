@@ -39,3 +39,7 @@ export function bareDuration(text: string): string | undefined {
   if (!m || n === undefined || !(n > 0)) return undefined;
   return `${n}${/^h/i.test(m[2] as string) ? 'h' : 'm'}`;
 }
+
+/** A canary the goal rules out: "no canary", "without a canary", a ticket's "Out of scope: retraining, canary.". */
+export const RULED_OUT_CANARY =
+  /\b(?:out\s+of\s+scope|not\s+in\s+scope|non-?goals?)\s*:[^.\n]*|\b(?:no|without(?:\s+a)?|skip(?:\s+the)?)\s+canary\b/gi;

@@ -6,7 +6,7 @@
  * which operation the goal is about.
  */
 import type { IntentFrame, Operation, WatchLimits } from '../intent.ts';
-import { oneInNShare, wholeMinutes } from './canary-words.ts';
+import { oneInNShare, RULED_OUT_CANARY, wholeMinutes } from './canary-words.ts';
 import { aliasPair, COMPARE_VERSIONS, SCORES_FILE } from './compare.ts';
 import { IN_CANARY_PHRASE } from './reference-roles.ts';
 import { ROLLBACK } from './rollback-words.ts';
@@ -149,11 +149,13 @@ export function parseSinceDay(text: string): IntentFrame['sinceDay'] {
 /** An amount in digits or words ("2", "0.5", "two", "twenty-five"); counting words ("a", "both") are none. */
 const AMOUNT = String.raw`${NOT_COUNTING}(?:\d+(?:\.\d+)?|\.\d+|(?<![a-z])(?:${NUMBER.slice(1, -1)})(?![a-z]))`;
 const PCT = String.raw`(${AMOUNT})\s*(%|percent|per cent)?`;
-const ABOVE = String.raw`(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
+/** A modal before a limit: "has to stay below", "must not go over", "should never exceed". */
+const MODAL = String.raw`(?:(?:must|should|shall|may|can|has\s+to|have\s+to|needs?\s+to|is\s+to|ought\s+to)(?:\s+not|n't)?(?:\s+(?:ever|never))?\s+)?`;
+const ABOVE = String.raw`${MODAL}(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps?|is|are|was|were|stays?|exceeds?|reaches|hits|passes|creeps|tops|crosses|breaks|surpasses|becomes)?\s*(?:above|over|past|beyond|higher than|more than|greater than|exceeds?|exceeding|tops|crosses|surpasses|>=?)|(?:passes|pass|breaks|hits|reaches|crosses|tops|top))`;
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
 /** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
-const BELOW = String.raw`(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
+const BELOW = String.raw`${MODAL}(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
@@ -344,7 +346,10 @@ export function detectOperation(text: string, cues: OperationCues): Operation {
   // Operations on deployed models also take a registered name written bare.
   const acted = cues.hasModelRef || cues.hasNamedRef;
   // "the canary-blue alias": a name with "canary" in it is no canary rollout.
-  const noAliasNames = text.replace(IN_CANARY_PHRASE, ' ').replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
+  const noAliasNames = text
+    .replace(IN_CANARY_PHRASE, ' ')
+    .replace(RULED_OUT_CANARY, ' ')
+    .replace(/\b\w+(?:-\w+)+\s+(?:alias|tag)\b/gi, ' ');
   if ((CANARY.test(noAliasNames) || cues.trafficShare) && acted) return 'canary';
   // "deploy v2, watch it, and go back to v1 if p95 passes 400 ms": the deploy comes first, the rollback guards it.
   if (cues.rollback && cues.rollbackOnBreach && cues.hasModelRef && deploysFirst(text)) return 'promote';

@@ -145,6 +145,18 @@ export function modelsAtAlias(text: string): { at: number; end: number; ref: Mod
     const c = classify(refWords(said.join(' ')));
     out.push(refAt(text, m, { words: c.words, alias: ALIASES[(m[2] as string).toLowerCase()] as string }));
   }
+  // "the model of cars that is in staging", "the classifier for penguins which sits on prod": words after the noun.
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\b(?:the|whatever|whichever)\s+(?:${NOUN}|version)\s+(?:of|for)\s+(?:the\s+)?([\w-]+(?:\s+[\w-]+)??)\s+${SITTING}(?:in|on|at)\s+(?:the\s+)?(production|prod|staging)\b`,
+      'gi',
+    ),
+  )) {
+    const said = (m[1] as string).split(/\s+/);
+    if (!SITTING_VERB.test(m[0]) || said.some((w) => BOUNDARY.test(w))) continue;
+    const c = classify(refWords(said.join(' ')));
+    out.push(refAt(text, m, { words: c.words, alias: ALIASES[(m[2] as string).toLowerCase()] as string }));
+  }
   // "whatever cars-mpg is on staging rn", "the churn-risk that's in prod": a registry-style name, then its alias.
   for (const m of text.matchAll(
     new RegExp(

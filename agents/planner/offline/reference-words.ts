@@ -91,7 +91,7 @@ const MADE = String.raw`(?:made|built|created|trained|produced|fitted|fit)`;
  */
 export function versionDaysAgo(after: string): { days: number; deployed: boolean } | undefined {
   const m = new RegExp(
-    String.raw`^\s*(?:${NOUN}\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry|${MADE})|${WENT_OUT})\s+(?:(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)|(yesterday|the\s+day\s+before\s+yesterday|today|earlier\s+today|this\s+morning))\b`,
+    String.raw`^\s*(?:(?:${NOUN}|version)\s+)?,?\s*(?:(?:that|which)\s+)?(?:(?:we|you|they|i|someone|somebody)\s+)?(?:(?:was|were|got|has\s+been|had\s+been)\s+)?(?:(registered|published|added\s+to\s+the\s+registry|${MADE})|${WENT_OUT})\s+(?:(\d+|${COUNT_WORD})\s+days?\s+(?:ago|back|earlier)|(yesterday|the\s+day\s+before\s+yesterday|today|earlier\s+today|this\s+morning))\b`,
     'i',
   ).exec(after);
   const day = m?.[3]?.toLowerCase();

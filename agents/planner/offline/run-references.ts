@@ -13,7 +13,7 @@ const DAY = String.raw`(yesterday(?:\s+(?:night|evening|morning|afternoon))?|tod
 const ENDED = String.raw`failed|broke(?:\s+down)?|crashed|errored(?:\s+out)?|fell\s+(?:over|down)|blew\s+up|died|bombed|choked|tanked|went\s+red|succeeded|passed|worked|ran`;
 const STATUS = `(successful|succeeded|good|green|passing|working|failed|failing|broken|crashed|red)`;
 /** A run's noun; a cadence alone ("the churn nightly that broke") only at the end of its phrase. */
-const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?|(?:nightly|daily|weekly|hourly)(?:\s+(?:retrain(?:ing)?|training|run|job|build))?(?=\s+(?:that|which|from|of|on|again)\b|\s*[,.;:!?-]|\s*$))`;
+const RUN_NOUN = String.raw`(?:training\s+run|train\s+run|pipeline\s+run|runs?|training|job|retrain(?:ing)?|(?:nightly|daily|weekly|hourly)(?:\s+(?:retrain(?:ing)?|training|run|job|build))?(?=\s+(?:that|which|from|of|on|again|${ENDED})\b|\s*[,.;:!?-]|\s*$))`;
 /** A model family ("rf", "random forest", "xgb") after a day's possessive names that day's training. */
 const FAMILY = MODEL_RULES.map(([r]) => `(?:${r.source})`).join('|');
 const RUN_WORDS = String.raw`((?:(?!(?:with|on|using|but|and|from|of|like|that)\b)[\w@:.-]+\s+){0,3}?)`;

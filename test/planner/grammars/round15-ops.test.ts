@@ -1,0 +1,54 @@
+/** Round 15 operations, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
+import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
+
+const planner = populatedPlanner();
+
+describe('a promotion judged by a named metric compares on that metric', () => {
+  it.each([
+    ['promote cars-mpg v2 to production if it beats the current one on root mean squared error', 'rmse'],
+    [
+      'put penguins-species v3 in production only when its recall is better than the live version',
+      'recall_macro',
+    ],
+    ['judge penguins-species v3 against production by log loss and deploy it only if it wins', 'log_loss'],
+  ])('%s', async (goal, metric) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'evaluate.model')?.with.primaryMetric).toBe(metric);
+  });
+  it('no metric named: none set', async () => {
+    const plan = await planner.planOf('promote cars-mpg v2 to production if it beats the current one');
+    expect(taskStep(plan, 'evaluate.model')?.with.primaryMetric).toBeUndefined();
+  });
+});
+
+describe('approvers before a bare "approve" / "sign off": "once ana and li approve"', () => {
+  it.each([
+    ['deploy penguins-species v3 once Ana and Li approve', ['Ana', 'Li']],
+    ['ship it after Olga signs off, not before', ['Olga']],
+    ['move v2 to prod when Tom, Bea and Ravi sign off', ['Tom', 'Bea', 'Ravi']],
+  ])('%s', (goal, names) => {
+    expect(parseApprovers(goal)).toEqual(names);
+  });
+  it.each(['once the tests approve of it, deploy', 'deploy cars-mpg v2 now'])('none: %s', (goal) => {
+    expect(parseApprovers(goal)).toEqual([]);
+  });
+});
+
+describe('errors limited as where they must stay: "errors must stay under 2%"', () => {
+  it.each([
+    ['canary v3 for an hour; errors should remain below 3%', 0.03],
+    ['failures have to stay under 0.5 percent during the canary', 0.005],
+    ['the error rate must stay below 2% or roll back', 0.02],
+  ])('%s', (goal, rate) => {
+    expect(parseWatchLimits(goal).maxErrorRate).toBeCloseTo(rate);
+  });
+  it.each(['fix the errors under the hood, then deploy 5% of traffic', 'errors must be logged for 3 hours'])(
+    'none: %s',
+    (goal) => {
+      expect(parseWatchLimits(goal).maxErrorRate).toBeUndefined();
+    },
+  );
+});

@@ -1,5 +1,6 @@
 /** Round 15 operations, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -51,4 +52,18 @@ describe('errors limited as where they must stay: "errors must stay under 2%"', 
       expect(parseWatchLimits(goal).maxErrorRate).toBeUndefined();
     },
   );
+});
+
+describe('"beats the one in production": the production model named as "the one/version/model in prod"', () => {
+  const gateOf = (goal: string) => parseGate(goal, metricMentions(goal));
+  it.each([
+    'retrain penguins-species weekly and register it only if it outperforms the version in prod on accuracy',
+    'fit a new cars-mpg and keep it if it does better than the model currently in production on mae',
+    'retrain iowa-net; if it beats the one that is live on rmse, tag it staging',
+  ])('%s', (goal) => {
+    expect(gateOf(goal)?.kind).toBe('improve');
+  });
+  it('a number stays a threshold: "register it if rmse is below 3 for the one in production"', () => {
+    expect(gateOf('retrain cars-mpg and register it if rmse is below 3')?.kind).toBe('threshold');
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
+import { parseRollback } from '../../../agents/planner/offline/rollback-words.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
 
 const planner = populatedPlanner();
@@ -65,5 +66,44 @@ describe('"beats the one in production": the production model named as "the one/
   });
   it('a number stays a threshold: "register it if rmse is below 3 for the one in production"', () => {
     expect(gateOf('retrain cars-mpg and register it if rmse is below 3')?.kind).toBe('threshold');
+  });
+});
+
+describe('the version to go back to is the one said with "back": "send 5% to v3 …, else put it all back on v2"', () => {
+  const noLimits = {};
+  it.each([
+    [
+      'route 20% of penguins-species traffic to v3 for an hour, and if errors climb, move everything back to v2',
+      2,
+    ],
+    ['give v3 a quarter of the requests; on a breach, switch it back to version 2', 2],
+    ['canary to version 3; if it misbehaves, traffic returns to v2', 2],
+    ['if p95 passes 300 ms, all requests fall back to v1', 1],
+  ])('%s', (goal, version) => {
+    expect(parseRollback(goal, noLimits)?.toVersion).toBe(version);
+  });
+  it.each([
+    ['the iowa-net model to version 1 back roll, please', 1],
+    ['cars-mpg please to v1 back put', 1],
+  ])('verb last (German order): %s', (goal, version) => {
+    expect(parseRollback(goal, noLimits)?.toVersion).toBe(version);
+  });
+  it.each([
+    'send the report back to v2 of the team page? no: upgrade cars-mpg to v2',
+    'returns to the office on v2 day',
+  ])('none: %s', (goal) => {
+    expect(parseRollback(goal, noLimits)).toBeUndefined();
+  });
+});
+
+describe('"limits …; otherwise back to v2": the rollback happens only on a breach', () => {
+  it.each([
+    'p99 latency stays below 500 ms; otherwise everything returns to v1',
+    'the error rate under 3%, or else roll back to version 2',
+  ])('%s', (goal) => {
+    expect(parseRollback(goal, parseWatchLimits(goal))?.onBreach).toBe(true);
+  });
+  it('no limit: a plain rollback', () => {
+    expect(parseRollback('roll back to v1, otherwise nothing changes', {})?.onBreach).toBe(false);
   });
 });

@@ -201,6 +201,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     // "its staging version learned from …": a possessive says the model exists already.
     const owned = /^(?:its|their)$/i.test(ws[0] ?? '');
     if ((toBeTrained && !owned) || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
+    // "no new version", "without a new model": a thing the goal rules out, not a model it refers to.
+    if (/^(?:no|not|without|nor|never)$/i.test(ws[0] ?? '')) continue;
     // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
     const lead0 = m[1] ?? '';
     const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { metricMentions, parseGate } from '../../../agents/planner/offline/gate.ts';
 import { parseWatchLimits } from '../../../agents/planner/offline/operations.ts';
+import { parseGoal } from '../../../agents/planner/offline/parse.ts';
 import { parseApprovers } from '../../../agents/planner/offline/resources.ts';
 import { parseRollback } from '../../../agents/planner/offline/rollback-words.ts';
 import { populatedPlanner, taskStep } from '../../helpers/populated-planner.ts';
@@ -105,5 +106,19 @@ describe('"limits …; otherwise back to v2": the rollback happens only on a bre
   });
   it('no limit: a plain rollback', () => {
     expect(parseRollback('roll back to v1, otherwise nothing changes', {})?.onBreach).toBe(false);
+  });
+});
+
+describe('a ruled-out noun phrase ("no new version", "without a new model") refers to no model', () => {
+  const refTexts = (goal: string) => (parseGoal(goal).refs?.models ?? []).map((r) => r.text);
+  it.each([
+    ['cars prod: roll back to v1 right away. no retraining, no new version please', 'no new version'],
+    ['iowa-net back to version 2 now, without a new model', 'without a new model'],
+    ['revert flights-delay to v1; not a new version, just the old one', 'not a new version'],
+  ])('%s', (goal, ruledOut) => {
+    expect(refTexts(goal)).not.toContain(ruledOut);
+  });
+  it('a model named after the negation is still found: "no, the cars-mpg staging version"', () => {
+    expect(refTexts('deploy the cars-mpg staging version').length).toBeGreaterThan(0);
   });
 });

@@ -122,3 +122,21 @@ describe('a ruled-out noun phrase ("no new version", "without a new model") refe
     expect(refTexts('deploy the cars-mpg staging version').length).toBeGreaterThan(0);
   });
 });
+
+describe('a heading "<model word> <alias>:" names the model at that alias', () => {
+  it.each([
+    ['penguins prod - revert to version 1 now', 'penguins-species'],
+    ['penguins production: go back to the previous version', 'penguins-species'],
+  ])('%s', async (goal, model) => {
+    const plan = await planner.planOf(goal);
+    expect(taskStep(plan, 'model.rollback')?.with.model).toBe(model);
+  });
+  it('cars staging: promote it to production', async () => {
+    const plan = await planner.planOf('cars staging: promote it to production, no retraining');
+    expect(taskStep(plan, 'deploy.http')?.with).toMatchObject({ model: 'cars-mpg', version: 2 });
+  });
+  it('no heading, no model: still asks', async () => {
+    const r = await planner.resultOf('go back to v1 now, no retraining');
+    expect(r.kind).toBe('clarify');
+  });
+});

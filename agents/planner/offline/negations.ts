@@ -47,8 +47,8 @@ const NO_TRAINING = new RegExp(
     // "no need for a model", "they will train it", "my team will fit the model".
     String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
     String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
-    // "nothing gets trained today", "nothing to train", "train nothing".
-    String.raw`\bnothing\s+(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+to\s+(?:train|fit|model)\b|\b(?:train|fit)\s+nothing\b`,
+    // "nothing gets trained today", "nothing to train", "train nothing", "nothing new train" (verb last).
+    String.raw`\bnothing\s+(?:new\s+)?(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+(?:new\s+)?to\s+(?:train|fit|model)\b|\bnothing\s+new\s+(?:re-?)?(?:train|fit)\b|\b(?:train|fit)\s+nothing\b`,
     // "data only", "data-only": the data and nothing after it.
     String.raw`\bdata[- ]only\b(?=\s*(?:[,.;:!?)]|$))`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,

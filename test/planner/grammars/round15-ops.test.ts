@@ -140,3 +140,18 @@ describe('a heading "<model word> <alias>:" names the model at that alias', () =
     expect(r.kind).toBe('clarify');
   });
 });
+
+describe('"nothing new train(ed)": the verb last still rules out training', () => {
+  it.each([
+    'cars-mpg to version 1 back roll. Nothing new train.',
+    'roll iowa-net back to v1; nothing new trained.',
+    'the flights model please to version 1 back put; nothing new to fit',
+  ])('%s', (goal) => {
+    expect(parseGoal(goal).wants.train).toBe(false);
+  });
+  it('"nothing new, just train cars-mpg on data/cars.json" still trains', () => {
+    expect(
+      parseGoal('nothing fancy, just train a model on data/cars.json to predict Horsepower').wants.train,
+    ).toBe(true);
+  });
+});

@@ -23,6 +23,12 @@ const HEADING = new RegExp(
   'gi',
 );
 
+/** "live penguins traffic", "the production cars requests": a live word, one model word, then what it serves. */
+const LIVE_WORD_SERVING = new RegExp(
+  String.raw`\b(live|production|prod|deployed)\s+(${NAME})\s+(?:traffic|requests|latency|error\s+rate|inputs)\b`,
+  'gi',
+);
+
 export function aliasOfPhrases(text: string): AliasOfPhrase[] {
   const out: AliasOfPhrase[] = [];
   for (const m of text.matchAll(ALIAS_OF)) {
@@ -45,6 +51,12 @@ export function aliasOfPhrases(text: string): AliasOfPhrase[] {
       name,
       alias,
     });
+  }
+  for (const m of text.matchAll(LIVE_WORD_SERVING)) {
+    const name = (m[2] as string).toLowerCase();
+    if (FILLER.has(name) || ALIASES[name]) continue;
+    const at = (m.index ?? 0) + m[0].indexOf(m[2] as string, (m[1] as string).length);
+    out.push({ at, end: at + name.length, text: m[0], name, alias: 'production' });
   }
   return out;
 }

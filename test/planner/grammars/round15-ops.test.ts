@@ -155,3 +155,17 @@ describe('"nothing new train(ed)": the verb last still rules out training', () =
     ).toBe(true);
   });
 });
+
+describe('"live <model word> traffic": the production model of that word', () => {
+  it.each([
+    ['compare the past 3 days of live cars traffic with the training data', 'cars-mpg'],
+    ['has the production iowa requests drifted from the training data over the last week?', 'iowa-net'],
+  ])('%s', async (goal, model) => {
+    const plan = await planner.planOf(goal);
+    expect(JSON.stringify(plan.steps)).toContain(model);
+  });
+  it('no model word: still asks which model', async () => {
+    const r = await planner.resultOf('compare the past 3 days of live traffic with the training data');
+    expect(r.kind).toBe('clarify');
+  });
+});

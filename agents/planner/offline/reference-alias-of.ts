@@ -29,6 +29,12 @@ const LIVE_WORD_SERVING = new RegExp(
   'gi',
 );
 
+/** "the live one for penguins", "the production model of cars": the alias first, the model word after "for/of". */
+const ALIAS_ONE_FOR = new RegExp(
+  String.raw`\b(?:the\s+)?(live|production|prod|staging|deployed)\s+(?:one|model|version)\s+(?:for|of)\s+(?:the\s+)?(${NAME})\b(?!\s+(?:data|file|rows|dataset)\b)`,
+  'gi',
+);
+
 export function aliasOfPhrases(text: string): AliasOfPhrase[] {
   const out: AliasOfPhrase[] = [];
   for (const m of text.matchAll(ALIAS_OF)) {
@@ -57,6 +63,20 @@ export function aliasOfPhrases(text: string): AliasOfPhrase[] {
     if (FILLER.has(name) || ALIASES[name]) continue;
     const at = (m.index ?? 0) + m[0].indexOf(m[2] as string, (m[1] as string).length);
     out.push({ at, end: at + name.length, text: m[0], name, alias: 'production' });
+  }
+  return out;
+}
+
+/** "the live one for penguins": read before "the <word> one", which would take the alias alone. */
+export function aliasOneForPhrases(text: string): AliasOfPhrase[] {
+  const out: AliasOfPhrase[] = [];
+  for (const m of text.matchAll(ALIAS_ONE_FOR)) {
+    const name = (m[2] as string).toLowerCase();
+    const word = (m[1] as string).toLowerCase();
+    if (FILLER.has(name) || ALIASES[name] || /[./]/.test(name)) continue;
+    const at = m.index ?? 0;
+    const alias = ALIASES[word] ?? 'production';
+    out.push({ at, end: at + m[0].length, text: m[0], name, alias });
   }
   return out;
 }

@@ -169,3 +169,25 @@ describe('"live <model word> traffic": the production model of that word', () =>
     expect(r.kind).toBe('clarify');
   });
 });
+
+describe('"the live one for <model word>": the alias first, the model after "for/of"', () => {
+  it.each([
+    [
+      'did the requests reaching the live one for cars drift from its training data in the last day?',
+      'cars-mpg',
+    ],
+    [
+      'has the traffic hitting the production model of flights over the past 2 days drifted from its training data?',
+      'flights-delay',
+    ],
+  ])('%s', async (goal, model) => {
+    // The model is resolved (a plan, or a question about that model's own files).
+    expect(JSON.stringify(await planner.resultOf(goal))).toContain(model);
+  });
+  it('"the live one" alone still asks which model', async () => {
+    const r = await planner.resultOf(
+      'did the requests reaching the live one drift from its training data in the last day?',
+    );
+    expect(r.kind).toBe('clarify');
+  });
+});

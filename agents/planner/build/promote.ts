@@ -43,7 +43,12 @@ export function buildPromote(frame: IntentFrame, ctx: OperationContext): DraftOu
     steps.push({
       id: 'compare',
       task: 'evaluate.model',
-      with: { model: candidate, baseline: `${b.name}@production`, dataset: b.facts.heldOut },
+      with: {
+        model: candidate,
+        baseline: `${b.name}@production`,
+        dataset: b.facts.heldOut,
+        ...(frame.metric ? { primaryMetric: frame.metric } : {}),
+      },
     });
     gate = 'steps.compare.outputs.better == true';
     notes.push(

@@ -178,6 +178,9 @@ function errorRateGate(goal: string): Gate | undefined {
   };
 }
 
+/** The production model as "the one/version/model (that is) (currently) in prod", "the one that is live". */
+const PROD_ONE = String.raw`(?:the|whatever)\s+(?:one|version|model)\s+(?:that\s+)?(?:is\s+|'s\s+)?(?:currently\s+|now\s+)?(?:(?:in|on)\s+(?:production|prod)|live|serving)`;
+
 export function parseGate(goal: string, mentions: MetricMention[], trains = true): Gate | undefined {
   const gate = parseMetricGate(goal, mentions);
   if (gate?.kind === 'threshold' || !trains) return gate;
@@ -230,9 +233,10 @@ function parseMetricGate(goal: string, mentions: MetricMention[]): Gate | undefi
     }
   }
   const improve =
-    /\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?)\b/i.exec(
-      goal,
-    ) ?? (gate ? null : CASUAL_IMPROVE.exec(goal));
+    new RegExp(
+      String.raw`\b(improves?|improved|improvement|improving|(?:is|does|performs|scores)\s+better|better than (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|beats? (?:the )?(?:current|production|last|previous|old|existing|champion|baseline|deployed)|outperforms?|(?:better than|beats?)\s+${PROD_ONE})\b`,
+      'i',
+    ).exec(goal) ?? (gate ? null : CASUAL_IMPROVE.exec(goal));
   if (improve && (!gate || (improve.index ?? 0) > goal.search(new RegExp(String.raw`\d|\b${NUM}`, 'i')))) {
     const near = [...mentions].reverse().find((mm) => Math.abs(mm.at - (improve.index ?? 0)) < 40);
     const by = /\bby\s+(?:at\s+least\s+)?(\d+(?:\.\d+)?|\.\d+)\s*(%|percent)?/i.exec(

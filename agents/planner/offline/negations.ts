@@ -47,8 +47,8 @@ const NO_TRAINING = new RegExp(
     // "no need for a model", "they will train it", "my team will fit the model".
     String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
     String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
-    // "nothing gets trained today", "nothing to train", "train nothing".
-    String.raw`\bnothing\s+(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+to\s+(?:train|fit|model)\b|\b(?:train|fit)\s+nothing\b`,
+    // "nothing gets trained today", "nothing to train", "train nothing", "nothing new train" (verb last).
+    String.raw`\bnothing\s+(?:new\s+)?(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+(?:new\s+)?to\s+(?:train|fit|model)\b|\bnothing\s+new\s+(?:re-?)?(?:train|fit)\b|\b(?:train|fit)\s+nothing\b`,
     // "must not retrain or redeploy anything", "**may not** fit a model", "never retrain it": a forbidding modal.
     String.raw`\b(?:(?:must|may|shall|can)\s*(?:not|n'?t)|never)\b[*_]*\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?=\s*(?:[,.;:!?)*_\u2013\u2014-]|$|and\b|but\b|or\s+(?:re-?)?(?:regist|deploy|ship|publish|serv)\w*))`,
     // A ticket's "Out of scope: retraining, canary." / "Non-goals: deployment and model fitting": a listed item.

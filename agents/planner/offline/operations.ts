@@ -155,7 +155,7 @@ const ABOVE = String.raw`${MODAL}(?:(?:goes|go|gets|get|rises|rise|climbs?|jumps
 /** A window between a measure and its limit: "error rate over the past 2 hours was above 3%". */
 const SPAN_BETWEEN = String.raw`(?:(?:over|in|for|during|across)\s+(?:the\s+)?(?:last|past|previous)\s+(?:[\w.]+\s+)?[a-z]+\s+)?`;
 /** A limit said as where the rate must stay: "the error rate (stays) below 1%". */
-const BELOW = String.raw`${MODAL}(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
+const BELOW = String.raw`${MODAL}(?:will\s+)?(?:(?:stays?|remains?|is|are|holds?|keeps?|sits?)\s+)?(?:below|under|less than|lower than|beneath|within|<=?)`;
 /** What fails, as a rate: "error rate", "5xx rate", "failure ratio", "share of errors". */
 const ERROR_RATE = String.raw`(?:error|errors|failure|failures|fail|5xx|5\d\d|server[- ]error)[- ]?(?:rates?|ratios?|percentages?|shares?)`;
 /** Errors counted as a share, limited only with a percent sign: "errors exceed 5%", "5xx errors go above 3 percent". */
@@ -235,8 +235,18 @@ export function parseWatchLimits(text: string): WatchLimits {
     String.raw`\b(?:errors|failures|failed\s+requests)\s+${ABOVE}\s*${PCT}\s+of\s+(?:the\s+|all\s+|its\s+)?(?:requests|calls|traffic|predictions)\b`,
     'i',
   ).exec(text);
+  // "errors must stay under 1%": errors as a share, kept below a percent.
+  const errorsBelow = new RegExp(
+    String.raw`\b(?:errors|failures)\s+${BELOW}\s*(${AMOUNT})\s*(%|percent|per cent)`,
+    'i',
+  ).exec(text);
   const errAt =
-    err ?? failShare ?? new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ?? errOfRequests ?? errBelow;
+    err ??
+    failShare ??
+    new RegExp(ERROR_SHARE_LIMIT, 'i').exec(text) ??
+    errOfRequests ??
+    errBelow ??
+    errorsBelow;
   if (errAt) {
     const n = toNumber(errAt[1]) ?? Number.NaN;
     out.maxErrorRate = errAt[2] || n > 1 ? n / 100 : n;

@@ -8,7 +8,7 @@
  * Read from the goal with model families masked (models.ts), so "a random forest model" names no model.
  */
 import type { ModelReference } from '../intent.ts';
-import { aliasOfPhrases } from './reference-alias-of.ts';
+import { aliasOfPhrases, aliasOneForPhrases } from './reference-alias-of.ts';
 import { modelsAtAlias, rolesAndTags } from './reference-roles.ts';
 import { trainedOnVersion, trainedVersionPhrases } from './reference-versions.ts';
 import {
@@ -90,6 +90,8 @@ export function parseModelReferences(text: string): ModelReference[] {
   }
   for (const f of modelsAtAlias(text)) add(f.at, f.end, f.ref);
   for (const f of rolesAndTags(text)) add(f.at, f.end, f.ref);
+  for (const f of aliasOneForPhrases(text))
+    add(f.at, f.end, { text: f.text, role: roleOf(text.slice(0, f.at)), words: [f.name], alias: f.alias });
   // "the live penguins endpoint", "the staging cars service": a model by the endpoint that serves it.
   for (const m of text.matchAll(
     /\bthe\s+((?:live|production|prod|deployed|current|serving|staging)\s+[\w-]+)\s+(?:endpoint|service|api|deployment)\b/gi,
@@ -201,6 +203,8 @@ export function parseModelReferences(text: string): ModelReference[] {
     // "its staging version learned from …": a possessive says the model exists already.
     const owned = /^(?:its|their)$/i.test(ws[0] ?? '');
     if ((toBeTrained && !owned) || (indefinite && !ws.some((w) => /[-_]\w|\d/.test(w)))) continue;
+    // "no new version", "without a new model": a thing the goal rules out, not a model it refers to.
+    if (/^(?:no|not|without|nor|never)$/i.test(ws[0] ?? '')) continue;
     // The phrase starts at its first description word, or at the noun when it has none ("to version 1").
     const lead0 = m[1] ?? '';
     const phraseAt = at + (ws.length ? lead0.lastIndexOf(ws.join(' ')) : lead0.length);

@@ -124,7 +124,7 @@ const APPROVER_WORDINGS: RegExp[] = [
   new RegExp(String.raw`${SUBJECT}${NAMES}\s+(?:approves|signs[- ]off|oks|okays)\b`, 'i'),
   // "once alice has approved", "after bob signs off", "when carol and dave have okayed it".
   new RegExp(
-    String.raw`\b(?:once|after|when|until|as soon as)\s+${NAMES}\s+(?:(?:has|have|had)\s+)?(?:approved|approves|signed[- ]off|signs[- ]off|ok(?:ay)?e?d|ok(?:ay)?s|reviewed|reviews|green[- ]?lit)\b`,
+    String.raw`\b(?:once|after|when|until|as soon as)\s+${NAMES}\s+(?:(?:has|have|had)\s+)?(?:approved|approves?|signed[- ]off|signs?[- ]off|ok(?:ay)?e?d|ok(?:ay)?s|reviewed|reviews|green[- ]?lit)\b`,
     'i',
   ),
   new RegExp(String.raw`\b(?:have|let|get)\s+${NAMES}\s+(?:approve|sign[- ]?off|review|ok)\b`, 'i'),

@@ -100,6 +100,11 @@ export function targetPhrases(said: string): string[] {
     /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)["'`]?\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent|y)\b/gi,
   ))
     push(afterLastBreak(m[1] as string));
+  // "IMDB Rating (the response variable)", "Species (our label)": a column with its role in brackets.
+  for (const m of goal.matchAll(
+    /((?:[\w%-]+\s+){0,3}?[\w%-]+)["'`]?\s*\(\s*(?:the\s+|our\s+|my\s+|as\s+(?:the\s+)?)?(?:target|label|outcome|response|dependent|y)(?:\s+(?:variable|column|var|field))?\s*\)/gi,
+  ))
+    push(afterLastBreak((m[1] as string).replace(/^.*\b(?:of|on|for|with|from|about|regress\w*)\s+/i, '')));
   for (const m of goal.matchAll(
     /\b(?:target|tgt|targ|label|lbl|outcome|response|dependent variable|dep var|y)\s*(?:column|col|variable|var|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
   ))

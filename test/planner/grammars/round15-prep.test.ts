@@ -1,0 +1,86 @@
+/** Round 15 prep / train wordings, in other words than any eval goal. */
+import { describe, expect, it } from 'vitest';
+import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
+import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { targetPhrases } from '../../../agents/planner/offline/target.ts';
+import { plainRequest } from '../../../agents/planner/surface.ts';
+
+describe('no training said as "w/o", "must not", "shall … myself" or a ticket\'s "Out of scope:"', () => {
+  it.each([
+    'dedupe data/x.csv and version it as x-clean, w/o any model',
+    'scale the numeric columns; w/o fitting anything',
+    'Out of scope: modelling, dashboards.',
+    'Out of scope: alerting and retraining.',
+    'this job must not train anything.',
+    'I shall train the models on my own afterwards',
+    "the pipeline mustn't fit a model",
+  ])('%s', (goal) => {
+    expect(saysNoTraining(plainRequest(goal))).toBe(true);
+  });
+  it.each([
+    'train a forest on data/x.csv, w/o the Name column',
+    'Out of scope: dashboards. Train a tree on data/x.csv',
+    'it must not drop below 0.9 accuracy; train a tree',
+  ])('still trains: %s', (goal) => {
+    expect(saysNoTraining(plainRequest(goal))).toBe(false);
+  });
+});
+
+describe('no deployment in a ticket\'s "Out of scope:" list', () => {
+  it.each(['Out of scope: deployment.', 'Out of scope: dashboards, retraining and any rollout.'])(
+    '%s',
+    (goal) => {
+      expect(saysNoDeploy(goal)).toBe(true);
+    },
+  );
+  it('a deployment in the request is still wanted', () => {
+    expect(saysNoDeploy('Request: deploy v2 to production. Out of scope: dashboards.')).toBe(false);
+  });
+});
+
+describe('markdown checklists and emphasis read as plain sentences', () => {
+  it('each checked or unchecked item becomes a sentence', () => {
+    expect(plainRequest('- [ ] read data/a.csv\n- [x] drop the id column\n* [ ] __never__ deploy')).toBe(
+      'read data/a.csv. drop the id column. never deploy.',
+    );
+  });
+  it('numbered items and bold words', () => {
+    expect(plainRequest('1. train a tree on data/a.csv\n2. it **must not** be registered')).toBe(
+      'train a tree on data/a.csv. it must not be registered.',
+    );
+  });
+  it('a single dash inside a sentence, a snake_case name and a product a * b stay', () => {
+    const goal = 'filter net_generation - keep rows where a * b > 2';
+    expect(plainRequest(goal)).toBe(goal);
+  });
+});
+
+describe('a column with its role in brackets: "Price (the response variable)"', () => {
+  it.each([
+    ['Regress Sale Price (the response variable) on data/homes.csv', 'Sale Price'],
+    ['a model of Sale Price (the response variable) on data/homes.csv', 'Sale Price'],
+    ['classify data/x.csv with Species (our label) and a tree', 'Species'],
+    ['model churned (the outcome) from data/customers.csv', 'churned'],
+  ])('%s', (goal, col) => {
+    expect(targetPhrases(goal)[0]).toBe(col);
+  });
+  it('a bracket with no role names no target', () => {
+    expect(targetPhrases('train on data/x.csv (the cleaned file) to predict price')).not.toContain('x');
+  });
+});
+
+describe('text columns: "the words in the X (the C column)" and "C … as a free-text covariate"', () => {
+  it.each([
+    ['use the words in the product blurbs (the Summary column) to predict Category', ['Summary']],
+    ['the terms in the ad copy (the Body field) should help predict clicks', ['Body']],
+    ['treat Headline in data/news.json as a free-text predictor', ['Headline']],
+    ['Notes as an unstructured covariate (tf-idf), predict Risk', ['Notes']],
+  ])('%s', (goal, cols) => {
+    expect(parseTextFeatures(goal).explicit).toEqual(cols);
+  });
+  it('a bracket naming no column keeps the phrase', () => {
+    expect(parseTextFeatures('the words in body (mostly English) to predict queue').explicit).toEqual([
+      'body',
+    ]);
+  });
+});

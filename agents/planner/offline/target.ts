@@ -138,6 +138,16 @@ export function targetPhrases(said: string): string[] {
     /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?|learns?|learning|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying)|spots?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
   ))
     push(m[1]);
+  // Articles dropped: "predict which island penguin live on", "guess what genre film belongs to".
+  for (const m of goal.matchAll(
+    /\b(?:says?|tells?|decides?|works? out|figures? out|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying))\s+(?:which|what)\s+([\w()%-]+)\s+[\w-]+\s+(?:lives?|is|are|belongs?|comes?|falls?|goes?|sits?|was|were|gets?|ends?)\b/gi,
+  ))
+    push(m[1]);
+  // The verb last (German word order): "from the file the weather type predict, with …".
+  for (const m of goal.matchAll(
+    /\b(?:the|a|an)\s+([\w()%-]+(?:\s+[\w()%-]+){0,2}?)\s+(?:predict|forecast|classify|estimate)(?=\s*[,;:!?]|\.(?:\s|$)|$)/gi,
+  ))
+    push(m[1]);
   // "something that tells me the species of a penguin".
   for (const m of goal.matchAll(
     new RegExp(

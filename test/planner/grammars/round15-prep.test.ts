@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
 
@@ -82,5 +83,42 @@ describe('text columns: "the words in the X (the C column)" and "C … as a free
     expect(parseTextFeatures('the words in body (mostly English) to predict queue').explicit).toEqual([
       'body',
     ]);
+  });
+});
+
+describe('targets with the articles dropped or the verb last', () => {
+  it.each([
+    ['train on data/x.json, predict which species bird is', 'species'],
+    ['guess what genre film belongs to, use a forest', 'genre'],
+    ['From data/homes.csv the sale price predict, with a forest.', 'sale price'],
+    ['with data/x.csv the churn flag classify; a tree is fine', 'churn flag'],
+  ])('%s', (goal, col) => {
+    expect(targetPhrases(goal)).toContain(col);
+  });
+  it('a verb with its object after it is unchanged', () => {
+    expect(targetPhrases('predict the price from the size, with a forest')).toEqual(['price']);
+  });
+});
+
+describe('held-out shares: "testing on the newest 30%", "15% should be kept back for testing"', () => {
+  it.each([
+    ['a time split, training on old rows and testing on the newest 30%', 0.3],
+    ['split by date and evaluate on the most recent tenth', 0.1],
+  ])('%s', (goal, share) => {
+    expect(parseHoldout(goal).testShare).toBe(share);
+  });
+  it.each([
+    ['15% should be kept back for testing and 15% for validation', 0.15, 0.15],
+    ['a fifth is to be set aside for testing, and a tenth for validation', 0.2, 0.1],
+    ['25% must be held out for testing plus 5% for validation', 0.25, 0.05],
+  ])('%s', (goal, test, validation) => {
+    const h = parseHoldout(goal);
+    expect(h.testShare).toBe(test);
+    expect(h.validationShare).toBe(validation);
+  });
+  it('one share alone stays the test share', () => {
+    const h = parseHoldout('20% should be kept back for testing');
+    expect(h.testShare).toBe(0.2);
+    expect(h.validationShare).toBeUndefined();
   });
 });

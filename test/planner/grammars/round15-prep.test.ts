@@ -1,10 +1,16 @@
 /** Round 15 prep / train wordings, in other words than any eval goal. */
 import { describe, expect, it } from 'vitest';
+import type { ModelChoice } from '../../../agents/planner/intent.ts';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
+import { parseParams } from '../../../agents/planner/offline/params.ts';
+import { parseResources } from '../../../agents/planner/offline/resources.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
+
+const gbm: ModelChoice[] = [{ framework: 'builtin', algorithm: 'gradient_boosting' }];
+const logreg: ModelChoice[] = [{ framework: 'builtin', algorithm: 'logistic_regression' }];
 
 describe('no training said as "w/o", "must not", "shall … myself" or a ticket\'s "Out of scope:"', () => {
   it.each([
@@ -120,5 +126,29 @@ describe('held-out shares: "testing on the newest 30%", "15% should be kept back
     const h = parseHoldout('20% should be kept back for testing');
     expect(h.testShare).toBe(0.2);
     expect(h.validationShare).toBeUndefined();
+  });
+});
+
+describe('script resources and boosting rounds in short words', () => {
+  it.each([
+    [
+      'run x.py, need 4 GPU each one 80GB memory and 128 GB RAM',
+      { gpu: 4, gpuMemory: '80Gi', memory: '128Gi' },
+    ],
+    ['two GPUs, every one with 24G, for train.py', { gpu: 2, gpuMemory: '24Gi' }],
+  ])('%s', (goal, want) => {
+    expect(parseResources(goal)).toMatchObject(want);
+  });
+  it('memory for the job alone stays the job memory', () => {
+    expect(parseResources('one GPU and 64 GB RAM for the job')?.gpuMemory).toBeUndefined();
+  });
+  it.each([
+    ['xgboost, 300 iters, lr 0.1', 300],
+    ['a gradient boosting model with 150 iter and depth 3', 150],
+  ])('%s', (goal, n) => {
+    expect(parseParams(goal, gbm).nEstimators).toBe(n);
+  });
+  it('iterations of a model that is not boosted are no tree count', () => {
+    expect(parseParams('logistic regression, 500 iters', logreg).nEstimators).toBeUndefined();
   });
 });

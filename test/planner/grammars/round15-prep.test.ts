@@ -5,6 +5,7 @@ import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseParams } from '../../../agents/planner/offline/params.ts';
 import { parseResources } from '../../../agents/planner/offline/resources.ts';
+import { spellShorthand } from '../../../agents/planner/offline/shorthand.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
@@ -150,5 +151,25 @@ describe('script resources and boosting rounds in short words', () => {
   });
   it('iterations of a model that is not boosted are no tree count', () => {
     expect(parseParams('logistic regression, 500 iters', logreg).nEstimators).toBeUndefined();
+  });
+});
+
+describe('shorthand and verb-last registering: "reg ckpt out/x.pt as NAME", "the out/x.pt as model NAME register"', () => {
+  it.each([
+    [
+      'train.py on 2 gpus, reg ckpt runs/best.pt as gripper-v2',
+      'register checkpoint runs/best.pt as gripper-v2',
+    ],
+    ['run it then reg the weights as lidar-seg', 'register the weights as lidar-seg'],
+    ['and then the runs/w.pth as model pick-net register.', 'then register the runs/w.pth as model pick-net.'],
+  ])('%s', (goal, part) => {
+    expect(spellShorthand(goal)).toContain(part);
+  });
+  it.each([
+    'fit a linear reg on data/x.csv',
+    'lasso with reg strength 0.1',
+    'keep runs/ckpt.pt, then register nothing',
+  ])('unchanged: %s', (goal) => {
+    expect(spellShorthand(goal)).toBe(goal);
   });
 });

@@ -161,7 +161,10 @@ describe('shorthand and verb-last registering: "reg ckpt out/x.pt as NAME", "the
       'register checkpoint runs/best.pt as gripper-v2',
     ],
     ['run it then reg the weights as lidar-seg', 'register the weights as lidar-seg'],
-    ['and then the runs/w.pth as model pick-net register.', 'then register the runs/w.pth as model pick-net.'],
+    [
+      'and then the runs/w.pth as model pick-net register.',
+      'then register the runs/w.pth as model pick-net.',
+    ],
   ])('%s', (goal, part) => {
     expect(spellShorthand(goal)).toContain(part);
   });

@@ -4,12 +4,14 @@ import type { ModelChoice } from '../../../agents/planner/intent.ts';
 import { parseTextFeatures } from '../../../agents/planner/offline/features.ts';
 import { saysNoDeploy, saysNoTraining } from '../../../agents/planner/offline/negations.ts';
 import { parseParams } from '../../../agents/planner/offline/params.ts';
+import { parsePrep } from '../../../agents/planner/offline/prep.ts';
 import { parseResources } from '../../../agents/planner/offline/resources.ts';
 import { spellShorthand } from '../../../agents/planner/offline/shorthand.ts';
 import { parseHoldout } from '../../../agents/planner/offline/split.ts';
 import { targetPhrases } from '../../../agents/planner/offline/target.ts';
 import { plainRequest } from '../../../agents/planner/surface.ts';
 
+const of = (goal: string, op: string) => parsePrep(goal).filter((p) => p.op === op);
 const gbm: ModelChoice[] = [{ framework: 'builtin', algorithm: 'gradient_boosting' }];
 const logreg: ModelChoice[] = [{ framework: 'builtin', algorithm: 'logistic_regression' }];
 
@@ -174,5 +176,27 @@ describe('shorthand and verb-last registering: "reg ckpt out/x.pt as NAME", "the
     'keep runs/ckpt.pt, then register nothing',
   ])('unchanged: %s', (goal) => {
     expect(spellShorthand(goal)).toBe(goal);
+  });
+});
+
+describe('prep said as a ticket list item or a formal derived variable', () => {
+  it.each([
+    ['Acceptance criteria: records with a missing price removed; columns scaled.', 'price'],
+    ['Done when: rows with an empty Weight dropped, then versioned.', 'Weight'],
+  ])('%s', (goal, col) => {
+    expect(of(goal, 'dropna')[0]).toMatchObject({ list: col });
+  });
+  it('"rows with a null price" with no removal stays no dropna', () => {
+    expect(of('count rows with a null price.', 'dropna')).toEqual([]);
+  });
+  it.each([
+    [
+      'create a derived variable, the price per room (Price divided by Rooms), on data/h.csv',
+      'price_per_room',
+      'Price / Rooms',
+    ],
+    ['add a new derived feature, the net margin (Revenue minus Cost)', 'net_margin', 'Revenue - Cost'],
+  ])('%s', (goal, name, expr) => {
+    expect(of(goal, 'derive')[0]).toMatchObject({ name, expr });
   });
 });

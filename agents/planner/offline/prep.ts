@@ -44,7 +44,11 @@ export function chatShorthand(goal: string): string {
 }
 
 export function parsePrep(typed: string): PrepIntent[] {
-  const goal = chatShorthand(typed);
+  // "restrict the sample to vehicles with Year from 1975 onward": keeping only those rows.
+  const goal = chatShorthand(typed).replace(
+    /\b(?:restrict|limit|narrow)(?:s|ed|ing)?\s+(?:down\s+)?(?:the\s+|our\s+)?(?:sample|data(?:set)?|rows|table|population|analysis)\s+(?:down\s+)?to\s+(?=(?:the\s+)?[a-z]+s\s+(?:with|where|whose)\b)/gi,
+    'keep only ',
+  );
   const out: { at: number; p: PrepIntent }[] = [];
   const add = (m: RegExpExecArray | null, p: PrepIntent) => {
     if (m) out.push({ at: m.index ?? 0, p });

@@ -200,3 +200,16 @@ describe('prep said as a ticket list item or a formal derived variable', () => {
     expect(of(goal, 'derive')[0]).toMatchObject({ name, expr });
   });
 });
+
+describe('"restrict the sample to <things> with X from N onward" keeps those rows', () => {
+  it.each([
+    ['limit the data to flights with Distance from 500 onward', 'Distance', '>=', '500'],
+    ['restrict the analysis to patients where Age over 60', 'Age', '>', '60'],
+    ['narrow the sample down to houses with Rooms from 3 onward', 'Rooms', '>=', '3'],
+  ])('%s', (goal, column, cmp, value) => {
+    expect(of(goal, 'where')[0]).toMatchObject({ column, cmp, value, keep: true });
+  });
+  it('"limit the data to 1000 rows" is no value filter', () => {
+    expect(of('limit the data to 1000 rows', 'where')).toEqual([]);
+  });
+});

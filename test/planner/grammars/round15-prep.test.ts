@@ -213,3 +213,19 @@ describe('"restrict the sample to <things> with X from N onward" keeps those row
     expect(of('limit the data to 1000 rows', 'where')).toEqual([]);
   });
 });
+
+describe('prep verbs last (German order): "the columns A and B remove", "as NAME versioning"', () => {
+  it.each([
+    ['From data/x.csv the columns Notes and Email remove, then save.', 'remove the columns Notes and Email'],
+    ['and the numeric columns scale; afterwards as homes-clean versioning.', 'scale the numeric columns'],
+    ['afterwards as homes-clean versioning.', 'version it as homes-clean'],
+  ])('%s', (goal, part) => {
+    expect(spellShorthand(goal)).toContain(part);
+  });
+  it.each(['train a tree on the rows and drop', 'remove the Notes column, then scale.'])(
+    'unchanged: %s',
+    (goal) => {
+      expect(spellShorthand(goal)).toBe(goal);
+    },
+  );
+});

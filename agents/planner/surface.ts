@@ -5,6 +5,8 @@
  * carries the meaning; the rules never see a greeting glued to a model name or "please" glued to a run.
  */
 
+import { plainMarkdown } from './markdown.ts';
+
 /** Zero-width characters: a space nobody sees. */
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
 
@@ -57,5 +59,5 @@ export function withoutCourtesy(text: string): string {
 
 /** What the planner reads of a goal, an answer or an edit: plain spacing, no courtesy. */
 export function plainRequest(text: string): string {
-  return withoutCourtesy(normaliseSpacing(text));
+  return withoutCourtesy(normaliseSpacing(plainMarkdown(text)));
 }

@@ -22,7 +22,7 @@ const IS_REF =
   /^(?:(?:it|them|that|this|these|those|the)\s*)?(?:(?:free[- ])?texts?)?(?:\s+(?:columns?|fields?))?$/i;
 /** Words that call a column free text. */
 const TEXTY = String.raw`(?:free[- ]?(?:form[- ])?text|textual|unstructured|raw text|text)`;
-const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|feats?|inputs?|columns?|fields?|data|signals?))?`;
+const TEXT_ROLE = String.raw`(?:${TEXTY}|prose|natural[- ]language)(?:\s+(?:features?|feats?|inputs?|columns?|fields?|data|signals?|covariates?|predictors?|variables?|regressors?|attributes?))?`;
 
 export function parseTextFeatures(text: string): TextFeatures {
   const explicit: string[] = [];
@@ -35,6 +35,8 @@ export function parseTextFeatures(text: string): TextFeatures {
       .replace(/\s+(?:too|also|as well|please|pls|instead|then|now)$/i, '');
     // "its unstructured description": the adjective is not the column.
     if (t && /^(?:free[- ]?(?:form[- ])?text|free|textual|unstructured|raw|plain|natural)$/i.test(t)) return;
+    // "a free-text covariate (bag of words)": the role, not the column.
+    if (t && /^(?:covariates?|predictors?|regressors?|variables?)$/i.test(t)) return;
     if (t && IS_REF.test(t)) {
       if (list === explicit && !list.includes(TEXT_REFERENCE)) list.push(TEXT_REFERENCE);
       return;
@@ -51,7 +53,7 @@ export function parseTextFeatures(text: string): TextFeatures {
     push(explicit, m[1]);
   for (const m of text.matchAll(
     new RegExp(
-      String.raw`\btreat(?:s|ing)?\s+(?:the\s+)?${COL}\s+(?:column\s+)?as\s+(?:free[- ])?text\b`,
+      String.raw`\btreat(?:s|ing)?\s+(?:the\s+)?${COL}\s+(?:column\s+)?(?:(?:in|of|from)\s+\S+\.\w+\s+)?as\s+(?:an?\s+)?(?:free[- ])?text\b`,
       'gi',
     ),
   ))
@@ -107,7 +109,10 @@ export function parseTextFeatures(text: string): TextFeatures {
       'gi',
     ),
   ))
-    if (!/^(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)$/i.test(m[1] as string))
+    if (
+      !/^(?:handled|treated|used|read|processed|encoded|taken|modell?ed|considered)$/i.test(m[1] as string) &&
+      text[(m.index ?? 0) + m[0].indexOf(m[1] as string) - 1] !== '.'
+    )
       push(explicit, m[1]);
   // "the free-text body plus the channel", "its unstructured notes": a text adjective before one word.
   for (const m of text.matchAll(
@@ -116,7 +121,12 @@ export function parseTextFeatures(text: string): TextFeatures {
       'gi',
     ),
   ))
-    if (!/^(?:columns?|fields?|features?|data|inputs?)$/i.test(m[1] as string)) push(explicit, m[1]);
+    if (
+      !/^(?:columns?|fields?|features?|data|inputs?|covariates?|predictors?|variables?|regressors?|attributes?)$/i.test(
+        m[1] as string,
+      )
+    )
+      push(explicit, m[1]);
   // "the ticket's text (the body column)", "its wording, in the notes field": the text, then where it lives.
   for (const m of text.matchAll(
     new RegExp(
@@ -259,10 +269,23 @@ export function parseTextFeatures(text: string): TextFeatures {
       explicit,
       m.slice(1).find((g) => g !== undefined),
     );
+  renameByBracket(text, explicit);
   // A reference names no column of its own when the goal names one.
   const named = explicit.filter((c) => c !== TEXT_REFERENCE);
   return {
     explicit: named.length ? named : explicit,
     maybe: maybe.filter((c) => !explicit.includes(c)),
   };
+}
+
+/** "the film titles (the Title column)": the column in brackets is the one the words name. */
+function renameByBracket(text: string, list: string[]): void {
+  list.forEach((phrase, i) => {
+    const safe = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(
+      String.raw`\b${safe}(?:\s+[\w-]+)?\s*\(\s*(?:the\s+|i\.e\.\s+)?([\w%-]+(?:\s+[\w%-]+)?)\s+(?:column|field)\s*\)`,
+      'i',
+    ).exec(text);
+    if (m && !list.includes(m[1] as string)) list[i] = m[1] as string;
+  });
 }

@@ -26,7 +26,7 @@ const NO_TRAINING = new RegExp(
     String.raw`\bno\s+(?:re-?)?(?:train|fit)s?${NOT_PART}(?![/-])\b`,
     // "don't train anything", "do not fit a model", "no need to train it yet".
     // Only with no object or a model as the object: "don't fit the scaler on test rows" still trains.
-    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b|or\s+(?:regist|deploy|ship|publish|serv)\w*))`,
+    String.raw`\b(?:don'?t|do not|won'?t|will not|shouldn'?t|should not|must not|mustn'?t|shall not|shan'?t|no need to|not going to)\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?:\s+(?:yet|just yet|for now|at all|at this point|at this stage|this time|today))?(?=\s*(?:[,.;:!?)\u2013\u2014-]|$|please\b|thanks\b|and\b|but\b|just\b|only\b|or\s+(?:regist|deploy|ship|publish|serv)\w*))`,
     // "don't build a model", "no need to create any classifier".
     String.raw`\b(?:don'?t|do not|won'?t|will not|no need to|not going to)\s+(?:build|make|create|need|want)\s+(?:a|an|any)\s+(?:\w+\s+)?(?:models?|classifiers?|regressors?|estimators?)\b`,
     // "we're not modelling yet", "not training anything", "not retraining anything".
@@ -34,16 +34,18 @@ const NO_TRAINING = new RegExp(
     // "we're not ready to train yet", "not ready for modelling".
     String.raw`\b(?:not|aren'?t|isn'?t)\s+(?:quite\s+)?ready\s+(?:to\s+${TRAIN_VERB}\w*|for\s+(?:the\s+)?${MODEL_NOUN}${NOT_PART})(?:\s+(?:anything|a model|models?|it))?(?:\s+(?:yet|just yet|for now))?\b`,
     // "without training", "without a model", "without fitting anything".
-    String.raw`\bwithout\s+(?:any\s+|a\s+)?(?:${MODEL_NOUN}${NOT_PART}|${TRAIN_VERB}\w*(?:\s+(?:anything|a model|models?))?)\b`,
+    String.raw`(?:\bwithout|\bw/o)\s+(?:any\s+|a\s+)?(?:${MODEL_NOUN}${NOT_PART}|${TRAIN_VERB}\w*(?:\s+(?:anything|a model|models?))?)\b`,
     // "skip the training", "leave out the model", "hold off on modelling".
     String.raw`\b(?:skip|skipping|leave out|leaving out|hold off on|holding off on|drop)\s+(?:the\s+|any\s+)?${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part))?\b`,
     // "we'll train later", "modelling comes later", "the model comes later".
-    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+(?:(?:can|could|would|will|plan to|want to|are going to|am going to|'re going to|'m going to)\s+)?${TRAIN_VERB}\w*\s+(?:\w+\s+){0,4}?${SOMEONE_ELSE}`,
+    String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they)\s+(?:(?:can|could|would|will|shall|plan to|want to|are going to|am going to|'re going to|'m going to)\s+)?${TRAIN_VERB}\w*\s+(?:\w+\s+){0,4}?${SOMEONE_ELSE}`,
     // "I'll do the modelling myself", "we'll handle the training ourselves", "the model is built by our team".
     String.raw`\b(?:we'?ll|we will|i'?ll|i will|we|i|they|our team|the team)\s+(?:do|handle|take care of|own|build|deal with|look after|sort out)\s+(?:the\s+|any\s+|all\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:\w+\s+){0,3}?${SOMEONE_ELSE}`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,
     // "modelling is out of scope", "the model part is not needed", "modelling is someone else's job".
     String.raw`\b${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|bit|side))?\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time)|(?:someone|somebody) else'?s (?:job|problem|task)|another team'?s (?:job|problem|task)|not (?:my|our) (?:job|problem|task))\b`,
+    // "Out of scope: retraining, deployment." (a ticket's list of what is not wanted).
+    String.raw`\bout of scope\s*[:\u2013\u2014-]\s*(?:[\w-]+(?:\s+[\w-]+)?\s*(?:,|\band\b|\bor\b|/)\s*)*?(?:any\s+|the\s+)?${MODEL_NOUN}${NOT_PART}`,
     // "no need for a model", "they will train it", "my team will fit the model".
     String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
     String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
@@ -84,9 +86,13 @@ export function withoutNoTraining(text: string): string {
 const NO_DEPLOY =
   /\b(?:(?:don'?t|do not|no need to|won'?t|will not|shouldn'?t|should not|must not|mustn'?t|may not|cannot|can'?t|never)\s+(?:\w+\s+)?(?:deploy|ship|serve|release|promote)\w*|(?:(?:are|am|is|'re|'m)\s+not|aren'?t|isn'?t)\s+(?:\w+\s+)?(?:deploying|shipping|serving|releasing|promoting|rolling\s+out)|no\s+(?:deploy(?:ment)?s?|serving|rollout|release)|without\s+(?:deploy\w*|serving|shipping|releasing)|skip(?:ping)?\s+(?:the\s+)?(?:deploy(?:ment)?|serving|rollout)|(?:instead of|rather than)\s+(?:deploy\w*|serving|shipping|releasing)|nothing\s+(?:(?:is|gets|will|should|must|needs|has|may|can|goes)\s+)?(?:(?:to|be|get|go)\s+){0,2}(?:deployed|shipped|released|promoted|served|rolled\s+out|live))\b(?:\s+(?:it|them|anything|the model|this|that))?(?!\s+(?:unless|until|before|without|if|till|automatically|straight|directly|right away|yet)\b)/i;
 
+/** "Out of scope: retraining, deployment.": a ticket's list of what is not wanted. */
+const OUT_OF_SCOPE_DEPLOY =
+  /\bout of scope\s*[:\u2013\u2014-]\s*(?:[\w-]+(?:\s+[\w-]+)?\s*(?:,|\band\b|\bor\b|\/)\s*)*?(?:any\s+|the\s+)?(?:deploy(?:ment|ing)?s?|serving|rollouts?|releases?|going live)\b/i;
+
 /** Whether the goal says that nothing is to be deployed ("register it as staging, don't deploy"). */
 export function saysNoDeploy(text: string): boolean {
-  return NO_DEPLOY.test(text);
+  return NO_DEPLOY.test(text) || OUT_OF_SCOPE_DEPLOY.test(text);
 }
 
 const NO_REGISTER =

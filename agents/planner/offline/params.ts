@@ -30,10 +30,10 @@ export function parseParams(text: string, models: ModelChoice[]): GoalSpec['para
       String.raw`\b${NUMBER}\s+(?:nearest\s+)?neighbou?rs\b|\b(?:n_neighbou?rs|(?:number\s+of\s+)?neighbou?rs)\s*(?:[=:]|of\b|is\b)\s*${NUMBER}\b`,
       'i',
     ).exec(text);
-  // "300 iterations", "250 rounds": the estimators of a boosted model only.
+  // "300 iterations", "250 rounds", "200 iters": the estimators of a boosted model only.
   const boosted = models.some((m) => /boost/.test(m.algorithm));
   const rounds = boosted
-    ? new RegExp(String.raw`\b${NUMBER}\s+(?:iterations|rounds)\b`, 'i').exec(text)
+    ? new RegExp(String.raw`\b${NUMBER}\s+(?:iterations|iters?|rounds)\b`, 'i').exec(text)
     : null;
   const params: GoalSpec['params'] = {};
   const treeCount = toNumber(trees?.[1] ?? trees?.[2] ?? rounds?.[1]);

@@ -37,6 +37,7 @@ import { NEWEST_DATA, NEWEST_NAMED_VERSION, parseRerunReference } from './run-re
 import { findS3 } from './s3.ts';
 import { parseSchedule } from './schedule.ts';
 import { parseScript } from './script.ts';
+import { spellShorthand } from './shorthand.ts';
 import { parseSources, withoutQuery, withoutSources } from './sources.ts';
 import { parseHoldout } from './split.ts';
 import { targetPhrases } from './target.ts';
@@ -98,7 +99,7 @@ const DATED_MAKING = new RegExp(
 
 export function parseGoal(goal: string): GoalSpec {
   const written = plainRequest(goal);
-  const said = spellAlgorithmIds(mendTypos(written));
+  const said = spellShorthand(spellAlgorithmIds(mendTypos(written)));
   // "no model yet", "just the split": nothing is trained, and the phrase names no model or target.
   const noTraining = saysNoTraining(said);
   const text = noTraining ? withoutNoTraining(said) : said;

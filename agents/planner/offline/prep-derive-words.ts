@@ -79,6 +79,16 @@ export function parseDeriveWords(goal: string): { at: number; p: PrepIntent }[] 
     const expr = `"${said}" / ${UNITS[(m[2] as string).toLowerCase()]}`;
     out.push({ at: m.index ?? 0, p: { op: 'derive', name, expr } });
   }
+  // "construct a derived variable, the power-to-weight ratio (Horsepower divided by Weight_in_lbs)".
+  for (const m of goal.matchAll(
+    new RegExp(
+      String.raw`\b(?:an?|the|new)\s+(?:(?:new|derived|extra|additional)\s+)+(?:variable|column|field|feature)\s*,?\s+(?:the\s+|an?\s+)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3}?)\s*\(\s*(?:=\s*)?${WORD_EXPR}\s*\)`,
+      'gi',
+    ),
+  )) {
+    const name = (m[1] as string).toLowerCase().replace(/\W+/g, '_');
+    out.push({ at: m.index ?? 0, p: { op: 'derive', name, expr: wordsToExpr(m[m.length - 1] as string) } });
+  }
   for (const re of res) {
     for (const m of goal.matchAll(new RegExp(re, 'gi'))) {
       const name = m.slice(1, -1).find((g) => g !== undefined) as string;

@@ -16,7 +16,8 @@ export const REMOVE =
   'take out|takes out|taking out|took out|remove|removes|removing|removed|drop|drops|dropping|dropped|delete|deletes|deleting|deleted|eliminate|eliminates|eliminating|get rid of|gets rid of|getting rid of|got rid of|strip|strips|stripping|throw out|throwing out|throw away|throws away|throwing away|threw away|toss out|tosses out|tossing out|tossed out|filter out|filtering out|discard|discards|discarding|purge|purging|clear out|weed out|weeding out|toss|tosses|tossing|tossed|ditch|ditches|ditching|ditched';
 
 /** "should be dropped", "are to be removed", "get deleted": rows taken out, said passively. */
-const PASSIVE_GONE = String.raw`(?:(?:should|must|will|can|shall|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|are|is|get|gets)\s+(?:removed|dropped|deleted|excluded|discarded|filtered out|thrown out|taken out)\b`;
+// A ticket's list item leaves the verb out: "rows with a null price removed;".
+const PASSIVE_GONE = String.raw`(?:(?:(?:should|must|will|can|shall|need to|needs to|have to|has to|are to|is to)\s+(?:all\s+)?be|are|is|get|gets)\s+(?:removed|dropped|deleted|excluded|discarded|filtered out|thrown out|taken out)\b|(?:removed|dropped|deleted|excluded|discarded|filtered out)(?=\s*(?:[,;.!?]|$)))`;
 
 const NOT_COLUMNS =
   /^(?:duplicates?|duplicate rows|duplicated (?:lines|rows|records|entries)|dupes|rows?|nulls?|missing(?: values)?|nas?|nans?|empty rows|outliers|incomplete rows|the duplicates)\b/i;
@@ -43,7 +44,11 @@ export function chatShorthand(goal: string): string {
 }
 
 export function parsePrep(typed: string): PrepIntent[] {
-  const goal = chatShorthand(typed);
+  // "restrict the sample to vehicles with Year from 1975 onward": keeping only those rows.
+  const goal = chatShorthand(typed).replace(
+    /\b(?:restrict|limit|narrow)(?:s|ed|ing)?\s+(?:down\s+)?(?:the\s+|our\s+)?(?:sample|data(?:set)?|rows|table|population|analysis)\s+(?:down\s+)?to\s+(?=(?:the\s+)?[a-z]+s\s+(?:with|where|whose)\b)/gi,
+    'keep only ',
+  );
   const out: { at: number; p: PrepIntent }[] = [];
   const add = (m: RegExpExecArray | null, p: PrepIntent) => {
     if (m) out.push({ at: m.index ?? 0, p });

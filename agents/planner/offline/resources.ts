@@ -64,6 +64,10 @@ export function parseResources(text: string): GoalSpec['resources'] {
       ) ||
       /(?:gpus?|cards?|a100s?|h100s?|h200s?|l4s?|t4s?)\s+(?:with|that has|having|of)\s+(?:about\s+|around\s+|at least\s+)?$/i.test(
         lead,
+      ) ||
+      // "two GPU each one 40GB", "4 cards, every one with 80G".
+      /(?:gpus?|cards?)\s*,?\s+(?:each(?:\s+one)?|every\s+one|apiece)\s+(?:(?:with|has|having|gets?|of)\s+)?(?:about\s+|around\s+|at least\s+)?$/i.test(
+        lead,
       );
     // "the pod having 64GB", "a node with 128G": the machine's memory.
     const machine =

@@ -47,6 +47,12 @@ export function parseLatestHoldout(text: string): LatestHoldout | undefined {
     String.raw`\b${LAST}\s+${SHARE}\s+(?:of\s+(?:the\s+)?(?:rows|records|data|observations)\s+)?(?:(?:is|are|as|for|goes\s+to|go\s+to)\s+)?(?:the\s+|a\s+)?${TEST}`,
     'i',
   ).exec(text);
+  // "testing on the most recent 25%", "evaluate on the newest tenth".
+  const testOn = new RegExp(
+    String.raw`\b(?:test(?:s|ed|ing)?|evaluat(?:e|es|ed|ing))\s+(?:it\s+|them\s+)?on\s+(?:the\s+)?${LATEST}\s+${SHARE}`,
+    'i',
+  ).exec(text);
+  if (testOn && share(testOn[1]) !== undefined) return { testShare: share(testOn[1]) };
   if (newest) return { testShare: share(newest[1]), ...(order ? { column: order[1] } : {}) };
   if (order && last) return { column: order[1], testShare: share(last[1]) };
   return undefined;

@@ -58,7 +58,7 @@ export function parseTestShare(said: string): number | undefined {
   );
   collect(
     new RegExp(
-      String.raw`${SHARE}\s+${ROWS}(?:(?:is|are|being|gets?|to be)\s+)?(?:${SET_ASIDE_PARTICIPLE})\s*(?:out|back|aside|apart)?\b`,
+      String.raw`${SHARE}\s+${ROWS}(?:(?:is|are|being|gets?|to be|(?:should|must|will|shall|can|needs?\s+to|is\s+to|are\s+to)\s+be)\s+)?(?:${SET_ASIDE_PARTICIPLE})\s*(?:out|back|aside|apart)?\b`,
       'gi',
     ),
     (m) => strict(m[1]),
@@ -192,6 +192,14 @@ export function parseNamedShares(text: string): { validationShare: number; testS
     ),
   ))
     take(m[1] as string, m[2]);
+  // "20% should be kept back for testing", "a tenth is to be set aside for validation".
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`${SHARE}\s+${ROWS}(?:(?:should|must|will|shall|is|are|can|needs?\s+to|(?:is|are)\s+to)\s+(?:be\s+)?)?(?:${SET_ASIDE_PARTICIPLE})\s+(?:back|aside|out|apart)?\s*(?:for|as)\s+(?:the\s+)?(${VALIDATION_NOUN}|${TEST_ONLY_NOUN})\b`,
+      'gi',
+    ),
+  ))
+    take(m[2] as string, m[1]);
   return found.validation !== undefined && found.test !== undefined
     ? { validationShare: found.validation, testShare: found.test }
     : undefined;

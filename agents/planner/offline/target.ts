@@ -100,6 +100,11 @@ export function targetPhrases(said: string): string[] {
     /((?:[\w()%-]+\s+){0,4}?[\w()%-]+)["'`]?\s+as\s+(?:the\s+|our\s+|my\s+)?(?:target|label|outcome|response|dependent|y)\b/gi,
   ))
     push(afterLastBreak(m[1] as string));
+  // "IMDB Rating (the response variable)", "Species (our label)": a column with its role in brackets.
+  for (const m of goal.matchAll(
+    /((?:[\w%-]+\s+){0,3}?[\w%-]+)["'`]?\s*\(\s*(?:the\s+|our\s+|my\s+|as\s+(?:the\s+)?)?(?:target|label|outcome|response|dependent|y)(?:\s+(?:variable|column|var|field))?\s*\)/gi,
+  ))
+    push(afterLastBreak((m[1] as string).replace(/^.*\b(?:of|on|for|with|from|about|regress\w*)\s+/i, '')));
   for (const m of goal.matchAll(
     /\b(?:target|tgt|targ|label|lbl|outcome|response|dependent variable|dep var|y)\s*(?:column|col|variable|var|field)?\s*(?:is|=|:|should be|of)\s*["'`]?([^,.;"'`]+)|\b(?:predict(?:ing)?|to be (?:predicted|forecast|estimated|classified)|to predict)\s*[:=]\s*["'`]?([^,.;"'`]+)/gi,
   ))
@@ -131,6 +136,16 @@ export function targetPhrases(said: string): string[] {
   // "a model that says which species a penguin is", "decides what category each ticket belongs to".
   for (const m of goal.matchAll(
     /\b(?:says?|tells?|knows?|decides?|works? out|figures? out|shows?|learns?|learning|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying)|spots?)\s+(?:me\s+|us\s+)?(?:which|what)\s+([\w()%-]+(?:\s+(?!(?:a|an|the|each|every|this|it|they|its|their)\b)[\w()%-]+)?)\s+(?:a|an|the|each|every|this|it|they|its|their)\b/gi,
+  ))
+    push(m[1]);
+  // Articles dropped: "predict which island penguin live on", "guess what genre film belongs to".
+  for (const m of goal.matchAll(
+    /\b(?:says?|tells?|decides?|works? out|figures? out|guess(?:es|ing)?|predicts?|predicting|identif(?:y|ies|ying))\s+(?:which|what)\s+([\w()%-]+)\s+[\w-]+\s+(?:lives?|is|are|belongs?|comes?|falls?|goes?|sits?|was|were|gets?|ends?)\b/gi,
+  ))
+    push(m[1]);
+  // The verb last (German word order): "from the file the weather type predict, with …".
+  for (const m of goal.matchAll(
+    /\b(?:the|a|an)\s+([\w()%-]+(?:\s+[\w()%-]+){0,2}?)\s+(?:predict|forecast|classify|estimate)(?=\s*[,;:!?]|\.(?:\s|$)|$)/gi,
   ))
     push(m[1]);
   // "something that tells me the species of a penguin".

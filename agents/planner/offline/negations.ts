@@ -44,8 +44,6 @@ const NO_TRAINING = new RegExp(
     String.raw`\b(?:the\s+)?${MODEL_NOUN}${NOT_PART}\s+(?:is|are|will be|gets?)\s+(?:built|trained|done|handled|fit(?:ted)?|made)\s+(?:by\s+(?:us|me|them|our team|the team|someone else|another team)|later|separately|elsewhere|outside)\b`,
     // "modelling is out of scope", "the model part is not needed", "modelling is someone else's job".
     String.raw`\b${MODEL_NOUN}${NOT_PART}(?:\s+(?:step|stage|part|bit|side))?\s+(?:is|are)\s+(?:out of scope|not needed|not required|not wanted|not part of (?:this|it)|for another (?:day|time)|(?:someone|somebody) else'?s (?:job|problem|task)|another team'?s (?:job|problem|task)|not (?:my|our) (?:job|problem|task))\b`,
-    // "Out of scope: retraining, deployment." (a ticket's list of what is not wanted).
-    String.raw`\bout of scope\s*[:\u2013\u2014-]\s*(?:[\w-]+(?:\s+[\w-]+)?\s*(?:,|\band\b|\bor\b|/)\s*)*?(?:any\s+|the\s+)?${MODEL_NOUN}${NOT_PART}`,
     // "no need for a model", "they will train it", "my team will fit the model".
     String.raw`\bno\s+need\s+(?:for|of)\s+(?:a|an|any|the)?\s*${MODEL_NOUN}${NOT_PART}`,
     String.raw`\b(?:they|my team|our team|the team|someone else|somebody else|another team|the (?:ml|data science|modell?ing) team)\s+(?:will|'ll|would|are going to|is going to|can)\s+(?:do\s+the\s+)?${TRAIN_VERB}\w*(?:\s+(?:it|them|the model|a model|models))?\b`,
@@ -53,8 +51,8 @@ const NO_TRAINING = new RegExp(
     String.raw`\bnothing\s+(?:new\s+)?(?:(?:gets|is|will be|should be|must be|may be|can be|needs to be|has to be)\s+)?(?:re-?)?(?:trained|fitted|fit|modell?ed|learned|learnt)\b|\bnothing\s+(?:new\s+)?to\s+(?:train|fit|model)\b|\bnothing\s+new\s+(?:re-?)?(?:train|fit)\b|\b(?:train|fit)\s+nothing\b`,
     // "must not retrain or redeploy anything", "**may not** fit a model", "never retrain it": a forbidding modal.
     String.raw`\b(?:(?:must|may|shall|can)\s*(?:not|n'?t)|never)\b[*_]*\s+(?:\w+\s+)?${TRAIN_VERB}\w*(?:\s+(?:anything|any(?:thing)?\s+model|an?\s+(?:new\s+)?model|models?|it|one))?(?=\s*(?:[,.;:!?)*_\u2013\u2014-]|$|and\b|but\b|or\s+(?:re-?)?(?:regist|deploy|ship|publish|serv)\w*))`,
-    // A ticket's "Out of scope: retraining, canary." / "Non-goals: deployment and model fitting": a listed item.
-    String.raw`\b(?:out\s+of\s+scope|not\s+in\s+scope|non-?goals?)\s*:\s*(?:[^.\n]*?(?:,|;|\band\b|\bor\b)\s*)?(?:any\s+|the\s+|new\s+)?(?:model\s+)?${MODEL_NOUN}${NOT_PART}(?=\s*(?:[,;.)]|$|\n|and\b|or\b))[^.\n]*`,
+    // A ticket's "Out of scope: retraining, canary." / "Out of scope – deployment/training" / "Non-goals: …": a listed item.
+    String.raw`\b(?:out\s+of\s+scope|not\s+in\s+scope|non-?goals?)\s*[:\u2013\u2014-]\s*(?:[^.\n]*?(?:,|;|\band\b|\bor\b|\/)\s*)?(?:any\s+|the\s+|new\s+)?(?:model\s+)?${MODEL_NOUN}${NOT_PART}(?=\s*(?:[,;.)]|$|\n|and\b|or\b))[^.\n]*`,
     // "data only", "data-only": the data and nothing after it.
     String.raw`\bdata[- ]only\b(?=\s*(?:[,.;:!?)]|$))`,
     String.raw`\b(?:the\s+)?${MODEL_NOUN}\s+(?:comes?|will come|is for|happens?|will happen|is done|gets done)\s+${SOMEONE_ELSE}`,

@@ -61,6 +61,8 @@ describe('offline planner evals on a workspace with a history', () => {
     'grounded-holdout6',
     'grounded-holdout7',
     'grounded-holdout10',
+    'grounded-holdout11',
+    'grounded-holdout12',
     'grounded-dev2',
   ])(
     'keeps %s at the bar it reached after it was seen: all plans valid, property accuracy at least 0.95',
